@@ -1,0 +1,1 @@
+"""The govproj services, one package per responsible authority."""

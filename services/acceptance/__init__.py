@@ -1,0 +1,1 @@
+"""Acceptance: construction reporting, completion acceptance, archives, post-evaluation."""

@@ -1,0 +1,31 @@
+"""Approval's own database: review cases, plus the platform tables."""
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Date, Integer, MetaData, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.persistence import PlatformTables
+
+metadata = MetaData()
+platform = PlatformTables(metadata)
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+class ReviewCaseRow(Base):
+    __tablename__ = "review_cases"
+    __table_args__ = (UniqueConstraint("project_code", "submission"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    project_code: Mapped[str] = mapped_column(String(32), index=True)
+    submission: Mapped[int] = mapped_column(Integer)
+    unit: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    budget_total = mapped_column(Numeric(18, 2), nullable=False)
+    fixed_asset_investment: Mapped[bool] = mapped_column(Boolean)
+    classified: Mapped[bool] = mapped_column(Boolean)
+    regulation_version: Mapped[str] = mapped_column(String(64))
+    opened_on = mapped_column(Date, nullable=False)
+    status: Mapped[str] = mapped_column(String(32))

@@ -1,0 +1,1 @@
+"""Supervision and audit: deadlines, findings, rectification, sanctions, the audit trail."""

@@ -1,0 +1,1 @@
+"""govproj platform library: what every service shares (events, persistence, time, policy)."""

@@ -1,0 +1,118 @@
+"""The envelope: what every event says about itself, whatever its payload."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+from shared.events.registry import event_type as lookup_event_type
+
+PROJECT_CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9-]{2,63}$", error="not a project code")
+
+
+class InvalidEvent(Exception):
+    """An event that cannot be accepted: unknown type or version, or a malformed envelope/payload."""
+
+    def __init__(self, reason: str, details: Any = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.details = details
+
+
+class EnvelopeSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    message_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
+    event_type = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
+    schema_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    source = fields.String(required=True)
+    project_code = fields.String(required=True, allow_none=True, validate=PROJECT_CODE)
+    occurred_at = fields.AwareDateTime(required=True)
+    regulation_version = fields.String(required=True, allow_none=True)
+    articles = fields.List(fields.Integer(validate=validate.Range(min=1, max=99)), required=True)
+    correlation_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    payload = fields.Dict(required=True)
+
+
+@dataclass(frozen=True)
+class Event:
+    message_id: str
+    event_type: str
+    schema_version: int
+    source: str
+    project_code: str | None
+    occurred_at: datetime
+    regulation_version: str | None
+    articles: list[int]
+    correlation_id: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    def to_wire(self) -> dict[str, Any]:
+        return EnvelopeSchema().dump(self)
+
+    def data(self) -> dict[str, Any]:
+        """The payload in Python types (dates, Decimals), loaded through its schema."""
+        return lookup_event_type(self.event_type, self.schema_version).schema().load(self.payload)
+
+
+def make_event(
+    event_type: str,
+    payload: dict[str, Any],
+    *,
+    project_code: str | None,
+    regulation_version: str | None,
+    articles: list[int],
+    correlation_id: str | None = None,
+    occurred_at: datetime | None = None,
+) -> Event:
+    """Build an event of the current schema version; the payload is checked and dumped by its schema."""
+    kind = lookup_event_type(event_type)
+    schema = kind.schema()
+    try:
+        wire = schema.dump(payload)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise InvalidEvent(f"{event_type} payload cannot be serialised: {exc}") from None
+    errors = schema.validate(wire)
+    if errors:
+        raise InvalidEvent(f"{event_type} payload invalid", errors)
+    message_id = uuid.uuid4().hex
+    return Event(
+        message_id=message_id,
+        event_type=event_type,
+        schema_version=kind.version,
+        source=kind.source,
+        project_code=project_code,
+        occurred_at=occurred_at or datetime.now(timezone.utc),
+        regulation_version=regulation_version,
+        articles=list(articles),
+        correlation_id=correlation_id or message_id,
+        payload=wire,
+    )
+
+
+def load_event(body: Any) -> Event:
+    """Validate an incoming body: envelope, known type and version, source, payload."""
+    if not isinstance(body, dict):
+        raise InvalidEvent("event body is not a JSON object")
+    try:
+        env = EnvelopeSchema().load(body)
+    except ValidationError as exc:
+        raise InvalidEvent("invalid envelope", exc.messages) from None
+    try:
+        kind = lookup_event_type(env["event_type"], env["schema_version"])
+    except LookupError as exc:
+        raise InvalidEvent(str(exc)) from None
+    if env["source"] != kind.source:
+        raise InvalidEvent(
+            f"{env['event_type']} comes from {kind.source}, not {env['source']}")
+    schema = kind.schema(unknown=EXCLUDE)
+    try:
+        env["payload"] = schema.load(env["payload"])
+        env["payload"] = schema.dump(env["payload"])  # back to wire form: handlers see JSON types
+    except ValidationError as exc:
+        raise InvalidEvent(f"invalid {env['event_type']} payload", exc.messages) from None
+    return Event(**env)

@@ -1,0 +1,60 @@
+"""Every event type: its one publishing service, its schema per version, and who subscribes.
+
+Topology is derived from this table (shared.messaging.topology), so an event published here always
+has its consumers' queues declared before it is sent — it can never be unroutable.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from marshmallow import Schema
+
+from shared.events import schemas
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    version: int
+    source: str
+    schema: type[Schema]
+
+
+EVENT_TYPES: tuple[EventType, ...] = (
+    EventType("application_submitted", 1, "planning", schemas.ApplicationSubmitted),
+    EventType("review_case_opened", 1, "approval", schemas.ReviewCaseOpened),
+    # operations, published by supervision (which runs the deadline engine) for every service
+    EventType("clock_set", 1, "supervision", schemas.ClockSet),
+    EventType("calendar_year_loaded", 1, "supervision", schemas.CalendarYearLoaded),
+)
+
+SERVICES = ("planning", "approval", "finance", "acceptance", "security", "supervision")
+PLATFORM_EVENTS = ("clock_set", "calendar_year_loaded")
+
+# consumer service → event types it handles (one reliable handler per type)
+_DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
+    "approval": ("application_submitted",),
+    "planning": ("review_case_opened",),
+}
+SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
+    svc: PLATFORM_EVENTS + _DOMAIN_SUBSCRIPTIONS.get(svc, ()) for svc in SERVICES}
+
+
+def event_type(name: str, version: int | None = None) -> EventType:
+    versions = [t for t in EVENT_TYPES if t.name == name]
+    if not versions:
+        raise LookupError(f"unknown event type {name!r}")
+    if version is None:
+        return max(versions, key=lambda t: t.version)
+    for kind in versions:
+        if kind.version == version:
+            return kind
+    raise LookupError(f"unknown schema version {version} of {name!r}")
+
+
+def subscribers_of(name: str) -> list[str]:
+    return sorted(svc for svc, names in SUBSCRIPTIONS.items() if name in names)
+
+
+def publishers_of(service: str) -> list[str]:
+    return sorted({t.name for t in EVENT_TYPES if t.source == service})

@@ -1,0 +1,54 @@
+"""One marshmallow schema per event type and version. Shape only — policy lives in domain code.
+
+Money travels as a decimal string in yuan (``"1250000.00"``), never a float.
+"""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+LEVELS = ("province", "city", "county")
+KINDS = ("construction", "om")
+
+
+class Money(fields.Decimal):
+    def __init__(self, **kwargs):
+        super().__init__(places=2, as_string=True, validate=validate.Range(min=0), **kwargs)
+
+
+class ApplicationSubmitted(Schema):
+    """A construction unit submitted its project application for review (第六条, 第七条)."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    unit = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+    plan_item = fields.String(required=True, allow_none=True)
+    budget_total = Money(required=True)
+    fixed_asset_investment = fields.Boolean(required=True)
+    classified = fields.Boolean(required=True)
+    submission = fields.Integer(required=True, validate=validate.Range(min=1))
+    submitted_on = fields.Date(required=True)
+
+
+class ReviewCaseOpened(Schema):
+    """The office opened a review case for a submitted application (第八条)."""
+
+    case_id = fields.String(required=True)
+    submission = fields.Integer(required=True, validate=validate.Range(min=1))
+    opened_on = fields.Date(required=True)
+
+
+class ClockSet(Schema):
+    """The operator set today's date for the whole suite (simulated clock mode only)."""
+
+    today = fields.Date(required=True)
+    set_by = fields.String(required=True)
+
+
+class CalendarYearLoaded(Schema):
+    """The operator loaded a year's official working-day schedule (holidays and 调休 workdays)."""
+
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2200))
+    holidays = fields.List(fields.Date(), required=True)
+    workdays = fields.List(fields.Date(), required=True)
+    loaded_by = fields.String(required=True)

@@ -1,0 +1,175 @@
+"""The one reliable event-handler entrypoint every service uses (ENGINEERING §3.3).
+
+nameko acks a message after its worker even when the handler raised, so the event would be gone;
+``requeue_on_error`` loops hot. This entrypoint decides itself, then acks:
+
+- valid envelope, handler succeeded → ack;
+- invalid (undecodable body, unknown type/version, bad envelope or payload, missing or mismatched
+  message_id/user_id) or a ``PermanentError`` → the service's dead-letter queue, with the reason;
+- any other error (transient) → republished through a delay queue with an attempt counter in our
+  own header (backoff), and after ``EVENT_MAX_ATTEMPTS`` → the dead-letter queue, reason attached;
+- if even that publish fails (broker trouble) the message is requeued: the quorum queue's delivery
+  limit dead-letters it should that repeat, so nothing loops for ever.
+
+The handler method receives a validated ``shared.events.Event``; deduplication is the inbox's job
+(``Store.handle_once``), committed with the effects.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+from functools import partial
+
+from kombu import Exchange
+from nameko.amqp.publish import Publisher
+from nameko.events import EventHandler
+from nameko.exceptions import ContainerBeingKilled
+from nameko.messaging import QueueConsumer
+
+from shared.errors import PermanentError
+from shared.events import InvalidEvent, event_type, load_event
+from shared.events.registry import SUBSCRIPTIONS
+from shared.messaging import topology
+
+log = logging.getLogger(__name__)
+
+ATTEMPT_HEADER = "x-govproj-attempt"
+DEFAULT_MAX_ATTEMPTS = 5
+DEFAULT_RETRY_DELAYS_MS = (1000, 5000, 30000, 120000)
+
+
+class ReliableQueueConsumer(QueueConsumer):
+    """nameko's queue consumer, but an undecodable body goes to its provider instead of killing
+    the consumer thread (kombu raises from ``drain_events`` when no ``on_decode_error`` is set)."""
+
+    def get_consumers(self, consumer_cls, channel):
+        consumers = super().get_consumers(consumer_cls, channel)
+        for provider, consumer in self._consumers.items():
+            consumer.on_decode_error = partial(provider.handle_undecodable)
+        return consumers
+
+
+class ReliableEventHandler(EventHandler):
+    queue_consumer = ReliableQueueConsumer()
+
+    def __init__(self, name: str, **kwargs) -> None:
+        self.kind = event_type(name)
+        super().__init__(self.kind.source, name, reliable_delivery=True, requeue_on_error=False,
+                         **kwargs)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def setup(self) -> None:
+        service = self.container.service_name
+        if self.event_type not in SUBSCRIPTIONS.get(service, ()):
+            raise RuntimeError(f"{service} handles {self.event_type} but the subscription registry "
+                               "does not say so: its queue would not be declared up front")
+        config = self.container.config
+        self.max_attempts = int(config.get("EVENT_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
+        self.retry_delays = tuple(int(ms) for ms in
+                                  config.get("EVENT_RETRY_DELAYS_MS", DEFAULT_RETRY_DELAYS_MS))
+        self.trusted_users = config.get("EVENT_PUBLISHER_USERS") or {}
+        self.queue = topology.consumer_queue(service, self.event_type)
+        self.dead_letter_queue = topology.dead_letter_queue(service)
+        amqp_uri = config["AMQP_URI"]
+        from kombu import Connection
+        self.own_user = Connection(amqp_uri).userid
+        self.publisher = Publisher(
+            amqp_uri, use_confirms=True, mandatory=True, retry=False,
+            declare=[self.dead_letter_queue] + [topology.delay_queue(ms) for ms in self.retry_delays])
+        self.queue_consumer.register_provider(self)
+
+    # -- receiving ---------------------------------------------------------------------------
+    def handle_message(self, body, message) -> None:
+        try:
+            event = load_event(body)
+            self._check_properties(message, event)
+        except InvalidEvent as exc:
+            self._give_up(message, "invalid", str(exc), exc.details)
+            return
+        context = {"correlation_id": event.correlation_id, "project_code": event.project_code,
+                   "message_id": event.message_id}
+        try:
+            self.container.spawn_worker(
+                self, (event,), {}, context_data=context,
+                handle_result=partial(self.handle_result, message))
+        except ContainerBeingKilled:
+            self.queue_consumer.requeue_message(message)
+
+    def handle_undecodable(self, message, exc) -> None:
+        self._give_up(message, "invalid", f"undecodable body: {exc}", None)
+
+    def _check_properties(self, message, event) -> None:
+        props = message.properties
+        if props.get("message_id") != event.message_id:
+            raise InvalidEvent("AMQP message_id missing or differs from the envelope's")
+        user = props.get("user_id")
+        if not user:
+            raise InvalidEvent("no user_id: the publisher's identity is unverified")
+        expected = self.trusted_users.get(event.source)
+        if expected and user not in (expected, self.own_user):
+            raise InvalidEvent(f"user {user!r} may not publish {event.source} events")
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        if exc_info is None:
+            self.queue_consumer.ack_message(message)
+            return result, exc_info
+        error = exc_info[1]
+        reason = f"{type(error).__name__}: {error}"
+        if isinstance(error, (InvalidEvent, PermanentError)):
+            self._give_up(message, "rejected", reason, getattr(error, "details", None))
+        else:
+            attempt = self._attempt(message)
+            if attempt < self.max_attempts:
+                self._retry(message, attempt, reason)
+            else:
+                self._give_up(message, "exhausted", f"after {attempt} attempts: {reason}", None)
+        return result, exc_info
+
+    # -- outcomes ----------------------------------------------------------------------------
+    @staticmethod
+    def _attempt(message) -> int:
+        try:
+            return max(1, int((message.headers or {}).get(ATTEMPT_HEADER, 1)))
+        except (TypeError, ValueError):
+            return 1
+
+    def _retry(self, message, attempt: int, reason: str) -> None:
+        delay = self.retry_delays[min(attempt - 1, len(self.retry_delays) - 1)]
+        log.warning("event handling failed (attempt %s of %s), retrying in %s ms: %s",
+                    attempt, self.max_attempts, delay, reason,
+                    extra={"queue": self.queue.name})
+        headers = dict(message.headers or {}, **{ATTEMPT_HEADER: attempt + 1,
+                                                  "x-govproj-last-error": reason[:1000]})
+        self._republish(message, Exchange(topology.delay_exchange(delay).name, type="topic"),
+                        self.queue.name, headers)
+
+    def _give_up(self, message, outcome: str, reason: str, details) -> None:
+        log.error("event dead-lettered (%s): %s", outcome, reason,
+                  extra={"queue": self.queue.name, "details": details})
+        headers = dict(message.headers or {}, **{
+            "x-govproj-dead-outcome": outcome,
+            "x-govproj-dead-reason": reason[:2000],
+            "x-govproj-dead-details": json.dumps(details, ensure_ascii=False, default=str)[:4000],
+            "x-govproj-original-queue": self.queue.name,
+            "x-govproj-dead-at": datetime.now(timezone.utc).isoformat(),
+            ATTEMPT_HEADER: self._attempt(message),
+        })
+        self._republish(message, "", self.dead_letter_queue.name, headers)
+
+    def _republish(self, message, exchange, routing_key: str, headers: dict) -> None:
+        props = message.properties
+        try:
+            self.publisher.publish(
+                message.body, exchange=exchange, routing_key=routing_key, headers=headers,
+                content_type=message.content_type or "application/octet-stream",
+                content_encoding=message.content_encoding or "binary",
+                message_id=props.get("message_id"), user_id=self.own_user)
+        except Exception:
+            log.exception("could not move the message aside; requeueing it")
+            self.queue_consumer.requeue_message(message)
+            return
+        self.queue_consumer.ack_message(message)
+
+
+reliable_handler = ReliableEventHandler.decorator

@@ -1,0 +1,52 @@
+"""Frozen DDL steps for the platform tables, called from each service's Alembic revisions.
+
+Never edit a published step: a change to the platform tables is a new ``vN`` function and a new
+revision in every service.
+"""
+import sqlalchemy as sa
+
+
+def create_v1(op) -> None:
+    op.create_table(
+        "outbox",
+        sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("message_id", sa.String(64), nullable=False, unique=True),
+        sa.Column("exchange", sa.String(200), nullable=False),
+        sa.Column("routing_key", sa.String(200), nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("project_code", sa.String(64)),
+        sa.Column("correlation_id", sa.String(128)),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True)),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default=sa.text("0")),
+        sa.Column("last_error", sa.Text),
+    )
+    op.create_index("ix_outbox_unpublished", "outbox", ["published_at", "seq"])
+    op.create_table(
+        "processed_messages",
+        sa.Column("consumer", sa.String(200), nullable=False),
+        sa.Column("message_id", sa.String(64), nullable=False),
+        sa.Column("event_type", sa.String(100), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("consumer", "message_id"),
+    )
+    op.create_table(
+        "simulated_clock",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("today", sa.Date, nullable=False),
+        sa.Column("set_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("set_by", sa.String(100)),
+    )
+    op.create_table(
+        "calendar_years",
+        sa.Column("year", sa.Integer, primary_key=True),
+        sa.Column("holidays", sa.Text, nullable=False),
+        sa.Column("workdays", sa.Text, nullable=False),
+        sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("loaded_by", sa.String(100)),
+    )
+
+
+def drop_v1(op) -> None:
+    for table in ("calendar_years", "simulated_clock", "processed_messages", "outbox"):
+        op.drop_table(table)

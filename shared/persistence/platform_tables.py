@@ -1,0 +1,55 @@
+"""The tables every service has besides its own: the outbox and the inbox (ENGINEERING §3.1-3.2)."""
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column, Date, DateTime, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text, text,
+)
+
+
+class PlatformTables:
+    def __init__(self, metadata: MetaData) -> None:
+        # published in seq order; message_id is the AMQP message_id consumers deduplicate on
+        self.outbox = Table(
+            "outbox", metadata,
+            Column("seq", Integer, primary_key=True, autoincrement=True),
+            Column("message_id", String(64), nullable=False, unique=True),
+            Column("exchange", String(200), nullable=False),
+            Column("routing_key", String(200), nullable=False),
+            Column("body", Text, nullable=False),
+            Column("project_code", String(64)),
+            Column("correlation_id", String(128)),
+            Column("created_at", DateTime(timezone=True), nullable=False),
+            Column("published_at", DateTime(timezone=True)),
+            Column("attempts", Integer, nullable=False, server_default=text("0")),
+            Column("last_error", Text),
+        )
+        Index("ix_outbox_unpublished", self.outbox.c.published_at, self.outbox.c.seq)
+        self.processed_messages = Table(
+            "processed_messages", metadata,
+            Column("consumer", String(200), nullable=False),
+            Column("message_id", String(64), nullable=False),
+            Column("event_type", String(100), nullable=False),
+            Column("processed_at", DateTime(timezone=True), nullable=False),
+            PrimaryKeyConstraint("consumer", "message_id"),
+        )
+        # the operator-set date when the suite runs on a simulated clock (one row, id 1)
+        self.simulated_clock = Table(
+            "simulated_clock", metadata,
+            Column("id", Integer, primary_key=True),
+            Column("today", Date, nullable=False),
+            Column("set_at", DateTime(timezone=True), nullable=False),
+            Column("set_by", String(100)),
+        )
+        # official schedules of years the bundled calendar does not know (State Council notices)
+        self.calendar_years = Table(
+            "calendar_years", metadata,
+            Column("year", Integer, primary_key=True),
+            Column("holidays", Text, nullable=False),  # JSON list of ISO dates
+            Column("workdays", Text, nullable=False),
+            Column("loaded_at", DateTime(timezone=True), nullable=False),
+            Column("loaded_by", String(100)),
+        )
+
+    @property
+    def all(self) -> tuple[Table, ...]:
+        return (self.outbox, self.processed_messages, self.simulated_clock, self.calendar_years)

@@ -1,0 +1,191 @@
+"""What every nameko service is built from: its database, clock, calendar, log context, health.
+
+A service class inherits ``PlatformService`` and declares ``db = Database(tables)``; it then has a
+``health`` RPC, the outbox relay running, and the platform event handlers (simulated clock,
+operator-loaded calendar years).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import date, datetime, timezone
+
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from shared import logs
+from shared.events import Event
+from shared.messaging import topology
+from shared.messaging.outbox import OutboxRelay, RelayLoop, backlog
+from shared.messaging.reliable import reliable_handler
+from shared.persistence.engine import create_engine_for
+from shared.persistence.platform_tables import PlatformTables
+from shared.persistence.store import Store, Transaction
+from shared.policy import all_policies
+from shared.timekit import RealClock, SimulatedClock, WorkingCalendar, YearSchedule, official_calendar
+
+log = logging.getLogger(__name__)
+
+
+class Database(DependencyProvider):
+    """The service's own database and its outbox relay. Config: ``DB_URI``."""
+
+    def __init__(self, tables: PlatformTables) -> None:
+        self.tables = tables
+
+    def setup(self) -> None:
+        config = self.container.config
+        self.engine = create_engine_for(config["DB_URI"])
+        self.relay = OutboxRelay(self.engine, self.tables, config["AMQP_URI"])
+        self.loop = RelayLoop(self.relay, float(config.get("OUTBOX_POLL_SECONDS", 1.0)))
+        self.relay_enabled = bool(config.get("OUTBOX_RELAY", True))
+
+    def start(self) -> None:
+        if self.relay_enabled:
+            self.container.spawn_managed_thread(self.loop.run, identifier="outbox-relay")
+
+    def stop(self) -> None:
+        self.loop.stop()
+        self.engine.dispose()
+
+    def kill(self) -> None:
+        self.stop()
+
+    def store(self, consumer: str = "") -> Store:
+        return Store(self.engine, self.tables, on_published=self.loop.wake, consumer=consumer)
+
+    def get_dependency(self, worker_ctx) -> Store:
+        return self.store(f"{self.container.service_name}.{worker_ctx.entrypoint.method_name}")
+
+
+def _database(container) -> Database:
+    for dependency in container.dependencies:
+        if isinstance(dependency, Database):
+            return dependency
+    raise RuntimeError("the service declares no Database")
+
+
+class ClockProvider(DependencyProvider):
+    """``self.clock.today()``. Config ``CLOCK``: ``real`` (default) or ``simulated``."""
+
+    def setup(self) -> None:
+        self.mode = self.container.config.get("CLOCK") or "real"
+        if self.mode not in ("real", "simulated"):
+            raise ValueError(f"CLOCK must be real or simulated, not {self.mode!r}")
+
+    def clock(self):
+        if self.mode == "real":
+            return RealClock()
+        db = _database(self.container)
+        table = db.tables.simulated_clock
+
+        def simulated_today() -> date | None:
+            with Session(db.engine) as session:
+                return session.scalar(select(table.c.today).where(table.c.id == 1))
+        return SimulatedClock(simulated_today)
+
+    def get_dependency(self, worker_ctx):
+        return self.clock()
+
+
+class CalendarProvider(DependencyProvider):
+    """``self.calendar``: the official working-day calendar plus operator-loaded years."""
+
+    def setup(self) -> None:
+        self._cached: tuple[float, WorkingCalendar] | None = None
+
+    def calendar(self) -> WorkingCalendar:
+        if self._cached and time.monotonic() - self._cached[0] < 5:
+            return self._cached[1]
+        db = _database(self.container)
+        table = db.tables.calendar_years
+        with Session(db.engine) as session:
+            rows = session.execute(select(table)).all()
+        calendar = official_calendar(YearSchedule(
+            year=row.year,
+            holidays=frozenset(date.fromisoformat(d) for d in json.loads(row.holidays)),
+            workdays=frozenset(date.fromisoformat(d) for d in json.loads(row.workdays)),
+        ) for row in rows)
+        self._cached = (time.monotonic(), calendar)
+        return calendar
+
+    def invalidate(self) -> None:
+        self._cached = None
+
+    def get_dependency(self, worker_ctx) -> WorkingCalendar:
+        return self.calendar()
+
+
+class LogContext(DependencyProvider):
+    """Binds correlation id and project code into every log line of a worker."""
+
+    def worker_setup(self, worker_ctx) -> None:
+        data = worker_ctx.data
+        logs.clear()
+        logs.bind(correlation_id=data.get("correlation_id") or worker_ctx.call_id,
+                  project_code=data.get("project_code"),
+                  entrypoint=f"{self.container.service_name}.{worker_ctx.entrypoint.method_name}")
+
+    def worker_teardown(self, worker_ctx) -> None:
+        logs.clear()
+
+
+def _apply_clock_set(tables: PlatformTables):
+    def effect(tx: Transaction, event: Event) -> None:
+        data = event.data()
+        table = tables.simulated_clock
+        tx.session.execute(table.delete())
+        tx.session.execute(table.insert().values(id=1, today=data["today"], set_by=data["set_by"],
+                                                 set_at=datetime.now(timezone.utc)))
+    return effect
+
+
+def _apply_calendar_year(tables: PlatformTables):
+    def effect(tx: Transaction, event: Event) -> None:
+        data = event.data()
+        YearSchedule(data["year"], frozenset(data["holidays"]), frozenset(data["workdays"]))
+        table = tables.calendar_years
+        tx.session.execute(table.delete().where(table.c.year == data["year"]))
+        tx.session.execute(table.insert().values(
+            year=data["year"], holidays=json.dumps(event.payload["holidays"]),
+            workdays=json.dumps(event.payload["workdays"]), loaded_by=data["loaded_by"],
+            loaded_at=datetime.now(timezone.utc)))
+    return effect
+
+
+class PlatformService:
+    """Base of every govproj service (subclasses set ``name`` and ``db``)."""
+
+    name: str
+    db: Database
+    clock = ClockProvider()
+    calendar = CalendarProvider()
+    log_context = LogContext()
+
+    @rpc
+    def health(self) -> dict:
+        """Liveness over the bus: the database answers and the outbox is draining."""
+        with self.db.read() as session:
+            session.execute(text("SELECT 1"))
+        pending, oldest = backlog(self.db.engine, self.db.tables.outbox)
+        return {
+            "service": self.name,
+            "status": "ok",
+            "database": self.db.engine.dialect.name,
+            "outbox_pending": pending,
+            "outbox_oldest_pending": oldest.isoformat() if oldest else None,
+            "today": self.clock.today().isoformat(),
+            "regulations": [p.id for p in all_policies()],
+            "dead_letter_queue": topology.dead_letter_queue_name(self.name),
+        }
+
+    @reliable_handler("clock_set")
+    def on_clock_set(self, event: Event) -> None:
+        self.db.handle_once(event, _apply_clock_set(self.db.tables))
+
+    @reliable_handler("calendar_year_loaded")
+    def on_calendar_year_loaded(self, event: Event) -> None:
+        self.db.handle_once(event, _apply_calendar_year(self.db.tables))
