@@ -1,0 +1,44 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export AMQP_URI ?= amqp://guest:guest@localhost
+
+.PHONY: run test unit integration e2e status migrate bench lint clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade 'pip>=24'
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)           ## migrate and start every service (embedded SQLite); Ctrl-C stops
+	$(BIN)/govproj run
+
+test: $(STAMP)          ## every tier: unit, integration (RabbitMQ + PostgreSQL), end-to-end
+	$(BIN)/python -m pytest -q
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit
+
+integration: $(STAMP)
+	$(BIN)/python -m pytest -q tests/integration
+
+e2e: $(STAMP)
+	$(BIN)/python -m pytest -q tests/e2e
+
+status: $(STAMP)        ## liveness of every service over the bus; non-zero if one is down
+	$(BIN)/govproj status
+
+migrate: $(STAMP)
+	$(BIN)/govproj migrate
+
+bench: $(STAMP)
+	$(BIN)/python bench/pipeline.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check shared services tests bench
+
+clean:
+	rm -rf var .pytest_cache

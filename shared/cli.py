@@ -1,0 +1,243 @@
+"""``govproj``: run, migrate and check the suite; operator commands.
+
+    govproj run              migrate, declare the topology and start every service (Ctrl-C stops)
+    govproj migrate          bring every service's database to the latest revision
+    govproj topology         declare exchanges and queues on the broker
+    govproj status           each service's health over the bus; non-zero exit if one is down
+    govproj clock set DATE   simulated clock: set today's date for every service
+    govproj calendar load YEAR --holidays D,D --workdays D,D
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import warnings
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+from kombu import Connection  # noqa: E402
+
+from shared.config import SERVICES, amqp_uri_from_env, config_path, load_config  # noqa: E402
+from shared.errors import GovprojError  # noqa: E402
+
+logging.getLogger("amqp").setLevel(logging.ERROR)  # "Received method ... during closing channel"
+
+REPO_ROOT = config_path("planning").parent.parent.parent
+
+
+def _safe(uri: str) -> str:
+    conn = Connection(uri)
+    return f"amqp://{conn.userid}:***@{conn.hostname}:{conn.port or 5672}/{conn.virtual_host or ''}"
+
+
+def broker_reachable(uri: str, timeout: float = 3.0) -> str | None:
+    """None if the broker answers, else why not (one line)."""
+    try:
+        with Connection(uri, connect_timeout=timeout) as conn:
+            conn.ensure_connection(max_retries=1, timeout=timeout)
+        return None
+    except Exception as exc:  # socket errors, auth errors, ...
+        return f"{type(exc).__name__}: {exc}"
+
+
+def require_broker(uri: str) -> None:
+    problem = broker_reachable(uri)
+    if problem:
+        sys.stderr.write(
+            f"RabbitMQ is not reachable at {_safe(uri)} ({problem}).\n"
+            f"无法连接 RabbitMQ 消息服务器。\n\n"
+            "Start one, then try again:\n"
+            "  - installed locally:  rabbitmq-server -detached\n"
+            "  - with Docker:        docker run -d -p 5672:5672 -p 15672:15672 "
+            "rabbitmq:3-management\n"
+            "or point AMQP_URI at a running broker, e.g. "
+            "AMQP_URI=amqp://user:pass@host:5672/ make run\n")
+        raise SystemExit(2)
+
+
+def cmd_migrate(args) -> int:
+    from shared.persistence.migrations import upgrade
+
+    for service in args.services or SERVICES:
+        url = load_config(service)["DB_URI"]
+        upgrade(service, url)
+        print(f"{service}: database at revision head ({url.split('@')[-1]})")
+    return 0
+
+
+def cmd_topology(args) -> int:
+    from shared.messaging import topology
+    from shared.messaging.reliable import DEFAULT_RETRY_DELAYS_MS
+
+    uri = amqp_uri_from_env()
+    require_broker(uri)
+    with Connection(uri) as conn:
+        topology.declare(conn, topology.all_declarations(DEFAULT_RETRY_DELAYS_MS))
+    print("topology declared")
+    return 0
+
+
+def cmd_run(args) -> int:
+    uri = amqp_uri_from_env()
+    require_broker(uri)
+    cmd_migrate(argparse.Namespace(services=None))
+    cmd_topology(args)
+    procs = {service: start_service(service) for service in SERVICES}
+    print(f"started {', '.join(SERVICES)} against {_safe(uri)}; Ctrl-C stops them", flush=True)
+
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    while not stopping:
+        for service, proc in procs.items():
+            if proc.poll() is not None:
+                print(f"{service} exited with {proc.returncode}; stopping the others",
+                      file=sys.stderr)
+                stopping, exit_code = True, 1
+                break
+        time.sleep(0.5)
+    for proc in procs.values():
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    for proc in procs.values():
+        try:
+            proc.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    print("all services stopped")
+    return exit_code
+
+
+# nameko's CLI imports pkg_resources and eventlet, each warning on every start: known, not news.
+QUIET_WARNINGS = ("ignore:pkg_resources is deprecated:UserWarning,"
+                  "ignore::DeprecationWarning,ignore:Eventlet is deprecated")
+
+
+def service_command(service: str) -> list[str]:
+    """How a service process starts: ``nameko run`` with the service's own config."""
+    class_name = f"{service.capitalize()}Service"
+    return [sys.executable, "-m", "nameko", "run", "--config", str(config_path(service)),
+            f"services.{service}.service:{class_name}"]
+
+
+def start_service(service: str, env: dict[str, str] | None = None, **kwargs) -> subprocess.Popen:
+    env = {**os.environ, **(env or {})}
+    env.setdefault("PYTHONWARNINGS", QUIET_WARNINGS)
+    return subprocess.Popen(service_command(service), cwd=REPO_ROOT, env=env, **kwargs)
+
+
+def health_of_all(uri: str, timeout: float) -> dict[str, dict]:
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    results: dict[str, dict] = {}
+    with ClusterRpcProxy({"AMQP_URI": uri}, timeout=timeout) as cluster:
+        pending = {}
+        for service in SERVICES:
+            try:
+                pending[service] = getattr(cluster, service).health.call_async()
+            except Exception as exc:
+                results[service] = {"status": "down", "error": f"{type(exc).__name__}: {exc}"}
+        for service, reply in pending.items():
+            try:
+                results[service] = reply.result()
+            except Exception as exc:
+                results[service] = {"status": "down", "error": type(exc).__name__ + (
+                    f": {exc}" if str(exc) else " (no answer)")}
+    return {service: results[service] for service in SERVICES}
+
+
+def cmd_status(args) -> int:
+    uri = amqp_uri_from_env()
+    require_broker(uri)
+    results = health_of_all(uri, args.timeout)
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+    else:
+        for service, health in results.items():
+            if health.get("status") == "ok":
+                print(f"{service:12} up    db={health['database']:10} "
+                      f"outbox_pending={health['outbox_pending']} today={health['today']}")
+            else:
+                print(f"{service:12} DOWN  {health.get('error', '')}")
+    return 0 if all(h.get("status") == "ok" for h in results.values()) else 1
+
+
+def _call_supervision(method: str, *args) -> dict:
+    from nameko.exceptions import RemoteError
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    uri = amqp_uri_from_env()
+    require_broker(uri)
+    with ClusterRpcProxy({"AMQP_URI": uri}, timeout=10) as cluster:
+        try:
+            return getattr(cluster.supervision, method)(*args)
+        except RemoteError as exc:
+            error = GovprojError.from_remote(exc.value)
+            if error is None:
+                raise
+            print(f"{error['message']}\n{error['message_zh']}", file=sys.stderr)
+            raise SystemExit(1) from None
+
+
+def cmd_clock(args) -> int:
+    print(json.dumps(_call_supervision("set_clock", args.date, os.environ.get("USER", "operator"))))
+    return 0
+
+
+def cmd_calendar(args) -> int:
+    schedule = {"holidays": [d for d in args.holidays.split(",") if d],
+                "workdays": [d for d in args.workdays.split(",") if d]}
+    print(json.dumps(_call_supervision("load_calendar_year", args.year, schedule,
+                                       os.environ.get("USER", "operator"))))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="govproj", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start every service").set_defaults(func=cmd_run)
+    migrate = sub.add_parser("migrate", help="migrate the databases")
+    migrate.add_argument("services", nargs="*", choices=[[], *SERVICES], default=None)
+    migrate.set_defaults(func=cmd_migrate)
+    sub.add_parser("topology", help="declare the broker topology").set_defaults(func=cmd_topology)
+    status = sub.add_parser("status", help="health of every service")
+    status.add_argument("--timeout", type=float, default=5.0)
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=cmd_status)
+    clock = sub.add_parser("clock", help="simulated clock").add_subparsers(dest="op", required=True)
+    clock_set = clock.add_parser("set")
+    clock_set.add_argument("date", help="YYYY-MM-DD")
+    clock_set.set_defaults(func=cmd_clock)
+    calendar = sub.add_parser("calendar", help="working-day calendar").add_subparsers(
+        dest="op", required=True)
+    load = calendar.add_parser("load", help="load a year's official schedule")
+    load.add_argument("year", type=int)
+    load.add_argument("--holidays", default="", help="comma-separated weekdays off")
+    load.add_argument("--workdays", default="", help="comma-separated adjusted working days")
+    load.set_defaults(func=cmd_calendar)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
