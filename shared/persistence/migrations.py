@@ -15,6 +15,7 @@ ENV_DIR = Path(__file__).resolve().parent / "alembic"
 def alembic_config(service: str, url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(ENV_DIR))
+    cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("version_locations", str(SERVICES_DIR / service / "migrations"))
     cfg.attributes["service"] = service
     cfg.attributes["url"] = normalise_url(url)

@@ -1,0 +1,257 @@
+"""Test helpers shared by every service's tests (a pytest plugin: ``pytest_plugins``).
+
+One session fixture resolves the broker and PostgreSQL: from the environment when given
+(``GOVPROJ_TEST_AMQP_URI``, ``GOVPROJ_TEST_RABBIT_API``, ``GOVPROJ_TEST_PG``), else the local
+defaults when they answer, else pytest-docker starts ``tests/docker-compose.yml``.
+Each test then gets its own RabbitMQ vhost and its own databases, so tests never see each
+other's messages or rows.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+from urllib.parse import quote, urlsplit
+
+import pytest
+import requests
+from kombu import Connection
+from sqlalchemy import create_engine, text
+
+from shared.config import SERVICES, load_config
+from shared.persistence.migrations import upgrade
+
+COMPOSE_FILE = Path(__file__).resolve().parent.parent / "tests" / "docker-compose.yml"
+FAST_RETRIES = [100, 300]  # ms: the retry ladder in tests, so exhaustion takes a second
+
+
+@dataclass(frozen=True)
+class Infrastructure:
+    amqp_uri: str       # the base vhost
+    rabbit_api: str     # management API, to create per-test vhosts
+    pg_uri: str         # a maintenance database, to create per-test databases
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _from_environment() -> Infrastructure | None:
+    amqp = os.environ.get("GOVPROJ_TEST_AMQP_URI")
+    pg = os.environ.get("GOVPROJ_TEST_PG")
+    api = os.environ.get("GOVPROJ_TEST_RABBIT_API")
+    if amqp and pg:
+        host = urlsplit(amqp).hostname or "127.0.0.1"
+        return Infrastructure(amqp, api or f"http://guest:guest@{host}:15672/api", pg)
+    if _answers("127.0.0.1", 5672) and _answers("127.0.0.1", 15672) and _answers("127.0.0.1", 5432):
+        return Infrastructure("amqp://guest:guest@127.0.0.1:5672/",
+                              "http://guest:guest@127.0.0.1:15672/api",
+                              "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+    return None
+
+
+@pytest.fixture(scope="session")
+def docker_compose_file() -> str:
+    return str(COMPOSE_FILE)
+
+
+@pytest.fixture(scope="session")
+def infrastructure(request) -> Infrastructure:
+    found = _from_environment()
+    if found:
+        return found
+    docker = request.getfixturevalue("docker_services")  # machines with a Docker engine
+    ip = request.getfixturevalue("docker_ip")
+    amqp_port = docker.port_for("rabbitmq", 5672)
+    api_port = docker.port_for("rabbitmq", 15672)
+    pg_port = docker.port_for("postgres", 5432)
+    docker.wait_until_responsive(timeout=90, pause=1,
+                                 check=lambda: _answers(ip, api_port) and _answers(ip, pg_port))
+    return Infrastructure(f"amqp://guest:guest@{ip}:{amqp_port}/",
+                          f"http://guest:guest@{ip}:{api_port}/api",
+                          f"postgresql+psycopg2://postgres:postgres@{ip}:{pg_port}/postgres")
+
+
+class RabbitAdmin:
+    def __init__(self, api: str) -> None:
+        parts = urlsplit(api)
+        self.base = f"{parts.scheme}://{parts.hostname}:{parts.port}{parts.path}".rstrip("/")
+        self.auth = (parts.username or "guest", parts.password or "guest")
+
+    def _call(self, method: str, path: str, **kwargs) -> requests.Response:
+        response = requests.request(method, f"{self.base}{path}", auth=self.auth, timeout=10,
+                                    **kwargs)
+        response.raise_for_status()
+        return response
+
+    def create_vhost(self, name: str) -> None:
+        self._call("PUT", f"/vhosts/{quote(name, safe='')}")
+        self._call("PUT", f"/permissions/{quote(name, safe='')}/{self.auth[0]}",
+                   json={"configure": ".*", "write": ".*", "read": ".*"})
+
+    def delete_vhost(self, name: str) -> None:
+        requests.delete(f"{self.base}/vhosts/{quote(name, safe='')}", auth=self.auth, timeout=10)
+
+    def queue(self, vhost: str, name: str) -> dict:
+        return self._call("GET", f"/queues/{quote(vhost, safe='')}/{quote(name, safe='')}").json()
+
+
+@pytest.fixture
+def amqp_uri(infrastructure) -> Iterator[str]:
+    """A fresh vhost for this test: its own exchanges, queues and messages."""
+    admin = RabbitAdmin(infrastructure.rabbit_api)
+    vhost = f"govproj-test-{uuid.uuid4().hex[:10]}"
+    admin.create_vhost(vhost)
+    base = urlsplit(infrastructure.amqp_uri)
+    yield f"{base.scheme}://{base.netloc}/{quote(vhost, safe='')}"
+    admin.delete_vhost(vhost)
+
+
+@pytest.fixture
+def rabbit_admin(infrastructure) -> RabbitAdmin:
+    return RabbitAdmin(infrastructure.rabbit_api)
+
+
+class PostgresDatabases:
+    def __init__(self, maintenance_uri: str) -> None:
+        self.maintenance_uri = maintenance_uri
+        self.created: list[str] = []
+
+    def create(self, name: str) -> str:
+        engine = create_engine(self.maintenance_uri, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        self.created.append(name)
+        return str(urlsplit(self.maintenance_uri)._replace(path=f"/{name}").geturl())
+
+    def drop_all(self) -> None:
+        engine = create_engine(self.maintenance_uri, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_urls(request, tmp_path, infrastructure) -> Iterator[dict[str, str]]:
+    """Freshly migrated databases, one per service, on SQLite and on PostgreSQL."""
+    yield from _databases(request.param, tmp_path, infrastructure)
+
+
+@pytest.fixture
+def sqlite_urls(tmp_path, infrastructure) -> Iterator[dict[str, str]]:
+    yield from _databases("sqlite", tmp_path, infrastructure)
+
+
+@pytest.fixture
+def postgres_urls(tmp_path, infrastructure) -> Iterator[dict[str, str]]:
+    yield from _databases("postgresql", tmp_path, infrastructure)
+
+
+def _databases(kind: str, tmp_path: Path, infrastructure: Infrastructure):
+    pg = PostgresDatabases(infrastructure.pg_uri)
+    prefix = f"gp_{uuid.uuid4().hex[:8]}"
+    urls = {}
+    for service in SERVICES:
+        url = (f"sqlite:///{tmp_path / f'{service}.db'}" if kind == "sqlite"
+               else pg.create(f"{prefix}_{service}"))
+        upgrade(service, url)
+        urls[service] = url
+    try:
+        yield urls
+    finally:
+        pg.drop_all()
+
+
+def service_config(service: str, amqp_uri: str, db_url: str, **overrides) -> dict:
+    return load_config(service, AMQP_URI=amqp_uri, DB_URI=db_url,
+                       EVENT_RETRY_DELAYS_MS=FAST_RETRIES, OUTBOX_POLL_SECONDS=0.2,
+                       **overrides)
+
+
+def service_class(service: str):
+    module = importlib.import_module(f"services.{service}.service")
+    return getattr(module, f"{service.capitalize()}Service")
+
+
+@pytest.fixture
+def start_service(amqp_uri) -> Iterator[Callable]:
+    """Start a service container in this process: ``start_service("planning", db_url, **config)``."""
+    from nameko.containers import ServiceContainer
+
+    containers = []
+
+    def start(service: str, db_url: str, **overrides) -> ServiceContainer:
+        container = ServiceContainer(service_class(service),
+                                     service_config(service, amqp_uri, db_url, **overrides))
+        container.start()
+        containers.append(container)
+        return container
+
+    yield start
+    for container in containers:
+        container.kill() if not container._died.ready() else None
+
+
+def stop_service(container) -> None:
+    container.stop()
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.05,
+             message: str = "condition") -> object:
+    """Poll until ``predicate()`` is truthy (effects across services are asynchronous)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
+
+
+def rpc_proxy(amqp_uri: str, timeout: float = 10.0):
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    return ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=timeout)
+
+
+def publish_raw(amqp_uri: str, exchange: str, routing_key: str, body, **properties) -> None:
+    """Publish exactly these bytes/properties (for malformed, spoofed or replayed messages)."""
+    from shared.messaging import topology
+
+    with Connection(amqp_uri) as conn:
+        topology.declare(conn, topology.all_declarations())
+        producer = conn.Producer()
+        producer.publish(body, exchange=exchange, routing_key=routing_key, **properties)
+
+
+def get_dead_letters(amqp_uri: str, service: str, timeout: float = 10.0) -> list:
+    """Drain the service's dead-letter queue (messages with their reasons)."""
+    from shared.messaging import topology
+
+    out = []
+    with Connection(amqp_uri) as conn:
+        queue = topology.dead_letter_queue(service)(conn.default_channel)
+        queue.declare()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            message = queue.get(no_ack=False)
+            if message is None:
+                if out:
+                    break
+                time.sleep(0.1)
+                continue
+            message.ack()
+            out.append(message)
+    return out

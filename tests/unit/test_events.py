@@ -1,0 +1,68 @@
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from shared.events import (
+    EVENT_TYPES, SUBSCRIPTIONS, InvalidEvent, event_type, load_event, make_event, subscribers_of,
+)
+
+APPLICATION = dict(name="政务云", unit="U1", kind="construction", level="province",
+                   plan_item=None, budget_total=Decimal("1250000"), fixed_asset_investment=True,
+                   classified=False, submission=1, submitted_on=date(2026, 3, 2))
+
+
+def wire(**changes):
+    event = make_event("application_submitted", APPLICATION, project_code="SD-2026-000001",
+                       regulation_version="shandong/v1", articles=[6, 7])
+    return json.loads(json.dumps({**event.to_wire(), **changes}))
+
+
+def test_round_trip_through_json_keeps_envelope_and_money_as_string():
+    body = wire()
+    assert body["payload"]["budget_total"] == "1250000.00"
+    event = load_event(body)
+    assert event.source == "planning" and event.schema_version == 1
+    assert event.articles == [6, 7] and event.correlation_id == event.message_id
+    assert event.data()["budget_total"] == Decimal("1250000.00")
+    assert event.data()["submitted_on"] == date(2026, 3, 2)
+
+
+@pytest.mark.parametrize("changes, reason", [
+    ({"event_type": "application_sent"}, "unknown event type"),
+    ({"schema_version": 9}, "unknown schema version"),
+    ({"source": "finance"}, "comes from planning"),
+    ({"payload": {"name": "x"}}, "invalid application_submitted payload"),
+    ({"occurred_at": "yesterday"}, "invalid envelope"),
+    ({"project_code": "lower-case"}, "invalid envelope"),
+    ({"surprise": 1}, "invalid envelope"),
+])
+def test_invalid_events_are_refused_with_the_reason(changes, reason):
+    with pytest.raises(InvalidEvent, match=reason):
+        load_event(wire(**changes))
+
+
+def test_non_object_body_is_invalid():
+    with pytest.raises(InvalidEvent):
+        load_event(["not", "an", "object"])
+
+
+def test_producer_cannot_emit_an_invalid_payload():
+    with pytest.raises(InvalidEvent):
+        make_event("application_submitted", {**APPLICATION, "kind": "palace"},
+                   project_code="SD-2026-000001", regulation_version="shandong/v1", articles=[7])
+    with pytest.raises(InvalidEvent):
+        make_event("application_submitted", {**APPLICATION, "submitted_on": "2026-03-02"},
+                   project_code="SD-2026-000001", regulation_version="shandong/v1", articles=[7])
+
+
+def test_every_event_has_a_subscriber_so_mandatory_publishing_can_route_it():
+    for kind in EVENT_TYPES:
+        assert subscribers_of(kind.name), f"{kind.name} would be unroutable"
+
+
+def test_every_subscription_names_a_known_event():
+    for names in SUBSCRIPTIONS.values():
+        for name in names:
+            event_type(name)
