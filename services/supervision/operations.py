@@ -18,8 +18,8 @@ class _Schedule(Schema):
     workdays = fields.List(fields.Date(), required=True)
 
 
-def set_clock(store: Store, mode: str | None, today: str, actor: str) -> dict:
-    if mode != "simulated":
+def set_clock(store: Store, simulated: bool, today: str, actor: str) -> dict:
+    if not simulated:
         raise StateConflict("the clock can only be set when the suite runs with "
                             "GOVPROJ_CLOCK=simulated",
                             "仅在模拟时钟模式（GOVPROJ_CLOCK=simulated）下可设置日期")

@@ -13,7 +13,7 @@ class SupervisionService(PlatformService):
 
     @rpc
     def set_clock(self, today: str, actor: str) -> dict:
-        return operations.set_clock(self.db, self.container.config.get("CLOCK"), today, actor)
+        return operations.set_clock(self.db, self.clock.simulated, today, actor)
 
     @rpc
     def load_calendar_year(self, year: int, schedule: dict, actor: str) -> dict:

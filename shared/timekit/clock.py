@@ -11,12 +11,16 @@ CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
 class Clock(Protocol):
+    simulated: bool
+
     def today(self) -> date: ...
 
     def now(self) -> datetime: ...
 
 
 class RealClock:
+    simulated = False
+
     def today(self) -> date:
         return self.now().date()
 
@@ -29,6 +33,8 @@ class SimulatedClock:
 
     ``source`` returns ``None`` until a date has been set, and then the real date is used.
     """
+
+    simulated = True
 
     def __init__(self, source: Callable[[], date | None]) -> None:
         self._source = source
