@@ -174,9 +174,9 @@ def _databases(kind: str, tmp_path: Path, infrastructure: Infrastructure):
 
 
 def service_config(service: str, amqp_uri: str, db_url: str, **overrides) -> dict:
-    return load_config(service, AMQP_URI=amqp_uri, DB_URI=db_url,
-                       EVENT_RETRY_DELAYS_MS=FAST_RETRIES, OUTBOX_POLL_SECONDS=0.2,
-                       **overrides)
+    settings = {"AMQP_URI": amqp_uri, "DB_URI": db_url, "EVENT_RETRY_DELAYS_MS": FAST_RETRIES,
+                "OUTBOX_POLL_SECONDS": 0.2}
+    return load_config(service, **{**settings, **overrides})
 
 
 def service_class(service: str):

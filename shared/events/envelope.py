@@ -38,6 +38,18 @@ class EnvelopeSchema(Schema):
     payload = fields.Dict(required=True)
 
 
+_ENVELOPE = EnvelopeSchema()
+_SCHEMAS: dict[tuple, Schema] = {}
+
+
+def _schema(kind, unknown: str = RAISE) -> Schema:
+    """Schema instances are stateless between calls: build each once (they are costly to make)."""
+    key = (kind.name, kind.version, unknown)
+    if key not in _SCHEMAS:
+        _SCHEMAS[key] = kind.schema(unknown=unknown)
+    return _SCHEMAS[key]
+
+
 @dataclass(frozen=True)
 class Event:
     message_id: str
@@ -52,11 +64,11 @@ class Event:
     payload: dict[str, Any] = field(default_factory=dict)
 
     def to_wire(self) -> dict[str, Any]:
-        return EnvelopeSchema().dump(self)
+        return _ENVELOPE.dump(self)
 
     def data(self) -> dict[str, Any]:
         """The payload in Python types (dates, Decimals), loaded through its schema."""
-        return lookup_event_type(self.event_type, self.schema_version).schema().load(self.payload)
+        return _schema(lookup_event_type(self.event_type, self.schema_version)).load(self.payload)
 
 
 def make_event(
@@ -71,7 +83,7 @@ def make_event(
 ) -> Event:
     """Build an event of the current schema version; the payload is checked and dumped by its schema."""
     kind = lookup_event_type(event_type)
-    schema = kind.schema()
+    schema = _schema(kind)
     try:
         wire = schema.dump(payload)
     except (TypeError, ValueError, AttributeError) as exc:
@@ -99,7 +111,7 @@ def load_event(body: Any) -> Event:
     if not isinstance(body, dict):
         raise InvalidEvent("event body is not a JSON object")
     try:
-        env = EnvelopeSchema().load(body)
+        env = _ENVELOPE.load(body)
     except ValidationError as exc:
         raise InvalidEvent("invalid envelope", exc.messages) from None
     try:
@@ -109,7 +121,7 @@ def load_event(body: Any) -> Event:
     if env["source"] != kind.source:
         raise InvalidEvent(
             f"{env['event_type']} comes from {kind.source}, not {env['source']}")
-    schema = kind.schema(unknown=EXCLUDE)
+    schema = _schema(kind, unknown=EXCLUDE)
     try:
         env["payload"] = schema.load(env["payload"])
         env["payload"] = schema.dump(env["payload"])  # back to wire form: handlers see JSON types

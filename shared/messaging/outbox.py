@@ -12,14 +12,13 @@ import logging
 import threading
 from datetime import datetime, timezone
 
-from kombu import Connection
-from nameko.amqp.publish import Publisher, UndeliverableMessage
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from shared import faults
 from shared.events import event_type
+from shared.messaging.confirms import ConfirmingPublisher, Outgoing
 from shared.messaging.topology import events_exchange, queues_for_event
 from shared.persistence.engine import is_sqlite, write_lock
 from shared.persistence.platform_tables import PlatformTables
@@ -29,78 +28,78 @@ log = logging.getLogger(__name__)
 
 class OutboxRelay:
     def __init__(self, engine: Engine, tables: PlatformTables, amqp_uri: str,
-                 batch_size: int = 100) -> None:
+                 batch_size: int = 200) -> None:
         self.engine = engine
         self.table = tables.outbox
-        self.amqp_uri = amqp_uri
         self.batch_size = batch_size
-        self.user_id = Connection(amqp_uri).userid
-        self.publisher = Publisher(amqp_uri, use_confirms=True, mandatory=True,
-                                   serializer="json", retry=False)
+        self.publisher = ConfirmingPublisher(amqp_uri)
 
     def pending(self) -> int:
         return backlog(self.engine, self.table)[0]
 
+    def close(self) -> None:
+        self.publisher.close()
+
+    def stuck(self) -> bool:
+        """Are there rows that failed and still wait (→ back off instead of hammering)?"""
+        with Session(self.engine) as session:
+            return session.scalar(select(func.count()).select_from(self.table).where(
+                self.table.c.published_at.is_(None), self.table.c.last_error.is_not(None))) > 0
+
     def publish_pending(self) -> int:
-        """Publish unpublished rows in order; stop at the first failure so order holds. → count."""
+        """Publish one batch of unpublished rows in seq order; → how many were delivered.
+
+        Rows that failed stay unpublished with the error and are sent again later, so a failure
+        can reorder them behind later rows: consumers must not depend on strict order.
+        """
         if is_sqlite(self.engine):
-            return self._publish_sqlite()
-        return self._publish_locked()
+            # No network I/O while holding SQLite's write lock: read, publish, mark briefly.
+            with Session(self.engine) as session:
+                rows = session.execute(self._select()).all()
+            delivered, failed = self._send(rows)
+            with write_lock(self.engine), Session(self.engine) as session, session.begin():
+                self._record(session, delivered, failed)
+        else:
+            # Several replicas may relay: SKIP LOCKED hands each row to one of them at a time.
+            with Session(self.engine) as session, session.begin():
+                rows = session.execute(
+                    self._select().with_for_update(skip_locked=True)).all()
+                delivered, failed = self._send(rows)
+                self._record(session, delivered, failed)
+        return len(delivered)
 
     def _select(self):
         return (select(self.table).where(self.table.c.published_at.is_(None))
                 .order_by(self.table.c.seq).limit(self.batch_size))
 
-    def _publish_sqlite(self) -> int:
-        # No network I/O while holding the write lock: read, publish, then mark in a short write.
-        with Session(self.engine) as session:
-            rows = session.execute(self._select()).all()
-        sent = 0
-        for row in rows:
-            if not self._send(row):
-                break
-            with write_lock(self.engine), Session(self.engine) as session, session.begin():
-                self._mark(session, row.seq)
-            sent += 1
-        return sent
-
-    def _publish_locked(self) -> int:
-        # Several replicas may run a relay: SKIP LOCKED gives each row to one of them at a time.
-        sent = 0
-        with Session(self.engine) as session, session.begin():
-            rows = session.execute(self._select().with_for_update(skip_locked=True)).all()
-            for row in rows:
-                if not self._send(row):
-                    break
-                self._mark(session, row.seq)
-                sent += 1
-        return sent
-
-    def _send(self, row) -> bool:
+    def _send(self, rows) -> tuple[list[int], dict[int, str]]:
+        if not rows:
+            return [], {}
         try:
-            self.publisher.publish(
-                json.loads(row.body),
-                exchange=events_exchange(event_type(row.routing_key).source),
-                routing_key=row.routing_key,
-                message_id=row.message_id,
-                user_id=self.user_id,
-                declare=queues_for_event(row.routing_key),
-            )
-        except Exception as exc:  # broker down, unroutable, ...: keep the row, retry later
-            reason = "unroutable (no queue bound)" if isinstance(exc, UndeliverableMessage) \
-                else f"{type(exc).__name__}: {exc}"
-            log.warning("outbox publish failed: %s", reason,
-                        extra={"message_id": row.message_id, "project_code": row.project_code})
-            with write_lock(self.engine), Session(self.engine) as session, session.begin():
-                session.execute(update(self.table).where(self.table.c.seq == row.seq).values(
-                    attempts=self.table.c.attempts + 1, last_error=reason[:2000]))
-            return False
+            for key in {row.routing_key for row in rows}:
+                self.publisher.declare(key, [events_exchange(event_type(key).source),
+                                             *queues_for_event(key)])
+        except Exception as exc:
+            self.publisher.close()
+            return [], {row.seq: f"declaring topology: {type(exc).__name__}: {exc}"
+                        for row in rows}
+        delivered, failed = self.publisher.publish_batch([
+            Outgoing(key=row.seq, exchange=row.exchange, routing_key=row.routing_key,
+                     body=json.loads(row.body), message_id=row.message_id)
+            for row in rows])
         faults.failpoint("relay_after_confirm")
-        return True
+        for seq, reason in failed.items():
+            log.warning("outbox publish failed: %s", reason, extra={"outbox_seq": seq})
+        return delivered, failed
 
-    def _mark(self, session: Session, seq: int) -> None:
-        session.execute(update(self.table).where(self.table.c.seq == seq).values(
-            published_at=datetime.now(timezone.utc), attempts=self.table.c.attempts + 1))
+    def _record(self, session: Session, delivered: list[int], failed: dict[int, str]) -> None:
+        # A crash before this commit re-sends the batch; consumers' inboxes absorb the repeats.
+        if delivered:
+            session.execute(update(self.table).where(self.table.c.seq.in_(delivered)).values(
+                published_at=datetime.now(timezone.utc), attempts=self.table.c.attempts + 1))
+        for seq, reason in failed.items():
+            session.execute(update(self.table).where(self.table.c.seq == seq).values(
+                attempts=self.table.c.attempts + 1, last_error=reason[:2000]))
 
 
 def backlog(engine: Engine, table) -> tuple[int, datetime | None]:
@@ -134,14 +133,15 @@ class RelayLoop:
         backoff = self.poll_interval
         while not self._stopping:
             try:
+                self._wake.clear()
                 while self.relay.publish_pending() == self.relay.batch_size:
                     pass
-                backoff = self.poll_interval if not self.relay.pending() else min(
-                    backoff * 2, self.max_backoff)
+                stuck = self.relay.stuck()
+                backoff = min(backoff * 2, self.max_backoff) if stuck else self.poll_interval
                 self.last_error = None
             except Exception as exc:  # database briefly unavailable: log, back off, go on
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.exception("outbox relay error")
                 backoff = min(backoff * 2, self.max_backoff)
             self._wake.wait(backoff)
-            self._wake.clear()
+        self.relay.close()

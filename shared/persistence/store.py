@@ -49,18 +49,12 @@ class Transaction:
         self.published.append(event)
         return event
 
-    def claim(self, consumer: str, event: Event) -> bool:
-        """Insert the inbox row for this message; False if this consumer already processed it."""
-        table = self._tables.processed_messages
-        seen = self.session.execute(select(table.c.message_id).where(
-            table.c.consumer == consumer, table.c.message_id == event.message_id)).first()
-        if seen:
-            return False
-        with self.session.begin_nested():
-            self.session.execute(insert(table).values(
-                consumer=consumer, message_id=event.message_id, event_type=event.event_type,
-                processed_at=datetime.now(timezone.utc)))
-        return True
+    def claim(self, consumer: str, event: Event) -> None:
+        """Insert the inbox row for this message. A duplicate raises IntegrityError (the primary
+        key), which aborts the whole transaction: no effect of a processed message twice."""
+        self.session.execute(insert(self._tables.processed_messages).values(
+            consumer=consumer, message_id=event.message_id, event_type=event.event_type,
+            processed_at=datetime.now(timezone.utc)))
 
 
 class Store:
@@ -91,14 +85,14 @@ class Store:
     def handle_once(self, event: Event, effect: Callable[[Transaction, Event], T]) -> T | None:
         """Apply ``effect`` exactly once per (consumer, message id): inbox and effect in one commit.
 
-        Returns None for a duplicate. Two concurrent deliveries of one message race on the inbox
-        primary key; the loser's transaction fails and is retried, then finds the claim.
+        Returns None for a duplicate: its claim collides with the committed one on the inbox
+        primary key, the transaction rolls back, and we confirm the claim exists. (Two concurrent
+        deliveries race the same way; the loser finds the winner's claim.)
         """
         consumer = self.consumer
         try:
             with self.transaction() as tx:
-                if not tx.claim(consumer, event):
-                    return None
+                tx.claim(consumer, event)
                 return effect(tx, event)
         except IntegrityError:
             with self.read() as session:

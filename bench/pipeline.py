@@ -1,0 +1,192 @@
+"""Benchmark: bare nameko event dispatch→handle vs our reliable pipeline, same run, same broker.
+
+    .venv/bin/python bench/pipeline.py [--events 2000] [--db sqlite|postgresql]
+
+bare:     nameko's standalone dispatcher (confirms) → a plain @event_handler that does nothing.
+reliable: a command transaction writes the event to the outbox → the relay publishes it
+          (confirms + mandatory) → the reliable handler validates it → inbox claim and a database
+          write in one transaction.
+Prints throughput of each, their ratio (goal: reliable ≥ 0.5 × bare) and latency p50/p99.
+Each run uses a fresh vhost and fresh databases; nothing is timed as a test assertion.
+"""
+from __future__ import annotations
+
+import warnings
+
+warnings.filterwarnings("ignore")
+
+import eventlet  # noqa: E402
+
+eventlet.monkey_patch()
+
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from datetime import date, timedelta  # noqa: E402
+from pathlib import Path  # noqa: E402
+from urllib.parse import quote, urlsplit  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from nameko.containers import ServiceContainer  # noqa: E402
+from nameko.events import event_handler  # noqa: E402
+from nameko.standalone.events import event_dispatcher  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from services.finance.service import FinanceService  # noqa: E402
+from services.supervision.models import platform as supervision_tables  # noqa: E402
+from shared.messaging.outbox import OutboxRelay, RelayLoop  # noqa: E402
+from shared.messaging.reliable import reliable_handler  # noqa: E402
+from shared.persistence import create_engine_for  # noqa: E402
+from shared.persistence.store import Store  # noqa: E402
+from shared.testing import (  # noqa: E402
+    PostgresDatabases, RabbitAdmin, _from_environment, service_config,
+)
+
+@dataclass
+class Result:
+    throughput: float          # events/s, back to back
+    saturated: list[float]     # latencies (s) while saturated: mostly queueing
+    paced: list[float]         # latencies (s) at a steady rate below capacity
+
+
+BARE_SEEN: list[float] = []
+RELIABLE_SEEN: list[float] = []
+
+
+class BareConsumer:
+    name = "bench_bare"
+
+    @event_handler("bench_source", "tick")
+    def on_tick(self, payload):
+        BARE_SEEN.append(time.time() - payload["sent"])
+
+
+class TimedFinance(FinanceService):
+    """Finance's real clock handler (inbox + database write), timed."""
+
+    @reliable_handler("clock_set")
+    def on_clock_set(self, event):
+        super().on_clock_set(event)
+        RELIABLE_SEEN.append(time.time() - event.occurred_at.timestamp())
+
+
+def measure(send, seen: list[float], n: int, paced: int, rate: float) -> Result:
+    """Saturation: n sends back to back (throughput). Paced: ``paced`` sends at ``rate``/s (latency
+    of a pipeline that is not queueing behind itself)."""
+    seen.clear()
+    start = time.time()
+    for i in range(n):
+        send(i)
+    _wait(lambda: len(seen) >= n)
+    throughput = n / (time.time() - start)
+    saturated = list(seen)
+    seen.clear()
+    for i in range(paced):
+        send(i)
+        eventlet.sleep(1 / rate)
+    _wait(lambda: len(seen) >= paced)
+    return Result(throughput, saturated, list(seen))
+
+
+def run_bare(amqp_uri: str, n: int, paced: int, rate: float) -> Result:
+    container = ServiceContainer(BareConsumer, {"AMQP_URI": amqp_uri})
+    container.start()
+    dispatch = event_dispatcher({"AMQP_URI": amqp_uri})
+    dispatch("bench_source", "tick", {"sent": time.time()})  # declare and warm up
+    _wait(lambda: len(BARE_SEEN) == 1)
+    result = measure(lambda i: dispatch("bench_source", "tick", {"sent": time.time()}),
+                     BARE_SEEN, n, paced, rate)
+    container.stop()
+    return result
+
+
+def run_reliable(amqp_uri: str, urls: dict[str, str], n: int, paced: int, rate: float) -> Result:
+    supervision_engine = create_engine_for(urls["supervision"])
+    relay = RelayLoop(OutboxRelay(supervision_engine, supervision_tables, amqp_uri))
+    producer = Store(supervision_engine, supervision_tables, on_published=relay.wake)
+    finance = ServiceContainer(TimedFinance, service_config("finance", amqp_uri, urls["finance"]))
+    finance.start()
+    relay_thread = eventlet.spawn(relay.run)
+    finance_engine = create_engine_for(urls["finance"])
+    inbox = TimedFinance.db.tables.processed_messages
+
+    def command(i: int) -> None:
+        with producer.transaction() as tx:
+            tx.emit("clock_set", {"today": date(2030, 1, 1) + timedelta(days=i % 300),
+                                  "set_by": "bench"},
+                    project_code=None, regulation_version=None, articles=[])
+
+    command(0)
+    _wait(lambda: len(RELIABLE_SEEN) == 1)
+    result = measure(command, RELIABLE_SEEN, n, paced, rate)
+    with finance_engine.connect() as conn:  # every event handled once, through the inbox
+        assert conn.scalar(select(func.count()).select_from(inbox)) == n + paced + 1
+    finance.stop()
+    relay.stop()
+    relay_thread.wait()
+    return result
+
+
+def _wait(predicate, timeout: float = 300) -> None:
+    deadline = time.time() + timeout
+    while not predicate():
+        if time.time() > deadline:
+            raise TimeoutError("benchmark did not finish")
+        eventlet.sleep(0.01)
+
+
+def pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[q - 1] * 1000 if len(values) > 1 else float("nan")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--paced", type=int, default=300, help="events in the latency pass")
+    parser.add_argument("--rate", type=float, default=100, help="events/s in the latency pass")
+    args = parser.parse_args()
+    infra = _from_environment()
+    if infra is None:
+        print("needs RabbitMQ (with management API) and PostgreSQL on 127.0.0.1, "
+              "or GOVPROJ_TEST_* variables", file=sys.stderr)
+        return 2
+    admin = RabbitAdmin(infra.rabbit_api)
+    vhost = f"govproj-bench-{uuid.uuid4().hex[:8]}"
+    admin.create_vhost(vhost)
+    base = urlsplit(infra.amqp_uri)
+    amqp_uri = f"{base.scheme}://{base.netloc}/{quote(vhost, safe='')}"
+    pg = PostgresDatabases(infra.pg_uri)
+    tmp = Path(tempfile.mkdtemp(prefix="govproj-bench-"))
+    try:
+        from shared.persistence.migrations import upgrade
+        urls = {}
+        for service in ("supervision", "finance"):
+            urls[service] = (f"sqlite:///{tmp / service}.db" if args.db == "sqlite"
+                             else pg.create(f"bench_{uuid.uuid4().hex[:6]}_{service}"))
+            upgrade(service, urls[service])
+        bare = run_bare(amqp_uri, args.events, args.paced, args.rate)
+        reliable = run_reliable(amqp_uri, urls, args.events, args.paced, args.rate)
+    finally:
+        admin.delete_vhost(vhost)
+        pg.drop_all()
+    print(f"events: {args.events} back to back, then {args.paced} at {args.rate:.0f}/s; "
+          f"database: {args.db}")
+    print(f"{'pipeline':10} {'events/s':>9} | {'paced p50':>9} {'p99 ms':>7} | "
+          f"{'saturated p50':>13} {'p99 ms':>7}")
+    for name, r in (("bare", bare), ("reliable", reliable)):
+        print(f"{name:10} {r.throughput:9.0f} | {pct(r.paced, 50):9.1f} {pct(r.paced, 99):7.1f} | "
+              f"{pct(r.saturated, 50):13.1f} {pct(r.saturated, 99):7.1f}")
+    ratio = reliable.throughput / bare.throughput
+    print(f"ratio reliable/bare: {ratio:.2f}  (goal ≥ 0.50: {'met' if ratio >= 0.5 else 'NOT met'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

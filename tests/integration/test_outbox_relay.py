@@ -1,0 +1,67 @@
+"""The relay: mandatory publishing notices an unroutable message and keeps it until it routes."""
+import pytest
+from kombu import Connection
+from sqlalchemy import create_engine, select
+
+from services.planning.models import platform as planning_tables
+from shared.messaging import topology
+from shared.testing import rpc_proxy, wait_for
+
+pytestmark = pytest.mark.integration
+
+PROJECT = {"name": "路由测试", "kind": "om", "level": "county", "budget": {"total": "1.00"}}
+
+
+def outbox(url):
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(select(planning_tables.outbox).order_by(
+            planning_tables.outbox.c.seq)).all()
+    engine.dispose()
+    return rows
+
+
+def submit(amqp_uri):
+    with rpc_proxy(amqp_uri) as cluster:
+        code = cluster.planning.register_project("U9", PROJECT)["code"]
+        cluster.planning.submit_application(code)
+    return code
+
+
+def test_unroutable_publish_is_kept_and_retried_after_redeclaring(amqp_uri, sqlite_urls,
+                                                                  start_service):
+    start_service("planning", sqlite_urls["planning"])
+    submit(amqp_uri)
+    wait_for(lambda: outbox(sqlite_urls["planning"])[0].published_at, message="first published")
+    queue = topology.consumer_queue_name("approval", "application_submitted")
+    with Connection(amqp_uri) as conn:
+        assert conn.default_channel.queue_declare(queue, passive=True).message_count == 1
+        conn.default_channel.queue_delete(queue)  # an operator's mistake: the route is gone
+
+    submit(amqp_uri)
+    rows = wait_for(lambda: [r for r in outbox(sqlite_urls["planning"])
+                             if r.published_at and r.seq == 2], timeout=15,
+                    message="second published after the relay re-declared the queue")
+    assert rows[0].last_error == "unroutable (no queue bound)"
+    assert rows[0].attempts == 2
+    with Connection(amqp_uri) as conn:  # it reached the re-declared queue: nothing vanished
+        assert conn.default_channel.queue_declare(queue, passive=True).message_count == 1
+
+
+def test_broker_unreachable_keeps_events_until_it_returns(sqlite_urls, tmp_path):
+    """The relay against a dead broker address records the error and publishes nothing."""
+    from shared.messaging.outbox import OutboxRelay
+    from shared.persistence import create_engine_for
+    from shared.persistence.store import Store
+
+    engine = create_engine_for(sqlite_urls["planning"])
+    store = Store(engine, planning_tables)
+    with store.transaction() as tx:
+        from datetime import date
+        tx.emit("clock_set", {"today": date(2026, 1, 5), "set_by": "op"}, project_code=None,
+                regulation_version=None, articles=[])
+    relay = OutboxRelay(engine, planning_tables, "amqp://guest:guest@127.0.0.1:1/")
+    assert relay.publish_pending() == 0
+    [row] = outbox(sqlite_urls["planning"])
+    assert row.published_at is None and row.attempts == 1 and row.last_error
+    assert relay.stuck()
