@@ -44,8 +44,12 @@ from shared.messaging.reliable import reliable_handler  # noqa: E402
 from shared.persistence import create_engine_for  # noqa: E402
 from shared.persistence.store import Store  # noqa: E402
 from shared.testing import (  # noqa: E402
-    PostgresDatabases, RabbitAdmin, _from_environment, service_config,
+    PostgresDatabases,
+    RabbitAdmin,
+    _from_environment,
+    service_config,
 )
+
 
 @dataclass
 class Result:

@@ -10,8 +10,8 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import json
+import logging
 import os
 import signal
 import subprocess

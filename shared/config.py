@@ -6,10 +6,9 @@ and the running services read a file the same way.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any
-
-import warnings
 
 import yaml
 
@@ -18,6 +17,7 @@ with warnings.catch_warnings():  # nameko's CLI module imports the deprecated pk
     from nameko.cli.main import setup_yaml_parser
 
 from shared.events.registry import SERVICES  # noqa: F401  (one list of services)
+
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 
 setup_yaml_parser()

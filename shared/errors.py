@@ -57,6 +57,6 @@ class ValidationFailed(GovprojError):
     code = "validation"
 
     @classmethod
-    def from_marshmallow(cls, messages: dict) -> "ValidationFailed":
+    def from_marshmallow(cls, messages: dict) -> ValidationFailed:
         fields = ", ".join(sorted(str(k) for k in messages))
         return cls(f"invalid input: {fields}", f"输入不合法：{fields}", details=messages)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
@@ -25,7 +25,13 @@ from shared.persistence.engine import create_engine_for
 from shared.persistence.platform_tables import PlatformTables
 from shared.persistence.store import Store, Transaction
 from shared.policy import all_policies
-from shared.timekit import RealClock, SimulatedClock, WorkingCalendar, YearSchedule, official_calendar
+from shared.timekit import (
+    RealClock,
+    SimulatedClock,
+    WorkingCalendar,
+    YearSchedule,
+    official_calendar,
+)
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +145,7 @@ def _apply_clock_set(tables: PlatformTables):
         table = tables.simulated_clock
         tx.session.execute(table.delete())
         tx.session.execute(table.insert().values(id=1, today=data["today"], set_by=data["set_by"],
-                                                 set_at=datetime.now(timezone.utc)))
+                                                 set_at=datetime.now(UTC)))
     return effect
 
 
@@ -152,7 +158,7 @@ def _apply_calendar_year(tables: PlatformTables):
         tx.session.execute(table.insert().values(
             year=data["year"], holidays=json.dumps(event.payload["holidays"]),
             workdays=json.dumps(event.payload["workdays"]), loaded_by=data["loaded_by"],
-            loaded_at=datetime.now(timezone.utc)))
+            loaded_at=datetime.now(UTC)))
     return effect
 
 

@@ -26,7 +26,7 @@ class ReviewCase:
 
     @classmethod
     def open_for(cls, project_code: str, regulation_version: str, application: dict,
-                 today: date) -> "ReviewCase":
+                 today: date) -> ReviewCase:
         """The office takes a submitted application into review (第八条)."""
         return cls(
             id=case_id(project_code, application["submission"]), project_code=project_code,

@@ -44,7 +44,7 @@ class Project:
     submissions: int = 0
 
     @classmethod
-    def register(cls, **fields) -> "Project":
+    def register(cls, **fields) -> Project:
         if fields["kind"] not in KINDS:
             raise RuleViolation(f"kind must be one of {KINDS}", f"项目类型须为 {KINDS} 之一",
                                 articles=[3], details={"kind": fields["kind"]})

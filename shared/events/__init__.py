@@ -5,7 +5,12 @@ consumers load through ``load_event`` (which raises ``InvalidEvent`` naming what
 """
 from shared.events.envelope import Event, InvalidEvent, load_event, make_event
 from shared.events.registry import (
-    EVENT_TYPES, SUBSCRIPTIONS, EventType, event_type, publishers_of, subscribers_of,
+    EVENT_TYPES,
+    SUBSCRIPTIONS,
+    EventType,
+    event_type,
+    publishers_of,
+    subscribers_of,
 )
 
 __all__ = [

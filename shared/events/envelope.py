@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
@@ -98,7 +98,7 @@ def make_event(
         schema_version=kind.version,
         source=kind.source,
         project_code=project_code,
-        occurred_at=occurred_at or datetime.now(timezone.utc),
+        occurred_at=occurred_at or datetime.now(UTC),
         regulation_version=regulation_version,
         articles=list(articles),
         correlation_id=correlation_id or message_id,

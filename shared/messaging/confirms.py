@@ -8,7 +8,6 @@ unroutable (a ``basic.return`` precedes the ack of a returned message).
 from __future__ import annotations
 
 import json
-import socket
 import time
 from dataclasses import dataclass, field
 
@@ -107,7 +106,7 @@ class ConfirmingPublisher:
             while any(self._acked[t] is None for t in tags) and time.monotonic() < deadline:
                 try:
                     self._conn.drain_events(timeout=max(0.01, deadline - time.monotonic()))
-                except socket.timeout:
+                except TimeoutError:
                     break
         except Exception as exc:  # connection lost mid-batch: all unconfirmed are failures
             self.close()

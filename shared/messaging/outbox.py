@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
@@ -96,7 +96,7 @@ class OutboxRelay:
         # A crash before this commit re-sends the batch; consumers' inboxes absorb the repeats.
         if delivered:
             session.execute(update(self.table).where(self.table.c.seq.in_(delivered)).values(
-                published_at=datetime.now(timezone.utc), attempts=self.table.c.attempts + 1))
+                published_at=datetime.now(UTC), attempts=self.table.c.attempts + 1))
         for seq, reason in failed.items():
             session.execute(update(self.table).where(self.table.c.seq == seq).values(
                 attempts=self.table.c.attempts + 1, last_error=reason[:2000]))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import partial
 
 from kombu import Exchange
@@ -152,7 +152,7 @@ class ReliableEventHandler(EventHandler):
             "x-govproj-dead-reason": reason[:2000],
             "x-govproj-dead-details": json.dumps(details, ensure_ascii=False, default=str)[:4000],
             "x-govproj-original-queue": self.queue.name,
-            "x-govproj-dead-at": datetime.now(timezone.utc).isoformat(),
+            "x-govproj-dead-at": datetime.now(UTC).isoformat(),
             ATTEMPT_HEADER: self._attempt(message),
         })
         self._republish(message, "", self.dead_letter_queue.name, headers)

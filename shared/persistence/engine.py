@@ -12,9 +12,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy import create_engine
 
 log = logging.getLogger(__name__)
 

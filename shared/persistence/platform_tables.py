@@ -2,7 +2,17 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    Column, Date, DateTime, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text, text,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    text,
 )
 
 

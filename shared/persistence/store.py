@@ -7,9 +7,10 @@ message finds its claim and does nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterator, TypeVar
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
@@ -44,7 +45,7 @@ class Transaction:
             body=json.dumps(event.to_wire(), ensure_ascii=False),
             project_code=event.project_code,
             correlation_id=event.correlation_id,
-            created_at=datetime.now(timezone.utc),
+            created_at=datetime.now(UTC),
         ))
         self.published.append(event)
         return event
@@ -54,7 +55,7 @@ class Transaction:
         key), which aborts the whole transaction: no effect of a processed message twice."""
         self.session.execute(insert(self._tables.processed_messages).values(
             consumer=consumer, message_id=event.message_id, event_type=event.event_type,
-            processed_at=datetime.now(timezone.utc)))
+            processed_at=datetime.now(UTC)))
 
 
 class Store:

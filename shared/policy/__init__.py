@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +110,7 @@ def _load(path: Path) -> Policy:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def all_policies() -> tuple[Policy, ...]:
     return tuple(_load(p) for p in sorted(DATA_DIR.glob("*/v*.yaml")))
 

@@ -6,9 +6,9 @@ answered by the weekend rule and flagged *provisional* — never silently treate
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterable
 
 
 @dataclass(frozen=True)

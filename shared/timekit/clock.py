@@ -4,8 +4,9 @@ Dates are the civil date in China (Asia/Shanghai), whatever the host's timezone.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Callable, Protocol
+from typing import Protocol
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from nameko.exceptions import RpcTimeout
 from sqlalchemy import create_engine, select
 
 from services.planning.models import platform as planning_tables
@@ -92,7 +93,7 @@ def test_crash_after_commit_before_publish_loses_nothing(suite):
              message="services up")
     with rpc_proxy(suite.amqp_uri, timeout=3) as cluster:
         code = cluster.planning.register_project("U-370100-009", PROJECT)["code"]
-        with pytest.raises(Exception):  # the process dies before it can answer
+        with pytest.raises(RpcTimeout):  # the process dies before it can answer
             cluster.planning.submit_application(code)
     assert planning.wait(20) == 86
     suite.procs.pop("planning")

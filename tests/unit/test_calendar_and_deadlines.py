@@ -3,7 +3,12 @@ from datetime import date
 import pytest
 
 from shared.timekit import (
-    WorkingCalendar, YearSchedule, add_months, add_working_days, months_window, official_calendar,
+    WorkingCalendar,
+    YearSchedule,
+    add_months,
+    add_working_days,
+    months_window,
+    official_calendar,
 )
 
 

@@ -1,11 +1,11 @@
 import json
 import logging
 
+import pytest
+
 from shared import logs
 from shared.config import SERVICES, load_config
 from shared.persistence.engine import DatabaseConfigError, normalise_url
-
-import pytest
 
 
 def test_every_service_has_a_config_with_environment_defaults(monkeypatch):

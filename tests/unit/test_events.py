@@ -5,7 +5,13 @@ from decimal import Decimal
 import pytest
 
 from shared.events import (
-    EVENT_TYPES, SUBSCRIPTIONS, InvalidEvent, event_type, load_event, make_event, subscribers_of,
+    EVENT_TYPES,
+    SUBSCRIPTIONS,
+    InvalidEvent,
+    event_type,
+    load_event,
+    make_event,
+    subscribers_of,
 )
 
 APPLICATION = dict(name="政务云", unit="U1", kind="construction", level="province",
