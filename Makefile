@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml
 run: $(STAMP)           ## migrate and start every service (embedded SQLite); Ctrl-C stops
 	$(BIN)/govproj run
 
-test: $(STAMP)          ## every tier: unit, integration (RabbitMQ + PostgreSQL), end-to-end
+test: $(STAMP)          ## lint, then every tier: unit, integration (RabbitMQ + PostgreSQL), end-to-end
+	$(BIN)/ruff check shared services tests bench
 	$(BIN)/python -m pytest -q
 
 unit: $(STAMP)
