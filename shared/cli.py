@@ -4,6 +4,7 @@
     govproj migrate          bring every service's database to the latest revision
     govproj topology         declare exchanges and queues on the broker
     govproj status           each service's health over the bus; non-zero exit if one is down
+    govproj probe SERVICE    one service's readiness (exit code), for Kubernetes probes
     govproj clock set DATE   simulated clock: set today's date for every service
     govproj calendar load YEAR --holidays D,D --workdays D,D
 """
@@ -177,6 +178,19 @@ def cmd_status(args) -> int:
     return 0 if all(h.get("status") == "ok" for h in results.values()) else 1
 
 
+def cmd_probe(args) -> int:
+    """Readiness of one service (Kubernetes readinessProbe): its health RPC answers "ok"."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    try:
+        with ClusterRpcProxy({"AMQP_URI": amqp_uri_from_env()}, timeout=args.timeout) as cluster:
+            ok = getattr(cluster, args.service).health().get("status") == "ok"
+    except Exception as exc:
+        print(f"{args.service}: not ready ({type(exc).__name__})", file=sys.stderr)
+        return 1
+    return 0 if ok else 1
+
+
 def _call_supervision(method: str, *args) -> dict:
     from nameko.exceptions import RemoteError
     from nameko.standalone.rpc import ClusterRpcProxy
@@ -220,6 +234,10 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--timeout", type=float, default=5.0)
     status.add_argument("--json", action="store_true")
     status.set_defaults(func=cmd_status)
+    probe = sub.add_parser("probe", help="is one service ready (exit 0) or not (exit 1)")
+    probe.add_argument("service", choices=SERVICES)
+    probe.add_argument("--timeout", type=float, default=5.0)
+    probe.set_defaults(func=cmd_probe)
     clock = sub.add_parser("clock", help="simulated clock").add_subparsers(dest="op", required=True)
     clock_set = clock.add_parser("set")
     clock_set.add_argument("date", help="YYYY-MM-DD")
