@@ -98,6 +98,15 @@ class RabbitAdmin:
         self._call("PUT", f"/permissions/{quote(name, safe='')}/{self.auth[0]}",
                    json={"configure": ".*", "write": ".*", "read": ".*"})
 
+    def create_user(self, name: str, password: str, vhost: str) -> str:
+        self._call("PUT", f"/users/{quote(name, safe='')}", json={"password": password, "tags": ""})
+        self._call("PUT", f"/permissions/{quote(vhost, safe='')}/{quote(name, safe='')}",
+                   json={"configure": ".*", "write": ".*", "read": ".*"})
+        return name
+
+    def delete_user(self, name: str) -> None:
+        requests.delete(f"{self.base}/users/{quote(name, safe='')}", auth=self.auth, timeout=10)
+
     def delete_vhost(self, name: str) -> None:
         requests.delete(f"{self.base}/vhosts/{quote(name, safe='')}", auth=self.auth, timeout=10)
 
