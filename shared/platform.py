@@ -6,6 +6,7 @@ operator-loaded calendar years).
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -16,14 +17,15 @@ from nameko.rpc import rpc
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from shared import logs
+from shared import authz, logs
+from shared.authz import Identity
 from shared.events import Event
 from shared.messaging import topology
 from shared.messaging.outbox import OutboxRelay, RelayLoop, backlog
 from shared.messaging.reliable import reliable_handler
 from shared.persistence.engine import create_engine_for
 from shared.persistence.platform_tables import PlatformTables
-from shared.persistence.store import Store, Transaction
+from shared.persistence.store import Idempotency, IdempotentReplay, Store, Transaction
 from shared.policy import all_policies
 from shared.timekit import (
     RealClock,
@@ -64,7 +66,14 @@ class Database(DependencyProvider):
         return Store(self.engine, self.tables, on_published=self.loop.wake, consumer=consumer)
 
     def get_dependency(self, worker_ctx) -> Store:
-        return self.store(f"{self.container.service_name}.{worker_ctx.entrypoint.method_name}")
+        store = self.store(f"{self.container.service_name}.{worker_ctx.entrypoint.method_name}")
+        identity = Identity.from_header(worker_ctx.data.get("identity"))
+        key = worker_ctx.data.get("idempotency_key")
+        if identity is not None and key:
+            store.idempotency = Idempotency(principal=identity.sub, key=str(key)[:200],
+                                            fingerprint=str(worker_ctx.data.get(
+                                                "request_fingerprint", ""))[:64])
+        return store
 
 
 def _database(container) -> Database:
@@ -125,13 +134,50 @@ class CalendarProvider(DependencyProvider):
         return self.calendar()
 
 
+class Caller(DependencyProvider):
+    """``self.caller``: the Identity the gateway authenticated (None for internal callers)."""
+
+    def get_dependency(self, worker_ctx) -> Identity | None:
+        return Identity.from_header(worker_ctx.data.get("identity"))
+
+
+def command(permission: str):
+    """An RPC command: re-checks the role matrix, and honours the request's Idempotency-Key
+    (claimed in the command's transaction; a replay returns the first response)."""
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            authz.require(self.caller, permission)
+            try:
+                result = method(self, *args, **kwargs)
+            except IdempotentReplay as replay:
+                return replay.response
+            self.db.record_response(result)
+            return result
+        return wrapper
+    return decorate
+
+
+def query(permission: str):
+    """An RPC read: re-checks the role matrix."""
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            authz.require(self.caller, permission)
+            return method(self, *args, **kwargs)
+        return wrapper
+    return decorate
+
+
 class LogContext(DependencyProvider):
     """Binds correlation id and project code into every log line of a worker."""
 
     def worker_setup(self, worker_ctx) -> None:
         data = worker_ctx.data
         logs.clear()
+        identity = Identity.from_header(data.get("identity"))
         logs.bind(correlation_id=data.get("correlation_id") or worker_ctx.call_id,
+                  actor=identity.sub if identity else None,
                   project_code=data.get("project_code"),
                   entrypoint=f"{self.container.service_name}.{worker_ctx.entrypoint.method_name}")
 
@@ -169,6 +215,7 @@ class PlatformService:
     db: Database
     clock = ClockProvider()
     calendar = CalendarProvider()
+    caller = Caller()
     log_context = LogContext()
 
     @rpc

@@ -23,6 +23,7 @@ import requests
 from kombu import Connection
 from sqlalchemy import create_engine, text
 
+from shared.authz import Identity
 from shared.config import SERVICES, load_config
 from shared.persistence.migrations import upgrade
 
@@ -229,10 +230,30 @@ def wait_for(predicate: Callable[[], object], timeout: float = 10.0, interval: f
         time.sleep(interval)
 
 
-def rpc_proxy(amqp_uri: str, timeout: float = 10.0):
+OFFICE = Identity("office-reviewer", "office")
+OPERATOR = Identity("ops", "operator")
+
+
+def unit_identity(unit: str = "U-370100-001") -> Identity:
+    return Identity(f"staff@{unit}", "unit", unit)
+
+
+def rpc_proxy(amqp_uri: str, timeout: float = 10.0, identity: Identity | None = OFFICE,
+              **context):
+    """A nameko RPC client acting as ``identity`` (as the gateway would)."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
-    return ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=timeout)
+    data = {**context, **({"identity": identity.to_header()} if identity else {})}
+    return ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=timeout, context_data=data)
+
+
+def complete_application(planning, code: str) -> None:
+    """File what every application needs (第七条, 第二十七条) through a planning proxy."""
+    for doc_type in ("construction_plan", "investment_budget"):
+        planning.file_document(code, doc_type, {"title": doc_type, "sha256": "ab" * 32})
+    planning.set_catalog(code, {"resources": [{
+        "name": "项目基础信息", "source": "本系统", "format": "JSON", "update_frequency": "daily",
+        "sharing_type": "unconditional", "open_type": "none"}]})
 
 
 def publish_raw(amqp_uri: str, exchange: str, routing_key: str, body, **properties) -> None:

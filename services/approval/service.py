@@ -4,7 +4,7 @@ from nameko.rpc import rpc
 from services.approval import application
 from services.approval.models import platform
 from shared.messaging.reliable import reliable_handler
-from shared.platform import Database, PlatformService
+from shared.platform import Database, PlatformService, query
 
 
 class ApprovalService(PlatformService):
@@ -16,5 +16,6 @@ class ApprovalService(PlatformService):
         self.db.handle_once(event, application.open_review_case(self.clock.today()))
 
     @rpc
+    @query("review.list")
     def list_review_cases(self, project_code: str | None = None) -> list[dict]:
         return application.review_cases(self.db, project_code)

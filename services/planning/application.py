@@ -1,37 +1,83 @@
-"""Planning's use cases: each one transaction; events go out through the outbox."""
+"""Planning's use cases: each one transaction; events go out through the outbox; every state
+change lands on the project's timeline with its actor and articles."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, datetime
+from typing import Any
 
 from services.planning import repository
 from services.planning.domain import Project, project_code
+from shared.authz import Identity, acts_on_project, deny, sees_project
 from shared.events import Event
 from shared.faults import failpoint
 from shared.persistence.store import Store, Transaction
-from shared.policy import policy_in_force
+from shared.policy import get_policy, policy_in_force
+from shared.timekit import Clock
 
 
-def register_project(store: Store, today: date, unit: str, data: dict) -> Project:
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _owned(project: Project, caller: Identity, permission: str) -> Project:
+    if not acts_on_project(caller, project.unit):
+        deny(caller, permission, project.code)
+    return project
+
+
+def register_project(store: Store, clock: Clock, caller: Identity, data: dict) -> Project:
     """Put a project on the register with its lifelong code and pinned regulation (第三条)."""
+    today = clock.today()
     policy = policy_in_force(today)
     with store.transaction() as tx:
         code = project_code(today.year, repository.next_sequence(tx.session, today.year))
         project = Project.register(
-            code=code, name=data["name"], unit=unit, kind=data["kind"], level=data["level"],
-            plan_item=data["plan_item"], budget_total=data["budget"]["total"],
-            fixed_asset_investment=data["fixed_asset_investment"],
-            new_civil_works=data["new_civil_works"], classified=data["classified"],
-            regulation_version=policy.id, registered_on=today)
+            code=code, unit=caller.unit, regulation_version=policy.id, registered_on=today,
+            **data)
         repository.add(tx.session, project)
+        repository.record(tx.session, code, actor=caller.sub, action="registered", articles=[3],
+                          on=today, at=_now(), details={"regulation_version": policy.id})
     return project
 
 
-def submit_application(store: Store, today: date, code: str) -> Project:
-    """Submit the application for review (第六条, 第七条) → ``application_submitted``."""
+def file_document(store: Store, clock: Clock, caller: Identity, code: str, doc_type: str,
+                  data: dict) -> Project:
     with store.transaction() as tx:
-        project = repository.get(tx.session, code, for_update=True)
-        submission = project.submit()
+        project = _owned(repository.get(tx.session, code, for_update=True), caller,
+                         "project.documents.put")
+        document = project.file_document(doc_type, data["title"], data["sha256"], caller.sub,
+                                         _now())
+        repository.save(tx.session, project, new_document=document)
+        repository.record(tx.session, code, actor=caller.sub, action="document_filed",
+                          articles=[20], on=clock.today(), at=document.filed_at, details={
+                              "doc_type": doc_type, "version": document.version,
+                              "sha256": document.sha256})
+    return project
+
+
+def set_catalog(store: Store, clock: Clock, caller: Identity, code: str,
+                resources: list[dict[str, Any]]) -> Project:
+    with store.transaction() as tx:
+        project = _owned(repository.get(tx.session, code, for_update=True), caller,
+                         "project.catalog.put")
+        project.set_catalog(resources)
         repository.save(tx.session, project)
+        repository.record(tx.session, code, actor=caller.sub, action="catalog_set",
+                          articles=[27], on=clock.today(), at=_now(),
+                          details={"resources": len(resources)})
+    return project
+
+
+def submit_application(store: Store, clock: Clock, caller: Identity, code: str) -> Project:
+    """Submit the application for review (第六条, 第七条) → ``application_submitted``."""
+    today = clock.today()
+    with store.transaction() as tx:
+        project = _owned(repository.get(tx.session, code, for_update=True), caller,
+                         "project.submit")
+        submission = project.submit(get_policy(project.regulation_version))
+        repository.save(tx.session, project)
+        repository.record(tx.session, code, actor=caller.sub, action="application_submitted",
+                          articles=[6, 7], on=today, at=_now(), details={"submission": submission})
         tx.emit("application_submitted", {
             "name": project.name, "unit": project.unit, "kind": project.kind,
             "level": project.level, "plan_item": project.plan_item,
@@ -44,18 +90,36 @@ def submit_application(store: Store, today: date, code: str) -> Project:
     return project
 
 
-def review_case_opened(tx: Transaction, event: Event) -> None:
-    """Approval opened the review case: the project is now under review (第八条)."""
-    project = repository.get(tx.session, event.project_code, for_update=True)
-    if project.open_review(event.payload["submission"]):
-        repository.save(tx.session, project)
+def review_case_opened(clock: Clock):
+    def effect(tx: Transaction, event: Event) -> None:
+        """Approval opened the review case: the project is now under review (第八条)."""
+        project = repository.get(tx.session, event.project_code, for_update=True)
+        if project.open_review(event.payload["submission"]):
+            repository.save(tx.session, project)
+            repository.record(tx.session, project.code, actor="approval",
+                              action="review_case_opened", articles=event.articles,
+                              on=clock.today(), at=event.occurred_at,
+                              details={"case_id": event.payload["case_id"]})
+    return effect
 
 
-def get_project(store: Store, code: str) -> Project:
+def _visible(project: Project, caller: Identity, permission: str) -> Project:
+    if not sees_project(caller, project.unit, [c["unit"] for c in project.co_builders]):
+        deny(caller, permission, project.code)
+    return project
+
+
+def get_project(store: Store, caller: Identity, code: str) -> Project:
     with store.read() as session:
-        return repository.get(session, code)
+        return _visible(repository.get(session, code), caller, "project.read")
 
 
-def list_projects(store: Store, unit: str | None = None) -> list[Project]:
+def list_projects(store: Store, caller: Identity, **filters) -> tuple[int, list[Project]]:
     with store.read() as session:
-        return repository.list_all(session, unit)
+        return repository.search(session, caller, **filters)
+
+
+def get_timeline(store: Store, caller: Identity, code: str) -> tuple[Project, list]:
+    with store.read() as session:
+        project = _visible(repository.get(session, code), caller, "project.timeline")
+        return project, repository.timeline(session, code)

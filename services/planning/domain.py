@@ -1,29 +1,64 @@
-"""The project on the register and its application state machine. No I/O here.
+"""The project on the register: registration rules, documents, catalog, the application state
+machine and its completeness check. No I/O here; every refusal names its article.
 
-Statuses are the public ones of API.md; every refusal names its article.
+Statuses are the public ones of API.md.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from shared.errors import RuleViolation, StateConflict
+from shared.policy import Policy, article_label_zh
 
 KINDS = ("construction", "om")          # 第三条: construction AND O&M are filed
 LEVELS = ("province", "city", "county")  # 第四条, 第二十五条
+SHARING_TYPES = ("unconditional", "conditional", "none")  # 第二十七条
+OPEN_TYPES = ("unconditional", "conditional", "none")
 
-# status → statuses it may move to, and on what
+# document type → (English, Chinese); the archive (第二十条) keeps every version
+DOC_TYPES: dict[str, tuple[str, str]] = {
+    "construction_plan": ("construction plan", "建设方案"),
+    "investment_budget": ("investment budget", "投资预算"),
+    "feasibility_study": ("feasibility study report", "可行性研究报告"),
+    "preliminary_design": ("preliminary design", "初步设计方案"),
+    "overall_plan": ("overall plan of a cross-department project", "跨部门项目整体方案"),
+    "construction_summary": ("construction summary", "项目建设总结"),
+    "financial_report": ("financial report", "财务报告"),
+    "audit_report": ("audit report", "审计报告"),
+    "security_risk_assessment": ("information-security risk assessment report",
+                                 "信息安全风险评估报告"),
+    "crypto_application": ("cryptography application status", "密码应用情况"),
+    "self_evaluation": ("self-evaluation report", "自评价报告"),
+    "resource_catalog": ("information-resource catalog", "信息资源目录"),
+}
+UPLOADABLE = tuple(d for d in DOC_TYPES if d != "resource_catalog")  # the catalog has its own form
+
+# status → {action: next status}
 TRANSITIONS: dict[str, dict[str, str]] = {
     "draft": {"submit": "submitted"},
     "returned": {"submit": "submitted"},
     "submitted": {"open_review": "under_review"},
 }
+EDITABLE = ("draft", "returned")  # the application can still change (第七条)
+CLOSED = ("rejected", "terminated")
 
 
 def project_code(year: int, seq: int) -> str:
     """The lifelong project code: SD-<year of registration>-<6-digit sequence>."""
     return f"SD-{year}-{seq:06d}"
+
+
+@dataclass
+class Document:
+    doc_type: str
+    title: str
+    sha256: str
+    version: int
+    filed_by: str
+    filed_at: datetime
 
 
 @dataclass
@@ -40,34 +75,126 @@ class Project:
     classified: bool
     regulation_version: str
     registered_on: date
+    national_ministry: bool = False
+    co_builders: list[dict[str, str]] = field(default_factory=list)
+    shares: dict[str, Decimal] = field(default_factory=dict)
+    schedule_start: date | None = None
+    schedule_end: date | None = None
+    location: str | None = None
+    goals: str | None = None
+    content: str | None = None
     status: str = "draft"
     submissions: int = 0
+    catalog: list[dict[str, Any]] = field(default_factory=list)
+    documents: dict[str, Document] = field(default_factory=dict)  # latest version per type
 
+    # -- registration --------------------------------------------------------------------
     @classmethod
     def register(cls, **fields) -> Project:
-        if fields["kind"] not in KINDS:
+        project = cls(**fields)
+        project.check_registration()
+        return project
+
+    def check_registration(self) -> None:
+        if self.kind not in KINDS:
             raise RuleViolation(f"kind must be one of {KINDS}", f"项目类型须为 {KINDS} 之一",
-                                articles=[3], details={"kind": fields["kind"]})
-        if fields["level"] not in LEVELS:
+                                articles=[3], details={"kind": self.kind})
+        if self.level not in LEVELS:
             raise RuleViolation(f"level must be one of {LEVELS}", f"项目层级须为 {LEVELS} 之一",
-                                articles=[4], details={"level": fields["level"]})
-        if fields["budget_total"] < 0:
+                                articles=[4], details={"level": self.level})
+        if self.budget_total < 0:
             raise RuleViolation("budget total cannot be negative", "投资预算不能为负数",
-                                articles=[7], details={"budget_total": str(fields["budget_total"])})
-        return cls(**fields)
+                                articles=[7], details={"budget_total": str(self.budget_total)})
+        if self.shares and sum(self.shares.values(), Decimal(0)) != self.budget_total:
+            raise RuleViolation(
+                "the province/city/county shares must add up to the budget total",
+                "省、市、县分担额之和须等于投资预算总额", articles=[4, 25],
+                details={"shares": {k: str(v) for k, v in self.shares.items()},
+                         "budget_total": str(self.budget_total)})
+        if self.schedule_start and self.schedule_end and self.schedule_start > self.schedule_end:
+            raise RuleViolation("the schedule ends before it starts", "建设周期的结束早于开始",
+                                articles=[7], details={"schedule": {
+                                    "start": self.schedule_start.isoformat(),
+                                    "end": self.schedule_end.isoformat()}})
+        units = [c["unit"] for c in self.co_builders]
+        if self.unit in units or len(set(units)) != len(units):
+            raise RuleViolation(
+                "co-builders must be other departments, each named once",
+                "共建部门须为牵头部门以外的部门，且不得重复", articles=[14],
+                details={"co_builders": units})
+        if self.classified and any((self.goals, self.content, self.location)):
+            # 涉密 content never reaches the register or the bus (第四条, REQUIREMENTS §13)
+            raise RuleViolation(
+                "a classified project's goals, content and location are filed with the secrecy "
+                "bureau, not on the register",
+                "涉密项目的建设目标、内容和地点须报送保密部门，不在登记系统中填报",
+                articles=[4], details={"classified": True})
 
-    def _move(self, action: str, articles: list[int]) -> None:
-        target = TRANSITIONS.get(self.status, {}).get(action)
-        if target is None:
+    # -- the application ----------------------------------------------------------------
+    def _require_status(self, allowed: tuple[str, ...], action: str, articles: list[int]) -> None:
+        if self.status not in allowed:
             raise StateConflict(
-                f"project {self.code} is {self.status}: cannot {action.replace('_', ' ')}",
-                f"项目 {self.code} 当前状态为 {self.status}，不能执行“{action}”",
+                f"project {self.code} is {self.status}: cannot {action}",
+                f"项目 {self.code} 当前状态为 {self.status}，不能{action_zh(action)}",
                 articles=articles, details={"status": self.status, "action": action})
-        self.status = target
 
-    def submit(self) -> int:
+    def file_document(self, doc_type: str, title: str, sha256: str, by: str,
+                      at: datetime) -> Document:
+        """File (a new version of) a document into the project's archive (第二十条)."""
+        if doc_type not in UPLOADABLE:
+            raise RuleViolation(f"unknown document type {doc_type!r}", f"未知的文件类型 {doc_type}",
+                                articles=[20], details={"doc_type": doc_type,
+                                                        "allowed": list(UPLOADABLE)})
+        if self.status in CLOSED:
+            self._require_status((), "file documents", [20])
+        previous = self.documents.get(doc_type)
+        document = Document(doc_type, title, sha256.lower(),
+                            previous.version + 1 if previous else 1, by, at)
+        self.documents[doc_type] = document
+        return document
+
+    def set_catalog(self, resources: list[dict[str, Any]]) -> None:
+        """The information-resource catalog of the application (第二十七条)."""
+        self._require_status(EDITABLE, "change the catalog", [27])
+        problems = {}
+        for i, resource in enumerate(resources):
+            if resource["sharing_type"] == "conditional" and not resource.get("sharing_conditions"):
+                problems[f"resources.{i}.sharing_conditions"] = [
+                    "required when sharing is conditional / 有条件共享须写明共享条件"]
+        if problems:
+            raise RuleViolation("conditional sharing needs its conditions",
+                                "有条件共享的资源须写明共享条件", articles=[27], details=problems)
+        self.catalog = resources
+
+    def missing_for_submission(self, policy: Policy) -> list[dict[str, Any]]:
+        """EVERY item the application still lacks, each with its article (第七条, 第二十七条)."""
+        required = policy.param("required_documents", "application")
+        needed = list(required["always"])
+        if self.new_civil_works:
+            needed += required["new_civil_works"]
+        if self.co_builders:
+            needed += required["cross_department"]
+        missing = []
+        for item in needed:
+            doc = item["doc"]
+            present = bool(self.catalog) if doc == "resource_catalog" else doc in self.documents
+            if not present:
+                en, zh = DOC_TYPES[doc]
+                missing.append({"item": doc, "articles": [article_label_zh(item["article"])],
+                                "message": f"missing: {en}", "message_zh": f"缺少：{zh}"})
+        return missing
+
+    def submit(self, policy: Policy) -> int:
         """Submit the application (第六条, 第七条); returns the submission number."""
-        self._move("submit", [6, 7])
+        self._require_status(tuple(s for s, t in TRANSITIONS.items() if "submit" in t),
+                             "submit", [6, 7])
+        missing = self.missing_for_submission(policy)
+        if missing:
+            raise RuleViolation(
+                f"the application is incomplete: {len(missing)} item(s) missing",
+                f"申报材料不齐全：缺少 {len(missing)} 项", articles=[7, 27],
+                details={"missing": missing})
+        self.status = TRANSITIONS[self.status]["submit"]
         self.submissions += 1
         return self.submissions
 
@@ -75,5 +202,12 @@ class Project:
         """The office opened a review case for this submission (第八条); False if stale."""
         if submission != self.submissions or self.status != "submitted":
             return False
-        self._move("open_review", [8])
+        self.status = TRANSITIONS["submitted"]["open_review"]
         return True
+
+
+_ACTIONS_ZH = {"submit": "提交申报", "file documents": "提交文件", "change the catalog": "修改信息资源目录"}
+
+
+def action_zh(action: str) -> str:
+    return _ACTIONS_ZH.get(action, action)

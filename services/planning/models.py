@@ -1,7 +1,18 @@
-"""Planning's own database: the register, plus the platform tables (outbox, inbox, ...)."""
+"""Planning's own database: the register, documents, timeline, plus the platform tables."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Date, Integer, MetaData, Numeric, String
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.persistence import PlatformTables
@@ -27,10 +38,51 @@ class ProjectRow(Base):
     fixed_asset_investment: Mapped[bool] = mapped_column(Boolean)
     new_civil_works: Mapped[bool] = mapped_column(Boolean)
     classified: Mapped[bool] = mapped_column(Boolean)
+    national_ministry: Mapped[bool] = mapped_column(Boolean)
+    co_builders = mapped_column(JSON, nullable=False)      # [{unit, scope}]
+    co_builder_units: Mapped[str] = mapped_column(Text)     # "|U1|U2|": indexed visibility filter
+    shares = mapped_column(JSON, nullable=False)           # {level: "decimal string"}
+    schedule_start = mapped_column(Date)
+    schedule_end = mapped_column(Date)
+    location: Mapped[str | None] = mapped_column(Text)
+    goals: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[str | None] = mapped_column(Text)
+    catalog = mapped_column(JSON, nullable=False)
     regulation_version: Mapped[str] = mapped_column(String(64))
     registered_on = mapped_column(Date, nullable=False)
     status: Mapped[str] = mapped_column(String(32), index=True)
     submissions: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DocumentRow(Base):
+    """Every version of every document (the electronic archive's register, 第二十条)."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("project_code", "doc_type", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_code: Mapped[str] = mapped_column(String(32), index=True)
+    doc_type: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    filed_by: Mapped[str] = mapped_column(String(200))
+    filed_at = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class TimelineRow(Base):
+    """What happened to a project, by whom, under which articles (痕迹管理)."""
+
+    __tablename__ = "timeline"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_code: Mapped[str] = mapped_column(String(32), index=True)
+    at = mapped_column(DateTime(timezone=True), nullable=False)
+    on_date = mapped_column(Date, nullable=False)   # the (possibly simulated) business date
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    articles = mapped_column(JSON, nullable=False)
+    details = mapped_column(JSON, nullable=False)
 
 
 class CodeSequence(Base):

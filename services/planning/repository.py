@@ -1,16 +1,22 @@
 """Loading and saving Projects (domain objects) on planning's database."""
 from __future__ import annotations
 
-from dataclasses import fields
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import extract, func, or_, select
 from sqlalchemy.orm import Session
 
-from services.planning.domain import Project
-from services.planning.models import CodeSequence, ProjectRow
+from services.planning.domain import Document, Project
+from services.planning.models import CodeSequence, DocumentRow, ProjectRow, TimelineRow
+from shared.authz import OVERSIGHT, Identity
 from shared.errors import NotFound
 
-_FIELDS = [f.name for f in fields(Project)]
+_SCALARS = ("code", "name", "unit", "kind", "level", "plan_item", "budget_total",
+            "fixed_asset_investment", "new_civil_works", "classified", "national_ministry",
+            "schedule_start", "schedule_end", "location", "goals", "content",
+            "regulation_version", "registered_on", "status", "submissions")
 
 
 def next_sequence(session: Session, year: int) -> int:
@@ -24,8 +30,28 @@ def next_sequence(session: Session, year: int) -> int:
     return row.last
 
 
+def _to_row(project: Project, row: ProjectRow) -> None:
+    for name in _SCALARS:
+        setattr(row, name, getattr(project, name))
+    row.co_builders = list(project.co_builders)
+    row.co_builder_units = "|" + "|".join(c["unit"] for c in project.co_builders) + "|"
+    row.shares = {k: f"{v:.2f}" for k, v in project.shares.items()}
+    row.catalog = list(project.catalog)
+
+
+def _from_row(row: ProjectRow, documents: dict[str, Document] | None = None) -> Project:
+    project = Project(**{name: getattr(row, name) for name in _SCALARS})
+    project.co_builders = list(row.co_builders)
+    project.shares = {k: Decimal(v) for k, v in row.shares.items()}
+    project.catalog = list(row.catalog)
+    project.documents = documents or {}
+    return project
+
+
 def add(session: Session, project: Project) -> None:
-    session.add(ProjectRow(**{name: getattr(project, name) for name in _FIELDS}))
+    row = ProjectRow()
+    _to_row(project, row)
+    session.add(row)
     session.flush()
 
 
@@ -34,18 +60,57 @@ def get(session: Session, code: str, *, for_update: bool = False) -> Project:
     row = session.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
     if row is None:
         raise NotFound(f"no project {code}", f"项目 {code} 不存在", details={"code": code})
-    return Project(**{name: getattr(row, name) for name in _FIELDS})
+    return _from_row(row, latest_documents(session, code))
 
 
-def save(session: Session, project: Project) -> None:
-    row = session.get(ProjectRow, project.code)
-    for name in _FIELDS:
-        setattr(row, name, getattr(project, name))
+def save(session: Session, project: Project, new_document: Document | None = None) -> None:
+    _to_row(project, session.get(ProjectRow, project.code))
+    if new_document is not None:
+        session.add(DocumentRow(project_code=project.code, doc_type=new_document.doc_type,
+                                version=new_document.version, title=new_document.title,
+                                sha256=new_document.sha256, filed_by=new_document.filed_by,
+                                filed_at=new_document.filed_at))
     session.flush()
 
 
-def list_all(session: Session, unit: str | None = None) -> list[Project]:
-    query = select(ProjectRow).order_by(ProjectRow.code)
+def latest_documents(session: Session, code: str) -> dict[str, Document]:
+    rows = session.scalars(select(DocumentRow).where(DocumentRow.project_code == code)
+                           .order_by(DocumentRow.doc_type, DocumentRow.version))
+    return {r.doc_type: Document(r.doc_type, r.title, r.sha256, r.version, r.filed_by,
+                                 r.filed_at) for r in rows}
+
+
+def visible_to(identity: Identity):
+    """The SQL filter of projects an identity may list (units: own and co-built)."""
+    if identity.role == "unit":
+        return or_(ProjectRow.unit == identity.unit,
+                   ProjectRow.co_builder_units.contains(f"|{identity.unit}|"))
+    if identity.role in OVERSIGHT:
+        return True
+    return False  # evaluators see the projects commissioned to them; none are, yet
+
+
+def search(session: Session, identity: Identity, *, status: str | None = None,
+           unit: str | None = None, year: int | None = None, limit: int = 50,
+           offset: int = 0) -> tuple[int, list[Project]]:
+    query = select(ProjectRow).where(visible_to(identity))
+    if status:
+        query = query.where(ProjectRow.status == status)
     if unit:
         query = query.where(ProjectRow.unit == unit)
-    return [Project(**{n: getattr(r, n) for n in _FIELDS}) for r in session.scalars(query)]
+    if year:
+        query = query.where(extract("year", ProjectRow.registered_on) == year)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.order_by(ProjectRow.code).limit(limit).offset(offset))
+    return total, [_from_row(r) for r in rows]
+
+
+def record(session: Session, code: str, *, actor: str, action: str, articles: list[int],
+           on: date, at: datetime, details: dict[str, Any] | None = None) -> None:
+    session.add(TimelineRow(project_code=code, at=at, on_date=on, actor=actor, action=action,
+                            articles=articles, details=details or {}))
+
+
+def timeline(session: Session, code: str) -> list[TimelineRow]:
+    return list(session.scalars(select(TimelineRow).where(TimelineRow.project_code == code)
+                                .order_by(TimelineRow.id)))

@@ -1,46 +1,176 @@
-"""Wire formats of planning's RPC commands (shape only; rules are in domain.py)."""
+"""Wire formats of planning's commands and views (shape only; rules are in domain.py).
+
+The gateway validates requests with these same schemas at the edge; the service loads them
+again, because a service never trusts its caller's validation.
+"""
 from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from services.planning.domain import KINDS, LEVELS
+from services.planning.domain import (
+    KINDS,
+    LEVELS,
+    OPEN_TYPES,
+    SHARING_TYPES,
+    UPLOADABLE,
+    Project,
+)
+from shared.authz import Identity, sees_classified_content
 from shared.errors import ValidationFailed
 from shared.events.schemas import Money
+from shared.policy import article_label_zh, get_policy
 
 
-class Budget(Schema):
-    total = Money(required=True)
-
-
-class ProjectRegistration(Schema):
+class Strict(Schema):
     class Meta:
         unknown = RAISE
 
+
+class CoBuilder(Strict):
+    unit = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    scope = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class Shares(Strict):
+    province = Money(load_default=None)
+    city = Money(load_default=None)
+    county = Money(load_default=None)
+
+
+class Budget(Strict):
+    total = Money(required=True)
+    shares = fields.Nested(Shares, load_default=None)
+
+
+class Schedule(Strict):
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+
+
+class ProjectRegistration(Strict):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))
-    plan_item = fields.String(load_default=None, allow_none=True)
+    plan_item = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Length(max=64))
     fixed_asset_investment = fields.Boolean(load_default=False)
     new_civil_works = fields.Boolean(load_default=False)
     classified = fields.Boolean(load_default=False)
+    national_ministry = fields.Boolean(load_default=False)
+    co_builders = fields.List(fields.Nested(CoBuilder), load_default=list)
     budget = fields.Nested(Budget, required=True)
+    schedule = fields.Nested(Schedule, load_default=None)
+    location = fields.String(load_default=None, allow_none=True,
+                             validate=validate.Length(max=500))
+    goals = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    content = fields.String(load_default=None, allow_none=True,
+                            validate=validate.Length(max=20000))
+
+
+class DocumentFiling(Strict):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    sha256 = fields.String(required=True, validate=validate.Regexp(
+        r"^[0-9a-fA-F]{64}$", error="must be a SHA-256 hex digest (64 hex characters)"))
+
+
+class Resource(Strict):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    source = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    format = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    update_frequency = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    sharing_type = fields.String(required=True, validate=validate.OneOf(SHARING_TYPES))
+    sharing_conditions = fields.String(load_default=None, allow_none=True,
+                                       validate=validate.Length(max=2000))
+    open_type = fields.String(required=True, validate=validate.OneOf(OPEN_TYPES))
+
+
+class Catalog(Strict):
+    resources = fields.List(fields.Nested(Resource), required=True,
+                            validate=validate.Length(min=1, error="at least one resource"))
+
+
+class ProjectFilters(Strict):
+    status = fields.String(load_default=None)
+    unit = fields.String(load_default=None)
+    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2200))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class DocType(Strict):
+    doc_type = fields.String(required=True, validate=validate.OneOf(UPLOADABLE))
+
+
 
 
 def load(schema: type[Schema], data) -> dict:
     try:
-        return schema().load(data)
+        return schema().load(data if data is not None else {})
     except ValidationError as exc:
         raise ValidationFailed.from_marshmallow(exc.messages) from None
 
 
-def project_view(project) -> dict:
+def registration_fields(data: dict) -> dict:
+    """Request → Project fields."""
+    budget = data["budget"]
+    shares = {k: v for k, v in (budget.get("shares") or {}).items() if v is not None}
+    schedule = data.get("schedule") or {}
     return {
-        "code": project.code, "name": project.name, "unit": project.unit, "kind": project.kind,
-        "level": project.level, "plan_item": project.plan_item,
-        "budget": {"total": f"{project.budget_total:.2f}"},
-        "fixed_asset_investment": project.fixed_asset_investment,
-        "new_civil_works": project.new_civil_works, "classified": project.classified,
+        "name": data["name"], "kind": data["kind"], "level": data["level"],
+        "plan_item": data["plan_item"], "budget_total": budget["total"],
+        "fixed_asset_investment": data["fixed_asset_investment"],
+        "new_civil_works": data["new_civil_works"], "classified": data["classified"],
+        "national_ministry": data["national_ministry"], "co_builders": data["co_builders"],
+        "shares": shares, "schedule_start": schedule.get("start"),
+        "schedule_end": schedule.get("end"), "location": data["location"],
+        "goals": data["goals"], "content": data["content"],
+    }
+
+
+def _stub(project: Project) -> dict:
+    """What anyone entitled to the project sees of a classified one (REQUIREMENTS §13)."""
+    return {
+        "code": project.code, "unit": project.unit, "status": project.status,
+        "stage": project.status, "classified": True, "kind": project.kind,
+        "level": project.level, "budget": {"total": f"{project.budget_total:.2f}"},
         "regulation_version": project.regulation_version,
-        "registered_on": project.registered_on.isoformat(), "status": project.status,
+        "registered_on": project.registered_on.isoformat(),
+    }
+
+
+def project_view(project: Project, caller: Identity, detail: bool = True) -> dict:
+    if project.classified and not sees_classified_content(caller, project.unit):
+        return _stub(project)
+    view = {
+        **_stub(project),
+        "name": project.name, "classified": project.classified, "plan_item": project.plan_item,
+        "budget": {"total": f"{project.budget_total:.2f}",
+                   "shares": {k: f"{v:.2f}" for k, v in project.shares.items()}},
+        "fixed_asset_investment": project.fixed_asset_investment,
+        "new_civil_works": project.new_civil_works,
+        "national_ministry": project.national_ministry, "co_builders": project.co_builders,
+        "schedule": ({"start": project.schedule_start.isoformat(),
+                      "end": project.schedule_end.isoformat()}
+                     if project.schedule_start and project.schedule_end else None),
+        "location": project.location, "goals": project.goals, "content": project.content,
         "submissions": project.submissions,
     }
+    if detail:
+        view["documents"] = [
+            {"doc_type": d.doc_type, "title": d.title, "sha256": d.sha256,
+             "version": d.version, "filed_by": d.filed_by, "filed_at": d.filed_at.isoformat()}
+            for d in project.documents.values()]
+        view["catalog"] = project.catalog
+        view["open_items"] = (project.missing_for_submission(
+            get_policy(project.regulation_version)) if project.status in ("draft", "returned")
+            else [])
+    return view
+
+
+def timeline_view(project: Project, rows, caller: Identity) -> list[dict]:
+    content = not project.classified or sees_classified_content(caller, project.unit)
+    return [{"at": r.at.isoformat(), "date": r.on_date.isoformat(), "actor": r.actor,
+             "action": r.action, "articles": [article_label_zh(a) for a in r.articles],
+             "details": r.details if content else {}} for r in rows]
+
+

@@ -4,7 +4,7 @@ from nameko.rpc import rpc
 
 from services.supervision import operations
 from services.supervision.models import platform
-from shared.platform import Database, PlatformService
+from shared.platform import Database, PlatformService, command
 
 
 class SupervisionService(PlatformService):
@@ -12,9 +12,11 @@ class SupervisionService(PlatformService):
     db = Database(platform)
 
     @rpc
-    def set_clock(self, today: str, actor: str) -> dict:
-        return operations.set_clock(self.db, self.clock.simulated, today, actor)
+    @command("admin.clock")
+    def set_clock(self, today: str) -> dict:
+        return operations.set_clock(self.db, self.clock.simulated, today, self.caller.sub)
 
     @rpc
-    def load_calendar_year(self, year: int, schedule: dict, actor: str) -> dict:
-        return operations.load_calendar_year(self.db, year, schedule, actor)
+    @command("admin.calendar")
+    def load_calendar_year(self, year: int, schedule: dict) -> dict:
+        return operations.load_calendar_year(self.db, year, schedule, self.caller.sub)

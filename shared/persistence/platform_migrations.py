@@ -45,8 +45,17 @@ def create_v1(op) -> None:
         sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("loaded_by", sa.String(100)),
     )
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("principal", sa.String(200), nullable=False),
+        sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("response", sa.Text),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("principal", "key"),
+    )
 
 
 def drop_v1(op) -> None:
-    for table in ("calendar_years", "simulated_clock", "processed_messages", "outbox"):
+    for table in ("idempotency_keys", "calendar_years", "simulated_clock", "processed_messages", "outbox"):
         op.drop_table(table)

@@ -60,6 +60,19 @@ class PlatformTables:
             Column("loaded_by", String(100)),
         )
 
+        # Idempotency-Key of a command: claimed in the command's own transaction, so a replay
+        # finds it and returns the first response instead of acting again
+        self.idempotency_keys = Table(
+            "idempotency_keys", metadata,
+            Column("principal", String(200), nullable=False),
+            Column("key", String(200), nullable=False),
+            Column("fingerprint", String(64), nullable=False),
+            Column("response", Text),
+            Column("created_at", DateTime(timezone=True), nullable=False),
+            PrimaryKeyConstraint("principal", "key"),
+        )
+
     @property
     def all(self) -> tuple[Table, ...]:
-        return (self.outbox, self.processed_messages, self.simulated_clock, self.calendar_years)
+        return (self.outbox, self.processed_messages, self.simulated_clock, self.calendar_years,
+                self.idempotency_keys)

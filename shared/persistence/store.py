@@ -9,15 +9,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared import logs
+from shared.errors import GovprojError
 from shared.events import Event, make_event
 from shared.messaging.topology import events_exchange
 from shared.persistence.engine import is_sqlite, write_lock
@@ -58,15 +60,43 @@ class Transaction:
             processed_at=datetime.now(UTC)))
 
 
+@dataclass(frozen=True)
+class Idempotency:
+    """A command's Idempotency-Key, scoped to the caller, with a fingerprint of the request."""
+
+    principal: str
+    key: str
+    fingerprint: str
+
+
+class IdempotentReplay(Exception):
+    """The command was already done under this key: here is its first response."""
+
+    def __init__(self, response: Any) -> None:
+        super().__init__("replay")
+        self.response = response
+
+
+class IdempotencyKeyReused(GovprojError):
+    code = "idempotency_key_reused"
+
+
+class RequestInProgress(GovprojError):
+    code = "request_in_progress"
+
+
 class Store:
     """What a service's workers get: transactions on the service's own database."""
 
     def __init__(self, engine: Engine, tables: PlatformTables,
-                 on_published: Callable[[], None] = lambda: None, consumer: str = "") -> None:
+                 on_published: Callable[[], None] = lambda: None, consumer: str = "",
+                 idempotency: Idempotency | None = None) -> None:
         self.engine = engine
         self.tables = tables
         self._on_published = on_published
         self.consumer = consumer  # "service.method" of the worker, the inbox's key
+        self.idempotency = idempotency
+        self._claimed = False
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
@@ -74,9 +104,49 @@ class Store:
         with write_lock(self.engine) if is_sqlite(self.engine) else _nothing():
             with Session(self.engine, expire_on_commit=False) as session, session.begin():
                 tx = Transaction(session, self.tables)
+                claiming = self.idempotency is not None and not self._claimed
+                if claiming:
+                    self._claim_idempotency(session)
                 yield tx
+        if claiming:
+            self._claimed = True
         if tx.published:
             self._on_published()
+
+    def _claim_idempotency(self, session: Session) -> None:
+        table, idem = self.tables.idempotency_keys, self.idempotency
+        row = session.execute(select(table).where(
+            table.c.principal == idem.principal, table.c.key == idem.key)).first()
+        if row is not None:
+            if row.fingerprint != idem.fingerprint:
+                raise IdempotencyKeyReused(
+                    "this Idempotency-Key was used for a different request",
+                    "该 Idempotency-Key 已用于另一请求", details={"idempotency_key": idem.key})
+            if row.response is None:
+                raise RequestInProgress("the first request with this Idempotency-Key is still "
+                                        "being processed", "使用该 Idempotency-Key 的首个请求仍在处理中",
+                                        details={"idempotency_key": idem.key})
+            raise IdempotentReplay(json.loads(row.response))
+        try:
+            with session.begin_nested():
+                session.execute(insert(table).values(
+                    principal=idem.principal, key=idem.key, fingerprint=idem.fingerprint,
+                    created_at=datetime.now(UTC)))
+        except IntegrityError:
+            raise RequestInProgress("a request with this Idempotency-Key is being processed",
+                                    "使用该 Idempotency-Key 的请求正在处理中",
+                                    details={"idempotency_key": idem.key}) from None
+
+    def record_response(self, response: Any) -> None:
+        """Keep the first response of an idempotent command, for its replays."""
+        if not self._claimed:
+            return
+        table, idem = self.tables.idempotency_keys, self.idempotency
+        with write_lock(self.engine) if is_sqlite(self.engine) else _nothing():
+            with Session(self.engine) as session, session.begin():
+                session.execute(update(table).where(
+                    table.c.principal == idem.principal, table.c.key == idem.key).values(
+                    response=json.dumps(response, ensure_ascii=False, default=str)))
 
     @contextmanager
     def read(self) -> Iterator[Session]:

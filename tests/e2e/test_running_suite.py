@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, select
 from services.planning.models import platform as planning_tables
 from shared.cli import REPO_ROOT, start_service
 from shared.config import SERVICES
-from shared.testing import rpc_proxy, wait_for
+from shared.testing import complete_application, rpc_proxy, unit_identity, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -91,8 +91,9 @@ def test_crash_after_commit_before_publish_loses_nothing(suite):
     planning = suite.start("planning", GOVPROJ_FAILPOINTS="after_commit")
     wait_for(lambda: ready(suite, "planning") and ready(suite, "approval"), timeout=60,
              message="services up")
-    with rpc_proxy(suite.amqp_uri, timeout=3) as cluster:
-        code = cluster.planning.register_project("U-370100-009", PROJECT)["code"]
+    with rpc_proxy(suite.amqp_uri, timeout=3, identity=unit_identity("U-370100-009")) as cluster:
+        code = cluster.planning.register_project(PROJECT)["code"]
+        complete_application(cluster.planning, code)
         with pytest.raises(RpcTimeout):  # the process dies before it can answer
             cluster.planning.submit_application(code)
     assert planning.wait(20) == 86
@@ -116,9 +117,10 @@ def test_consumer_killed_mid_stream_catches_up_exactly_once(suite):
     wait_for(lambda: ready(suite, "planning") and ready(suite, "approval"), timeout=60,
              message="services up")
     codes = []
-    with rpc_proxy(suite.amqp_uri) as cluster:
+    with rpc_proxy(suite.amqp_uri, identity=unit_identity("U-370100-010")) as cluster:
         for i in range(20):
-            code = cluster.planning.register_project("U-370100-010", PROJECT)["code"]
+            code = cluster.planning.register_project(PROJECT)["code"]
+            complete_application(cluster.planning, code)
             cluster.planning.submit_application(code)
             codes.append(code)
             if i == 5:

@@ -11,7 +11,14 @@ from sqlalchemy import create_engine, select
 from services.planning.models import platform as planning_tables
 from shared.events import make_event
 from shared.messaging import topology
-from shared.testing import get_dead_letters, publish_raw, rpc_proxy, wait_for
+from shared.testing import (
+    complete_application,
+    get_dead_letters,
+    publish_raw,
+    rpc_proxy,
+    unit_identity,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -21,8 +28,9 @@ PROJECT = {"name": "全省政务云平台扩容", "kind": "construction", "level
 
 
 def register_and_submit(amqp_uri):
-    with rpc_proxy(amqp_uri) as cluster:
-        code = cluster.planning.register_project(UNIT, PROJECT)["code"]
+    with rpc_proxy(amqp_uri, identity=unit_identity(UNIT)) as cluster:
+        code = cluster.planning.register_project(PROJECT)["code"]
+        complete_application(cluster.planning, code)
         cluster.planning.submit_application(code)
     return code
 

@@ -5,7 +5,7 @@ from sqlalchemy import create_engine, select
 
 from services.planning.models import platform as planning_tables
 from shared.messaging import topology
-from shared.testing import rpc_proxy, wait_for
+from shared.testing import complete_application, rpc_proxy, unit_identity, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -22,8 +22,9 @@ def outbox(url):
 
 
 def submit(amqp_uri):
-    with rpc_proxy(amqp_uri) as cluster:
-        code = cluster.planning.register_project("U9", PROJECT)["code"]
+    with rpc_proxy(amqp_uri, identity=unit_identity("U9")) as cluster:
+        code = cluster.planning.register_project(PROJECT)["code"]
+        complete_application(cluster.planning, code)
         cluster.planning.submit_application(code)
     return code
 

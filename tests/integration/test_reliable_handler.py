@@ -6,7 +6,14 @@ import pytest
 from services.finance.service import FinanceService
 from shared.errors import PermanentError
 from shared.messaging.reliable import reliable_handler
-from shared.testing import get_dead_letters, rpc_proxy, service_config, wait_for
+from shared.testing import (
+    OPERATOR,
+    get_dead_letters,
+    rpc_proxy,
+    service_config,
+    unit_identity,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -52,8 +59,8 @@ def start(cls, amqp_uri, urls, **overrides):
 
 
 def set_clock(amqp_uri, day):
-    with rpc_proxy(amqp_uri) as cluster:
-        return cluster.supervision.set_clock(day, "operator-test")
+    with rpc_proxy(amqp_uri, identity=OPERATOR) as cluster:
+        return cluster.supervision.set_clock(day)
 
 
 def health(amqp_uri, service):
@@ -114,8 +121,8 @@ def test_simulated_clock_reaches_every_service(amqp_uri, database_urls, start_se
     for service in services:
         wait_for(lambda s=service: health(amqp_uri, s)["today"] == "2028-02-29",
                  message=f"{service} on the simulated date")
-    with rpc_proxy(amqp_uri) as cluster:
-        code = cluster.planning.register_project("U1", {
+    with rpc_proxy(amqp_uri, identity=unit_identity("U1")) as cluster:
+        code = cluster.planning.register_project({
             "name": "模拟时钟项目", "kind": "om", "level": "city", "budget": {"total": "10"}})
         assert cluster.planning.get_project(code["code"])["registered_on"] == "2028-02-29"
         assert code["code"].startswith("SD-2028-")

@@ -1,10 +1,16 @@
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
 from services.planning.domain import Project, project_code
 from shared.errors import RuleViolation, StateConflict
+from shared.policy import get_policy
+
+POLICY = get_policy("shandong/v1")
+NOW = datetime(2026, 1, 5, 9, tzinfo=UTC)
+RESOURCE = {"name": "r", "source": "s", "format": "JSON", "update_frequency": "daily",
+            "sharing_type": "unconditional", "sharing_conditions": None, "open_type": "none"}
 
 
 def project(**changes):
@@ -15,43 +21,107 @@ def project(**changes):
     return Project.register(**{**fields, **changes})
 
 
+def complete(p):
+    for doc in ("construction_plan", "investment_budget"):
+        p.file_document(doc, doc, "a" * 64, "u", NOW)
+    p.set_catalog([RESOURCE])
+    return p
+
+
 def test_code_format():
     assert project_code(2026, 7) == "SD-2026-000007"
 
 
 def test_submit_then_review_opened():
-    p = project()
-    assert p.submit() == 1 and p.status == "submitted"
+    p = complete(project())
+    assert p.submit(POLICY) == 1 and p.status == "submitted"
     assert p.open_review(1) and p.status == "under_review"
 
 
 def test_stale_review_notice_is_ignored():
-    p = project()
-    p.submit()
+    p = complete(project())
+    p.submit(POLICY)
     assert not p.open_review(2)
     assert p.status == "submitted"
 
 
 @pytest.mark.parametrize("status", ["submitted", "under_review", "rejected", "approved"])
 def test_cannot_submit_outside_draft_or_returned(status):
-    p = project(status=status)
+    p = complete(project())
+    p.status = status
     with pytest.raises(StateConflict) as err:
-        p.submit()
+        p.submit(POLICY)
     body = err.value.as_dict()
     assert body["articles"] == ["第六条", "第七条"]
-    assert "cannot submit" in body["message"] and "不能执行" in body["message_zh"]
+    assert "cannot submit" in body["message"] and "不能提交申报" in body["message_zh"]
     assert p.status == status and p.submissions == 0
 
 
 def test_returned_project_can_be_resubmitted():
-    p = project(status="returned", submissions=1)
-    assert p.submit() == 2
+    p = complete(project(status="returned", submissions=1))
+    assert p.submit(POLICY) == 2
+
+
+def test_incomplete_application_lists_every_missing_item_and_changes_nothing():
+    p = project(new_civil_works=True, co_builders=[{"unit": "U2", "scope": "数据"}])
+    with pytest.raises(RuleViolation) as err:
+        p.submit(POLICY)
+    missing = err.value.details["missing"]
+    assert [m["item"] for m in missing] == [
+        "construction_plan", "investment_budget", "resource_catalog", "feasibility_study",
+        "preliminary_design", "overall_plan"]
+    assert {m["item"]: m["articles"] for m in missing}["resource_catalog"] == ["第二十七条"]
+    assert {m["item"]: m["articles"] for m in missing}["overall_plan"] == ["第十四条"]
+    assert all(m["message"].startswith("missing: ") and m["message_zh"].startswith("缺少")
+               for m in missing)
+    assert p.status == "draft" and p.submissions == 0
+
+
+def test_documents_are_versioned():
+    p = project()
+    assert p.file_document("construction_plan", "v1", "A" * 64, "u", NOW).version == 1
+    second = p.file_document("construction_plan", "v2", "b" * 64, "u", NOW)
+    assert second.version == 2 and p.documents["construction_plan"].title == "v2"
+    assert p.file_document("construction_plan", "v3", "C" * 64, "u", NOW).sha256 == "c" * 64
+
+
+def test_unknown_document_type_and_closed_project_are_refused():
+    with pytest.raises(RuleViolation):
+        project().file_document("love_letter", "x", "a" * 64, "u", NOW)
+    with pytest.raises(StateConflict):
+        project(status="rejected").file_document("construction_plan", "x", "a" * 64, "u", NOW)
+
+
+def test_conditional_sharing_needs_conditions():
+    with pytest.raises(RuleViolation) as err:
+        project().set_catalog([{**RESOURCE, "sharing_type": "conditional"}])
+    assert "resources.0.sharing_conditions" in err.value.details
+    assert err.value.as_dict()["articles"] == ["第二十七条"]
+
+
+def test_catalog_is_frozen_once_submitted():
+    p = complete(project())
+    p.submit(POLICY)
+    with pytest.raises(StateConflict):
+        p.set_catalog([RESOURCE])
 
 
 @pytest.mark.parametrize("changes, article", [
     ({"kind": "palace"}, "第三条"), ({"level": "nation"}, "第四条"),
-    ({"budget_total": Decimal("-1")}, "第七条")])
+    ({"budget_total": Decimal("-1")}, "第七条"),
+    ({"shares": {"province": Decimal("60"), "city": Decimal("30")}}, "第二十五条"),
+    ({"schedule_start": date(2026, 5, 1), "schedule_end": date(2026, 4, 1)}, "第七条"),
+    ({"co_builders": [{"unit": "U1", "scope": "x"}]}, "第十四条"),
+    ({"co_builders": [{"unit": "U2", "scope": "x"}, {"unit": "U2", "scope": "y"}]}, "第十四条"),
+    ({"classified": True, "goals": "涉密目标"}, "第四条"),
+])
 def test_registration_rules_cite_articles(changes, article):
     with pytest.raises(RuleViolation) as err:
         project(**changes)
-    assert err.value.as_dict()["articles"] == [article]
+    assert article in err.value.as_dict()["articles"]
+
+
+def test_shares_that_add_up_are_accepted():
+    p = project(shares={"province": Decimal("60"), "city": Decimal("30"),
+                        "county": Decimal("10")})
+    assert sum(p.shares.values()) == p.budget_total

@@ -71,3 +71,48 @@ def test_failed_effect_leaves_no_inbox_claim(store):
     with pytest.raises(ConnectionError):
         store.handle_once(event, failing)
     assert store.handle_once(event, lambda tx, ev: "retried") == "retried"
+
+
+def idempotent_store(store, key="k1", fingerprint="f1"):
+    from shared.persistence.store import Idempotency
+    return Store(store.engine, platform, idempotency=Idempotency("alice", key, fingerprint))
+
+
+def test_idempotency_key_replays_the_first_response_and_acts_once(store):
+    from shared.persistence.store import IdempotentReplay
+
+    first = idempotent_store(store)
+    with first.transaction() as tx:
+        tx.emit("clock_set", clock_event().data(), project_code=None, regulation_version=None,
+                articles=[])
+    first.record_response({"answer": 1})
+
+    replay = idempotent_store(store)
+    with pytest.raises(IdempotentReplay) as err:
+        with replay.transaction():
+            raise AssertionError("the effect must not run again")
+    assert err.value.response == {"answer": 1}
+    assert len(outbox_rows(store)) == 1
+
+
+def test_idempotency_key_reused_for_another_request_is_refused(store):
+    from shared.persistence.store import IdempotencyKeyReused, RequestInProgress
+
+    first = idempotent_store(store)
+    with first.transaction():
+        pass
+    with pytest.raises(RequestInProgress):  # no response recorded yet
+        with idempotent_store(store).transaction():
+            pass
+    first.record_response({"ok": True})
+    with pytest.raises(IdempotencyKeyReused):
+        with idempotent_store(store, fingerprint="other").transaction():
+            pass
+
+
+def test_failed_command_releases_its_idempotency_key(store):
+    with pytest.raises(RuntimeError):
+        with idempotent_store(store).transaction():
+            raise RuntimeError("refused")
+    with idempotent_store(store).transaction():
+        pass  # the retry may act: the first attempt changed nothing

@@ -1,0 +1,106 @@
+"""Who may do what: ONE role–permission matrix, enforced by the gateway and again inside the
+owning service (the caller's identity travels with every RPC call as nameko context data).
+
+Resource rules sit beside it: a unit sees only its own and co-built projects, and acts only on its
+own; a classified project's contents reach only its unit and the secrecy bureau (REQUIREMENTS §1).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass
+
+from shared.errors import GovprojError
+
+log = logging.getLogger("govproj.authz")
+
+ROLES = ("unit", "office", "drc", "finance", "audit", "secrecy", "evaluator", "group", "operator")
+ANY = frozenset(ROLES)
+# roles that oversee every project (their duties under 第四条, 第三十三条–第三十五条)
+OVERSIGHT = frozenset({"office", "drc", "finance", "audit", "secrecy", "group"})
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "project.register": frozenset({"unit"}),
+    "project.documents.put": frozenset({"unit"}),
+    "project.catalog.put": frozenset({"unit"}),
+    "project.submit": frozenset({"unit"}),
+    "project.list": ANY,
+    "project.read": frozenset({"unit"}) | OVERSIGHT,
+    "project.timeline": frozenset({"unit"}) | OVERSIGHT,
+    "review.list": OVERSIGHT,
+    "admin.clock": frozenset({"operator"}),
+    "admin.calendar": frozenset({"operator"}),
+}
+
+
+class Forbidden(GovprojError):
+    code = "forbidden"
+
+
+class Unauthenticated(GovprojError):
+    code = "unauthenticated"
+
+
+@dataclass(frozen=True)
+class Identity:
+    sub: str
+    role: str
+    unit: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"unknown role {self.role!r}")
+        if self.role == "unit" and not self.unit:
+            raise ValueError("a unit identity carries its unit code")
+
+    def to_header(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_header(cls, value: str | None) -> Identity | None:
+        if not value:
+            return None
+        try:
+            return cls(**json.loads(value))
+        except (TypeError, ValueError):
+            return None
+
+
+def allowed(identity: Identity, permission: str) -> bool:
+    return identity.role in PERMISSIONS[permission]
+
+
+def require(identity: Identity | None, permission: str) -> Identity:
+    """The matrix check. Raises (and logs) Unauthenticated / Forbidden."""
+    if identity is None:
+        log.warning("denied: no identity", extra={"permission": permission})
+        raise Unauthenticated("authentication required", "需要身份认证")
+    if not allowed(identity, permission):
+        deny(identity, permission)
+    return identity
+
+
+def deny(identity: Identity, permission: str, resource: str | None = None) -> None:
+    log.warning("denied", extra={"sub": identity.sub, "role": identity.role,
+                                 "unit": identity.unit, "permission": permission,
+                                 "resource": resource})
+    what = f"{permission} on {resource}" if resource else permission
+    raise Forbidden(f"role {identity.role} may not {what}",
+                    f"角色 {identity.role} 无权执行 {what}",
+                    articles=[4], details={"permission": permission, "resource": resource})
+
+
+def sees_project(identity: Identity, owner_unit: str, co_builders: list[str]) -> bool:
+    if identity.role == "unit":
+        return identity.unit == owner_unit or identity.unit in co_builders
+    return identity.role in OVERSIGHT
+
+
+def sees_classified_content(identity: Identity, owner_unit: str) -> bool:
+    """涉密 content: the owning unit and the secrecy bureau only (第四条, REQUIREMENTS §13)."""
+    return (identity.role == "unit" and identity.unit == owner_unit) or identity.role == "secrecy"
+
+
+def acts_on_project(identity: Identity, owner_unit: str) -> bool:
+    """A unit acts on its own projects (co-builders see, the lead unit files)."""
+    return identity.role == "unit" and identity.unit == owner_unit

@@ -1,0 +1,63 @@
+import pytest
+
+from shared.authz import (
+    PERMISSIONS,
+    ROLES,
+    Forbidden,
+    Identity,
+    Unauthenticated,
+    acts_on_project,
+    require,
+    sees_classified_content,
+    sees_project,
+)
+
+
+def test_identity_travels_as_a_header():
+    who = Identity("li@U1", "unit", "U1")
+    assert Identity.from_header(who.to_header()) == who
+    assert Identity.from_header("garbage") is None and Identity.from_header(None) is None
+    with pytest.raises(ValueError):
+        Identity("x", "king")
+    with pytest.raises(ValueError):
+        Identity("x", "unit")  # a unit carries its unit code
+
+
+def test_every_permission_names_known_roles():
+    for roles in PERMISSIONS.values():
+        assert roles <= set(ROLES)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix_refuses_the_unentitled_with_a_bilingual_error(role):
+    who = Identity("x", role, "U1" if role == "unit" else None)
+    if role in PERMISSIONS["project.register"]:
+        assert require(who, "project.register") is who
+    else:
+        with pytest.raises(Forbidden) as err:
+            require(who, "project.register")
+        body = err.value.as_dict()
+        assert body["code"] == "forbidden" and "无权" in body["message_zh"]
+
+
+def test_no_identity_is_unauthenticated():
+    with pytest.raises(Unauthenticated):
+        require(None, "project.list")
+
+
+def test_project_visibility():
+    owner, cobuilder, stranger = (Identity("a", "unit", u) for u in ("U1", "U2", "U3"))
+    assert sees_project(owner, "U1", ["U2"]) and sees_project(cobuilder, "U1", ["U2"])
+    assert not sees_project(stranger, "U1", ["U2"])
+    assert sees_project(Identity("o", "office"), "U1", [])
+    assert not sees_project(Identity("e", "evaluator"), "U1", [])
+    assert not sees_project(Identity("op", "operator"), "U1", [])
+    assert acts_on_project(owner, "U1") and not acts_on_project(cobuilder, "U1")
+
+
+def test_classified_content_reaches_only_its_unit_and_the_secrecy_bureau():
+    assert sees_classified_content(Identity("a", "unit", "U1"), "U1")
+    assert sees_classified_content(Identity("s", "secrecy"), "U1")
+    for role in ("office", "drc", "finance", "audit", "group", "evaluator", "operator"):
+        assert not sees_classified_content(Identity("x", role), "U1")
+    assert not sees_classified_content(Identity("b", "unit", "U2"), "U1")
