@@ -5,8 +5,11 @@
     govproj topology         declare exchanges and queues on the broker
     govproj status           each service's health over the bus; non-zero exit if one is down
     govproj probe SERVICE    one service's readiness (exit code), for Kubernetes probes
+    govproj token --role ROLE [--unit CODE]     a development JWT
+    govproj project register|list|show|document|catalog|submit|timeline ...   (through the gateway)
     govproj clock set DATE   simulated clock: set today's date for every service
     govproj calendar load YEAR --holidays D,D --workdays D,D
+  Gateway commands read GOVPROJ_API and GOVPROJ_TOKEN.
 """
 from __future__ import annotations
 
@@ -27,7 +30,6 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 from kombu import Connection  # noqa: E402
 
 from shared.config import SERVICES, amqp_uri_from_env, config_path, load_config  # noqa: E402
-from shared.errors import GovprojError  # noqa: E402
 
 logging.getLogger("amqp").setLevel(logging.ERROR)  # "Received method ... during closing channel"
 
@@ -92,7 +94,10 @@ def cmd_run(args) -> int:
     cmd_migrate(argparse.Namespace(services=None))
     cmd_topology(args)
     procs = {service: start_service(service) for service in SERVICES}
-    print(f"started {', '.join(SERVICES)} against {_safe(uri)}; Ctrl-C stops them", flush=True)
+    procs["gateway"] = start_gateway()
+    print(f"started {', '.join(SERVICES)} against {_safe(uri)}, and the gateway on "
+          f"http://{os.environ.get('GATEWAY_BIND', '127.0.0.1:8080')}/api/v1; Ctrl-C stops them",
+          flush=True)
 
     stopping = False
 
@@ -140,6 +145,15 @@ def start_service(service: str, env: dict[str, str] | None = None, **kwargs) -> 
     env = {**os.environ, **(env or {})}
     env.setdefault("PYTHONWARNINGS", QUIET_WARNINGS)
     return subprocess.Popen(service_command(service), cwd=REPO_ROOT, env=env, **kwargs)
+
+
+def start_gateway(env: dict[str, str] | None = None, **kwargs) -> subprocess.Popen:
+    """The HTTP gateway under gunicorn (gthread workers)."""
+    env = {**os.environ, **(env or {})}
+    env.setdefault("PYTHONWARNINGS", QUIET_WARNINGS)
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "services/gateway/gunicorn.conf.py",
+         "services.gateway.wsgi:app"], cwd=REPO_ROOT, env=env, **kwargs)
 
 
 def health_of_all(uri: str, timeout: float) -> dict[str, dict]:
@@ -191,34 +205,108 @@ def cmd_probe(args) -> int:
     return 0 if ok else 1
 
 
-def _call_supervision(method: str, *args) -> dict:
-    from nameko.exceptions import RemoteError
-    from nameko.standalone.rpc import ClusterRpcProxy
+def cmd_token(args) -> int:
+    from services.gateway.auth import development_token
 
-    uri = amqp_uri_from_env()
-    require_broker(uri)
-    with ClusterRpcProxy({"AMQP_URI": uri}, timeout=10) as cluster:
+    config = load_config("gateway")
+    if config.get("JWT_MODE") != "development":
+        print("tokens are issued by the identity provider in production (JWT_MODE=production)",
+              file=sys.stderr)
+        return 2
+    try:
+        print(development_token(config["JWT_DEV_SECRET"], args.role, args.unit, args.sub))
+    except ValueError as exc:
+        print(f"{exc}\n角色须为 unit、office、drc、finance、audit、secrecy、evaluator、group、"
+              "operator 之一；unit 角色须提供 --unit 单位代码", file=sys.stderr)
+        return 2
+    return 0
+
+
+class ApiClient:
+    """The CLI's HTTP client: the same API and errors as any agency system gets."""
+
+    def __init__(self, args) -> None:
+        self.base = (args.api or os.environ.get("GOVPROJ_API")
+                     or "http://127.0.0.1:8080/api/v1").rstrip("/")
+        self.token = args.token or os.environ.get("GOVPROJ_TOKEN")
+        if not self.token:
+            raise SystemExit("set GOVPROJ_TOKEN (or --token); a development token: "
+                             "govproj token --role ROLE [--unit CODE]\n"
+                             "请设置 GOVPROJ_TOKEN（或 --token）")
+
+    def __call__(self, method: str, path: str, body=None, params=None, key=None) -> int:
+        import requests
+
+        headers = {"Authorization": f"Bearer {self.token}"}
+        if key:
+            headers["Idempotency-Key"] = key
         try:
-            return getattr(cluster.supervision, method)(*args)
-        except RemoteError as exc:
-            error = GovprojError.from_remote(exc.value)
-            if error is None:
-                raise
-            print(f"{error['message']}\n{error['message_zh']}", file=sys.stderr)
-            raise SystemExit(1) from None
+            response = requests.request(method, self.base + path, json=body, params=params,
+                                        headers=headers, timeout=30)
+        except requests.RequestException as exc:
+            print(f"the gateway at {self.base} is unreachable ({type(exc).__name__}); "
+                  f"is `make run` up?\n无法连接网关 {self.base}", file=sys.stderr)
+            return 3
+        data = response.json() if response.content else None
+        if response.ok:
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+            return 0
+        error = (data or {}).get("error", {})
+        print(f"{response.status_code} {error.get('code', '')}: {error.get('message', '')}\n"
+              f"{error.get('message_zh', '')}", file=sys.stderr)
+        if error.get("articles"):
+            print("依据 / articles: " + "、".join(error["articles"]), file=sys.stderr)
+        if error.get("details"):
+            print(json.dumps(error["details"], ensure_ascii=False, indent=2), file=sys.stderr)
+        return 1
+
+
+def _json_arg(value: str):
+    """A JSON body: inline, or @path/to/file.json."""
+    if value.startswith("@"):
+        with open(value[1:], encoding="utf-8") as fh:
+            return json.load(fh)
+    return json.loads(value)
+
+
+def cmd_project(args) -> int:
+    api = ApiClient(args)
+    op = args.op
+    if op == "register":
+        return api("POST", "/projects", _json_arg(args.body), key=args.key)
+    if op == "list":
+        params = {k: v for k, v in (("status", args.status), ("unit", args.unit),
+                                    ("year", args.year), ("limit", args.limit),
+                                    ("offset", args.offset)) if v is not None}
+        return api("GET", "/projects", params=params)
+    if op == "show":
+        return api("GET", f"/projects/{args.code}")
+    if op == "timeline":
+        return api("GET", f"/projects/{args.code}/timeline")
+    if op == "document":
+        digest, title = args.sha256, args.title
+        if args.file:
+            import hashlib
+            from pathlib import Path
+            digest = hashlib.sha256(Path(args.file).read_bytes()).hexdigest()
+            title = title or Path(args.file).name
+        return api("PUT", f"/projects/{args.code}/documents/{args.doc_type}",
+                   {"title": title, "sha256": digest}, key=args.key)
+    if op == "catalog":
+        return api("PUT", f"/projects/{args.code}/catalog", _json_arg(args.body), key=args.key)
+    if op == "submit":
+        return api("POST", f"/projects/{args.code}/submission", key=args.key)
+    raise SystemExit(f"unknown operation {op}")
 
 
 def cmd_clock(args) -> int:
-    print(json.dumps(_call_supervision("set_clock", args.date, os.environ.get("USER", "operator"))))
-    return 0
+    return ApiClient(args)("POST", "/admin/clock", {"today": args.date}, key=args.key)
 
 
 def cmd_calendar(args) -> int:
-    schedule = {"holidays": [d for d in args.holidays.split(",") if d],
-                "workdays": [d for d in args.workdays.split(",") if d]}
-    print(json.dumps(_call_supervision("load_calendar_year", args.year, schedule,
-                                       os.environ.get("USER", "operator"))))
-    return 0
+    body = {"holidays": [d for d in args.holidays.split(",") if d],
+            "workdays": [d for d in args.workdays.split(",") if d]}
+    return ApiClient(args)("PUT", f"/admin/calendar/{args.year}", body, key=args.key)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -238,13 +326,45 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("service", choices=SERVICES)
     probe.add_argument("--timeout", type=float, default=5.0)
     probe.set_defaults(func=cmd_probe)
+    token = sub.add_parser("token", help="print a development JWT")
+    token.add_argument("--role", required=True)
+    token.add_argument("--unit")
+    token.add_argument("--sub")
+    token.set_defaults(func=cmd_token)
+
+    api = argparse.ArgumentParser(add_help=False)
+    api.add_argument("--api", help="gateway base URL (default $GOVPROJ_API or "
+                                   "http://127.0.0.1:8080/api/v1)")
+    api.add_argument("--token", help="bearer token (default $GOVPROJ_TOKEN)")
+    api.add_argument("--key", help="Idempotency-Key for this write")
+    project = sub.add_parser("project", help="projects (through the gateway)").add_subparsers(
+        dest="op", required=True)
+    reg = project.add_parser("register", parents=[api], help="register a project")
+    reg.add_argument("body", help="JSON body, or @file.json")
+    lst = project.add_parser("list", parents=[api])
+    for name in ("status", "unit", "year", "limit", "offset"):
+        lst.add_argument(f"--{name}")
+    for name in ("show", "timeline", "submit"):
+        project.add_parser(name, parents=[api]).add_argument("code")
+    doc = project.add_parser("document", parents=[api], help="file a document")
+    doc.add_argument("code")
+    doc.add_argument("doc_type")
+    doc.add_argument("--file", help="compute the SHA-256 of this file")
+    doc.add_argument("--title")
+    doc.add_argument("--sha256")
+    cat = project.add_parser("catalog", parents=[api], help="set the resource catalog")
+    cat.add_argument("code")
+    cat.add_argument("body", help='JSON {"resources": [...]}, or @file.json')
+    for p in project.choices.values():
+        p.set_defaults(func=cmd_project)
+
     clock = sub.add_parser("clock", help="simulated clock").add_subparsers(dest="op", required=True)
-    clock_set = clock.add_parser("set")
+    clock_set = clock.add_parser("set", parents=[api])
     clock_set.add_argument("date", help="YYYY-MM-DD")
     clock_set.set_defaults(func=cmd_clock)
     calendar = sub.add_parser("calendar", help="working-day calendar").add_subparsers(
         dest="op", required=True)
-    load = calendar.add_parser("load", help="load a year's official schedule")
+    load = calendar.add_parser("load", parents=[api], help="load a year's official schedule")
     load.add_argument("year", type=int)
     load.add_argument("--holidays", default="", help="comma-separated weekdays off")
     load.add_argument("--workdays", default="", help="comma-separated adjusted working days")

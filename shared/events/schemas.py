@@ -4,15 +4,23 @@ Money travels as a decimal string in yuan (``"1250000.00"``), never a float.
 """
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 LEVELS = ("province", "city", "county")
 KINDS = ("construction", "om")
 
 
 class Money(fields.Decimal):
+    """Yuan with at most two decimals, as a string on the wire; never rounded silently."""
+
     def __init__(self, **kwargs):
         super().__init__(places=2, as_string=True, validate=validate.Range(min=0), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        exact = fields.Decimal(as_string=True)._deserialize(value, attr, data, **kwargs)
+        if exact.as_tuple().exponent < -2:
+            raise ValidationError("at most two decimals (fen) / 金额最多保留两位小数")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class ApplicationSubmitted(Schema):

@@ -150,7 +150,7 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self.engine) as session, session.begin():
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
 
     def handle_once(self, event: Event, effect: Callable[[Transaction, Event], T]) -> T | None:

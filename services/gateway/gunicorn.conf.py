@@ -1,0 +1,11 @@
+"""gunicorn settings for the gateway: gthread workers (no eventlet worker exists any more, and the
+gateway never imports eventlet); each worker thread opens its own broker connection lazily."""
+import os
+
+bind = os.environ.get("GATEWAY_BIND", "127.0.0.1:8080")
+workers = int(os.environ.get("GATEWAY_WORKERS", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GATEWAY_THREADS", "8"))
+timeout = 60
+graceful_timeout = 20
+accesslog = None  # the app logs every request as JSON

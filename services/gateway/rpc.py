@@ -1,0 +1,150 @@
+"""nameko's RPC wire protocol over pika, for a process that must not use eventlet.
+
+One BlockingConnection per thread (pika's connections are not thread-safe), opened lazily, so
+after gunicorn forks. A call publishes ``{"args", "kwargs"}`` to the ``nameko-rpc`` exchange with
+routing key ``service.method``, publisher confirms and ``mandatory``, ``reply_to`` this thread's
+exclusive reply queue and a correlation id, and waits at most ``timeout`` seconds.
+A service with no consumer on its queue is unavailable at once, rather than after the timeout.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from typing import Any
+
+import pika
+from pika.exceptions import AMQPConnectionError, AMQPError, ChannelClosedByBroker, UnroutableError
+
+log = logging.getLogger(__name__)
+
+RPC_EXCHANGE = "nameko-rpc"
+
+
+class ServiceUnavailable(Exception):
+    def __init__(self, service: str, reason: str) -> None:
+        super().__init__(f"{service}: {reason}")
+        self.service = service
+        self.reason = reason
+
+
+class RemoteError(Exception):
+    """The service raised: ``exc_type`` and ``value`` as nameko serialised them."""
+
+    def __init__(self, exc_type: str, value: str) -> None:
+        super().__init__(f"{exc_type}: {value}")
+        self.exc_type = exc_type
+        self.value = value
+
+
+class _ThreadConnection:
+    def __init__(self, amqp_uri: str) -> None:
+        params = pika.URLParameters(amqp_uri)
+        params.heartbeat = 60
+        params.blocked_connection_timeout = 10
+        params.socket_timeout = 5
+        self.connection = pika.BlockingConnection(params)
+        self.channel = self.connection.channel()
+        self.channel.confirm_delivery()
+        self.channel.exchange_declare(RPC_EXCHANGE, exchange_type="topic", durable=True)
+        self.reply_queue = f"rpc.reply-gateway-{uuid.uuid4()}"
+        self.channel.queue_declare(self.reply_queue, exclusive=True, auto_delete=True)
+        self.channel.queue_bind(self.reply_queue, RPC_EXCHANGE, routing_key=self.reply_queue)
+        self.replies: dict[str, dict] = {}
+        self.awaiting: set[str] = set()  # late replies to abandoned calls are dropped
+        self.channel.basic_consume(self.reply_queue, self._on_reply, auto_ack=True)
+        self.probe = self.connection.channel()
+
+    def _on_reply(self, channel, method, properties, body) -> None:
+        if properties.correlation_id not in self.awaiting:
+            return
+        try:
+            self.replies[properties.correlation_id] = json.loads(body)
+        except ValueError:
+            log.error("undecodable RPC reply", extra={"correlation_id": properties.correlation_id})
+
+    def consumers(self, service: str) -> int:
+        """How many workers listen on the service's RPC queue (0 when it does not exist)."""
+        try:
+            return self.probe.queue_declare(f"rpc-{service}", passive=True).method.consumer_count
+        except ChannelClosedByBroker:  # 404: the service never started
+            self.probe = self.connection.channel()
+            return 0
+
+    def close(self) -> None:
+        try:
+            self.connection.close()
+        except AMQPError:
+            pass
+
+
+class RpcClient:
+    def __init__(self, amqp_uri: str, timeout: float = 10.0) -> None:
+        self.amqp_uri = amqp_uri
+        self.timeout = timeout
+        self._local = threading.local()
+
+    def _connection(self) -> _ThreadConnection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or not conn.connection.is_open:
+            conn = self._local.conn = _ThreadConnection(self.amqp_uri)
+        return conn
+
+    def _reset(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+        self._local.conn = None
+
+    def call(self, service: str, method: str, *args: Any, context: dict[str, str] | None = None,
+             timeout: float | None = None, **kwargs: Any) -> Any:
+        for attempt in (1, 2):  # one reconnect, before anything was sent
+            try:
+                conn = self._connection()
+                if conn.consumers(service) == 0:
+                    raise ServiceUnavailable(service, "no instance is running")
+                correlation_id = str(uuid.uuid4())
+                conn.awaiting.add(correlation_id)
+                headers = {f"nameko.{k}": v for k, v in (context or {}).items()}
+                headers.setdefault("nameko.call_id_stack", [f"gateway.{correlation_id}"])
+                conn.channel.basic_publish(
+                    RPC_EXCHANGE, f"{service}.{method}",
+                    json.dumps({"args": list(args), "kwargs": kwargs}, ensure_ascii=False),
+                    pika.BasicProperties(content_type="application/json",
+                                         content_encoding="utf-8", reply_to=conn.reply_queue,
+                                         correlation_id=correlation_id, headers=headers,
+                                         delivery_mode=2),
+                    mandatory=True)
+                break
+            except UnroutableError:
+                raise ServiceUnavailable(service, "no queue for this service") from None
+            except (AMQPConnectionError, AMQPError, OSError) as exc:
+                self._reset()
+                if attempt == 2:
+                    raise ServiceUnavailable(service, f"broker unreachable: {exc}") from None
+        return self._wait(conn, service, correlation_id, timeout or self.timeout)
+
+    def _wait(self, conn: _ThreadConnection, service: str, correlation_id: str,
+              timeout: float) -> Any:
+        deadline = time.monotonic() + timeout
+        try:
+            while correlation_id not in conn.replies:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise ServiceUnavailable(service, f"no answer within {timeout:g} s")
+                conn.connection.process_data_events(time_limit=min(remaining, 1.0))
+        except (AMQPConnectionError, AMQPError, OSError) as exc:
+            self._reset()
+            raise ServiceUnavailable(service, f"connection lost: {exc}") from None
+        finally:
+            conn.awaiting.discard(correlation_id)
+        reply = conn.replies.pop(correlation_id)
+        error = reply.get("error")
+        if error:
+            raise RemoteError(error.get("exc_type", "Exception"), error.get("value", ""))
+        return reply.get("result")
+
+    def close(self) -> None:
+        self._reset()

@@ -1,0 +1,248 @@
+"""The public HTTP API through gunicorn against the running services (real HTTP, real broker)."""
+import hashlib
+import time
+
+import jwt
+import pytest
+import requests
+
+from services.gateway.endpoints import ENDPOINTS
+from shared.authz import PERMISSIONS, ROLES
+from shared.testing import Stack, wait_for
+
+pytestmark = pytest.mark.e2e
+
+UNIT, OTHER, COBUILDER = "U-370100-001", "U-370100-002", "U-370100-003"
+PROJECT = {"name": "全省电子证照共享系统", "kind": "construction", "level": "province",
+           "fixed_asset_investment": True, "co_builders": [{"unit": COBUILDER, "scope": "数据接口"}],
+           "budget": {"total": "1250000.00",
+                      "shares": {"province": "1000000.00", "city": "250000.00"}},
+           "schedule": {"start": "2027-01-01", "end": "2027-12-31"},
+           "location": "济南", "goals": "证照互认", "content": "建设共享平台"}
+CATALOG = {"resources": [{"name": "电子证照", "source": "各发证部门", "format": "JSON",
+                          "update_frequency": "实时", "sharing_type": "conditional",
+                          "sharing_conditions": "用于政务服务事项办理", "open_type": "none"}]}
+SHA = hashlib.sha256(b"plan").hexdigest()
+
+
+@pytest.fixture(scope="module")
+def stack(infrastructure, tmp_path_factory):
+    running = Stack(infrastructure, tmp_path_factory.mktemp("stack"), GOVPROJ_CLOCK="simulated",
+                    RPC_TIMEOUT="30")
+    try:
+        yield running.start_all()
+    finally:
+        running.close()
+
+
+@pytest.fixture(scope="module")
+def project(stack):
+    """A complete application, registered by UNIT (co-built with COBUILDER)."""
+    r = stack.http("POST", "/projects", "unit", UNIT, json=PROJECT)
+    assert r.status_code == 201, r.text
+    code = r.json()["code"]
+    for doc in ("construction_plan", "investment_budget", "overall_plan"):
+        assert stack.http("PUT", f"/projects/{code}/documents/{doc}", "unit", UNIT,
+                          json={"title": doc, "sha256": SHA}).status_code == 200
+    assert stack.http("PUT", f"/projects/{code}/catalog", "unit", UNIT,
+                      json=CATALOG).status_code == 200
+    return code
+
+
+def error(response):
+    body = response.json()["error"]
+    assert set(body) == {"code", "message", "message_zh", "articles", "details"}
+    return body
+
+
+# -- authentication ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("headers", [
+    {}, {"Authorization": "Bearer not-a-jwt"}, {"Authorization": "Basic dXNlcjpwdw=="},
+])
+def test_no_or_bad_token_is_401(stack, headers):
+    r = stack.http("GET", "/projects", headers=headers)
+    assert r.status_code == 401 and error(r)["code"] == "unauthenticated"
+
+
+def test_expired_and_foreign_tokens_are_401(stack):
+    expired = jwt.encode({"sub": "x", "role": "office", "exp": int(time.time()) - 10},
+                         "govproj-development-secret-do-not-use-in-production", "HS256")
+    forged = jwt.encode({"sub": "x", "role": "office", "exp": int(time.time()) + 60},
+                        "someone-elses-key", "HS256")
+    for token in (expired, forged):
+        r = stack.http("GET", "/projects", token=token)
+        assert r.status_code == 401 and error(r)["message_zh"]
+
+
+# -- the authorization matrix ----------------------------------------------------------------
+
+def concrete(path, code):
+    return (path.replace("<code>", code).replace("<doc_type>", "construction_plan")
+            .replace("<int:year>", "2031"))
+
+
+BODIES = {"register_project": PROJECT, "file_document": {"title": "t", "sha256": SHA},
+          "set_catalog": CATALOG, "set_clock": {"today": "2027-01-04"},
+          "load_calendar_year": {"holidays": ["2031-01-01"], "workdays": []}}
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: f"{e.method} {e.path}")
+@pytest.mark.parametrize("role", ROLES)
+def test_authorization_matrix(stack, project, endpoint, role):
+    unit = OTHER if role == "unit" else None  # a unit that does not own the project
+    r = stack.http(endpoint.method, concrete(endpoint.path, project), role, unit,
+                   json=BODIES.get(endpoint.rpc))
+    if role not in PERMISSIONS[endpoint.permission]:
+        assert r.status_code == 403, r.text
+        assert error(r)["code"] == "forbidden"
+    else:  # entitled by role; a unit that does not own the project is still refused by it
+        assert r.status_code < 500, r.text
+        assert r.status_code not in (401, 403) or (
+            role == "unit" and "<code>" in endpoint.path), r.text
+
+
+@pytest.mark.parametrize("path", ["", "/timeline"])
+def test_a_unit_sees_its_own_and_co_built_projects_only(stack, project, path):
+    assert stack.http("GET", f"/projects/{project}{path}", "unit", UNIT).status_code == 200
+    assert stack.http("GET", f"/projects/{project}{path}", "unit", COBUILDER).status_code == 200
+    r = stack.http("GET", f"/projects/{project}{path}", "unit", OTHER)
+    assert r.status_code == 403 and error(r)["code"] == "forbidden"
+
+
+def test_lists_are_filtered_by_entitlement_and_paginated(stack, project):
+    own = stack.http("GET", "/projects", "unit", UNIT).json()
+    assert project in [p["code"] for p in own["items"]]
+    others = stack.http("GET", "/projects", "unit", OTHER).json()["items"]
+    assert project not in [p["code"] for p in others]
+    assert all(p["unit"] == OTHER for p in others)
+    assert project in [p["code"] for p in stack.http("GET", "/projects", "unit",
+                                                     COBUILDER).json()["items"]]
+    page = stack.http("GET", "/projects", "office", params={"limit": 1, "offset": 0}).json()
+    assert len(page["items"]) == 1 and page["total"] >= 1 and page["limit"] == 1
+    r = stack.http("GET", "/projects", "office", params={"limit": 0})
+    assert r.status_code == 422 and "limit" in error(r)["details"]
+
+
+def test_a_co_builder_cannot_act_on_the_lead_units_project(stack, project):
+    r = stack.http("PUT", f"/projects/{project}/catalog", "unit", COBUILDER, json=CATALOG)
+    assert r.status_code == 403
+
+
+def test_classified_project_is_a_stub_to_those_not_entitled(stack):
+    r = stack.http("POST", "/projects", "unit", UNIT, json={
+        "name": "涉密项目名称", "kind": "construction", "level": "province", "classified": True,
+        "budget": {"total": "10.00"}})
+    code = r.json()["code"]
+    office = stack.http("GET", f"/projects/{code}", "office").json()
+    assert office["classified"] is True and "name" not in office and "documents" not in office
+    assert office["budget"] == {"total": "10.00"}
+    assert stack.http("GET", f"/projects/{code}", "secrecy").json()["name"] == "涉密项目名称"
+    assert stack.http("GET", f"/projects/{code}", "unit", UNIT).json()["name"] == "涉密项目名称"
+    refused = stack.http("POST", "/projects", "unit", UNIT, json={
+        "name": "x", "kind": "om", "level": "city", "classified": True, "goals": "秘密",
+        "budget": {"total": "1.00"}})
+    assert refused.status_code == 422 and error(refused)["articles"] == ["第四条"]
+
+
+# -- validation, rules, replay -----------------------------------------------------------------
+
+def test_422_names_the_field_and_changes_nothing(stack):
+    before = stack.http("GET", "/projects", "unit", UNIT).json()["total"]
+    r = stack.http("POST", "/projects", "unit", UNIT,
+                   json={**PROJECT, "budget": {"total": "12.345"}, "kind": "palace"})
+    assert r.status_code == 422
+    body = error(r)
+    assert body["code"] == "validation" and {"budget", "kind"} <= set(body["details"])
+    assert stack.http("GET", "/projects", "unit", UNIT).json()["total"] == before
+
+
+def test_malformed_json_is_400(stack):
+    r = stack.http("POST", "/projects", "unit", UNIT, data=b"{nope",
+                   headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and error(r)["code"] == "malformed"
+
+
+def test_rule_refusal_is_422_with_articles_in_both_languages(stack):
+    r = stack.http("POST", "/projects", "unit", UNIT, json={
+        **PROJECT, "budget": {"total": "100.00", "shares": {"province": "60.00"}}})
+    body = error(r)
+    assert r.status_code == 422 and body["articles"] == ["第四条", "第二十五条"]
+    assert body["message"] and body["message_zh"]
+
+
+def test_incomplete_submission_lists_every_missing_item(stack):
+    code = stack.http("POST", "/projects", "unit", UNIT,
+                      json={**PROJECT, "new_civil_works": True}).json()["code"]
+    r = stack.http("POST", f"/projects/{code}/submission", "unit", UNIT)
+    assert r.status_code == 422
+    assert [m["item"] for m in error(r)["details"]["missing"]] == [
+        "construction_plan", "investment_budget", "resource_catalog", "feasibility_study",
+        "preliminary_design", "overall_plan"]
+    assert stack.http("GET", f"/projects/{code}", "unit", UNIT).json()["status"] == "draft"
+
+
+def test_idempotent_replay_returns_the_first_response_and_changes_nothing(stack):
+    key = {"Idempotency-Key": "register-once-7f3a"}
+    before = stack.http("GET", "/projects", "unit", UNIT).json()["total"]
+    first = stack.http("POST", "/projects", "unit", UNIT, json=PROJECT, headers=dict(key))
+    again = stack.http("POST", "/projects", "unit", UNIT, json=PROJECT, headers=dict(key))
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    assert stack.http("GET", "/projects", "unit", UNIT).json()["total"] == before + 1
+    other = stack.http("POST", "/projects", "unit", UNIT, json={**PROJECT, "name": "另一个"},
+                       headers=dict(key))
+    assert other.status_code == 422 and error(other)["code"] == "idempotency_key_reused"
+
+
+# -- the flow, the timeline, operations --------------------------------------------------------
+
+def test_submitted_application_reaches_review_and_the_timeline(stack, project):
+    r = stack.http("POST", f"/projects/{project}/submission", "unit", UNIT)
+    assert r.status_code == 200 and r.json()["status"] == "submitted"
+    wait_for(lambda: stack.http("GET", f"/projects/{project}", "office").json()["status"]
+             == "under_review", timeout=20, message="under review")
+    events = stack.http("GET", f"/projects/{project}/timeline", "unit", UNIT).json()["events"]
+    actions = [e["action"] for e in events]
+    assert actions[0] == "registered" and actions[-2:] == ["application_submitted",
+                                                           "review_case_opened"]
+    assert {"第六条", "第七条"} <= set(events[-2]["articles"])
+    assert events[-1]["articles"] == ["第八条"]
+
+
+def test_simulated_clock_and_calendar_through_the_api(stack):
+    assert stack.http("POST", "/admin/clock", "operator",
+                      json={"today": "2027-01-04"}).status_code == 200
+    wait_for(lambda: stack.http("POST", "/projects", "unit", UNIT, json=PROJECT)
+             .json()["registered_on"] == "2027-01-04", timeout=20, message="clock applied")
+    r = stack.http("PUT", "/admin/calendar/2031", "operator",
+                   json={"holidays": ["2031-01-01"], "workdays": ["2031-01-04"]})
+    assert r.status_code == 200 and r.json()["year"] == 2031
+    bad = stack.http("PUT", "/admin/calendar/2031", "operator",
+                     json={"holidays": ["2032-01-01"], "workdays": []})
+    assert bad.status_code == 422
+
+
+def test_openapi_describes_every_endpoint(stack):
+    doc = stack.http("GET", "/openapi.json").json()
+    assert doc["openapi"].startswith("3.")
+    for e in ENDPOINTS:
+        path = "/api/v1" + concrete(e.path, "{code}").replace("construction_plan", "{doc_type}")
+        path = path.replace("2031", "{year}")
+        assert e.method.lower() in doc["paths"][path]
+    assert "ProjectRegistration" in doc["components"]["schemas"]
+
+
+def test_a_stopped_service_is_503_promptly_and_readyz_says_which(stack):
+    stack.stop("supervision")
+    try:
+        started = time.monotonic()
+        r = stack.http("POST", "/admin/clock", "operator", json={"today": "2027-01-05"})
+        assert r.status_code == 503 and error(r)["details"]["service"] == "supervision"
+        # answered from the missing consumer, not after the 30 s RPC timeout
+        assert time.monotonic() - started < 15
+        ready = requests.get(stack.api.replace("/api/v1", "/readyz"), timeout=30)
+        assert ready.status_code == 503 and "supervision" in ready.json()["missing"]
+    finally:
+        stack.start("supervision")
+        wait_for(stack.ready, timeout=60, interval=0.5, message="supervision back")
