@@ -246,3 +246,28 @@ def test_a_stopped_service_is_503_promptly_and_readyz_says_which(stack):
     finally:
         stack.start("supervision")
         wait_for(stack.ready, timeout=60, interval=0.5, message="supervision back")
+
+
+def cli(stack, *args, role="unit", unit=UNIT):
+    import json as _json
+    import subprocess
+    import sys
+
+    from shared.cli import REPO_ROOT
+    out = subprocess.run([sys.executable, "-m", "shared.cli", *args, "--api", stack.api,
+                          "--token", stack.token(role, unit)], cwd=REPO_ROOT, capture_output=True,
+                         text=True, timeout=60)
+    return out.returncode, (_json.loads(out.stdout) if out.returncode == 0 else None), out.stderr
+
+
+def test_the_cli_drives_the_same_api_with_bilingual_errors(stack):
+    import json as _json
+    rc, project, _ = cli(stack, "project", "register", _json.dumps(PROJECT))
+    assert rc == 0 and project["status"] == "draft"
+    rc, _, err = cli(stack, "project", "submit", project["code"])
+    assert rc == 1
+    assert "422 rule_violation" in err and "申报材料不齐全" in err and "第七条" in err
+    rc, shown, _ = cli(stack, "project", "show", project["code"], role="office", unit=None)
+    assert rc == 0 and shown["code"] == project["code"]
+    rc, _, err = cli(stack, "project", "show", project["code"], unit=OTHER)
+    assert rc == 1 and "403" in err and "无权" in err
