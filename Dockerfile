@@ -8,4 +8,5 @@ COPY services services
 RUN pip install --no-cache-dir . && rm -rf /root/.cache
 USER 10001
 ENV PYTHONWARNINGS="ignore::DeprecationWarning,ignore:pkg_resources is deprecated:UserWarning"
-CMD ["govproj", "status"]
+EXPOSE 8080
+CMD ["gunicorn", "-c", "services/gateway/gunicorn.conf.py", "services.gateway.wsgi:app"]

@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-run: $(STAMP)           ## migrate and start every service (embedded SQLite); Ctrl-C stops
+run: $(STAMP)           ## migrate, start every service (embedded SQLite) and the gateway on :8080
 	$(BIN)/govproj run
 
 test: $(STAMP)          ## lint, then every tier: unit, integration (RabbitMQ + PostgreSQL), end-to-end
@@ -35,8 +35,9 @@ status: $(STAMP)        ## liveness of every service over the bus; non-zero if o
 migrate: $(STAMP)
 	$(BIN)/govproj migrate
 
-bench: $(STAMP)
+bench: $(STAMP)          ## benchmarks (ratios against a baseline in the same run)
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/gateway.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check shared services tests bench

@@ -9,3 +9,5 @@ threads = int(os.environ.get("GATEWAY_THREADS", "8"))
 timeout = 60
 graceful_timeout = 20
 accesslog = None  # the app logs every request as JSON
+# the workers' heartbeat files: a tmpfs, since the root filesystem is read-only in Kubernetes
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None

@@ -60,7 +60,7 @@ def test_object_is_valid(doc):
 def test_every_service_has_a_hardened_deployment():
     deployments = {d["metadata"]["name"]: d for d in DOCS if d["kind"] == "Deployment"}
     assert set(deployments) == {"planning", "approval", "finance", "acceptance", "security",
-                                "supervision"}
+                                "supervision", "gateway"}
     for name, deployment in deployments.items():
         pod = deployment["spec"]["template"]["spec"]
         [container] = pod["containers"]
@@ -68,8 +68,12 @@ def test_every_service_has_a_hardened_deployment():
         assert container["securityContext"]["readOnlyRootFilesystem"]
         assert container["securityContext"]["capabilities"]["drop"] == ["ALL"]
         assert container["resources"]["limits"] and container["readinessProbe"]
-        assert container["command"][:2] == ["nameko", "run"]
-        assert f"{name.upper()}_DB_URI" in {e["name"] for e in container["env"]}
+        if name == "gateway":
+            assert container["command"][0] == "gunicorn"
+            assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+        else:
+            assert container["command"][:2] == ["nameko", "run"]
+            assert f"{name.upper()}_DB_URI" in {e["name"] for e in container["env"]}
 
 
 def test_each_service_may_publish_only_its_own_events():

@@ -1,0 +1,119 @@
+"""Benchmark: gateway GET throughput and latency against a bare gunicorn endpoint, same run.
+
+    .venv/bin/python bench/gateway.py [--seconds 10] [--clients 16]
+
+bare:    gunicorn (same worker class, workers and threads) serving a fixed JSON document.
+gateway: GET /api/v1/projects/{code} — JWT check, role matrix, pika RPC to planning (nameko),
+         a database read, the view, JSON out.
+Both are loaded by the same client threads (keep-alive HTTP/1.1) for the same time; prints
+requests/s, p50/p99 latency and the ratio gateway/bare. Not a test: nothing asserts a time.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from shared.testing import Stack, _from_environment, free_port, wait_for  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load(url: str, headers: dict[str, str], seconds: float, clients: int):
+    parts = urlsplit(url)
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def worker():
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        mine = []
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            conn.request("GET", parts.path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - started)
+            if response.status != 200:
+                errors[0] += 1
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    return len(latencies) / elapsed, latencies, errors[0]
+
+
+def pct(values, q):
+    return statistics.quantiles(values, n=100)[q - 1] * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=16)
+    args = parser.parse_args()
+    infra = _from_environment()
+    if infra is None:
+        print("needs RabbitMQ (with management API) and PostgreSQL on 127.0.0.1", file=sys.stderr)
+        return 2
+    stack = Stack(infra, Path(tempfile.mkdtemp(prefix="govproj-bench-gw-")))
+    bare_port = free_port()
+    bare = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c",
+                             "services/gateway/gunicorn.conf.py", "--bind",
+                             f"127.0.0.1:{bare_port}", "bench.bare_app:app"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        stack.start("planning")
+        stack.start("gateway")
+        wait_for(lambda: _answers(stack), timeout=60, interval=0.5, message="gateway")
+        code = stack.http("POST", "/projects", "unit", "U-BENCH", json={
+            "name": "基准测试项目", "kind": "om", "level": "province",
+            "budget": {"total": "1.00"}}).json()["code"]
+        auth = {"Authorization": f"Bearer {stack.token('office')}"}
+        bare_url = f"http://127.0.0.1:{bare_port}/projects/{code}"
+        gw_url = f"{stack.api}/projects/{code}"
+        load(gw_url, auth, 1, 4)  # warm both: connections, caches
+        load(bare_url, {}, 1, 4)
+        bare_rate, bare_lat, bare_err = load(bare_url, auth, args.seconds, args.clients)
+        gw_rate, gw_lat, gw_err = load(gw_url, auth, args.seconds, args.clients)
+    finally:
+        bare.terminate()
+        stack.close()
+    print(f"{args.clients} client threads × {args.seconds:g} s each; gunicorn gthread "
+          "2 workers × 8 threads for both")
+    print(f"{'endpoint':9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(f"{'bare':9} {bare_rate:8.0f} {pct(bare_lat, 50):8.2f} {pct(bare_lat, 99):8.2f} "
+          f"{bare_err:7}")
+    print(f"{'gateway':9} {gw_rate:8.0f} {pct(gw_lat, 50):8.2f} {pct(gw_lat, 99):8.2f} "
+          f"{gw_err:7}")
+    print(f"ratio gateway/bare throughput: {gw_rate / bare_rate:.2f}; "
+          f"p99 ratio: {pct(gw_lat, 99) / pct(bare_lat, 99):.1f}x")
+    return 0
+
+
+def _answers(stack) -> bool:
+    try:
+        return stack.http("GET", "/projects", "office").status_code == 200
+    except Exception:
+        return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())
