@@ -37,6 +37,8 @@ migrate: $(STAMP)
 
 bench: $(STAMP)          ## benchmarks (ratios against a baseline in the same run)
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/pipeline.py --producers 10
+	$(BIN)/python bench/pipeline.py --db postgresql
 	$(BIN)/python bench/gateway.py
 
 lint: $(STAMP)

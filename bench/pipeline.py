@@ -79,13 +79,20 @@ class TimedFinance(FinanceService):
         RELIABLE_SEEN.append(time.time() - event.occurred_at.timestamp())
 
 
+PRODUCERS = 0  # concurrent senders (set by --producers; 0 = one burst from one sender)
+
+
 def measure(send, seen: list[float], n: int, paced: int, rate: float) -> Result:
-    """Saturation: n sends back to back (throughput). Paced: ``paced`` sends at ``rate``/s (latency
-    of a pipeline that is not queueing behind itself)."""
+    """Saturation: n sends from PRODUCERS concurrent greenthreads (throughput). Paced: ``paced``
+    sends at ``rate``/s (latency of a pipeline that is not queueing behind itself)."""
     seen.clear()
     start = time.time()
-    for i in range(n):
-        send(i)
+    if PRODUCERS == 0:  # a burst: the sender never waits for the pipeline
+        for i in range(n):
+            send(i)
+    else:
+        for _ in eventlet.GreenPool(PRODUCERS).imap(send, range(n)):
+            pass
     _wait(lambda: len(seen) >= n)
     throughput = n / (time.time() - start)
     saturated = list(seen)
@@ -100,7 +107,7 @@ def measure(send, seen: list[float], n: int, paced: int, rate: float) -> Result:
 def run_bare(amqp_uri: str, n: int, paced: int, rate: float) -> Result:
     container = ServiceContainer(BareConsumer, {"AMQP_URI": amqp_uri})
     container.start()
-    dispatch = event_dispatcher({"AMQP_URI": amqp_uri})
+    dispatch = event_dispatcher({"AMQP_URI": amqp_uri})  # pooled connections: green-safe
     dispatch("bench_source", "tick", {"sent": time.time()})  # declare and warm up
     _wait(lambda: len(BARE_SEEN) == 1)
     result = measure(lambda i: dispatch("bench_source", "tick", {"sent": time.time()}),
@@ -155,7 +162,12 @@ def main() -> int:
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--paced", type=int, default=300, help="events in the latency pass")
     parser.add_argument("--rate", type=float, default=100, help="events/s in the latency pass")
+    parser.add_argument("--producers", type=int, default=0,
+                        help="0: one sender bursts all events; N: N concurrent senders, each "
+                             "waiting for its command (10 = a service's workers)")
     args = parser.parse_args()
+    global PRODUCERS
+    PRODUCERS = args.producers
     infra = _from_environment()
     if infra is None:
         print("needs RabbitMQ (with management API) and PostgreSQL on 127.0.0.1, "
@@ -180,8 +192,9 @@ def main() -> int:
     finally:
         admin.delete_vhost(vhost)
         pg.drop_all()
-    print(f"events: {args.events} back to back, then {args.paced} at {args.rate:.0f}/s; "
-          f"database: {args.db}")
+    senders = f"{PRODUCERS} concurrent senders" if PRODUCERS else "a burst from one sender"
+    print(f"events: {args.events} from {senders}, then {args.paced} at "
+          f"{args.rate:.0f}/s; database: {args.db}")
     print(f"{'pipeline':10} {'events/s':>9} | {'paced p50':>9} {'p99 ms':>7} | "
           f"{'saturated p50':>13} {'p99 ms':>7}")
     for name, r in (("bare", bare), ("reliable", reliable)):

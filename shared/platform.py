@@ -10,7 +10,7 @@ import functools
 import json
 import logging
 import time
-from datetime import UTC, date, datetime
+from datetime import date
 
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
@@ -26,6 +26,7 @@ from shared.messaging.reliable import reliable_handler
 from shared.persistence.engine import create_engine_for
 from shared.persistence.platform_tables import PlatformTables
 from shared.persistence.store import Idempotency, IdempotentReplay, Store, Transaction
+from shared.persistence.upsert import upsert
 from shared.policy import all_policies
 from shared.timekit import (
     RealClock,
@@ -188,10 +189,9 @@ class LogContext(DependencyProvider):
 def _apply_clock_set(tables: PlatformTables):
     def effect(tx: Transaction, event: Event) -> None:
         data = event.data()
-        table = tables.simulated_clock
-        tx.session.execute(table.delete())
-        tx.session.execute(table.insert().values(id=1, today=data["today"], set_by=data["set_by"],
-                                                 set_at=datetime.now(UTC)))
+        upsert(tx.session, tables.simulated_clock, {
+            "id": 1, "today": data["today"], "set_by": data["set_by"],
+            "set_at": event.occurred_at}, keys=["id"], newer_than="set_at")
     return effect
 
 
@@ -199,12 +199,10 @@ def _apply_calendar_year(tables: PlatformTables):
     def effect(tx: Transaction, event: Event) -> None:
         data = event.data()
         YearSchedule(data["year"], frozenset(data["holidays"]), frozenset(data["workdays"]))
-        table = tables.calendar_years
-        tx.session.execute(table.delete().where(table.c.year == data["year"]))
-        tx.session.execute(table.insert().values(
-            year=data["year"], holidays=json.dumps(event.payload["holidays"]),
-            workdays=json.dumps(event.payload["workdays"]), loaded_by=data["loaded_by"],
-            loaded_at=datetime.now(UTC)))
+        upsert(tx.session, tables.calendar_years, {
+            "year": data["year"], "holidays": json.dumps(event.payload["holidays"]),
+            "workdays": json.dumps(event.payload["workdays"]), "loaded_by": data["loaded_by"],
+            "loaded_at": event.occurred_at}, keys=["year"], newer_than="loaded_at")
     return effect
 
 

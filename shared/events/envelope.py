@@ -1,6 +1,7 @@
 """The envelope: what every event says about itself, whatever its payload."""
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -62,12 +63,18 @@ class Event:
     articles: list[int]
     correlation_id: str
     payload: dict[str, Any] = field(default_factory=dict)
+    _loaded: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def to_wire(self) -> dict[str, Any]:
         return _ENVELOPE.dump(self)
 
+    def to_json(self) -> str:
+        return json.dumps(self.to_wire(), ensure_ascii=False)
+
     def data(self) -> dict[str, Any]:
         """The payload in Python types (dates, Decimals), loaded through its schema."""
+        if self._loaded is not None:
+            return dict(self._loaded)
         return _schema(lookup_event_type(self.event_type, self.schema_version)).load(self.payload)
 
 
@@ -123,8 +130,10 @@ def load_event(body: Any) -> Event:
             f"{env['event_type']} comes from {kind.source}, not {env['source']}")
     schema = _schema(kind, unknown=EXCLUDE)
     try:
-        env["payload"] = schema.load(env["payload"])
-        env["payload"] = schema.dump(env["payload"])  # back to wire form: handlers see JSON types
+        loaded = schema.load(env["payload"])
     except ValidationError as exc:
         raise InvalidEvent(f"invalid {env['event_type']} payload", exc.messages) from None
-    return Event(**env)
+    # handlers see the wire form in .payload (fields of newer minor versions dropped) and the
+    # loaded form from .data(), loaded once here
+    env["payload"] = {k: v for k, v in env["payload"].items() if k in loaded}
+    return Event(**env, _loaded=loaded)

@@ -7,7 +7,6 @@ unroutable (a ``basic.return`` precedes the ack of a returned message).
 """
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 
@@ -20,7 +19,7 @@ class Outgoing:
     key: object            # the caller's identifier (an outbox seq)
     exchange: str
     routing_key: str
-    body: dict
+    body: bytes            # the JSON document, as stored
     message_id: str
     headers: dict = field(default_factory=dict)
 
@@ -97,7 +96,7 @@ class ConfirmingPublisher:
                 self._acked[self._tag] = None
                 tags[self._tag] = out
                 channel.basic_publish(
-                    Message(json.dumps(out.body, ensure_ascii=False).encode("utf-8"),
+                    Message(out.body,
                             content_type="application/json", content_encoding="utf-8",
                             delivery_mode=2, message_id=out.message_id, user_id=self.user_id,
                             application_headers=out.headers),

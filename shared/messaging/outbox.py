@@ -7,9 +7,9 @@ against the connection's user, so consumers can trust the publisher's identity).
 """
 from __future__ import annotations
 
-import json
 import logging
 import threading
+import time
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
@@ -33,6 +33,7 @@ class OutboxRelay:
         self.table = tables.outbox
         self.batch_size = batch_size
         self.publisher = ConfirmingPublisher(amqp_uri)
+        self.last_failed = 0
 
     def pending(self) -> int:
         return backlog(self.engine, self.table)[0]
@@ -47,7 +48,8 @@ class OutboxRelay:
                 self.table.c.published_at.is_(None), self.table.c.last_error.is_not(None))) > 0
 
     def publish_pending(self) -> int:
-        """Publish one batch of unpublished rows in seq order; → how many were delivered.
+        """Publish one batch of unpublished rows in seq order; → how many were delivered
+        (``self.last_failed`` says how many of the batch failed).
 
         Rows that failed stay unpublished with the error and are sent again later, so a failure
         can reorder them behind later rows: consumers must not depend on strict order.
@@ -66,6 +68,7 @@ class OutboxRelay:
                     self._select().with_for_update(skip_locked=True)).all()
                 delivered, failed = self._send(rows)
                 self._record(session, delivered, failed)
+        self.last_failed = len(failed)
         return len(delivered)
 
     def _select(self):
@@ -85,7 +88,7 @@ class OutboxRelay:
                         for row in rows}
         delivered, failed = self.publisher.publish_batch([
             Outgoing(key=row.seq, exchange=row.exchange, routing_key=row.routing_key,
-                     body=json.loads(row.body), message_id=row.message_id)
+                     body=row.body.encode("utf-8"), message_id=row.message_id)
             for row in rows])
         faults.failpoint("relay_after_confirm")
         for seq, reason in failed.items():
@@ -114,9 +117,10 @@ class RelayLoop:
     """Runs the relay in a greenthread: woken after each commit that emitted, polling otherwise."""
 
     def __init__(self, relay: OutboxRelay, poll_interval: float = 1.0,
-                 max_backoff: float = 30.0) -> None:
+                 max_backoff: float = 30.0, linger: float = 0.002) -> None:
         self.relay = relay
         self.poll_interval = poll_interval
+        self.linger = linger  # after a wake-up, let concurrent commits join the batch
         self.max_backoff = max_backoff
         self._wake = threading.Event()
         self._stopping = False
@@ -133,10 +137,12 @@ class RelayLoop:
         backoff = self.poll_interval
         while not self._stopping:
             try:
+                if self.linger and self._wake.is_set():
+                    time.sleep(self.linger)
                 self._wake.clear()
                 while self.relay.publish_pending() == self.relay.batch_size:
                     pass
-                stuck = self.relay.stuck()
+                stuck = self.relay.last_failed > 0
                 backoff = min(backoff * 2, self.max_backoff) if stuck else self.poll_interval
                 self.last_error = None
             except Exception as exc:  # database briefly unavailable: log, back off, go on

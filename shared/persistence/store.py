@@ -40,24 +40,25 @@ class Transaction:
         event = make_event(event_type, payload, project_code=project_code,
                            regulation_version=regulation_version, articles=articles,
                            correlation_id=logs.current().get("correlation_id"))
-        self.session.execute(insert(self._tables.outbox).values(
-            message_id=event.message_id,
-            exchange=events_exchange(event.source).name,
-            routing_key=event.event_type,
-            body=json.dumps(event.to_wire(), ensure_ascii=False),
-            project_code=event.project_code,
-            correlation_id=event.correlation_id,
-            created_at=datetime.now(UTC),
-        ))
+        # one prepared statement with parameters: compiled once, cached by SQLAlchemy
+        self.session.execute(insert(self._tables.outbox), {
+            "message_id": event.message_id,
+            "exchange": events_exchange(event.source).name,
+            "routing_key": event.event_type,
+            "body": event.to_json(),
+            "project_code": event.project_code,
+            "correlation_id": event.correlation_id,
+            "created_at": datetime.now(UTC),
+        })
         self.published.append(event)
         return event
 
     def claim(self, consumer: str, event: Event) -> None:
         """Insert the inbox row for this message. A duplicate raises IntegrityError (the primary
         key), which aborts the whole transaction: no effect of a processed message twice."""
-        self.session.execute(insert(self._tables.processed_messages).values(
-            consumer=consumer, message_id=event.message_id, event_type=event.event_type,
-            processed_at=datetime.now(UTC)))
+        self.session.execute(insert(self._tables.processed_messages), {
+            "consumer": consumer, "message_id": event.message_id,
+            "event_type": event.event_type, "processed_at": datetime.now(UTC)})
 
 
 @dataclass(frozen=True)
