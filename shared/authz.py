@@ -20,6 +20,10 @@ ANY = frozenset(ROLES)
 OVERSIGHT = frozenset({"office", "drc", "finance", "audit", "secrecy", "group"})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
+    "plan.draft": frozenset({"office"}),       # 第五条: the office drafts
+    "plan.approve": frozenset({"group"}),      # 第五条: the provincial government approves
+    "plan.annual": frozenset({"office"}),
+    "plan.read": ANY,
     "project.register": frozenset({"unit"}),
     "project.documents.put": frozenset({"unit"}),
     "project.catalog.put": frozenset({"unit"}),

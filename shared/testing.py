@@ -247,6 +247,27 @@ def rpc_proxy(amqp_uri: str, timeout: float = 10.0, identity: Identity | None = 
     return ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=timeout, context_data=data)
 
 
+PLAN_ITEM = "SDZW-01"
+PLAN = {"title": "山东省政务信息系统建设规划", "start_year": 2020, "end_year": 2035,
+        "items": [{"code": PLAN_ITEM, "title": "政务服务一体化"}]}
+
+
+_PLANS: dict[str, str] = {}
+
+
+def plan_in_force(amqp_uri: str) -> str:
+    """Draft (office) and approve (group) a provincial plan holding PLAN_ITEM (第五条); once per
+    vhost (each test has its own vhost and databases)."""
+    if amqp_uri in _PLANS:
+        return _PLANS[amqp_uri]
+    with rpc_proxy(amqp_uri, identity=OFFICE) as cluster:
+        plan_id = cluster.planning.draft_plan(PLAN)["id"]
+    with rpc_proxy(amqp_uri, identity=Identity("provincial-government", "group")) as cluster:
+        cluster.planning.approve_plan(plan_id)
+    _PLANS[amqp_uri] = plan_id
+    return plan_id
+
+
 def complete_application(planning, code: str) -> None:
     """File what every application needs (第七条, 第二十七条) through a planning proxy."""
     for doc_type in ("construction_plan", "investment_budget"):

@@ -46,6 +46,17 @@ class Endpoint:
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint("POST", "/plans", "plan.draft", "planning", "draft_plan",
+             "Draft the provincial plan (第五条)", tag="plans",
+             args=lambda p, b, q: (b,), body=planning.PlanDraft, status=201),
+    Endpoint("POST", "/plans/<plan_id>/approval", "plan.approve", "planning", "approve_plan",
+             "The provincial government approves the plan: it takes effect (第五条)",
+             tag="plans", args=lambda p, b, q: (p["plan_id"],)),
+    Endpoint("POST", "/annual-plans", "plan.annual", "planning", "issue_annual_plan",
+             "Issue an annual guidance plan from a plan in force (第五条)", tag="plans",
+             args=lambda p, b, q: (b,), body=planning.AnnualPlanIssue, status=201),
+    Endpoint("GET", "/plans", "plan.read", "planning", "list_plans",
+             "Provincial plans and annual guidance plans", tag="plans"),
     Endpoint("POST", "/projects", "project.register", "planning", "register_project",
              "Register a project: lifelong code, pinned regulation version (第三条)",
              args=lambda p, b, q: (b,), body=planning.ProjectRegistration, status=201),

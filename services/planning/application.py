@@ -2,11 +2,13 @@
 change lands on the project's timeline with its actor and articles."""
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from services.planning import repository
 from services.planning.domain import Project, project_code
+from services.planning.plans import AnnualPlan, Plan, items_in_force
 from shared.authz import Identity, acts_on_project, deny, sees_project
 from shared.events import Event
 from shared.faults import failpoint
@@ -74,7 +76,8 @@ def submit_application(store: Store, clock: Clock, caller: Identity, code: str) 
     with store.transaction() as tx:
         project = _owned(repository.get(tx.session, code, for_update=True), caller,
                          "project.submit")
-        submission = project.submit(get_policy(project.regulation_version))
+        submission = project.submit(get_policy(project.regulation_version),
+                                    items_in_force(*repository.all_plans(tx.session), today.year))
         repository.save(tx.session, project)
         repository.record(tx.session, code, actor=caller.sub, action="application_submitted",
                           articles=[6, 7], on=today, at=_now(), details={"submission": submission})
@@ -109,9 +112,12 @@ def _visible(project: Project, caller: Identity, permission: str) -> Project:
     return project
 
 
-def get_project(store: Store, caller: Identity, code: str) -> Project:
+def get_project(store: Store, clock: Clock, caller: Identity,
+                code: str) -> tuple[Project, set[str]]:
+    """The project, and the plan items in force this year (for its open items)."""
     with store.read() as session:
-        return _visible(repository.get(session, code), caller, "project.read")
+        project = _visible(repository.get(session, code), caller, "project.read")
+        return project, items_in_force(*repository.all_plans(session), clock.today().year)
 
 
 def list_projects(store: Store, caller: Identity, **filters) -> tuple[int, list[Project]]:
@@ -123,3 +129,35 @@ def get_timeline(store: Store, caller: Identity, code: str) -> tuple[Project, li
     with store.read() as session:
         project = _visible(repository.get(session, code), caller, "project.timeline")
         return project, repository.timeline(session, code)
+
+
+# -- plans (第五条, 第六条) ------------------------------------------------------------------
+
+def draft_plan(store: Store, caller: Identity, data: dict) -> Plan:
+    with store.transaction() as tx:
+        plan = Plan.draft(id=f"PL-{uuid.uuid4().hex[:8].upper()}", **data)
+        repository.add_plan(tx.session, plan)
+    return plan
+
+
+def approve_plan(store: Store, clock: Clock, caller: Identity, plan_id: str) -> Plan:
+    with store.transaction() as tx:
+        plan = repository.get_plan(tx.session, plan_id, for_update=True)
+        plan.approve(caller.sub, clock.today())
+        repository.save_plan(tx.session, plan)
+    return plan
+
+
+def issue_annual_plan(store: Store, clock: Clock, caller: Identity, data: dict) -> AnnualPlan:
+    with store.transaction() as tx:
+        plan = repository.get_plan(tx.session, data["plan_id"])
+        annual = AnnualPlan.issue(plan, id=f"AP-{data['year']}-{uuid.uuid4().hex[:6].upper()}",
+                                  year=data["year"], items=data["items"],
+                                  issued_on=clock.today())
+        repository.add_annual_plan(tx.session, annual)
+    return annual
+
+
+def list_plans(store: Store) -> tuple[list[Plan], list[AnnualPlan]]:
+    with store.read() as session:
+        return repository.all_plans(session)

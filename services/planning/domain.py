@@ -166,15 +166,24 @@ class Project:
                                 "有条件共享的资源须写明共享条件", articles=[27], details=problems)
         self.catalog = resources
 
-    def missing_for_submission(self, policy: Policy) -> list[dict[str, Any]]:
-        """EVERY item the application still lacks, each with its article (第七条, 第二十七条)."""
+    def missing_for_submission(self, policy: Policy,
+                               plan_items: set[str] | None = None) -> list[dict[str, Any]]:
+        """EVERY item the application still lacks, each with its article (第六条, 第七条,
+        第十四条, 第二十七条). ``plan_items``: the plan items in force (None: not checked)."""
+        missing = []
+        if plan_items is not None and self.plan_item not in plan_items:
+            missing.append({
+                "item": "plan_item", "articles": [article_label_zh(6)],
+                "message": "missing: the item of a plan in force this application implements"
+                           + (f" ({self.plan_item!r} is not one)" if self.plan_item else ""),
+                "message_zh": "缺少：申报所依据的已生效建设规划或年度指导计划条目"
+                              + (f"（{self.plan_item} 不在其中）" if self.plan_item else "")})
         required = policy.param("required_documents", "application")
         needed = list(required["always"])
         if self.new_civil_works:
             needed += required["new_civil_works"]
         if self.co_builders:
             needed += required["cross_department"]
-        missing = []
         for item in needed:
             doc = item["doc"]
             present = bool(self.catalog) if doc == "resource_catalog" else doc in self.documents
@@ -184,15 +193,15 @@ class Project:
                                 "message": f"missing: {en}", "message_zh": f"缺少：{zh}"})
         return missing
 
-    def submit(self, policy: Policy) -> int:
+    def submit(self, policy: Policy, plan_items: set[str]) -> int:
         """Submit the application (第六条, 第七条); returns the submission number."""
         self._require_status(tuple(s for s, t in TRANSITIONS.items() if "submit" in t),
                              "submit", [6, 7])
-        missing = self.missing_for_submission(policy)
+        missing = self.missing_for_submission(policy, plan_items)
         if missing:
             raise RuleViolation(
                 f"the application is incomplete: {len(missing)} item(s) missing",
-                f"申报材料不齐全：缺少 {len(missing)} 项", articles=[7, 27],
+                f"申报材料不齐全：缺少 {len(missing)} 项", articles=[6, 7, 27],
                 details={"missing": missing})
         self.status = TRANSITIONS[self.status]["submit"]
         self.submissions += 1

@@ -92,3 +92,26 @@ class CodeSequence(Base):
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last: Mapped[int] = mapped_column(Integer)
+
+
+class PlanRow(Base):
+    __tablename__ = "plans"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    start_year: Mapped[int] = mapped_column(Integer)
+    end_year: Mapped[int] = mapped_column(Integer)
+    items = mapped_column(JSON, nullable=False)
+    status: Mapped[str] = mapped_column(String(16))
+    approved_on = mapped_column(Date)
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class AnnualPlanRow(Base):
+    __tablename__ = "annual_plans"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    plan_id: Mapped[str] = mapped_column(String(32))
+    items = mapped_column(JSON, nullable=False)
+    issued_on = mapped_column(Date, nullable=False)

@@ -9,7 +9,15 @@ from sqlalchemy import extract, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.planning.domain import Document, Project
-from services.planning.models import CodeSequence, DocumentRow, ProjectRow, TimelineRow
+from services.planning.models import (
+    AnnualPlanRow,
+    CodeSequence,
+    DocumentRow,
+    PlanRow,
+    ProjectRow,
+    TimelineRow,
+)
+from services.planning.plans import AnnualPlan, Plan
 from shared.authz import OVERSIGHT, Identity
 from shared.errors import NotFound
 
@@ -114,3 +122,49 @@ def record(session: Session, code: str, *, actor: str, action: str, articles: li
 def timeline(session: Session, code: str) -> list[TimelineRow]:
     return list(session.scalars(select(TimelineRow).where(TimelineRow.project_code == code)
                                 .order_by(TimelineRow.id)))
+
+
+# -- plans ---------------------------------------------------------------------------------
+
+def _plan(row: PlanRow) -> Plan:
+    return Plan(id=row.id, title=row.title, start_year=row.start_year, end_year=row.end_year,
+                items=list(row.items), status=row.status, approved_on=row.approved_on,
+                approved_by=row.approved_by)
+
+
+def add_plan(session: Session, plan: Plan) -> None:
+    session.add(PlanRow(id=plan.id, title=plan.title, start_year=plan.start_year,
+                        end_year=plan.end_year, items=plan.items, status=plan.status))
+    session.flush()
+
+
+def get_plan(session: Session, plan_id: str, *, for_update: bool = False) -> Plan:
+    query = select(PlanRow).where(PlanRow.id == plan_id)
+    row = session.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"no plan {plan_id}", f"规划 {plan_id} 不存在", details={"id": plan_id})
+    return _plan(row)
+
+
+def save_plan(session: Session, plan: Plan) -> None:
+    row = session.get(PlanRow, plan.id)
+    row.status, row.approved_on, row.approved_by = plan.status, plan.approved_on, plan.approved_by
+    session.flush()
+
+
+def add_annual_plan(session: Session, annual: AnnualPlan) -> None:
+    session.add(AnnualPlanRow(id=annual.id, year=annual.year, plan_id=annual.plan_id,
+                              items=annual.items, issued_on=annual.issued_on))
+    session.flush()
+
+
+def all_plans(session: Session) -> tuple[list[Plan], list[AnnualPlan]]:
+    plans = [_plan(r) for r in session.scalars(select(PlanRow).order_by(PlanRow.id))]
+    annual = [AnnualPlan(id=r.id, year=r.year, plan_id=r.plan_id, items=list(r.items),
+                         issued_on=r.issued_on)
+              for r in session.scalars(select(AnnualPlanRow).order_by(AnnualPlanRow.id))]
+    return plans, annual
+
+
+def count_rows(session: Session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0

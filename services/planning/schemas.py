@@ -138,7 +138,38 @@ def _stub(project: Project) -> dict:
     }
 
 
-def project_view(project: Project, caller: Identity, detail: bool = True) -> dict:
+class PlanItem(Strict):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+
+
+class PlanDraft(Strict):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    start_year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2200))
+    end_year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2200))
+    items = fields.List(fields.Nested(PlanItem), required=True)
+
+
+class AnnualPlanIssue(Strict):
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2200))
+    plan_id = fields.String(required=True)
+    items = fields.List(fields.Nested(PlanItem), required=True)
+
+
+def plan_view(plan) -> dict:
+    return {"id": plan.id, "title": plan.title, "start_year": plan.start_year,
+            "end_year": plan.end_year, "items": plan.items, "status": plan.status,
+            "approved_on": plan.approved_on.isoformat() if plan.approved_on else None,
+            "approved_by": plan.approved_by}
+
+
+def annual_plan_view(annual) -> dict:
+    return {"id": annual.id, "year": annual.year, "plan_id": annual.plan_id,
+            "items": annual.items, "issued_on": annual.issued_on.isoformat()}
+
+
+def project_view(project: Project, caller: Identity, detail: bool = True,
+                 plan_items: set[str] | None = None) -> dict:
     if project.classified and not sees_classified_content(caller, project.unit):
         return _stub(project)
     view = {
@@ -162,8 +193,8 @@ def project_view(project: Project, caller: Identity, detail: bool = True) -> dic
             for d in project.documents.values()]
         view["catalog"] = project.catalog
         view["open_items"] = (project.missing_for_submission(
-            get_policy(project.regulation_version)) if project.status in ("draft", "returned")
-            else [])
+            get_policy(project.regulation_version), plan_items)
+            if project.status in ("draft", "returned") else [])
     return view
 
 

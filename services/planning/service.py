@@ -44,8 +44,8 @@ class PlanningService(PlatformService):
     @rpc
     @query("project.read")
     def get_project(self, code: str) -> dict:
-        return schemas.project_view(application.get_project(self.db, self.caller, code),
-                                    self.caller)
+        project, plan_items = application.get_project(self.db, self.clock, self.caller, code)
+        return schemas.project_view(project, self.caller, plan_items=plan_items)
 
     @rpc
     @query("project.list")
@@ -60,6 +60,32 @@ class PlanningService(PlatformService):
     def get_timeline(self, code: str) -> dict:
         project, rows = application.get_timeline(self.db, self.caller, code)
         return {"code": code, "events": schemas.timeline_view(project, rows, self.caller)}
+
+    @rpc
+    @command("plan.draft")
+    def draft_plan(self, data: dict) -> dict:
+        plan = application.draft_plan(self.db, self.caller, schemas.load(schemas.PlanDraft, data))
+        return schemas.plan_view(plan)
+
+    @rpc
+    @command("plan.approve")
+    def approve_plan(self, plan_id: str) -> dict:
+        return schemas.plan_view(application.approve_plan(self.db, self.clock, self.caller,
+                                                          plan_id))
+
+    @rpc
+    @command("plan.annual")
+    def issue_annual_plan(self, data: dict) -> dict:
+        annual = application.issue_annual_plan(self.db, self.clock, self.caller,
+                                               schemas.load(schemas.AnnualPlanIssue, data))
+        return schemas.annual_plan_view(annual)
+
+    @rpc
+    @query("plan.read")
+    def list_plans(self) -> dict:
+        plans, annual = application.list_plans(self.db)
+        return {"plans": [schemas.plan_view(p) for p in plans],
+                "annual_plans": [schemas.annual_plan_view(a) for a in annual]}
 
     @reliable_handler("review_case_opened")
     def on_review_case_opened(self, event) -> None:

@@ -13,7 +13,9 @@ from shared.testing import Stack, wait_for
 pytestmark = pytest.mark.e2e
 
 UNIT, OTHER, COBUILDER = "U-370100-001", "U-370100-002", "U-370100-003"
+PLAN_ITEM = "SDZW-2026-07"
 PROJECT = {"name": "全省电子证照共享系统", "kind": "construction", "level": "province",
+           "plan_item": PLAN_ITEM,
            "fixed_asset_investment": True, "co_builders": [{"unit": COBUILDER, "scope": "数据接口"}],
            "budget": {"total": "1250000.00",
                       "shares": {"province": "1000000.00", "city": "250000.00"}},
@@ -36,7 +38,20 @@ def stack(infrastructure, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def project(stack):
+def plan(stack):
+    """The provincial plan: drafted by the office, approved by the provincial government."""
+    r = stack.http("POST", "/plans", "office", json={
+        "title": "山东省政务信息系统建设规划（2026—2030年）", "start_year": 2026, "end_year": 2030,
+        "items": [{"code": PLAN_ITEM, "title": "电子证照"}]})
+    assert r.status_code == 201 and r.json()["status"] == "draft", r.text
+    plan_id = r.json()["id"]
+    approved = stack.http("POST", f"/plans/{plan_id}/approval", "group")
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    return plan_id
+
+
+@pytest.fixture(scope="module")
+def project(stack, plan):
     """A complete application, registered by UNIT (co-built with COBUILDER)."""
     r = stack.http("POST", "/projects", "unit", UNIT, json=PROJECT)
     assert r.status_code == 201, r.text
@@ -77,12 +92,16 @@ def test_expired_and_foreign_tokens_are_401(stack):
 
 # -- the authorization matrix ----------------------------------------------------------------
 
-def concrete(path, code):
+def concrete(path, code, plan_id="PL-NONE"):
     return (path.replace("<code>", code).replace("<doc_type>", "construction_plan")
-            .replace("<int:year>", "2031"))
+            .replace("<int:year>", "2031").replace("<plan_id>", plan_id))
 
 
 BODIES = {"register_project": PROJECT, "file_document": {"title": "t", "sha256": SHA},
+          "draft_plan": {"title": "t", "start_year": 2026, "end_year": 2027,
+                         "items": [{"code": "X1", "title": "x"}]},
+          "issue_annual_plan": {"year": 2026, "plan_id": "PL-NONE",
+                                "items": [{"code": "X2", "title": "y"}]},
           "set_catalog": CATALOG, "set_clock": {"today": "2027-01-04"},
           "load_calendar_year": {"holidays": ["2031-01-01"], "workdays": []}}
 
@@ -197,6 +216,33 @@ def test_idempotent_replay_returns_the_first_response_and_changes_nothing(stack)
 
 # -- the flow, the timeline, operations --------------------------------------------------------
 
+def test_application_outside_every_plan_is_not_reviewable(stack, plan):
+    code = stack.http("POST", "/projects", "unit", UNIT,
+                      json={**PROJECT, "plan_item": "NOT-A-PLAN-ITEM"}).json()["code"]
+    for doc in ("construction_plan", "investment_budget", "overall_plan"):
+        stack.http("PUT", f"/projects/{code}/documents/{doc}", "unit", UNIT,
+                   json={"title": doc, "sha256": SHA})
+    stack.http("PUT", f"/projects/{code}/catalog", "unit", UNIT, json=CATALOG)
+    r = stack.http("POST", f"/projects/{code}/submission", "unit", UNIT)
+    assert r.status_code == 422
+    [missing] = error(r)["details"]["missing"]
+    assert missing["item"] == "plan_item" and missing["articles"] == ["第六条"]
+
+
+def test_annual_plan_from_a_plan_in_force(stack, plan):
+    r = stack.http("POST", "/annual-plans", "office",
+                   json={"year": 2026, "plan_id": plan, "items": [{"code": "AN-1", "title": "年"}]})
+    assert r.status_code == 201 and r.json()["plan_id"] == plan
+    draft = stack.http("POST", "/plans", "office", json={
+        "title": "未批准", "start_year": 2026, "end_year": 2026,
+        "items": [{"code": "D1", "title": "d"}]}).json()["id"]
+    refused = stack.http("POST", "/annual-plans", "office",
+                         json={"year": 2026, "plan_id": draft, "items": [{"code": "D2", "title": "e"}]})
+    assert refused.status_code == 422 and error(refused)["articles"] == ["第五条"]
+    listed = stack.http("GET", "/plans", "unit", UNIT).json()
+    assert plan in [p["id"] for p in listed["plans"]]
+
+
 def test_submitted_application_reaches_review_and_the_timeline(stack, project):
     r = stack.http("POST", f"/projects/{project}/submission", "unit", UNIT)
     assert r.status_code == 200 and r.json()["status"] == "submitted"
@@ -227,8 +273,8 @@ def test_openapi_describes_every_endpoint(stack):
     doc = stack.http("GET", "/openapi.json").json()
     assert doc["openapi"].startswith("3.")
     for e in ENDPOINTS:
-        path = "/api/v1" + concrete(e.path, "{code}").replace("construction_plan", "{doc_type}")
-        path = path.replace("2031", "{year}")
+        path = "/api/v1" + concrete(e.path, "{code}", "{plan_id}").replace(
+            "construction_plan", "{doc_type}").replace("2031", "{year}")
         assert e.method.lower() in doc["paths"][path]
     assert "ProjectRegistration" in doc["components"]["schemas"]
 

@@ -11,12 +11,12 @@ from sqlalchemy import create_engine, select
 from services.planning.models import platform as planning_tables
 from shared.cli import REPO_ROOT, start_service
 from shared.config import SERVICES
-from shared.testing import complete_application, rpc_proxy, unit_identity, wait_for
+from shared.testing import PLAN_ITEM, complete_application, plan_in_force, rpc_proxy, unit_identity, wait_for
 
 pytestmark = pytest.mark.e2e
 
 PROJECT = {"name": "电子证照共享系统", "kind": "construction", "level": "province",
-           "budget": {"total": "880000.00"}}
+           "budget": {"total": "880000.00"}, "plan_item": PLAN_ITEM}
 
 
 class Suite:
@@ -91,6 +91,7 @@ def test_crash_after_commit_before_publish_loses_nothing(suite):
     planning = suite.start("planning", GOVPROJ_FAILPOINTS="after_commit")
     wait_for(lambda: ready(suite, "planning") and ready(suite, "approval"), timeout=60,
              message="services up")
+    plan_in_force(suite.amqp_uri)
     with rpc_proxy(suite.amqp_uri, timeout=3, identity=unit_identity("U-370100-009")) as cluster:
         code = cluster.planning.register_project(PROJECT)["code"]
         complete_application(cluster.planning, code)
@@ -117,6 +118,7 @@ def test_consumer_killed_mid_stream_catches_up_exactly_once(suite):
     wait_for(lambda: ready(suite, "planning") and ready(suite, "approval"), timeout=60,
              message="services up")
     codes = []
+    plan_in_force(suite.amqp_uri)
     with rpc_proxy(suite.amqp_uri, identity=unit_identity("U-370100-010")) as cluster:
         for i in range(20):
             code = cluster.planning.register_project(PROJECT)["code"]

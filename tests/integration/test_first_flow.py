@@ -12,8 +12,10 @@ from services.planning.models import platform as planning_tables
 from shared.events import make_event
 from shared.messaging import topology
 from shared.testing import (
+    PLAN_ITEM,
     complete_application,
     get_dead_letters,
+    plan_in_force,
     publish_raw,
     rpc_proxy,
     unit_identity,
@@ -24,10 +26,11 @@ pytestmark = pytest.mark.integration
 
 UNIT = "U-370100-001"
 PROJECT = {"name": "全省政务云平台扩容", "kind": "construction", "level": "province",
-           "budget": {"total": "1250000.00"}}
+           "budget": {"total": "1250000.00"}, "plan_item": PLAN_ITEM}
 
 
 def register_and_submit(amqp_uri):
+    plan_in_force(amqp_uri)
     with rpc_proxy(amqp_uri, identity=unit_identity(UNIT)) as cluster:
         code = cluster.planning.register_project(PROJECT)["code"]
         complete_application(cluster.planning, code)

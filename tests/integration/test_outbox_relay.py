@@ -5,11 +5,12 @@ from sqlalchemy import create_engine, select
 
 from services.planning.models import platform as planning_tables
 from shared.messaging import topology
-from shared.testing import complete_application, rpc_proxy, unit_identity, wait_for
+from shared.testing import PLAN_ITEM, complete_application, plan_in_force, rpc_proxy, unit_identity, wait_for
 
 pytestmark = pytest.mark.integration
 
-PROJECT = {"name": "路由测试", "kind": "om", "level": "county", "budget": {"total": "1.00"}}
+PROJECT = {"name": "路由测试", "kind": "om", "level": "county", "budget": {"total": "1.00"},
+           "plan_item": PLAN_ITEM}
 
 
 def outbox(url):
@@ -22,6 +23,7 @@ def outbox(url):
 
 
 def submit(amqp_uri):
+    plan_in_force(amqp_uri)
     with rpc_proxy(amqp_uri, identity=unit_identity("U9")) as cluster:
         code = cluster.planning.register_project(PROJECT)["code"]
         complete_application(cluster.planning, code)

@@ -8,6 +8,7 @@ from shared.errors import RuleViolation, StateConflict
 from shared.policy import get_policy
 
 POLICY = get_policy("shandong/v1")
+ITEMS = {"P1"}  # plan items in force
 NOW = datetime(2026, 1, 5, 9, tzinfo=UTC)
 RESOURCE = {"name": "r", "source": "s", "format": "JSON", "update_frequency": "daily",
             "sharing_type": "unconditional", "sharing_conditions": None, "open_type": "none"}
@@ -15,7 +16,7 @@ RESOURCE = {"name": "r", "source": "s", "format": "JSON", "update_frequency": "d
 
 def project(**changes):
     fields = dict(code=project_code(2026, 7), name="政务云", unit="U1", kind="construction",
-                  level="province", plan_item=None, budget_total=Decimal("100.00"),
+                  level="province", plan_item="P1", budget_total=Decimal("100.00"),
                   fixed_asset_investment=False, new_civil_works=False, classified=False,
                   regulation_version="shandong/v1", registered_on=date(2026, 1, 5))
     return Project.register(**{**fields, **changes})
@@ -34,13 +35,13 @@ def test_code_format():
 
 def test_submit_then_review_opened():
     p = complete(project())
-    assert p.submit(POLICY) == 1 and p.status == "submitted"
+    assert p.submit(POLICY, ITEMS) == 1 and p.status == "submitted"
     assert p.open_review(1) and p.status == "under_review"
 
 
 def test_stale_review_notice_is_ignored():
     p = complete(project())
-    p.submit(POLICY)
+    p.submit(POLICY, ITEMS)
     assert not p.open_review(2)
     assert p.status == "submitted"
 
@@ -50,7 +51,7 @@ def test_cannot_submit_outside_draft_or_returned(status):
     p = complete(project())
     p.status = status
     with pytest.raises(StateConflict) as err:
-        p.submit(POLICY)
+        p.submit(POLICY, ITEMS)
     body = err.value.as_dict()
     assert body["articles"] == ["第六条", "第七条"]
     assert "cannot submit" in body["message"] and "不能提交申报" in body["message_zh"]
@@ -59,19 +60,21 @@ def test_cannot_submit_outside_draft_or_returned(status):
 
 def test_returned_project_can_be_resubmitted():
     p = complete(project(status="returned", submissions=1))
-    assert p.submit(POLICY) == 2
+    assert p.submit(POLICY, ITEMS) == 2
 
 
 def test_incomplete_application_lists_every_missing_item_and_changes_nothing():
-    p = project(new_civil_works=True, co_builders=[{"unit": "U2", "scope": "数据"}])
+    p = project(new_civil_works=True, co_builders=[{"unit": "U2", "scope": "数据"}],
+                plan_item="NOT-IN-FORCE")
     with pytest.raises(RuleViolation) as err:
-        p.submit(POLICY)
+        p.submit(POLICY, ITEMS)
     missing = err.value.details["missing"]
     assert [m["item"] for m in missing] == [
-        "construction_plan", "investment_budget", "resource_catalog", "feasibility_study",
+        "plan_item", "construction_plan", "investment_budget", "resource_catalog", "feasibility_study",
         "preliminary_design", "overall_plan"]
     assert {m["item"]: m["articles"] for m in missing}["resource_catalog"] == ["第二十七条"]
     assert {m["item"]: m["articles"] for m in missing}["overall_plan"] == ["第十四条"]
+    assert {m["item"]: m["articles"] for m in missing}["plan_item"] == ["第六条"]
     assert all(m["message"].startswith("missing: ") and m["message_zh"].startswith("缺少")
                for m in missing)
     assert p.status == "draft" and p.submissions == 0
@@ -101,7 +104,7 @@ def test_conditional_sharing_needs_conditions():
 
 def test_catalog_is_frozen_once_submitted():
     p = complete(project())
-    p.submit(POLICY)
+    p.submit(POLICY, ITEMS)
     with pytest.raises(StateConflict):
         p.set_catalog([RESOURCE])
 
