@@ -32,6 +32,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "project.read": frozenset({"unit"}) | OVERSIGHT,
     "project.timeline": frozenset({"unit"}) | OVERSIGHT,
     "review.list": OVERSIGHT,
+    "review.round.open": frozenset({"office"}),    # 第八条: centralized review
+    "review.opinion": frozenset({"office"}),
+    "review.round.close": frozenset({"office"}),   # 第九条: opinions take effect
+    "drc.approve": frozenset({"drc"}),             # 第四条: fixed-asset approval
     "admin.clock": frozenset({"operator"}),
     "admin.calendar": frozenset({"operator"}),
 }

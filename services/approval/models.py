@@ -1,7 +1,16 @@
-"""Approval's own database: review cases, plus the platform tables."""
+"""Approval's own database: review cases and rounds, plus the platform tables."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Date, Integer, MetaData, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.persistence import PlatformTables
@@ -29,3 +38,23 @@ class ReviewCaseRow(Base):
     regulation_version: Mapped[str] = mapped_column(String(64))
     opened_on = mapped_column(Date, nullable=False)
     status: Mapped[str] = mapped_column(String(32))
+    round_id: Mapped[str | None] = mapped_column(String(32))
+    opinion = mapped_column(JSON)
+    issued_on = mapped_column(Date)
+    drc_decision: Mapped[str | None] = mapped_column(String(16))
+    drc_investment = mapped_column(Numeric(18, 2))
+    drc_document_no: Mapped[str | None] = mapped_column(String(100))
+    secrecy_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    approved_on = mapped_column(Date)
+
+
+class ReviewRoundRow(Base):
+    __tablename__ = "review_rounds"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    opened_on = mapped_column(Date, nullable=False)
+    opened_by: Mapped[str] = mapped_column(String(200))
+    case_ids = mapped_column(JSON, nullable=False)
+    status: Mapped[str] = mapped_column(String(16))
+    closed_on = mapped_column(Date)

@@ -8,6 +8,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from services.approval import schemas as approval
 from services.planning import schemas as planning
 from shared.authz import PERMISSIONS
 
@@ -19,6 +20,10 @@ class ClockSetting(planning.Strict):
 class CalendarYear(planning.Strict):
     holidays = fields.List(fields.Date(), required=True)
     workdays = fields.List(fields.Date(), required=True)
+
+
+class ReviewCaseFilter(planning.Strict):
+    project = fields.String()
 
 
 class Pagination(planning.Strict):
@@ -80,6 +85,27 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/projects/<code>/timeline", "project.timeline", "planning", "get_timeline",
              "Every step of the project: time, actor, what, articles",
              args=lambda p, b, q: (p["code"],)),
+    Endpoint("POST", "/review-rounds", "review.round.open", "approval", "open_round",
+             "Open a centralized review round of submitted applications (第八条)", tag="review",
+             args=lambda p, b, q: (b,), body=approval.RoundOpening, status=201),
+    Endpoint("GET", "/review-rounds/<round_id>", "review.list", "approval", "get_round",
+             "A review round with its cases and opinions", tag="review",
+             args=lambda p, b, q: (p["round_id"],)),
+    Endpoint("POST", "/review-rounds/<round_id>/opinions", "review.opinion", "approval",
+             "record_opinion", "Record the opinion on one project of the round (第八条)",
+             tag="review", args=lambda p, b, q: (p["round_id"], b), body=approval.OpinionFiling,
+             status=201),
+    Endpoint("POST", "/review-rounds/<round_id>/closure", "review.round.close", "approval",
+             "close_round", "Close the round: its opinions take effect (第九条)", tag="review",
+             args=lambda p, b, q: (p["round_id"],)),
+    Endpoint("POST", "/projects/<code>/drc-approval", "drc.approve", "approval",
+             "record_drc_decision",
+             "The DRC approves or rejects a fixed-asset project, after a favourable opinion "
+             "(第四条)", tag="review", args=lambda p, b, q: (p["code"], b),
+             body=approval.DrcDecision),
+    Endpoint("GET", "/review-cases", "review.list", "approval", "list_review_cases",
+             "Review cases (one per submission), optionally of one project", tag="review",
+             args=lambda p, b, q: (q.get("project"),), query=ReviewCaseFilter),
     Endpoint("POST", "/admin/clock", "admin.clock", "supervision", "set_clock",
              "Simulated clock: set today's date for every service", tag="operations",
              args=lambda p, b, q: (b["today"],), body=ClockSetting),

@@ -106,6 +106,35 @@ def review_case_opened(clock: Clock):
     return effect
 
 
+def _decision(clock: Clock, apply):
+    """An effect that loads the project, applies approval's decision and records it."""
+    def effect(tx: Transaction, event: Event) -> None:
+        project = repository.get(tx.session, event.project_code, for_update=True)
+        data = event.data()
+        record = {"kind": event.event_type, "articles": event.articles,
+                  "at": event.occurred_at.isoformat(), **event.payload}
+        if apply(project, data, record):
+            repository.save(tx.session, project)
+            repository.record(tx.session, project.code, actor="approval",
+                              action=event.event_type, articles=event.articles,
+                              on=clock.today(), at=event.occurred_at,
+                              details={k: v for k, v in event.payload.items()
+                                       if k not in ("necessity", "feasibility", "comments")})
+    return effect
+
+
+def opinion_issued(clock: Clock):
+    return _decision(clock, lambda p, d, r: p.apply_opinion(d["submission"], d["decision"], r))
+
+
+def drc_decided(clock: Clock):
+    return _decision(clock, lambda p, d, r: p.apply_drc_decision(d["decision"], r))
+
+
+def project_approved(clock: Clock):
+    return _decision(clock, lambda p, d, r: p.approve(d["approved_amount"], d["approved_on"], r))
+
+
 def _visible(project: Project, caller: Identity, permission: str) -> Project:
     if not sees_project(caller, project.unit, [c["unit"] for c in project.co_builders]):
         deny(caller, permission, project.code)

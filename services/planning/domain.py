@@ -87,6 +87,9 @@ class Project:
     submissions: int = 0
     catalog: list[dict[str, Any]] = field(default_factory=list)
     documents: dict[str, Document] = field(default_factory=dict)  # latest version per type
+    decisions: list[dict[str, Any]] = field(default_factory=list)  # opinion, DRC, approval
+    approved_amount: Decimal | None = None
+    approved_on: date | None = None
 
     # -- registration --------------------------------------------------------------------
     @classmethod
@@ -206,6 +209,33 @@ class Project:
         self.status = TRANSITIONS[self.status]["submit"]
         self.submissions += 1
         return self.submissions
+
+    # -- decisions of the reviewing and approving bodies (learned from approval's events) -----
+    def apply_opinion(self, submission: int, decision: str, record: dict[str, Any]) -> bool:
+        """The round's opinion took effect (第九条). False when stale or already superseded."""
+        if submission != self.submissions or self.status not in ("submitted", "under_review"):
+            return False
+        self.status = {"approve": "awaiting_approval", "reject": "rejected",
+                       "revise": "returned"}[decision]
+        self.decisions.append(record)
+        return True
+
+    def apply_drc_decision(self, decision: str, record: dict[str, Any]) -> bool:
+        """The DRC decided (第四条); a rejection ends the application."""
+        if self.status not in ("awaiting_approval", "approved"):
+            return False
+        self.decisions.append(record)
+        if decision == "reject" and self.status == "awaiting_approval":
+            self.status = "rejected"
+        return True
+
+    def approve(self, amount: Decimal, on: date, record: dict[str, Any]) -> bool:
+        """Approved (立项) at ``amount`` (第四条, 第九条)."""
+        if self.status not in ("submitted", "under_review", "awaiting_approval"):
+            return False
+        self.status, self.approved_amount, self.approved_on = "approved", amount, on
+        self.decisions.append(record)
+        return True
 
     def open_review(self, submission: int) -> bool:
         """The office opened a review case for this submission (第八条); False if stale."""

@@ -52,6 +52,9 @@ class ProjectRow(Base):
     registered_on = mapped_column(Date, nullable=False)
     status: Mapped[str] = mapped_column(String(32), index=True)
     submissions: Mapped[int] = mapped_column(Integer, default=0)
+    decisions = mapped_column(JSON, nullable=False, default=list)
+    approved_amount = mapped_column(Numeric(18, 2))
+    approved_on = mapped_column(Date)
 
 
 class DocumentRow(Base):

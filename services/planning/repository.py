@@ -24,7 +24,8 @@ from shared.errors import NotFound
 _SCALARS = ("code", "name", "unit", "kind", "level", "plan_item", "budget_total",
             "fixed_asset_investment", "new_civil_works", "classified", "national_ministry",
             "schedule_start", "schedule_end", "location", "goals", "content",
-            "regulation_version", "registered_on", "status", "submissions")
+            "regulation_version", "registered_on", "status", "submissions", "approved_amount",
+            "approved_on")
 
 
 def next_sequence(session: Session, year: int) -> int:
@@ -45,6 +46,7 @@ def _to_row(project: Project, row: ProjectRow) -> None:
     row.co_builder_units = "|" + "|".join(c["unit"] for c in project.co_builders) + "|"
     row.shares = {k: f"{v:.2f}" for k, v in project.shares.items()}
     row.catalog = list(project.catalog)
+    row.decisions = list(project.decisions)
 
 
 def _from_row(row: ProjectRow, documents: dict[str, Document] | None = None) -> Project:
@@ -52,6 +54,7 @@ def _from_row(row: ProjectRow, documents: dict[str, Document] | None = None) -> 
     project.co_builders = list(row.co_builders)
     project.shares = {k: Decimal(v) for k, v in row.shares.items()}
     project.catalog = list(row.catalog)
+    project.decisions = list(row.decisions or [])
     project.documents = documents or {}
     return project
 

@@ -133,6 +133,8 @@ def _stub(project: Project) -> dict:
         "code": project.code, "unit": project.unit, "status": project.status,
         "stage": project.status, "classified": True, "kind": project.kind,
         "level": project.level, "budget": {"total": f"{project.budget_total:.2f}"},
+        "approved_amount": (f"{project.approved_amount:.2f}"
+                            if project.approved_amount is not None else None),
         "regulation_version": project.regulation_version,
         "registered_on": project.registered_on.isoformat(),
     }
@@ -185,6 +187,7 @@ def project_view(project: Project, caller: Identity, detail: bool = True,
                      if project.schedule_start and project.schedule_end else None),
         "location": project.location, "goals": project.goals, "content": project.content,
         "submissions": project.submissions,
+        "approved_on": project.approved_on.isoformat() if project.approved_on else None,
     }
     if detail:
         view["documents"] = [
@@ -192,6 +195,7 @@ def project_view(project: Project, caller: Identity, detail: bool = True,
              "version": d.version, "filed_by": d.filed_by, "filed_at": d.filed_at.isoformat()}
             for d in project.documents.values()]
         view["catalog"] = project.catalog
+        view["decisions"] = project.decisions
         view["open_items"] = (project.missing_for_submission(
             get_policy(project.regulation_version), plan_items)
             if project.status in ("draft", "returned") else [])

@@ -90,3 +90,15 @@ class PlanningService(PlatformService):
     @reliable_handler("review_case_opened")
     def on_review_case_opened(self, event) -> None:
         self.db.handle_once(event, application.review_case_opened(self.clock))
+
+    @reliable_handler("review_opinion_issued")
+    def on_review_opinion_issued(self, event) -> None:
+        self.db.handle_once(event, application.opinion_issued(self.clock))
+
+    @reliable_handler("drc_decision_recorded")
+    def on_drc_decision_recorded(self, event) -> None:
+        self.db.handle_once(event, application.drc_decided(self.clock))
+
+    @reliable_handler("project_approved")
+    def on_project_approved(self, event) -> None:
+        self.db.handle_once(event, application.project_approved(self.clock))

@@ -23,6 +23,9 @@ class EventType:
 EVENT_TYPES: tuple[EventType, ...] = (
     EventType("application_submitted", 1, "planning", schemas.ApplicationSubmitted),
     EventType("review_case_opened", 1, "approval", schemas.ReviewCaseOpened),
+    EventType("review_opinion_issued", 1, "approval", schemas.ReviewOpinionIssued),
+    EventType("drc_decision_recorded", 1, "approval", schemas.DrcDecisionRecorded),
+    EventType("project_approved", 1, "approval", schemas.ProjectApproved),
     # operations, published by supervision (which runs the deadline engine) for every service
     EventType("clock_set", 1, "supervision", schemas.ClockSet),
     EventType("calendar_year_loaded", 1, "supervision", schemas.CalendarYearLoaded),
@@ -34,7 +37,8 @@ PLATFORM_EVENTS = ("clock_set", "calendar_year_loaded")
 # consumer service → event types it handles (one reliable handler per type)
 _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "approval": ("application_submitted",),
-    "planning": ("review_case_opened",),
+    "planning": ("review_case_opened", "review_opinion_issued", "drc_decision_recorded",
+                 "project_approved"),
 }
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     svc: PLATFORM_EVENTS + _DOMAIN_SUBSCRIPTIONS.get(svc, ()) for svc in SERVICES}

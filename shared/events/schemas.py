@@ -60,3 +60,39 @@ class CalendarYearLoaded(Schema):
     holidays = fields.List(fields.Date(), required=True)
     workdays = fields.List(fields.Date(), required=True)
     loaded_by = fields.String(required=True)
+
+
+class ReviewOpinionIssued(Schema):
+    """A centralized review round closed: the office's opinion on a project takes effect
+    (第八条, 第九条) — the precondition of approval and of any money."""
+
+    case_id = fields.String(required=True)
+    round_id = fields.String(required=True)
+    submission = fields.Integer(required=True)
+    decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject", "revise")))
+    necessity = fields.String(required=True)
+    feasibility = fields.String(required=True)
+    approved_amount = Money(required=True, allow_none=True)
+    comments = fields.String(required=True)
+    issued_on = fields.Date(required=True)
+    waiting_for = fields.List(fields.String(), required=True)  # "drc", "secrecy"
+
+
+class DrcDecisionRecorded(Schema):
+    """The DRC approved or rejected a fixed-asset project (第四条)."""
+
+    case_id = fields.String(required=True)
+    decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
+    approved_investment = Money(required=True, allow_none=True)
+    document_no = fields.String(required=True)
+    decided_on = fields.Date(required=True)
+
+
+class ProjectApproved(Schema):
+    """Every precondition holds: the project is approved (立项) at this amount (第四条, 第九条)."""
+
+    case_id = fields.String(required=True)
+    approved_amount = Money(required=True)
+    approved_on = fields.Date(required=True)
+    fixed_asset_investment = fields.Boolean(required=True)
+    classified = fields.Boolean(required=True)

@@ -92,9 +92,10 @@ def test_expired_and_foreign_tokens_are_401(stack):
 
 # -- the authorization matrix ----------------------------------------------------------------
 
-def concrete(path, code, plan_id="PL-NONE"):
+def concrete(path, code, plan_id="PL-NONE", round_id="RR-NONE"):
     return (path.replace("<code>", code).replace("<doc_type>", "construction_plan")
-            .replace("<int:year>", "2031").replace("<plan_id>", plan_id))
+            .replace("<int:year>", "2031").replace("<plan_id>", plan_id)
+            .replace("<round_id>", round_id))
 
 
 BODIES = {"register_project": PROJECT, "file_document": {"title": "t", "sha256": SHA},
@@ -102,6 +103,10 @@ BODIES = {"register_project": PROJECT, "file_document": {"title": "t", "sha256":
                          "items": [{"code": "X1", "title": "x"}]},
           "issue_annual_plan": {"year": 2026, "plan_id": "PL-NONE",
                                 "items": [{"code": "X2", "title": "y"}]},
+          "open_round": {"title": "t", "projects": ["SD-1900-000000"]},
+          "record_opinion": {"project": "SD-1900-000000", "decision": "reject",
+                             "necessity": "n", "feasibility": "f"},
+          "record_drc_decision": {"decision": "reject", "document_no": "x"},
           "set_catalog": CATALOG, "set_clock": {"today": "2027-01-04"},
           "load_calendar_year": {"holidays": ["2031-01-01"], "workdays": []}}
 
@@ -273,7 +278,7 @@ def test_openapi_describes_every_endpoint(stack):
     doc = stack.http("GET", "/openapi.json").json()
     assert doc["openapi"].startswith("3.")
     for e in ENDPOINTS:
-        path = "/api/v1" + concrete(e.path, "{code}", "{plan_id}").replace(
+        path = "/api/v1" + concrete(e.path, "{code}", "{plan_id}", "{round_id}").replace(
             "construction_plan", "{doc_type}").replace("2031", "{year}")
         assert e.method.lower() in doc["paths"][path]
     assert "ProjectRegistration" in doc["components"]["schemas"]

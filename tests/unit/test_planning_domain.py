@@ -128,3 +128,40 @@ def test_shares_that_add_up_are_accepted():
     p = project(shares={"province": Decimal("60"), "city": Decimal("30"),
                         "county": Decimal("10")})
     assert sum(p.shares.values()) == p.budget_total
+
+
+def under_review():
+    p = complete(project())
+    p.submit(POLICY, ITEMS)
+    p.open_review(1)
+    return p
+
+
+@pytest.mark.parametrize("decision, status", [
+    ("approve", "awaiting_approval"), ("reject", "rejected"), ("revise", "returned")])
+def test_opinions_move_the_application(decision, status):
+    p = under_review()
+    assert p.apply_opinion(1, decision, {"kind": "review_opinion_issued"})
+    assert p.status == status and p.decisions
+
+
+def test_approval_and_late_or_stale_notices():
+    p = under_review()
+    assert not p.apply_opinion(2, "approve", {})          # another submission's opinion
+    assert p.approve(Decimal("90.00"), date(2026, 6, 1), {"kind": "project_approved"})
+    assert p.status == "approved" and p.approved_amount == Decimal("90.00")
+    assert not p.apply_opinion(1, "approve", {})          # arrived after the approval
+    assert p.status == "approved"
+
+
+def test_drc_rejection_after_a_favourable_opinion():
+    p = under_review()
+    p.apply_opinion(1, "approve", {})
+    assert p.apply_drc_decision("reject", {"kind": "drc_decision_recorded"})
+    assert p.status == "rejected"
+
+
+def test_returned_application_is_revised_and_resubmitted():
+    p = under_review()
+    p.apply_opinion(1, "revise", {})
+    assert p.submit(POLICY, ITEMS) == 2 and p.status == "submitted"

@@ -1,0 +1,94 @@
+"""Loading and saving review cases and rounds on approval's database."""
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.approval.domain import Opinion, ReviewCase, ReviewRound
+from services.approval.models import ReviewCaseRow, ReviewRoundRow
+from shared.errors import NotFound
+
+_CASE = [f.name for f in fields(ReviewCase) if f.name != "opinion"]
+
+
+def _case(row: ReviewCaseRow) -> ReviewCase:
+    case = ReviewCase(**{n: getattr(row, n) for n in _CASE})
+    if row.opinion:
+        data = dict(row.opinion)
+        amount = data.pop("approved_amount")
+        case.opinion = Opinion(**data, approved_amount=Decimal(amount) if amount else None)
+    return case
+
+
+def add_case(session: Session, case: ReviewCase) -> None:
+    row = ReviewCaseRow()
+    save_case(session, case, row)
+    session.add(row)
+    session.flush()
+
+
+def save_case(session: Session, case: ReviewCase, row: ReviewCaseRow | None = None) -> None:
+    row = row or session.get(ReviewCaseRow, case.id)
+    for name in _CASE:
+        setattr(row, name, getattr(case, name))
+    if case.opinion is not None:
+        opinion = asdict(case.opinion)
+        amount = case.opinion.approved_amount
+        opinion["approved_amount"] = f"{amount:.2f}" if amount is not None else None
+        row.opinion = opinion
+    session.flush()
+
+
+def get_case(session: Session, case_id: str) -> ReviewCase | None:
+    row = session.get(ReviewCaseRow, case_id)
+    return _case(row) if row else None
+
+
+def latest_case(session: Session, project_code: str, *, for_update: bool = False
+                ) -> ReviewCase | None:
+    query = (select(ReviewCaseRow).where(ReviewCaseRow.project_code == project_code)
+             .order_by(ReviewCaseRow.submission.desc()).limit(1))
+    row = session.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
+    return _case(row) if row else None
+
+
+def require_latest_case(session: Session, project_code: str, **kwargs) -> ReviewCase:
+    case = latest_case(session, project_code, **kwargs)
+    if case is None:
+        raise NotFound(f"no review case for project {project_code}",
+                       f"项目 {project_code} 没有评审案卷", details={"project": project_code})
+    return case
+
+
+def cases(session: Session, project_code: str | None = None) -> list[ReviewCase]:
+    query = select(ReviewCaseRow).order_by(ReviewCaseRow.project_code, ReviewCaseRow.submission)
+    if project_code:
+        query = query.where(ReviewCaseRow.project_code == project_code)
+    return [_case(r) for r in session.scalars(query)]
+
+
+def add_round(session: Session, round_: ReviewRound) -> None:
+    session.add(ReviewRoundRow(id=round_.id, title=round_.title, opened_on=round_.opened_on,
+                               opened_by=round_.opened_by, case_ids=round_.case_ids,
+                               status=round_.status))
+    session.flush()
+
+
+def get_round(session: Session, round_id: str, *, for_update: bool = False) -> ReviewRound:
+    query = select(ReviewRoundRow).where(ReviewRoundRow.id == round_id)
+    row = session.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"no review round {round_id}", f"评审批次 {round_id} 不存在",
+                       details={"round": round_id})
+    return ReviewRound(id=row.id, title=row.title, opened_on=row.opened_on,
+                       opened_by=row.opened_by, case_ids=list(row.case_ids), status=row.status,
+                       closed_on=row.closed_on)
+
+
+def save_round(session: Session, round_: ReviewRound) -> None:
+    row = session.get(ReviewRoundRow, round_.id)
+    row.status, row.closed_on = round_.status, round_.closed_on
+    session.flush()

@@ -1,0 +1,76 @@
+"""Wire formats of approval's commands and views (shape only; rules are in domain.py)."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from services.approval.domain import DECISIONS
+from shared.errors import ValidationFailed
+from shared.events.schemas import Money
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class RoundOpening(Strict):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    projects = fields.List(fields.String(validate=validate.Length(min=1, max=32)), required=True,
+                           validate=validate.Length(min=1, error="at least one project"))
+
+
+class OpinionFiling(Strict):
+    project = fields.String(required=True)
+    decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
+    necessity = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    feasibility = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    approved_amount = Money(load_default=None, allow_none=True)
+    comments = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class DrcDecision(Strict):
+    decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
+    approved_investment = Money(load_default=None, allow_none=True)
+    document_no = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+def load(schema: type[Schema], data) -> dict:
+    try:
+        return schema().load(data if data is not None else {})
+    except ValidationError as exc:
+        raise ValidationFailed.from_marshmallow(exc.messages) from None
+
+
+def _money(value) -> str | None:
+    return f"{value:.2f}" if value is not None else None
+
+
+def case_view(case) -> dict:
+    opinion = case.opinion
+    return {
+        "id": case.id, "project_code": case.project_code, "submission": case.submission,
+        "unit": case.unit, "name": None if case.classified else case.name,
+        "budget_total": _money(case.budget_total),
+        "fixed_asset_investment": case.fixed_asset_investment, "classified": case.classified,
+        "regulation_version": case.regulation_version, "opened_on": case.opened_on.isoformat(),
+        "status": case.status, "round_id": case.round_id,
+        "opinion": None if opinion is None else {
+            "decision": opinion.decision, "necessity": opinion.necessity,
+            "feasibility": opinion.feasibility,
+            "approved_amount": _money(opinion.approved_amount),
+            "comments": opinion.comments, "reviewer": opinion.reviewer,
+            "issued_on": case.issued_on.isoformat() if case.issued_on else None},
+        "drc": None if case.drc_decision is None else {
+            "decision": case.drc_decision, "approved_investment": _money(case.drc_investment),
+            "document_no": case.drc_document_no},
+        "waiting_for": case.waiting_for() if case.favourable and not case.approved_on else [],
+        "approved_on": case.approved_on.isoformat() if case.approved_on else None,
+        "approved_amount": _money(case.approved_amount) if case.approved_on else None,
+    }
+
+
+def round_view(round_, cases) -> dict:
+    return {"id": round_.id, "title": round_.title, "status": round_.status,
+            "opened_on": round_.opened_on.isoformat(), "opened_by": round_.opened_by,
+            "closed_on": round_.closed_on.isoformat() if round_.closed_on else None,
+            "cases": [case_view(c) for c in cases]}

@@ -1,0 +1,164 @@
+"""From provincial plan to approved project, through the gateway (issue: planning and approval)."""
+import hashlib
+
+import pytest
+
+from shared.testing import Stack, wait_for
+
+pytestmark = pytest.mark.e2e
+
+UNIT = "U-370200-001"
+ITEM = "SDZW-2026-12"
+SHA = hashlib.sha256(b"doc").hexdigest()
+CATALOG = {"resources": [{"name": "社保缴费记录", "source": "人社厅", "format": "CSV",
+                          "update_frequency": "每日", "sharing_type": "unconditional",
+                          "open_type": "none"}]}
+
+
+@pytest.fixture(scope="module")
+def stack(infrastructure, tmp_path_factory):
+    running = Stack(infrastructure, tmp_path_factory.mktemp("review"), RPC_TIMEOUT="30")
+    try:
+        running.start_all()
+        plan = running.http("POST", "/plans", "office", json={
+            "title": "山东省政务信息系统建设规划", "start_year": 2020, "end_year": 2035,
+            "items": [{"code": ITEM, "title": "社会保障"}]}).json()["id"]
+        assert running.http("POST", f"/plans/{plan}/approval", "group").status_code == 200
+        yield running
+    finally:
+        running.close()
+
+
+def submitted(stack, **changes):
+    body = {"name": "社保一体化平台", "kind": "construction", "level": "province",
+            "plan_item": ITEM, "budget": {"total": "2000000.00"}, **changes}
+    code = stack.http("POST", "/projects", "unit", UNIT, json=body).json()["code"]
+    for doc in ("construction_plan", "investment_budget"):
+        stack.http("PUT", f"/projects/{code}/documents/{doc}", "unit", UNIT,
+                   json={"title": doc, "sha256": SHA})
+    stack.http("PUT", f"/projects/{code}/catalog", "unit", UNIT, json=CATALOG)
+    r = stack.http("POST", f"/projects/{code}/submission", "unit", UNIT)
+    assert r.status_code == 200, r.text
+    wait_for(lambda: status(stack, code) == "under_review", timeout=20, message="under review")
+    return code
+
+
+def status(stack, code):
+    return stack.http("GET", f"/projects/{code}", "office").json()["status"]
+
+
+def review(stack, *opinions):
+    """A round over the projects, one opinion each, closed."""
+    r = stack.http("POST", "/review-rounds", "office",
+                   json={"title": "2026年第一批集中评审", "projects": [o["project"] for o in opinions]})
+    assert r.status_code == 201, r.text
+    round_id = r.json()["id"]
+    for opinion in opinions:
+        r = stack.http("POST", f"/review-rounds/{round_id}/opinions", "office",
+                       json={"necessity": "确有必要", "feasibility": "技术可行", **opinion})
+        assert r.status_code == 201, r.text
+    closed = stack.http("POST", f"/review-rounds/{round_id}/closure", "office")
+    assert closed.status_code == 200, closed.text
+    return round_id
+
+
+def error(r):
+    return r.json()["error"]
+
+
+def test_plan_to_approved_project_without_the_drc(stack):
+    code = submitted(stack)
+    review(stack, {"project": code, "decision": "approve", "approved_amount": "1800000.00"})
+    wait_for(lambda: status(stack, code) == "approved", timeout=20, message="approved")
+    project = stack.http("GET", f"/projects/{code}", "unit", UNIT).json()
+    assert project["approved_amount"] == "1800000.00"
+    assert [d["kind"] for d in project["decisions"]] == ["review_opinion_issued",
+                                                         "project_approved"]
+    actions = [e["action"] for e in stack.http("GET", f"/projects/{code}/timeline", "unit",
+                                               UNIT).json()["events"]]
+    assert actions[-2:] == ["review_opinion_issued", "project_approved"]
+
+
+def test_fixed_asset_project_needs_the_drc_after_the_opinion(stack):
+    code = submitted(stack, fixed_asset_investment=True)
+    early = stack.http("POST", f"/projects/{code}/drc-approval", "drc",
+                       json={"decision": "approve", "approved_investment": "1500000.00",
+                             "document_no": "鲁发改投资〔2026〕15号"})
+    assert early.status_code == 409 and error(early)["articles"] == ["第四条", "第九条"]
+    review(stack, {"project": code, "decision": "approve", "approved_amount": "1600000.00"})
+    wait_for(lambda: status(stack, code) == "awaiting_approval", timeout=20,
+             message="awaiting the DRC")
+    r = stack.http("POST", f"/projects/{code}/drc-approval", "drc",
+                   json={"decision": "approve", "approved_investment": "1500000.00",
+                         "document_no": "鲁发改投资〔2026〕15号"})
+    assert r.status_code == 200 and r.json()["approved_amount"] == "1500000.00"
+    wait_for(lambda: status(stack, code) == "approved", timeout=20, message="approved")
+    assert stack.http("GET", f"/projects/{code}", "finance").json()["approved_amount"] == \
+        "1500000.00"
+
+
+def test_drc_rejection_rejects_the_project(stack):
+    code = submitted(stack, fixed_asset_investment=True)
+    review(stack, {"project": code, "decision": "approve", "approved_amount": "100.00"})
+    wait_for(lambda: status(stack, code) == "awaiting_approval", timeout=20, message="awaiting")
+    stack.http("POST", f"/projects/{code}/drc-approval", "drc",
+               json={"decision": "reject", "document_no": "鲁发改投资〔2026〕16号"})
+    wait_for(lambda: status(stack, code) == "rejected", timeout=20, message="rejected")
+
+
+def test_returned_project_is_revised_resubmitted_and_reviewed_again(stack):
+    code = submitted(stack)
+    review(stack, {"project": code, "decision": "revise", "comments": "补充建设内容"})
+    wait_for(lambda: status(stack, code) == "returned", timeout=20, message="returned")
+    stack.http("PUT", f"/projects/{code}/documents/construction_plan", "unit", UNIT,
+               json={"title": "修订后的建设方案", "sha256": SHA})
+    assert stack.http("POST", f"/projects/{code}/submission", "unit", UNIT).json()[
+        "submissions"] == 2
+    wait_for(lambda: status(stack, code) == "under_review", timeout=20, message="again")
+    review(stack, {"project": code, "decision": "reject"})
+    wait_for(lambda: status(stack, code) == "rejected", timeout=20, message="rejected")
+    cases = stack.http("GET", "/review-cases", "office", params={"project": code}).json()
+    assert [c["submission"] for c in cases] == [1, 2]
+
+
+def test_round_refusals(stack):
+    code = submitted(stack)
+    draft = stack.http("POST", "/projects", "unit", UNIT, json={
+        "name": "未提交", "kind": "om", "level": "city", "budget": {"total": "1.00"}}).json()
+    r = stack.http("POST", "/review-rounds", "office",
+                   json={"title": "t", "projects": [code, draft["code"]]})
+    assert r.status_code == 422 and list(error(r)["details"]["projects"]) == [draft["code"]]
+    round_id = stack.http("POST", "/review-rounds", "office",
+                          json={"title": "t", "projects": [code]}).json()["id"]
+    again = stack.http("POST", "/review-rounds", "office", json={"title": "t2", "projects": [code]})
+    assert again.status_code == 422  # already in a round
+    early = stack.http("POST", f"/review-rounds/{round_id}/closure", "office")
+    assert early.status_code == 422 and error(early)["details"]["missing_opinions"] == [code]
+    too_much = stack.http("POST", f"/review-rounds/{round_id}/opinions", "office", json={
+        "project": code, "decision": "approve", "necessity": "n", "feasibility": "f",
+        "approved_amount": "2000000.01"})
+    assert too_much.status_code == 422 and "第十七条" in error(too_much)["articles"]
+    no_amount = stack.http("POST", f"/review-rounds/{round_id}/opinions", "office", json={
+        "project": code, "decision": "approve", "necessity": "n", "feasibility": "f"})
+    assert no_amount.status_code == 422
+    stack.http("POST", f"/review-rounds/{round_id}/opinions", "office", json={
+        "project": code, "decision": "reject", "necessity": "n", "feasibility": "f"})
+    twice = stack.http("POST", f"/review-rounds/{round_id}/opinions", "office", json={
+        "project": code, "decision": "reject", "necessity": "n", "feasibility": "f"})
+    assert twice.status_code == 409
+    assert stack.http("POST", f"/review-rounds/{round_id}/closure", "office").status_code == 200
+    closed = stack.http("POST", f"/review-rounds/{round_id}/closure", "office")
+    assert closed.status_code == 409
+    r = stack.http("POST", f"/projects/{code}/drc-approval", "drc",
+                   json={"decision": "approve", "approved_investment": "1.00",
+                         "document_no": "x"})
+    assert r.status_code == 422 and error(r)["articles"] == ["第四条"]  # not fixed-asset
+
+
+def test_a_unit_cannot_review_and_the_office_cannot_approve_for_the_drc(stack):
+    code = submitted(stack, fixed_asset_investment=True)
+    assert stack.http("POST", "/review-rounds", "unit", UNIT,
+                      json={"title": "t", "projects": [code]}).status_code == 403
+    assert stack.http("POST", f"/projects/{code}/drc-approval", "office",
+                      json={"decision": "approve", "approved_investment": "1.00",
+                            "document_no": "x"}).status_code == 403
