@@ -36,6 +36,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "review.opinion": frozenset({"office"}),
     "review.round.close": frozenset({"office"}),   # 第九条: opinions take effect
     "drc.approve": frozenset({"drc"}),             # 第四条: fixed-asset approval
+    "project.national.consent": frozenset({"office"}),   # 第十条
+    "project.national.file": frozenset({"unit"}),
+    "project.sharing.record": frozenset({"office"}),     # 第二十九条
+    "project.change.request": frozenset({"unit"}),       # 第十八条
+    "project.change.decide": frozenset({"office"}),
+    "project.incident.report": frozenset({"unit"}),      # 第十九条
+    "project.incident.decide": frozenset({"office", "drc"}),
+    "finding.read": frozenset({"office", "audit", "group"}),
+    "sharing.read": OVERSIGHT,
     "admin.clock": frozenset({"operator"}),
     "admin.calendar": frozenset({"operator"}),
 }

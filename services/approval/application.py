@@ -5,9 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from sqlalchemy import select
+
 from services.approval import repository
 from services.approval.domain import Opinion, ReviewCase, ReviewRound
-from shared.authz import Identity
+from services.approval.incidents import ChangeReview, Incident
+from services.approval.models import ChangeReviewRow, IncidentRow
+from shared.authz import Identity, acts_on_project, deny
+from shared.errors import NotFound, StateConflict
 from shared.events import Event
 from shared.persistence.store import Store, Transaction
 from shared.timekit import Clock
@@ -117,3 +122,110 @@ def get_round(store: Store, round_id: str) -> tuple[ReviewRound, list[ReviewCase
     with store.read() as session:
         round_ = repository.get_round(session, round_id)
         return round_, [repository.get_case(session, cid) for cid in round_.case_ids]
+
+
+# -- adjustments (第十八条) ----------------------------------------------------------------------
+
+def _change(row: ChangeReviewRow) -> ChangeReview:
+    return ChangeReview(id=row.id, project_code=row.project_code, changes=dict(row.changes),
+                        reason=row.reason, requested_on=row.requested_on, status=row.status,
+                        decided_by=row.decided_by, decided_on=row.decided_on,
+                        comments=row.comments or "")
+
+
+def change_requested(tx: Transaction, event: Event) -> None:
+    """The unit's adjustment application arrives for a new review (第十八条)."""
+    data = event.data()
+    if tx.session.get(ChangeReviewRow, data["request_id"]) is None:
+        tx.session.add(ChangeReviewRow(
+            id=data["request_id"], project_code=event.project_code,
+            changes=event.payload["changes"], reason=data["reason"],
+            requested_on=data["requested_on"], status="pending", comments=""))
+
+
+def decide_change(store: Store, clock: Clock, caller: Identity, code: str, request_id: str,
+                  data: dict) -> ChangeReview:
+    today = clock.today()
+    with store.transaction() as tx:
+        row = tx.session.get(ChangeReviewRow, request_id, with_for_update=True)
+        if row is None or row.project_code != code:
+            raise NotFound(f"no change request {request_id} of project {code}",
+                           f"项目 {code} 没有调整申请 {request_id}",
+                           details={"request": request_id})
+        review = _change(row)
+        review.decide(data["decision"], caller.sub, today, data.get("comments") or "")
+        row.status, row.decided_by, row.decided_on, row.comments = (
+            review.status, review.decided_by, review.decided_on, review.comments)
+        case = repository.latest_case(tx.session, code)
+        tx.emit("change_decided", {
+            "request_id": review.id, "decision": data["decision"], "changes": review.changes,
+            "approved_amount": review.new_approved_amount(), "comments": review.comments,
+            "decided_on": today}, project_code=code,
+            regulation_version=case.regulation_version if case else None, articles=[18])
+    return review
+
+
+def change_reviews(store: Store, code: str) -> list[ChangeReview]:
+    with store.read() as session:
+        rows = session.scalars(select(ChangeReviewRow).where(
+            ChangeReviewRow.project_code == code).order_by(ChangeReviewRow.requested_on))
+        return [_change(r) for r in rows]
+
+
+# -- incidents (第十九条) ------------------------------------------------------------------------
+
+def _incident(row: IncidentRow) -> Incident:
+    return Incident(id=row.id, project_code=row.project_code, kind=row.kind,
+                    description=row.description, reported_by=row.reported_by,
+                    reported_on=row.reported_on, status=row.status, decision=dict(row.decision))
+
+
+def report_incident(store: Store, clock: Clock, caller: Identity, code: str,
+                    data: dict) -> Incident:
+    with store.transaction() as tx:
+        case = repository.latest_case(tx.session, code)
+        if case is None or case.approved_on is None:
+            raise StateConflict(f"project {code} is not an approved project under construction",
+                                f"项目 {code} 不是已立项的在建项目", articles=[19],
+                                details={"project": code})
+        if not acts_on_project(caller, case.unit):
+            deny(caller, "project.incident.report", code)
+        incident = Incident(id=f"IN-{uuid.uuid4().hex[:8].upper()}", project_code=code,
+                            kind=data["kind"], description=data["description"],
+                            reported_by=caller.sub, reported_on=clock.today())
+        tx.session.add(IncidentRow(**{f: getattr(incident, f) for f in (
+            "id", "project_code", "kind", "description", "reported_by", "reported_on",
+            "status", "decision")}))
+    return incident
+
+
+def decide_incident(store: Store, clock: Clock, caller: Identity, code: str, incident_id: str,
+                    data: dict) -> Incident:
+    today = clock.today()
+    with store.transaction() as tx:
+        row = tx.session.get(IncidentRow, incident_id, with_for_update=True)
+        if row is None or row.project_code != code:
+            raise NotFound(f"no incident {incident_id} of project {code}",
+                           f"项目 {code} 没有事项 {incident_id}", details={"incident": incident_id})
+        incident = _incident(row)
+        incident.decide(data["action"], data.get("deadline"), caller.sub, today)
+        row.status, row.decision = incident.status, incident.decision
+        case = repository.latest_case(tx.session, code)
+        common = {"project_code": code, "articles": [19],
+                  "regulation_version": case.regulation_version if case else None}
+        if data["action"] == "rectify":
+            tx.emit("rectification_ordered", {"incident_id": incident.id, "kind": incident.kind,
+                                              "deadline": data["deadline"], "ordered_on": today},
+                    **common)
+        elif data["action"] == "suspend":
+            tx.emit("construction_suspended", {"incident_id": incident.id,
+                                               "kind": incident.kind, "suspended_on": today},
+                    **common)
+    return incident
+
+
+def incidents(store: Store, code: str) -> list[Incident]:
+    with store.read() as session:
+        rows = session.scalars(select(IncidentRow).where(IncidentRow.project_code == code)
+                               .order_by(IncidentRow.reported_on))
+        return [_incident(r) for r in rows]

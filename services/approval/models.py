@@ -58,3 +58,30 @@ class ReviewRoundRow(Base):
     case_ids = mapped_column(JSON, nullable=False)
     status: Mapped[str] = mapped_column(String(16))
     closed_on = mapped_column(Date)
+
+
+class ChangeReviewRow(Base):
+    __tablename__ = "change_reviews"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_code: Mapped[str] = mapped_column(String(32), index=True)
+    changes = mapped_column(JSON, nullable=False)
+    reason: Mapped[str] = mapped_column(String(5000))
+    requested_on = mapped_column(Date, nullable=False)
+    status: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_on = mapped_column(Date)
+    comments: Mapped[str] = mapped_column(String(5000), default="")
+
+
+class IncidentRow(Base):
+    __tablename__ = "incidents"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_code: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(String(5000))
+    reported_by: Mapped[str] = mapped_column(String(200))
+    reported_on = mapped_column(Date, nullable=False)
+    status: Mapped[str] = mapped_column(String(16))
+    decision = mapped_column(JSON, nullable=False, default=dict)

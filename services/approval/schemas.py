@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from services.approval.domain import DECISIONS
+from services.approval.incidents import ACTIONS, INCIDENT_KINDS
 from shared.errors import ValidationFailed
 from shared.events.schemas import Money
 
@@ -32,6 +33,36 @@ class DrcDecision(Strict):
     decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
     approved_investment = Money(load_default=None, allow_none=True)
     document_no = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class ChangeDecision(Strict):
+    decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
+    comments = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class IncidentReport(Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(INCIDENT_KINDS))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class IncidentDecision(Strict):
+    action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
+    deadline = fields.Date(load_default=None, allow_none=True)
+
+
+def change_review_view(review) -> dict:
+    return {"id": review.id, "project_code": review.project_code, "changes": review.changes,
+            "reason": review.reason, "requested_on": review.requested_on.isoformat(),
+            "status": review.status, "decided_by": review.decided_by,
+            "decided_on": review.decided_on.isoformat() if review.decided_on else None,
+            "comments": review.comments}
+
+
+def incident_view(incident) -> dict:
+    return {"id": incident.id, "project_code": incident.project_code, "kind": incident.kind,
+            "description": incident.description, "reported_by": incident.reported_by,
+            "reported_on": incident.reported_on.isoformat(), "status": incident.status,
+            "decision": incident.decision or None}
 
 
 def load(schema: type[Schema], data) -> dict:

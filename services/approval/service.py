@@ -51,3 +51,39 @@ class ApprovalService(PlatformService):
         case = application.record_drc_decision(self.db, self.clock, code,
                                                schemas.load(schemas.DrcDecision, data))
         return schemas.case_view(case)
+
+    @reliable_handler("change_requested")
+    def on_change_requested(self, event) -> None:
+        self.db.handle_once(event, application.change_requested)
+
+    @rpc
+    @command("project.change.decide")
+    def decide_change(self, code: str, request_id: str, data: dict) -> dict:
+        review = application.decide_change(self.db, self.clock, self.caller, code, request_id,
+                                           schemas.load(schemas.ChangeDecision, data))
+        return schemas.change_review_view(review)
+
+    @rpc
+    @query("review.list")
+    def list_change_reviews(self, code: str) -> list[dict]:
+        return [schemas.change_review_view(r) for r in application.change_reviews(self.db, code)]
+
+    @rpc
+    @command("project.incident.report")
+    def report_incident(self, code: str, data: dict) -> dict:
+        incident = application.report_incident(self.db, self.clock, self.caller, code,
+                                               schemas.load(schemas.IncidentReport, data))
+        return schemas.incident_view(incident)
+
+    @rpc
+    @command("project.incident.decide")
+    def decide_incident(self, code: str, incident_id: str, data: dict) -> dict:
+        incident = application.decide_incident(self.db, self.clock, self.caller, code,
+                                               incident_id,
+                                               schemas.load(schemas.IncidentDecision, data))
+        return schemas.incident_view(incident)
+
+    @rpc
+    @query("review.list")
+    def list_incidents(self, code: str) -> list[dict]:
+        return [schemas.incident_view(i) for i in application.incidents(self.db, code)]

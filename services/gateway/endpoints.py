@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from services.approval import schemas as approval
 from services.planning import schemas as planning
@@ -26,9 +26,9 @@ class ReviewCaseFilter(planning.Strict):
     project = fields.String()
 
 
-class Pagination(planning.Strict):
-    limit = fields.Integer(validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(validate=validate.Range(min=0))
+class FindingFilter(planning.Strict):
+    project = fields.String()
+    status = fields.String()
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,43 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/review-cases", "review.list", "approval", "list_review_cases",
              "Review cases (one per submission), optionally of one project", tag="review",
              args=lambda p, b, q: (q.get("project"),), query=ReviewCaseFilter),
+    Endpoint("POST", "/projects/<code>/national-consent", "project.national.consent", "planning",
+             "record_national_consent",
+             "The office's opinion before a unit applies to a national ministry (第十条)",
+             args=lambda p, b, q: (p["code"], b), body=planning.NationalConsent),
+    Endpoint("POST", "/projects/<code>/national-approval-filing", "project.national.file",
+             "planning", "file_national_approval",
+             "File the ministry's approval; without prior consent it is a violation (第十条)",
+             args=lambda p, b, q: (p["code"], b), body=planning.NationalFiling, status=201),
+    Endpoint("POST", "/projects/<code>/sharing-status", "project.sharing.record", "planning",
+             "record_sharing_status",
+             "Record the sharing platform's connection and sharing compliance (第二十九条)",
+             args=lambda p, b, q: (p["code"], b), body=planning.SharingStatus, status=201),
+    Endpoint("POST", "/projects/<code>/change-requests", "project.change.request", "planning",
+             "request_change",
+             "Apply for a major change before making it; a new review decides (第十八条)",
+             args=lambda p, b, q: (p["code"], b), body=planning.ChangeRequest, status=201),
+    Endpoint("GET", "/projects/<code>/change-requests", "project.read", "planning",
+             "list_change_requests", "The project's adjustment applications (第十八条)",
+             args=lambda p, b, q: (p["code"],)),
+    Endpoint("POST", "/projects/<code>/change-requests/<request_id>/decision",
+             "project.change.decide", "approval", "decide_change",
+             "Decide an adjustment application after its new review (第十八条)", tag="review",
+             args=lambda p, b, q: (p["code"], p["request_id"], b), body=approval.ChangeDecision),
+    Endpoint("POST", "/projects/<code>/incidents", "project.incident.report", "approval",
+             "report_incident", "Report a serious delay or major loss (第十九条)", tag="review",
+             args=lambda p, b, q: (p["code"], b), body=approval.IncidentReport, status=201),
+    Endpoint("GET", "/projects/<code>/incidents", "review.list", "approval", "list_incidents",
+             "The project's incidents and decisions (第十九条)", tag="review",
+             args=lambda p, b, q: (p["code"],)),
+    Endpoint("POST", "/projects/<code>/incidents/<incident_id>/decision",
+             "project.incident.decide", "approval", "decide_incident",
+             "Order rectification by a deadline, suspend construction, or neither (第十九条)",
+             tag="review", args=lambda p, b, q: (p["code"], p["incident_id"], b),
+             body=approval.IncidentDecision),
+    Endpoint("GET", "/findings", "finding.read", "supervision", "list_findings",
+             "Findings (violations) with their articles and status", tag="supervision",
+             args=lambda p, b, q: (q,), query=FindingFilter),
     Endpoint("POST", "/admin/clock", "admin.clock", "supervision", "set_clock",
              "Simulated clock: set today's date for every service", tag="operations",
              args=lambda p, b, q: (b["today"],), body=ClockSetting),

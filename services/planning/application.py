@@ -8,8 +8,10 @@ from typing import Any
 
 from services.planning import repository
 from services.planning.domain import Project, project_code
+from services.planning.models import ChangeRequestRow
 from services.planning.plans import AnnualPlan, Plan, items_in_force
 from shared.authz import Identity, acts_on_project, deny, sees_project
+from shared.errors import StateConflict
 from shared.events import Event
 from shared.faults import failpoint
 from shared.persistence.store import Store, Transaction
@@ -190,3 +192,131 @@ def issue_annual_plan(store: Store, clock: Clock, caller: Identity, data: dict) 
 def list_plans(store: Store) -> tuple[list[Plan], list[AnnualPlan]]:
     with store.read() as session:
         return repository.all_plans(session)
+
+
+# -- national-ministry projects (第十条) ------------------------------------------------------
+
+def record_national_consent(store: Store, clock: Clock, caller: Identity, code: str,
+                            decision: str) -> Project:
+    today = clock.today()
+    with store.transaction() as tx:
+        project = repository.get(tx.session, code, for_update=True)
+        project.record_national_consent(decision, caller.sub, today)
+        repository.save(tx.session, project)
+        repository.record(tx.session, code, actor=caller.sub, action="national_consent",
+                          articles=[10], on=today, at=_now(), details={"decision": decision})
+    return project
+
+
+def file_national_approval(store: Store, clock: Clock, caller: Identity, code: str,
+                           filing: dict) -> Project:
+    today = clock.today()
+    with store.transaction() as tx:
+        project = _owned(repository.get(tx.session, code, for_update=True), caller,
+                         "project.national.file")
+        record = {"ministry": filing["ministry"], "document_no": filing["document_no"],
+                  "approved_on": filing["approved_on"].isoformat()}
+        consented = project.file_national_approval(record, caller.sub, today)
+        repository.save(tx.session, project)
+        repository.record(tx.session, code, actor=caller.sub, action="national_approval_filed",
+                          articles=[10], on=today, at=_now(),
+                          details={**record, "with_prior_consent": consented})
+        if not consented:
+            tx.emit("national_approval_filed_without_consent", {
+                "ministry": filing["ministry"], "document_no": filing["document_no"],
+                "approved_on": filing["approved_on"],
+                "consent": project.national.get("consent", {}).get("decision"),
+                "filed_on": today}, project_code=code,
+                regulation_version=project.regulation_version, articles=[10])
+    return project
+
+
+# -- sharing platform (第二十九条) --------------------------------------------------------------
+
+def record_sharing_status(store: Store, clock: Clock, caller: Identity, code: str,
+                          data: dict) -> Project:
+    with store.transaction() as tx:
+        project = repository.get(tx.session, code, for_update=True)
+        project.record_sharing_status(data["connected"], data["sharing_compliant"],
+                                      data["checked_on"])
+        repository.save(tx.session, project)
+        repository.record(tx.session, code, actor=caller.sub, action="sharing_status_recorded",
+                          articles=[29], on=clock.today(), at=_now(), details=project.sharing)
+        tx.emit("sharing_status_recorded", {
+            "connected": data["connected"], "sharing_compliant": data["sharing_compliant"],
+            "checked_on": data["checked_on"]}, project_code=code,
+            regulation_version=project.regulation_version, articles=[29])
+    return project
+
+
+# -- major changes (第十八条) --------------------------------------------------------------------
+
+def request_change(store: Store, clock: Clock, caller: Identity, code: str,
+                   data: dict) -> ChangeRequestRow:
+    today = clock.today()
+    with store.transaction() as tx:
+        project = _owned(repository.get(tx.session, code, for_update=True), caller,
+                         "project.change.request")
+        project.check_change_request(data["changes"])
+        pending = repository.pending_change(tx.session, code)
+        if pending is not None:
+            raise StateConflict("an adjustment application of this project is still pending",
+                                "该项目已有待审核的调整申请", articles=[18],
+                                details={"pending": pending.id})
+        row = ChangeRequestRow(id=f"CR-{uuid.uuid4().hex[:8].upper()}", project_code=code,
+                               changes=data["changes"], reason=data["reason"], status="pending",
+                               requested_by=caller.sub, requested_on=today)
+        tx.session.add(row)
+        repository.record(tx.session, code, actor=caller.sub, action="change_requested",
+                          articles=[18], on=today, at=_now(),
+                          details={"request_id": row.id, "changes": sorted(data["changes"])})
+        tx.emit("change_requested", {"request_id": row.id, "changes": data["changes"],
+                                     "reason": data["reason"], "requested_on": today},
+                project_code=code, regulation_version=project.regulation_version, articles=[18])
+    return row
+
+
+def change_decided(clock: Clock):
+    def effect(tx: Transaction, event: Event) -> None:
+        data = event.data()
+        row = repository.get_change(tx.session, data["request_id"])
+        if row.status != "pending":
+            return
+        row.status, row.decided_on, row.comments = (
+            "approved" if data["decision"] == "approve" else "rejected", data["decided_on"],
+            data["comments"])
+        project = repository.get(tx.session, event.project_code, for_update=True)
+        if data["decision"] == "approve":
+            project.apply_change(event.payload["changes"], data["approved_amount"])
+            repository.save(tx.session, project)
+        repository.record(tx.session, project.code, actor="approval", action="change_decided",
+                          articles=event.articles, on=clock.today(), at=event.occurred_at,
+                          details={"request_id": row.id, "decision": data["decision"]})
+    return effect
+
+
+# -- incidents (第十九条) ------------------------------------------------------------------------
+
+def rectification_ordered(clock: Clock):
+    def effect(tx: Transaction, event: Event) -> None:
+        repository.record(tx.session, event.project_code, actor="approval",
+                          action="rectification_ordered", articles=event.articles,
+                          on=clock.today(), at=event.occurred_at, details=dict(event.payload))
+    return effect
+
+
+def construction_suspended(clock: Clock):
+    def effect(tx: Transaction, event: Event) -> None:
+        project = repository.get(tx.session, event.project_code, for_update=True)
+        if project.suspend():
+            repository.save(tx.session, project)
+        repository.record(tx.session, project.code, actor="approval",
+                          action="construction_suspended", articles=event.articles,
+                          on=clock.today(), at=event.occurred_at, details=dict(event.payload))
+    return effect
+
+
+def change_requests(store: Store, caller: Identity, code: str) -> list[ChangeRequestRow]:
+    with store.read() as session:
+        _visible(repository.get(session, code), caller, "project.read")
+        return repository.changes_of(session, code)

@@ -90,6 +90,9 @@ class Project:
     decisions: list[dict[str, Any]] = field(default_factory=list)  # opinion, DRC, approval
     approved_amount: Decimal | None = None
     approved_on: date | None = None
+    national: dict[str, Any] = field(default_factory=dict)  # consent and filing (第十条)
+    sharing: dict[str, Any] | None = None                   # sharing-platform status (第二十九条)
+    status_before_suspension: str | None = None
 
     # -- registration --------------------------------------------------------------------
     @classmethod
@@ -237,6 +240,78 @@ class Project:
         self.decisions.append(record)
         return True
 
+    # -- national-ministry projects (第十条) ---------------------------------------------------
+    def _require_national(self) -> None:
+        if not self.national_ministry:
+            raise RuleViolation(
+                f"project {self.code} is not applied for with a national ministry",
+                f"项目 {self.code} 不属于向国家部委申报的项目", articles=[10],
+                details={"national_ministry": False})
+
+    def record_national_consent(self, decision: str, by: str, on: date) -> None:
+        """The office's opinion on applying to the ministry, needed BEFORE applying (第十条)."""
+        self._require_national()
+        if "consent" in self.national:
+            raise StateConflict("the office has already given its opinion on this application",
+                                "省政务服务管理办公室已就该申报出具意见", articles=[10],
+                                details={"consent": self.national["consent"]})
+        self.national["consent"] = {"decision": decision, "by": by, "on": on.isoformat()}
+
+    def file_national_approval(self, filing: dict[str, Any], by: str, on: date) -> bool:
+        """File the ministry's approval with the office (第十条). Returns whether the office had
+        consented first; a filing without consent is still recorded — it is a fact, and a
+        violation for supervision."""
+        self._require_national()
+        if "filing" in self.national:
+            raise StateConflict("the ministry's approval is already filed", "国家部委批复已备案",
+                                articles=[10], details={"filing": self.national["filing"]})
+        consented = self.national.get("consent", {}).get("decision") == "consent"
+        self.national["filing"] = {**filing, "by": by, "on": on.isoformat(),
+                                   "with_prior_consent": consented}
+        return consented
+
+    # -- sharing platform (第二十九条) -----------------------------------------------------------
+    def record_sharing_status(self, connected: bool, compliant: bool, checked_on: date) -> None:
+        previous = self.sharing or {}
+        if previous.get("checked_on", "") > checked_on.isoformat():
+            raise StateConflict("a later check of the sharing platform is already recorded",
+                                "已记录更晚的共享平台检查结果", articles=[29],
+                                details={"recorded": previous})
+        self.sharing = {"connected": connected, "sharing_compliant": compliant,
+                        "checked_on": checked_on.isoformat()}
+
+    # -- major changes (第十八条) and suspension (第十九条) --------------------------------------
+    def check_change_request(self, changes: dict[str, Any]) -> None:
+        self._require_status(("approved", "in_construction"), "request a change", [18])
+        if self.classified and any(k in changes for k in ("goal", "location", "content")):
+            raise RuleViolation(
+                "changes to a classified project's goals, location or content go to the "
+                "secrecy bureau, not on the register", "涉密项目的目标、地点和内容变更须报送保密部门",
+                articles=[4, 18], details={"changes": sorted(changes)})
+
+    def apply_change(self, changes: dict[str, Any], approved_amount: Decimal | None) -> None:
+        """An approved adjustment updates the register (第十八条)."""
+        if "goal" in changes:
+            self.goals = changes["goal"]
+        if "location" in changes:
+            self.location = changes["location"]
+        if "content" in changes:
+            self.content = changes["content"]
+        if "schedule" in changes:
+            self.schedule_start = date.fromisoformat(changes["schedule"]["start"])
+            self.schedule_end = date.fromisoformat(changes["schedule"]["end"])
+        if "budget" in changes:
+            self.budget_total = Decimal(changes["budget"]["total"])
+        if approved_amount is not None:
+            self.approved_amount = approved_amount
+
+    def suspend(self) -> bool:
+        """The approving body suspended construction (第十九条)."""
+        if self.status not in ("approved", "in_construction"):
+            return False
+        self.status_before_suspension, self.status = self.status, "suspended"
+        return True
+
     def open_review(self, submission: int) -> bool:
         """The office opened a review case for this submission (第八条); False if stale."""
         if submission != self.submissions or self.status != "submitted":
@@ -245,7 +320,8 @@ class Project:
         return True
 
 
-_ACTIONS_ZH = {"submit": "提交申报", "file documents": "提交文件", "change the catalog": "修改信息资源目录"}
+_ACTIONS_ZH = {"submit": "提交申报", "file documents": "提交文件", "change the catalog": "修改信息资源目录",
+               "request a change": "申请调整"}
 
 
 def action_zh(action: str) -> str:

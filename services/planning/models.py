@@ -55,6 +55,9 @@ class ProjectRow(Base):
     decisions = mapped_column(JSON, nullable=False, default=list)
     approved_amount = mapped_column(Numeric(18, 2))
     approved_on = mapped_column(Date)
+    national = mapped_column(JSON, nullable=False, default=dict)
+    sharing = mapped_column(JSON)
+    status_before_suspension: Mapped[str | None] = mapped_column(String(32))
 
 
 class DocumentRow(Base):
@@ -118,3 +121,19 @@ class AnnualPlanRow(Base):
     plan_id: Mapped[str] = mapped_column(String(32))
     items = mapped_column(JSON, nullable=False)
     issued_on = mapped_column(Date, nullable=False)
+
+
+class ChangeRequestRow(Base):
+    """Adjustment applications (第十八条): filed before the change, decided by a new review."""
+
+    __tablename__ = "change_requests"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_code: Mapped[str] = mapped_column(String(32), index=True)
+    changes = mapped_column(JSON, nullable=False)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    requested_by: Mapped[str] = mapped_column(String(200))
+    requested_on = mapped_column(Date, nullable=False)
+    decided_on = mapped_column(Date)
+    comments: Mapped[str | None] = mapped_column(Text)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from services.planning.domain import Document, Project
 from services.planning.models import (
     AnnualPlanRow,
+    ChangeRequestRow,
     CodeSequence,
     DocumentRow,
     PlanRow,
@@ -25,7 +26,7 @@ _SCALARS = ("code", "name", "unit", "kind", "level", "plan_item", "budget_total"
             "fixed_asset_investment", "new_civil_works", "classified", "national_ministry",
             "schedule_start", "schedule_end", "location", "goals", "content",
             "regulation_version", "registered_on", "status", "submissions", "approved_amount",
-            "approved_on")
+            "approved_on", "status_before_suspension")
 
 
 def next_sequence(session: Session, year: int) -> int:
@@ -47,6 +48,8 @@ def _to_row(project: Project, row: ProjectRow) -> None:
     row.shares = {k: f"{v:.2f}" for k, v in project.shares.items()}
     row.catalog = list(project.catalog)
     row.decisions = list(project.decisions)
+    row.national = dict(project.national)
+    row.sharing = dict(project.sharing) if project.sharing else None
 
 
 def _from_row(row: ProjectRow, documents: dict[str, Document] | None = None) -> Project:
@@ -55,6 +58,8 @@ def _from_row(row: ProjectRow, documents: dict[str, Document] | None = None) -> 
     project.shares = {k: Decimal(v) for k, v in row.shares.items()}
     project.catalog = list(row.catalog)
     project.decisions = list(row.decisions or [])
+    project.national = dict(row.national or {})
+    project.sharing = dict(row.sharing) if row.sharing else None
     project.documents = documents or {}
     return project
 
@@ -171,3 +176,23 @@ def all_plans(session: Session) -> tuple[list[Plan], list[AnnualPlan]]:
 
 def count_rows(session: Session, model) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+# -- change requests (第十八条) --------------------------------------------------------------
+
+def pending_change(session: Session, code: str) -> ChangeRequestRow | None:
+    return session.scalars(select(ChangeRequestRow).where(
+        ChangeRequestRow.project_code == code, ChangeRequestRow.status == "pending")).first()
+
+
+def get_change(session: Session, request_id: str) -> ChangeRequestRow:
+    row = session.get(ChangeRequestRow, request_id)
+    if row is None:
+        raise NotFound(f"no change request {request_id}", f"调整申请 {request_id} 不存在",
+                       details={"id": request_id})
+    return row
+
+
+def changes_of(session: Session, code: str) -> list[ChangeRequestRow]:
+    return list(session.scalars(select(ChangeRequestRow).where(
+        ChangeRequestRow.project_code == code).order_by(ChangeRequestRow.requested_on)))

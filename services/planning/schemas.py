@@ -158,6 +158,53 @@ class AnnualPlanIssue(Strict):
     items = fields.List(fields.Nested(PlanItem), required=True)
 
 
+class NationalConsent(Strict):
+    decision = fields.String(required=True, validate=validate.OneOf(("consent", "refuse")))
+
+
+class NationalFiling(Strict):
+    ministry = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    document_no = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    approved_on = fields.Date(required=True)
+
+
+class SharingStatus(Strict):
+    connected = fields.Boolean(required=True)
+    sharing_compliant = fields.Boolean(required=True)
+    checked_on = fields.Date(required=True)
+
+
+class Changes(Strict):
+    goal = fields.String(validate=validate.Length(min=1, max=5000))
+    location = fields.String(validate=validate.Length(min=1, max=500))
+    budget = fields.Nested(Budget)
+    content = fields.String(validate=validate.Length(min=1, max=20000))
+    schedule = fields.Nested(Schedule)
+
+
+class ChangeRequest(Strict):
+    changes = fields.Nested(Changes, required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+def load_change_request(data) -> dict:
+    """Shape-check, then keep the wire form (JSON types) of what changes."""
+    loaded = load(ChangeRequest, data)
+    if not loaded["changes"]:
+        raise ValidationFailed("invalid input: changes", "输入不合法：changes",
+                               details={"changes": ["name at least one change / 至少一项调整"]})
+    return {"changes": {k: data["changes"][k] for k in loaded["changes"]},
+            "reason": loaded["reason"]}
+
+
+def change_view(row) -> dict:
+    return {"id": row.id, "project_code": row.project_code, "changes": row.changes,
+            "reason": row.reason, "status": row.status, "requested_by": row.requested_by,
+            "requested_on": row.requested_on.isoformat(),
+            "decided_on": row.decided_on.isoformat() if row.decided_on else None,
+            "comments": row.comments}
+
+
 def plan_view(plan) -> dict:
     return {"id": plan.id, "title": plan.title, "start_year": plan.start_year,
             "end_year": plan.end_year, "items": plan.items, "status": plan.status,
@@ -196,6 +243,8 @@ def project_view(project: Project, caller: Identity, detail: bool = True,
             for d in project.documents.values()]
         view["catalog"] = project.catalog
         view["decisions"] = project.decisions
+        view["national"] = project.national
+        view["sharing"] = project.sharing
         view["open_items"] = (project.missing_for_submission(
             get_policy(project.regulation_version), plan_items)
             if project.status in ("draft", "returned") else [])

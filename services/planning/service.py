@@ -87,6 +87,52 @@ class PlanningService(PlatformService):
         return {"plans": [schemas.plan_view(p) for p in plans],
                 "annual_plans": [schemas.annual_plan_view(a) for a in annual]}
 
+    @rpc
+    @command("project.national.consent")
+    def record_national_consent(self, code: str, data: dict) -> dict:
+        decision = schemas.load(schemas.NationalConsent, data)["decision"]
+        return schemas.project_view(application.record_national_consent(
+            self.db, self.clock, self.caller, code, decision), self.caller)
+
+    @rpc
+    @command("project.national.file")
+    def file_national_approval(self, code: str, data: dict) -> dict:
+        filing = schemas.load(schemas.NationalFiling, data)
+        return schemas.project_view(application.file_national_approval(
+            self.db, self.clock, self.caller, code, filing), self.caller)
+
+    @rpc
+    @command("project.sharing.record")
+    def record_sharing_status(self, code: str, data: dict) -> dict:
+        status = schemas.load(schemas.SharingStatus, data)
+        return schemas.project_view(application.record_sharing_status(
+            self.db, self.clock, self.caller, code, status), self.caller)
+
+    @rpc
+    @command("project.change.request")
+    def request_change(self, code: str, data: dict) -> dict:
+        request = schemas.load_change_request(data)
+        return schemas.change_view(application.request_change(
+            self.db, self.clock, self.caller, code, request))
+
+    @rpc
+    @query("project.read")
+    def list_change_requests(self, code: str) -> list[dict]:
+        return [schemas.change_view(r)
+                for r in application.change_requests(self.db, self.caller, code)]
+
+    @reliable_handler("change_decided")
+    def on_change_decided(self, event) -> None:
+        self.db.handle_once(event, application.change_decided(self.clock))
+
+    @reliable_handler("rectification_ordered")
+    def on_rectification_ordered(self, event) -> None:
+        self.db.handle_once(event, application.rectification_ordered(self.clock))
+
+    @reliable_handler("construction_suspended")
+    def on_construction_suspended(self, event) -> None:
+        self.db.handle_once(event, application.construction_suspended(self.clock))
+
     @reliable_handler("review_case_opened")
     def on_review_case_opened(self, event) -> None:
         self.db.handle_once(event, application.review_case_opened(self.clock))

@@ -1,7 +1,29 @@
-"""Supervision's own database: the platform tables (its domain tables arrive with its issue)."""
-from sqlalchemy import MetaData
+"""Supervision's own database: findings, plus the platform tables. (Deadlines, rectification,
+sanctions and the audit ledger arrive with their issue.)"""
+from sqlalchemy import JSON, Date, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.persistence import PlatformTables
 
 metadata = MetaData()
 platform = PlatformTables(metadata)
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+class FindingRow(Base):
+    """A violation found: by inspection, audit, a missed deadline or another service's report."""
+
+    __tablename__ = "findings"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_code: Mapped[str] = mapped_column(String(32), index=True)
+    source: Mapped[str] = mapped_column(String(64))      # e.g. event:planning
+    kind: Mapped[str] = mapped_column(String(100))
+    articles = mapped_column(JSON, nullable=False)
+    description: Mapped[str] = mapped_column(Text)
+    details = mapped_column(JSON, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    found_on = mapped_column(Date, nullable=False)

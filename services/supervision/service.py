@@ -2,9 +2,10 @@
 operator-loaded calendar years are its events, which every service applies."""
 from nameko.rpc import rpc
 
-from services.supervision import operations
+from services.supervision import findings, operations
 from services.supervision.models import platform
-from shared.platform import Database, PlatformService, command
+from shared.messaging.reliable import reliable_handler
+from shared.platform import Database, PlatformService, command, query
 
 
 class SupervisionService(PlatformService):
@@ -20,3 +21,13 @@ class SupervisionService(PlatformService):
     @command("admin.calendar")
     def load_calendar_year(self, year: int, schedule: dict) -> dict:
         return operations.load_calendar_year(self.db, year, schedule, self.caller.sub)
+
+    @reliable_handler("national_approval_filed_without_consent")
+    def on_national_approval_filed_without_consent(self, event) -> None:
+        self.db.handle_once(event, findings.violation_reported(self.clock))
+
+    @rpc
+    @query("finding.read")
+    def list_findings(self, filters: dict | None = None) -> list[dict]:
+        filters = filters or {}
+        return findings.list_findings(self.db, filters.get("project"), filters.get("status"))

@@ -26,6 +26,13 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("review_opinion_issued", 1, "approval", schemas.ReviewOpinionIssued),
     EventType("drc_decision_recorded", 1, "approval", schemas.DrcDecisionRecorded),
     EventType("project_approved", 1, "approval", schemas.ProjectApproved),
+    EventType("national_approval_filed_without_consent", 1, "planning",
+              schemas.NationalApprovalFiledWithoutConsent),
+    EventType("sharing_status_recorded", 1, "planning", schemas.SharingStatusRecorded),
+    EventType("change_requested", 1, "planning", schemas.ChangeRequested),
+    EventType("change_decided", 1, "approval", schemas.ChangeDecided),
+    EventType("rectification_ordered", 1, "approval", schemas.RectificationOrdered),
+    EventType("construction_suspended", 1, "approval", schemas.ConstructionSuspended),
     # operations, published by supervision (which runs the deadline engine) for every service
     EventType("clock_set", 1, "supervision", schemas.ClockSet),
     EventType("calendar_year_loaded", 1, "supervision", schemas.CalendarYearLoaded),
@@ -36,9 +43,12 @@ PLATFORM_EVENTS = ("clock_set", "calendar_year_loaded")
 
 # consumer service → event types it handles (one reliable handler per type)
 _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "approval": ("application_submitted",),
+    "approval": ("application_submitted", "change_requested"),
     "planning": ("review_case_opened", "review_opinion_issued", "drc_decision_recorded",
-                 "project_approved"),
+                 "project_approved", "change_decided", "rectification_ordered",
+                 "construction_suspended"),
+    "finance": ("sharing_status_recorded",),
+    "supervision": ("national_approval_filed_without_consent",),
 }
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     svc: PLATFORM_EVENTS + _DOMAIN_SUBSCRIPTIONS.get(svc, ()) for svc in SERVICES}

@@ -96,3 +96,60 @@ class ProjectApproved(Schema):
     approved_on = fields.Date(required=True)
     fixed_asset_investment = fields.Boolean(required=True)
     classified = fields.Boolean(required=True)
+
+
+class NationalApprovalFiledWithoutConsent(Schema):
+    """A unit filed a ministry's approval without the office's prior consent (第十条): a
+    violation for supervision."""
+
+    ministry = fields.String(required=True)
+    document_no = fields.String(required=True)
+    approved_on = fields.Date(required=True)
+    consent = fields.String(required=True, allow_none=True)  # refuse, or None (never asked)
+    filed_on = fields.Date(required=True)
+
+
+class SharingStatusRecorded(Schema):
+    """The sharing platform's check of a project (第二十九条): finance gates money on it."""
+
+    connected = fields.Boolean(required=True)
+    sharing_compliant = fields.Boolean(required=True)
+    checked_on = fields.Date(required=True)
+
+
+class ChangeRequested(Schema):
+    """A unit applied, before the change, to adjust an approved project (第十八条)."""
+
+    request_id = fields.String(required=True)
+    changes = fields.Dict(required=True)
+    reason = fields.String(required=True)
+    requested_on = fields.Date(required=True)
+
+
+class ChangeDecided(Schema):
+    """The new review decided an adjustment (第十八条); an approval updates the register and
+    the approved amount."""
+
+    request_id = fields.String(required=True)
+    decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
+    changes = fields.Dict(required=True)
+    approved_amount = Money(required=True, allow_none=True)
+    comments = fields.String(required=True)
+    decided_on = fields.Date(required=True)
+
+
+class RectificationOrdered(Schema):
+    """The approving body ordered rectification by a deadline (第十九条)."""
+
+    incident_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    deadline = fields.Date(required=True)
+    ordered_on = fields.Date(required=True)
+
+
+class ConstructionSuspended(Schema):
+    """The approving body suspended construction (第十九条): no money while it stands."""
+
+    incident_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    suspended_on = fields.Date(required=True)

@@ -95,7 +95,8 @@ def test_expired_and_foreign_tokens_are_401(stack):
 def concrete(path, code, plan_id="PL-NONE", round_id="RR-NONE"):
     return (path.replace("<code>", code).replace("<doc_type>", "construction_plan")
             .replace("<int:year>", "2031").replace("<plan_id>", plan_id)
-            .replace("<round_id>", round_id))
+            .replace("<round_id>", round_id).replace("<request_id>", "CR-NONE")
+            .replace("<incident_id>", "IN-NONE"))
 
 
 BODIES = {"register_project": PROJECT, "file_document": {"title": "t", "sha256": SHA},
@@ -107,6 +108,15 @@ BODIES = {"register_project": PROJECT, "file_document": {"title": "t", "sha256":
           "record_opinion": {"project": "SD-1900-000000", "decision": "reject",
                              "necessity": "n", "feasibility": "f"},
           "record_drc_decision": {"decision": "reject", "document_no": "x"},
+          "record_national_consent": {"decision": "consent"},
+          "file_national_approval": {"ministry": "国家发展改革委", "document_no": "x",
+                                     "approved_on": "2026-05-01"},
+          "record_sharing_status": {"connected": True, "sharing_compliant": True,
+                                    "checked_on": "2026-05-01"},
+          "request_change": {"changes": {"location": "青岛"}, "reason": "r"},
+          "decide_change": {"decision": "reject"},
+          "report_incident": {"kind": "serious_delay", "description": "d"},
+          "decide_incident": {"action": "none"},
           "set_catalog": CATALOG, "set_clock": {"today": "2027-01-04"},
           "load_calendar_year": {"holidays": ["2031-01-01"], "workdays": []}}
 
@@ -279,7 +289,8 @@ def test_openapi_describes_every_endpoint(stack):
     assert doc["openapi"].startswith("3.")
     for e in ENDPOINTS:
         path = "/api/v1" + concrete(e.path, "{code}", "{plan_id}", "{round_id}").replace(
-            "construction_plan", "{doc_type}").replace("2031", "{year}")
+            "construction_plan", "{doc_type}").replace("2031", "{year}").replace(
+            "CR-NONE", "{request_id}").replace("IN-NONE", "{incident_id}")
         assert e.method.lower() in doc["paths"][path]
     assert "ProjectRegistration" in doc["components"]["schemas"]
 

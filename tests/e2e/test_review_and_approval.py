@@ -162,3 +162,121 @@ def test_a_unit_cannot_review_and_the_office_cannot_approve_for_the_drc(stack):
     assert stack.http("POST", f"/projects/{code}/drc-approval", "office",
                       json={"decision": "approve", "approved_investment": "1.00",
                             "document_no": "x"}).status_code == 403
+
+
+def approved(stack, **changes):
+    code = submitted(stack, **changes)
+    review(stack, {"project": code, "decision": "approve", "approved_amount": "1000000.00"})
+    wait_for(lambda: status(stack, code) == "approved", timeout=20, message="approved")
+    return code
+
+
+def findings(stack, code):
+    return stack.http("GET", "/findings", "office", params={"project": code}).json()
+
+
+def test_national_project_consent_then_filing(stack):
+    code = submitted(stack, national_ministry=True)
+    r = stack.http("POST", f"/projects/{code}/national-consent", "office",
+                   json={"decision": "consent"})
+    assert r.status_code == 200 and r.json()["national"]["consent"]["decision"] == "consent"
+    filed = stack.http("POST", f"/projects/{code}/national-approval-filing", "unit", UNIT,
+                       json={"ministry": "国家发展改革委", "document_no": "发改高技〔2026〕88号",
+                             "approved_on": "2026-05-01"})
+    assert filed.status_code == 201
+    assert filed.json()["national"]["filing"]["with_prior_consent"] is True
+    assert findings(stack, code) == []
+    twice = stack.http("POST", f"/projects/{code}/national-approval-filing", "unit", UNIT,
+                       json={"ministry": "x", "document_no": "y", "approved_on": "2026-05-01"})
+    assert twice.status_code == 409
+
+
+def test_filing_without_consent_is_recorded_and_becomes_a_finding(stack):
+    code = submitted(stack, national_ministry=True)
+    filed = stack.http("POST", f"/projects/{code}/national-approval-filing", "unit", UNIT,
+                       json={"ministry": "国家发展改革委", "document_no": "发改高技〔2026〕89号",
+                             "approved_on": "2026-05-02"})
+    assert filed.status_code == 201
+    assert filed.json()["national"]["filing"]["with_prior_consent"] is False
+    [finding] = wait_for(lambda: findings(stack, code), timeout=20, message="a finding")
+    assert finding["kind"] == "national_filing_without_consent"
+    assert finding["articles"] == ["第十条"] and finding["status"] == "open"
+    not_national = submitted(stack)
+    r = stack.http("POST", f"/projects/{not_national}/national-consent", "office",
+                   json={"decision": "consent"})
+    assert r.status_code == 422 and r.json()["error"]["articles"] == ["第十条"]
+
+
+def test_sharing_status_is_recorded_and_reaches_finance(stack):
+    code = approved(stack)
+    r = stack.http("POST", f"/projects/{code}/sharing-status", "office",
+                   json={"connected": True, "sharing_compliant": False,
+                         "checked_on": "2026-06-01"})
+    assert r.status_code == 201 and r.json()["sharing"]["sharing_compliant"] is False
+    older = stack.http("POST", f"/projects/{code}/sharing-status", "office",
+                       json={"connected": False, "sharing_compliant": False,
+                             "checked_on": "2026-05-01"})
+    assert older.status_code == 409
+    from shared.testing import rpc_proxy
+    with rpc_proxy(stack.amqp_uri) as cluster:
+        wait_for(lambda: cluster.finance.get_sharing_status(code), timeout=20,
+                 message="finance learned the sharing status")
+        assert cluster.finance.get_sharing_status(code) == {
+            "connected": True, "sharing_compliant": False, "checked_on": "2026-06-01"}
+
+
+def test_major_change_needs_an_application_and_a_new_review(stack):
+    draft = stack.http("POST", "/projects", "unit", UNIT, json={
+        "name": "草稿", "kind": "om", "level": "city", "budget": {"total": "1.00"}}).json()
+    early = stack.http("POST", f"/projects/{draft['code']}/change-requests", "unit", UNIT,
+                       json={"changes": {"location": "烟台"}, "reason": "r"})
+    assert early.status_code == 409 and early.json()["error"]["articles"] == ["第十八条"]
+    code = approved(stack)
+    r = stack.http("POST", f"/projects/{code}/change-requests", "unit", UNIT, json={
+        "changes": {"budget": {"total": "2400000.00"}, "schedule": {
+            "start": "2026-07-01", "end": "2027-12-31"}}, "reason": "需求扩大"})
+    assert r.status_code == 201, r.text
+    request_id = r.json()["id"]
+    pending = stack.http("POST", f"/projects/{code}/change-requests", "unit", UNIT,
+                         json={"changes": {"location": "烟台"}, "reason": "r"})
+    assert pending.status_code == 409
+    empty = stack.http("POST", f"/projects/{code}/change-requests", "unit", UNIT,
+                       json={"changes": {}, "reason": "r"})
+    assert empty.status_code == 422
+    decision = f"/projects/{code}/change-requests/{request_id}/decision"
+    wait_for(lambda: stack.http("POST", decision, "office", json={
+        "decision": "approve", "comments": "同意调整"}).status_code == 200, timeout=20,
+        message="the change review decided")
+    wait_for(lambda: stack.http("GET", f"/projects/{code}", "office").json()[
+        "approved_amount"] == "2400000.00", timeout=20, message="register updated")
+    project = stack.http("GET", f"/projects/{code}", "unit", UNIT).json()
+    assert project["budget"]["total"] == "2400000.00"
+    assert project["schedule"] == {"start": "2026-07-01", "end": "2027-12-31"}
+    assert stack.http("POST", decision, "office", json={"decision": "reject"}).status_code == 409
+    [change] = stack.http("GET", f"/projects/{code}/change-requests", "unit", UNIT).json()
+    assert change["status"] == "approved"
+
+
+def test_incident_rectification_and_suspension(stack):
+    code = approved(stack)
+    other = stack.http("POST", f"/projects/{code}/incidents", "unit", "U-OTHER",
+                       json={"kind": "serious_delay", "description": "x"})
+    assert other.status_code == 403
+    r = stack.http("POST", f"/projects/{code}/incidents", "unit", UNIT,
+                   json={"kind": "serious_delay", "description": "主体工程严重逾期"})
+    assert r.status_code == 201
+    incident = r.json()["id"]
+    no_deadline = stack.http("POST", f"/projects/{code}/incidents/{incident}/decision", "office",
+                             json={"action": "rectify"})
+    assert no_deadline.status_code == 422
+    ok = stack.http("POST", f"/projects/{code}/incidents/{incident}/decision", "drc",
+                    json={"action": "rectify", "deadline": "2099-12-31"})
+    assert ok.status_code == 200 and ok.json()["decision"]["action"] == "rectify"
+    loss = stack.http("POST", f"/projects/{code}/incidents", "unit", UNIT,
+                      json={"kind": "major_loss", "description": "投资重大损失"}).json()["id"]
+    stack.http("POST", f"/projects/{code}/incidents/{loss}/decision", "office",
+               json={"action": "suspend"})
+    wait_for(lambda: status(stack, code) == "suspended", timeout=20, message="suspended")
+    actions = [e["action"] for e in stack.http("GET", f"/projects/{code}/timeline", "office")
+               .json()["events"]]
+    assert "rectification_ordered" in actions and actions[-1] == "construction_suspended"
