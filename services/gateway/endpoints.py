@@ -44,6 +44,7 @@ class Endpoint:
     query: type[Schema] | None = None
     status: int = 200
     tag: str = "projects"
+    accepts_file: bool = False     # multipart/form-data with a "file": its SHA-256 is computed
 
     @property
     def roles(self) -> list[str]:
@@ -74,7 +75,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("PUT", "/projects/<code>/documents/<doc_type>", "project.documents.put",
              "planning", "file_document",
              "File a document (a new version) into the project archive (第二十条)",
-             args=lambda p, b, q: (p["code"], p["doc_type"], b), body=planning.DocumentFiling),
+             args=lambda p, b, q: (p["code"], p["doc_type"], b), body=planning.DocumentFiling,
+             accepts_file=True),
     Endpoint("PUT", "/projects/<code>/catalog", "project.catalog.put", "planning",
              "set_catalog", "Set the information-resource catalog (第二十七条)",
              args=lambda p, b, q: (p["code"], b), body=planning.Catalog),

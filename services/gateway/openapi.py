@@ -67,6 +67,11 @@ def openapi_document() -> dict:
         if e.body is not None:
             operation["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": e.body}}}
+        if e.accepts_file:
+            operation["requestBody"]["content"]["multipart/form-data"] = {"schema": {
+                "type": "object", "required": ["file"], "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "title": {"type": "string", "description": "defaults to the file name"}}}}
         if e.query is not None:
             operation["parameters"].append({"in": "query", "schema": e.query})
         paths.setdefault(path, {})[e.method.lower()] = operation

@@ -191,6 +191,18 @@ def test_422_names_the_field_and_changes_nothing(stack):
     assert stack.http("GET", "/projects", "unit", UNIT).json()["total"] == before
 
 
+def test_a_document_uploaded_as_a_file_is_hashed_by_the_gateway(stack, project):
+    content = "建设方案（修订）".encode() * 1000
+    r = stack.http("PUT", f"/projects/{project}/documents/preliminary_design", "unit", UNIT,
+                   files={"file": ("初步设计.pdf", content, "application/pdf")})
+    assert r.status_code == 200, r.text
+    [doc] = [d for d in r.json()["documents"] if d["doc_type"] == "preliminary_design"]
+    assert doc["sha256"] == hashlib.sha256(content).hexdigest() and doc["title"] == "初步设计.pdf"
+    no_file = stack.http("PUT", f"/projects/{project}/documents/preliminary_design", "unit", UNIT,
+                         files={"other": ("x", b"y")})
+    assert no_file.status_code == 400
+
+
 def test_malformed_json_is_400(stack):
     r = stack.http("POST", "/projects", "unit", UNIT, data=b"{nope",
                    headers={"Content-Type": "application/json"})
