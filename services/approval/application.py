@@ -126,6 +126,15 @@ def get_round(store: Store, round_id: str) -> tuple[ReviewRound, list[ReviewCase
 
 # -- adjustments (第十八条) ----------------------------------------------------------------------
 
+def _of_project(tx: Transaction, model, row_id: str, code: str, what: tuple[str, str]):
+    """The row ``row_id`` of project ``code``, locked; 404 if it is not that project's."""
+    row = tx.session.get(model, row_id, with_for_update=True)
+    if row is None or row.project_code != code:
+        raise NotFound(f"no {what[0]} {row_id} of project {code}",
+                       f"项目 {code} 没有{what[1]} {row_id}", details={"id": row_id})
+    return row
+
+
 def _change(row: ChangeReviewRow) -> ChangeReview:
     return ChangeReview(id=row.id, project_code=row.project_code, changes=dict(row.changes),
                         reason=row.reason, requested_on=row.requested_on, status=row.status,
@@ -147,11 +156,7 @@ def decide_change(store: Store, clock: Clock, caller: Identity, code: str, reque
                   data: dict) -> ChangeReview:
     today = clock.today()
     with store.transaction() as tx:
-        row = tx.session.get(ChangeReviewRow, request_id, with_for_update=True)
-        if row is None or row.project_code != code:
-            raise NotFound(f"no change request {request_id} of project {code}",
-                           f"项目 {code} 没有调整申请 {request_id}",
-                           details={"request": request_id})
+        row = _of_project(tx, ChangeReviewRow, request_id, code, ("change request", "调整申请"))
         review = _change(row)
         review.decide(data["decision"], caller.sub, today, data.get("comments") or "")
         row.status, row.decided_by, row.decided_on, row.comments = (
@@ -203,10 +208,7 @@ def decide_incident(store: Store, clock: Clock, caller: Identity, code: str, inc
                     data: dict) -> Incident:
     today = clock.today()
     with store.transaction() as tx:
-        row = tx.session.get(IncidentRow, incident_id, with_for_update=True)
-        if row is None or row.project_code != code:
-            raise NotFound(f"no incident {incident_id} of project {code}",
-                           f"项目 {code} 没有事项 {incident_id}", details={"incident": incident_id})
+        row = _of_project(tx, IncidentRow, incident_id, code, ("incident", "事项"))
         incident = _incident(row)
         incident.decide(data["action"], data.get("deadline"), caller.sub, today)
         row.status, row.decision = incident.status, incident.decision
