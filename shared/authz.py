@@ -45,6 +45,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "project.incident.decide": frozenset({"office", "drc"}),
     "finding.read": frozenset({"office", "audit", "group"}),
     "sharing.read": OVERSIGHT,
+    "funds.budget": frozenset({"finance"}),            # 第十一条
+    "funds.contract": frozenset({"unit"}),             # 第十三条
+    "funds.disburse": frozenset({"unit"}),
+    "funds.surplus": frozenset({"finance"}),           # 第十七条
+    "funds.misappropriation": frozenset({"finance"}),  # 第三十八条
+    "funds.read": frozenset({"unit"}) | OVERSIGHT,
+    "sanction.impose": frozenset({"office"}),          # 第三十四条
+    "sanction.lift": frozenset({"office"}),
     "admin.clock": frozenset({"operator"}),
     "admin.calendar": frozenset({"operator"}),
 }

@@ -107,7 +107,8 @@ def record_drc_decision(store: Store, clock: Clock, code: str, data: dict) -> Re
 def _approve_if_complete(tx: Transaction, case: ReviewCase, today: date) -> None:
     if case.approve_if_complete(today):
         tx.emit("project_approved", {
-            "case_id": case.id, "approved_amount": case.approved_amount, "approved_on": today,
+            "case_id": case.id, "unit": case.unit, "approved_amount": case.approved_amount,
+            "approved_on": today,
             "fixed_asset_investment": case.fixed_asset_investment,
             "classified": case.classified}, project_code=case.project_code,
             regulation_version=case.regulation_version, articles=[4, 9])

@@ -1,14 +1,141 @@
-"""Finance's use cases (so far: the state its gates learn from events)."""
+"""Finance's use cases: the gates' state from events, budget review, contracts, disbursements,
+sanctions, surplus return — every movement of money an append-only ledger entry in fen."""
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 
-from services.finance.models import SharingStatusRow
+from services.finance import domain
+from services.finance.domain import Entry, FundingFile
+from services.finance.models import (
+    ContractRow,
+    DisbursementRow,
+    FundingFileRow,
+    LedgerEntryRow,
+    SharingStatusRow,
+)
+from shared.authz import Identity, acts_on_project, deny, sees_project
+from shared.errors import NotFound, RuleViolation, StateConflict
 from shared.events import Event
 from shared.persistence.store import Store, Transaction
 from shared.persistence.upsert import upsert
+from shared.policy import get_policy
+from shared.timekit import Clock, WorkingCalendar
+
+_FILE = [f for f in FundingFile.__dataclass_fields__ if f != "suspended"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- the funding file, from events ---------------------------------------------------------------
+
+def _file_row(tx: Transaction, code: str, regulation: str | None = None) -> FundingFileRow:
+    """The project's funding file, created on first sight, locked for this transaction."""
+    row = tx.session.get(FundingFileRow, code, with_for_update=True)
+    if row is None:
+        row = FundingFileRow(project_code=code, regulation_version=regulation,
+                             withholding_sanctions=[], suspensions=[], approved_fen=0)
+        tx.session.add(row)
+        tx.session.flush()
+    return row
+
+
+def _file(row: FundingFileRow) -> FundingFile:
+    """The gates' view of the row (sharing status is filled in from its own table)."""
+    return FundingFile(**{f: getattr(row, f) for f in _FILE if hasattr(row, f)})
+
+
+def _learn(apply):
+    """An event effect that updates the funding file."""
+    def effect(tx: Transaction, event: Event) -> None:
+        row = _file_row(tx, event.project_code, event.regulation_version)
+        apply(tx, row, event.data(), event)
+    return effect
+
+
+def _opinion(tx, row, data, event):
+    if data["decision"] == "approve":
+        row.favourable_opinion = True
+
+
+def _drc(tx, row, data, event):
+    row.fixed_asset_investment = True
+    row.drc_approved = data["decision"] == "approve"
+
+
+def _approved(tx, row, data, event):
+    row.approved, row.owner_unit = True, data["unit"]
+    row.favourable_opinion = True
+    row.fixed_asset_investment = data["fixed_asset_investment"]
+    row.drc_approved = row.drc_approved or data["fixed_asset_investment"]
+    row.approved_fen = domain.to_fen(data["approved_amount"])
+
+
+def _change(tx, row, data, event):
+    """An approved change that raised (or lowered) the approved amount moves the construction
+    budget by the difference, at the level with the largest construction budget (第十八条)."""
+    if data["decision"] != "approve" or data["approved_amount"] is None:
+        return
+    new_fen = domain.to_fen(data["approved_amount"])
+    delta, row.approved_fen = new_fen - row.approved_fen, new_fen
+    budget = _balances(tx, event.project_code).get("construction", {})
+    if delta and budget:
+        level = max(budget, key=lambda lvl: budget[lvl]["approved"])
+        _entry(tx, event.project_code, "construction", level, "budget_change", delta,
+               f"change:{data['request_id']}", "approval", [18], data["decided_on"])
+
+
+def _suspended(tx, row, data, event):
+    row.suspensions = sorted({*row.suspensions, f"incident:{data['incident_id']}"})
+
+
+def _sanction(tx, row, data, event):
+    sid, kind = data["sanction_id"], data["type"]
+    if kind == "withhold_funds" and sid not in row.withholding_sanctions:
+        row.withholding_sanctions = [*row.withholding_sanctions, sid]
+        for level, b in _balances(tx, event.project_code).get("construction", {}).items():
+            if b["available"] > 0:  # hold what could otherwise leave, to restore exactly that
+                _entry(tx, event.project_code, "construction", level, "withholding",
+                       b["available"], f"sanction:{sid}", "supervision", [34],
+                       data["imposed_on"])
+    elif kind == "suspend":
+        row.suspensions = sorted({*row.suspensions, f"sanction:{sid}"})
+    elif kind == "terminate" and not row.terminated:
+        row.terminated = True
+        for purpose, levels in _balances(tx, event.project_code).items():
+            for level, b in levels.items():
+                if b["disbursed"] > 0:  # the amounts to recover (第三十四条)
+                    _entry(tx, event.project_code, purpose, level, "recovery_due",
+                           b["disbursed"], f"sanction:{sid}", "supervision", [34],
+                           data["imposed_on"])
+
+
+def _lifted(tx, row, data, event):
+    sid = data["sanction_id"]
+    if data["type"] == "withhold_funds" and sid in row.withholding_sanctions:
+        row.withholding_sanctions = [s for s in row.withholding_sanctions if s != sid]
+        held = tx.session.scalars(select(LedgerEntryRow).where(
+            LedgerEntryRow.project_code == event.project_code,
+            LedgerEntryRow.kind == "withholding", LedgerEntryRow.ref == f"sanction:{sid}"))
+        for entry in list(held):  # restores exactly what this sanction withheld
+            _entry(tx, event.project_code, entry.purpose, entry.level, "release", entry.fen,
+                   f"sanction:{sid}", "supervision", [34], data["lifted_on"])
+    elif data["type"] == "suspend":
+        row.suspensions = [s for s in row.suspensions if s != f"sanction:{sid}"]
+
+
+opinion_issued = _learn(_opinion)
+drc_decided = _learn(_drc)
+project_approved = _learn(_approved)
+change_decided = _learn(_change)
+construction_suspended = _learn(_suspended)
+sanction_imposed = _learn(_sanction)
+sanction_lifted = _learn(_lifted)
 
 
 def sharing_status_recorded(tx: Transaction, event: Event) -> None:
@@ -17,13 +144,213 @@ def sharing_status_recorded(tx: Transaction, event: Event) -> None:
     upsert(tx.session, SharingStatusRow.__table__, {
         "project_code": event.project_code, "connected": data["connected"],
         "sharing_compliant": data["sharing_compliant"], "checked_on": data["checked_on"],
-        "recorded_at": datetime.now(UTC)}, keys=["project_code"], newer_than="checked_on")
+        "recorded_at": _now()}, keys=["project_code"], newer_than="checked_on")
+
+
+# -- the ledger ----------------------------------------------------------------------------------
+
+def _entry(tx: Transaction, code: str, purpose: str, level: str, kind: str, fen: int, ref: str,
+           actor: str, articles: list[int], on) -> None:
+    tx.session.add(LedgerEntryRow(project_code=code, purpose=purpose, level=level, kind=kind,
+                                  fen=fen, ref=ref, on_date=on, at=_now(), actor=actor,
+                                  articles=articles))
+    tx.session.flush()
+
+
+def _entries(session, code: str) -> list[LedgerEntryRow]:
+    return list(session.scalars(select(LedgerEntryRow).where(
+        LedgerEntryRow.project_code == code).order_by(LedgerEntryRow.id)))
+
+
+def _balances(tx_or_session, code: str) -> dict:
+    session = getattr(tx_or_session, "session", tx_or_session)
+    return domain.balances([Entry(e.purpose, e.level, e.kind, e.fen, e.ref)
+                            for e in _entries(session, code)])
+
+
+def _owned_file(tx: Transaction, caller: Identity, code: str, permission: str) -> FundingFileRow:
+    row = tx.session.get(FundingFileRow, code, with_for_update=True)
+    if row is None or not row.approved:
+        raise StateConflict(f"project {code} is not approved: no money yet",
+                            f"项目 {code} 尚未立项，不能办理资金事项", articles=[9],
+                            details={"project": code})
+    if caller.role == "unit" and not acts_on_project(caller, row.owner_unit):
+        deny(caller, permission, code)
+    return row
+
+
+# -- commands ------------------------------------------------------------------------------------
+
+def record_budget(store: Store, clock: Clock, caller: Identity, code: str, data: dict) -> dict:
+    """The financial investment review result (第十一条), per purpose and level (第二十五条)."""
+    today = clock.today()
+    with store.transaction() as tx:
+        row = _owned_file(tx, caller, code, "funds.budget")
+        if any(e.kind == "budget" for e in _entries(tx.session, code)):
+            raise StateConflict("the budget review result is already recorded",
+                                "财政投资评审结果已记录", articles=[11])
+        fen = {p: {lvl: domain.to_fen(v) for lvl, v in data[p]["by_level"].items() if v}
+               for p in domain.PURPOSES}
+        for purpose in domain.PURPOSES:
+            if sum(fen[purpose].values()) != domain.to_fen(data[purpose]["total"]):
+                raise RuleViolation(f"the {purpose} levels do not add up to its total",
+                                    "各级资金之和须等于总额", articles=[11, 25],
+                                    details={purpose: data[purpose]})
+        domain.check_budget(_file(row), fen["construction"], fen["om"])
+        for purpose, levels in fen.items():
+            for level, amount in levels.items():
+                _entry(tx, code, purpose, level, "budget", amount, "budget-review",
+                       caller.sub, [11], today)
+    return funds(store, caller, code)
+
+
+def file_contract(store: Store, clock: Clock, calendar: WorkingCalendar, caller: Identity,
+                  code: str, data: dict) -> dict:
+    """File a procurement contract today (第十三条); late filing is published as a violation."""
+    today = clock.today()
+    with store.transaction() as tx:
+        row = _owned_file(tx, caller, code, "funds.contract")
+        if tx.session.scalars(select(ContractRow).where(
+                ContractRow.project_code == code,
+                ContractRow.contract_no == data["contract_no"])).first():
+            raise StateConflict(f"contract {data['contract_no']} is already filed",
+                                f"合同 {data['contract_no']} 已备案", articles=[13])
+        timing = domain.contract_filing(calendar, get_policy(row.regulation_version),
+                                        data["signed_on"], today)
+        contract = ContractRow(
+            project_code=code, contract_no=data["contract_no"], supplier=data["supplier"],
+            amount_fen=domain.to_fen(data["amount"]), signed_on=data["signed_on"],
+            filed_on=today, due_on=timing["due_on"], late=timing["late"],
+            provisional=timing["provisional"], products=data["products"], filed_by=caller.sub)
+        tx.session.add(contract)
+        common = {"project_code": code, "regulation_version": row.regulation_version,
+                  "articles": [13]}
+        tx.emit("contract_filed", {
+            "contract_no": contract.contract_no, "amount": data["amount"],
+            "signed_on": contract.signed_on, "filed_on": today, "due_on": timing["due_on"],
+            "late": timing["late"]}, **common)
+        if timing["late"]:
+            tx.emit("contract_filed_late", {
+                "contract_no": contract.contract_no, "signed_on": contract.signed_on,
+                "due_on": timing["due_on"], "filed_on": today,
+                "provisional": timing["provisional"]}, **common)
+    return contract_view(contract)
+
+
+def request_disbursement(store: Store, clock: Clock, caller: Identity, code: str,
+                         data: dict) -> dict:
+    """Pay, or refuse listing EVERY failing gate (REQUIREMENTS §12); the refusal is recorded.
+
+    The funding file row is locked first, so concurrent requests of one project serialise and
+    can never together exceed the budget."""
+    today = clock.today()
+    with store.transaction() as tx:
+        row = _owned_file(tx, caller, code, "funds.disburse")
+        purpose, fen = data["purpose"], domain.to_fen(data["amount"])
+        budget = _balances(tx, code).get(purpose, {})
+        level = domain.pick_level({lvl: b["approved"] for lvl, b in budget.items()},
+                                  data.get("level"))
+        available = budget.get(level, {}).get("available", 0)
+        filed = tx.session.scalars(select(ContractRow).where(
+            ContractRow.project_code == code,
+            ContractRow.contract_no == data["contract_no"])).first() is not None
+        sharing = tx.session.get(SharingStatusRow, code)
+        file = _file(row)
+        file.sharing_connected = bool(sharing and sharing.connected)
+        file.sharing_compliant = bool(sharing and sharing.sharing_compliant)
+        failed = domain.failing_gates(file, purpose, fen, available, filed)
+        request = DisbursementRow(
+            id=f"DB-{uuid.uuid4().hex[:10].upper()}", project_code=code, purpose=purpose,
+            level=level, amount_fen=fen, contract_no=data["contract_no"],
+            status="refused" if failed else "paid", failed_gates=[g.as_dict() for g in failed],
+            requested_by=caller.sub, requested_on=today, at=_now())
+        tx.session.add(request)
+        if not failed:
+            _entry(tx, code, purpose, level, "payment", fen, domain.disbursement_ref(request.id),
+                   caller.sub, [11], today)
+    return disbursement_view(request)
+
+
+def return_surplus(store: Store, clock: Clock, caller: Identity, code: str) -> dict:
+    """At completion, the unspent balance goes back through its original channel (第十七条)."""
+    today = clock.today()
+    with store.transaction() as tx:
+        row = _owned_file(tx, caller, code, "funds.surplus")
+        if not (row.construction_completed or row.terminated):
+            raise StateConflict("surplus returns at completion (or termination) of the project",
+                                "结余资金在项目完成（或终止）后退回", articles=[17])
+        returned = 0
+        for purpose, levels in _balances(tx, code).items():
+            for level, b in levels.items():
+                if b["available"] > 0:
+                    _entry(tx, code, purpose, level, "surplus_return", b["available"],
+                           f"surplus:{today.isoformat()}", caller.sub, [17], today)
+                    returned += b["available"]
+        if not returned:
+            raise StateConflict("nothing to return", "无结余资金可退回", articles=[17])
+    return funds(store, caller, code)
+
+
+def report_misappropriation(store: Store, clock: Clock, caller: Identity, code: str,
+                            data: dict) -> dict:
+    with store.transaction() as tx:
+        row = tx.session.get(FundingFileRow, code)
+        tx.emit("misappropriation_reported", {
+            "description": data["description"], "amount": data.get("amount"),
+            "reported_on": clock.today()}, project_code=code,
+            regulation_version=row.regulation_version if row else None, articles=[38])
+    return {"project": code, "reported": True}
+
+
+# -- reads ---------------------------------------------------------------------------------------
+
+def funds(store: Store, caller: Identity, code: str) -> dict:
+    with store.read() as session:
+        row = session.get(FundingFileRow, code)
+        if row is None:
+            raise NotFound(f"finance has no file of project {code}",
+                           f"财政部门尚无项目 {code} 的资金档案", details={"project": code})
+        if not sees_project(caller, row.owner_unit or "", []):
+            deny(caller, "funds.read", code)
+        entries = _entries(session, code)
+        return funds_view(row, entries, domain.balances(
+            [Entry(e.purpose, e.level, e.kind, e.fen, e.ref) for e in entries]))
+
+
+def funds_view(row: FundingFileRow, entries, balances: dict) -> dict[str, Any]:
+    y = domain.to_yuan
+    return {
+        "project": row.project_code, "approved_amount": y(row.approved_fen),
+        "gates": {"favourable_opinion": row.favourable_opinion,
+                  "drc_approved": row.drc_approved or not row.fixed_asset_investment,
+                  "withholding_sanctions": row.withholding_sanctions,
+                  "suspended": bool(row.suspensions), "terminated": row.terminated,
+                  "construction_completed": row.construction_completed,
+                  "acceptance_passed": row.acceptance_passed},
+        "by_purpose": {p: {lvl: {k: y(v) for k, v in b.items()} for lvl, b in levels.items()}
+                       for p, levels in balances.items()},
+        "ledger": [{"id": e.id, "purpose": e.purpose, "level": e.level, "kind": e.kind,
+                    "amount": y(e.fen), "ref": e.ref, "date": e.on_date.isoformat(),
+                    "actor": e.actor} for e in entries],
+    }
+
+
+def contract_view(row: ContractRow) -> dict:
+    return {"contract_no": row.contract_no, "supplier": row.supplier,
+            "amount": domain.to_yuan(row.amount_fen), "signed_on": row.signed_on.isoformat(),
+            "filed_on": row.filed_on.isoformat(), "due_on": row.due_on.isoformat(),
+            "late": row.late, "provisional": row.provisional, "products": row.products}
+
+
+def disbursement_view(row: DisbursementRow) -> dict:
+    return {"id": row.id, "status": row.status, "purpose": row.purpose, "level": row.level,
+            "amount": domain.to_yuan(row.amount_fen), "contract_no": row.contract_no,
+            "failed_gates": row.failed_gates, "requested_on": row.requested_on.isoformat()}
 
 
 def sharing_status(store: Store, code: str) -> dict | None:
     with store.read() as session:
-        row = session.scalars(select(SharingStatusRow).where(
-            SharingStatusRow.project_code == code)).first()
+        row = session.get(SharingStatusRow, code)
         if row is None:
             return None
         return {"connected": row.connected, "sharing_compliant": row.sharing_compliant,

@@ -1,6 +1,17 @@
-"""Finance's own database: what its funding gates learn from other services' events, plus the
-platform tables. (Budgets, contracts, disbursements and the ledger arrive with their issue.)"""
-from sqlalchemy import Boolean, Date, DateTime, MetaData, String
+"""Finance's own database: funding files learned from events, budgets and payments as an
+append-only ledger in fen, contracts, disbursement requests (paid and refused)."""
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.persistence import PlatformTables
@@ -23,3 +34,79 @@ class SharingStatusRow(Base):
     sharing_compliant: Mapped[bool] = mapped_column(Boolean)
     checked_on = mapped_column(Date, nullable=False)
     recorded_at = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class FundingFileRow(Base):
+    """What the gates know of a project; locked by every disbursement of the project."""
+
+    __tablename__ = "funding_files"
+
+    project_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    regulation_version: Mapped[str | None] = mapped_column(String(64))
+    owner_unit: Mapped[str | None] = mapped_column(String(64))
+    favourable_opinion: Mapped[bool] = mapped_column(Boolean, default=False)
+    fixed_asset_investment: Mapped[bool] = mapped_column(Boolean, default=False)
+    drc_approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    approved_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    construction_completed: Mapped[bool] = mapped_column(Boolean, default=False)
+    acceptance_passed: Mapped[bool] = mapped_column(Boolean, default=False)
+    withholding_sanctions = mapped_column(JSON, nullable=False, default=list)
+    suspensions = mapped_column(JSON, nullable=False, default=list)  # sanction / incident ids
+    terminated: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LedgerEntryRow(Base):
+    """Append-only. Idempotent by (project, purpose, level, kind, ref)."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (UniqueConstraint("project_code", "purpose", "level", "kind", "ref"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_code: Mapped[str] = mapped_column(String(32), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))
+    fen: Mapped[int] = mapped_column(BigInteger)
+    ref: Mapped[str] = mapped_column(String(100))
+    on_date = mapped_column(Date, nullable=False)
+    at = mapped_column(DateTime(timezone=True), nullable=False)
+    actor: Mapped[str] = mapped_column(String(200))
+    articles = mapped_column(JSON, nullable=False)
+
+
+class ContractRow(Base):
+    __tablename__ = "contracts"
+    __table_args__ = (UniqueConstraint("project_code", "contract_no"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_code: Mapped[str] = mapped_column(String(32), index=True)
+    contract_no: Mapped[str] = mapped_column(String(100))
+    supplier: Mapped[str] = mapped_column(String(300))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    signed_on = mapped_column(Date, nullable=False)
+    filed_on = mapped_column(Date, nullable=False)
+    due_on = mapped_column(Date, nullable=False)
+    late: Mapped[bool] = mapped_column(Boolean)
+    provisional: Mapped[bool] = mapped_column(Boolean)
+    products = mapped_column(JSON, nullable=False)
+    filed_by: Mapped[str] = mapped_column(String(200))
+
+
+class DisbursementRow(Base):
+    """Every request, paid or refused (a refusal is recorded too)."""
+
+    __tablename__ = "disbursements"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_code: Mapped[str] = mapped_column(String(32), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str | None] = mapped_column(String(16))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    contract_no: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16))
+    failed_gates = mapped_column(JSON, nullable=False)
+    requested_by: Mapped[str] = mapped_column(String(200))
+    requested_on = mapped_column(Date, nullable=False)
+    at = mapped_column(DateTime(timezone=True), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)

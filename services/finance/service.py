@@ -1,19 +1,83 @@
 """Finance service entrypoints."""
 from nameko.rpc import rpc
 
-from services.finance import application
+from services.finance import application, schemas
 from services.finance.models import platform
 from shared.messaging.reliable import reliable_handler
-from shared.platform import Database, PlatformService, query
+from shared.platform import Database, PlatformService, command, query
 
 
 class FinanceService(PlatformService):
     name = "finance"
     db = Database(platform)
 
+    # -- state the gates learn from other services (never a synchronous call) ---------------
     @reliable_handler("sharing_status_recorded")
     def on_sharing_status_recorded(self, event) -> None:
         self.db.handle_once(event, application.sharing_status_recorded)
+
+    @reliable_handler("review_opinion_issued")
+    def on_review_opinion_issued(self, event) -> None:
+        self.db.handle_once(event, application.opinion_issued)
+
+    @reliable_handler("drc_decision_recorded")
+    def on_drc_decision_recorded(self, event) -> None:
+        self.db.handle_once(event, application.drc_decided)
+
+    @reliable_handler("project_approved")
+    def on_project_approved(self, event) -> None:
+        self.db.handle_once(event, application.project_approved)
+
+    @reliable_handler("change_decided")
+    def on_change_decided(self, event) -> None:
+        self.db.handle_once(event, application.change_decided)
+
+    @reliable_handler("construction_suspended")
+    def on_construction_suspended(self, event) -> None:
+        self.db.handle_once(event, application.construction_suspended)
+
+    @reliable_handler("sanction_imposed")
+    def on_sanction_imposed(self, event) -> None:
+        self.db.handle_once(event, application.sanction_imposed)
+
+    @reliable_handler("sanction_lifted")
+    def on_sanction_lifted(self, event) -> None:
+        self.db.handle_once(event, application.sanction_lifted)
+
+    # -- commands and reads ----------------------------------------------------------------------
+    @rpc
+    @command("funds.budget")
+    def record_budget(self, code: str, data: dict) -> dict:
+        return application.record_budget(self.db, self.clock, self.caller, code,
+                                         schemas.load(schemas.BudgetReview, data))
+
+    @rpc
+    @command("funds.contract")
+    def file_contract(self, code: str, data: dict) -> dict:
+        return application.file_contract(self.db, self.clock, self.calendar, self.caller, code,
+                                         schemas.wire(schemas.Contract, data))
+
+    @rpc
+    @command("funds.disburse")
+    def request_disbursement(self, code: str, data: dict) -> dict:
+        return application.request_disbursement(self.db, self.clock, self.caller, code,
+                                                schemas.load(schemas.Disbursement, data))
+
+    @rpc
+    @command("funds.surplus")
+    def return_surplus(self, code: str) -> dict:
+        return application.return_surplus(self.db, self.clock, self.caller, code)
+
+    @rpc
+    @command("funds.misappropriation")
+    def report_misappropriation(self, code: str, data: dict) -> dict:
+        return application.report_misappropriation(self.db, self.clock, self.caller, code,
+                                                   schemas.load(schemas.Misappropriation, data))
+
+    @rpc
+    @query("funds.read")
+    def get_funds(self, code: str) -> dict:
+        return application.funds(self.db, self.caller, code)
 
     @rpc
     @query("sharing.read")

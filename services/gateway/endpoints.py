@@ -9,7 +9,9 @@ from typing import Any
 from marshmallow import Schema, fields
 
 from services.approval import schemas as approval
+from services.finance import schemas as finance
 from services.planning import schemas as planning
+from services.supervision import schemas as supervision
 from shared.authz import PERMISSIONS
 
 
@@ -145,6 +147,37 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/findings", "finding.read", "supervision", "list_findings",
              "Findings (violations) with their articles and status", tag="supervision",
              args=lambda p, b, q: (q,), query=FindingFilter),
+    Endpoint("POST", "/projects/<code>/budget", "funds.budget", "finance", "record_budget",
+             "Record the financial investment review result, by purpose and level (第十一条)",
+             tag="finance", args=lambda p, b, q: (p["code"], b), body=finance.BudgetReview,
+             status=201),
+    Endpoint("POST", "/projects/<code>/contracts", "funds.contract", "finance", "file_contract",
+             "File a procurement contract today; late filing is a violation (第十三条)",
+             tag="finance", args=lambda p, b, q: (p["code"], b), body=finance.Contract,
+             status=201),
+    Endpoint("POST", "/projects/<code>/disbursements", "funds.disburse", "finance",
+             "request_disbursement",
+             "Request money: paid, or refused listing every failing gate (REQUIREMENTS §12)",
+             tag="finance", args=lambda p, b, q: (p["code"], b), body=finance.Disbursement,
+             status=201),
+    Endpoint("GET", "/projects/<code>/funds", "funds.read", "finance", "get_funds",
+             "Approved, disbursed, withheld, available by purpose and level; the ledger",
+             tag="finance", args=lambda p, b, q: (p["code"],)),
+    Endpoint("POST", "/projects/<code>/surplus-return", "funds.surplus", "finance",
+             "return_surplus",
+             "Return the unspent balance through its original channel (第十七条)",
+             tag="finance", args=lambda p, b, q: (p["code"],)),
+    Endpoint("POST", "/projects/<code>/misappropriation", "funds.misappropriation", "finance",
+             "report_misappropriation",
+             "Report diverted or misappropriated funds: a finding for supervision (第三十八条)",
+             tag="finance", args=lambda p, b, q: (p["code"], b), body=finance.Misappropriation,
+             status=201),
+    Endpoint("POST", "/sanctions", "sanction.impose", "supervision", "impose_sanction",
+             "Apply a sanction: criticism, withholding, suspension, termination (第三十四条)",
+             tag="supervision", args=lambda p, b, q: (b,), body=supervision.Imposition, status=201),
+    Endpoint("POST", "/sanctions/<sanction_id>/lifting", "sanction.lift", "supervision",
+             "lift_sanction", "Lift a sanction after verified rectification (第三十四条)",
+             tag="supervision", args=lambda p, b, q: (p["sanction_id"], b), body=supervision.Lifting),
     Endpoint("POST", "/admin/clock", "admin.clock", "supervision", "set_clock",
              "Simulated clock: set today's date for every service", tag="operations",
              args=lambda p, b, q: (b["today"],), body=ClockSetting),

@@ -320,3 +320,31 @@ def change_requests(store: Store, caller: Identity, code: str) -> list[ChangeReq
     with store.read() as session:
         _visible(repository.get(session, code), caller, "project.read")
         return repository.changes_of(session, code)
+
+
+# -- construction and sanctions ----------------------------------------------------------------
+
+def _status_effect(clock: Clock, actor: str, change):
+    def effect(tx: Transaction, event: Event) -> None:
+        project = repository.get(tx.session, event.project_code, for_update=True)
+        if change(project, event.data()):
+            repository.save(tx.session, project)
+        repository.record(tx.session, project.code, actor=actor, action=event.event_type,
+                          articles=event.articles, on=clock.today(), at=event.occurred_at,
+                          details=dict(event.payload))
+    return effect
+
+
+def contract_filed(clock: Clock):
+    return _status_effect(clock, "finance", lambda p, d: p.start_construction())
+
+
+def sanction_imposed(clock: Clock):
+    actions = {"suspend": Project.suspend, "terminate": Project.terminate}
+    return _status_effect(clock, "supervision",
+                          lambda p, d: actions.get(d["type"], lambda _: False)(p))
+
+
+def sanction_lifted(clock: Clock):
+    return _status_effect(clock, "supervision",
+                          lambda p, d: d["type"] == "suspend" and p.resume())

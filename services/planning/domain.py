@@ -305,6 +305,26 @@ class Project:
         if approved_amount is not None:
             self.approved_amount = approved_amount
 
+    def start_construction(self) -> bool:
+        """From its first filed contract the project is in construction (API.md statuses)."""
+        if self.status != "approved":
+            return False
+        self.status = "in_construction"
+        return True
+
+    def terminate(self) -> bool:
+        if self.status in ("terminated", "rejected"):
+            return False
+        self.status = "terminated"
+        return True
+
+    def resume(self) -> bool:
+        """A lifted suspension returns the project to where it was."""
+        if self.status != "suspended" or not self.status_before_suspension:
+            return False
+        self.status, self.status_before_suspension = self.status_before_suspension, None
+        return True
+
     def suspend(self) -> bool:
         """The approving body suspended construction (第十九条)."""
         if self.status not in ("approved", "in_construction"):

@@ -121,6 +121,18 @@ class PlanningService(PlatformService):
         return [schemas.change_view(r)
                 for r in application.change_requests(self.db, self.caller, code)]
 
+    @reliable_handler("contract_filed")
+    def on_contract_filed(self, event) -> None:
+        self.db.handle_once(event, application.contract_filed(self.clock))
+
+    @reliable_handler("sanction_imposed")
+    def on_sanction_imposed(self, event) -> None:
+        self.db.handle_once(event, application.sanction_imposed(self.clock))
+
+    @reliable_handler("sanction_lifted")
+    def on_sanction_lifted(self, event) -> None:
+        self.db.handle_once(event, application.sanction_lifted(self.clock))
+
     @reliable_handler("change_decided")
     def on_change_decided(self, event) -> None:
         self.db.handle_once(event, application.change_decided(self.clock))

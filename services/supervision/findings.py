@@ -16,6 +16,14 @@ VIOLATIONS = {
         "national_filing_without_consent",
         "a national ministry's approval was filed without the office's prior consent",
         "未经省政务服务管理办公室同意即向国家部委申报并备案批复"),
+    "contract_filed_late": (
+        "contract_filed_late",
+        "a procurement contract was filed after the deadline of 5 working days",
+        "采购合同未在签订后 5 个工作日内备案"),
+    "misappropriation_reported": (
+        "misappropriation",
+        "finance reported diverted or misappropriated project funds",
+        "财政部门报告项目资金被截留、挪用"),
 }
 
 

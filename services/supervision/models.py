@@ -27,3 +27,20 @@ class FindingRow(Base):
     details = mapped_column(JSON, nullable=False)
     status: Mapped[str] = mapped_column(String(16), index=True)
     found_on = mapped_column(Date, nullable=False)
+
+
+class SanctionRow(Base):
+    """A sanction of 第三十四条, applied by the office; idempotent downstream by its id."""
+
+    __tablename__ = "sanctions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_code: Mapped[str] = mapped_column(String(32), index=True)
+    type: Mapped[str] = mapped_column(String(32))
+    finding: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    imposed_by: Mapped[str] = mapped_column(String(200))
+    imposed_on = mapped_column(Date, nullable=False)
+    lifted_on = mapped_column(Date)
+    lift_reason: Mapped[str | None] = mapped_column(Text)

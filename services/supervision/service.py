@@ -2,7 +2,7 @@
 operator-loaded calendar years are its events, which every service applies."""
 from nameko.rpc import rpc
 
-from services.supervision import findings, operations
+from services.supervision import findings, operations, sanctions
 from services.supervision.models import platform
 from shared.messaging.reliable import reliable_handler
 from shared.platform import Database, PlatformService, command, query
@@ -25,6 +25,24 @@ class SupervisionService(PlatformService):
     @reliable_handler("national_approval_filed_without_consent")
     def on_national_approval_filed_without_consent(self, event) -> None:
         self.db.handle_once(event, findings.violation_reported(self.clock))
+
+    @reliable_handler("contract_filed_late")
+    def on_contract_filed_late(self, event) -> None:
+        self.db.handle_once(event, findings.violation_reported(self.clock))
+
+    @reliable_handler("misappropriation_reported")
+    def on_misappropriation_reported(self, event) -> None:
+        self.db.handle_once(event, findings.violation_reported(self.clock))
+
+    @rpc
+    @command("sanction.impose")
+    def impose_sanction(self, data: dict) -> dict:
+        return sanctions.impose(self.db, self.clock, self.caller, data)
+
+    @rpc
+    @command("sanction.lift")
+    def lift_sanction(self, sanction_id: str, data: dict) -> dict:
+        return sanctions.lift(self.db, self.clock, self.caller, sanction_id, data)
 
     @rpc
     @query("finding.read")

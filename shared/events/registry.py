@@ -33,6 +33,11 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("change_decided", 1, "approval", schemas.ChangeDecided),
     EventType("rectification_ordered", 1, "approval", schemas.RectificationOrdered),
     EventType("construction_suspended", 1, "approval", schemas.ConstructionSuspended),
+    EventType("contract_filed", 1, "finance", schemas.ContractFiled),
+    EventType("contract_filed_late", 1, "finance", schemas.ContractFiledLate),
+    EventType("misappropriation_reported", 1, "finance", schemas.MisappropriationReported),
+    EventType("sanction_imposed", 1, "supervision", schemas.SanctionImposed),
+    EventType("sanction_lifted", 1, "supervision", schemas.SanctionLifted),
     # operations, published by supervision (which runs the deadline engine) for every service
     EventType("clock_set", 1, "supervision", schemas.ClockSet),
     EventType("calendar_year_loaded", 1, "supervision", schemas.CalendarYearLoaded),
@@ -46,9 +51,13 @@ _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "approval": ("application_submitted", "change_requested"),
     "planning": ("review_case_opened", "review_opinion_issued", "drc_decision_recorded",
                  "project_approved", "change_decided", "rectification_ordered",
-                 "construction_suspended"),
-    "finance": ("sharing_status_recorded",),
-    "supervision": ("national_approval_filed_without_consent",),
+                 "construction_suspended", "contract_filed", "sanction_imposed",
+                 "sanction_lifted"),
+    "finance": ("sharing_status_recorded", "review_opinion_issued", "drc_decision_recorded",
+                "project_approved", "change_decided", "construction_suspended",
+                "sanction_imposed", "sanction_lifted"),
+    "supervision": ("national_approval_filed_without_consent", "contract_filed_late",
+                    "misappropriation_reported"),
 }
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     svc: PLATFORM_EVENTS + _DOMAIN_SUBSCRIPTIONS.get(svc, ()) for svc in SERVICES}

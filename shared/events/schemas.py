@@ -13,8 +13,9 @@ KINDS = ("construction", "om")
 class Money(fields.Decimal):
     """Yuan with at most two decimals, as a string on the wire; never rounded silently."""
 
-    def __init__(self, **kwargs):
-        super().__init__(places=2, as_string=True, validate=validate.Range(min=0), **kwargs)
+    def __init__(self, positive: bool = False, **kwargs):
+        super().__init__(places=2, as_string=True,
+                         validate=validate.Range(min=0, min_inclusive=not positive), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         exact = fields.Decimal(as_string=True)._deserialize(value, attr, data, **kwargs)
@@ -92,6 +93,7 @@ class ProjectApproved(Schema):
     """Every precondition holds: the project is approved (立项) at this amount (第四条, 第九条)."""
 
     case_id = fields.String(required=True)
+    unit = fields.String(required=True)
     approved_amount = Money(required=True)
     approved_on = fields.Date(required=True)
     fixed_asset_investment = fields.Boolean(required=True)
@@ -153,3 +155,54 @@ class ConstructionSuspended(Schema):
     incident_id = fields.String(required=True)
     kind = fields.String(required=True)
     suspended_on = fields.Date(required=True)
+
+
+class ContractFiled(Schema):
+    """A procurement contract was filed (第十三条); the project is in construction from its first."""
+
+    contract_no = fields.String(required=True)
+    amount = Money(required=True)
+    signed_on = fields.Date(required=True)
+    filed_on = fields.Date(required=True)
+    due_on = fields.Date(required=True)
+    late = fields.Boolean(required=True)
+
+
+class ContractFiledLate(Schema):
+    """Filed after the deadline of 第十三条: a violation for supervision."""
+
+    contract_no = fields.String(required=True)
+    signed_on = fields.Date(required=True)
+    due_on = fields.Date(required=True)
+    filed_on = fields.Date(required=True)
+    provisional = fields.Boolean(required=True)  # the deadline crossed an unpublished year
+
+
+class MisappropriationReported(Schema):
+    """Finance reports diverted or misappropriated project funds (第三十八条)."""
+
+    description = fields.String(required=True)
+    amount = Money(required=True, allow_none=True)
+    reported_on = fields.Date(required=True)
+
+
+SANCTION_TYPES = ("criticism", "withhold_funds", "suspend", "terminate")
+
+
+class SanctionImposed(Schema):
+    """The office applied a sanction (第三十四条). Idempotent by sanction_id everywhere."""
+
+    sanction_id = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(SANCTION_TYPES))
+    finding = fields.String(required=True, allow_none=True)
+    reason = fields.String(required=True)
+    imposed_on = fields.Date(required=True)
+
+
+class SanctionLifted(Schema):
+    """The office lifted a sanction after verified rectification (第三十四条)."""
+
+    sanction_id = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(SANCTION_TYPES))
+    reason = fields.String(required=True)
+    lifted_on = fields.Date(required=True)

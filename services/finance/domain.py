@@ -1,0 +1,190 @@
+"""Money behind the regulation's funding gates, in exact fen. No I/O here.
+
+What finance knows of a project it learned from other services' events (the FundingFile); a
+disbursement passes every gate of REQUIREMENTS §12 or is refused listing EVERY failing gate.
+The ledger is append-only; balances are always the sums of its entries.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from shared.errors import RuleViolation, StateConflict
+from shared.policy import article_label_zh
+
+PURPOSES = ("construction", "om")
+LEVELS = ("province", "city", "county")
+FEN = Decimal("0.01")
+
+
+def to_fen(yuan: Decimal | str) -> int:
+    value = Decimal(yuan)
+    if value != value.quantize(FEN):
+        raise ValueError(f"{yuan} has more than two decimals")
+    return int((value * 100).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def to_yuan(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+# ledger entry kinds and their sign in the available balance
+ENTRY_EFFECT = {
+    "budget": +1,          # financial investment review result (第十一条)
+    "budget_change": +1,   # an approved adjustment (第十八条) — may be negative
+    "payment": -1,         # a paid disbursement
+    "withholding": -1,     # withheld while a sanction stands (第三十四条)
+    "release": +1,         # exactly what a lifted sanction had withheld
+    "surplus_return": -1,  # unspent money back through its original channel (第十七条)
+}
+RECORD_ONLY = ("recovery_due",)  # termination: amounts to recover, not a movement of budget
+
+
+@dataclass(frozen=True)
+class Entry:
+    purpose: str
+    level: str
+    kind: str
+    fen: int
+    ref: str
+
+
+def balances(entries: list[Entry]) -> dict[str, dict[str, dict[str, int]]]:
+    """purpose → level → {approved, disbursed, withheld, returned, available}, in fen."""
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    for e in entries:
+        b = out.setdefault(e.purpose, {}).setdefault(e.level, {
+            "approved": 0, "disbursed": 0, "withheld": 0, "returned": 0, "available": 0,
+            "to_recover": 0})
+        if e.kind in ("budget", "budget_change"):
+            b["approved"] += e.fen
+        elif e.kind == "payment":
+            b["disbursed"] += e.fen
+        elif e.kind == "withholding":
+            b["withheld"] += e.fen
+        elif e.kind == "release":
+            b["withheld"] -= e.fen
+        elif e.kind == "surplus_return":
+            b["returned"] += e.fen
+        elif e.kind == "recovery_due":
+            b["to_recover"] += e.fen
+        if e.kind in ENTRY_EFFECT:
+            b["available"] += ENTRY_EFFECT[e.kind] * e.fen
+    return out
+
+
+@dataclass
+class FundingFile:
+    """What the gates need, learned from events (never a synchronous call)."""
+
+    project_code: str
+    owner_unit: str | None = None
+    favourable_opinion: bool = False
+    fixed_asset_investment: bool = False
+    drc_approved: bool = False
+    approved: bool = False
+    approved_fen: int = 0
+    construction_completed: bool = False
+    acceptance_passed: bool = False
+    sharing_connected: bool = False
+    sharing_compliant: bool = False
+    withholding_sanctions: list[str] = field(default_factory=list)
+    suspensions: list[str] = field(default_factory=list)  # sanction and incident ids
+    terminated: bool = False
+
+    @property
+    def suspended(self) -> bool:
+        return bool(self.suspensions)
+
+
+@dataclass(frozen=True)
+class Gate:
+    gate: str
+    articles: list[int]
+    message: str
+    message_zh: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"gate": self.gate, "articles": [article_label_zh(a) for a in self.articles],
+                "message": self.message, "message_zh": self.message_zh}
+
+
+def failing_gates(file: FundingFile, purpose: str, fen: int, available_fen: int,
+                  contract_filed: bool) -> list[Gate]:
+    """EVERY gate of REQUIREMENTS §12 this disbursement fails."""
+    failed = []
+    if not file.favourable_opinion:
+        failed.append(Gate("review_opinion", [9], "no favourable review opinion",
+                           "尚无同意的审核意见"))
+    if file.fixed_asset_investment and not file.drc_approved:
+        failed.append(Gate("drc_approval", [4], "the DRC has not approved this fixed-asset project",
+                           "涉及固定资产投资的项目尚未经发展改革委立项审批"))
+    if fen > available_fen:
+        failed.append(Gate("within_budget", [17],
+                           f"exceeds the available {purpose} budget ({to_yuan(available_fen)}): "
+                           "overspend is not topped up",
+                           f"超出可用预算（{to_yuan(available_fen)} 元），超支不补"))
+    if file.withholding_sanctions and purpose == "construction":
+        failed.append(Gate("no_withholding", [34], "construction funds are withheld by a sanction",
+                           "项目受暂缓拨付建设资金处理"))
+    if file.suspended or file.terminated:
+        failed.append(Gate("not_suspended", [34, 19],
+                           "the project is " + ("terminated" if file.terminated else "suspended"),
+                           "项目已" + ("终止" if file.terminated else "暂停建设")))
+    after_completion = purpose == "om" or file.construction_completed
+    if after_completion and not file.acceptance_passed:
+        failed.append(Gate("acceptance_passed", [23],
+                           "no acceptance passed: no further construction money and no O&M money",
+                           "未经验收，不得拨付后续建设资金和运行维护经费"))
+    if after_completion and not (file.sharing_connected and file.sharing_compliant):
+        failed.append(Gate("sharing_platform", [29],
+                           "not connected to the sharing platform or not sharing as required",
+                           "未按规定接入共享平台或未按要求共享数据"))
+    if not contract_filed:
+        failed.append(Gate("contract_filed", [13], "the payment's contract is not on file",
+                           "付款所依据的采购合同未备案"))
+    return failed
+
+
+def check_budget(file: FundingFile, construction: dict[str, int], om: dict[str, int]) -> None:
+    """The financial investment review result (第十一条), within the approved amount."""
+    if not file.approved:
+        raise StateConflict(f"project {file.project_code} is not approved",
+                            f"项目 {file.project_code} 尚未立项", articles=[9, 11])
+    if sum(construction.values()) > file.approved_fen:
+        raise RuleViolation(
+            "the construction budget exceeds the approved amount",
+            "建设资金预算超过批复金额", articles=[11, 17],
+            details={"approved": to_yuan(file.approved_fen),
+                     "construction": to_yuan(sum(construction.values()))})
+
+
+def pick_level(budget_by_level: dict[str, int], level: str | None) -> str:
+    """The paying level: given, or the one level that has this purpose's budget (第二十五条)."""
+    funded = [lvl for lvl, fen in budget_by_level.items() if fen > 0]
+    if level:
+        return level
+    if len(funded) == 1:
+        return funded[0]
+    raise RuleViolation("name the paying level: several levels fund this purpose",
+                        "多级共担的项目须写明出资层级", articles=[25],
+                        details={"level": ["required: one of " + ", ".join(funded or LEVELS)]})
+
+
+def disbursement_ref(request_id: str) -> str:
+    return f"disbursement:{request_id}"
+
+
+def contract_filing(calendar, policy, signed_on: date, filed_on: date) -> dict[str, Any]:
+    """第十三条: filed within N working days of signing (the official calendar, 调休 included)."""
+    if filed_on < signed_on:
+        raise RuleViolation("a contract cannot be filed before it is signed",
+                            "合同备案日期不能早于签订日期", articles=[13],
+                            details={"signed_on": signed_on.isoformat()})
+    days = policy.param("contract_filing", "working_days")
+    due, provisional = calendar.add_working_days(signed_on, days)
+    return {"due_on": due, "late": filed_on > due, "provisional": provisional,
+            "working_days": days}

@@ -1,0 +1,71 @@
+"""Wire formats of finance's commands (shape only; rules are in domain.py)."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from services.finance.domain import LEVELS, PURPOSES
+from shared.errors import ValidationFailed
+from shared.events.schemas import Money
+
+PRODUCT_CATEGORIES = ("security_equipment", "core_network", "base_software", "system_software",
+                      "business_software", "other")  # 第三十二条
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class ByLevel(Strict):
+    province = Money(load_default=None)
+    city = Money(load_default=None)
+    county = Money(load_default=None)
+
+
+class PurposeBudget(Strict):
+    total = Money(required=True)
+    by_level = fields.Nested(ByLevel, required=True)
+
+
+class BudgetReview(Strict):
+    construction = fields.Nested(PurposeBudget, required=True)
+    om = fields.Nested(PurposeBudget, required=True)
+
+
+class Product(Strict):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    category = fields.String(required=True, validate=validate.OneOf(PRODUCT_CATEGORIES))
+    controllable = fields.Boolean(required=True)
+
+
+class Contract(Strict):
+    contract_no = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    supplier = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    amount = Money(required=True, positive=True)
+    signed_on = fields.Date(required=True)
+    products = fields.List(fields.Nested(Product), load_default=list)
+
+
+class Disbursement(Strict):
+    purpose = fields.String(required=True, validate=validate.OneOf(PURPOSES))
+    amount = Money(required=True, positive=True)
+    contract_no = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    level = fields.String(load_default=None, validate=validate.OneOf(LEVELS))
+
+
+class Misappropriation(Strict):
+    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    amount = Money(load_default=None, allow_none=True)
+
+
+def load(schema: type[Schema], data) -> dict:
+    try:
+        return schema().load(data if data is not None else {})
+    except ValidationError as exc:
+        raise ValidationFailed.from_marshmallow(exc.messages) from None
+
+
+def wire(schema: type[Schema], data) -> dict:
+    """Validated, then kept in JSON form (contracts store their products as sent)."""
+    loaded = load(schema, data)
+    return {**loaded, "products": data.get("products", [])} if "products" in loaded else loaded

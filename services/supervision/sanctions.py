@@ -1,0 +1,74 @@
+"""Sanctions (第三十四条): applied and lifted by the office, published for finance and the
+register, which act on them idempotently by sanction id. (Ordering them along the policy's
+ladder and tying them to failed rectification arrive with the supervision issue.)"""
+from __future__ import annotations
+
+import uuid
+
+from marshmallow import ValidationError
+
+from services.supervision.models import FindingRow, SanctionRow
+from services.supervision.schemas import Imposition, Lifting
+from shared.authz import Identity
+from shared.errors import NotFound, RuleViolation, StateConflict, ValidationFailed
+from shared.persistence.store import Store
+from shared.policy import policy_in_force
+from shared.timekit import Clock
+
+
+def _load(schema, data) -> dict:
+    try:
+        return schema().load(data or {})
+    except ValidationError as exc:
+        raise ValidationFailed.from_marshmallow(exc.messages) from None
+
+
+def view(row: SanctionRow) -> dict:
+    return {"id": row.id, "project": row.project_code, "type": row.type, "finding": row.finding,
+            "reason": row.reason, "status": row.status, "imposed_on": row.imposed_on.isoformat(),
+            "lifted_on": row.lifted_on.isoformat() if row.lifted_on else None}
+
+
+def impose(store: Store, clock: Clock, caller: Identity, data: dict) -> dict:
+    body = _load(Imposition, data)
+    today = clock.today()
+    policy = policy_in_force(today)
+    ladder = policy.param("sanction_ladder", "steps")
+    if body["type"] not in ladder:
+        raise RuleViolation(f"sanction type must be one of {ladder}",
+                            f"处理方式须为 {'、'.join(ladder)} 之一", articles=[34],
+                            details={"type": body["type"]})
+    with store.transaction() as tx:
+        if body["finding"]:
+            finding = tx.session.get(FindingRow, body["finding"])
+            if finding is None or finding.project_code != body["project"]:
+                raise NotFound(f"no finding {body['finding']} of project {body['project']}",
+                               f"项目 {body['project']} 没有问题 {body['finding']}",
+                               details={"finding": body["finding"]})
+        row = SanctionRow(id=f"SN-{uuid.uuid4().hex[:8].upper()}", project_code=body["project"],
+                          type=body["type"], finding=body["finding"], reason=body["reason"],
+                          status="active", imposed_by=caller.sub, imposed_on=today)
+        tx.session.add(row)
+        tx.emit("sanction_imposed", {"sanction_id": row.id, "type": row.type,
+                                     "finding": row.finding, "reason": row.reason,
+                                     "imposed_on": today}, project_code=row.project_code,
+                regulation_version=policy.id, articles=[34])
+    return view(row)
+
+
+def lift(store: Store, clock: Clock, caller: Identity, sanction_id: str, data: dict) -> dict:
+    body = _load(Lifting, data)
+    today = clock.today()
+    with store.transaction() as tx:
+        row = tx.session.get(SanctionRow, sanction_id, with_for_update=True)
+        if row is None:
+            raise NotFound(f"no sanction {sanction_id}", f"处理决定 {sanction_id} 不存在",
+                           details={"sanction": sanction_id})
+        if row.status != "active":
+            raise StateConflict(f"sanction {sanction_id} is already {row.status}",
+                                f"处理决定 {sanction_id} 已解除", articles=[34])
+        row.status, row.lifted_on, row.lift_reason = "lifted", today, body["reason"]
+        tx.emit("sanction_lifted", {"sanction_id": row.id, "type": row.type,
+                                    "reason": body["reason"], "lifted_on": today},
+                project_code=row.project_code, regulation_version=None, articles=[34])
+    return view(row)

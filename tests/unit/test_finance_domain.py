@@ -1,0 +1,164 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from services.finance import domain
+from services.finance.domain import Entry, FundingFile, failing_gates
+from shared.errors import RuleViolation
+from shared.policy import get_policy
+from shared.timekit import official_calendar
+
+
+def ok_file(**changes):
+    return FundingFile(**{"project_code": "SD-2026-000001", "favourable_opinion": True,
+                          "approved": True, "approved_fen": 100_000, **changes})
+
+
+def gates(file=None, purpose="construction", fen=1000, available=1000, filed=True):
+    return [g.gate for g in failing_gates(file or ok_file(), purpose, fen, available, filed)]
+
+
+def test_money_is_exact():
+    assert domain.to_fen("1250000.10") == 125000010 and domain.to_yuan(125000010) == "1250000.10"
+    assert domain.to_yuan(-5) == "-0.05"
+    with pytest.raises(ValueError):
+        domain.to_fen("0.001")
+
+
+def test_all_gates_open():
+    assert gates() == []
+
+
+@pytest.mark.parametrize("changes, purpose, expected", [
+    ({"favourable_opinion": False}, "construction", "review_opinion"),
+    ({"fixed_asset_investment": True}, "construction", "drc_approval"),
+    ({"withholding_sanctions": ["SN-1"]}, "construction", "no_withholding"),
+    ({"suspensions": ["sanction:SN-2"]}, "construction", "not_suspended"),
+    ({"terminated": True}, "om", "not_suspended"),
+    ({"construction_completed": True}, "construction", "acceptance_passed"),
+    ({}, "om", "acceptance_passed"),
+])
+def test_each_gate_refuses_with_its_article(changes, purpose, expected):
+    failed = failing_gates(ok_file(**changes), purpose, 1, 1000, True)
+    assert expected in [g.gate for g in failed]
+    for g in failed:
+        body = g.as_dict()
+        assert body["articles"] and body["message"] and body["message_zh"]
+
+
+def test_budget_boundary_just_inside_and_just_past():
+    assert "within_budget" not in gates(fen=1000, available=1000)
+    assert "within_budget" in gates(fen=1001, available=1000)
+
+
+def test_every_failing_gate_is_listed_at_once():
+    file = FundingFile("SD-2026-000001", fixed_asset_investment=True,
+                       withholding_sanctions=["SN-1"], terminated=True)
+    assert gates(file, "om", 2, 1, False) == [
+        "review_opinion", "drc_approval", "within_budget", "not_suspended",
+        "acceptance_passed", "sharing_platform", "contract_filed"]
+
+
+def test_withholding_blocks_construction_but_not_om():
+    file = ok_file(withholding_sanctions=["SN-1"], acceptance_passed=True,
+                   sharing_connected=True, sharing_compliant=True)
+    assert "no_withholding" in gates(file, "construction")
+    assert gates(file, "om") == []
+
+
+def test_sharing_gate_after_completion_and_for_om():
+    done = ok_file(construction_completed=True, acceptance_passed=True)
+    assert gates(done) == ["sharing_platform"]
+    shared = ok_file(construction_completed=True, acceptance_passed=True,
+                     sharing_connected=True, sharing_compliant=False)
+    assert gates(shared, "om") == ["sharing_platform"]
+    assert gates(ok_file(), "construction") == []  # before completion: not yet a gate
+
+
+def test_paying_level():
+    assert domain.pick_level({"province": 100, "city": 0}, None) == "province"
+    assert domain.pick_level({"province": 100, "city": 50}, "city") == "city"
+    with pytest.raises(RuleViolation) as err:
+        domain.pick_level({"province": 100, "city": 50}, None)
+    assert err.value.as_dict()["articles"] == ["第二十五条"]
+
+
+@pytest.mark.parametrize("signed, filed, late", [
+    (date(2026, 9, 28), date(2026, 10, 10), False),   # the 5th working day (Sat, 调休)
+    (date(2026, 9, 28), date(2026, 10, 12), True),    # one working day past
+    (date(2026, 2, 12), date(2026, 2, 26), False),    # across the Spring Festival
+    (date(2026, 2, 12), date(2026, 2, 27), True),
+])
+def test_contract_filing_deadline_on_the_official_calendar(signed, filed, late):
+    timing = domain.contract_filing(official_calendar(), get_policy("shandong/v1"), signed, filed)
+    assert timing["late"] is late and timing["working_days"] == 5
+
+
+def test_contract_cannot_be_filed_before_signing():
+    with pytest.raises(RuleViolation):
+        domain.contract_filing(official_calendar(), get_policy("shandong/v1"),
+                               date(2026, 3, 2), date(2026, 3, 1))
+
+
+# -- the ledger: balances always equal the sums of their entries ---------------------------------
+
+OPS = st.lists(st.one_of(
+    st.tuples(st.just("budget"), st.sampled_from(domain.PURPOSES),
+              st.sampled_from(domain.LEVELS), st.integers(1, 10**9)),
+    st.tuples(st.just("pay"), st.sampled_from(domain.PURPOSES),
+              st.sampled_from(domain.LEVELS), st.integers(1, 10**9)),
+    st.tuples(st.just("withhold"), st.just("construction"), st.sampled_from(domain.LEVELS),
+              st.integers(0, 5)),
+    st.tuples(st.just("lift"), st.just("construction"), st.sampled_from(domain.LEVELS),
+              st.integers(0, 5)),
+    st.tuples(st.just("return"), st.sampled_from(domain.PURPOSES),
+              st.sampled_from(domain.LEVELS), st.just(0)),
+), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(OPS)
+def test_balances_equal_the_sums_of_their_entries(ops):
+    """Random sequences of budgets, payments, withholdings, liftings and returns, each gated
+    as the service gates them: the balances are the sums, and money never goes negative."""
+    entries: list[Entry] = []
+    held: dict[tuple, int] = {}
+
+    def available(purpose, level):
+        return domain.balances(entries).get(purpose, {}).get(level, {}).get("available", 0)
+
+    for op, purpose, level, n in ops:
+        if op == "budget":
+            entries.append(Entry(purpose, level, "budget", n, f"b{len(entries)}"))
+        elif op == "pay":
+            withheld = any(held.values()) and purpose == "construction"
+            if n <= available(purpose, level) and not withheld:
+                entries.append(Entry(purpose, level, "payment", n, f"p{len(entries)}"))
+        elif op == "withhold" and (purpose, level, n) not in held:
+            amount = available(purpose, level)
+            if amount > 0:
+                held[(purpose, level, n)] = amount
+                entries.append(Entry(purpose, level, "withholding", amount, f"s{n}"))
+        elif op == "lift" and (purpose, level, n) in held:
+            entries.append(Entry(purpose, level, "release", held.pop((purpose, level, n)),
+                                 f"s{n}"))
+        elif op == "return" and available(purpose, level) > 0:
+            entries.append(Entry(purpose, level, "surplus_return", available(purpose, level),
+                                 "r"))
+    for purpose, levels in domain.balances(entries).items():
+        for level, b in levels.items():
+            mine = [e for e in entries if (e.purpose, e.level) == (purpose, level)]
+
+            def total(kind, mine=mine):
+                return sum(e.fen for e in mine if e.kind == kind)
+            assert b["approved"] == total("budget")
+            assert b["disbursed"] == total("payment")
+            assert b["withheld"] == total("withholding") - total("release")
+            assert b["returned"] == total("surplus_return")
+            assert b["available"] == (b["approved"] - b["disbursed"] - b["withheld"]
+                                      - b["returned"])
+            assert b["available"] >= 0 and b["disbursed"] <= b["approved"]
+    assert Decimal(domain.to_yuan(sum(e.fen for e in entries if e.kind == "payment"))) >= 0
