@@ -96,7 +96,7 @@ def concrete(path, code, plan_id="PL-NONE", round_id="RR-NONE"):
     return (path.replace("<code>", code).replace("<doc_type>", "construction_plan")
             .replace("<int:year>", "2031").replace("<plan_id>", plan_id)
             .replace("<round_id>", round_id).replace("<request_id>", "CR-NONE")
-            .replace("<incident_id>", "IN-NONE"))
+            .replace("<incident_id>", "IN-NONE").replace("<sanction_id>", "SN-NONE"))
 
 
 BODIES = {"register_project": PROJECT, "file_document": {"title": "t", "sha256": SHA},
@@ -117,6 +117,15 @@ BODIES = {"register_project": PROJECT, "file_document": {"title": "t", "sha256":
           "decide_change": {"decision": "reject"},
           "report_incident": {"kind": "serious_delay", "description": "d"},
           "decide_incident": {"action": "none"},
+          "record_budget": {"construction": {"total": "1.00", "by_level": {"province": "1.00"}},
+                            "om": {"total": "0.00", "by_level": {}}},
+          "file_contract": {"contract_no": "HT", "supplier": "s", "amount": "1.00",
+                            "signed_on": "2026-05-01"},
+          "request_disbursement": {"purpose": "construction", "amount": "1.00",
+                                   "contract_no": "HT"},
+          "report_misappropriation": {"description": "d"},
+          "impose_sanction": {"project": "SD-1900-000000", "type": "criticism", "reason": "r"},
+          "lift_sanction": {"reason": "r"},
           "set_catalog": CATALOG, "set_clock": {"today": "2027-01-04"},
           "load_calendar_year": {"holidays": ["2031-01-01"], "workdays": []}}
 
@@ -302,7 +311,8 @@ def test_openapi_describes_every_endpoint(stack):
     for e in ENDPOINTS:
         path = "/api/v1" + concrete(e.path, "{code}", "{plan_id}", "{round_id}").replace(
             "construction_plan", "{doc_type}").replace("2031", "{year}").replace(
-            "CR-NONE", "{request_id}").replace("IN-NONE", "{incident_id}")
+            "CR-NONE", "{request_id}").replace("IN-NONE", "{incident_id}").replace(
+            "SN-NONE", "{sanction_id}")
         assert e.method.lower() in doc["paths"][path]
     assert "ProjectRegistration" in doc["components"]["schemas"]
 

@@ -1,0 +1,144 @@
+"""From budget to paid and refused requests, through the gateway (issue: finance)."""
+import hashlib
+from datetime import date, timedelta
+
+import pytest
+
+from shared.testing import Stack, wait_for
+
+pytestmark = pytest.mark.e2e
+
+UNIT = "U-370400-001"
+ITEM = "SDZW-2026-20"
+SHA = hashlib.sha256(b"doc").hexdigest()
+
+
+@pytest.fixture(scope="module")
+def stack(infrastructure, tmp_path_factory):
+    running = Stack(infrastructure, tmp_path_factory.mktemp("finance"), RPC_TIMEOUT="30")
+    try:
+        running.start_all()
+        plan = running.http("POST", "/plans", "office", json={
+            "title": "规划", "start_year": 2020, "end_year": 2035,
+            "items": [{"code": ITEM, "title": "财政"}]}).json()["id"]
+        running.http("POST", f"/plans/{plan}/approval", "group")
+        yield running
+    finally:
+        running.close()
+
+
+def approved(stack):
+    code = stack.http("POST", "/projects", "unit", UNIT, json={
+        "name": "预算一体化系统", "kind": "construction", "level": "province",
+        "plan_item": ITEM, "budget": {"total": "1000000.00"}}).json()["code"]
+    for doc in ("construction_plan", "investment_budget"):
+        stack.http("PUT", f"/projects/{code}/documents/{doc}", "unit", UNIT,
+                   json={"title": doc, "sha256": SHA})
+    stack.http("PUT", f"/projects/{code}/catalog", "unit", UNIT, json={"resources": [{
+        "name": "预算指标", "source": "财政厅", "format": "JSON", "update_frequency": "每日",
+        "sharing_type": "unconditional", "open_type": "none"}]})
+    stack.http("POST", f"/projects/{code}/submission", "unit", UNIT)
+    wait_for(lambda: status(stack, code) == "under_review", timeout=20, message="review")
+    round_id = stack.http("POST", "/review-rounds", "office",
+                          json={"title": "批次", "projects": [code]}).json()["id"]
+    stack.http("POST", f"/review-rounds/{round_id}/opinions", "office", json={
+        "project": code, "decision": "approve", "necessity": "必要", "feasibility": "可行",
+        "approved_amount": "900000.00"})
+    stack.http("POST", f"/review-rounds/{round_id}/closure", "office")
+    wait_for(lambda: status(stack, code) == "approved", timeout=20, message="approved")
+    wait_for(lambda: stack.http("POST", f"/projects/{code}/budget", "finance", json={
+        "construction": {"total": "800000.00", "by_level": {"province": "800000.00"}},
+        "om": {"total": "50000.00", "by_level": {"province": "50000.00"}}}).status_code == 201,
+        timeout=20, message="finance learned the approval")
+    return code
+
+
+def status(stack, code):
+    return stack.http("GET", f"/projects/{code}", "office").json()["status"]
+
+
+def contract(stack, code, no="HT-2026-001", signed=None):
+    return stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
+        "contract_no": no, "supplier": "浪潮软件股份有限公司", "amount": "600000.00",
+        "signed_on": (signed or date.today()).isoformat(), "products": [
+            {"name": "数据库", "category": "base_software", "controllable": True}]})
+
+
+def disburse(stack, code, amount, purpose="construction", contract_no="HT-2026-001", unit=UNIT):
+    return stack.http("POST", f"/projects/{code}/disbursements", "unit", unit, json={
+        "purpose": purpose, "amount": amount, "contract_no": contract_no})
+
+
+def gates(response):
+    return [g["gate"] for g in response.json()["failed_gates"]]
+
+
+def test_budget_contract_payment_and_refusals(stack):
+    code = approved(stack)
+    over = stack.http("POST", f"/projects/{code}/budget", "finance", json={
+        "construction": {"total": "1.00", "by_level": {"province": "1.00"}},
+        "om": {"total": "0.00", "by_level": {}}})
+    assert over.status_code == 409  # recorded once
+    assert contract(stack, code).status_code == 201
+    wait_for(lambda: status(stack, code) == "in_construction", timeout=20,
+             message="in construction from the first contract")
+    paid = disburse(stack, code, "500000.00")
+    assert paid.status_code == 201 and paid.json()["status"] == "paid"
+    beyond = disburse(stack, code, "300000.01")
+    assert beyond.json()["status"] == "refused" and gates(beyond) == ["within_budget"]
+    [gate] = beyond.json()["failed_gates"]
+    assert gate["articles"] == ["第十七条"] and "超支不补" in gate["message_zh"]
+    unfiled = disburse(stack, code, "1.00", contract_no="HT-NOPE")
+    assert gates(unfiled) == ["contract_filed"]
+    om = disburse(stack, code, "1.00", purpose="om")
+    assert gates(om) == ["acceptance_passed", "sharing_platform"]
+    funds = stack.http("GET", f"/projects/{code}/funds", "unit", UNIT).json()
+    province = funds["by_purpose"]["construction"]["province"]
+    assert province == {"approved": "800000.00", "disbursed": "500000.00", "withheld": "0.00",
+                        "returned": "0.00", "available": "300000.00", "to_recover": "0.00"}
+    assert [e["kind"] for e in funds["ledger"]] == ["budget", "budget", "payment"]
+    assert disburse(stack, code, "1.00", unit="U-OTHER").status_code == 403
+
+
+def test_withholding_blocks_construction_money_until_lifted(stack):
+    code = approved(stack)
+    contract(stack, code)
+    sanction = stack.http("POST", "/sanctions", "office", json={
+        "project": code, "type": "withhold_funds", "reason": "逾期未整改"})
+    assert sanction.status_code == 201
+    sid = sanction.json()["id"]
+    wait_for(lambda: stack.http("GET", f"/projects/{code}/funds", "finance").json()["gates"][
+        "withholding_sanctions"] == [sid], timeout=20, message="finance applied the sanction")
+    assert gates(disburse(stack, code, "1.00")) == ["within_budget", "no_withholding"]
+    funds = stack.http("GET", f"/projects/{code}/funds", "finance").json()
+    assert funds["by_purpose"]["construction"]["province"]["withheld"] == "800000.00"
+    assert stack.http("POST", f"/sanctions/{sid}/lifting", "office",
+                      json={"reason": "整改完成"}).status_code == 200
+    wait_for(lambda: disburse(stack, code, "100.00").json()["status"] == "paid", timeout=20,
+             message="paid after lifting")
+    assert stack.http("POST", f"/sanctions/{sid}/lifting", "office",
+                      json={"reason": "again"}).status_code == 409
+
+
+def test_late_contract_filing_becomes_a_finding(stack):
+    code = approved(stack)
+    r = contract(stack, code, no="HT-LATE", signed=date.today() - timedelta(days=30))
+    assert r.status_code == 201 and r.json()["late"] is True
+    [finding] = wait_for(lambda: stack.http("GET", "/findings", "office",
+                                            params={"project": code}).json(), timeout=20,
+                         message="finding")
+    assert finding["kind"] == "contract_filed_late" and finding["articles"] == ["第十三条"]
+
+
+def test_misappropriation_report_and_no_money_before_approval(stack):
+    code = approved(stack)
+    r = stack.http("POST", f"/projects/{code}/misappropriation", "finance",
+                   json={"description": "挪用建设资金用于办公楼装修", "amount": "12000.00"})
+    assert r.status_code == 201
+    wait_for(lambda: [f["kind"] for f in stack.http("GET", "/findings", "audit",
+                                                    params={"project": code}).json()]
+             == ["misappropriation"], timeout=20, message="finding")
+    draft = stack.http("POST", "/projects", "unit", UNIT, json={
+        "name": "未立项", "kind": "om", "level": "city", "budget": {"total": "1.00"}}).json()
+    early = disburse(stack, draft["code"], "1.00")
+    assert early.status_code == 409 and early.json()["error"]["articles"] == ["第九条"]
