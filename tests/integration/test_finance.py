@@ -87,3 +87,35 @@ def test_a_sanction_delivered_twice_withholds_once_and_lifting_restores_it(reque
     assert funds["withheld"] == "0.00" and funds["available"] == "700.00"
     assert pay(store, "700.00")["status"] == "paid"
     engine.dispose()
+
+
+def test_an_approved_change_raises_the_budget_overspend_is_otherwise_refused(sqlite_urls):
+    engine, store = approved_project(sqlite_urls["finance"])
+    assert pay(store, "1000.00")["status"] == "paid"
+    assert pay(store, "0.01")["status"] == "refused"  # no top-up of overspend (第十七条)
+    store.handle_once(event("change_decided", request_id="CR-1", decision="approve",
+                            changes={"budget": {"total": "5500.00"}},
+                            approved_amount=Decimal("5500.00"), comments="",
+                            decided_on=date(2026, 6, 2)), application.change_decided)
+    funds = application.funds(store, UNIT, CODE)
+    assert funds["approved_amount"] == "5500.00"
+    assert funds["by_purpose"]["construction"]["province"]["available"] == "500.00"
+    assert pay(store, "500.00")["status"] == "paid"
+    engine.dispose()
+
+
+def test_termination_stops_payments_records_what_to_recover_and_returns_the_surplus(sqlite_urls):
+    engine, store = approved_project(sqlite_urls["finance"])
+    pay(store, "400.00")
+    store.handle_once(event("sanction_imposed", sanction_id="SN-9", type="terminate",
+                            finding=None, reason="终止", imposed_on=date(2026, 6, 3)),
+                      application.sanction_imposed)
+    refused = pay(store, "1.00")
+    assert "not_suspended" in [g["gate"] for g in refused["failed_gates"]]
+    returned = application.return_surplus(store, CLOCK, FINANCE, CODE)
+    province = returned["by_purpose"]["construction"]["province"]
+    assert province["to_recover"] == "400.00" and province["returned"] == "600.00"
+    assert province["available"] == "0.00"
+    kinds = [e["kind"] for e in returned["ledger"]]
+    assert kinds == ["budget", "payment", "recovery_due", "surplus_return"]
+    engine.dispose()
