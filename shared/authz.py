@@ -51,6 +51,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "funds.surplus": frozenset({"finance"}),           # 第十七条
     "funds.misappropriation": frozenset({"finance"}),  # 第三十八条
     "funds.read": frozenset({"unit"}) | OVERSIGHT,
+    "acceptance.annual_report": frozenset({"unit"}),   # 第十六条
+    "acceptance.complete": frozenset({"unit"}),        # 第二十三条
+    "acceptance.extension.request": frozenset({"unit"}),
+    "acceptance.extension.decide": frozenset({"office", "drc"}),
+    "acceptance.apply": frozenset({"unit"}),
+    "acceptance.decide": frozenset({"office", "drc"}),  # 第二十二条: the approving body
+    "acceptance.go_live": frozenset({"unit"}),          # 第二十四条
+    "acceptance.self_evaluate": frozenset({"unit"}),
+    "acceptance.read": frozenset({"unit"}) | OVERSIGHT,
+    "archive.read": frozenset({"unit"}) | OVERSIGHT,    # 第二十条
+    "post_evaluation.commission": frozenset({"office"}),
+    "post_evaluation.report": frozenset({"evaluator"}),
     "sanction.impose": frozenset({"office"}),          # 第三十四条
     "sanction.lift": frozenset({"office"}),
     "admin.clock": frozenset({"operator"}),

@@ -129,7 +129,17 @@ def _lifted(tx, row, data, event):
         row.suspensions = [s for s in row.suspensions if s != f"sanction:{sid}"]
 
 
+def _completed(tx, row, data, event):
+    row.construction_completed = True
+
+
+def _accepted(tx, row, data, event):
+    row.acceptance_passed = row.acceptance_passed or data["passed"]
+
+
 opinion_issued = _learn(_opinion)
+construction_completed = _learn(_completed)
+acceptance_decided = _learn(_accepted)
 drc_decided = _learn(_drc)
 project_approved = _learn(_approved)
 change_decided = _learn(_change)

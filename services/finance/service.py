@@ -36,6 +36,14 @@ class FinanceService(PlatformService):
     def on_construction_suspended(self, event) -> None:
         self.db.handle_once(event, application.construction_suspended)
 
+    @reliable_handler("construction_completed")
+    def on_construction_completed(self, event) -> None:
+        self.db.handle_once(event, application.construction_completed)
+
+    @reliable_handler("acceptance_decided")
+    def on_acceptance_decided(self, event) -> None:
+        self.db.handle_once(event, application.acceptance_decided)
+
     @reliable_handler("sanction_imposed")
     def on_sanction_imposed(self, event) -> None:
         self.db.handle_once(event, application.sanction_imposed)

@@ -56,6 +56,11 @@ def file_document(store: Store, clock: Clock, caller: Identity, code: str, doc_t
                           articles=[20], on=clock.today(), at=document.filed_at, details={
                               "doc_type": doc_type, "version": document.version,
                               "sha256": document.sha256})
+        tx.emit("document_filed", {  # into the electronic archive kept by acceptance (第二十条)
+            "doc_type": doc_type, "version": document.version,
+            "title": None if project.classified else document.title,
+            "sha256": document.sha256, "filed_by": caller.sub, "filed_at": document.filed_at},
+            project_code=code, regulation_version=project.regulation_version, articles=[20])
     return project
 
 
@@ -348,3 +353,23 @@ def sanction_imposed(clock: Clock):
 def sanction_lifted(clock: Clock):
     return _status_effect(clock, "supervision",
                           lambda p, d: d["type"] == "suspend" and p.resume())
+
+
+def acceptance_fact(clock: Clock):
+    """Acceptance's facts on the timeline; completion, a passed acceptance and going live also
+    move the project's status."""
+    moves = {"construction_completed": lambda p, d: p.complete_construction(),
+             "acceptance_decided": lambda p, d: d["passed"] and p.accept(),
+             "project_went_live": lambda p, d: p.go_live()}
+
+    def change(project, data, kind):
+        return moves.get(kind, lambda p, d: False)(project, data)
+
+    def effect(tx: Transaction, event: Event) -> None:
+        project = repository.get(tx.session, event.project_code, for_update=True)
+        if change(project, event.data(), event.event_type):
+            repository.save(tx.session, project)
+        repository.record(tx.session, project.code, actor="acceptance",
+                          action=event.event_type, articles=event.articles, on=clock.today(),
+                          at=event.occurred_at, details=dict(event.payload))
+    return effect

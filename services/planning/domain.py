@@ -312,6 +312,24 @@ class Project:
         self.status = "in_construction"
         return True
 
+    def complete_construction(self) -> bool:
+        if self.status not in ("approved", "in_construction"):
+            return False
+        self.status = "completed"
+        return True
+
+    def accept(self) -> bool:
+        if self.status != "completed":
+            return False
+        self.status = "accepted"
+        return True
+
+    def go_live(self) -> bool:
+        if self.status != "accepted":
+            return False
+        self.status = "in_operation"
+        return True
+
     def terminate(self) -> bool:
         if self.status in ("terminated", "rejected"):
             return False

@@ -133,6 +133,34 @@ class PlanningService(PlatformService):
     def on_sanction_lifted(self, event) -> None:
         self.db.handle_once(event, application.sanction_lifted(self.clock))
 
+    @reliable_handler("construction_completed")
+    def on_construction_completed(self, event) -> None:
+        self.db.handle_once(event, application.acceptance_fact(self.clock))
+
+    @reliable_handler("acceptance_deadline_extended")
+    def on_acceptance_deadline_extended(self, event) -> None:
+        self.db.handle_once(event, application.acceptance_fact(self.clock))
+
+    @reliable_handler("acceptance_decided")
+    def on_acceptance_decided(self, event) -> None:
+        self.db.handle_once(event, application.acceptance_fact(self.clock))
+
+    @reliable_handler("project_went_live")
+    def on_project_went_live(self, event) -> None:
+        self.db.handle_once(event, application.acceptance_fact(self.clock))
+
+    @reliable_handler("annual_report_filed")
+    def on_annual_report_filed(self, event) -> None:
+        self.db.handle_once(event, application.acceptance_fact(self.clock))
+
+    @reliable_handler("self_evaluation_filed")
+    def on_self_evaluation_filed(self, event) -> None:
+        self.db.handle_once(event, application.acceptance_fact(self.clock))
+
+    @reliable_handler("post_evaluation_reported")
+    def on_post_evaluation_reported(self, event) -> None:
+        self.db.handle_once(event, application.acceptance_fact(self.clock))
+
     @reliable_handler("change_decided")
     def on_change_decided(self, event) -> None:
         self.db.handle_once(event, application.change_decided(self.clock))

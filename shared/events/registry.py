@@ -36,6 +36,15 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("contract_filed", 1, "finance", schemas.ContractFiled),
     EventType("contract_filed_late", 1, "finance", schemas.ContractFiledLate),
     EventType("misappropriation_reported", 1, "finance", schemas.MisappropriationReported),
+    EventType("document_filed", 1, "planning", schemas.DocumentFiled),
+    EventType("construction_completed", 1, "acceptance", schemas.ConstructionCompleted),
+    EventType("acceptance_deadline_extended", 1, "acceptance",
+              schemas.AcceptanceDeadlineExtended),
+    EventType("acceptance_decided", 1, "acceptance", schemas.AcceptanceDecided),
+    EventType("project_went_live", 1, "acceptance", schemas.ProjectWentLive),
+    EventType("annual_report_filed", 1, "acceptance", schemas.AnnualReportFiled),
+    EventType("self_evaluation_filed", 1, "acceptance", schemas.SelfEvaluationFiled),
+    EventType("post_evaluation_reported", 1, "acceptance", schemas.PostEvaluationReported),
     EventType("sanction_imposed", 1, "supervision", schemas.SanctionImposed),
     EventType("sanction_lifted", 1, "supervision", schemas.SanctionLifted),
     # operations, published by supervision (which runs the deadline engine) for every service
@@ -47,15 +56,21 @@ SERVICES = ("planning", "approval", "finance", "acceptance", "security", "superv
 PLATFORM_EVENTS = ("clock_set", "calendar_year_loaded")
 
 # consumer service → event types it handles (one reliable handler per type)
+# what acceptance publishes, all on the project's timeline in planning
+ACCEPTANCE_FACTS = ("construction_completed", "acceptance_deadline_extended",
+                    "acceptance_decided", "project_went_live", "annual_report_filed",
+                    "self_evaluation_filed", "post_evaluation_reported")
 _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "approval": ("application_submitted", "change_requested"),
     "planning": ("review_case_opened", "review_opinion_issued", "drc_decision_recorded",
                  "project_approved", "change_decided", "rectification_ordered",
                  "construction_suspended", "contract_filed", "sanction_imposed",
-                 "sanction_lifted"),
+                 "sanction_lifted", *ACCEPTANCE_FACTS),
     "finance": ("sharing_status_recorded", "review_opinion_issued", "drc_decision_recorded",
                 "project_approved", "change_decided", "construction_suspended",
-                "sanction_imposed", "sanction_lifted"),
+                "sanction_imposed", "sanction_lifted", "construction_completed",
+                "acceptance_decided"),
+    "acceptance": ("project_approved", "document_filed"),
     "supervision": ("national_approval_filed_without_consent", "contract_filed_late",
                     "misappropriation_reported"),
 }

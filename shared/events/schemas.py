@@ -206,3 +206,70 @@ class SanctionLifted(Schema):
     type = fields.String(required=True, validate=validate.OneOf(SANCTION_TYPES))
     reason = fields.String(required=True)
     lifted_on = fields.Date(required=True)
+
+
+class DocumentFiled(Schema):
+    """A document entered the project's archive (第二十条). A classified project's titles stay
+    off the bus (title is null)."""
+
+    doc_type = fields.String(required=True)
+    version = fields.Integer(required=True)
+    title = fields.String(required=True, allow_none=True)
+    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    filed_by = fields.String(required=True)
+    filed_at = fields.AwareDateTime(required=True)
+
+
+class ConstructionCompleted(Schema):
+    """The unit declared construction finished: the 3-month acceptance clock runs (第二十三条)."""
+
+    completed_on = fields.Date(required=True)
+    acceptance_due = fields.Date(required=True)
+
+
+class AcceptanceDeadlineExtended(Schema):
+    """An extension was granted: the acceptance clock moved, and why (第二十三条)."""
+
+    previous_due = fields.Date(required=True)
+    acceptance_due = fields.Date(required=True)
+    reason = fields.String(required=True)
+
+
+class AcceptanceDecided(Schema):
+    """Completion acceptance decided and its report filed with the office (第二十二条, 第二十三条)."""
+
+    passed = fields.Boolean(required=True)
+    decided_on = fields.Date(required=True)
+    report_document = fields.String(required=True)
+
+
+class ProjectWentLive(Schema):
+    """The accepted project is in use: the post-evaluation window runs from here (第二十四条)."""
+
+    live_on = fields.Date(required=True)
+    window_opens = fields.Date(required=True)
+    window_closes = fields.Date(required=True)
+
+
+class AnnualReportFiled(Schema):
+    """Progress and budget execution reported for a year (第十六条)."""
+
+    year = fields.Integer(required=True)
+    filed_on = fields.Date(required=True)
+    on_time = fields.Boolean(required=True)
+
+
+class SelfEvaluationFiled(Schema):
+    """The unit's self-evaluation, inside the 12–24-month window (第二十四条)."""
+
+    filed_on = fields.Date(required=True)
+    report_document = fields.String(required=True)
+
+
+class PostEvaluationReported(Schema):
+    """A commissioned third party filed its post-evaluation (第二十四条)."""
+
+    evaluation_id = fields.String(required=True)
+    evaluator = fields.String(required=True)
+    conclusion = fields.String(required=True)
+    reported_on = fields.Date(required=True)

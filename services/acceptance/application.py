@@ -1,0 +1,273 @@
+"""Acceptance's use cases."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import fields as dc_fields
+from datetime import date
+
+from sqlalchemy import select
+
+from services.acceptance.domain import AcceptanceFile, check_annual_report
+from services.acceptance.models import (
+    AcceptanceFileRow,
+    AnnualReportRow,
+    ArchiveDocumentRow,
+    PostEvaluationRow,
+)
+from shared.authz import Identity, acts_on_project, deny, sees_project
+from shared.errors import NotFound, StateConflict
+from shared.events import Event
+from shared.persistence.store import Store, Transaction
+from shared.policy import get_policy
+from shared.timekit import Clock
+
+_FIELDS = [f.name for f in dc_fields(AcceptanceFile)]
+
+
+# -- learned from events -----------------------------------------------------------------------
+
+def project_approved(tx: Transaction, event: Event) -> None:
+    """An approved project gets its acceptance file (the owner unit comes with it)."""
+    if tx.session.get(AcceptanceFileRow, event.project_code) is None:
+        tx.session.add(AcceptanceFileRow(project_code=event.project_code,
+                                         unit=event.payload["unit"],
+                                         regulation_version=event.regulation_version,
+                                         clock_ledger=[]))
+
+
+def document_filed(tx: Transaction, event: Event) -> None:
+    """Every document version enters the electronic archive (第二十条)."""
+    data = event.data()
+    exists = tx.session.scalars(select(ArchiveDocumentRow).where(
+        ArchiveDocumentRow.project_code == event.project_code,
+        ArchiveDocumentRow.doc_type == data["doc_type"],
+        ArchiveDocumentRow.version == data["version"])).first()
+    if exists is None:
+        tx.session.add(ArchiveDocumentRow(project_code=event.project_code, **data))
+
+
+# -- the file --------------------------------------------------------------------------------------
+
+def _load(tx: Transaction, code: str) -> tuple[AcceptanceFileRow, AcceptanceFile]:
+    row = tx.session.get(AcceptanceFileRow, code, with_for_update=True)
+    if row is None:
+        raise StateConflict(f"project {code} is not an approved project",
+                            f"项目 {code} 尚未立项", articles=[9], details={"project": code})
+    return row, _file(row)
+
+
+def _file(row: AcceptanceFileRow) -> AcceptanceFile:
+    return AcceptanceFile(**{f: getattr(row, f) for f in _FIELDS})
+
+
+def _save(row: AcceptanceFileRow, file: AcceptanceFile) -> None:
+    for f in _FIELDS:
+        setattr(row, f, getattr(file, f))
+
+
+def _owned(caller: Identity, file: AcceptanceFile, permission: str) -> None:
+    if caller.role == "unit" and not acts_on_project(caller, file.unit):
+        deny(caller, permission, file.project_code)
+
+
+def _emit(tx: Transaction, file: AcceptanceFile, kind: str, payload: dict,
+          articles: list[int]) -> None:
+    tx.emit(kind, payload, project_code=file.project_code,
+            regulation_version=file.regulation_version, articles=articles)
+
+
+def _archive(tx_session, code: str) -> set[str]:
+    return set(tx_session.scalars(select(ArchiveDocumentRow.doc_type).where(
+        ArchiveDocumentRow.project_code == code)))
+
+
+# -- commands --------------------------------------------------------------------------------------
+
+def complete(store: Store, clock: Clock, caller: Identity, code: str, completed_on: date) -> dict:
+    with store.transaction() as tx:
+        row, file = _load(tx, code)
+        _owned(caller, file, "acceptance.complete")
+        due = file.complete(completed_on, clock.today(), get_policy(file.regulation_version),
+                            caller.sub)
+        _save(row, file)
+        _emit(tx, file, "construction_completed",
+              {"completed_on": completed_on, "acceptance_due": due}, [23])
+    return view(file)
+
+
+def request_extension(store: Store, clock: Clock, caller: Identity, code: str,
+                      data: dict) -> dict:
+    with store.transaction() as tx:
+        row, file = _load(tx, code)
+        _owned(caller, file, "acceptance.extension.request")
+        file.request_extension(data["reason"], data["requested_due"], caller.sub, clock.today())
+        _save(row, file)
+    return view(file)
+
+
+def decide_extension(store: Store, clock: Clock, caller: Identity, code: str,
+                     data: dict) -> dict:
+    with store.transaction() as tx:
+        row, file = _load(tx, code)
+        previous, reason = file.acceptance_due, (file.extension or {}).get("reason", "")
+        new_due = file.decide_extension(data["decision"] == "grant", caller.sub, clock.today(),
+                                        data.get("granted_due"))
+        _save(row, file)
+        if new_due:
+            _emit(tx, file, "acceptance_deadline_extended", {
+                "previous_due": previous, "acceptance_due": new_due, "reason": reason}, [23])
+    return view(file)
+
+
+def apply(store: Store, clock: Clock, caller: Identity, code: str) -> dict:
+    with store.transaction() as tx:
+        row, file = _load(tx, code)
+        _owned(caller, file, "acceptance.apply")
+        file.apply(_archive(tx.session, code), get_policy(file.regulation_version), clock.today())
+        _save(row, file)
+    return view(file)
+
+
+def decide(store: Store, clock: Clock, caller: Identity, code: str, data: dict) -> dict:
+    today = clock.today()
+    with store.transaction() as tx:
+        row, file = _load(tx, code)
+        file.decide(data["passed"], data.get("findings") or "", data["report_document"],
+                    data.get("items") or {}, caller.sub, today)
+        _save(row, file)
+        _emit(tx, file, "acceptance_decided", {
+            "passed": data["passed"], "decided_on": today,
+            "report_document": data["report_document"]}, [22, 23])
+    return view(file)
+
+
+def go_live(store: Store, clock: Clock, caller: Identity, code: str, live_on: date) -> dict:
+    with store.transaction() as tx:
+        row, file = _load(tx, code)
+        _owned(caller, file, "acceptance.go_live")
+        file.go_live(live_on)
+        _save(row, file)
+        window = file.evaluation_window(get_policy(file.regulation_version))
+        _emit(tx, file, "project_went_live", {"live_on": live_on, "window_opens": window.opens,
+                                              "window_closes": window.closes}, [24])
+    return view(file)
+
+
+def self_evaluate(store: Store, clock: Clock, caller: Identity, code: str,
+                  report_document: str) -> dict:
+    today = clock.today()
+    with store.transaction() as tx:
+        row, file = _load(tx, code)
+        _owned(caller, file, "acceptance.self_evaluate")
+        file.file_self_evaluation(report_document, get_policy(file.regulation_version), today,
+                                  caller.sub)
+        _save(row, file)
+        _emit(tx, file, "self_evaluation_filed",
+              {"filed_on": today, "report_document": report_document}, [24])
+    return view(file)
+
+
+def annual_report(store: Store, clock: Clock, caller: Identity, code: str, data: dict) -> dict:
+    today = clock.today()
+    with store.transaction() as tx:
+        row, file = _load(tx, code)
+        _owned(caller, file, "acceptance.annual_report")
+        on_time = check_annual_report(data["year"], today, data["in_trial_operation"],
+                                      data.get("trial_run_effects"),
+                                      get_policy(file.regulation_version))
+        if tx.session.scalars(select(AnnualReportRow).where(
+                AnnualReportRow.project_code == code,
+                AnnualReportRow.year == data["year"])).first():
+            raise StateConflict(f"the {data['year']} report is already filed",
+                                f"{data['year']} 年度报告已提交", articles=[16])
+        tx.session.add(AnnualReportRow(
+            project_code=code, year=data["year"], progress=data["progress"],
+            budget_execution=data["budget_execution"],
+            trial_run_effects=data.get("trial_run_effects"), filed_on=today, on_time=on_time,
+            filed_by=caller.sub))
+        _emit(tx, file, "annual_report_filed",
+              {"year": data["year"], "filed_on": today, "on_time": on_time}, [16])
+    return {"project": code, "year": data["year"], "filed_on": today.isoformat(),
+            "on_time": on_time}
+
+
+def commission_post_evaluation(store: Store, clock: Clock, caller: Identity, code: str,
+                               evaluator: str) -> dict:
+    with store.transaction() as tx:
+        _, file = _load(tx, code)
+        if file.live_on is None:
+            raise StateConflict("post-evaluation follows acceptance and going live",
+                                "后评价须在项目竣工验收并投入使用后进行", articles=[24])
+        row = PostEvaluationRow(id=f"PE-{uuid.uuid4().hex[:8].upper()}", project_code=code,
+                                evaluator=evaluator, commissioned_by=caller.sub,
+                                commissioned_on=clock.today())
+        tx.session.add(row)
+    return post_evaluation_view(row)
+
+
+def report_post_evaluation(store: Store, clock: Clock, caller: Identity, evaluation_id: str,
+                           data: dict) -> dict:
+    today = clock.today()
+    with store.transaction() as tx:
+        row = tx.session.get(PostEvaluationRow, evaluation_id, with_for_update=True)
+        if row is None:
+            raise NotFound(f"no post-evaluation {evaluation_id}", f"后评价 {evaluation_id} 不存在",
+                           details={"id": evaluation_id})
+        if row.evaluator != caller.sub:
+            deny(caller, "post_evaluation.report", evaluation_id)
+        if row.report is not None:
+            raise StateConflict("the report is already filed", "后评价报告已提交", articles=[24])
+        row.report = {**data, "on": today.isoformat()}
+        _, file = _load(tx, row.project_code)
+        _emit(tx, file, "post_evaluation_reported", {
+            "evaluation_id": row.id, "evaluator": row.evaluator,
+            "conclusion": data["conclusion"], "reported_on": today}, [24])
+    return post_evaluation_view(row)
+
+
+# -- reads -------------------------------------------------------------------------------------------
+
+def acceptance(store: Store, caller: Identity, code: str) -> dict:
+    with store.read() as session:
+        row = session.get(AcceptanceFileRow, code)
+        if row is None:
+            raise NotFound(f"acceptance has no file of project {code}",
+                           f"尚无项目 {code} 的验收档案", details={"project": code})
+        if not sees_project(caller, row.unit, []):
+            deny(caller, "acceptance.read", code)
+        return view(_file(row))
+
+
+def archive(store: Store, caller: Identity, code: str) -> dict:
+    with store.read() as session:
+        row = session.get(AcceptanceFileRow, code)
+        if row is not None and not sees_project(caller, row.unit, []):
+            deny(caller, "archive.read", code)
+        docs = session.scalars(select(ArchiveDocumentRow).where(
+            ArchiveDocumentRow.project_code == code).order_by(ArchiveDocumentRow.id))
+        documents = [{"doc_type": d.doc_type, "version": d.version, "title": d.title,
+                      "sha256": d.sha256, "filed_by": d.filed_by,
+                      "filed_at": d.filed_at.isoformat()} for d in docs]
+        file = _file(row) if row else None
+        missing = (file.missing_reports({d["doc_type"] for d in documents},
+                                        get_policy(file.regulation_version)) if file else [])
+        return {"project": code, "documents": documents,
+                "complete_for_acceptance": not missing, "missing_for_acceptance": missing}
+
+
+def view(file: AcceptanceFile) -> dict:
+    def iso(d):
+        return (d.isoformat() if d else None)
+    window = file.evaluation_window(get_policy(file.regulation_version))
+    return {"project": file.project_code, "completed_on": iso(file.completed_on),
+            "acceptance_due": iso(file.acceptance_due), "clock_ledger": file.clock_ledger,
+            "extension_pending": file.extension, "applied_on": iso(file.applied_on),
+            "decision": file.decision, "live_on": iso(file.live_on),
+            "self_evaluation_window": ({"opens": window.opens.isoformat(),
+                                        "closes": window.closes.isoformat()} if window else None),
+            "self_evaluation": file.self_evaluation}
+
+
+def post_evaluation_view(row: PostEvaluationRow) -> dict:
+    return {"id": row.id, "project": row.project_code, "evaluator": row.evaluator,
+            "commissioned_on": row.commissioned_on.isoformat(), "report": row.report}

@@ -1,0 +1,198 @@
+"""Completion, the 3-month acceptance clock and its extensions, the acceptance application and
+decision, go-live and the 12–24-month self-evaluation window. No I/O here.
+
+第二十二条, 第二十三条: within 3 months of finishing construction the unit applies for acceptance
+with five reports; the approving body organises it; the report is filed with the office.
+第二十四条: 12 to 24 months after acceptance and going live, the self-evaluation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from shared.errors import RuleViolation, StateConflict
+from shared.policy import Policy, article_label_zh
+from shared.timekit import add_months, months_window
+
+REPORT_NAMES = {
+    "construction_summary": ("construction summary", "项目建设总结"),
+    "financial_report": ("financial report", "财务报告"),
+    "audit_report": ("audit report", "审计报告"),
+    "security_risk_assessment": ("information-security risk assessment report",
+                                 "信息安全风险评估报告"),
+    "crypto_application": ("cryptography application status", "密码应用情况"),
+}
+
+
+@dataclass
+class AcceptanceFile:
+    project_code: str
+    unit: str
+    regulation_version: str
+    completed_on: date | None = None
+    acceptance_due: date | None = None
+    clock_ledger: list[dict[str, Any]] = field(default_factory=list)
+    extension: dict[str, Any] | None = None      # the pending extension application
+    applied_on: date | None = None
+    decision: dict[str, Any] | None = None
+    live_on: date | None = None
+    self_evaluation: dict[str, Any] | None = None
+
+    # -- completion and the acceptance clock (第二十三条) ---------------------------------------
+    def complete(self, completed_on: date, today: date, policy: Policy, by: str) -> date:
+        if self.completed_on is not None:
+            raise StateConflict("construction is already declared finished",
+                                "已申报项目建设完成", articles=[23],
+                                details={"completed_on": self.completed_on.isoformat()})
+        if completed_on > today:
+            raise RuleViolation("construction cannot finish in the future", "完成日期不能晚于今日",
+                                articles=[23], details={"completed_on": completed_on.isoformat()})
+        months = policy.param("acceptance_application", "months")
+        self.completed_on = completed_on
+        self.acceptance_due = add_months(completed_on, months)
+        self.clock_ledger.append({
+            "at": today.isoformat(), "by": by, "from": None,
+            "to": self.acceptance_due.isoformat(), "articles": [23],
+            "why": f"construction finished {completed_on.isoformat()}: {months} months to apply"})
+        return self.acceptance_due
+
+    def request_extension(self, reason: str, requested_due: date, by: str, today: date) -> None:
+        """A unit that cannot apply in time files an extension application (第二十三条)."""
+        if self.acceptance_due is None or self.applied_on is not None:
+            raise StateConflict("an extension applies to a running acceptance clock",
+                                "仅在待申请验收期间可申请延期", articles=[23])
+        if self.extension is not None:
+            raise StateConflict("an extension application is already pending",
+                                "已有待审批的延期申请", articles=[23])
+        if requested_due <= self.acceptance_due:
+            raise RuleViolation("the requested date must be after the current deadline",
+                                "申请的期限须晚于现行期限", articles=[23],
+                                details={"acceptance_due": self.acceptance_due.isoformat()})
+        self.extension = {"reason": reason, "requested_due": requested_due.isoformat(),
+                          "by": by, "on": today.isoformat()}
+
+    def decide_extension(self, granted: bool, by: str, today: date,
+                         granted_due: date | None = None) -> date | None:
+        """The clock moves only when granted, and the ledger says who, when and why."""
+        if self.extension is None:
+            raise StateConflict("no extension application is pending", "没有待审批的延期申请",
+                                articles=[23])
+        request, self.extension = self.extension, None
+        if not granted:
+            self.clock_ledger.append({"at": today.isoformat(), "by": by,
+                                      "from": self.acceptance_due.isoformat(),
+                                      "to": self.acceptance_due.isoformat(), "articles": [23],
+                                      "why": f"extension refused: {request['reason']}"})
+            return None
+        new_due = granted_due or date.fromisoformat(request["requested_due"])
+        if new_due <= self.acceptance_due:
+            raise RuleViolation("an extension moves the deadline later", "延期须晚于现行期限",
+                                articles=[23])
+        self.clock_ledger.append({"at": today.isoformat(), "by": by,
+                                  "from": self.acceptance_due.isoformat(),
+                                  "to": new_due.isoformat(), "articles": [23],
+                                  "why": f"extension granted: {request['reason']}"})
+        self.acceptance_due = new_due
+        return new_due
+
+    # -- application and decision (第二十二条, 第二十三条) ----------------------------------------
+    def missing_reports(self, archive: set[str], policy: Policy) -> list[dict[str, Any]]:
+        missing = []
+        for item in policy.param("required_documents", "acceptance"):
+            if item["doc"] not in archive:
+                en, zh = REPORT_NAMES[item["doc"]]
+                missing.append({"item": item["doc"], "articles": [article_label_zh(item["article"])],
+                                "message": f"missing: {en}", "message_zh": f"缺少：{zh}"})
+        return missing
+
+    def apply(self, archive: set[str], policy: Policy, today: date) -> None:
+        if self.completed_on is None:
+            raise StateConflict("declare construction finished before applying for acceptance",
+                                "须先申报项目建设完成，再申请竣工验收", articles=[23])
+        if self.applied_on is not None and (self.decision is None or self.decision["passed"]):
+            raise StateConflict("acceptance is already applied for", "已提交竣工验收申请",
+                                articles=[23])
+        missing = self.missing_reports(archive, policy)
+        if missing:
+            raise RuleViolation(f"the acceptance application lacks {len(missing)} report(s)",
+                                f"竣工验收申请缺少 {len(missing)} 项报告", articles=[23],
+                                details={"missing": missing})
+        self.applied_on, self.decision = today, None
+
+    def decide(self, passed: bool, findings: str, report_document: str,
+               items: dict[str, bool], by: str, today: date) -> None:
+        """Organised by the approving body (or delegated to the unit); the report is filed with
+        the office. A pass needs the catalog registered in the sharing platform (第二十八条) and
+        the key products' controllability checked (第三十二条)."""
+        if self.applied_on is None or self.decision is not None:
+            raise StateConflict("no acceptance application awaits a decision",
+                                "没有待决定的竣工验收申请", articles=[22, 23])
+        if passed:
+            failing = {k: v for k, v in (("catalog_registered", 28),
+                                         ("products_controllable", 32)) if not items.get(k)}
+            if failing:
+                raise RuleViolation(
+                    "a pass needs every acceptance item met",
+                    "验收通过须满足全部验收事项", articles=sorted(failing.values()),
+                    details={k: [f"required for a pass ({article_label_zh(a)})"]
+                             for k, a in failing.items()})
+        self.decision = {"passed": passed, "findings": findings,
+                         "report_document": report_document, "items": items, "by": by,
+                         "on": today.isoformat()}
+
+    @property
+    def accepted_on(self) -> date | None:
+        if self.decision and self.decision["passed"]:
+            return date.fromisoformat(self.decision["on"])
+        return None
+
+    # -- go-live and post-evaluation (第二十四条) ------------------------------------------------
+    def go_live(self, live_on: date) -> None:
+        if self.accepted_on is None:
+            raise StateConflict("a project goes live after it passed acceptance",
+                                "项目须通过竣工验收后投入使用", articles=[23, 24])
+        if self.live_on is not None:
+            raise StateConflict("the project is already live", "项目已投入使用", articles=[24])
+        self.live_on = live_on
+
+    def evaluation_window(self, policy: Policy):
+        if self.accepted_on is None or self.live_on is None:
+            return None
+        start = max(self.accepted_on, self.live_on)  # accepted AND in use
+        return months_window(start, policy.param("self_evaluation_window", "opens_months"),
+                             policy.param("self_evaluation_window", "closes_months"))
+
+    def file_self_evaluation(self, report_document: str, policy: Policy, today: date,
+                             by: str) -> None:
+        window = self.evaluation_window(policy)
+        if window is None:
+            raise StateConflict("the self-evaluation follows acceptance and going live",
+                                "自评价须在项目竣工验收并投入使用后进行", articles=[24])
+        position = window.position(today)
+        if position != "open":
+            raise RuleViolation(
+                f"the self-evaluation is accepted from {window.opens} to {window.closes}",
+                f"自评价须在 {window.opens} 至 {window.closes} 期间提交", articles=[24],
+                details={"opens": window.opens.isoformat(), "closes": window.closes.isoformat(),
+                         "today": today.isoformat(), "position": position})
+        if self.self_evaluation is not None:
+            raise StateConflict("the self-evaluation is already filed", "自评价已提交",
+                                articles=[24])
+        self.self_evaluation = {"report_document": report_document, "on": today.isoformat(),
+                                "by": by}
+
+
+def check_annual_report(year: int, today: date, in_trial_operation: bool,
+                        trial_run_effects: str | None, policy: Policy) -> bool:
+    """第十六条: before each year's end, progress and budget execution; a project in trial
+    operation also reports its effects and problems. Returns whether it is on time."""
+    if year > today.year:
+        raise RuleViolation("a report covers a year that has begun", "不能报告尚未开始年度的情况",
+                            articles=[16], details={"year": year})
+    if in_trial_operation and not trial_run_effects:
+        raise RuleViolation("a project in trial operation reports its effects and problems",
+                            "已投入试运行的项目须说明试运行效果及存在问题", articles=[16],
+                            details={"trial_run_effects": ["required in trial operation"]})
+    month, day = (int(x) for x in policy.param("annual_report", "due_month_day").split("-"))
+    return today <= date(year, month, day)

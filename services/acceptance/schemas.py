@@ -1,0 +1,70 @@
+"""Wire formats of acceptance's commands (shape only; rules are in domain.py)."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from shared.errors import ValidationFailed
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class AnnualReport(Strict):
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2200))
+    progress = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    budget_execution = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    in_trial_operation = fields.Boolean(load_default=False)
+    trial_run_effects = fields.String(load_default=None, allow_none=True,
+                                      validate=validate.Length(max=20000))
+
+
+class Completion(Strict):
+    completed_on = fields.Date(required=True)
+
+
+class ExtensionRequest(Strict):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    requested_due = fields.Date(required=True)
+
+
+class ExtensionDecision(Strict):
+    decision = fields.String(required=True, validate=validate.OneOf(("grant", "refuse")))
+    granted_due = fields.Date(load_default=None, allow_none=True)
+
+
+class AcceptanceItems(Strict):
+    catalog_registered = fields.Boolean(load_default=False)     # 第二十八条
+    products_controllable = fields.Boolean(load_default=False)  # 第三十二条
+
+
+class AcceptanceDecision(Strict):
+    passed = fields.Boolean(required=True)
+    findings = fields.String(load_default="", validate=validate.Length(max=20000))
+    report_document = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    items = fields.Nested(AcceptanceItems, load_default=dict)
+
+
+class GoLive(Strict):
+    live_on = fields.Date(required=True)
+
+
+class SelfEvaluation(Strict):
+    report_document = fields.String(required=True, validate=validate.Length(min=1, max=300))
+
+
+class Commission(Strict):
+    evaluator = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class EvaluationReport(Strict):
+    report_document = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    conclusion = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+
+
+def load(schema: type[Schema], data) -> dict:
+    try:
+        return schema().load(data if data is not None else {})
+    except ValidationError as exc:
+        raise ValidationFailed.from_marshmallow(exc.messages) from None

@@ -1,0 +1,130 @@
+from datetime import date
+
+import pytest
+
+from services.acceptance.domain import AcceptanceFile, check_annual_report
+from shared.errors import RuleViolation, StateConflict
+from shared.policy import get_policy
+
+POLICY = get_policy("shandong/v1")
+FIVE = {"construction_summary", "financial_report", "audit_report", "security_risk_assessment",
+        "crypto_application"}
+ITEMS = {"catalog_registered": True, "products_controllable": True}
+
+
+def file():
+    return AcceptanceFile("SD-2026-000001", "U1", "shandong/v1")
+
+
+@pytest.mark.parametrize("finished, due", [
+    (date(2026, 8, 31), date(2026, 11, 30)),   # the regulation's own example, clamped
+    (date(2023, 11, 30), date(2024, 2, 29)),   # into a leap February
+    (date(2026, 11, 30), date(2027, 2, 28)),
+    (date(2026, 10, 15), date(2027, 1, 15)),
+])
+def test_three_month_clock_at_month_ends(finished, due):
+    f = file()
+    assert f.complete(finished, date(2027, 1, 1), POLICY, "u") == due
+    assert f.clock_ledger[0]["to"] == due.isoformat() and f.clock_ledger[0]["articles"] == [23]
+
+
+def test_completion_rules():
+    f = file()
+    with pytest.raises(RuleViolation):
+        f.complete(date(2026, 6, 2), date(2026, 6, 1), POLICY, "u")
+    f.complete(date(2026, 6, 1), date(2026, 6, 1), POLICY, "u")
+    with pytest.raises(StateConflict):
+        f.complete(date(2026, 6, 1), date(2026, 6, 1), POLICY, "u")
+
+
+def test_extension_moves_the_clock_only_when_granted_and_the_ledger_says_why():
+    f = file()
+    f.complete(date(2026, 8, 31), date(2026, 9, 1), POLICY, "u")
+    with pytest.raises(RuleViolation):
+        f.request_extension("审计未完成", date(2026, 11, 30), "u", date(2026, 11, 1))
+    f.request_extension("审计未完成", date(2027, 1, 31), "u", date(2026, 11, 1))
+    with pytest.raises(StateConflict):
+        f.request_extension("again", date(2027, 2, 28), "u", date(2026, 11, 2))
+    assert f.decide_extension(False, "office", date(2026, 11, 5)) is None
+    assert f.acceptance_due == date(2026, 11, 30)
+    f.request_extension("审计未完成", date(2027, 1, 31), "u", date(2026, 11, 6))
+    assert f.decide_extension(True, "office", date(2026, 11, 8)) == date(2027, 1, 31)
+    assert [e["why"].split(":")[0] for e in f.clock_ledger] == [
+        "construction finished 2026-08-31", "extension refused", "extension granted"]
+    with pytest.raises(StateConflict):
+        f.decide_extension(True, "office", date(2026, 11, 9))
+
+
+def test_application_lists_every_missing_report():
+    f = file()
+    with pytest.raises(StateConflict):
+        f.apply(FIVE, POLICY, date(2026, 9, 1))  # not finished yet
+    f.complete(date(2026, 8, 31), date(2026, 9, 1), POLICY, "u")
+    with pytest.raises(RuleViolation) as err:
+        f.apply({"financial_report"}, POLICY, date(2026, 9, 1))
+    missing = err.value.details["missing"]
+    assert [m["item"] for m in missing] == ["construction_summary", "audit_report",
+                                            "security_risk_assessment", "crypto_application"]
+    assert all(m["articles"] == ["第二十三条"] and m["message_zh"].startswith("缺少")
+               for m in missing)
+    f.apply(FIVE, POLICY, date(2026, 9, 2))
+    assert f.applied_on == date(2026, 9, 2)
+
+
+def accepted(on=date(2026, 10, 1)):
+    f = file()
+    f.complete(date(2026, 8, 31), on, POLICY, "u")
+    f.apply(FIVE, POLICY, on)
+    f.decide(True, "", "验收报告.pdf", ITEMS, "office", on)
+    return f
+
+
+def test_a_pass_needs_the_catalog_registered_and_products_checked():
+    f = file()
+    f.complete(date(2026, 8, 31), date(2026, 9, 1), POLICY, "u")
+    f.apply(FIVE, POLICY, date(2026, 9, 1))
+    with pytest.raises(RuleViolation) as err:
+        f.decide(True, "", "r", {"catalog_registered": True}, "office", date(2026, 9, 2))
+    assert err.value.as_dict()["articles"] == ["第三十二条"]
+    f.decide(False, "资料不全", "r", {}, "office", date(2026, 9, 2))
+    assert f.accepted_on is None
+    f.apply(FIVE, POLICY, date(2026, 9, 10))  # after a failed acceptance, apply again
+    f.decide(True, "", "r", ITEMS, "drc", date(2026, 9, 20))
+    assert f.accepted_on == date(2026, 9, 20)
+
+
+def test_self_evaluation_window_from_acceptance_and_going_live():
+    f = accepted(date(2026, 10, 1))
+    with pytest.raises(StateConflict):
+        f.file_self_evaluation("r", POLICY, date(2027, 10, 1), "u")  # not live yet
+    f.go_live(date(2026, 11, 30))  # the later of the two starts the window
+    window = f.evaluation_window(POLICY)
+    assert (window.opens, window.closes) == (date(2027, 11, 30), date(2028, 11, 30))
+    with pytest.raises(RuleViolation) as err:
+        f.file_self_evaluation("r", POLICY, date(2027, 11, 29), "u")
+    assert err.value.details["position"] == "early"
+    assert err.value.as_dict()["articles"] == ["第二十四条"]
+    with pytest.raises(RuleViolation):
+        f.file_self_evaluation("r", POLICY, date(2028, 12, 1), "u")
+    f.file_self_evaluation("r", POLICY, date(2027, 11, 30), "u")
+    with pytest.raises(StateConflict):
+        f.file_self_evaluation("r", POLICY, date(2028, 1, 1), "u")
+
+
+def test_go_live_only_after_acceptance():
+    with pytest.raises(StateConflict):
+        file().go_live(date(2026, 1, 1))
+
+
+@pytest.mark.parametrize("year, today, on_time", [
+    (2026, date(2026, 12, 31), True), (2026, date(2027, 1, 1), False)])
+def test_annual_report_due_by_year_end(year, today, on_time):
+    assert check_annual_report(year, today, False, None, POLICY) is on_time
+
+
+def test_annual_report_rules():
+    with pytest.raises(RuleViolation):
+        check_annual_report(2027, date(2026, 12, 1), False, None, POLICY)
+    with pytest.raises(RuleViolation) as err:
+        check_annual_report(2026, date(2026, 12, 1), True, None, POLICY)
+    assert err.value.as_dict()["articles"] == ["第十六条"]
