@@ -1,6 +1,7 @@
 """Acceptance's use cases."""
 from __future__ import annotations
 
+import copy
 import uuid
 from dataclasses import fields as dc_fields
 from datetime import date
@@ -57,7 +58,8 @@ def _load(tx: Transaction, code: str) -> tuple[AcceptanceFileRow, AcceptanceFile
 
 
 def _file(row: AcceptanceFileRow) -> AcceptanceFile:
-    return AcceptanceFile(**{f: getattr(row, f) for f in _FIELDS})
+    # JSON columns are copied: SQLAlchemy does not see in-place changes to the loaded objects
+    return AcceptanceFile(**{f: copy.deepcopy(getattr(row, f)) for f in _FIELDS})
 
 
 def _save(row: AcceptanceFileRow, file: AcceptanceFile) -> None:

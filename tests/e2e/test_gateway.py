@@ -96,7 +96,8 @@ def concrete(path, code, plan_id="PL-NONE", round_id="RR-NONE"):
     return (path.replace("<code>", code).replace("<doc_type>", "construction_plan")
             .replace("<int:year>", "2031").replace("<plan_id>", plan_id)
             .replace("<round_id>", round_id).replace("<request_id>", "CR-NONE")
-            .replace("<incident_id>", "IN-NONE").replace("<sanction_id>", "SN-NONE"))
+            .replace("<incident_id>", "IN-NONE").replace("<sanction_id>", "SN-NONE")
+            .replace("<evaluation_id>", "PE-NONE"))
 
 
 BODIES = {"register_project": PROJECT, "file_document": {"title": "t", "sha256": SHA},
@@ -126,6 +127,15 @@ BODIES = {"register_project": PROJECT, "file_document": {"title": "t", "sha256":
           "report_misappropriation": {"description": "d"},
           "impose_sanction": {"project": "SD-1900-000000", "type": "criticism", "reason": "r"},
           "lift_sanction": {"reason": "r"},
+          "file_annual_report": {"year": 2026, "progress": "p", "budget_execution": "b"},
+          "declare_completion": {"completed_on": "2026-05-01"},
+          "request_extension": {"reason": "r", "requested_due": "2026-12-31"},
+          "decide_extension": {"decision": "refuse"},
+          "decide_acceptance": {"passed": False, "report_document": "r"},
+          "go_live": {"live_on": "2026-05-01"},
+          "file_self_evaluation": {"report_document": "r"},
+          "commission_post_evaluation": {"evaluator": "e"},
+          "report_post_evaluation": {"report_document": "r", "conclusion": "c"},
           "set_catalog": CATALOG, "set_clock": {"today": "2027-01-04"},
           "load_calendar_year": {"holidays": ["2031-01-01"], "workdays": []}}
 
@@ -312,7 +322,7 @@ def test_openapi_describes_every_endpoint(stack):
         path = "/api/v1" + concrete(e.path, "{code}", "{plan_id}", "{round_id}").replace(
             "construction_plan", "{doc_type}").replace("2031", "{year}").replace(
             "CR-NONE", "{request_id}").replace("IN-NONE", "{incident_id}").replace(
-            "SN-NONE", "{sanction_id}")
+            "SN-NONE", "{sanction_id}").replace("PE-NONE", "{evaluation_id}")
         assert e.method.lower() in doc["paths"][path]
     assert "ProjectRegistration" in doc["components"]["schemas"]
 

@@ -1,0 +1,171 @@
+"""From completion to a passed acceptance and an accepted self-evaluation (issue: acceptance)."""
+import hashlib
+
+import pytest
+
+from shared.testing import Stack, wait_for
+
+pytestmark = pytest.mark.e2e
+
+UNIT = "U-370500-001"
+ITEM = "SDZW-2026-30"
+SHA = hashlib.sha256(b"doc").hexdigest()
+FIVE = ("construction_summary", "financial_report", "audit_report", "security_risk_assessment",
+        "crypto_application")
+
+
+@pytest.fixture(scope="module")
+def stack(infrastructure, tmp_path_factory):
+    running = Stack(infrastructure, tmp_path_factory.mktemp("acceptance"),
+                    GOVPROJ_CLOCK="simulated", RPC_TIMEOUT="30")
+    try:
+        running.start_all()
+        set_today(running, "2026-03-02")
+        plan = running.http("POST", "/plans", "office", json={
+            "title": "规划", "start_year": 2020, "end_year": 2035,
+            "items": [{"code": ITEM, "title": "验收"}]}).json()["id"]
+        running.http("POST", f"/plans/{plan}/approval", "group")
+        yield running
+    finally:
+        running.close()
+
+
+def set_today(stack, day):
+    assert stack.http("POST", "/admin/clock", "operator", json={"today": day}).status_code == 200
+    from shared.testing import rpc_proxy
+    with rpc_proxy(stack.amqp_uri) as cluster:
+        for service in ("planning", "approval", "finance", "acceptance", "supervision"):
+            wait_for(lambda s=service: getattr(cluster, s).health()["today"] == day, timeout=20,
+                     message=f"{service} on {day}")
+
+
+def status(stack, code):
+    return stack.http("GET", f"/projects/{code}", "office").json()["status"]
+
+
+def approved(stack):
+    code = stack.http("POST", "/projects", "unit", UNIT, json={
+        "name": "一网通办平台", "kind": "construction", "level": "province", "plan_item": ITEM,
+        "budget": {"total": "500000.00"}}).json()["code"]
+    for doc in ("construction_plan", "investment_budget"):
+        stack.http("PUT", f"/projects/{code}/documents/{doc}", "unit", UNIT,
+                   json={"title": doc, "sha256": SHA})
+    stack.http("PUT", f"/projects/{code}/catalog", "unit", UNIT, json={"resources": [{
+        "name": "办件信息", "source": "本系统", "format": "JSON", "update_frequency": "实时",
+        "sharing_type": "unconditional", "open_type": "conditional"}]})
+    stack.http("POST", f"/projects/{code}/submission", "unit", UNIT)
+    wait_for(lambda: status(stack, code) == "under_review", timeout=20, message="review")
+    rid = stack.http("POST", "/review-rounds", "office",
+                     json={"title": "批次", "projects": [code]}).json()["id"]
+    stack.http("POST", f"/review-rounds/{rid}/opinions", "office", json={
+        "project": code, "decision": "approve", "necessity": "必要", "feasibility": "可行",
+        "approved_amount": "500000.00"})
+    stack.http("POST", f"/review-rounds/{rid}/closure", "office")
+    wait_for(lambda: status(stack, code) == "approved", timeout=20, message="approved")
+    wait_for(lambda: stack.http("POST", f"/projects/{code}/budget", "finance", json={
+        "construction": {"total": "450000.00", "by_level": {"province": "450000.00"}},
+        "om": {"total": "50000.00", "by_level": {"province": "50000.00"}}}).status_code == 201,
+        timeout=20, message="budget")
+    stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
+        "contract_no": "HT-1", "supplier": "浪潮", "amount": "400000.00",
+        "signed_on": "2026-03-02"})
+    return code
+
+
+def om(stack, code):
+    return stack.http("POST", f"/projects/{code}/disbursements", "unit", UNIT, json={
+        "purpose": "om", "amount": "10000.00", "contract_no": "HT-1"}).json()
+
+
+def test_completion_to_acceptance_to_self_evaluation(stack):
+    code = approved(stack)
+    r = stack.http("POST", f"/projects/{code}/completion", "unit", UNIT,
+                   json={"completed_on": "2026-03-02"})
+    assert r.status_code == 201 and r.json()["acceptance_due"] == "2026-06-02"
+    wait_for(lambda: status(stack, code) == "completed", timeout=20, message="completed")
+
+    ext = stack.http("POST", f"/projects/{code}/acceptance-extension", "unit", UNIT,
+                     json={"reason": "审计报告尚未出具", "requested_due": "2026-07-31"})
+    assert ext.status_code == 201 and ext.json()["acceptance_due"] == "2026-06-02"
+    granted = stack.http("POST", f"/projects/{code}/acceptance-extension/decision", "drc",
+                         json={"decision": "grant"})
+    assert granted.json()["acceptance_due"] == "2026-07-31"
+    assert [e["why"].split(":")[0] for e in granted.json()["clock_ledger"]] == [
+        "construction finished 2026-03-02", "extension granted"]
+
+    refused = stack.http("POST", f"/projects/{code}/acceptance-application", "unit", UNIT)
+    assert refused.status_code == 422
+    assert [m["item"] for m in refused.json()["error"]["details"]["missing"]] == list(FIVE)
+    for doc in FIVE:
+        stack.http("PUT", f"/projects/{code}/documents/{doc}", "unit", UNIT,
+                   json={"title": doc, "sha256": SHA})
+    wait_for(lambda: stack.http("GET", f"/projects/{code}/archive", "unit", UNIT).json()[
+        "complete_for_acceptance"], timeout=20, message="archive complete")
+    assert stack.http("POST", f"/projects/{code}/acceptance-application", "unit",
+                      UNIT).status_code == 201
+
+    no_items = stack.http("POST", f"/projects/{code}/acceptance-decision", "office", json={
+        "passed": True, "report_document": "验收报告.pdf"})
+    assert no_items.status_code == 422
+    assert no_items.json()["error"]["articles"] == ["第二十八条", "第三十二条"]
+    assert "acceptance_passed" in [g["gate"] for g in om(stack, code)["failed_gates"]]
+    passed = stack.http("POST", f"/projects/{code}/acceptance-decision", "office", json={
+        "passed": True, "report_document": "验收报告.pdf", "items": {
+            "catalog_registered": True, "products_controllable": True}})
+    assert passed.status_code == 200
+    wait_for(lambda: status(stack, code) == "accepted", timeout=20, message="accepted")
+    wait_for(lambda: [g["gate"] for g in om(stack, code)["failed_gates"]]
+             == ["sharing_platform"], timeout=20, message="acceptance gate open")
+    stack.http("POST", f"/projects/{code}/sharing-status", "office", json={
+        "connected": True, "sharing_compliant": True, "checked_on": "2026-03-02"})
+    wait_for(lambda: om(stack, code)["status"] == "paid", timeout=20, message="O&M money")
+
+    live = stack.http("POST", f"/projects/{code}/go-live", "unit", UNIT,
+                      json={"live_on": "2026-03-02"})
+    assert live.status_code == 201
+    assert live.json()["self_evaluation_window"] == {"opens": "2027-03-02",
+                                                     "closes": "2028-03-02"}
+    wait_for(lambda: status(stack, code) == "in_operation", timeout=20, message="in operation")
+    early = stack.http("POST", f"/projects/{code}/self-evaluation", "unit", UNIT,
+                       json={"report_document": "自评价.pdf"})
+    assert early.status_code == 422 and early.json()["error"]["articles"] == ["第二十四条"]
+
+    set_today(stack, "2027-03-02")
+    ok = stack.http("POST", f"/projects/{code}/self-evaluation", "unit", UNIT,
+                    json={"report_document": "自评价.pdf"})
+    assert ok.status_code == 201, ok.text
+    commission = stack.http("POST", f"/projects/{code}/post-evaluations", "office",
+                            json={"evaluator": "evaluator@sdei"})
+    pid = commission.json()["id"]
+    other = stack.http("POST", f"/post-evaluations/{pid}/report", "evaluator", token=stack.token(
+        "evaluator", sub="someone-else"), json={"report_document": "r", "conclusion": "c"})
+    assert other.status_code == 403
+    report = stack.http("POST", f"/post-evaluations/{pid}/report", token=stack.token(
+        "evaluator", sub="evaluator@sdei"), json={"report_document": "后评价报告.pdf",
+                                                  "conclusion": "达到预期目标"})
+    assert report.status_code == 201
+    actions = [e["action"] for e in stack.http("GET", f"/projects/{code}/timeline", "unit",
+                                               UNIT).json()["events"]]
+    wait_for(lambda: "post_evaluation_reported" in [e["action"] for e in stack.http(
+        "GET", f"/projects/{code}/timeline", "unit", UNIT).json()["events"]], timeout=20,
+        message="on the timeline")
+    assert {"construction_completed", "acceptance_deadline_extended", "acceptance_decided",
+            "project_went_live", "self_evaluation_filed"} <= set(actions)
+
+
+def test_annual_report(stack):
+    """Runs after the first test moved the simulated clock into 2027."""
+    code = approved(stack)
+    r = stack.http("POST", f"/projects/{code}/annual-reports", "unit", UNIT, json={
+        "year": 2026, "progress": "完成 60%", "budget_execution": "执行 55%",
+        "in_trial_operation": True})
+    assert r.status_code == 422 and r.json()["error"]["articles"] == ["第十六条"]
+    late = stack.http("POST", f"/projects/{code}/annual-reports", "unit", UNIT, json={
+        "year": 2026, "progress": "完成 60%", "budget_execution": "执行 55%"})
+    assert late.status_code == 201 and late.json()["on_time"] is False  # recorded, and late
+    ok = stack.http("POST", f"/projects/{code}/annual-reports", "unit", UNIT, json={
+        "year": 2027, "progress": "完成 90%", "budget_execution": "执行 85%"})
+    assert ok.status_code == 201 and ok.json()["on_time"] is True
+    twice = stack.http("POST", f"/projects/{code}/annual-reports", "unit", UNIT, json={
+        "year": 2027, "progress": "x", "budget_execution": "y"})
+    assert twice.status_code == 409
