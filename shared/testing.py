@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 import requests
 from kombu import Connection
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from shared.authz import Identity
 from shared.config import SERVICES, load_config
@@ -275,6 +275,19 @@ def complete_application(planning, code: str) -> None:
     planning.set_catalog(code, {"resources": [{
         "name": "项目基础信息", "source": "本系统", "format": "JSON", "update_frequency": "daily",
         "sharing_type": "unconditional", "open_type": "none"}]})
+
+
+def outbox_rows(url: str, tables, routing_key: str | None = None) -> list:
+    """A service's outbox rows in order (optionally of one event type), read directly."""
+    table = tables.outbox
+    query = select(table).order_by(table.c.seq)
+    if routing_key:
+        query = query.where(table.c.routing_key == routing_key)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    engine.dispose()
+    return rows
 
 
 def publish_raw(amqp_uri: str, exchange: str, routing_key: str, body, **properties) -> None:

@@ -6,12 +6,19 @@ import sys
 
 import pytest
 from nameko.exceptions import RpcTimeout
-from sqlalchemy import create_engine, select
 
 from services.planning.models import platform as planning_tables
 from shared.cli import REPO_ROOT, start_service
 from shared.config import SERVICES
-from shared.testing import PLAN_ITEM, complete_application, plan_in_force, rpc_proxy, unit_identity, wait_for
+from shared.testing import (
+    PLAN_ITEM,
+    complete_application,
+    outbox_rows,
+    plan_in_force,
+    rpc_proxy,
+    unit_identity,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -100,9 +107,7 @@ def test_crash_after_commit_before_publish_loses_nothing(suite):
     assert planning.wait(20) == 86
     suite.procs.pop("planning")
 
-    engine = create_engine(suite.urls["planning"])
-    with engine.connect() as conn:
-        [row] = conn.execute(select(planning_tables.outbox)).all()
+    [row] = outbox_rows(suite.urls["planning"], planning_tables, "application_submitted")
     assert row.published_at is None  # committed, never published
     assert cases(suite, code) == []
 

@@ -6,7 +6,6 @@ import json
 from datetime import date
 
 import pytest
-from sqlalchemy import create_engine, select
 
 from services.planning.models import platform as planning_tables
 from shared.events import make_event
@@ -15,6 +14,7 @@ from shared.testing import (
     PLAN_ITEM,
     complete_application,
     get_dead_letters,
+    outbox_rows,
     plan_in_force,
     publish_raw,
     rpc_proxy,
@@ -49,11 +49,7 @@ def project_status(amqp_uri, code):
 
 
 def outbox(url):
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        rows = conn.execute(select(planning_tables.outbox)).all()
-    engine.dispose()
-    return rows
+    return outbox_rows(url, planning_tables, "application_submitted")
 
 
 def test_application_opens_one_review_case(amqp_uri, database_urls, start_service):
