@@ -63,6 +63,10 @@ class EvaluationReport(Strict):
     conclusion = fields.String(required=True, validate=validate.Length(min=1, max=20000))
 
 
+class Scan(Strict):
+    as_of = fields.Date(load_default=None, allow_none=True)
+
+
 def load(schema: type[Schema], data) -> dict:
     try:
         return schema().load(data if data is not None else {})

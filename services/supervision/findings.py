@@ -20,6 +20,10 @@ VIOLATIONS = {
         "contract_filed_late",
         "a procurement contract was filed after the deadline of 5 working days",
         "采购合同未在签订后 5 个工作日内备案"),
+    "self_evaluation_missed": (
+        "self_evaluation_missed",
+        "no self-evaluation within 24 months of acceptance and going live",
+        "竣工验收并投入使用后 24 个月内未提交自评价报告"),
     "misappropriation_reported": (
         "misappropriation",
         "finance reported diverted or misappropriated project funds",

@@ -30,6 +30,10 @@ class SupervisionService(PlatformService):
     def on_contract_filed_late(self, event) -> None:
         self.db.handle_once(event, findings.violation_reported(self.clock))
 
+    @reliable_handler("self_evaluation_missed")
+    def on_self_evaluation_missed(self, event) -> None:
+        self.db.handle_once(event, findings.violation_reported(self.clock))
+
     @reliable_handler("misappropriation_reported")
     def on_misappropriation_reported(self, event) -> None:
         self.db.handle_once(event, findings.violation_reported(self.clock))

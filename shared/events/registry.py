@@ -45,6 +45,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("annual_report_filed", 1, "acceptance", schemas.AnnualReportFiled),
     EventType("self_evaluation_filed", 1, "acceptance", schemas.SelfEvaluationFiled),
     EventType("post_evaluation_reported", 1, "acceptance", schemas.PostEvaluationReported),
+    EventType("self_evaluation_missed", 1, "acceptance", schemas.SelfEvaluationMissed),
     EventType("sanction_imposed", 1, "supervision", schemas.SanctionImposed),
     EventType("sanction_lifted", 1, "supervision", schemas.SanctionLifted),
     # operations, published by supervision (which runs the deadline engine) for every service
@@ -72,7 +73,7 @@ _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
                 "acceptance_decided"),
     "acceptance": ("project_approved", "document_filed"),
     "supervision": ("national_approval_filed_without_consent", "contract_filed_late",
-                    "misappropriation_reported"),
+                    "misappropriation_reported", "self_evaluation_missed"),
 }
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     svc: PLATFORM_EVENTS + _DOMAIN_SUBSCRIPTIONS.get(svc, ()) for svc in SERVICES}

@@ -273,3 +273,11 @@ class PostEvaluationReported(Schema):
     evaluator = fields.String(required=True)
     conclusion = fields.String(required=True)
     reported_on = fields.Date(required=True)
+
+
+class SelfEvaluationMissed(Schema):
+    """No self-evaluation by the end of the 12–24-month window (第二十四条): a violation."""
+
+    window_opens = fields.Date(required=True)
+    window_closes = fields.Date(required=True)
+    detected_on = fields.Date(required=True)
