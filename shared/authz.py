@@ -64,6 +64,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "archive.read": frozenset({"unit"}) | OVERSIGHT,    # 第二十条
     "post_evaluation.commission": frozenset({"office"}),
     "post_evaluation.report": frozenset({"evaluator"}),
+    "security.profile": frozenset({"unit"}),            # 第三十条–第三十二条
+    "security.risk_assessment": frozenset({"unit"}),
+    "security.crypto_evaluation": frozenset({"unit"}),
+    "security.read": frozenset({"unit"}) | OVERSIGHT,
+    "secrecy.review": frozenset({"secrecy"}),           # 第四条
+    "classified.write": frozenset({"unit"}),
+    # role-level: unit and bureau; the owning-unit check is in the security service
+    "classified.read": frozenset({"unit", "secrecy"}),
     "sanction.impose": frozenset({"office"}),          # 第三十四条
     "sanction.lift": frozenset({"office"}),
     "admin.clock": frozenset({"operator"}),

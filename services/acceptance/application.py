@@ -69,6 +69,13 @@ def document_filed(tx: Transaction, event: Event) -> None:
         tx.session.add(ArchiveDocumentRow(project_code=event.project_code, **data))
 
 
+def security_fact(tx: Transaction, event: Event) -> None:
+    """Risk assessment, cryptography and product controllability, for the acceptance check."""
+    row = tx.session.get(AcceptanceFileRow, event.project_code, with_for_update=True)
+    if row is not None:
+        row.security = {**(row.security or {}), event.event_type: dict(event.payload)}
+
+
 # -- the file --------------------------------------------------------------------------------------
 
 def _load(tx: Transaction, code: str) -> tuple[AcceptanceFileRow, AcceptanceFile]:
@@ -259,7 +266,7 @@ def acceptance(store: Store, caller: Identity, code: str) -> dict:
                            f"尚无项目 {code} 的验收档案", details={"project": code})
         if not sees_project(caller, row.unit, []):
             deny(caller, "acceptance.read", code)
-        return view(_file(row))
+        return {**view(_file(row)), "security": dict(row.security or {})}
 
 
 def archive(store: Store, caller: Identity, code: str) -> dict:
@@ -290,6 +297,7 @@ def view(file: AcceptanceFile) -> dict:
             "self_evaluation_window": ({"opens": window.opens.isoformat(),
                                         "closes": window.closes.isoformat()} if window else None),
             "self_evaluation": file.self_evaluation}
+
 
 
 def post_evaluation_view(row: PostEvaluationRow) -> dict:

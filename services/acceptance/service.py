@@ -33,6 +33,18 @@ class AcceptanceService(PlatformService):
     def on_document_filed(self, event) -> None:
         self.db.handle_once(event, application.document_filed)
 
+    @reliable_handler("security_profile_recorded")
+    def on_security_profile_recorded(self, event) -> None:
+        self.db.handle_once(event, application.security_fact)
+
+    @reliable_handler("risk_assessment_recorded")
+    def on_risk_assessment_recorded(self, event) -> None:
+        self.db.handle_once(event, application.security_fact)
+
+    @reliable_handler("crypto_evaluation_recorded")
+    def on_crypto_evaluation_recorded(self, event) -> None:
+        self.db.handle_once(event, application.security_fact)
+
     @rpc
     @command("acceptance.annual_report")
     def file_annual_report(self, code: str, data: dict) -> dict:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from services.approval import repository
 from services.approval.domain import Opinion, ReviewCase, ReviewRound
 from services.approval.incidents import ChangeReview, Incident
-from services.approval.models import ChangeReviewRow, IncidentRow
+from services.approval.models import ChangeReviewRow, IncidentRow, SecrecyDecisionRow
 from shared.authz import Identity, acts_on_project, deny
 from shared.errors import NotFound, StateConflict
 from shared.events import Event
@@ -25,6 +25,8 @@ def open_review_case(today: date):
                                    today)
         if repository.get_case(tx.session, case.id) is not None:
             return None  # the same submission announced again under another message id
+        secrecy = tx.session.get(SecrecyDecisionRow, case.project_code)
+        case.secrecy_confirmed = bool(secrecy and secrecy.decision == "confirm")
         repository.add_case(tx.session, case)
         tx.emit("review_case_opened",
                 {"case_id": case.id, "submission": case.submission, "opened_on": today},
@@ -232,3 +234,20 @@ def incidents(store: Store, code: str) -> list[Incident]:
         rows = session.scalars(select(IncidentRow).where(IncidentRow.project_code == code)
                                .order_by(IncidentRow.reported_on))
         return [_incident(r) for r in rows]
+
+
+def secrecy_decided(clock: Clock):
+    def effect(tx: Transaction, event: Event) -> None:
+        """The bureau confirmed (or refused) a classified project (第四条); a confirmation may
+        complete an approval that was waiting for it."""
+        data = event.data()
+        if tx.session.get(SecrecyDecisionRow, event.project_code) is None:
+            tx.session.add(SecrecyDecisionRow(project_code=event.project_code,
+                                              decision=data["decision"],
+                                              decided_on=data["decided_on"]))
+        case = repository.latest_case(tx.session, event.project_code, for_update=True)
+        if case is not None and data["decision"] == "confirm" and not case.secrecy_confirmed:
+            case.secrecy_confirmed = True
+            _approve_if_complete(tx, case, clock.today())
+            repository.save_case(tx.session, case)
+    return effect

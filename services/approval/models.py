@@ -85,3 +85,13 @@ class IncidentRow(Base):
     reported_on = mapped_column(Date, nullable=False)
     status: Mapped[str] = mapped_column(String(16))
     decision = mapped_column(JSON, nullable=False, default=dict)
+
+
+class SecrecyDecisionRow(Base):
+    """The secrecy bureau's decision on a classified project (第四条), whenever it arrives."""
+
+    __tablename__ = "secrecy_decisions"
+
+    project_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    decision: Mapped[str] = mapped_column(String(16))
+    decided_on = mapped_column(Date, nullable=False)

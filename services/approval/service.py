@@ -52,6 +52,10 @@ class ApprovalService(PlatformService):
                                                schemas.load(schemas.DrcDecision, data))
         return schemas.case_view(case)
 
+    @reliable_handler("secrecy_review_decided")
+    def on_secrecy_review_decided(self, event) -> None:
+        self.db.handle_once(event, application.secrecy_decided(self.clock))
+
     @reliable_handler("change_requested")
     def on_change_requested(self, event) -> None:
         self.db.handle_once(event, application.change_requested)

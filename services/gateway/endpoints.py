@@ -12,6 +12,7 @@ from services.acceptance import schemas as acceptance
 from services.approval import schemas as approval
 from services.finance import schemas as finance
 from services.planning import schemas as planning
+from services.security import schemas as security
 from services.supervision import schemas as supervision
 from shared.authz import PERMISSIONS
 
@@ -224,6 +225,33 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/projects/<code>/archive", "archive.read", "acceptance", "get_archive",
              "The electronic archive, and whether it is complete for acceptance (第二十条)",
              tag="acceptance", args=lambda p, b, q: (p["code"],)),
+    Endpoint("PUT", "/projects/<code>/security-profile", "security.profile", "security",
+             "put_profile",
+             "Protection scheme and level, cryptography, key products (第三十条–第三十二条)",
+             tag="security", args=lambda p, b, q: (p["code"], b), body=security.Profile),
+    Endpoint("POST", "/projects/<code>/risk-assessments", "security.risk_assessment",
+             "security", "record_risk_assessment", "Record a risk assessment (第三十条)",
+             tag="security", args=lambda p, b, q: (p["code"], b), body=security.RiskAssessment,
+             status=201),
+    Endpoint("POST", "/projects/<code>/crypto-evaluations", "security.crypto_evaluation",
+             "security", "record_crypto_evaluation",
+             "Record a periodic cryptography evaluation (第三十一条)", tag="security",
+             args=lambda p, b, q: (p["code"], b), body=security.CryptoEvaluation, status=201),
+    Endpoint("POST", "/projects/<code>/secrecy-review", "secrecy.review", "security",
+             "secrecy_review",
+             "The secrecy bureau confirms or refuses a classified project (第四条)",
+             tag="security", args=lambda p, b, q: (p["code"], b), body=security.SecrecyReview),
+    Endpoint("PUT", "/projects/<code>/classified-content", "classified.write", "security",
+             "put_classified_content",
+             "A classified project's goals, content and location — held only by security "
+             "(第四条)", tag="security", args=lambda p, b, q: (p["code"], b),
+             body=security.ClassifiedContent),
+    Endpoint("GET", "/projects/<code>/classified-content", "classified.read", "security",
+             "get_classified_content",
+             "Classified content: its unit and the secrecy bureau only", tag="security",
+             args=lambda p, b, q: (p["code"],)),
+    Endpoint("GET", "/projects/<code>/security", "security.read", "security", "get_security",
+             "The project's security file", tag="security", args=lambda p, b, q: (p["code"],)),
     Endpoint("POST", "/sanctions", "sanction.impose", "supervision", "impose_sanction",
              "Apply a sanction: criticism, withholding, suspension, termination (第三十四条)",
              tag="supervision", args=lambda p, b, q: (b,), body=supervision.Imposition, status=201),

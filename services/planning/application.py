@@ -41,6 +41,10 @@ def register_project(store: Store, clock: Clock, caller: Identity, data: dict) -
         repository.add(tx.session, project)
         repository.record(tx.session, code, actor=caller.sub, action="registered", articles=[3],
                           on=today, at=_now(), details={"regulation_version": policy.id})
+        tx.emit("project_registered", {  # never the content: see ProjectRegistered
+            "unit": project.unit, "kind": project.kind, "level": project.level,
+            "classified": project.classified, "registered_on": today},
+            project_code=code, regulation_version=policy.id, articles=[3])
     return project
 
 
@@ -373,3 +377,9 @@ def acceptance_fact(clock: Clock):
                           action=event.event_type, articles=event.articles, on=clock.today(),
                           at=event.occurred_at, details=dict(event.payload))
     return effect
+
+
+def secrecy_decided(clock: Clock):
+    """The secrecy bureau's review (第四条): a refusal ends a classified application."""
+    return _status_effect(clock, "security",
+                          lambda p, d: d["decision"] == "refuse" and p.reject_classified())

@@ -312,6 +312,13 @@ class Project:
         self.status = "in_construction"
         return True
 
+    def reject_classified(self) -> bool:
+        """The secrecy bureau refused: a classified application cannot be approved (第四条)."""
+        if self.status not in ("submitted", "under_review", "awaiting_approval"):
+            return False
+        self.status = "rejected"
+        return True
+
     def complete_construction(self) -> bool:
         if self.status not in ("approved", "in_construction"):
             return False

@@ -161,6 +161,10 @@ class PlanningService(PlatformService):
     def on_post_evaluation_reported(self, event) -> None:
         self.db.handle_once(event, application.acceptance_fact(self.clock))
 
+    @reliable_handler("secrecy_review_decided")
+    def on_secrecy_review_decided(self, event) -> None:
+        self.db.handle_once(event, application.secrecy_decided(self.clock))
+
     @reliable_handler("change_decided")
     def on_change_decided(self, event) -> None:
         self.db.handle_once(event, application.change_decided(self.clock))

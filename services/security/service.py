@@ -1,8 +1,62 @@
-"""Security service entrypoints."""
+"""Security service entrypoints (the secrecy bureau's service)."""
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from services.security import application, schemas
 from services.security.models import platform
-from shared.platform import Database, PlatformService
+from shared.messaging.reliable import reliable_handler
+from shared.platform import Database, PlatformService, command, query
 
 
 class SecurityService(PlatformService):
     name = "security"
     db = Database(platform)
+
+    @reliable_handler("project_registered")
+    def on_project_registered(self, event) -> None:
+        self.db.handle_once(event, application.project_registered)
+
+    @timer(interval=3600)
+    def scan_duties(self) -> None:
+        """Hourly: an overdue risk assessment or cryptography evaluation is a violation."""
+        application.report_overdue_duties(self.db, self.clock.today())
+
+    @rpc
+    @command("security.profile")
+    def put_profile(self, code: str, data: dict) -> dict:
+        return application.put_profile(self.db, self.caller, code,
+                                       schemas.load(schemas.Profile, data))
+
+    @rpc
+    @command("security.risk_assessment")
+    def record_risk_assessment(self, code: str, data: dict) -> dict:
+        return application.record_assessment(self.db, self.caller, code, "risk_assessment",
+                                             schemas.load(schemas.RiskAssessment, data))
+
+    @rpc
+    @command("security.crypto_evaluation")
+    def record_crypto_evaluation(self, code: str, data: dict) -> dict:
+        return application.record_assessment(self.db, self.caller, code, "crypto_evaluation",
+                                             schemas.load(schemas.CryptoEvaluation, data))
+
+    @rpc
+    @command("secrecy.review")
+    def secrecy_review(self, code: str, data: dict) -> dict:
+        return application.secrecy_review(self.db, self.clock, self.caller, code,
+                                          schemas.load(schemas.SecrecyReview, data))
+
+    @rpc
+    @command("classified.write")
+    def put_classified_content(self, code: str, data: dict) -> dict:
+        return application.put_classified_content(self.db, self.caller, code,
+                                                  schemas.load(schemas.ClassifiedContent, data))
+
+    @rpc
+    @query("classified.read")
+    def get_classified_content(self, code: str) -> dict:
+        return application.get_classified_content(self.db, self.caller, code)
+
+    @rpc
+    @query("security.read")
+    def get_security(self, code: str) -> dict:
+        return application.view(self.db, self.caller, code)

@@ -24,6 +24,10 @@ VIOLATIONS = {
         "self_evaluation_missed",
         "no self-evaluation within 24 months of acceptance and going live",
         "竣工验收并投入使用后 24 个月内未提交自评价报告"),
+    "security_duty_overdue": (
+        "security_duty_overdue",
+        "a periodic risk assessment or cryptography evaluation is overdue",
+        "未按期开展风险评估或密码应用评估"),
     "misappropriation_reported": (
         "misappropriation",
         "finance reported diverted or misappropriated project funds",

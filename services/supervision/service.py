@@ -34,6 +34,10 @@ class SupervisionService(PlatformService):
     def on_self_evaluation_missed(self, event) -> None:
         self.db.handle_once(event, findings.violation_reported(self.clock))
 
+    @reliable_handler("security_duty_overdue")
+    def on_security_duty_overdue(self, event) -> None:
+        self.db.handle_once(event, findings.violation_reported(self.clock))
+
     @reliable_handler("misappropriation_reported")
     def on_misappropriation_reported(self, event) -> None:
         self.db.handle_once(event, findings.violation_reported(self.clock))

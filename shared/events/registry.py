@@ -46,6 +46,12 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("self_evaluation_filed", 1, "acceptance", schemas.SelfEvaluationFiled),
     EventType("post_evaluation_reported", 1, "acceptance", schemas.PostEvaluationReported),
     EventType("self_evaluation_missed", 1, "acceptance", schemas.SelfEvaluationMissed),
+    EventType("project_registered", 1, "planning", schemas.ProjectRegistered),
+    EventType("security_profile_recorded", 1, "security", schemas.SecurityProfileRecorded),
+    EventType("risk_assessment_recorded", 1, "security", schemas.RiskAssessmentRecorded),
+    EventType("crypto_evaluation_recorded", 1, "security", schemas.CryptoEvaluationRecorded),
+    EventType("secrecy_review_decided", 1, "security", schemas.SecrecyReviewDecided),
+    EventType("security_duty_overdue", 1, "security", schemas.SecurityDutyOverdue),
     EventType("sanction_imposed", 1, "supervision", schemas.SanctionImposed),
     EventType("sanction_lifted", 1, "supervision", schemas.SanctionLifted),
     # operations, published by supervision (which runs the deadline engine) for every service
@@ -62,18 +68,21 @@ ACCEPTANCE_FACTS = ("construction_completed", "acceptance_deadline_extended",
                     "acceptance_decided", "project_went_live", "annual_report_filed",
                     "self_evaluation_filed", "post_evaluation_reported")
 _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "approval": ("application_submitted", "change_requested"),
+    "approval": ("application_submitted", "change_requested", "secrecy_review_decided"),
+    "security": ("project_registered",),
     "planning": ("review_case_opened", "review_opinion_issued", "drc_decision_recorded",
                  "project_approved", "change_decided", "rectification_ordered",
                  "construction_suspended", "contract_filed", "sanction_imposed",
-                 "sanction_lifted", *ACCEPTANCE_FACTS),
+                 "sanction_lifted", "secrecy_review_decided", *ACCEPTANCE_FACTS),
     "finance": ("sharing_status_recorded", "review_opinion_issued", "drc_decision_recorded",
                 "project_approved", "change_decided", "construction_suspended",
                 "sanction_imposed", "sanction_lifted", "construction_completed",
                 "acceptance_decided"),
-    "acceptance": ("project_approved", "document_filed"),
+    "acceptance": ("project_approved", "document_filed", "security_profile_recorded",
+                   "risk_assessment_recorded", "crypto_evaluation_recorded"),
     "supervision": ("national_approval_filed_without_consent", "contract_filed_late",
-                    "misappropriation_reported", "self_evaluation_missed"),
+                    "misappropriation_reported", "self_evaluation_missed",
+                    "security_duty_overdue"),
 }
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     svc: PLATFORM_EVENTS + _DOMAIN_SUBSCRIPTIONS.get(svc, ()) for svc in SERVICES}

@@ -281,3 +281,55 @@ class SelfEvaluationMissed(Schema):
     window_opens = fields.Date(required=True)
     window_closes = fields.Date(required=True)
     detected_on = fields.Date(required=True)
+
+
+class ProjectRegistered(Schema):
+    """A project entered the register (第三条). Never its content: a classified project's
+    goals and content are held by the security service alone."""
+
+    unit = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+    classified = fields.Boolean(required=True)
+    registered_on = fields.Date(required=True)
+
+
+class SecurityProfileRecorded(Schema):
+    """Protection scheme, cryptography and key products' controllability (第三十条–第三十二条)."""
+
+    scheme = fields.String(required=True, validate=validate.OneOf(("graded", "classified")))
+    level = fields.Integer(required=True, allow_none=True)
+    crypto = fields.Dict(required=True)
+    products_all_controllable = fields.Boolean(required=True)
+
+
+class RiskAssessmentRecorded(Schema):
+    """An information-security risk assessment (第三十条)."""
+
+    assessed_on = fields.Date(required=True)
+    result = fields.String(required=True)
+    report_document = fields.String(required=True)
+
+
+class CryptoEvaluationRecorded(Schema):
+    """A periodic cryptography evaluation (第三十一条)."""
+
+    evaluated_on = fields.Date(required=True)
+    result = fields.String(required=True)
+
+
+class SecrecyReviewDecided(Schema):
+    """The secrecy bureau confirmed or refused a classified project (第四条)."""
+
+    decision = fields.String(required=True, validate=validate.OneOf(("confirm", "refuse")))
+    decided_on = fields.Date(required=True)
+
+
+class SecurityDutyOverdue(Schema):
+    """A periodic risk assessment or cryptography evaluation is overdue (第三十条, 第三十一条)."""
+
+    duty = fields.String(required=True, validate=validate.OneOf(
+        ("risk_assessment", "crypto_evaluation")))
+    last_on = fields.Date(required=True, allow_none=True)
+    due_on = fields.Date(required=True)
+    detected_on = fields.Date(required=True)

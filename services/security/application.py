@@ -1,0 +1,179 @@
+"""Security's use cases. A classified project's content enters and leaves only here."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from services.security import domain
+from services.security.models import AssessmentRow, ClassifiedContentRow, SecurityFileRow
+from shared.authz import Identity, acts_on_project, deny, sees_classified_content, sees_project
+from shared.errors import NotFound, RuleViolation
+from shared.events import Event
+from shared.persistence.store import Store, Transaction
+from shared.policy import get_policy
+from shared.timekit import Clock
+
+DUTIES = ("risk_assessment", "crypto_evaluation")
+
+
+def project_registered(tx: Transaction, event: Event) -> None:
+    if tx.session.get(SecurityFileRow, event.project_code) is None:
+        data = event.data()
+        tx.session.add(SecurityFileRow(
+            project_code=event.project_code, owner_unit=data["unit"],
+            classified=data["classified"], regulation_version=event.regulation_version,
+            registered_on=data["registered_on"], duties_reported={}))
+
+
+def _file(tx_or_session, code: str, lock: bool = False) -> SecurityFileRow:
+    session = getattr(tx_or_session, "session", tx_or_session)
+    row = session.get(SecurityFileRow, code, with_for_update=lock)
+    if row is None:
+        raise NotFound(f"security has no file of project {code} (yet)",
+                       f"安全管理尚无项目 {code} 的档案", details={"project": code})
+    return row
+
+
+def _emit(tx: Transaction, row: SecurityFileRow, kind: str, payload: dict,
+          articles: list[int]) -> None:
+    tx.emit(kind, payload, project_code=row.project_code,
+            regulation_version=row.regulation_version, articles=articles)
+
+
+def _owned(caller: Identity, row: SecurityFileRow, permission: str) -> None:
+    if not acts_on_project(caller, row.owner_unit):
+        deny(caller, permission, row.project_code)
+
+
+# -- classified content (第四条, REQUIREMENTS §13) ------------------------------------------------
+
+def put_classified_content(store: Store, caller: Identity, code: str, data: dict) -> dict:
+    with store.transaction() as tx:
+        row = _file(tx, code, lock=True)
+        _owned(caller, row, "classified.write")
+        if not row.classified:
+            raise RuleViolation("only a classified project's content is held here",
+                                "仅涉密项目的内容在此保存", articles=[4])
+        content = tx.session.get(ClassifiedContentRow, code)
+        if content is None:
+            content = ClassifiedContentRow(project_code=code, details={})
+            tx.session.add(content)
+        content.goals, content.content, content.location = (
+            data.get("goals"), data.get("content"), data.get("location"))
+        content.details = data.get("details") or {}
+    return classified_view(content)
+
+
+def get_classified_content(store: Store, caller: Identity, code: str) -> dict:
+    with store.read() as session:
+        row = _file(session, code)
+        if not row.classified or not sees_classified_content(caller, row.owner_unit):
+            deny(caller, "classified.read", code)
+        content = session.get(ClassifiedContentRow, code)
+        if content is None:
+            raise NotFound(f"no classified content filed for {code}", f"项目 {code} 尚未报送涉密内容",
+                           details={"project": code})
+        return classified_view(content)
+
+
+def classified_view(row: ClassifiedContentRow) -> dict:
+    return {"project": row.project_code, "goals": row.goals, "content": row.content,
+            "location": row.location, "details": row.details}
+
+
+# -- the secrecy bureau (第四条) ------------------------------------------------------------------
+
+def secrecy_review(store: Store, clock: Clock, caller: Identity, code: str, data: dict) -> dict:
+    today = clock.today()
+    with store.transaction() as tx:
+        row = _file(tx, code, lock=True)
+        domain.check_secrecy_review(row.classified, row.secrecy_decision)
+        row.secrecy_decision, row.secrecy_comments, row.secrecy_decided_on = (
+            data["decision"], data.get("comments") or "", today)
+        _emit(tx, row, "secrecy_review_decided", {"decision": data["decision"],
+                                                  "decided_on": today}, [4])
+    return view(store, caller, code)
+
+
+# -- profile, assessments, evaluations (第三十条–第三十二条) ---------------------------------------
+
+def put_profile(store: Store, caller: Identity, code: str, data: dict) -> dict:
+    with store.transaction() as tx:
+        row = _file(tx, code, lock=True)
+        _owned(caller, row, "security.profile")
+        domain.check_profile(row.classified, data["protection"], data["crypto"])
+        row.profile = data
+        _emit(tx, row, "security_profile_recorded", {
+            "scheme": data["protection"]["scheme"], "level": data["protection"].get("level"),
+            "crypto": data["crypto"],
+            "products_all_controllable": all(p["controllable"] for p in data["products"])},
+            [30, 31, 32])
+    return view(store, caller, code)
+
+
+def record_assessment(store: Store, caller: Identity, code: str, kind: str, data: dict) -> dict:
+    on = data["assessed_on"] if kind == "risk_assessment" else data["evaluated_on"]
+    with store.transaction() as tx:
+        row = _file(tx, code, lock=True)
+        _owned(caller, row, f"security.{kind}")
+        tx.session.add(AssessmentRow(project_code=code, kind=kind, on_date=on,
+                                     result=data["result"],
+                                     report_document=data.get("report_document"),
+                                     filed_by=caller.sub))
+        if kind == "risk_assessment":
+            _emit(tx, row, "risk_assessment_recorded", {
+                "assessed_on": on, "result": data["result"],
+                "report_document": data["report_document"]}, [30])
+        else:
+            _emit(tx, row, "crypto_evaluation_recorded",
+                  {"evaluated_on": on, "result": data["result"]}, [31])
+    return view(store, caller, code)
+
+
+def report_overdue_duties(store: Store, as_of: date) -> list[tuple[str, str]]:
+    """Each periodic duty overdue under the policy is reported once per due date."""
+    reported = []
+    with store.transaction() as tx:
+        last = dict(((p, k), d) for p, k, d in tx.session.execute(
+            select(AssessmentRow.project_code, AssessmentRow.kind,
+                   func.max(AssessmentRow.on_date)).group_by(AssessmentRow.project_code,
+                                                             AssessmentRow.kind)))
+        for row in tx.session.scalars(select(SecurityFileRow).where(
+                SecurityFileRow.profile.is_not(None)).with_for_update()):
+            if not row.profile:
+                continue
+            policy = get_policy(row.regulation_version)
+            done = dict(row.duties_reported or {})
+            for duty in DUTIES:
+                since = last.get((row.project_code, duty))
+                due = domain.duty_due(policy, duty, since or row.registered_on)
+                if as_of > due and done.get(duty) != due.isoformat():
+                    done[duty] = due.isoformat()
+                    _emit(tx, row, "security_duty_overdue", {
+                        "duty": duty, "last_on": since, "due_on": due, "detected_on": as_of},
+                        [30] if duty == "risk_assessment" else [31])
+                    reported.append((row.project_code, duty))
+            row.duties_reported = done
+    return reported
+
+
+def view(store: Store, caller: Identity, code: str) -> dict:
+    with store.read() as session:
+        row = _file(session, code)
+        if not sees_project(caller, row.owner_unit, []):
+            deny(caller, "security.read", code)
+        assessments = session.scalars(select(AssessmentRow).where(
+            AssessmentRow.project_code == code).order_by(AssessmentRow.on_date))
+        details = not row.classified or sees_classified_content(caller, row.owner_unit)
+        return {
+            "project": code, "classified": row.classified,
+            "secrecy_review": {"decision": row.secrecy_decision,
+                               "decided_on": row.secrecy_decided_on.isoformat()
+                               if row.secrecy_decided_on else None},
+            # a classified system's security details reach only its unit and the bureau
+            "profile": row.profile if details else None,
+            "assessments": [{"kind": a.kind, "on": a.on_date.isoformat(), "result": a.result,
+                             "report_document": a.report_document} for a in assessments]
+            if details else None,
+        }

@@ -1,0 +1,66 @@
+"""Wire formats of security's commands (shape only; rules are in domain.py)."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from shared.errors import ValidationFailed
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class Protection(Strict):
+    scheme = fields.String(required=True, validate=validate.OneOf(("graded", "classified")))
+    level = fields.Integer(load_default=None, allow_none=True)
+
+
+class Crypto(Strict):
+    planned = fields.Boolean(required=True)
+    built = fields.Boolean(required=True)
+    running = fields.Boolean(required=True)
+
+
+class Product(Strict):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    category = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    controllable = fields.Boolean(required=True)
+
+
+class Profile(Strict):
+    protection = fields.Nested(Protection, required=True)
+    crypto = fields.Nested(Crypto, required=True)
+    products = fields.List(fields.Nested(Product), load_default=list)
+
+
+class RiskAssessment(Strict):
+    assessed_on = fields.Date(required=True)
+    result = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    report_document = fields.String(required=True, validate=validate.Length(min=1, max=300))
+
+
+class CryptoEvaluation(Strict):
+    evaluated_on = fields.Date(required=True)
+    result = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class SecrecyReview(Strict):
+    decision = fields.String(required=True, validate=validate.OneOf(("confirm", "refuse")))
+    comments = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class ClassifiedContent(Strict):
+    goals = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    content = fields.String(load_default=None, allow_none=True,
+                            validate=validate.Length(max=20000))
+    location = fields.String(load_default=None, allow_none=True,
+                             validate=validate.Length(max=500))
+    details = fields.Dict(load_default=dict)
+
+
+def load(schema: type[Schema], data) -> dict:
+    try:
+        return schema().load(data if data is not None else {})
+    except ValidationError as exc:
+        raise ValidationFailed.from_marshmallow(exc.messages) from None
