@@ -32,7 +32,7 @@ class BudgetReview(Strict):
     om = fields.Nested(PurposeBudget, required=True)
 
 
-class Product(Strict):
+class ContractProduct(Strict):
     name = fields.String(required=True, validate=validate.Length(min=1, max=300))
     category = fields.String(required=True, validate=validate.OneOf(PRODUCT_CATEGORIES))
     controllable = fields.Boolean(required=True)
@@ -43,7 +43,7 @@ class Contract(Strict):
     supplier = fields.String(required=True, validate=validate.Length(min=1, max=300))
     amount = Money(required=True, positive=True)
     signed_on = fields.Date(required=True)
-    products = fields.List(fields.Nested(Product), load_default=list)
+    products = fields.List(fields.Nested(ContractProduct), load_default=list)
 
 
 class Disbursement(Strict):

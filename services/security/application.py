@@ -68,7 +68,10 @@ def put_classified_content(store: Store, caller: Identity, code: str, data: dict
 def get_classified_content(store: Store, caller: Identity, code: str) -> dict:
     with store.read() as session:
         row = _file(session, code)
-        if not row.classified or not sees_classified_content(caller, row.owner_unit):
+        if not row.classified:
+            raise NotFound(f"project {code} is not classified", f"项目 {code} 不是涉密项目",
+                           details={"project": code})
+        if not sees_classified_content(caller, row.owner_unit):
             deny(caller, "classified.read", code)
         content = session.get(ClassifiedContentRow, code)
         if content is None:

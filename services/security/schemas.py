@@ -22,7 +22,7 @@ class Crypto(Strict):
     running = fields.Boolean(required=True)
 
 
-class Product(Strict):
+class KeyProduct(Strict):
     name = fields.String(required=True, validate=validate.Length(min=1, max=300))
     category = fields.String(required=True, validate=validate.Length(min=1, max=64))
     controllable = fields.Boolean(required=True)
@@ -31,7 +31,7 @@ class Product(Strict):
 class Profile(Strict):
     protection = fields.Nested(Protection, required=True)
     crypto = fields.Nested(Crypto, required=True)
-    products = fields.List(fields.Nested(Product), load_default=list)
+    products = fields.List(fields.Nested(KeyProduct), load_default=list)
 
 
 class RiskAssessment(Strict):

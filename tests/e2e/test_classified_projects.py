@@ -1,0 +1,129 @@
+"""Classified projects: content only in security, to its unit and the bureau; approval waits for
+the secrecy bureau (issue: security)."""
+import hashlib
+import sqlite3
+
+import pytest
+
+from shared.config import SERVICES
+from shared.testing import Stack, wait_for
+
+pytestmark = pytest.mark.e2e
+
+UNIT, OTHER = "U-370600-001", "U-370600-002"
+ITEM = "SDZW-2026-40"
+SHA = hashlib.sha256(b"doc").hexdigest()
+SECRET = {"goals": "绝密目标甲乙丙", "content": "涉密建设内容丁戊己", "location": "某地庚辛"}
+
+
+@pytest.fixture(scope="module")
+def stack(infrastructure, tmp_path_factory):
+    running = Stack(infrastructure, tmp_path_factory.mktemp("classified"), RPC_TIMEOUT="30")
+    try:
+        running.start_all()
+        plan = running.http("POST", "/plans", "office", json={
+            "title": "规划", "start_year": 2020, "end_year": 2035,
+            "items": [{"code": ITEM, "title": "保密"}]}).json()["id"]
+        running.http("POST", f"/plans/{plan}/approval", "group")
+        yield running
+    finally:
+        running.close()
+
+
+def status(stack, code):
+    return stack.http("GET", f"/projects/{code}", "office").json()["status"]
+
+
+def classified_under_review(stack):
+    code = stack.http("POST", "/projects", "unit", UNIT, json={
+        "name": "涉密业务系统", "kind": "construction", "level": "province", "plan_item": ITEM,
+        "classified": True, "budget": {"total": "300000.00"}}).json()["code"]
+    wait_for(lambda: stack.http("PUT", f"/projects/{code}/classified-content", "unit", UNIT,
+                                json=SECRET).status_code == 200, timeout=20,
+             message="security knows the project")
+    for doc in ("construction_plan", "investment_budget"):
+        stack.http("PUT", f"/projects/{code}/documents/{doc}", "unit", UNIT,
+                   json={"title": doc, "sha256": SHA})
+    stack.http("PUT", f"/projects/{code}/catalog", "unit", UNIT, json={"resources": [{
+        "name": "目录", "source": "本系统", "format": "XML", "update_frequency": "每月",
+        "sharing_type": "none", "open_type": "none"}]})
+    stack.http("POST", f"/projects/{code}/submission", "unit", UNIT)
+    wait_for(lambda: status(stack, code) == "under_review", timeout=20, message="review")
+    rid = stack.http("POST", "/review-rounds", "office",
+                     json={"title": "涉密批次", "projects": [code]}).json()["id"]
+    stack.http("POST", f"/review-rounds/{rid}/opinions", "office", json={
+        "project": code, "decision": "approve", "necessity": "必要", "feasibility": "可行",
+        "approved_amount": "280000.00"})
+    stack.http("POST", f"/review-rounds/{rid}/closure", "office")
+    return code
+
+
+def test_classified_project_waits_for_the_secrecy_bureau(stack):
+    code = classified_under_review(stack)
+    wait_for(lambda: status(stack, code) == "awaiting_approval", timeout=20, message="awaiting")
+    [case] = stack.http("GET", "/review-cases", "office", params={"project": code}).json()
+    assert case["waiting_for"] == ["secrecy"] and case["name"] is None
+    not_bureau = stack.http("POST", f"/projects/{code}/secrecy-review", "office",
+                            json={"decision": "confirm"})
+    assert not_bureau.status_code == 403
+    r = stack.http("POST", f"/projects/{code}/secrecy-review", "secrecy",
+                   json={"decision": "confirm", "comments": "同意"})
+    assert r.status_code == 200 and r.json()["secrecy_review"]["decision"] == "confirm"
+    wait_for(lambda: status(stack, code) == "approved", timeout=20, message="approved")
+    twice = stack.http("POST", f"/projects/{code}/secrecy-review", "secrecy",
+                       json={"decision": "refuse"})
+    assert twice.status_code == 409
+
+
+def test_refused_classified_project_is_rejected(stack):
+    code = classified_under_review(stack)
+    stack.http("POST", f"/projects/{code}/secrecy-review", "secrecy", json={"decision": "refuse"})
+    wait_for(lambda: status(stack, code) == "rejected", timeout=20, message="rejected")
+
+
+@pytest.mark.parametrize("role, unit, allowed", [
+    ("unit", UNIT, True), ("secrecy", None, True), ("unit", OTHER, False),
+    ("office", None, False), ("drc", None, False), ("finance", None, False),
+    ("audit", None, False), ("group", None, False), ("evaluator", None, False),
+    ("operator", None, False)])
+def test_classified_content_reaches_only_its_unit_and_the_bureau(stack, role, unit, allowed):
+    code = stack.http("POST", "/projects", "unit", UNIT, json={
+        "name": "涉密系统", "kind": "om", "level": "province", "classified": True,
+        "budget": {"total": "1.00"}}).json()["code"]
+    wait_for(lambda: stack.http("PUT", f"/projects/{code}/classified-content", "unit", UNIT,
+                                json=SECRET).status_code == 200, timeout=20, message="filed")
+    r = stack.http("GET", f"/projects/{code}/classified-content", role, unit)
+    if allowed:
+        assert r.status_code == 200 and r.json()["goals"] == SECRET["goals"]
+    else:
+        assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+        security = stack.http("GET", f"/projects/{code}/security", role, unit)
+        if security.status_code == 200:
+            assert security.json()["profile"] is None  # no security details either
+
+
+def test_no_event_and_no_other_database_holds_classified_content(stack):
+    """Inspect what was actually published (every service's outbox) and stored (every table of
+    every other service's database)."""
+    code = classified_under_review(stack)
+    stack.http("POST", f"/projects/{code}/secrecy-review", "secrecy", json={"decision": "confirm"})
+    wait_for(lambda: status(stack, code) == "approved", timeout=20, message="approved")
+    published_anything = False
+    for service in SERVICES:
+        path = stack.urls[service].removeprefix("sqlite:///")
+        conn = sqlite3.connect(path)
+        published = [row[0] for row in conn.execute("SELECT body FROM outbox")]
+        published_anything |= bool(published)
+        for body in published:
+            for secret in SECRET.values():
+                assert secret not in body, f"{service} published classified content"
+        if service != "security":
+            dump = "\n".join(conn.iterdump())
+            for secret in SECRET.values():
+                assert secret not in dump, f"{service}'s database stores classified content"
+        conn.close()
+    assert published_anything
+    # the security database is the one place that holds them
+    security_dump = "\n".join(sqlite3.connect(
+        stack.urls["security"].removeprefix("sqlite:///")).iterdump())
+    assert all(s in security_dump for s in SECRET.values())
