@@ -70,7 +70,8 @@ def document_filed(tx: Transaction, event: Event) -> None:
 
 
 def security_fact(tx: Transaction, event: Event) -> None:
-    """Risk assessment, cryptography and product controllability, for the acceptance check."""
+    """Risk assessment, cryptography and product controllability, for the acceptance check;
+    and which documents a classified project has on file with security (types only)."""
     row = tx.session.get(AcceptanceFileRow, event.project_code, with_for_update=True)
     if row is not None:
         row.security = {**(row.security or {}), event.event_type: dict(event.payload)}
@@ -108,8 +109,11 @@ def _emit(tx: Transaction, file: AcceptanceFile, kind: str, payload: dict,
 
 
 def _archive(tx_session, code: str) -> set[str]:
+    """Document types on file: the archive, plus a classified project's types held by security."""
+    row = tx_session.get(AcceptanceFileRow, code)
+    classified = ((row.security or {}).get("classified_material_filed", {}) if row else {})
     return set(tx_session.scalars(select(ArchiveDocumentRow.doc_type).where(
-        ArchiveDocumentRow.project_code == code)))
+        ArchiveDocumentRow.project_code == code))) | set(classified.get("doc_types", []))
 
 
 # -- commands --------------------------------------------------------------------------------------
@@ -280,7 +284,7 @@ def archive(store: Store, caller: Identity, code: str) -> dict:
                       "sha256": d.sha256, "filed_by": d.filed_by,
                       "filed_at": d.filed_at.isoformat()} for d in docs]
         file = _file(row) if row else None
-        missing = (file.missing_reports({d["doc_type"] for d in documents},
+        missing = (file.missing_reports(_archive(session, code),
                                         get_policy(file.regulation_version)) if file else [])
         return {"project": code, "documents": documents,
                 "complete_for_acceptance": not missing, "missing_for_acceptance": missing}

@@ -1,14 +1,9 @@
 """Wire formats of acceptance's commands (shape only; rules are in domain.py)."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import fields, validate
 
-from shared.errors import ValidationFailed
-
-
-class Strict(Schema):
-    class Meta:
-        unknown = RAISE
+from shared.wire import Strict, load  # noqa: F401  (load: the service's loader)
 
 
 class AnnualReport(Strict):
@@ -67,8 +62,3 @@ class Scan(Strict):
     as_of = fields.Date(load_default=None, allow_none=True)
 
 
-def load(schema: type[Schema], data) -> dict:
-    try:
-        return schema().load(data if data is not None else {})
-    except ValidationError as exc:
-        raise ValidationFailed.from_marshmallow(exc.messages) from None

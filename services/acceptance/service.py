@@ -41,6 +41,10 @@ class AcceptanceService(PlatformService):
     def on_risk_assessment_recorded(self, event) -> None:
         self.db.handle_once(event, application.security_fact)
 
+    @reliable_handler("classified_material_filed")
+    def on_classified_material_filed(self, event) -> None:
+        self.db.handle_once(event, application.security_fact)
+
     @reliable_handler("crypto_evaluation_recorded")
     def on_crypto_evaluation_recorded(self, event) -> None:
         self.db.handle_once(event, application.security_fact)

@@ -1,17 +1,12 @@
 """Wire formats of approval's commands and views (shape only; rules are in domain.py)."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import fields, validate
 
 from services.approval.domain import DECISIONS
 from services.approval.incidents import ACTIONS, INCIDENT_KINDS
-from shared.errors import ValidationFailed
 from shared.events.schemas import Money
-
-
-class Strict(Schema):
-    class Meta:
-        unknown = RAISE
+from shared.wire import Strict, load  # noqa: F401  (load: the service's loader)
 
 
 class RoundOpening(Strict):
@@ -65,11 +60,6 @@ def incident_view(incident) -> dict:
             "decision": incident.decision or None}
 
 
-def load(schema: type[Schema], data) -> dict:
-    try:
-        return schema().load(data if data is not None else {})
-    except ValidationError as exc:
-        raise ValidationFailed.from_marshmallow(exc.messages) from None
 
 
 def _money(value) -> str | None:

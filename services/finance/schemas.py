@@ -1,19 +1,14 @@
 """Wire formats of finance's commands (shape only; rules are in domain.py)."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 from services.finance.domain import LEVELS, PURPOSES
-from shared.errors import ValidationFailed
 from shared.events.schemas import Money
+from shared.wire import Strict, load  # noqa: F401  (load: the service's loader)
 
 PRODUCT_CATEGORIES = ("security_equipment", "core_network", "base_software", "system_software",
                       "business_software", "other")  # 第三十二条
-
-
-class Strict(Schema):
-    class Meta:
-        unknown = RAISE
 
 
 class ByLevel(Strict):
@@ -58,11 +53,6 @@ class Misappropriation(Strict):
     amount = Money(load_default=None, allow_none=True)
 
 
-def load(schema: type[Schema], data) -> dict:
-    try:
-        return schema().load(data if data is not None else {})
-    except ValidationError as exc:
-        raise ValidationFailed.from_marshmallow(exc.messages) from None
 
 
 def wire(schema: type[Schema], data) -> dict:

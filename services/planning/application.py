@@ -383,3 +383,12 @@ def secrecy_decided(clock: Clock):
     """The secrecy bureau's review (第四条): a refusal ends a classified application."""
     return _status_effect(clock, "security",
                           lambda p, d: d["decision"] == "refuse" and p.reject_classified())
+
+
+def classified_material_filed(clock: Clock):
+    """Which documents a classified project has on file with security — types, never content."""
+    def change(project, data):
+        project.classified_material = {"doc_types": sorted(data["doc_types"]),
+                                       "catalog": data["catalog"]}
+        return True
+    return _status_effect(clock, "security", change)

@@ -12,29 +12,11 @@ from typing import Any
 
 from shared.errors import RuleViolation, StateConflict
 from shared.policy import Policy, article_label_zh
+from shared.wire import DOC_TYPES, UPLOADABLE
 
 KINDS = ("construction", "om")          # 第三条: construction AND O&M are filed
 LEVELS = ("province", "city", "county")  # 第四条, 第二十五条
-SHARING_TYPES = ("unconditional", "conditional", "none")  # 第二十七条
-OPEN_TYPES = ("unconditional", "conditional", "none")
 
-# document type → (English, Chinese); the archive (第二十条) keeps every version
-DOC_TYPES: dict[str, tuple[str, str]] = {
-    "construction_plan": ("construction plan", "建设方案"),
-    "investment_budget": ("investment budget", "投资预算"),
-    "feasibility_study": ("feasibility study report", "可行性研究报告"),
-    "preliminary_design": ("preliminary design", "初步设计方案"),
-    "overall_plan": ("overall plan of a cross-department project", "跨部门项目整体方案"),
-    "construction_summary": ("construction summary", "项目建设总结"),
-    "financial_report": ("financial report", "财务报告"),
-    "audit_report": ("audit report", "审计报告"),
-    "security_risk_assessment": ("information-security risk assessment report",
-                                 "信息安全风险评估报告"),
-    "crypto_application": ("cryptography application status", "密码应用情况"),
-    "self_evaluation": ("self-evaluation report", "自评价报告"),
-    "resource_catalog": ("information-resource catalog", "信息资源目录"),
-}
-UPLOADABLE = tuple(d for d in DOC_TYPES if d != "resource_catalog")  # the catalog has its own form
 
 # status → {action: next status}
 TRANSITIONS: dict[str, dict[str, str]] = {
@@ -91,6 +73,9 @@ class Project:
     approved_amount: Decimal | None = None
     approved_on: date | None = None
     national: dict[str, Any] = field(default_factory=dict)  # consent and filing (第十条)
+    # a classified project's documents and catalog are filed with security; only the fact
+    # of what is on file reaches the register
+    classified_material: dict[str, Any] = field(default_factory=dict)
     sharing: dict[str, Any] | None = None                   # sharing-platform status (第二十九条)
     status_before_suspension: str | None = None
 
@@ -144,9 +129,18 @@ class Project:
                 f"项目 {self.code} 当前状态为 {self.status}，不能{action_zh(action)}",
                 articles=articles, details={"status": self.status, "action": action})
 
+    def _refuse_if_classified(self, what: str, what_zh: str) -> None:
+        if self.classified:
+            raise RuleViolation(
+                f"a classified project's {what} are filed with the secrecy bureau's service "
+                f"(PUT /projects/{self.code}/classified-content), not on the register",
+                f"涉密项目的{what_zh}须报送保密部门，不在登记系统中填报", articles=[4],
+                details={"classified": True})
+
     def file_document(self, doc_type: str, title: str, sha256: str, by: str,
                       at: datetime) -> Document:
         """File (a new version of) a document into the project's archive (第二十条)."""
+        self._refuse_if_classified("documents", "文件")
         if doc_type not in UPLOADABLE:
             raise RuleViolation(f"unknown document type {doc_type!r}", f"未知的文件类型 {doc_type}",
                                 articles=[20], details={"doc_type": doc_type,
@@ -161,6 +155,7 @@ class Project:
 
     def set_catalog(self, resources: list[dict[str, Any]]) -> None:
         """The information-resource catalog of the application (第二十七条)."""
+        self._refuse_if_classified("catalog resources", "信息资源目录")
         self._require_status(EDITABLE, "change the catalog", [27])
         problems = {}
         for i, resource in enumerate(resources):
@@ -190,9 +185,13 @@ class Project:
             needed += required["new_civil_works"]
         if self.co_builders:
             needed += required["cross_department"]
+        on_file = set(self.classified_material.get("doc_types", [])) if self.classified \
+            else set(self.documents)
+        has_catalog = self.classified_material.get("catalog", False) if self.classified \
+            else bool(self.catalog)
         for item in needed:
             doc = item["doc"]
-            present = bool(self.catalog) if doc == "resource_catalog" else doc in self.documents
+            present = has_catalog if doc == "resource_catalog" else doc in on_file
             if not present:
                 en, zh = DOC_TYPES[doc]
                 missing.append({"item": doc, "articles": [article_label_zh(item["article"])],

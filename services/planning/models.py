@@ -58,6 +58,7 @@ class ProjectRow(Base):
     national = mapped_column(JSON, nullable=False, default=dict)
     sharing = mapped_column(JSON)
     status_before_suspension: Mapped[str | None] = mapped_column(String(32))
+    classified_material = mapped_column(JSON, nullable=False, default=dict)
 
 
 class DocumentRow(Base):

@@ -50,6 +50,7 @@ def _to_row(project: Project, row: ProjectRow) -> None:
     row.decisions = list(project.decisions)
     row.national = dict(project.national)
     row.sharing = dict(project.sharing) if project.sharing else None
+    row.classified_material = dict(project.classified_material)
 
 
 def _from_row(row: ProjectRow, documents: dict[str, Document] | None = None) -> Project:
@@ -60,6 +61,7 @@ def _from_row(row: ProjectRow, documents: dict[str, Document] | None = None) -> 
     project.decisions = list(row.decisions or [])
     project.national = dict(row.national or {})
     project.sharing = dict(row.sharing) if row.sharing else None
+    project.classified_material = dict(row.classified_material or {})
     project.documents = documents or {}
     return project
 

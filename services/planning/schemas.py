@@ -5,25 +5,25 @@ again, because a service never trusts its caller's validation.
 """
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import fields, validate
 
 from services.planning.domain import (
     KINDS,
     LEVELS,
-    OPEN_TYPES,
-    SHARING_TYPES,
-    UPLOADABLE,
     Project,
 )
 from shared.authz import Identity, sees_classified_content
 from shared.errors import ValidationFailed
 from shared.events.schemas import Money
 from shared.policy import article_label_zh, get_policy
-
-
-class Strict(Schema):
-    class Meta:
-        unknown = RAISE
+from shared.wire import (  # noqa: F401  (re-exported: the register's wire formats)
+    Catalog,
+    DocType,
+    DocumentFiling,
+    Resource,
+    Strict,
+    load,
+)
 
 
 class CoBuilder(Strict):
@@ -67,26 +67,10 @@ class ProjectRegistration(Strict):
                             validate=validate.Length(max=20000))
 
 
-class DocumentFiling(Strict):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    sha256 = fields.String(required=True, validate=validate.Regexp(
-        r"^[0-9a-fA-F]{64}$", error="must be a SHA-256 hex digest (64 hex characters)"))
 
 
-class Resource(Strict):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    source = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    format = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    update_frequency = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    sharing_type = fields.String(required=True, validate=validate.OneOf(SHARING_TYPES))
-    sharing_conditions = fields.String(load_default=None, allow_none=True,
-                                       validate=validate.Length(max=2000))
-    open_type = fields.String(required=True, validate=validate.OneOf(OPEN_TYPES))
 
 
-class Catalog(Strict):
-    resources = fields.List(fields.Nested(Resource), required=True,
-                            validate=validate.Length(min=1, error="at least one resource"))
 
 
 class ProjectFilters(Strict):
@@ -97,17 +81,8 @@ class ProjectFilters(Strict):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
-class DocType(Strict):
-    doc_type = fields.String(required=True, validate=validate.OneOf(UPLOADABLE))
 
 
-
-
-def load(schema: type[Schema], data) -> dict:
-    try:
-        return schema().load(data if data is not None else {})
-    except ValidationError as exc:
-        raise ValidationFailed.from_marshmallow(exc.messages) from None
 
 
 def registration_fields(data: dict) -> dict:

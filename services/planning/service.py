@@ -161,6 +161,10 @@ class PlanningService(PlatformService):
     def on_post_evaluation_reported(self, event) -> None:
         self.db.handle_once(event, application.acceptance_fact(self.clock))
 
+    @reliable_handler("classified_material_filed")
+    def on_classified_material_filed(self, event) -> None:
+        self.db.handle_once(event, application.classified_material_filed(self.clock))
+
     @reliable_handler("secrecy_review_decided")
     def on_secrecy_review_decided(self, event) -> None:
         self.db.handle_once(event, application.secrecy_decided(self.clock))

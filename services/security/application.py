@@ -1,6 +1,7 @@
 """Security's use cases. A classified project's content enters and leaves only here."""
 from __future__ import annotations
 
+import copy
 from datetime import date
 
 from sqlalchemy import func, select
@@ -48,21 +49,58 @@ def _owned(caller: Identity, row: SecurityFileRow, permission: str) -> None:
 
 # -- classified content (第四条, REQUIREMENTS §13) ------------------------------------------------
 
+def _content(tx: Transaction, caller: Identity, code: str) -> tuple[SecurityFileRow,
+                                                                      ClassifiedContentRow]:
+    row = _file(tx, code, lock=True)
+    _owned(caller, row, "classified.write")
+    if not row.classified:
+        raise RuleViolation("only a classified project's content is held here",
+                            "仅涉密项目的内容在此保存", articles=[4])
+    content = tx.session.get(ClassifiedContentRow, code)
+    if content is None:
+        content = ClassifiedContentRow(project_code=code, details={})
+        tx.session.add(content)
+    return row, content
+
+
 def put_classified_content(store: Store, caller: Identity, code: str, data: dict) -> dict:
     with store.transaction() as tx:
-        row = _file(tx, code, lock=True)
-        _owned(caller, row, "classified.write")
-        if not row.classified:
-            raise RuleViolation("only a classified project's content is held here",
-                                "仅涉密项目的内容在此保存", articles=[4])
-        content = tx.session.get(ClassifiedContentRow, code)
-        if content is None:
-            content = ClassifiedContentRow(project_code=code, details={})
-            tx.session.add(content)
+        _, content = _content(tx, caller, code)
         content.goals, content.content, content.location = (
             data.get("goals"), data.get("content"), data.get("location"))
-        content.details = data.get("details") or {}
     return classified_view(content)
+
+
+def file_classified_document(store: Store, caller: Identity, code: str, doc_type: str,
+                             data: dict, at) -> dict:
+    """A classified project's document (第二十条) — kept here; only its type is published."""
+    with store.transaction() as tx:
+        row, content = _content(tx, caller, code)
+        details = copy.deepcopy(content.details or {})
+        versions = details.setdefault("documents", {}).setdefault(doc_type, [])
+        versions.append({"version": len(versions) + 1, "title": data["title"],
+                         "sha256": data["sha256"].lower(), "filed_by": caller.sub,
+                         "filed_at": at.isoformat()})
+        content.details = details
+        _publish_material(tx, row, details)
+    return classified_view(content)
+
+
+def put_classified_catalog(store: Store, caller: Identity, code: str, resources: list) -> dict:
+    """A classified project's information-resource catalog (第二十七条), kept here."""
+    with store.transaction() as tx:
+        row, content = _content(tx, caller, code)
+        details = copy.deepcopy(content.details or {})
+        details["catalog"] = resources
+        content.details = details
+        _publish_material(tx, row, details)
+    return classified_view(content)
+
+
+def _publish_material(tx: Transaction, row: SecurityFileRow, details: dict) -> None:
+    _emit(tx, row, "classified_material_filed", {
+        "doc_types": sorted(details.get("documents", {})),
+        "catalog": bool(details.get("catalog"))}, [4, 20])
 
 
 def get_classified_content(store: Store, caller: Identity, code: str) -> dict:

@@ -1,14 +1,9 @@
 """Wire formats of security's commands (shape only; rules are in domain.py)."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import fields, validate
 
-from shared.errors import ValidationFailed
-
-
-class Strict(Schema):
-    class Meta:
-        unknown = RAISE
+from shared.wire import Strict, load  # noqa: F401  (load: the service's loader)
 
 
 class Protection(Strict):
@@ -56,11 +51,5 @@ class ClassifiedContent(Strict):
                             validate=validate.Length(max=20000))
     location = fields.String(load_default=None, allow_none=True,
                              validate=validate.Length(max=500))
-    details = fields.Dict(load_default=dict)
 
 
-def load(schema: type[Schema], data) -> dict:
-    try:
-        return schema().load(data if data is not None else {})
-    except ValidationError as exc:
-        raise ValidationFailed.from_marshmallow(exc.messages) from None

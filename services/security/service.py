@@ -1,4 +1,6 @@
 """Security service entrypoints (the secrecy bureau's service)."""
+from datetime import UTC, datetime
+
 from nameko.rpc import rpc
 from nameko.timer import timer
 
@@ -6,6 +8,7 @@ from services.security import application, schemas
 from services.security.models import platform
 from shared.messaging.reliable import reliable_handler
 from shared.platform import Database, PlatformService, command, query
+from shared.wire import Catalog, DocType, DocumentFiling, load
 
 
 class SecurityService(PlatformService):
@@ -50,6 +53,21 @@ class SecurityService(PlatformService):
     def put_classified_content(self, code: str, data: dict) -> dict:
         return application.put_classified_content(self.db, self.caller, code,
                                                   schemas.load(schemas.ClassifiedContent, data))
+
+    @rpc
+    @command("classified.write")
+    def file_classified_document(self, code: str, doc_type: str, data: dict) -> dict:
+        doc_type = load(DocType, {"doc_type": doc_type})["doc_type"]
+        filing = load(DocumentFiling, data)
+        return application.file_classified_document(self.db, self.caller, code, doc_type,
+                                                    filing, datetime.now(UTC))
+
+    @rpc
+    @command("classified.write")
+    def put_classified_catalog(self, code: str, data: dict) -> dict:
+        catalog = load(Catalog, data)
+        return application.put_classified_catalog(self.db, self.caller, code,
+                                                  catalog["resources"])
 
     @rpc
     @query("classified.read")

@@ -1,10 +1,7 @@
 """Wire formats of supervision's commands (shape only; rules are in the modules using them)."""
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 
-
-class Strict(Schema):
-    class Meta:
-        unknown = RAISE
+from shared.wire import Strict
 
 
 class Imposition(Strict):

@@ -333,3 +333,11 @@ class SecurityDutyOverdue(Schema):
     last_on = fields.Date(required=True, allow_none=True)
     due_on = fields.Date(required=True)
     detected_on = fields.Date(required=True)
+
+
+class ClassifiedMaterialFiled(Schema):
+    """Which document types (and whether a catalog) a classified project has on file with
+    security — so completeness can be checked elsewhere without the content (第四条)."""
+
+    doc_types = fields.List(fields.String(), required=True)
+    catalog = fields.Boolean(required=True)

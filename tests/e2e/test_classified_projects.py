@@ -1,6 +1,7 @@
 """Classified projects: content only in security, to its unit and the bureau; approval waits for
 the secrecy bureau (issue: security)."""
 import hashlib
+import json
 import sqlite3
 
 import pytest
@@ -14,6 +15,8 @@ UNIT, OTHER = "U-370600-001", "U-370600-002"
 ITEM = "SDZW-2026-40"
 SHA = hashlib.sha256(b"doc").hexdigest()
 SECRET = {"goals": "绝密目标甲乙丙", "content": "涉密建设内容丁戊己", "location": "某地庚辛"}
+DOC_TITLE = "涉密建设方案壬癸"      # a classified document's title is content too
+CATALOG_NAME = "涉密资源子丑寅"
 
 
 @pytest.fixture(scope="module")
@@ -41,13 +44,20 @@ def classified_under_review(stack):
     wait_for(lambda: stack.http("PUT", f"/projects/{code}/classified-content", "unit", UNIT,
                                 json=SECRET).status_code == 200, timeout=20,
              message="security knows the project")
+    on_register = stack.http("PUT", f"/projects/{code}/documents/construction_plan", "unit",
+                             UNIT, json={"title": DOC_TITLE, "sha256": SHA})
+    assert on_register.status_code == 422 and on_register.json()["error"]["articles"] == [
+        "第四条"]
     for doc in ("construction_plan", "investment_budget"):
-        stack.http("PUT", f"/projects/{code}/documents/{doc}", "unit", UNIT,
-                   json={"title": doc, "sha256": SHA})
-    stack.http("PUT", f"/projects/{code}/catalog", "unit", UNIT, json={"resources": [{
-        "name": "目录", "source": "本系统", "format": "XML", "update_frequency": "每月",
+        r = stack.http("PUT", f"/projects/{code}/classified-documents/{doc}", "unit", UNIT,
+                       json={"title": f"{DOC_TITLE}-{doc}", "sha256": SHA})
+        assert r.status_code == 200, r.text
+    stack.http("PUT", f"/projects/{code}/classified-catalog", "unit", UNIT, json={"resources": [{
+        "name": CATALOG_NAME, "source": "本系统", "format": "XML", "update_frequency": "每月",
         "sharing_type": "none", "open_type": "none"}]})
-    stack.http("POST", f"/projects/{code}/submission", "unit", UNIT)
+    wait_for(lambda: stack.http("POST", f"/projects/{code}/submission", "unit",
+                                UNIT).status_code == 200, timeout=20,
+             message="the register learned what is on file with security")
     wait_for(lambda: status(stack, code) == "under_review", timeout=20, message="review")
     rid = stack.http("POST", "/review-rounds", "office",
                      json={"title": "涉密批次", "projects": [code]}).json()["id"]
@@ -108,6 +118,8 @@ def test_no_event_and_no_other_database_holds_classified_content(stack):
     code = classified_under_review(stack)
     stack.http("POST", f"/projects/{code}/secrecy-review", "secrecy", json={"decision": "confirm"})
     wait_for(lambda: status(stack, code) == "approved", timeout=20, message="approved")
+    secrets = [form for text in (*SECRET.values(), DOC_TITLE, CATALOG_NAME)
+               for form in (text, json.dumps(text)[1:-1])]  # as written, and JSON-escaped
     published_anything = False
     for service in SERVICES:
         path = stack.urls[service].removeprefix("sqlite:///")
@@ -115,15 +127,16 @@ def test_no_event_and_no_other_database_holds_classified_content(stack):
         published = [row[0] for row in conn.execute("SELECT body FROM outbox")]
         published_anything |= bool(published)
         for body in published:
-            for secret in SECRET.values():
+            for secret in secrets:
                 assert secret not in body, f"{service} published classified content"
         if service != "security":
             dump = "\n".join(conn.iterdump())
-            for secret in SECRET.values():
+            for secret in secrets:
                 assert secret not in dump, f"{service}'s database stores classified content"
         conn.close()
     assert published_anything
     # the security database is the one place that holds them
     security_dump = "\n".join(sqlite3.connect(
         stack.urls["security"].removeprefix("sqlite:///")).iterdump())
-    assert all(s in security_dump for s in SECRET.values())
+    for text in (*SECRET.values(), DOC_TITLE, CATALOG_NAME):
+        assert text in security_dump or json.dumps(text)[1:-1] in security_dump

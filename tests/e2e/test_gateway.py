@@ -134,6 +134,8 @@ BODIES = {"register_project": PROJECT, "file_document": {"title": "t", "sha256":
           "record_crypto_evaluation": {"evaluated_on": "2026-05-01", "result": "r"},
           "secrecy_review": {"decision": "refuse"},
           "put_classified_content": {"goals": "g"},
+          "file_classified_document": {"title": "t", "sha256": SHA},
+          "put_classified_catalog": CATALOG,
           "file_annual_report": {"year": 2026, "progress": "p", "budget_execution": "b"},
           "declare_completion": {"completed_on": "2026-05-01"},
           "request_extension": {"reason": "r", "requested_due": "2026-12-31"},

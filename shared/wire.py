@@ -1,0 +1,68 @@
+"""Wire-format helpers every service's schemas share: strict schemas, loading with a bilingual
+validation error, and the document and catalog formats filed with more than one service."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from shared.errors import ValidationFailed
+
+SHARING_TYPES = ("unconditional", "conditional", "none")  # 第二十七条
+OPEN_TYPES = ("unconditional", "conditional", "none")
+
+# document type → (English, Chinese); the archive (第二十条) keeps every version
+DOC_TYPES: dict[str, tuple[str, str]] = {
+    "construction_plan": ("construction plan", "建设方案"),
+    "investment_budget": ("investment budget", "投资预算"),
+    "feasibility_study": ("feasibility study report", "可行性研究报告"),
+    "preliminary_design": ("preliminary design", "初步设计方案"),
+    "overall_plan": ("overall plan of a cross-department project", "跨部门项目整体方案"),
+    "construction_summary": ("construction summary", "项目建设总结"),
+    "financial_report": ("financial report", "财务报告"),
+    "audit_report": ("audit report", "审计报告"),
+    "security_risk_assessment": ("information-security risk assessment report",
+                                 "信息安全风险评估报告"),
+    "crypto_application": ("cryptography application status", "密码应用情况"),
+    "self_evaluation": ("self-evaluation report", "自评价报告"),
+    "resource_catalog": ("information-resource catalog", "信息资源目录"),
+}
+UPLOADABLE = tuple(d for d in DOC_TYPES if d != "resource_catalog")  # the catalog has its own form
+
+
+class Strict(Schema):
+    """Unknown fields are an error, not silently dropped."""
+
+    class Meta:
+        unknown = RAISE
+
+
+def load(schema: type[Schema], data) -> dict:
+    try:
+        return schema().load(data if data is not None else {})
+    except ValidationError as exc:
+        raise ValidationFailed.from_marshmallow(exc.messages) from None
+
+
+class DocumentFiling(Strict):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    sha256 = fields.String(required=True, validate=validate.Regexp(
+        r"^[0-9a-fA-F]{64}$", error="must be a SHA-256 hex digest (64 hex characters)"))
+
+
+class DocType(Strict):
+    doc_type = fields.String(required=True, validate=validate.OneOf(UPLOADABLE))
+
+
+class Resource(Strict):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    source = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    format = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    update_frequency = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    sharing_type = fields.String(required=True, validate=validate.OneOf(SHARING_TYPES))
+    sharing_conditions = fields.String(load_default=None, allow_none=True,
+                                       validate=validate.Length(max=2000))
+    open_type = fields.String(required=True, validate=validate.OneOf(OPEN_TYPES))
+
+
+class Catalog(Strict):
+    resources = fields.List(fields.Nested(Resource), required=True,
+                            validate=validate.Length(min=1, error="at least one resource"))
