@@ -389,6 +389,53 @@ class Stack:
         from services.gateway.auth import development_token
         return development_token(load_config("gateway")["JWT_DEV_SECRET"], role, unit, sub)
 
+    # -- the usual way to a project in a given state, through the API ---------------------
+    def plan_in_force(self, item: str, start_year: int = 2020, end_year: int = 2035) -> str:
+        plan = self.http("POST", "/plans", "office", json={
+            "title": "山东省政务信息系统建设规划", "start_year": start_year, "end_year": end_year,
+            "items": [{"code": item, "title": item}]}).json()["id"]
+        assert self.http("POST", f"/plans/{plan}/approval", "group").status_code == 200
+        return plan
+
+    def status(self, code: str) -> str:
+        return self.http("GET", f"/projects/{code}", "office").json()["status"]
+
+    def submitted(self, unit: str, plan_item: str, **changes) -> str:
+        """Registered, complete and submitted; returns once the review case is open."""
+        body = {"name": "测试项目", "kind": "construction", "level": "province",
+                "plan_item": plan_item, "budget": {"total": "1000000.00"}, **changes}
+        code = self.http("POST", "/projects", "unit", unit, json=body).json()["code"]
+        for doc in ("construction_plan", "investment_budget"):
+            self.http("PUT", f"/projects/{code}/documents/{doc}", "unit", unit,
+                      json={"title": doc, "sha256": "ab" * 32})
+        self.http("PUT", f"/projects/{code}/catalog", "unit", unit, json={"resources": [{
+            "name": "基础数据", "source": "本系统", "format": "JSON", "update_frequency": "每日",
+            "sharing_type": "unconditional", "open_type": "none"}]})
+        r = self.http("POST", f"/projects/{code}/submission", "unit", unit)
+        assert r.status_code == 200, r.text
+        wait_for(lambda: self.status(code) == "under_review", timeout=20, message="review")
+        return code
+
+    def review(self, *opinions: dict) -> str:
+        """A round over the projects, one opinion each (necessity and feasibility filled), closed."""
+        r = self.http("POST", "/review-rounds", "office",
+                      json={"title": "集中评审", "projects": [o["project"] for o in opinions]})
+        assert r.status_code == 201, r.text
+        round_id = r.json()["id"]
+        for opinion in opinions:
+            r = self.http("POST", f"/review-rounds/{round_id}/opinions", "office",
+                          json={"necessity": "确有必要", "feasibility": "技术可行", **opinion})
+            assert r.status_code == 201, r.text
+        assert self.http("POST", f"/review-rounds/{round_id}/closure",
+                         "office").status_code == 200
+        return round_id
+
+    def approved(self, unit: str, plan_item: str, amount: str = "1000000.00", **changes) -> str:
+        code = self.submitted(unit, plan_item, **changes)
+        self.review({"project": code, "decision": "approve", "approved_amount": amount})
+        wait_for(lambda: self.status(code) == "approved", timeout=20, message="approved")
+        return code
+
     def http(self, method: str, path: str, role: str | None = None, unit: str | None = None,
              token: str | None = None, **kwargs) -> requests.Response:
         headers = kwargs.pop("headers", {})

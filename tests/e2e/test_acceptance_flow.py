@@ -21,10 +21,7 @@ def stack(infrastructure, tmp_path_factory):
     try:
         running.start_all()
         set_today(running, "2026-03-02")
-        plan = running.http("POST", "/plans", "office", json={
-            "title": "规划", "start_year": 2020, "end_year": 2035,
-            "items": [{"code": ITEM, "title": "验收"}]}).json()["id"]
-        running.http("POST", f"/plans/{plan}/approval", "group")
+        running.plan_in_force(ITEM)
         yield running
     finally:
         running.close()
@@ -40,28 +37,11 @@ def set_today(stack, day):
 
 
 def status(stack, code):
-    return stack.http("GET", f"/projects/{code}", "office").json()["status"]
+    return stack.status(code)
 
 
 def approved(stack):
-    code = stack.http("POST", "/projects", "unit", UNIT, json={
-        "name": "一网通办平台", "kind": "construction", "level": "province", "plan_item": ITEM,
-        "budget": {"total": "500000.00"}}).json()["code"]
-    for doc in ("construction_plan", "investment_budget"):
-        stack.http("PUT", f"/projects/{code}/documents/{doc}", "unit", UNIT,
-                   json={"title": doc, "sha256": SHA})
-    stack.http("PUT", f"/projects/{code}/catalog", "unit", UNIT, json={"resources": [{
-        "name": "办件信息", "source": "本系统", "format": "JSON", "update_frequency": "实时",
-        "sharing_type": "unconditional", "open_type": "conditional"}]})
-    stack.http("POST", f"/projects/{code}/submission", "unit", UNIT)
-    wait_for(lambda: status(stack, code) == "under_review", timeout=20, message="review")
-    rid = stack.http("POST", "/review-rounds", "office",
-                     json={"title": "批次", "projects": [code]}).json()["id"]
-    stack.http("POST", f"/review-rounds/{rid}/opinions", "office", json={
-        "project": code, "decision": "approve", "necessity": "必要", "feasibility": "可行",
-        "approved_amount": "500000.00"})
-    stack.http("POST", f"/review-rounds/{rid}/closure", "office")
-    wait_for(lambda: status(stack, code) == "approved", timeout=20, message="approved")
+    code = stack.approved(UNIT, ITEM, amount="500000.00", budget={"total": "500000.00"})
     wait_for(lambda: stack.http("POST", f"/projects/{code}/budget", "finance", json={
         "construction": {"total": "450000.00", "by_level": {"province": "450000.00"}},
         "om": {"total": "50000.00", "by_level": {"province": "50000.00"}}}).status_code == 201,

@@ -1,5 +1,4 @@
 """From budget to paid and refused requests, through the gateway (issue: finance)."""
-import hashlib
 from datetime import date, timedelta
 
 import pytest
@@ -10,7 +9,6 @@ pytestmark = pytest.mark.e2e
 
 UNIT = "U-370400-001"
 ITEM = "SDZW-2026-20"
-SHA = hashlib.sha256(b"doc").hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -18,34 +16,14 @@ def stack(infrastructure, tmp_path_factory):
     running = Stack(infrastructure, tmp_path_factory.mktemp("finance"), RPC_TIMEOUT="30")
     try:
         running.start_all()
-        plan = running.http("POST", "/plans", "office", json={
-            "title": "规划", "start_year": 2020, "end_year": 2035,
-            "items": [{"code": ITEM, "title": "财政"}]}).json()["id"]
-        running.http("POST", f"/plans/{plan}/approval", "group")
+        running.plan_in_force(ITEM)
         yield running
     finally:
         running.close()
 
 
 def approved(stack):
-    code = stack.http("POST", "/projects", "unit", UNIT, json={
-        "name": "预算一体化系统", "kind": "construction", "level": "province",
-        "plan_item": ITEM, "budget": {"total": "1000000.00"}}).json()["code"]
-    for doc in ("construction_plan", "investment_budget"):
-        stack.http("PUT", f"/projects/{code}/documents/{doc}", "unit", UNIT,
-                   json={"title": doc, "sha256": SHA})
-    stack.http("PUT", f"/projects/{code}/catalog", "unit", UNIT, json={"resources": [{
-        "name": "预算指标", "source": "财政厅", "format": "JSON", "update_frequency": "每日",
-        "sharing_type": "unconditional", "open_type": "none"}]})
-    stack.http("POST", f"/projects/{code}/submission", "unit", UNIT)
-    wait_for(lambda: status(stack, code) == "under_review", timeout=20, message="review")
-    round_id = stack.http("POST", "/review-rounds", "office",
-                          json={"title": "批次", "projects": [code]}).json()["id"]
-    stack.http("POST", f"/review-rounds/{round_id}/opinions", "office", json={
-        "project": code, "decision": "approve", "necessity": "必要", "feasibility": "可行",
-        "approved_amount": "900000.00"})
-    stack.http("POST", f"/review-rounds/{round_id}/closure", "office")
-    wait_for(lambda: status(stack, code) == "approved", timeout=20, message="approved")
+    code = stack.approved(UNIT, ITEM, amount="900000.00")
     wait_for(lambda: stack.http("POST", f"/projects/{code}/budget", "finance", json={
         "construction": {"total": "800000.00", "by_level": {"province": "800000.00"}},
         "om": {"total": "50000.00", "by_level": {"province": "50000.00"}}}).status_code == 201,

@@ -10,9 +10,6 @@ pytestmark = pytest.mark.e2e
 UNIT = "U-370200-001"
 ITEM = "SDZW-2026-12"
 SHA = hashlib.sha256(b"doc").hexdigest()
-CATALOG = {"resources": [{"name": "社保缴费记录", "source": "人社厅", "format": "CSV",
-                          "update_frequency": "每日", "sharing_type": "unconditional",
-                          "open_type": "none"}]}
 
 
 @pytest.fixture(scope="module")
@@ -20,46 +17,23 @@ def stack(infrastructure, tmp_path_factory):
     running = Stack(infrastructure, tmp_path_factory.mktemp("review"), RPC_TIMEOUT="30")
     try:
         running.start_all()
-        plan = running.http("POST", "/plans", "office", json={
-            "title": "山东省政务信息系统建设规划", "start_year": 2020, "end_year": 2035,
-            "items": [{"code": ITEM, "title": "社会保障"}]}).json()["id"]
-        assert running.http("POST", f"/plans/{plan}/approval", "group").status_code == 200
+        running.plan_in_force(ITEM)
         yield running
     finally:
         running.close()
 
 
 def submitted(stack, **changes):
-    body = {"name": "社保一体化平台", "kind": "construction", "level": "province",
-            "plan_item": ITEM, "budget": {"total": "2000000.00"}, **changes}
-    code = stack.http("POST", "/projects", "unit", UNIT, json=body).json()["code"]
-    for doc in ("construction_plan", "investment_budget"):
-        stack.http("PUT", f"/projects/{code}/documents/{doc}", "unit", UNIT,
-                   json={"title": doc, "sha256": SHA})
-    stack.http("PUT", f"/projects/{code}/catalog", "unit", UNIT, json=CATALOG)
-    r = stack.http("POST", f"/projects/{code}/submission", "unit", UNIT)
-    assert r.status_code == 200, r.text
-    wait_for(lambda: status(stack, code) == "under_review", timeout=20, message="under review")
-    return code
+    return stack.submitted(UNIT, ITEM, name="社保一体化平台", budget={"total": "2000000.00"},
+                           **changes)
 
 
 def status(stack, code):
-    return stack.http("GET", f"/projects/{code}", "office").json()["status"]
+    return stack.status(code)
 
 
 def review(stack, *opinions):
-    """A round over the projects, one opinion each, closed."""
-    r = stack.http("POST", "/review-rounds", "office",
-                   json={"title": "2026年第一批集中评审", "projects": [o["project"] for o in opinions]})
-    assert r.status_code == 201, r.text
-    round_id = r.json()["id"]
-    for opinion in opinions:
-        r = stack.http("POST", f"/review-rounds/{round_id}/opinions", "office",
-                       json={"necessity": "确有必要", "feasibility": "技术可行", **opinion})
-        assert r.status_code == 201, r.text
-    closed = stack.http("POST", f"/review-rounds/{round_id}/closure", "office")
-    assert closed.status_code == 200, closed.text
-    return round_id
+    return stack.review(*opinions)
 
 
 def error(r):
@@ -165,10 +139,8 @@ def test_a_unit_cannot_review_and_the_office_cannot_approve_for_the_drc(stack):
 
 
 def approved(stack, **changes):
-    code = submitted(stack, **changes)
-    review(stack, {"project": code, "decision": "approve", "approved_amount": "1000000.00"})
-    wait_for(lambda: status(stack, code) == "approved", timeout=20, message="approved")
-    return code
+    return stack.approved(UNIT, ITEM, name="社保一体化平台", budget={"total": "2000000.00"},
+                          **changes)
 
 
 def findings(stack, code):
