@@ -72,6 +72,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "classified.write": frozenset({"unit"}),
     # role-level: unit and bureau; the owning-unit check is in the security service
     "classified.read": frozenset({"unit", "secrecy"}),
+    "ledger.verify": frozenset({"audit"}),               # 第三十五条: the audit office checks
     "sanction.impose": frozenset({"office"}),          # 第三十四条
     "sanction.lift": frozenset({"office"}),
     "admin.clock": frozenset({"operator"}),

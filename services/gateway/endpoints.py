@@ -261,6 +261,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              args=lambda p, b, q: (p["code"],)),
     Endpoint("GET", "/projects/<code>/security", "security.read", "security", "get_security",
              "The project's security file", tag="security", args=lambda p, b, q: (p["code"],)),
+    Endpoint("GET", "/ledger/verification", "ledger.verify", "supervision", "verify_ledger",
+             "Verify the hash chain over every recorded event: ok, length, head, and where it "
+             "was altered, inserted into or cut (第三十五条)", tag="supervision"),
+    Endpoint("GET", "/projects/<code>/audit-trail", "ledger.verify", "supervision",
+             "project_trail", "The project's events in the audit ledger, with their hashes",
+             tag="supervision", args=lambda p, b, q: (p["code"],)),
     Endpoint("POST", "/sanctions", "sanction.impose", "supervision", "impose_sanction",
              "Apply a sanction: criticism, withholding, suspension, termination (第三十四条)",
              tag="supervision", args=lambda p, b, q: (b,), body=supervision.Imposition, status=201),

@@ -1,6 +1,6 @@
 """Supervision's own database: findings, plus the platform tables. (Deadlines, rectification,
 sanctions and the audit ledger arrive with their issue.)"""
-from sqlalchemy import JSON, Date, MetaData, String, Text
+from sqlalchemy import JSON, Date, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.persistence import PlatformTables
@@ -44,3 +44,29 @@ class SanctionRow(Base):
     imposed_on = mapped_column(Date, nullable=False)
     lifted_on = mapped_column(Date)
     lift_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class LedgerRow(Base):
+    """Append-only; never updated, never deleted (the hashes would tell)."""
+
+    __tablename__ = "audit_ledger"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(64), unique=True)
+    event_type: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(32))
+    project_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    occurred_at: Mapped[str] = mapped_column(String(40))
+    body: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class LedgerHeadRow(Base):
+    """One row: the last seq and hash. Locked by every append, so the chain has one writer."""
+
+    __tablename__ = "audit_ledger_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))

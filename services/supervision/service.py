@@ -2,9 +2,9 @@
 operator-loaded calendar years are its events, which every service applies."""
 from nameko.rpc import rpc
 
-from services.supervision import findings, operations, sanctions
+from services.supervision import audit_trail, findings, operations, sanctions
 from services.supervision.models import platform
-from shared.messaging.reliable import reliable_handler
+from shared.messaging.reliable import audit_trail_handler, reliable_handler
 from shared.platform import Database, PlatformService, command, query
 
 
@@ -21,6 +21,21 @@ class SupervisionService(PlatformService):
     @command("admin.calendar")
     def load_calendar_year(self, year: int, schedule: dict) -> dict:
         return operations.load_calendar_year(self.db, year, schedule, self.caller.sub)
+
+    @audit_trail_handler
+    def on_any_event(self, event) -> None:
+        """Every event of every service, chained into the audit ledger."""
+        self.db.handle_once(event, audit_trail.append)
+
+    @rpc
+    @query("ledger.verify")
+    def verify_ledger(self) -> dict:
+        return audit_trail.verification(self.db)
+
+    @rpc
+    @query("ledger.verify")
+    def project_trail(self, code: str) -> list[dict]:
+        return audit_trail.project_trail(self.db, code)
 
     @reliable_handler("national_approval_filed_without_consent")
     def on_national_approval_filed_without_consent(self, event) -> None:

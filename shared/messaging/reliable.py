@@ -59,17 +59,20 @@ class ReliableEventHandler(EventHandler):
                          **kwargs)
 
     # -- lifecycle ---------------------------------------------------------------------------
-    def setup(self) -> None:
-        service = self.container.service_name
+    def make_queue(self, service: str):
         if self.event_type not in SUBSCRIPTIONS.get(service, ()):
             raise RuntimeError(f"{service} handles {self.event_type} but the subscription registry "
                                "does not say so: its queue would not be declared up front")
+        return topology.consumer_queue(service, self.event_type)
+
+    def setup(self) -> None:
+        service = self.container.service_name
+        self.queue = self.make_queue(service)
         config = self.container.config
         self.max_attempts = int(config.get("EVENT_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
         self.retry_delays = tuple(int(ms) for ms in
                                   config.get("EVENT_RETRY_DELAYS_MS", DEFAULT_RETRY_DELAYS_MS))
         self.trusted_users = config.get("EVENT_PUBLISHER_USERS") or {}
-        self.queue = topology.consumer_queue(service, self.event_type)
         self.dead_letter_queue = topology.dead_letter_queue(service)
         amqp_uri = config["AMQP_URI"]
         from kombu import Connection
@@ -173,3 +176,19 @@ class ReliableEventHandler(EventHandler):
 
 
 reliable_handler = ReliableEventHandler.decorator
+
+
+class AuditTrailHandler(ReliableEventHandler):
+    """The same reliability for one queue that receives every event of every service."""
+
+    def __init__(self, **kwargs) -> None:
+        EventHandler.__init__(self, "*", "*", reliable_delivery=True, requeue_on_error=False,
+                              **kwargs)
+
+    def make_queue(self, service: str):
+        if service != topology.AUDIT_TRAIL_CONSUMER:
+            raise RuntimeError(f"the audit trail is {topology.AUDIT_TRAIL_CONSUMER}'s, not {service}'s")
+        return topology.audit_trail_queue()
+
+
+audit_trail_handler = AuditTrailHandler.decorator

@@ -14,9 +14,9 @@ as long as the arguments agree, which is why they are built only here.
 """
 from __future__ import annotations
 
-from kombu import Exchange, Queue
+from kombu import Exchange, Queue, binding
 
-from shared.events.registry import SUBSCRIPTIONS, event_type, subscribers_of
+from shared.events.registry import EVENT_TYPES, SUBSCRIPTIONS, event_type, subscribers_of
 
 DELIVERY_LIMIT = 20
 
@@ -54,6 +54,27 @@ def consumer_queue(consumer: str, name: str) -> Queue:
     )
 
 
+AUDIT_TRAIL_CONSUMER = "supervision"
+AUDIT_TRAIL_QUEUE = "supervision.audit-trail"
+
+
+def audit_trail_queue() -> Queue:
+    """One queue bound to every service's events exchange: the audit trail records them all."""
+    sources = sorted({kind.source for kind in EVENT_TYPES})
+    return Queue(
+        AUDIT_TRAIL_QUEUE,
+        bindings=[binding(events_exchange(source), routing_key="#") for source in sources],
+        durable=True,
+        auto_delete=False,
+        queue_arguments={
+            "x-queue-type": "quorum",
+            "x-delivery-limit": DELIVERY_LIMIT,
+            "x-dead-letter-exchange": "",
+            "x-dead-letter-routing-key": dead_letter_queue_name(AUDIT_TRAIL_CONSUMER),
+        },
+    )
+
+
 def delay_exchange(delay_ms: int) -> Exchange:
     return Exchange(f"govproj.delay.{delay_ms}ms", type="topic", durable=True)
 
@@ -70,7 +91,7 @@ def delay_queue(delay_ms: int) -> Queue:
 
 def queues_for_event(name: str) -> list[Queue]:
     """What must exist before ``name`` is published: every subscriber's queue and dead-letter queue."""
-    out: list[Queue] = []
+    out: list[Queue] = [dead_letter_queue(AUDIT_TRAIL_CONSUMER), audit_trail_queue()]
     for consumer in subscribers_of(name):
         out += [dead_letter_queue(consumer), consumer_queue(consumer, name)]
     return out
@@ -81,6 +102,7 @@ def all_declarations(retry_delays_ms: tuple[int, ...] = ()) -> list:
     for consumer, names in SUBSCRIPTIONS.items():
         decl.append(dead_letter_queue(consumer))
         decl += [consumer_queue(consumer, n) for n in names]
+    decl.append(audit_trail_queue())
     decl += [delay_queue(ms) for ms in retry_delays_ms]
     return decl
 

@@ -374,3 +374,13 @@ def test_the_cli_drives_the_same_api_with_bilingual_errors(stack):
     assert rc == 0 and shown["code"] == project["code"]
     rc, _, err = cli(stack, "project", "show", project["code"], unit=OTHER)
     assert rc == 1 and "403" in err and "无权" in err
+
+
+def test_the_audit_office_verifies_the_ledger_of_every_event(stack, project):
+    result = wait_for(lambda: (lambda r: r if r["length"] > 5 else None)(
+        stack.http("GET", "/ledger/verification", "audit").json()), timeout=20,
+        message="events chained")
+    assert result["ok"] and result["problems"] == [] and len(result["head"]) == 64
+    trail = stack.http("GET", f"/projects/{project}/audit-trail", "audit").json()
+    assert "project_registered" in [e["event_type"] for e in trail]
+    assert stack.http("GET", "/ledger/verification", "office").status_code == 403

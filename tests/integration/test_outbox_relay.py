@@ -41,7 +41,9 @@ def test_unroutable_publish_is_kept_and_retried_after_redeclaring(amqp_uri, sqli
     queue = topology.consumer_queue_name("approval", "application_submitted")
     with Connection(amqp_uri) as conn:
         assert conn.default_channel.queue_declare(queue, passive=True).message_count == 1
-        conn.default_channel.queue_delete(queue)  # an operator's mistake: the route is gone
+        # an operator's mistake: every route is gone (the audit trail receives every event too)
+        conn.default_channel.queue_delete(queue)
+        conn.default_channel.queue_delete(topology.AUDIT_TRAIL_QUEUE)
 
     submit(amqp_uri)
     rows = wait_for(lambda: [r for r in outbox(sqlite_urls["planning"])[1:]

@@ -1,0 +1,59 @@
+"""Every event of every service lands in supervision's hash-chained ledger; tampering with a
+stored record (update, delete, insert) is detected and located (第三十五条)."""
+import pytest
+from sqlalchemy import create_engine, text
+
+from shared.authz import Identity
+from shared.testing import OPERATOR, rpc_proxy, wait_for
+
+pytestmark = pytest.mark.integration
+
+AUDIT = Identity("auditor", "audit")
+
+
+def verification(amqp_uri):
+    with rpc_proxy(amqp_uri, identity=AUDIT) as cluster:
+        return cluster.supervision.verify_ledger()
+
+
+def test_the_ledger_records_every_event_and_detects_tampering(amqp_uri, database_urls,
+                                                            start_service):
+    start_service("supervision", database_urls["supervision"], CLOCK="simulated")
+    with rpc_proxy(amqp_uri, identity=OPERATOR) as cluster:
+        for day in ("2027-01-04", "2027-01-05", "2027-01-06", "2027-01-07"):
+            cluster.supervision.set_clock(day)
+    result = wait_for(lambda: (lambda v: v if v["length"] == 4 else None)(
+        verification(amqp_uri)), message="four events chained")
+    assert result["ok"] and result["problems"] == []
+
+    engine = create_engine(database_urls["supervision"])
+    with engine.begin() as conn:  # an insider edits a stored record
+        conn.execute(text("UPDATE audit_ledger SET body = body || ' ' WHERE seq = 2"))
+    result = verification(amqp_uri)
+    assert not result["ok"] and {"seq": 2, "problem": "altered"} in [
+        {k: p[k] for k in ("seq", "problem")} for p in result["problems"]]
+
+    with engine.begin() as conn:  # ... restores it, then deletes one
+        conn.execute(text("UPDATE audit_ledger SET body = substr(body, 1, length(body) - 1) "
+                          "WHERE seq = 2"))
+        conn.execute(text("DELETE FROM audit_ledger WHERE seq = 3"))
+    result = verification(amqp_uri)
+    assert [(p["seq"], p["problem"]) for p in result["problems"]][0] == (3, "removed")
+
+    with engine.begin() as conn:  # ... and puts a forged one in its place
+        conn.execute(text(
+            "INSERT INTO audit_ledger (seq, message_id, event_type, source, project_code, "
+            "occurred_at, body, prev_hash, hash) SELECT 3, 'forged', event_type, source, "
+            "project_code, occurred_at, body, hash, hash FROM audit_ledger WHERE seq = 2"))
+    result = verification(amqp_uri)
+    assert not result["ok"] and 3 in [p["seq"] for p in result["problems"]]
+    engine.dispose()
+
+
+def test_only_the_audit_office_verifies(amqp_uri, sqlite_urls, start_service):
+    from nameko.exceptions import RemoteError
+    start_service("supervision", sqlite_urls["supervision"])
+    with rpc_proxy(amqp_uri, identity=OPERATOR) as cluster:
+        with pytest.raises(RemoteError) as err:
+            cluster.supervision.verify_ledger()
+    assert "Forbidden" in err.value.exc_type
