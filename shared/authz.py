@@ -44,6 +44,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "project.incident.report": frozenset({"unit"}),      # 第十九条
     "project.incident.decide": frozenset({"office", "drc"}),
     "finding.read": frozenset({"office", "audit", "group"}),
+    "deadline.read": frozenset({"unit"}) | OVERSIGHT,
+    "supervision.scan": frozenset({"office", "operator"}),
+    "inspection.record": frozenset({"office"}),          # 第三十四条
+    "finding.order": frozenset({"office"}),
+    "finding.report": frozenset({"unit"}),
+    "finding.verify": frozenset({"office"}),
+    "audit.open": frozenset({"audit"}),                   # 第三十五条
+    "audit.finding": frozenset({"audit"}),
+    "referral.record": frozenset({"office", "audit"}),    # 第三十七条–第三十九条
     "sharing.read": OVERSIGHT,
     "funds.budget": frozenset({"finance"}),            # 第十一条
     "funds.contract": frozenset({"unit"}),             # 第十三条

@@ -160,6 +160,7 @@ def apply(store: Store, clock: Clock, caller: Identity, code: str) -> dict:
         _owned(caller, file, "acceptance.apply")
         file.apply(_archive(tx.session, code), get_policy(file.regulation_version), clock.today())
         _save(row, file)
+        _emit(tx, file, "acceptance_applied", {"applied_on": clock.today()}, [23])
     return view(file)
 
 

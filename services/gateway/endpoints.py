@@ -30,11 +30,6 @@ class ReviewCaseFilter(planning.Strict):
     project = fields.String()
 
 
-class FindingFilter(planning.Strict):
-    project = fields.String()
-    status = fields.String()
-
-
 @dataclass(frozen=True)
 class Endpoint:
     method: str
@@ -148,7 +143,43 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              body=approval.IncidentDecision),
     Endpoint("GET", "/findings", "finding.read", "supervision", "list_findings",
              "Findings (violations) with their articles and status", tag="supervision",
-             args=lambda p, b, q: (q,), query=FindingFilter),
+             args=lambda p, b, q: (q,), query=supervision.FindingFilter),
+    Endpoint("GET", "/deadlines", "deadline.read", "supervision", "list_deadlines",
+             "Deadlines of REQUIREMENTS §11 with their ledger; filters project, due_before, "
+             "overdue", tag="supervision", args=lambda p, b, q: (q,),
+             query=supervision.DeadlineFilter),
+    Endpoint("POST", "/admin/scan", "supervision.scan", "supervision", "scan",
+             "Turn missed deadlines and ignored rectification orders into findings now",
+             tag="supervision", args=lambda p, b, q: (b,), body=supervision.Scan),
+    Endpoint("GET", "/overview", "finding.read", "supervision", "overview",
+             "Overdue items, open findings, active sanctions, by unit and by project",
+             tag="supervision"),
+    Endpoint("POST", "/inspections", "inspection.record", "supervision", "record_inspection",
+             "Record an inspection's findings (第三十四条)", tag="supervision",
+             args=lambda p, b, q: (b,), body=supervision.Inspection, status=201),
+    Endpoint("POST", "/findings/<finding_id>/rectification-order", "finding.order",
+             "supervision", "order_rectification",
+             "Order the finding rectified by a deadline (第三十四条)", tag="supervision",
+             args=lambda p, b, q: (p["finding_id"], b), body=supervision.RectificationOrder),
+    Endpoint("POST", "/findings/<finding_id>/rectification-report", "finding.report",
+             "supervision", "report_rectification", "The unit reports its rectification",
+             tag="supervision", args=lambda p, b, q: (p["finding_id"], b),
+             body=supervision.RectificationReport),
+    Endpoint("POST", "/findings/<finding_id>/verification", "finding.verify", "supervision",
+             "verify_rectification", "The office verifies: resolved, or failed",
+             tag="supervision", args=lambda p, b, q: (p["finding_id"], b),
+             body=supervision.Verification),
+    Endpoint("POST", "/audits", "audit.open", "supervision", "open_audit",
+             "Open an audit engagement (第三十五条)", tag="supervision",
+             args=lambda p, b, q: (b,), body=supervision.AuditOpening, status=201),
+    Endpoint("POST", "/audits/<audit_id>/findings", "audit.finding", "supervision",
+             "record_audit_finding", "Record an audit finding (第三十五条)", tag="supervision",
+             args=lambda p, b, q: (p["audit_id"], b), body=supervision.AuditFinding,
+             status=201),
+    Endpoint("POST", "/referrals", "referral.record", "supervision", "record_referral",
+             "Refer for disciplinary or judicial action (第三十七条–第三十九条)",
+             tag="supervision", args=lambda p, b, q: (b,), body=supervision.Referral,
+             status=201),
     Endpoint("POST", "/projects/<code>/budget", "funds.budget", "finance", "record_budget",
              "Record the financial investment review result, by purpose and level (第十一条)",
              tag="finance", args=lambda p, b, q: (p["code"], b), body=finance.BudgetReview,

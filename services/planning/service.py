@@ -141,6 +141,10 @@ class PlanningService(PlatformService):
     def on_acceptance_deadline_extended(self, event) -> None:
         self.db.handle_once(event, application.acceptance_fact(self.clock))
 
+    @reliable_handler("acceptance_applied")
+    def on_acceptance_applied(self, event) -> None:
+        self.db.handle_once(event, application.acceptance_fact(self.clock))
+
     @reliable_handler("acceptance_decided")
     def on_acceptance_decided(self, event) -> None:
         self.db.handle_once(event, application.acceptance_fact(self.clock))

@@ -1,10 +1,17 @@
-"""Findings: violations to be rectified (第三十四条). Each event-borne violation becomes exactly
-one finding (its id derives from the message id)."""
+"""Findings (第三十四条): from other services' violations, missed deadlines, inspections and
+audits; ordered rectified by a deadline, reported, verified — or ignored."""
 from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
-from services.supervision.models import FindingRow
+from services.supervision import rules
+from services.supervision.models import FindingRow, SupervisedProjectRow
+from shared.authz import Identity, acts_on_project, deny
+from shared.errors import NotFound
 from shared.events import Event
 from shared.persistence.store import Store, Transaction
 from shared.policy import article_label_zh
@@ -35,15 +42,85 @@ VIOLATIONS = {
 }
 
 
+def add_finding(tx: Transaction, code: str, *, source: str, kind: str, articles: list[int],
+                description: str, details: dict[str, Any], today: date,
+                finding_id: str | None = None) -> FindingRow:
+    row = FindingRow(id=finding_id or f"FD-{uuid.uuid4().hex[:12].upper()}", project_code=code,
+                     source=source, kind=kind, articles=articles, description=description,
+                     details=details, status="open", found_on=today, history=[])
+    tx.session.add(row)
+    tx.session.flush()
+    return row
+
+
 def violation_reported(clock: Clock):
     def effect(tx: Transaction, event: Event) -> None:
         kind, text_en, text_zh = VIOLATIONS[event.event_type]
-        tx.session.add(FindingRow(
-            id=f"FD-{event.message_id[:12].upper()}", project_code=event.project_code,
-            source=f"event:{event.source}", kind=kind, articles=event.articles,
-            description=f"{text_en} / {text_zh}", details=dict(event.payload), status="open",
-            found_on=clock.today()))
+        add_finding(tx, event.project_code, source=f"event:{event.source}", kind=kind,
+                    articles=event.articles, description=f"{text_en} / {text_zh}",
+                    details=dict(event.payload), today=clock.today(),
+                    finding_id=f"FD-{event.message_id[:12].upper()}")
     return effect
+
+
+def _finding(tx: Transaction, finding_id: str) -> FindingRow:
+    row = tx.session.get(FindingRow, finding_id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"no finding {finding_id}", f"问题 {finding_id} 不存在",
+                       details={"finding": finding_id})
+    return row
+
+
+def _step(row: FindingRow, action: str, by: str, on: date, **details) -> None:
+    row.history = [*row.history, {"action": action, "by": by, "on": on.isoformat(), **details}]
+
+
+def order_rectification(store: Store, clock: Clock, caller: Identity, finding_id: str,
+                        deadline: date) -> dict:
+    today = clock.today()
+    with store.transaction() as tx:
+        row = _finding(tx, finding_id)
+        rules.require(row.status, "order", finding_id)
+        rules.check_order(deadline, today)
+        row.status, row.rectification_deadline = "rectification_ordered", deadline
+        _step(row, "rectification_ordered", caller.sub, today, deadline=deadline.isoformat())
+    return view(row)
+
+
+def report_rectification(store: Store, clock: Clock, caller: Identity, finding_id: str,
+                         report: str) -> dict:
+    with store.transaction() as tx:
+        row = _finding(tx, finding_id)
+        owner = tx.session.get(SupervisedProjectRow, row.project_code)
+        if owner is None or not acts_on_project(caller, owner.owner_unit):
+            deny(caller, "finding.report", finding_id)
+        rules.require(row.status, "report", finding_id)
+        row.status = "reported"
+        _step(row, "rectification_reported", caller.sub, clock.today(), report=report)
+    return view(row)
+
+
+def verify_rectification(store: Store, clock: Clock, caller: Identity, finding_id: str,
+                         resolved: bool) -> dict:
+    with store.transaction() as tx:
+        row = _finding(tx, finding_id)
+        rules.require(row.status, "verify", finding_id)
+        row.status = "resolved" if resolved else "failed"
+        _step(row, "verified", caller.sub, clock.today(), resolved=resolved)
+    return view(row)
+
+
+def ignore_overdue(tx: Transaction, as_of: date) -> list[str]:
+    """Ordered rectifications whose deadline passed without a report: ignored (第三十四条)."""
+    ignored = []
+    for row in tx.session.scalars(select(FindingRow).where(
+            FindingRow.status == "rectification_ordered",
+            FindingRow.rectification_deadline < as_of).with_for_update()):
+        row.status = "ignored"
+        _step(row, "ignored", "supervision", as_of,
+              deadline=row.rectification_deadline.isoformat())
+        ignored.append(row.id)
+    return ignored
 
 
 def list_findings(store: Store, project: str | None = None, status: str | None = None) -> list:
@@ -53,7 +130,13 @@ def list_findings(store: Store, project: str | None = None, status: str | None =
             query = query.where(FindingRow.project_code == project)
         if status:
             query = query.where(FindingRow.status == status)
-        return [{"id": r.id, "project": r.project_code, "source": r.source, "kind": r.kind,
-                 "articles": [article_label_zh(a) for a in r.articles],
-                 "description": r.description, "details": r.details, "status": r.status,
-                 "found_on": r.found_on.isoformat()} for r in session.scalars(query)]
+        return [view(r) for r in session.scalars(query)]
+
+
+def view(r: FindingRow) -> dict:
+    return {"id": r.id, "project": r.project_code, "source": r.source, "kind": r.kind,
+            "articles": [article_label_zh(a) for a in r.articles], "description": r.description,
+            "details": r.details, "status": r.status, "found_on": r.found_on.isoformat(),
+            "rectification_deadline": (r.rectification_deadline.isoformat()
+                                       if r.rectification_deadline else None),
+            "history": r.history}

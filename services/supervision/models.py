@@ -25,8 +25,10 @@ class FindingRow(Base):
     articles = mapped_column(JSON, nullable=False)
     description: Mapped[str] = mapped_column(Text)
     details = mapped_column(JSON, nullable=False)
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(32), index=True)
     found_on = mapped_column(Date, nullable=False)
+    rectification_deadline = mapped_column(Date)
+    history = mapped_column(JSON, nullable=False, default=list)  # orders, reports, verifications
 
 
 class SanctionRow(Base):
@@ -70,3 +72,53 @@ class LedgerHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class SupervisedProjectRow(Base):
+    """Whose project it is (from the register's events): the unit that must rectify."""
+
+    __tablename__ = "supervised_projects"
+
+    project_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_unit: Mapped[str] = mapped_column(String(64))
+
+
+class DeadlineRow(Base):
+    """One deadline of REQUIREMENTS §11, with its ledger of moves (who, when, why, article)."""
+
+    __tablename__ = "deadlines"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)   # kind:project[:ref]
+    project_code: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    article: Mapped[int] = mapped_column(Integer)
+    due_on = mapped_column(Date, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), index=True)     # open | met | missed
+    ledger = mapped_column(JSON, nullable=False, default=list)
+
+
+class AuditRow(Base):
+    """An audit engagement (第三十五条)."""
+
+    __tablename__ = "audits"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_code: Mapped[str] = mapped_column(String(32), index=True)
+    scope: Mapped[str] = mapped_column(Text)
+    opened_by: Mapped[str] = mapped_column(String(200))
+    opened_on = mapped_column(Date, nullable=False)
+
+
+class ReferralRow(Base):
+    """Disciplinary and judicial referrals (第三十七条–第三十九条)."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_code: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    articles = mapped_column(JSON, nullable=False)
+    description: Mapped[str] = mapped_column(Text)
+    finding: Mapped[str | None] = mapped_column(String(32))
+    referred_by: Mapped[str] = mapped_column(String(200))
+    referred_on = mapped_column(Date, nullable=False)

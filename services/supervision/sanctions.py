@@ -6,11 +6,13 @@ from __future__ import annotations
 import uuid
 
 from marshmallow import ValidationError
+from sqlalchemy import select
 
+from services.supervision import rules
 from services.supervision.models import FindingRow, SanctionRow
 from services.supervision.schemas import Imposition, Lifting
 from shared.authz import Identity
-from shared.errors import NotFound, RuleViolation, StateConflict, ValidationFailed
+from shared.errors import NotFound, StateConflict, ValidationFailed
 from shared.persistence.store import Store
 from shared.policy import policy_in_force
 from shared.timekit import Clock
@@ -34,17 +36,17 @@ def impose(store: Store, clock: Clock, caller: Identity, data: dict) -> dict:
     today = clock.today()
     policy = policy_in_force(today)
     ladder = policy.param("sanction_ladder", "steps")
-    if body["type"] not in ladder:
-        raise RuleViolation(f"sanction type must be one of {ladder}",
-                            f"处理方式须为 {'、'.join(ladder)} 之一", articles=[34],
-                            details={"type": body["type"]})
     with store.transaction() as tx:
+        finding = None
         if body["finding"]:
             finding = tx.session.get(FindingRow, body["finding"])
             if finding is None or finding.project_code != body["project"]:
                 raise NotFound(f"no finding {body['finding']} of project {body['project']}",
                                f"项目 {body['project']} 没有问题 {body['finding']}",
                                details={"finding": body["finding"]})
+        applied = [s.type for s in tx.session.scalars(select(SanctionRow).where(
+            SanctionRow.finding == body["finding"]))] if finding else []
+        rules.next_sanction(ladder, applied, finding.status if finding else None, body["type"])
         row = SanctionRow(id=f"SN-{uuid.uuid4().hex[:8].upper()}", project_code=body["project"],
                           type=body["type"], finding=body["finding"], reason=body["reason"],
                           status="active", imposed_by=caller.sub, imposed_on=today)

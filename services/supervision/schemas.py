@@ -13,3 +13,64 @@ class Imposition(Strict):
 
 class Lifting(Strict):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+
+class FindingItem(Strict):
+    articles = fields.List(fields.Integer(validate=validate.Range(min=1, max=42)),
+                           required=True, validate=validate.Length(min=1))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class Inspection(Strict):
+    project = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    findings = fields.List(fields.Nested(FindingItem), required=True,
+                           validate=validate.Length(min=1))
+
+
+class RectificationOrder(Strict):
+    deadline = fields.Date(required=True)
+
+
+class RectificationReport(Strict):
+    report = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+
+
+class Verification(Strict):
+    resolved = fields.Boolean(required=True)
+
+
+class AuditOpening(Strict):
+    project = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    scope = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class AuditFinding(Strict):
+    articles = fields.List(fields.Integer(validate=validate.Range(min=1, max=42)),
+                           required=True, validate=validate.Length(min=1))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    amount = fields.Decimal(load_default=None, allow_none=True, places=2, as_string=True)
+
+
+class Referral(Strict):
+    project = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    kind = fields.String(required=True, validate=validate.OneOf(("disciplinary", "judicial")))
+    articles = fields.List(fields.Integer(validate=validate.OneOf((37, 38, 39))), required=True,
+                           validate=validate.Length(min=1))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    finding = fields.String(load_default=None, allow_none=True)
+
+
+class Scan(Strict):
+    as_of = fields.Date(load_default=None, allow_none=True)
+
+
+class DeadlineFilter(Strict):
+    project = fields.String()
+    due_before = fields.Date()
+    overdue = fields.Boolean()
+
+
+class FindingFilter(Strict):
+    project = fields.String()
+    status = fields.String()

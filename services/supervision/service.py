@@ -1,11 +1,21 @@
 """Supervision service entrypoints. It also runs the suite's time: the simulated clock and the
 operator-loaded calendar years are its events, which every service applies."""
 from nameko.rpc import rpc
+from nameko.timer import timer
 
-from services.supervision import audit_trail, findings, operations, sanctions
+from services.supervision import (
+    audit_trail,
+    deadlines,
+    findings,
+    operations,
+    oversight,
+    sanctions,
+    schemas,
+)
 from services.supervision.models import platform
 from shared.messaging.reliable import audit_trail_handler, reliable_handler
 from shared.platform import Database, PlatformService, command, query
+from shared.wire import load
 
 
 class SupervisionService(PlatformService):
@@ -70,5 +80,94 @@ class SupervisionService(PlatformService):
     @rpc
     @query("finding.read")
     def list_findings(self, filters: dict | None = None) -> list[dict]:
-        filters = filters or {}
-        return findings.list_findings(self.db, filters.get("project"), filters.get("status"))
+        f = load(schemas.FindingFilter, filters or {})
+        return findings.list_findings(self.db, f.get("project"), f.get("status"))
+
+    # -- the deadline engine ---------------------------------------------------------------------
+    @reliable_handler("project_registered")
+    def on_project_registered(self, event) -> None:
+        self.db.handle_once(event, deadlines.project_registered)
+
+    @reliable_handler("construction_completed")
+    def on_construction_completed(self, event) -> None:
+        self.db.handle_once(event, deadlines.construction_completed)
+
+    @reliable_handler("acceptance_deadline_extended")
+    def on_acceptance_deadline_extended(self, event) -> None:
+        self.db.handle_once(event, deadlines.acceptance_deadline_extended)
+
+    @reliable_handler("acceptance_applied")
+    def on_acceptance_applied(self, event) -> None:
+        self.db.handle_once(event, deadlines.acceptance_applied)
+
+    @reliable_handler("rectification_ordered")
+    def on_rectification_ordered(self, event) -> None:
+        self.db.handle_once(event, deadlines.rectification_ordered)
+
+    @timer(interval=3600)
+    def periodic_scan(self) -> None:
+        """Hourly: missed deadlines and ignored rectification orders become findings."""
+        deadlines.scan(self.db, self.clock.today())
+
+    @rpc
+    @command("supervision.scan")
+    def scan(self, data: dict | None = None) -> dict:
+        as_of = load(schemas.Scan, data or {})["as_of"] or self.clock.today()
+        return deadlines.scan(self.db, as_of)
+
+    @rpc
+    @query("deadline.read")
+    def list_deadlines(self, filters: dict | None = None) -> list[dict]:
+        f = load(schemas.DeadlineFilter, filters or {})
+        return deadlines.list_deadlines(self.db, f.get("project"), f.get("due_before"),
+                                        f.get("overdue"), self.clock.today())
+
+    @rpc
+    @query("finding.read")
+    def overview(self) -> dict:
+        return deadlines.overview(self.db, self.clock.today())
+
+    # -- findings: inspections, rectification, audits, referrals ---------------------------------
+    @rpc
+    @command("inspection.record")
+    def record_inspection(self, data: dict) -> list[dict]:
+        return oversight.inspect(self.db, self.clock, self.caller,
+                                 load(schemas.Inspection, data))
+
+    @rpc
+    @command("finding.order")
+    def order_rectification(self, finding_id: str, data: dict) -> dict:
+        deadline = load(schemas.RectificationOrder, data)["deadline"]
+        return findings.order_rectification(self.db, self.clock, self.caller, finding_id,
+                                            deadline)
+
+    @rpc
+    @command("finding.report")
+    def report_rectification(self, finding_id: str, data: dict) -> dict:
+        report = load(schemas.RectificationReport, data)["report"]
+        return findings.report_rectification(self.db, self.clock, self.caller, finding_id,
+                                             report)
+
+    @rpc
+    @command("finding.verify")
+    def verify_rectification(self, finding_id: str, data: dict) -> dict:
+        resolved = load(schemas.Verification, data)["resolved"]
+        return findings.verify_rectification(self.db, self.clock, self.caller, finding_id,
+                                             resolved)
+
+    @rpc
+    @command("audit.open")
+    def open_audit(self, data: dict) -> dict:
+        return oversight.open_audit(self.db, self.clock, self.caller,
+                                    load(schemas.AuditOpening, data))
+
+    @rpc
+    @command("audit.finding")
+    def record_audit_finding(self, audit_id: str, data: dict) -> dict:
+        return oversight.audit_finding(self.db, self.clock, self.caller, audit_id,
+                                       load(schemas.AuditFinding, data))
+
+    @rpc
+    @command("referral.record")
+    def record_referral(self, data: dict) -> dict:
+        return oversight.refer(self.db, self.clock, self.caller, load(schemas.Referral, data))

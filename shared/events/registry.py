@@ -40,6 +40,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("construction_completed", 1, "acceptance", schemas.ConstructionCompleted),
     EventType("acceptance_deadline_extended", 1, "acceptance",
               schemas.AcceptanceDeadlineExtended),
+    EventType("acceptance_applied", 1, "acceptance", schemas.AcceptanceApplied),
     EventType("acceptance_decided", 1, "acceptance", schemas.AcceptanceDecided),
     EventType("project_went_live", 1, "acceptance", schemas.ProjectWentLive),
     EventType("annual_report_filed", 1, "acceptance", schemas.AnnualReportFiled),
@@ -66,7 +67,7 @@ PLATFORM_EVENTS = ("clock_set", "calendar_year_loaded")
 # consumer service → event types it handles (one reliable handler per type)
 # what acceptance publishes, all on the project's timeline in planning
 ACCEPTANCE_FACTS = ("construction_completed", "acceptance_deadline_extended",
-                    "acceptance_decided", "project_went_live", "annual_report_filed",
+                    "acceptance_applied", "acceptance_decided", "project_went_live", "annual_report_filed",
                     "self_evaluation_filed", "post_evaluation_reported")
 _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "approval": ("application_submitted", "change_requested", "secrecy_review_decided"),
@@ -85,7 +86,9 @@ _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
                    "classified_material_filed"),
     "supervision": ("national_approval_filed_without_consent", "contract_filed_late",
                     "misappropriation_reported", "self_evaluation_missed",
-                    "security_duty_overdue"),
+                    "security_duty_overdue", "project_registered", "construction_completed",
+                    "acceptance_deadline_extended", "acceptance_applied",
+                    "rectification_ordered"),
 }
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     svc: PLATFORM_EVENTS + _DOMAIN_SUBSCRIPTIONS.get(svc, ()) for svc in SERVICES}

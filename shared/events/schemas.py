@@ -341,3 +341,9 @@ class ClassifiedMaterialFiled(Schema):
 
     doc_types = fields.List(fields.String(), required=True)
     catalog = fields.Boolean(required=True)
+
+
+class AcceptanceApplied(Schema):
+    """The unit applied for completion acceptance with the five reports (第二十三条)."""
+
+    applied_on = fields.Date(required=True)

@@ -97,7 +97,8 @@ def concrete(path, code, plan_id="PL-NONE", round_id="RR-NONE"):
             .replace("<int:year>", "2031").replace("<plan_id>", plan_id)
             .replace("<round_id>", round_id).replace("<request_id>", "CR-NONE")
             .replace("<incident_id>", "IN-NONE").replace("<sanction_id>", "SN-NONE")
-            .replace("<evaluation_id>", "PE-NONE"))
+            .replace("<evaluation_id>", "PE-NONE").replace("<finding_id>", "FD-NONE")
+            .replace("<audit_id>", "AU-NONE"))
 
 
 BODIES = {"register_project": PROJECT, "file_document": {"title": "t", "sha256": SHA},
@@ -136,6 +137,16 @@ BODIES = {"register_project": PROJECT, "file_document": {"title": "t", "sha256":
           "put_classified_content": {"goals": "g"},
           "file_classified_document": {"title": "t", "sha256": SHA},
           "put_classified_catalog": CATALOG,
+          "scan": {},
+          "record_inspection": {"project": "SD-1900-000000",
+                                "findings": [{"articles": [34], "description": "d"}]},
+          "order_rectification": {"deadline": "2099-01-01"},
+          "report_rectification": {"report": "r"},
+          "verify_rectification": {"resolved": True},
+          "open_audit": {"project": "SD-1900-000000", "scope": "s"},
+          "record_audit_finding": {"articles": [35], "description": "d"},
+          "record_referral": {"project": "SD-1900-000000", "kind": "disciplinary",
+                              "articles": [37], "description": "d"},
           "file_annual_report": {"year": 2026, "progress": "p", "budget_execution": "b"},
           "declare_completion": {"completed_on": "2026-05-01"},
           "request_extension": {"reason": "r", "requested_due": "2026-12-31"},
@@ -331,7 +342,8 @@ def test_openapi_describes_every_endpoint(stack):
         path = "/api/v1" + concrete(e.path, "{code}", "{plan_id}", "{round_id}").replace(
             "construction_plan", "{doc_type}").replace("2031", "{year}").replace(
             "CR-NONE", "{request_id}").replace("IN-NONE", "{incident_id}").replace(
-            "SN-NONE", "{sanction_id}").replace("PE-NONE", "{evaluation_id}")
+            "SN-NONE", "{sanction_id}").replace("PE-NONE", "{evaluation_id}").replace(
+            "FD-NONE", "{finding_id}").replace("AU-NONE", "{audit_id}")
         assert e.method.lower() in doc["paths"][path]
     assert "ProjectRegistration" in doc["components"]["schemas"]
 

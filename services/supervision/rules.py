@@ -1,0 +1,67 @@
+"""Supervision's rules: findings and their rectification, the sanction ladder. No I/O here.
+
+第三十四条: a violation found → an order to rectify by a deadline; refused, ignored, or still
+non-compliant after rectifying → the office applies the ladder (policy data, mildest first).
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from shared.errors import RuleViolation, StateConflict
+
+# finding status → what may happen next
+FINDING_FLOW = {
+    "open": ("order",),
+    "rectification_ordered": ("report", "ignore"),
+    "reported": ("verify",),
+    "failed": ("order",),      # a new order may follow a failed rectification
+    "ignored": ("order",),
+    "resolved": (),
+}
+
+
+def require(status: str, action: str, finding_id: str) -> None:
+    if action not in FINDING_FLOW.get(status, ()):
+        raise StateConflict(f"finding {finding_id} is {status}: cannot {action}",
+                            f"问题 {finding_id} 当前状态为 {status}，不能执行 {action}",
+                            articles=[34], details={"status": status, "action": action})
+
+
+def check_order(deadline: date, today: date) -> None:
+    if deadline <= today:
+        raise RuleViolation("a rectification deadline lies after today",
+                            "整改期限须晚于今日", articles=[34],
+                            details={"deadline": deadline.isoformat()})
+
+
+def next_sanction(ladder: list[str], applied: list[str], finding_status: str | None,
+                  requested: str) -> None:
+    """The office climbs the ladder one step at a time, for a finding whose rectification
+    was refused, ignored or failed (第三十四条)."""
+    if requested not in ladder:
+        raise RuleViolation(f"sanction type must be one of {ladder}",
+                            f"处理方式须为 {'、'.join(ladder)} 之一", articles=[34],
+                            details={"type": requested})
+    if finding_status is not None and finding_status not in ("failed", "ignored"):
+        raise StateConflict(
+            "a sanction follows a refused, ignored or failed rectification",
+            "拒不整改或整改后仍不符合要求的，方可予以处理", articles=[34],
+            details={"finding_status": finding_status})
+    climbed = [s for s in ladder if s in applied]
+    expected = ladder[len(climbed)] if len(climbed) < len(ladder) else None
+    if finding_status is not None and requested != expected:
+        raise RuleViolation(
+            f"the next step of the ladder is {expected}",
+            f"应按规定顺序处理，下一步为 {expected}", articles=[34],
+            details={"ladder": ladder, "applied": applied, "requested": requested})
+
+
+def overview(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for row in rows:
+        bucket = out.setdefault(row[key] or "-", {"open_findings": 0, "overdue": 0,
+                                                  "active_sanctions": 0})
+        for k in bucket:
+            bucket[k] += row.get(k, 0)
+    return out

@@ -1,0 +1,159 @@
+"""Supervision through the gateway: a late contract becomes a finding, an ignored
+rectification leads up the ladder to a withholding, finance refuses construction money until it
+is lifted; deadlines from completion with their ledger; audits and referrals (issue 7)."""
+import pytest
+
+from shared.testing import Stack, rpc_proxy, wait_for
+
+pytestmark = pytest.mark.e2e
+
+UNIT = "U-370700-001"
+ITEM = "SDZW-2026-70"
+
+
+@pytest.fixture(scope="module")
+def stack(infrastructure, tmp_path_factory):
+    running = Stack(infrastructure, tmp_path_factory.mktemp("supervision"),
+                    GOVPROJ_CLOCK="simulated", RPC_TIMEOUT="30")
+    try:
+        running.start_all()
+        set_today(running, "2026-09-28")
+        running.plan_in_force(ITEM)
+        yield running
+    finally:
+        running.close()
+
+
+def set_today(stack, day):
+    assert stack.http("POST", "/admin/clock", "operator", json={"today": day}).status_code == 200
+    with rpc_proxy(stack.amqp_uri) as cluster:
+        for service in ("planning", "approval", "finance", "acceptance", "supervision"):
+            wait_for(lambda s=service: getattr(cluster, s).health()["today"] == day, timeout=20,
+                     message=f"{service} on {day}")
+
+
+def funded(stack):
+    code = stack.approved(UNIT, ITEM, amount="500000.00")
+    wait_for(lambda: stack.http("POST", f"/projects/{code}/budget", "finance", json={
+        "construction": {"total": "500000.00", "by_level": {"province": "500000.00"}},
+        "om": {"total": "0.00", "by_level": {}}}).status_code == 201, timeout=20,
+        message="budget")
+    return code
+
+
+def findings(stack, code):
+    return stack.http("GET", "/findings", "office", params={"project": code}).json()
+
+
+def pay(stack, code):
+    return stack.http("POST", f"/projects/{code}/disbursements", "unit", UNIT, json={
+        "purpose": "construction", "amount": "1000.00", "contract_no": "HT-7"}).json()
+
+
+def test_late_filing_ignored_rectification_withholding_until_lifted(stack):
+    set_today(stack, "2026-09-28")
+    code = funded(stack)
+    # signed Mon 28 Sep; due the 5th working day: Sat 10 Oct (调休). Filed Mon 12 Oct: late.
+    set_today(stack, "2026-10-12")
+    r = stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
+        "contract_no": "HT-7", "supplier": "浪潮", "amount": "300000.00",
+        "signed_on": "2026-09-28"})
+    assert r.json()["late"] is True and r.json()["due_on"] == "2026-10-10"
+    [finding] = wait_for(lambda: findings(stack, code), timeout=20, message="finding")
+    assert finding["kind"] == "contract_filed_late" and finding["articles"] == ["第十三条"]
+    fid = finding["id"]
+
+    early = stack.http("POST", "/sanctions", "office", json={
+        "project": code, "type": "criticism", "finding": fid, "reason": "迟报"})
+    assert early.status_code == 409  # rectification comes first (第三十四条)
+    order = stack.http("POST", f"/findings/{fid}/rectification-order", "office",
+                       json={"deadline": "2026-10-20"})
+    assert order.status_code == 200 and order.json()["status"] == "rectification_ordered"
+    set_today(stack, "2026-10-22")
+    scan = stack.http("POST", "/admin/scan", "office", json={})
+    assert fid in scan.json()["ignored_rectifications"]
+    assert findings(stack, code)[0]["status"] == "ignored"
+
+    skip = stack.http("POST", "/sanctions", "office", json={
+        "project": code, "type": "withhold_funds", "finding": fid, "reason": "逾期未整改"})
+    assert skip.status_code == 422  # the ladder starts with criticism
+    stack.http("POST", "/sanctions", "office", json={
+        "project": code, "type": "criticism", "finding": fid, "reason": "逾期未整改"})
+    withhold = stack.http("POST", "/sanctions", "office", json={
+        "project": code, "type": "withhold_funds", "finding": fid, "reason": "逾期未整改"})
+    assert withhold.status_code == 201
+    wait_for(lambda: "no_withholding" in [g["gate"] for g in pay(stack, code)["failed_gates"]],
+             timeout=20, message="finance withholds")
+    overview = stack.http("GET", "/overview", "office").json()
+    [mine] = [p for p in overview["by_project"] if p["project"] == code]
+    assert mine["active_sanctions"] == 2 and mine["unit"] == UNIT
+
+    stack.http("POST", f"/sanctions/{withhold.json()['id']}/lifting", "office",
+               json={"reason": "已整改"})
+    wait_for(lambda: pay(stack, code)["status"] == "paid", timeout=20, message="paid again")
+
+
+def test_full_ladder_suspends_and_terminates(stack):
+    code = funded(stack)
+    [finding] = stack.http("POST", "/inspections", "office", json={
+        "project": code, "findings": [{"articles": [17], "description": "擅自扩大建设规模"}]}).json()
+    fid = finding["id"]
+    stack.http("POST", f"/findings/{fid}/rectification-order", "office",
+               json={"deadline": "2099-01-01"})
+    report = stack.http("POST", f"/findings/{fid}/rectification-report", "unit", UNIT,
+                        json={"report": "已压缩规模"})
+    assert report.json()["status"] == "reported"
+    failed = stack.http("POST", f"/findings/{fid}/verification", "office",
+                        json={"resolved": False})
+    assert failed.json()["status"] == "failed"
+    ids = {}
+    for step in ("criticism", "withhold_funds", "suspend", "terminate"):
+        r = stack.http("POST", "/sanctions", "office", json={
+            "project": code, "type": step, "finding": fid, "reason": "整改后仍不符合要求"})
+        assert r.status_code == 201, r.text
+        ids[step] = r.json()["id"]
+    wait_for(lambda: stack.status(code) == "terminated", timeout=20, message="terminated")
+    funds = stack.http("GET", f"/projects/{code}/funds", "finance").json()
+    assert funds["gates"]["terminated"] is True
+
+
+def test_acceptance_deadline_from_completion_is_extended_and_missed(stack):
+    set_today(stack, "2026-08-31")
+    code = funded(stack)
+    stack.http("POST", f"/projects/{code}/completion", "unit", UNIT,
+               json={"completed_on": "2026-08-31"})
+    [deadline] = wait_for(lambda: stack.http("GET", "/deadlines", "office",
+                                             params={"project": code}).json(), timeout=20,
+                          message="deadline")
+    assert deadline["due_on"] == "2026-11-30" and deadline["article"] == "第二十三条"
+    stack.http("POST", f"/projects/{code}/acceptance-extension", "unit", UNIT,
+               json={"reason": "审计未完成", "requested_due": "2026-12-31"})
+    stack.http("POST", f"/projects/{code}/acceptance-extension/decision", "office",
+               json={"decision": "grant"})
+    moved = wait_for(lambda: (lambda d: d if d[0]["due_on"] == "2026-12-31" else None)(
+        stack.http("GET", "/deadlines", "office", params={"project": code}).json()),
+        timeout=20, message="moved")
+    assert [e["why"].split(":")[0] for e in moved[0]["ledger"]] == [
+        "construction finished 2026-08-31", "extension granted"]
+    set_today(stack, "2027-01-01")
+    scan = stack.http("POST", "/admin/scan", "operator", json={}).json()
+    assert f"acceptance_application:{code}:1" in scan["missed_deadlines"]
+    assert [f["kind"] for f in findings(stack, code)] == ["missed:acceptance_application"]
+    assert stack.http("GET", "/deadlines", "unit", UNIT,
+                      params={"project": code, "overdue": "true"}).json()[0]["status"] == "missed"
+
+
+def test_audit_findings_and_referrals(stack):
+    code = funded(stack)
+    audit = stack.http("POST", "/audits", "audit", json={"project": code, "scope": "资金使用"})
+    assert audit.status_code == 201
+    finding = stack.http("POST", f"/audits/{audit.json()['id']}/findings", "audit", json={
+        "articles": [38], "description": "挪用建设资金", "amount": "50000.00"}).json()
+    assert finding["source"].startswith("audit:") and finding["articles"] == ["第三十八条"]
+    referral = stack.http("POST", "/referrals", "audit", json={
+        "project": code, "kind": "disciplinary", "articles": [38], "description": "移送处理",
+        "finding": finding["id"]})
+    assert referral.status_code == 201
+    bad = stack.http("POST", "/referrals", "office", json={
+        "project": code, "kind": "judicial", "articles": [12], "description": "x"})
+    assert bad.status_code == 422

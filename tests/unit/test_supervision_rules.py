@@ -1,0 +1,47 @@
+from datetime import date
+
+import pytest
+
+from services.supervision.rules import check_order, next_sanction, require
+from shared.errors import RuleViolation, StateConflict
+
+LADDER = ["criticism", "withhold_funds", "suspend", "terminate"]
+
+
+def test_the_ladder_is_climbed_one_step_at_a_time_after_a_failed_rectification():
+    next_sanction(LADDER, [], "ignored", "criticism")
+    next_sanction(LADDER, ["criticism"], "failed", "withhold_funds")
+    next_sanction(LADDER, ["criticism", "withhold_funds"], "ignored", "suspend")
+    next_sanction(LADDER, ["criticism", "withhold_funds", "suspend"], "failed", "terminate")
+    with pytest.raises(RuleViolation) as err:
+        next_sanction(LADDER, ["criticism"], "ignored", "suspend")  # skipping a step
+    assert err.value.details["requested"] == "suspend"
+    assert err.value.as_dict()["articles"] == ["第三十四条"]
+
+
+def test_no_sanction_while_rectification_is_under_way_or_done():
+    for status in ("open", "rectification_ordered", "reported", "resolved"):
+        with pytest.raises(StateConflict):
+            next_sanction(LADDER, [], status, "criticism")
+
+
+def test_unknown_sanction_and_sanctions_without_a_finding():
+    with pytest.raises(RuleViolation):
+        next_sanction(LADDER, [], None, "public_flogging")
+    next_sanction(LADDER, [], None, "suspend")  # the office acting on its own inspection
+
+
+def test_finding_flow():
+    require("open", "order", "F")
+    require("rectification_ordered", "report", "F")
+    require("failed", "order", "F")
+    with pytest.raises(StateConflict):
+        require("resolved", "order", "F")
+    with pytest.raises(StateConflict):
+        require("open", "verify", "F")
+
+
+def test_rectification_deadline_after_today():
+    check_order(date(2026, 6, 2), date(2026, 6, 1))
+    with pytest.raises(RuleViolation):
+        check_order(date(2026, 6, 1), date(2026, 6, 1))
