@@ -24,6 +24,7 @@ NAMES = {
                                "建设完成后 3 个月内申请竣工验收"),
     "incident_rectification": ("rectification ordered by the approving body",
                                "项目审批部门责令的整改"),
+    "annual_report": ("annual report before the year's end", "年底前报告年度建设进度和预算执行情况"),
 }
 
 
@@ -67,6 +68,23 @@ def acceptance_applied(tx: Transaction, event: Event) -> None:
                          with_for_update=True)
     if row is not None and row.status == "open":
         row.status = "met"
+
+
+def contract_filed(tx: Transaction, event: Event) -> None:
+    """A project in construction reports each year before its end (第十六条)."""
+    year = event.data()["filed_on"].year
+    _open(tx, event, "annual_report", str(year), 16, date(year, 12, 31),
+          f"in construction in {year}")
+
+
+def annual_report_filed(tx: Transaction, event: Event) -> None:
+    data = event.data()
+    row = tx.session.get(DeadlineRow, f"annual_report:{event.project_code}:{data['year']}",
+                         with_for_update=True)
+    if row is not None and row.status == "open":
+        row.status = "met"
+    _open(tx, event, "annual_report", str(data["year"] + 1), 16,
+          date(data["year"] + 1, 12, 31), f"reported {data['year']}; {data['year'] + 1} next")
 
 
 def rectification_ordered(tx: Transaction, event: Event) -> None:

@@ -100,6 +100,14 @@ class SupervisionService(PlatformService):
     def on_acceptance_applied(self, event) -> None:
         self.db.handle_once(event, deadlines.acceptance_applied)
 
+    @reliable_handler("contract_filed")
+    def on_contract_filed(self, event) -> None:
+        self.db.handle_once(event, deadlines.contract_filed)
+
+    @reliable_handler("annual_report_filed")
+    def on_annual_report_filed(self, event) -> None:
+        self.db.handle_once(event, deadlines.annual_report_filed)
+
     @reliable_handler("rectification_ordered")
     def on_rectification_ordered(self, event) -> None:
         self.db.handle_once(event, deadlines.rectification_ordered)
