@@ -43,7 +43,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "project.change.decide": frozenset({"office"}),
     "project.incident.report": frozenset({"unit"}),      # 第十九条
     "project.incident.decide": frozenset({"office", "drc"}),
-    "finding.read": frozenset({"office", "audit", "group"}),
+    "finding.read": frozenset({"unit", "office", "audit", "group"}),  # a unit: its own only
+    "overview.read": frozenset({"office", "audit", "group"}),
     "deadline.read": frozenset({"unit"}) | OVERSIGHT,
     "supervision.scan": frozenset({"office", "operator"}),
     "inspection.record": frozenset({"office"}),          # 第三十四条

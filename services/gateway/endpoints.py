@@ -151,7 +151,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", "/admin/scan", "supervision.scan", "supervision", "scan",
              "Turn missed deadlines and ignored rectification orders into findings now",
              tag="supervision", args=lambda p, b, q: (b,), body=supervision.Scan),
-    Endpoint("GET", "/overview", "finding.read", "supervision", "overview",
+    Endpoint("GET", "/overview", "overview.read", "supervision", "overview",
              "Overdue items, open findings, active sanctions, by unit and by project",
              tag="supervision"),
     Endpoint("POST", "/inspections", "inspection.record", "supervision", "record_inspection",

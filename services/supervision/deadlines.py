@@ -87,6 +87,36 @@ def annual_report_filed(tx: Transaction, event: Event) -> None:
           date(data["year"] + 1, 12, 31), f"reported {data['year']}; {data['year'] + 1} next")
 
 
+def suspend_clocks(tx: Transaction, code: str, on: date, by: str, why: str) -> None:
+    """Construction suspended: the project's running deadlines stop, and the ledger says why."""
+    for row in tx.session.scalars(select(DeadlineRow).where(
+            DeadlineRow.project_code == code, DeadlineRow.status == "open").with_for_update()):
+        row.status = "suspended"
+        row.ledger = [*row.ledger, {"at": on.isoformat(), "by": by, "due": row.due_on.isoformat(),
+                                    "why": f"suspended: {why}", "suspended_on": on.isoformat(),
+                                    "article": article_label_zh(34)}]
+
+
+def resume_clocks(tx: Transaction, code: str, on: date, by: str, why: str) -> None:
+    """Resumed: each deadline moves by the days it stood still."""
+    for row in tx.session.scalars(select(DeadlineRow).where(
+            DeadlineRow.project_code == code, DeadlineRow.status == "suspended")
+            .with_for_update()):
+        since = date.fromisoformat(next(e["suspended_on"] for e in reversed(row.ledger)
+                                        if "suspended_on" in e))
+        row.due_on = row.due_on + (on - since)
+        row.status = "open"
+        row.ledger = [*row.ledger, {"at": on.isoformat(), "by": by, "due": row.due_on.isoformat(),
+                                    "why": f"resumed after {(on - since).days} days: {why}",
+                                    "article": article_label_zh(34)}]
+
+
+def construction_suspended(tx: Transaction, event: Event) -> None:
+    data = event.data()
+    suspend_clocks(tx, event.project_code, data["suspended_on"], event.source,
+                   f"incident {data['kind']}")
+
+
 def rectification_ordered(tx: Transaction, event: Event) -> None:
     data = event.data()
     _open(tx, event, "incident_rectification", data["incident_id"], 19, data["deadline"],

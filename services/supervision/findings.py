@@ -123,9 +123,15 @@ def ignore_overdue(tx: Transaction, as_of: date) -> list[str]:
     return ignored
 
 
-def list_findings(store: Store, project: str | None = None, status: str | None = None) -> list:
+def list_findings(store: Store, caller: Identity, project: str | None = None,
+                  status: str | None = None) -> list:
+    """Findings; a unit sees only those of its own projects."""
     with store.read() as session:
         query = select(FindingRow).order_by(FindingRow.found_on, FindingRow.id)
+        if caller.role == "unit":
+            query = query.join(SupervisedProjectRow,
+                               SupervisedProjectRow.project_code == FindingRow.project_code
+                               ).where(SupervisedProjectRow.owner_unit == caller.unit)
         if project:
             query = query.where(FindingRow.project_code == project)
         if status:

@@ -8,7 +8,7 @@ import uuid
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from services.supervision import rules
+from services.supervision import deadlines, rules
 from services.supervision.models import FindingRow, SanctionRow
 from services.supervision.schemas import Imposition, Lifting
 from shared.authz import Identity
@@ -51,6 +51,8 @@ def impose(store: Store, clock: Clock, caller: Identity, data: dict) -> dict:
                           type=body["type"], finding=body["finding"], reason=body["reason"],
                           status="active", imposed_by=caller.sub, imposed_on=today)
         tx.session.add(row)
+        if row.type == "suspend":
+            deadlines.suspend_clocks(tx, row.project_code, today, caller.sub, row.reason)
         tx.emit("sanction_imposed", {"sanction_id": row.id, "type": row.type,
                                      "finding": row.finding, "reason": row.reason,
                                      "imposed_on": today}, project_code=row.project_code,
@@ -70,6 +72,8 @@ def lift(store: Store, clock: Clock, caller: Identity, sanction_id: str, data: d
             raise StateConflict(f"sanction {sanction_id} is already {row.status}",
                                 f"处理决定 {sanction_id} 已解除", articles=[34])
         row.status, row.lifted_on, row.lift_reason = "lifted", today, body["reason"]
+        if row.type == "suspend":
+            deadlines.resume_clocks(tx, row.project_code, today, caller.sub, body["reason"])
         tx.emit("sanction_lifted", {"sanction_id": row.id, "type": row.type,
                                     "reason": body["reason"], "lifted_on": today},
                 project_code=row.project_code, regulation_version=None, articles=[34])

@@ -81,7 +81,7 @@ class SupervisionService(PlatformService):
     @query("finding.read")
     def list_findings(self, filters: dict | None = None) -> list[dict]:
         f = load(schemas.FindingFilter, filters or {})
-        return findings.list_findings(self.db, f.get("project"), f.get("status"))
+        return findings.list_findings(self.db, self.caller, f.get("project"), f.get("status"))
 
     # -- the deadline engine ---------------------------------------------------------------------
     @reliable_handler("project_registered")
@@ -99,6 +99,10 @@ class SupervisionService(PlatformService):
     @reliable_handler("acceptance_applied")
     def on_acceptance_applied(self, event) -> None:
         self.db.handle_once(event, deadlines.acceptance_applied)
+
+    @reliable_handler("construction_suspended")
+    def on_construction_suspended(self, event) -> None:
+        self.db.handle_once(event, deadlines.construction_suspended)
 
     @reliable_handler("contract_filed")
     def on_contract_filed(self, event) -> None:
@@ -131,7 +135,7 @@ class SupervisionService(PlatformService):
                                         f.get("overdue"), self.clock.today())
 
     @rpc
-    @query("finding.read")
+    @query("overview.read")
     def overview(self) -> dict:
         return deadlines.overview(self.db, self.clock.today())
 

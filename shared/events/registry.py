@@ -88,7 +88,8 @@ _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
                     "misappropriation_reported", "self_evaluation_missed",
                     "security_duty_overdue", "project_registered", "construction_completed",
                     "acceptance_deadline_extended", "acceptance_applied",
-                    "rectification_ordered", "contract_filed", "annual_report_filed"),
+                    "rectification_ordered", "contract_filed", "annual_report_filed",
+                    "construction_suspended"),
 }
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     svc: PLATFORM_EVENTS + _DOMAIN_SUBSCRIPTIONS.get(svc, ()) for svc in SERVICES}

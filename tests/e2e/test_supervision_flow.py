@@ -161,3 +161,35 @@ def test_audit_findings_and_referrals(stack):
     bad = stack.http("POST", "/referrals", "office", json={
         "project": code, "kind": "judicial", "articles": [12], "description": "x"})
     assert bad.status_code == 422
+
+
+def test_a_suspension_stops_the_clocks_and_the_lifting_moves_them(stack):
+    set_today(stack, "2026-08-31")
+    code = funded(stack)
+    stack.http("POST", f"/projects/{code}/completion", "unit", UNIT,
+               json={"completed_on": "2026-08-31"})
+    wait_for(lambda: stack.http("GET", "/deadlines", "office", params={"project": code}).json(),
+             timeout=20, message="deadline")
+    sanction = stack.http("POST", "/sanctions", "office", json={
+        "project": code, "type": "suspend", "reason": "重大损失，暂停建设"}).json()
+    [deadline] = stack.http("GET", "/deadlines", "office", params={"project": code}).json()
+    assert deadline["status"] == "suspended"
+    set_today(stack, "2026-09-10")
+    scan = stack.http("POST", "/admin/scan", "office", json={"as_of": "2026-12-31"}).json()
+    assert f"acceptance_application:{code}:1" not in scan["missed_deadlines"]  # it stood still
+    [deadline] = stack.http("GET", "/deadlines", "office", params={"project": code}).json()
+    assert deadline["status"] == "suspended"
+    stack.http("POST", f"/sanctions/{sanction['id']}/lifting", "office", json={"reason": "恢复"})
+    [deadline] = stack.http("GET", "/deadlines", "office", params={"project": code}).json()
+    assert deadline["status"] == "open" and deadline["due_on"] == "2026-12-10"  # +10 days
+    assert deadline["ledger"][-1]["why"].startswith("resumed after 10 days")
+
+
+def test_a_unit_sees_only_its_own_findings(stack):
+    code = funded(stack)
+    stack.http("POST", "/inspections", "office", json={
+        "project": code, "findings": [{"articles": [36], "description": "拒绝提供资料"}]})
+    mine = stack.http("GET", "/findings", "unit", UNIT, params={"project": code}).json()
+    assert [f["articles"] for f in mine] == [["第三十六条"]]
+    assert stack.http("GET", "/findings", "unit", "U-OTHER", params={"project": code}).json() == []
+    assert stack.http("GET", "/overview", "unit", UNIT).status_code == 403
