@@ -1,12 +1,15 @@
 """Recording every event in the hash-chained ledger, and verifying it."""
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
 from services.supervision.ledger import Record, entry_hash, verify
 from services.supervision.models import LedgerHeadRow, LedgerRow
 from shared.events import Event
 from shared.persistence.store import Store, Transaction
+from shared.policy import article_label_zh
 
 
 def append(tx: Transaction, event: Event) -> None:
@@ -34,5 +37,11 @@ def project_trail(store: Store, code: str) -> list[dict]:
     with store.read() as session:
         rows = session.scalars(select(LedgerRow).where(LedgerRow.project_code == code)
                                .order_by(LedgerRow.seq))
-        return [{"seq": r.seq, "event_type": r.event_type, "source": r.source,
-                 "occurred_at": r.occurred_at, "hash": r.hash} for r in rows]
+        out = []
+        for r in rows:
+            envelope = json.loads(r.body)
+            out.append({"seq": r.seq, "event_type": r.event_type, "source": r.source,
+                        "actor": envelope.get("actor"), "occurred_at": r.occurred_at,
+                        "articles": [article_label_zh(a) for a in envelope["articles"]],
+                        "hash": r.hash})
+        return out

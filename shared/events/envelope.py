@@ -36,6 +36,8 @@ class EnvelopeSchema(Schema):
     regulation_version = fields.String(required=True, allow_none=True)
     articles = fields.List(fields.Integer(validate=validate.Range(min=1, max=99)), required=True)
     correlation_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    actor = fields.String(load_default=None, allow_none=True,  # who did it (痕迹管理)
+                          validate=validate.Length(max=200))
     payload = fields.Dict(required=True)
 
 
@@ -63,6 +65,7 @@ class Event:
     articles: list[int]
     correlation_id: str
     payload: dict[str, Any] = field(default_factory=dict)
+    actor: str | None = None
     _loaded: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def to_wire(self) -> dict[str, Any]:
@@ -87,6 +90,7 @@ def make_event(
     articles: list[int],
     correlation_id: str | None = None,
     occurred_at: datetime | None = None,
+    actor: str | None = None,
 ) -> Event:
     """Build an event of the current schema version; the payload is checked and dumped by its schema."""
     kind = lookup_event_type(event_type)
@@ -110,6 +114,7 @@ def make_event(
         articles=list(articles),
         correlation_id=correlation_id or message_id,
         payload=wire,
+        actor=actor,
     )
 
 

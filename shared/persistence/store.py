@@ -37,9 +37,11 @@ class Transaction:
     def emit(self, event_type: str, payload: dict[str, Any], *, project_code: str | None,
              regulation_version: str | None, articles: list[int]) -> Event:
         """Record an event to be published once this transaction commits."""
+        context = logs.current()
         event = make_event(event_type, payload, project_code=project_code,
                            regulation_version=regulation_version, articles=articles,
-                           correlation_id=logs.current().get("correlation_id"))
+                           correlation_id=context.get("correlation_id"),
+                           actor=context.get("actor"))
         # one prepared statement with parameters: compiled once, cached by SQLAlchemy
         self.session.execute(insert(self._tables.outbox), {
             "message_id": event.message_id,

@@ -72,3 +72,12 @@ def test_every_subscription_names_a_known_event():
     for names in SUBSCRIPTIONS.values():
         for name in names:
             event_type(name)
+
+
+def test_the_actor_travels_in_the_envelope_and_is_optional_on_the_wire():
+    event = make_event("clock_set", {"today": date(2026, 1, 5), "set_by": "ops"},
+                       project_code=None, regulation_version=None, articles=[], actor="ops@sd")
+    assert load_event(json.loads(json.dumps(event.to_wire()))).actor == "ops@sd"
+    body = event.to_wire()
+    del body["actor"]
+    assert load_event(body).actor is None
