@@ -14,6 +14,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -327,6 +328,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextmanager
+def running_stack(infrastructure: Infrastructure, workdir: Path, **env: str) -> Iterator[Stack]:
+    """A started Stack, closed (processes killed, vhost deleted) afterwards."""
+    stack = Stack(infrastructure, workdir, **env)
+    try:
+        yield stack.start_all()
+    finally:
+        stack.close()
+
+
 class Stack:
     """The whole suite as processes — six ``nameko run`` services and the gunicorn gateway —
     on a fresh vhost and fresh SQLite databases. Used by the end-to-end tests."""
@@ -396,6 +407,15 @@ class Stack:
             "items": [{"code": item, "title": item}]}).json()["id"]
         assert self.http("POST", f"/plans/{plan}/approval", "group").status_code == 200
         return plan
+
+    def set_today(self, day: str) -> None:
+        """Simulated clock: set today for the suite and wait until every service has it."""
+        r = self.http("POST", "/admin/clock", "operator", json={"today": day})
+        assert r.status_code == 200, r.text
+        with rpc_proxy(self.amqp_uri) as cluster:
+            for service in SERVICES:
+                wait_for(lambda s=service: getattr(cluster, s).health()["today"] == day,
+                         timeout=20, message=f"{service} on {day}")
 
     def status(self, code: str) -> str:
         return self.http("GET", f"/projects/{code}", "office").json()["status"]

@@ -3,7 +3,7 @@ import hashlib
 
 import pytest
 
-from shared.testing import Stack, wait_for
+from shared.testing import running_stack, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -16,24 +16,13 @@ FIVE = ("construction_summary", "financial_report", "audit_report", "security_ri
 
 @pytest.fixture(scope="module")
 def stack(infrastructure, tmp_path_factory):
-    running = Stack(infrastructure, tmp_path_factory.mktemp("acceptance"),
-                    GOVPROJ_CLOCK="simulated", RPC_TIMEOUT="30")
-    try:
-        running.start_all()
-        set_today(running, "2026-03-02")
+    with running_stack(infrastructure, tmp_path_factory.mktemp("acceptance"),
+                       GOVPROJ_CLOCK="simulated", RPC_TIMEOUT="30") as running:
+        running.set_today("2026-03-02")
         running.plan_in_force(ITEM)
         yield running
-    finally:
-        running.close()
 
 
-def set_today(stack, day):
-    assert stack.http("POST", "/admin/clock", "operator", json={"today": day}).status_code == 200
-    from shared.testing import rpc_proxy
-    with rpc_proxy(stack.amqp_uri) as cluster:
-        for service in ("planning", "approval", "finance", "acceptance", "supervision"):
-            wait_for(lambda s=service: getattr(cluster, s).health()["today"] == day, timeout=20,
-                     message=f"{service} on {day}")
 
 
 def status(stack, code):
@@ -110,7 +99,7 @@ def test_completion_to_acceptance_to_self_evaluation(stack):
                        json={"report_document": "自评价.pdf"})
     assert early.status_code == 422 and early.json()["error"]["articles"] == ["第二十四条"]
 
-    set_today(stack, "2027-03-02")
+    stack.set_today("2027-03-02")
     ok = stack.http("POST", f"/projects/{code}/self-evaluation", "unit", UNIT,
                     json={"report_document": "自评价.pdf"})
     assert ok.status_code == 201, ok.text

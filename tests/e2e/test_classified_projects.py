@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from shared.config import SERVICES
-from shared.testing import Stack, wait_for
+from shared.testing import running_stack, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -21,16 +21,10 @@ CATALOG_NAME = "涉密资源子丑寅"
 
 @pytest.fixture(scope="module")
 def stack(infrastructure, tmp_path_factory):
-    running = Stack(infrastructure, tmp_path_factory.mktemp("classified"), RPC_TIMEOUT="30")
-    try:
-        running.start_all()
-        plan = running.http("POST", "/plans", "office", json={
-            "title": "规划", "start_year": 2020, "end_year": 2035,
-            "items": [{"code": ITEM, "title": "保密"}]}).json()["id"]
-        running.http("POST", f"/plans/{plan}/approval", "group")
+    with running_stack(infrastructure, tmp_path_factory.mktemp("classified"),
+                       RPC_TIMEOUT="30") as running:
+        running.plan_in_force(ITEM)
         yield running
-    finally:
-        running.close()
 
 
 def status(stack, code):

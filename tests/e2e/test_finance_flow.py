@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from shared.testing import Stack, wait_for
+from shared.testing import running_stack, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -13,13 +13,10 @@ ITEM = "SDZW-2026-20"
 
 @pytest.fixture(scope="module")
 def stack(infrastructure, tmp_path_factory):
-    running = Stack(infrastructure, tmp_path_factory.mktemp("finance"), RPC_TIMEOUT="30")
-    try:
-        running.start_all()
+    with running_stack(infrastructure, tmp_path_factory.mktemp("finance"),
+                       RPC_TIMEOUT="30") as running:
         running.plan_in_force(ITEM)
         yield running
-    finally:
-        running.close()
 
 
 def approved(stack):

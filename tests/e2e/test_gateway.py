@@ -8,7 +8,7 @@ import requests
 
 from services.gateway.endpoints import ENDPOINTS
 from shared.authz import PERMISSIONS, ROLES
-from shared.testing import Stack, wait_for
+from shared.testing import running_stack, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -29,12 +29,9 @@ SHA = hashlib.sha256(b"plan").hexdigest()
 
 @pytest.fixture(scope="module")
 def stack(infrastructure, tmp_path_factory):
-    running = Stack(infrastructure, tmp_path_factory.mktemp("stack"), GOVPROJ_CLOCK="simulated",
-                    RPC_TIMEOUT="30")
-    try:
-        yield running.start_all()
-    finally:
-        running.close()
+    with running_stack(infrastructure, tmp_path_factory.mktemp("stack"),
+                       GOVPROJ_CLOCK="simulated", RPC_TIMEOUT="30") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ import hashlib
 
 import pytest
 
-from shared.testing import Stack, wait_for
+from shared.testing import running_stack, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -14,13 +14,10 @@ SHA = hashlib.sha256(b"doc").hexdigest()
 
 @pytest.fixture(scope="module")
 def stack(infrastructure, tmp_path_factory):
-    running = Stack(infrastructure, tmp_path_factory.mktemp("review"), RPC_TIMEOUT="30")
-    try:
-        running.start_all()
+    with running_stack(infrastructure, tmp_path_factory.mktemp("review"),
+                       RPC_TIMEOUT="30") as running:
         running.plan_in_force(ITEM)
         yield running
-    finally:
-        running.close()
 
 
 def submitted(stack, **changes):

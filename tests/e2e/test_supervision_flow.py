@@ -3,7 +3,7 @@ rectification leads up the ladder to a withholding, finance refuses construction
 is lifted; deadlines from completion with their ledger; audits and referrals (issue 7)."""
 import pytest
 
-from shared.testing import Stack, rpc_proxy, wait_for
+from shared.testing import running_stack, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -13,23 +13,13 @@ ITEM = "SDZW-2026-70"
 
 @pytest.fixture(scope="module")
 def stack(infrastructure, tmp_path_factory):
-    running = Stack(infrastructure, tmp_path_factory.mktemp("supervision"),
-                    GOVPROJ_CLOCK="simulated", RPC_TIMEOUT="30")
-    try:
-        running.start_all()
-        set_today(running, "2026-09-28")
+    with running_stack(infrastructure, tmp_path_factory.mktemp("supervision"),
+                       GOVPROJ_CLOCK="simulated", RPC_TIMEOUT="30") as running:
+        running.set_today("2026-09-28")
         running.plan_in_force(ITEM)
         yield running
-    finally:
-        running.close()
 
 
-def set_today(stack, day):
-    assert stack.http("POST", "/admin/clock", "operator", json={"today": day}).status_code == 200
-    with rpc_proxy(stack.amqp_uri) as cluster:
-        for service in ("planning", "approval", "finance", "acceptance", "supervision"):
-            wait_for(lambda s=service: getattr(cluster, s).health()["today"] == day, timeout=20,
-                     message=f"{service} on {day}")
 
 
 def funded(stack):
@@ -51,10 +41,10 @@ def pay(stack, code):
 
 
 def test_late_filing_ignored_rectification_withholding_until_lifted(stack):
-    set_today(stack, "2026-09-28")
+    stack.set_today("2026-09-28")
     code = funded(stack)
     # signed Mon 28 Sep; due the 5th working day: Sat 10 Oct (调休). Filed Mon 12 Oct: late.
-    set_today(stack, "2026-10-12")
+    stack.set_today("2026-10-12")
     r = stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
         "contract_no": "HT-7", "supplier": "浪潮", "amount": "300000.00",
         "signed_on": "2026-09-28"})
@@ -73,7 +63,7 @@ def test_late_filing_ignored_rectification_withholding_until_lifted(stack):
     order = stack.http("POST", f"/findings/{fid}/rectification-order", "office",
                        json={"deadline": "2026-10-20"})
     assert order.status_code == 200 and order.json()["status"] == "rectification_ordered"
-    set_today(stack, "2026-10-22")
+    stack.set_today("2026-10-22")
     scan = stack.http("POST", "/admin/scan", "office", json={})
     assert fid in scan.json()["ignored_rectifications"]
     assert findings(stack, code)[0]["status"] == "ignored"
@@ -122,7 +112,7 @@ def test_full_ladder_suspends_and_terminates(stack):
 
 
 def test_acceptance_deadline_from_completion_is_extended_and_missed(stack):
-    set_today(stack, "2026-08-31")
+    stack.set_today("2026-08-31")
     code = funded(stack)
     stack.http("POST", f"/projects/{code}/completion", "unit", UNIT,
                json={"completed_on": "2026-08-31"})
@@ -139,7 +129,7 @@ def test_acceptance_deadline_from_completion_is_extended_and_missed(stack):
         timeout=20, message="moved")
     assert [e["why"].split(":")[0] for e in moved[0]["ledger"]] == [
         "construction finished 2026-08-31", "extension granted"]
-    set_today(stack, "2027-01-01")
+    stack.set_today("2027-01-01")
     scan = stack.http("POST", "/admin/scan", "operator", json={}).json()
     assert f"acceptance_application:{code}:1" in scan["missed_deadlines"]
     assert [f["kind"] for f in findings(stack, code)] == ["missed:acceptance_application"]
@@ -164,7 +154,7 @@ def test_audit_findings_and_referrals(stack):
 
 
 def test_a_suspension_stops_the_clocks_and_the_lifting_moves_them(stack):
-    set_today(stack, "2026-08-31")
+    stack.set_today("2026-08-31")
     code = funded(stack)
     stack.http("POST", f"/projects/{code}/completion", "unit", UNIT,
                json={"completed_on": "2026-08-31"})
@@ -174,7 +164,7 @@ def test_a_suspension_stops_the_clocks_and_the_lifting_moves_them(stack):
         "project": code, "type": "suspend", "reason": "重大损失，暂停建设"}).json()
     [deadline] = stack.http("GET", "/deadlines", "office", params={"project": code}).json()
     assert deadline["status"] == "suspended"
-    set_today(stack, "2026-09-10")
+    stack.set_today("2026-09-10")
     scan = stack.http("POST", "/admin/scan", "office", json={"as_of": "2026-12-31"}).json()
     assert f"acceptance_application:{code}:1" not in scan["missed_deadlines"]  # it stood still
     [deadline] = stack.http("GET", "/deadlines", "office", params={"project": code}).json()
