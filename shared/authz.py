@@ -70,7 +70,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "acceptance.go_live": frozenset({"unit"}),          # 第二十四条
     "acceptance.self_evaluate": frozenset({"unit"}),
     "acceptance.read": frozenset({"unit"}) | OVERSIGHT,
-    "acceptance.scan": frozenset({"office", "operator"}),
     "archive.read": frozenset({"unit"}) | OVERSIGHT,    # 第二十条
     "post_evaluation.commission": frozenset({"office"}),
     "post_evaluation.report": frozenset({"evaluator"}),

@@ -25,28 +25,6 @@ from shared.timekit import Clock
 _FIELDS = [f.name for f in dc_fields(AcceptanceFile)]
 
 
-def report_missed_self_evaluations(store: Store, as_of: date) -> list[str]:
-    """Projects whose window closed before ``as_of`` with no self-evaluation: each reported as
-    a violation once (第二十四条). Run by the service's timer and on demand."""
-    reported = []
-    with store.transaction() as tx:
-        rows = tx.session.scalars(select(AcceptanceFileRow).where(
-            AcceptanceFileRow.live_on.is_not(None),
-            AcceptanceFileRow.self_evaluation_missed_on.is_(None)).with_for_update())
-        for row in rows:
-            file = _file(row)
-            if file.self_evaluation:  # (a JSON column: null is not SQL NULL)
-                continue
-            window = file.evaluation_window(get_policy(file.regulation_version))
-            if window and window.position(as_of) == "late":
-                row.self_evaluation_missed_on = as_of
-                _emit(tx, file, "self_evaluation_missed", {
-                    "window_opens": window.opens, "window_closes": window.closes,
-                    "detected_on": as_of}, [24])
-                reported.append(file.project_code)
-    return reported
-
-
 # -- learned from events -----------------------------------------------------------------------
 
 def project_approved(tx: Transaction, event: Event) -> None:

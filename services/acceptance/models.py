@@ -53,7 +53,6 @@ class AcceptanceFileRow(Base):
     decision = mapped_column(JSON)
     live_on = mapped_column(Date)
     self_evaluation = mapped_column(JSON)
-    self_evaluation_missed_on = mapped_column(Date)  # reported as a violation on this day
     security = mapped_column(JSON, nullable=False, default=dict)  # facts from security
 
 

@@ -58,7 +58,3 @@ class EvaluationReport(Strict):
     conclusion = fields.String(required=True, validate=validate.Length(min=1, max=20000))
 
 
-class Scan(Strict):
-    as_of = fields.Date(load_default=None, allow_none=True)
-
-

@@ -1,6 +1,5 @@
 """Acceptance service entrypoints."""
 from nameko.rpc import rpc
-from nameko.timer import timer
 
 from services.acceptance import application, schemas
 from services.acceptance.models import platform
@@ -11,19 +10,6 @@ from shared.platform import Database, PlatformService, command, query
 class AcceptanceService(PlatformService):
     name = "acceptance"
     db = Database(platform)
-
-    @timer(interval=3600)
-    def scan_self_evaluations(self) -> None:
-        """Hourly: a window that closed without a self-evaluation becomes a violation."""
-        application.report_missed_self_evaluations(self.db, self.clock.today())
-
-    @rpc
-    @command("acceptance.scan")
-    def scan(self, as_of: str | None = None) -> dict:
-        day = schemas.load(schemas.Scan, {"as_of": as_of})["as_of"] or self.clock.today()
-        return {"as_of": day.isoformat(),
-                "self_evaluations_missed": application.report_missed_self_evaluations(self.db,
-                                                                                       day)}
 
     @reliable_handler("project_approved")
     def on_project_approved(self, event) -> None:

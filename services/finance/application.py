@@ -22,8 +22,7 @@ from shared.errors import NotFound, RuleViolation, StateConflict
 from shared.events import Event
 from shared.persistence.store import Store, Transaction
 from shared.persistence.upsert import upsert
-from shared.policy import get_policy
-from shared.timekit import Clock, WorkingCalendar
+from shared.timekit import Clock
 
 _FILE = [f for f in FundingFile.__dataclass_fields__ if f != "suspended"]
 
@@ -214,9 +213,9 @@ def record_budget(store: Store, clock: Clock, caller: Identity, code: str, data:
     return funds(store, caller, code)
 
 
-def file_contract(store: Store, clock: Clock, calendar: WorkingCalendar, caller: Identity,
-                  code: str, data: dict) -> dict:
-    """File a procurement contract today (第十三条); late filing is published as a violation."""
+def file_contract(store: Store, clock: Clock, caller: Identity, code: str, data: dict) -> dict:
+    """File a procurement contract today (第十三条). Whether that is within the deadline is
+    decided by the deadline engine in supervision, from the event."""
     today = clock.today()
     with store.transaction() as tx:
         row = _owned_file(tx, caller, code, "funds.contract")
@@ -225,25 +224,17 @@ def file_contract(store: Store, clock: Clock, calendar: WorkingCalendar, caller:
                 ContractRow.contract_no == data["contract_no"])).first():
             raise StateConflict(f"contract {data['contract_no']} is already filed",
                                 f"合同 {data['contract_no']} 已备案", articles=[13])
-        timing = domain.contract_filing(calendar, get_policy(row.regulation_version),
-                                        data["signed_on"], today)
+        domain.check_contract_dates(data["signed_on"], today)
         contract = ContractRow(
             project_code=code, contract_no=data["contract_no"], supplier=data["supplier"],
             amount_fen=domain.to_fen(data["amount"]), signed_on=data["signed_on"],
-            filed_on=today, due_on=timing["due_on"], late=timing["late"],
-            provisional=timing["provisional"], products=data["products"], filed_by=caller.sub)
+            filed_on=today, products=data["products"], filed_by=caller.sub)
         tx.session.add(contract)
         common = {"project_code": code, "regulation_version": row.regulation_version,
                   "articles": [13]}
         tx.emit("contract_filed", {
             "contract_no": contract.contract_no, "amount": data["amount"],
-            "signed_on": contract.signed_on, "filed_on": today, "due_on": timing["due_on"],
-            "late": timing["late"]}, **common)
-        if timing["late"]:
-            tx.emit("contract_filed_late", {
-                "contract_no": contract.contract_no, "signed_on": contract.signed_on,
-                "due_on": timing["due_on"], "filed_on": today,
-                "provisional": timing["provisional"]}, **common)
+            "signed_on": contract.signed_on, "filed_on": today}, **common)
     return contract_view(contract)
 
 
@@ -348,8 +339,7 @@ def funds_view(row: FundingFileRow, entries, balances: dict) -> dict[str, Any]:
 def contract_view(row: ContractRow) -> dict:
     return {"contract_no": row.contract_no, "supplier": row.supplier,
             "amount": domain.to_yuan(row.amount_fen), "signed_on": row.signed_on.isoformat(),
-            "filed_on": row.filed_on.isoformat(), "due_on": row.due_on.isoformat(),
-            "late": row.late, "provisional": row.provisional, "products": row.products}
+            "filed_on": row.filed_on.isoformat(), "products": row.products}
 
 
 def disbursement_view(row: DisbursementRow) -> dict:

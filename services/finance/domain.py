@@ -178,13 +178,10 @@ def disbursement_ref(request_id: str) -> str:
     return f"disbursement:{request_id}"
 
 
-def contract_filing(calendar, policy, signed_on: date, filed_on: date) -> dict[str, Any]:
-    """第十三条: filed within N working days of signing (the official calendar, 调休 included)."""
+def check_contract_dates(signed_on: date, filed_on: date) -> None:
+    """A contract is filed after it is signed (第十三条 counts its deadline from the signature;
+    the deadline itself is the deadline engine's, in supervision)."""
     if filed_on < signed_on:
         raise RuleViolation("a contract cannot be filed before it is signed",
                             "合同备案日期不能早于签订日期", articles=[13],
                             details={"signed_on": signed_on.isoformat()})
-    days = policy.param("contract_filing", "working_days")
-    due, provisional = calendar.add_working_days(signed_on, days)
-    return {"due_on": due, "late": filed_on > due, "provisional": provisional,
-            "working_days": days}

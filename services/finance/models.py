@@ -86,9 +86,6 @@ class ContractRow(Base):
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     signed_on = mapped_column(Date, nullable=False)
     filed_on = mapped_column(Date, nullable=False)
-    due_on = mapped_column(Date, nullable=False)
-    late: Mapped[bool] = mapped_column(Boolean)
-    provisional: Mapped[bool] = mapped_column(Boolean)
     products = mapped_column(JSON, nullable=False)
     filed_by: Mapped[str] = mapped_column(String(200))
 

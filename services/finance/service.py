@@ -62,7 +62,7 @@ class FinanceService(PlatformService):
     @rpc
     @command("funds.contract")
     def file_contract(self, code: str, data: dict) -> dict:
-        return application.file_contract(self.db, self.clock, self.calendar, self.caller, code,
+        return application.file_contract(self.db, self.clock, self.caller, code,
                                          schemas.wire(schemas.Contract, data))
 
     @rpc

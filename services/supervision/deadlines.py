@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from services.supervision import findings, rules
+from services.supervision import findings, rules, schedule
 from services.supervision.models import (
     DeadlineRow,
     FindingRow,
@@ -16,16 +16,27 @@ from services.supervision.models import (
 from shared.events import Event
 from shared.persistence.store import Store, Transaction
 from shared.persistence.upsert import upsert
-from shared.policy import article_label_zh
-from shared.timekit import Clock
+from shared.policy import Policy, article_label_zh, get_policy, policy_in_force
+from shared.timekit import Clock, WorkingCalendar
 
 NAMES = {
+    "contract_filing": ("contract filed within 5 working days of signing",
+                        "采购合同签订后 5 个工作日内备案"),
+    "annual_report": ("annual report before the year's end", "年底前报告年度建设进度和预算执行情况"),
     "acceptance_application": ("acceptance application within 3 months of completion",
                                "建设完成后 3 个月内申请竣工验收"),
+    "self_evaluation": ("self-evaluation within 24 months of acceptance and going live",
+                        "竣工验收并投入使用后 12 至 24 个月内开展自评价"),
     "incident_rectification": ("rectification ordered by the approving body",
                                "项目审批部门责令的整改"),
-    "annual_report": ("annual report before the year's end", "年底前报告年度建设进度和预算执行情况"),
 }
+
+
+def _policy(event: Event) -> Policy:
+    """The version the project is pinned to (its events carry it)."""
+    if event.regulation_version:
+        return get_policy(event.regulation_version)
+    return policy_in_force(event.occurred_at.date())
 
 
 def project_registered(tx: Transaction, event: Event) -> None:
@@ -34,21 +45,49 @@ def project_registered(tx: Transaction, event: Event) -> None:
         keys=["project_code"])
 
 
-def _open(tx: Transaction, event: Event, kind: str, ref: str, article: int, due: date,
-          why: str) -> None:
+def _entry(at: str, by: str, due: date, why: str, article: int, **extra) -> dict:
+    return {"at": at, "by": by, "due": due.isoformat(), "why": why,
+            "article": article_label_zh(article), **extra}
+
+
+def _open(tx: Transaction, event: Event, kind: str, ref: str, due: schedule.Due,
+          why: str) -> DeadlineRow | None:
+    """A deadline starts, once: its first ledger entry says from what."""
     deadline_id = f"{kind}:{event.project_code}:{ref}"
-    if tx.session.get(DeadlineRow, deadline_id) is None:
-        tx.session.add(DeadlineRow(id=deadline_id, project_code=event.project_code, kind=kind,
-                                   article=article, due_on=due, status="open", ledger=[{
-                                       "at": event.occurred_at.isoformat(), "by": event.source,
-                                       "due": due.isoformat(), "why": why,
-                                       "article": article_label_zh(article)}]))
+    if tx.session.get(DeadlineRow, deadline_id) is not None:
+        return None
+    extra = {"provisional": True} if due.provisional else {}
+    if due.opens:
+        extra["opens"] = due.opens.isoformat()
+    row = DeadlineRow(id=deadline_id, project_code=event.project_code, kind=kind,
+                      article=due.article, due_on=due.on, status="open",
+                      ledger=[_entry(event.occurred_at.isoformat(), event.source, due.on, why,
+                                     due.article, **extra)])
+    tx.session.add(row)
+    return row
+
+
+def _meet(tx: Transaction, deadline_id: str) -> None:
+    row = tx.session.get(DeadlineRow, deadline_id, with_for_update=True)
+    if row is not None and row.status in ("open", "suspended"):
+        row.status = "met"
+
+
+def _miss(tx: Transaction, row: DeadlineRow, on: date) -> None:
+    """A missed deadline is a finding, once (第三十四条 applies from there)."""
+    row.status = "missed"
+    en, zh = NAMES[row.kind]
+    findings.add_finding(
+        tx, row.project_code, source="deadline", kind=f"missed:{row.kind}",
+        articles=[row.article], description=f"deadline missed: {en} / 逾期：{zh}",
+        details={"deadline": row.id, "due_on": row.due_on.isoformat()}, today=on)
 
 
 def construction_completed(tx: Transaction, event: Event) -> None:
-    data = event.data()
-    _open(tx, event, "acceptance_application", "1", 23, data["acceptance_due"],
-          f"construction finished {data['completed_on'].isoformat()}")
+    completed_on = event.data()["completed_on"]
+    _open(tx, event, "acceptance_application", "1",
+          schedule.acceptance_application(_policy(event), completed_on),
+          f"construction finished {completed_on.isoformat()}")
 
 
 def acceptance_deadline_extended(tx: Transaction, event: Event) -> None:
@@ -57,34 +96,55 @@ def acceptance_deadline_extended(tx: Transaction, event: Event) -> None:
                          with_for_update=True)
     if row is not None and row.status == "open":
         row.due_on = data["acceptance_due"]
-        row.ledger = [*row.ledger, {"at": event.occurred_at.isoformat(), "by": event.source,
-                                    "due": data["acceptance_due"].isoformat(),
-                                    "why": f"extension granted: {data['reason']}",
-                                    "article": article_label_zh(23)}]
+        row.ledger = [*row.ledger, _entry(event.occurred_at.isoformat(), event.source,
+                                          data["acceptance_due"],
+                                          f"extension granted: {data['reason']}", row.article)]
 
 
 def acceptance_applied(tx: Transaction, event: Event) -> None:
-    row = tx.session.get(DeadlineRow, f"acceptance_application:{event.project_code}:1",
-                         with_for_update=True)
-    if row is not None and row.status == "open":
-        row.status = "met"
+    _meet(tx, f"acceptance_application:{event.project_code}:1")
 
 
-def contract_filed(tx: Transaction, event: Event) -> None:
-    """A project in construction reports each year before its end (第十六条)."""
-    year = event.data()["filed_on"].year
-    _open(tx, event, "annual_report", str(year), 16, date(year, 12, 31),
-          f"in construction in {year}")
+def contract_filed(calendar: WorkingCalendar):
+    """第十三条: the filing deadline runs from the signature, on the official calendar; a
+    filing after it is settled as missed at once. Filing also starts the year's annual
+    report (第十六条)."""
+    def effect(tx: Transaction, event: Event) -> None:
+        data, policy = event.data(), _policy(event)
+        row = _open(tx, event, "contract_filing", data["contract_no"],
+                    schedule.contract_filing(calendar, policy, data["signed_on"]),
+                    f"contract {data['contract_no']} signed {data['signed_on'].isoformat()}")
+        if row is not None:
+            row.ledger = [*row.ledger, _entry(event.occurred_at.isoformat(), event.source,
+                                              row.due_on, f"filed {data['filed_on'].isoformat()}",
+                                              row.article)]
+            if data["filed_on"] > row.due_on:
+                tx.session.flush()
+                _miss(tx, row, data["filed_on"])
+            else:
+                row.status = "met"
+        year = data["filed_on"].year
+        _open(tx, event, "annual_report", str(year), schedule.annual_report(policy, year),
+              f"in construction in {year}")
+    return effect
 
 
 def annual_report_filed(tx: Transaction, event: Event) -> None:
-    data = event.data()
-    row = tx.session.get(DeadlineRow, f"annual_report:{event.project_code}:{data['year']}",
-                         with_for_update=True)
-    if row is not None and row.status == "open":
-        row.status = "met"
-    _open(tx, event, "annual_report", str(data["year"] + 1), 16,
-          date(data["year"] + 1, 12, 31), f"reported {data['year']}; {data['year'] + 1} next")
+    year = event.data()["year"]
+    _meet(tx, f"annual_report:{event.project_code}:{year}")
+    _open(tx, event, "annual_report", str(year + 1),
+          schedule.annual_report(_policy(event), year + 1),
+          f"reported {year}; {year + 1} next")
+
+
+def project_went_live(tx: Transaction, event: Event) -> None:
+    live_on = event.data()["live_on"]
+    _open(tx, event, "self_evaluation", "1", schedule.self_evaluation(_policy(event), live_on),
+          f"accepted and in use from {live_on.isoformat()}")
+
+
+def self_evaluation_filed(tx: Transaction, event: Event) -> None:
+    _meet(tx, f"self_evaluation:{event.project_code}:1")
 
 
 def suspend_clocks(tx: Transaction, code: str, on: date, by: str, why: str) -> None:
@@ -119,7 +179,8 @@ def construction_suspended(tx: Transaction, event: Event) -> None:
 
 def rectification_ordered(tx: Transaction, event: Event) -> None:
     data = event.data()
-    _open(tx, event, "incident_rectification", data["incident_id"], 19, data["deadline"],
+    _open(tx, event, "incident_rectification", data["incident_id"],
+          schedule.Due(data["deadline"], 19),
           f"incident {data['kind']}: rectify by {data['deadline'].isoformat()}")
 
 
@@ -129,12 +190,7 @@ def scan(store: Store, as_of: date) -> dict:
     with store.transaction() as tx:
         for row in tx.session.scalars(select(DeadlineRow).where(
                 DeadlineRow.status == "open", DeadlineRow.due_on < as_of).with_for_update()):
-            row.status = "missed"
-            en, zh = NAMES[row.kind]
-            findings.add_finding(
-                tx, row.project_code, source="deadline", kind=f"missed:{row.kind}",
-                articles=[row.article], description=f"deadline missed: {en} / 逾期：{zh}",
-                details={"deadline": row.id, "due_on": row.due_on.isoformat()}, today=as_of)
+            _miss(tx, row, as_of)
             missed.append(row.id)
         ignored = findings.ignore_overdue(tx, as_of)
     return {"as_of": as_of.isoformat(), "missed_deadlines": missed,

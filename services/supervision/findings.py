@@ -23,14 +23,6 @@ VIOLATIONS = {
         "national_filing_without_consent",
         "a national ministry's approval was filed without the office's prior consent",
         "未经省政务服务管理办公室同意即向国家部委申报并备案批复"),
-    "contract_filed_late": (
-        "contract_filed_late",
-        "a procurement contract was filed after the deadline of 5 working days",
-        "采购合同未在签订后 5 个工作日内备案"),
-    "self_evaluation_missed": (
-        "self_evaluation_missed",
-        "no self-evaluation within 24 months of acceptance and going live",
-        "竣工验收并投入使用后 24 个月内未提交自评价报告"),
     "security_duty_overdue": (
         "security_duty_overdue",
         "a periodic risk assessment or cryptography evaluation is overdue",

@@ -51,14 +51,6 @@ class SupervisionService(PlatformService):
     def on_national_approval_filed_without_consent(self, event) -> None:
         self.db.handle_once(event, findings.violation_reported(self.clock))
 
-    @reliable_handler("contract_filed_late")
-    def on_contract_filed_late(self, event) -> None:
-        self.db.handle_once(event, findings.violation_reported(self.clock))
-
-    @reliable_handler("self_evaluation_missed")
-    def on_self_evaluation_missed(self, event) -> None:
-        self.db.handle_once(event, findings.violation_reported(self.clock))
-
     @reliable_handler("security_duty_overdue")
     def on_security_duty_overdue(self, event) -> None:
         self.db.handle_once(event, findings.violation_reported(self.clock))
@@ -106,11 +98,19 @@ class SupervisionService(PlatformService):
 
     @reliable_handler("contract_filed")
     def on_contract_filed(self, event) -> None:
-        self.db.handle_once(event, deadlines.contract_filed)
+        self.db.handle_once(event, deadlines.contract_filed(self.calendar))
 
     @reliable_handler("annual_report_filed")
     def on_annual_report_filed(self, event) -> None:
         self.db.handle_once(event, deadlines.annual_report_filed)
+
+    @reliable_handler("project_went_live")
+    def on_project_went_live(self, event) -> None:
+        self.db.handle_once(event, deadlines.project_went_live)
+
+    @reliable_handler("self_evaluation_filed")
+    def on_self_evaluation_filed(self, event) -> None:
+        self.db.handle_once(event, deadlines.self_evaluation_filed)
 
     @reliable_handler("rectification_ordered")
     def on_rectification_ordered(self, event) -> None:

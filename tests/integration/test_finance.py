@@ -12,7 +12,6 @@ from shared.authz import Identity
 from shared.events import make_event
 from shared.persistence import create_engine_for
 from shared.persistence.store import Store
-from shared.timekit import official_calendar
 from shared.timekit.clock import fixed
 
 pytestmark = pytest.mark.integration
@@ -39,7 +38,7 @@ def approved_project(url, construction="1000.00"):
         "construction": {"total": Decimal(construction),
                          "by_level": {"province": Decimal(construction)}},
         "om": {"total": Decimal("0"), "by_level": {}}})
-    application.file_contract(store, CLOCK, official_calendar(), UNIT, CODE, {
+    application.file_contract(store, CLOCK, UNIT, CODE, {
         "contract_no": "HT-1", "supplier": "浪潮", "amount": Decimal("1000.00"),
         "signed_on": date(2026, 5, 29), "products": []})
     return engine, store

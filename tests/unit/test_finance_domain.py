@@ -8,8 +8,6 @@ from hypothesis import strategies as st
 from services.finance import domain
 from services.finance.domain import Entry, FundingFile, failing_gates
 from shared.errors import RuleViolation
-from shared.policy import get_policy
-from shared.timekit import official_calendar
 
 
 def ok_file(**changes):
@@ -86,21 +84,11 @@ def test_paying_level():
     assert err.value.as_dict()["articles"] == ["第二十五条"]
 
 
-@pytest.mark.parametrize("signed, filed, late", [
-    (date(2026, 9, 28), date(2026, 10, 10), False),   # the 5th working day (Sat, 调休)
-    (date(2026, 9, 28), date(2026, 10, 12), True),    # one working day past
-    (date(2026, 2, 12), date(2026, 2, 26), False),    # across the Spring Festival
-    (date(2026, 2, 12), date(2026, 2, 27), True),
-])
-def test_contract_filing_deadline_on_the_official_calendar(signed, filed, late):
-    timing = domain.contract_filing(official_calendar(), get_policy("shandong/v1"), signed, filed)
-    assert timing["late"] is late and timing["working_days"] == 5
-
-
 def test_contract_cannot_be_filed_before_signing():
-    with pytest.raises(RuleViolation):
-        domain.contract_filing(official_calendar(), get_policy("shandong/v1"),
-                               date(2026, 3, 2), date(2026, 3, 1))
+    with pytest.raises(RuleViolation) as err:
+        domain.check_contract_dates(date(2026, 3, 2), date(2026, 3, 1))
+    assert err.value.as_dict()["articles"] == ["第十三条"]
+    domain.check_contract_dates(date(2026, 3, 2), date(2026, 3, 2))
 
 
 # -- the ledger: balances always equal the sums of their entries ---------------------------------

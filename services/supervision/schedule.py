@@ -1,0 +1,56 @@
+"""When each deadline of REQUIREMENTS §11 falls, from the fact that starts it and the policy the
+project is pinned to. Pure: the deadline engine (deadlines.py) is the only caller.
+
+| deadline               | article  | from                    | length (policy parameter)          |
+| contract filing        | 第十三条 | contract signed         | contract_filing.working_days        |
+| annual report          | 第十六条 | each year in construction | annual_report.due_month_day       |
+| acceptance application | 第二十三条 | construction finished  | acceptance_application.months (*)   |
+| self-evaluation window | 第二十四条 | accepted and in use    | self_evaluation_window.*_months     |
+| rectification          | 第十九条/第三十四条 | order issued   | set by the order                    |
+
+(*) acceptance grants extensions, so its events carry the due date in force; the engine keeps
+the ledger of every move.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from shared.policy import Policy
+from shared.timekit import WorkingCalendar, add_months, months_window
+
+
+@dataclass(frozen=True)
+class Due:
+    on: date
+    article: int
+    provisional: bool = False   # crosses a year whose official schedule is not yet published
+    opens: date | None = None   # a window's first day
+
+
+def contract_filing(calendar: WorkingCalendar, policy: Policy, signed_on: date) -> Due:
+    """第十三条: within N working days of signing, on the official calendar (调休 included)."""
+    days = policy.param("contract_filing", "working_days")
+    due, provisional = calendar.add_working_days(signed_on, days)
+    return Due(due, policy.param("contract_filing", "article"), provisional)
+
+
+def annual_report(policy: Policy, year: int) -> Due:
+    """第十六条: each year in construction is reported before the year's end."""
+    month, day = map(int, policy.param("annual_report", "due_month_day").split("-"))
+    return Due(date(year, month, day), policy.param("annual_report", "article"))
+
+
+def self_evaluation(policy: Policy, live_on: date) -> Due:
+    """第二十四条: the self-evaluation falls in a window 12–24 months after going live."""
+    window = months_window(live_on, policy.param("self_evaluation_window", "opens_months"),
+                           policy.param("self_evaluation_window", "closes_months"))
+    return Due(window.closes, policy.param("self_evaluation_window", "article"),
+               opens=window.opens)
+
+
+def acceptance_application(policy: Policy, completed_on: date) -> Due:
+    """第二十三条: apply for acceptance within N months of finishing construction."""
+    return Due(add_months(completed_on, policy.param("acceptance_application", "months")),
+               policy.param("acceptance_application", "article"))
+

@@ -1,0 +1,97 @@
+"""The one deadline engine (supervision), fed by the facts other services publish: contract
+filing (第十三条), annual reports (第十六条), the self-evaluation window (第二十四条) — each settled
+once, misses turned into findings by the scan, on SQLite and PostgreSQL."""
+from datetime import UTC, date, datetime
+
+import pytest
+
+from services.supervision import deadlines
+from services.supervision.models import DeadlineRow, FindingRow, platform
+from shared.events import make_event
+from shared.persistence import create_engine_for
+from shared.persistence.store import Store
+from shared.timekit import official_calendar
+
+pytestmark = pytest.mark.integration
+
+CODE = "SD-2026-000042"
+
+
+def fact(event_type: str, payload: dict, on: date):
+    return make_event(event_type, payload, project_code=CODE, regulation_version="shandong/v1",
+                      articles=[], occurred_at=datetime(on.year, on.month, on.day, 9, tzinfo=UTC))
+
+
+@pytest.fixture
+def store(database_urls):
+    engine = create_engine_for(database_urls["supervision"])
+    yield Store(engine, platform)
+    engine.dispose()
+
+
+def state(store):
+    with store.read() as session:
+        return ({r.id: (r.status, r.due_on) for r in session.query(DeadlineRow)},
+                sorted(f.kind for f in session.query(FindingRow)))
+
+
+def contract(no: str, signed: date, filed: date):
+    return fact("contract_filed", {"contract_no": no, "amount": "100.00", "signed_on": signed,
+                                   "filed_on": filed}, filed)
+
+
+def test_contract_filing_on_the_official_calendar_settled_at_filing(store):
+    effect = deadlines.contract_filed(official_calendar())
+    # signed Mon 28 Sep 2026: the 5th working day is Sat 10 Oct (调休 after the National Day)
+    on_time = contract("C-1", date(2026, 9, 28), date(2026, 10, 10))
+    late = contract("C-2", date(2026, 9, 28), date(2026, 10, 12))
+    for event in (on_time, late, late):   # the late one delivered twice: one finding
+        store.handle_once(event, effect)
+    found, kinds = state(store)
+    assert found[f"contract_filing:{CODE}:C-1"] == ("met", date(2026, 10, 10))
+    assert found[f"contract_filing:{CODE}:C-2"] == ("missed", date(2026, 10, 10))
+    assert kinds == ["missed:contract_filing"]
+    # filing starts the year's annual report, due on the policy's day (31 Dec)
+    assert found[f"annual_report:{CODE}:2026"] == ("open", date(2026, 12, 31))
+    # the scan does not find the settled contract deadlines again
+    assert deadlines.scan(store, date(2026, 12, 1))["missed_deadlines"] == []
+
+
+def test_self_evaluation_window_from_going_live(store):
+    live = fact("project_went_live", {"live_on": date(2024, 2, 29),
+                                      "window_opens": date(2025, 2, 28),
+                                      "window_closes": date(2026, 2, 28)}, date(2024, 2, 29))
+    store.handle_once(live, deadlines.project_went_live)
+    with store.read() as session:
+        row = session.get(DeadlineRow, f"self_evaluation:{CODE}:1")
+        assert row.due_on == date(2026, 2, 28) and row.ledger[0]["opens"] == "2025-02-28"
+        assert row.article == 24
+    assert deadlines.scan(store, date(2026, 2, 28))["missed_deadlines"] == []   # last day: in time
+    assert deadlines.scan(store, date(2026, 3, 1))["missed_deadlines"] == [
+        f"self_evaluation:{CODE}:1"]
+    assert deadlines.scan(store, date(2026, 3, 2))["missed_deadlines"] == []    # once
+    assert state(store)[1] == ["missed:self_evaluation"]
+
+
+def test_a_self_evaluation_filed_meets_the_deadline(store):
+    store.handle_once(fact("project_went_live", {
+        "live_on": date(2025, 1, 15), "window_opens": date(2026, 1, 15),
+        "window_closes": date(2027, 1, 15)}, date(2025, 1, 15)), deadlines.project_went_live)
+    store.handle_once(fact("self_evaluation_filed", {
+        "filed_on": date(2026, 6, 1), "report_document": "SE-1"}, date(2026, 6, 1)),
+        deadlines.self_evaluation_filed)
+    assert deadlines.scan(store, date(2028, 1, 1))["missed_deadlines"] == []
+    assert state(store) == ({f"self_evaluation:{CODE}:1": ("met", date(2027, 1, 15))}, [])
+
+
+def test_annual_report_filed_meets_its_year_and_opens_the_next(store):
+    store.handle_once(contract("C-1", date(2026, 3, 2), date(2026, 3, 3)),
+                      deadlines.contract_filed(official_calendar()))
+    store.handle_once(fact("annual_report_filed", {"year": 2026, "filed_on": date(2026, 12, 20),
+                                                   "on_time": True}, date(2026, 12, 20)),
+                      deadlines.annual_report_filed)
+    found, _ = state(store)
+    assert found[f"annual_report:{CODE}:2026"] == ("met", date(2026, 12, 31))
+    assert found[f"annual_report:{CODE}:2027"] == ("open", date(2027, 12, 31))
+    assert deadlines.scan(store, date(2028, 1, 1))["missed_deadlines"] == [
+        f"annual_report:{CODE}:2027"]

@@ -1,0 +1,44 @@
+"""When each deadline falls (REQUIREMENTS §11), at its boundaries, from the policy data."""
+from datetime import date
+
+import pytest
+
+from services.supervision import schedule
+from shared.policy import get_policy
+from shared.timekit import official_calendar
+
+V1 = get_policy("shandong/v1")
+
+
+@pytest.mark.parametrize("signed, due", [
+    (date(2026, 9, 28), date(2026, 10, 10)),  # National Day week; the 5th is Sat 10 Oct (调休)
+    (date(2026, 2, 12), date(2026, 2, 26)),   # across the Spring Festival and its 调休 weekend
+    (date(2026, 4, 29), date(2026, 5, 9)),    # Labour Day: 30 Apr, 6, 7, 8 May, Sat 9 (调休)
+    (date(2026, 3, 2), date(2026, 3, 9)),     # an ordinary week
+])
+def test_contract_filing_is_five_working_days_on_the_official_calendar(signed, due):
+    result = schedule.contract_filing(official_calendar(), V1, signed)
+    assert (result.on, result.article, result.provisional) == (due, 13, False)
+
+
+def test_contract_filing_into_an_unpublished_year_is_provisional():
+    result = schedule.contract_filing(official_calendar(), V1, date(2099, 3, 2))
+    assert result.provisional and result.on == date(2099, 3, 9)   # the weekend rule alone
+
+
+@pytest.mark.parametrize("completed, due", [
+    (date(2026, 8, 31), date(2026, 11, 30)),   # from a month's last day: clamped
+    (date(2023, 11, 30), date(2024, 2, 29)),   # into a leap February
+    (date(2026, 10, 15), date(2027, 1, 15)),   # across the year end
+])
+def test_acceptance_application_three_months_after_completion(completed, due):
+    assert schedule.acceptance_application(V1, completed) == schedule.Due(due, 23)
+
+
+def test_self_evaluation_window_12_to_24_months_after_going_live():
+    due = schedule.self_evaluation(V1, date(2024, 2, 29))
+    assert (due.opens, due.on, due.article) == (date(2025, 2, 28), date(2026, 2, 28), 24)
+
+
+def test_annual_report_before_the_year_end():
+    assert schedule.annual_report(V1, 2027) == schedule.Due(date(2027, 12, 31), 16)
