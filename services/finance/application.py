@@ -210,6 +210,9 @@ def record_budget(store: Store, clock: Clock, caller: Identity, code: str, data:
             for level, amount in levels.items():
                 _entry(tx, code, purpose, level, "budget", amount, "budget-review",
                        caller.sub, [11], today)
+        tx.emit("budget_recorded", {"construction": data["construction"]["total"],
+                                    "om": data["om"]["total"], "recorded_on": today},
+                project_code=code, regulation_version=row.regulation_version, articles=[11, 25])
     return funds(store, caller, code)
 
 
@@ -269,6 +272,12 @@ def request_disbursement(store: Store, clock: Clock, caller: Identity, code: str
         if not failed:
             _entry(tx, code, purpose, level, "payment", fen, domain.disbursement_ref(request.id),
                    caller.sub, [11], today)
+        tx.emit("disbursement_decided", {
+            "disbursement_id": request.id, "purpose": purpose, "level": level,
+            "amount": data["amount"], "contract_no": request.contract_no,
+            "status": request.status, "failed_gates": [g.gate for g in failed], "on": today},
+            project_code=code, regulation_version=row.regulation_version,
+            articles=sorted({a for g in failed for a in g.articles}) or [11])
     return disbursement_view(request)
 
 

@@ -83,8 +83,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "submit_application",
              "Submit the application; 422 lists every missing item (第七条, 第二十七条)",
              args=lambda p, b, q: (p["code"],)),
-    Endpoint("GET", "/projects/<code>/timeline", "project.timeline", "planning", "get_timeline",
-             "Every step of the project: time, actor, what, articles",
+    Endpoint("GET", "/projects/<code>/timeline", "project.timeline", "supervision",
+             "project_timeline",
+             "Every step of the project from the hash-chained ledger: time, actor, what, "
+             "articles",
              args=lambda p, b, q: (p["code"],)),
     Endpoint("POST", "/review-rounds", "review.round.open", "approval", "open_round",
              "Open a centralized review round of submitted applications (第八条)", tag="review",

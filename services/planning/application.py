@@ -3,6 +3,7 @@ change lands on the project's timeline with its actor and articles."""
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,10 +40,9 @@ def register_project(store: Store, clock: Clock, caller: Identity, data: dict) -
             code=code, unit=caller.unit, regulation_version=policy.id, registered_on=today,
             **data)
         repository.add(tx.session, project)
-        repository.record(tx.session, code, actor=caller.sub, action="registered", articles=[3],
-                          on=today, at=_now(), details={"regulation_version": policy.id})
         tx.emit("project_registered", {  # never the content: see ProjectRegistered
-            "unit": project.unit, "kind": project.kind, "level": project.level,
+            "unit": project.unit, "co_builders": [c["unit"] for c in project.co_builders],
+            "kind": project.kind, "level": project.level,
             "classified": project.classified, "registered_on": today},
             project_code=code, regulation_version=policy.id, articles=[3])
     return project
@@ -56,10 +56,6 @@ def file_document(store: Store, clock: Clock, caller: Identity, code: str, doc_t
         document = project.file_document(doc_type, data["title"], data["sha256"], caller.sub,
                                          _now())
         repository.save(tx.session, project, new_document=document)
-        repository.record(tx.session, code, actor=caller.sub, action="document_filed",
-                          articles=[20], on=clock.today(), at=document.filed_at, details={
-                              "doc_type": doc_type, "version": document.version,
-                              "sha256": document.sha256})
         tx.emit("document_filed", {  # into the electronic archive kept by acceptance (第二十条)
             "doc_type": doc_type, "version": document.version,
             "title": None if project.classified else document.title,
@@ -75,9 +71,10 @@ def set_catalog(store: Store, clock: Clock, caller: Identity, code: str,
                          "project.catalog.put")
         project.set_catalog(resources)
         repository.save(tx.session, project)
-        repository.record(tx.session, code, actor=caller.sub, action="catalog_set",
-                          articles=[27], on=clock.today(), at=_now(),
-                          details={"resources": len(resources)})
+        tx.emit("catalog_set", {
+            "resources": len(resources),
+            "by_sharing_type": dict(Counter(r["sharing_type"] for r in resources))},
+            project_code=code, regulation_version=project.regulation_version, articles=[27])
     return project
 
 
@@ -90,8 +87,6 @@ def submit_application(store: Store, clock: Clock, caller: Identity, code: str) 
         submission = project.submit(get_policy(project.regulation_version),
                                     items_in_force(*repository.all_plans(tx.session), today.year))
         repository.save(tx.session, project)
-        repository.record(tx.session, code, actor=caller.sub, action="application_submitted",
-                          articles=[6, 7], on=today, at=_now(), details={"submission": submission})
         tx.emit("application_submitted", {
             "name": project.name, "unit": project.unit, "kind": project.kind,
             "level": project.level, "plan_item": project.plan_item,
@@ -104,21 +99,15 @@ def submit_application(store: Store, clock: Clock, caller: Identity, code: str) 
     return project
 
 
-def review_case_opened(clock: Clock):
-    def effect(tx: Transaction, event: Event) -> None:
-        """Approval opened the review case: the project is now under review (第八条)."""
-        project = repository.get(tx.session, event.project_code, for_update=True)
-        if project.open_review(event.payload["submission"]):
-            repository.save(tx.session, project)
-            repository.record(tx.session, project.code, actor="approval",
-                              action="review_case_opened", articles=event.articles,
-                              on=clock.today(), at=event.occurred_at,
-                              details={"case_id": event.payload["case_id"]})
-    return effect
+def review_case_opened(tx: Transaction, event: Event) -> None:
+    """Approval opened the review case: the project is now under review (第八条)."""
+    project = repository.get(tx.session, event.project_code, for_update=True)
+    if project.open_review(event.payload["submission"]):
+        repository.save(tx.session, project)
 
 
-def _decision(clock: Clock, apply):
-    """An effect that loads the project, applies approval's decision and records it."""
+def _decision(apply):
+    """An effect that loads the project and applies approval's decision to it."""
     def effect(tx: Transaction, event: Event) -> None:
         project = repository.get(tx.session, event.project_code, for_update=True)
         data = event.data()
@@ -126,24 +115,14 @@ def _decision(clock: Clock, apply):
                   "at": event.occurred_at.isoformat(), **event.payload}
         if apply(project, data, record):
             repository.save(tx.session, project)
-            repository.record(tx.session, project.code, actor="approval",
-                              action=event.event_type, articles=event.articles,
-                              on=clock.today(), at=event.occurred_at,
-                              details={k: v for k, v in event.payload.items()
-                                       if k not in ("necessity", "feasibility", "comments")})
     return effect
 
 
-def opinion_issued(clock: Clock):
-    return _decision(clock, lambda p, d, r: p.apply_opinion(d["submission"], d["decision"], r))
-
-
-def drc_decided(clock: Clock):
-    return _decision(clock, lambda p, d, r: p.apply_drc_decision(d["decision"], r))
-
-
-def project_approved(clock: Clock):
-    return _decision(clock, lambda p, d, r: p.approve(d["approved_amount"], d["approved_on"], r))
+opinion_issued = _decision(
+    lambda p, d, r: p.apply_opinion(d["submission"], d["decision"], r))
+drc_decided = _decision(lambda p, d, r: p.apply_drc_decision(d["decision"], r))
+project_approved = _decision(
+    lambda p, d, r: p.approve(d["approved_amount"], d["approved_on"], r))
 
 
 def _visible(project: Project, caller: Identity, permission: str) -> Project:
@@ -164,14 +143,6 @@ def list_projects(store: Store, caller: Identity, **filters) -> tuple[int, list[
     with store.read() as session:
         return repository.search(session, caller, **filters)
 
-
-def get_timeline(store: Store, caller: Identity, code: str) -> tuple[Project, list]:
-    with store.read() as session:
-        project = _visible(repository.get(session, code), caller, "project.timeline")
-        return project, repository.timeline(session, code)
-
-
-# -- plans (第五条, 第六条) ------------------------------------------------------------------
 
 def draft_plan(store: Store, caller: Identity, data: dict) -> Plan:
     with store.transaction() as tx:
@@ -212,8 +183,8 @@ def record_national_consent(store: Store, clock: Clock, caller: Identity, code: 
         project = repository.get(tx.session, code, for_update=True)
         project.record_national_consent(decision, caller.sub, today)
         repository.save(tx.session, project)
-        repository.record(tx.session, code, actor=caller.sub, action="national_consent",
-                          articles=[10], on=today, at=_now(), details={"decision": decision})
+        tx.emit("national_consent_recorded", {"decision": decision, "decided_on": today},
+                project_code=code, regulation_version=project.regulation_version, articles=[10])
     return project
 
 
@@ -227,9 +198,10 @@ def file_national_approval(store: Store, clock: Clock, caller: Identity, code: s
                   "approved_on": filing["approved_on"].isoformat()}
         consented = project.file_national_approval(record, caller.sub, today)
         repository.save(tx.session, project)
-        repository.record(tx.session, code, actor=caller.sub, action="national_approval_filed",
-                          articles=[10], on=today, at=_now(),
-                          details={**record, "with_prior_consent": consented})
+        tx.emit("national_approval_filed", {
+            "ministry": filing["ministry"], "document_no": filing["document_no"],
+            "approved_on": filing["approved_on"], "filed_on": today, "consented": consented},
+            project_code=code, regulation_version=project.regulation_version, articles=[10])
         if not consented:
             tx.emit("national_approval_filed_without_consent", {
                 "ministry": filing["ministry"], "document_no": filing["document_no"],
@@ -249,8 +221,6 @@ def record_sharing_status(store: Store, clock: Clock, caller: Identity, code: st
         project.record_sharing_status(data["connected"], data["sharing_compliant"],
                                       data["checked_on"])
         repository.save(tx.session, project)
-        repository.record(tx.session, code, actor=caller.sub, action="sharing_status_recorded",
-                          articles=[29], on=clock.today(), at=_now(), details=project.sharing)
         tx.emit("sharing_status_recorded", {
             "connected": data["connected"], "sharing_compliant": data["sharing_compliant"],
             "checked_on": data["checked_on"]}, project_code=code,
@@ -276,53 +246,32 @@ def request_change(store: Store, clock: Clock, caller: Identity, code: str,
                                changes=data["changes"], reason=data["reason"], status="pending",
                                requested_by=caller.sub, requested_on=today)
         tx.session.add(row)
-        repository.record(tx.session, code, actor=caller.sub, action="change_requested",
-                          articles=[18], on=today, at=_now(),
-                          details={"request_id": row.id, "changes": sorted(data["changes"])})
         tx.emit("change_requested", {"request_id": row.id, "changes": data["changes"],
                                      "reason": data["reason"], "requested_on": today},
                 project_code=code, regulation_version=project.regulation_version, articles=[18])
     return row
 
 
-def change_decided(clock: Clock):
-    def effect(tx: Transaction, event: Event) -> None:
-        data = event.data()
-        row = repository.get_change(tx.session, data["request_id"])
-        if row.status != "pending":
-            return
-        row.status, row.decided_on, row.comments = (
-            "approved" if data["decision"] == "approve" else "rejected", data["decided_on"],
-            data["comments"])
-        project = repository.get(tx.session, event.project_code, for_update=True)
-        if data["decision"] == "approve":
-            project.apply_change(event.payload["changes"], data["approved_amount"])
-            repository.save(tx.session, project)
-        repository.record(tx.session, project.code, actor="approval", action="change_decided",
-                          articles=event.articles, on=clock.today(), at=event.occurred_at,
-                          details={"request_id": row.id, "decision": data["decision"]})
-    return effect
+def change_decided(tx: Transaction, event: Event) -> None:
+    data = event.data()
+    row = repository.get_change(tx.session, data["request_id"])
+    if row.status != "pending":
+        return
+    row.status, row.decided_on, row.comments = (
+        "approved" if data["decision"] == "approve" else "rejected", data["decided_on"],
+        data["comments"])
+    project = repository.get(tx.session, event.project_code, for_update=True)
+    if data["decision"] == "approve":
+        project.apply_change(event.payload["changes"], data["approved_amount"])
+        repository.save(tx.session, project)
 
 
 # -- incidents (第十九条) ------------------------------------------------------------------------
 
-def rectification_ordered(clock: Clock):
-    def effect(tx: Transaction, event: Event) -> None:
-        repository.record(tx.session, event.project_code, actor="approval",
-                          action="rectification_ordered", articles=event.articles,
-                          on=clock.today(), at=event.occurred_at, details=dict(event.payload))
-    return effect
-
-
-def construction_suspended(clock: Clock):
-    def effect(tx: Transaction, event: Event) -> None:
-        project = repository.get(tx.session, event.project_code, for_update=True)
-        if project.suspend():
-            repository.save(tx.session, project)
-        repository.record(tx.session, project.code, actor="approval",
-                          action="construction_suspended", articles=event.articles,
-                          on=clock.today(), at=event.occurred_at, details=dict(event.payload))
-    return effect
+def construction_suspended(tx: Transaction, event: Event) -> None:
+    project = repository.get(tx.session, event.project_code, for_update=True)
+    if project.suspend():
+        repository.save(tx.session, project)
 
 
 def change_requests(store: Store, caller: Identity, code: str) -> list[ChangeRequestRow]:
@@ -333,62 +282,33 @@ def change_requests(store: Store, caller: Identity, code: str) -> list[ChangeReq
 
 # -- construction and sanctions ----------------------------------------------------------------
 
-def _status_effect(clock: Clock, actor: str, change):
+def _status_effect(change):
+    """Another service's fact that moves the project's status (the timeline is the ledger's)."""
     def effect(tx: Transaction, event: Event) -> None:
         project = repository.get(tx.session, event.project_code, for_update=True)
         if change(project, event.data()):
             repository.save(tx.session, project)
-        repository.record(tx.session, project.code, actor=actor, action=event.event_type,
-                          articles=event.articles, on=clock.today(), at=event.occurred_at,
-                          details=dict(event.payload))
     return effect
 
 
-def contract_filed(clock: Clock):
-    return _status_effect(clock, "finance", lambda p, d: p.start_construction())
+_SANCTIONS = {"suspend": Project.suspend, "terminate": Project.terminate}
+
+contract_filed = _status_effect(lambda p, d: p.start_construction())
+sanction_imposed = _status_effect(lambda p, d: _SANCTIONS.get(d["type"], lambda _: False)(p))
+sanction_lifted = _status_effect(lambda p, d: d["type"] == "suspend" and p.resume())
+construction_completed = _status_effect(lambda p, d: p.complete_construction())
+acceptance_decided = _status_effect(lambda p, d: d["passed"] and p.accept())
+project_went_live = _status_effect(lambda p, d: p.go_live())
+# the secrecy bureau's review (第四条): a refusal ends a classified application
+secrecy_decided = _status_effect(
+    lambda p, d: d["decision"] == "refuse" and p.reject_classified())
 
 
-def sanction_imposed(clock: Clock):
-    actions = {"suspend": Project.suspend, "terminate": Project.terminate}
-    return _status_effect(clock, "supervision",
-                          lambda p, d: actions.get(d["type"], lambda _: False)(p))
-
-
-def sanction_lifted(clock: Clock):
-    return _status_effect(clock, "supervision",
-                          lambda p, d: d["type"] == "suspend" and p.resume())
-
-
-def acceptance_fact(clock: Clock):
-    """Acceptance's facts on the timeline; completion, a passed acceptance and going live also
-    move the project's status."""
-    moves = {"construction_completed": lambda p, d: p.complete_construction(),
-             "acceptance_decided": lambda p, d: d["passed"] and p.accept(),
-             "project_went_live": lambda p, d: p.go_live()}
-
-    def change(project, data, kind):
-        return moves.get(kind, lambda p, d: False)(project, data)
-
-    def effect(tx: Transaction, event: Event) -> None:
-        project = repository.get(tx.session, event.project_code, for_update=True)
-        if change(project, event.data(), event.event_type):
-            repository.save(tx.session, project)
-        repository.record(tx.session, project.code, actor="acceptance",
-                          action=event.event_type, articles=event.articles, on=clock.today(),
-                          at=event.occurred_at, details=dict(event.payload))
-    return effect
-
-
-def secrecy_decided(clock: Clock):
-    """The secrecy bureau's review (第四条): a refusal ends a classified application."""
-    return _status_effect(clock, "security",
-                          lambda p, d: d["decision"] == "refuse" and p.reject_classified())
-
-
-def classified_material_filed(clock: Clock):
+def _classified_material(project: Project, data: dict) -> bool:
     """Which documents a classified project has on file with security — types, never content."""
-    def change(project, data):
-        project.classified_material = {"doc_types": sorted(data["doc_types"]),
-                                       "catalog": data["catalog"]}
-        return True
-    return _status_effect(clock, "security", change)
+    project.classified_material = {"doc_types": sorted(data["doc_types"]),
+                                   "catalog": data["catalog"]}
+    return True
+
+
+classified_material_filed = _status_effect(_classified_material)

@@ -77,21 +77,6 @@ class DocumentRow(Base):
     filed_at = mapped_column(DateTime(timezone=True), nullable=False)
 
 
-class TimelineRow(Base):
-    """What happened to a project, by whom, under which articles (痕迹管理)."""
-
-    __tablename__ = "timeline"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    project_code: Mapped[str] = mapped_column(String(32), index=True)
-    at = mapped_column(DateTime(timezone=True), nullable=False)
-    on_date = mapped_column(Date, nullable=False)   # the (possibly simulated) business date
-    actor: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(64))
-    articles = mapped_column(JSON, nullable=False)
-    details = mapped_column(JSON, nullable=False)
-
-
 class CodeSequence(Base):
     """Per-year counter behind the lifelong project codes."""
 

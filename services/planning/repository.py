@@ -1,9 +1,7 @@
 """Loading and saving Projects (domain objects) on planning's database."""
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import extract, func, or_, select
 from sqlalchemy.orm import Session
@@ -16,7 +14,6 @@ from services.planning.models import (
     DocumentRow,
     PlanRow,
     ProjectRow,
-    TimelineRow,
 )
 from services.planning.plans import AnnualPlan, Plan
 from shared.authz import OVERSIGHT, Identity
@@ -121,17 +118,6 @@ def search(session: Session, identity: Identity, *, status: str | None = None,
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(ProjectRow.code).limit(limit).offset(offset))
     return total, [_from_row(r) for r in rows]
-
-
-def record(session: Session, code: str, *, actor: str, action: str, articles: list[int],
-           on: date, at: datetime, details: dict[str, Any] | None = None) -> None:
-    session.add(TimelineRow(project_code=code, at=at, on_date=on, actor=actor, action=action,
-                            articles=articles, details=details or {}))
-
-
-def timeline(session: Session, code: str) -> list[TimelineRow]:
-    return list(session.scalars(select(TimelineRow).where(TimelineRow.project_code == code)
-                                .order_by(TimelineRow.id)))
 
 
 # -- plans ---------------------------------------------------------------------------------

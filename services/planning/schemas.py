@@ -15,7 +15,7 @@ from services.planning.domain import (
 from shared.authz import Identity, sees_classified_content
 from shared.errors import ValidationFailed
 from shared.events.schemas import Money
-from shared.policy import article_label_zh, get_policy
+from shared.policy import get_policy
 from shared.wire import (  # noqa: F401  (re-exported: the register's wire formats)
     Catalog,
     DocType,
@@ -224,12 +224,3 @@ def project_view(project: Project, caller: Identity, detail: bool = True,
             get_policy(project.regulation_version), plan_items)
             if project.status in ("draft", "returned") else [])
     return view
-
-
-def timeline_view(project: Project, rows, caller: Identity) -> list[dict]:
-    content = not project.classified or sees_classified_content(caller, project.unit)
-    return [{"at": r.at.isoformat(), "date": r.on_date.isoformat(), "actor": r.actor,
-             "action": r.action, "articles": [article_label_zh(a) for a in r.articles],
-             "details": r.details if content else {}} for r in rows]
-
-

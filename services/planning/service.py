@@ -56,12 +56,6 @@ class PlanningService(PlatformService):
                 "total": total, "limit": params["limit"], "offset": params["offset"]}
 
     @rpc
-    @query("project.timeline")
-    def get_timeline(self, code: str) -> dict:
-        project, rows = application.get_timeline(self.db, self.caller, code)
-        return {"code": code, "events": schemas.timeline_view(project, rows, self.caller)}
-
-    @rpc
     @command("plan.draft")
     def draft_plan(self, data: dict) -> dict:
         plan = application.draft_plan(self.db, self.caller, schemas.load(schemas.PlanDraft, data))
@@ -123,80 +117,56 @@ class PlanningService(PlatformService):
 
     @reliable_handler("contract_filed")
     def on_contract_filed(self, event) -> None:
-        self.db.handle_once(event, application.contract_filed(self.clock))
+        self.db.handle_once(event, application.contract_filed)
 
     @reliable_handler("sanction_imposed")
     def on_sanction_imposed(self, event) -> None:
-        self.db.handle_once(event, application.sanction_imposed(self.clock))
+        self.db.handle_once(event, application.sanction_imposed)
 
     @reliable_handler("sanction_lifted")
     def on_sanction_lifted(self, event) -> None:
-        self.db.handle_once(event, application.sanction_lifted(self.clock))
+        self.db.handle_once(event, application.sanction_lifted)
 
     @reliable_handler("construction_completed")
     def on_construction_completed(self, event) -> None:
-        self.db.handle_once(event, application.acceptance_fact(self.clock))
-
-    @reliable_handler("acceptance_deadline_extended")
-    def on_acceptance_deadline_extended(self, event) -> None:
-        self.db.handle_once(event, application.acceptance_fact(self.clock))
-
-    @reliable_handler("acceptance_applied")
-    def on_acceptance_applied(self, event) -> None:
-        self.db.handle_once(event, application.acceptance_fact(self.clock))
+        self.db.handle_once(event, application.construction_completed)
 
     @reliable_handler("acceptance_decided")
     def on_acceptance_decided(self, event) -> None:
-        self.db.handle_once(event, application.acceptance_fact(self.clock))
+        self.db.handle_once(event, application.acceptance_decided)
 
     @reliable_handler("project_went_live")
     def on_project_went_live(self, event) -> None:
-        self.db.handle_once(event, application.acceptance_fact(self.clock))
-
-    @reliable_handler("annual_report_filed")
-    def on_annual_report_filed(self, event) -> None:
-        self.db.handle_once(event, application.acceptance_fact(self.clock))
-
-    @reliable_handler("self_evaluation_filed")
-    def on_self_evaluation_filed(self, event) -> None:
-        self.db.handle_once(event, application.acceptance_fact(self.clock))
-
-    @reliable_handler("post_evaluation_reported")
-    def on_post_evaluation_reported(self, event) -> None:
-        self.db.handle_once(event, application.acceptance_fact(self.clock))
+        self.db.handle_once(event, application.project_went_live)
 
     @reliable_handler("classified_material_filed")
     def on_classified_material_filed(self, event) -> None:
-        self.db.handle_once(event, application.classified_material_filed(self.clock))
+        self.db.handle_once(event, application.classified_material_filed)
 
     @reliable_handler("secrecy_review_decided")
     def on_secrecy_review_decided(self, event) -> None:
-        self.db.handle_once(event, application.secrecy_decided(self.clock))
+        self.db.handle_once(event, application.secrecy_decided)
 
     @reliable_handler("change_decided")
     def on_change_decided(self, event) -> None:
-        self.db.handle_once(event, application.change_decided(self.clock))
-
-    @reliable_handler("rectification_ordered")
-    def on_rectification_ordered(self, event) -> None:
-        self.db.handle_once(event, application.rectification_ordered(self.clock))
+        self.db.handle_once(event, application.change_decided)
 
     @reliable_handler("construction_suspended")
     def on_construction_suspended(self, event) -> None:
-        self.db.handle_once(event, application.construction_suspended(self.clock))
+        self.db.handle_once(event, application.construction_suspended)
 
     @reliable_handler("review_case_opened")
     def on_review_case_opened(self, event) -> None:
-        self.db.handle_once(event, application.review_case_opened(self.clock))
+        self.db.handle_once(event, application.review_case_opened)
 
     @reliable_handler("review_opinion_issued")
     def on_review_opinion_issued(self, event) -> None:
-        self.db.handle_once(event, application.opinion_issued(self.clock))
+        self.db.handle_once(event, application.opinion_issued)
 
     @reliable_handler("drc_decision_recorded")
     def on_drc_decision_recorded(self, event) -> None:
-        self.db.handle_once(event, application.drc_decided(self.clock))
+        self.db.handle_once(event, application.drc_decided)
 
     @reliable_handler("project_approved")
     def on_project_approved(self, event) -> None:
-        self.db.handle_once(event, application.project_approved(self.clock))
+        self.db.handle_once(event, application.project_approved)

@@ -41,8 +41,9 @@ def _policy(event: Event) -> Policy:
 
 def project_registered(tx: Transaction, event: Event) -> None:
     upsert(tx.session, SupervisedProjectRow.__table__, {
-        "project_code": event.project_code, "owner_unit": event.payload["unit"]},
-        keys=["project_code"])
+        "project_code": event.project_code, "owner_unit": event.payload["unit"],
+        "co_builders": event.payload["co_builders"],
+        "regulation_version": event.regulation_version}, keys=["project_code"])
 
 
 def _entry(at: str, by: str, due: date, why: str, article: int, **extra) -> dict:

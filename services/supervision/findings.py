@@ -34,6 +34,22 @@ VIOLATIONS = {
 }
 
 
+def project(tx: Transaction, code: str) -> SupervisedProjectRow:
+    """A project the office acts on must be on the register (known from its events)."""
+    row = tx.session.get(SupervisedProjectRow, code)
+    if row is None:
+        raise NotFound(f"no project {code}", f"项目 {code} 不存在", details={"project": code})
+    return row
+
+
+def publish(tx: Transaction, code: str, event_type: str, payload: dict[str, Any],
+            articles: list[int]) -> None:
+    """Supervision's own steps are events too: they reach the ledger, hence the timeline."""
+    known = tx.session.get(SupervisedProjectRow, code)
+    tx.emit(event_type, payload, project_code=code, articles=articles,
+            regulation_version=known.regulation_version if known else None)
+
+
 def add_finding(tx: Transaction, code: str, *, source: str, kind: str, articles: list[int],
                 description: str, details: dict[str, Any], today: date,
                 finding_id: str | None = None) -> FindingRow:
@@ -42,6 +58,9 @@ def add_finding(tx: Transaction, code: str, *, source: str, kind: str, articles:
                      details=details, status="open", found_on=today, history=[])
     tx.session.add(row)
     tx.session.flush()
+    publish(tx, code, "finding_recorded", {"finding_id": row.id, "on": today, "kind": kind,
+                                           "source": source, "description": description},
+            articles)
     return row
 
 
@@ -76,6 +95,8 @@ def order_rectification(store: Store, clock: Clock, caller: Identity, finding_id
         rules.check_order(deadline, today)
         row.status, row.rectification_deadline = "rectification_ordered", deadline
         _step(row, "rectification_ordered", caller.sub, today, deadline=deadline.isoformat())
+        publish(tx, row.project_code, "finding_rectification_ordered",
+                {"finding_id": row.id, "on": today, "deadline": deadline}, [34])
     return view(row)
 
 
@@ -89,6 +110,8 @@ def report_rectification(store: Store, clock: Clock, caller: Identity, finding_i
         rules.require(row.status, "report", finding_id)
         row.status = "reported"
         _step(row, "rectification_reported", caller.sub, clock.today(), report=report)
+        publish(tx, row.project_code, "finding_rectification_reported",
+                {"finding_id": row.id, "on": clock.today(), "report": report}, [34])
     return view(row)
 
 
@@ -99,6 +122,8 @@ def verify_rectification(store: Store, clock: Clock, caller: Identity, finding_i
         rules.require(row.status, "verify", finding_id)
         row.status = "resolved" if resolved else "failed"
         _step(row, "verified", caller.sub, clock.today(), resolved=resolved)
+        publish(tx, row.project_code, "finding_verified",
+                {"finding_id": row.id, "on": clock.today(), "resolved": resolved}, [34])
     return view(row)
 
 
@@ -111,6 +136,9 @@ def ignore_overdue(tx: Transaction, as_of: date) -> list[str]:
         row.status = "ignored"
         _step(row, "ignored", "supervision", as_of,
               deadline=row.rectification_deadline.isoformat())
+        publish(tx, row.project_code, "finding_ignored",
+                {"finding_id": row.id, "on": as_of, "deadline": row.rectification_deadline},
+                [34])
         ignored.append(row.id)
     return ignored
 

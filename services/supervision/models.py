@@ -75,12 +75,15 @@ class LedgerHeadRow(Base):
 
 
 class SupervisedProjectRow(Base):
-    """Whose project it is (from the register's events): the unit that must rectify."""
+    """Whose project it is (from the register's events): the unit that must rectify, and the
+    co-building units that may read along."""
 
     __tablename__ = "supervised_projects"
 
     project_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     owner_unit: Mapped[str] = mapped_column(String(64))
+    co_builders = mapped_column(JSON, nullable=False, default=list)
+    regulation_version: Mapped[str | None] = mapped_column(String(64))
 
 
 class DeadlineRow(Base):

@@ -14,6 +14,7 @@ from shared.timekit import Clock
 
 def inspect(store: Store, clock: Clock, caller: Identity, data: dict) -> list[dict]:
     with store.transaction() as tx:
+        findings.project(tx, data["project"])
         rows = [findings.add_finding(tx, data["project"], source=f"inspection:{caller.sub}",
                                      kind="inspection", articles=item["articles"],
                                      description=item["description"], details={},
@@ -24,9 +25,12 @@ def inspect(store: Store, clock: Clock, caller: Identity, data: dict) -> list[di
 
 def open_audit(store: Store, clock: Clock, caller: Identity, data: dict) -> dict:
     with store.transaction() as tx:
+        findings.project(tx, data["project"])
         row = AuditRow(id=f"AU-{uuid.uuid4().hex[:8].upper()}", project_code=data["project"],
                        scope=data["scope"], opened_by=caller.sub, opened_on=clock.today())
         tx.session.add(row)
+        findings.publish(tx, row.project_code, "audit_opened", {
+            "audit_id": row.id, "scope": row.scope, "on": row.opened_on}, [35])
     return {"id": row.id, "project": row.project_code, "scope": row.scope,
             "opened_on": row.opened_on.isoformat()}
 
@@ -48,6 +52,7 @@ def audit_finding(store: Store, clock: Clock, caller: Identity, audit_id: str,
 
 def refer(store: Store, clock: Clock, caller: Identity, data: dict) -> dict:
     with store.transaction() as tx:
+        findings.project(tx, data["project"])
         if data.get("finding"):
             finding = tx.session.get(FindingRow, data["finding"])
             if finding is None or finding.project_code != data["project"]:
@@ -59,6 +64,9 @@ def refer(store: Store, clock: Clock, caller: Identity, data: dict) -> dict:
                           description=data["description"], finding=data.get("finding"),
                           referred_by=caller.sub, referred_on=clock.today())
         tx.session.add(row)
+        findings.publish(tx, row.project_code, "referral_recorded", {
+            "referral_id": row.id, "kind": row.kind, "finding": row.finding,
+            "description": row.description, "on": row.referred_on}, row.articles)
     return {"id": row.id, "project": row.project_code, "kind": row.kind,
             "articles": row.articles, "finding": row.finding,
             "referred_on": row.referred_on.isoformat()}

@@ -1,6 +1,7 @@
 """Sanctions (第三十四条): applied and lifted by the office, published for finance and the
-register, which act on them idempotently by sanction id. (Ordering them along the policy's
-ladder and tying them to failed rectification arrive with the supervision issue.)"""
+register, which act on them idempotently by sanction id. The office climbs the ladder of the
+policy the project is pinned to, one step at a time, after a refused, ignored or failed
+rectification (rules.next_sanction)."""
 from __future__ import annotations
 
 import uuid
@@ -8,13 +9,13 @@ import uuid
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from services.supervision import deadlines, rules
+from services.supervision import deadlines, findings, rules
 from services.supervision.models import FindingRow, SanctionRow
 from services.supervision.schemas import Imposition, Lifting
 from shared.authz import Identity
 from shared.errors import NotFound, StateConflict, ValidationFailed
 from shared.persistence.store import Store
-from shared.policy import policy_in_force
+from shared.policy import get_policy, policy_in_force
 from shared.timekit import Clock
 
 
@@ -34,9 +35,11 @@ def view(row: SanctionRow) -> dict:
 def impose(store: Store, clock: Clock, caller: Identity, data: dict) -> dict:
     body = _load(Imposition, data)
     today = clock.today()
-    policy = policy_in_force(today)
-    ladder = policy.param("sanction_ladder", "steps")
     with store.transaction() as tx:
+        project = findings.project(tx, body["project"])
+        policy = (get_policy(project.regulation_version) if project.regulation_version
+                  else policy_in_force(today))
+        ladder = policy.param("sanction_ladder", "steps")
         finding = None
         if body["finding"]:
             finding = tx.session.get(FindingRow, body["finding"])
@@ -76,5 +79,6 @@ def lift(store: Store, clock: Clock, caller: Identity, sanction_id: str, data: d
             deadlines.resume_clocks(tx, row.project_code, today, caller.sub, body["reason"])
         tx.emit("sanction_lifted", {"sanction_id": row.id, "type": row.type,
                                     "reason": body["reason"], "lifted_on": today},
-                project_code=row.project_code, regulation_version=None, articles=[34])
+                project_code=row.project_code, articles=[34],
+                regulation_version=findings.project(tx, row.project_code).regulation_version)
     return view(row)

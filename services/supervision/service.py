@@ -43,6 +43,11 @@ class SupervisionService(PlatformService):
         return audit_trail.verification(self.db)
 
     @rpc
+    @query("project.timeline")
+    def project_timeline(self, code: str) -> dict:
+        return audit_trail.project_timeline(self.db, self.caller, code)
+
+    @rpc
     @query("ledger.verify")
     def project_trail(self, code: str) -> list[dict]:
         return audit_trail.project_trail(self.db, code)

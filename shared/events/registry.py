@@ -1,7 +1,9 @@
 """Every event type: its one publishing service, its schema per version, and who subscribes.
 
 Topology is derived from this table (shared.messaging.topology), so an event published here always
-has its consumers' queues declared before it is sent — it can never be unroutable.
+has its consumers' queues declared before it is sent — it can never be unroutable. Every event also
+reaches the audit trail (supervision's ledger), which is how each project's timeline is read; an
+event with no domain subscriber is recorded there alone.
 """
 from __future__ import annotations
 
@@ -28,12 +30,17 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("project_approved", 1, "approval", schemas.ProjectApproved),
     EventType("national_approval_filed_without_consent", 1, "planning",
               schemas.NationalApprovalFiledWithoutConsent),
+    EventType("national_consent_recorded", 1, "planning", schemas.NationalConsentRecorded),
+    EventType("national_approval_filed", 1, "planning", schemas.NationalApprovalFiled),
+    EventType("catalog_set", 1, "planning", schemas.CatalogSet),
     EventType("sharing_status_recorded", 1, "planning", schemas.SharingStatusRecorded),
     EventType("change_requested", 1, "planning", schemas.ChangeRequested),
     EventType("change_decided", 1, "approval", schemas.ChangeDecided),
     EventType("rectification_ordered", 1, "approval", schemas.RectificationOrdered),
     EventType("construction_suspended", 1, "approval", schemas.ConstructionSuspended),
+    EventType("budget_recorded", 1, "finance", schemas.BudgetRecorded),
     EventType("contract_filed", 1, "finance", schemas.ContractFiled),
+    EventType("disbursement_decided", 1, "finance", schemas.DisbursementDecided),
     EventType("misappropriation_reported", 1, "finance", schemas.MisappropriationReported),
     EventType("document_filed", 1, "planning", schemas.DocumentFiled),
     EventType("construction_completed", 1, "acceptance", schemas.ConstructionCompleted),
@@ -52,6 +59,15 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("secrecy_review_decided", 1, "security", schemas.SecrecyReviewDecided),
     EventType("classified_material_filed", 1, "security", schemas.ClassifiedMaterialFiled),
     EventType("security_duty_overdue", 1, "security", schemas.SecurityDutyOverdue),
+    EventType("finding_recorded", 1, "supervision", schemas.FindingRecorded),
+    EventType("finding_rectification_ordered", 1, "supervision",
+              schemas.FindingRectificationOrdered),
+    EventType("finding_rectification_reported", 1, "supervision",
+              schemas.FindingRectificationReported),
+    EventType("finding_verified", 1, "supervision", schemas.FindingVerified),
+    EventType("finding_ignored", 1, "supervision", schemas.FindingIgnored),
+    EventType("audit_opened", 1, "supervision", schemas.AuditOpened),
+    EventType("referral_recorded", 1, "supervision", schemas.ReferralRecorded),
     EventType("sanction_imposed", 1, "supervision", schemas.SanctionImposed),
     EventType("sanction_lifted", 1, "supervision", schemas.SanctionLifted),
     # operations, published by supervision (which runs the deadline engine) for every service
@@ -63,18 +79,15 @@ SERVICES = ("planning", "approval", "finance", "acceptance", "security", "superv
 PLATFORM_EVENTS = ("clock_set", "calendar_year_loaded")
 
 # consumer service → event types it handles (one reliable handler per type)
-# what acceptance publishes, all on the project's timeline in planning
-ACCEPTANCE_FACTS = ("construction_completed", "acceptance_deadline_extended",
-                    "acceptance_applied", "acceptance_decided", "project_went_live", "annual_report_filed",
-                    "self_evaluation_filed", "post_evaluation_reported")
 _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "approval": ("application_submitted", "change_requested", "secrecy_review_decided"),
     "security": ("project_registered",),
+    # planning keeps the register's status; what happened is the ledger's (the timeline)
     "planning": ("review_case_opened", "review_opinion_issued", "drc_decision_recorded",
-                 "project_approved", "change_decided", "rectification_ordered",
-                 "construction_suspended", "contract_filed", "sanction_imposed",
-                 "sanction_lifted", "secrecy_review_decided", "classified_material_filed",
-                 *ACCEPTANCE_FACTS),
+                 "project_approved", "change_decided", "construction_suspended",
+                 "contract_filed", "sanction_imposed", "sanction_lifted",
+                 "secrecy_review_decided", "classified_material_filed",
+                 "construction_completed", "acceptance_decided", "project_went_live"),
     "finance": ("sharing_status_recorded", "review_opinion_issued", "drc_decision_recorded",
                 "project_approved", "change_decided", "construction_suspended",
                 "sanction_imposed", "sanction_lifted", "construction_completed",

@@ -100,6 +100,30 @@ class ProjectApproved(Schema):
     classified = fields.Boolean(required=True)
 
 
+class CatalogSet(Schema):
+    """The unit set its information-resource catalog (第二十七条): counts, not the resources."""
+
+    resources = fields.Integer(required=True, validate=validate.Range(min=0))
+    by_sharing_type = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class NationalConsentRecorded(Schema):
+    """The office's opinion before a unit applies to a national ministry (第十条)."""
+
+    decision = fields.String(required=True, validate=validate.OneOf(("consent", "refuse")))
+    decided_on = fields.Date(required=True)
+
+
+class NationalApprovalFiled(Schema):
+    """A national ministry's approval filed with the province (第十条)."""
+
+    ministry = fields.String(required=True)
+    document_no = fields.String(required=True)
+    approved_on = fields.Date(required=True)
+    filed_on = fields.Date(required=True)
+    consented = fields.Boolean(required=True)
+
+
 class NationalApprovalFiledWithoutConsent(Schema):
     """A unit filed a ministry's approval without the office's prior consent (第十条): a
     violation for supervision."""
@@ -167,6 +191,27 @@ class ContractFiled(Schema):
     filed_on = fields.Date(required=True)
 
 
+class BudgetRecorded(Schema):
+    """Finance recorded the financial investment review's budget (第十一条, 第二十五条)."""
+
+    construction = Money(required=True)
+    om = Money(required=True)
+    recorded_on = fields.Date(required=True)
+
+
+class DisbursementDecided(Schema):
+    """A request for money was paid, or refused with every failing gate (REQUIREMENTS §12)."""
+
+    disbursement_id = fields.String(required=True)
+    purpose = fields.String(required=True, validate=validate.OneOf(KINDS))
+    level = fields.String(required=True, allow_none=True)
+    amount = Money(required=True)
+    contract_no = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("paid", "refused")))
+    failed_gates = fields.List(fields.String(), required=True)
+    on = fields.Date(required=True)
+
+
 class MisappropriationReported(Schema):
     """Finance reports diverted or misappropriated project funds (第三十八条)."""
 
@@ -176,6 +221,63 @@ class MisappropriationReported(Schema):
 
 
 SANCTION_TYPES = ("criticism", "withhold_funds", "suspend", "terminate")
+
+
+class FindingRecorded(Schema):
+    """Supervision recorded a finding (第三十四条–第三十六条): from a missed deadline, another
+    service's violation, an inspection or an audit."""
+
+    finding_id = fields.String(required=True)
+    on = fields.Date(required=True)
+    kind = fields.String(required=True)
+    source = fields.String(required=True)
+    description = fields.String(required=True)
+
+
+class FindingRectificationOrdered(Schema):
+    """责令限期整改 (第三十四条)."""
+
+    finding_id = fields.String(required=True)
+    on = fields.Date(required=True)
+    deadline = fields.Date(required=True)
+
+
+class FindingRectificationReported(Schema):
+    finding_id = fields.String(required=True)
+    on = fields.Date(required=True)
+    report = fields.String(required=True)
+
+
+class FindingVerified(Schema):
+    finding_id = fields.String(required=True)
+    on = fields.Date(required=True)
+    resolved = fields.Boolean(required=True)
+
+
+class FindingIgnored(Schema):
+    """The rectification deadline passed without a report (第三十四条)."""
+
+    finding_id = fields.String(required=True)
+    on = fields.Date(required=True)
+    deadline = fields.Date(required=True)
+
+
+class AuditOpened(Schema):
+    """The audit office opened an engagement (第三十五条)."""
+
+    audit_id = fields.String(required=True)
+    scope = fields.String(required=True)
+    on = fields.Date(required=True)
+
+
+class ReferralRecorded(Schema):
+    """A disciplinary or judicial referral (第三十七条–第三十九条)."""
+
+    referral_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("disciplinary", "judicial")))
+    finding = fields.String(required=True, allow_none=True)
+    description = fields.String(required=True)
+    on = fields.Date(required=True)
 
 
 class SanctionImposed(Schema):
@@ -269,6 +371,7 @@ class ProjectRegistered(Schema):
     goals and content are held by the security service alone."""
 
     unit = fields.String(required=True)
+    co_builders = fields.List(fields.String(), required=True)   # unit codes, not their scope
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))
     classified = fields.Boolean(required=True)

@@ -156,6 +156,16 @@ class Store:
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read whose statements all see one moment: REPEATABLE READ on PostgreSQL (read
+        committed would let a commit land between two SELECTs); SQLite's explicit BEGIN in WAL
+        mode is a snapshot already."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            if not is_sqlite(self.engine):
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield session
+
     def handle_once(self, event: Event, effect: Callable[[Transaction, Event], T]) -> T | None:
         """Apply ``effect`` exactly once per (consumer, message id): inbox and effect in one commit.
 

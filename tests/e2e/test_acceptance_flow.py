@@ -125,10 +125,9 @@ def test_completion_to_acceptance_to_self_evaluation(stack):
         "evaluator", sub="evaluator@sdei"), json={"report_document": "后评价报告.pdf",
                                                   "conclusion": "达到预期目标"})
     assert report.status_code == 201
-    actions = [e["action"] for e in stack.http("GET", f"/projects/{code}/timeline", "unit",
-                                               UNIT).json()["events"]]
-    wait_for(lambda: "post_evaluation_reported" in [e["action"] for e in stack.http(
-        "GET", f"/projects/{code}/timeline", "unit", UNIT).json()["events"]], timeout=20,
+    actions = wait_for(lambda: (lambda a: a if "post_evaluation_reported" in a else None)(
+        [e["action"] for e in stack.http("GET", f"/projects/{code}/timeline", "unit",
+                                         UNIT).json()["events"]]), timeout=20,
         message="on the timeline")
     assert {"construction_completed", "acceptance_deadline_extended", "acceptance_decided",
             "project_went_live", "self_evaluation_filed"} <= set(actions)

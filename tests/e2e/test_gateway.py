@@ -311,12 +311,18 @@ def test_submitted_application_reaches_review_and_the_timeline(stack, project):
     assert r.status_code == 200 and r.json()["status"] == "submitted"
     wait_for(lambda: stack.http("GET", f"/projects/{project}", "office").json()["status"]
              == "under_review", timeout=20, message="under review")
-    events = stack.http("GET", f"/projects/{project}/timeline", "unit", UNIT).json()["events"]
+    events = wait_for(lambda: (lambda e: e if e[-1]["action"] == "review_case_opened" else None)(
+        stack.http("GET", f"/projects/{project}/timeline", "unit", UNIT).json()["events"]),
+        timeout=20, message="the ledger has the review case")
     actions = [e["action"] for e in events]
-    assert actions[0] == "registered" and actions[-2:] == ["application_submitted",
-                                                           "review_case_opened"]
-    assert {"第六条", "第七条"} <= set(events[-2]["articles"])
-    assert events[-1]["articles"] == ["第八条"]
+    assert actions[0] == "project_registered" and actions[-2:] == ["application_submitted",
+                                                                   "review_case_opened"]
+    registered, submitted, opened = events[0], events[-2], events[-1]
+    assert registered["actor"] == f"unit@{UNIT}" and registered["service"] == "planning"
+    assert (registered["what"], registered["what_zh"]) == ("project registered", "项目登记")
+    assert {"第六条", "第七条"} <= set(submitted["articles"])
+    assert opened["articles"] == ["第八条"] and opened["service"] == "approval"
+    assert [e["seq"] for e in events] == sorted(e["seq"] for e in events)
 
 
 def test_simulated_clock_and_calendar_through_the_api(stack):

@@ -45,9 +45,11 @@ def test_plan_to_approved_project_without_the_drc(stack):
     assert project["approved_amount"] == "1800000.00"
     assert [d["kind"] for d in project["decisions"]] == ["review_opinion_issued",
                                                          "project_approved"]
-    actions = [e["action"] for e in stack.http("GET", f"/projects/{code}/timeline", "unit",
-                                               UNIT).json()["events"]]
-    assert actions[-2:] == ["review_opinion_issued", "project_approved"]
+    actions = wait_for(lambda: (lambda a: a if "project_approved" in a else None)(
+        [e["action"] for e in stack.http("GET", f"/projects/{code}/timeline", "unit",
+                                         UNIT).json()["events"]]), timeout=20,
+        message="approval on the timeline")
+    assert actions.index("review_opinion_issued") < actions.index("project_approved")
 
 
 def test_fixed_asset_project_needs_the_drc_after_the_opinion(stack):
@@ -246,6 +248,7 @@ def test_incident_rectification_and_suspension(stack):
     stack.http("POST", f"/projects/{code}/incidents/{loss}/decision", "office",
                json={"action": "suspend"})
     wait_for(lambda: status(stack, code) == "suspended", timeout=20, message="suspended")
-    actions = [e["action"] for e in stack.http("GET", f"/projects/{code}/timeline", "office")
-               .json()["events"]]
-    assert "rectification_ordered" in actions and actions[-1] == "construction_suspended"
+    actions = wait_for(lambda: (lambda a: a if "construction_suspended" in a else None)(
+        [e["action"] for e in stack.http("GET", f"/projects/{code}/timeline", "office")
+         .json()["events"]]), timeout=20, message="the suspension on the timeline")
+    assert actions.index("rectification_ordered") < actions.index("construction_suspended")

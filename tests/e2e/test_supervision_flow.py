@@ -89,6 +89,31 @@ def test_late_filing_ignored_rectification_withholding_until_lifted(stack):
                json={"reason": "已整改"})
     wait_for(lambda: pay(stack, code)["status"] == "paid", timeout=20, message="paid again")
 
+    # every step of it is on the project's timeline, read from the hash-chained ledger
+    events = wait_for(lambda: (lambda e: e if "sanction_lifted" in [x["action"] for x in e]
+                               and e[-1]["action"] == "disbursement_decided" else None)(
+        stack.http("GET", f"/projects/{code}/timeline", "unit", UNIT).json()["events"]),
+        timeout=20, message="the whole story on the timeline")
+    story = [e["action"] for e in events]
+    for earlier, later in [("contract_filed", "finding_recorded"),
+                           ("finding_recorded", "finding_rectification_ordered"),
+                           ("finding_rectification_ordered", "finding_ignored"),
+                           ("finding_ignored", "sanction_imposed"),
+                           ("sanction_imposed", "sanction_lifted")]:
+        assert story.index(earlier) < story.index(later), (earlier, later)
+    found = events[story.index("finding_recorded")]
+    assert found["details"]["kind"] == "missed:contract_filing"
+    assert found["articles"] == ["第十三条"] and found["what_zh"] == "发现问题"
+    refused = [e for e in events if e["action"] == "disbursement_decided"
+               and e["details"]["status"] == "refused"]
+    assert "no_withholding" in refused[-1]["details"]["failed_gates"]
+    ordered = events[story.index("finding_rectification_ordered")]
+    assert ordered["actor"] == "office-dev" and ordered["date"]
+    trail = {e["seq"]: e["hash"] for e in stack.http(
+        "GET", f"/projects/{code}/audit-trail", "audit").json()}
+    assert all(trail[e["seq"]] == e["hash"] for e in events)   # the same chained records
+    assert stack.http("GET", "/ledger/verification", "audit").json()["ok"]
+
 
 def test_full_ladder_suspends_and_terminates(stack):
     code = funded(stack)

@@ -1,5 +1,7 @@
 """Every event of every service lands in supervision's hash-chained ledger; tampering with a
 stored record (update, delete, insert) is detected and located (第三十五条)."""
+from datetime import date
+
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -57,3 +59,28 @@ def test_only_the_audit_office_verifies(amqp_uri, sqlite_urls, start_service):
         with pytest.raises(RemoteError) as err:
             cluster.supervision.verify_ledger()
     assert "Forbidden" in err.value.exc_type
+
+
+def test_verification_reads_one_snapshot_while_appends_commit(database_urls):
+    """An append that commits between reading the head and reading the records must not look
+    like tampering (PostgreSQL's default read committed would let it)."""
+    from services.supervision import audit_trail
+    from services.supervision.models import LedgerHeadRow, LedgerRow, platform
+    from shared.events import make_event
+    from shared.persistence import create_engine_for
+    from shared.persistence.store import Store
+
+    engine = create_engine_for(database_urls["supervision"])
+    store = Store(engine, platform)
+
+    def append():
+        store.handle_once(make_event("clock_set", {"today": date(2027, 1, 4), "set_by": "op"},
+                                     project_code=None, regulation_version=None, articles=[]),
+                          audit_trail.append)
+    append()
+    with store.snapshot() as session:
+        head = session.get(LedgerHeadRow, 1).seq
+        append()                               # commits from another connection meanwhile
+        assert session.query(LedgerRow).count() == head == 1
+    assert audit_trail.verification(store)["length"] == 2
+    engine.dispose()

@@ -13,6 +13,8 @@ from shared.events import (
     make_event,
     subscribers_of,
 )
+from shared.events.titles import TITLES
+from shared.messaging.topology import audit_trail_queue, queues_for_event
 
 APPLICATION = dict(name="政务云", unit="U1", kind="construction", level="province",
                    plan_item=None, budget_total=Decimal("1250000"), fixed_asset_investment=True,
@@ -63,9 +65,19 @@ def test_producer_cannot_emit_an_invalid_payload():
                    project_code="SD-2026-000001", regulation_version="shandong/v1", articles=[7])
 
 
-def test_every_event_has_a_subscriber_so_mandatory_publishing_can_route_it():
+def test_every_event_is_routable_at_least_to_the_audit_trail():
+    """Mandatory publishing: the ledger's queue takes every event, so none is unroutable;
+    the facts that only make the timeline (e.g. catalog_set) have no other subscriber."""
     for kind in EVENT_TYPES:
-        assert subscribers_of(kind.name), f"{kind.name} would be unroutable"
+        names = [q.name for q in queues_for_event(kind.name)]
+        assert audit_trail_queue().name in names
+        assert len(names) == 2 + 2 * len(subscribers_of(kind.name))
+
+
+def test_every_event_reads_in_english_and_chinese_on_the_timeline():
+    assert {kind.name for kind in EVENT_TYPES} == set(TITLES)
+    for en, zh in TITLES.values():
+        assert en and zh and en != zh
 
 
 def test_every_subscription_names_a_known_event():
