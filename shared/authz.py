@@ -82,6 +82,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # role-level: unit and bureau; the owning-unit check is in the security service
     "classified.read": frozenset({"unit", "secrecy"}),
     "ledger.verify": frozenset({"audit"}),               # 第三十五条: the audit office checks
+    "sanction.read": frozenset({"unit"}) | OVERSIGHT,  # a unit: its own projects only
     "sanction.impose": frozenset({"office"}),          # 第三十四条
     "sanction.lift": frozenset({"office"}),
     "admin.clock": frozenset({"operator"}),

@@ -103,6 +103,10 @@ class Gateway:
             canonical = json.dumps([request.method, request.path, body, query], sort_keys=True,
                                    ensure_ascii=False, default=str)
             context["request_fingerprint"] = hashlib.sha256(canonical.encode()).hexdigest()
+        if endpoint.compose is not None:
+            def call(service: str, method: str, *args: Any) -> Any:
+                return self.rpc.call(service, method, *args, context=context)
+            return endpoint.status, endpoint.compose(call, params, body, query)
         result = self.rpc.call(endpoint.service, endpoint.rpc,
                                *endpoint.args(params, body, query), context=context)
         return endpoint.status, result

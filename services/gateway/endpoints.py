@@ -11,6 +11,7 @@ from marshmallow import Schema, fields
 from services.acceptance import schemas as acceptance
 from services.approval import schemas as approval
 from services.finance import schemas as finance
+from services.gateway import compose
 from services.planning import schemas as planning
 from services.security import schemas as security
 from services.supervision import schemas as supervision
@@ -30,6 +31,11 @@ class ReviewCaseFilter(planning.Strict):
     project = fields.String()
 
 
+class ProjectListQuery(planning.ProjectFilters):
+    overdue = fields.Boolean(metadata={"description": "with (true) or without (false) a missed "
+                                                      "or past-due deadline"})
+
+
 @dataclass(frozen=True)
 class Endpoint:
     method: str
@@ -44,6 +50,8 @@ class Endpoint:
     status: int = 200
     tag: str = "projects"
     accepts_file: bool = False     # multipart/form-data with a "file": its SHA-256 is computed
+    # a read assembled from several services (compose.py) instead of the one RPC above
+    compose: Callable[[Callable, dict, Any, dict], Any] | None = None
 
     @property
     def roles(self) -> list[str]:
@@ -66,11 +74,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "Register a project: lifelong code, pinned regulation version (第三条)",
              args=lambda p, b, q: (b,), body=planning.ProjectRegistration, status=201),
     Endpoint("GET", "/projects", "project.list", "planning", "list_projects",
-             "List projects (a unit sees its own and co-built ones)",
-             args=lambda p, b, q: (q,), query=planning.ProjectFilters),
+             "List projects (a unit sees its own and co-built ones); overdue from the deadline "
+             "engine", query=ProjectListQuery, compose=compose.project_list),
     Endpoint("GET", "/projects/<code>", "project.read", "planning", "get_project",
-             "A project: status, documents, catalog, open items",
-             args=lambda p, b, q: (p["code"],)),
+             "A project: status, documents, catalog, open items, funds, open deadlines, "
+             "findings, sanctions", compose=compose.project_detail),
     Endpoint("PUT", "/projects/<code>/documents/<doc_type>", "project.documents.put",
              "planning", "file_document",
              "File a document (a new version) into the project archive (第二十条)",
@@ -300,6 +308,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/projects/<code>/audit-trail", "ledger.verify", "supervision",
              "project_trail", "The project's events in the audit ledger, with their hashes",
              tag="supervision", args=lambda p, b, q: (p["code"],)),
+    Endpoint("GET", "/sanctions", "sanction.read", "supervision", "list_sanctions",
+             "Sanctions, active and lifted (a unit: its own projects)", tag="supervision",
+             args=lambda p, b, q: (q,), query=supervision.SanctionFilter),
     Endpoint("POST", "/sanctions", "sanction.impose", "supervision", "impose_sanction",
              "Apply a sanction: criticism, withholding, suspension, termination (第三十四条)",
              tag="supervision", args=lambda p, b, q: (b,), body=supervision.Imposition, status=201),

@@ -107,8 +107,13 @@ def visible_to(identity: Identity):
 
 def search(session: Session, identity: Identity, *, status: str | None = None,
            unit: str | None = None, year: int | None = None, limit: int = 50,
-           offset: int = 0) -> tuple[int, list[Project]]:
+           offset: int = 0, among: list[str] | None = None,
+           excluding: list[str] | None = None) -> tuple[int, list[Project]]:
     query = select(ProjectRow).where(visible_to(identity))
+    if among is not None:
+        query = query.where(ProjectRow.code.in_(among))
+    if excluding:
+        query = query.where(ProjectRow.code.not_in(excluding))
     if status:
         query = query.where(ProjectRow.status == status)
     if unit:

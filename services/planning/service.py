@@ -49,9 +49,13 @@ class PlanningService(PlatformService):
 
     @rpc
     @query("project.list")
-    def list_projects(self, filters: dict | None = None) -> dict:
+    def list_projects(self, filters: dict | None = None, among: list[str] | None = None,
+                      excluding: list[str] | None = None) -> dict:
+        """``among``/``excluding``: project codes another service selected (the gateway's
+        ``overdue`` filter, from supervision's deadlines)."""
         params = schemas.load(schemas.ProjectFilters, filters or {})
-        total, projects = application.list_projects(self.db, self.caller, **params)
+        total, projects = application.list_projects(self.db, self.caller, among=among,
+                                                    excluding=excluding, **params)
         return {"items": [schemas.project_view(p, self.caller, detail=False) for p in projects],
                 "total": total, "limit": params["limit"], "offset": params["offset"]}
 

@@ -6,13 +6,14 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from services.supervision import findings, rules, schedule
+from services.supervision import findings, rules, schedule, visibility
 from services.supervision.models import (
     DeadlineRow,
     FindingRow,
     SanctionRow,
     SupervisedProjectRow,
 )
+from shared.authz import Identity
 from shared.events import Event
 from shared.persistence.store import Store, Transaction
 from shared.persistence.upsert import upsert
@@ -204,10 +205,12 @@ def scanner(clock: Clock):
     return run
 
 
-def list_deadlines(store: Store, project: str | None, due_before: date | None,
+def list_deadlines(store: Store, caller: Identity, project: str | None, due_before: date | None,
                    overdue: bool | None, today: date) -> list[dict]:
+    """Deadlines of the projects the caller sees; ``overdue``: missed, or open and past due."""
     with store.read() as session:
-        query = select(DeadlineRow).order_by(DeadlineRow.due_on)
+        query = visibility.restrict(select(DeadlineRow).order_by(DeadlineRow.due_on),
+                                    DeadlineRow.project_code, session, caller)
         if project:
             query = query.where(DeadlineRow.project_code == project)
         if due_before:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from services.supervision import rules
+from services.supervision import rules, visibility
 from services.supervision.models import FindingRow, SupervisedProjectRow
 from shared.authz import Identity, acts_on_project, deny
 from shared.errors import NotFound
@@ -145,13 +145,10 @@ def ignore_overdue(tx: Transaction, as_of: date) -> list[str]:
 
 def list_findings(store: Store, caller: Identity, project: str | None = None,
                   status: str | None = None) -> list:
-    """Findings; a unit sees only those of its own projects."""
+    """Findings; a unit sees only those of the projects it owns or co-builds."""
     with store.read() as session:
-        query = select(FindingRow).order_by(FindingRow.found_on, FindingRow.id)
-        if caller.role == "unit":
-            query = query.join(SupervisedProjectRow,
-                               SupervisedProjectRow.project_code == FindingRow.project_code
-                               ).where(SupervisedProjectRow.owner_unit == caller.unit)
+        query = visibility.restrict(select(FindingRow).order_by(FindingRow.found_on, FindingRow.id),
+                                    FindingRow.project_code, session, caller)
         if project:
             query = query.where(FindingRow.project_code == project)
         if status:

@@ -9,7 +9,7 @@ import uuid
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from services.supervision import deadlines, findings, rules
+from services.supervision import deadlines, findings, rules, visibility
 from services.supervision.models import FindingRow, SanctionRow
 from services.supervision.schemas import Imposition, Lifting
 from shared.authz import Identity
@@ -30,6 +30,19 @@ def view(row: SanctionRow) -> dict:
     return {"id": row.id, "project": row.project_code, "type": row.type, "finding": row.finding,
             "reason": row.reason, "status": row.status, "imposed_on": row.imposed_on.isoformat(),
             "lifted_on": row.lifted_on.isoformat() if row.lifted_on else None}
+
+
+def list_sanctions(store: Store, caller: Identity, project: str | None,
+                   status: str | None) -> list[dict]:
+    with store.read() as session:
+        query = visibility.restrict(select(SanctionRow).order_by(SanctionRow.imposed_on,
+                                                                 SanctionRow.id),
+                                    SanctionRow.project_code, session, caller)
+        if project:
+            query = query.where(SanctionRow.project_code == project)
+        if status:
+            query = query.where(SanctionRow.status == status)
+        return [view(r) for r in session.scalars(query)]
 
 
 def impose(store: Store, clock: Clock, caller: Identity, data: dict) -> dict:

@@ -74,3 +74,8 @@ class DeadlineFilter(Strict):
 class FindingFilter(Strict):
     project = fields.String()
     status = fields.String()
+
+
+class SanctionFilter(Strict):
+    project = fields.String()
+    status = fields.String(validate=validate.OneOf(("active", "lifted")))

@@ -75,6 +75,12 @@ class SupervisionService(PlatformService):
         return sanctions.lift(self.db, self.clock, self.caller, sanction_id, data)
 
     @rpc
+    @query("sanction.read")
+    def list_sanctions(self, filters: dict | None = None) -> list[dict]:
+        f = load(schemas.SanctionFilter, filters or {})
+        return sanctions.list_sanctions(self.db, self.caller, f.get("project"), f.get("status"))
+
+    @rpc
     @query("finding.read")
     def list_findings(self, filters: dict | None = None) -> list[dict]:
         f = load(schemas.FindingFilter, filters or {})
@@ -136,8 +142,9 @@ class SupervisionService(PlatformService):
     @query("deadline.read")
     def list_deadlines(self, filters: dict | None = None) -> list[dict]:
         f = load(schemas.DeadlineFilter, filters or {})
-        return deadlines.list_deadlines(self.db, f.get("project"), f.get("due_before"),
-                                        f.get("overdue"), self.clock.today())
+        return deadlines.list_deadlines(self.db, self.caller, f.get("project"),
+                                        f.get("due_before"), f.get("overdue"),
+                                        self.clock.today())
 
     @rpc
     @query("overview.read")

@@ -137,6 +137,10 @@ def test_full_ladder_suspends_and_terminates(stack):
     wait_for(lambda: stack.status(code) == "terminated", timeout=20, message="terminated")
     funds = stack.http("GET", f"/projects/{code}/funds", "finance").json()
     assert funds["gates"]["terminated"] is True
+    own = stack.http("GET", "/sanctions", "unit", UNIT, params={"project": code}).json()
+    assert sorted((s["type"], s["status"]) for s in own) == sorted(
+        (step, "active") for step in ("criticism", "withhold_funds", "suspend", "terminate"))
+    assert stack.http("GET", "/sanctions", "office", params={"status": "gone"}).status_code == 422
 
 
 def test_acceptance_deadline_from_completion_is_extended_and_missed(stack):
@@ -163,6 +167,29 @@ def test_acceptance_deadline_from_completion_is_extended_and_missed(stack):
     assert [f["kind"] for f in findings(stack, code)] == ["missed:acceptance_application"]
     assert stack.http("GET", "/deadlines", "unit", UNIT,
                       params={"project": code, "overdue": "true"}).json()[0]["status"] == "missed"
+
+    # the register's list filtered by the deadline engine; the project view gathers the rest
+    def listed(role, unit=None, **params):
+        return [p["code"] for p in stack.http("GET", "/projects", role, unit, params={
+            "limit": 200, **params}).json()["items"]]
+    assert code in listed("office", overdue="true")
+    assert code not in listed("office", overdue="false") and code in listed("office")
+    assert code in listed("unit", UNIT, overdue="true")
+    assert code not in listed("unit", "U-370700-999", overdue="true")
+    bad = stack.http("GET", "/projects", "office", params={"overdue": "maybe"})
+    assert bad.status_code == 422 and "overdue" in bad.json()["error"]["details"]
+    detail = stack.http("GET", f"/projects/{code}", "unit", UNIT).json()
+    assert [d["kind"] for d in detail["deadlines"]] == ["acceptance_application"]
+    assert [f["kind"] for f in detail["findings"]] == ["missed:acceptance_application"]
+    assert detail["sanctions"] == [] and detail["partial"] == {}
+    assert "gates" in detail["funds"] and "ledger" not in detail["funds"]
+    seen_by_finance = stack.http("GET", f"/projects/{code}", "finance").json()
+    assert seen_by_finance["partial"] == {"findings": "forbidden"}
+    assert seen_by_finance["funds"] and seen_by_finance["findings"] is None
+    # another unit reads none of this project's deadlines, findings or sanctions
+    for path in ("/deadlines", "/findings", "/sanctions"):
+        r = stack.http("GET", path, "unit", "U-370700-999", params={"project": code})
+        assert r.status_code == 200 and r.json() == [], path
 
 
 def test_audit_findings_and_referrals(stack):

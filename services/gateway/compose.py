@@ -1,0 +1,72 @@
+"""Reads assembled from several services (RPC for reads; each service still decides, from the
+caller's identity, what the caller may see).
+
+The part an endpoint is about is read strictly: its errors are the answer. The parts added to
+it are read leniently: one the caller is not entitled to, that does not exist yet, or whose
+service is down is left out and named in ``partial`` — never guessed.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from marshmallow import ValidationError, fields
+
+from services.gateway.rpc import RemoteError, ServiceUnavailable
+from shared.errors import GovprojError, ValidationFailed
+
+Call = Callable[..., Any]
+_FLAG = fields.Boolean()
+
+
+def _lenient(call: Call, service: str, method: str, *args) -> tuple[Any, str | None]:
+    try:
+        return call(service, method, *args), None
+    except ServiceUnavailable:
+        return None, "service_unavailable"
+    except RemoteError as exc:
+        data = GovprojError.from_remote(exc.value)
+        if data is None or data["code"] not in ("forbidden", "not_found"):
+            raise
+        return None, data["code"]
+
+
+def project_list(call: Call, path: dict, body: Any, query: dict) -> Any:
+    """``overdue``: projects with a missed deadline, or one open and past due (the deadline
+    engine's view, in supervision) — or, when false, those without."""
+    filters = {k: v for k, v in query.items() if k != "overdue"}
+    if "overdue" not in query:
+        return call("planning", "list_projects", filters)
+    try:
+        overdue = _FLAG.deserialize(query["overdue"])
+    except ValidationError as exc:
+        raise ValidationFailed.from_marshmallow({"overdue": exc.messages}) from None
+    late = sorted({d["project"] for d in call("supervision", "list_deadlines",
+                                              {"overdue": True})})
+    if overdue:
+        return call("planning", "list_projects", filters, late, None)
+    return call("planning", "list_projects", filters, None, late)
+
+
+def project_detail(call: Call, path: dict, body: Any, query: dict) -> dict:
+    """The register's view plus funds, open deadlines, findings and sanctions (API.md)."""
+    code = path["code"]
+    view = call("planning", "get_project", code)
+    partial: dict[str, str] = {}
+    parts = {
+        "funds": ("finance", "get_funds", code),
+        "deadlines": ("supervision", "list_deadlines", {"project": code}),
+        "findings": ("supervision", "list_findings", {"project": code}),
+        "sanctions": ("supervision", "list_sanctions", {"project": code}),
+    }
+    for key, (service, method, *args) in parts.items():
+        value, missing = _lenient(call, service, method, *args)
+        if missing:
+            partial[key] = missing
+        view[key] = value
+    if view["funds"]:
+        view["funds"] = {k: v for k, v in view["funds"].items() if k != "ledger"}
+    if view["deadlines"] is not None:
+        view["deadlines"] = [d for d in view["deadlines"] if d["status"] != "met"]
+    view["partial"] = partial
+    return view
