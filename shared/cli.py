@@ -7,6 +7,8 @@
     govproj probe SERVICE    one service's readiness (exit code), for Kubernetes probes
     govproj token --role ROLE [--unit CODE]     a development JWT
     govproj project register|list|show|document|catalog|submit|timeline ...   (through the gateway)
+    govproj supervision deadlines|findings|sanctions|overview|scan|verify-ledger|inspect|
+                        order|report|verify|sanction|lift|refer ...     (through the gateway)
     govproj clock set DATE   simulated clock: set today's date for every service
     govproj calendar load YEAR --holidays D,D --workdays D,D
   Gateway commands read GOVPROJ_API and GOVPROJ_TOKEN.
@@ -276,7 +278,8 @@ def cmd_project(args) -> int:
         return api("POST", "/projects", _json_arg(args.body), key=args.key)
     if op == "list":
         params = {k: v for k, v in (("status", args.status), ("unit", args.unit),
-                                    ("year", args.year), ("limit", args.limit),
+                                    ("year", args.year), ("overdue", args.overdue),
+                                    ("limit", args.limit),
                                     ("offset", args.offset)) if v is not None}
         return api("GET", "/projects", params=params)
     if op == "show":
@@ -297,6 +300,41 @@ def cmd_project(args) -> int:
     if op == "submit":
         return api("POST", f"/projects/{args.code}/submission", key=args.key)
     raise SystemExit(f"unknown operation {op}")
+
+
+def _params(args, *names: str) -> dict:
+    return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+
+
+def cmd_supervision(args) -> int:
+    """The office's, the audit office's and the unit's supervision work (第三十三条–第三十九条)."""
+    api, op = ApiClient(args), args.op
+    reads = {"deadlines": ("/deadlines", ("project", "due_before", "overdue")),
+             "findings": ("/findings", ("project", "status")),
+             "sanctions": ("/sanctions", ("project", "status")),
+             "overview": ("/overview", ()), "verify-ledger": ("/ledger/verification", ())}
+    if op in reads:
+        path, names = reads[op]
+        return api("GET", path, params=_params(args, *names))
+    writes = {
+        "scan": lambda: ("/admin/scan", _params(args, "as_of")),
+        "inspect": lambda: ("/inspections", {"project": args.project, "findings": [
+            {"articles": args.articles, "description": args.description}]}),
+        "order": lambda: (f"/findings/{args.finding}/rectification-order",
+                          {"deadline": args.deadline}),
+        "report": lambda: (f"/findings/{args.finding}/rectification-report",
+                           {"report": args.report}),
+        "verify": lambda: (f"/findings/{args.finding}/verification",
+                           {"resolved": args.resolved}),
+        "sanction": lambda: ("/sanctions", {"project": args.project, "type": args.type,
+                                            "finding": args.finding, "reason": args.reason}),
+        "lift": lambda: (f"/sanctions/{args.sanction}/lifting", {"reason": args.reason}),
+        "refer": lambda: ("/referrals", {"project": args.project, "kind": args.kind,
+                                         "articles": args.articles, "finding": args.finding,
+                                         "description": args.description}),
+    }
+    path, body = writes[op]()
+    return api("POST", path, body, key=args.key)
 
 
 def cmd_clock(args) -> int:
@@ -344,6 +382,8 @@ def build_parser() -> argparse.ArgumentParser:
     lst = project.add_parser("list", parents=[api])
     for name in ("status", "unit", "year", "limit", "offset"):
         lst.add_argument(f"--{name}")
+    lst.add_argument("--overdue", choices=["true", "false"],
+                     help="with (or without) a missed or past-due deadline")
     for name in ("show", "timeline", "submit"):
         project.add_parser(name, parents=[api]).add_argument("code")
     doc = project.add_parser("document", parents=[api], help="file a document")
@@ -358,6 +398,8 @@ def build_parser() -> argparse.ArgumentParser:
     for p in project.choices.values():
         p.set_defaults(func=cmd_project)
 
+    _supervision_parser(sub, api)
+
     clock = sub.add_parser("clock", help="simulated clock").add_subparsers(dest="op", required=True)
     clock_set = clock.add_parser("set", parents=[api])
     clock_set.add_argument("date", help="YYYY-MM-DD")
@@ -370,6 +412,56 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--workdays", default="", help="comma-separated adjusted working days")
     load.set_defaults(func=cmd_calendar)
     return parser
+
+
+def _supervision_parser(sub, api: argparse.ArgumentParser) -> None:
+    sup = sub.add_parser("supervision", help="deadlines, findings, sanctions, the ledger "
+                                             "(through the gateway)").add_subparsers(
+        dest="op", required=True)
+    articles = {"type": int, "nargs": "+", "required": True, "help": "article numbers, e.g. 34"}
+    deadlines = sup.add_parser("deadlines", parents=[api], help="deadlines with their ledger")
+    deadlines.add_argument("--project")
+    deadlines.add_argument("--due-before", dest="due_before", help="YYYY-MM-DD")
+    deadlines.add_argument("--overdue", choices=["true", "false"])
+    for name in ("findings", "sanctions"):
+        p = sup.add_parser(name, parents=[api])
+        p.add_argument("--project")
+        p.add_argument("--status")
+    sup.add_parser("overview", parents=[api], help="overdue, open findings, sanctions by "
+                                                   "unit and project")
+    sup.add_parser("verify-ledger", parents=[api], help="the audit office checks the chain")
+    scan = sup.add_parser("scan", parents=[api], help="turn missed deadlines into findings now")
+    scan.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default today)")
+    inspect = sup.add_parser("inspect", parents=[api], help="record an inspection's finding")
+    inspect.add_argument("project")
+    inspect.add_argument("--articles", **articles)
+    inspect.add_argument("--description", required=True)
+    order = sup.add_parser("order", parents=[api], help="order a finding rectified (第三十四条)")
+    order.add_argument("finding")
+    order.add_argument("--deadline", required=True, help="YYYY-MM-DD")
+    report = sup.add_parser("report", parents=[api], help="the unit reports its rectification")
+    report.add_argument("finding")
+    report.add_argument("--report", required=True)
+    verify = sup.add_parser("verify", parents=[api], help="the office verifies a rectification")
+    verify.add_argument("finding")
+    verify.add_argument("--resolved", action=argparse.BooleanOptionalAction, required=True)
+    sanction = sup.add_parser("sanction", parents=[api], help="apply the next sanction")
+    sanction.add_argument("project")
+    sanction.add_argument("--type", required=True,
+                          choices=["criticism", "withhold_funds", "suspend", "terminate"])
+    sanction.add_argument("--finding")
+    sanction.add_argument("--reason", required=True)
+    lift = sup.add_parser("lift", parents=[api], help="lift a sanction")
+    lift.add_argument("sanction")
+    lift.add_argument("--reason", required=True)
+    refer = sup.add_parser("refer", parents=[api], help="a disciplinary or judicial referral")
+    refer.add_argument("project")
+    refer.add_argument("--kind", required=True, choices=["disciplinary", "judicial"])
+    refer.add_argument("--articles", **articles)
+    refer.add_argument("--finding")
+    refer.add_argument("--description", required=True)
+    for p in sup.choices.values():
+        p.set_defaults(func=cmd_supervision)
 
 
 def main(argv: list[str] | None = None) -> int:

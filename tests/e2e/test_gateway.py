@@ -391,6 +391,33 @@ def test_the_cli_drives_the_same_api_with_bilingual_errors(stack):
     assert rc == 1 and "403" in err and "无权" in err
 
 
+def test_supervision_through_the_cli(stack, project):
+    wait_for(lambda: cli(stack, "project", "timeline", project)[0] == 0, timeout=20,
+             message="the project is in supervision's ledger")
+    rc, [finding], _ = cli(stack, "supervision", "inspect", project, "--articles", "17",
+                           "--description", "超概算", role="office", unit=None)
+    assert rc == 0 and finding["articles"] == ["第十七条"] and finding["status"] == "open"
+    rc, _, err = cli(stack, "supervision", "order", finding["id"], "--deadline", "2000-01-01",
+                     role="office", unit=None)
+    assert rc == 1 and "整改期限须晚于今日" in err and "第三十四条" in err
+    rc, ordered, _ = cli(stack, "supervision", "order", finding["id"], "--deadline",
+                         "2099-01-01", role="office", unit=None)
+    assert rc == 0 and ordered["status"] == "rectification_ordered"
+    rc, reported, _ = cli(stack, "supervision", "report", finding["id"], "--report", "已整改")
+    assert rc == 0 and reported["status"] == "reported"
+    rc, verified, _ = cli(stack, "supervision", "verify", finding["id"], "--resolved",
+                          role="office", unit=None)
+    assert rc == 0 and verified["status"] == "resolved"
+    rc, own, _ = cli(stack, "supervision", "findings", "--project", project)
+    assert rc == 0 and [f["id"] for f in own] == [finding["id"]]
+    rc, theirs, _ = cli(stack, "supervision", "findings", "--project", project, unit=OTHER)
+    assert rc == 0 and theirs == []
+    rc, check, _ = cli(stack, "supervision", "verify-ledger", role="audit", unit=None)
+    assert rc == 0 and check["ok"]
+    rc, _, err = cli(stack, "supervision", "verify-ledger")
+    assert rc == 1 and "403" in err
+
+
 def test_the_audit_office_verifies_the_ledger_of_every_event(stack, project):
     result = wait_for(lambda: (lambda r: r if r["length"] >= 4 else None)(
         stack.http("GET", "/ledger/verification", "audit").json()), timeout=20,
