@@ -1,5 +1,12 @@
 """The deadline engine: deadlines of REQUIREMENTS §11 fed by other services' events, moved only
-with a ledger entry, and a scan "as of" a date that turns misses into findings."""
+with a ledger entry, and a scan "as of" a date that turns misses into findings.
+
+Events come on separate queues, so a follow-up fact can arrive before the fact it follows (a
+retry, a stopped consumer). A follow-up whose deadline is not known yet raises NotKnownYet and
+is retried by the reliable handler until it is; an annual report is settled whichever comes
+first. A deadline ends ("void") when it stops applying: reports after construction finished,
+everything of a terminated project.
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -20,17 +27,22 @@ from shared.persistence.upsert import upsert
 from shared.policy import Policy, article_label_zh, get_policy, policy_in_force
 from shared.timekit import Clock, WorkingCalendar
 
+# what each deadline is, in words (its length is the policy's; the due date is on the row)
 NAMES = {
-    "contract_filing": ("contract filed within 5 working days of signing",
-                        "采购合同签订后 5 个工作日内备案"),
-    "annual_report": ("annual report before the year's end", "年底前报告年度建设进度和预算执行情况"),
-    "acceptance_application": ("acceptance application within 3 months of completion",
-                               "建设完成后 3 个月内申请竣工验收"),
-    "self_evaluation": ("self-evaluation within 24 months of acceptance and going live",
-                        "竣工验收并投入使用后 12 至 24 个月内开展自评价"),
+    "contract_filing": ("filing of a signed procurement contract", "采购合同签订后备案"),
+    "annual_report": ("annual report on progress and budget execution",
+                      "年度建设进度和预算执行情况报告"),
+    "acceptance_application": ("application for acceptance after construction finished",
+                               "建设完成后申请竣工验收"),
+    "self_evaluation": ("self-evaluation after acceptance and going live",
+                        "竣工验收并投入使用后开展自评价"),
     "incident_rectification": ("rectification ordered by the approving body",
                                "项目审批部门责令的整改"),
 }
+
+
+class NotKnownYet(Exception):
+    """The fact this event follows has not arrived yet: retried (not a permanent refusal)."""
 
 
 def _policy(event: Event) -> Policy:
@@ -69,10 +81,22 @@ def _open(tx: Transaction, event: Event, kind: str, ref: str, due: schedule.Due,
     return row
 
 
-def _meet(tx: Transaction, deadline_id: str) -> None:
+def _known(tx: Transaction, deadline_id: str) -> DeadlineRow:
     row = tx.session.get(DeadlineRow, deadline_id, with_for_update=True)
-    if row is not None and row.status in ("open", "suspended"):
+    if row is None:
+        raise NotKnownYet(f"deadline {deadline_id} is not known yet")
+    return row
+
+
+def _meet(row: DeadlineRow) -> None:
+    if row.status in ("open", "suspended"):
         row.status = "met"
+
+
+def _void(tx: Transaction, rows, at: str, by: str, why: str) -> None:
+    for row in rows:
+        row.status = "void"
+        row.ledger = [*row.ledger, _entry(at, by, row.due_on, why, row.article)]
 
 
 def _miss(tx: Transaction, row: DeadlineRow, on: date) -> None:
@@ -81,22 +105,40 @@ def _miss(tx: Transaction, row: DeadlineRow, on: date) -> None:
     en, zh = NAMES[row.kind]
     findings.add_finding(
         tx, row.project_code, source="deadline", kind=f"missed:{row.kind}",
-        articles=[row.article], description=f"deadline missed: {en} / 逾期：{zh}",
+        articles=[row.article],
+        description=f"deadline missed: {en}, due {row.due_on.isoformat()} / "
+                    f"逾期：{zh}（期限 {row.due_on.isoformat()}）",
         details={"deadline": row.id, "due_on": row.due_on.isoformat()}, today=on)
 
 
 def construction_completed(tx: Transaction, event: Event) -> None:
+    """Starts the acceptance application's clock (第二十三条); the annual reports of the years
+    after it are no longer due (第十六条 reports construction)."""
     completed_on = event.data()["completed_on"]
     _open(tx, event, "acceptance_application", "1",
           schedule.acceptance_application(_policy(event), completed_on),
           f"construction finished {completed_on.isoformat()}")
+    project = tx.session.get(SupervisedProjectRow, event.project_code, with_for_update=True)
+    if project is not None:
+        project.completed_on = completed_on
+    later = [r for r in _open_rows(tx, event.project_code, "annual_report")
+             if int(r.id.rsplit(":", 1)[1]) > completed_on.year]
+    _void(tx, later, event.occurred_at.isoformat(), event.source,
+          f"construction finished {completed_on.isoformat()}")
+
+
+def _open_rows(tx: Transaction, code: str, kind: str | None = None) -> list[DeadlineRow]:
+    query = select(DeadlineRow).where(DeadlineRow.project_code == code,
+                                      DeadlineRow.status.in_(("open", "suspended")))
+    if kind:
+        query = query.where(DeadlineRow.kind == kind)
+    return list(tx.session.scalars(query.with_for_update()))
 
 
 def acceptance_deadline_extended(tx: Transaction, event: Event) -> None:
     data = event.data()
-    row = tx.session.get(DeadlineRow, f"acceptance_application:{event.project_code}:1",
-                         with_for_update=True)
-    if row is not None and row.status == "open":
+    row = _known(tx, f"acceptance_application:{event.project_code}:1")
+    if row.status == "open":
         row.due_on = data["acceptance_due"]
         row.ledger = [*row.ledger, _entry(event.occurred_at.isoformat(), event.source,
                                           data["acceptance_due"],
@@ -104,7 +146,7 @@ def acceptance_deadline_extended(tx: Transaction, event: Event) -> None:
 
 
 def acceptance_applied(tx: Transaction, event: Event) -> None:
-    _meet(tx, f"acceptance_application:{event.project_code}:1")
+    _meet(_known(tx, f"acceptance_application:{event.project_code}:1"))
 
 
 def contract_filed(calendar: WorkingCalendar):
@@ -132,11 +174,18 @@ def contract_filed(calendar: WorkingCalendar):
 
 
 def annual_report_filed(tx: Transaction, event: Event) -> None:
-    year = event.data()["year"]
-    _meet(tx, f"annual_report:{event.project_code}:{year}")
-    _open(tx, event, "annual_report", str(year + 1),
-          schedule.annual_report(_policy(event), year + 1),
-          f"reported {year}; {year + 1} next")
+    """The year's report settles that year (whether or not its deadline arrived first) and,
+    while construction goes on, starts the next (第十六条)."""
+    year, policy = event.data()["year"], _policy(event)
+    this = (_open(tx, event, "annual_report", str(year), schedule.annual_report(policy, year),
+                  f"reported {year}")
+            or tx.session.get(DeadlineRow, f"annual_report:{event.project_code}:{year}",
+                              with_for_update=True))
+    _meet(this)
+    project = tx.session.get(SupervisedProjectRow, event.project_code)
+    if project is None or project.completed_on is None or project.completed_on.year > year:
+        _open(tx, event, "annual_report", str(year + 1),
+              schedule.annual_report(policy, year + 1), f"reported {year}; {year + 1} next")
 
 
 def project_went_live(tx: Transaction, event: Event) -> None:
@@ -146,7 +195,12 @@ def project_went_live(tx: Transaction, event: Event) -> None:
 
 
 def self_evaluation_filed(tx: Transaction, event: Event) -> None:
-    _meet(tx, f"self_evaluation:{event.project_code}:1")
+    _meet(_known(tx, f"self_evaluation:{event.project_code}:1"))
+
+
+def end_clocks(tx: Transaction, code: str, on: date, by: str, why: str) -> None:
+    """A terminated project's deadlines no longer apply (第三十四条)."""
+    _void(tx, _open_rows(tx, code), on.isoformat(), by, f"terminated: {why}")
 
 
 def suspend_clocks(tx: Transaction, code: str, on: date, by: str, why: str) -> None:

@@ -84,6 +84,7 @@ class SupervisedProjectRow(Base):
     owner_unit: Mapped[str] = mapped_column(String(64))
     co_builders = mapped_column(JSON, nullable=False, default=list)
     regulation_version: Mapped[str | None] = mapped_column(String(64))
+    completed_on = mapped_column(Date)   # construction finished: annual reports stop after it
 
 
 class DeadlineRow(Base):
@@ -96,7 +97,7 @@ class DeadlineRow(Base):
     kind: Mapped[str] = mapped_column(String(40))
     article: Mapped[int] = mapped_column(Integer)
     due_on = mapped_column(Date, nullable=False)
-    status: Mapped[str] = mapped_column(String(16), index=True)     # open | met | missed
+    status: Mapped[str] = mapped_column(String(16), index=True)  # open|suspended|met|missed|void
     ledger = mapped_column(JSON, nullable=False, default=list)
 
 

@@ -69,6 +69,8 @@ def impose(store: Store, clock: Clock, caller: Identity, data: dict) -> dict:
         tx.session.add(row)
         if row.type == "suspend":
             deadlines.suspend_clocks(tx, row.project_code, today, caller.sub, row.reason)
+        elif row.type == "terminate":
+            deadlines.end_clocks(tx, row.project_code, today, caller.sub, row.reason)
         tx.emit("sanction_imposed", {"sanction_id": row.id, "type": row.type,
                                      "finding": row.finding, "reason": row.reason,
                                      "imposed_on": today}, project_code=row.project_code,

@@ -95,3 +95,44 @@ def test_annual_report_filed_meets_its_year_and_opens_the_next(store):
     assert found[f"annual_report:{CODE}:2027"] == ("open", date(2027, 12, 31))
     assert deadlines.scan(store, date(2028, 1, 1))["missed_deadlines"] == [
         f"annual_report:{CODE}:2027"]
+
+
+def test_a_follow_up_before_its_fact_is_retried_not_lost(store):
+    applied = fact("acceptance_applied", {"applied_on": date(2026, 9, 1)}, date(2026, 9, 1))
+    with pytest.raises(deadlines.NotKnownYet):
+        store.handle_once(applied, deadlines.acceptance_applied)
+    store.handle_once(fact("construction_completed", {"completed_on": date(2026, 8, 31),
+                                                      "acceptance_due": date(2026, 11, 30)},
+                           date(2026, 8, 31)), deadlines.construction_completed)
+    store.handle_once(applied, deadlines.acceptance_applied)   # the retry: nothing was claimed
+    assert state(store)[0][f"acceptance_application:{CODE}:1"] == ("met", date(2026, 11, 30))
+
+
+def test_a_report_before_the_contract_settles_its_year_either_way(store):
+    store.handle_once(fact("annual_report_filed", {"year": 2026, "filed_on": date(2026, 12, 1),
+                                                   "on_time": True}, date(2026, 12, 1)),
+                      deadlines.annual_report_filed)
+    store.handle_once(contract("C-1", date(2026, 3, 2), date(2026, 3, 3)),
+                      deadlines.contract_filed(official_calendar()))
+    found, _ = state(store)
+    assert found[f"annual_report:{CODE}:2026"] == ("met", date(2026, 12, 31))
+    assert deadlines.scan(store, date(2027, 1, 15))["missed_deadlines"] == []
+
+
+def test_reports_end_with_construction_and_a_termination_ends_every_clock(store):
+    store.handle_once(contract("C-1", date(2026, 3, 2), date(2026, 3, 3)),
+                      deadlines.contract_filed(official_calendar()))
+    store.handle_once(fact("annual_report_filed", {"year": 2026, "filed_on": date(2026, 12, 1),
+                                                   "on_time": True}, date(2026, 12, 1)),
+                      deadlines.annual_report_filed)          # opens 2027
+    store.handle_once(fact("construction_completed", {"completed_on": date(2026, 12, 20),
+                                                      "acceptance_due": date(2027, 3, 20)},
+                           date(2026, 12, 20)), deadlines.construction_completed)
+    found, _ = state(store)
+    assert found[f"annual_report:{CODE}:2027"][0] == "void"   # no construction in 2027
+    assert found[f"acceptance_application:{CODE}:1"] == ("open", date(2027, 3, 20))
+    with store.transaction() as tx:
+        deadlines.end_clocks(tx, CODE, date(2027, 1, 5), "office", "终止项目")
+    found, _ = state(store)
+    assert found[f"acceptance_application:{CODE}:1"][0] == "void"
+    assert deadlines.scan(store, date(2028, 1, 1))["missed_deadlines"] == []

@@ -1,5 +1,6 @@
 """supervision: co-building units see the project's timeline and findings, like its owner; the
-regulation version the project is pinned to travels on supervision's own events."""
+regulation version the project is pinned to travels on supervision's own events; the date
+construction finished ends the annual reports."""
 import sqlalchemy as sa
 from alembic import op
 
@@ -14,9 +15,11 @@ def upgrade() -> None:
         batch.add_column(sa.Column("co_builders", sa.JSON, nullable=False,
                                    server_default=sa.text("'[]'")))
         batch.add_column(sa.Column("regulation_version", sa.String(64)))
+        batch.add_column(sa.Column("completed_on", sa.Date))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("supervised_projects") as batch:
+        batch.drop_column("completed_on")
         batch.drop_column("regulation_version")
         batch.drop_column("co_builders")
