@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from services.supervision.ledger import Record, entry_hash, verify
 from services.supervision.models import LedgerHeadRow, LedgerRow, SupervisedProjectRow
-from shared.authz import Identity, deny, sees_project
+from shared.authz import Identity, deny, sees_classified_content, sees_project
 from shared.errors import NotFound
 from shared.events import Event
 from shared.events.titles import title
@@ -58,7 +58,9 @@ def project_trail(store: Store, code: str) -> list[dict]:
 
 def project_timeline(store: Store, caller: Identity, code: str) -> dict:
     """Every recorded event of the project, in ledger order. Whoever sees the project sees its
-    timeline; the payloads are what travelled on the bus, so never classified content."""
+    timeline. The payloads are what travelled on the bus (never classified content); of a
+    classified project even those (e.g. its name, sent for review) are shown only to its unit
+    and the secrecy bureau, as the register shows the others a stub."""
     with store.read() as session:
         project = session.get(SupervisedProjectRow, code)
         if project is None:
@@ -68,10 +70,11 @@ def project_timeline(store: Store, caller: Identity, code: str) -> dict:
             deny(caller, "project.timeline", code)
         rows = session.scalars(select(LedgerRow).where(LedgerRow.project_code == code)
                                .order_by(LedgerRow.seq))
-        return {"code": code, "events": [_timeline_entry(r) for r in rows]}
+        details = not project.classified or sees_classified_content(caller, project.owner_unit)
+        return {"code": code, "events": [_timeline_entry(r, details) for r in rows]}
 
 
-def _timeline_entry(row: LedgerRow) -> dict:
+def _timeline_entry(row: LedgerRow, details: bool) -> dict:
     envelope = json.loads(row.body)
     what, what_zh = title(row.event_type)
     at = datetime.fromisoformat(row.occurred_at)
@@ -79,4 +82,4 @@ def _timeline_entry(row: LedgerRow) -> dict:
             "actor": envelope.get("actor") or row.source, "service": row.source,
             "action": row.event_type, "what": what, "what_zh": what_zh,
             "articles": [article_label_zh(a) for a in envelope["articles"]],
-            "details": envelope["payload"], "hash": row.hash}
+            "details": envelope["payload"] if details else {}, "hash": row.hash}

@@ -55,7 +55,7 @@ def _policy(event: Event) -> Policy:
 def project_registered(tx: Transaction, event: Event) -> None:
     upsert(tx.session, SupervisedProjectRow.__table__, {
         "project_code": event.project_code, "owner_unit": event.payload["unit"],
-        "co_builders": event.payload["co_builders"],
+        "co_builders": event.payload["co_builders"], "classified": event.payload["classified"],
         "regulation_version": event.regulation_version}, keys=["project_code"])
 
 

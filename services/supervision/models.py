@@ -1,6 +1,6 @@
 """Supervision's own database: findings, plus the platform tables. (Deadlines, rectification,
 sanctions and the audit ledger arrive with their issue.)"""
-from sqlalchemy import JSON, Date, Integer, MetaData, String, Text
+from sqlalchemy import JSON, Boolean, Date, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.persistence import PlatformTables
@@ -85,6 +85,7 @@ class SupervisedProjectRow(Base):
     co_builders = mapped_column(JSON, nullable=False, default=list)
     regulation_version: Mapped[str | None] = mapped_column(String(64))
     completed_on = mapped_column(Date)   # construction finished: annual reports stop after it
+    classified: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class DeadlineRow(Base):
