@@ -2,9 +2,11 @@
 
     .venv/bin/python bench/gateway.py [--seconds 10] [--clients 16]
 
-bare:    gunicorn (same worker class, workers and threads) serving a fixed JSON document.
-gateway: GET /api/v1/projects/{code} — JWT check, role matrix, pika RPC to planning (nameko),
-         a database read, the view, JSON out.
+bare:     gunicorn (same worker class, workers and threads) serving a fixed JSON document.
+timeline: GET /api/v1/projects/{code}/timeline — JWT check, role matrix, ONE pika RPC to
+          supervision (nameko), a read of the project's ledger entries, JSON out.
+project:  GET /api/v1/projects/{code} — the composed view: FIVE RPCs in turn (planning's
+          register, finance's funds, supervision's deadlines, findings and sanctions).
 Both are loaded by the same client threads (keep-alive HTTP/1.1) for the same time; prints
 requests/s, p50/p99 latency and the ratio gateway/bare. Not a test: nothing asserts a time.
 """
@@ -80,31 +82,35 @@ def main() -> int:
                              f"127.0.0.1:{bare_port}", "bench.bare_app:app"], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        stack.start("planning")
-        stack.start("gateway")
+        for service in ("planning", "finance", "supervision", "gateway"):
+            stack.start(service)
         wait_for(lambda: _answers(stack), timeout=60, interval=0.5, message="gateway")
         code = stack.http("POST", "/projects", "unit", "U-BENCH", json={
             "name": "基准测试项目", "kind": "om", "level": "province",
             "budget": {"total": "1.00"}}).json()["code"]
         auth = {"Authorization": f"Bearer {stack.token('office')}"}
-        bare_url = f"http://127.0.0.1:{bare_port}/projects/{code}"
-        gw_url = f"{stack.api}/projects/{code}"
-        load(gw_url, auth, 1, 4)  # warm both: connections, caches
-        load(bare_url, {}, 1, 4)
-        bare_rate, bare_lat, bare_err = load(bare_url, auth, args.seconds, args.clients)
-        gw_rate, gw_lat, gw_err = load(gw_url, auth, args.seconds, args.clients)
+        urls = {"bare": f"http://127.0.0.1:{bare_port}/projects/{code}",
+                "timeline": f"{stack.api}/projects/{code}/timeline",
+                "project": f"{stack.api}/projects/{code}"}
+        wait_for(lambda: stack.http("GET", f"/projects/{code}/timeline", "office")
+                 .status_code == 200, timeout=20, message="the project in the ledger")
+        for url in urls.values():
+            load(url, auth, 1, 4)  # warm: connections, caches
+        results = {name: load(url, auth, args.seconds, args.clients)
+                   for name, url in urls.items()}
     finally:
         bare.terminate()
         stack.close()
     print(f"{args.clients} client threads × {args.seconds:g} s each; gunicorn gthread "
-          "2 workers × 8 threads for both")
+          "2 workers × 8 threads for all")
     print(f"{'endpoint':9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    print(f"{'bare':9} {bare_rate:8.0f} {pct(bare_lat, 50):8.2f} {pct(bare_lat, 99):8.2f} "
-          f"{bare_err:7}")
-    print(f"{'gateway':9} {gw_rate:8.0f} {pct(gw_lat, 50):8.2f} {pct(gw_lat, 99):8.2f} "
-          f"{gw_err:7}")
-    print(f"ratio gateway/bare throughput: {gw_rate / bare_rate:.2f}; "
-          f"p99 ratio: {pct(gw_lat, 99) / pct(bare_lat, 99):.1f}x")
+    for name, (rate, lat, err) in results.items():
+        print(f"{name:9} {rate:8.0f} {pct(lat, 50):8.2f} {pct(lat, 99):8.2f} {err:7}")
+    bare_rate, bare_lat, _ = results["bare"]
+    for name in ("timeline", "project"):
+        rate, lat, _ = results[name]
+        print(f"ratio {name}/bare throughput: {rate / bare_rate:.2f}; "
+              f"p99 ratio: {pct(lat, 99) / pct(bare_lat, 99):.1f}x")
     return 0
 
 

@@ -39,6 +39,19 @@ def json_response(status: int, body: Any, request_id: str) -> Response:
                     headers={"X-Request-Id": request_id})
 
 
+class Reads:
+    """RPC with the request's context, for reads composed from several services."""
+
+    def __init__(self, rpc: RpcClient, context: dict[str, Any]) -> None:
+        self.rpc, self.context = rpc, context
+
+    def __call__(self, service: str, method: str, *args: Any) -> Any:
+        return self.rpc.call(service, method, *args, context=self.context)
+
+    def gather(self, calls: list[tuple]) -> list[tuple[Any, Exception | None]]:
+        return self.rpc.gather(calls, context=self.context)
+
+
 class Gateway:
     def __init__(self, config: dict[str, Any], rpc: RpcClient | None = None) -> None:
         self.config = config
@@ -104,9 +117,8 @@ class Gateway:
                                    ensure_ascii=False, default=str)
             context["request_fingerprint"] = hashlib.sha256(canonical.encode()).hexdigest()
         if endpoint.compose is not None:
-            def call(service: str, method: str, *args: Any) -> Any:
-                return self.rpc.call(service, method, *args, context=context)
-            return endpoint.status, endpoint.compose(call, params, body, query)
+            return endpoint.status, endpoint.compose(Reads(self.rpc, context), params, body,
+                                                     query)
         result = self.rpc.call(endpoint.service, endpoint.rpc,
                                *endpoint.args(params, body, query), context=context)
         return endpoint.status, result

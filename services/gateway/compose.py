@@ -7,28 +7,35 @@ service is down is left out and named in ``partial`` — never guessed.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from marshmallow import ValidationError, fields
 
 from services.gateway.rpc import RemoteError, ServiceUnavailable
 from shared.errors import GovprojError, ValidationFailed
 
-Call = Callable[..., Any]
 _FLAG = fields.Boolean()
 
 
-def _lenient(call: Call, service: str, method: str, *args) -> tuple[Any, str | None]:
-    try:
-        return call(service, method, *args), None
-    except ServiceUnavailable:
-        return None, "service_unavailable"
-    except RemoteError as exc:
-        data = GovprojError.from_remote(exc.value)
-        if data is None or data["code"] not in ("forbidden", "not_found"):
-            raise
-        return None, data["code"]
+class Call(Protocol):
+    """services.gateway.app.Reads: one RPC, or several sent at once."""
+
+    def __call__(self, service: str, method: str, *args: Any) -> Any: ...
+
+    def gather(self, calls: list[tuple]) -> list[tuple[Any, Exception | None]]: ...
+
+
+def _lenient(error: Exception | None) -> str | None:
+    """Why an added part is left out; an error that is not the caller's or the moment's is
+    raised (a bug is never hidden as a missing part)."""
+    if error is None:
+        return None
+    if isinstance(error, ServiceUnavailable):
+        return "service_unavailable"
+    data = GovprojError.from_remote(error.value) if isinstance(error, RemoteError) else None
+    if data is None or data["code"] not in ("forbidden", "not_found"):
+        raise error
+    return data["code"]
 
 
 def project_list(call: Call, path: dict, body: Any, query: dict) -> Any:
@@ -49,9 +56,9 @@ def project_list(call: Call, path: dict, body: Any, query: dict) -> Any:
 
 
 def project_detail(call: Call, path: dict, body: Any, query: dict) -> dict:
-    """The register's view plus funds, open deadlines, findings and sanctions (API.md)."""
+    """The register's view plus funds, open deadlines, findings and sanctions (API.md), all
+    five asked at once."""
     code = path["code"]
-    view = call("planning", "get_project", code)
     partial: dict[str, str] = {}
     parts = {
         "funds": ("finance", "get_funds", code),
@@ -59,8 +66,12 @@ def project_detail(call: Call, path: dict, body: Any, query: dict) -> dict:
         "findings": ("supervision", "list_findings", {"project": code}),
         "sanctions": ("supervision", "list_sanctions", {"project": code}),
     }
-    for key, (service, method, *args) in parts.items():
-        value, missing = _lenient(call, service, method, *args)
+    (view, error), *added = call.gather([("planning", "get_project", code),
+                                         *parts.values()])
+    if error is not None:
+        raise error                      # the register's answer is the answer
+    for key, (value, error) in zip(parts, added, strict=True):
+        missing = _lenient(error)
         if missing:
             partial[key] = missing
         view[key] = value

@@ -4,7 +4,11 @@ One BlockingConnection per thread (pika's connections are not thread-safe), open
 after gunicorn forks. A call publishes ``{"args", "kwargs"}`` to the ``nameko-rpc`` exchange with
 routing key ``service.method``, publisher confirms and ``mandatory``, ``reply_to`` this thread's
 exclusive reply queue and a correlation id, and waits at most ``timeout`` seconds.
-A service with no consumer on its queue is unavailable at once, rather than after the timeout.
+A service with no consumer on its queue is unavailable at once, rather than after the timeout;
+while waiting, the queue is checked again every second, so a service that stops mid-call is
+reported promptly too. ``gather`` sends several READS before waiting for any (reads composed from
+several services); it trusts a service seen consuming within the last second, which a command
+never does: a command must not wait in a queue nobody consumes while its caller is told 503.
 """
 from __future__ import annotations
 
@@ -56,6 +60,7 @@ class _ThreadConnection:
         self.awaiting: set[str] = set()  # late replies to abandoned calls are dropped
         self.channel.basic_consume(self.reply_queue, self._on_reply, auto_ack=True)
         self.probe = self.connection.channel()
+        self.seen_consumers: dict[str, float] = {}   # service → when last seen consuming
 
     def _on_reply(self, channel, method, properties, body) -> None:
         if properties.correlation_id not in self.awaiting:
@@ -72,6 +77,18 @@ class _ThreadConnection:
         except ChannelClosedByBroker:  # 404: the service never started
             self.probe = self.connection.channel()
             return 0
+
+    def serving(self, service: str, trust_recent: bool = False) -> bool:
+        """Someone consumes the service's queue (for reads, a positive answer of the last second
+        is trusted)."""
+        now = time.monotonic()
+        if trust_recent and now - self.seen_consumers.get(service, -10.0) < 1.0:
+            return True
+        if self.consumers(service) == 0:
+            self.seen_consumers.pop(service, None)
+            return False
+        self.seen_consumers[service] = now
+        return True
 
     def close(self) -> None:
         try:
@@ -100,10 +117,39 @@ class RpcClient:
 
     def call(self, service: str, method: str, *args: Any, context: dict[str, str] | None = None,
              timeout: float | None = None, **kwargs: Any) -> Any:
+        conn, correlation_id = self._send(service, method, args, kwargs, context)
+        return self._wait(conn, service, correlation_id, timeout or self.timeout)
+
+    def gather(self, calls: list[tuple], context: dict[str, str] | None = None,
+               timeout: float | None = None) -> list[tuple[Any, Exception | None]]:
+        """``[(service, method, *args), …]`` sent at once, answered in order as
+        ``(result, None)`` or ``(None, error)``: the services work in parallel."""
+        sent: list[tuple[str, Any]] = []
+        for service, method, *args in calls:
+            try:
+                sent.append((service, self._send(service, method, args, {}, context,
+                                                 trust_recent=True)))
+            except ServiceUnavailable as exc:
+                sent.append((service, exc))
+        out: list[tuple[Any, Exception | None]] = []
+        for service, handle in sent:
+            if isinstance(handle, Exception):
+                out.append((None, handle))
+                continue
+            conn, correlation_id = handle
+            try:
+                out.append((self._wait(conn, service, correlation_id,
+                                       timeout or self.timeout), None))
+            except (RemoteError, ServiceUnavailable) as exc:
+                out.append((None, exc))
+        return out
+
+    def _send(self, service: str, method: str, args, kwargs, context,
+              trust_recent: bool = False) -> tuple[Any, str]:
         for attempt in (1, 2):  # one reconnect, before anything was sent
             try:
                 conn = self._connection()
-                if conn.consumers(service) == 0:
+                if not conn.serving(service, trust_recent):
                     raise ServiceUnavailable(service, "no instance is running")
                 correlation_id = str(uuid.uuid4())
                 conn.awaiting.add(correlation_id)
@@ -117,24 +163,29 @@ class RpcClient:
                                          correlation_id=correlation_id, headers=headers,
                                          delivery_mode=2),
                     mandatory=True)
-                break
+                return conn, correlation_id
             except UnroutableError:
                 raise ServiceUnavailable(service, "no queue for this service") from None
             except (AMQPConnectionError, AMQPError, OSError) as exc:
                 self._reset()
                 if attempt == 2:
                     raise ServiceUnavailable(service, f"broker unreachable: {exc}") from None
-        return self._wait(conn, service, correlation_id, timeout or self.timeout)
+        raise AssertionError("unreachable")
 
     def _wait(self, conn: _ThreadConnection, service: str, correlation_id: str,
               timeout: float) -> Any:
-        deadline = time.monotonic() + timeout
+        checked = time.monotonic()
+        deadline = checked + timeout
         try:
             while correlation_id not in conn.replies:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                now = time.monotonic()
+                if now >= deadline:
                     raise ServiceUnavailable(service, f"no answer within {timeout:g} s")
-                conn.connection.process_data_events(time_limit=min(remaining, 1.0))
+                if now - checked >= 1.0:   # still someone to answer?
+                    if conn.consumers(service) == 0:
+                        raise ServiceUnavailable(service, "stopped while the call waited")
+                    checked = now
+                conn.connection.process_data_events(time_limit=min(deadline - now, 1.0))
         except (AMQPConnectionError, AMQPError, OSError) as exc:
             self._reset()
             raise ServiceUnavailable(service, f"connection lost: {exc}") from None

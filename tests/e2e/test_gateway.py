@@ -351,7 +351,7 @@ def test_openapi_describes_every_endpoint(stack):
     assert "ProjectRegistration" in doc["components"]["schemas"]
 
 
-def test_a_stopped_service_is_503_promptly_and_readyz_says_which(stack):
+def test_a_stopped_service_is_503_promptly_and_readyz_says_which(stack, project):
     stack.stop("supervision")
     try:
         started = time.monotonic()
@@ -361,6 +361,12 @@ def test_a_stopped_service_is_503_promptly_and_readyz_says_which(stack):
         assert time.monotonic() - started < 15
         ready = requests.get(stack.api.replace("/api/v1", "/readyz"), timeout=30)
         assert ready.status_code == 503 and "supervision" in ready.json()["missing"]
+        # a composed read still answers with the register's part, naming what it left out
+        view = stack.http("GET", f"/projects/{project}", "office")
+        assert view.status_code == 200 and view.json()["code"] == project
+        assert view.json()["partial"] == {"funds": "not_found", **{  # not approved yet
+            part: "service_unavailable" for part in ("deadlines", "findings", "sanctions")}}
+        assert view.json()["findings"] is None
     finally:
         stack.start("supervision")
         wait_for(stack.ready, timeout=60, interval=0.5, message="supervision back")
