@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from services.supervision import findings, rules, schedule, visibility
+from services.supervision import clocks, findings, rules, schedule, visibility
 from services.supervision.models import (
     DeadlineRow,
     FindingRow,
@@ -38,11 +38,9 @@ NAMES = {
                         "竣工验收并投入使用后开展自评价"),
     "incident_rectification": ("rectification ordered by the approving body",
                                "项目审批部门责令的整改"),
+    "rectification": ("rectification of a finding, by the office's order",
+                      "按责令限期整改"),
 }
-
-
-class NotKnownYet(Exception):
-    """The fact this event follows has not arrived yet: retried (not a permanent refusal)."""
 
 
 def _policy(event: Event) -> Policy:
@@ -59,44 +57,10 @@ def project_registered(tx: Transaction, event: Event) -> None:
         "regulation_version": event.regulation_version}, keys=["project_code"])
 
 
-def _entry(at: str, by: str, due: date, why: str, article: int, **extra) -> dict:
-    return {"at": at, "by": by, "due": due.isoformat(), "why": why,
-            "article": article_label_zh(article), **extra}
-
-
 def _open(tx: Transaction, event: Event, kind: str, ref: str, due: schedule.Due,
           why: str) -> DeadlineRow | None:
-    """A deadline starts, once: its first ledger entry says from what."""
-    deadline_id = f"{kind}:{event.project_code}:{ref}"
-    if tx.session.get(DeadlineRow, deadline_id) is not None:
-        return None
-    extra = {"provisional": True} if due.provisional else {}
-    if due.opens:
-        extra["opens"] = due.opens.isoformat()
-    row = DeadlineRow(id=deadline_id, project_code=event.project_code, kind=kind,
-                      article=due.article, due_on=due.on, status="open",
-                      ledger=[_entry(event.occurred_at.isoformat(), event.source, due.on, why,
-                                     due.article, **extra)])
-    tx.session.add(row)
-    return row
-
-
-def _known(tx: Transaction, deadline_id: str) -> DeadlineRow:
-    row = tx.session.get(DeadlineRow, deadline_id, with_for_update=True)
-    if row is None:
-        raise NotKnownYet(f"deadline {deadline_id} is not known yet")
-    return row
-
-
-def _meet(row: DeadlineRow) -> None:
-    if row.status in ("open", "suspended"):
-        row.status = "met"
-
-
-def _void(tx: Transaction, rows, at: str, by: str, why: str) -> None:
-    for row in rows:
-        row.status = "void"
-        row.ledger = [*row.ledger, _entry(at, by, row.due_on, why, row.article)]
+    return clocks.start(tx, event.project_code, kind, ref, due, event.occurred_at.isoformat(),
+                        event.source, why)
 
 
 def _miss(tx: Transaction, row: DeadlineRow, on: date) -> None:
@@ -121,32 +85,24 @@ def construction_completed(tx: Transaction, event: Event) -> None:
     project = tx.session.get(SupervisedProjectRow, event.project_code, with_for_update=True)
     if project is not None:
         project.completed_on = completed_on
-    later = [r for r in _open_rows(tx, event.project_code, "annual_report")
+    later = [r for r in clocks.running(tx, event.project_code, "annual_report")
              if int(r.id.rsplit(":", 1)[1]) > completed_on.year]
-    _void(tx, later, event.occurred_at.isoformat(), event.source,
+    clocks.void(later, event.occurred_at.isoformat(), event.source,
           f"construction finished {completed_on.isoformat()}")
-
-
-def _open_rows(tx: Transaction, code: str, kind: str | None = None) -> list[DeadlineRow]:
-    query = select(DeadlineRow).where(DeadlineRow.project_code == code,
-                                      DeadlineRow.status.in_(("open", "suspended")))
-    if kind:
-        query = query.where(DeadlineRow.kind == kind)
-    return list(tx.session.scalars(query.with_for_update()))
 
 
 def acceptance_deadline_extended(tx: Transaction, event: Event) -> None:
     data = event.data()
-    row = _known(tx, f"acceptance_application:{event.project_code}:1")
+    row = clocks.known(tx, f"acceptance_application:{event.project_code}:1")
     if row.status == "open":
         row.due_on = data["acceptance_due"]
-        row.ledger = [*row.ledger, _entry(event.occurred_at.isoformat(), event.source,
+        row.ledger = [*row.ledger, clocks.entry(event.occurred_at.isoformat(), event.source,
                                           data["acceptance_due"],
                                           f"extension granted: {data['reason']}", row.article)]
 
 
 def acceptance_applied(tx: Transaction, event: Event) -> None:
-    _meet(_known(tx, f"acceptance_application:{event.project_code}:1"))
+    clocks.meet(clocks.known(tx, f"acceptance_application:{event.project_code}:1"))
 
 
 def contract_filed(calendar: WorkingCalendar):
@@ -159,7 +115,7 @@ def contract_filed(calendar: WorkingCalendar):
                     schedule.contract_filing(calendar, policy, data["signed_on"]),
                     f"contract {data['contract_no']} signed {data['signed_on'].isoformat()}")
         if row is not None:
-            row.ledger = [*row.ledger, _entry(event.occurred_at.isoformat(), event.source,
+            row.ledger = [*row.ledger, clocks.entry(event.occurred_at.isoformat(), event.source,
                                               row.due_on, f"filed {data['filed_on'].isoformat()}",
                                               row.article)]
             if data["filed_on"] > row.due_on:
@@ -181,7 +137,7 @@ def annual_report_filed(tx: Transaction, event: Event) -> None:
                   f"reported {year}")
             or tx.session.get(DeadlineRow, f"annual_report:{event.project_code}:{year}",
                               with_for_update=True))
-    _meet(this)
+    clocks.meet(this)
     project = tx.session.get(SupervisedProjectRow, event.project_code)
     if project is None or project.completed_on is None or project.completed_on.year > year:
         _open(tx, event, "annual_report", str(year + 1),
@@ -195,36 +151,37 @@ def project_went_live(tx: Transaction, event: Event) -> None:
 
 
 def self_evaluation_filed(tx: Transaction, event: Event) -> None:
-    _meet(_known(tx, f"self_evaluation:{event.project_code}:1"))
+    clocks.meet(clocks.known(tx, f"self_evaluation:{event.project_code}:1"))
 
 
 def end_clocks(tx: Transaction, code: str, on: date, by: str, why: str) -> None:
     """A terminated project's deadlines no longer apply (第三十四条)."""
-    _void(tx, _open_rows(tx, code), on.isoformat(), by, f"terminated: {why}")
+    clocks.void(clocks.running(tx, code), on.isoformat(), by, f"terminated: {why}")
 
 
 def suspend_clocks(tx: Transaction, code: str, on: date, by: str, why: str) -> None:
-    """Construction suspended: the project's running deadlines stop, and the ledger says why."""
-    for row in tx.session.scalars(select(DeadlineRow).where(
-            DeadlineRow.project_code == code, DeadlineRow.status == "open").with_for_update()):
-        row.status = "suspended"
-        row.ledger = [*row.ledger, {"at": on.isoformat(), "by": by, "due": row.due_on.isoformat(),
-                                    "why": f"suspended: {why}", "suspended_on": on.isoformat(),
-                                    "article": article_label_zh(34)}]
+    """Construction suspended: the project's running deadlines stop, and the ledger says why.
+    A rectification order's deadline is the office's and keeps running."""
+    for row in clocks.running(tx, code):
+        if row.status == "open" and row.kind != findings.RECTIFICATION:
+            row.status = "suspended"
+            row.ledger = [*row.ledger, clocks.entry(on.isoformat(), by, row.due_on,
+                                                    f"suspended: {why}", 34,
+                                                    suspended_on=on.isoformat())]
 
 
 def resume_clocks(tx: Transaction, code: str, on: date, by: str, why: str) -> None:
     """Resumed: each deadline moves by the days it stood still."""
-    for row in tx.session.scalars(select(DeadlineRow).where(
-            DeadlineRow.project_code == code, DeadlineRow.status == "suspended")
-            .with_for_update()):
+    for row in clocks.running(tx, code):
+        if row.status != "suspended":
+            continue
         since = date.fromisoformat(next(e["suspended_on"] for e in reversed(row.ledger)
                                         if "suspended_on" in e))
         row.due_on = row.due_on + (on - since)
         row.status = "open"
-        row.ledger = [*row.ledger, {"at": on.isoformat(), "by": by, "due": row.due_on.isoformat(),
-                                    "why": f"resumed after {(on - since).days} days: {why}",
-                                    "article": article_label_zh(34)}]
+        row.ledger = [*row.ledger, clocks.entry(on.isoformat(), by, row.due_on,
+                                                f"resumed after {(on - since).days} days: {why}",
+                                                34)]
 
 
 def construction_suspended(tx: Transaction, event: Event) -> None:
@@ -241,14 +198,18 @@ def rectification_ordered(tx: Transaction, event: Event) -> None:
 
 
 def scan(store: Store, as_of: date) -> dict:
-    """Turn misses into findings, once each; ignored rectification orders become 'ignored'."""
-    missed = []
+    """Turn misses into findings, once each; a rectification order whose deadline passed
+    unreported makes its finding 'ignored' (第三十四条) instead."""
+    missed, ignored = [], []
     with store.transaction() as tx:
         for row in tx.session.scalars(select(DeadlineRow).where(
                 DeadlineRow.status == "open", DeadlineRow.due_on < as_of).with_for_update()):
-            _miss(tx, row, as_of)
-            missed.append(row.id)
-        ignored = findings.ignore_overdue(tx, as_of)
+            if row.kind == findings.RECTIFICATION:
+                row.status = "missed"
+                ignored.append(findings.ignore(tx, row, as_of))
+            else:
+                _miss(tx, row, as_of)
+                missed.append(row.id)
     return {"as_of": as_of.isoformat(), "missed_deadlines": missed,
             "ignored_rectifications": ignored}
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from services.supervision import rules, visibility
-from services.supervision.models import FindingRow, SupervisedProjectRow
+from services.supervision import clocks, rules, visibility
+from services.supervision.models import DeadlineRow, FindingRow, SupervisedProjectRow
+from services.supervision.schedule import Due
 from shared.authz import Identity, acts_on_project, deny
 from shared.errors import NotFound
 from shared.events import Event
@@ -86,6 +87,15 @@ def _step(row: FindingRow, action: str, by: str, on: date, **details) -> None:
     row.history = [*row.history, {"action": action, "by": by, "on": on.isoformat(), **details}]
 
 
+RECTIFICATION = "rectification"   # the deadline kind of an order to rectify a finding
+
+
+def _order_ref(row: FindingRow) -> str:
+    """Each order of a finding is its own deadline: a failed rectification may be ordered again."""
+    orders = sum(1 for step in row.history if step["action"] == "rectification_ordered")
+    return f"{row.id}:{orders}"
+
+
 def order_rectification(store: Store, clock: Clock, caller: Identity, finding_id: str,
                         deadline: date) -> dict:
     today = clock.today()
@@ -95,6 +105,9 @@ def order_rectification(store: Store, clock: Clock, caller: Identity, finding_id
         rules.check_order(deadline, today)
         row.status, row.rectification_deadline = "rectification_ordered", deadline
         _step(row, "rectification_ordered", caller.sub, today, deadline=deadline.isoformat())
+        clocks.start(tx, row.project_code, RECTIFICATION, _order_ref(row), Due(deadline, 34),
+                     today.isoformat(), caller.sub, f"finding {row.id}: rectify by "
+                     f"{deadline.isoformat()}")
         publish(tx, row.project_code, "finding_rectification_ordered",
                 {"finding_id": row.id, "on": today, "deadline": deadline}, [34])
     return view(row)
@@ -109,6 +122,7 @@ def report_rectification(store: Store, clock: Clock, caller: Identity, finding_i
             deny(caller, "finding.report", finding_id)
         rules.require(row.status, "report", finding_id)
         row.status = "reported"
+        clocks.meet(clocks.known(tx, f"{RECTIFICATION}:{row.project_code}:{_order_ref(row)}"))
         _step(row, "rectification_reported", caller.sub, clock.today(), report=report)
         publish(tx, row.project_code, "finding_rectification_reported",
                 {"finding_id": row.id, "on": clock.today(), "report": report}, [34])
@@ -127,20 +141,14 @@ def verify_rectification(store: Store, clock: Clock, caller: Identity, finding_i
     return view(row)
 
 
-def ignore_overdue(tx: Transaction, as_of: date) -> list[str]:
-    """Ordered rectifications whose deadline passed without a report: ignored (第三十四条)."""
-    ignored = []
-    for row in tx.session.scalars(select(FindingRow).where(
-            FindingRow.status == "rectification_ordered",
-            FindingRow.rectification_deadline < as_of).with_for_update()):
-        row.status = "ignored"
-        _step(row, "ignored", "supervision", as_of,
-              deadline=row.rectification_deadline.isoformat())
-        publish(tx, row.project_code, "finding_ignored",
-                {"finding_id": row.id, "on": as_of, "deadline": row.rectification_deadline},
-                [34])
-        ignored.append(row.id)
-    return ignored
+def ignore(tx: Transaction, deadline: DeadlineRow, as_of: date) -> str:
+    """The order's deadline passed without a report: the finding is ignored (第三十四条)."""
+    row = _finding(tx, deadline.id.split(":")[2])
+    row.status = "ignored"
+    _step(row, "ignored", "supervision", as_of, deadline=deadline.due_on.isoformat())
+    publish(tx, row.project_code, "finding_ignored",
+            {"finding_id": row.id, "on": as_of, "deadline": deadline.due_on}, [34])
+    return row.id
 
 
 def list_findings(store: Store, caller: Identity, project: str | None = None,

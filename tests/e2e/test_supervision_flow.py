@@ -66,10 +66,15 @@ def test_late_filing_ignored_rectification_withholding_until_lifted(stack):
     order = stack.http("POST", f"/findings/{fid}/rectification-order", "office",
                        json={"deadline": "2026-10-20"})
     assert order.status_code == 200 and order.json()["status"] == "rectification_ordered"
+    [ordered] = [d for d in stack.http("GET", "/deadlines", "unit", UNIT, params={
+        "project": code}).json() if d["kind"] == "rectification"]
+    assert ordered["due_on"] == "2026-10-20" and ordered["article"] == "第三十四条"
     stack.set_today("2026-10-22")
     scan = stack.http("POST", "/admin/scan", "office", json={})
     assert fid in scan.json()["ignored_rectifications"]
     assert findings(stack, code)[0]["status"] == "ignored"
+    assert [d["status"] for d in stack.http("GET", "/deadlines", "office", params={
+        "project": code}).json() if d["kind"] == "rectification"] == ["missed"]
 
     skip = stack.http("POST", "/sanctions", "office", json={
         "project": code, "type": "withhold_funds", "finding": fid, "reason": "逾期未整改"})

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.supervision import deadlines
+from services.supervision import clocks, deadlines
 from services.supervision.models import DeadlineRow, FindingRow, platform
 from shared.events import make_event
 from shared.persistence import create_engine_for
@@ -99,7 +99,7 @@ def test_annual_report_filed_meets_its_year_and_opens_the_next(store):
 
 def test_a_follow_up_before_its_fact_is_retried_not_lost(store):
     applied = fact("acceptance_applied", {"applied_on": date(2026, 9, 1)}, date(2026, 9, 1))
-    with pytest.raises(deadlines.NotKnownYet):
+    with pytest.raises(clocks.NotKnownYet):
         store.handle_once(applied, deadlines.acceptance_applied)
     store.handle_once(fact("construction_completed", {"completed_on": date(2026, 8, 31),
                                                       "acceptance_due": date(2026, 11, 30)},

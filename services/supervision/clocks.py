@@ -1,0 +1,65 @@
+"""The deadline rows every part of supervision starts, settles and ends the same way: each with
+a ledger of who moved it, when, why and under which article (REQUIREMENTS §13)."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from services.supervision.models import DeadlineRow
+from services.supervision.schedule import Due
+from shared.persistence.store import Transaction
+from shared.policy import article_label_zh
+
+RUNNING = ("open", "suspended")
+
+
+class NotKnownYet(Exception):
+    """The fact this event follows has not arrived yet: retried (not a permanent refusal)."""
+
+
+def entry(at: str, by: str, due: date, why: str, article: int, **extra) -> dict:
+    return {"at": at, "by": by, "due": due.isoformat(), "why": why,
+            "article": article_label_zh(article), **extra}
+
+
+def start(tx: Transaction, code: str, kind: str, ref: str, due: Due, at: str, by: str,
+          why: str) -> DeadlineRow | None:
+    """A deadline starts, once (None if it already exists): its first entry says from what."""
+    deadline_id = f"{kind}:{code}:{ref}"
+    if tx.session.get(DeadlineRow, deadline_id) is not None:
+        return None
+    extra = {"provisional": True} if due.provisional else {}
+    if due.opens:
+        extra["opens"] = due.opens.isoformat()
+    row = DeadlineRow(id=deadline_id, project_code=code, kind=kind, article=due.article,
+                      due_on=due.on, status="open",
+                      ledger=[entry(at, by, due.on, why, due.article, **extra)])
+    tx.session.add(row)
+    return row
+
+
+def known(tx: Transaction, deadline_id: str) -> DeadlineRow:
+    row = tx.session.get(DeadlineRow, deadline_id, with_for_update=True)
+    if row is None:
+        raise NotKnownYet(f"deadline {deadline_id} is not known yet")
+    return row
+
+
+def meet(row: DeadlineRow) -> None:
+    if row.status in RUNNING:
+        row.status = "met"
+
+
+def void(rows, at: str, by: str, why: str) -> None:
+    for row in rows:
+        row.status = "void"
+        row.ledger = [*row.ledger, entry(at, by, row.due_on, why, row.article)]
+
+
+def running(tx: Transaction, code: str, kind: str | None = None) -> list[DeadlineRow]:
+    query = select(DeadlineRow).where(DeadlineRow.project_code == code,
+                                      DeadlineRow.status.in_(RUNNING))
+    if kind:
+        query = query.where(DeadlineRow.kind == kind)
+    return list(tx.session.scalars(query.with_for_update()))
