@@ -12,11 +12,17 @@ from shared.persistence.store import Store
 from shared.timekit import Clock
 
 
+def _kind(found_by: str, articles: list[int]) -> str:
+    """Refusing, hiding or misreporting materials is a violation of its own (第三十六条)."""
+    return "non_cooperation" if 36 in articles else found_by
+
+
 def inspect(store: Store, clock: Clock, caller: Identity, data: dict) -> list[dict]:
     with store.transaction() as tx:
         findings.project(tx, data["project"])
         rows = [findings.add_finding(tx, data["project"], source=f"inspection:{caller.sub}",
-                                     kind="inspection", articles=item["articles"],
+                                     kind=_kind("inspection", item["articles"]),
+                                     articles=item["articles"],
                                      description=item["description"], details={},
                                      today=clock.today())
                 for item in data["findings"]]
@@ -43,7 +49,8 @@ def audit_finding(store: Store, clock: Clock, caller: Identity, audit_id: str,
             raise NotFound(f"no audit {audit_id}", f"审计项目 {audit_id} 不存在",
                            details={"audit": audit_id})
         row = findings.add_finding(
-            tx, audit.project_code, source=f"audit:{audit.id}", kind="audit",
+            tx, audit.project_code, source=f"audit:{audit.id}",
+            kind=_kind("audit", data["articles"]),
             articles=data["articles"], description=data["description"],
             details={"amount": str(data["amount"]) if data.get("amount") is not None else None},
             today=clock.today())

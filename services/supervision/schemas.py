@@ -1,6 +1,7 @@
 """Wire formats of supervision's commands (shape only; rules are in the modules using them)."""
 from marshmallow import fields, validate
 
+from shared.events.schemas import Money
 from shared.wire import Strict
 
 
@@ -13,7 +14,6 @@ class Imposition(Strict):
 
 class Lifting(Strict):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-
 
 
 class FindingItem(Strict):
@@ -49,7 +49,7 @@ class AuditFinding(Strict):
     articles = fields.List(fields.Integer(validate=validate.Range(min=1, max=42)),
                            required=True, validate=validate.Length(min=1))
     description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-    amount = fields.Decimal(load_default=None, allow_none=True, places=2, as_string=True)
+    amount = Money(load_default=None, allow_none=True)   # yuan, e.g. "50000.00"
 
 
 class Referral(Strict):

@@ -211,6 +211,16 @@ def test_audit_findings_and_referrals(stack):
     bad = stack.http("POST", "/referrals", "office", json={
         "project": code, "kind": "judicial", "articles": [12], "description": "x"})
     assert bad.status_code == 422
+    fen = stack.http("POST", f"/audits/{audit.json()['id']}/findings", "audit", json={
+        "articles": [38], "description": "x", "amount": "1.234"})
+    assert fen.status_code == 422 and "amount" in fen.json()["error"]["details"]
+    [refused] = stack.http("POST", "/inspections", "office", json={"project": code, "findings": [
+        {"articles": [36], "description": "拒绝提供项目资料"}]}).json()
+    assert refused["kind"] == "non_cooperation" and refused["articles"] == ["第三十六条"]
+    nowhere = stack.http("POST", "/inspections", "office", json={
+        "project": "SD-1999-000000", "findings": [{"articles": [34], "description": "x"}]})
+    assert nowhere.status_code == 404 and nowhere.json()["error"]["details"] == {
+        "project": "SD-1999-000000"}
 
 
 def test_a_suspension_stops_the_clocks_and_the_lifting_moves_them(stack):
