@@ -78,6 +78,7 @@ def project_detail(call: Call, path: dict, body: Any, query: dict) -> dict:
     if view["funds"]:
         view["funds"] = {k: v for k, v in view["funds"].items() if k != "ledger"}
     if view["deadlines"] is not None:
-        view["deadlines"] = [d for d in view["deadlines"] if d["status"] != "met"]
+        view["deadlines"] = [d for d in view["deadlines"]     # open ones, and the missed
+                             if d["status"] in ("open", "suspended", "missed")]
     view["partial"] = partial
     return view
