@@ -48,7 +48,7 @@ def register_project(store: Store, clock: Clock, caller: Identity, data: dict) -
     return project
 
 
-def file_document(store: Store, clock: Clock, caller: Identity, code: str, doc_type: str,
+def file_document(store: Store, caller: Identity, code: str, doc_type: str,
                   data: dict) -> Project:
     with store.transaction() as tx:
         project = _owned(repository.get(tx.session, code, for_update=True), caller,
@@ -64,7 +64,7 @@ def file_document(store: Store, clock: Clock, caller: Identity, code: str, doc_t
     return project
 
 
-def set_catalog(store: Store, clock: Clock, caller: Identity, code: str,
+def set_catalog(store: Store, caller: Identity, code: str,
                 resources: list[dict[str, Any]]) -> Project:
     with store.transaction() as tx:
         project = _owned(repository.get(tx.session, code, for_update=True), caller,
@@ -214,7 +214,7 @@ def file_national_approval(store: Store, clock: Clock, caller: Identity, code: s
 
 # -- sharing platform (第二十九条) --------------------------------------------------------------
 
-def record_sharing_status(store: Store, clock: Clock, caller: Identity, code: str,
+def record_sharing_status(store: Store, caller: Identity, code: str,
                           data: dict) -> Project:
     with store.transaction() as tx:
         project = repository.get(tx.session, code, for_update=True)

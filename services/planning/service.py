@@ -23,7 +23,7 @@ class PlanningService(PlatformService):
     def file_document(self, code: str, doc_type: str, data: dict) -> dict:
         doc_type = schemas.load(schemas.DocType, {"doc_type": doc_type})["doc_type"]
         filing = schemas.load(schemas.DocumentFiling, data)
-        project = application.file_document(self.db, self.clock, self.caller, code, doc_type,
+        project = application.file_document(self.db, self.caller, code, doc_type,
                                             filing)
         return schemas.project_view(project, self.caller)
 
@@ -31,7 +31,7 @@ class PlanningService(PlatformService):
     @command("project.catalog.put")
     def set_catalog(self, code: str, data: dict) -> dict:
         catalog = schemas.load(schemas.Catalog, data)
-        project = application.set_catalog(self.db, self.clock, self.caller, code,
+        project = application.set_catalog(self.db, self.caller, code,
                                           catalog["resources"])
         return schemas.project_view(project, self.caller)
 
@@ -104,7 +104,7 @@ class PlanningService(PlatformService):
     def record_sharing_status(self, code: str, data: dict) -> dict:
         status = schemas.load(schemas.SharingStatus, data)
         return schemas.project_view(application.record_sharing_status(
-            self.db, self.clock, self.caller, code, status), self.caller)
+            self.db, self.caller, code, status), self.caller)
 
     @rpc
     @command("project.change.request")

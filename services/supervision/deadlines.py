@@ -119,7 +119,6 @@ def contract_filed(calendar: WorkingCalendar):
                                               row.due_on, f"filed {data['filed_on'].isoformat()}",
                                               row.article)]
             if data["filed_on"] > row.due_on:
-                tx.session.flush()
                 _miss(tx, row, data["filed_on"])
             else:
                 row.status = "met"
