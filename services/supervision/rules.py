@@ -57,6 +57,19 @@ def next_sanction(ladder: list[str], applied: list[str], finding_status: str | N
             details={"ladder": ladder, "applied": applied, "requested": requested})
 
 
+def check_liftable(sanction_id: str, status: str, kind: str) -> None:
+    """Only an active sanction is lifted; a termination ends the project and is final
+    (第三十四条 终止项目): nothing restores it, so it is not "lifted" either."""
+    if status != "active":
+        raise StateConflict(f"sanction {sanction_id} is already {status}",
+                            f"处理决定 {sanction_id} 已解除", articles=[34],
+                            details={"status": status})
+    if kind == "terminate":
+        raise StateConflict("a terminated project is not revived: termination cannot be lifted",
+                            "项目终止后不得恢复，终止决定不能解除", articles=[34],
+                            details={"type": kind})
+
+
 def overview(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     for row in rows:

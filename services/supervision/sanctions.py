@@ -13,7 +13,7 @@ from services.supervision import deadlines, findings, rules, visibility
 from services.supervision.models import FindingRow, SanctionRow
 from services.supervision.schemas import Imposition, Lifting
 from shared.authz import Identity
-from shared.errors import NotFound, StateConflict, ValidationFailed
+from shared.errors import NotFound, ValidationFailed
 from shared.persistence.store import Store
 from shared.policy import get_policy, policy_in_force
 from shared.timekit import Clock
@@ -86,9 +86,7 @@ def lift(store: Store, clock: Clock, caller: Identity, sanction_id: str, data: d
         if row is None:
             raise NotFound(f"no sanction {sanction_id}", f"处理决定 {sanction_id} 不存在",
                            details={"sanction": sanction_id})
-        if row.status != "active":
-            raise StateConflict(f"sanction {sanction_id} is already {row.status}",
-                                f"处理决定 {sanction_id} 已解除", articles=[34])
+        rules.check_liftable(sanction_id, row.status, row.type)
         row.status, row.lifted_on, row.lift_reason = "lifted", today, body["reason"]
         if row.type == "suspend":
             deadlines.resume_clocks(tx, row.project_code, today, caller.sub, body["reason"])

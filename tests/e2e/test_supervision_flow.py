@@ -140,11 +140,24 @@ def test_full_ladder_suspends_and_terminates(stack):
         assert r.status_code == 201, r.text
         ids[step] = r.json()["id"]
     wait_for(lambda: stack.status(code) == "terminated", timeout=20, message="terminated")
+    final = stack.http("POST", f"/sanctions/{ids['terminate']}/lifting", "office",
+                       json={"reason": "恢复"})
+    assert final.status_code == 409 and final.json()["error"]["articles"] == ["第三十四条"]
+    for step in ("criticism", "withhold_funds", "suspend"):   # the rest of the ladder lifts
+        lifted = stack.http("POST", f"/sanctions/{ids[step]}/lifting", "office",
+                            json={"reason": "已整改"})
+        assert lifted.status_code == 200 and lifted.json()["status"] == "lifted", step
     funds = stack.http("GET", f"/projects/{code}/funds", "finance").json()
     assert funds["gates"]["terminated"] is True
     own = stack.http("GET", "/sanctions", "unit", UNIT, params={"project": code}).json()
     assert sorted((s["type"], s["status"]) for s in own) == sorted(
-        (step, "active") for step in ("criticism", "withhold_funds", "suspend", "terminate"))
+        [(step, "lifted") for step in ("criticism", "withhold_funds", "suspend")]
+        + [("terminate", "active")])
+    gates = wait_for(lambda: (lambda g: g if not g["suspended"] and not g[
+        "withholding_sanctions"] else None)(stack.http("GET", f"/projects/{code}/funds",
+                                                       "finance").json()["gates"]),
+        timeout=20, message="finance applied the liftings")
+    assert gates["terminated"] and stack.status(code) == "terminated"   # nothing revived
     assert stack.http("GET", "/sanctions", "office", params={"status": "gone"}).status_code == 422
 
 

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from services.supervision.rules import check_order, next_sanction, require
+from services.supervision.rules import check_liftable, check_order, next_sanction, require
 from shared.errors import RuleViolation, StateConflict
 
 LADDER = ["criticism", "withhold_funds", "suspend", "terminate"]
@@ -45,3 +45,12 @@ def test_rectification_deadline_after_today():
     check_order(date(2026, 6, 2), date(2026, 6, 1))
     with pytest.raises(RuleViolation):
         check_order(date(2026, 6, 1), date(2026, 6, 1))
+
+
+def test_only_an_active_sanction_is_lifted_and_a_termination_never():
+    check_liftable("SN-1", "active", "suspend")
+    for status, kind in (("lifted", "withhold_funds"), ("active", "terminate")):
+        with pytest.raises(StateConflict) as err:
+            check_liftable("SN-1", status, kind)
+        body = err.value.as_dict()
+        assert body["articles"] == ["第三十四条"] and body["message"] and body["message_zh"]
