@@ -48,8 +48,7 @@ def project_list(call: Call, path: dict, body: Any, query: dict) -> Any:
         overdue = _FLAG.deserialize(query["overdue"])
     except ValidationError as exc:
         raise ValidationFailed.from_marshmallow({"overdue": exc.messages}) from None
-    late = sorted({d["project"] for d in call("supervision", "list_deadlines",
-                                              {"overdue": True})})
+    late = call("supervision", "overdue_projects")
     if overdue:
         return call("planning", "list_projects", filters, late, None)
     return call("planning", "list_projects", filters, None, late)

@@ -7,9 +7,10 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from services.supervision import visibility
 from services.supervision.ledger import Record, entry_hash, verify
 from services.supervision.models import LedgerHeadRow, LedgerRow, SupervisedProjectRow
-from shared.authz import Identity, deny, sees_classified_content, sees_project
+from shared.authz import Identity, deny, sees_classified_content
 from shared.errors import NotFound
 from shared.events import Event
 from shared.events.titles import title
@@ -66,7 +67,7 @@ def project_timeline(store: Store, caller: Identity, code: str) -> dict:
         if project is None:
             raise NotFound(f"no project {code} in the ledger", f"台账中无项目 {code}",
                            details={"code": code})
-        if not sees_project(caller, project.owner_unit, project.co_builders):
+        if not visibility.sees(session, caller, code, project.owner_unit):
             deny(caller, "project.timeline", code)
         rows = session.scalars(select(LedgerRow).where(LedgerRow.project_code == code)
                                .order_by(LedgerRow.seq))

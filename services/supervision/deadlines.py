@@ -53,8 +53,10 @@ def _policy(event: Event) -> Policy:
 def project_registered(tx: Transaction, event: Event) -> None:
     upsert(tx.session, SupervisedProjectRow.__table__, {
         "project_code": event.project_code, "owner_unit": event.payload["unit"],
-        "co_builders": event.payload["co_builders"], "classified": event.payload["classified"],
+        "classified": event.payload["classified"],
         "regulation_version": event.regulation_version}, keys=["project_code"])
+    visibility.record_units(tx.session, event.project_code, event.payload["unit"],
+                            event.payload["co_builders"])
 
 
 def _open(tx: Transaction, event: Event, kind: str, ref: str, due: schedule.Due,
@@ -219,26 +221,37 @@ def scanner(clock: Clock):
     return run
 
 
+def is_overdue(today: date):
+    """Missed, or open and past its due date (before the next scan marks it missed)."""
+    return (DeadlineRow.status == "missed") | ((DeadlineRow.status == "open")
+                                               & (DeadlineRow.due_on < today))
+
+
 def list_deadlines(store: Store, caller: Identity, project: str | None, due_before: date | None,
                    overdue: bool | None, today: date) -> list[dict]:
-    """Deadlines of the projects the caller sees; ``overdue``: missed, or open and past due."""
+    """Deadlines of the projects the caller sees."""
+    late = is_overdue(today)
+    query = visibility.restrict(select(DeadlineRow, late.label("overdue"))
+                                .order_by(DeadlineRow.due_on), DeadlineRow.project_code, caller)
+    if project:
+        query = query.where(DeadlineRow.project_code == project)
+    if due_before:
+        query = query.where(DeadlineRow.due_on < due_before)
+    if overdue is not None:
+        query = query.where(late if overdue else ~late)
     with store.read() as session:
-        query = visibility.restrict(select(DeadlineRow).order_by(DeadlineRow.due_on),
-                                    DeadlineRow.project_code, session, caller)
-        if project:
-            query = query.where(DeadlineRow.project_code == project)
-        if due_before:
-            query = query.where(DeadlineRow.due_on < due_before)
-        rows = list(session.scalars(query))
-    out = []
-    for r in rows:
-        is_overdue = r.status == "missed" or (r.status == "open" and r.due_on < today)
-        if overdue is not None and overdue != is_overdue:
-            continue
-        out.append({"id": r.id, "project": r.project_code, "kind": r.kind,
-                    "article": article_label_zh(r.article), "due_on": r.due_on.isoformat(),
-                    "status": r.status, "overdue": is_overdue, "ledger": r.ledger})
-    return out
+        return [{"id": r.id, "project": r.project_code, "kind": r.kind,
+                 "article": article_label_zh(r.article), "due_on": r.due_on.isoformat(),
+                 "status": r.status, "overdue": bool(late_), "ledger": r.ledger}
+                for r, late_ in session.execute(query)]
+
+
+def overdue_projects(store: Store, caller: Identity, today: date) -> list[str]:
+    """The projects (that the caller sees) with an overdue deadline: the register's filter."""
+    query = visibility.restrict(select(DeadlineRow.project_code).where(is_overdue(today))
+                                .distinct(), DeadlineRow.project_code, caller)
+    with store.read() as session:
+        return sorted(session.scalars(query))
 
 
 def overview(store: Store, today: date) -> dict:
@@ -255,9 +268,7 @@ def overview(store: Store, today: date) -> dict:
                 FindingRow.status != "resolved").group_by(FindingRow.project_code)):
             bucket(code)["open_findings"] = n
         for code, n in session.execute(select(DeadlineRow.project_code, func.count()).where(
-                (DeadlineRow.status == "missed") | ((DeadlineRow.status == "open")
-                                                    & (DeadlineRow.due_on < today)))
-                .group_by(DeadlineRow.project_code)):
+                is_overdue(today)).group_by(DeadlineRow.project_code)):
             bucket(code)["overdue"] = n
         for code, n in session.execute(select(SanctionRow.project_code, func.count()).where(
                 SanctionRow.status == "active").group_by(SanctionRow.project_code)):

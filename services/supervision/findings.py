@@ -6,8 +6,6 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
 from services.supervision import clocks, rules, visibility
 from services.supervision.models import DeadlineRow, FindingRow, SupervisedProjectRow
 from services.supervision.schedule import Due
@@ -155,13 +153,9 @@ def list_findings(store: Store, caller: Identity, project: str | None = None,
                   status: str | None = None) -> list:
     """Findings; a unit sees only those of the projects it owns or co-builds."""
     with store.read() as session:
-        query = visibility.restrict(select(FindingRow).order_by(FindingRow.found_on, FindingRow.id),
-                                    FindingRow.project_code, session, caller)
-        if project:
-            query = query.where(FindingRow.project_code == project)
-        if status:
-            query = query.where(FindingRow.status == status)
-        return [view(r) for r in session.scalars(query)]
+        return [view(r) for r in visibility.listing(
+            session, caller, FindingRow, (FindingRow.found_on, FindingRow.id),
+            project_code=project, status=status)]
 
 
 def view(r: FindingRow) -> dict:

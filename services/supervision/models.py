@@ -75,17 +75,25 @@ class LedgerHeadRow(Base):
 
 
 class SupervisedProjectRow(Base):
-    """Whose project it is (from the register's events): the unit that must rectify, and the
-    co-building units that may read along."""
+    """Whose project it is (from the register's events): the unit that must rectify."""
 
     __tablename__ = "supervised_projects"
 
     project_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     owner_unit: Mapped[str] = mapped_column(String(64))
-    co_builders = mapped_column(JSON, nullable=False, default=list)
     regulation_version: Mapped[str | None] = mapped_column(String(64))
     completed_on = mapped_column(Date)   # construction finished: annual reports stop after it
     classified: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ProjectUnitRow(Base):
+    """A unit that reads the project's records: its owner and each co-builder (第十四条)."""
+
+    __tablename__ = "project_units"
+
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    project_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))   # owner | co_builder
 
 
 class DeadlineRow(Base):

@@ -35,14 +35,9 @@ def view(row: SanctionRow) -> dict:
 def list_sanctions(store: Store, caller: Identity, project: str | None,
                    status: str | None) -> list[dict]:
     with store.read() as session:
-        query = visibility.restrict(select(SanctionRow).order_by(SanctionRow.imposed_on,
-                                                                 SanctionRow.id),
-                                    SanctionRow.project_code, session, caller)
-        if project:
-            query = query.where(SanctionRow.project_code == project)
-        if status:
-            query = query.where(SanctionRow.status == status)
-        return [view(r) for r in session.scalars(query)]
+        return [view(r) for r in visibility.listing(
+            session, caller, SanctionRow, (SanctionRow.imposed_on, SanctionRow.id),
+            project_code=project, status=status)]
 
 
 def impose(store: Store, clock: Clock, caller: Identity, data: dict) -> dict:

@@ -147,6 +147,11 @@ class SupervisionService(PlatformService):
                                         self.clock.today())
 
     @rpc
+    @query("deadline.read")
+    def overdue_projects(self) -> list[str]:
+        return deadlines.overdue_projects(self.db, self.caller, self.clock.today())
+
+    @rpc
     @query("overview.read")
     def overview(self) -> dict:
         return deadlines.overview(self.db, self.clock.today())

@@ -1,24 +1,41 @@
 """Which projects a caller reads supervision's records of: oversight roles all of them, a unit
-those it owns or co-builds (the same rule as the register, shared.authz.sees_project)."""
+those it owns or co-builds — the register's rule (shared.authz.sees_project), kept here as one
+row per (unit, project) so a unit's lists are a single indexed lookup."""
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.supervision.models import SupervisedProjectRow
+from services.supervision.models import ProjectUnitRow
 from shared.authz import Identity, sees_project
 
 
-def visible_codes(session: Session, caller: Identity) -> set[str] | None:
-    """None means every project."""
+def record_units(session: Session, code: str, owner: str, co_builders: list[str]) -> None:
+    for unit, role in ((owner, "owner"), *((u, "co_builder") for u in co_builders)):
+        if session.get(ProjectUnitRow, (unit, code)) is None:
+            session.add(ProjectUnitRow(unit=unit, project_code=code, role=role))
+
+
+def sees(session: Session, caller: Identity, code: str, owner: str) -> bool:
+    co_builders = session.scalars(select(ProjectUnitRow.unit).where(
+        ProjectUnitRow.project_code == code, ProjectUnitRow.role == "co_builder")).all()
+    return sees_project(caller, owner, list(co_builders))
+
+
+def restrict(query, column, caller: Identity):
+    """``query`` narrowed to the projects the caller sees (``column``: its project code)."""
     if caller.role != "unit":
-        return None
-    query = select(SupervisedProjectRow.project_code, SupervisedProjectRow.owner_unit,
-                   SupervisedProjectRow.co_builders)
-    return {code for code, owner, co in session.execute(query)
-            if sees_project(caller, owner, co or [])}
+        return query
+    return query.where(column.in_(select(ProjectUnitRow.project_code)
+                                  .where(ProjectUnitRow.unit == caller.unit)))
 
 
-def restrict(query, column, session: Session, caller: Identity):
-    codes = visible_codes(session, caller)
-    return query if codes is None else query.where(column.in_(codes))
+def listing(session: Session, caller: Identity, model, order: tuple, **equal: Any) -> list:
+    """The caller's rows of ``model``, filtered by equality on the given non-empty fields."""
+    query = restrict(select(model).order_by(*order), model.project_code, caller)
+    for field, value in equal.items():
+        if value:
+            query = query.where(getattr(model, field) == value)
+    return list(session.scalars(query))
