@@ -223,42 +223,39 @@ class MisappropriationReported(Schema):
 SANCTION_TYPES = ("criticism", "withhold_funds", "suspend", "terminate")
 
 
-class FindingRecorded(Schema):
-    """Supervision recorded a finding (第三十四条–第三十六条): from a missed deadline, another
-    service's violation, an inspection or an audit."""
+class FindingStep(Schema):
+    """A step in a finding's life (第三十四条): which finding, on which day."""
 
     finding_id = fields.String(required=True)
     on = fields.Date(required=True)
+
+
+class FindingRecorded(FindingStep):
+    """Supervision recorded a finding (第三十四条–第三十六条): from a missed deadline, another
+    service's violation, an inspection or an audit."""
+
     kind = fields.String(required=True)
     source = fields.String(required=True)
     description = fields.String(required=True)
 
 
-class FindingRectificationOrdered(Schema):
+class FindingRectificationOrdered(FindingStep):
     """责令限期整改 (第三十四条)."""
 
-    finding_id = fields.String(required=True)
-    on = fields.Date(required=True)
     deadline = fields.Date(required=True)
 
 
-class FindingRectificationReported(Schema):
-    finding_id = fields.String(required=True)
-    on = fields.Date(required=True)
+class FindingRectificationReported(FindingStep):
     report = fields.String(required=True)
 
 
-class FindingVerified(Schema):
-    finding_id = fields.String(required=True)
-    on = fields.Date(required=True)
+class FindingVerified(FindingStep):
     resolved = fields.Boolean(required=True)
 
 
-class FindingIgnored(Schema):
+class FindingIgnored(FindingStep):
     """The rectification deadline passed without a report (第三十四条)."""
 
-    finding_id = fields.String(required=True)
-    on = fields.Date(required=True)
     deadline = fields.Date(required=True)
 
 
