@@ -165,6 +165,7 @@ class RpcClient:
                     mandatory=True)
                 return conn, correlation_id
             except UnroutableError:
+                conn.awaiting.discard(correlation_id)   # no reply will come
                 raise ServiceUnavailable(service, "no queue for this service") from None
             except (AMQPConnectionError, AMQPError, OSError) as exc:
                 self._reset()

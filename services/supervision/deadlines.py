@@ -117,9 +117,9 @@ def contract_filed(calendar: WorkingCalendar):
                     schedule.contract_filing(calendar, policy, data["signed_on"]),
                     f"contract {data['contract_no']} signed {data['signed_on'].isoformat()}")
         if row is not None:
+            filed = f"filed {data['filed_on'].isoformat()}"
             row.ledger = [*row.ledger, clocks.entry(event.occurred_at.isoformat(), event.source,
-                                              row.due_on, f"filed {data['filed_on'].isoformat()}",
-                                              row.article)]
+                                                    row.due_on, filed, row.article)]
             if data["filed_on"] > row.due_on:
                 _miss(tx, row, data["filed_on"])
             else:
