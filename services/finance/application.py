@@ -317,9 +317,9 @@ def report_misappropriation(store: Store, clock: Clock, caller: Identity, code: 
 def funds(store: Store, caller: Identity, code: str) -> dict:
     with store.read() as session:
         row = session.get(FundingFileRow, code)
-        if row is None:
-            raise NotFound(f"finance has no file of project {code}",
-                           f"财政部门尚无项目 {code} 的资金档案", details={"project": code})
+        if row is None or not row.approved:   # (a sanction may arrive first: no owner known yet)
+            raise NotFound(f"finance has no file of project {code} before its approval",
+                           f"项目 {code} 批复前财政部门尚无其资金档案", details={"project": code})
         if not sees_project(caller, row.owner_unit or "", []):
             deny(caller, "funds.read", code)
         entries = _entries(session, code)

@@ -118,3 +118,18 @@ def test_termination_stops_payments_records_what_to_recover_and_returns_the_surp
     kinds = [e["kind"] for e in returned["ledger"]]
     assert kinds == ["budget", "payment", "recovery_due", "surplus_return"]
     engine.dispose()
+
+
+def test_a_sanction_before_approval_leaves_no_file_to_read_not_a_forbidden_one(sqlite_urls):
+    """The owner is learned at approval; until then every reader gets 404, the owner too."""
+    from shared.errors import NotFound
+    engine = create_engine_for(sqlite_urls["finance"])
+    store = Store(engine, platform, consumer="finance.test")
+    store.handle_once(event("sanction_imposed", sanction_id="SN-1", type="criticism",
+                            finding="FD-1", reason="拒不整改", imposed_on=date(2026, 6, 1)),
+                      application.sanction_imposed)
+    for reader in (UNIT, FINANCE):
+        with pytest.raises(NotFound) as err:
+            application.funds(store, reader, CODE)
+        assert err.value.as_dict()["message_zh"]
+    engine.dispose()
