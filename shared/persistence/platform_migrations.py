@@ -59,3 +59,18 @@ def create_v1(op) -> None:
 def drop_v1(op) -> None:
     for table in ("idempotency_keys", "calendar_years", "simulated_clock", "processed_messages", "outbox"):
         op.drop_table(table)
+
+
+def upgrade_v2(op) -> None:
+    """Request outcomes: what became of each command's request id (succeeded or refused)."""
+    with op.batch_alter_table("idempotency_keys") as batch:
+        batch.add_column(sa.Column("outcome", sa.String(16)))
+        batch.add_column(sa.Column("error", sa.Text))
+        batch.add_column(sa.Column("command", sa.String(200)))
+        batch.add_column(sa.Column("decided_at", sa.DateTime(timezone=True)))
+
+
+def downgrade_v2(op) -> None:
+    with op.batch_alter_table("idempotency_keys") as batch:
+        for column in ("decided_at", "command", "error", "outcome"):
+            batch.drop_column(column)

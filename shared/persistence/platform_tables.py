@@ -60,8 +60,9 @@ class PlatformTables:
             Column("loaded_by", String(100)),
         )
 
-        # Idempotency-Key of a command: claimed in the command's own transaction, so a replay
-        # finds it and returns the first response instead of acting again
+        # A command's request id (Idempotency-Key): claimed in the command's own transaction
+        # with its effects and its response, so a replay returns the first response instead of
+        # acting again; a refusal is kept too, as the outcome GET /requests/{id} reports
         self.idempotency_keys = Table(
             "idempotency_keys", metadata,
             Column("principal", String(200), nullable=False),
@@ -69,6 +70,10 @@ class PlatformTables:
             Column("fingerprint", String(64), nullable=False),
             Column("response", Text),
             Column("created_at", DateTime(timezone=True), nullable=False),
+            Column("outcome", String(16)),        # succeeded | refused (NULL: v1 rows)
+            Column("error", Text),                # the refusal, in the error format
+            Column("command", String(200)),       # service.method
+            Column("decided_at", DateTime(timezone=True)),
             PrimaryKeyConstraint("principal", "key"),
         )
 

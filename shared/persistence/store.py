@@ -63,13 +63,18 @@ class Transaction:
             "event_type": event.event_type, "processed_at": datetime.now(UTC)})
 
 
+MAX_REQUEST_ID = 200  # characters of a request id (Idempotency-Key); the gateway refuses more
+
+
 @dataclass(frozen=True)
 class Idempotency:
-    """A command's Idempotency-Key, scoped to the caller, with a fingerprint of the request."""
+    """A command's request id (the client's Idempotency-Key, or one the gateway made), scoped to
+    the caller, with a fingerprint of the request and the command it names."""
 
     principal: str
     key: str
     fingerprint: str
+    command: str = ""
 
 
 class IdempotentReplay(Exception):
@@ -88,6 +93,22 @@ class RequestInProgress(GovprojError):
     code = "request_in_progress"
 
 
+SUCCEEDED, REFUSED = "succeeded", "refused"
+
+
+class CommandScope:
+    """What a command's wrapper holds while the command runs: ``succeeded(result)`` keeps the
+    response in the command's own transaction, so effects and response commit together."""
+
+    def __init__(self, store: Store, tx: Transaction | None) -> None:
+        self._store, self._tx = store, tx
+
+    def succeeded(self, response: T) -> T:
+        if self._tx is not None:
+            self._store._keep_outcome(self._tx.session, SUCCEEDED, response=response)
+        return response
+
+
 class Store:
     """What a service's workers get: transactions on the service's own database."""
 
@@ -99,60 +120,136 @@ class Store:
         self._on_published = on_published
         self.consumer = consumer  # "service.method" of the worker, the inbox's key
         self.idempotency = idempotency
-        self._claimed = False
+        self._joined: Transaction | None = None  # the running command's one transaction
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
-        """A write transaction: commits on success, rolls back on any exception."""
+        """A write transaction: commits on success, rolls back on any exception. Inside a
+        command (``command()``) it is the command's own transaction, committed at its end."""
+        if self._joined is not None:
+            yield self._joined
+            return
         with write_lock(self.engine) if is_sqlite(self.engine) else _nothing():
             with Session(self.engine, expire_on_commit=False) as session, session.begin():
                 tx = Transaction(session, self.tables)
-                claiming = self.idempotency is not None and not self._claimed
-                if claiming:
-                    self._claim_idempotency(session)
                 yield tx
-        if claiming:
-            self._claimed = True
         if tx.published:
             self._on_published()
 
-    def _claim_idempotency(self, session: Session) -> None:
-        table, idem = self.tables.idempotency_keys, self.idempotency
-        row = session.execute(select(table).where(
-            table.c.principal == idem.principal, table.c.key == idem.key)).first()
-        if row is not None:
-            if row.fingerprint != idem.fingerprint:
-                raise IdempotencyKeyReused(
-                    "this Idempotency-Key was used for a different request",
-                    "该 Idempotency-Key 已用于另一请求", details={"idempotency_key": idem.key})
-            if row.response is None:
-                raise RequestInProgress("the first request with this Idempotency-Key is still "
-                                        "being processed", "使用该 Idempotency-Key 的首个请求仍在处理中",
-                                        details={"idempotency_key": idem.key})
-            raise IdempotentReplay(json.loads(row.response))
-        try:
-            with session.begin_nested():
-                session.execute(insert(table).values(
-                    principal=idem.principal, key=idem.key, fingerprint=idem.fingerprint,
-                    created_at=datetime.now(UTC)))
-        except IntegrityError:
-            raise RequestInProgress("a request with this Idempotency-Key is being processed",
-                                    "使用该 Idempotency-Key 的请求正在处理中",
-                                    details={"idempotency_key": idem.key}) from None
-
-    def record_response(self, response: Any) -> None:
-        """Keep the first response of an idempotent command, for its replays."""
-        if not self._claimed:
+    @contextmanager
+    def command(self) -> Iterator[CommandScope]:
+        """Run a command exactly once in effect per request id: the claim of the id, every
+        effect, every event and the response commit in ONE transaction, so a redelivered or
+        retried request finds the claim and gets the first response (``IdempotentReplay``), and
+        a crash anywhere leaves either all of it or none. A refusal is kept as the request's
+        outcome (for ``GET /requests/{id}``) and does not hold the id: a retry may act."""
+        if self.idempotency is None:   # an internal caller (tests, tools): no request id
+            yield CommandScope(self, None)
             return
+        try:
+            with write_lock(self.engine) if is_sqlite(self.engine) else _nothing():
+                with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                    self._claim(session)
+                    tx = self._joined = Transaction(session, self.tables)
+                    try:
+                        yield CommandScope(self, tx)
+                    finally:
+                        self._joined = None
+        except GovprojError as refusal:
+            if not isinstance(refusal, (IdempotencyKeyReused, RequestInProgress)):
+                self._keep_refusal(refusal)
+            raise
+        if tx.published:
+            self._on_published()
+
+    def _claim(self, session: Session) -> None:
+        table, idem = self.tables.idempotency_keys, self.idempotency
+        row = self._row(session)
+        if row is None:
+            try:
+                with session.begin_nested():
+                    session.execute(insert(table).values(
+                        principal=idem.principal, key=idem.key, fingerprint=idem.fingerprint,
+                        command=idem.command, created_at=datetime.now(UTC)))
+                return
+            except IntegrityError:  # a concurrent request with this id committed first
+                row = self._row(session)
+                if row is None:
+                    raise RequestInProgress(
+                        "a request with this Idempotency-Key is being processed",
+                        "使用该 Idempotency-Key 的请求正在处理中",
+                        details={"idempotency_key": idem.key}) from None
+        if row.fingerprint != idem.fingerprint:
+            raise IdempotencyKeyReused(
+                "this Idempotency-Key was used for a different request",
+                "该 Idempotency-Key 已用于另一请求", details={"idempotency_key": idem.key})
+        if row.outcome == REFUSED:   # the refused attempt changed nothing: this one may act
+            taken = session.execute(update(table).where(
+                table.c.principal == idem.principal, table.c.key == idem.key,
+                table.c.outcome == REFUSED).values(outcome=None, error=None)).rowcount
+            if taken == 1:
+                return
+            row = self._row(session)
+        if row is not None and row.response is not None:
+            raise IdempotentReplay(json.loads(row.response))
+        raise RequestInProgress("the first request with this Idempotency-Key is still "
+                                "being processed", "使用该 Idempotency-Key 的首个请求仍在处理中",
+                                details={"idempotency_key": idem.key})
+
+    def _row(self, session: Session):
+        table, idem = self.tables.idempotency_keys, self.idempotency
+        return session.execute(select(table).where(
+            table.c.principal == idem.principal, table.c.key == idem.key)).first()
+
+    def _keep_outcome(self, session: Session, outcome: str, *, response: Any = None,
+                      error: dict | None = None) -> None:
+        table, idem = self.tables.idempotency_keys, self.idempotency
+        session.execute(update(table).where(
+            table.c.principal == idem.principal, table.c.key == idem.key).values(
+            outcome=outcome,
+            response=None if response is None and outcome == REFUSED else
+            json.dumps(response, ensure_ascii=False, default=str),
+            error=json.dumps(error, ensure_ascii=False, default=str) if error else None,
+            decided_at=datetime.now(UTC)))
+
+    def _keep_refusal(self, refusal: GovprojError) -> None:
+        """The request was refused and rolled back: keep the refusal as its outcome, unless
+        another attempt under the same id has succeeded meanwhile."""
         table, idem = self.tables.idempotency_keys, self.idempotency
         with write_lock(self.engine) if is_sqlite(self.engine) else _nothing():
             with Session(self.engine) as session, session.begin():
-                session.execute(update(table).where(
-                    table.c.principal == idem.principal, table.c.key == idem.key).values(
-                    response=json.dumps(response, ensure_ascii=False, default=str)))
+                row = self._row(session)
+                if row is None:
+                    try:
+                        with session.begin_nested():
+                            session.execute(insert(table).values(
+                                principal=idem.principal, key=idem.key,
+                                fingerprint=idem.fingerprint, command=idem.command,
+                                created_at=datetime.now(UTC)))
+                    except IntegrityError:
+                        return
+                elif row.outcome == SUCCEEDED or row.fingerprint != idem.fingerprint:
+                    return
+                self._keep_outcome(session, REFUSED, error=refusal.as_dict())
+
+    def outcome(self, principal: str, key: str) -> dict | None:
+        """What became of the caller's request ``key``: None when this service never decided it."""
+        table = self.tables.idempotency_keys
+        with self.read() as session:
+            row = session.execute(select(table).where(
+                table.c.principal == principal, table.c.key == key)).first()
+        if row is None or (row.outcome is None and row.response is None):
+            return None
+        return {"state": row.outcome or SUCCEEDED, "command": row.command or None,
+                "response": json.loads(row.response) if row.response is not None else None,
+                "error": json.loads(row.error) if row.error else None,
+                "decided_at": row.decided_at.isoformat() if row.decided_at else None}
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        if self._joined is not None:   # a command reads what it has written so far
+            yield self._joined.session
+            return
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
 
@@ -161,6 +258,9 @@ class Store:
         """A read whose statements all see one moment: REPEATABLE READ on PostgreSQL (read
         committed would let a commit land between two SELECTs); SQLite's explicit BEGIN in WAL
         mode is a snapshot already."""
+        if self._joined is not None:
+            yield self._joined.session
+            return
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             if not is_sqlite(self.engine):
                 session.connection(execution_options={"isolation_level": "REPEATABLE READ"})

@@ -75,44 +75,90 @@ def test_failed_effect_leaves_no_inbox_claim(store):
 
 def idempotent_store(store, key="k1", fingerprint="f1"):
     from shared.persistence.store import Idempotency
-    return Store(store.engine, platform, idempotency=Idempotency("alice", key, fingerprint))
+    return Store(store.engine, platform, idempotency=Idempotency("alice", key, fingerprint,
+                                                                 "approval.test"))
 
 
-def test_idempotency_key_replays_the_first_response_and_acts_once(store):
+def emit_clock(tx):
+    tx.emit("clock_set", clock_event().data(), project_code=None, regulation_version=None,
+            articles=[])
+
+
+def run_command(store, effect=emit_clock, response=None):
+    """What the ``command`` decorator does: the whole command in ``Store.command``."""
     from shared.persistence.store import IdempotentReplay
+    try:
+        with store.command() as scope:
+            with store.transaction() as tx:
+                effect(tx)
+            return scope.succeeded(response if response is not None else {"answer": 1})
+    except IdempotentReplay as replay:
+        return replay.response
 
-    first = idempotent_store(store)
-    with first.transaction() as tx:
-        tx.emit("clock_set", clock_event().data(), project_code=None, regulation_version=None,
-                articles=[])
-    first.record_response({"answer": 1})
 
-    replay = idempotent_store(store)
-    with pytest.raises(IdempotentReplay) as err:
-        with replay.transaction():
-            raise AssertionError("the effect must not run again")
-    assert err.value.response == {"answer": 1}
+def test_a_request_id_acts_once_and_replays_the_first_response(store):
+    assert run_command(idempotent_store(store), response={"answer": 1}) == {"answer": 1}
+    again = run_command(idempotent_store(store), response={"answer": 2})
+    assert again == {"answer": 1}
+    assert len(outbox_rows(store)) == 1
+    outcome = store.outcome("alice", "k1")
+    assert outcome["state"] == "succeeded" and outcome["response"] == {"answer": 1}
+    assert outcome["command"] == "approval.test"
+    assert store.outcome("bob", "k1") is None  # scoped to the caller
+
+
+def test_effects_and_response_commit_together(store):
+    """A crash after the effects but before the end of the command leaves neither."""
+    command = idempotent_store(store)
+    with pytest.raises(KeyboardInterrupt):
+        with command.command():
+            with command.transaction() as tx:
+                emit_clock(tx)
+            raise KeyboardInterrupt("process killed")
+    assert outbox_rows(store) == [] and store.outcome("alice", "k1") is None
+    assert run_command(idempotent_store(store)) == {"answer": 1}  # the retry acts
     assert len(outbox_rows(store)) == 1
 
 
-def test_idempotency_key_reused_for_another_request_is_refused(store):
-    from shared.persistence.store import IdempotencyKeyReused, RequestInProgress
+def test_reads_inside_a_command_see_its_own_writes(store):
+    command = idempotent_store(store)
+    with command.command() as scope:
+        with command.transaction() as tx:
+            emit_clock(tx)
+        with command.read() as session:
+            assert len(session.execute(select(platform.outbox)).all()) == 1
+        scope.succeeded({})
+    assert len(outbox_rows(store)) == 1
 
-    first = idempotent_store(store)
-    with first.transaction():
-        pass
-    with pytest.raises(RequestInProgress):  # no response recorded yet
-        with idempotent_store(store).transaction():
-            pass
-    first.record_response({"ok": True})
+
+def test_a_request_id_reused_for_another_request_is_refused(store):
+    from shared.persistence.store import IdempotencyKeyReused
+
+    run_command(idempotent_store(store))
     with pytest.raises(IdempotencyKeyReused):
-        with idempotent_store(store, fingerprint="other").transaction():
-            pass
+        run_command(idempotent_store(store, fingerprint="other"))
+    assert len(outbox_rows(store)) == 1
 
 
-def test_failed_command_releases_its_idempotency_key(store):
+def test_a_refusal_is_the_outcome_and_changes_nothing_and_a_retry_may_act(store):
+    from shared.errors import RuleViolation
+
+    def refused(tx):
+        emit_clock(tx)
+        raise RuleViolation("refused", "拒绝", articles=[7])
+
+    with pytest.raises(RuleViolation):
+        run_command(idempotent_store(store), refused)
+    outcome = store.outcome("alice", "k1")
+    assert outcome["state"] == "refused" and outcome["error"]["code"] == "rule_violation"
+    assert outcome["error"]["articles"] == ["第七条"] and outbox_rows(store) == []
+    assert run_command(idempotent_store(store)) == {"answer": 1}
+    assert store.outcome("alice", "k1")["state"] == "succeeded"
+    assert len(outbox_rows(store)) == 1
+
+
+def test_a_failed_command_leaves_no_outcome(store):
     with pytest.raises(RuntimeError):
-        with idempotent_store(store).transaction():
-            raise RuntimeError("refused")
-    with idempotent_store(store).transaction():
-        pass  # the retry may act: the first attempt changed nothing
+        run_command(idempotent_store(store), lambda tx: (_ for _ in ()).throw(RuntimeError()))
+    assert store.outcome("alice", "k1") is None
+    assert run_command(idempotent_store(store)) == {"answer": 1}

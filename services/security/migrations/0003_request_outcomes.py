@@ -1,0 +1,17 @@
+"""security: request outcomes (succeeded or refused) for GET /requests/{id}."""
+from alembic import op
+
+from shared.persistence.platform_migrations import downgrade_v2, upgrade_v2
+
+revision = "security_0003"
+down_revision = "security_0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    upgrade_v2(op)
+
+
+def downgrade() -> None:
+    downgrade_v2(op)
