@@ -28,6 +28,32 @@ DOC_TYPES: dict[str, tuple[str, str]] = {
 UPLOADABLE = tuple(d for d in DOC_TYPES if d != "resource_catalog")  # the catalog has its own form
 
 
+class Length(validate.Length):
+    """A string's length limit, refused naming the limit in English and Chinese."""
+
+    message_min = "Shorter than minimum length {min}. / 长度不得少于 {min} 个字符。"
+    message_max = "Longer than maximum length {max}. / 长度不得超过 {max} 个字符。"
+    message_all = "Length must be between {min} and {max}. / 长度须在 {min} 至 {max} 个字符之间。"
+    message_equal = "Length must be {equal}. / 长度须为 {equal} 个字符。"
+
+
+class Items(validate.Length):
+    """A list's length limit (every list a client sends is bounded), named in both languages."""
+
+    message_min = "At least {min} items. / 至少 {min} 项。"
+    message_max = "More than the limit of {max} items. / 超过 {max} 项的上限。"
+    message_all = "Between {min} and {max} items. / 须为 {min} 至 {max} 项。"
+    message_equal = "Exactly {equal} items. / 须为 {equal} 项。"
+
+
+class Range(validate.Range):
+    """A number's range, refused naming the bounds in English and Chinese."""
+
+    message_min = "Must be {min_op} {{min}}. / 不得小于 {{min}}。"
+    message_max = "Must be {max_op} {{max}}. / 不得大于 {{max}}。"
+    message_all = "Must be {min_op} {{min}} and {max_op} {{max}}. / 须在 {{min}} 至 {{max}} 之间。"
+
+
 class Strict(Schema):
     """Unknown fields are an error, not silently dropped."""
 
@@ -43,7 +69,7 @@ def load(schema: type[Schema], data) -> dict:
 
 
 class DocumentFiling(Strict):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    title = fields.String(required=True, validate=Length(min=1, max=300))
     sha256 = fields.String(required=True, validate=validate.Regexp(
         r"^[0-9a-fA-F]{64}$", error="must be a SHA-256 hex digest (64 hex characters)"))
 
@@ -53,16 +79,16 @@ class DocType(Strict):
 
 
 class Resource(Strict):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    source = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    format = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    update_frequency = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = fields.String(required=True, validate=Length(min=1, max=200))
+    source = fields.String(required=True, validate=Length(min=1, max=500))
+    format = fields.String(required=True, validate=Length(min=1, max=100))
+    update_frequency = fields.String(required=True, validate=Length(min=1, max=100))
     sharing_type = fields.String(required=True, validate=validate.OneOf(SHARING_TYPES))
     sharing_conditions = fields.String(load_default=None, allow_none=True,
-                                       validate=validate.Length(max=2000))
+                                       validate=Length(max=2000))
     open_type = fields.String(required=True, validate=validate.OneOf(OPEN_TYPES))
 
 
 class Catalog(Strict):
     resources = fields.List(fields.Nested(Resource), required=True,
-                            validate=validate.Length(min=1, error="at least one resource"))
+                            validate=Items(min=1, max=1000))

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from shared.wire import Strict, load  # noqa: F401  (load: the service's loader)
+from shared.wire import Length, Range, Strict, load  # noqa: F401  (load: the service's loader)
 
 
 class AnnualReport(Strict):
-    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2200))
-    progress = fields.String(required=True, validate=validate.Length(min=1, max=20000))
-    budget_execution = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    year = fields.Integer(required=True, validate=Range(min=2000, max=2200))
+    progress = fields.String(required=True, validate=Length(min=1, max=20000))
+    budget_execution = fields.String(required=True, validate=Length(min=1, max=20000))
     in_trial_operation = fields.Boolean(load_default=False)
     trial_run_effects = fields.String(load_default=None, allow_none=True,
-                                      validate=validate.Length(max=20000))
+                                      validate=Length(max=20000))
 
 
 class Completion(Strict):
@@ -20,7 +20,7 @@ class Completion(Strict):
 
 
 class ExtensionRequest(Strict):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    reason = fields.String(required=True, validate=Length(min=1, max=5000))
     requested_due = fields.Date(required=True)
 
 
@@ -36,8 +36,8 @@ class AcceptanceItems(Strict):
 
 class AcceptanceDecision(Strict):
     passed = fields.Boolean(required=True)
-    findings = fields.String(load_default="", validate=validate.Length(max=20000))
-    report_document = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    findings = fields.String(load_default="", validate=Length(max=20000))
+    report_document = fields.String(required=True, validate=Length(min=1, max=300))
     items = fields.Nested(AcceptanceItems, load_default=dict)
 
 
@@ -46,15 +46,15 @@ class GoLive(Strict):
 
 
 class SelfEvaluation(Strict):
-    report_document = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    report_document = fields.String(required=True, validate=Length(min=1, max=300))
 
 
 class Commission(Strict):
-    evaluator = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    evaluator = fields.String(required=True, validate=Length(min=1, max=200))
 
 
 class EvaluationReport(Strict):
-    report_document = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    conclusion = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    report_document = fields.String(required=True, validate=Length(min=1, max=300))
+    conclusion = fields.String(required=True, validate=Length(min=1, max=20000))
 
 

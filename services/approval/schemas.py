@@ -6,38 +6,38 @@ from marshmallow import fields, validate
 from services.approval.domain import DECISIONS
 from services.approval.incidents import ACTIONS, INCIDENT_KINDS
 from shared.events.schemas import Money
-from shared.wire import Strict, load  # noqa: F401  (load: the service's loader)
+from shared.wire import Items, Length, Strict, load  # noqa: F401  (load: the service's loader)
 
 
 class RoundOpening(Strict):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    projects = fields.List(fields.String(validate=validate.Length(min=1, max=32)), required=True,
-                           validate=validate.Length(min=1, error="at least one project"))
+    title = fields.String(required=True, validate=Length(min=1, max=300))
+    projects = fields.List(fields.String(validate=Length(min=1, max=32)), required=True,
+                           validate=Items(min=1, max=500))
 
 
 class OpinionFiling(Strict):
-    project = fields.String(required=True)
+    project = fields.String(required=True, validate=Length(min=1, max=32))
     decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
-    necessity = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-    feasibility = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    necessity = fields.String(required=True, validate=Length(min=1, max=5000))
+    feasibility = fields.String(required=True, validate=Length(min=1, max=5000))
     approved_amount = Money(load_default=None, allow_none=True)
-    comments = fields.String(load_default="", validate=validate.Length(max=5000))
+    comments = fields.String(load_default="", validate=Length(max=5000))
 
 
 class DrcDecision(Strict):
     decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
     approved_investment = Money(load_default=None, allow_none=True)
-    document_no = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    document_no = fields.String(required=True, validate=Length(min=1, max=100))
 
 
 class ChangeDecision(Strict):
     decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
-    comments = fields.String(load_default="", validate=validate.Length(max=5000))
+    comments = fields.String(load_default="", validate=Length(max=5000))
 
 
 class IncidentReport(Strict):
     kind = fields.String(required=True, validate=validate.OneOf(INCIDENT_KINDS))
-    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    description = fields.String(required=True, validate=Length(min=1, max=5000))
 
 
 class IncidentDecision(Strict):

@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from services.finance.domain import LEVELS, PURPOSES
 from shared.events.schemas import Money
-from shared.wire import Strict, load  # noqa: F401  (load: the service's loader)
+from shared.wire import Items, Length, Strict, load  # noqa: F401  (load: the service's loader)
 
 PRODUCT_CATEGORIES = ("security_equipment", "core_network", "base_software", "system_software",
                       "business_software", "other")  # 第三十二条
@@ -28,28 +28,29 @@ class BudgetReview(Strict):
 
 
 class ContractProduct(Strict):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    name = fields.String(required=True, validate=Length(min=1, max=300))
     category = fields.String(required=True, validate=validate.OneOf(PRODUCT_CATEGORIES))
     controllable = fields.Boolean(required=True)
 
 
 class Contract(Strict):
-    contract_no = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    supplier = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    contract_no = fields.String(required=True, validate=Length(min=1, max=100))
+    supplier = fields.String(required=True, validate=Length(min=1, max=300))
     amount = Money(required=True, positive=True)
     signed_on = fields.Date(required=True)
-    products = fields.List(fields.Nested(ContractProduct), load_default=list)
+    products = fields.List(fields.Nested(ContractProduct), load_default=list,
+                           validate=Items(max=200))
 
 
 class Disbursement(Strict):
     purpose = fields.String(required=True, validate=validate.OneOf(PURPOSES))
     amount = Money(required=True, positive=True)
-    contract_no = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    contract_no = fields.String(required=True, validate=Length(min=1, max=100))
     level = fields.String(load_default=None, validate=validate.OneOf(LEVELS))
 
 
 class Misappropriation(Strict):
-    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    description = fields.String(required=True, validate=Length(min=1, max=5000))
     amount = Money(load_default=None, allow_none=True)
 
 

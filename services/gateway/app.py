@@ -14,9 +14,11 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from services.gateway import limits
 from services.gateway.auth import Authenticator
 from services.gateway.endpoints import ENDPOINTS, Endpoint
 from services.gateway.errors import error_body, to_response
+from services.gateway.limits import Malformed
 from services.gateway.openapi import openapi_document
 from services.gateway.rpc import RpcClient, ServiceUnavailable
 from shared import authz
@@ -29,14 +31,27 @@ PREFIX = "/api/v1"
 WRITES = ("POST", "PUT")
 
 
-class Malformed(GovprojError):
-    code = "malformed"
+class NotAllowed(GovprojError):
+    """405, with the ``Allow`` header HTTP requires (RFC 9110 §15.5.6)."""
+
+    code = "method_not_allowed"
+
+    def __init__(self, method: str, allowed: list[str]) -> None:
+        super().__init__(f"{method} is not allowed here; allowed: {', '.join(allowed)}",
+                         f"此路径不支持 {method} 方法，可用：{', '.join(allowed)}",
+                         details={"allowed": allowed})
+        self.headers = {"Allow": ", ".join(allowed)}
 
 
-def json_response(status: int, body: Any, request_id: str) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False), status=status,
+def json_response(status: int, body: Any, request_id: str,
+                  headers: dict | None = None) -> Response:
+    try:
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (stored before it was refused): escape it
+        data = json.dumps(body).encode("ascii")
+    return Response(data, status=status,
                     content_type="application/json; charset=utf-8",
-                    headers={"X-Request-Id": request_id})
+                    headers={"X-Request-Id": request_id, **(headers or {})})
 
 
 class Reads:
@@ -66,7 +81,7 @@ class Gateway:
         return self.handle(Request(environ))(environ, start_response)
 
     def handle(self, request: Request) -> Response:
-        request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+        request_id = _client_request_id(request) or uuid.uuid4().hex
         started = time.perf_counter()
         identity = None
         try:
@@ -86,7 +101,7 @@ class Gateway:
             status, body = to_response(exc)
             if status >= 500 and status != 503:
                 log.exception("unhandled error", extra={"request_id": request_id})
-            return json_response(status, body, request_id)
+            return json_response(status, body, request_id, getattr(exc, "headers", None))
         finally:
             log.info("%s %s", request.method, request.path, extra={
                 "request_id": request_id, "sub": identity.sub if identity else None,
@@ -94,14 +109,14 @@ class Gateway:
 
     def _route(self, request: Request) -> tuple[Endpoint, dict]:
         try:
-            return self.url_map.bind_to_environ(request.environ).match()
+            endpoint, params = self.url_map.bind_to_environ(request.environ).match()
         except MethodNotAllowed as exc:
-            raise _http_error("method_not_allowed", f"{request.method} is not allowed here",
-                              f"此路径不支持 {request.method} 方法",
-                              {"allowed": exc.valid_methods}) from None
+            raise NotAllowed(request.method, sorted(exc.valid_methods or [])) from None
         except NotFound:
             raise _http_error("not_found", f"no such endpoint: {request.path}",
                               f"接口不存在：{request.path}") from None
+        limits.check_path(params)
+        return endpoint, params
 
     def call(self, endpoint: Endpoint, params: dict, request: Request, identity,
              request_id: str) -> tuple[int, Any]:
@@ -129,6 +144,7 @@ class Gateway:
             return None
         if endpoint.accepts_file and request.mimetype == "multipart/form-data":
             body = _file_filing(request)
+            limits.check_strings(body)
         else:
             body = _json_body(request)
         try:
@@ -143,6 +159,7 @@ class Gateway:
         query = request.args.to_dict()
         if endpoint.query is None:
             return {}
+        limits.check_query(query)
         try:
             endpoint.query().load(query)
         except ValidationError as exc:
@@ -157,18 +174,16 @@ class Gateway:
                     missing[service] = "unhealthy"
             except ServiceUnavailable as exc:
                 missing[service] = exc.reason
-            except Exception as exc:
-                missing[service] = type(exc).__name__
+            except Exception:
+                log.warning("readiness: %s failed its health call", service, exc_info=True)
+                missing[service] = "failing"
         if missing:
             return 503, {"status": "unavailable", "missing": missing}
         return 200, {"status": "ready", "services": list(SERVICES)}
 
 
 def _json_body(request: Request) -> dict:
-    try:
-        body = json.loads(request.get_data() or b"null")
-    except ValueError as exc:
-        raise Malformed(f"the body is not valid JSON: {exc}", "请求体不是合法的 JSON") from None
+    body = limits.parse_json(limits.read_body(request, limits.JSON_BODY_BYTES))
     if not isinstance(body, dict):
         raise Malformed("the body must be a JSON object", "请求体须为 JSON 对象")
     return body
@@ -177,14 +192,22 @@ def _json_body(request: Request) -> dict:
 def _file_filing(request: Request) -> dict:
     """A document sent as a file: the gateway computes its SHA-256 (the archive records the
     digest, the uploader and the time, 第二十条); ``title`` defaults to the file name."""
-    upload = request.files.get("file")
+    files, form = limits.read_form(request, limits.FILE_BODY_BYTES)
+    upload = files.get("file")
     if upload is None:
         raise Malformed('multipart body needs a "file" part', "multipart 请求须包含 file 部分")
     digest = hashlib.sha256()
     for chunk in iter(lambda: upload.stream.read(1 << 16), b""):
         digest.update(chunk)
-    return {"title": request.form.get("title") or upload.filename or "document",
+    return {"title": form.get("title") or upload.filename or "document",
             "sha256": digest.hexdigest()}
+
+
+def _client_request_id(request: Request) -> str | None:
+    """The client's X-Request-Id when it is a plausible id (it is echoed, logged and carried
+    to the services); otherwise the gateway makes one."""
+    value = request.headers.get("X-Request-Id", "")
+    return value if 0 < len(value) <= 128 and all(" " < c <= "~" for c in value) else None
 
 
 def _http_error(code: str, message: str, message_zh: str, details: Any = None) -> GovprojError:

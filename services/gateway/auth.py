@@ -46,9 +46,29 @@ class Authenticator:
                                 audience=self.audience,
                                 options={"require": ["sub", "role", "exp"],
                                          "verify_aud": self.audience is not None})
-            return Identity(sub=str(claims["sub"]), role=claims["role"], unit=claims.get("unit"))
+            _check_claims(claims)
+            return Identity(sub=claims["sub"], role=claims["role"], unit=claims.get("unit"))
         except (jwt.PyJWTError, ValueError, TypeError) as exc:
             raise Unauthenticated(f"invalid token: {exc}", "身份令牌无效或已过期") from None
+
+
+MAX_CLAIM = 200
+
+
+def _check_claims(claims: dict[str, Any]) -> None:
+    """A validly signed token still carries only what an identity can be: ``sub``, ``role`` and
+    ``unit`` are short printable strings (they travel to every service and into every record)."""
+    for name in ("sub", "role", "unit"):
+        value = claims.get(name)
+        if value is None and name == "unit":
+            continue
+        if not isinstance(value, str) or not 0 < len(value) <= MAX_CLAIM \
+                or not value.isprintable():
+            raise Unauthenticated(
+                f"invalid token: claim {name!r} must be a string of 1 to {MAX_CLAIM} "
+                "printable characters",
+                f"身份令牌无效：{name} 须为 1 至 {MAX_CLAIM} 个可打印字符的字符串",
+                details={"claim": name})
 
 
 def development_token(secret: str, role: str, unit: str | None = None, sub: str | None = None,

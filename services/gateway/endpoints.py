@@ -23,12 +23,12 @@ class ClockSetting(planning.Strict):
 
 
 class CalendarYear(planning.Strict):
-    holidays = fields.List(fields.Date(), required=True)
-    workdays = fields.List(fields.Date(), required=True)
+    holidays = fields.List(fields.Date(), required=True, validate=planning.Items(max=366))
+    workdays = fields.List(fields.Date(), required=True, validate=planning.Items(max=366))
 
 
 class ReviewCaseFilter(planning.Strict):
-    project = fields.String()
+    project = fields.String(validate=planning.Length(max=64))
 
 
 class ProjectListQuery(planning.ProjectFilters):

@@ -20,6 +20,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "rule_violation": 422,
     "idempotency_key_reused": 422,
     "rejected": 422,
+    "payload_too_large": 413,       # the gateway's body limits (services/gateway/limits.py)
+    "uri_too_long": 414,            # gunicorn's limits, answered by services/gateway/worker.py
+    "headers_too_large": 431,
+    "expectation_failed": 417,
     "service_unavailable": 503,
 }
 
@@ -36,9 +40,8 @@ def to_response(exc: Exception) -> tuple[int, dict]:
         data = exc.as_dict()
     elif isinstance(exc, RemoteError):
         data = GovprojError.from_remote(exc.value)
-        if data is None:
-            return 500, error_body("internal", f"{exc.exc_type} in a service",
-                                   "服务内部错误")
+        if data is None:  # a bug in the service: its type stays in the log (app.handle)
+            return 500, error_body("internal", "internal error in a service", "服务内部错误")
     elif isinstance(exc, ServiceUnavailable):
         return 503, error_body("service_unavailable",
                                f"service {exc.service} is unavailable: {exc.reason}",

@@ -4,7 +4,13 @@ import os
 
 bind = os.environ.get("GATEWAY_BIND", "127.0.0.1:8080")
 workers = int(os.environ.get("GATEWAY_WORKERS", "2"))
-worker_class = "gthread"
+# gthread, answering gunicorn's own refusals (414, 431, 400) in the API's error format
+worker_class = "services.gateway.worker.GatewayWorker"
+# what gunicorn refuses before the application reads anything (the body limits are the app's,
+# services/gateway/limits.py): the request line, the number and size of header fields
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
 threads = int(os.environ.get("GATEWAY_THREADS", "8"))
 timeout = 60
 graceful_timeout = 20

@@ -20,6 +20,9 @@ from shared.wire import (  # noqa: F401  (re-exported: the register's wire forma
     Catalog,
     DocType,
     DocumentFiling,
+    Items,
+    Length,
+    Range,
     Resource,
     Strict,
     load,
@@ -27,8 +30,8 @@ from shared.wire import (  # noqa: F401  (re-exported: the register's wire forma
 
 
 class CoBuilder(Strict):
-    unit = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    scope = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    unit = fields.String(required=True, validate=Length(min=1, max=64))
+    scope = fields.String(required=True, validate=Length(min=1, max=2000))
 
 
 class Shares(Strict):
@@ -48,23 +51,24 @@ class Schedule(Strict):
 
 
 class ProjectRegistration(Strict):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(required=True, validate=Length(min=1, max=200))
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))
     plan_item = fields.String(load_default=None, allow_none=True,
-                              validate=validate.Length(max=64))
+                              validate=Length(max=64))
     fixed_asset_investment = fields.Boolean(load_default=False)
     new_civil_works = fields.Boolean(load_default=False)
     classified = fields.Boolean(load_default=False)
     national_ministry = fields.Boolean(load_default=False)
-    co_builders = fields.List(fields.Nested(CoBuilder), load_default=list)
+    co_builders = fields.List(fields.Nested(CoBuilder), load_default=list,
+                              validate=Items(max=50))
     budget = fields.Nested(Budget, required=True)
     schedule = fields.Nested(Schedule, load_default=None)
     location = fields.String(load_default=None, allow_none=True,
-                             validate=validate.Length(max=500))
-    goals = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+                             validate=Length(max=500))
+    goals = fields.String(load_default=None, allow_none=True, validate=Length(max=5000))
     content = fields.String(load_default=None, allow_none=True,
-                            validate=validate.Length(max=20000))
+                            validate=Length(max=20000))
 
 
 
@@ -74,11 +78,11 @@ class ProjectRegistration(Strict):
 
 
 class ProjectFilters(Strict):
-    status = fields.String(load_default=None)
-    unit = fields.String(load_default=None)
-    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2200))
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    status = fields.String(load_default=None, validate=Length(max=32))
+    unit = fields.String(load_default=None, validate=Length(max=64))
+    year = fields.Integer(load_default=None, validate=Range(min=2000, max=2200))
+    limit = fields.Integer(load_default=50, validate=Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=Range(min=0, max=1_000_000))
 
 
 
@@ -116,21 +120,21 @@ def _stub(project: Project) -> dict:
 
 
 class PlanItem(Strict):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    code = fields.String(required=True, validate=Length(min=1, max=64))
+    title = fields.String(required=True, validate=Length(min=1, max=300))
 
 
 class PlanDraft(Strict):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    start_year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2200))
-    end_year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2200))
-    items = fields.List(fields.Nested(PlanItem), required=True)
+    title = fields.String(required=True, validate=Length(min=1, max=300))
+    start_year = fields.Integer(required=True, validate=Range(min=2000, max=2200))
+    end_year = fields.Integer(required=True, validate=Range(min=2000, max=2200))
+    items = fields.List(fields.Nested(PlanItem), required=True, validate=Items(max=500))
 
 
 class AnnualPlanIssue(Strict):
-    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2200))
-    plan_id = fields.String(required=True)
-    items = fields.List(fields.Nested(PlanItem), required=True)
+    year = fields.Integer(required=True, validate=Range(min=2000, max=2200))
+    plan_id = fields.String(required=True, validate=Length(min=1, max=64))
+    items = fields.List(fields.Nested(PlanItem), required=True, validate=Items(max=500))
 
 
 class NationalConsent(Strict):
@@ -138,8 +142,8 @@ class NationalConsent(Strict):
 
 
 class NationalFiling(Strict):
-    ministry = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    document_no = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    ministry = fields.String(required=True, validate=Length(min=1, max=200))
+    document_no = fields.String(required=True, validate=Length(min=1, max=100))
     approved_on = fields.Date(required=True)
 
 
@@ -150,16 +154,16 @@ class SharingStatus(Strict):
 
 
 class Changes(Strict):
-    goal = fields.String(validate=validate.Length(min=1, max=5000))
-    location = fields.String(validate=validate.Length(min=1, max=500))
+    goal = fields.String(validate=Length(min=1, max=5000))
+    location = fields.String(validate=Length(min=1, max=500))
     budget = fields.Nested(Budget)
-    content = fields.String(validate=validate.Length(min=1, max=20000))
+    content = fields.String(validate=Length(min=1, max=20000))
     schedule = fields.Nested(Schedule)
 
 
 class ChangeRequest(Strict):
     changes = fields.Nested(Changes, required=True)
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    reason = fields.String(required=True, validate=Length(min=1, max=5000))
 
 
 def load_change_request(data) -> dict:

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from shared.wire import Strict, load  # noqa: F401  (load: the service's loader)
+from shared.wire import Items, Length, Range, Strict, load  # noqa: F401  (load: the service's loader)
 
 
 class Protection(Strict):
     scheme = fields.String(required=True, validate=validate.OneOf(("graded", "classified")))
-    level = fields.Integer(load_default=None, allow_none=True)
+    level = fields.Integer(load_default=None, allow_none=True, validate=Range(min=1, max=5))
 
 
 class Crypto(Strict):
@@ -18,38 +18,39 @@ class Crypto(Strict):
 
 
 class KeyProduct(Strict):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    category = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    name = fields.String(required=True, validate=Length(min=1, max=300))
+    category = fields.String(required=True, validate=Length(min=1, max=64))
     controllable = fields.Boolean(required=True)
 
 
 class Profile(Strict):
     protection = fields.Nested(Protection, required=True)
     crypto = fields.Nested(Crypto, required=True)
-    products = fields.List(fields.Nested(KeyProduct), load_default=list)
+    products = fields.List(fields.Nested(KeyProduct), load_default=list,
+                           validate=Items(max=200))
 
 
 class RiskAssessment(Strict):
     assessed_on = fields.Date(required=True)
-    result = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-    report_document = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    result = fields.String(required=True, validate=Length(min=1, max=5000))
+    report_document = fields.String(required=True, validate=Length(min=1, max=300))
 
 
 class CryptoEvaluation(Strict):
     evaluated_on = fields.Date(required=True)
-    result = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    result = fields.String(required=True, validate=Length(min=1, max=5000))
 
 
 class SecrecyReview(Strict):
     decision = fields.String(required=True, validate=validate.OneOf(("confirm", "refuse")))
-    comments = fields.String(load_default="", validate=validate.Length(max=5000))
+    comments = fields.String(load_default="", validate=Length(max=5000))
 
 
 class ClassifiedContent(Strict):
-    goals = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    goals = fields.String(load_default=None, allow_none=True, validate=Length(max=5000))
     content = fields.String(load_default=None, allow_none=True,
-                            validate=validate.Length(max=20000))
+                            validate=Length(max=20000))
     location = fields.String(load_default=None, allow_none=True,
-                             validate=validate.Length(max=500))
+                             validate=Length(max=500))
 
 

@@ -2,30 +2,31 @@
 from marshmallow import fields, validate
 
 from shared.events.schemas import Money
-from shared.wire import Strict
+from shared.wire import Items, Length, Range, Strict
 
 
 class Imposition(Strict):
-    project = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    type = fields.String(required=True)
-    finding = fields.String(load_default=None, allow_none=True)
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    project = fields.String(required=True, validate=Length(min=1, max=32))
+    type = fields.String(required=True, validate=Length(min=1, max=32))
+    finding = fields.String(load_default=None, allow_none=True,
+                            validate=Length(max=64))
+    reason = fields.String(required=True, validate=Length(min=1, max=5000))
 
 
 class Lifting(Strict):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    reason = fields.String(required=True, validate=Length(min=1, max=5000))
 
 
 class FindingItem(Strict):
-    articles = fields.List(fields.Integer(validate=validate.Range(min=1, max=42)),
-                           required=True, validate=validate.Length(min=1))
-    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    articles = fields.List(fields.Integer(validate=Range(min=1, max=42)),
+                           required=True, validate=Items(min=1, max=42))
+    description = fields.String(required=True, validate=Length(min=1, max=5000))
 
 
 class Inspection(Strict):
-    project = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    project = fields.String(required=True, validate=Length(min=1, max=32))
     findings = fields.List(fields.Nested(FindingItem), required=True,
-                           validate=validate.Length(min=1))
+                           validate=Items(min=1, max=100))
 
 
 class RectificationOrder(Strict):
@@ -33,7 +34,7 @@ class RectificationOrder(Strict):
 
 
 class RectificationReport(Strict):
-    report = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    report = fields.String(required=True, validate=Length(min=1, max=20000))
 
 
 class Verification(Strict):
@@ -41,24 +42,25 @@ class Verification(Strict):
 
 
 class AuditOpening(Strict):
-    project = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    scope = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    project = fields.String(required=True, validate=Length(min=1, max=32))
+    scope = fields.String(required=True, validate=Length(min=1, max=5000))
 
 
 class AuditFinding(Strict):
-    articles = fields.List(fields.Integer(validate=validate.Range(min=1, max=42)),
-                           required=True, validate=validate.Length(min=1))
-    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    articles = fields.List(fields.Integer(validate=Range(min=1, max=42)),
+                           required=True, validate=Items(min=1, max=42))
+    description = fields.String(required=True, validate=Length(min=1, max=5000))
     amount = Money(load_default=None, allow_none=True)   # yuan, e.g. "50000.00"
 
 
 class Referral(Strict):
-    project = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    project = fields.String(required=True, validate=Length(min=1, max=32))
     kind = fields.String(required=True, validate=validate.OneOf(("disciplinary", "judicial")))
     articles = fields.List(fields.Integer(validate=validate.OneOf((37, 38, 39))), required=True,
-                           validate=validate.Length(min=1))
-    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-    finding = fields.String(load_default=None, allow_none=True)
+                           validate=Items(min=1, max=3))
+    description = fields.String(required=True, validate=Length(min=1, max=5000))
+    finding = fields.String(load_default=None, allow_none=True,
+                            validate=Length(max=64))
 
 
 class Scan(Strict):
@@ -66,16 +68,16 @@ class Scan(Strict):
 
 
 class DeadlineFilter(Strict):
-    project = fields.String()
+    project = fields.String(validate=Length(max=64))
     due_before = fields.Date()
     overdue = fields.Boolean()
 
 
 class FindingFilter(Strict):
-    project = fields.String()
-    status = fields.String()
+    project = fields.String(validate=Length(max=64))
+    status = fields.String(validate=Length(max=32))
 
 
 class SanctionFilter(Strict):
-    project = fields.String()
+    project = fields.String(validate=Length(max=64))
     status = fields.String(validate=validate.OneOf(("active", "lifted")))

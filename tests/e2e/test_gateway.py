@@ -433,3 +433,88 @@ def test_the_audit_office_verifies_the_ledger_of_every_event(stack, project):
     [registered] = [e for e in trail if e["event_type"] == "project_registered"]
     assert registered["actor"] == f"unit@{UNIT}" and registered["articles"] == ["第三条"]
     assert stack.http("GET", "/ledger/verification", "office").status_code == 403
+
+
+# -- hostile input: a 4xx in the error format, never a 5xx -------------------------------------
+
+def _raw(stack, request: bytes) -> tuple[int, dict, bytes]:
+    """One request written byte for byte (what requests would refuse to send); the status,
+    headers and body of the answer."""
+    import socket
+    with socket.create_connection(("127.0.0.1", stack.port), timeout=10) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+            head, _, body = data.partition(b"\r\n\r\n")
+            headers = dict(line.split(": ", 1) for line in head.decode("latin-1").split(
+                "\r\n")[1:])
+            if "Content-Length" in headers and len(body) >= int(headers["Content-Length"]):
+                break
+    return int(head.split()[1]), headers, body
+
+
+@pytest.mark.parametrize("raw, status, field", [
+    (b'{"name": ' + b"[" * 5000 + b"]" * 5000 + b"}", 400, None),
+    (b'{"name": "\\ud800", "kind": "om", "level": "city", "budget": {"total": "1.00"}}', 422,
+     "name"),
+    (b'{"name": "a\\u0000b", "kind": "om", "level": "city", "budget": {"total": "1.00"}}', 422,
+     "name"),
+])
+def test_hostile_bodies_are_refused_in_the_error_format(stack, raw, status, field):
+    r = stack.http("POST", "/projects", "unit", UNIT, data=raw,
+                   headers={"Content-Type": "application/json"})
+    assert r.status_code == status, r.text
+    assert field is None or field in error(r)["details"]
+
+
+def test_parameters_out_of_range_are_422(stack):
+    for path in ("/admin/calendar/0", "/admin/calendar/99999"):
+        r = stack.http("PUT", path, "operator", json={"holidays": [], "workdays": []})
+        assert r.status_code == 422 and "year" in error(r)["details"], r.text
+    for query in ({"offset": 10**20}, {"offset": "1e20"}, {"limit": 10_000}):
+        r = stack.http("GET", "/projects", "office", params=query)
+        assert r.status_code == 422 and set(query) <= set(error(r)["details"]), r.text
+    big = stack.http("PUT", "/projects/SD-2026-999999/catalog", "unit", UNIT,
+                     json={"resources": CATALOG["resources"] * 1001})
+    assert big.status_code == 422 and "1000" in str(error(big)["details"]["resources"])
+
+
+def test_a_signed_token_with_a_list_for_unit_is_401(stack):
+    token = jwt.encode({"sub": "x", "role": "unit", "unit": [UNIT],
+                        "exp": int(time.time()) + 60},
+                       "govproj-development-secret-do-not-use-in-production", "HS256")
+    r = stack.http("GET", f"/projects?unit={UNIT}", token=token)
+    assert r.status_code == 401 and error(r)["code"] == "unauthenticated"
+
+
+def test_405_carries_allow(stack):
+    r = stack.http("DELETE", "/projects", "office")
+    assert r.status_code == 405 and r.headers["Allow"] == "GET, HEAD, POST"
+    assert error(r)["code"] == "method_not_allowed"
+
+
+def test_gunicorns_414_and_431_are_in_the_error_format(stack):
+    long_line = stack.http("GET", "/projects/" + "x" * 5000, "office")
+    assert long_line.status_code == 414 and error(long_line)["code"] == "uri_too_long"
+    assert error(long_line)["details"] == {"limit_bytes": 4094}
+    big_header = stack.http("GET", "/projects", "office", headers={"X-Note": "n" * 9000})
+    assert big_header.status_code == 431 and error(big_header)["code"] == "headers_too_large"
+    many = stack.http("GET", "/projects", "office",
+                      headers={f"X-Note-{i}": "n" for i in range(120)})
+    assert many.status_code == 431 and error(many)["message_zh"]
+    garbage_status, _, garbage = _raw(stack, b"GARBAGE\r\n\r\n")
+    assert garbage_status == 400 and b'"malformed"' in garbage
+
+
+def test_an_oversized_body_is_413_before_it_is_sent(stack):
+    """The gateway answers from Content-Length alone: the 50 MB are never sent."""
+    started = time.monotonic()
+    status, headers, body = _raw(stack, (
+        f"POST /api/v1/projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+        f"{stack.token('unit', UNIT)}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: 50000000\r\n\r\n").encode())
+    assert status == 413 and time.monotonic() - started < 5
+    assert headers["Content-Type"].startswith("application/json")
+    import json as _json
+    assert _json.loads(body)["error"]["details"] == {"limit_bytes": 1 << 20}

@@ -79,7 +79,8 @@ def test_the_error_table():
     assert to_response(remote)[0] == 409
     assert to_response(RemoteError("KeyError", "'boom'"))[0] == 500
     assert to_response(ValueError("internal detail"))[1]["error"]["message"] == "internal error"
-    assert set(STATUS_BY_CODE.values()) <= {400, 401, 403, 404, 405, 409, 422, 503}
+    assert set(STATUS_BY_CODE.values()) <= {400, 401, 403, 404, 405, 409, 413, 414, 417,
+                                            422, 431, 503}
 
 
 def test_production_verifies_with_the_public_key_and_refuses_hs256():
