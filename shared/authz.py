@@ -85,6 +85,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "sanction.read": frozenset({"unit"}) | OVERSIGHT,  # a unit: its own projects only
     "sanction.impose": frozenset({"office"}),          # 第三十四条
     "sanction.lift": frozenset({"office"}),
+    "request.read": ANY,     # the caller's own requests only (scoped by its identity)
     "admin.clock": frozenset({"operator"}),
     "admin.calendar": frozenset({"operator"}),
 }

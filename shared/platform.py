@@ -25,7 +25,13 @@ from shared.messaging.outbox import OutboxRelay, RelayLoop, backlog
 from shared.messaging.reliable import reliable_handler
 from shared.persistence.engine import create_engine_for
 from shared.persistence.platform_tables import PlatformTables
-from shared.persistence.store import Idempotency, IdempotentReplay, Store, Transaction
+from shared.persistence.store import (
+    MAX_REQUEST_ID,
+    Idempotency,
+    IdempotentReplay,
+    Store,
+    Transaction,
+)
 from shared.persistence.upsert import upsert
 from shared.policy import all_policies
 from shared.timekit import (
@@ -67,11 +73,12 @@ class Database(DependencyProvider):
         return Store(self.engine, self.tables, on_published=self.loop.wake, consumer=consumer)
 
     def get_dependency(self, worker_ctx) -> Store:
-        store = self.store(f"{self.container.service_name}.{worker_ctx.entrypoint.method_name}")
+        name = f"{self.container.service_name}.{worker_ctx.entrypoint.method_name}"
+        store = self.store(name)
         identity = Identity.from_header(worker_ctx.data.get("identity"))
         key = worker_ctx.data.get("idempotency_key")
-        if identity is not None and key:
-            store.idempotency = Idempotency(principal=identity.sub, key=str(key)[:200],
+        if identity is not None and isinstance(key, str) and 0 < len(key) <= MAX_REQUEST_ID:
+            store.idempotency = Idempotency(principal=identity.sub, key=key, command=name,
                                             fingerprint=str(worker_ctx.data.get(
                                                 "request_fingerprint", ""))[:64])
         return store
@@ -143,18 +150,19 @@ class Caller(DependencyProvider):
 
 
 def command(permission: str):
-    """An RPC command: re-checks the role matrix, and honours the request's Idempotency-Key
-    (claimed in the command's transaction; a replay returns the first response)."""
+    """An RPC command: re-checks the role matrix, and runs exactly once in effect per request id
+    (the Idempotency-Key, or the id the gateway gave the request): the id's claim, the effects,
+    the events and the response commit in one transaction (``Store.command``); a replay — a
+    client's retry or the broker's redelivery — returns the first response."""
     def decorate(method):
         @functools.wraps(method)
         def wrapper(self, *args, **kwargs):
             authz.require(self.caller, permission)
             try:
-                result = method(self, *args, **kwargs)
+                with self.db.command() as scope:
+                    return scope.succeeded(method(self, *args, **kwargs))
             except IdempotentReplay as replay:
                 return replay.response
-            self.db.record_response(result)
-            return result
         return wrapper
     return decorate
 
@@ -232,6 +240,14 @@ class PlatformService:
             "regulations": [p.id for p in all_policies()],
             "dead_letter_queue": topology.dead_letter_queue_name(self.name),
         }
+
+    @rpc
+    def request_outcome(self, request_id: str) -> dict | None:
+        """What became of the caller's write ``request_id`` here: succeeded (with its response)
+        or refused (with its error); None when this service never decided it."""
+        if self.caller is None:
+            return None
+        return self.db.outcome(self.caller.sub, str(request_id)[:MAX_REQUEST_ID])
 
     @reliable_handler("clock_set")
     def on_clock_set(self, event: Event) -> None:

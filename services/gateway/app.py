@@ -14,16 +14,17 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from services.gateway import limits
+from services.gateway import limits, outcomes
 from services.gateway.auth import Authenticator
 from services.gateway.endpoints import ENDPOINTS, Endpoint
 from services.gateway.errors import error_body, to_response
 from services.gateway.limits import Malformed
 from services.gateway.openapi import openapi_document
-from services.gateway.rpc import RpcClient, ServiceUnavailable
+from services.gateway.rpc import OutcomeUnknown, RemoteError, RpcClient, ServiceUnavailable
 from shared import authz
 from shared.config import SERVICES
 from shared.errors import GovprojError, ValidationFailed
+from shared.persistence.store import MAX_REQUEST_ID
 
 log = logging.getLogger("govproj.gateway")
 
@@ -95,8 +96,9 @@ class Gateway:
             identity = self.auth.identify(request.headers.get("Authorization"))
             endpoint, params = self._route(request)
             authz.require(identity, endpoint.permission)
-            status, result = self.call(endpoint, params, request, identity, request_id)
-            return json_response(status, result, request_id)
+            status, result, headers = self.call(endpoint, params, request, identity,
+                                                request_id)
+            return json_response(status, result, request_id, headers)
         except Exception as exc:
             status, body = to_response(exc)
             if status >= 500 and status != 503:
@@ -119,24 +121,44 @@ class Gateway:
         return endpoint, params
 
     def call(self, endpoint: Endpoint, params: dict, request: Request, identity,
-             request_id: str) -> tuple[int, Any]:
+             request_id: str) -> tuple[int, Any, dict]:
         body = self._body(endpoint, request)
         query = self._query(endpoint, request)
         if endpoint.permission == "admin.clock" and not self.simulated_clock:
             authz.deny(identity, "admin.clock (the suite runs on the real clock)")
         context = {"identity": identity.to_header(), "correlation_id": request_id}
-        key = request.headers.get("Idempotency-Key")
-        if request.method in WRITES and key:
-            context["idempotency_key"] = key
-            canonical = json.dumps([request.method, request.path, body, query], sort_keys=True,
-                                   ensure_ascii=False, default=str)
-            context["request_fingerprint"] = hashlib.sha256(canonical.encode()).hexdigest()
         if endpoint.compose is not None:
             return endpoint.status, endpoint.compose(Reads(self.rpc, context), params, body,
-                                                     query)
-        result = self.rpc.call(endpoint.service, endpoint.rpc,
-                               *endpoint.args(params, body, query), context=context)
-        return endpoint.status, result
+                                                     query), {}
+        args = endpoint.args(params, body, query)
+        if request.method not in WRITES:
+            return endpoint.status, self.rpc.call(endpoint.service, endpoint.rpc, *args,
+                                                  context=context), {}
+        # every write has a request id: the owning service acts once per id (a retry or a
+        # redelivery returns the first answer), and an answer lost in transit is said so
+        key = _request_key(request)
+        canonical = json.dumps([request.method, request.path, body, query], sort_keys=True,
+                               ensure_ascii=False, default=str)
+        context.update(idempotency_key=key,
+                       request_fingerprint=hashlib.sha256(canonical.encode()).hexdigest())
+        headers = {"Idempotency-Key": key}
+        try:
+            result = self.rpc.call(endpoint.service, endpoint.rpc, *args, context=context)
+        except OutcomeUnknown as unknown:
+            outcome = self._outcome(endpoint.service, key, context)
+            if outcome is None:
+                return 202, outcomes.accepted_body(key, unknown.reason), {
+                    **headers, "Location": outcomes.PATH.format(key)}
+            status, result = outcomes.replay(outcome)
+            return status, result, headers
+        return endpoint.status, result, headers
+
+    def _outcome(self, service: str, key: str, context: dict) -> dict | None:
+        """Ask the owning service at once what became of a request whose answer was lost."""
+        try:
+            return self.rpc.call(service, "request_outcome", key, context=context, timeout=2)
+        except (ServiceUnavailable, RemoteError):
+            return None
 
     @staticmethod
     def _body(endpoint: Endpoint, request: Request) -> Any:
@@ -201,6 +223,20 @@ def _file_filing(request: Request) -> dict:
         digest.update(chunk)
     return {"title": form.get("title") or upload.filename or "document",
             "sha256": digest.hexdigest()}
+
+
+def _request_key(request: Request) -> str:
+    """The client's Idempotency-Key (visible ASCII, at most 200 characters, never cut), or a
+    fresh id when it sent none."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return uuid.uuid4().hex
+    if not 0 < len(key) <= MAX_REQUEST_ID or not all(" " < c <= "~" for c in key):
+        raise ValidationFailed(
+            f"Idempotency-Key must be 1 to {MAX_REQUEST_ID} visible ASCII characters",
+            f"Idempotency-Key 须为 1 至 {MAX_REQUEST_ID} 个可见 ASCII 字符",
+            details={"Idempotency-Key": [f"1..{MAX_REQUEST_ID} visible ASCII characters"]})
+    return key
 
 
 def _client_request_id(request: Request) -> str | None:

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields
 from services.acceptance import schemas as acceptance
 from services.approval import schemas as approval
 from services.finance import schemas as finance
-from services.gateway import compose
+from services.gateway import compose, outcomes
 from services.planning import schemas as planning
 from services.security import schemas as security
 from services.supervision import schemas as supervision
@@ -317,6 +317,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", "/sanctions/<sanction_id>/lifting", "sanction.lift", "supervision",
              "lift_sanction", "Lift a sanction after verified rectification (第三十四条)",
              tag="supervision", args=lambda p, b, q: (p["sanction_id"], b), body=supervision.Lifting),
+    Endpoint("GET", "/requests/<request_id>", "request.read", "gateway", "request_outcome",
+             "What became of one of your writes (its Idempotency-Key or the id the gateway "
+             "gave it): succeeded with its response, refused with its error, not recorded "
+             "(it changed nothing yet), or unknown (ask again)", tag="operations",
+             compose=outcomes.request_outcome),
     Endpoint("POST", "/admin/clock", "admin.clock", "supervision", "set_clock",
              "Simulated clock: set today's date for every service", tag="operations",
              args=lambda p, b, q: (b["today"],), body=ClockSetting),

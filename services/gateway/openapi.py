@@ -61,9 +61,14 @@ def openapi_document() -> dict:
         if e.method in ("POST", "PUT"):
             operation["parameters"].append({
                 "in": "header", "name": "Idempotency-Key", "required": False,
-                "schema": {"type": "string", "maxLength": 200},
-                "description": "a replay with the same key returns the first response and "
-                               "changes nothing"})
+                "schema": {"type": "string", "minLength": 1, "maxLength": 200,
+                           "pattern": "^[!-~]+$"},
+                "description": "the request id: a replay with the same key returns the first "
+                               "response and changes nothing (the gateway makes one when absent "
+                               "and echoes it in the answer)"})
+            operation["responses"]["202"] = {
+                "description": "delivered, answer lost: it takes effect at most once; "
+                               "GET /requests/{request_id} reports the outcome"}
         if e.body is not None:
             operation["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": e.body}}}

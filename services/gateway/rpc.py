@@ -34,6 +34,11 @@ class ServiceUnavailable(Exception):
         self.reason = reason
 
 
+class OutcomeUnknown(ServiceUnavailable):
+    """The request was (or may have been) delivered, and no answer came: it may yet run. A read
+    is simply unavailable; a write is answered 202 with its request id, never a plain 503."""
+
+
 class RemoteError(Exception):
     """The service raised: ``exc_type`` and ``value`` as nameko serialised them."""
 
@@ -146,13 +151,18 @@ class RpcClient:
 
     def _send(self, service: str, method: str, args, kwargs, context,
               trust_recent: bool = False) -> tuple[Any, str]:
-        for attempt in (1, 2):  # one reconnect, before anything was sent
+        """Publish the request. A publish that failed midway may still have reached the queue:
+        the second attempt carries the same request id (the service acts once per id), and if
+        that attempt cannot be made either, the outcome is unknown — not "unavailable"."""
+        maybe_sent = False
+        for attempt in (1, 2):  # one reconnect
             try:
                 conn = self._connection()
                 if not conn.serving(service, trust_recent):
                     raise ServiceUnavailable(service, "no instance is running")
                 correlation_id = str(uuid.uuid4())
                 conn.awaiting.add(correlation_id)
+                maybe_sent = True
                 headers = {f"nameko.{k}": v for k, v in (context or {}).items()}
                 headers.setdefault("nameko.call_id_stack", [f"gateway.{correlation_id}"])
                 conn.channel.basic_publish(
@@ -164,13 +174,20 @@ class RpcClient:
                                          delivery_mode=2),
                     mandatory=True)
                 return conn, correlation_id
+            except ServiceUnavailable as exc:
+                if maybe_sent:
+                    raise OutcomeUnknown(service, f"sent once, then {exc.reason}") from None
+                raise
             except UnroutableError:
                 conn.awaiting.discard(correlation_id)   # no reply will come
+                if attempt == 2:
+                    raise OutcomeUnknown(service, "sent once, then no queue") from None
                 raise ServiceUnavailable(service, "no queue for this service") from None
             except (AMQPConnectionError, AMQPError, OSError) as exc:
                 self._reset()
                 if attempt == 2:
-                    raise ServiceUnavailable(service, f"broker unreachable: {exc}") from None
+                    error = OutcomeUnknown if maybe_sent else ServiceUnavailable
+                    raise error(service, f"broker unreachable: {exc}") from None
         raise AssertionError("unreachable")
 
     def _wait(self, conn: _ThreadConnection, service: str, correlation_id: str,
@@ -181,15 +198,15 @@ class RpcClient:
             while correlation_id not in conn.replies:
                 now = time.monotonic()
                 if now >= deadline:
-                    raise ServiceUnavailable(service, f"no answer within {timeout:g} s")
+                    raise OutcomeUnknown(service, f"no answer within {timeout:g} s")
                 if now - checked >= 1.0:   # still someone to answer?
                     if conn.consumers(service) == 0:
-                        raise ServiceUnavailable(service, "stopped while the call waited")
+                        raise OutcomeUnknown(service, "stopped while the call waited")
                     checked = now
                 conn.connection.process_data_events(time_limit=min(deadline - now, 1.0))
         except (AMQPConnectionError, AMQPError, OSError) as exc:
             self._reset()
-            raise ServiceUnavailable(service, f"connection lost: {exc}") from None
+            raise OutcomeUnknown(service, f"connection lost: {exc}") from None
         finally:
             conn.awaiting.discard(correlation_id)
         reply = conn.replies.pop(correlation_id)
