@@ -30,6 +30,7 @@ log = logging.getLogger("govproj.gateway")
 
 PREFIX = "/api/v1"
 WRITES = ("POST", "PUT")
+REQUEST_KEY_HEADER = "govproj.request_key"  # the write's request id, echoed in every answer
 
 
 class NotAllowed(GovprojError):
@@ -103,7 +104,9 @@ class Gateway:
             status, body = to_response(exc)
             if status >= 500 and status != 503:
                 log.exception("unhandled error", extra={"request_id": request_id})
-            return json_response(status, body, request_id, getattr(exc, "headers", None))
+            headers = {**(getattr(exc, "headers", None) or {}),
+                       **request.environ.get(REQUEST_KEY_HEADER, {})}
+            return json_response(status, body, request_id, headers)
         finally:
             log.info("%s %s", request.method, request.path, extra={
                 "request_id": request_id, "sub": identity.sub if identity else None,
@@ -141,7 +144,7 @@ class Gateway:
                                ensure_ascii=False, default=str)
         context.update(idempotency_key=key,
                        request_fingerprint=hashlib.sha256(canonical.encode()).hexdigest())
-        headers = {"Idempotency-Key": key}
+        headers = request.environ[REQUEST_KEY_HEADER] = {"Idempotency-Key": key}
         try:
             result = self.rpc.call(endpoint.service, endpoint.rpc, *args, context=context)
         except OutcomeUnknown as unknown:
