@@ -7,13 +7,13 @@ from sqlalchemy import (
     Date,
     Integer,
     MetaData,
-    Numeric,
     String,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.persistence import PlatformTables
+from shared.persistence.money import Fen
 
 metadata = MetaData()
 platform = PlatformTables(metadata)
@@ -32,7 +32,7 @@ class ReviewCaseRow(Base):
     submission: Mapped[int] = mapped_column(Integer)
     unit: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
-    budget_total = mapped_column(Numeric(18, 2), nullable=False)
+    budget_total = mapped_column("budget_total_fen", Fen, nullable=False)  # yuan ↔ fen
     fixed_asset_investment: Mapped[bool] = mapped_column(Boolean)
     classified: Mapped[bool] = mapped_column(Boolean)
     regulation_version: Mapped[str] = mapped_column(String(64))
@@ -42,7 +42,7 @@ class ReviewCaseRow(Base):
     opinion = mapped_column(JSON)
     issued_on = mapped_column(Date)
     drc_decision: Mapped[str | None] = mapped_column(String(16))
-    drc_investment = mapped_column(Numeric(18, 2))
+    drc_investment = mapped_column("drc_investment_fen", Fen)
     drc_document_no: Mapped[str | None] = mapped_column(String(100))
     secrecy_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     approved_on = mapped_column(Date)

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from services.finance import domain
 from services.finance.domain import Entry, FundingFile
@@ -230,6 +230,7 @@ def file_contract(store: Store, clock: Clock, caller: Identity, code: str, data:
         domain.check_contract_dates(data["signed_on"], today)
         contract = ContractRow(
             project_code=code, contract_no=data["contract_no"], supplier=data["supplier"],
+            purpose=data.get("purpose") or domain.CONTRACT_PURPOSE,
             amount_fen=domain.to_fen(data["amount"]), signed_on=data["signed_on"],
             filed_on=today, products=data["products"], filed_by=caller.sub)
         tx.session.add(contract)
@@ -255,14 +256,12 @@ def request_disbursement(store: Store, clock: Clock, caller: Identity, code: str
         level = domain.pick_level({lvl: b["approved"] for lvl, b in budget.items()},
                                   data.get("level"))
         available = budget.get(level, {}).get("available", 0)
-        filed = tx.session.scalars(select(ContractRow).where(
-            ContractRow.project_code == code,
-            ContractRow.contract_no == data["contract_no"])).first() is not None
+        contract = _contract_on_file(tx.session, code, data["contract_no"])
         sharing = tx.session.get(SharingStatusRow, code)
         file = _file(row)
         file.sharing_connected = bool(sharing and sharing.connected)
         file.sharing_compliant = bool(sharing and sharing.sharing_compliant)
-        failed = domain.failing_gates(file, purpose, fen, available, filed)
+        failed = domain.failing_gates(file, purpose, fen, available, contract)
         request = DisbursementRow(
             id=f"DB-{uuid.uuid4().hex[:10].upper()}", project_code=code, purpose=purpose,
             level=level, amount_fen=fen, contract_no=data["contract_no"],
@@ -279,6 +278,19 @@ def request_disbursement(store: Store, clock: Clock, caller: Identity, code: str
             project_code=code, regulation_version=row.regulation_version,
             articles=sorted({a for g in failed for a in g.articles}) or [11])
     return disbursement_view(request)
+
+
+def _contract_on_file(session, code: str, contract_no: str) -> domain.ContractOnFile | None:
+    """The contract and what it has paid so far (read under the funding file's lock, so two
+    concurrent payments cannot together exceed it)."""
+    row = session.scalars(select(ContractRow).where(
+        ContractRow.project_code == code, ContractRow.contract_no == contract_no)).first()
+    if row is None:
+        return None
+    paid = session.scalar(select(func.coalesce(func.sum(DisbursementRow.amount_fen), 0)).where(
+        DisbursementRow.project_code == code, DisbursementRow.contract_no == contract_no,
+        DisbursementRow.status == "paid"))
+    return domain.ContractOnFile(row.purpose, row.amount_fen, int(paid))
 
 
 def return_surplus(store: Store, clock: Clock, caller: Identity, code: str) -> dict:
@@ -346,7 +358,7 @@ def funds_view(row: FundingFileRow, entries, balances: dict) -> dict[str, Any]:
 
 
 def contract_view(row: ContractRow) -> dict:
-    return {"contract_no": row.contract_no, "supplier": row.supplier,
+    return {"contract_no": row.contract_no, "supplier": row.supplier, "purpose": row.purpose,
             "amount": domain.to_yuan(row.amount_fen), "signed_on": row.signed_on.isoformat(),
             "filed_on": row.filed_on.isoformat(), "products": row.products}
 

@@ -8,22 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from shared.errors import RuleViolation, StateConflict
+from shared.money import to_fen  # noqa: F401  (exact yuan → fen, for the application)
 from shared.policy import article_label_zh
 
 PURPOSES = ("construction", "om")
+PURPOSE_ZH = {"construction": "建设", "om": "运行维护"}
+CONTRACT_PURPOSE = "construction"   # what a contract serves unless it says otherwise
 LEVELS = ("province", "city", "county")
-FEN = Decimal("0.01")
-
-
-def to_fen(yuan: Decimal | str) -> int:
-    value = Decimal(yuan)
-    if value != value.quantize(FEN):
-        raise ValueError(f"{yuan} has more than two decimals")
-    return int((value * 100).to_integral_value(rounding=ROUND_HALF_UP))
 
 
 def to_yuan(fen: int) -> str:
@@ -112,9 +106,20 @@ class Gate:
                 "message": self.message, "message_zh": self.message_zh}
 
 
+@dataclass(frozen=True)
+class ContractOnFile:
+    """The filed contract a payment relies on (第十三条): what it serves, what it is worth and
+    what has been paid against it already."""
+
+    purpose: str
+    amount_fen: int
+    paid_fen: int
+
+
 def failing_gates(file: FundingFile, purpose: str, fen: int, available_fen: int,
-                  contract_filed: bool) -> list[Gate]:
-    """EVERY gate of REQUIREMENTS §12 this disbursement fails."""
+                  contract: ContractOnFile | None) -> list[Gate]:
+    """EVERY gate of REQUIREMENTS §12 this disbursement fails (``contract``: None if the
+    payment's contract is not on file)."""
     failed = []
     if not file.favourable_opinion:
         failed.append(Gate("review_opinion", [9], "no favourable review opinion",
@@ -143,9 +148,31 @@ def failing_gates(file: FundingFile, purpose: str, fen: int, available_fen: int,
         failed.append(Gate("sharing_platform", [29],
                            "not connected to the sharing platform or not sharing as required",
                            "未按规定接入共享平台或未按要求共享数据"))
-    if not contract_filed:
+    if contract is None:
         failed.append(Gate("contract_filed", [13], "the payment's contract is not on file",
                            "付款所依据的采购合同未备案"))
+    else:
+        failed.extend(_contract_gates(contract, purpose, fen))
+    return failed
+
+
+def _contract_gates(contract: ContractOnFile, purpose: str, fen: int) -> list[Gate]:
+    """A contract pays only the purpose it serves, and never more than it is worth: money is
+    spent as the approved plan and budget say (第十七条), through the filed contract (第十三条)."""
+    failed = []
+    if contract.purpose != purpose:
+        failed.append(Gate(
+            "contract_purpose", [17],
+            f"the contract serves {contract.purpose}, not {purpose}: it cannot pay {purpose} money",
+            f"该合同用于{PURPOSE_ZH[contract.purpose]}，不能支付{PURPOSE_ZH[purpose]}资金"))
+    if contract.paid_fen + fen > contract.amount_fen:
+        left = contract.amount_fen - contract.paid_fen
+        failed.append(Gate(
+            "within_contract", [13, 17],
+            f"exceeds what is left of the contract: {to_yuan(left)} of "
+            f"{to_yuan(contract.amount_fen)} ({to_yuan(contract.paid_fen)} already paid)",
+            f"超出合同剩余金额：合同金额 {to_yuan(contract.amount_fen)} 元，"
+            f"已支付 {to_yuan(contract.paid_fen)} 元，尚余 {to_yuan(left)} 元"))
     return failed
 
 

@@ -83,6 +83,7 @@ class ContractRow(Base):
     project_code: Mapped[str] = mapped_column(String(32), index=True)
     contract_no: Mapped[str] = mapped_column(String(100))
     supplier: Mapped[str] = mapped_column(String(300))
+    purpose: Mapped[str] = mapped_column(String(16), default="construction")  # or om
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     signed_on = mapped_column(Date, nullable=False)
     filed_on = mapped_column(Date, nullable=False)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from services.finance.domain import LEVELS, PURPOSES
+from services.finance.domain import CONTRACT_PURPOSE, LEVELS, PURPOSES
 from shared.events.schemas import Money
 from shared.wire import Items, Length, Strict, load  # noqa: F401  (load: the service's loader)
 
@@ -36,6 +36,9 @@ class ContractProduct(Strict):
 class Contract(Strict):
     contract_no = fields.String(required=True, validate=Length(min=1, max=100))
     supplier = fields.String(required=True, validate=Length(min=1, max=300))
+    purpose = fields.String(load_default=CONTRACT_PURPOSE, validate=validate.OneOf(PURPOSES),
+                            metadata={"description": "what the contract pays for: construction "
+                                      "(the default) or om; it pays no other purpose (第十七条)"})
     amount = Money(required=True, positive=True)
     signed_on = fields.Date(required=True)
     products = fields.List(fields.Nested(ContractProduct), load_default=list,

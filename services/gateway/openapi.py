@@ -8,6 +8,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
 from services.gateway.endpoints import ENDPOINTS
+from shared.events.schemas import Money
 
 STATUS_TEXT = {400: "Malformed request body", 401: "No or invalid bearer token",
                403: "Role or unit not entitled", 404: "No such project or endpoint",
@@ -39,11 +40,15 @@ def _path(rule: str) -> tuple[str, list[dict]]:
 
 
 def openapi_document() -> dict:
+    marshmallow = MarshmallowPlugin()
     spec = APISpec(title="govproj API", version="1.0.0", openapi_version="3.0.3",
-                   plugins=[MarshmallowPlugin()],
+                   plugins=[marshmallow],
                    info={"description": "Government information-system projects under the "
                                         "Shandong measures (山东省政务信息系统项目管理办法). Money is a "
                                         "decimal string in yuan; dates are YYYY-MM-DD."})
+    # money is a decimal string on the wire (its pattern and bound come with the field), not a
+    # number: schema tools would otherwise send floats and read string minimums
+    marshmallow.map_to_openapi_type(Money, "string", None)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                "bearerFormat": "JWT"})
     spec.components.schema("Error", schema=Error)

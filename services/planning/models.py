@@ -8,7 +8,6 @@ from sqlalchemy import (
     DateTime,
     Integer,
     MetaData,
-    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -16,6 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.persistence import PlatformTables
+from shared.persistence.money import Fen
 
 metadata = MetaData()
 platform = PlatformTables(metadata)
@@ -34,7 +34,7 @@ class ProjectRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     level: Mapped[str] = mapped_column(String(16))
     plan_item: Mapped[str | None] = mapped_column(String(64))
-    budget_total = mapped_column(Numeric(18, 2), nullable=False)
+    budget_total = mapped_column("budget_total_fen", Fen, nullable=False)  # yuan ↔ fen
     fixed_asset_investment: Mapped[bool] = mapped_column(Boolean)
     new_civil_works: Mapped[bool] = mapped_column(Boolean)
     classified: Mapped[bool] = mapped_column(Boolean)
@@ -53,7 +53,7 @@ class ProjectRow(Base):
     status: Mapped[str] = mapped_column(String(32), index=True)
     submissions: Mapped[int] = mapped_column(Integer, default=0)
     decisions = mapped_column(JSON, nullable=False, default=list)
-    approved_amount = mapped_column(Numeric(18, 2))
+    approved_amount = mapped_column("approved_amount_fen", Fen)
     approved_on = mapped_column(Date)
     national = mapped_column(JSON, nullable=False, default=dict)
     sharing = mapped_column(JSON)

@@ -4,24 +4,50 @@ Money travels as a decimal string in yuan (``"1250000.00"``), never a float.
 """
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from marshmallow import Schema, ValidationError, fields, validate
+
+from shared.money import FEN, LIMIT_YUAN, MAX_YUAN, POSITIVE_WIRE_PATTERN, WIRE_PATTERN
 
 LEVELS = ("province", "city", "county")
 KINDS = ("construction", "om")
 
 
 class Money(fields.Decimal):
-    """Yuan with at most two decimals, as a string on the wire; never rounded silently."""
+    """Yuan as a decimal string with at most two decimals (``"1250000.00"``): never a JSON
+    number (a float is not exact), never rounded silently, not negative (above zero when
+    ``positive``) and below the one upper bound, 10^13 yuan (``shared/money.py``)."""
+
+    _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")  # ASCII digits only, as the pattern
 
     def __init__(self, positive: bool = False, **kwargs):
-        super().__init__(places=2, as_string=True,
-                         validate=validate.Range(min=0, min_inclusive=not positive), **kwargs)
+        self.positive = positive
+        metadata = {"pattern": POSITIVE_WIRE_PATTERN if positive else WIRE_PATTERN,
+                    "example": "1250000.00",
+                    "description": "yuan, a decimal string with at most two decimals, "
+                                   f"{'above 0' if positive else 'at least 0'} and at most "
+                                   f"{MAX_YUAN} (below 10^13)", **kwargs.pop("metadata", {})}
+        super().__init__(places=2, as_string=True, metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        exact = fields.Decimal(as_string=True)._deserialize(value, attr, data, **kwargs)
+        if isinstance(value, str) and self._DECIMAL.fullmatch(value):
+            exact = Decimal(value)
+        elif isinstance(value, Decimal) and value.is_finite():  # in-process callers
+            exact = value
+        else:
+            raise ValidationError('a decimal string of yuan such as "1250000.00" (not a number) '
+                                  '/ 金额须为以元为单位的数字字符串，如 "1250000.00"')
+        if exact >= LIMIT_YUAN:
+            raise ValidationError(f"at most {MAX_YUAN} yuan: amounts must be below 10^13 yuan "
+                                  f"/ 金额不得超过 {MAX_YUAN} 元（须小于 10^13 元）")
         if exact.as_tuple().exponent < -2:
             raise ValidationError("at most two decimals (fen) / 金额最多保留两位小数")
-        return super()._deserialize(value, attr, data, **kwargs)
+        if exact < 0 or (self.positive and exact == 0):
+            raise ValidationError("must be greater than 0 / 金额须大于 0" if self.positive
+                                  else "must not be negative / 金额不能为负数")
+        return exact.quantize(FEN)
 
 
 class ApplicationSubmitted(Schema):

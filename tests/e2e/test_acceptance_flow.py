@@ -44,12 +44,15 @@ def approved(stack):
     stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
         "contract_no": "HT-1", "supplier": "浪潮", "amount": "400000.00",
         "signed_on": "2026-03-02"})
+    stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
+        "contract_no": "HT-OM", "supplier": "浪潮", "amount": "50000.00", "purpose": "om",
+        "signed_on": "2026-03-02"})   # O&M money is paid under an O&M contract
     return code
 
 
 def om(stack, code):
     return stack.http("POST", f"/projects/{code}/disbursements", "unit", UNIT, json={
-        "purpose": "om", "amount": "10000.00", "contract_no": "HT-1"}).json()
+        "purpose": "om", "amount": "10000.00", "contract_no": "HT-OM"}).json()
 
 
 def test_completion_to_acceptance_to_self_evaluation(stack):

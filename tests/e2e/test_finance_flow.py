@@ -2,6 +2,7 @@
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from shared.testing import running_stack, wait_for
 
@@ -60,19 +61,63 @@ def test_budget_contract_payment_and_refusals(stack):
     paid = disburse(stack, code, "500000.00")
     assert paid.status_code == 201 and paid.json()["status"] == "paid"
     beyond = disburse(stack, code, "300000.01")
-    assert beyond.json()["status"] == "refused" and gates(beyond) == ["within_budget"]
-    [gate] = beyond.json()["failed_gates"]
+    assert beyond.json()["status"] == "refused"
+    assert gates(beyond) == ["within_budget", "within_contract"]
+    gate = beyond.json()["failed_gates"][0]
     assert gate["articles"] == ["第十七条"] and "超支不补" in gate["message_zh"]
     unfiled = disburse(stack, code, "1.00", contract_no="HT-NOPE")
     assert gates(unfiled) == ["contract_filed"]
-    om = disburse(stack, code, "1.00", purpose="om")
-    assert gates(om) == ["acceptance_passed", "sharing_platform"]
+    om = disburse(stack, code, "1.00", purpose="om")   # O&M money, a construction contract
+    assert gates(om) == ["acceptance_passed", "sharing_platform", "contract_purpose"]
     funds = stack.http("GET", f"/projects/{code}/funds", "unit", UNIT).json()
     province = funds["by_purpose"]["construction"]["province"]
     assert province == {"approved": "800000.00", "disbursed": "500000.00", "withheld": "0.00",
                         "returned": "0.00", "available": "300000.00", "to_recover": "0.00"}
     assert [e["kind"] for e in funds["ledger"]] == ["budget", "budget", "payment"]
+    # the contract (600,000.00, 500,000.00 paid) pays up to its amount and not a fen more
+    one_fen_more = disburse(stack, code, "100000.01")
+    assert gates(one_fen_more) == ["within_contract"]
+    assert one_fen_more.json()["failed_gates"][0]["articles"] == ["第十三条", "第十七条"]
+    assert disburse(stack, code, "100000.00").json()["status"] == "paid"
     assert disburse(stack, code, "1.00", unit="U-OTHER").status_code == 403
+
+
+def test_money_is_exact_up_to_its_bound_and_refused_beyond_it(stack):
+    """Below 10^13 yuan every amount is kept to the fen, through every service and store
+    (integer fen on SQLite too); above it, a 422 naming the field and the limit — never a 500."""
+    top = "9999999999999.99"
+    beyond = stack.http("POST", "/projects", "unit", UNIT, json={
+        "name": "超大项目", "kind": "construction", "level": "province", "plan_item": ITEM,
+        "budget": {"total": "12345678901234567.89"}})
+    assert beyond.status_code == 422, beyond.text
+    error = beyond.json()["error"]
+    said = str(error["details"])
+    assert "budget" in error["message"] and "9999999999999.99" in said and "10^13" in said
+    assert "金额不得超过" in said
+
+    code = stack.approved(UNIT, ITEM, amount=top, budget={"total": top})
+    project = stack.http("GET", f"/projects/{code}", "office").json()
+    assert project["budget"]["total"] == top and project["approved_amount"] == top
+    wait_for(lambda: stack.http("POST", f"/projects/{code}/budget", "finance", json={
+        "construction": {"total": top, "by_level": {"province": top}},
+        "om": {"total": "0.00", "by_level": {}}}).status_code == 201,
+        timeout=20, message="finance learned the approval")
+    assert stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
+        "contract_no": "HT-MAX", "supplier": "浪潮", "amount": top,
+        "signed_on": date.today().isoformat()}).status_code == 201
+    for amount in ("10000000000000.00", "92233720368547758.08"):   # the old 500s
+        r = disburse(stack, code, amount, contract_no="HT-MAX")
+        assert r.status_code == 422 and "amount" in r.json()["error"]["details"], r.text
+    assert disburse(stack, code, top, contract_no="HT-MAX").json()["status"] == "paid"
+    funds = stack.http("GET", f"/projects/{code}/funds", "unit", UNIT).json()
+    assert funds["approved_amount"] == top
+    assert funds["by_purpose"]["construction"]["province"]["disbursed"] == top
+    engine = create_engine(stack.urls["planning"])
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT budget_total_fen, typeof(budget_total_fen) "
+                                   "FROM projects WHERE code = :c"), {"c": code}).one()
+    engine.dispose()
+    assert tuple(stored) == (999_999_999_999_999, "integer")
 
 
 def test_withholding_blocks_construction_money_until_lifted(stack):

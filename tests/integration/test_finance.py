@@ -39,7 +39,7 @@ def approved_project(url, construction="1000.00"):
                          "by_level": {"province": Decimal(construction)}},
         "om": {"total": Decimal("0"), "by_level": {}}})
     application.file_contract(store, CLOCK, UNIT, CODE, {
-        "contract_no": "HT-1", "supplier": "浪潮", "amount": Decimal("1000.00"),
+        "contract_no": "HT-1", "supplier": "浪潮", "amount": Decimal("5000.00"),
         "signed_on": date(2026, 5, 29), "products": []})
     return engine, store
 

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.finance import domain
-from services.finance.domain import Entry, FundingFile, failing_gates
+from services.finance.domain import ContractOnFile, Entry, FundingFile, failing_gates
 from shared.errors import RuleViolation
 
 
@@ -15,8 +15,14 @@ def ok_file(**changes):
                           "approved": True, "approved_fen": 100_000, **changes})
 
 
-def gates(file=None, purpose="construction", fen=1000, available=1000, filed=True):
-    return [g.gate for g in failing_gates(file or ok_file(), purpose, fen, available, filed)]
+def on_file(purpose="construction", amount_fen=1_000_000, paid_fen=0):
+    return ContractOnFile(purpose, amount_fen, paid_fen)
+
+
+def gates(file=None, purpose="construction", fen=1000, available=1000, filed=True,
+          contract=None):
+    contract = contract or (on_file(purpose) if filed else None)
+    return [g.gate for g in failing_gates(file or ok_file(), purpose, fen, available, contract)]
 
 
 def test_money_is_exact():
@@ -40,7 +46,7 @@ def test_all_gates_open():
     ({}, "om", "acceptance_passed"),
 ])
 def test_each_gate_refuses_with_its_article(changes, purpose, expected):
-    failed = failing_gates(ok_file(**changes), purpose, 1, 1000, True)
+    failed = failing_gates(ok_file(**changes), purpose, 1, 1000, on_file(purpose))
     assert expected in [g.gate for g in failed]
     for g in failed:
         body = g.as_dict()
@@ -50,6 +56,29 @@ def test_each_gate_refuses_with_its_article(changes, purpose, expected):
 def test_budget_boundary_just_inside_and_just_past():
     assert "within_budget" not in gates(fen=1000, available=1000)
     assert "within_budget" in gates(fen=1001, available=1000)
+
+
+def test_a_contract_pays_up_to_its_amount_and_not_one_fen_more():
+    """Paid so far + this payment <= the contract's amount (第十三条, 第十七条)."""
+    contract = on_file(amount_fen=60_000_000, paid_fen=50_000_000)
+    assert gates(fen=10_000_000, available=10**9, contract=contract) == []
+    [gate] = failing_gates(ok_file(), "construction", 10_000_001, 10**9, contract)
+    assert gate.gate == "within_contract"
+    body = gate.as_dict()
+    assert body["articles"] == ["第十三条", "第十七条"]
+    assert "100000.00" in body["message"] and "尚余 100000.00 元" in body["message_zh"]
+
+
+def test_a_contract_pays_only_the_purpose_it_serves():
+    """O&M money against a construction contract is refused, and the other way round."""
+    done = ok_file(construction_completed=True, acceptance_passed=True,
+                   sharing_connected=True, sharing_compliant=True)
+    assert gates(done, "om", contract=on_file("om")) == []
+    assert gates(done, "om", contract=on_file("construction")) == ["contract_purpose"]
+    assert gates(done, "construction", contract=on_file("om")) == ["contract_purpose"]
+    [gate] = failing_gates(done, "om", 1, 1000, on_file("construction"))
+    assert gate.as_dict()["articles"] == ["第十七条"]
+    assert gate.message_zh == "该合同用于建设，不能支付运行维护资金"
 
 
 def test_every_failing_gate_is_listed_at_once():
