@@ -3,11 +3,14 @@ owning service (the caller's identity travels with every RPC call as nameko cont
 
 Resource rules sit beside it: a unit sees only its own and co-built projects, and acts only on its
 own; a classified project's contents reach only its unit and the secrecy bureau (REQUIREMENTS §1).
+Of the others a unit learns nothing: "not yours" and "no such project" are one 403
+(``require_project``).
 """
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from shared.errors import GovprojError
@@ -162,3 +165,28 @@ def sees_classified_content(identity: Identity, owner_unit: str) -> bool:
 def acts_on_project(identity: Identity, owner_unit: str) -> bool:
     """A unit acts on its own projects (co-builders see, the lead unit files)."""
     return identity.role == "unit" and identity.unit == owner_unit
+
+
+def require_project(identity: Identity, permission: str, code: str, owner_unit: str | None,
+                    co_builders: Iterable[str] = (), *, owner_only: bool = False) -> None:
+    """The check a read (and a unit's command) about one project makes FIRST, before saying
+    anything about the project. ``owner_unit`` is None when the service knows no project
+    ``code``; ``owner_only``: only the owning unit, not its co-builders (commands, 涉密 content).
+
+    To a unit, a project it may not read and a code no one registered are refused alike, with
+    one and the same 403 ("not yours, or no such project"): no 404 or 409 ever tells a unit
+    that another unit's project exists or what state it is in. Oversight roles see every
+    project; an unknown code is then the service's own 404, raised after this check."""
+    if identity.role != "unit":
+        if owner_unit is not None and not owner_only and not sees_project(identity, owner_unit, []):
+            deny(identity, permission, code)
+        return
+    if owner_unit is not None and (acts_on_project(identity, owner_unit) or (
+            not owner_only and identity.unit in co_builders)):
+        return
+    log.warning("denied: not its project, or no such project",
+                extra={"sub": identity.sub, "unit": identity.unit, "permission": permission,
+                       "resource": code})
+    raise Forbidden(f"no access to project {code}: not yours, or there is no such project",
+                    f"无权访问项目 {code}：该项目不属于本单位，或不存在", articles=[4],
+                    details={"permission": permission, "project": code})

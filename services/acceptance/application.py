@@ -8,14 +8,15 @@ from datetime import date
 
 from sqlalchemy import select
 
-from services.acceptance.domain import AcceptanceFile, check_annual_report
+from services.acceptance.domain import AcceptanceFile, check_annual_report, missing_reports
 from services.acceptance.models import (
     AcceptanceFileRow,
     AnnualReportRow,
     ArchiveDocumentRow,
+    KnownProjectRow,
     PostEvaluationRow,
 )
-from shared.authz import Identity, acts_on_project, deny, sees_project
+from shared.authz import Identity, deny, require_project
 from shared.errors import NotFound, StateConflict
 from shared.events import Event
 from shared.persistence.store import Store, Transaction
@@ -27,8 +28,24 @@ _FIELDS = [f.name for f in dc_fields(AcceptanceFile)]
 
 # -- learned from events -----------------------------------------------------------------------
 
+def project_registered(tx: Transaction, event: Event) -> None:
+    """Who owns and who co-builds the project: the readers of its archive and file."""
+    data = event.data()
+    known = tx.session.get(KnownProjectRow, event.project_code, with_for_update=True)
+    if known is None:
+        tx.session.add(KnownProjectRow(project_code=event.project_code, owner_unit=data["unit"],
+                                       co_builders=list(data["co_builders"]),
+                                       regulation_version=event.regulation_version))
+    else:   # known from its approval first (events travel on separate queues)
+        known.co_builders = list(data["co_builders"])
+
+
 def project_approved(tx: Transaction, event: Event) -> None:
     """An approved project gets its acceptance file (the owner unit comes with it)."""
+    if tx.session.get(KnownProjectRow, event.project_code) is None:
+        tx.session.add(KnownProjectRow(project_code=event.project_code,
+                                       owner_unit=event.payload["unit"], co_builders=[],
+                                       regulation_version=event.regulation_version))
     if tx.session.get(AcceptanceFileRow, event.project_code) is None:
         tx.session.add(AcceptanceFileRow(project_code=event.project_code,
                                          unit=event.payload["unit"],
@@ -57,7 +74,20 @@ def security_fact(tx: Transaction, event: Event) -> None:
 
 # -- the file --------------------------------------------------------------------------------------
 
-def _load(tx: Transaction, code: str) -> tuple[AcceptanceFileRow, AcceptanceFile]:
+def _known(session, caller: Identity, code: str, permission: str, *,
+           owner_only: bool = False) -> KnownProjectRow | None:
+    """The project as registered, once the caller may read it (``owner_only``: act on it — a
+    unit, the owner only). Checked before anything of the project is said: to a unit, an
+    unknown code is refused like another unit's project (shared.authz.require_project)."""
+    known = session.get(KnownProjectRow, code)
+    require_project(caller, permission, code, known.owner_unit if known else None,
+                    (known.co_builders or []) if known else (), owner_only=owner_only)
+    return known
+
+
+def _load(tx: Transaction, caller: Identity, code: str,
+          permission: str) -> tuple[AcceptanceFileRow, AcceptanceFile]:
+    _known(tx.session, caller, code, permission, owner_only=True)
     row = tx.session.get(AcceptanceFileRow, code, with_for_update=True)
     if row is None:
         raise StateConflict(f"project {code} is not an approved project",
@@ -73,11 +103,6 @@ def _file(row: AcceptanceFileRow) -> AcceptanceFile:
 def _save(row: AcceptanceFileRow, file: AcceptanceFile) -> None:
     for f in _FIELDS:
         setattr(row, f, getattr(file, f))
-
-
-def _owned(caller: Identity, file: AcceptanceFile, permission: str) -> None:
-    if caller.role == "unit" and not acts_on_project(caller, file.unit):
-        deny(caller, permission, file.project_code)
 
 
 def _emit(tx: Transaction, file: AcceptanceFile, kind: str, payload: dict,
@@ -98,8 +123,7 @@ def _archive(tx_session, code: str) -> set[str]:
 
 def complete(store: Store, clock: Clock, caller: Identity, code: str, completed_on: date) -> dict:
     with store.transaction() as tx:
-        row, file = _load(tx, code)
-        _owned(caller, file, "acceptance.complete")
+        row, file = _load(tx, caller, code, "acceptance.complete")
         due = file.complete(completed_on, clock.today(), get_policy(file.regulation_version),
                             caller.sub)
         _save(row, file)
@@ -111,8 +135,7 @@ def complete(store: Store, clock: Clock, caller: Identity, code: str, completed_
 def request_extension(store: Store, clock: Clock, caller: Identity, code: str,
                       data: dict) -> dict:
     with store.transaction() as tx:
-        row, file = _load(tx, code)
-        _owned(caller, file, "acceptance.extension.request")
+        row, file = _load(tx, caller, code, "acceptance.extension.request")
         file.request_extension(data["reason"], data["requested_due"], caller.sub, clock.today())
         _save(row, file)
     return view(file)
@@ -121,7 +144,7 @@ def request_extension(store: Store, clock: Clock, caller: Identity, code: str,
 def decide_extension(store: Store, clock: Clock, caller: Identity, code: str,
                      data: dict) -> dict:
     with store.transaction() as tx:
-        row, file = _load(tx, code)
+        row, file = _load(tx, caller, code, "acceptance.extension.decide")
         previous, reason = file.acceptance_due, (file.extension or {}).get("reason", "")
         new_due = file.decide_extension(data["decision"] == "grant", caller.sub, clock.today(),
                                         data.get("granted_due"))
@@ -134,8 +157,7 @@ def decide_extension(store: Store, clock: Clock, caller: Identity, code: str,
 
 def apply(store: Store, clock: Clock, caller: Identity, code: str) -> dict:
     with store.transaction() as tx:
-        row, file = _load(tx, code)
-        _owned(caller, file, "acceptance.apply")
+        row, file = _load(tx, caller, code, "acceptance.apply")
         file.apply(_archive(tx.session, code), get_policy(file.regulation_version), clock.today())
         _save(row, file)
         _emit(tx, file, "acceptance_applied", {"applied_on": clock.today()}, [23])
@@ -145,7 +167,7 @@ def apply(store: Store, clock: Clock, caller: Identity, code: str) -> dict:
 def decide(store: Store, clock: Clock, caller: Identity, code: str, data: dict) -> dict:
     today = clock.today()
     with store.transaction() as tx:
-        row, file = _load(tx, code)
+        row, file = _load(tx, caller, code, "acceptance.decide")
         file.decide(data["passed"], data.get("findings") or "", data["report_document"],
                     data.get("items") or {}, caller.sub, today)
         _save(row, file)
@@ -157,8 +179,7 @@ def decide(store: Store, clock: Clock, caller: Identity, code: str, data: dict) 
 
 def go_live(store: Store, clock: Clock, caller: Identity, code: str, live_on: date) -> dict:
     with store.transaction() as tx:
-        row, file = _load(tx, code)
-        _owned(caller, file, "acceptance.go_live")
+        row, file = _load(tx, caller, code, "acceptance.go_live")
         file.go_live(live_on)
         _save(row, file)
         window = file.evaluation_window(get_policy(file.regulation_version))
@@ -171,8 +192,7 @@ def self_evaluate(store: Store, clock: Clock, caller: Identity, code: str,
                   report_document: str) -> dict:
     today = clock.today()
     with store.transaction() as tx:
-        row, file = _load(tx, code)
-        _owned(caller, file, "acceptance.self_evaluate")
+        row, file = _load(tx, caller, code, "acceptance.self_evaluate")
         file.file_self_evaluation(report_document, get_policy(file.regulation_version), today,
                                   caller.sub)
         _save(row, file)
@@ -184,8 +204,7 @@ def self_evaluate(store: Store, clock: Clock, caller: Identity, code: str,
 def annual_report(store: Store, clock: Clock, caller: Identity, code: str, data: dict) -> dict:
     today = clock.today()
     with store.transaction() as tx:
-        row, file = _load(tx, code)
-        _owned(caller, file, "acceptance.annual_report")
+        row, file = _load(tx, caller, code, "acceptance.annual_report")
         on_time = check_annual_report(data["year"], today, data["in_trial_operation"],
                                       data.get("trial_run_effects"),
                                       get_policy(file.regulation_version))
@@ -208,7 +227,7 @@ def annual_report(store: Store, clock: Clock, caller: Identity, code: str, data:
 def commission_post_evaluation(store: Store, clock: Clock, caller: Identity, code: str,
                                evaluator: str) -> dict:
     with store.transaction() as tx:
-        _, file = _load(tx, code)
+        _, file = _load(tx, caller, code, "post_evaluation.commission")
         if file.live_on is None:
             raise StateConflict("post-evaluation follows acceptance and going live",
                                 "后评价须在项目竣工验收并投入使用后进行", articles=[24])
@@ -232,7 +251,7 @@ def report_post_evaluation(store: Store, clock: Clock, caller: Identity, evaluat
         if row.report is not None:
             raise StateConflict("the report is already filed", "后评价报告已提交", articles=[24])
         row.report = {**data, "on": today.isoformat()}
-        _, file = _load(tx, row.project_code)
+        _, file = _load(tx, caller, row.project_code, "post_evaluation.report")
         _emit(tx, file, "post_evaluation_reported", {
             "evaluation_id": row.id, "evaluator": row.evaluator,
             "conclusion": data["conclusion"], "reported_on": today}, [24])
@@ -243,28 +262,30 @@ def report_post_evaluation(store: Store, clock: Clock, caller: Identity, evaluat
 
 def acceptance(store: Store, caller: Identity, code: str) -> dict:
     with store.read() as session:
+        _known(session, caller, code, "acceptance.read")
         row = session.get(AcceptanceFileRow, code)
         if row is None:
-            raise NotFound(f"acceptance has no file of project {code}",
-                           f"尚无项目 {code} 的验收档案", details={"project": code})
-        if not sees_project(caller, row.unit, []):
-            deny(caller, "acceptance.read", code)
+            raise NotFound(f"acceptance has no file of project {code} before its approval",
+                           f"项目 {code} 立项前尚无验收档案", details={"project": code})
         return {**view(_file(row)), "security": dict(row.security or {})}
 
 
 def archive(store: Store, caller: Identity, code: str) -> dict:
+    """The electronic archive (第二十条) — to its owner, its co-builders and oversight only, from
+    registration on; and which of the reports acceptance needs are missing (all of them while
+    it is empty: an empty archive is never complete)."""
     with store.read() as session:
-        row = session.get(AcceptanceFileRow, code)
-        if row is not None and not sees_project(caller, row.unit, []):
-            deny(caller, "archive.read", code)
+        known = _known(session, caller, code, "archive.read")
+        if known is None:
+            raise NotFound(f"acceptance knows no project {code}", f"验收档案中无项目 {code}",
+                           details={"project": code})
         docs = session.scalars(select(ArchiveDocumentRow).where(
             ArchiveDocumentRow.project_code == code).order_by(ArchiveDocumentRow.id))
         documents = [{"doc_type": d.doc_type, "version": d.version, "title": d.title,
                       "sha256": d.sha256, "filed_by": d.filed_by,
                       "filed_at": d.filed_at.isoformat()} for d in docs]
-        file = _file(row) if row else None
-        missing = (file.missing_reports(_archive(session, code),
-                                        get_policy(file.regulation_version)) if file else [])
+        missing = missing_reports(_archive(session, code),
+                                  get_policy(known.regulation_version))
         return {"project": code, "documents": documents,
                 "complete_for_acceptance": not missing, "missing_for_acceptance": missing}
 

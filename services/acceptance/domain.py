@@ -25,6 +25,18 @@ REPORT_NAMES = {
 }
 
 
+def missing_reports(archive: set[str], policy: Policy) -> list[dict[str, Any]]:
+    """The reports an acceptance application needs (第二十三条) that are not in the archive —
+    all of them for an empty one."""
+    missing = []
+    for item in policy.param("required_documents", "acceptance"):
+        if item["doc"] not in archive:
+            en, zh = REPORT_NAMES[item["doc"]]
+            missing.append({"item": item["doc"], "articles": [article_label_zh(item["article"])],
+                            "message": f"missing: {en}", "message_zh": f"缺少：{zh}"})
+    return missing
+
+
 @dataclass
 class AcceptanceFile:
     project_code: str
@@ -98,13 +110,7 @@ class AcceptanceFile:
 
     # -- application and decision (第二十二条, 第二十三条) ----------------------------------------
     def missing_reports(self, archive: set[str], policy: Policy) -> list[dict[str, Any]]:
-        missing = []
-        for item in policy.param("required_documents", "acceptance"):
-            if item["doc"] not in archive:
-                en, zh = REPORT_NAMES[item["doc"]]
-                missing.append({"item": item["doc"], "articles": [article_label_zh(item["article"])],
-                                "message": f"missing: {en}", "message_zh": f"缺少：{zh}"})
-        return missing
+        return missing_reports(archive, policy)
 
     def apply(self, archive: set[str], policy: Policy, today: date) -> None:
         if self.completed_on is None:

@@ -23,6 +23,18 @@ class Base(DeclarativeBase):
     metadata = metadata
 
 
+class KnownProjectRow(Base):
+    """A project as its registration told (第三条): who owns and who co-builds it — the readers
+    of its archive and file — and the regulation it is pinned to."""
+
+    __tablename__ = "known_projects"
+
+    project_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_unit: Mapped[str] = mapped_column(String(64))
+    co_builders = mapped_column(JSON, nullable=False, default=list)
+    regulation_version: Mapped[str] = mapped_column(String(64))
+
+
 class ArchiveDocumentRow(Base):
     """Every document of the project: type, hash, uploader, time (第二十条)."""
 

@@ -11,6 +11,10 @@ class AcceptanceService(PlatformService):
     name = "acceptance"
     db = Database(platform)
 
+    @reliable_handler("project_registered")
+    def on_project_registered(self, event) -> None:
+        self.db.handle_once(event, application.project_registered)
+
     @reliable_handler("project_approved")
     def on_project_approved(self, event) -> None:
         self.db.handle_once(event, application.project_approved)

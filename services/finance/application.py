@@ -17,7 +17,7 @@ from services.finance.models import (
     LedgerEntryRow,
     SharingStatusRow,
 )
-from shared.authz import Identity, acts_on_project, deny, sees_project
+from shared.authz import Identity, acts_on_project, deny, require_project
 from shared.errors import NotFound, RuleViolation, StateConflict
 from shared.events import Event
 from shared.persistence.store import Store, Transaction
@@ -37,7 +37,7 @@ def _file_row(tx: Transaction, code: str, regulation: str | None = None) -> Fund
     """The project's funding file, created on first sight, locked for this transaction."""
     row = tx.session.get(FundingFileRow, code, with_for_update=True)
     if row is None:
-        row = FundingFileRow(project_code=code, regulation_version=regulation,
+        row = FundingFileRow(project_code=code, regulation_version=regulation, co_builders=[],
                              withholding_sanctions=[], suspensions=[], approved_fen=0)
         tx.session.add(row)
         tx.session.flush()
@@ -55,6 +55,11 @@ def _learn(apply):
         row = _file_row(tx, event.project_code, event.regulation_version)
         apply(tx, row, event.data(), event)
     return effect
+
+
+def _registered(tx, row, data, event):
+    """Who owns and who co-builds the project: the readers of its funds (REQUIREMENTS §1)."""
+    row.owner_unit, row.co_builders = data["unit"], list(data["co_builders"])
 
 
 def _opinion(tx, row, data, event):
@@ -136,6 +141,7 @@ def _accepted(tx, row, data, event):
     row.acceptance_passed = row.acceptance_passed or data["passed"]
 
 
+project_registered = _learn(_registered)
 opinion_issued = _learn(_opinion)
 construction_completed = _learn(_completed)
 acceptance_decided = _learn(_accepted)
@@ -315,12 +321,18 @@ def return_surplus(store: Store, clock: Clock, caller: Identity, code: str) -> d
 
 def report_misappropriation(store: Store, clock: Clock, caller: Identity, code: str,
                             data: dict) -> dict:
+    """Diverted or misappropriated funds (第三十八条) of a project finance knows (from its
+    events, registration on): a report on an unknown code is 404 and emits nothing, so it can
+    never become a finding of no project."""
     with store.transaction() as tx:
         row = tx.session.get(FundingFileRow, code)
+        if row is None:
+            raise NotFound(f"finance knows no project {code}", f"财政部门无项目 {code} 的记录",
+                           articles=[38], details={"project": code})
         tx.emit("misappropriation_reported", {
             "description": data["description"], "amount": data.get("amount"),
             "reported_on": clock.today()}, project_code=code,
-            regulation_version=row.regulation_version if row else None, articles=[38])
+            regulation_version=row.regulation_version, articles=[38])
     return {"project": code, "reported": True}
 
 
@@ -329,11 +341,12 @@ def report_misappropriation(store: Store, clock: Clock, caller: Identity, code: 
 def funds(store: Store, caller: Identity, code: str) -> dict:
     with store.read() as session:
         row = session.get(FundingFileRow, code)
-        if row is None or not row.approved:   # (a sanction may arrive first: no owner known yet)
+        # the caller first: to a unit, an unknown code is refused like another unit's project
+        require_project(caller, "funds.read", code, row.owner_unit if row else None,
+                        (row.co_builders or []) if row else ())
+        if row is None or not row.approved:
             raise NotFound(f"finance has no file of project {code} before its approval",
                            f"项目 {code} 批复前财政部门尚无其资金档案", details={"project": code})
-        if not sees_project(caller, row.owner_unit or "", []):
-            deny(caller, "funds.read", code)
         entries = _entries(session, code)
         return funds_view(row, entries, domain.balances(
             [Entry(e.purpose, e.level, e.kind, e.fen, e.ref) for e in entries]))

@@ -44,6 +44,7 @@ class FundingFileRow(Base):
     project_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     regulation_version: Mapped[str | None] = mapped_column(String(64))
     owner_unit: Mapped[str | None] = mapped_column(String(64))
+    co_builders = mapped_column(JSON, nullable=False, default=list)   # unit codes: they read
     favourable_opinion: Mapped[bool] = mapped_column(Boolean, default=False)
     fixed_asset_investment: Mapped[bool] = mapped_column(Boolean, default=False)
     drc_approved: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -12,6 +12,10 @@ class FinanceService(PlatformService):
     db = Database(platform)
 
     # -- state the gates learn from other services (never a synchronous call) ---------------
+    @reliable_handler("project_registered")
+    def on_project_registered(self, event) -> None:
+        self.db.handle_once(event, application.project_registered)
+
     @reliable_handler("sharing_status_recorded")
     def on_sharing_status_recorded(self, event) -> None:
         self.db.handle_once(event, application.sharing_status_recorded)

@@ -11,8 +11,8 @@ from services.planning import repository
 from services.planning.domain import Project, project_code
 from services.planning.models import ChangeRequestRow
 from services.planning.plans import AnnualPlan, Plan, items_in_force
-from shared.authz import Identity, acts_on_project, deny, sees_project
-from shared.errors import StateConflict
+from shared.authz import Identity, acts_on_project, deny, require_project
+from shared.errors import NotFound, StateConflict
 from shared.events import Event
 from shared.faults import failpoint
 from shared.persistence.store import Store, Transaction
@@ -125,9 +125,16 @@ project_approved = _decision(
     lambda p, d, r: p.approve(d["approved_amount"], d["approved_on"], r))
 
 
-def _visible(project: Project, caller: Identity, permission: str) -> Project:
-    if not sees_project(caller, project.unit, [c["unit"] for c in project.co_builders]):
-        deny(caller, permission, project.code)
+def _visible(session, caller: Identity, code: str, permission: str) -> Project:
+    """The project, if the caller may read it; checked before its existence is told (to a
+    unit an unknown code is refused like another unit's project: shared.authz)."""
+    try:
+        project = repository.get(session, code)
+    except NotFound:
+        require_project(caller, permission, code, None)
+        raise
+    require_project(caller, permission, code, project.unit,
+                    [c["unit"] for c in project.co_builders])
     return project
 
 
@@ -135,7 +142,7 @@ def get_project(store: Store, clock: Clock, caller: Identity,
                 code: str) -> tuple[Project, set[str]]:
     """The project, and the plan items in force this year (for its open items)."""
     with store.read() as session:
-        project = _visible(repository.get(session, code), caller, "project.read")
+        project = _visible(session, caller, code, "project.read")
         return project, items_in_force(*repository.all_plans(session), clock.today().year)
 
 
@@ -276,7 +283,7 @@ def construction_suspended(tx: Transaction, event: Event) -> None:
 
 def change_requests(store: Store, caller: Identity, code: str) -> list[ChangeRequestRow]:
     with store.read() as session:
-        _visible(repository.get(session, code), caller, "project.read")
+        _visible(session, caller, code, "project.read")
         return repository.changes_of(session, code)
 
 

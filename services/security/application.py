@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from services.security import domain
 from services.security.models import AssessmentRow, ClassifiedContentRow, SecurityFileRow
-from shared.authz import Identity, acts_on_project, deny, sees_classified_content, sees_project
+from shared.authz import Identity, deny, require_project, sees_classified_content
 from shared.errors import NotFound, RuleViolation
 from shared.events import Event
 from shared.persistence.store import Store, Transaction
@@ -23,13 +23,20 @@ def project_registered(tx: Transaction, event: Event) -> None:
         data = event.data()
         tx.session.add(SecurityFileRow(
             project_code=event.project_code, owner_unit=data["unit"],
-            classified=data["classified"], regulation_version=event.regulation_version,
+            co_builders=list(data["co_builders"]), classified=data["classified"],
+            regulation_version=event.regulation_version,
             registered_on=data["registered_on"], duties_reported={}))
 
 
-def _file(tx_or_session, code: str, lock: bool = False) -> SecurityFileRow:
+def _file(tx_or_session, caller: Identity, code: str, permission: str, *, lock: bool = False,
+          owner_only: bool = False) -> SecurityFileRow:
+    """The project's security file, once the caller may see it — or, ``owner_only``, act on it
+    (a unit: the owner only). The check comes first: to a unit, an unknown code is refused
+    like another unit's project (shared.authz.require_project)."""
     session = getattr(tx_or_session, "session", tx_or_session)
     row = session.get(SecurityFileRow, code, with_for_update=lock)
+    require_project(caller, permission, code, row.owner_unit if row else None,
+                    (row.co_builders or []) if row else (), owner_only=owner_only)
     if row is None:
         raise NotFound(f"security has no file of project {code} (yet)",
                        f"安全管理尚无项目 {code} 的档案", details={"project": code})
@@ -42,17 +49,11 @@ def _emit(tx: Transaction, row: SecurityFileRow, kind: str, payload: dict,
             regulation_version=row.regulation_version, articles=articles)
 
 
-def _owned(caller: Identity, row: SecurityFileRow, permission: str) -> None:
-    if not acts_on_project(caller, row.owner_unit):
-        deny(caller, permission, row.project_code)
-
-
 # -- classified content (第四条, REQUIREMENTS §13) ------------------------------------------------
 
 def _content(tx: Transaction, caller: Identity, code: str) -> tuple[SecurityFileRow,
                                                                       ClassifiedContentRow]:
-    row = _file(tx, code, lock=True)
-    _owned(caller, row, "classified.write")
+    row = _file(tx, caller, code, "classified.write", lock=True, owner_only=True)
     if not row.classified:
         raise RuleViolation("only a classified project's content is held here",
                             "仅涉密项目的内容在此保存", articles=[4])
@@ -105,12 +106,14 @@ def _publish_material(tx: Transaction, row: SecurityFileRow, details: dict) -> N
 
 def get_classified_content(store: Store, caller: Identity, code: str) -> dict:
     with store.read() as session:
-        row = _file(session, code)
+        # 涉密 content: its unit (not co-builders) and the bureau — checked before anything
+        # (even whether the project is classified) is said
+        row = _file(session, caller, code, "classified.read", owner_only=True)
+        if not sees_classified_content(caller, row.owner_unit):
+            deny(caller, "classified.read", code)
         if not row.classified:
             raise NotFound(f"project {code} is not classified", f"项目 {code} 不是涉密项目",
                            details={"project": code})
-        if not sees_classified_content(caller, row.owner_unit):
-            deny(caller, "classified.read", code)
         content = session.get(ClassifiedContentRow, code)
         if content is None:
             raise NotFound(f"no classified content filed for {code}", f"项目 {code} 尚未报送涉密内容",
@@ -128,7 +131,7 @@ def classified_view(row: ClassifiedContentRow) -> dict:
 def secrecy_review(store: Store, clock: Clock, caller: Identity, code: str, data: dict) -> dict:
     today = clock.today()
     with store.transaction() as tx:
-        row = _file(tx, code, lock=True)
+        row = _file(tx, caller, code, "secrecy.review", lock=True)
         domain.check_secrecy_review(row.classified, row.secrecy_decision)
         row.secrecy_decision, row.secrecy_comments, row.secrecy_decided_on = (
             data["decision"], data.get("comments") or "", today)
@@ -141,8 +144,7 @@ def secrecy_review(store: Store, clock: Clock, caller: Identity, code: str, data
 
 def put_profile(store: Store, caller: Identity, code: str, data: dict) -> dict:
     with store.transaction() as tx:
-        row = _file(tx, code, lock=True)
-        _owned(caller, row, "security.profile")
+        row = _file(tx, caller, code, "security.profile", lock=True, owner_only=True)
         domain.check_profile(row.classified, data["protection"], data["crypto"])
         row.profile = data
         _emit(tx, row, "security_profile_recorded", {
@@ -156,8 +158,7 @@ def put_profile(store: Store, caller: Identity, code: str, data: dict) -> dict:
 def record_assessment(store: Store, caller: Identity, code: str, kind: str, data: dict) -> dict:
     on = data["assessed_on"] if kind == "risk_assessment" else data["evaluated_on"]
     with store.transaction() as tx:
-        row = _file(tx, code, lock=True)
-        _owned(caller, row, f"security.{kind}")
+        row = _file(tx, caller, code, f"security.{kind}", lock=True, owner_only=True)
         tx.session.add(AssessmentRow(project_code=code, kind=kind, on_date=on,
                                      result=data["result"],
                                      report_document=data.get("report_document"),
@@ -201,9 +202,7 @@ def report_overdue_duties(store: Store, as_of: date) -> list[tuple[str, str]]:
 
 def view(store: Store, caller: Identity, code: str) -> dict:
     with store.read() as session:
-        row = _file(session, code)
-        if not sees_project(caller, row.owner_unit, []):
-            deny(caller, "security.read", code)
+        row = _file(session, caller, code, "security.read")
         assessments = session.scalars(select(AssessmentRow).where(
             AssessmentRow.project_code == code).order_by(AssessmentRow.on_date))
         details = not row.classified or sees_classified_content(caller, row.owner_unit)

@@ -18,6 +18,7 @@ class SecurityFileRow(Base):
 
     project_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     owner_unit: Mapped[str] = mapped_column(String(64))
+    co_builders = mapped_column(JSON, nullable=False, default=list)   # unit codes: they read
     classified: Mapped[bool] = mapped_column(Boolean)
     regulation_version: Mapped[str] = mapped_column(String(64))
     registered_on = mapped_column(Date, nullable=False)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from services.supervision import visibility
 from services.supervision.ledger import Record, entry_hash, verify
 from services.supervision.models import LedgerHeadRow, LedgerRow, SupervisedProjectRow
-from shared.authz import Identity, deny, sees_classified_content
+from shared.authz import Identity, sees_classified_content
 from shared.errors import NotFound
 from shared.events import Event
 from shared.events.titles import title
@@ -64,11 +64,11 @@ def project_timeline(store: Store, caller: Identity, code: str) -> dict:
     and the secrecy bureau, as the register shows the others a stub."""
     with store.read() as session:
         project = session.get(SupervisedProjectRow, code)
+        visibility.require(session, caller, "project.timeline", code,
+                           project.owner_unit if project else None)
         if project is None:
             raise NotFound(f"no project {code} in the ledger", f"台账中无项目 {code}",
                            details={"code": code})
-        if not visibility.sees(session, caller, code, project.owner_unit):
-            deny(caller, "project.timeline", code)
         rows = session.scalars(select(LedgerRow).where(LedgerRow.project_code == code)
                                .order_by(LedgerRow.seq))
         details = not project.classified or sees_classified_content(caller, project.owner_unit)

@@ -64,7 +64,12 @@ def add_finding(tx: Transaction, code: str, *, source: str, kind: str, articles:
 
 
 def violation_reported(clock: Clock):
+    """Another service's violation becomes a finding — of a project on the register only: one
+    whose registration has not arrived yet is retried until it has (never a finding of no
+    project; exhausted retries leave it in the dead-letter queue with the reason)."""
     def effect(tx: Transaction, event: Event) -> None:
+        if tx.session.get(SupervisedProjectRow, event.project_code) is None:
+            raise clocks.NotKnownYet(f"project {event.project_code} is not known yet")
         kind, text_en, text_zh = VIOLATIONS[event.event_type]
         add_finding(tx, event.project_code, source=f"event:{event.source}", kind=kind,
                     articles=event.articles, description=f"{text_en} / {text_zh}",

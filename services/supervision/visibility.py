@@ -1,6 +1,8 @@
 """Which projects a caller reads supervision's records of: oversight roles all of them, a unit
 those it owns or co-builds — the register's rule (shared.authz.sees_project), kept here as one
-row per (unit, project) so a unit's lists are a single indexed lookup."""
+row per (unit, project) so a unit's lists are a single indexed lookup. A unit's list filtered
+on a project it does not see is empty, as for a project with nothing in it; a read of one
+project refuses it before saying whether the project exists (``require``)."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.supervision.models import ProjectUnitRow
-from shared.authz import Identity, sees_project
+from shared.authz import Identity, require_project
 
 
 def record_units(session: Session, code: str, owner: str, co_builders: list[str]) -> None:
@@ -18,10 +20,17 @@ def record_units(session: Session, code: str, owner: str, co_builders: list[str]
             session.add(ProjectUnitRow(unit=unit, project_code=code, role=role))
 
 
-def sees(session: Session, caller: Identity, code: str, owner: str) -> bool:
-    co_builders = session.scalars(select(ProjectUnitRow.unit).where(
-        ProjectUnitRow.project_code == code, ProjectUnitRow.role == "co_builder")).all()
-    return sees_project(caller, owner, list(co_builders))
+def require(session: Session, caller: Identity, permission: str, code: str,
+            owner: str | None) -> None:
+    """A read of one project: refused before anything about it is said (``owner`` None: no
+    such project here — to a unit, the same 403 as another unit's project)."""
+    require_project(caller, permission, code, owner,
+                    _co_builders(session, code) if owner else ())
+
+
+def _co_builders(session: Session, code: str) -> list[str]:
+    return list(session.scalars(select(ProjectUnitRow.unit).where(
+        ProjectUnitRow.project_code == code, ProjectUnitRow.role == "co_builder")))
 
 
 def restrict(query, column, caller: Identity):

@@ -120,16 +120,53 @@ def test_termination_stops_payments_records_what_to_recover_and_returns_the_surp
     engine.dispose()
 
 
+def registered(store, unit="U1", co_builders=()):
+    store.handle_once(make_event("project_registered", {
+        "unit": unit, "co_builders": list(co_builders), "kind": "construction",
+        "level": "province", "classified": False, "registered_on": date(2026, 3, 2)},
+        project_code=CODE, regulation_version="shandong/v1", articles=[3]),
+        application.project_registered)
+
+
 def test_a_sanction_before_approval_leaves_no_file_to_read_not_a_forbidden_one(sqlite_urls):
-    """The owner is learned at approval; until then every reader gets 404, the owner too."""
+    """The owner and co-builders are learned at registration; before approval they, and
+    finance, get 404 (no funding file yet); any other unit the one 403 it gets for a code
+    that does not exist at all."""
+    from shared.authz import Forbidden
     from shared.errors import NotFound
     engine = create_engine_for(sqlite_urls["finance"])
     store = Store(engine, platform, consumer="finance.test")
+    registered(store, co_builders=["U2"])
     store.handle_once(event("sanction_imposed", sanction_id="SN-1", type="criticism",
                             finding="FD-1", reason="拒不整改", imposed_on=date(2026, 6, 1)),
                       application.sanction_imposed)
-    for reader in (UNIT, FINANCE):
+    for reader in (UNIT, Identity("staff@U2", "unit", "U2"), FINANCE):
         with pytest.raises(NotFound) as err:
             application.funds(store, reader, CODE)
         assert err.value.as_dict()["message_zh"]
+    stranger = Identity("staff@U3", "unit", "U3")
+    refusals = []
+    for code in (CODE, "SD-2026-999999"):
+        with pytest.raises(Forbidden) as err:
+            application.funds(store, stranger, code)
+        refusals.append(err.value.as_dict())
+    assert refusals[0]["message"].replace(CODE, "?") == refusals[1]["message"].replace(
+        "SD-2026-999999", "?")
+    engine.dispose()
+
+
+def test_misappropriation_of_an_unknown_project_is_404_and_emits_nothing(sqlite_urls):
+    from shared.errors import NotFound
+    from shared.testing import outbox_rows
+    url = sqlite_urls["finance"]
+    engine = create_engine_for(url)
+    store = Store(engine, platform, consumer="finance.test")
+    report = {"description": "挪用", "amount": None}
+    with pytest.raises(NotFound) as err:
+        application.report_misappropriation(store, CLOCK, FINANCE, CODE, report)
+    assert err.value.as_dict()["details"] == {"project": CODE}
+    assert outbox_rows(url, platform, "misappropriation_reported") == []
+    registered(store)
+    assert application.report_misappropriation(store, CLOCK, FINANCE, CODE, report)["reported"]
+    assert len(outbox_rows(url, platform, "misappropriation_reported")) == 1
     engine.dispose()

@@ -8,6 +8,7 @@ from shared.authz import (
     Unauthenticated,
     acts_on_project,
     require,
+    require_project,
     sees_classified_content,
     sees_project,
 )
@@ -61,3 +62,23 @@ def test_classified_content_reaches_only_its_unit_and_the_secrecy_bureau():
     for role in ("office", "drc", "finance", "audit", "group", "evaluator", "operator"):
         assert not sees_classified_content(Identity("x", role), "U1")
     assert not sees_classified_content(Identity("b", "unit", "U2"), "U1")
+
+
+def test_not_yours_and_no_such_project_are_one_and_the_same_refusal():
+    """A unit learns nothing of projects it may not read: the same 403, body and all."""
+    stranger = Identity("s", "unit", "U3")
+    refusals = []
+    for owner in ("U1", None):           # another unit's project; a code no one registered
+        with pytest.raises(Forbidden) as err:
+            require_project(stranger, "funds.read", "SD-2026-000001", owner, ["U2"])
+        refusals.append(err.value.as_dict())
+    assert refusals[0] == refusals[1] and "不存在" in refusals[0]["message_zh"]
+    require_project(Identity("c", "unit", "U2"), "funds.read", "SD-2026-000001", "U1", ["U2"])
+    with pytest.raises(Forbidden):       # co-builders read; only the owner acts
+        require_project(Identity("c", "unit", "U2"), "acceptance.apply", "SD-2026-000001",
+                        "U1", ["U2"], owner_only=True)
+    require_project(Identity("o", "unit", "U1"), "acceptance.apply", "SD-2026-000001", "U1",
+                    owner_only=True)
+    # oversight sees every project; an unknown one is the service's 404, after this check
+    require_project(Identity("o", "office"), "funds.read", "SD-2026-000001", None)
+    require_project(Identity("o", "office"), "funds.read", "SD-2026-000001", "U1")
