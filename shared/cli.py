@@ -1,6 +1,7 @@
 """``govproj``: run, migrate and check the suite; operator commands.
 
-    govproj run              migrate, declare the topology and start every service (Ctrl-C stops)
+    govproj run              migrate, declare the topology, start every service and restart any
+                             that exits (Ctrl-C stops)
     govproj migrate          bring every service's database to the latest revision
     govproj topology         declare exchanges and queues on the broker
     govproj status           each service's health over the bus; non-zero exit if one is down
@@ -16,6 +17,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import os
@@ -32,6 +34,7 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 from kombu import Connection  # noqa: E402
 
 from shared.config import SERVICES, amqp_uri_from_env, config_path, load_config  # noqa: E402
+from shared.restarts import Keeper  # noqa: E402
 
 logging.getLogger("amqp").setLevel(logging.ERROR)  # "Received method ... during closing channel"
 
@@ -95,40 +98,21 @@ def cmd_run(args) -> int:
     require_broker(uri)
     cmd_migrate(argparse.Namespace(services=None))
     cmd_topology(args)
-    procs = {service: start_service(service) for service in SERVICES}
-    procs["gateway"] = start_gateway()
+    starters = {service: functools.partial(start_service, service) for service in SERVICES}
+    starters["gateway"] = start_gateway
+    # a process that exits is restarted with backoff (shared.restarts), not the suite stopped
+    keeper = Keeper(starters)
     print(f"started {', '.join(SERVICES)} against {_safe(uri)}, and the gateway on "
           f"http://{os.environ.get('GATEWAY_BIND', '127.0.0.1:8080')}/api/v1; Ctrl-C stops them",
           flush=True)
-
-    stopping = False
-
-    def stop(*_):
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    exit_code = 0
-    while not stopping:
-        for service, proc in procs.items():
-            if proc.poll() is not None:
-                print(f"{service} exited with {proc.returncode}; stopping the others",
-                      file=sys.stderr)
-                stopping, exit_code = True, 1
-                break
+    signal.signal(signal.SIGINT, lambda *_: keeper.halt())
+    signal.signal(signal.SIGTERM, lambda *_: keeper.halt())
+    while not keeper.halted:
+        keeper.tick()
         time.sleep(0.5)
-    for proc in procs.values():
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 20
-    for proc in procs.values():
-        try:
-            proc.wait(max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    keeper.stop()
     print("all services stopped")
-    return exit_code
+    return 0
 
 
 # nameko's CLI imports pkg_resources and eventlet, each warning on every start: known, not news.
