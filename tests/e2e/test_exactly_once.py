@@ -133,11 +133,12 @@ def test_an_idempotency_key_is_never_cut(stack):
 # -- faults under a bounded load ----------------------------------------------------------------
 
 class Faults(threading.Thread):
-    """Closes every broker connection of the vhost, and kills -9 and restarts services, in turn."""
+    """While the load runs: closes every broker connection of the vhost, and kills -9 and
+    restarts services, one fault every ``every`` seconds, each once."""
 
-    def __init__(self, stack, every: float = 1.5) -> None:
+    def __init__(self, stack, every: float = 1.0) -> None:
         super().__init__(daemon=True)
-        self.stack, self.every, self.done = stack, every, threading.Event()
+        self.stack, self.every = stack, every
         self.log: list[str] = []
 
     def close_connections(self) -> None:
@@ -145,8 +146,7 @@ class Faults(threading.Thread):
         vhost = quote(self.stack.vhost, safe="")
         for conn in admin._call("GET", f"/vhosts/{vhost}/connections").json():
             requests.delete(f"{admin.base}/connections/{quote(conn['name'], safe='')}",
-                            auth=admin.auth, timeout=10,
-                            headers={"X-Reason": "fault test"})
+                            auth=admin.auth, timeout=10, headers={"X-Reason": "fault test"})
         self.log.append("closed connections")
 
     def kill(self, service: str) -> None:
@@ -158,17 +158,19 @@ class Faults(threading.Thread):
         self.log.append(f"killed and restarted {service}")
 
     def run(self) -> None:
-        faults = [self.close_connections, lambda: self.kill("finance"), self.close_connections,
-                  lambda: self.kill("planning")]
-        i = 0
-        while not self.done.wait(self.every):
-            faults[i % len(faults)]()
-            i += 1
+        for fault in (self.close_connections, lambda: self.kill("finance"),
+                      self.close_connections, lambda: self.kill("planning"),
+                      self.close_connections):
+            time.sleep(self.every)
+            fault()
 
 
-def client(stack, requests_to_make, answers, lock, with_key: bool) -> None:
-    """Send each request; on 503 (nothing was done) retry, as the status invites; never on 202."""
+def client(stack, requests_to_make, answers, lock, with_key: bool, faults: Faults) -> None:
+    """Send each request until the faults are over; on 503 (nothing was done) retry, as the
+    status invites; never on 202."""
     for tag, method, path, body in requests_to_make:
+        if not faults.is_alive():
+            break
         key = f"{tag}-key" if with_key else None
         for _ in range(RETRIES):
             headers = {"Idempotency-Key": key} if key else {}
@@ -183,6 +185,7 @@ def client(stack, requests_to_make, answers, lock, with_key: bool) -> None:
             time.sleep(0.5)
         with lock:
             answers[tag] = answer
+        time.sleep(0.02)
 
 
 def test_no_effect_lost_doubled_or_behind_a_failure_under_faults(stack):
@@ -191,9 +194,9 @@ def test_no_effect_lost_doubled_or_behind_a_failure_under_faults(stack):
         "name": "文档项目", "kind": "construction", "level": "province",
         "budget": {"total": "100.00"}}).json()["code"]
     work: list[list[tuple]] = [[], [], []]
-    for i in range(24):   # bounded: 24 payments, 12 registrations, 12 document versions
+    for i in range(300):   # bounded: at most 300 payments, 150 registrations, 150 versions
         work[i % 3].append((f"pay{i}", "POST", f"/projects/{code}/disbursements", {
-            "purpose": "construction", "amount": f"1.{i:02d}", "contract_no": "HT-ONCE"}))
+            "purpose": "construction", "amount": f"{1 + i / 100:.2f}", "contract_no": "HT-ONCE"}))
         if i % 2 == 0:
             work[(i + 1) % 3].append((f"reg{i}", "POST", "/projects", {
                 "name": f"故障注册-{i}", "kind": "construction", "level": "province",
@@ -204,16 +207,15 @@ def test_no_effect_lost_doubled_or_behind_a_failure_under_faults(stack):
     answers: dict[str, tuple] = {}
     lock = threading.Lock()
     faults = Faults(stack)
-    clients = [threading.Thread(target=client, args=(stack, w, answers, lock, n == 0))
+    clients = [threading.Thread(target=client, args=(stack, w, answers, lock, n == 0, faults))
                for n, w in enumerate(work)]
     faults.start()
     for c in clients:
         c.start()
     for c in clients:
         c.join(300)
-    faults.done.set()
-    faults.join(30)
-    assert faults.log, "no fault was injected"
+    faults.join(60)
+    assert len(faults.log) == 5, faults.log
     wait_for(stack.ready, timeout=60, interval=0.5, message="the stack back")
 
     # what each request did, by its answer: 2xx → done; 202 → its settled outcome; else → not
@@ -225,7 +227,7 @@ def test_no_effect_lost_doubled_or_behind_a_failure_under_faults(stack):
             expected[tag] = settled(stack, request_id)["state"] == "succeeded"
         else:
             expected[tag] = False
-    assert len(answers) == sum(len(w) for w in work)
+    assert len(answers) >= 30, answers
     assert not [a for a in answers.values() if a[0] == "error" or a[0] >= 500 and a[0] != 503]
 
     # effects, counted in the stores
