@@ -228,8 +228,9 @@ def is_overdue(today: date):
 
 
 def list_deadlines(store: Store, caller: Identity, project: str | None, due_before: date | None,
-                   overdue: bool | None, today: date) -> list[dict]:
-    """Deadlines of the projects the caller sees."""
+                   overdue: bool | None, today: date,
+                   page: tuple[int, int] = (200, 0)) -> list[dict]:
+    """A page of the deadlines of the projects the caller sees."""
     late = is_overdue(today)
     query = visibility.restrict(select(DeadlineRow, late.label("overdue"))
                                 .order_by(DeadlineRow.due_on), DeadlineRow.project_code, caller)
@@ -239,6 +240,7 @@ def list_deadlines(store: Store, caller: Identity, project: str | None, due_befo
         query = query.where(DeadlineRow.due_on < due_before)
     if overdue is not None:
         query = query.where(late if overdue else ~late)
+    query = query.order_by(DeadlineRow.id).limit(page[0]).offset(page[1])
     with store.read() as session:
         return [{"id": r.id, "project": r.project_code, "kind": r.kind,
                  "article": article_label_zh(r.article), "due_on": r.due_on.isoformat(),

@@ -155,11 +155,11 @@ def ignore(tx: Transaction, deadline: DeadlineRow, as_of: date) -> str:
 
 
 def list_findings(store: Store, caller: Identity, project: str | None = None,
-                  status: str | None = None) -> list:
-    """Findings; a unit sees only those of the projects it owns or co-builds."""
+                  status: str | None = None, page: tuple[int, int] = (200, 0)) -> list:
+    """A page of findings; a unit sees only those of the projects it owns or co-builds."""
     with store.read() as session:
         return [view(r) for r in visibility.listing(
-            session, caller, FindingRow, (FindingRow.found_on, FindingRow.id),
+            session, caller, FindingRow, (FindingRow.found_on, FindingRow.id), page,
             project_code=project, status=status)]
 
 

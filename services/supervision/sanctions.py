@@ -33,10 +33,10 @@ def view(row: SanctionRow) -> dict:
 
 
 def list_sanctions(store: Store, caller: Identity, project: str | None,
-                   status: str | None) -> list[dict]:
+                   status: str | None, page: tuple[int, int] = (200, 0)) -> list[dict]:
     with store.read() as session:
         return [view(r) for r in visibility.listing(
-            session, caller, SanctionRow, (SanctionRow.imposed_on, SanctionRow.id),
+            session, caller, SanctionRow, (SanctionRow.imposed_on, SanctionRow.id), page,
             project_code=project, status=status)]
 
 

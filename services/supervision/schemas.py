@@ -67,17 +67,25 @@ class Scan(Strict):
     as_of = fields.Date(load_default=None, allow_none=True)
 
 
-class DeadlineFilter(Strict):
+class Page(Strict):
+    """A page of a list read: lists grow with the province's projects, answers stay bounded
+    (the next page is asked with ``offset``; a page shorter than ``limit`` is the last)."""
+
+    limit = fields.Integer(load_default=200, validate=Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=Range(min=0, max=1_000_000))
+
+
+class DeadlineFilter(Page):
     project = fields.String(validate=Length(max=64))
     due_before = fields.Date()
     overdue = fields.Boolean()
 
 
-class FindingFilter(Strict):
+class FindingFilter(Page):
     project = fields.String(validate=Length(max=64))
     status = fields.String(validate=Length(max=32))
 
 
-class SanctionFilter(Strict):
+class SanctionFilter(Page):
     project = fields.String(validate=Length(max=64))
     status = fields.String(validate=validate.OneOf(("active", "lifted")))

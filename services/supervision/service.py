@@ -1,6 +1,5 @@
 """Supervision service entrypoints. It also runs the suite's time: the simulated clock and the
 operator-loaded calendar years are its events, which every service applies."""
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.supervision import (
@@ -14,6 +13,7 @@ from services.supervision import (
 )
 from services.supervision.models import platform
 from shared.messaging.reliable import audit_trail_handler, reliable_handler
+from shared.messaging.rpc import rpc
 from shared.platform import Database, PlatformService, command, query
 from shared.wire import load
 
@@ -78,13 +78,15 @@ class SupervisionService(PlatformService):
     @query("sanction.read")
     def list_sanctions(self, filters: dict | None = None) -> list[dict]:
         f = load(schemas.SanctionFilter, filters or {})
-        return sanctions.list_sanctions(self.db, self.caller, f.get("project"), f.get("status"))
+        return sanctions.list_sanctions(self.db, self.caller, f.get("project"), f.get("status"),
+                                        _page(f))
 
     @rpc
     @query("finding.read")
     def list_findings(self, filters: dict | None = None) -> list[dict]:
         f = load(schemas.FindingFilter, filters or {})
-        return findings.list_findings(self.db, self.caller, f.get("project"), f.get("status"))
+        return findings.list_findings(self.db, self.caller, f.get("project"), f.get("status"),
+                                      _page(f))
 
     # -- the deadline engine ---------------------------------------------------------------------
     @reliable_handler("project_registered")
@@ -144,7 +146,7 @@ class SupervisionService(PlatformService):
         f = load(schemas.DeadlineFilter, filters or {})
         return deadlines.list_deadlines(self.db, self.caller, f.get("project"),
                                         f.get("due_before"), f.get("overdue"),
-                                        self.clock.today())
+                                        self.clock.today(), _page(f))
 
     @rpc
     @query("deadline.read")
@@ -200,3 +202,7 @@ class SupervisionService(PlatformService):
     @command("referral.record")
     def record_referral(self, data: dict) -> dict:
         return oversight.refer(self.db, self.clock, self.caller, load(schemas.Referral, data))
+
+
+def _page(filters: dict) -> tuple[int, int]:
+    return filters.get("limit", 200), filters.get("offset", 0)

@@ -41,10 +41,13 @@ def restrict(query, column, caller: Identity):
                                   .where(ProjectUnitRow.unit == caller.unit)))
 
 
-def listing(session: Session, caller: Identity, model, order: tuple, **equal: Any) -> list:
-    """The caller's rows of ``model``, filtered by equality on the given non-empty fields."""
+def listing(session: Session, caller: Identity, model, order: tuple,
+            page: tuple[int, int] = (200, 0), **equal: Any) -> list:
+    """One page (limit, offset) of the caller's rows of ``model``, filtered by equality on the
+    given non-empty fields."""
     query = restrict(select(model).order_by(*order), model.project_code, caller)
     for field, value in equal.items():
         if value:
             query = query.where(getattr(model, field) == value)
-    return list(session.scalars(query))
+    limit, offset = page
+    return list(session.scalars(query.limit(limit).offset(offset)))

@@ -210,6 +210,22 @@ def test_acceptance_deadline_from_completion_is_extended_and_missed(stack):
         assert r.status_code == 200 and r.json() == [], path
 
 
+def test_lists_are_read_in_bounded_pages(stack):
+    code = funded(stack)
+    found = stack.http("POST", "/inspections", "office", json={"project": code, "findings": [
+        {"articles": [17], "description": "一"}, {"articles": [17], "description": "二"}]})
+    assert found.status_code == 201
+    for path in ("/deadlines", "/findings", "/sanctions"):
+        everything = stack.http("GET", path, "office", params={"limit": 500}).json()
+        assert len(everything) >= (2 if path == "/findings" else 0), path
+        pages = [stack.http("GET", path, "office", params={"limit": 1, "offset": n}).json()
+                 for n in range(len(everything) + 1)]
+        assert [p[0]["id"] for p in pages[:-1]] == [item["id"] for item in everything], path
+        assert pages[-1] == [], path
+        r = stack.http("GET", path, "office", params={"limit": 501})
+        assert r.status_code == 422 and "limit" in r.json()["error"]["details"], path
+
+
 def test_audit_findings_and_referrals(stack):
     code = funded(stack)
     audit = stack.http("POST", "/audits", "audit", json={"project": code, "scope": "资金使用"})
