@@ -47,6 +47,7 @@ from shared.testing import (  # noqa: E402
     PostgresDatabases,
     RabbitAdmin,
     _from_environment,
+    declare_topology,
     service_config,
 )
 
@@ -178,6 +179,7 @@ def main() -> int:
     admin.create_vhost(vhost)
     base = urlsplit(infra.amqp_uri)
     amqp_uri = f"{base.scheme}://{base.netloc}/{quote(vhost, safe='')}"
+    declare_topology(amqp_uri)  # as `govproj topology` does: services only check it exists
     pg = PostgresDatabases(infra.pg_uri)
     tmp = Path(tempfile.mkdtemp(prefix="govproj-bench-"))
     try:

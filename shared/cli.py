@@ -3,7 +3,8 @@
     govproj run              migrate, declare the topology, start every service and restart any
                              that exits (Ctrl-C stops)
     govproj migrate          bring every service's database to the latest revision
-    govproj topology         declare exchanges and queues on the broker
+    govproj topology         declare exchanges, queues and bindings (with administrator rights)
+    govproj manifests [--check]   regenerate deploy/k8s/base/broker-*.yaml from the registry
     govproj status           each service's health over the bus; non-zero exit if one is down
     govproj probe SERVICE    one service's readiness (exit code), for Kubernetes probes
     govproj token --role ROLE [--unit CODE]     a development JWT
@@ -82,15 +83,51 @@ def cmd_migrate(args) -> int:
 
 
 def cmd_topology(args) -> int:
+    """Every exchange, queue and binding, declared once by an administrator: the services may
+    not declare them (shared.messaging.rights) and only check they exist."""
     from shared.messaging import topology
-    from shared.messaging.reliable import DEFAULT_RETRY_DELAYS_MS
 
     uri = amqp_uri_from_env()
     require_broker(uri)
     with Connection(uri) as conn:
-        topology.declare(conn, topology.all_declarations(DEFAULT_RETRY_DELAYS_MS))
+        topology.declare(conn, topology.all_declarations(topology.DEFAULT_RETRY_DELAYS_MS))
     print("topology declared")
     return 0
+
+
+def cmd_manifests(args) -> int:
+    from shared.messaging import manifests
+
+    if args.check:
+        stale = manifests.stale_files()
+        for path in stale:
+            print(f"{path.relative_to(REPO_ROOT)} differs from what the registry derives; "
+                  "run `govproj manifests`", file=sys.stderr)
+        return 1 if stale else 0
+    for path in manifests.write_files():
+        print(f"wrote {path.relative_to(REPO_ROOT)}")
+    return 0
+
+
+def broker_users(admin_uri: str) -> dict[str, dict[str, str]]:
+    """Each process's broker environment for `govproj run`: its own least-privilege user, as in
+    production, when this machine can create users; else (said clearly) the one given user."""
+    from shared.messaging import provision, rights
+
+    try:
+        how, uris = provision.provision_users(admin_uri, rights.all_rights(),
+                                              os.environ.get("GOVPROJ_RABBIT_API"))
+    except Exception as exc:  # no management API, no rabbitmqctl, not an administrator
+        print(f"could not create the per-service broker users ({type(exc).__name__}: {exc});\n"
+              f"FALLING BACK TO ONE USER: every service runs as {Connection(admin_uri).userid!r}"
+              ", with all its rights — unlike production, where each agency has its own user "
+              "(README, Kubernetes).\n无法创建各服务的 RabbitMQ 用户，所有服务共用同一用户运行。",
+              file=sys.stderr, flush=True)
+        return {}
+    print(f"broker users {', '.join(rights.broker_user(p) for p in uris)} provisioned with "
+          f"their least-privilege rights via {how}", flush=True)
+    publishers = json.dumps(rights.publisher_users())
+    return {p: {"AMQP_URI": uri, "EVENT_PUBLISHER_USERS": publishers} for p, uri in uris.items()}
 
 
 def cmd_run(args) -> int:
@@ -98,8 +135,10 @@ def cmd_run(args) -> int:
     require_broker(uri)
     cmd_migrate(argparse.Namespace(services=None))
     cmd_topology(args)
-    starters = {service: functools.partial(start_service, service) for service in SERVICES}
-    starters["gateway"] = start_gateway
+    users = broker_users(uri)
+    starters = {service: functools.partial(start_service, service, users.get(service))
+                for service in SERVICES}
+    starters["gateway"] = functools.partial(start_gateway, users.get("gateway"))
     # a process that exits is restarted with backoff (shared.restarts), not the suite stopped
     keeper = Keeper(starters)
     print(f"started {', '.join(SERVICES)} against {_safe(uri)}, and the gateway on "
@@ -179,14 +218,14 @@ def cmd_status(args) -> int:
 
 
 def cmd_probe(args) -> int:
-    """Readiness of one service (Kubernetes readinessProbe): its health RPC answers "ok"."""
-    from nameko.standalone.rpc import ClusterRpcProxy
+    """Readiness of one service (Kubernetes readinessProbe): its health RPC answers "ok". Runs in
+    the service's pod under the service's own broker user (a reply queue of its own)."""
+    from shared.messaging.rpc import ask_health
 
     try:
-        with ClusterRpcProxy({"AMQP_URI": amqp_uri_from_env()}, timeout=args.timeout) as cluster:
-            ok = getattr(cluster, args.service).health().get("status") == "ok"
+        ok = ask_health(amqp_uri_from_env(), args.service, args.timeout).get("status") == "ok"
     except Exception as exc:
-        print(f"{args.service}: not ready ({type(exc).__name__})", file=sys.stderr)
+        print(f"{args.service}: not ready ({type(exc).__name__}: {exc})", file=sys.stderr)
         return 1
     return 0 if ok else 1
 
@@ -340,6 +379,10 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("services", nargs="*", choices=[[], *SERVICES], default=None)
     migrate.set_defaults(func=cmd_migrate)
     sub.add_parser("topology", help="declare the broker topology").set_defaults(func=cmd_topology)
+    manifests = sub.add_parser("manifests", help="regenerate the broker's Kubernetes resources")
+    manifests.add_argument("--check", action="store_true",
+                           help="only say whether the checked-in files are current")
+    manifests.set_defaults(func=cmd_manifests)
     status = sub.add_parser("status", help="health of every service")
     status.add_argument("--timeout", type=float, default=5.0)
     status.add_argument("--json", action="store_true")

@@ -13,7 +13,6 @@ import time
 from datetime import date
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -23,6 +22,7 @@ from shared.events import Event
 from shared.messaging import topology
 from shared.messaging.outbox import OutboxRelay, RelayLoop, backlog
 from shared.messaging.reliable import reliable_handler
+from shared.messaging.rpc import rpc
 from shared.persistence.engine import create_engine_for
 from shared.persistence.platform_tables import PlatformTables
 from shared.persistence.store import (

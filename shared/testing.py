@@ -26,10 +26,14 @@ from sqlalchemy import create_engine, select, text
 
 from shared.authz import Identity
 from shared.config import SERVICES, load_config
+from shared.messaging.topology import DEFAULT_RETRY_DELAYS_MS
 from shared.persistence.migrations import upgrade
 
 COMPOSE_FILE = Path(__file__).resolve().parent.parent / "tests" / "docker-compose.yml"
 FAST_RETRIES = [100, 300]  # ms: the retry ladder in tests, so exhaustion takes a second
+# delay queues in a test vhost: in-process services retry on the fast ladder, `nameko run`
+# processes on the default one
+TEST_RETRY_DELAYS_MS = tuple(sorted({*FAST_RETRIES, *DEFAULT_RETRY_DELAYS_MS}))
 
 
 @dataclass(frozen=True)
@@ -123,8 +127,18 @@ def amqp_uri(infrastructure) -> Iterator[str]:
     vhost = f"govproj-test-{uuid.uuid4().hex[:10]}"
     admin.create_vhost(vhost)
     base = urlsplit(infrastructure.amqp_uri)
-    yield f"{base.scheme}://{base.netloc}/{quote(vhost, safe='')}"
+    uri = f"{base.scheme}://{base.netloc}/{quote(vhost, safe='')}"
+    declare_topology(uri)
+    yield uri
     admin.delete_vhost(vhost)
+
+
+def declare_topology(admin_uri: str) -> None:
+    """What `govproj topology` does, with the administrator's rights, before any service starts."""
+    from shared.messaging import topology
+
+    with Connection(admin_uri) as conn:
+        topology.declare(conn, topology.all_declarations(TEST_RETRY_DELAYS_MS))
 
 
 @pytest.fixture
@@ -348,6 +362,7 @@ class Stack:
         self.admin.create_vhost(self.vhost)
         base = urlsplit(infrastructure.amqp_uri)
         self.amqp_uri = f"{base.scheme}://{base.netloc}/{quote(self.vhost, safe='')}"
+        declare_topology(self.amqp_uri)
         self.workdir = workdir
         self.urls = {}
         for service in SERVICES:

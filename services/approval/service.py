@@ -1,9 +1,8 @@
 """Approval service entrypoints."""
-from nameko.rpc import rpc
-
 from services.approval import application, schemas
 from services.approval.models import platform
 from shared.messaging.reliable import reliable_handler
+from shared.messaging.rpc import rpc
 from shared.platform import Database, PlatformService, command, query
 
 

@@ -1,9 +1,8 @@
 """Finance service entrypoints."""
-from nameko.rpc import rpc
-
 from services.finance import application, schemas
 from services.finance.models import platform
 from shared.messaging.reliable import reliable_handler
+from shared.messaging.rpc import rpc
 from shared.platform import Database, PlatformService, command, query
 
 

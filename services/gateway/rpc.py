@@ -57,7 +57,9 @@ class _ThreadConnection:
         self.connection = pika.BlockingConnection(params)
         self.channel = self.connection.channel()
         self.channel.confirm_delivery()
-        self.channel.exchange_declare(RPC_EXCHANGE, exchange_type="topic", durable=True)
+        # the administrator's exchange (`govproj topology`): the gateway's user may not declare
+        # it, only check it and bind its own reply queue (shared.messaging.rights)
+        self.channel.exchange_declare(RPC_EXCHANGE, exchange_type="topic", passive=True)
         self.reply_queue = f"rpc.reply-gateway-{uuid.uuid4()}"
         self.channel.queue_declare(self.reply_queue, exclusive=True, auto_delete=True)
         self.channel.queue_bind(self.reply_queue, RPC_EXCHANGE, routing_key=self.reply_queue)

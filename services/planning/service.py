@@ -1,9 +1,8 @@
 """Planning service entrypoints (thin: check, parse, call the use case, shape the answer)."""
-from nameko.rpc import rpc
-
 from services.planning import application, schemas
 from services.planning.models import platform
 from shared.messaging.reliable import reliable_handler
+from shared.messaging.rpc import rpc
 from shared.platform import Database, PlatformService, command, query
 
 

@@ -1,12 +1,12 @@
 """Security service entrypoints (the secrecy bureau's service)."""
 from datetime import UTC, datetime
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.security import application, schemas
 from services.security.models import platform
 from shared.messaging.reliable import reliable_handler
+from shared.messaging.rpc import rpc
 from shared.platform import Database, PlatformService, command, query
 from shared.wire import Catalog, DocType, DocumentFiling, load
 

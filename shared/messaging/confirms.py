@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from amqp import Message
 from kombu import Connection
 
+from shared.messaging import topology
+
 
 @dataclass
 class Outgoing:
@@ -77,13 +79,12 @@ class ConfirmingPublisher:
     def _on_return(self, exc, exchange, routing_key, message) -> None:
         self._returned.add(message.properties.get("message_id"))
 
-    def declare(self, key: str, declarations) -> None:
-        """Declare (once per connection) what ``key``'s messages need to be routable."""
+    def require(self, key: str, entities) -> None:
+        """Check passively (once per connection) that what ``key``'s messages need exists; the
+        publisher may not declare it (shared.messaging.rights), the administrator has."""
         if key in self._declared:
             return
-        channel = self._open()
-        for entity in declarations:
-            entity.bind(channel).declare()
+        topology.require(self._open(), entities)
         self._declared.add(key)
 
     def publish_batch(self, batch: list[Outgoing]) -> tuple[list[object], dict[object, str]]:

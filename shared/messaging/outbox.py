@@ -3,7 +3,9 @@
 A row is marked published only after the broker confirmed it AND routed it to a queue
 (``mandatory``); a crash between confirm and mark re-sends it, and the consumers' inbox absorbs
 the duplicate. Messages carry ``message_id`` (= envelope id) and ``user_id`` (the broker checks it
-against the connection's user, so consumers can trust the publisher's identity).
+against the connection's user, so consumers can trust the publisher's identity). Before a batch
+the relay checks passively that its exchange and every subscriber's queue exist — it may not
+declare other services' queues; a missing one keeps the rows, with an error naming it.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Session
 from shared import faults
 from shared.events import event_type
 from shared.messaging.confirms import ConfirmingPublisher, Outgoing
-from shared.messaging.topology import events_exchange, queues_for_event
+from shared.messaging.topology import TopologyMissing, events_exchange, queues_for_event
 from shared.persistence.engine import is_sqlite, write_lock
 from shared.persistence.platform_tables import PlatformTables
 
@@ -78,13 +80,16 @@ class OutboxRelay:
     def _send(self, rows) -> tuple[list[int], dict[int, str]]:
         if not rows:
             return [], {}
-        try:
+        try:  # every subscriber's queue must exist, or the event would be lost for it
             for key in {row.routing_key for row in rows}:
-                self.publisher.declare(key, [events_exchange(event_type(key).source),
+                self.publisher.require(key, [events_exchange(event_type(key).source),
                                              *queues_for_event(key)])
+        except TopologyMissing as exc:
+            self.publisher.close()
+            return [], {row.seq: f"topology missing: {exc}" for row in rows}
         except Exception as exc:
             self.publisher.close()
-            return [], {row.seq: f"declaring topology: {type(exc).__name__}: {exc}"
+            return [], {row.seq: f"checking topology: {type(exc).__name__}: {exc}"
                         for row in rows}
         delivered, failed = self.publisher.publish_batch([
             Outgoing(key=row.seq, exchange=row.exchange, routing_key=row.routing_key,

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 ATTEMPT_HEADER = "x-govproj-attempt"
 DEFAULT_MAX_ATTEMPTS = 5
-DEFAULT_RETRY_DELAYS_MS = (1000, 5000, 30000, 120000)
+DEFAULT_RETRY_DELAYS_MS = topology.DEFAULT_RETRY_DELAYS_MS
 
 
 class ReliableQueueConsumer(QueueConsumer):
@@ -68,18 +68,23 @@ class ReliableEventHandler(EventHandler):
     def setup(self) -> None:
         service = self.container.service_name
         self.queue = self.make_queue(service)
+        # The administrator declared it with its bindings; the service's user may only consume
+        # it (shared.messaging.rights), so kombu must not declare it: checked passively below.
+        self.queue.no_declare = True
         config = self.container.config
         self.max_attempts = int(config.get("EVENT_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
         self.retry_delays = tuple(int(ms) for ms in
                                   config.get("EVENT_RETRY_DELAYS_MS", DEFAULT_RETRY_DELAYS_MS))
         self.trusted_users = config.get("EVENT_PUBLISHER_USERS") or {}
         self.dead_letter_queue = topology.dead_letter_queue(service)
+        self.dead_letter_exchange = topology.dead_letter_exchange(service)
         amqp_uri = config["AMQP_URI"]
         from kombu import Connection
         self.own_user = Connection(amqp_uri).userid
-        self.publisher = Publisher(
-            amqp_uri, use_confirms=True, mandatory=True, retry=False,
-            declare=[self.dead_letter_queue] + [topology.delay_queue(ms) for ms in self.retry_delays])
+        topology.require_on(amqp_uri, [self.queue, self.dead_letter_exchange,
+                                       *[topology.delay_exchange(ms) for ms in self.retry_delays]])
+        self.publisher = Publisher(amqp_uri, use_confirms=True, mandatory=True, retry=False,
+                                   declare=[])
         self.queue_consumer.register_provider(self)
 
     # -- receiving ---------------------------------------------------------------------------
@@ -158,7 +163,7 @@ class ReliableEventHandler(EventHandler):
             "x-govproj-dead-at": datetime.now(UTC).isoformat(),
             ATTEMPT_HEADER: self._attempt(message),
         })
-        self._republish(message, "", self.dead_letter_queue.name, headers)
+        self._republish(message, self.dead_letter_exchange, self.dead_letter_queue.name, headers)
 
     def _republish(self, message, exchange, routing_key: str, headers: dict) -> None:
         props = message.properties

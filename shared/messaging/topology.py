@@ -4,21 +4,38 @@
 - ``{consumer}.{source}.{event_type}``: one durable quorum queue per subscription. Quorum queues
   count redeliveries, so a message that kills its consumer every time is dead-lettered after
   ``DELIVERY_LIMIT`` attempts instead of looping (the backstop behind our own retry counting).
-- ``govproj.dlq.{consumer}``: the per-service dead-letter queue; every message in it says why.
+- ``govproj.dlq.{consumer}``: the per-service dead-letter queue; every message in it says why. The
+  consumer moves a message there through its own fanout exchange ``govproj.dlx.{consumer}`` (never
+  through the default exchange, which reaches every queue); the broker dead-letters a queue's
+  poison messages there itself (``x-dead-letter-routing-key``).
 - ``govproj.delay.{ms}``: delay queues for retries with backoff. A retried message is published to
   the exchange of the same name with the target queue as routing key; when its TTL expires it is
-  dead-lettered through the default exchange straight back to that queue.
+  dead-lettered through the default exchange straight back to that queue (a topic permission lets
+  each service name only its own queues there: shared.messaging.rights).
+- ``nameko-rpc`` and ``rpc-{service}``: nameko's RPC exchange and each service's request queue
+  (bound ``{service}.*``), declared exactly as nameko's RpcConsumer would.
 
-Anyone may declare any of this (relay, handler, ``govproj migrate``): declarations are idempotent
-as long as the arguments agree, which is why they are built only here.
+An administrator declares all of it once (``govproj topology``; in Kubernetes the messaging
+topology operator's resources rendered from these same objects, shared.messaging.manifests). The
+services only check passively (``require``) that what they use exists: declaring would need
+configure rights on other services' queues and the shared exchanges, i.e. the right to delete them.
 """
 from __future__ import annotations
 
-from kombu import Exchange, Queue, binding
+from amqp.exceptions import NotFound
+from kombu import Connection, Exchange, Queue, binding
 
-from shared.events.registry import EVENT_TYPES, SUBSCRIPTIONS, event_type, subscribers_of
+from shared.events.registry import (
+    EVENT_TYPES,
+    SERVICES,
+    SUBSCRIPTIONS,
+    event_type,
+    subscribers_of,
+)
 
 DELIVERY_LIMIT = 20
+DEFAULT_RETRY_DELAYS_MS = (1000, 5000, 30000, 120000)
+RPC_EXCHANGE = "nameko-rpc"
 
 
 def events_exchange(source: str) -> Exchange:
@@ -29,9 +46,14 @@ def dead_letter_queue_name(consumer: str) -> str:
     return f"govproj.dlq.{consumer}"
 
 
+def dead_letter_exchange(consumer: str) -> Exchange:
+    """The consumer's own way into its dead-letter queue (fanout: the routing key is ignored)."""
+    return Exchange(f"govproj.dlx.{consumer}", type="fanout", durable=True, auto_delete=False)
+
+
 def dead_letter_queue(consumer: str) -> Queue:
-    return Queue(dead_letter_queue_name(consumer), exchange=None, durable=True,
-                 queue_arguments={"x-queue-type": "quorum"})
+    return Queue(dead_letter_queue_name(consumer), exchange=dead_letter_exchange(consumer),
+                 durable=True, queue_arguments={"x-queue-type": "quorum"})
 
 
 def consumer_queue_name(consumer: str, name: str) -> str:
@@ -97,12 +119,35 @@ def queues_for_event(name: str) -> list[Queue]:
     return out
 
 
+def rpc_exchange() -> Exchange:
+    return Exchange(RPC_EXCHANGE, type="topic", durable=True)
+
+
+def rpc_queue_name(service: str) -> str:
+    return f"rpc-{service}"
+
+
+def rpc_queue(service: str) -> Queue:
+    """nameko's RPC queue for ``service``, with the arguments its RpcConsumer uses."""
+    return Queue(rpc_queue_name(service), exchange=rpc_exchange(), routing_key=f"{service}.*",
+                 durable=True)
+
+
+def own_queue_names(consumer: str) -> list[str]:
+    """The event queues ``consumer`` consumes (and alone may name as a retry's target)."""
+    names = [consumer_queue_name(consumer, n) for n in SUBSCRIPTIONS.get(consumer, ())]
+    return names + ([AUDIT_TRAIL_QUEUE] if consumer == AUDIT_TRAIL_CONSUMER else [])
+
+
 def all_declarations(retry_delays_ms: tuple[int, ...] = ()) -> list:
+    """Everything on the broker: every queue with its exchange and bindings (only an
+    administrator declares these)."""
     decl: list = []
     for consumer, names in SUBSCRIPTIONS.items():
         decl.append(dead_letter_queue(consumer))
         decl += [consumer_queue(consumer, n) for n in names]
     decl.append(audit_trail_queue())
+    decl += [rpc_queue(service) for service in SERVICES]
     decl += [delay_queue(ms) for ms in retry_delays_ms]
     return decl
 
@@ -112,3 +157,30 @@ def declare(connection, declarations) -> None:
     channel = connection.default_channel
     for item in declarations:
         item.bind(channel).declare()
+
+
+class TopologyMissing(RuntimeError):
+    """What a service uses is not on the broker: the administrator has not declared it."""
+
+
+def require(channel, entities) -> None:
+    """Check passively (no rights needed) that each exchange or queue exists; a queue's own
+    exchange and bindings are the administrator's and not checked here."""
+    for entity in entities:
+        kind = "queue" if isinstance(entity, Queue) else "exchange"
+        try:
+            if kind == "queue":
+                channel.queue_declare(entity.name, passive=True)
+            else:
+                channel.exchange_declare(entity.name, entity.type, passive=True)
+        except NotFound:
+            raise TopologyMissing(
+                f"the broker has no {kind} {entity.name!r} in this vhost: an administrator "
+                "declares the topology before the services start (`govproj topology`, or the "
+                "messaging topology operator's resources in Kubernetes)") from None
+
+
+def require_on(amqp_uri: str, entities) -> None:
+    """``require`` over a short-lived connection of its own (a service checking at setup)."""
+    with Connection(amqp_uri, connect_timeout=10) as conn:
+        require(conn.channel(), entities)

@@ -7,6 +7,7 @@ from shared.messaging import topology
 from shared.testing import (
     PLAN_ITEM,
     complete_application,
+    declare_topology,
     outbox_rows,
     plan_in_force,
     rpc_proxy,
@@ -33,31 +34,52 @@ def submit(amqp_uri):
     return code
 
 
+def published_after(url, before):
+    rows = outbox(url, None)[before:]
+    return rows if rows and all(r.published_at for r in rows) else None
+
+
+def test_missing_queue_keeps_events_until_the_administrator_declares_it(amqp_uri, sqlite_urls,
+                                                                        start_service):
+    """The relay may not declare another service's queue (shared.messaging.rights): it keeps the
+    event, naming what is missing, until `govproj topology` has run."""
+    queue = topology.consumer_queue_name("approval", "application_submitted")
+    with Connection(amqp_uri) as conn:  # the administrator's topology lacks a subscriber's queue
+        conn.default_channel.queue_delete(queue)
+    start_service("planning", sqlite_urls["planning"])
+    submit(amqp_uri)
+    [kept] = wait_for(lambda: [r for r in outbox(sqlite_urls["planning"]) if r.last_error],
+                      timeout=15, message="the submission kept with its error")
+    assert kept.published_at is None and "topology missing" in kept.last_error
+    assert repr(queue) in kept.last_error and "govproj topology" in kept.last_error
+
+    declare_topology(amqp_uri)
+    wait_for(lambda: published_after(sqlite_urls["planning"], 0), timeout=40,
+             message="everything published once the topology is complete")
+    with Connection(amqp_uri) as conn:  # it reached the declared queue: nothing vanished
+        assert conn.default_channel.queue_declare(queue, passive=True).message_count == 1
+
+
 def test_unroutable_publish_is_kept_and_retried_after_redeclaring(amqp_uri, sqlite_urls,
                                                                   start_service):
     start_service("planning", sqlite_urls["planning"])
-    submit(amqp_uri)
-    wait_for(lambda: outbox(sqlite_urls["planning"])[0].published_at, message="first published")
     queue = topology.consumer_queue_name("approval", "application_submitted")
-    with Connection(amqp_uri) as conn:
-        assert conn.default_channel.queue_declare(queue, passive=True).message_count == 1
-        # an operator's mistake: every route is gone (the audit trail receives every event too)
-        conn.default_channel.queue_delete(queue)
-        conn.default_channel.queue_delete(topology.AUDIT_TRAIL_QUEUE)
+    with Connection(amqp_uri) as conn:  # every route of the submission is unbound
+        channel = conn.default_channel
+        channel.queue_unbind(queue, "planning.events", "application_submitted")
+        channel.queue_unbind(topology.AUDIT_TRAIL_QUEUE, "planning.events", "#")
 
-    before = len(outbox(sqlite_urls["planning"], None))
     submit(amqp_uri)
+    [kept] = wait_for(lambda: [r for r in outbox(sqlite_urls["planning"]) if r.last_error],
+                      timeout=15, message="the unroutable submission kept")
+    assert kept.last_error == "unroutable (no queue bound)" and kept.published_at is None
 
-    def second_batch():
-        rows = outbox(sqlite_urls["planning"], None)[before:]
-        return rows if rows and all(r.published_at for r in rows) else None
-    rows = wait_for(second_batch, timeout=15,
-                    message="everything published after the relay re-declared the topology")
-    # the first event without a route (the audit trail's queue is gone for all of them) was
-    # kept with its error and published on the next attempt, after the re-declaration
-    [unroutable, *_] = [r for r in rows if r.last_error]
-    assert unroutable.last_error == "unroutable (no queue bound)" and unroutable.attempts == 2
-    with Connection(amqp_uri) as conn:  # it reached the re-declared queue: nothing vanished
+    declare_topology(amqp_uri)
+    wait_for(lambda: published_after(sqlite_urls["planning"], 0), timeout=40,
+             message="everything published after the administrator re-declared the topology")
+    [row] = outbox(sqlite_urls["planning"])
+    assert row.attempts >= 2
+    with Connection(amqp_uri) as conn:
         assert conn.default_channel.queue_declare(queue, passive=True).message_count == 1
 
 

@@ -1,6 +1,7 @@
 """deploy/k8s renders with kustomize and every object validates offline: built-in kinds against
 Kubernetes 1.30 (strict: unknown fields fail), custom resources against their CRD schemas with
 closed properties (a typo fails)."""
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,8 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
+
+from shared.events.registry import EVENT_TYPES, SERVICES, publishers_of
 
 ROOT = Path(__file__).resolve().parents[2]
 KUBECTL = Path(sys.executable).parent / "kubectl"
@@ -43,6 +46,7 @@ def _closed(schema):
 
 
 DOCS = rendered()
+EVENT_NAMES = sorted({t.name for t in EVENT_TYPES})
 SCHEMAS = crd_schemas()
 
 
@@ -77,7 +81,58 @@ def test_every_service_has_a_hardened_deployment():
 
 
 def test_each_service_may_publish_only_its_own_events():
-    topic = {d["metadata"]["name"]: d["spec"]["permissions"]["exchange"]
-             for d in DOCS if d["kind"] == "TopicPermission"}
-    assert topic == {f"govproj-{s}": f"{s}.events" for s in
-                     ("planning", "approval", "finance", "acceptance", "security", "supervision")}
+    writes = {(d["spec"]["userReference"]["name"], d["spec"]["permissions"]["exchange"]):
+              d["spec"]["permissions"]["write"] for d in DOCS if d["kind"] == "TopicPermission"}
+    for service in SERVICES:
+        exchanges = {e for (user, e) in writes if user == f"govproj-{service}"}
+        assert {e for e in exchanges if e.endswith(".events")} == {f"{service}.events"}
+        own = re.compile(writes[(f"govproj-{service}", f"{service}.events")])
+        assert [t for t in EVENT_NAMES if own.match(t)] == publishers_of(service)
+    assert not any(user == "govproj-gateway" and e.endswith(".events") for user, e in writes)
+
+
+def test_broker_manifests_are_generated_from_the_registry():
+    """The checked-in broker resources are exactly what the registry derives (regenerate with
+    `govproj manifests`)."""
+    from shared.messaging import manifests
+
+    stale = [str(p.relative_to(ROOT)) for p in manifests.stale_files()]
+    assert not stale, f"{stale} differ from the registry's derivation: run `govproj manifests`"
+
+
+def test_rendered_rights_are_exactly_the_derived_ones():
+    from shared.messaging.rights import all_rights, publisher_users
+
+    users = {d["metadata"]["name"] for d in DOCS if d["kind"] == "User"}
+    permissions = {(d["spec"]["userReference"]["name"], d["spec"]["vhost"]):
+                   d["spec"]["permissions"] for d in DOCS if d["kind"] == "Permission"}
+    topics = {(d["spec"]["userReference"]["name"], d["spec"]["permissions"]["exchange"]):
+              d["spec"]["permissions"] for d in DOCS if d["kind"] == "TopicPermission"}
+    derived = all_rights()
+    assert users == {r.user for r in derived}
+    assert permissions == {(r.user, "govproj"): {"configure": r.configure, "write": r.write,
+                                                 "read": r.read} for r in derived}
+    assert topics == {(r.user, t.exchange): {"exchange": t.exchange, "write": t.write,
+                                             "read": t.read} for r in derived for t in r.topics}
+    # nobody may do everything, and every topic exchange a user writes to restricts its keys
+    for r in derived:
+        assert ".*" not in (r.configure, r.write, r.read)
+        assert all(t.write != ".*" for t in r.topics)
+    [config] = [d for d in DOCS if d["kind"] == "ConfigMap"]
+    assert yaml.safe_load(config["data"]["EVENT_PUBLISHER_USERS"]) == publisher_users()
+
+
+def test_the_topology_resources_declare_what_govproj_topology_declares():
+    from shared.messaging import topology
+
+    queues = {d["spec"]["name"]: d["spec"] for d in DOCS if d["kind"] == "Queue"}
+    declared = topology.all_declarations(topology.DEFAULT_RETRY_DELAYS_MS)
+    assert set(queues) == {q.name for q in declared}
+    audit = queues[topology.AUDIT_TRAIL_QUEUE]
+    assert audit["type"] == "quorum" and audit["deletionPolicy"] == "retain"
+    bindings = {(d["spec"]["source"], d["spec"]["destination"], d["spec"].get("routingKey", ""))
+                for d in DOCS if d["kind"] == "Binding"}
+    assert ("nameko-rpc", "rpc-planning", "planning.*") in bindings
+    assert ("govproj.dlx.finance", "govproj.dlq.finance", "") in bindings
+    assert ("planning.events", "approval.planning.application_submitted",
+            "application_submitted") in bindings

@@ -1,0 +1,93 @@
+"""RPC for services running under their own broker user (shared.messaging.rights).
+
+nameko's RpcConsumer declares ``nameko-rpc`` and ``rpc-<service>`` at every start, which needs
+configure rights on the shared exchange — the right to delete it for everyone. Here the queue is
+the administrator's (shared.messaging.topology): the consumer checks it exists and consumes it.
+Services use ``rpc`` from this module instead of ``nameko.rpc.rpc``; everything else is nameko's.
+
+``call_once`` is a minimal client for a process with a user of its own: one call over an
+exclusive reply queue ``rpc.reply-<client>-<uuid>``, which that client's user may declare;
+``ask_health`` is the probe's (``govproj probe`` in a service's pod, as that service's user).
+"""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+from amqp import Message
+from kombu import Connection
+from nameko import rpc as nameko_rpc
+
+from shared.messaging import topology
+
+
+class DeclaredRpcConsumer(nameko_rpc.RpcConsumer):
+    def setup(self) -> None:
+        super().setup()
+        self.queue.no_declare = True   # kombu then consumes it without declaring anything
+        topology.require_on(self.container.config["AMQP_URI"], [self.queue])
+
+
+class Rpc(nameko_rpc.Rpc):
+    rpc_consumer = DeclaredRpcConsumer()
+
+
+rpc = Rpc.decorator
+
+
+class NoAnswer(Exception):
+    pass
+
+
+class RemoteError(Exception):
+    def __init__(self, exc_type: str, value: str) -> None:
+        super().__init__(f"{exc_type}: {value}")
+        self.exc_type = exc_type
+
+
+def call_once(amqp_uri: str, client: str, service: str, method: str, args=(), kwargs=None,
+              context: dict | None = None, timeout: float = 5.0):
+    """One RPC over nameko's wire protocol from ``client`` (whose user may declare the exclusive
+    reply queues ``rpc.reply-<client>-<uuid>``): the result, RemoteError, or NoAnswer (no
+    instance, timeout)."""
+    reply_queue = f"rpc.reply-{client}-{uuid.uuid4()}"
+    correlation_id = str(uuid.uuid4())
+    replies: list = []
+    returned: list = []
+    with Connection(amqp_uri, connect_timeout=timeout) as conn:
+        channel = conn.channel()
+        topology.require(channel, [topology.rpc_exchange()])
+        channel.queue_declare(reply_queue, exclusive=True, auto_delete=True)
+        channel.queue_bind(reply_queue, topology.RPC_EXCHANGE, routing_key=reply_queue)
+        channel.basic_consume(reply_queue, no_ack=True, callback=lambda message: (
+            replies.append(message)
+            if message.properties.get("correlation_id") == correlation_id else None))
+        channel.events["basic_return"].add(lambda *returned_message: returned.append(1))
+        headers = {f"nameko.{key}": value for key, value in (context or {}).items()}
+        channel.basic_publish(
+            Message(json.dumps({"args": list(args), "kwargs": kwargs or {}}),
+                    content_type="application/json", content_encoding="utf-8",
+                    reply_to=reply_queue, correlation_id=correlation_id,
+                    application_headers=headers),
+            exchange=topology.RPC_EXCHANGE, routing_key=f"{service}.{method}", mandatory=True)
+        deadline = time.monotonic() + timeout
+        while not replies and not returned:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise NoAnswer(f"{service}: no answer within {timeout:g} s")
+            try:
+                conn.drain_events(timeout=remaining)
+            except TimeoutError:
+                continue
+    if returned:
+        raise NoAnswer(f"{service}: no queue")
+    body = json.loads(replies[0].body)
+    if body.get("error"):
+        raise RemoteError(body["error"].get("exc_type", "Exception"), body["error"].get("value"))
+    return body["result"]
+
+
+def ask_health(amqp_uri: str, service: str, timeout: float = 5.0) -> dict:
+    """``service``'s health, asked from its own pod under its own user (``govproj probe``)."""
+    return call_once(amqp_uri, service, service, "health", timeout=timeout)
