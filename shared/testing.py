@@ -9,6 +9,7 @@ other's messages or rows.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import socket
 import time
@@ -26,13 +27,15 @@ from sqlalchemy import create_engine, select, text
 
 from shared.authz import Identity
 from shared.config import SERVICES, load_config
+from shared.messaging.provision import ManagementApi, with_credentials
+from shared.messaging.rights import Rights, all_rights
 from shared.messaging.topology import DEFAULT_RETRY_DELAYS_MS
 from shared.persistence.migrations import upgrade
 
 COMPOSE_FILE = Path(__file__).resolve().parent.parent / "tests" / "docker-compose.yml"
 FAST_RETRIES = [100, 300]  # ms: the retry ladder in tests, so exhaustion takes a second
-# delay queues in a test vhost: in-process services retry on the fast ladder, `nameko run`
-# processes on the default one
+# delay queues (and the rights to use them) in a test vhost: in-process services retry on the
+# fast ladder, `nameko run` processes on the default one
 TEST_RETRY_DELAYS_MS = tuple(sorted({*FAST_RETRIES, *DEFAULT_RETRY_DELAYS_MS}))
 
 
@@ -87,27 +90,24 @@ def infrastructure(request) -> Infrastructure:
                           f"postgresql+psycopg2://postgres:postgres@{ip}:{pg_port}/postgres")
 
 
-class RabbitAdmin:
-    def __init__(self, api: str) -> None:
-        parts = urlsplit(api)
-        self.base = f"{parts.scheme}://{parts.hostname}:{parts.port}{parts.path}".rstrip("/")
-        self.auth = (parts.username or "guest", parts.password or "guest")
-
-    def _call(self, method: str, path: str, **kwargs) -> requests.Response:
-        response = requests.request(method, f"{self.base}{path}", auth=self.auth, timeout=10,
-                                    **kwargs)
-        response.raise_for_status()
-        return response
+class RabbitAdmin(ManagementApi):
+    """The administrator's management API: vhosts, users, queue statistics."""
 
     def create_vhost(self, name: str) -> None:
         self._call("PUT", f"/vhosts/{quote(name, safe='')}")
         self._call("PUT", f"/permissions/{quote(name, safe='')}/{self.auth[0]}",
                    json={"configure": ".*", "write": ".*", "read": ".*"})
 
-    def create_user(self, name: str, password: str, vhost: str) -> str:
-        self._call("PUT", f"/users/{quote(name, safe='')}", json={"password": password, "tags": ""})
-        self._call("PUT", f"/permissions/{quote(vhost, safe='')}/{quote(name, safe='')}",
-                   json={"configure": ".*", "write": ".*", "read": ".*"})
+    def create_user(self, name: str, password: str, vhost: str, rights: Rights | None = None
+                    ) -> str:
+        """A user with exactly ``rights`` in ``vhost`` — or, without them, every right (an
+        intruder with its own identity)."""
+        self.put_user(name, password)
+        if rights is not None:
+            self.grant(vhost, name, rights)
+        else:
+            self._call("PUT", f"/permissions/{quote(vhost, safe='')}/{quote(name, safe='')}",
+                       json={"configure": ".*", "write": ".*", "read": ".*"})
         return name
 
     def delete_user(self, name: str) -> None:
@@ -122,15 +122,15 @@ class RabbitAdmin:
 
 @pytest.fixture
 def amqp_uri(infrastructure) -> Iterator[str]:
-    """A fresh vhost for this test: its own exchanges, queues and messages."""
+    """A fresh vhost for this test, as production has it: the topology declared by the
+    administrator and each service's own least-privilege user (``as_principal``). The URI is the
+    administrator's (test plumbing); services started by ``start_service`` or ``service_config``
+    run as their own users."""
     admin = RabbitAdmin(infrastructure.rabbit_api)
     vhost = f"govproj-test-{uuid.uuid4().hex[:10]}"
-    admin.create_vhost(vhost)
-    base = urlsplit(infrastructure.amqp_uri)
-    uri = f"{base.scheme}://{base.netloc}/{quote(vhost, safe='')}"
-    declare_topology(uri)
-    yield uri
-    admin.delete_vhost(vhost)
+    broker = provision_vhost(admin, infrastructure.amqp_uri, vhost)
+    yield broker.admin_uri
+    broker.release()
 
 
 def declare_topology(admin_uri: str) -> None:
@@ -139,6 +139,63 @@ def declare_topology(admin_uri: str) -> None:
 
     with Connection(admin_uri) as conn:
         topology.declare(conn, topology.all_declarations(TEST_RETRY_DELAYS_MS))
+
+
+@dataclass
+class VhostUsers:
+    """A provisioned test vhost: the administrator's URI and each principal's own."""
+    admin: RabbitAdmin
+    vhost: str
+    admin_uri: str
+    users: dict[str, str]   # principal → its broker user (unique to this vhost)
+    uris: dict[str, str]    # principal → AMQP URI logging in as that user
+
+    def publisher_users(self) -> dict[str, str]:
+        return {service: self.users[service] for service in SERVICES}
+
+    def release(self) -> None:
+        _VHOSTS.pop(self.admin_uri, None)
+        self.admin.delete_vhost(self.vhost)
+        for user in self.users.values():
+            self.admin.delete_user(user)
+
+
+_VHOSTS: dict[str, VhostUsers] = {}
+
+
+def provision_vhost(admin: RabbitAdmin, base_amqp_uri: str, vhost: str) -> VhostUsers:
+    """A vhost with the topology and the derived users (shared.messaging.rights), as `govproj run`
+    and Kubernetes provision them. Users are global on a broker, so each test's carry the vhost in
+    their name (``govproj-planning.<vhost>``) and are deleted with it."""
+    admin.create_vhost(vhost)
+    base = urlsplit(base_amqp_uri)
+    admin_uri = f"{base.scheme}://{base.netloc}/{quote(vhost, safe='')}"
+    declare_topology(admin_uri)
+    users, uris = {}, {}
+    for rights in all_rights(TEST_RETRY_DELAYS_MS):
+        name, password = f"{rights.user}.{vhost}", uuid.uuid4().hex
+        users[rights.principal] = admin.create_user(name, password, vhost, rights)
+        uris[rights.principal] = with_credentials(admin_uri, name, password)
+    _VHOSTS[admin_uri] = VhostUsers(admin, vhost, admin_uri, users, uris)
+    return _VHOSTS[admin_uri]
+
+
+def as_principal(amqp_uri: str, principal: str) -> str:
+    """The AMQP URI of ``principal``'s own user ("planning", …, "gateway") in the test vhost whose
+    administrator URI is ``amqp_uri``."""
+    return _VHOSTS[amqp_uri].uris[principal]
+
+
+def broker_user_of(amqp_uri: str, principal: str) -> str:
+    return _VHOSTS[amqp_uri].users[principal]
+
+
+def broker_env(amqp_uri: str, principal: str | None) -> dict[str, str]:
+    """A process's broker settings: ``principal``'s own user (or the administrator's, for
+    plumbing), each source's events trusted only from its own user."""
+    broker = _VHOSTS[amqp_uri]
+    return {"AMQP_URI": broker.uris[principal] if principal else amqp_uri,
+            "EVENT_PUBLISHER_USERS": json.dumps(broker.publisher_users())}
 
 
 @pytest.fixture
@@ -199,8 +256,14 @@ def _databases(kind: str, tmp_path: Path, infrastructure: Infrastructure):
 
 
 def service_config(service: str, amqp_uri: str, db_url: str, **overrides) -> dict:
+    """The service's test config; in a provisioned vhost it logs in as its own user and trusts
+    each source's events only from that source's user, as in production."""
     settings = {"AMQP_URI": amqp_uri, "DB_URI": db_url, "EVENT_RETRY_DELAYS_MS": FAST_RETRIES,
                 "OUTBOX_POLL_SECONDS": 0.2}
+    broker = _VHOSTS.get(amqp_uri)
+    if broker is not None:
+        settings.update(AMQP_URI=broker.uris[service],
+                        EVENT_PUBLISHER_USERS=broker.publisher_users())
     return load_config(service, **{**settings, **overrides})
 
 
@@ -306,11 +369,9 @@ def outbox_rows(url: str, tables, routing_key: str | None = None) -> list:
 
 
 def publish_raw(amqp_uri: str, exchange: str, routing_key: str, body, **properties) -> None:
-    """Publish exactly these bytes/properties (for malformed, spoofed or replayed messages)."""
-    from shared.messaging import topology
-
+    """Publish exactly these bytes/properties (for malformed, spoofed or replayed messages), as
+    whoever ``amqp_uri`` logs in as; the vhost's topology is already declared."""
     with Connection(amqp_uri) as conn:
-        topology.declare(conn, topology.all_declarations())
         producer = conn.Producer()
         producer.publish(body, exchange=exchange, routing_key=routing_key, **properties)
 
@@ -359,10 +420,8 @@ class Stack:
     def __init__(self, infrastructure: Infrastructure, workdir: Path, **env: str) -> None:
         self.admin = RabbitAdmin(infrastructure.rabbit_api)
         self.vhost = f"govproj-e2e-{uuid.uuid4().hex[:10]}"
-        self.admin.create_vhost(self.vhost)
-        base = urlsplit(infrastructure.amqp_uri)
-        self.amqp_uri = f"{base.scheme}://{base.netloc}/{quote(self.vhost, safe='')}"
-        declare_topology(self.amqp_uri)
+        self.broker = provision_vhost(self.admin, infrastructure.amqp_uri, self.vhost)
+        self.amqp_uri = self.broker.admin_uri   # test plumbing; each process has its own user
         self.workdir = workdir
         self.urls = {}
         for service in SERVICES:
@@ -373,9 +432,10 @@ class Stack:
         self.extra_env = env
         self.procs: dict[str, object] = {}
 
-    def env(self, **extra: str) -> dict[str, str]:
-        env = {"AMQP_URI": self.amqp_uri, "LOG_LEVEL": "WARNING",
-               "GATEWAY_BIND": f"127.0.0.1:{self.port}",
+    def env(self, principal: str | None = None, **extra: str) -> dict[str, str]:
+        """A process's environment: as ``principal``'s own broker user, else the administrator."""
+        env = {**broker_env(self.amqp_uri, principal),
+               "LOG_LEVEL": "WARNING", "GATEWAY_BIND": f"127.0.0.1:{self.port}",
                **self.extra_env, **extra}
         env.update({f"{s.upper()}_DB_URI": url for s, url in self.urls.items()})
         return env
@@ -386,7 +446,7 @@ class Stack:
         log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 (owned by the process)
         starter = start_gateway if name == "gateway" else start_service
         args = () if name == "gateway" else (name,)
-        self.procs[name] = starter(*args, env=self.env(**extra), stdout=log, stderr=log)
+        self.procs[name] = starter(*args, env=self.env(name, **extra), stdout=log, stderr=log)
         return self.procs[name]
 
     def stop(self, name: str, sig: int = 15) -> None:
@@ -409,7 +469,7 @@ class Stack:
     def close(self) -> None:
         for name in list(self.procs):
             self.stop(name, 9)
-        self.admin.delete_vhost(self.vhost)
+        self.broker.release()
 
     def token(self, role: str, unit: str | None = None, sub: str | None = None) -> str:
         from services.gateway.auth import development_token

@@ -12,6 +12,7 @@ from shared.cli import REPO_ROOT, start_service
 from shared.config import SERVICES
 from shared.testing import (
     PLAN_ITEM,
+    broker_env,
     complete_application,
     outbox_rows,
     plan_in_force,
@@ -37,8 +38,10 @@ class Suite:
         return env
 
     def start(self, service, **extra):
+        """``nameko run`` as the service's own broker user (the administrator only operates)."""
         log = open(self.tmp / f"{service}.log", "ab")
-        self.procs[service] = start_service(service, self.env(**extra), stdout=log, stderr=log)
+        env = self.env(**{**broker_env(self.amqp_uri, service), **extra})
+        self.procs[service] = start_service(service, env, stdout=log, stderr=log)
         return self.procs[service]
 
     def stop(self, service, sig=signal.SIGTERM):

@@ -12,6 +12,8 @@ from shared.events import make_event
 from shared.messaging import topology
 from shared.testing import (
     PLAN_ITEM,
+    as_principal,
+    broker_user_of,
     complete_application,
     get_dead_letters,
     outbox_rows,
@@ -75,9 +77,10 @@ def test_same_message_delivered_twice_opens_one_case(amqp_uri, database_urls, st
     wait_for(lambda: review_cases(amqp_uri, code), message="first case")
 
     [row] = outbox(database_urls["planning"])
-    for _ in range(3):
-        publish_raw(amqp_uri, row.exchange, row.routing_key, json.loads(row.body),
-                    message_id=row.message_id, user_id="guest", serializer="json")
+    for _ in range(3):  # the publisher sends it again (as after a crash between confirm and mark)
+        publish_raw(as_principal(amqp_uri, "planning"), row.exchange, row.routing_key,
+                    json.loads(row.body), message_id=row.message_id,
+                    user_id=broker_user_of(amqp_uri, "planning"), serializer="json")
     queue = topology.consumer_queue_name("approval", "application_submitted")
     wait_for(lambda: _queue_drained(amqp_uri, queue), message="replays consumed")
     assert len(review_cases(amqp_uri, code)) == 1
