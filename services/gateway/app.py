@@ -14,6 +14,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from services import console
 from services.gateway import limits, outcomes
 from services.gateway.auth import Authenticator
 from services.gateway.endpoints import ENDPOINTS, Endpoint
@@ -87,6 +88,8 @@ class Gateway:
         started = time.perf_counter()
         identity = None
         try:
+            if console.owns(request.path):   # the agencies' console: services/console
+                return console.serve(self, request)
             if request.path == "/healthz":
                 return json_response(200, {"status": "ok"}, request_id)
             if request.path == "/readyz":
