@@ -35,22 +35,36 @@ def check_order(deadline: date, today: date) -> None:
                             details={"deadline": deadline.isoformat()})
 
 
+# 拒不整改 (an order ignored past its deadline counts as refused) or 整改后仍不符合要求
+SANCTIONABLE = ("ignored", "failed")
+
+
 def next_sanction(ladder: list[str], applied: list[str], finding_status: str | None,
                   requested: str) -> None:
-    """The office climbs the ladder one step at a time, for a finding whose rectification
-    was refused, ignored or failed (第三十四条)."""
+    """第三十四条: a sanction answers a finding whose ordered rectification was refused,
+    ignored past its deadline or verified as not resolved — never one without a finding, nor
+    one still open, under rectification or resolved. The office then climbs the ladder one
+    step at a time. ``finding_status`` is None when no finding is named."""
     if requested not in ladder:
         raise RuleViolation(f"sanction type must be one of {ladder}",
                             f"处理方式须为 {'、'.join(ladder)} 之一", articles=[34],
                             details={"type": requested})
-    if finding_status is not None and finding_status not in ("failed", "ignored"):
+    if finding_status is None:
+        raise StateConflict(
+            "a sanction follows a finding whose ordered rectification was refused, ignored "
+            "or failed: name that finding",
+            "须针对责令限期整改后拒不整改或整改后仍不符合要求的问题作出处理，请注明该问题",
+            articles=[34], details={"finding": [
+                "required: a finding whose rectification was refused, ignored or failed / "
+                "须为拒不整改、逾期未整改或整改后仍不符合要求的问题"]})
+    if finding_status not in SANCTIONABLE:
         raise StateConflict(
             "a sanction follows a refused, ignored or failed rectification",
             "拒不整改或整改后仍不符合要求的，方可予以处理", articles=[34],
             details={"finding_status": finding_status})
     climbed = [s for s in ladder if s in applied]
     expected = ladder[len(climbed)] if len(climbed) < len(ladder) else None
-    if finding_status is not None and requested != expected:
+    if requested != expected:
         raise RuleViolation(
             f"the next step of the ladder is {expected}",
             f"应按规定顺序处理，下一步为 {expected}", articles=[34],

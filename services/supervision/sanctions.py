@@ -1,7 +1,7 @@
 """Sanctions (第三十四条): applied and lifted by the office, published for finance and the
-register, which act on them idempotently by sanction id. The office climbs the ladder of the
-policy the project is pinned to, one step at a time, after a refused, ignored or failed
-rectification (rules.next_sanction)."""
+register, which act on them idempotently by sanction id. Each answers a finding whose ordered
+rectification was refused, ignored or failed — never none — and the office climbs the ladder
+of the policy the project is pinned to, one step at a time (rules.next_sanction)."""
 from __future__ import annotations
 
 import uuid
@@ -57,6 +57,8 @@ def impose(store: Store, clock: Clock, caller: Identity, data: dict) -> dict:
                                details={"finding": body["finding"]})
         applied = [s.type for s in tx.session.scalars(select(SanctionRow).where(
             SanctionRow.finding == body["finding"]))] if finding else []
+        # refused (409, 第三十四条) before anything is written: no finding, or one whose
+        # rectification was not refused, ignored or failed
         rules.next_sanction(ladder, applied, finding.status if finding else None, body["type"])
         row = SanctionRow(id=f"SN-{uuid.uuid4().hex[:8].upper()}", project_code=body["project"],
                           type=body["type"], finding=body["finding"], reason=body["reason"],

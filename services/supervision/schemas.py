@@ -8,8 +8,13 @@ from shared.wire import Items, Length, Range, Strict
 class Imposition(Strict):
     project = fields.String(required=True, validate=Length(min=1, max=32))
     type = fields.String(required=True, validate=Length(min=1, max=32))
-    finding = fields.String(load_default=None, allow_none=True,
-                            validate=Length(max=64))
+    # the rule, not the shape: without a sanctionable finding the request is refused (409,
+    # 第三十四条), so the refusal names the finding's state, not a missing field
+    finding = fields.String(load_default=None, allow_none=True, validate=Length(max=64),
+                            metadata={"description": "the finding whose ordered rectification "
+                                      "was refused, ignored past its deadline or verified as "
+                                      "not resolved; without one the sanction is refused "
+                                      "(409, 第三十四条)"})
     reason = fields.String(required=True, validate=Length(min=1, max=5000))
 
 

@@ -252,6 +252,60 @@ def test_audit_findings_and_referrals(stack):
         "project": "SD-1999-000000"}
 
 
+def failed_finding(stack, code):
+    """An inspection's finding, ordered rectified, reported, and verified as not resolved."""
+    [finding] = stack.http("POST", "/inspections", "office", json={
+        "project": code, "findings": [{"articles": [17], "description": "擅自扩大建设规模"}]}).json()
+    fid = finding["id"]
+    stack.http("POST", f"/findings/{fid}/rectification-order", "office",
+               json={"deadline": "2099-01-01"})
+    stack.http("POST", f"/findings/{fid}/rectification-report", "unit", UNIT,
+               json={"report": "已整改"})
+    assert stack.http("POST", f"/findings/{fid}/verification", "office",
+                      json={"resolved": False}).json()["status"] == "failed"
+    return fid
+
+
+def test_a_sanction_needs_a_refused_ignored_or_failed_rectification(stack):
+    """第三十四条: no sanction without a finding whose rectification was refused, ignored or
+    failed; every other request is 409 and leaves nothing behind."""
+    code = funded(stack)
+
+    def impose(**body):
+        r = stack.http("POST", "/sanctions", "office", json={
+            "project": code, "type": "criticism", "reason": "通报", **body})
+        assert r.status_code == 409, r.text
+        error = r.json()["error"]
+        assert error["articles"] == ["第三十四条"] and error["message"] and error["message_zh"]
+        return error
+
+    assert "finding" in impose()["details"]                       # no finding named
+    [finding] = stack.http("POST", "/inspections", "office", json={
+        "project": code, "findings": [{"articles": [13], "description": "合同未备案"}]}).json()
+    fid = finding["id"]
+    assert impose(finding=fid)["details"] == {"finding_status": "open"}   # never ordered
+    stack.http("POST", f"/findings/{fid}/rectification-order", "office",
+               json={"deadline": "2099-01-01"})
+    assert impose(finding=fid)["details"] == {"finding_status": "rectification_ordered"}
+    stack.http("POST", f"/findings/{fid}/rectification-report", "unit", UNIT,
+               json={"report": "已补办备案"})
+    assert impose(finding=fid)["details"] == {"finding_status": "reported"}
+    stack.http("POST", f"/findings/{fid}/verification", "office", json={"resolved": True})
+    assert impose(finding=fid)["details"] == {"finding_status": "resolved"}
+    # nothing was imposed: no sanction, the finding as it was, no step on the timeline
+    assert stack.http("GET", "/sanctions", "office", params={"project": code}).json() == []
+    assert findings(stack, code)[0]["status"] == "resolved"
+    actions = wait_for(lambda: (lambda a: a if "finding_verified" in a else None)(
+        [e["action"] for e in stack.http("GET", f"/projects/{code}/timeline", "office")
+         .json()["events"]]), timeout=20, message="the verification on the timeline")
+    assert "sanction_imposed" not in actions
+    # a finding of another project is not this project's (404), and changes nothing either
+    other = funded(stack)
+    r = stack.http("POST", "/sanctions", "office", json={
+        "project": other, "type": "criticism", "finding": fid, "reason": "r"})
+    assert r.status_code == 404 and r.json()["error"]["details"] == {"finding": fid}
+
+
 def test_a_suspension_stops_the_clocks_and_the_lifting_moves_them(stack):
     stack.set_today("2026-08-31")
     code = funded(stack)
@@ -259,17 +313,24 @@ def test_a_suspension_stops_the_clocks_and_the_lifting_moves_them(stack):
                json={"completed_on": "2026-08-31"})
     wait_for(lambda: stack.http("GET", "/deadlines", "office", params={"project": code}).json(),
              timeout=20, message="deadline")
-    sanction = stack.http("POST", "/sanctions", "office", json={
-        "project": code, "type": "suspend", "reason": "重大损失，暂停建设"}).json()
-    [deadline] = stack.http("GET", "/deadlines", "office", params={"project": code}).json()
+    fid = failed_finding(stack, code)
+    for step in ("criticism", "withhold_funds", "suspend"):   # the ladder, one step at a time
+        r = stack.http("POST", "/sanctions", "office", json={
+            "project": code, "type": step, "finding": fid, "reason": "整改后仍不符合要求"})
+        assert r.status_code == 201, r.text
+    sanction = r.json()
+    deadline = [d for d in stack.http("GET", "/deadlines", "office", params={
+        "project": code}).json() if d["kind"] == "acceptance_application"][0]
     assert deadline["status"] == "suspended"
     stack.set_today("2026-09-10")
     scan = stack.http("POST", "/admin/scan", "office", json={"as_of": "2026-12-31"}).json()
     assert f"acceptance_application:{code}:1" not in scan["missed_deadlines"]  # it stood still
-    [deadline] = stack.http("GET", "/deadlines", "office", params={"project": code}).json()
+    [deadline] = [d for d in stack.http("GET", "/deadlines", "office", params={
+        "project": code}).json() if d["kind"] == "acceptance_application"]
     assert deadline["status"] == "suspended"
     stack.http("POST", f"/sanctions/{sanction['id']}/lifting", "office", json={"reason": "恢复"})
-    [deadline] = stack.http("GET", "/deadlines", "office", params={"project": code}).json()
+    [deadline] = [d for d in stack.http("GET", "/deadlines", "office", params={
+        "project": code}).json() if d["kind"] == "acceptance_application"]
     assert deadline["status"] == "open" and deadline["due_on"] == "2026-12-10"  # +10 days
     assert deadline["ledger"][-1]["why"].startswith("resumed after 10 days")
 

@@ -28,7 +28,20 @@ def test_no_sanction_while_rectification_is_under_way_or_done():
 def test_unknown_sanction_and_sanctions_without_a_finding():
     with pytest.raises(RuleViolation):
         next_sanction(LADDER, [], None, "public_flogging")
-    next_sanction(LADDER, [], None, "suspend")  # the office acting on its own inspection
+    for kind in LADDER:   # never without a finding, not even the mildest step (第三十四条)
+        with pytest.raises(StateConflict) as err:
+            next_sanction(LADDER, [], None, kind)
+        body = err.value.as_dict()
+        assert body["articles"] == ["第三十四条"] and "finding" in body["details"]
+        assert body["message"] and body["message_zh"]
+
+
+def test_only_a_refused_ignored_or_failed_rectification_is_sanctionable():
+    assert next_sanction(LADDER, [], "ignored", "criticism") is None
+    assert next_sanction(LADDER, [], "failed", "criticism") is None
+    with pytest.raises(StateConflict) as err:   # never ordered rectified
+        next_sanction(LADDER, [], "open", "criticism")
+    assert err.value.details == {"finding_status": "open"}
 
 
 def test_finding_flow():
