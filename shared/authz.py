@@ -19,6 +19,9 @@ log = logging.getLogger("govproj.authz")
 
 ROLES = ("unit", "office", "drc", "finance", "audit", "secrecy", "evaluator", "group", "operator")
 ANY = frozenset(ROLES)
+ROLE_ZH = {"unit": "项目建设单位", "office": "省政务服务管理办公室", "drc": "发展改革部门",
+           "finance": "财政部门", "audit": "审计部门", "secrecy": "保密行政管理部门",
+           "evaluator": "第三方评价机构", "group": "省政府", "operator": "系统运维人员"}
 # roles that oversee every project (their duties under 第四条, 第三十三条–第三十五条)
 OVERSIGHT = frozenset({"office", "drc", "finance", "audit", "secrecy", "group"})
 
@@ -146,8 +149,10 @@ def deny(identity: Identity, permission: str, resource: str | None = None) -> No
                                  "unit": identity.unit, "permission": permission,
                                  "resource": resource})
     what = f"{permission} on {resource}" if resource else permission
+    on_zh = f"（对象：{resource}）" if resource else ""
     raise Forbidden(f"role {identity.role} may not {what}",
-                    f"角色 {identity.role} 无权执行 {what}",
+                    f"{ROLE_ZH[identity.role]}（角色 {identity.role}）无权执行操作 {permission}"
+                    f"{on_zh}",
                     articles=[4], details={"permission": permission, "resource": resource})
 
 

@@ -30,9 +30,10 @@ class GovprojError(Exception):
 
     def as_dict(self) -> dict[str, Any]:
         from shared.policy import article_label_zh
+        # articles as people write them (第N条); their numbers beside them for machines
         return {"code": self.code, "message": self.message, "message_zh": self.message_zh,
                 "articles": [article_label_zh(a) for a in self.articles],
-                "details": self.details}
+                "article_numbers": list(self.articles), "details": self.details}
 
 
 class PermanentError(GovprojError):
@@ -58,5 +59,24 @@ class ValidationFailed(GovprojError):
 
     @classmethod
     def from_marshmallow(cls, messages: dict) -> ValidationFailed:
-        fields = ", ".join(sorted(str(k) for k in messages))
-        return cls(f"invalid input: {fields}", f"输入不合法：{fields}", details=messages)
+        """marshmallow's messages, each made ``English / 中文`` (shared.i18n); the summary names
+        every failing field (dotted path) with its first problem in each language."""
+        from shared.i18n import bilingual_messages
+
+        details = bilingual_messages(messages)
+        problems = sorted(_flatten(details))
+        en = "; ".join(f"{path}: {text.split(' / ', 1)[0]}" for path, text in problems)
+        zh = "；".join(f"字段 {path}：{text.split(' / ', 1)[-1]}" for path, text in problems)
+        return cls(f"invalid input: {en}", f"输入不合法：{zh}", details=details)
+
+
+def _flatten(messages: Any, path: str = "") -> list[tuple[str, str]]:
+    """(dotted field path, first message) for each failing field of marshmallow's nesting."""
+    if isinstance(messages, dict):
+        return [p for k, v in messages.items()
+                for p in _flatten(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(messages, list | tuple):
+        if messages and all(isinstance(m, str) for m in messages):
+            return [(path or "_schema", messages[0])]
+        return [p for m in messages for p in _flatten(m, path)]
+    return [(path or "_schema", str(messages))]

@@ -19,8 +19,9 @@ from services.acceptance.models import (
 from shared.authz import Identity, deny, require_project
 from shared.errors import NotFound, StateConflict
 from shared.events import Event
+from shared.i18n import zh
 from shared.persistence.store import Store, Transaction
-from shared.policy import get_policy
+from shared.policy import cited, get_policy
 from shared.timekit import Clock
 
 _FIELDS = [f.name for f in dc_fields(AcceptanceFile)]
@@ -295,7 +296,9 @@ def view(file: AcceptanceFile) -> dict:
         return (d.isoformat() if d else None)
     window = file.evaluation_window(get_policy(file.regulation_version))
     return {"project": file.project_code, "completed_on": iso(file.completed_on),
-            "acceptance_due": iso(file.acceptance_due), "clock_ledger": file.clock_ledger,
+            "acceptance_due": iso(file.acceptance_due),
+            "clock_ledger": [{**cited(e), "why_zh": zh(e["why"]) or e["why"]}
+                             for e in file.clock_ledger],
             "extension_pending": file.extension, "applied_on": iso(file.applied_on),
             "decision": file.decision, "live_on": iso(file.live_on),
             "self_evaluation_window": ({"opens": window.opens.isoformat(),

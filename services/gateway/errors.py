@@ -29,9 +29,11 @@ STATUS_BY_CODE: dict[str, int] = {
 
 
 def error_body(code: str, message: str, message_zh: str, articles: list[str] | None = None,
-               details: Any = None) -> dict:
+               details: Any = None, article_numbers: list[int] | None = None) -> dict:
+    """``articles`` as people read them (第七条), ``article_numbers`` the same for machines."""
     return {"error": {"code": code, "message": message, "message_zh": message_zh,
-                      "articles": articles or [], "details": details or {}}}
+                      "articles": articles or [], "article_numbers": article_numbers or [],
+                      "details": details or {}}}
 
 
 def to_response(exc: Exception) -> tuple[int, dict]:
@@ -50,4 +52,4 @@ def to_response(exc: Exception) -> tuple[int, dict]:
         return 500, error_body("internal", "internal error", "内部错误")
     return (STATUS_BY_CODE.get(data["code"], 500),
             error_body(data["code"], data["message"], data["message_zh"], data.get("articles"),
-                       data.get("details")))
+                       data.get("details"), data.get("article_numbers")))

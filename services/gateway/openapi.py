@@ -21,6 +21,7 @@ class ErrorDetail(Schema):
     message = fields.String(required=True)
     message_zh = fields.String(required=True)
     articles = fields.List(fields.String(), required=True, metadata={"example": ["第七条"]})
+    article_numbers = fields.List(fields.Integer(), metadata={"example": [7]})
     details = fields.Dict()
 
 

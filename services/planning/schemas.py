@@ -15,7 +15,7 @@ from services.planning.domain import (
 from shared.authz import Identity, sees_classified_content
 from shared.errors import ValidationFailed
 from shared.events.schemas import Money
-from shared.policy import get_policy
+from shared.policy import cited, get_policy
 from shared.wire import (  # noqa: F401  (re-exported: the register's wire formats)
     Catalog,
     DocType,
@@ -221,7 +221,7 @@ def project_view(project: Project, caller: Identity, detail: bool = True,
              "version": d.version, "filed_by": d.filed_by, "filed_at": d.filed_at.isoformat()}
             for d in project.documents.values()]
         view["catalog"] = project.catalog
-        view["decisions"] = project.decisions
+        view["decisions"] = [cited(d) for d in project.decisions]
         view["national"] = project.national
         view["sharing"] = project.sharing
         view["open_items"] = (project.missing_for_submission(

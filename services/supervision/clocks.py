@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from services.supervision.models import DeadlineRow
 from services.supervision.schedule import Due
+from shared.i18n import zh
 from shared.persistence.store import Transaction
 from shared.policy import article_label_zh
 
@@ -19,8 +20,10 @@ class NotKnownYet(Exception):
 
 
 def entry(at: str, by: str, due: date, why: str, article: int, **extra) -> dict:
-    return {"at": at, "by": by, "due": due.isoformat(), "why": why,
-            "article": article_label_zh(article), **extra}
+    """One ledger line; ``why`` is written in English by the code that moves the deadline and
+    its Chinese, ``why_zh``, comes from the one template table (shared.i18n)."""
+    return {"at": at, "by": by, "due": due.isoformat(), "why": why, "why_zh": zh(why) or why,
+            "article": article_label_zh(article), "article_number": article, **extra}
 
 
 def start(tx: Transaction, code: str, kind: str, ref: str, due: Due, at: str, by: str,

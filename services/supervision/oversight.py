@@ -9,6 +9,7 @@ from services.supervision.models import AuditRow, FindingRow, ReferralRow
 from shared.authz import Identity
 from shared.errors import NotFound
 from shared.persistence.store import Store
+from shared.policy import cited
 from shared.timekit import Clock
 
 
@@ -74,6 +75,6 @@ def refer(store: Store, clock: Clock, caller: Identity, data: dict) -> dict:
         findings.publish(tx, row.project_code, "referral_recorded", {
             "referral_id": row.id, "kind": row.kind, "finding": row.finding,
             "description": row.description, "on": row.referred_on}, row.articles)
-    return {"id": row.id, "project": row.project_code, "kind": row.kind,
-            "articles": row.articles, "finding": row.finding,
-            "referred_on": row.referred_on.isoformat()}
+    return cited({"id": row.id, "project": row.project_code, "kind": row.kind,
+                  "articles": row.articles, "finding": row.finding,
+                  "referred_on": row.referred_on.isoformat()})

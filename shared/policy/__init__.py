@@ -29,6 +29,16 @@ def article_label_zh(number: int) -> str:
     return f"第{text}条"
 
 
+def cited(record: dict) -> dict:
+    """A record whose ``articles`` are numbers, as people read it: ``articles`` as 第N条 and the
+    numbers beside them in ``article_numbers`` (records stored before stay as stored)."""
+    numbers = record.get("articles")
+    if not isinstance(numbers, list) or not all(isinstance(n, int) for n in numbers):
+        return record
+    return {**record, "articles": [article_label_zh(n) for n in numbers],
+            "article_numbers": numbers}
+
+
 class UnknownPolicy(LookupError):
     pass
 

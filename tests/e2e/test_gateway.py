@@ -63,7 +63,8 @@ def project(stack, plan):
 
 def error(response):
     body = response.json()["error"]
-    assert set(body) == {"code", "message", "message_zh", "articles", "details"}
+    assert set(body) == {"code", "message", "message_zh", "articles", "article_numbers",
+                         "details"}
     return body
 
 

@@ -51,7 +51,8 @@ def bearer(role="unit", unit=UNIT):
 def error(response, status):
     assert response.status_code == status, response.get_data(as_text=True)
     body = response.json["error"]
-    assert set(body) == {"code", "message", "message_zh", "articles", "details"}
+    assert set(body) == {"code", "message", "message_zh", "articles", "article_numbers",
+                         "details"}
     return body
 
 
