@@ -17,6 +17,8 @@ from shared.wire import UPLOADABLE
 PAGE = 20
 APPLYING = ("draft", "returned")          # the application can still be completed
 FUNDED = ("approved", "in_construction")  # money can be asked for
+ON_FILE = APPLYING + ("submitted", "under_review", "awaiting_approval", "approved",
+                      "in_construction", "completed", "accepted", "in_operation")
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ ACTIONS: dict[str, Action] = {
     "documents": Action("PUT", "/projects/{code}/documents/{doc_type}",
                         ("上传文件", "Upload a document"), ("上传", "Upload"),
                         ("文件已归档", "Document filed"),
-                        statuses=APPLYING, owner=True),
+                        statuses=ON_FILE, owner=True),
     "catalog": Action("PUT", "/projects/{code}/catalog",
                       ("信息资源目录（第二十七条）", "Information-resource catalog (第二十七条)"),
                       ("保存目录", "Save the catalog"), ("目录已保存", "Catalog saved"),
@@ -77,6 +79,33 @@ ACTIONS: dict[str, Action] = {
                             ("申请拨付", "Request the payment"),
                             only=("purpose", "amount", "contract_no", "level"),
                             statuses=FUNDED, owner=True),
+    "annual-reports": Action("POST", "/projects/{code}/annual-reports",
+                             ("年度建设报告（第十六条）", "Annual report (第十六条)"),
+                             ("报送", "File the report"), ("年度报告已报送", "Annual report filed"),
+                             statuses=("in_construction", "completed"), owner=True),
+    "completion": Action("POST", "/projects/{code}/completion",
+                         ("建设完成（第二十三条）", "Construction finished (第二十三条)"),
+                         ("确认完工", "Declare completion"),
+                         ("已确认完工：三个月内申请竣工验收", "Completed: apply for acceptance "
+                          "within three months"), statuses=("in_construction",), owner=True),
+    "acceptance-application": Action(
+        "POST", "/projects/{code}/acceptance-application",
+        ("申请竣工验收（第二十三条）", "Apply for acceptance (第二十三条)"),
+        ("申请验收", "Apply"), ("已申请竣工验收", "Acceptance applied for"),
+        statuses=("completed",), owner=True),
+    "acceptance-decision": Action("POST", "/projects/{code}/acceptance-decision",
+                                  ("验收结论（第二十二条）", "Acceptance decision (第二十二条)"),
+                                  ("记录验收结论", "Record the decision"),
+                                  ("验收结论已记录", "Decision recorded"),
+                                  statuses=("completed",)),
+    "go-live": Action("POST", "/projects/{code}/go-live",
+                      ("上线运行（第二十四条）", "Go live (第二十四条)"), ("确认上线", "Go live"),
+                      ("已上线运行", "Live"), statuses=("accepted",), owner=True),
+    "self-evaluation": Action("POST", "/projects/{code}/self-evaluation",
+                              ("自评价（第二十四条）", "Self-evaluation (第二十四条)"),
+                              ("报送自评价", "File the self-evaluation"),
+                              ("自评价已报送", "Self-evaluation filed"),
+                              statuses=("in_operation",), owner=True),
 }
 # a classified project's documents and catalog are held by security alone (第四条)
 CLASSIFIED_PATHS = {"documents": "/projects/{code}/classified-documents/{doc_type}",

@@ -67,9 +67,10 @@ def shot(page, tmp_path, name):
 
 
 def until_shown(page, text, timeout=30):
-    """Effects in other services follow asynchronously: reload until the text appears."""
+    """Effects in other services follow asynchronously: reload until the text (or, for
+    "#id", the element) appears."""
     def shown():
-        if page.get_by_text(text).count():
+        if (page.locator(text) if text.startswith("#") else page.get_by_text(text)).count():
             return True
         page.reload()
         return False
@@ -190,6 +191,18 @@ def test_a_project_from_application_to_its_first_payment(stack, person, tmp_path
     shot(unit, tmp_path, "4-paid")
     timeline = unit.locator("#timeline").inner_text()
     assert "项目登记" in timeline and "第三条" in timeline
+
+    # -- construction finished: the acceptance application lists each missing report
+    unit.locator("#form-completion").get_by_label("完工日期").fill(date.today().isoformat())
+    unit.get_by_role("button", name="确认完工").click()
+    unit.get_by_text("已确认完工").wait_for()
+    until_shown(unit, "#form-acceptance-application")
+    unit.get_by_role("button", name="申请验收").click()
+    unit.get_by_text("竣工验收申请缺少 5 项报告").wait_for()
+    assert "缺少：项目建设总结（第二十三条）" in unit.locator(
+        "tr[data-doc=construction_summary]").inner_text()
+    assert "缺少：审计报告（第二十三条）" in unit.locator("tr[data-doc=audit_report]").inner_text()
+    shot(unit, tmp_path, "5-acceptance-refused")
 
 
 def test_a_classified_project_shows_others_only_its_stub(stack, person, tmp_path):
