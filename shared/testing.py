@@ -525,6 +525,20 @@ class Stack:
                          "office").status_code == 200
         return round_id
 
+    def failed_finding(self, code: str, unit: str) -> str:
+        """An inspection's finding, ordered rectified, reported by ``unit`` and verified as not
+        resolved: what a sanction needs first (第三十四条)."""
+        [finding] = self.http("POST", "/inspections", "office", json={
+            "project": code, "findings": [{"articles": [17], "description": "擅自扩大建设规模"}]}).json()
+        fid = finding["id"]
+        self.http("POST", f"/findings/{fid}/rectification-order", "office",
+                  json={"deadline": "2099-01-01"})
+        self.http("POST", f"/findings/{fid}/rectification-report", "unit", unit,
+                  json={"report": "已整改"})
+        r = self.http("POST", f"/findings/{fid}/verification", "office", json={"resolved": False})
+        assert r.json()["status"] == "failed", r.text
+        return fid
+
     def approved(self, unit: str, plan_item: str, amount: str = "1000000.00", **changes) -> str:
         code = self.submitted(unit, plan_item, **changes)
         self.review({"project": code, "decision": "approve", "approved_amount": amount})

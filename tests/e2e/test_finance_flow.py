@@ -124,8 +124,9 @@ def test_withholding_blocks_construction_money_until_lifted(stack):
     code = approved(stack)
     contract(stack, code)
     sanction = stack.http("POST", "/sanctions", "office", json={
-        "project": code, "type": "withhold_funds", "reason": "逾期未整改"})
-    assert sanction.status_code == 201
+        "project": code, "type": "withhold_funds", "reason": "逾期未整改",
+        "finding": stack.failed_finding(code, UNIT)})
+    assert sanction.status_code == 201, sanction.text
     sid = sanction.json()["id"]
     wait_for(lambda: stack.http("GET", f"/projects/{code}/funds", "finance").json()["gates"][
         "withholding_sanctions"] == [sid], timeout=20, message="finance applied the sanction")
