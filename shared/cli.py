@@ -5,6 +5,7 @@
     govproj migrate          bring every service's database to the latest revision
     govproj topology         declare exchanges, queues and bindings (with administrator rights)
     govproj manifests [--check]   regenerate deploy/k8s/base/broker-*.yaml from the registry
+    govproj keys [--rotate PRINCIPAL]   this deployment's Ed25519 signing keys (GOVPROJ_KEYS_DIR)
     govproj status           each service's health over the bus; non-zero exit if one is down
     govproj probe SERVICE    one service's readiness (exit code), for Kubernetes probes
     govproj token --role ROLE [--unit CODE]     a development JWT
@@ -109,6 +110,24 @@ def cmd_manifests(args) -> int:
     return 0
 
 
+def cmd_keys(args) -> int:
+    """Make each principal's Ed25519 key pair where it is missing (or rotate one): development
+    keys per deployment, never committed (README, Signing)."""
+    from shared import keys
+
+    directory = keys.keys_dir()
+    if args.rotate:
+        key = keys.generate(directory, args.rotate, rotate=True)
+        print(f"{args.rotate}: new key {key.kid}; its old public key stays trusted until you "
+              f"remove it from {directory / 'public'}")
+        return 0
+    for principal in (*SERVICES, "gateway"):
+        key = keys.generate(directory, principal)
+        if key:
+            print(f"{principal}: key {key.kid} written to {directory}")
+    return 0
+
+
 def broker_users(admin_uri: str) -> dict[str, dict[str, str]]:
     """Each process's broker environment for `govproj run`: its own least-privilege user, as in
     production, when this machine can create users; else (said clearly) the one given user."""
@@ -135,6 +154,7 @@ def cmd_run(args) -> int:
     require_broker(uri)
     cmd_migrate(argparse.Namespace(services=None))
     cmd_topology(args)
+    cmd_keys(argparse.Namespace(rotate=None))
     users = broker_users(uri)
     starters = {service: functools.partial(start_service, service, users.get(service))
                 for service in SERVICES}
@@ -379,6 +399,9 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("services", nargs="*", choices=[[], *SERVICES], default=None)
     migrate.set_defaults(func=cmd_migrate)
     sub.add_parser("topology", help="declare the broker topology").set_defaults(func=cmd_topology)
+    keys_ = sub.add_parser("keys", help="make (or rotate) this deployment's signing keys")
+    keys_.add_argument("--rotate", metavar="PRINCIPAL", choices=(*SERVICES, "gateway"))
+    keys_.set_defaults(func=cmd_keys)
     manifests = sub.add_parser("manifests", help="regenerate the broker's Kubernetes resources")
     manifests.add_argument("--check", action="store_true",
                            help="only say whether the checked-in files are current")

@@ -16,7 +16,7 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from shared import authz, logs
+from shared import authz, keys, logs
 from shared.authz import Identity
 from shared.events import Event
 from shared.messaging import topology
@@ -54,7 +54,9 @@ class Database(DependencyProvider):
     def setup(self) -> None:
         config = self.container.config
         self.engine = create_engine_for(config["DB_URI"])
-        self.relay = OutboxRelay(self.engine, self.tables, config["AMQP_URI"])
+        self.relay = OutboxRelay(self.engine, self.tables, config["AMQP_URI"],
+                                 signing_key=keys.load_signing_key(
+                                     keys.keys_dir(config), self.container.service_name))
         self.loop = RelayLoop(self.relay, float(config.get("OUTBOX_POLL_SECONDS", 1.0)))
         self.relay_enabled = bool(config.get("OUTBOX_RELAY", True))
 
@@ -149,6 +151,13 @@ class Caller(DependencyProvider):
         return Identity.from_header(worker_ctx.data.get("identity"))
 
 
+class TrustedKeys(DependencyProvider):
+    """``self.trusted_keys``: the publishers' public keys this deployment trusts (``KEYS_DIR``)."""
+
+    def get_dependency(self, worker_ctx) -> keys.KeyRing:
+        return keys.key_ring(keys.keys_dir(self.container.config))
+
+
 def command(permission: str):
     """An RPC command: re-checks the role matrix, and runs exactly once in effect per request id
     (the Idempotency-Key, or the id the gateway gave the request): the id's claim, the effects,
@@ -222,6 +231,7 @@ class PlatformService:
     clock = ClockProvider()
     calendar = CalendarProvider()
     caller = Caller()
+    trusted_keys = TrustedKeys()
     log_context = LogContext()
 
     @rpc

@@ -8,10 +8,13 @@ other's messages or rows.
 """
 from __future__ import annotations
 
+import atexit
 import importlib
 import json
 import os
+import shutil
 import socket
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -25,6 +28,7 @@ import requests
 from kombu import Connection
 from sqlalchemy import create_engine, select, text
 
+from shared import keys
 from shared.authz import Identity
 from shared.config import SERVICES, load_config
 from shared.messaging.provision import ManagementApi, with_credentials
@@ -37,6 +41,33 @@ FAST_RETRIES = [100, 300]  # ms: the retry ladder in tests, so exhaustion takes 
 # delay queues (and the rights to use them) in a test vhost: in-process services retry on the
 # fast ladder, `nameko run` processes on the default one
 TEST_RETRY_DELAYS_MS = tuple(sorted({*FAST_RETRIES, *DEFAULT_RETRY_DELAYS_MS}))
+
+
+def _test_keys() -> Path:
+    """Keys of this test run, as `govproj keys` makes them for a deployment: every principal's
+    pair in a temporary directory, which every service — in-process or a child process (they
+    inherit the environment) — reads through ``GOVPROJ_KEYS_DIR``. Never the developer's keys."""
+    directory = Path(tempfile.mkdtemp(prefix="govproj-keys-"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    for principal in (*SERVICES, "gateway"):
+        keys.generate(directory, principal)
+    os.environ["GOVPROJ_KEYS_DIR"] = str(directory)
+    return directory
+
+
+TEST_KEYS_DIR = _test_keys()
+
+
+def sign_as(envelope: dict, principal: str) -> dict:
+    """The envelope signed with ``principal``'s test key — its publisher's, or, to forge a
+    wrongly attributed event, another's (``signing.sign`` itself refuses that)."""
+    import base64
+
+    from shared.events import signing
+    key = keys.load_signing_key(TEST_KEYS_DIR, principal)
+    signed = {**envelope, "key_id": key.kid}
+    signed["signature"] = base64.b64encode(key.sign(signing.canonical(signed))).decode()
+    return signed
 
 
 @dataclass(frozen=True)
@@ -485,7 +516,7 @@ class Stack:
 
     def set_today(self, day: str) -> None:
         """Simulated clock: set today for the suite and wait until every service has it."""
-        r = self.http("POST", "/admin/clock", "operator", json={"today": day})
+        r = self.http("POST", "/admin/clock", "operator", json={"today": day, "force": True})
         assert r.status_code == 200, r.text
         with rpc_proxy(self.amqp_uri) as cluster:
             for service in SERVICES:

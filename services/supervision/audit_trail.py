@@ -2,6 +2,7 @@
 timeline from it (痕迹管理: who did what, when, under which article — REQUIREMENTS §13)."""
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime, timedelta, timezone
 
@@ -12,8 +13,9 @@ from services.supervision.ledger import Record, entry_hash, verify
 from services.supervision.models import LedgerHeadRow, LedgerRow, SupervisedProjectRow
 from shared.authz import Identity, sees_classified_content
 from shared.errors import NotFound
-from shared.events import Event
+from shared.events import Event, signing
 from shared.events.titles import title
+from shared.keys import KeyRing
 from shared.persistence.store import Store, Transaction
 from shared.policy import article_label_zh
 
@@ -23,7 +25,8 @@ BEIJING = timezone(timedelta(hours=8), "CST")   # the date a Shandong official r
 def append(tx: Transaction, event: Event) -> None:
     """Chain the event after the head; the head row's lock makes appends one at a time."""
     head = tx.session.get(LedgerHeadRow, 1, with_for_update=True)
-    seq, body, occurred = head.seq + 1, event.to_json(), event.occurred_at.isoformat()
+    # the envelope as received, its publisher's signature included (non-repudiation)
+    seq, body, occurred = head.seq + 1, event.received_json(), event.occurred_at.isoformat()
     digest = entry_hash(seq, event.message_id, event.event_type, event.source,
                         event.project_code, occurred, body, head.hash)
     tx.session.add(LedgerRow(seq=seq, message_id=event.message_id, event_type=event.event_type,
@@ -32,15 +35,29 @@ def append(tx: Transaction, event: Event) -> None:
     head.seq, head.hash = seq, digest
 
 
-def verification(store: Store) -> dict:
+def verification(store: Store, ring: KeyRing) -> dict:
     """The head and the records from one snapshot: an append committing mid-read is neither
-    half-seen nor mistaken for tampering."""
+    half-seen nor mistaken for tampering. Each record must carry its claimed publisher's
+    signature, valid under the keys this deployment trusts for it (``ring``)."""
     with store.snapshot() as session:
         head = session.get(LedgerHeadRow, 1)
         rows = session.scalars(select(LedgerRow).order_by(LedgerRow.seq))
         return verify((Record(r.seq, r.message_id, r.event_type, r.source, r.project_code,
                               r.occurred_at, r.body, r.prev_hash, r.hash) for r in rows),
-                      (head.seq, head.hash) if head and head.seq else None)
+                      (head.seq, head.hash) if head and head.seq else None,
+                      functools.partial(signature_problem, ring))
+
+
+def signature_problem(ring: KeyRing, record: Record) -> str | None:
+    """Was the record signed by the publisher it names (its ``source`` column, the envelope's)?"""
+    try:
+        envelope = json.loads(record.body)
+    except ValueError:
+        return "the stored envelope is not JSON"
+    if not isinstance(envelope, dict) or envelope.get("source") != record.source \
+            or envelope.get("message_id") != record.message_id:
+        return "the stored envelope does not name the record's source and message id"
+    return signing.problem(envelope, ring)
 
 
 def project_trail(store: Store, code: str) -> list[dict]:

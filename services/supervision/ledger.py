@@ -2,13 +2,15 @@
 
 Each entry's hash covers its own fields and the previous entry's hash; the head (last seq and
 hash) is kept apart. Verification recomputes the chain and locates any altered, inserted or
-removed record (痕迹管理; the audit office's check, 第三十五条).
+removed record (痕迹管理; the audit office's check, 第三十五条). Each record keeps the envelope as
+its publisher signed it; verification also checks that signature against the claimed publisher's
+keys (non-repudiation across agencies: a chain rewritten whole still cannot forge a signature).
 """
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,10 +37,12 @@ def entry_hash(seq: int, message_id: str, event_type: str, source: str,
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def verify(records: Iterable[Record], head: tuple[int, str] | None) -> dict[str, Any]:
+def verify(records: Iterable[Record], head: tuple[int, str] | None,
+           signature_problem: Callable[[Record], str | None] | None = None) -> dict[str, Any]:
     """Walk the chain. A changed field breaks its own hash (altered); a record put in breaks the
     sequence or the link to its predecessor (inserted); a record taken out leaves a gap, or a
-    head that no longer matches the last record (removed)."""
+    head that no longer matches the last record (removed); a record its claimed publisher did
+    not sign is ``unsigned`` (``signature_problem`` says why)."""
     problems: list[dict[str, Any]] = []
     prev_hash, expected_seq, last = GENESIS, 1, None
     for r in records:
@@ -55,6 +59,9 @@ def verify(records: Iterable[Record], head: tuple[int, str] | None) -> dict[str,
         elif r.prev_hash != prev_hash:
             problems.append({"seq": r.seq, "problem": "inserted",
                              "detail": "the record does not link to its predecessor"})
+        why = signature_problem(r) if signature_problem else None
+        if why:
+            problems.append({"seq": r.seq, "problem": "unsigned", "detail": why})
         prev_hash, expected_seq, last = r.hash, max(expected_seq, r.seq) + 1, r
     if head is not None and (last is None or (last.seq, last.hash) != head):
         problems.append({"seq": head[0], "problem": "removed",

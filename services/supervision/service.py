@@ -40,7 +40,7 @@ class SupervisionService(PlatformService):
     @rpc
     @query("ledger.verify")
     def verify_ledger(self) -> dict:
-        return audit_trail.verification(self.db)
+        return audit_trail.verification(self.db, self.trusted_keys)
 
     @rpc
     @query("project.timeline")

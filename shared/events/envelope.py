@@ -39,6 +39,10 @@ class EnvelopeSchema(Schema):
     actor = fields.String(load_default=None, allow_none=True,  # who did it (痕迹管理)
                           validate=validate.Length(max=200))
     payload = fields.Dict(required=True)
+    # the publisher's signature (shared.events.signing); absent only before the relay signs
+    key_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    signature = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Length(max=200))
 
 
 _ENVELOPE = EnvelopeSchema()
@@ -66,13 +70,21 @@ class Event:
     correlation_id: str
     payload: dict[str, Any] = field(default_factory=dict)
     actor: str | None = None
+    key_id: str | None = None
+    signature: str | None = None
     _loaded: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    # the envelope exactly as received: what the signature covers, kept as such by the ledger
+    _wire: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def to_wire(self) -> dict[str, Any]:
         return _ENVELOPE.dump(self)
 
     def to_json(self) -> str:
         return json.dumps(self.to_wire(), ensure_ascii=False)
+
+    def received_json(self) -> str:
+        """The envelope as it arrived (signature intact), else as built."""
+        return json.dumps(self._wire, ensure_ascii=False) if self._wire else self.to_json()
 
     def data(self) -> dict[str, Any]:
         """The payload in Python types (dates, Decimals), loaded through its schema."""
@@ -141,4 +153,4 @@ def load_event(body: Any) -> Event:
     # handlers see the wire form in .payload (fields of newer minor versions dropped) and the
     # loaded form from .data(), loaded once here
     env["payload"] = {k: v for k, v in env["payload"].items() if k in loaded}
-    return Event(**env, _loaded=loaded)
+    return Event(**env, _loaded=loaded, _wire=body)

@@ -5,7 +5,9 @@ A row is marked published only after the broker confirmed it AND routed it to a 
 the duplicate. Messages carry ``message_id`` (= envelope id) and ``user_id`` (the broker checks it
 against the connection's user, so consumers can trust the publisher's identity). Before a batch
 the relay checks passively that its exchange and every subscriber's queue exist — it may not
-declare other services' queues; a missing one keeps the rows, with an error naming it.
+declare other services' queues; a missing one keeps the rows, with an error naming it. Every
+envelope leaves signed with the service's own Ed25519 key (``shared.events.signing``): consumers
+on other brokers trust the signature, not the broker's ``user_id``.
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ from sqlalchemy.orm import Session
 
 from shared import faults
 from shared.events import event_type
+from shared.events.signing import sign_json
+from shared.keys import SigningKey
 from shared.messaging.confirms import ConfirmingPublisher, Outgoing
 from shared.messaging.topology import TopologyMissing, events_exchange, queues_for_event
 from shared.persistence.engine import is_sqlite, write_lock
@@ -30,8 +34,9 @@ log = logging.getLogger(__name__)
 
 class OutboxRelay:
     def __init__(self, engine: Engine, tables: PlatformTables, amqp_uri: str,
-                 batch_size: int = 200) -> None:
+                 batch_size: int = 200, signing_key: SigningKey | None = None) -> None:
         self.engine = engine
+        self.signing_key = signing_key
         self.table = tables.outbox
         self.batch_size = batch_size
         self.publisher = ConfirmingPublisher(amqp_uri)
@@ -80,6 +85,9 @@ class OutboxRelay:
     def _send(self, rows) -> tuple[list[int], dict[int, str]]:
         if not rows:
             return [], {}
+        if self.signing_key is None:  # an unsigned event would be refused by every consumer
+            return [], {row.seq: "no signing key: run `govproj keys` or mount the service's key"
+                        for row in rows}
         try:  # every subscriber's queue must exist, or the event would be lost for it
             for key in {row.routing_key for row in rows}:
                 self.publisher.require(key, [events_exchange(event_type(key).source),
@@ -93,7 +101,8 @@ class OutboxRelay:
                         for row in rows}
         delivered, failed = self.publisher.publish_batch([
             Outgoing(key=row.seq, exchange=row.exchange, routing_key=row.routing_key,
-                     body=row.body.encode("utf-8"), message_id=row.message_id)
+                     body=sign_json(row.body, self.signing_key).encode("utf-8"),
+                     message_id=row.message_id)
             for row in rows])
         faults.failpoint("relay_after_confirm")
         for seq, reason in failed.items():

@@ -5,7 +5,9 @@ nameko acks a message after its worker even when the handler raised, so the even
 
 - valid envelope, handler succeeded → ack;
 - invalid (undecodable body, unknown type/version, bad envelope or payload, missing or mismatched
-  message_id/user_id) or a ``PermanentError`` → the service's dead-letter queue, with the reason;
+  message_id/user_id, unsigned, forged or wrongly attributed — the envelope's Ed25519 signature
+  must verify under a key trusted for its source, ``shared.events.signing``) or a
+  ``PermanentError`` → the service's dead-letter queue, with the reason;
 - any other error (transient) → republished through a delay queue with an attempt counter in our
   own header (backoff), and after ``EVENT_MAX_ATTEMPTS`` → the dead-letter queue, reason attached;
 - if even that publish fails (broker trouble) the message is requeued: the quorum queue's delivery
@@ -27,8 +29,9 @@ from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import QueueConsumer
 
+from shared import keys
 from shared.errors import PermanentError
-from shared.events import InvalidEvent, event_type, load_event
+from shared.events import InvalidEvent, event_type, load_event, signing
 from shared.events.registry import SUBSCRIPTIONS
 from shared.messaging import topology
 
@@ -76,6 +79,8 @@ class ReliableEventHandler(EventHandler):
         self.retry_delays = tuple(int(ms) for ms in
                                   config.get("EVENT_RETRY_DELAYS_MS", DEFAULT_RETRY_DELAYS_MS))
         self.trusted_users = config.get("EVENT_PUBLISHER_USERS") or {}
+        self.keys_dir = keys.keys_dir(config)
+        keys.key_ring(self.keys_dir)  # unreadable public keys stop the start, not each message
         self.dead_letter_queue = topology.dead_letter_queue(service)
         self.dead_letter_exchange = topology.dead_letter_exchange(service)
         amqp_uri = config["AMQP_URI"]
@@ -91,6 +96,7 @@ class ReliableEventHandler(EventHandler):
     def handle_message(self, body, message) -> None:
         try:
             event = load_event(body)
+            signing.verify(body, keys.key_ring(self.keys_dir))
             self._check_properties(message, event)
         except InvalidEvent as exc:
             self._give_up(message, "invalid", str(exc), exc.details)

@@ -67,6 +67,7 @@ def test_verification_reads_one_snapshot_while_appends_commit(database_urls):
     from services.supervision import audit_trail
     from services.supervision.models import LedgerHeadRow, LedgerRow, platform
     from shared.events import make_event
+    from shared.keys import KeyRing
     from shared.persistence import create_engine_for
     from shared.persistence.store import Store
 
@@ -82,5 +83,58 @@ def test_verification_reads_one_snapshot_while_appends_commit(database_urls):
         head = session.get(LedgerHeadRow, 1).seq
         append()                               # commits from another connection meanwhile
         assert session.query(LedgerRow).count() == head == 1
-    assert audit_trail.verification(store)["length"] == 2
+    assert audit_trail.verification(store, KeyRing())["length"] == 2
+    engine.dispose()
+
+
+def test_a_chain_rewritten_whole_still_fails_on_its_publishers_signatures(
+        amqp_uri, sqlite_urls, start_service):
+    """Non-repudiation: each record keeps its publisher's signature; an insider who edits a
+    record and re-hashes the chain up to the head passes the hash checks, not the signature's;
+    a record re-attributed to another agency names the key that really signed it."""
+    import json
+
+    from services.supervision.ledger import entry_hash
+    start_service("supervision", sqlite_urls["supervision"], CLOCK="simulated")
+    with rpc_proxy(amqp_uri, identity=OPERATOR) as cluster:
+        for day in ("2027-01-04", "2027-01-05", "2027-01-06"):
+            cluster.supervision.set_clock(day)
+    assert wait_for(lambda: (lambda v: v if v["length"] == 3 else None)(
+        verification(amqp_uri)), message="three events chained")["ok"]
+
+    engine = create_engine(sqlite_urls["supervision"])
+
+    def rewrite(seq, change):
+        """Edit one record's envelope, then re-hash it and every later record and the head."""
+        with engine.begin() as conn:
+            rows = conn.execute(text("SELECT seq, message_id, event_type, source, project_code, "
+                                     "occurred_at, body, prev_hash FROM audit_ledger "
+                                     "ORDER BY seq")).all()
+            prev = None
+            for r in rows:
+                body, source = r.body, r.source
+                if r.seq == seq:
+                    envelope = json.loads(body)
+                    assert envelope["source"] == "supervision" and envelope["signature"]
+                    change(envelope)
+                    body, source = json.dumps(envelope, ensure_ascii=False), envelope["source"]
+                prev = r.prev_hash if prev is None else prev
+                digest = entry_hash(r.seq, r.message_id, r.event_type, source, r.project_code,
+                                    r.occurred_at, body, prev)
+                conn.execute(text("UPDATE audit_ledger SET body = :b, source = :s, "
+                                  "prev_hash = :p, hash = :h WHERE seq = :q"),
+                             {"b": body, "s": source, "p": prev, "h": digest, "q": r.seq})
+                prev = digest
+            conn.execute(text("UPDATE audit_ledger_head SET hash = :h WHERE id = 1"), {"h": prev})
+
+    rewrite(2, lambda e: e["payload"].update(set_by="someone-else"))
+    result = verification(amqp_uri)
+    assert [(p["seq"], p["problem"]) for p in result["problems"]] == [(2, "unsigned")]
+    assert "forged or altered" in result["problems"][0]["detail"]
+
+    rewrite(2, lambda e: e["payload"].update(set_by="ops"))  # undo, by the same means
+    rewrite(3, lambda e: e.update(source="finance"))
+    result = verification(amqp_uri)
+    assert [(p["seq"], p["problem"]) for p in result["problems"]] == [(3, "unsigned")]
+    assert "wrongly attributed" in result["problems"][0]["detail"]
     engine.dispose()

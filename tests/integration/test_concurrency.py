@@ -14,7 +14,7 @@ from shared.events import make_event
 from shared.messaging import topology
 from shared.persistence import create_engine_for
 from shared.persistence.store import Store
-from shared.testing import get_dead_letters, publish_raw
+from shared.testing import get_dead_letters, publish_raw, sign_as
 
 pytestmark = pytest.mark.integration
 
@@ -79,7 +79,8 @@ def test_event_from_an_untrusted_publisher_is_dead_lettered(amqp_uri, sqlite_url
     as_intruder = amqp_uri.replace("guest:guest@", f"{intruder}:secret@")
     try:
         publish_raw(as_intruder, topology.events_exchange("planning").name,
-                    "application_submitted", json.loads(json.dumps(event.to_wire())),
+                    "application_submitted",
+                    sign_as(json.loads(json.dumps(event.to_wire())), "planning"),
                     serializer="json", message_id=event.message_id, user_id=intruder)
         [dead] = get_dead_letters(amqp_uri, "approval")
     finally:

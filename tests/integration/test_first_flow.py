@@ -20,6 +20,7 @@ from shared.testing import (
     plan_in_force,
     publish_raw,
     rpc_proxy,
+    sign_as,
     unit_identity,
     wait_for,
 )
@@ -79,7 +80,7 @@ def test_same_message_delivered_twice_opens_one_case(amqp_uri, database_urls, st
     [row] = outbox(database_urls["planning"])
     for _ in range(3):  # the publisher sends it again (as after a crash between confirm and mark)
         publish_raw(as_principal(amqp_uri, "planning"), row.exchange, row.routing_key,
-                    json.loads(row.body), message_id=row.message_id,
+                    sign_as(json.loads(row.body), "planning"), message_id=row.message_id,
                     user_id=broker_user_of(amqp_uri, "planning"), serializer="json")
     queue = topology.consumer_queue_name("approval", "application_submitted")
     wait_for(lambda: _queue_drained(amqp_uri, queue), message="replays consumed")
@@ -127,8 +128,7 @@ def test_malformed_or_unknown_messages_are_dead_lettered_while_valid_ones_flow(
         code = register_and_submit(amqp_uri)
         wait_for(lambda: review_cases(amqp_uri, code), message="case")
         [row] = outbox(sqlite_urls["planning"])
-        body = json.loads(row.body)
-        body["message_id"] = "f" * 32
+        body = sign_as({**json.loads(row.body), "message_id": "f" * 32}, "planning")
         properties = {**properties, "message_id": body["message_id"]}
     elif body == "unknown-type":  # a well-formed envelope of a type nobody defined
         body = make_event("clock_set", {"today": date(2026, 1, 5), "set_by": "op"},
