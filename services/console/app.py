@@ -92,6 +92,8 @@ ROUTES: list[tuple[str, Handler, tuple[str, ...]]] = [
     ("/projects/new", pages.register, ("GET", "POST")),
     ("/projects/<code>", pages.project, ("GET",)),
     ("/projects/<code>/<action>", pages.act, ("POST",)),
+    ("/projects/<code>/<action>/<item>", pages.act, ("POST",)),
+    ("/post-evaluations", pages.evaluation_report, ("GET", "POST")),
     ("/review", queues.review, ("GET",)),
     ("/review/rounds", queues.open_round, ("POST",)),
     ("/review/rounds/<round_id>", queues.round_page, ("GET",)),
@@ -229,6 +231,8 @@ def _globals() -> dict:
 
     @pass_context
     def field_label(context, spec: forms.Field) -> str:
+        if spec.label:
+            return words.pick(spec.label, context["ctx"].lang)
         return words.field_label(spec.name, context["ctx"].lang)
 
     @pass_context

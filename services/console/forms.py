@@ -5,6 +5,7 @@ takes. Nested fields are named with dots (``budget.total``), list items with the
 beside the field they name."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,12 +13,16 @@ from marshmallow import Schema, fields, validate
 
 from shared.events.schemas import Money
 
+# "34, 35", "34、35" or "34 35": how people type a few numbers in one box
+_LIST_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
 
 @dataclass
 class Field:
     name: str                         # dotted form name: "budget.total"
     key: str                          # the schema's field name, for its label: "total"
-    kind: str                         # text, textarea, select, checkbox, date, money, number
+    kind: str                         # text, textarea, select, checkbox, date, money, number,
+                                      # list (several values in one box, e.g. articles "34, 35")
     required: bool = False
     maxlength: int | None = None
     minimum: int | None = None
@@ -26,6 +31,8 @@ class Field:
     pattern: str | None = None
     children: list[Field] = field(default_factory=list)   # a nested group
     rows: list[list[Field]] = field(default_factory=list)  # a list of nested items
+    label: tuple[str, str] | None = None   # the page's own label where the name is ambiguous
+    numbers: bool = False                  # a list of integers
 
 
 def describe(schema: type[Schema] | Schema, prefix: str = "", only: tuple[str, ...] = (),
@@ -65,6 +72,13 @@ def _field(f: fields.Field, name: str, key: str, rows: int, within_required: boo
         out.kind = "rows"
         out.rows = [describe(f.inner.schema, f"{name}.{i}.", within_required=False)
                     for i in range(rows)]
+    elif isinstance(f, fields.List):
+        # a short list of plain values (articles cited) typed in one box, the inner choices
+        # kept as a hint; the API checks each value
+        inner = _field(f.inner, name, key, rows, within_required)
+        out.kind, out.numbers, out.choices = "list", isinstance(f.inner, fields.Integer), \
+            inner.choices
+        out.maxlength = None   # the list's item count, not the box's characters
     elif out.kind == "text" and (out.maxlength or 0) > 300:
         out.kind = "textarea"
     return out
@@ -86,6 +100,11 @@ def body_from(form: Any, specs: list[Field]) -> dict:
                 body[spec.key] = items
         elif spec.kind == "checkbox":
             body[spec.key] = form.get(spec.name) in ("on", "true", "1")
+        elif spec.kind == "list":
+            values = [v for v in _LIST_SEPARATORS.split(form.get(spec.name) or "") if v]
+            if values or spec.required:
+                body[spec.key] = [int(v) if spec.numbers and v.isdigit() else v
+                                  for v in values]
         else:
             value = (form.get(spec.name) or "").strip()
             if value:

@@ -6,12 +6,14 @@ the refusal with its articles, is shown beside the form it concerns."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from werkzeug.wrappers import Response
 
 from services.console import PREFIX, api, forms
 from shared import authz
+from shared.policy import get_policy, policy_in_force
 from shared.wire import UPLOADABLE
 
 PAGE = 20
@@ -31,16 +33,40 @@ class Action:
     only: tuple[str, ...] = ()      # the schema's fields, in this order (default: all)
     statuses: tuple[str, ...] = ()  # when it is the project's next step (else not offered)
     owner: bool = False             # only the project's own unit acts (acts_on_project)
+    fixed: tuple[str, ...] = ()     # body fields the page fills in: "project" is this one
+    item: str = ""                  # acts on one of the project's findings, sanctions, … ({item})
+    item_statuses: tuple[str, ...] = ()   # the item's states it applies to (else not offered)
+    classified: bool | None = None  # only on a classified (True) project
+    labels: tuple[tuple[str, tuple[str, str]], ...] = ()   # a field's label on this form
 
-    def api_path(self, code: str, doc_type: str = "") -> str:
-        return self.path.format(code=code, doc_type=doc_type or "construction_plan")
+    def api_path(self, code: str, doc_type: str = "", item: str = "") -> str:
+        return self.path.format(code=code, doc_type=doc_type or "construction_plan",
+                                item=item or "x")
 
     def endpoint(self, code: str) -> api.Endpoint:
         return api.endpoint(self.method, self.api_path(code))
 
     def fields(self, code: str, rows: int = 1) -> list[forms.Field]:
         schema = self.endpoint(code).body
-        return forms.describe(schema, only=self.only, rows=rows) if schema else []
+        if not schema:
+            return []
+        only = self.only or tuple(n for n in schema._declared_fields if n not in self.fixed)
+        specs = forms.describe(schema, only=only, rows=rows)
+        _relabel(specs, dict(self.labels))
+        return specs
+
+    def body(self, code: str, form, rows: int = 1) -> dict:
+        body = forms.body_from(form, self.fields(code, rows))
+        return {**body, **{name: code for name in self.fixed}}
+
+
+def _relabel(specs: list[forms.Field], labels: dict) -> None:
+    for spec in specs:   # "findings.0.articles" is labelled as "findings.articles"
+        key = ".".join(part for part in spec.name.split(".") if not part.isdigit())
+        spec.label = labels.get(key, spec.label)
+        _relabel(spec.children, labels)
+        for row in spec.rows:
+            _relabel(row, labels)
 
 
 ACTIONS: dict[str, Action] = {
@@ -65,7 +91,14 @@ ACTIONS: dict[str, Action] = {
                              ("保密审查（第四条）", "Secrecy review (第四条)"),
                              ("记录审查意见", "Record the review"),
                              ("审查意见已记录", "Review recorded"),
-                             statuses=("submitted", "under_review", "awaiting_approval")),
+                             statuses=("submitted", "under_review", "awaiting_approval"),
+                             classified=True),
+    "classified-content": Action("PUT", "/projects/{code}/classified-content",
+                                 ("涉密内容（第四条：仅由保密审查系统保存）",
+                                  "Classified content (第四条: held by security alone)"),
+                                 ("保存涉密内容", "Save the classified content"),
+                                 ("涉密内容已保存", "Classified content saved"),
+                                 statuses=ON_FILE, owner=True, classified=True),
     "budget": Action("POST", "/projects/{code}/budget",
                      ("财政投资评审结果（第十一条）", "Budget review result (第十一条)"),
                      ("记录预算", "Record the budget"),
@@ -106,7 +139,112 @@ ACTIONS: dict[str, Action] = {
                               ("报送自评价", "File the self-evaluation"),
                               ("自评价已报送", "Self-evaluation filed"),
                               statuses=("in_operation",), owner=True),
+    # -- changes and incidents during construction (第十八条, 第十九条)
+    "change-requests": Action("POST", "/projects/{code}/change-requests",
+                              ("重大调整申请（第十八条）", "Major change request (第十八条)"),
+                              ("申请调整", "Apply for the change"),
+                              ("调整申请已提交，待重新评审", "Change requested: a new review decides"),
+                              statuses=FUNDED, owner=True),
+    "change-decision": Action("POST", "/projects/{code}/change-requests/{item}/decision",
+                              ("调整申请审核（第十八条）", "Decide the change (第十八条)"),
+                              ("记录审核意见", "Record the decision"),
+                              ("调整申请已审核", "Change decided"),
+                              item="change", item_statuses=("pending",)),
+    "incidents": Action("POST", "/projects/{code}/incidents",
+                        ("报告重大事项（第十九条）", "Report an incident (第十九条)"),
+                        ("报告", "Report"), ("已报告项目审批部门", "Reported to the approving body"),
+                        statuses=FUNDED, owner=True),
+    "incident-decision": Action("POST", "/projects/{code}/incidents/{item}/decision",
+                                ("处理重大事项（第十九条）", "Decide the incident (第十九条)"),
+                                ("记录处理决定", "Record the decision"),
+                                ("处理决定已记录", "Decision recorded"),
+                                item="incident", item_statuses=("open",)),
+    "incident-resumption": Action("POST", "/projects/{code}/incidents/{item}/resumption",
+                                  ("恢复建设（第十九条）", "Resume construction (第十九条)"),
+                                  ("恢复建设", "Resume"), ("已恢复建设", "Construction resumed"),
+                                  item="incident", item_statuses=("decided",)),
+    # -- the acceptance deadline's extension (第二十三条) and the post-evaluation (第二十四条)
+    "acceptance-extension": Action("POST", "/projects/{code}/acceptance-extension",
+                                   ("申请延期验收（第二十三条）",
+                                    "Apply to extend the acceptance deadline (第二十三条)"),
+                                   ("申请延期", "Apply"), ("延期申请已提交", "Extension requested"),
+                                   statuses=("completed",), owner=True),
+    "extension-decision": Action("POST", "/projects/{code}/acceptance-extension/decision",
+                                 ("延期验收审核（第二十三条）", "Decide the extension (第二十三条)"),
+                                 ("记录审核意见", "Record the decision"),
+                                 ("延期审核意见已记录", "Extension decided"),
+                                 statuses=("completed",),
+                                 labels=(("granted_due", ("准予延期至", "granted until")),)),
+    "post-evaluations": Action("POST", "/projects/{code}/post-evaluations",
+                               ("委托第三方后评价（第二十四条）",
+                                "Commission a post-evaluation (第二十四条)"),
+                               ("委托", "Commission"), ("已委托后评价", "Post-evaluation commissioned"),
+                               statuses=("in_operation",),
+                               labels=(("evaluator", ("评价机构账号", "evaluator's account")),)),
+    "evaluation-report": Action("POST", "/post-evaluations/{item}/report",
+                                ("后评价报告（第二十四条）", "Post-evaluation report (第二十四条)"),
+                                ("提交报告", "File the report"),
+                                ("后评价报告已提交", "Report filed"),
+                                statuses=("in_operation",), item="evaluation",
+                                labels=(("conclusion", ("评价结论", "conclusion")),)),
+    # -- supervision (第三十四条–第三十九条): the office, the audit office
+    "inspections": Action("POST", "/inspections",
+                          ("监督检查（第三十四条）", "Inspection (第三十四条)"),
+                          ("记录检查发现的问题", "Record the findings"),
+                          ("检查发现的问题已记录", "Findings recorded"), fixed=("project",),
+                          labels=(("findings", ("发现的问题", "findings")),
+                                  ("findings.articles", ("违反条款（条号）", "articles (numbers)")),
+                                  ("findings.description", ("问题描述", "description")))),
+    "rectification-order": Action("POST", "/findings/{item}/rectification-order",
+                                  ("责令整改（第三十四条）", "Order rectification (第三十四条)"),
+                                  ("责令整改", "Order rectification"),
+                                  ("已责令限期整改", "Rectification ordered"),
+                                  item="finding", item_statuses=("open", "failed", "ignored"),
+                                  labels=(("deadline", ("整改期限", "rectify by")),)),
+    "rectification-report": Action("POST", "/findings/{item}/rectification-report",
+                                   ("报告整改情况（第三十四条）",
+                                    "Report the rectification (第三十四条)"),
+                                   ("报告整改", "Report"), ("整改情况已报告", "Rectification reported"),
+                                   item="finding", item_statuses=("rectification_ordered",),
+                                   owner=True,
+                                   labels=(("report", ("整改情况", "what was rectified")),)),
+    "verification": Action("POST", "/findings/{item}/verification",
+                           ("核查整改（第三十四条）", "Verify the rectification (第三十四条)"),
+                           ("记录核查结果", "Record the verification"),
+                           ("核查结果已记录", "Verification recorded"),
+                           item="finding", item_statuses=("reported",),
+                           labels=(("resolved", ("整改合格（不勾选即为未通过）",
+                                                 "resolved (unticked: failed)")),)),
+    "sanctions": Action("POST", "/sanctions", ("处理措施（第三十四条）", "Sanction (第三十四条)"),
+                        ("作出处理", "Impose"), ("处理措施已生效", "Sanction imposed"),
+                        fixed=("project",),
+                        labels=(("type", ("措施", "sanction")),
+                                ("finding", ("所涉问题", "finding")))),
+    "lifting": Action("POST", "/sanctions/{item}/lifting",
+                      ("解除处理措施（第三十四条）", "Lift the sanction (第三十四条)"),
+                      ("解除", "Lift"), ("处理措施已解除", "Sanction lifted"),
+                      item="sanction", item_statuses=("active",)),
+    "audits": Action("POST", "/audits", ("审计监督（第三十五条）", "Audit engagement (第三十五条)"),
+                     ("开展审计", "Open the engagement"), ("审计项目已开展", "Engagement opened"),
+                     fixed=("project",), labels=(("scope", ("审计范围", "scope")),)),
+    "audit-findings": Action("POST", "/audits/{item}/findings",
+                             ("审计发现（第三十五条）", "Audit finding (第三十五条)"),
+                             ("记录审计发现", "Record the finding"),
+                             ("审计发现已记录", "Audit finding recorded"), item="audit",
+                             labels=(("articles", ("违反条款（条号）", "articles (numbers)")),
+                                     ("amount", ("涉及金额（元）", "amount (yuan)")))),
+    "referrals": Action("POST", "/referrals",
+                        ("移送处理（第三十七条—第三十九条）",
+                         "Referral (第三十七条–第三十九条)"),
+                        ("移送", "Refer"), ("已移送", "Referred"), fixed=("project",),
+                        labels=(("kind", ("移送类别", "referral")),
+                                ("articles", ("依据条款（条号）", "articles (numbers)")),
+                                ("finding", ("所涉问题编号", "finding id")))),
 }
+# project actions on one of the project's items, shown beside that item
+ITEM_ACTIONS = tuple(name for name, a in ACTIONS.items() if a.item)
+# the evaluator reads no project page: its report has a page of its own
+ELSEWHERE = ("evaluation-report",)
 # a classified project's documents and catalog are held by security alone (第四条)
 CLASSIFIED_PATHS = {"documents": "/projects/{code}/classified-documents/{doc_type}",
                     "catalog": "/projects/{code}/classified-catalog"}
@@ -119,13 +257,17 @@ def action_for(name: str, project: dict) -> Action | None:
     return action
 
 
-def offered(ctx, project: dict) -> dict[str, Action]:
+def offered(ctx, project: dict, acceptance: dict | None = None) -> dict[str, Action]:
     """The actions this person may take on this project now: the role matrix says whether
     they may, the project's stage whether it is the next step."""
     out = {}
     for name in ACTIONS:
+        if name in ELSEWHERE:
+            continue
         action = action_for(name, project)
         if action.statuses and project.get("status") not in action.statuses:
+            continue
+        if action.classified and not project.get("classified"):
             continue
         if action.owner and not authz.acts_on_project(ctx.identity, project.get("unit", "")):
             continue
@@ -133,6 +275,8 @@ def offered(ctx, project: dict) -> dict[str, Action]:
             out[name] = action
     if "budget" in out and (project.get("funds") or {}).get("by_purpose"):
         del out["budget"]   # recorded once (第十一条); the page shows it
+    if "extension-decision" in out and not (acceptance or {}).get("extension_pending"):
+        del out["extension-decision"]   # nothing asked yet
     return out
 
 
@@ -175,26 +319,63 @@ def project(ctx, code: str, status: int = 200, **outcome: Any) -> Response:
         "timeline": ("GET", f"/projects/{code}/timeline"),
         "archive": ("GET", f"/projects/{code}/archive"),
         "funds": ("GET", f"/projects/{code}/funds"),
+        "changes": ("GET", f"/projects/{code}/change-requests"),
+        "incidents": ("GET", f"/projects/{code}/incidents"),
+        "acceptance": ("GET", f"/projects/{code}/acceptance"),
     }
+    if view.get("status") != "completed":
+        del reads["acceptance"]    # its clock and extension matter while acceptance is due
     extra = {name: ctx.api.read(path) if ctx.may(method, path) else None
              for name, (method, path) in reads.items()}
-    actions = offered(ctx, view)
+    extra.setdefault("acceptance", None)
+    actions = offered(ctx, view, extra["acceptance"])
     done = ACTIONS.get(ctx.request.args.get("done", ""))
+    specs = {name: a.fields(code, rows=_rows(name, view)) for name, a in actions.items()}
+    _choices(specs, view)
     return ctx.render(
-        "project.html", status, project=view, actions=actions, done=done,
-        forms={name: a.fields(code, rows=_rows(name, view)) for name, a in actions.items()},
+        "project.html", status, project=view, actions=actions, done=done, forms=specs,
+        audits=_audits(extra["timeline"], ctx.request.args.get("audit")),
+        made=ctx.request.args.get("made"),
         upload_types=UPLOADABLE, outcome=outcome, missing=outcome.get("missing") or {},
         open_items={i["item"]: i for i in view.get("open_items") or []},
-        defaults={"catalog": forms.values_of({"resources": view.get("catalog") or []})},
+        defaults={"catalog": forms.values_of({"resources": view.get("catalog") or []}),
+                  "classified-content": {k: view.get(k) for k in ("goals", "content",
+                                                                   "location") if view.get(k)}},
         **extra)
 
 
 def _rows(name: str, view: dict) -> int:
-    # the catalog form shows every resource on file and one more empty row
-    return len(view.get("catalog") or []) + 1 if name == "catalog" else 1
+    # the catalog form shows every resource on file and one more empty row; an inspection
+    # may record a few findings at once
+    if name == "catalog":
+        return len(view.get("catalog") or []) + 1
+    return 3 if name == "inspections" else 1
 
 
-def act(ctx, code: str, action: str) -> Response:
+def _choices(specs: dict[str, list[forms.Field]], view: dict) -> None:
+    """A sanction is one of the ladder's steps of the project's regulation (第三十四条) and
+    answers one of its findings: offered as choices, the API still decides."""
+    for spec in specs.get("sanctions", []):
+        if spec.key == "type":
+            version = view.get("regulation_version")
+            policy = get_policy(version) if version else policy_in_force(date.today())
+            spec.kind, spec.choices = "select", tuple(policy.param("sanction_ladder", "steps"))
+        elif spec.key == "finding":
+            spec.kind, spec.choices = "select", tuple(f["id"] for f in view.get("findings") or [])
+
+
+def _audits(timeline: dict | None, just_opened: str | None) -> list[dict]:
+    """The project's audit engagements, as its timeline recorded them (第三十五条)."""
+    audits = [{"id": e["details"]["audit_id"], "scope": e["details"].get("scope"),
+               "on": e.get("date")}
+              for e in (timeline or {}).get("events", [])
+              if e.get("action") == "audit_opened" and "audit_id" in (e.get("details") or {})]
+    if just_opened and just_opened not in {a["id"] for a in audits}:
+        audits.append({"id": just_opened, "scope": None, "on": None})
+    return audits
+
+
+def act(ctx, code: str, action: str, item: str = "") -> Response:
     current = ctx.api.get(f"/projects/{code}")
     if not current.ok:
         return ctx.render("message.html", current.status, error=current.error,
@@ -206,15 +387,17 @@ def act(ctx, code: str, action: str) -> Response:
     if action == "documents":
         answer = _file_document(ctx, chosen, code)
     else:
-        body = forms.body_from(form, chosen.fields(code, rows=_rows(action, current.body)))
+        body = chosen.body(code, form, rows=_rows(action, current.body))
         call = ctx.api.put if chosen.method == "PUT" else ctx.api.post
-        answer = call(chosen.api_path(code), body, ctx.key())
+        answer = call(chosen.api_path(code, item=item), body, ctx.key())
     if answer.ok and action == "disbursements":
         return project(ctx, code, payment=answer.body)   # paid, or refused with its gates
     if answer.ok:
-        return ctx.redirect(f"{PREFIX}/projects/{code}?done={action}")
+        made = answer.body.get("id") if isinstance(answer.body, dict) else None
+        after = f"&audit={made}" if action == "audits" else f"&made={made}" if made else ""
+        return ctx.redirect(f"{PREFIX}/projects/{code}?done={action}{after}")
     error = answer.error or {}
-    return project(ctx, code, status=answer.status, action=action, error=error,
+    return project(ctx, code, status=answer.status, action=action, item=item, error=error,
                    errors=forms.flatten_errors(error.get("details")), values=form,
                    missing=_missing(error))
 
@@ -243,3 +426,27 @@ def _missing(error: dict) -> dict[str, dict]:
     details = error.get("details")
     items = details.get("missing") if isinstance(details, dict) else None
     return {m["item"]: m for m in items or [] if isinstance(m, dict) and "item" in m}
+
+
+def evaluation_report(ctx) -> Response:
+    """The commissioned evaluator's report (第二十四条): the evaluator reads no project page,
+    so the post-evaluation's id (given by the office that commissioned it) names it."""
+    action = ACTIONS["evaluation-report"]
+    if not ctx.may(action.method, action.api_path("")):
+        return ctx.render("message.html", 403, title=ctx.t("无权查看", "Not yours to see"))
+    specs = action.fields("")
+    form = ctx.request.form
+    if ctx.request.method == "GET":
+        return ctx.render("evaluation.html", specs=specs, values={}, errors={}, error=None,
+                          done=False)
+    item = (form.get("evaluation") or "").strip()
+    answer = ctx.api.post(action.api_path("", item=item), forms.body_from(form, specs),
+                          ctx.key()) if item else api.Answer(422, {"error": {
+                              "code": "validation", "message": "name the post-evaluation",
+                              "message_zh": "请填写后评价编号", "articles": [],
+                              "details": {"evaluation": ["required / 必填"]}}})
+    error = answer.error or {}
+    return ctx.render("evaluation.html", 200 if answer.ok else answer.status, specs=specs,
+                      values={} if answer.ok else form, error=error or None,
+                      errors=forms.flatten_errors(error.get("details")), done=answer.ok,
+                      report=answer.body if answer.ok else None)

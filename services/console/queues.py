@@ -110,16 +110,37 @@ def round_act(ctx, round_id: str, action: str) -> Response:
 
 
 # -- supervision and audit -------------------------------------------------------------------
+SUPERVISION_PAGE = 20
+PAGED = ("findings", "sanctions", "deadlines")   # read in pages (limit/offset) by the API
+
+
+def _offset(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
+
+
 def supervision(ctx) -> Response:
+    """The overview, then overdue deadlines, findings and sanctions, each paged on its own
+    (``<list>_offset``); one more than a page is asked, so the page knows whether a next
+    one exists."""
     args = ctx.request.args
+    offsets = {name: _offset(args.get(f"{name}_offset")) for name in PAGED}
+    page = {name: {"limit": SUPERVISION_PAGE + 1, "offset": offsets[name]} for name in PAGED}
     reads = {"overview": ("/overview", {}),
              "findings": ("/findings", {"project": args.get("project"),
-                                        "status": args.get("status")}),
-             "sanctions": ("/sanctions", {"project": args.get("project")}),
-             "deadlines": ("/deadlines", {"overdue": "true"})}
+                                        "status": args.get("status"), **page["findings"]}),
+             "sanctions": ("/sanctions", {"project": args.get("project"),
+                                          **page["sanctions"]}),
+             "deadlines": ("/deadlines", {"overdue": "true", **page["deadlines"]})}
     data = {name: ctx.api.read(path, **query) if ctx.may("GET", path) else None
             for name, (path, query) in reads.items()}
-    return ctx.render("supervision.html", filters=args, **data)
+    more = {}
+    for name in PAGED:
+        rows = data[name]
+        more[name] = rows is not None and len(rows) > SUPERVISION_PAGE
+        if more[name]:
+            data[name] = rows[:SUPERVISION_PAGE]
+    return ctx.render("supervision.html", filters=args, offsets=offsets, more=more,
+                      page_size=SUPERVISION_PAGE, **data)
 
 
 def audit(ctx) -> Response:

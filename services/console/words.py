@@ -44,6 +44,9 @@ STATUSES: dict[str, tuple[str, str]] = {
     "resolved": ("已整改", "resolved"), "ignored": ("逾期未整改", "ignored"),
     "failed": ("整改未通过", "failed"), "active": ("生效中", "active"),
     "lifted": ("已解除", "lifted"), "paid": ("已支付", "paid"), "refused": ("已拒付", "refused"),
+    "rectification_ordered": ("已责令整改", "rectification ordered"),
+    # change requests, incidents
+    "pending": ("待审核", "pending"), "resumed": ("已恢复建设", "resumed"),
 }
 
 # field name (as in the schemas) → label; a dotted key names a nested field when it differs
@@ -93,6 +96,13 @@ FIELDS: dict[str, tuple[str, str]] = {
                            "catalog registered on the sharing platform (第二十八条)"),
     "products_controllable": ("关键产品安全可控（第三十二条）",
                               "key products controllable (第三十二条)"),
+    "deadline": ("期限", "deadline"), "report": ("报告", "report"),
+    "resolved": ("整改合格", "resolved"), "type": ("类别", "type"),
+    "finding": ("所涉问题", "finding"), "articles": ("依据条款（条号）", "articles (numbers)"),
+    "changes": ("调整事项", "changes"), "goal": ("建设目标", "goal"),
+    "action": ("处理决定", "action"), "evaluator": ("评价机构", "evaluator"),
+    "conclusion": ("结论", "conclusion"), "requested_due": ("申请延期至", "extend until"),
+    "granted_due": ("准予延期至", "granted until"),
     # nested fields whose meaning differs from the same name at the top
     "resources.name": ("资源名称", "resource name"),
     "products.name": ("产品名称", "product name"),
@@ -110,6 +120,10 @@ CHOICES: dict[str, tuple[str, str]] = {
     "base_software": ("基础软件", "base software"),
     "system_software": ("系统软件", "system software"),
     "business_software": ("业务软件", "business software"), "other": ("其他", "other"),
+    "serious_delay": ("严重延误", "serious delay"), "major_loss": ("重大损失", "major loss"),
+    "rectify": ("责令限期整改", "order rectification"), "suspend": ("暂停项目建设", "suspend"),
+    "grant": ("准予延期", "grant"), "disciplinary": ("移送纪检监察机关", "disciplinary"),
+    "judicial": ("移送司法机关", "judicial"),
     **{doc: (zh, en) for doc, (en, zh) in DOC_TYPES.items()},
 }
 # the purpose choice reads as money, not as a project kind

@@ -2,7 +2,7 @@
 whole suite running as processes. Screenshots go to each test's temporary directory."""
 import hashlib
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -257,3 +257,131 @@ def test_language_switch_and_only_what_a_role_may_do(stack, person, tmp_path):
     audit.get_by_text("哈希链完整").wait_for()
     assert "运维" not in audit.get_by_role("navigation", name="主导航").inner_text()
     shot(audit, tmp_path, "audit-phone")
+
+
+def register(stack, name, **extra):
+    registered = stack.http("POST", "/projects", "unit", UNIT, json={
+        "name": name, "kind": "construction", "level": "province", "plan_item": ITEM,
+        "budget": {"total": "300000.00"}, **extra})
+    assert registered.status_code == 201, registered.text
+    return registered.json()["code"]
+
+
+def test_an_inspection_through_a_failed_rectification_to_a_sanction(stack, person, tmp_path):
+    code = register(stack, "社会保障卡系统")
+    project_page = f"http://127.0.0.1:{stack.port}/console/projects/{code}"
+    office = person("office")
+    office.goto(project_page)
+    until_shown(office, "#form-inspections")
+    inspection = office.locator("#form-inspections")
+    inspection.locator("[name='findings.0.articles']").fill("34")
+    inspection.locator("[name='findings.0.description']").fill("未按期报送年度建设报告")
+    inspection.get_by_role("button", name="记录检查发现的问题").click()
+    office.get_by_text("检查发现的问题已记录").wait_for()
+    finding = office.locator("#findings [data-finding]").filter(has_text="未按期报送年度建设报告")
+    assert "进行中" in finding.inner_text() and "第三十四条" in finding.inner_text()
+    finding_id = finding.get_attribute("data-finding")
+
+    # a sanction before any rectification was refused, ignored or failed: refused, beside it
+    sanction = office.locator("#form-sanctions")
+    sanction.get_by_label("措施").select_option("criticism")
+    sanction.get_by_label("所涉问题").select_option(finding_id)
+    sanction.get_by_label("理由").fill("检查发现问题")
+    sanction.get_by_role("button", name="作出处理").click()
+    refused = office.locator("#form-sanctions .refusal")
+    refused.wait_for()
+    assert "第三十四条" in refused.inner_text()
+    shot(office, tmp_path, "1-sanction-refused")
+
+    finding = office.locator(f"[data-finding='{finding_id}']")
+    finding.get_by_label("整改期限").fill((date.today() + timedelta(days=30)).isoformat())
+    finding.get_by_role("button", name="责令整改").click()
+    office.get_by_text("已责令限期整改").wait_for()
+    assert "已责令整改" in office.locator(f"[data-finding='{finding_id}']").inner_text()
+
+    unit = person("unit", UNIT)
+    unit.goto(project_page)
+    mine = unit.locator(f"[data-finding='{finding_id}']")
+    assert mine.get_by_role("button", name="责令整改").count() == 0   # the office's, not the unit's
+    mine.get_by_label("整改情况").fill("已补报年度建设报告")
+    mine.get_by_role("button", name="报告整改").click()
+    unit.get_by_text("整改情况已报告").wait_for()
+    assert "已补报年度建设报告" in unit.locator(f"[data-finding='{finding_id}']").inner_text()
+    shot(unit, tmp_path, "2-rectification-reported")
+
+    office.goto(project_page)
+    finding = office.locator(f"[data-finding='{finding_id}']")
+    assert not finding.get_by_label("整改合格（不勾选即为未通过）").is_checked()
+    finding.get_by_role("button", name="记录核查结果").click()
+    office.get_by_text("核查结果已记录").wait_for()
+    assert "整改未通过" in office.locator(f"[data-finding='{finding_id}']").inner_text()
+
+    sanction = office.locator("#form-sanctions")
+    sanction.get_by_label("措施").select_option("criticism")
+    sanction.get_by_label("所涉问题").select_option(finding_id)
+    sanction.get_by_label("理由").fill("整改后仍不符合要求")
+    sanction.get_by_role("button", name="作出处理").click()
+    office.get_by_text("处理措施已生效").wait_for()
+    imposed = office.locator("#sanctions [data-sanction]").first.inner_text()
+    assert "通报批评" in imposed and "生效中" in imposed and finding_id in imposed
+    shot(office, tmp_path, "3-sanctioned")
+
+    unit.goto(project_page)
+    assert "通报批评" in unit.locator("#sanctions").inner_text()
+    assert unit.locator("#form-sanctions").count() == 0
+
+
+def test_supervision_lists_are_paged(stack, person, tmp_path):
+    code = register(stack, "政务数据共享平台")
+    findings = [{"articles": [34], "description": f"问题{n:02d}"} for n in range(21)]
+    wait_for(lambda: stack.http("POST", "/inspections", "office", json={
+        "project": code, "findings": findings}).status_code == 201,
+        timeout=20, message="supervision knows the project")
+    office = person("office")
+    office.goto(f"http://127.0.0.1:{stack.port}/console/supervision?project={code}")
+    rows = office.locator("section").filter(has=office.get_by_role("heading", name="问题",
+                                                                   exact=True))
+    assert rows.locator("tbody tr").count() == 20
+    rows.locator("[data-pager=findings]").get_by_role("link", name="下一页").click()
+    office.get_by_role("link", name="上一页").wait_for()
+    assert rows.locator("tbody tr").count() == 1
+    shot(office, tmp_path, "findings-page-2")
+
+
+def test_the_secrecy_bureau_reviews_a_classified_project(stack, person, tmp_path):
+    code = register(stack, "涉密指挥系统", classified=True)
+    project_page = f"http://127.0.0.1:{stack.port}/console/projects/{code}"
+    unit = person("unit", UNIT)
+    unit.goto(project_page)
+    until_shown(unit, "#form-classified-content")
+    content = unit.locator("#form-classified-content")
+    content.get_by_label("建设目标").fill("涉密目标甲")
+    content.get_by_label("建设内容").fill("涉密内容乙")
+    content.get_by_role("button", name="保存涉密内容").click()
+    unit.get_by_text("涉密内容已保存").wait_for()
+    for doc in ("construction_plan", "investment_budget"):
+        assert stack.http("PUT", f"/projects/{code}/classified-documents/{doc}", "unit", UNIT,
+                          json={"title": doc, "sha256": "a" * 64}).status_code == 200
+    assert stack.http("PUT", f"/projects/{code}/classified-catalog", "unit", UNIT, json={
+        "resources": [{"name": "涉密资源", "source": "本系统", "format": "XML",
+                       "update_frequency": "每月", "sharing_type": "none",
+                       "open_type": "none"}]}).status_code == 200
+    wait_for(lambda: stack.http("POST", f"/projects/{code}/submission", "unit",
+                                UNIT).status_code == 200, timeout=20, message="submitted")
+
+    bureau = person("secrecy")
+    bureau.goto(project_page)
+    until_shown(bureau, "#form-secrecy-review")
+    assert "涉密指挥系统" in bureau.get_by_role("heading", level=1).inner_text()
+    review = bureau.locator("#form-secrecy-review")
+    review.get_by_label("意见").select_option("confirm")
+    review.get_by_label("说明").fill("涉密等级认定无误")
+    review.get_by_role("button", name="记录审查意见").click()
+    bureau.get_by_text("审查意见已记录").wait_for()
+    shot(bureau, tmp_path, "secrecy-confirmed")
+
+    office = person("office")
+    office.goto(project_page)
+    office.get_by_role("heading", name=f"涉密项目 {code}").wait_for()
+    assert "涉密目标甲" not in office.content()
+    assert office.locator("#form-secrecy-review").count() == 0

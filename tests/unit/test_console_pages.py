@@ -185,3 +185,21 @@ def test_production_takes_the_identity_providers_token():
     assert r.status_code == 303 and "HttpOnly" in r.headers["Set-Cookie"]
     forged = development_token(CONFIG["JWT_DEV_SECRET"], "finance")
     assert client.post("/console/login", data={"token": forged}).status_code == 401
+
+
+def test_a_list_of_articles_is_typed_in_one_box_and_the_page_names_the_project():
+    from werkzeug.datastructures import MultiDict
+
+    from services.console import pages
+    inspection = pages.ACTIONS["inspections"]
+    [findings] = inspection.fields("SD-2026-000001", rows=2)   # "project" comes from the page
+    assert findings.kind == "rows" and findings.label == ("发现的问题", "findings")
+    articles = findings.rows[0][0]
+    assert articles.kind == "list" and articles.numbers and articles.maxlength is None
+    body = inspection.body("SD-2026-000001", MultiDict({
+        "findings.0.articles": "34、35, 36", "findings.0.description": "未按期整改"}), rows=2)
+    assert body == {"project": "SD-2026-000001",
+                    "findings": [{"articles": [34, 35, 36], "description": "未按期整改"}]}
+    referral = {f.key: f for f in pages.ACTIONS["referrals"].fields("SD-1")}
+    assert referral["articles"].choices == (37, 38, 39)   # the schema's, shown as a hint
+    assert pages.ACTIONS["verification"].body("SD-1", MultiDict()) == {"resolved": False}
