@@ -154,7 +154,7 @@ class Gateway:
             outcome = self._outcome(endpoint.service, key, context)
             if outcome is None:
                 return 202, outcomes.accepted_body(key, unknown.reason), {
-                    **headers, "Location": outcomes.PATH.format(key)}
+                    **headers, "Location": outcomes.location(key)}
             status, result = outcomes.replay(outcome)
             return status, result, headers
         return endpoint.status, result, headers

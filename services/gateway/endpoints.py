@@ -317,7 +317,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", "/sanctions/<sanction_id>/lifting", "sanction.lift", "supervision",
              "lift_sanction", "Lift a sanction after verified rectification (第三十四条)",
              tag="supervision", args=lambda p, b, q: (p["sanction_id"], b), body=supervision.Lifting),
-    Endpoint("GET", "/requests/<request_id>", "request.read", "gateway", "request_outcome",
+    # any Idempotency-Key a write accepted, "/" included (limits.PATH_TEXTS)
+    Endpoint("GET", "/requests/<path:request_key>", "request.read", "gateway", "request_outcome",
              "What became of one of your writes (its Idempotency-Key or the id the gateway "
              "gave it): succeeded with its response, refused with its error, not recorded "
              "(it changed nothing yet), or unknown (ask again)", tag="operations",

@@ -13,12 +13,16 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
 from shared.errors import GovprojError, ValidationFailed
+from shared.persistence.store import MAX_REQUEST_ID
 from shared.wire import Length, Range
 
 JSON_BODY_BYTES = 1 << 20        # 1 MiB: the largest form (a full catalog) fits several times
 FILE_BODY_BYTES = 32 << 20       # 32 MiB: a document uploaded as a file, hashed as it streams
 MAX_DEPTH = 32                   # the deepest request schema nests 4 levels
 PATH_TEXT = Length(min=1, max=64)
+# text path parameters longer than an identifier: a write's request id (its Idempotency-Key)
+PATH_TEXTS = {"request_key": Length(min=1, max=MAX_REQUEST_ID)}
+PATH_INTEGER = Range(min=0, max=2**31 - 1)
 # integer path parameters → their range (a calendar year, like every year field of the API)
 PATH_INTEGERS = {"year": Range(min=2000, max=2200)}
 
@@ -141,9 +145,9 @@ def check_path(params: dict[str, Any]) -> None:
     for name, value in params.items():
         try:
             if isinstance(value, int):
-                PATH_INTEGERS.get(name, Range(min=0, max=2**31 - 1))(value)
+                PATH_INTEGERS.get(name, PATH_INTEGER)(value)
             else:
-                PATH_TEXT(value)
+                PATH_TEXTS.get(name, PATH_TEXT)(value)
                 if any(c < " " or c == "\x7f" for c in value):
                     raise ValidationError("Contains a control character. / 含有控制字符。")
         except ValidationError as exc:

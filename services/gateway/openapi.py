@@ -5,19 +5,45 @@ import re
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from services.gateway.endpoints import ENDPOINTS
+from services.gateway import limits
+from services.gateway.endpoints import ENDPOINTS, Endpoint
+from services.gateway.errors import STATUS_BY_CODE
 from shared.events.schemas import Money
+from shared.persistence.store import MAX_REQUEST_ID
 
-STATUS_TEXT = {400: "Malformed request body", 401: "No or invalid bearer token",
-               403: "Role or unit not entitled", 404: "No such project or endpoint",
-               409: "State conflict", 422: "Validation failed or a rule refused; details lists "
-               "every missing item / failing gate", 503: "A service needed is unavailable"}
+# every error status the gateway answers (services/gateway/errors.py), and when it does
+STATUS_TEXT = {
+    400: "Malformed request: the body is not a JSON object, is nested too deep or unreadable, "
+         "or the HTTP request itself is unparsable",
+    401: "No or invalid bearer token", 403: "Role or unit not entitled",
+    404: "No such project, record or endpoint",
+    405: "Method not allowed on this path; Allow lists the allowed ones",
+    409: "State conflict, or a request with this Idempotency-Key still in progress",
+    413: "Request body over the limit (1 MiB JSON, 32 MiB file)",
+    414: "Request line (URL) over the limit", 417: "Unsupported Expect header",
+    422: "Validation failed or a rule refused; details lists every missing item / failing gate",
+    431: "Request header fields over the limit", 503: "A service needed is unavailable"}
+# answered by gunicorn before any route (services/gateway/worker.py): possible on every path
+BEFORE_ROUTING = (400, 414, 417, 431)
+# text path parameters hold no control character (limits.check_path) and, unless the route
+# takes a path, no "/" (it would be another route)
+SEGMENT_PATTERN = r"^[^/\u0000-\u001f\u007f]+$"
+PATH_PATTERN = r"^[^\u0000-\u001f\u007f]+$"
+HEADERS = {
+    "X-Request-Id": {"description": "the request's id (the client's when plausible), also in the "
+                                    "logs", "schema": {"type": "string"}},
+    "Idempotency-Key": {"description": "the write's request id, echoed",
+                        "schema": {"type": "string", "maxLength": MAX_REQUEST_ID}},
+    "Allow": {"description": "the methods this path allows", "required": True,
+              "schema": {"type": "string"}},
+    "Location": {"description": "GET it for the outcome", "required": True,
+                 "schema": {"type": "string"}}}
 
 
 class ErrorDetail(Schema):
-    code = fields.String(required=True)
+    code = fields.String(required=True, validate=validate.OneOf([*STATUS_BY_CODE, "internal"]))
     message = fields.String(required=True)
     message_zh = fields.String(required=True)
     articles = fields.List(fields.String(), required=True, metadata={"example": ["第七条"]})
@@ -29,15 +55,63 @@ class Error(Schema):
     error = fields.Nested(ErrorDetail, required=True)
 
 
+class Accepted(Schema):
+    """202: the write was delivered and its answer lost (services/gateway/outcomes.py)."""
+
+    request_id = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(["unknown"]))
+    outcome = fields.String(required=True, metadata={"description": "GET it for the outcome"})
+    message = fields.String(required=True)
+    message_zh = fields.String(required=True)
+    details = fields.Dict()
+
+
 def _path(rule: str) -> tuple[str, list[dict]]:
+    """A werkzeug rule → the OpenAPI path and its parameters, with the bounds the gateway
+    checks (limits.check_path)."""
     params = []
 
     def repl(match):
         converter, name = match.group(1), match.group(2)
-        params.append({"in": "path", "name": name, "required": True,
-                       "schema": {"type": "integer" if converter == "int" else "string"}})
+        if converter == "int":
+            bound = limits.PATH_INTEGERS.get(name, limits.PATH_INTEGER)
+            schema = {"type": "integer", "minimum": bound.min, "maximum": bound.max}
+        else:
+            length = limits.PATH_TEXTS.get(name, limits.PATH_TEXT)
+            schema = {"type": "string", "minLength": length.min, "maxLength": length.max,
+                      "pattern": PATH_PATTERN if converter == "path" else SEGMENT_PATTERN}
+        params.append({"in": "path", "name": name, "required": True, "schema": schema})
         return "{" + name + "}"
     return "/api/v1" + re.sub(r"<(?:(\w+):)?(\w+)>", repl, rule), params
+
+
+def _responses(e: Endpoint) -> dict:
+    """Every status the endpoint can answer: its success, the 202 of a write whose answer was
+    lost, and the errors in the one format."""
+    write = e.method in ("POST", "PUT")
+    request_id = {"X-Request-Id": {"$ref": "#/components/headers/X-Request-Id"}}
+    echoed = {"Idempotency-Key": {"$ref": "#/components/headers/Idempotency-Key"}} if write else {}
+    errors = set(STATUS_TEXT) - {409, 413}
+    if write:
+        errors.add(409)        # services' state conflicts; a key still in progress
+    if e.body is not None:
+        errors.add(413)
+    responses = {str(e.status): {"description": "OK", "headers": {**request_id, **echoed}}}
+    if write:
+        responses["202"] = {
+            "description": "delivered, answer lost: it takes effect at most once; "
+                           "GET /requests/{request_key} reports the outcome",
+            "headers": {**request_id, **echoed,
+                        "Location": {"$ref": "#/components/headers/Location"}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}}
+    for code in sorted(errors):
+        headers = {**request_id, **echoed}
+        if code == 405:
+            headers["Allow"] = {"$ref": "#/components/headers/Allow"}
+        responses[str(code)] = {"description": STATUS_TEXT[code], "headers": headers,
+                                "content": {"application/json": {"schema": {
+                                    "$ref": "#/components/schemas/Error"}}}}
+    return responses
 
 
 def openapi_document() -> dict:
@@ -53,28 +127,25 @@ def openapi_document() -> dict:
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                "bearerFormat": "JWT"})
     spec.components.schema("Error", schema=Error)
-    error_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    spec.components.schema("Accepted", schema=Accepted)
+    for name, header in HEADERS.items():
+        spec.components.header(name, header)
     paths: dict[str, dict] = {}
     for e in ENDPOINTS:
         path, params = _path(e.path)
         operation = {
             "summary": e.summary, "tags": [e.tag], "security": [{"bearer": []}],
             "operationId": e.rpc, "x-roles": e.roles, "parameters": list(params),
-            "responses": {str(e.status): {"description": "OK"},
-                          **{str(code): {"description": text, **error_ref}
-                             for code, text in STATUS_TEXT.items()}},
+            "responses": _responses(e),
         }
         if e.method in ("POST", "PUT"):
             operation["parameters"].append({
                 "in": "header", "name": "Idempotency-Key", "required": False,
-                "schema": {"type": "string", "minLength": 1, "maxLength": 200,
+                "schema": {"type": "string", "minLength": 1, "maxLength": MAX_REQUEST_ID,
                            "pattern": "^[!-~]+$"},
                 "description": "the request id: a replay with the same key returns the first "
                                "response and changes nothing (the gateway makes one when absent "
                                "and echoes it in the answer)"})
-            operation["responses"]["202"] = {
-                "description": "delivered, answer lost: it takes effect at most once; "
-                               "GET /requests/{request_id} reports the outcome"}
         if e.body is not None:
             operation["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": e.body}}}
@@ -88,10 +159,24 @@ def openapi_document() -> dict:
         paths.setdefault(path, {})[e.method.lower()] = operation
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
-    spec.path(path="/healthz", operations={"get": {"summary": "process alive",
-                                                   "responses": {"200": {"description": "alive"}}}})
+    gunicorn = {str(code): {"description": STATUS_TEXT[code], "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Error"}}}} for code in BEFORE_ROUTING}
+    spec.path(path="/healthz", operations={"get": {"summary": "process alive", "responses": {
+        "200": {"description": "alive", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["status"],
+            "properties": {"status": {"type": "string", "enum": ["ok"]}}}}}},
+        **gunicorn}}})
     spec.path(path="/readyz", operations={"get": {
-        "summary": "broker reachable and every service answering",
-        "responses": {"200": {"description": "ready"},
-                      "503": {"description": "the missing services"}}}})
+        "summary": "broker reachable and every service answering", "responses": {
+            "200": {"description": "ready", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["status", "services"], "properties": {
+                    "status": {"type": "string", "enum": ["ready"]},
+                    "services": {"type": "array", "items": {"type": "string"}}}}}}},
+            "503": {"description": "the missing services, each with why", "content": {
+                "application/json": {"schema": {
+                    "type": "object", "required": ["status", "missing"], "properties": {
+                        "status": {"type": "string", "enum": ["unavailable"]},
+                        "missing": {"type": "object",
+                                    "additionalProperties": {"type": "string"}}}}}}},
+            **gunicorn}}})
     return spec.to_dict()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from services.gateway.errors import STATUS_BY_CODE
 from services.gateway.rpc import RemoteError, ServiceUnavailable
@@ -22,9 +23,15 @@ from shared.config import SERVICES
 PATH = "/api/v1/requests/{}"
 
 
+def location(request_id: str) -> str:
+    """Where the outcome is read: an Idempotency-Key may hold "/", "?", "#" or "%", so it is
+    percent-encoded (the route takes any key, "/" included)."""
+    return PATH.format(quote(request_id, safe=""))
+
+
 def accepted_body(request_id: str, reason: str) -> dict:
     """The answer to a write whose outcome is unknown: it was delivered, its answer was lost."""
-    return {"request_id": request_id, "state": "unknown", "outcome": PATH.format(request_id),
+    return {"request_id": request_id, "state": "unknown", "outcome": location(request_id),
             "message": "the request was delivered but its answer was lost; it takes effect at "
                        "most once: GET the outcome, or retry with the same Idempotency-Key",
             "message_zh": "请求已送达但未收到答复；它至多生效一次：请查询其结果，或以同一 "
@@ -58,7 +65,7 @@ def replay(outcome: dict) -> tuple[int, Any]:
 
 
 def request_outcome(call, params: dict, body: Any, query: dict) -> dict:
-    request_id = params["request_id"]
+    request_id = params["request_key"]
     answers = call.gather([(service, "request_outcome", request_id) for service in SERVICES])
     silent = []
     for service, (outcome, error) in zip(SERVICES, answers, strict=True):

@@ -130,6 +130,19 @@ def test_an_idempotency_key_is_never_cut(stack):
     assert first.status_code == 201
 
 
+def test_the_outcome_of_any_key_a_write_accepted_can_be_read(stack):
+    """200 visible ASCII characters, "/", "?", "#" and "%" among them: the key names its outcome
+    (percent-encoded in the path, as the 202's Location gives it)."""
+    key = "a/b?c#d%2F" + "k" * 190
+    r = stack.http("POST", "/projects", "unit", UNIT, headers={"Idempotency-Key": key}, json={
+        "name": "任意键", "kind": "construction", "level": "province",
+        "budget": {"total": "100.00"}})
+    assert r.status_code == 201 and r.headers["Idempotency-Key"] == key
+    done = outcome(stack, quote(key, safe=""), "unit", UNIT)
+    assert done["request_id"] == key and done["state"] == "succeeded", done
+    assert done["response"]["code"] == r.json()["code"]
+
+
 # -- faults under a bounded load ----------------------------------------------------------------
 
 class Faults(threading.Thread):
