@@ -48,7 +48,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "project.change.request": frozenset({"unit"}),       # 第十八条
     "project.change.decide": frozenset({"office"}),
     "project.incident.report": frozenset({"unit"}),      # 第十九条
+    # 项目审批部门 decisions: role-level here; the service narrows to the project's approving
+    # body (require_approving_body), so the other of the two gets 403
     "project.incident.decide": frozenset({"office", "drc"}),
+    "project.incident.resume": frozenset({"office", "drc"}),     # 第十九条: suspension ends
     "finding.read": frozenset({"unit", "office", "audit", "group"}),  # a unit: its own only
     "overview.read": frozenset({"office", "audit", "group"}),
     "deadline.read": frozenset({"unit"}) | OVERSIGHT,
@@ -67,12 +70,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "funds.surplus": frozenset({"finance"}),           # 第十七条
     "funds.misappropriation": frozenset({"finance"}),  # 第三十八条
     "funds.read": frozenset({"unit"}) | OVERSIGHT,
+    "funds.contracts.read": frozenset({"unit", "office", "finance", "audit"}),  # 第十三条
     "acceptance.annual_report": frozenset({"unit"}),   # 第十六条
     "acceptance.complete": frozenset({"unit"}),        # 第二十三条
     "acceptance.extension.request": frozenset({"unit"}),
     "acceptance.extension.decide": frozenset({"office", "drc"}),
     "acceptance.apply": frozenset({"unit"}),
     "acceptance.decide": frozenset({"office", "drc"}),  # 第二十二条: the approving body
+    "acceptance.delegate": frozenset({"office", "drc"}),    # 第二十二条 委托项目建设单位组织
+    # 第十六条: reported to the approving body and finance; the office and audit oversee
+    "annual_report.read": frozenset({"unit", "office", "drc", "finance", "audit"}),
     "acceptance.go_live": frozenset({"unit"}),          # 第二十四条
     "acceptance.self_evaluate": frozenset({"unit"}),
     "acceptance.read": frozenset({"unit"}) | OVERSIGHT,
@@ -95,6 +102,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "admin.clock": frozenset({"operator"}),
     "admin.calendar": frozenset({"operator"}),
 }
+
+
+# permissions whose holders are narrowed, project by project, to its approving body
+# (项目审批部门): the DRC for a project it approves as a fixed-asset investment, else the office
+APPROVING_BODY_ONLY = frozenset({"project.incident.decide", "project.incident.resume",
+                                 "acceptance.decide", "acceptance.extension.decide",
+                                 "acceptance.delegate", "annual_report.read"})
+APPROVING_BODY_ZH = {"drc": "发展改革部门", "office": "省政务服务管理办公室"}
 
 
 class Forbidden(GovprojError):
@@ -170,6 +185,29 @@ def sees_classified_content(identity: Identity, owner_unit: str) -> bool:
 def acts_on_project(identity: Identity, owner_unit: str) -> bool:
     """A unit acts on its own projects (co-builders see, the lead unit files)."""
     return identity.role == "unit" and identity.unit == owner_unit
+
+
+def approving_body(fixed_asset_investment: bool) -> str:
+    """The project's 项目审批部门: the DRC where it approves the project as a fixed-asset
+    investment (第四条), otherwise the office, whose review opinion is the approval (第九条)."""
+    return "drc" if fixed_asset_investment else "office"
+
+
+def require_approving_body(identity: Identity, permission: str, code: str, body: str | None,
+                           articles: list[int]) -> None:
+    """Only the project's approving body decides its incidents, acceptance and the extensions of
+    its acceptance deadline (第十九条, 第二十二条, 第二十三条): the other of office and DRC is
+    refused (403). ``body`` is None while the service does not know it yet (before approval):
+    the role matrix alone then applies. Other roles are the matrix's and the caller's."""
+    if body is None or identity.role not in APPROVING_BODY_ZH or identity.role == body:
+        return
+    log.warning("denied: not the approving body", extra={
+        "sub": identity.sub, "role": identity.role, "permission": permission,
+        "resource": code, "approving_body": body})
+    raise Forbidden(f"only project {code}'s approving body ({body}) may {permission}",
+                    f"仅项目 {code} 的项目审批部门（{APPROVING_BODY_ZH[body]}）可执行 {permission}",
+                    articles=articles, details={"permission": permission, "project": code,
+                                                "approving_body": body})
 
 
 def require_project(identity: Identity, permission: str, code: str, owner_unit: str | None,

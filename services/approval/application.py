@@ -11,7 +11,7 @@ from services.approval import repository
 from services.approval.domain import Opinion, ReviewCase, ReviewRound
 from services.approval.incidents import ChangeReview, Incident
 from services.approval.models import ChangeReviewRow, IncidentRow, SecrecyDecisionRow
-from shared.authz import Identity, acts_on_project, deny
+from shared.authz import Identity, acts_on_project, approving_body, deny, require_approving_body
 from shared.errors import NotFound, StateConflict
 from shared.events import Event
 from shared.persistence.store import Store, Transaction
@@ -207,10 +207,20 @@ def report_incident(store: Store, clock: Clock, caller: Identity, code: str,
     return incident
 
 
+def _by_approving_body(tx: Transaction, caller: Identity, permission: str, code: str):
+    """The project's case, once the caller is its approving body (第十九条: the DRC for a
+    fixed-asset project, else the office; the other is refused before anything is said)."""
+    case = repository.latest_case(tx.session, code)
+    require_approving_body(caller, permission, code,
+                           approving_body(case.fixed_asset_investment) if case else None, [19])
+    return case
+
+
 def decide_incident(store: Store, clock: Clock, caller: Identity, code: str, incident_id: str,
                     data: dict) -> Incident:
     today = clock.today()
     with store.transaction() as tx:
+        _by_approving_body(tx, caller, "project.incident.decide", code)
         row = _of_project(tx, IncidentRow, incident_id, code, ("incident", "事项"))
         incident = _incident(row)
         incident.decide(data["action"], data.get("deadline"), caller.sub, today)
@@ -226,6 +236,26 @@ def decide_incident(store: Store, clock: Clock, caller: Identity, code: str, inc
             tx.emit("construction_suspended", {"incident_id": incident.id,
                                                "kind": incident.kind, "suspended_on": today},
                     **common)
+    return incident
+
+
+def resume_incident(store: Store, clock: Clock, caller: Identity, code: str, incident_id: str,
+                    reason: str) -> Incident:
+    """A 第十九条 suspension ends: ``construction_resumed`` tells finance (it pays again), the
+    register (its status returns) and the deadline engine (the clocks move by the days they
+    stood still)."""
+    today = clock.today()
+    with store.transaction() as tx:
+        case = _by_approving_body(tx, caller, "project.incident.resume", code)
+        row = _of_project(tx, IncidentRow, incident_id, code, ("incident", "事项"))
+        incident = _incident(row)
+        days = incident.resume(reason, caller.sub, today)
+        row.status, row.decision = incident.status, incident.decision
+        tx.emit("construction_resumed", {
+            "incident_id": incident.id, "kind": incident.kind,
+            "suspended_on": date.fromisoformat(incident.decision["on"]), "resumed_on": today,
+            "days_suspended": days, "reason": reason}, project_code=code, articles=[19],
+            regulation_version=case.regulation_version if case else None)
     return incident
 
 

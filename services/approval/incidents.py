@@ -72,3 +72,20 @@ class Incident:
         self.status = "decided"
         self.decision = {"action": action, "deadline": deadline.isoformat() if deadline else None,
                          "by": by, "on": on.isoformat()}
+
+    def resume(self, reason: str, by: str, on: date) -> int:
+        """第十九条: the approving body that suspended construction lets it resume; the decision
+        keeps when, by whom and why. Returns the days construction stood still."""
+        if self.decision.get("action") != "suspend":
+            raise StateConflict(f"incident {self.id} did not suspend construction",
+                                f"事项 {self.id} 未暂停项目建设，无需恢复", articles=[19],
+                                details={"status": self.status,
+                                         "action": self.decision.get("action")})
+        if self.status == "resumed":
+            raise StateConflict(f"construction already resumed after incident {self.id}",
+                                f"事项 {self.id} 暂停的项目已恢复建设", articles=[19],
+                                details={"resumption": self.decision["resumption"]})
+        self.status = "resumed"
+        self.decision = {**self.decision, "resumption": {"reason": reason, "by": by,
+                                                         "on": on.isoformat()}}
+        return (on - date.fromisoformat(self.decision["on"])).days

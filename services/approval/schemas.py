@@ -45,6 +45,10 @@ class IncidentDecision(Strict):
     deadline = fields.Date(load_default=None, allow_none=True)
 
 
+class IncidentResumption(Strict):
+    reason = fields.String(required=True, validate=Length(min=1, max=5000))
+
+
 def change_review_view(review) -> dict:
     return {"id": review.id, "project_code": review.project_code, "changes": review.changes,
             "reason": review.reason, "requested_on": review.requested_on.isoformat(),

@@ -87,6 +87,13 @@ class ApprovalService(PlatformService):
         return schemas.incident_view(incident)
 
     @rpc
+    @command("project.incident.resume")
+    def resume_incident(self, code: str, incident_id: str, data: dict) -> dict:
+        reason = schemas.load(schemas.IncidentResumption, data)["reason"]
+        return schemas.incident_view(application.resume_incident(
+            self.db, self.clock, self.caller, code, incident_id, reason))
+
+    @rpc
     @query("review.list")
     def list_incidents(self, code: str) -> list[dict]:
         return [schemas.incident_view(i) for i in application.incidents(self.db, code)]

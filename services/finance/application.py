@@ -98,6 +98,19 @@ def _suspended(tx, row, data, event):
     row.suspensions = sorted({*row.suspensions, f"incident:{data['incident_id']}"})
 
 
+class SuspensionNotKnownYet(Exception):
+    """A resumption overtook its suspension (separate queues): retried until it has arrived."""
+
+
+def _resumed(tx, row, data, event):
+    """The approving body lifted its 第十九条 suspension: payments resume (unless another
+    suspension still stands)."""
+    ref = f"incident:{data['incident_id']}"
+    if ref not in row.suspensions:
+        raise SuspensionNotKnownYet(f"suspension {ref} of {event.project_code} not known yet")
+    row.suspensions = [s for s in row.suspensions if s != ref]
+
+
 def _sanction(tx, row, data, event):
     sid, kind = data["sanction_id"], data["type"]
     if kind == "withhold_funds" and sid not in row.withholding_sanctions:
@@ -149,6 +162,7 @@ drc_decided = _learn(_drc)
 project_approved = _learn(_approved)
 change_decided = _learn(_change)
 construction_suspended = _learn(_suspended)
+construction_resumed = _learn(_resumed)
 sanction_imposed = _learn(_sanction)
 sanction_lifted = _learn(_lifted)
 

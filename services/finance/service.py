@@ -39,6 +39,10 @@ class FinanceService(PlatformService):
     def on_construction_suspended(self, event) -> None:
         self.db.handle_once(event, application.construction_suspended)
 
+    @reliable_handler("construction_resumed")
+    def on_construction_resumed(self, event) -> None:
+        self.db.handle_once(event, application.construction_resumed)
+
     @reliable_handler("construction_completed")
     def on_construction_completed(self, event) -> None:
         self.db.handle_once(event, application.construction_completed)

@@ -148,9 +148,16 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              args=lambda p, b, q: (p["code"],)),
     Endpoint("POST", "/projects/<code>/incidents/<incident_id>/decision",
              "project.incident.decide", "approval", "decide_incident",
-             "Order rectification by a deadline, suspend construction, or neither (第十九条)",
+             "Order rectification by a deadline, suspend construction, or neither (第十九条); "
+             "the project's approving body only",
              tag="review", args=lambda p, b, q: (p["code"], p["incident_id"], b),
              body=approval.IncidentDecision),
+    Endpoint("POST", "/projects/<code>/incidents/<incident_id>/resumption",
+             "project.incident.resume", "approval", "resume_incident",
+             "The approving body lifts its 第十九条 suspension: construction and payments "
+             "resume, the deadlines move by the days they stood still", tag="review",
+             args=lambda p, b, q: (p["code"], p["incident_id"], b),
+             body=approval.IncidentResumption),
     Endpoint("GET", "/findings", "finding.read", "supervision", "list_findings",
              "Findings (violations) with their articles and status", tag="supervision",
              args=lambda p, b, q: (q,), query=supervision.FindingFilter),

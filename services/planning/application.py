@@ -303,6 +303,7 @@ _SANCTIONS = {"suspend": Project.suspend, "terminate": Project.terminate}
 contract_filed = _status_effect(lambda p, d: p.start_construction())
 sanction_imposed = _status_effect(lambda p, d: _SANCTIONS.get(d["type"], lambda _: False)(p))
 sanction_lifted = _status_effect(lambda p, d: d["type"] == "suspend" and p.resume())
+construction_resumed = _status_effect(lambda p, d: p.resume())   # 第十九条: suspension ends
 construction_completed = _status_effect(lambda p, d: p.complete_construction())
 acceptance_decided = _status_effect(lambda p, d: d["passed"] and p.accept())
 project_went_live = _status_effect(lambda p, d: p.go_live())

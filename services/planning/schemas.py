@@ -12,7 +12,7 @@ from services.planning.domain import (
     LEVELS,
     Project,
 )
-from shared.authz import Identity, sees_classified_content
+from shared.authz import Identity, approving_body, sees_classified_content
 from shared.errors import ValidationFailed
 from shared.events.schemas import Money
 from shared.policy import cited, get_policy
@@ -116,6 +116,8 @@ def _stub(project: Project) -> dict:
                             if project.approved_amount is not None else None),
         "regulation_version": project.regulation_version,
         "registered_on": project.registered_on.isoformat(),
+        # the 项目审批部门 that decides acceptance, extensions and incidents (第四条, 第九条)
+        "approving_body": approving_body(project.fixed_asset_investment),
     }
 
 

@@ -158,6 +158,10 @@ class PlanningService(PlatformService):
     def on_construction_suspended(self, event) -> None:
         self.db.handle_once(event, application.construction_suspended)
 
+    @reliable_handler("construction_resumed")
+    def on_construction_resumed(self, event) -> None:
+        self.db.handle_once(event, application.construction_resumed)
+
     @reliable_handler("review_case_opened")
     def on_review_case_opened(self, event) -> None:
         self.db.handle_once(event, application.review_case_opened)

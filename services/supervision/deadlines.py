@@ -19,6 +19,7 @@ from services.supervision.models import (
     FindingRow,
     SanctionRow,
     SupervisedProjectRow,
+    SuspensionRow,
 )
 from shared.authz import Identity
 from shared.events import Event
@@ -160,21 +161,37 @@ def end_clocks(tx: Transaction, code: str, on: date, by: str, why: str) -> None:
     clocks.void(clocks.running(tx, code), on.isoformat(), by, f"terminated: {why}")
 
 
-def suspend_clocks(tx: Transaction, code: str, on: date, by: str, why: str) -> None:
-    """Construction suspended: the project's running deadlines stop, and the ledger says why.
-    A rectification order's deadline is the office's and keeps running."""
+def suspend_clocks(tx: Transaction, code: str, on: date, by: str, why: str, ref: str,
+                   article: int = 34) -> None:
+    """Construction suspended (``ref``: a sanction's, 第三十四条, or the approving body's,
+    第十九条): the project's running deadlines stop, and the ledger says why. A rectification
+    order's deadline is the office's and keeps running."""
+    if tx.session.get(SuspensionRow, (code, ref)) is None:
+        tx.session.add(SuspensionRow(project_code=code, ref=ref, since=on))
     for row in clocks.running(tx, code):
         if row.status == "open" and row.kind != findings.RECTIFICATION:
             row.status = "suspended"
             row.ledger = [*row.ledger, clocks.entry(on.isoformat(), by, row.due_on,
-                                                    f"suspended: {why}", 34,
+                                                    f"suspended: {why}", article,
                                                     suspended_on=on.isoformat())]
 
 
-def resume_clocks(tx: Transaction, code: str, on: date, by: str, why: str) -> None:
-    """Resumed: each deadline moves by the days it stood still."""
+def resume_clocks(tx: Transaction, code: str, on: date, by: str, why: str, ref: str,
+                  article: int = 34) -> None:
+    """The suspension ``ref`` ended. While another still stands the clocks stay stopped (the
+    ledger says which); once none does, each deadline moves by the days it stood still."""
+    ended = tx.session.get(SuspensionRow, (code, ref), with_for_update=True)
+    if ended is not None:
+        ended.until = on
+    standing = sorted(tx.session.scalars(select(SuspensionRow.ref).where(
+        SuspensionRow.project_code == code, SuspensionRow.until.is_(None))))
     for row in clocks.running(tx, code):
         if row.status != "suspended":
+            continue
+        if standing:
+            row.ledger = [*row.ledger, clocks.entry(
+                on.isoformat(), by, row.due_on,
+                f"{ref} ended: {why}; still suspended by {', '.join(standing)}", article)]
             continue
         since = date.fromisoformat(next(e["suspended_on"] for e in reversed(row.ledger)
                                         if "suspended_on" in e))
@@ -182,13 +199,24 @@ def resume_clocks(tx: Transaction, code: str, on: date, by: str, why: str) -> No
         row.status = "open"
         row.ledger = [*row.ledger, clocks.entry(on.isoformat(), by, row.due_on,
                                                 f"resumed after {(on - since).days} days: {why}",
-                                                34)]
+                                                article)]
 
 
 def construction_suspended(tx: Transaction, event: Event) -> None:
     data = event.data()
     suspend_clocks(tx, event.project_code, data["suspended_on"], event.source,
-                   f"incident {data['kind']}")
+                   f"incident {data['kind']}", f"incident:{data['incident_id']}", 19)
+
+
+def construction_resumed(tx: Transaction, event: Event) -> None:
+    """第十九条: the approving body lifted its suspension; retried until the suspension itself
+    has arrived (the two travel on separate queues)."""
+    data = event.data()
+    ref = f"incident:{data['incident_id']}"
+    if tx.session.get(SuspensionRow, (event.project_code, ref)) is None:
+        raise clocks.NotKnownYet(f"suspension {ref} of {event.project_code} is not known yet")
+    resume_clocks(tx, event.project_code, data["resumed_on"], event.source,
+                  f"incident {data['kind']}: {data['reason']}", ref, 19)
 
 
 def rectification_ordered(tx: Transaction, event: Event) -> None:

@@ -110,6 +110,19 @@ class DeadlineRow(Base):
     ledger = mapped_column(JSON, nullable=False, default=list)
 
 
+class SuspensionRow(Base):
+    """A suspension of the project's construction — a sanction's (第三十四条) or the approving
+    body's (第十九条) — from its first day until it ends. The clocks stand still while any
+    suspension of the project stands."""
+
+    __tablename__ = "suspensions"
+
+    project_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64), primary_key=True)  # sanction:SN-… | incident:IN-…
+    since = mapped_column(Date, nullable=False)
+    until = mapped_column(Date)
+
+
 class AuditRow(Base):
     """An audit engagement (第三十五条)."""
 

@@ -65,7 +65,8 @@ def impose(store: Store, clock: Clock, caller: Identity, data: dict) -> dict:
                           status="active", imposed_by=caller.sub, imposed_on=today)
         tx.session.add(row)
         if row.type == "suspend":
-            deadlines.suspend_clocks(tx, row.project_code, today, caller.sub, row.reason)
+            deadlines.suspend_clocks(tx, row.project_code, today, caller.sub, row.reason,
+                                     f"sanction:{row.id}")
         elif row.type == "terminate":
             deadlines.end_clocks(tx, row.project_code, today, caller.sub, row.reason)
         tx.emit("sanction_imposed", {"sanction_id": row.id, "type": row.type,
@@ -86,7 +87,8 @@ def lift(store: Store, clock: Clock, caller: Identity, sanction_id: str, data: d
         rules.check_liftable(sanction_id, row.status, row.type)
         row.status, row.lifted_on, row.lift_reason = "lifted", today, body["reason"]
         if row.type == "suspend":
-            deadlines.resume_clocks(tx, row.project_code, today, caller.sub, body["reason"])
+            deadlines.resume_clocks(tx, row.project_code, today, caller.sub, body["reason"],
+                                    f"sanction:{row.id}")
         tx.emit("sanction_lifted", {"sanction_id": row.id, "type": row.type,
                                     "reason": body["reason"], "lifted_on": today},
                 project_code=row.project_code, articles=[34],

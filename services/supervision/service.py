@@ -109,6 +109,10 @@ class SupervisionService(PlatformService):
     def on_construction_suspended(self, event) -> None:
         self.db.handle_once(event, deadlines.construction_suspended)
 
+    @reliable_handler("construction_resumed")
+    def on_construction_resumed(self, event) -> None:
+        self.db.handle_once(event, deadlines.construction_resumed)
+
     @reliable_handler("contract_filed")
     def on_contract_filed(self, event) -> None:
         self.db.handle_once(event, deadlines.contract_filed(self.calendar))

@@ -38,6 +38,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("change_decided", 1, "approval", schemas.ChangeDecided),
     EventType("rectification_ordered", 1, "approval", schemas.RectificationOrdered),
     EventType("construction_suspended", 1, "approval", schemas.ConstructionSuspended),
+    EventType("construction_resumed", 1, "approval", schemas.ConstructionResumed),
     EventType("budget_recorded", 1, "finance", schemas.BudgetRecorded),
     EventType("contract_filed", 1, "finance", schemas.ContractFiled),
     EventType("disbursement_decided", 1, "finance", schemas.DisbursementDecided),
@@ -85,15 +86,15 @@ _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     # planning keeps the register's status; what happened is the ledger's (the timeline)
     "planning": ("review_case_opened", "review_opinion_issued", "drc_decision_recorded",
                  "project_approved", "change_decided", "construction_suspended",
-                 "contract_filed", "sanction_imposed", "sanction_lifted",
+                 "construction_resumed", "contract_filed", "sanction_imposed", "sanction_lifted",
                  "secrecy_review_decided", "classified_material_filed",
                  "construction_completed", "acceptance_decided", "project_went_live"),
     # finance and acceptance learn each project's owner and co-builders (its readers) from
     # its registration
     "finance": ("project_registered", "sharing_status_recorded", "review_opinion_issued",
                 "drc_decision_recorded", "project_approved", "change_decided",
-                "construction_suspended", "sanction_imposed", "sanction_lifted",
-                "construction_completed", "acceptance_decided"),
+                "construction_suspended", "construction_resumed", "sanction_imposed",
+                "sanction_lifted", "construction_completed", "acceptance_decided"),
     "acceptance": ("project_registered", "project_approved", "document_filed",
                    "security_profile_recorded", "risk_assessment_recorded",
                    "crypto_evaluation_recorded", "classified_material_filed"),
@@ -101,7 +102,7 @@ _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
                     "security_duty_overdue", "project_registered", "construction_completed",
                     "acceptance_deadline_extended", "acceptance_applied", "project_went_live",
                     "self_evaluation_filed", "rectification_ordered", "contract_filed",
-                    "annual_report_filed", "construction_suspended"),
+                    "annual_report_filed", "construction_suspended", "construction_resumed"),
 }
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     svc: PLATFORM_EVENTS + _DOMAIN_SUBSCRIPTIONS.get(svc, ()) for svc in SERVICES}

@@ -207,6 +207,18 @@ class ConstructionSuspended(Schema):
     suspended_on = fields.Date(required=True)
 
 
+class ConstructionResumed(Schema):
+    """The approving body lifted its suspension (第十九条): construction and payments resume,
+    and the project's clocks move by the days they stood still."""
+
+    incident_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    suspended_on = fields.Date(required=True)
+    resumed_on = fields.Date(required=True)
+    days_suspended = fields.Integer(required=True, validate=validate.Range(min=0))
+    reason = fields.String(required=True)
+
+
 class ContractFiled(Schema):
     """A procurement contract was filed (第十三条); the project is in construction from its first.
     Whether it was filed in time is the deadline engine's (supervision's) to decide."""

@@ -23,6 +23,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "change_decided": ("change decided", "项目变更审批"),
     "rectification_ordered": ("rectification ordered after an incident", "责令整改"),
     "construction_suspended": ("construction suspended", "暂停项目建设"),
+    "construction_resumed": ("construction resumed after the suspension", "恢复项目建设"),
     # finance
     "budget_recorded": ("budget recorded from the financial review", "财政评审预算"),
     "contract_filed": ("procurement contract filed", "采购合同备案"),

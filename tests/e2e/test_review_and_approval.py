@@ -240,7 +240,14 @@ def test_incident_rectification_and_suspension(stack):
     no_deadline = stack.http("POST", f"/projects/{code}/incidents/{incident}/decision", "office",
                              json={"action": "rectify"})
     assert no_deadline.status_code == 422
-    ok = stack.http("POST", f"/projects/{code}/incidents/{incident}/decision", "drc",
+    # not a fixed-asset project: the office is its approving body, the DRC is refused
+    drc = stack.http("POST", f"/projects/{code}/incidents/{incident}/decision", "drc",
+                     json={"action": "rectify", "deadline": "2099-12-31"})
+    assert drc.status_code == 403 and error(drc)["articles"] == ["第十九条"]
+    assert error(drc)["details"]["approving_body"] == "office" and error(drc)["message_zh"]
+    [still_open] = stack.http("GET", f"/projects/{code}/incidents", "office").json()
+    assert still_open["status"] == "open" and still_open["decision"] is None
+    ok = stack.http("POST", f"/projects/{code}/incidents/{incident}/decision", "office",
                     json={"action": "rectify", "deadline": "2099-12-31"})
     assert ok.status_code == 200 and ok.json()["decision"]["action"] == "rectify"
     loss = stack.http("POST", f"/projects/{code}/incidents", "unit", UNIT,
@@ -252,3 +259,27 @@ def test_incident_rectification_and_suspension(stack):
         [e["action"] for e in stack.http("GET", f"/projects/{code}/timeline", "office")
          .json()["events"]]), timeout=20, message="the suspension on the timeline")
     assert actions.index("rectification_ordered") < actions.index("construction_suspended")
+
+
+def test_the_drc_decides_the_incidents_of_a_project_it_approved(stack):
+    code = submitted(stack, fixed_asset_investment=True)
+    review(stack, {"project": code, "decision": "approve", "approved_amount": "1600000.00"})
+    wait_for(lambda: status(stack, code) == "awaiting_approval", timeout=20, message="awaiting")
+    stack.http("POST", f"/projects/{code}/drc-approval", "drc", json={
+        "decision": "approve", "approved_investment": "1500000.00", "document_no": "鲁发改〔1〕"})
+    wait_for(lambda: status(stack, code) == "approved", timeout=20, message="approved")
+    assert stack.http("GET", f"/projects/{code}", "unit", UNIT).json()["approving_body"] == "drc"
+    incident = stack.http("POST", f"/projects/{code}/incidents", "unit", UNIT, json={
+        "kind": "major_loss", "description": "投资重大损失"}).json()["id"]
+    path = f"/projects/{code}/incidents/{incident}"
+    office = stack.http("POST", f"{path}/decision", "office", json={"action": "suspend"})
+    assert office.status_code == 403 and error(office)["details"]["approving_body"] == "drc"
+    assert stack.http("POST", f"{path}/decision", "drc",
+                      json={"action": "suspend"}).status_code == 200
+    wait_for(lambda: status(stack, code) == "suspended", timeout=20, message="suspended")
+    office = stack.http("POST", f"{path}/resumption", "office", json={"reason": "恢复"})
+    assert office.status_code == 403 and status(stack, code) == "suspended"
+    resumed = stack.http("POST", f"{path}/resumption", "drc", json={"reason": "损失已挽回"})
+    assert resumed.status_code == 200 and resumed.json()["status"] == "resumed"
+    assert resumed.json()["decision"]["resumption"]["reason"] == "损失已挽回"
+    wait_for(lambda: status(stack, code) == "approved", timeout=20, message="status back")

@@ -335,6 +335,74 @@ def test_a_suspension_stops_the_clocks_and_the_lifting_moves_them(stack):
     assert deadline["ledger"][-1]["why"].startswith("resumed after 10 days")
 
 
+def test_a_19th_article_suspension_ends_when_the_approving_body_says_so(stack):
+    """第十九条: the approving body suspends and later lets construction resume — finance pays
+    again, the deadlines move by the days they stood still, the register's status returns, the
+    step is on the timeline; every refusal on the way changes nothing."""
+    stack.set_today("2026-09-01")
+    code = funded(stack)
+    assert stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
+        "contract_no": "HT-7", "supplier": "浪潮", "amount": "300000.00",
+        "signed_on": "2026-09-01"}).status_code == 201
+    wait_for(lambda: stack.status(code) == "in_construction", timeout=20, message="building")
+
+    def annual_report():
+        return [d for d in stack.http("GET", "/deadlines", "office", params={
+            "project": code}).json() if d["kind"] == "annual_report"][0]
+    wait_for(lambda: stack.http("GET", "/deadlines", "office", params={"project": code}).json(),
+             timeout=20, message="the annual report's deadline")
+    incidents = f"/projects/{code}/incidents"
+    delay = stack.http("POST", incidents, "unit", UNIT, json={
+        "kind": "serious_delay", "description": "工期滞后"}).json()["id"]
+    stack.http("POST", f"{incidents}/{delay}/decision", "office",
+               json={"action": "rectify", "deadline": "2099-01-01"})
+    loss = stack.http("POST", incidents, "unit", UNIT, json={
+        "kind": "major_loss", "description": "投资重大损失"}).json()["id"]
+    assert stack.http("POST", f"{incidents}/{loss}/decision", "office",
+                      json={"action": "suspend"}).status_code == 200
+    wait_for(lambda: stack.status(code) == "suspended", timeout=20, message="suspended")
+    wait_for(lambda: annual_report()["status"] == "suspended", timeout=20, message="stopped")
+    wait_for(lambda: "not_suspended" in [g["gate"] for g in pay(stack, code)["failed_gates"]],
+             timeout=20, message="finance stops paying")
+
+    stack.set_today("2026-09-11")
+    for role, unit, incident, status in (("drc", None, loss, 403), ("unit", UNIT, loss, 403),
+                                         ("office", None, delay, 409)):
+        r = stack.http("POST", f"{incidents}/{incident}/resumption", role, unit,
+                       json={"reason": "恢复建设"})
+        assert r.status_code == status, (role, r.text)
+        assert r.json()["error"]["message_zh"]
+    assert stack.http("POST", f"{incidents}/{loss}/resumption", "office",
+                      json={}).status_code == 422                      # no reason
+    assert stack.status(code) == "suspended" and annual_report()["status"] == "suspended"
+    assert "not_suspended" in [g["gate"] for g in pay(stack, code)["failed_gates"]]
+
+    resumed = stack.http("POST", f"{incidents}/{loss}/resumption", "office",
+                         json={"reason": "损失已挽回"})
+    assert resumed.status_code == 200, resumed.text
+    assert resumed.json()["status"] == "resumed"
+    assert resumed.json()["decision"]["resumption"]["on"] == "2026-09-11"
+    wait_for(lambda: stack.status(code) == "in_construction", timeout=20, message="resumed")
+    moved = wait_for(lambda: (lambda d: d if d["status"] == "open" else None)(annual_report()),
+                     timeout=20, message="the clock runs again")
+    assert moved["due_on"] == "2027-01-10"                        # 31 Dec + 10 days
+    assert moved["ledger"][-1]["why"].startswith("resumed after 10 days")
+    assert moved["ledger"][-1]["article"] == "第十九条"
+    wait_for(lambda: pay(stack, code)["status"] == "paid", timeout=20, message="paid again")
+    again = stack.http("POST", f"{incidents}/{loss}/resumption", "office",
+                       json={"reason": "again"})
+    assert again.status_code == 409 and again.json()["error"]["articles"] == ["第十九条"]
+    events = wait_for(lambda: (lambda e: e if "construction_resumed" in [x["action"] for x in e]
+                               else None)(stack.http("GET", f"/projects/{code}/timeline",
+                                                     "unit", UNIT).json()["events"]),
+                      timeout=20, message="the resumption on the timeline")
+    story = [e["action"] for e in events]
+    assert story.index("construction_suspended") < story.index("construction_resumed")
+    step = events[story.index("construction_resumed")]
+    assert step["what_zh"] == "恢复项目建设" and step["articles"] == ["第十九条"]
+    assert step["details"]["days_suspended"] == 10
+
+
 def test_a_unit_sees_only_its_own_findings(stack):
     code = funded(stack)
     stack.http("POST", "/inspections", "office", json={

@@ -119,6 +119,63 @@ def test_a_report_before_the_contract_settles_its_year_either_way(store):
     assert deadlines.scan(store, date(2027, 1, 15))["missed_deadlines"] == []
 
 
+def suspension(kind: str, incident: str, on: date, **extra):
+    data = {"incident_id": incident, "kind": "major_loss", **extra}
+    key = "suspended_on" if kind == "construction_suspended" else "resumed_on"
+    return fact(kind, {**data, key: on}, on)
+
+
+def completed(store, on: date):
+    store.handle_once(fact("construction_completed", {"completed_on": on, "acceptance_due":
+                                                      date(2026, 11, 30)}, on),
+                      deadlines.construction_completed)
+
+
+def test_a_19th_article_suspension_ends_and_the_clocks_move_by_the_days_stood_still(store):
+    completed(store, date(2026, 8, 31))
+    store.handle_once(suspension("construction_suspended", "IN-1", date(2026, 9, 1)),
+                      deadlines.construction_suspended)
+    assert state(store)[0][f"acceptance_application:{CODE}:1"][0] == "suspended"
+    store.handle_once(suspension("construction_resumed", "IN-1", date(2026, 9, 21),
+                                 suspended_on=date(2026, 9, 1), days_suspended=20,
+                                 reason="整改完成"), deadlines.construction_resumed)
+    assert state(store)[0][f"acceptance_application:{CODE}:1"] == ("open", date(2026, 12, 20))
+    with store.read() as session:
+        ledger = session.get(DeadlineRow, f"acceptance_application:{CODE}:1").ledger
+    assert ledger[-1]["why"].startswith("resumed after 20 days: incident major_loss: 整改完成")
+    assert ledger[-1]["article"] == ledger[-2]["article"] == "第十九条"
+
+
+def test_clocks_stand_still_while_any_suspension_stands(store):
+    """A sanction's suspension and the approving body's overlap: the clocks move only when the
+    last one ends, by the days from the first."""
+    completed(store, date(2026, 8, 31))
+    store.handle_once(suspension("construction_suspended", "IN-2", date(2026, 9, 1)),
+                      deadlines.construction_suspended)
+    with store.transaction() as tx:
+        deadlines.suspend_clocks(tx, CODE, date(2026, 9, 5), "office", "暂停", "sanction:SN-1")
+    store.handle_once(suspension("construction_resumed", "IN-2", date(2026, 9, 10),
+                                 suspended_on=date(2026, 9, 1), days_suspended=9,
+                                 reason="r"), deadlines.construction_resumed)
+    assert state(store)[0][f"acceptance_application:{CODE}:1"] == (
+        "suspended", date(2026, 11, 30))
+    with store.transaction() as tx:
+        deadlines.resume_clocks(tx, CODE, date(2026, 9, 15), "office", "解除", "sanction:SN-1")
+    assert state(store)[0][f"acceptance_application:{CODE}:1"] == ("open", date(2026, 12, 14))
+
+
+def test_a_resumption_before_its_suspension_is_retried_not_lost(store):
+    completed(store, date(2026, 8, 31))
+    resumed = suspension("construction_resumed", "IN-3", date(2026, 9, 11),
+                         suspended_on=date(2026, 9, 1), days_suspended=10, reason="r")
+    with pytest.raises(clocks.NotKnownYet):
+        store.handle_once(resumed, deadlines.construction_resumed)
+    store.handle_once(suspension("construction_suspended", "IN-3", date(2026, 9, 1)),
+                      deadlines.construction_suspended)
+    store.handle_once(resumed, deadlines.construction_resumed)    # the retry
+    assert state(store)[0][f"acceptance_application:{CODE}:1"] == ("open", date(2026, 12, 10))
+
+
 def test_reports_end_with_construction_and_a_termination_ends_every_clock(store):
     store.handle_once(contract("C-1", date(2026, 3, 2), date(2026, 3, 3)),
                       deadlines.contract_filed(official_calendar()))

@@ -103,6 +103,29 @@ def test_an_approved_change_raises_the_budget_overspend_is_otherwise_refused(sql
     engine.dispose()
 
 
+def test_a_suspension_stops_payments_until_the_approving_body_lets_construction_resume(
+        sqlite_urls):
+    """第十九条: no money while construction is suspended; the resumption pays again — and a
+    resumption overtaking its suspension is retried, never lost."""
+    engine, store = approved_project(sqlite_urls["finance"])
+    def incident_event(event_type, **payload):   # the payload has its own "kind"
+        return make_event(event_type, {"incident_id": "IN-1", "kind": "major_loss", **payload},
+                          project_code=CODE, regulation_version="shandong/v1", articles=[19])
+    resumed = incident_event("construction_resumed", suspended_on=date(2026, 6, 1),
+                             resumed_on=date(2026, 6, 11), days_suspended=10, reason="整改完成")
+    with pytest.raises(application.SuspensionNotKnownYet):
+        store.handle_once(resumed, application.construction_resumed)
+    store.handle_once(incident_event("construction_suspended", suspended_on=date(2026, 6, 1)),
+                      application.construction_suspended)
+    refused = pay(store)
+    assert refused["status"] == "refused"
+    assert "not_suspended" in [g["gate"] for g in refused["failed_gates"]]
+    store.handle_once(resumed, application.construction_resumed)      # the retry
+    assert pay(store)["status"] == "paid"
+    assert application.funds(store, UNIT, CODE)["gates"]["suspended"] is False
+    engine.dispose()
+
+
 def test_termination_stops_payments_records_what_to_recover_and_returns_the_surplus(sqlite_urls):
     engine, store = approved_project(sqlite_urls["finance"])
     pay(store, "400.00")

@@ -1,13 +1,16 @@
 import pytest
 
 from shared.authz import (
+    APPROVING_BODY_ONLY,
     PERMISSIONS,
     ROLES,
     Forbidden,
     Identity,
     Unauthenticated,
     acts_on_project,
+    approving_body,
     require,
+    require_approving_body,
     require_project,
     sees_classified_content,
     sees_project,
@@ -22,6 +25,26 @@ def test_identity_travels_as_a_header():
         Identity("x", "king")
     with pytest.raises(ValueError):
         Identity("x", "unit")  # a unit carries its unit code
+
+
+def test_the_approving_body_alone_decides():
+    """第四条, 第九条: the DRC approves a fixed-asset project, the office every other; only that
+    body decides incidents, acceptance and extensions (第十九条, 第二十二条, 第二十三条)."""
+    assert approving_body(True) == "drc" and approving_body(False) == "office"
+    office, drc = Identity("o", "office"), Identity("d", "drc")
+    require_approving_body(drc, "project.incident.decide", "SD-1", "drc", [19])
+    require_approving_body(office, "project.incident.decide", "SD-1", "office", [19])
+    for who, body in ((office, "drc"), (drc, "office")):
+        with pytest.raises(Forbidden) as err:
+            require_approving_body(who, "acceptance.decide", "SD-1", body, [22])
+        refusal = err.value.as_dict()
+        assert refusal["articles"] == ["第二十二条"] and refusal["message_zh"]
+        assert refusal["details"]["approving_body"] == body
+    # not known yet (before approval): the matrix alone; other roles are the caller's checks
+    require_approving_body(drc, "acceptance.decide", "SD-1", None, [22])
+    require_approving_body(Identity("u", "unit", "U1"), "acceptance.decide", "SD-1", "drc", [22])
+    assert APPROVING_BODY_ONLY <= set(PERMISSIONS)
+    assert all({"office", "drc"} <= PERMISSIONS[p] for p in APPROVING_BODY_ONLY)
 
 
 def test_every_permission_names_known_roles():

@@ -50,6 +50,33 @@ def test_incident_is_decided_once():
         i.decide("suspend", None, "office", TODAY)
 
 
+def test_only_a_suspension_resumes_and_once():
+    """第十九条: what the approving body suspended, it lets resume — once; the decision keeps
+    the resumption and the days construction stood still."""
+    for action, deadline in (("rectify", date(2026, 7, 1)), ("none", None)):
+        i = incident()
+        i.decide(action, deadline, "office", TODAY)
+        with pytest.raises(StateConflict) as err:
+            i.resume("恢复", "office", date(2026, 6, 2))
+        assert err.value.as_dict()["articles"] == ["第十九条"]
+        assert err.value.details["action"] == action
+    undecided = incident()
+    with pytest.raises(StateConflict):
+        undecided.resume("恢复", "office", TODAY)
+    suspended = incident()
+    suspended.decide("suspend", None, "office", TODAY)
+    assert suspended.resume("整改完成", "office", TODAY) == 0       # the same day: no days
+    assert suspended.status == "resumed"
+    assert suspended.decision["resumption"] == {"reason": "整改完成", "by": "office",
+                                                "on": TODAY.isoformat()}
+    with pytest.raises(StateConflict) as err:
+        suspended.resume("again", "office", date(2026, 7, 1))
+    assert err.value.as_dict()["message_zh"]
+    later = incident()
+    later.decide("suspend", None, "drc", TODAY)
+    assert later.resume("r", "drc", date(2026, 6, 11)) == 10
+
+
 def test_change_requests_only_for_approved_projects_and_not_of_classified_content():
     with pytest.raises(StateConflict):
         project(status="draft").check_change_request({"location": "x"})
