@@ -248,17 +248,26 @@ def file_contract(store: Store, clock: Clock, caller: Identity, code: str, data:
             raise StateConflict(f"contract {data['contract_no']} is already filed",
                                 f"合同 {data['contract_no']} 已备案", articles=[13])
         domain.check_contract_dates(data["signed_on"], today)
+        digest = data["text_sha256"].lower()
+        same_text = tx.session.scalars(select(ContractRow.contract_no).where(
+            ContractRow.project_code == code, ContractRow.text_sha256 == digest)).first()
+        if same_text:
+            raise StateConflict(f"this contract text is already filed as contract {same_text}",
+                                f"该合同文本已作为合同 {same_text} 备案", articles=[13],
+                                details={"text_sha256": digest, "contract_no": same_text})
         contract = ContractRow(
             project_code=code, contract_no=data["contract_no"], supplier=data["supplier"],
             purpose=data.get("purpose") or domain.CONTRACT_PURPOSE,
             amount_fen=domain.to_fen(data["amount"]), signed_on=data["signed_on"],
-            filed_on=today, products=data["products"], filed_by=caller.sub)
+            filed_on=today, products=data["products"], filed_by=caller.sub,
+            text_sha256=digest, document=data.get("document"))
         tx.session.add(contract)
         common = {"project_code": code, "regulation_version": row.regulation_version,
                   "articles": [13]}
         tx.emit("contract_filed", {
             "contract_no": contract.contract_no, "amount": data["amount"],
-            "signed_on": contract.signed_on, "filed_on": today}, **common)
+            "signed_on": contract.signed_on, "filed_on": today, "text_sha256": digest},
+            **common)
     return contract_view(contract)
 
 
@@ -366,10 +375,31 @@ def funds(store: Store, caller: Identity, code: str) -> dict:
             [Entry(e.purpose, e.level, e.kind, e.fen, e.ref) for e in entries]))
 
 
+def contracts(store: Store, caller: Identity, code: str) -> list[dict]:
+    """The contracts filed as text (第十三条), with what each has paid: to the owning unit
+    (and its co-builders), the office, finance and audit."""
+    with store.read() as session:
+        row = session.get(FundingFileRow, code)
+        require_project(caller, "funds.contracts.read", code, row.owner_unit if row else None,
+                        (row.co_builders or []) if row else ())
+        if row is None or not row.approved:
+            raise NotFound(f"finance has no file of project {code} before its approval",
+                           f"项目 {code} 批复前财政部门尚无其资金档案", details={"project": code})
+        paid = dict(session.execute(
+            select(DisbursementRow.contract_no, func.sum(DisbursementRow.amount_fen)).where(
+                DisbursementRow.project_code == code, DisbursementRow.status == "paid")
+            .group_by(DisbursementRow.contract_no)).all())
+        rows = session.scalars(select(ContractRow).where(ContractRow.project_code == code)
+                               .order_by(ContractRow.id))
+        return [{**contract_view(c), "paid": domain.to_yuan(int(paid.get(c.contract_no, 0)))}
+                for c in rows]
+
+
 def funds_view(row: FundingFileRow, entries, balances: dict) -> dict[str, Any]:
     y = domain.to_yuan
     return {
         "project": row.project_code, "approved_amount": y(row.approved_fen),
+        **{k: y(v) for k, v in domain.totals(balances).items()},
         "gates": {"favourable_opinion": row.favourable_opinion,
                   "drc_approved": row.drc_approved or not row.fixed_asset_investment,
                   "withholding_sanctions": row.withholding_sanctions,
@@ -387,7 +417,8 @@ def funds_view(row: FundingFileRow, entries, balances: dict) -> dict[str, Any]:
 def contract_view(row: ContractRow) -> dict:
     return {"contract_no": row.contract_no, "supplier": row.supplier, "purpose": row.purpose,
             "amount": domain.to_yuan(row.amount_fen), "signed_on": row.signed_on.isoformat(),
-            "filed_on": row.filed_on.isoformat(), "products": row.products}
+            "filed_on": row.filed_on.isoformat(), "products": row.products,
+            "text_sha256": row.text_sha256, "document": row.document, "filed_by": row.filed_by}
 
 
 def disbursement_view(row: DisbursementRow) -> dict:

@@ -70,6 +70,16 @@ def balances(entries: list[Entry]) -> dict[str, dict[str, dict[str, int]]]:
     return out
 
 
+TOTALS = ("approved", "disbursed", "withheld", "available")
+
+
+def totals(by_purpose: dict[str, dict[str, dict[str, int]]]) -> dict[str, int]:
+    """The project's totals over every purpose and level (API.md: approved, disbursed,
+    withheld, available), each the sum of what ``balances`` says — never a figure of its own."""
+    return {k: sum(b[k] for levels in by_purpose.values() for b in levels.values())
+            for k in TOTALS}
+
+
 @dataclass
 class FundingFile:
     """What the gates need, learned from events (never a synchronous call)."""

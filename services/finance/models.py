@@ -90,6 +90,10 @@ class ContractRow(Base):
     filed_on = mapped_column(Date, nullable=False)
     products = mapped_column(JSON, nullable=False)
     filed_by: Mapped[str] = mapped_column(String(200))
+    # the contract text filed (第十三条): its digest, and where the text is (optional); None
+    # only for contracts filed before texts were (finance_0008)
+    text_sha256: Mapped[str | None] = mapped_column(String(64))
+    document: Mapped[str | None] = mapped_column(String(300))
 
 
 class DisbursementRow(Base):

@@ -41,6 +41,14 @@ class Contract(Strict):
                                       "(the default) or om; it pays no other purpose (第十七条)"})
     amount = Money(required=True, positive=True)
     signed_on = fields.Date(required=True)
+    # 第十三条 合同文本报…备案: the contract is filed as its text — at least the text's digest
+    text_sha256 = fields.String(required=True, validate=validate.Regexp(
+        r"^[0-9a-fA-F]{64}$", error="must be the SHA-256 hex digest of the contract text "
+                                   "(64 hex characters) / 须为合同文本的 SHA-256 摘要（64 位十六进制）"),
+        metadata={"description": "SHA-256 of the contract text filed (第十三条)"})
+    document = fields.String(load_default=None, allow_none=True, validate=Length(min=1, max=300),
+                             metadata={"description": "the contract text's document (file name "
+                                       "or archive reference), optional"})
     products = fields.List(fields.Nested(ContractProduct), load_default=list,
                            validate=Items(max=200))
 

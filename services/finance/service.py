@@ -95,6 +95,11 @@ class FinanceService(PlatformService):
         return application.funds(self.db, self.caller, code)
 
     @rpc
+    @query("funds.contracts.read")
+    def list_contracts(self, code: str) -> list[dict]:
+        return application.contracts(self.db, self.caller, code)
+
+    @rpc
     @query("sharing.read")
     def get_sharing_status(self, code: str) -> dict | None:
         return application.sharing_status(self.db, code)

@@ -227,6 +227,8 @@ class ContractFiled(Schema):
     amount = Money(required=True)
     signed_on = fields.Date(required=True)
     filed_on = fields.Date(required=True)
+    # the contract text's digest (第十三条 合同文本); None in contracts filed before texts were
+    text_sha256 = fields.String(load_default=None, allow_none=True)
 
 
 class BudgetRecorded(Schema):

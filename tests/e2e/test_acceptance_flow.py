@@ -43,10 +43,10 @@ def approved(stack):
         timeout=20, message="budget")
     stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
         "contract_no": "HT-1", "supplier": "浪潮", "amount": "400000.00",
-        "signed_on": "2026-03-02"})
+        "signed_on": "2026-03-02", "text_sha256": "c1" * 32})
     stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
         "contract_no": "HT-OM", "supplier": "浪潮", "amount": "50000.00", "purpose": "om",
-        "signed_on": "2026-03-02"})   # O&M money is paid under an O&M contract
+        "signed_on": "2026-03-02", "text_sha256": "c2" * 32})   # O&M money is paid under an O&M contract
     return code
 
 

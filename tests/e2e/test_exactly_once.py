@@ -46,7 +46,7 @@ def paying_project(stack) -> str:
         timeout=20, message="finance learned the approval")
     r = stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
         "contract_no": "HT-ONCE", "supplier": "浪潮软件股份有限公司", "amount": "600000.00",
-        "signed_on": date.today().isoformat(), "products": [
+        "signed_on": date.today().isoformat(), "text_sha256": "0e" * 32, "products": [
             {"name": "数据库", "category": "base_software", "controllable": True}]})
     assert r.status_code == 201, r.text
     return code

@@ -1,4 +1,5 @@
 """From budget to paid and refused requests, through the gateway (issue: finance)."""
+import hashlib
 from datetime import date, timedelta
 
 import pytest
@@ -36,7 +37,8 @@ def status(stack, code):
 def contract(stack, code, no="HT-2026-001", signed=None):
     return stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
         "contract_no": no, "supplier": "浪潮软件股份有限公司", "amount": "600000.00",
-        "signed_on": (signed or date.today()).isoformat(), "products": [
+        "signed_on": (signed or date.today()).isoformat(),
+        "text_sha256": hashlib.sha256(no.encode()).hexdigest(), "products": [
             {"name": "数据库", "category": "base_software", "controllable": True}]})
 
 
@@ -74,6 +76,10 @@ def test_budget_contract_payment_and_refusals(stack):
     assert province == {"approved": "800000.00", "disbursed": "500000.00", "withheld": "0.00",
                         "returned": "0.00", "available": "300000.00", "to_recover": "0.00"}
     assert [e["kind"] for e in funds["ledger"]] == ["budget", "budget", "payment"]
+    # the totals over every purpose and level, beside by_purpose (API.md)
+    assert {k: funds[k] for k in ("approved", "disbursed", "withheld", "available")} == {
+        "approved": "850000.00", "disbursed": "500000.00", "withheld": "0.00",
+        "available": "350000.00"}
     # the contract (600,000.00, 500,000.00 paid) pays up to its amount and not a fen more
     one_fen_more = disburse(stack, code, "100000.01")
     assert gates(one_fen_more) == ["within_contract"]
@@ -104,7 +110,7 @@ def test_money_is_exact_up_to_its_bound_and_refused_beyond_it(stack):
         timeout=20, message="finance learned the approval")
     assert stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
         "contract_no": "HT-MAX", "supplier": "浪潮", "amount": top,
-        "signed_on": date.today().isoformat()}).status_code == 201
+        "signed_on": date.today().isoformat(), "text_sha256": "ff" * 32}).status_code == 201
     for amount in ("10000000000000.00", "92233720368547758.08"):   # the old 500s
         r = disburse(stack, code, amount, contract_no="HT-MAX")
         assert r.status_code == 422 and "amount" in r.json()["error"]["details"], r.text
@@ -118,6 +124,58 @@ def test_money_is_exact_up_to_its_bound_and_refused_beyond_it(stack):
                                    "FROM projects WHERE code = :c"), {"c": code}).one()
     engine.dispose()
     assert tuple(stored) == (999_999_999_999_999, "integer")
+
+
+def test_money_is_a_decimal_string_never_a_json_number(stack):
+    """A JSON number is 422 naming the field, wherever money is sent, and changes nothing."""
+    code = approved(stack)
+    assert contract(stack, code).status_code == 201
+    before = stack.http("GET", f"/projects/{code}/funds", "finance").json()
+    for body in ({"purpose": "construction", "amount": 100, "contract_no": "HT-2026-001"},
+                 {"purpose": "construction", "amount": 100.5, "contract_no": "HT-2026-001"}):
+        r = stack.http("POST", f"/projects/{code}/disbursements", "unit", UNIT, json=body)
+        assert r.status_code == 422, r.text
+        details = r.json()["error"]["details"]
+        assert list(details) == ["amount"] and "not a number" in str(details)
+        assert "数字字符串" in str(details)
+    r = stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
+        "contract_no": "HT-NUM", "supplier": "浪潮", "amount": 1000,
+        "signed_on": date.today().isoformat(), "text_sha256": "cd" * 32})
+    assert r.status_code == 422 and list(r.json()["error"]["details"]) == ["amount"], r.text
+    assert stack.http("GET", f"/projects/{code}/funds", "finance").json() == before
+
+
+def test_contracts_are_filed_as_text_and_read_by_unit_office_finance_and_audit(stack):
+    """第十三条 合同文本报…备案: the text's SHA-256 is required; the same text is not filed twice;
+    the filed contracts are read by the owning unit, the office, finance and audit."""
+    code = approved(stack)
+    body = {"contract_no": "HT-TXT", "supplier": "浪潮", "amount": "1000.00",
+            "signed_on": date.today().isoformat()}
+    missing = stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json=body)
+    assert missing.status_code == 422 and list(missing.json()["error"]["details"]) == [
+        "text_sha256"], missing.text
+    bad = stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT,
+                     json={**body, "text_sha256": "xyz"})
+    assert bad.status_code == 422 and "SHA-256" in str(bad.json()["error"]["details"])
+    digest = "AB" * 32
+    filed = stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT,
+                       json={**body, "text_sha256": digest, "document": "HT-TXT.pdf"})
+    assert filed.status_code == 201, filed.text
+    assert filed.json()["text_sha256"] == digest.lower()
+    twice = stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT,
+                       json={**body, "contract_no": "HT-TXT-2", "text_sha256": digest})
+    assert twice.status_code == 409 and twice.json()["error"]["articles"] == ["第十三条"]
+    assert "HT-TXT" in twice.json()["error"]["message_zh"]
+    assert disburse(stack, code, "400.00", contract_no="HT-TXT").json()["status"] == "paid"
+    for role, unit in (("unit", UNIT), ("office", None), ("finance", None), ("audit", None)):
+        r = stack.http("GET", f"/projects/{code}/contracts", role, unit)
+        assert r.status_code == 200, (role, r.text)
+        [one] = r.json()
+        assert (one["contract_no"], one["text_sha256"], one["document"], one["filed_on"],
+                one["paid"]) == ("HT-TXT", "ab" * 32, "HT-TXT.pdf", date.today().isoformat(),
+                                 "400.00")
+    assert stack.http("GET", f"/projects/{code}/contracts", "unit", "U-OTHER").status_code == 403
+    assert stack.http("GET", f"/projects/{code}/contracts", "drc").status_code == 403
 
 
 def test_withholding_blocks_construction_money_until_lifted(stack):

@@ -121,7 +121,7 @@ BODIES = {"register_project": PROJECT, "file_document": {"title": "t", "sha256":
           "record_budget": {"construction": {"total": "1.00", "by_level": {"province": "1.00"}},
                             "om": {"total": "0.00", "by_level": {}}},
           "file_contract": {"contract_no": "HT", "supplier": "s", "amount": "1.00",
-                            "signed_on": "2026-05-01"},
+                            "signed_on": "2026-05-01", "text_sha256": "ab" * 32},
           "request_disbursement": {"purpose": "construction", "amount": "1.00",
                                    "contract_no": "HT"},
           "report_misappropriation": {"description": "d"},

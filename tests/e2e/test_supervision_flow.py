@@ -47,7 +47,7 @@ def test_late_filing_ignored_rectification_withholding_until_lifted(stack):
     stack.set_today("2026-10-12")
     r = stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
         "contract_no": "HT-7", "supplier": "浪潮", "amount": "300000.00",
-        "signed_on": "2026-09-28"})
+        "signed_on": "2026-09-28", "text_sha256": "a7" * 32})
     assert r.status_code == 201 and r.json()["filed_on"] == "2026-10-12"
     due = wait_for(lambda: {d["kind"]: d for d in stack.http("GET", "/deadlines", "unit", UNIT,
                                                                params={"project": code}).json()}
@@ -343,7 +343,7 @@ def test_a_19th_article_suspension_ends_when_the_approving_body_says_so(stack):
     code = funded(stack)
     assert stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
         "contract_no": "HT-7", "supplier": "浪潮", "amount": "300000.00",
-        "signed_on": "2026-09-01"}).status_code == 201
+        "signed_on": "2026-09-01", "text_sha256": "a7" * 32}).status_code == 201
     wait_for(lambda: stack.status(code) == "in_construction", timeout=20, message="building")
 
     def annual_report():

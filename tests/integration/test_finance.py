@@ -40,7 +40,7 @@ def approved_project(url, construction="1000.00"):
         "om": {"total": Decimal("0"), "by_level": {}}})
     application.file_contract(store, CLOCK, UNIT, CODE, {
         "contract_no": "HT-1", "supplier": "浪潮", "amount": Decimal("5000.00"),
-        "signed_on": date(2026, 5, 29), "products": []})
+        "signed_on": date(2026, 5, 29), "text_sha256": "ab" * 32, "products": []})
     return engine, store
 
 

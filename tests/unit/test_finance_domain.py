@@ -179,3 +179,17 @@ def test_balances_equal_the_sums_of_their_entries(ops):
                                       - b["returned"])
             assert b["available"] >= 0 and b["disbursed"] <= b["approved"]
     assert Decimal(domain.to_yuan(sum(e.fen for e in entries if e.kind == "payment"))) >= 0
+
+
+def test_totals_are_the_sums_over_every_purpose_and_level():
+    """GET /funds totals (API.md): approved, disbursed, withheld, available, from the ledger."""
+    entries = [Entry("construction", "province", "budget", 80_000, "b"),
+               Entry("construction", "city", "budget", 20_000, "b"),
+               Entry("om", "province", "budget", 5_000, "b"),
+               Entry("construction", "province", "payment", 30_000, "p"),
+               Entry("om", "province", "payment", 1_000, "p"),
+               Entry("construction", "city", "withholding", 20_000, "s"),
+               Entry("construction", "province", "surplus_return", 10_000, "r")]
+    assert domain.totals(domain.balances(entries)) == {
+        "approved": 105_000, "disbursed": 31_000, "withheld": 20_000, "available": 44_000}
+    assert domain.totals({}) == {"approved": 0, "disbursed": 0, "withheld": 0, "available": 0}

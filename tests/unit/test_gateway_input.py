@@ -220,7 +220,7 @@ def test_a_catalog_is_bounded():
      "findings"),
     ("/api/v1/projects/SD-2026-000001/contracts", "unit",
      {"contract_no": "HT", "supplier": "s", "amount": "1.00", "signed_on": "2026-05-01",
-      "products": [{"name": "p", "category": "other", "controllable": True}] * 201}, "products"),
+      "text_sha256": "ab" * 32, "products": [{"name": "p", "category": "other", "controllable": True}] * 201}, "products"),
     ("/api/v1/annual-plans", "office", {"year": 2026, "plan_id": "P" * 65,
                                         "items": [{"code": "X", "title": "x"}]}, "plan_id"),
     ("/api/v1/sanctions", "office", {"project": "SD-2026-000001", "type": "t" * 33,
