@@ -9,11 +9,10 @@
     govproj status           each service's health over the bus; non-zero exit if one is down
     govproj probe SERVICE    one service's readiness (exit code), for Kubernetes probes
     govproj token --role ROLE [--unit CODE]     a development JWT
-    govproj project register|list|show|document|catalog|submit|timeline ...   (through the gateway)
-    govproj supervision deadlines|findings|sanctions|overview|scan|verify-ledger|inspect|
-                        order|report|verify|sanction|lift|refer ...     (through the gateway)
-    govproj clock set DATE   simulated clock: set today's date for every service
-    govproj calendar load YEAR --holidays D,D --workdays D,D
+    govproj plan|project|review|drc|budget|contract|pay|complete|acceptance|security|
+            supervision|audit|admin|clock|calendar COMMAND ...
+                             every endpoint a person uses, through the gateway (`--help` on
+                             each; `--json` for JSON, a table otherwise)
   Gateway commands read GOVPROJ_API and GOVPROJ_TOKEN.
 """
 from __future__ import annotations
@@ -60,6 +59,21 @@ def broker_reachable(uri: str, timeout: float = 3.0) -> str | None:
 
 def require_broker(uri: str) -> None:
     problem = broker_reachable(uri)
+    if problem and "vhost" in problem.lower() and "not found" in problem.lower():
+        vhost = Connection(uri).virtual_host or "/"
+        sys.stderr.write(
+            f"RabbitMQ answers at {_safe(uri)}, but it has no virtual host {vhost!r} "
+            f"({problem}).\nRabbitMQ 可以连接，但不存在虚拟主机（vhost）{vhost!r}。\n\n"
+            "Create it and give your user its rights, then try again:\n"
+            f"  rabbitmqctl add_vhost {vhost}\n"
+            f"  rabbitmqctl set_permissions -p {vhost} {Connection(uri).userid} '.*' '.*' '.*'\n"
+            "or point AMQP_URI at an existing vhost.\n")
+        raise SystemExit(2)
+    if problem and ("ACCESS_REFUSED" in problem or "AccessRefused" in problem):
+        sys.stderr.write(
+            f"RabbitMQ at {_safe(uri)} refused the user or password ({problem}).\n"
+            "RabbitMQ 拒绝了用户名或密码，请检查 AMQP_URI。\n")
+        raise SystemExit(2)
     if problem:
         sys.stderr.write(
             f"RabbitMQ is not reachable at {_safe(uri)} ({problem}).\n"
@@ -182,7 +196,8 @@ QUIET_WARNINGS = ("ignore:pkg_resources is deprecated:UserWarning,"
 def service_command(service: str) -> list[str]:
     """How a service process starts: ``nameko run`` with the service's own config."""
     class_name = f"{service.capitalize()}Service"
-    return [sys.executable, "-m", "nameko", "run", "--config", str(config_path(service)),
+    return [sys.executable, "-m", "shared.nameko_quiet", "run", "--config",
+            str(config_path(service)),
             f"services.{service}.service:{class_name}"]
 
 
@@ -201,13 +216,43 @@ def start_gateway(env: dict[str, str] | None = None, **kwargs) -> subprocess.Pop
          "services.gateway.wsgi:app"], cwd=REPO_ROOT, env=env, **kwargs)
 
 
+def running_instances(uri: str) -> dict[str, int | None]:
+    """How many instances consume each service's RPC queue (None: the queue is not declared).
+    Asked of the broker, so a stopped service is named at once, not after an RPC timeout."""
+    from amqp.exceptions import NotFound as QueueNotFound
+
+    from shared.messaging.topology import rpc_queue_name
+
+    counts: dict[str, int | None] = {}
+    with Connection(uri) as conn:
+        for service in SERVICES:
+            channel = conn.channel()
+            try:
+                counts[service] = channel.queue_declare(rpc_queue_name(service),
+                                                        passive=True).consumer_count
+            except QueueNotFound:
+                counts[service] = None
+            finally:
+                if channel.is_open:
+                    channel.close()
+    return counts
+
+
 def health_of_all(uri: str, timeout: float) -> dict[str, dict]:
     from nameko.standalone.rpc import ClusterRpcProxy
 
     results: dict[str, dict] = {}
+    for service, count in running_instances(uri).items():
+        if count is None:
+            results[service] = {"status": "down", "error": (
+                f"its RPC queue rpc-{service} is not declared: run `govproj topology` "
+                "(make run does) / 服务的 RPC 队列未声明")}
+        elif count == 0:
+            results[service] = {"status": "down", "error": (
+                "not running: no instance consumes its RPC queue / 服务未运行")}
     with ClusterRpcProxy({"AMQP_URI": uri}, timeout=timeout) as cluster:
         pending = {}
-        for service in SERVICES:
+        for service in (s for s in SERVICES if s not in results):
             try:
                 pending[service] = getattr(cluster, service).health.call_async()
             except Exception as exc:
@@ -267,129 +312,6 @@ def cmd_token(args) -> int:
     return 0
 
 
-class ApiClient:
-    """The CLI's HTTP client: the same API and errors as any agency system gets."""
-
-    def __init__(self, args) -> None:
-        self.base = (args.api or os.environ.get("GOVPROJ_API")
-                     or "http://127.0.0.1:8080/api/v1").rstrip("/")
-        self.token = args.token or os.environ.get("GOVPROJ_TOKEN")
-        if not self.token:
-            raise SystemExit("set GOVPROJ_TOKEN (or --token); a development token: "
-                             "govproj token --role ROLE [--unit CODE]\n"
-                             "请设置 GOVPROJ_TOKEN（或 --token）")
-
-    def __call__(self, method: str, path: str, body=None, params=None, key=None) -> int:
-        import requests
-
-        headers = {"Authorization": f"Bearer {self.token}"}
-        if key:
-            headers["Idempotency-Key"] = key
-        try:
-            response = requests.request(method, self.base + path, json=body, params=params,
-                                        headers=headers, timeout=30)
-        except requests.RequestException as exc:
-            print(f"the gateway at {self.base} is unreachable ({type(exc).__name__}); "
-                  f"is `make run` up?\n无法连接网关 {self.base}", file=sys.stderr)
-            return 3
-        data = response.json() if response.content else None
-        if response.ok:
-            print(json.dumps(data, ensure_ascii=False, indent=2))
-            return 0
-        error = (data or {}).get("error", {})
-        print(f"{response.status_code} {error.get('code', '')}: {error.get('message', '')}\n"
-              f"{error.get('message_zh', '')}", file=sys.stderr)
-        if error.get("articles"):
-            print("依据 / articles: " + "、".join(error["articles"]), file=sys.stderr)
-        if error.get("details"):
-            print(json.dumps(error["details"], ensure_ascii=False, indent=2), file=sys.stderr)
-        return 1
-
-
-def _json_arg(value: str):
-    """A JSON body: inline, or @path/to/file.json."""
-    if value.startswith("@"):
-        with open(value[1:], encoding="utf-8") as fh:
-            return json.load(fh)
-    return json.loads(value)
-
-
-def cmd_project(args) -> int:
-    api = ApiClient(args)
-    op = args.op
-    if op == "register":
-        return api("POST", "/projects", _json_arg(args.body), key=args.key)
-    if op == "list":
-        params = {k: v for k, v in (("status", args.status), ("unit", args.unit),
-                                    ("year", args.year), ("overdue", args.overdue),
-                                    ("limit", args.limit),
-                                    ("offset", args.offset)) if v is not None}
-        return api("GET", "/projects", params=params)
-    if op == "show":
-        return api("GET", f"/projects/{args.code}")
-    if op == "timeline":
-        return api("GET", f"/projects/{args.code}/timeline")
-    if op == "document":
-        digest, title = args.sha256, args.title
-        if args.file:
-            import hashlib
-            from pathlib import Path
-            digest = hashlib.sha256(Path(args.file).read_bytes()).hexdigest()
-            title = title or Path(args.file).name
-        return api("PUT", f"/projects/{args.code}/documents/{args.doc_type}",
-                   {"title": title, "sha256": digest}, key=args.key)
-    if op == "catalog":
-        return api("PUT", f"/projects/{args.code}/catalog", _json_arg(args.body), key=args.key)
-    if op == "submit":
-        return api("POST", f"/projects/{args.code}/submission", key=args.key)
-    raise SystemExit(f"unknown operation {op}")
-
-
-def _params(args, *names: str) -> dict:
-    return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
-
-
-def cmd_supervision(args) -> int:
-    """The office's, the audit office's and the unit's supervision work (第三十三条–第三十九条)."""
-    api, op = ApiClient(args), args.op
-    reads = {"deadlines": ("/deadlines", ("project", "due_before", "overdue")),
-             "findings": ("/findings", ("project", "status")),
-             "sanctions": ("/sanctions", ("project", "status")),
-             "overview": ("/overview", ()), "verify-ledger": ("/ledger/verification", ())}
-    if op in reads:
-        path, names = reads[op]
-        return api("GET", path, params=_params(args, *names))
-    writes = {
-        "scan": lambda: ("/admin/scan", _params(args, "as_of")),
-        "inspect": lambda: ("/inspections", {"project": args.project, "findings": [
-            {"articles": args.articles, "description": args.description}]}),
-        "order": lambda: (f"/findings/{args.finding}/rectification-order",
-                          {"deadline": args.deadline}),
-        "report": lambda: (f"/findings/{args.finding}/rectification-report",
-                           {"report": args.report}),
-        "verify": lambda: (f"/findings/{args.finding}/verification",
-                           {"resolved": args.resolved}),
-        "sanction": lambda: ("/sanctions", {"project": args.project, "type": args.type,
-                                            "finding": args.finding, "reason": args.reason}),
-        "lift": lambda: (f"/sanctions/{args.sanction}/lifting", {"reason": args.reason}),
-        "refer": lambda: ("/referrals", {"project": args.project, "kind": args.kind,
-                                         "articles": args.articles, "finding": args.finding,
-                                         "description": args.description}),
-    }
-    path, body = writes[op]()
-    return api("POST", path, body, key=args.key)
-
-
-def cmd_clock(args) -> int:
-    return ApiClient(args)("POST", "/admin/clock", {"today": args.date}, key=args.key)
-
-
-def cmd_calendar(args) -> int:
-    body = {"holidays": [d for d in args.holidays.split(",") if d],
-            "workdays": [d for d in args.workdays.split(",") if d]}
-    return ApiClient(args)("PUT", f"/admin/calendar/{args.year}", body, key=args.key)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="govproj", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -420,98 +342,10 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--sub")
     token.set_defaults(func=cmd_token)
 
-    api = argparse.ArgumentParser(add_help=False)
-    api.add_argument("--api", help="gateway base URL (default $GOVPROJ_API or "
-                                   "http://127.0.0.1:8080/api/v1)")
-    api.add_argument("--token", help="bearer token (default $GOVPROJ_TOKEN)")
-    api.add_argument("--key", help="Idempotency-Key for this write")
-    project = sub.add_parser("project", help="projects (through the gateway)").add_subparsers(
-        dest="op", required=True)
-    reg = project.add_parser("register", parents=[api], help="register a project")
-    reg.add_argument("body", help="JSON body, or @file.json")
-    lst = project.add_parser("list", parents=[api])
-    for name in ("status", "unit", "year", "limit", "offset"):
-        lst.add_argument(f"--{name}")
-    lst.add_argument("--overdue", choices=["true", "false"],
-                     help="with (or without) a missed or past-due deadline")
-    for name in ("show", "timeline", "submit"):
-        project.add_parser(name, parents=[api]).add_argument("code")
-    doc = project.add_parser("document", parents=[api], help="file a document")
-    doc.add_argument("code")
-    doc.add_argument("doc_type")
-    doc.add_argument("--file", help="compute the SHA-256 of this file")
-    doc.add_argument("--title")
-    doc.add_argument("--sha256")
-    cat = project.add_parser("catalog", parents=[api], help="set the resource catalog")
-    cat.add_argument("code")
-    cat.add_argument("body", help='JSON {"resources": [...]}, or @file.json')
-    for p in project.choices.values():
-        p.set_defaults(func=cmd_project)
+    from shared.cli_api import add_commands
 
-    _supervision_parser(sub, api)
-
-    clock = sub.add_parser("clock", help="simulated clock").add_subparsers(dest="op", required=True)
-    clock_set = clock.add_parser("set", parents=[api])
-    clock_set.add_argument("date", help="YYYY-MM-DD")
-    clock_set.set_defaults(func=cmd_clock)
-    calendar = sub.add_parser("calendar", help="working-day calendar").add_subparsers(
-        dest="op", required=True)
-    load = calendar.add_parser("load", parents=[api], help="load a year's official schedule")
-    load.add_argument("year", type=int)
-    load.add_argument("--holidays", default="", help="comma-separated weekdays off")
-    load.add_argument("--workdays", default="", help="comma-separated adjusted working days")
-    load.set_defaults(func=cmd_calendar)
+    add_commands(sub)   # every endpoint a person uses, generated from the endpoint table
     return parser
-
-
-def _supervision_parser(sub, api: argparse.ArgumentParser) -> None:
-    sup = sub.add_parser("supervision", help="deadlines, findings, sanctions, the ledger "
-                                             "(through the gateway)").add_subparsers(
-        dest="op", required=True)
-    articles = {"type": int, "nargs": "+", "required": True, "help": "article numbers, e.g. 34"}
-    deadlines = sup.add_parser("deadlines", parents=[api], help="deadlines with their ledger")
-    deadlines.add_argument("--project")
-    deadlines.add_argument("--due-before", dest="due_before", help="YYYY-MM-DD")
-    deadlines.add_argument("--overdue", choices=["true", "false"])
-    for name in ("findings", "sanctions"):
-        p = sup.add_parser(name, parents=[api])
-        p.add_argument("--project")
-        p.add_argument("--status")
-    sup.add_parser("overview", parents=[api], help="overdue, open findings, sanctions by "
-                                                   "unit and project")
-    sup.add_parser("verify-ledger", parents=[api], help="the audit office checks the chain")
-    scan = sup.add_parser("scan", parents=[api], help="turn missed deadlines into findings now")
-    scan.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default today)")
-    inspect = sup.add_parser("inspect", parents=[api], help="record an inspection's finding")
-    inspect.add_argument("project")
-    inspect.add_argument("--articles", **articles)
-    inspect.add_argument("--description", required=True)
-    order = sup.add_parser("order", parents=[api], help="order a finding rectified (第三十四条)")
-    order.add_argument("finding")
-    order.add_argument("--deadline", required=True, help="YYYY-MM-DD")
-    report = sup.add_parser("report", parents=[api], help="the unit reports its rectification")
-    report.add_argument("finding")
-    report.add_argument("--report", required=True)
-    verify = sup.add_parser("verify", parents=[api], help="the office verifies a rectification")
-    verify.add_argument("finding")
-    verify.add_argument("--resolved", action=argparse.BooleanOptionalAction, required=True)
-    sanction = sup.add_parser("sanction", parents=[api], help="apply the next sanction")
-    sanction.add_argument("project")
-    sanction.add_argument("--type", required=True,
-                          choices=["criticism", "withhold_funds", "suspend", "terminate"])
-    sanction.add_argument("--finding")
-    sanction.add_argument("--reason", required=True)
-    lift = sup.add_parser("lift", parents=[api], help="lift a sanction")
-    lift.add_argument("sanction")
-    lift.add_argument("--reason", required=True)
-    refer = sup.add_parser("refer", parents=[api], help="a disciplinary or judicial referral")
-    refer.add_argument("project")
-    refer.add_argument("--kind", required=True, choices=["disciplinary", "judicial"])
-    refer.add_argument("--articles", **articles)
-    refer.add_argument("--finding")
-    refer.add_argument("--description", required=True)
-    for p in sup.choices.values():
-        p.set_defaults(func=cmd_supervision)
 
 
 def main(argv: list[str] | None = None) -> int:

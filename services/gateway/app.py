@@ -26,6 +26,7 @@ from shared import authz
 from shared.config import SERVICES
 from shared.errors import GovprojError, ValidationFailed
 from shared.persistence.store import MAX_REQUEST_ID
+from shared.timekit.clock import REAL_CLOCK_EN, REAL_CLOCK_ZH
 
 log = logging.getLogger("govproj.gateway")
 
@@ -131,7 +132,8 @@ class Gateway:
         body = self._body(endpoint, request)
         query = self._query(endpoint, request)
         if endpoint.permission == "admin.clock" and not self.simulated_clock:
-            authz.deny(identity, "admin.clock (the suite runs on the real clock)")
+            raise authz.Forbidden(REAL_CLOCK_EN, REAL_CLOCK_ZH, details={
+                "clock": "real", "enable": "GOVPROJ_CLOCK=simulated"})
         context = {"identity": identity.to_header(), "correlation_id": request_id}
         if endpoint.compose is not None:
             return endpoint.status, endpoint.compose(Reads(self.rpc, context), params, body,

@@ -20,6 +20,9 @@ from shared.authz import PERMISSIONS
 
 class ClockSetting(planning.Strict):
     today = fields.Date(required=True)
+    force = fields.Boolean(load_default=False, metadata={
+        "description": "set a day before the simulated today (the clock never goes back "
+                       "otherwise) / 允许倒退"})
 
 
 class CalendarYear(planning.Strict):
@@ -337,7 +340,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              compose=outcomes.request_outcome),
     Endpoint("POST", "/admin/clock", "admin.clock", "supervision", "set_clock",
              "Simulated clock: set today's date for every service", tag="operations",
-             args=lambda p, b, q: (b["today"],), body=ClockSetting),
+             args=lambda p, b, q: (b["today"], b["force"]), body=ClockSetting),
     Endpoint("PUT", "/admin/calendar/<int:year>", "admin.calendar", "supervision",
              "load_calendar_year",
              "Load a year's official working-day schedule (holidays and 调休 workdays)",

@@ -1,11 +1,14 @@
 """Operator commands on the suite's time (API.md "Operations"): published for every service."""
 from __future__ import annotations
 
+from datetime import date
+
 from marshmallow import Schema, ValidationError, fields
 
 from shared.errors import RuleViolation, StateConflict, ValidationFailed
 from shared.persistence.store import Store
 from shared.timekit import YearSchedule
+from shared.timekit.clock import REAL_CLOCK_EN, REAL_CLOCK_ZH
 
 
 class _Today(Schema):
@@ -18,15 +21,25 @@ class _Schedule(Schema):
     workdays = fields.List(fields.Date(), required=True)
 
 
-def set_clock(store: Store, simulated: bool, today: str, actor: str) -> dict:
+def set_clock(store: Store, simulated: bool, today: str, actor: str,
+              current: date | None = None, force: bool = False) -> dict:
+    """The simulated day moves forward; back only when forced, as deadlines, filings and the
+    ledger already carry the later days (a day before them would make their order a lie)."""
     if not simulated:
-        raise StateConflict("the clock can only be set when the suite runs with "
-                            "GOVPROJ_CLOCK=simulated",
-                            "仅在模拟时钟模式（GOVPROJ_CLOCK=simulated）下可设置日期")
+        raise StateConflict(REAL_CLOCK_EN, REAL_CLOCK_ZH,
+                            details={"clock": "real", "enable": "GOVPROJ_CLOCK=simulated"})
     try:
         day = _Today().load({"today": today})["today"]
     except ValidationError as exc:
         raise ValidationFailed.from_marshmallow(exc.messages) from None
+    if current is not None and day < current and not force:
+        raise StateConflict(
+            f"the simulated clock does not go backwards: today is {current.isoformat()}, "
+            f"{day.isoformat()} is before it; force it (force: true, govproj clock set --force) "
+            "only if you mean to",
+            f"模拟时钟不能倒退：今日为 {current.isoformat()}，{day.isoformat()} 早于今日；"
+            "确需倒退请强制设置（force: true，govproj clock set --force）",
+            details={"today": current.isoformat(), "requested": day.isoformat()})
     with store.transaction() as tx:
         tx.emit("clock_set", {"today": day, "set_by": actor}, project_code=None,
                 regulation_version=None, articles=[])

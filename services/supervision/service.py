@@ -24,8 +24,10 @@ class SupervisionService(PlatformService):
 
     @rpc
     @command("admin.clock")
-    def set_clock(self, today: str) -> dict:
-        return operations.set_clock(self.db, self.clock.simulated, today, self.caller.sub)
+    def set_clock(self, today: str, force: bool = False) -> dict:
+        current = self.clock.set_day() if self.clock.simulated else None
+        return operations.set_clock(self.db, self.clock.simulated, today, self.caller.sub,
+                                    current, force)
 
     @rpc
     @command("admin.calendar")

@@ -29,6 +29,15 @@ class RealClock:
         return datetime.now(CHINA)
 
 
+# what a person who tries to set the real clock is told, by the gateway and by supervision
+REAL_CLOCK_EN = ("the suite runs on the real clock, whose date cannot be set: start it in "
+                 "simulated mode (GOVPROJ_CLOCK=simulated make run; CLOCK: simulated in each "
+                 "service's config), then `govproj clock set YYYY-MM-DD` as an operator")
+REAL_CLOCK_ZH = ("系统使用真实时钟，不能设置日期：请以模拟时钟模式启动（GOVPROJ_CLOCK=simulated make run；"
+                 "或在各服务配置中设置 CLOCK: simulated），再以运维人员身份执行 "
+                 "govproj clock set YYYY-MM-DD")
+
+
 class SimulatedClock:
     """Today is whatever ``source()`` says (an operator-set date); the time of day runs on.
 
@@ -42,6 +51,10 @@ class SimulatedClock:
 
     def today(self) -> date:
         return self.now().date()
+
+    def set_day(self) -> date | None:
+        """The day an operator set, or None while none was (the real date then runs)."""
+        return self._source()
 
     def now(self) -> datetime:
         real = datetime.now(CHINA)
