@@ -138,6 +138,12 @@ def _visible(session, caller: Identity, code: str, permission: str) -> Project:
     return project
 
 
+def plan_items(store: Store, clock: Clock) -> set[str]:
+    """The plan items in force this year: what an application must implement (第六条)."""
+    with store.read() as session:
+        return items_in_force(*repository.all_plans(session), clock.today().year)
+
+
 def get_project(store: Store, clock: Clock, caller: Identity,
                 code: str) -> tuple[Project, set[str]]:
     """The project, and the plan items in force this year (for its open items)."""

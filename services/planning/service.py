@@ -15,7 +15,7 @@ class PlanningService(PlatformService):
     def register_project(self, data: dict) -> dict:
         fields = schemas.registration_fields(schemas.load(schemas.ProjectRegistration, data))
         project = application.register_project(self.db, self.clock, self.caller, fields)
-        return schemas.project_view(project, self.caller)
+        return self._changed_view(project)
 
     @rpc
     @command("project.documents.put")
@@ -24,7 +24,7 @@ class PlanningService(PlatformService):
         filing = schemas.load(schemas.DocumentFiling, data)
         project = application.file_document(self.db, self.caller, code, doc_type,
                                             filing)
-        return schemas.project_view(project, self.caller)
+        return self._changed_view(project)
 
     @rpc
     @command("project.catalog.put")
@@ -32,13 +32,19 @@ class PlanningService(PlatformService):
         catalog = schemas.load(schemas.Catalog, data)
         project = application.set_catalog(self.db, self.caller, code,
                                           catalog["resources"])
-        return schemas.project_view(project, self.caller)
+        return self._changed_view(project)
 
     @rpc
     @command("project.submit")
     def submit_application(self, code: str) -> dict:
         project = application.submit_application(self.db, self.clock, self.caller, code)
-        return schemas.project_view(project, self.caller)
+        return self._changed_view(project)
+
+    def _changed_view(self, project) -> dict:
+        """The project after the unit's change: its open items are exactly what submission
+        would refuse, the plan item in force included (第六条)."""
+        return schemas.project_view(project, self.caller,
+                                    plan_items=application.plan_items(self.db, self.clock))
 
     @rpc
     @query("project.read")

@@ -266,6 +266,16 @@ def test_incomplete_submission_lists_every_missing_item(stack):
     assert stack.http("GET", f"/projects/{code}", "unit", UNIT).json()["status"] == "draft"
 
 
+def test_open_items_at_registration_are_what_submission_refuses(stack):
+    registered = stack.http("POST", "/projects", "unit", UNIT,
+                            json={**PROJECT, "plan_item": "NOT-IN-FORCE"}).json()
+    r = stack.http("POST", f"/projects/{registered['code']}/submission", "unit", UNIT)
+    assert r.status_code == 422
+    refused = [m["item"] for m in error(r)["details"]["missing"]]
+    assert "plan_item" in refused
+    assert [m["item"] for m in registered["open_items"]] == refused
+
+
 def test_idempotent_replay_returns_the_first_response_and_changes_nothing(stack):
     key = {"Idempotency-Key": "register-once-7f3a"}
     before = stack.http("GET", "/projects", "unit", UNIT).json()["total"]
