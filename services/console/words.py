@@ -82,6 +82,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "by_level": ("按层级", "by level"), "contract_no": ("合同编号", "contract number"),
     "supplier": ("供应商", "supplier"), "purpose": ("资金用途", "purpose"),
     "amount": ("金额（元）", "amount (yuan)"), "signed_on": ("签订日期", "signed on"),
+    "text_sha256": ("合同文本 SHA-256 摘要", "contract text SHA-256"),
     "products": ("关键产品", "key products"), "category": ("产品类别", "category"),
     "controllable": ("安全可控", "controllable"), "today": ("今日日期", "today's date"),
     "reason": ("理由", "reason"), "description": ("描述", "description"),
