@@ -76,7 +76,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "acceptance.extension.request": frozenset({"unit"}),
     "acceptance.extension.decide": frozenset({"office", "drc"}),
     "acceptance.apply": frozenset({"unit"}),
-    "acceptance.decide": frozenset({"office", "drc"}),  # 第二十二条: the approving body
+    # 第二十二条: the approving body, or the unit once the approving body delegated it
+    "acceptance.decide": frozenset({"office", "drc", "unit"}),
     "acceptance.delegate": frozenset({"office", "drc"}),    # 第二十二条 委托项目建设单位组织
     # 第十六条: reported to the approving body and finance; the office and audit oversee
     "annual_report.read": frozenset({"unit", "office", "drc", "finance", "audit"}),

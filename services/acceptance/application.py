@@ -16,7 +16,14 @@ from services.acceptance.models import (
     KnownProjectRow,
     PostEvaluationRow,
 )
-from shared.authz import Identity, deny, require_project
+from shared.authz import (
+    Forbidden,
+    Identity,
+    approving_body,
+    deny,
+    require_approving_body,
+    require_project,
+)
 from shared.errors import NotFound, StateConflict
 from shared.events import Event
 from shared.i18n import zh
@@ -42,11 +49,17 @@ def project_registered(tx: Transaction, event: Event) -> None:
 
 
 def project_approved(tx: Transaction, event: Event) -> None:
-    """An approved project gets its acceptance file (the owner unit comes with it)."""
-    if tx.session.get(KnownProjectRow, event.project_code) is None:
+    """An approved project gets its acceptance file (the owner unit comes with it), and its
+    approving body is known: the one that decides its acceptance (第二十二条)."""
+    body = approving_body(event.payload["fixed_asset_investment"])
+    known = tx.session.get(KnownProjectRow, event.project_code, with_for_update=True)
+    if known is None:
         tx.session.add(KnownProjectRow(project_code=event.project_code,
                                        owner_unit=event.payload["unit"], co_builders=[],
-                                       regulation_version=event.regulation_version))
+                                       regulation_version=event.regulation_version,
+                                       approving_body=body))
+    else:
+        known.approving_body = body
     if tx.session.get(AcceptanceFileRow, event.project_code) is None:
         tx.session.add(AcceptanceFileRow(project_code=event.project_code,
                                          unit=event.payload["unit"],
@@ -142,10 +155,17 @@ def request_extension(store: Store, clock: Clock, caller: Identity, code: str,
     return view(file)
 
 
+def _approving_body(session, code: str) -> str | None:
+    known = session.get(KnownProjectRow, code)
+    return known.approving_body if known else None
+
+
 def decide_extension(store: Store, clock: Clock, caller: Identity, code: str,
                      data: dict) -> dict:
     with store.transaction() as tx:
         row, file = _load(tx, caller, code, "acceptance.extension.decide")
+        require_approving_body(caller, "acceptance.extension.decide", code,
+                               _approving_body(tx.session, code), [23])
         previous, reason = file.acceptance_due, (file.extension or {}).get("reason", "")
         new_due = file.decide_extension(data["decision"] == "grant", caller.sub, clock.today(),
                                         data.get("granted_due"))
@@ -165,16 +185,51 @@ def apply(store: Store, clock: Clock, caller: Identity, code: str) -> dict:
     return view(file)
 
 
+def _organiser(session, caller: Identity, code: str, file: AcceptanceFile) -> str:
+    """Who may record this acceptance (第二十二条): the project's approving body (the other of
+    office and DRC is refused), or its unit once the approving body delegated it."""
+    if caller.role != "unit":
+        require_approving_body(caller, "acceptance.decide", code,
+                               _approving_body(session, code), [22])
+        return caller.role
+    if file.delegation is None:
+        raise Forbidden("acceptance is organised by the approving body; the unit records it "
+                        "only when the approving body delegated it",
+                        "竣工验收由项目审批部门组织；经项目审批部门委托后，项目建设单位方可组织并记录验收",
+                        articles=[22], details={"permission": "acceptance.decide",
+                                                "project": code, "delegation": None})
+    return "unit"
+
+
 def decide(store: Store, clock: Clock, caller: Identity, code: str, data: dict) -> dict:
     today = clock.today()
     with store.transaction() as tx:
         row, file = _load(tx, caller, code, "acceptance.decide")
+        organised_by = _organiser(tx.session, caller, code, file)
         file.decide(data["passed"], data.get("findings") or "", data["report_document"],
                     data.get("items") or {}, caller.sub, today)
+        file.file_with_office(organised_by, today)
         _save(row, file)
         _emit(tx, file, "acceptance_decided", {
             "passed": data["passed"], "decided_on": today,
-            "report_document": data["report_document"]}, [22, 23])
+            "report_document": data["report_document"], "organised_by": organised_by},
+            [22, 23])
+    return view(file)
+
+
+def delegate(store: Store, clock: Clock, caller: Identity, code: str, comments: str) -> dict:
+    """The approving body delegates the acceptance to the unit (第二十二条); the step is on the
+    timeline and the record shows it."""
+    today = clock.today()
+    with store.transaction() as tx:
+        row, file = _load(tx, caller, code, "acceptance.delegate")
+        body = _approving_body(tx.session, code)
+        require_approving_body(caller, "acceptance.delegate", code, body, [22])
+        file.delegate(body or caller.role, caller.sub, comments, today)
+        _save(row, file)
+        _emit(tx, file, "acceptance_delegated", {
+            "delegated_by": body or caller.role, "comments": comments, "delegated_on": today},
+            [22])
     return view(file)
 
 
@@ -291,6 +346,26 @@ def archive(store: Store, caller: Identity, code: str) -> dict:
                 "complete_for_acceptance": not missing, "missing_for_acceptance": missing}
 
 
+def annual_reports(store: Store, caller: Identity, code: str) -> list[dict]:
+    """第十六条: the unit reports to the approving body and to finance before each year's end.
+    Read by the unit (its own projects only), the office, the approving body (the DRC only of
+    a project it approved), finance and audit — the caller is checked before anything is said."""
+    with store.read() as session:
+        known = _known(session, caller, code, "annual_report.read")
+        if known is None:
+            raise NotFound(f"acceptance knows no project {code}", f"验收档案中无项目 {code}",
+                           details={"project": code})
+        if caller.role == "drc":   # the office oversees every project; the DRC reads its own
+            require_approving_body(caller, "annual_report.read", code, known.approving_body,
+                                   [16])
+        rows = session.scalars(select(AnnualReportRow).where(
+            AnnualReportRow.project_code == code).order_by(AnnualReportRow.year))
+        return [{"project": r.project_code, "year": r.year, "progress": r.progress,
+                 "budget_execution": r.budget_execution,
+                 "trial_run_effects": r.trial_run_effects, "filed_on": r.filed_on.isoformat(),
+                 "on_time": r.on_time, "filed_by": r.filed_by} for r in rows]
+
+
 def view(file: AcceptanceFile) -> dict:
     def iso(d):
         return (d.isoformat() if d else None)
@@ -300,7 +375,8 @@ def view(file: AcceptanceFile) -> dict:
             "clock_ledger": [{**cited(e), "why_zh": zh(e["why"]) or e["why"]}
                              for e in file.clock_ledger],
             "extension_pending": file.extension, "applied_on": iso(file.applied_on),
-            "decision": file.decision, "live_on": iso(file.live_on),
+            "decision": file.decision, "delegation": file.delegation,
+            "live_on": iso(file.live_on),
             "self_evaluation_window": ({"opens": window.opens.isoformat(),
                                         "closes": window.closes.isoformat()} if window else None),
             "self_evaluation": file.self_evaluation}

@@ -50,6 +50,7 @@ class AcceptanceFile:
     decision: dict[str, Any] | None = None
     live_on: date | None = None
     self_evaluation: dict[str, Any] | None = None
+    delegation: dict[str, Any] | None = None     # the approving body let the unit organise it
 
     # -- completion and the acceptance clock (第二十三条) ---------------------------------------
     def complete(self, completed_on: date, today: date, policy: Policy, by: str) -> date:
@@ -146,6 +147,30 @@ class AcceptanceFile:
         self.decision = {"passed": passed, "findings": findings,
                          "report_document": report_document, "items": items, "by": by,
                          "on": today.isoformat()}
+
+    # -- who organises it (第二十二条) and where its report goes (第二十三条) -------------------
+    def delegate(self, body: str, by: str, comments: str, today: date) -> None:
+        """竣工验收由项目审批部门或项目审批部门委托项目建设单位组织 (第二十二条): the approving
+        body lets the unit organise and record its acceptance — once, and before a pass."""
+        if self.accepted_on is not None:
+            raise StateConflict("acceptance has already passed: there is nothing to delegate",
+                                "项目已通过竣工验收，无需委托组织", articles=[22],
+                                details={"accepted_on": self.accepted_on.isoformat()})
+        if self.delegation is not None:
+            raise StateConflict("acceptance is already delegated to the unit",
+                                "已委托项目建设单位组织竣工验收", articles=[22],
+                                details={"delegation": self.delegation})
+        self.delegation = {"body": body, "by": by, "comments": comments, "on": today.isoformat()}
+
+    def file_with_office(self, organised_by: str, today: date) -> None:
+        """验收报告报省政务服务管理办公室备案 (第二十三条): the decision records who organised the
+        acceptance — the approving body, or the unit it delegated to — and the report's filing
+        with the office."""
+        self.decision = {**self.decision, "organised_by": organised_by,
+                         "delegation": self.delegation,
+                         "filed_with_office": {"on": today.isoformat(),
+                                               "report_document": self.decision[
+                                                   "report_document"]}}
 
     @property
     def accepted_on(self) -> date | None:

@@ -33,6 +33,8 @@ class KnownProjectRow(Base):
     owner_unit: Mapped[str] = mapped_column(String(64))
     co_builders = mapped_column(JSON, nullable=False, default=list)
     regulation_version: Mapped[str] = mapped_column(String(64))
+    # the 项目审批部门 (drc | office), from the approval (第四条, 第九条); None before it
+    approving_body: Mapped[str | None] = mapped_column(String(8))
 
 
 class ArchiveDocumentRow(Base):
@@ -66,6 +68,7 @@ class AcceptanceFileRow(Base):
     live_on = mapped_column(Date)
     self_evaluation = mapped_column(JSON)
     security = mapped_column(JSON, nullable=False, default=dict)  # facts from security
+    delegation = mapped_column(JSON)   # 第二十二条: the approving body let the unit organise it
 
 
 class AnnualReportRow(Base):

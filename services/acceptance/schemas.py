@@ -41,6 +41,10 @@ class AcceptanceDecision(Strict):
     items = fields.Nested(AcceptanceItems, load_default=dict)
 
 
+class Delegation(Strict):
+    comments = fields.String(load_default="", validate=Length(max=5000))
+
+
 class GoLive(Strict):
     live_on = fields.Date(required=True)
 

@@ -74,6 +74,12 @@ class AcceptanceService(PlatformService):
                                   schemas.load(schemas.AcceptanceDecision, data))
 
     @rpc
+    @command("acceptance.delegate")
+    def delegate_acceptance(self, code: str, data: dict) -> dict:
+        comments = schemas.load(schemas.Delegation, data)["comments"]
+        return application.delegate(self.db, self.clock, self.caller, code, comments)
+
+    @rpc
     @command("acceptance.go_live")
     def go_live(self, code: str, data: dict) -> dict:
         body = schemas.load(schemas.GoLive, data)
@@ -104,6 +110,11 @@ class AcceptanceService(PlatformService):
     @query("acceptance.read")
     def get_acceptance(self, code: str) -> dict:
         return application.acceptance(self.db, self.caller, code)
+
+    @rpc
+    @query("annual_report.read")
+    def list_annual_reports(self, code: str) -> list[dict]:
+        return application.annual_reports(self.db, self.caller, code)
 
     @rpc
     @query("archive.read")

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from services.finance import domain
 from services.finance.domain import Entry, FundingFile
 from services.finance.models import (
+    AnnualReportRow,
     ContractRow,
     DisbursementRow,
     FundingFileRow,
@@ -165,6 +166,14 @@ construction_suspended = _learn(_suspended)
 construction_resumed = _learn(_resumed)
 sanction_imposed = _learn(_sanction)
 sanction_lifted = _learn(_lifted)
+
+
+def annual_report_filed(tx: Transaction, event: Event) -> None:
+    """The unit reported the year's progress and budget execution (第十六条): finance is told."""
+    data = event.data()
+    if tx.session.get(AnnualReportRow, (event.project_code, data["year"])) is None:
+        tx.session.add(AnnualReportRow(project_code=event.project_code, year=data["year"],
+                                       filed_on=data["filed_on"], on_time=data["on_time"]))
 
 
 def sharing_status_recorded(tx: Transaction, event: Event) -> None:
@@ -371,8 +380,13 @@ def funds(store: Store, caller: Identity, code: str) -> dict:
             raise NotFound(f"finance has no file of project {code} before its approval",
                            f"项目 {code} 批复前财政部门尚无其资金档案", details={"project": code})
         entries = _entries(session, code)
-        return funds_view(row, entries, domain.balances(
+        view = funds_view(row, entries, domain.balances(
             [Entry(e.purpose, e.level, e.kind, e.fen, e.ref) for e in entries]))
+        view["annual_reports"] = [   # 第十六条: what the unit reported to finance, by year
+            {"year": r.year, "filed_on": r.filed_on.isoformat(), "on_time": r.on_time}
+            for r in session.scalars(select(AnnualReportRow).where(
+                AnnualReportRow.project_code == code).order_by(AnnualReportRow.year))]
+        return view
 
 
 def contracts(store: Store, caller: Identity, code: str) -> list[dict]:

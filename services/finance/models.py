@@ -36,6 +36,18 @@ class SharingStatusRow(Base):
     recorded_at = mapped_column(DateTime(timezone=True), nullable=False)
 
 
+class AnnualReportRow(Base):
+    """第十六条: the unit reports its budget execution to finance too — each report as
+    acceptance's event tells it (its text is read from GET /projects/{code}/annual-reports)."""
+
+    __tablename__ = "annual_reports"
+
+    project_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    filed_on = mapped_column(Date, nullable=False)
+    on_time: Mapped[bool] = mapped_column(Boolean)
+
+
 class FundingFileRow(Base):
     """What the gates know of a project; locked by every disbursement of the project."""
 

@@ -43,6 +43,10 @@ class FinanceService(PlatformService):
     def on_construction_resumed(self, event) -> None:
         self.db.handle_once(event, application.construction_resumed)
 
+    @reliable_handler("annual_report_filed")
+    def on_annual_report_filed(self, event) -> None:
+        self.db.handle_once(event, application.annual_report_filed)
+
     @reliable_handler("construction_completed")
     def on_construction_completed(self, event) -> None:
         self.db.handle_once(event, application.construction_completed)

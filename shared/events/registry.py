@@ -49,6 +49,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
               schemas.AcceptanceDeadlineExtended),
     EventType("acceptance_applied", 1, "acceptance", schemas.AcceptanceApplied),
     EventType("acceptance_decided", 1, "acceptance", schemas.AcceptanceDecided),
+    EventType("acceptance_delegated", 1, "acceptance", schemas.AcceptanceDelegated),
     EventType("project_went_live", 1, "acceptance", schemas.ProjectWentLive),
     EventType("annual_report_filed", 1, "acceptance", schemas.AnnualReportFiled),
     EventType("self_evaluation_filed", 1, "acceptance", schemas.SelfEvaluationFiled),
@@ -94,7 +95,8 @@ _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "finance": ("project_registered", "sharing_status_recorded", "review_opinion_issued",
                 "drc_decision_recorded", "project_approved", "change_decided",
                 "construction_suspended", "construction_resumed", "sanction_imposed",
-                "sanction_lifted", "construction_completed", "acceptance_decided"),
+                "sanction_lifted", "construction_completed", "acceptance_decided",
+                "annual_report_filed"),   # 第十六条: finance is told of each report
     "acceptance": ("project_registered", "project_approved", "document_filed",
                    "security_profile_recorded", "risk_assessment_recorded",
                    "crypto_evaluation_recorded", "classified_material_filed"),

@@ -369,6 +369,16 @@ class AcceptanceDecided(Schema):
     passed = fields.Boolean(required=True)
     decided_on = fields.Date(required=True)
     report_document = fields.String(required=True)
+    # office | drc (the approving body) | unit (delegated, 第二十二条); older events: None
+    organised_by = fields.String(load_default=None, allow_none=True)
+
+
+class AcceptanceDelegated(Schema):
+    """The approving body delegated the acceptance to the unit (第二十二条 委托项目建设单位组织)."""
+
+    delegated_by = fields.String(required=True, validate=validate.OneOf(("office", "drc")))
+    comments = fields.String(required=True)
+    delegated_on = fields.Date(required=True)
 
 
 class ProjectWentLive(Schema):

@@ -34,6 +34,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "acceptance_deadline_extended": ("acceptance deadline extended", "延期申请竣工验收"),
     "acceptance_applied": ("acceptance applied for", "申请竣工验收"),
     "acceptance_decided": ("acceptance decided", "竣工验收结论"),
+    "acceptance_delegated": ("acceptance delegated to the unit", "委托项目建设单位组织竣工验收"),
     "project_went_live": ("system went live", "投入使用"),
     "annual_report_filed": ("annual report filed", "报送年度建设进度和预算执行情况"),
     "self_evaluation_filed": ("self-evaluation filed", "提交自评价报告"),

@@ -65,7 +65,13 @@ def test_completion_to_acceptance_to_self_evaluation(stack):
     ext = stack.http("POST", f"/projects/{code}/acceptance-extension", "unit", UNIT,
                      json={"reason": "审计报告尚未出具", "requested_due": "2026-07-31"})
     assert ext.status_code == 201 and ext.json()["acceptance_due"] == "2026-06-02"
-    granted = stack.http("POST", f"/projects/{code}/acceptance-extension/decision", "drc",
+    # the office is this project's approving body: the DRC's decision is refused, changing nothing
+    drc = stack.http("POST", f"/projects/{code}/acceptance-extension/decision", "drc",
+                     json={"decision": "grant"})
+    assert drc.status_code == 403 and drc.json()["error"]["articles"] == ["第二十三条"]
+    unchanged = stack.http("GET", f"/projects/{code}/acceptance", "office").json()
+    assert unchanged["acceptance_due"] == "2026-06-02" and unchanged["extension_pending"]
+    granted = stack.http("POST", f"/projects/{code}/acceptance-extension/decision", "office",
                          json={"decision": "grant"})
     assert granted.json()["acceptance_due"] == "2026-07-31"
     assert [e["why"].split(":")[0] for e in granted.json()["clock_ledger"]] == [
@@ -152,3 +158,119 @@ def test_annual_report(stack):
     twice = stack.http("POST", f"/projects/{code}/annual-reports", "unit", UNIT, json={
         "year": 2027, "progress": "x", "budget_execution": "y"})
     assert twice.status_code == 409
+
+    # read by the unit, the office, finance and audit (第十六条); not by others
+    path = f"/projects/{code}/annual-reports"
+    for role, unit in (("unit", UNIT), ("office", None), ("finance", None), ("audit", None)):
+        reports = stack.http("GET", path, role, unit)
+        assert reports.status_code == 200, (role, reports.text)
+        assert [(r["year"], r["on_time"], r["budget_execution"]) for r in reports.json()] == [
+            (2026, False, "执行 55%"), (2027, True, "执行 85%")]
+    for role, unit in (("unit", "U-370500-999"), ("drc", None), ("secrecy", None),
+                       ("group", None)):
+        refused = stack.http("GET", path, role, unit)
+        assert refused.status_code == 403, (role, refused.text)
+        assert refused.json()["error"]["message_zh"]
+    # the office, not the DRC, approved it: the DRC is told why
+    assert stack.http("GET", path, "drc").json()["error"]["details"]["approving_body"] == "office"
+    # finance is told of each report by event
+    told = wait_for(lambda: (lambda f: f if len(f["annual_reports"]) == 2 else None)(
+        stack.http("GET", f"/projects/{code}/funds", "finance").json()), timeout=20,
+        message="finance told of the reports")
+    assert told["annual_reports"] == [
+        {"year": 2026, "filed_on": "2027-03-02", "on_time": False},
+        {"year": 2027, "filed_on": "2027-03-02", "on_time": True}]
+
+
+def ready_for_decision(stack, code):
+    """Completed, the five reports on file, acceptance applied for."""
+    assert stack.http("POST", f"/projects/{code}/completion", "unit", UNIT,
+                      json={"completed_on": "2027-03-02"}).status_code == 201
+    for doc in FIVE:
+        stack.http("PUT", f"/projects/{code}/documents/{doc}", "unit", UNIT,
+                   json={"title": doc, "sha256": SHA})
+    wait_for(lambda: stack.http("POST", f"/projects/{code}/acceptance-application", "unit",
+                                UNIT).status_code == 201, timeout=20, message="applied")
+
+
+def test_the_approving_body_delegates_the_acceptance_to_the_unit(stack):
+    """第二十二条: organised by the approving body, or by the unit it delegated; the report is
+    filed with the office (第二十三条), who reads it. Each refusal changes nothing."""
+    code = approved(stack)
+    assert stack.http("GET", f"/projects/{code}", "unit", UNIT).json()["approving_body"] == \
+        "office"
+    ready_for_decision(stack, code)
+    decision = {"passed": False, "findings": "性能测试未达标", "report_document": "验收意见书.pdf"}
+    early = stack.http("POST", f"/projects/{code}/acceptance-decision", "unit", UNIT,
+                       json=decision)
+    assert early.status_code == 403 and early.json()["error"]["articles"] == ["第二十二条"]
+    drc = stack.http("POST", f"/projects/{code}/acceptance-decision", "drc", json=decision)
+    assert drc.status_code == 403
+    assert drc.json()["error"]["details"]["approving_body"] == "office"
+    for role, unit in (("drc", None), ("unit", UNIT), ("finance", None)):
+        r = stack.http("POST", f"/projects/{code}/acceptance-delegation", role, unit,
+                       json={"comments": "委托"})
+        assert r.status_code == 403, (role, r.text)
+    untouched = stack.http("GET", f"/projects/{code}/acceptance", "office").json()
+    assert untouched["decision"] is None and untouched["delegation"] is None
+
+    delegated = stack.http("POST", f"/projects/{code}/acceptance-delegation", "office",
+                           json={"comments": "委托建设单位组织竣工验收"})
+    assert delegated.status_code == 200, delegated.text
+    assert delegated.json()["delegation"]["body"] == "office"
+    again = stack.http("POST", f"/projects/{code}/acceptance-delegation", "office",
+                       json={"comments": "再次委托"})
+    assert again.status_code == 409 and again.json()["error"]["articles"] == ["第二十二条"]
+    co = stack.http("POST", f"/projects/{code}/acceptance-decision", "unit", "U-370500-999",
+                    json=decision)
+    assert co.status_code == 403                       # another unit: not its project
+    recorded = stack.http("POST", f"/projects/{code}/acceptance-decision", "unit", UNIT,
+                          json=decision)
+    assert recorded.status_code == 200, recorded.text
+    record = recorded.json()["decision"]
+    assert record["organised_by"] == "unit" and record["passed"] is False
+    assert record["delegation"]["comments"] == "委托建设单位组织竣工验收"
+    filed = stack.http("GET", f"/projects/{code}/acceptance", "office").json()["decision"]
+    assert filed["filed_with_office"] == {"on": "2027-03-02",
+                                          "report_document": "验收意见书.pdf"}
+    events = wait_for(lambda: (lambda e: e if "acceptance_decided" in [x["action"] for x in e]
+                               else None)(stack.http("GET", f"/projects/{code}/timeline",
+                                                     "office").json()["events"]),
+                      timeout=20, message="on the timeline")
+    story = [e["action"] for e in events]
+    assert story.index("acceptance_delegated") < story.index("acceptance_decided")
+    step = events[story.index("acceptance_delegated")]
+    assert step["what_zh"] == "委托项目建设单位组织竣工验收" and step["articles"] == ["第二十二条"]
+    assert events[story.index("acceptance_decided")]["details"]["organised_by"] == "unit"
+
+
+def test_the_drc_decides_for_a_project_it_approved(stack):
+    """A fixed-asset project approved by the DRC: the DRC decides its extensions and reads its
+    annual reports; the office is refused the decision (but reads, as it oversees)."""
+    code = stack.submitted(UNIT, ITEM, fixed_asset_investment=True,
+                           budget={"total": "500000.00"})
+    stack.review({"project": code, "decision": "approve", "approved_amount": "500000.00"})
+    wait_for(lambda: status(stack, code) == "awaiting_approval", timeout=20, message="awaiting")
+    stack.http("POST", f"/projects/{code}/drc-approval", "drc", json={
+        "decision": "approve", "approved_investment": "500000.00", "document_no": "鲁发改〔7〕"})
+    wait_for(lambda: status(stack, code) == "approved", timeout=20, message="approved")
+    assert stack.http("GET", f"/projects/{code}", "office").json()["approving_body"] == "drc"
+    wait_for(lambda: stack.http("POST", f"/projects/{code}/annual-reports", "unit", UNIT, json={
+        "year": 2027, "progress": "完成 30%", "budget_execution": "执行 20%"}).status_code == 201,
+        timeout=20, message="reported")
+    for role in ("drc", "office"):
+        assert [r["year"] for r in stack.http("GET", f"/projects/{code}/annual-reports",
+                                              role).json()] == [2027], role
+    stack.http("POST", f"/projects/{code}/completion", "unit", UNIT,
+               json={"completed_on": "2027-03-02"})
+    stack.http("POST", f"/projects/{code}/acceptance-extension", "unit", UNIT,
+               json={"reason": "审计未完成", "requested_due": "2027-08-31"})
+    office = stack.http("POST", f"/projects/{code}/acceptance-extension/decision", "office",
+                        json={"decision": "grant"})
+    assert office.status_code == 403
+    assert office.json()["error"]["details"]["approving_body"] == "drc"
+    assert stack.http("POST", f"/projects/{code}/acceptance-extension/decision", "drc",
+                      json={"decision": "grant"}).json()["acceptance_due"] == "2027-08-31"
+    delegated = stack.http("POST", f"/projects/{code}/acceptance-delegation", "office",
+                           json={"comments": "委托"})
+    assert delegated.status_code == 403

@@ -118,6 +118,7 @@ BODIES = {"register_project": PROJECT, "file_document": {"title": "t", "sha256":
           "report_incident": {"kind": "serious_delay", "description": "d"},
           "decide_incident": {"action": "none"},
           "resume_incident": {"reason": "r"},
+          "delegate_acceptance": {"comments": "c"},
           "record_budget": {"construction": {"total": "1.00", "by_level": {"province": "1.00"}},
                             "om": {"total": "0.00", "by_level": {}}},
           "file_contract": {"contract_no": "HT", "supplier": "s", "amount": "1.00",

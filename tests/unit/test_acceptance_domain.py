@@ -93,6 +93,36 @@ def test_a_pass_needs_the_catalog_registered_and_products_checked():
     assert f.accepted_on == date(2026, 9, 20)
 
 
+def test_the_approving_body_delegates_once_and_before_a_pass():
+    """第二十二条: 竣工验收由项目审批部门或项目审批部门委托项目建设单位组织."""
+    f = file()
+    f.delegate("drc", "drc-staff", "委托建设单位组织", date(2026, 9, 1))
+    assert f.delegation == {"body": "drc", "by": "drc-staff", "comments": "委托建设单位组织",
+                            "on": "2026-09-01"}
+    with pytest.raises(StateConflict) as err:
+        f.delegate("drc", "drc-staff", "again", date(2026, 9, 2))
+    assert err.value.as_dict()["articles"] == ["第二十二条"]
+    assert f.delegation["on"] == "2026-09-01"          # the refusal changed nothing
+    with pytest.raises(StateConflict):
+        accepted().delegate("office", "o", "", date(2026, 10, 2))
+
+
+def test_the_report_is_filed_with_the_office_naming_who_organised_it():
+    """第二十三条: 验收报告报省政务服务管理办公室备案 — whoever organised the acceptance."""
+    f = accepted()
+    f.file_with_office("office", date(2026, 10, 1))
+    assert f.decision["organised_by"] == "office" and f.decision["delegation"] is None
+    assert f.decision["filed_with_office"] == {"on": "2026-10-01",
+                                               "report_document": "验收报告.pdf"}
+    g = file()
+    g.complete(date(2026, 8, 31), date(2026, 9, 1), POLICY, "u")
+    g.delegate("office", "o", "", date(2026, 9, 1))
+    g.apply(FIVE, POLICY, date(2026, 9, 2))
+    g.decide(False, "资料不全", "验收意见.pdf", {}, "li@U1", date(2026, 9, 3))
+    g.file_with_office("unit", date(2026, 9, 3))
+    assert g.decision["organised_by"] == "unit" and g.decision["delegation"]["body"] == "office"
+
+
 def test_self_evaluation_window_from_acceptance_and_going_live():
     f = accepted(date(2026, 10, 1))
     with pytest.raises(StateConflict):
