@@ -256,7 +256,7 @@ def test_rule_refusal_is_422_with_articles_in_both_languages(stack):
     assert body["message"] and body["message_zh"]
 
 
-def test_incomplete_submission_lists_every_missing_item(stack):
+def test_incomplete_submission_lists_every_missing_item(stack, plan):
     code = stack.http("POST", "/projects", "unit", UNIT,
                       json={**PROJECT, "new_civil_works": True}).json()["code"]
     r = stack.http("POST", f"/projects/{code}/submission", "unit", UNIT)
