@@ -349,7 +349,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              compose=outcomes.request_outcome),
     Endpoint("POST", "/admin/clock", "admin.clock", "supervision", "set_clock",
              "Simulated clock: set today's date for every service", tag="operations",
-             args=lambda p, b, q: (b["today"], b["force"]), body=ClockSetting),
+             args=lambda p, b, q: (b["today"], b.get("force", False)), body=ClockSetting),
     Endpoint("PUT", "/admin/calendar/<int:year>", "admin.calendar", "supervision",
              "load_calendar_year",
              "Load a year's official working-day schedule (holidays and 调休 workdays)",
