@@ -20,7 +20,8 @@ from shared.authz import PERMISSIONS
 
 class ClockSetting(planning.Strict):
     today = fields.Date(required=True)
-    force = fields.Boolean(load_default=False, metadata={
+    # JSON true or false only: the RPC gets the body as sent, where "false" would be truthy
+    force = fields.Boolean(load_default=False, truthy={True}, falsy={False}, metadata={
         "description": "set a day before the simulated today (the clock never goes back "
                        "otherwise) / 允许倒退"})
 

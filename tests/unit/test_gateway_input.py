@@ -333,3 +333,12 @@ def test_gunicorn_refusals_in_the_error_format(exc, status, code):
     got, body = answer(exc, Cfg)
     assert got == status and body["error"]["code"] == code and body["error"]["message_zh"]
     assert "ValueError" not in json.dumps(body)
+
+
+@pytest.mark.parametrize("force", ["false", "no", "0", "off"])
+def test_the_clock_is_forced_back_only_by_json_true(force):
+    """The service gets the body as sent: a string that means "false" to a lenient schema would
+    be truthy there and force the simulated clock back."""
+    r = client().post("/api/v1/admin/clock", headers=bearer("operator"),
+                      json={"today": "2027-01-01", "force": force})
+    assert "force" in error(r, 422)["details"]
