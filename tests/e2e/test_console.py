@@ -386,3 +386,22 @@ def test_the_secrecy_bureau_reviews_a_classified_project(stack, person, tmp_path
     office.get_by_role("heading", name=f"涉密项目 {code}").wait_for()
     assert "涉密目标甲" not in office.content()
     assert office.locator("#form-secrecy-review").count() == 0
+
+
+def test_the_audit_office_opens_an_engagement_and_records_a_finding(stack, person, tmp_path):
+    code = register(stack, "财政一体化系统")
+    audit = person("audit")
+    audit.goto(f"http://127.0.0.1:{stack.port}/console/projects/{code}")
+    until_shown(audit, "#form-audits")
+    audit.locator("#form-audits").get_by_label("审计范围").fill("2026年度资金使用")
+    audit.get_by_role("button", name="开展审计").click()
+    audit.get_by_text("审计项目已开展").wait_for()
+    engagement = audit.locator("#audits [data-audit]").first
+    engagement.get_by_label("违反条款（条号）").fill("38")
+    engagement.get_by_label("描述").fill("挪用建设资金")
+    engagement.get_by_label("涉及金额（元）").fill("50000.00")
+    engagement.get_by_role("button", name="记录审计发现").click()
+    audit.get_by_text("审计发现已记录").wait_for()
+    assert "挪用建设资金" in audit.locator("#findings").inner_text()
+    assert audit.locator("#form-inspections").count() == 0     # the office's, not audit's
+    shot(audit, tmp_path, "audit-finding")
