@@ -16,7 +16,7 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from shared import authz, keys, logs
+from shared import authz, callers, keys, logs
 from shared.authz import Identity
 from shared.events import Event
 from shared.messaging import topology
@@ -77,7 +77,7 @@ class Database(DependencyProvider):
     def get_dependency(self, worker_ctx) -> Store:
         name = f"{self.container.service_name}.{worker_ctx.entrypoint.method_name}"
         store = self.store(name)
-        identity = Identity.from_header(worker_ctx.data.get("identity"))
+        identity = caller_of(worker_ctx)
         key = worker_ctx.data.get("idempotency_key")
         if identity is not None and isinstance(key, str) and 0 < len(key) <= MAX_REQUEST_ID:
             store.idempotency = Idempotency(principal=identity.sub, key=key, command=name,
@@ -144,11 +144,33 @@ class CalendarProvider(DependencyProvider):
         return self.calendar()
 
 
+def caller_of(worker_ctx) -> Identity | None:
+    """The caller the gateway vouches for in a signed assertion (``shared.callers``), verified
+    once per worker: signature under a gateway key, issuer, this service as audience, expiry.
+    No identity is None (the matrix refuses it where one is needed); an identity that does not
+    verify is refused and logged — never trusted, never half-trusted."""
+    if hasattr(worker_ctx, "_govproj_caller"):
+        return worker_ctx._govproj_caller
+    assertion, identity = worker_ctx.data.get("identity"), None
+    if assertion is not None:
+        container = worker_ctx.container
+        try:
+            identity = callers.verify(assertion, keys.key_ring(keys.keys_dir(container.config)),
+                                      container.service_name)
+        except callers.UnverifiedCaller as exc:
+            log.warning("refused the caller's identity: %s", exc.reason, extra={
+                "entrypoint": f"{container.service_name}.{worker_ctx.entrypoint.method_name}",
+                "call_id": worker_ctx.call_id})
+    worker_ctx._govproj_caller = identity
+    return identity
+
+
 class Caller(DependencyProvider):
-    """``self.caller``: the Identity the gateway authenticated (None for internal callers)."""
+    """``self.caller``: the Identity the gateway authenticated and signed for (None when the
+    request carries none, or one that does not verify)."""
 
     def get_dependency(self, worker_ctx) -> Identity | None:
-        return Identity.from_header(worker_ctx.data.get("identity"))
+        return caller_of(worker_ctx)
 
 
 class TrustedKeys(DependencyProvider):
@@ -193,7 +215,7 @@ class LogContext(DependencyProvider):
     def worker_setup(self, worker_ctx) -> None:
         data = worker_ctx.data
         logs.clear()
-        identity = Identity.from_header(data.get("identity"))
+        identity = caller_of(worker_ctx)
         logs.bind(correlation_id=data.get("correlation_id") or worker_ctx.call_id,
                   actor=identity.sub if identity else None,
                   project_code=data.get("project_code"),

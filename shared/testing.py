@@ -347,12 +347,23 @@ def unit_identity(unit: str = "U-370100-001") -> Identity:
     return Identity(f"staff@{unit}", "unit", unit)
 
 
+def signed_identity(identity: Identity, audience, lifetime: int = 60, principal: str = "gateway",
+                    now: float | None = None) -> str:
+    """An identity assertion signed with ``principal``'s test key (the gateway's, or, to try an
+    impersonation, another's)."""
+    from shared import callers
+    return callers.issue(keys.load_signing_key(TEST_KEYS_DIR, principal), identity, audience,
+                         lifetime, now)
+
+
 def rpc_proxy(amqp_uri: str, timeout: float = 10.0, identity: Identity | None = OFFICE,
               **context):
-    """A nameko RPC client acting as ``identity`` (as the gateway would)."""
+    """A nameko RPC client acting as ``identity``, signed for every service as the gateway
+    signs it for one (``shared.callers``; valid for an hour, a test's length)."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
-    data = {**context, **({"identity": identity.to_header()} if identity else {})}
+    data = {**context, **({"identity": signed_identity(identity, list(SERVICES), 3600)}
+                          if identity else {})}
     return ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=timeout, context_data=data)
 
 

@@ -22,7 +22,7 @@ from services.gateway.errors import error_body, to_response
 from services.gateway.limits import Malformed
 from services.gateway.openapi import openapi_document
 from services.gateway.rpc import OutcomeUnknown, RemoteError, RpcClient, ServiceUnavailable
-from shared import authz
+from shared import authz, keys
 from shared.config import SERVICES
 from shared.errors import GovprojError, ValidationFailed
 from shared.persistence.store import MAX_REQUEST_ID
@@ -75,7 +75,9 @@ class Gateway:
     def __init__(self, config: dict[str, Any], rpc: RpcClient | None = None) -> None:
         self.config = config
         self.auth = Authenticator(config)
-        self.rpc = rpc or RpcClient(config["AMQP_URI"], float(config.get("RPC_TIMEOUT", 10)))
+        self.rpc = rpc or RpcClient(
+            config["AMQP_URI"], float(config.get("RPC_TIMEOUT", 10)),
+            caller_key=keys.load_signing_key(keys.keys_dir(config), "gateway"))
         self.simulated_clock = config.get("CLOCK") == "simulated"
         self.url_map = Map([Rule(PREFIX + e.path, endpoint=e, methods=[e.method])
                             for e in ENDPOINTS])
@@ -134,7 +136,8 @@ class Gateway:
         if endpoint.permission == "admin.clock" and not self.simulated_clock:
             raise authz.Forbidden(REAL_CLOCK_EN, REAL_CLOCK_ZH, details={
                 "clock": "real", "enable": "GOVPROJ_CLOCK=simulated"})
-        context = {"identity": identity.to_header(), "correlation_id": request_id}
+        # the RPC client signs the identity for each service it calls (shared.callers)
+        context = {"identity": identity, "correlation_id": request_id}
         if endpoint.compose is not None:
             return endpoint.status, endpoint.compose(Reads(self.rpc, context), params, body,
                                                      query), {}

@@ -22,6 +22,10 @@ from typing import Any
 import pika
 from pika.exceptions import AMQPConnectionError, AMQPError, ChannelClosedByBroker, UnroutableError
 
+from shared import callers
+from shared.authz import Identity
+from shared.keys import SigningKey
+
 log = logging.getLogger(__name__)
 
 RPC_EXCHANGE = "nameko-rpc"
@@ -105,10 +109,24 @@ class _ThreadConnection:
 
 
 class RpcClient:
-    def __init__(self, amqp_uri: str, timeout: float = 10.0) -> None:
+    def __init__(self, amqp_uri: str, timeout: float = 10.0,
+                 caller_key: SigningKey | None = None) -> None:
         self.amqp_uri = amqp_uri
         self.timeout = timeout
+        self.caller_key = caller_key  # the gateway's: it signs each caller for each service
         self._local = threading.local()
+
+    def _headers(self, service: str, context: dict | None) -> dict:
+        """nameko's context headers; the caller's Identity travels as an assertion signed for
+        this one service (``shared.callers``) — a plain header would be refused."""
+        headers = {}
+        for key, value in (context or {}).items():
+            if isinstance(value, Identity):
+                if self.caller_key is None:
+                    raise RuntimeError("the gateway has no signing key to vouch for callers")
+                value = callers.issue(self.caller_key, value, service)
+            headers[f"nameko.{key}"] = value
+        return headers
 
     def _connection(self) -> _ThreadConnection:
         conn = getattr(self._local, "conn", None)
@@ -165,7 +183,7 @@ class RpcClient:
                 correlation_id = str(uuid.uuid4())
                 conn.awaiting.add(correlation_id)
                 maybe_sent = True
-                headers = {f"nameko.{k}": v for k, v in (context or {}).items()}
+                headers = self._headers(service, context)
                 headers.setdefault("nameko.call_id_stack", [f"gateway.{correlation_id}"])
                 conn.channel.basic_publish(
                     RPC_EXCHANGE, f"{service}.{method}",

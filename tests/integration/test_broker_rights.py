@@ -23,6 +23,7 @@ from shared.testing import (
     as_principal,
     broker_user_of,
     rpc_proxy,
+    signed_identity,
     unit_identity,
 )
 
@@ -175,7 +176,7 @@ def test_a_request_the_caller_has_no_business_making_is_refused_by_the_receiver(
     with pytest.raises(RemoteError) as anonymous:
         call_once(gateway, "gateway", "planning", "register_project", [project])
     assert anonymous.value.exc_type == "Unauthenticated"
-    unit = {"identity": unit_identity().to_header()}
+    unit = {"identity": signed_identity(unit_identity(), "planning")}
     with pytest.raises(RemoteError) as unit_drafting:
         call_once(gateway, "gateway", "planning", "draft_plan", [{"title": "x"}], context=unit)
     assert unit_drafting.value.exc_type == "Forbidden"
