@@ -136,3 +136,19 @@ def test_the_topology_resources_declare_what_govproj_topology_declares():
     assert ("govproj.dlx.finance", "govproj.dlq.finance", "") in bindings
     assert ("planning.events", "approval.planning.application_submitted",
             "application_submitted") in bindings
+
+
+def test_each_deployment_signs_with_its_own_key_and_trusts_the_public_ones():
+    """Issue 14: a pod holds its own principal's private key only, and every public key."""
+    for deployment in (d for d in DOCS if d["kind"] == "Deployment"):
+        name = deployment["metadata"]["name"]
+        pod = deployment["spec"]["template"]["spec"]
+        [container] = pod["containers"]
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        assert volumes["signing-key"]["secret"]["secretName"] == f"govproj-key-{name}"
+        assert volumes["signing-key"]["secret"]["items"] == [
+            {"key": "private.pem", "path": f"{name}.pem"}]
+        assert volumes["public-keys"]["configMap"]["name"] == "govproj-public-keys"
+        mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+        assert mounts == {"signing-key": "/keys/private", "public-keys": "/keys/public"}
+        assert {"name": "GOVPROJ_KEYS_DIR", "value": "/keys"} in container["env"]
