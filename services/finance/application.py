@@ -39,6 +39,7 @@ def _file_row(tx: Transaction, code: str, regulation: str | None = None) -> Fund
     row = tx.session.get(FundingFileRow, code, with_for_update=True)
     if row is None:
         row = FundingFileRow(project_code=code, regulation_version=regulation, co_builders=[],
+                             kind="construction",
                              withholding_sanctions=[], suspensions=[], approved_fen=0)
         tx.session.add(row)
         tx.session.flush()
@@ -61,6 +62,7 @@ def _learn(apply):
 def _registered(tx, row, data, event):
     """Who owns and who co-builds the project: the readers of its funds (REQUIREMENTS §1)."""
     row.owner_unit, row.co_builders = data["unit"], list(data["co_builders"])
+    row.kind = data["kind"]   # construction or O&M (运维项目, 第三条): which gates bind its money
 
 
 def _opinion(tx, row, data, event):
@@ -188,10 +190,12 @@ def sharing_status_recorded(tx: Transaction, event: Event) -> None:
 # -- the ledger ----------------------------------------------------------------------------------
 
 def _entry(tx: Transaction, code: str, purpose: str, level: str, kind: str, fen: int, ref: str,
-           actor: str, articles: list[int], on) -> None:
+           actor: str, articles: list[int], on, year: int | None = None) -> None:
+    """One ledger entry; ``year``: the budget year it belongs to (第十一条), by default the
+    year of its date."""
     tx.session.add(LedgerEntryRow(project_code=code, purpose=purpose, level=level, kind=kind,
                                   fen=fen, ref=ref, on_date=on, at=_now(), actor=actor,
-                                  articles=articles))
+                                  articles=articles, year=year or on.year))
     tx.session.flush()
 
 
@@ -200,10 +204,18 @@ def _entries(session, code: str) -> list[LedgerEntryRow]:
         LedgerEntryRow.project_code == code).order_by(LedgerEntryRow.id)))
 
 
-def _balances(tx_or_session, code: str) -> dict:
+def _as_entries(rows: list[LedgerEntryRow]) -> list[Entry]:
+    return [Entry(e.purpose, e.level, e.kind, e.fen, e.ref, e.year) for e in rows]
+
+
+def _balances(tx_or_session, code: str, spendable_in: int | None = None) -> dict:
+    """Balances by purpose and level; ``spendable_in``: only what can leave in that year
+    (a later year's budget is not yet money, 第十一条)."""
     session = getattr(tx_or_session, "session", tx_or_session)
-    return domain.balances([Entry(e.purpose, e.level, e.kind, e.fen, e.ref)
-                            for e in _entries(session, code)])
+    entries = _as_entries(_entries(session, code))
+    if spendable_in is not None:
+        entries = domain.spendable(entries, spendable_in)
+    return domain.balances(entries)
 
 
 def _owned_file(tx: Transaction, caller: Identity, code: str, permission: str) -> FundingFileRow:
@@ -220,28 +232,35 @@ def _owned_file(tx: Transaction, caller: Identity, code: str, permission: str) -
 # -- commands ------------------------------------------------------------------------------------
 
 def record_budget(store: Store, clock: Clock, caller: Identity, code: str, data: dict) -> dict:
-    """The financial investment review result (第十一条), per purpose and level (第二十五条)."""
+    """The financial investment review result for a year (第十一条: annual budget
+    arrangements; by default the current year), per purpose and level (第二十五条)."""
     today = clock.today()
+    year = data.get("year") or today.year
+    given = [p for p in domain.PURPOSES if data.get(p) is not None]
     with store.transaction() as tx:
         row = _owned_file(tx, caller, code, "funds.budget")
-        if any(e.kind == "budget" for e in _entries(tx.session, code)):
-            raise StateConflict("the budget review result is already recorded",
-                                "财政投资评审结果已记录", articles=[11])
         fen = {p: {lvl: domain.to_fen(v) for lvl, v in data[p]["by_level"].items() if v}
-               for p in domain.PURPOSES}
-        for purpose in domain.PURPOSES:
+               if p in given else {} for p in domain.PURPOSES}
+        for purpose in given:
             if sum(fen[purpose].values()) != domain.to_fen(data[purpose]["total"]):
                 raise RuleViolation(f"the {purpose} levels do not add up to its total",
                                     "各级资金之和须等于总额", articles=[11, 25],
                                     details={purpose: data[purpose]})
-        domain.check_budget(_file(row), fen["construction"], fen["om"])
+        entries = _entries(tx.session, code)
+        domain.check_budget(
+            _file(row), year, fen["construction"], fen["om"],
+            recorded={e.purpose for e in entries if e.kind == "budget" and e.year == year},
+            construction_so_far=sum(e.fen for e in entries if e.purpose == "construction"
+                                    and e.kind in ("budget", "budget_change")))
         for purpose, levels in fen.items():
             for level, amount in levels.items():
-                _entry(tx, code, purpose, level, "budget", amount, "budget-review",
-                       caller.sub, [11], today)
-        tx.emit("budget_recorded", {"construction": data["construction"]["total"],
-                                    "om": data["om"]["total"], "recorded_on": today},
-                project_code=code, regulation_version=row.regulation_version, articles=[11, 25])
+                _entry(tx, code, purpose, level, "budget", amount, f"budget-review:{year}",
+                       caller.sub, [11], today, year=year)
+        tx.emit("budget_recorded", {
+            "construction": data["construction"]["total"] if "construction" in given else None,
+            "om": data["om"]["total"] if "om" in given else None, "recorded_on": today,
+            "year": year}, project_code=code, regulation_version=row.regulation_version,
+            articles=[11, 25])
     return funds(store, caller, code)
 
 
@@ -257,6 +276,8 @@ def file_contract(store: Store, clock: Clock, caller: Identity, code: str, data:
             raise StateConflict(f"contract {data['contract_no']} is already filed",
                                 f"合同 {data['contract_no']} 已备案", articles=[13])
         domain.check_contract_dates(data["signed_on"], today)
+        purpose = data.get("purpose") or ("om" if row.kind == "om" else domain.CONTRACT_PURPOSE)
+        domain.check_contract_purpose(row.kind, purpose)
         digest = data["text_sha256"].lower()
         same_text = tx.session.scalars(select(ContractRow.contract_no).where(
             ContractRow.project_code == code, ContractRow.text_sha256 == digest)).first()
@@ -266,8 +287,7 @@ def file_contract(store: Store, clock: Clock, caller: Identity, code: str, data:
                                 details={"text_sha256": digest, "contract_no": same_text})
         contract = ContractRow(
             project_code=code, contract_no=data["contract_no"], supplier=data["supplier"],
-            purpose=data.get("purpose") or domain.CONTRACT_PURPOSE,
-            amount_fen=domain.to_fen(data["amount"]), signed_on=data["signed_on"],
+            purpose=purpose, amount_fen=domain.to_fen(data["amount"]), signed_on=data["signed_on"],
             filed_on=today, products=data["products"], filed_by=caller.sub,
             text_sha256=digest, document=data.get("document"))
         tx.session.add(contract)
@@ -290,7 +310,7 @@ def request_disbursement(store: Store, clock: Clock, caller: Identity, code: str
     with store.transaction() as tx:
         row = _owned_file(tx, caller, code, "funds.disburse")
         purpose, fen = data["purpose"], domain.to_fen(data["amount"])
-        budget = _balances(tx, code).get(purpose, {})
+        budget = _balances(tx, code, spendable_in=today.year).get(purpose, {})
         level = domain.pick_level({lvl: b["approved"] for lvl, b in budget.items()},
                                   data.get("level"))
         available = budget.get(level, {}).get("available", 0)
@@ -336,16 +356,14 @@ def return_surplus(store: Store, clock: Clock, caller: Identity, code: str) -> d
     today = clock.today()
     with store.transaction() as tx:
         row = _owned_file(tx, caller, code, "funds.surplus")
-        if not (row.construction_completed or row.terminated):
-            raise StateConflict("surplus returns at completion (or termination) of the project",
-                                "结余资金在项目完成（或终止）后退回", articles=[17])
+        domain.check_surplus_return(_file(row))
         returned = 0
-        for purpose, levels in _balances(tx, code).items():
-            for level, b in levels.items():
-                if b["available"] > 0:
-                    _entry(tx, code, purpose, level, "surplus_return", b["available"],
-                           f"surplus:{today.isoformat()}", caller.sub, [17], today)
-                    returned += b["available"]
+        # the construction surplus only (第十七条): O&M money stays, for the years it serves
+        for level, b in _balances(tx, code).get("construction", {}).items():
+            if b["available"] > 0:
+                _entry(tx, code, "construction", level, "surplus_return", b["available"],
+                       f"surplus:{today.isoformat()}", caller.sub, [17], today)
+                returned += b["available"]
         if not returned:
             raise StateConflict("nothing to return", "无结余资金可退回", articles=[17])
     return funds(store, caller, code)
@@ -412,7 +430,7 @@ def contracts(store: Store, caller: Identity, code: str) -> list[dict]:
 def funds_view(row: FundingFileRow, entries, balances: dict) -> dict[str, Any]:
     y = domain.to_yuan
     return {
-        "project": row.project_code, "approved_amount": y(row.approved_fen),
+        "project": row.project_code, "kind": row.kind, "approved_amount": y(row.approved_fen),
         **{k: y(v) for k, v in domain.totals(balances).items()},
         "gates": {"favourable_opinion": row.favourable_opinion,
                   "drc_approved": row.drc_approved or not row.fixed_asset_investment,
@@ -422,8 +440,12 @@ def funds_view(row: FundingFileRow, entries, balances: dict) -> dict[str, Any]:
                   "acceptance_passed": row.acceptance_passed},
         "by_purpose": {p: {lvl: {k: y(v) for k, v in b.items()} for lvl, b in levels.items()}
                        for p, levels in balances.items()},
+        # the annual budgets (第十一条) and each year's payments
+        "by_year": {str(year): {p: {k: y(v) for k, v in b.items()} for p, b in purposes.items()}
+                    for year, purposes in domain.by_year(_as_entries(entries)).items()},
         "ledger": [{"id": e.id, "purpose": e.purpose, "level": e.level, "kind": e.kind,
-                    "amount": y(e.fen), "ref": e.ref, "date": e.on_date.isoformat(),
+                    "amount": y(e.fen), "ref": e.ref, "year": e.year,
+                    "date": e.on_date.isoformat(),
                     "actor": e.actor} for e in entries],
     }
 

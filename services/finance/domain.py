@@ -17,6 +17,9 @@ from shared.policy import article_label_zh
 PURPOSES = ("construction", "om")
 PURPOSE_ZH = {"construction": "建设", "om": "运行维护"}
 CONTRACT_PURPOSE = "construction"   # what a contract serves unless it says otherwise
+# a project is a construction project or an O&M project (运维项目, 第三条); an O&M project has
+# no construction: its money is O&M money only
+KINDS = ("construction", "om")
 LEVELS = ("province", "city", "county")
 
 
@@ -44,6 +47,25 @@ class Entry:
     kind: str
     fen: int
     ref: str
+    year: int | None = None   # the budget year it belongs to (第十一条); a movement: its date's
+
+
+def spendable(entries: list[Entry], year: int) -> list[Entry]:
+    """What counts toward the money that can leave in ``year``: a budget arranged for a later
+    year is that year's money, not this one's (第十一条 annual budget arrangements)."""
+    return [e for e in entries if e.year is None or e.year <= year]
+
+
+def by_year(entries: list[Entry]) -> dict[int, dict[str, dict[str, int]]]:
+    """year → purpose → {approved, disbursed}: the annual budgets (第十一条) and what was paid
+    in each year, in fen."""
+    out: dict[int, dict[str, dict[str, int]]] = {}
+    for e in entries:
+        if e.year is None or e.kind not in ("budget", "budget_change", "payment"):
+            continue
+        b = out.setdefault(e.year, {}).setdefault(e.purpose, {"approved": 0, "disbursed": 0})
+        b["disbursed" if e.kind == "payment" else "approved"] += e.fen
+    return dict(sorted(out.items()))
 
 
 def balances(entries: list[Entry]) -> dict[str, dict[str, dict[str, int]]]:
@@ -86,6 +108,7 @@ class FundingFile:
 
     project_code: str
     owner_unit: str | None = None
+    kind: str = "construction"   # or om (运维项目, 第三条)
     favourable_opinion: bool = False
     fixed_asset_investment: bool = False
     drc_approved: bool = False
@@ -150,7 +173,9 @@ def failing_gates(file: FundingFile, purpose: str, fen: int, available_fen: int,
                            "the project is " + ("terminated" if file.terminated else "suspended"),
                            "项目已" + ("终止" if file.terminated else "暂停建设")))
     after_completion = purpose == "om" or file.construction_completed
-    if after_completion and not file.acceptance_passed:
+    # "no acceptance, no O&M money" (第二十三条) binds a construction project's O&M money: an O&M
+    # project has no construction to accept; the sharing condition (第二十九条) binds both
+    if after_completion and file.kind == "construction" and not file.acceptance_passed:
         failed.append(Gate("acceptance_passed", [23],
                            "no acceptance passed: no further construction money and no O&M money",
                            "未经验收，不得拨付后续建设资金和运行维护经费"))
@@ -186,17 +211,54 @@ def _contract_gates(contract: ContractOnFile, purpose: str, fen: int) -> list[Ga
     return failed
 
 
-def check_budget(file: FundingFile, construction: dict[str, int], om: dict[str, int]) -> None:
-    """The financial investment review result (第十一条), within the approved amount."""
+def check_budget(file: FundingFile, year: int, construction: dict[str, int],
+                 om: dict[str, int], recorded: set[str], construction_so_far: int) -> None:
+    """The financial investment review result for one year (第十一条: annual budget
+    arrangements), by purpose: recorded once per year and purpose (``recorded``: the purposes
+    that year already has); construction money, over every year, within the approved amount
+    (``construction_so_far``: approved until now); an O&M project has no construction money."""
     if not file.approved:
         raise StateConflict(f"project {file.project_code} is not approved",
                             f"项目 {file.project_code} 尚未立项", articles=[9, 11])
-    if sum(construction.values()) > file.approved_fen:
+    if file.kind == "om" and sum(construction.values()):
+        raise RuleViolation(
+            "an O&M project has no construction: its budget is O&M money only",
+            "运维项目不安排建设资金，只安排运行维护经费", articles=[3, 11],
+            details={"construction": ["must be 0.00 for an O&M project / 运维项目须为 0.00"]})
+    again = [p for p, levels in (("construction", construction), ("om", om))
+             if sum(levels.values()) and p in recorded]
+    if again:
+        raise StateConflict(
+            f"the {year} budget review result for {', '.join(again)} is already recorded",
+            f"{year} 年度{'、'.join(PURPOSE_ZH[p] for p in again)}资金的财政评审结果已记录",
+            articles=[11], details={"year": year, "recorded": again})
+    if construction_so_far + sum(construction.values()) > file.approved_fen:
         raise RuleViolation(
             "the construction budget exceeds the approved amount",
             "建设资金预算超过批复金额", articles=[11, 17],
             details={"approved": to_yuan(file.approved_fen),
+                     "construction_so_far": to_yuan(construction_so_far),
                      "construction": to_yuan(sum(construction.values()))})
+
+
+def check_contract_purpose(kind: str, purpose: str) -> None:
+    """An O&M project's contracts serve O&M (第三条): it has no construction to pay for."""
+    if kind == "om" and purpose != "om":
+        raise RuleViolation(
+            "an O&M project has no construction: its contracts serve om",
+            "运维项目没有建设内容，其合同只能用于运行维护", articles=[3, 17],
+            details={"purpose": ["om for an O&M project / 运维项目须为 om"]})
+
+
+def check_surplus_return(file: FundingFile) -> None:
+    """第十七条 returns the surplus of construction (结余资金按原渠道退回) at its completion, or at
+    termination; O&M money is not a construction surplus and stays."""
+    if file.kind == "om" and not file.terminated:
+        raise StateConflict("an O&M project has no construction surplus: its O&M money stays",
+                            "运维项目没有建设结余资金，运行维护经费不退回", articles=[17])
+    if not (file.construction_completed or file.terminated):
+        raise StateConflict("surplus returns at completion (or termination) of the project",
+                            "结余资金在项目完成（或终止）后退回", articles=[17])
 
 
 def pick_level(budget_by_level: dict[str, int], level: str | None) -> str:

@@ -56,6 +56,7 @@ class FundingFileRow(Base):
     project_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     regulation_version: Mapped[str | None] = mapped_column(String(64))
     owner_unit: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16), default="construction")  # or om (第三条)
     co_builders = mapped_column(JSON, nullable=False, default=list)   # unit codes: they read
     favourable_opinion: Mapped[bool] = mapped_column(Boolean, default=False)
     fixed_asset_investment: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -82,6 +83,7 @@ class LedgerEntryRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     fen: Mapped[int] = mapped_column(BigInteger)
     ref: Mapped[str] = mapped_column(String(100))
+    year: Mapped[int] = mapped_column(Integer)   # the budget year it belongs to (第十一条)
     on_date = mapped_column(Date, nullable=False)
     at = mapped_column(DateTime(timezone=True), nullable=False)
     actor: Mapped[str] = mapped_column(String(200))

@@ -1,11 +1,11 @@
 """Wire formats of finance's commands (shape only; rules are in domain.py)."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.finance.domain import CONTRACT_PURPOSE, LEVELS, PURPOSES
 from shared.events.schemas import Money
-from shared.wire import Items, Length, Strict, load  # noqa: F401  (load: the service's loader)
+from shared.wire import Items, Length, Range, Strict, load  # noqa: F401  (load: the service's loader)
 
 PRODUCT_CATEGORIES = ("security_equipment", "core_network", "base_software", "system_software",
                       "business_software", "other")  # 第三十二条
@@ -23,8 +23,20 @@ class PurposeBudget(Strict):
 
 
 class BudgetReview(Strict):
-    construction = fields.Nested(PurposeBudget, required=True)
-    om = fields.Nested(PurposeBudget, required=True)
+    """One year's budget review result (第十一条 annual arrangements) for one or both purposes;
+    ``year`` defaults to the current year."""
+
+    year = fields.Integer(load_default=None, validate=Range(min=2000, max=2200),
+                          metadata={"description": "the budget year; default the current year "
+                                    "of the suite's clock"})
+    construction = fields.Nested(PurposeBudget, load_default=None)
+    om = fields.Nested(PurposeBudget, load_default=None)
+
+    @validates_schema
+    def _a_purpose(self, data, **kwargs):
+        if data.get("construction") is None and data.get("om") is None:
+            raise ValidationError("construction or om (or both) / 须填写建设资金或运行维护经费",
+                                  "construction")
 
 
 class ContractProduct(Strict):
@@ -36,9 +48,10 @@ class ContractProduct(Strict):
 class Contract(Strict):
     contract_no = fields.String(required=True, validate=Length(min=1, max=100))
     supplier = fields.String(required=True, validate=Length(min=1, max=300))
-    purpose = fields.String(load_default=CONTRACT_PURPOSE, validate=validate.OneOf(PURPOSES),
+    purpose = fields.String(load_default=None, validate=validate.OneOf(PURPOSES),
                             metadata={"description": "what the contract pays for: construction "
-                                      "(the default) or om; it pays no other purpose (第十七条)"})
+                                      f"(the default; {CONTRACT_PURPOSE}) or om (the default of an "
+                                      "O&M project); it pays no other purpose (第十七条)"})
     amount = Money(required=True, positive=True)
     signed_on = fields.Date(required=True)
     # 第十三条 合同文本报…备案: the contract is filed as its text — at least the text's digest

@@ -234,9 +234,10 @@ class ContractFiled(Schema):
 class BudgetRecorded(Schema):
     """Finance recorded the financial investment review's budget (第十一条, 第二十五条)."""
 
-    construction = Money(required=True)
-    om = Money(required=True)
+    construction = Money(required=True, allow_none=True)   # None: not in this year's record
+    om = Money(required=True, allow_none=True)
     recorded_on = fields.Date(required=True)
+    year = fields.Integer(load_default=None, allow_none=True)   # 第十一条; older events: None
 
 
 class DisbursementDecided(Schema):

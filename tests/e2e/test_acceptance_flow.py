@@ -103,6 +103,20 @@ def test_completion_to_acceptance_to_self_evaluation(stack):
     stack.http("POST", f"/projects/{code}/sharing-status", "office", json={
         "connected": True, "sharing_compliant": True, "checked_on": "2026-03-02"})
     wait_for(lambda: om(stack, code)["status"] == "paid", timeout=20, message="O&M money")
+    # after acceptance, its O&M is budgeted by year (第十一条): next year's is not this year's money
+    next_year = stack.http("POST", f"/projects/{code}/budget", "finance", json={
+        "year": 2027, "om": {"total": "30000.00", "by_level": {"province": "30000.00"}}})
+    assert next_year.status_code == 201, next_year.text
+    assert next_year.json()["by_year"]["2027"] == {"om": {"approved": "30000.00",
+                                                          "disbursed": "0.00"}}
+    assert stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
+        "contract_no": "HT-OM-2027", "supplier": "浪潮", "amount": "60000.00", "purpose": "om",
+        "signed_on": "2026-03-02", "text_sha256": "c3" * 32}).status_code == 201
+
+    def om_2027():
+        return stack.http("POST", f"/projects/{code}/disbursements", "unit", UNIT, json={
+            "purpose": "om", "amount": "60000.00", "contract_no": "HT-OM-2027"}).json()
+    assert [g["gate"] for g in om_2027()["failed_gates"]] == ["within_budget"]   # 40,000 left
 
     live = stack.http("POST", f"/projects/{code}/go-live", "unit", UNIT,
                       json={"live_on": "2026-03-02"})
@@ -119,6 +133,7 @@ def test_completion_to_acceptance_to_self_evaluation(stack):
     assert early.status_code == 422 and early.json()["error"]["articles"] == ["第二十四条"]
 
     stack.set_today("2027-03-02")
+    assert om_2027()["status"] == "paid"          # 2026's 40,000.00 left and 2027's 30,000.00
     ok = stack.http("POST", f"/projects/{code}/self-evaluation", "unit", UNIT,
                     json={"report_document": "自评价.pdf"})
     assert ok.status_code == 201, ok.text

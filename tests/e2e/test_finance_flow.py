@@ -199,6 +199,94 @@ def test_withholding_blocks_construction_money_until_lifted(stack):
                       json={"reason": "again"}).status_code == 409
 
 
+def funds(stack, code, role="finance"):
+    return stack.http("GET", f"/projects/{code}/funds", role, UNIT if role == "unit" else None)
+
+
+def test_budgets_by_year_and_surplus_returns_construction_money_only(stack):
+    """第十一条: a budget per year and purpose (year defaults to this year); a later year's
+    money cannot leave this year; 第十七条: the surplus returned is construction money only."""
+    this, code = date.today().year, approved(stack)        # 800,000 + 50,000 O&M, this year
+    budget = {"construction": {"total": "100000.00", "by_level": {"province": "100000.00"}}}
+    assert stack.http("POST", f"/projects/{code}/budget", "finance",
+                      json={"year": this + 1, **budget}).status_code == 201
+    again = stack.http("POST", f"/projects/{code}/budget", "finance",
+                       json={"year": this + 1, **budget})
+    assert again.status_code == 409 and again.json()["error"]["articles"] == ["第十一条"]
+    over = stack.http("POST", f"/projects/{code}/budget", "finance", json={
+        "year": this + 2, "construction": {"total": "0.01", "by_level": {"province": "0.01"}}})
+    assert over.status_code == 422 and over.json()["error"]["articles"] == ["第十一条", "第十七条"]
+    no_purpose = stack.http("POST", f"/projects/{code}/budget", "finance", json={"year": this})
+    assert no_purpose.status_code == 422 and "construction" in no_purpose.json()["error"][
+        "details"]
+    before = funds(stack, code).json()
+    assert before["by_year"] == {
+        str(this): {"construction": {"approved": "800000.00", "disbursed": "0.00"},
+                    "om": {"approved": "50000.00", "disbursed": "0.00"}},
+        str(this + 1): {"construction": {"approved": "100000.00", "disbursed": "0.00"}}}
+    assert contract(stack, code).status_code == 201
+    assert stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
+        "contract_no": "HT-BIG", "supplier": "浪潮", "amount": "900000.00",
+        "signed_on": date.today().isoformat(), "text_sha256": "b1" * 32}).status_code == 201
+    assert disburse(stack, code, "800000.00", contract_no="HT-BIG").json()["status"] == "paid"
+    # next year's 100,000.00 is approved, yet not money of this year
+    assert gates(disburse(stack, code, "0.01", contract_no="HT-BIG")) == ["within_budget"]
+
+    early = stack.http("POST", f"/projects/{code}/surplus-return", "finance")
+    assert early.status_code == 409 and early.json()["error"]["articles"] == ["第十七条"]
+    assert stack.http("POST", f"/projects/{code}/completion", "unit", UNIT, json={
+        "completed_on": date.today().isoformat()}).status_code == 201
+    returned = wait_for(lambda: (lambda r: r if r.status_code == 200 else None)(
+        stack.http("POST", f"/projects/{code}/surplus-return", "finance")), timeout=20,
+        message="finance learned the completion").json()
+    construction = returned["by_purpose"]["construction"]["province"]
+    assert construction["returned"] == "100000.00" and construction["available"] == "0.00"
+    om = returned["by_purpose"]["om"]["province"]
+    assert om["returned"] == "0.00" and om["available"] == "50000.00"   # O&M money stays
+    assert stack.http("POST", f"/projects/{code}/surplus-return",
+                      "finance").status_code == 409                     # nothing left to return
+
+
+def test_an_om_project_is_paid_after_approval_budget_and_contract_under_the_sharing_gate(stack):
+    """运维项目 (第三条): no construction to accept — its O&M money flows after approval, budget
+    and contract, under the sharing gate (第二十九条) alone; it has no construction money."""
+    code = stack.approved(UNIT, ITEM, amount="60000.00", kind="om",
+                          budget={"total": "60000.00"})
+    with_construction = {
+        "construction": {"total": "1.00", "by_level": {"province": "1.00"}},
+        "om": {"total": "60000.00", "by_level": {"province": "60000.00"}}}
+    [refused] = wait_for(lambda: (lambda r: [r] if r.status_code != 409 else None)(stack.http(
+        "POST", f"/projects/{code}/budget", "finance", json=with_construction)), timeout=20,
+        message="finance learned the approval")   # (a refused Response is falsy)
+    assert refused.status_code == 422 and refused.json()["error"]["articles"] == [
+        "第三条", "第十一条"]
+    assert funds(stack, code).json()["ledger"] == []                  # changed nothing
+    recorded = stack.http("POST", f"/projects/{code}/budget", "finance",
+                          json={"om": with_construction["om"]})
+    assert recorded.status_code == 201 and recorded.json()["kind"] == "om"
+    building = stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
+        "contract_no": "YW-C", "supplier": "浪潮", "amount": "1.00", "purpose": "construction",
+        "signed_on": date.today().isoformat(), "text_sha256": "e1" * 32})
+    assert building.status_code == 422 and building.json()["error"]["articles"] == [
+        "第三条", "第十七条"]
+    filed = stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
+        "contract_no": "YW-1", "supplier": "浪潮", "amount": "60000.00",
+        "signed_on": date.today().isoformat(), "text_sha256": "e2" * 32})
+    assert filed.status_code == 201 and filed.json()["purpose"] == "om"   # its default
+    waiting = disburse(stack, code, "20000.00", purpose="om", contract_no="YW-1")
+    assert gates(waiting) == ["sharing_platform"]          # never acceptance_passed
+    assert waiting.json()["failed_gates"][0]["articles"] == ["第二十九条"]
+    stack.http("POST", f"/projects/{code}/sharing-status", "office", json={
+        "connected": True, "sharing_compliant": True, "checked_on": date.today().isoformat()})
+    wait_for(lambda: disburse(stack, code, "20000.00", purpose="om",
+                              contract_no="YW-1").json()["status"] == "paid", timeout=20,
+             message="O&M money paid")
+    stays = stack.http("POST", f"/projects/{code}/surplus-return", "finance")
+    assert stays.status_code == 409 and "O&M" in stays.json()["error"]["message"]
+    after = funds(stack, code, "unit").json()
+    assert (after["disbursed"], after["available"]) == ("20000.00", "40000.00")
+
+
 def test_late_contract_filing_becomes_a_finding(stack):
     code = approved(stack)
     r = contract(stack, code, no="HT-LATE", signed=date.today() - timedelta(days=30))

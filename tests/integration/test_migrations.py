@@ -122,3 +122,18 @@ def test_finance_contracts_get_the_purpose_they_paid(fresh_url):
     assert run(fresh_url, "SELECT contract_no, purpose FROM contracts ORDER BY contract_no") == [
         ("HT-C", "construction"), ("HT-N", "construction"), ("HT-O", "om"),
         ("HT-R", "construction")]
+
+
+def test_finance_files_become_construction_projects_and_entries_get_their_year(fresh_url):
+    """finance_0010: a file from before is a construction project (finance never learned its
+    kind); every ledger entry belongs to the budget year of its date (第十一条)."""
+    upgrade("finance", fresh_url, "finance_0009")
+    run(fresh_url, "INSERT INTO funding_files (project_code, approved_fen, co_builders, "
+                   "withholding_sanctions, suspensions) VALUES ('SD-2026-000001', 100, '[]', "
+                   "'[]', '[]')",
+        "INSERT INTO ledger_entries (project_code, purpose, level, kind, fen, ref, on_date, at, "
+        "actor, articles) VALUES ('SD-2026-000001', 'om', 'province', 'budget', 100, "
+        "'budget-review', '2025-12-31', '2025-12-31 09:00:00+00', 'f', '[11]')")
+    upgrade("finance", fresh_url)
+    assert run(fresh_url, "SELECT kind FROM funding_files") == [("construction",)]
+    assert run(fresh_url, "SELECT ref, year FROM ledger_entries") == [("budget-review", 2025)]

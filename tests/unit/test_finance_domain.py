@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from services.finance import domain
 from services.finance.domain import ContractOnFile, Entry, FundingFile, failing_gates
-from shared.errors import RuleViolation
+from shared.errors import RuleViolation, StateConflict
 
 
 def ok_file(**changes):
@@ -193,3 +193,77 @@ def test_totals_are_the_sums_over_every_purpose_and_level():
     assert domain.totals(domain.balances(entries)) == {
         "approved": 105_000, "disbursed": 31_000, "withheld": 20_000, "available": 44_000}
     assert domain.totals({}) == {"approved": 0, "disbursed": 0, "withheld": 0, "available": 0}
+
+
+# -- O&M projects and annual budgets (第三条, 第十一条, 第十七条, 第二十三条, 第二十九条) -------------
+
+def test_an_om_projects_om_money_waits_for_no_acceptance_but_for_sharing():
+    """第二十三条 binds a construction project's O&M money; an O&M project has no construction
+    to accept. The sharing gate (第二十九条) binds both."""
+    om_project = ok_file(kind="om")
+    assert gates(om_project, "om", contract=on_file("om")) == ["sharing_platform"]
+    shared = ok_file(kind="om", sharing_connected=True, sharing_compliant=True)
+    assert gates(shared, "om", contract=on_file("om")) == []
+    # a construction project's O&M money still waits for its acceptance
+    assert gates(ok_file(sharing_connected=True, sharing_compliant=True), "om",
+                 contract=on_file("om")) == ["acceptance_passed"]
+
+
+def budget(file=None, year=2026, construction=0, om=0, recorded=(), so_far=0):
+    domain.check_budget(file or ok_file(), year, {"province": construction} if construction
+                        else {}, {"province": om} if om else {}, set(recorded), so_far)
+
+
+def test_a_budget_is_recorded_once_per_year_and_purpose():
+    budget(construction=60_000, om=5_000)
+    budget(om=5_000, recorded={"construction"})          # the year's O&M, later
+    budget(year=2027, om=5_000, recorded=set())           # next year's O&M
+    budget(construction=0, om=5_000, recorded={"construction"})   # a zero purpose records nothing
+    with pytest.raises(StateConflict) as err:
+        budget(construction=1, om=5_000, recorded={"om"})
+    body = err.value.as_dict()
+    assert body["articles"] == ["第十一条"] and body["details"]["recorded"] == ["om"]
+    assert "2026 年度运行维护资金" in body["message_zh"]
+
+
+def test_construction_money_over_every_year_stays_within_the_approved_amount():
+    budget(year=2027, construction=40_000, so_far=60_000)             # exactly 100,000 fen
+    with pytest.raises(RuleViolation) as err:
+        budget(year=2027, construction=40_001, so_far=60_000)
+    assert err.value.as_dict()["articles"] == ["第十一条", "第十七条"]
+
+
+def test_an_om_project_has_no_construction_money_nor_construction_contracts():
+    budget(ok_file(kind="om"), om=5_000)
+    with pytest.raises(RuleViolation) as err:
+        budget(ok_file(kind="om"), construction=1, om=5_000)
+    assert err.value.as_dict()["articles"] == ["第三条", "第十一条"]
+    assert "construction" in err.value.as_dict()["details"]
+    domain.check_contract_purpose("om", "om")
+    domain.check_contract_purpose("construction", "construction")
+    with pytest.raises(RuleViolation) as err:
+        domain.check_contract_purpose("om", "construction")
+    assert err.value.as_dict()["articles"] == ["第三条", "第十七条"]
+
+
+def test_surplus_is_construction_money_returned_at_completion_or_termination():
+    domain.check_surplus_return(ok_file(construction_completed=True))
+    domain.check_surplus_return(ok_file(terminated=True))
+    for file in (ok_file(), ok_file(kind="om"), ok_file(kind="om", construction_completed=True)):
+        with pytest.raises(StateConflict) as err:
+            domain.check_surplus_return(file)
+        assert err.value.as_dict()["articles"] == ["第十七条"]
+
+
+def test_a_later_years_budget_is_not_money_of_this_year():
+    entries = [Entry("om", "province", "budget", 5_000, "b", 2026),
+               Entry("om", "province", "budget", 7_000, "b", 2027),
+               Entry("om", "province", "payment", 1_000, "p", 2026),
+               Entry("construction", "province", "budget", 9_000, "old")]   # before years
+    now = domain.balances(domain.spendable(entries, 2026))
+    assert now["om"]["province"]["available"] == 4_000
+    assert now["construction"]["province"]["available"] == 9_000
+    assert domain.balances(domain.spendable(entries, 2027))["om"]["province"][
+        "available"] == 11_000
+    assert domain.by_year(entries) == {2026: {"om": {"approved": 5_000, "disbursed": 1_000}},
+                                       2027: {"om": {"approved": 7_000, "disbursed": 0}}}
