@@ -70,6 +70,11 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("suspended: {why}", "暂停：{why}"),
     ("{ref} ended: {why}; still suspended by {others}", "{ref} 已结束：{why}；仍因 {others} 暂停"),
     ("resumed after {days} days: {why}", "暂停 {days} 天后恢复：{why}"),
+    ("planned end of construction {date}", "计划于 {date} 完成建设"),
+    ("schedule changed by {request}: ends {date}", "经批准调整（{request}）：{date} 完成建设"),
+    ("serious delay reported: incident {incident}", "已报告工程严重逾期（事项 {incident}）"),
+    ("past the planned end; serious delay reported: incident {incident}",
+     "已超过计划完成日期；已报告工程严重逾期（事项 {incident}）"),
 )
 
 

@@ -204,6 +204,10 @@ def report_incident(store: Store, clock: Clock, caller: Identity, code: str,
         tx.session.add(IncidentRow(**{f: getattr(incident, f) for f in (
             "id", "project_code", "kind", "description", "reported_by", "reported_on",
             "status", "decision")}))
+        # a reported serious delay is one the deadline engine need not ask for (第十九条)
+        tx.emit("incident_reported", {"incident_id": incident.id, "kind": incident.kind,
+                                      "reported_on": incident.reported_on},
+                project_code=code, regulation_version=case.regulation_version, articles=[19])
     return incident
 
 

@@ -43,7 +43,8 @@ def register_project(store: Store, clock: Clock, caller: Identity, data: dict) -
         tx.emit("project_registered", {  # never the content: see ProjectRegistered
             "unit": project.unit, "co_builders": [c["unit"] for c in project.co_builders],
             "kind": project.kind, "level": project.level,
-            "classified": project.classified, "registered_on": today},
+            "classified": project.classified, "registered_on": today,
+            "schedule_end": project.schedule_end},
             project_code=code, regulation_version=policy.id, articles=[3])
     return project
 

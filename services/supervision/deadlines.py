@@ -41,7 +41,10 @@ NAMES = {
                                "项目审批部门责令的整改"),
     "rectification": ("rectification of a finding, by the office's order",
                       "按责令限期整改"),
+    "planned_completion": ("construction finished by the end of the registered schedule",
+                           "按登记的建设周期完成建设"),
 }
+PLANNED = "planned_completion"
 
 
 def _policy(event: Event) -> Policy:
@@ -55,6 +58,7 @@ def project_registered(tx: Transaction, event: Event) -> None:
     upsert(tx.session, SupervisedProjectRow.__table__, {
         "project_code": event.project_code, "owner_unit": event.payload["unit"],
         "classified": event.payload["classified"],
+        "planned_end": event.data()["schedule_end"],
         "regulation_version": event.regulation_version}, keys=["project_code"])
     visibility.record_units(tx.session, event.project_code, event.payload["unit"],
                             event.payload["co_builders"])
@@ -78,10 +82,93 @@ def _miss(tx: Transaction, row: DeadlineRow, on: date) -> None:
         details={"deadline": row.id, "due_on": row.due_on.isoformat()}, today=on)
 
 
+# -- the planned end of construction (第十九条) -------------------------------------------------
+
+def project_approved(tx: Transaction, event: Event) -> None:
+    """Approved: construction is due by the registered schedule's end. Retried until the
+    registration (which carries the schedule) has arrived."""
+    project = tx.session.get(SupervisedProjectRow, event.project_code)
+    if project is None:
+        raise clocks.NotKnownYet(f"project {event.project_code} is not known yet")
+    if project.planned_end is not None:
+        _open(tx, event, PLANNED, "1", schedule.planned_completion(project.planned_end),
+              f"planned end of construction {project.planned_end.isoformat()}")
+
+
+def _planned(tx: Transaction, code: str) -> DeadlineRow | None:
+    return tx.session.get(DeadlineRow, f"{PLANNED}:{code}:1", with_for_update=True)
+
+
+def schedule_changed(tx: Transaction, event: Event) -> None:
+    """An approved change of the schedule (第十八条) moves the planned end, in the ledger."""
+    data = event.data()
+    end = (data["changes"].get("schedule") or {}).get("end")
+    if data["decision"] != "approve" or not end:
+        return
+    end = date.fromisoformat(end)
+    project = tx.session.get(SupervisedProjectRow, event.project_code, with_for_update=True)
+    if project is not None:
+        project.planned_end = end
+    row = _planned(tx, event.project_code)
+    if row is not None and row.status in clocks.RUNNING:
+        row.due_on = end
+        row.ledger = [*row.ledger, clocks.entry(
+            event.occurred_at.isoformat(), event.source, end,
+            f"schedule changed by {data['request_id']}: ends {end.isoformat()}", 18)]
+
+
+def incident_reported(tx: Transaction, event: Event) -> None:
+    """第十九条: the unit reported a serious delay — an overrun the scan need not ask for."""
+    data = event.data()
+    if data["kind"] != "serious_delay":
+        return
+    project = tx.session.get(SupervisedProjectRow, event.project_code, with_for_update=True)
+    if project is None:
+        raise clocks.NotKnownYet(f"project {event.project_code} is not known yet")
+    project.delay_reported = project.delay_reported or data["incident_id"]
+    row = _planned(tx, event.project_code)
+    if row is not None:
+        row.ledger = [*row.ledger, clocks.entry(
+            event.occurred_at.isoformat(), event.source, row.due_on,
+            f"serious delay reported: incident {data['incident_id']}", 19)]
+
+
+def _overrun(tx: Transaction, row: DeadlineRow, on: date) -> bool:
+    """Past the planned end without completion (第十九条 工程严重逾期): listed as missed. If the
+    unit reported the serious delay, that is all; if not, a finding asks it to report it.
+    Returns whether a finding was made."""
+    row.status = "missed"
+    project = tx.session.get(SupervisedProjectRow, row.project_code)
+    if project is not None and project.delay_reported:
+        row.ledger = [*row.ledger, clocks.entry(
+            on.isoformat(), "supervision", row.due_on,
+            f"past the planned end; serious delay reported: incident {project.delay_reported}",
+            19)]
+        return False
+    due = row.due_on.isoformat()
+    findings.add_finding(
+        tx, row.project_code, source="deadline", kind="unreported_delay", articles=[19],
+        description=f"construction is past its planned end ({due}) unfinished and no serious "
+                    "delay was reported: report it to the approving body / "
+                    f"项目已超过计划完成日期（{due}）仍未完成建设，且未报告工程严重逾期情况："
+                    "请及时向项目审批部门报告",
+        details={"deadline": row.id, "due_on": due, "asks": {
+            "report": "serious_delay", "to": "the approving body / 项目审批部门",
+            "how": f"POST /projects/{row.project_code}/incidents"}}, today=on)
+    return True
+
+
 def construction_completed(tx: Transaction, event: Event) -> None:
     """Starts the acceptance application's clock (第二十三条); the annual reports of the years
-    after it are no longer due (第十六条 reports construction)."""
+    after it are no longer due (第十六条 reports construction); the planned end is met — or, if
+    it passed, the overrun is settled as the scan would (第十九条)."""
     completed_on = event.data()["completed_on"]
+    planned = _planned(tx, event.project_code)
+    if planned is not None and planned.status in clocks.RUNNING:
+        if planned.status == "suspended" or completed_on <= planned.due_on:
+            planned.status = "met"
+        else:
+            _overrun(tx, planned, event.occurred_at.date())
     _open(tx, event, "acceptance_application", "1",
           schedule.acceptance_application(_policy(event), completed_on),
           f"construction finished {completed_on.isoformat()}")
@@ -229,18 +316,22 @@ def rectification_ordered(tx: Transaction, event: Event) -> None:
 def scan(store: Store, as_of: date) -> dict:
     """Turn misses into findings, once each; a rectification order whose deadline passed
     unreported makes its finding 'ignored' (第三十四条) instead."""
-    missed, ignored = [], []
+    missed, ignored, unreported = [], [], []
     with store.transaction() as tx:
         for row in tx.session.scalars(select(DeadlineRow).where(
                 DeadlineRow.status == "open", DeadlineRow.due_on < as_of).with_for_update()):
             if row.kind == findings.RECTIFICATION:
                 row.status = "missed"
                 ignored.append(findings.ignore(tx, row, as_of))
+                continue
+            if row.kind == PLANNED:       # 第十九条: an overrun the unit did not report
+                if _overrun(tx, row, as_of):
+                    unreported.append(row.project_code)
             else:
                 _miss(tx, row, as_of)
-                missed.append(row.id)
+            missed.append(row.id)
     return {"as_of": as_of.isoformat(), "missed_deadlines": missed,
-            "ignored_rectifications": ignored}
+            "ignored_rectifications": ignored, "unreported_delays": unreported}
 
 
 def scanner(clock: Clock):

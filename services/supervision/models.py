@@ -83,6 +83,8 @@ class SupervisedProjectRow(Base):
     owner_unit: Mapped[str] = mapped_column(String(64))
     regulation_version: Mapped[str | None] = mapped_column(String(64))
     completed_on = mapped_column(Date)   # construction finished: annual reports stop after it
+    planned_end = mapped_column(Date)    # the registered schedule's end (第十九条)
+    delay_reported: Mapped[str | None] = mapped_column(String(32))  # a serious_delay incident
     classified: Mapped[bool] = mapped_column(Boolean, default=False)
 
 

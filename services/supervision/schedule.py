@@ -7,9 +7,12 @@ project is pinned to. Pure: the deadline engine (deadlines.py) is the only calle
 | acceptance application | 第二十三条 | construction finished  | acceptance_application.months (*)   |
 | self-evaluation window | 第二十四条 | accepted and in use    | self_evaluation_window.*_months     |
 | rectification          | 第十九条/第三十四条 | order issued   | set by the order                    |
+| planned completion     | 第十九条 | project approved        | the registered schedule's end (**)  |
 
 (*) acceptance grants extensions, so its events carry the due date in force; the engine keeps
 the ledger of every move.
+(**) the project's own schedule, moved only by an approved change (第十八条); past it without
+completion is a serious delay the unit must report (第十九条).
 """
 from __future__ import annotations
 
@@ -47,6 +50,13 @@ def self_evaluation(policy: Policy, live_on: date) -> Due:
                            policy.param("self_evaluation_window", "closes_months"))
     return Due(window.closes, policy.param("self_evaluation_window", "article"),
                opens=window.opens)
+
+
+def planned_completion(schedule_end: date) -> Due:
+    """第十九条: construction finishes by the end of the registered schedule; a project past it
+    unfinished is seriously delayed (工程严重逾期), which the unit reports to the approving
+    body."""
+    return Due(schedule_end, 19)
 
 
 def acceptance_application(policy: Policy, completed_on: date) -> Due:

@@ -115,6 +115,18 @@ class SupervisionService(PlatformService):
     def on_construction_resumed(self, event) -> None:
         self.db.handle_once(event, deadlines.construction_resumed)
 
+    @reliable_handler("project_approved")
+    def on_project_approved(self, event) -> None:
+        self.db.handle_once(event, deadlines.project_approved)
+
+    @reliable_handler("change_decided")
+    def on_change_decided(self, event) -> None:
+        self.db.handle_once(event, deadlines.schedule_changed)
+
+    @reliable_handler("incident_reported")
+    def on_incident_reported(self, event) -> None:
+        self.db.handle_once(event, deadlines.incident_reported)
+
     @reliable_handler("contract_filed")
     def on_contract_filed(self, event) -> None:
         self.db.handle_once(event, deadlines.contract_filed(self.calendar))

@@ -37,6 +37,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("change_requested", 1, "planning", schemas.ChangeRequested),
     EventType("change_decided", 1, "approval", schemas.ChangeDecided),
     EventType("rectification_ordered", 1, "approval", schemas.RectificationOrdered),
+    EventType("incident_reported", 1, "approval", schemas.IncidentReported),
     EventType("construction_suspended", 1, "approval", schemas.ConstructionSuspended),
     EventType("construction_resumed", 1, "approval", schemas.ConstructionResumed),
     EventType("budget_recorded", 1, "finance", schemas.BudgetRecorded),
@@ -104,7 +105,10 @@ _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
                     "security_duty_overdue", "project_registered", "construction_completed",
                     "acceptance_deadline_extended", "acceptance_applied", "project_went_live",
                     "self_evaluation_filed", "rectification_ordered", "contract_filed",
-                    "annual_report_filed", "construction_suspended", "construction_resumed"),
+                    "annual_report_filed", "construction_suspended", "construction_resumed",
+                    # the planned end of construction (第十九条): from approval, moved by an
+                    # approved schedule change, reported overruns
+                    "project_approved", "change_decided", "incident_reported"),
 }
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     svc: PLATFORM_EVENTS + _DOMAIN_SUBSCRIPTIONS.get(svc, ()) for svc in SERVICES}

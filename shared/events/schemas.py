@@ -199,6 +199,16 @@ class RectificationOrdered(Schema):
     ordered_on = fields.Date(required=True)
 
 
+class IncidentReported(Schema):
+    """The unit reported a serious delay or a major loss to the approving body (第十九条).
+    Its description stays with approval."""
+
+    incident_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("serious_delay",
+                                                                 "major_loss")))
+    reported_on = fields.Date(required=True)
+
+
 class ConstructionSuspended(Schema):
     """The approving body suspended construction (第十九条): no money while it stands."""
 
@@ -424,6 +434,9 @@ class ProjectRegistered(Schema):
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))
     classified = fields.Boolean(required=True)
     registered_on = fields.Date(required=True)
+    # the registered schedule's end: construction is due by it (a later one is a serious
+    # delay to report, 第十九条); None when no schedule was given, and in older events
+    schedule_end = fields.Date(load_default=None, allow_none=True)
 
 
 class SecurityProfileRecorded(Schema):

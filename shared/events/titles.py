@@ -22,6 +22,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "project_approved": ("project approved", "项目批复"),
     "change_decided": ("change decided", "项目变更审批"),
     "rectification_ordered": ("rectification ordered after an incident", "责令整改"),
+    "incident_reported": ("serious delay or major loss reported",
+                          "报告工程严重逾期或投资重大损失"),
     "construction_suspended": ("construction suspended", "暂停项目建设"),
     "construction_resumed": ("construction resumed after the suspension", "恢复项目建设"),
     # finance

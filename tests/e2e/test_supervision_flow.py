@@ -403,6 +403,53 @@ def test_a_19th_article_suspension_ends_when_the_approving_body_says_so(stack):
     assert step["details"]["days_suspended"] == 10
 
 
+def test_a_project_past_its_planned_end_is_noticed(stack):
+    """第十九条: a project past its registered schedule's end unfinished is listed by the
+    deadline engine; the scan asks a unit that did not report the serious delay to report it,
+    and leaves one that did."""
+    stack.set_today("2027-01-04")
+    schedule = {"start": "2027-01-04", "end": "2027-03-31"}
+    silent = stack.approved(UNIT, ITEM, amount="500000.00", schedule=schedule)
+    told = stack.approved(UNIT, ITEM, amount="500000.00", schedule=schedule)
+
+    def planned(code, role="office", unit=None):
+        rows = stack.http("GET", "/deadlines", role, unit, params={"project": code}).json()
+        return [d for d in rows if d["kind"] == "planned_completion"]
+    [due] = wait_for(lambda: planned(silent), timeout=20, message="the planned end")
+    assert due["due_on"] == "2027-03-31" and due["article"] == "第十九条"
+    assert due["status"] == "open" and not due["overdue"]
+    assert stack.http("POST", f"/projects/{told}/incidents", "unit", UNIT, json={
+        "kind": "serious_delay", "description": "主体工程严重滞后"}).status_code == 201
+    wait_for(lambda: (planned(told) or [{}])[0].get("ledger", [{}])[-1].get("why", "")
+             .startswith("serious delay reported"), timeout=20, message="the report is known")
+
+    stack.set_today("2027-04-01")
+    [late] = planned(silent, "unit", UNIT)
+    assert late["overdue"] and late["status"] == "open"         # listed before any scan
+    overdue = [p["code"] for p in stack.http("GET", "/projects", "office", params={
+        "overdue": "true", "limit": 200}).json()["items"]]
+    assert silent in overdue and told in overdue
+    scan = stack.http("POST", "/admin/scan", "office", json={}).json()
+    assert silent in scan["unreported_delays"] and told not in scan["unreported_delays"]
+    assert f"planned_completion:{told}:1" in scan["missed_deadlines"]
+    [finding] = stack.http("GET", "/findings", "unit", UNIT, params={"project": silent}).json()
+    assert finding["kind"] == "unreported_delay" and finding["articles"] == ["第十九条"]
+    assert "请及时向项目审批部门报告" in finding["description"]
+    assert finding["details"]["asks"]["report"] == "serious_delay"
+    assert findings(stack, told) == []
+    [settled] = planned(told)
+    assert settled["status"] == "missed"
+    assert settled["ledger"][-1]["why"].startswith("past the planned end; serious delay reported")
+    again = stack.http("POST", "/admin/scan", "office", json={}).json()
+    assert silent not in again["unreported_delays"]                # once
+    events = wait_for(lambda: (lambda e: e if "incident_reported" in [x["action"] for x in e]
+                               else None)(stack.http("GET", f"/projects/{told}/timeline",
+                                                     "office").json()["events"]),
+                      timeout=20, message="the report on the timeline")
+    [step] = [e for e in events if e["action"] == "incident_reported"]
+    assert step["what_zh"] == "报告工程严重逾期或投资重大损失" and step["articles"] == ["第十九条"]
+
+
 def test_a_unit_sees_only_its_own_findings(stack):
     code = funded(stack)
     stack.http("POST", "/inspections", "office", json={

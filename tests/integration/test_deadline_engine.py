@@ -7,6 +7,7 @@ import pytest
 
 from services.supervision import clocks, deadlines
 from services.supervision.models import DeadlineRow, FindingRow, platform
+from shared.authz import Identity
 from shared.events import make_event
 from shared.persistence import create_engine_for
 from shared.persistence.store import Store
@@ -15,6 +16,7 @@ from shared.timekit import official_calendar
 pytestmark = pytest.mark.integration
 
 CODE = "SD-2026-000042"
+OFFICE = Identity("office-staff", "office")
 
 
 def fact(event_type: str, payload: dict, on: date):
@@ -174,6 +176,93 @@ def test_a_resumption_before_its_suspension_is_retried_not_lost(store):
                       deadlines.construction_suspended)
     store.handle_once(resumed, deadlines.construction_resumed)    # the retry
     assert state(store)[0][f"acceptance_application:{CODE}:1"] == ("open", date(2026, 12, 10))
+
+
+def planned(store, end: date | None = date(2027, 6, 30)):
+    """Registered with a schedule ending on ``end``, then approved."""
+    store.handle_once(fact("project_registered", {
+        "unit": "U1", "co_builders": [], "kind": "construction", "level": "province",
+        "classified": False, "registered_on": date(2026, 3, 2), "schedule_end": end},
+        date(2026, 3, 2)), deadlines.project_registered)
+    store.handle_once(fact("project_approved", {
+        "case_id": "RC-1", "unit": "U1", "approved_amount": "100.00",
+        "approved_on": date(2026, 4, 1), "fixed_asset_investment": False,
+        "classified": False}, date(2026, 4, 1)), deadlines.project_approved)
+
+
+def findings_of(store):
+    with store.read() as session:
+        return [(f.kind, f.articles, f.details) for f in session.query(FindingRow)]
+
+
+def test_past_the_planned_end_unreported_is_a_finding_asking_for_the_report(store):
+    """第十九条: a project past its registered end without completion is listed and, as no
+    serious delay was reported, the scan asks the unit to report it — once."""
+    planned(store)
+    row_id = f"planned_completion:{CODE}:1"
+    assert state(store)[0][row_id] == ("open", date(2027, 6, 30))
+    assert deadlines.overdue_projects(store, OFFICE, date(2027, 6, 30)) == []   # the last day
+    assert deadlines.overdue_projects(store, OFFICE, date(2027, 7, 1)) == [CODE]
+    assert deadlines.scan(store, date(2027, 6, 30))["unreported_delays"] == []
+    scan = deadlines.scan(store, date(2027, 7, 1))
+    assert scan["unreported_delays"] == [CODE] and scan["missed_deadlines"] == [row_id]
+    [(kind, articles, details)] = findings_of(store)
+    assert (kind, articles) == ("unreported_delay", [19])
+    assert details["asks"]["report"] == "serious_delay" and details["due_on"] == "2027-06-30"
+    assert deadlines.scan(store, date(2027, 8, 1))["unreported_delays"] == []        # once
+    assert len(findings_of(store)) == 1
+
+
+def test_a_reported_serious_delay_is_listed_but_not_asked_for_again(store):
+    planned(store)
+    store.handle_once(fact("incident_reported", {"incident_id": "IN-7", "kind": "major_loss",
+                                                 "reported_on": date(2027, 5, 1)},
+                           date(2027, 5, 1)), deadlines.incident_reported)
+    store.handle_once(fact("incident_reported", {"incident_id": "IN-8", "kind": "serious_delay",
+                                                 "reported_on": date(2027, 6, 1)},
+                           date(2027, 6, 1)), deadlines.incident_reported)
+    scan = deadlines.scan(store, date(2027, 7, 1))
+    assert scan["missed_deadlines"] == [f"planned_completion:{CODE}:1"]
+    assert scan["unreported_delays"] == [] and findings_of(store) == []
+    with store.read() as session:
+        ledger = session.get(DeadlineRow, f"planned_completion:{CODE}:1").ledger
+    assert [e["why"] for e in ledger[1:]] == [
+        "serious delay reported: incident IN-8",
+        "past the planned end; serious delay reported: incident IN-8"]
+    assert deadlines.overdue_projects(store, OFFICE, date(2027, 7, 2)) == [CODE]   # listed
+
+
+def test_completion_meets_the_planned_end_or_settles_the_overrun(store):
+    planned(store)
+    completed(store, date(2027, 6, 30))
+    assert state(store)[0][f"planned_completion:{CODE}:1"][0] == "met"
+    assert deadlines.scan(store, date(2027, 12, 1))["unreported_delays"] == []
+
+
+def test_an_approved_schedule_change_moves_the_planned_end(store):
+    planned(store)
+    store.handle_once(fact("change_decided", {
+        "request_id": "CR-1", "decision": "approve", "changes": {"schedule": {
+            "start": "2026-04-01", "end": "2027-12-31"}}, "approved_amount": None,
+        "comments": "", "decided_on": date(2027, 3, 1)}, date(2027, 3, 1)),
+        deadlines.schedule_changed)
+    assert state(store)[0][f"planned_completion:{CODE}:1"] == ("open", date(2027, 12, 31))
+    assert deadlines.scan(store, date(2027, 7, 1))["unreported_delays"] == []
+    with store.read() as session:
+        entry = session.get(DeadlineRow, f"planned_completion:{CODE}:1").ledger[-1]
+    assert entry["why"] == "schedule changed by CR-1: ends 2027-12-31"
+    assert entry["article"] == "第十八条"
+
+
+def test_no_schedule_no_planned_end_and_approval_waits_for_the_registration(store):
+    approved = fact("project_approved", {
+        "case_id": "RC-1", "unit": "U1", "approved_amount": "100.00",
+        "approved_on": date(2026, 4, 1), "fixed_asset_investment": False,
+        "classified": False}, date(2026, 4, 1))
+    with pytest.raises(clocks.NotKnownYet):
+        store.handle_once(approved, deadlines.project_approved)
+    planned(store, end=None)
+    assert state(store)[0] == {}
 
 
 def test_reports_end_with_construction_and_a_termination_ends_every_clock(store):

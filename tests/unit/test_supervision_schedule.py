@@ -40,5 +40,10 @@ def test_self_evaluation_window_12_to_24_months_after_going_live():
     assert (due.opens, due.on, due.article) == (date(2025, 2, 28), date(2026, 2, 28), 24)
 
 
+def test_planned_completion_is_the_registered_schedules_end():
+    due = schedule.planned_completion(date(2027, 6, 30))
+    assert (due.on, due.article, due.provisional) == (date(2027, 6, 30), 19, False)
+
+
 def test_annual_report_before_the_year_end():
     assert schedule.annual_report(V1, 2027) == schedule.Due(date(2027, 12, 31), 16)
