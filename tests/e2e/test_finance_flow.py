@@ -181,9 +181,12 @@ def test_contracts_are_filed_as_text_and_read_by_unit_office_finance_and_audit(s
 def test_withholding_blocks_construction_money_until_lifted(stack):
     code = approved(stack)
     contract(stack, code)
+    finding = stack.failed_finding(code, UNIT)
+    assert stack.http("POST", "/sanctions", "office", json={   # the ladder's first step (第三十四条)
+        "project": code, "type": "criticism", "reason": "逾期未整改",
+        "finding": finding}).status_code == 201
     sanction = stack.http("POST", "/sanctions", "office", json={
-        "project": code, "type": "withhold_funds", "reason": "逾期未整改",
-        "finding": stack.failed_finding(code, UNIT)})
+        "project": code, "type": "withhold_funds", "reason": "逾期未整改", "finding": finding})
     assert sanction.status_code == 201, sanction.text
     sid = sanction.json()["id"]
     wait_for(lambda: stack.http("GET", f"/projects/{code}/funds", "finance").json()["gates"][
