@@ -106,7 +106,8 @@ def provision_users(admin_uri: str, rights: list[Rights], api: str | None = None
     api = api or f"http://{admin.hostname or 'localhost'}:15672/api"
     management = ManagementApi(api, auth=(admin.userid, admin.password))
     users = {r.principal: user_of(r) for r in rights}
-    passwords = {r.principal: secrets.token_urlsafe(24) for r in rights}
+    # hex: a password starting with "-" would be read by rabbitmqctl as an option
+    passwords = {r.principal: secrets.token_hex(24) for r in rights}
     if management.answers():
         for r in rights:
             management.put_user(users[r.principal], passwords[r.principal])

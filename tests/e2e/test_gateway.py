@@ -96,7 +96,7 @@ def concrete(path, code, plan_id="PL-NONE", round_id="RR-NONE"):
             .replace("<round_id>", round_id).replace("<request_id>", "CR-NONE")
             .replace("<incident_id>", "IN-NONE").replace("<sanction_id>", "SN-NONE")
             .replace("<evaluation_id>", "PE-NONE").replace("<finding_id>", "FD-NONE")
-            .replace("<audit_id>", "AU-NONE"))
+            .replace("<audit_id>", "AU-NONE").replace("<path:request_key>", "RQ-NONE"))
 
 
 BODIES = {"register_project": PROJECT, "file_document": {"title": "t", "sha256": SHA},
@@ -359,7 +359,8 @@ def test_openapi_describes_every_endpoint(stack):
             "construction_plan", "{doc_type}").replace("2031", "{year}").replace(
             "CR-NONE", "{request_id}").replace("IN-NONE", "{incident_id}").replace(
             "SN-NONE", "{sanction_id}").replace("PE-NONE", "{evaluation_id}").replace(
-            "FD-NONE", "{finding_id}").replace("AU-NONE", "{audit_id}")
+            "FD-NONE", "{finding_id}").replace("AU-NONE", "{audit_id}").replace(
+            "RQ-NONE", "{request_key}")
         assert e.method.lower() in doc["paths"][path]
     assert "ProjectRegistration" in doc["components"]["schemas"]
 
@@ -391,7 +392,7 @@ def cli(stack, *args, role="unit", unit=UNIT):
     import sys
 
     from shared.cli import REPO_ROOT
-    out = subprocess.run([sys.executable, "-m", "shared.cli", *args, "--api", stack.api,
+    out = subprocess.run([sys.executable, "-m", "shared.cli", *args, "--json", "--api", stack.api,
                           "--token", stack.token(role, unit)], cwd=REPO_ROOT, capture_output=True,
                          text=True, timeout=60)
     return out.returncode, (_json.loads(out.stdout) if out.returncode == 0 else None), out.stderr
@@ -413,8 +414,9 @@ def test_the_cli_drives_the_same_api_with_bilingual_errors(stack):
 def test_supervision_through_the_cli(stack, project):
     wait_for(lambda: cli(stack, "project", "timeline", project)[0] == 0, timeout=20,
              message="the project is in supervision's ledger")
-    rc, [finding], _ = cli(stack, "supervision", "inspect", project, "--articles", "17",
-                           "--description", "超概算", role="office", unit=None)
+    rc, [finding], _ = cli(stack, "supervision", "inspect", project, "--findings",
+                           '[{"articles": [17], "description": "超概算"}]', role="office",
+                           unit=None)
     assert rc == 0 and finding["articles"] == ["第十七条"] and finding["status"] == "open"
     rc, _, err = cli(stack, "supervision", "order", finding["id"], "--deadline", "2000-01-01",
                      role="office", unit=None)
@@ -424,16 +426,16 @@ def test_supervision_through_the_cli(stack, project):
     assert rc == 0 and ordered["status"] == "rectification_ordered"
     rc, reported, _ = cli(stack, "supervision", "report", finding["id"], "--report", "已整改")
     assert rc == 0 and reported["status"] == "reported"
-    rc, verified, _ = cli(stack, "supervision", "verify", finding["id"], "--resolved",
+    rc, verified, _ = cli(stack, "supervision", "verify", finding["id"], "--resolved", "true",
                           role="office", unit=None)
     assert rc == 0 and verified["status"] == "resolved"
     rc, own, _ = cli(stack, "supervision", "findings", "--project", project)
     assert rc == 0 and finding["id"] in [f["id"] for f in own]
     rc, theirs, _ = cli(stack, "supervision", "findings", "--project", project, unit=OTHER)
     assert rc == 0 and theirs == []
-    rc, check, _ = cli(stack, "supervision", "verify-ledger", role="audit", unit=None)
+    rc, check, _ = cli(stack, "audit", "verify-ledger", role="audit", unit=None)
     assert rc == 0 and check["ok"]
-    rc, _, err = cli(stack, "supervision", "verify-ledger")
+    rc, _, err = cli(stack, "audit", "verify-ledger")
     assert rc == 1 and "403" in err
 
 
