@@ -261,6 +261,7 @@ class PlatformService:
         """Liveness over the bus: the database answers and the outbox is draining."""
         with self.db.read() as session:
             session.execute(text("SELECT 1"))
+            loaded = sorted(session.scalars(select(self.db.tables.calendar_years.c.year)))
         pending, oldest = backlog(self.db.engine, self.db.tables.outbox)
         return {
             "service": self.name,
@@ -270,6 +271,7 @@ class PlatformService:
             "outbox_oldest_pending": oldest.isoformat() if oldest else None,
             "today": self.clock.today().isoformat(),
             "regulations": [p.id for p in all_policies()],
+            "calendar_years_loaded": loaded,   # by the operator, beyond the built-in schedules
             "dead_letter_queue": topology.dead_letter_queue_name(self.name),
         }
 

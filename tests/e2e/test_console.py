@@ -249,6 +249,11 @@ def test_language_switch_and_only_what_a_role_may_do(stack, person, tmp_path):
     page.get_by_role("heading", name="Service health").wait_for()
     states = page.locator("tr[data-service] td:nth-child(2)").all_inner_texts()
     assert states == ["up"] * 6
+    loaded = stack.http("PUT", "/admin/calendar/2031", "operator",
+                        json={"holidays": ["2031-01-01"], "workdays": []})
+    assert loaded.status_code == 200, loaded.text
+    wait_for(lambda: "2031" in (page.reload() and page.locator(
+        "[data-calendar-loaded]").inner_text()), timeout=20, message="the year on the page")
     shot(page, tmp_path, "operator-en")
     page.get_by_role("link", name="中文").click()
     page.get_by_role("heading", name="服务运行状态").wait_for()
