@@ -47,6 +47,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "project.sharing.record": frozenset({"office"}),     # 第二十九条
     "project.change.request": frozenset({"unit"}),       # 第十八条
     "project.change.decide": frozenset({"office"}),
+    "project.change.reapprove": frozenset({"drc"}),      # 第四条: a fixed-asset project's change
     "project.incident.report": frozenset({"unit"}),      # 第十九条
     # 项目审批部门 decisions: role-level here; the service narrows to the project's approving
     # body (require_approving_body), so the other of the two gets 403

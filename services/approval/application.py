@@ -142,7 +142,13 @@ def _change(row: ChangeReviewRow) -> ChangeReview:
     return ChangeReview(id=row.id, project_code=row.project_code, changes=dict(row.changes),
                         reason=row.reason, requested_on=row.requested_on, status=row.status,
                         decided_by=row.decided_by, decided_on=row.decided_on,
-                        comments=row.comments or "")
+                        comments=row.comments or "", approved_amount=row.approved_amount,
+                        drc=row.drc)
+
+
+def _save_change(row: ChangeReviewRow, review: ChangeReview) -> None:
+    for f in ("status", "decided_by", "decided_on", "comments", "approved_amount", "drc"):
+        setattr(row, f, getattr(review, f))
 
 
 def change_requested(tx: Transaction, event: Event) -> None:
@@ -161,15 +167,37 @@ def decide_change(store: Store, clock: Clock, caller: Identity, code: str, reque
     with store.transaction() as tx:
         row = _of_project(tx, ChangeReviewRow, request_id, code, ("change request", "调整申请"))
         review = _change(row)
-        review.decide(data["decision"], caller.sub, today, data.get("comments") or "")
-        row.status, row.decided_by, row.decided_on, row.comments = (
-            review.status, review.decided_by, review.decided_on, review.comments)
         case = repository.latest_case(tx.session, code)
+        # a project the DRC approved as a fixed-asset investment: the DRC re-approves (第四条)
+        fixed_asset = bool(case and case.fixed_asset_investment and case.drc_decision == "approve")
+        review.decide(data["decision"], caller.sub, today, data.get("comments") or "",
+                      data.get("approved_amount"), fixed_asset)
+        _save_change(row, review)
         tx.emit("change_decided", {
             "request_id": review.id, "decision": data["decision"], "changes": review.changes,
             "approved_amount": review.new_approved_amount(), "comments": review.comments,
+            "decided_on": today, "awaiting_drc": review.status == "awaiting_drc"},
+            project_code=code, regulation_version=case.regulation_version if case else None,
+            articles=[18])
+    return review
+
+
+def reapprove_change(store: Store, clock: Clock, caller: Identity, code: str, request_id: str,
+                     data: dict) -> ChangeReview:
+    """The DRC re-approves (or not) a fixed-asset project's approved change (第四条, 第十八条);
+    only then does it take effect in the register and in finance (``change_reapproved``)."""
+    today = clock.today()
+    with store.transaction() as tx:
+        row = _of_project(tx, ChangeReviewRow, request_id, code, ("change request", "调整申请"))
+        review = _change(row)
+        review.reapprove(data["decision"], data["document_no"], caller.sub, today)
+        _save_change(row, review)
+        case = repository.latest_case(tx.session, code)
+        tx.emit("change_reapproved", {
+            "request_id": review.id, "decision": data["decision"], "changes": review.changes,
+            "approved_amount": review.new_approved_amount(), "document_no": data["document_no"],
             "decided_on": today}, project_code=code,
-            regulation_version=case.regulation_version if case else None, articles=[18])
+            regulation_version=case.regulation_version if case else None, articles=[4, 18])
     return review
 
 

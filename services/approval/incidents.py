@@ -15,30 +15,65 @@ ACTIONS = ("rectify", "suspend", "none")
 
 @dataclass
 class ChangeReview:
-    """A change request under its new review (第十八条)."""
+    """A change request under its new review (第十八条): reviewed, not granted — the reviewer
+    sets the approved amount of a budget change, which may differ from the one requested; a
+    fixed-asset project's approved change waits for the DRC's re-approval (第四条)."""
 
     id: str
     project_code: str
     changes: dict[str, Any]
     reason: str
     requested_on: date
-    status: str = "pending"
+    status: str = "pending"       # → approved | rejected, or awaiting_drc → approved | rejected
     decided_by: str | None = None
     decided_on: date | None = None
     comments: str = ""
+    approved_amount: Decimal | None = None      # the reviewer's, for a budget change
+    drc: dict[str, Any] | None = None           # the DRC's re-approval: decision, document, when
 
-    def decide(self, decision: str, by: str, on: date, comments: str) -> None:
+    def decide(self, decision: str, by: str, on: date, comments: str,
+               approved_amount: Decimal | None = None, fixed_asset: bool = False) -> None:
         if self.status != "pending":
             raise StateConflict(f"change request {self.id} is already {self.status}",
                                 f"调整申请 {self.id} 已{self.status}", articles=[18],
                                 details={"status": self.status})
-        self.status = "approved" if decision == "approve" else "rejected"
+        touches_budget = "budget" in self.changes
+        if decision == "approve" and touches_budget and approved_amount is None:
+            raise RuleViolation(
+                "approving a budget change sets the approved amount: the review decides it, "
+                "whatever was requested", "批准涉及预算的调整须核定批复金额（可不同于申请金额）",
+                articles=[18], details={"approved_amount": [
+                    "required when the change touches the budget / 调整涉及预算时必填"]})
+        if approved_amount is not None and (decision != "approve" or not touches_budget):
+            raise RuleViolation(
+                "only an approved budget change has an approved amount",
+                "仅批准的预算调整核定批复金额", articles=[18], details={"approved_amount": [
+                    "only when approving a change of the budget / 仅在批准预算调整时填写"]})
+        if decision != "approve":
+            self.status = "rejected"
+        else:
+            self.status = "awaiting_drc" if fixed_asset else "approved"
+            self.approved_amount = approved_amount
         self.decided_by, self.decided_on, self.comments = by, on, comments
 
+    def reapprove(self, decision: str, document_no: str, by: str, on: date) -> None:
+        """The DRC's re-approval of a fixed-asset project's approved change (第四条, 第十八条):
+        until it approves, nothing of the change takes effect."""
+        if self.status != "awaiting_drc":
+            raise StateConflict(
+                f"change request {self.id} is {self.status}: only an approved change of a "
+                "fixed-asset project awaits the DRC's re-approval",
+                f"调整申请 {self.id} 当前为 {self.status}，"
+                "仅固定资产投资项目经批准的调整待发展改革部门重新审批",
+                articles=[4, 18], details={"status": self.status})
+        self.status = "approved" if decision == "approve" else "rejected"
+        self.drc = {"decision": decision, "document_no": document_no, "by": by,
+                    "on": on.isoformat()}
+
     def new_approved_amount(self) -> Decimal | None:
-        """A budget change that is approved sets the approved amount (第十七条, 第十八条)."""
-        if self.status == "approved" and "budget" in self.changes:
-            return Decimal(self.changes["budget"]["total"])
+        """The reviewer's approved amount of a budget change (第十七条, 第十八条)."""
+        if self.status in ("approved", "awaiting_drc") and "budget" in self.changes:
+            return self.approved_amount
         return None
 
 

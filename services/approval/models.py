@@ -72,6 +72,9 @@ class ChangeReviewRow(Base):
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decided_on = mapped_column(Date)
     comments: Mapped[str] = mapped_column(String(5000), default="")
+    # the reviewer's approved amount of a budget change (第十八条)
+    approved_amount = mapped_column("approved_amount_fen", Fen)   # yuan ↔ fen
+    drc = mapped_column(JSON)   # a fixed-asset project's re-approval by the DRC (第四条)
 
 
 class IncidentRow(Base):

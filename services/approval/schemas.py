@@ -32,7 +32,17 @@ class DrcDecision(Strict):
 
 class ChangeDecision(Strict):
     decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
+    # the reviewed amount: required when approving a change of the budget, which it may set
+    # differently from the request (第十八条)
+    approved_amount = Money(load_default=None, allow_none=True)
     comments = fields.String(load_default="", validate=Length(max=5000))
+
+
+class ChangeReapproval(Strict):
+    """The DRC's re-approval of a fixed-asset project's approved change (第四条, 第十八条)."""
+
+    decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
+    document_no = fields.String(required=True, validate=Length(min=1, max=100))
 
 
 class IncidentReport(Strict):
@@ -54,7 +64,8 @@ def change_review_view(review) -> dict:
             "reason": review.reason, "requested_on": review.requested_on.isoformat(),
             "status": review.status, "decided_by": review.decided_by,
             "decided_on": review.decided_on.isoformat() if review.decided_on else None,
-            "comments": review.comments}
+            "comments": review.comments, "approved_amount": _money(review.approved_amount),
+            "drc": review.drc}
 
 
 def incident_view(incident) -> dict:

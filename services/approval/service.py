@@ -67,6 +67,14 @@ class ApprovalService(PlatformService):
         return schemas.change_review_view(review)
 
     @rpc
+    @command("project.change.reapprove")
+    def reapprove_change(self, code: str, request_id: str, data: dict) -> dict:
+        review = application.reapprove_change(self.db, self.clock, self.caller, code,
+                                              request_id,
+                                              schemas.load(schemas.ChangeReapproval, data))
+        return schemas.change_review_view(review)
+
+    @rpc
     @query("review.list")
     def list_change_reviews(self, code: str) -> list[dict]:
         return [schemas.change_review_view(r) for r in application.change_reviews(self.db, code)]

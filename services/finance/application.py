@@ -85,16 +85,23 @@ def _approved(tx, row, data, event):
 
 def _change(tx, row, data, event):
     """An approved change that raised (or lowered) the approved amount moves the construction
-    budget by the difference, at the level with the largest construction budget (第十八条)."""
+    budget by the difference, at the level with the largest construction budget (第十八条) —
+    by the reviewer's approved amount, and for a fixed-asset project only once the DRC has
+    re-approved it (``change_reapproved``, 第四条): nothing is raised before."""
     if data["decision"] != "approve" or data["approved_amount"] is None:
+        return
+    ref = f"change:{data['request_id']}"
+    if data.get("awaiting_drc") or tx.session.scalars(select(LedgerEntryRow.id).where(
+            LedgerEntryRow.project_code == event.project_code,
+            LedgerEntryRow.ref == ref)).first():
         return
     new_fen = domain.to_fen(data["approved_amount"])
     delta, row.approved_fen = new_fen - row.approved_fen, new_fen
     budget = _balances(tx, event.project_code).get("construction", {})
     if delta and budget:
         level = max(budget, key=lambda lvl: budget[lvl]["approved"])
-        _entry(tx, event.project_code, "construction", level, "budget_change", delta,
-               f"change:{data['request_id']}", "approval", [18], data["decided_on"])
+        _entry(tx, event.project_code, "construction", level, "budget_change", delta, ref,
+               "approval", [18], data["decided_on"])
 
 
 def _suspended(tx, row, data, event):
@@ -164,6 +171,7 @@ acceptance_decided = _learn(_accepted)
 drc_decided = _learn(_drc)
 project_approved = _learn(_approved)
 change_decided = _learn(_change)
+change_reapproved = _learn(_change)   # the same effect, idempotent by the change's ledger ref
 construction_suspended = _learn(_suspended)
 construction_resumed = _learn(_resumed)
 sanction_imposed = _learn(_sanction)

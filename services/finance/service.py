@@ -35,6 +35,10 @@ class FinanceService(PlatformService):
     def on_change_decided(self, event) -> None:
         self.db.handle_once(event, application.change_decided)
 
+    @reliable_handler("change_reapproved")
+    def on_change_reapproved(self, event) -> None:
+        self.db.handle_once(event, application.change_reapproved)
+
     @reliable_handler("construction_suspended")
     def on_construction_suspended(self, event) -> None:
         self.db.handle_once(event, application.construction_suspended)

@@ -142,8 +142,15 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              args=lambda p, b, q: (p["code"],)),
     Endpoint("POST", "/projects/<code>/change-requests/<request_id>/decision",
              "project.change.decide", "approval", "decide_change",
-             "Decide an adjustment application after its new review (第十八条)", tag="review",
+             "Decide an adjustment application after its new review, setting the approved "
+             "amount of a budget change (第十八条)", tag="review",
              args=lambda p, b, q: (p["code"], p["request_id"], b), body=approval.ChangeDecision),
+    Endpoint("POST", "/projects/<code>/change-requests/<request_id>/drc-approval",
+             "project.change.reapprove", "approval", "reapprove_change",
+             "The DRC re-approves a fixed-asset project's approved change; until then nothing "
+             "of it takes effect (第四条, 第十八条)", tag="review",
+             args=lambda p, b, q: (p["code"], p["request_id"], b),
+             body=approval.ChangeReapproval),
     Endpoint("POST", "/projects/<code>/incidents", "project.incident.report", "approval",
              "report_incident", "Report a serious delay or major loss (第十九条)", tag="review",
              args=lambda p, b, q: (p["code"], b), body=approval.IncidentReport, status=201),

@@ -54,8 +54,12 @@ def file_document(store: Store, caller: Identity, code: str, doc_type: str,
     with store.transaction() as tx:
         project = _owned(repository.get(tx.session, code, for_update=True), caller,
                          "project.documents.put")
+        change = (repository.change_to_replace(tx.session, code, doc_type)
+                  if project.needs_a_change_to_replace(doc_type) else None)
         document = project.file_document(doc_type, data["title"], data["sha256"], caller.sub,
-                                         _now())
+                                         _now(), change=change.id if change else None)
+        if change is not None:   # each approved change replaces each document once (第十八条)
+            change.documents_replaced = [*(change.documents_replaced or []), doc_type]
         repository.save(tx.session, project, new_document=document)
         tx.emit("document_filed", {  # into the electronic archive kept by acceptance (第二十条)
             "doc_type": doc_type, "version": document.version,
@@ -267,15 +271,31 @@ def request_change(store: Store, clock: Clock, caller: Identity, code: str,
 
 
 def change_decided(tx: Transaction, event: Event) -> None:
+    """The new review's decision (第十八条); a fixed-asset project's approved change waits for
+    the DRC's re-approval (第四条) before it changes the register."""
     data = event.data()
     row = repository.get_change(tx.session, data["request_id"])
     if row.status != "pending":
+        return   # decided already — or re-approved by the DRC first (separate queues)
+    row.decided_on, row.comments = data["decided_on"], data["comments"]
+    if data["decision"] == "approve" and data["awaiting_drc"]:
+        row.status = "awaiting_drc"
         return
-    row.status, row.decided_on, row.comments = (
-        "approved" if data["decision"] == "approve" else "rejected", data["decided_on"],
-        data["comments"])
-    project = repository.get(tx.session, event.project_code, for_update=True)
+    _take_effect(tx, row, data, event)
+
+
+def change_reapproved(tx: Transaction, event: Event) -> None:
+    """The DRC re-approved (or not) a fixed-asset project's approved change (第四条, 第十八条)."""
+    data = event.data()
+    row = repository.get_change(tx.session, data["request_id"])
+    if row.status in ("pending", "awaiting_drc"):
+        _take_effect(tx, row, data, event)
+
+
+def _take_effect(tx: Transaction, row: ChangeRequestRow, data: dict, event: Event) -> None:
+    row.status = "approved" if data["decision"] == "approve" else "rejected"
     if data["decision"] == "approve":
+        project = repository.get(tx.session, event.project_code, for_update=True)
         project.apply_change(event.payload["changes"], data["approved_amount"])
         repository.save(tx.session, project)
 

@@ -26,6 +26,10 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 }
 EDITABLE = ("draft", "returned")  # the application can still change (第七条)
 CLOSED = ("rejected", "terminated")
+APPROVED = ("approved", "in_construction", "completed", "accepted", "in_operation", "suspended")
+# what the project is built to (第十七条): after approval replaced only under an approved
+# change (第十八条)
+PLAN_AND_BUDGET = ("construction_plan", "investment_budget")
 
 
 def project_code(year: int, seq: int) -> str:
@@ -137,9 +141,16 @@ class Project:
                 f"涉密项目的{what_zh}须报送保密部门，不在登记系统中填报", articles=[4],
                 details={"classified": True})
 
+    def needs_a_change_to_replace(self, doc_type: str) -> bool:
+        """After approval the construction plan and the investment budget are what the project
+        is built to (第十七条): a new version of either needs an approved change (第十八条)."""
+        return (doc_type in PLAN_AND_BUDGET and self.status in APPROVED
+                and doc_type in self.documents)
+
     def file_document(self, doc_type: str, title: str, sha256: str, by: str,
-                      at: datetime) -> Document:
-        """File (a new version of) a document into the project's archive (第二十条)."""
+                      at: datetime, change: str | None = None) -> Document:
+        """File (a new version of) a document into the project's archive (第二十条);
+        ``change``: the approved change that lets a plan or budget be replaced, if any."""
         self._refuse_if_classified("documents", "文件")
         if doc_type not in UPLOADABLE:
             raise RuleViolation(f"unknown document type {doc_type!r}", f"未知的文件类型 {doc_type}",
@@ -147,6 +158,13 @@ class Project:
                                                         "allowed": list(UPLOADABLE)})
         if self.status in CLOSED:
             self._require_status((), "file documents", [20])
+        if change is None and self.needs_a_change_to_replace(doc_type):
+            what, what_zh = DOC_TYPES[doc_type]
+            raise RuleViolation(
+                f"the approved project is built to its {what} (第十七条): replacing it needs an "
+                "approved change (第十八条) that has not replaced it yet",
+                f"项目已批复，须严格按照批复的{what_zh}实施（第十七条）；更换须先经批准的调整申请（第十八条）",
+                articles=[17, 18], details={"doc_type": doc_type, "status": self.status})
         previous = self.documents.get(doc_type)
         document = Document(doc_type, title, sha256.lower(),
                             previous.version + 1 if previous else 1, by, at)
@@ -299,8 +317,9 @@ class Project:
         if "schedule" in changes:
             self.schedule_start = date.fromisoformat(changes["schedule"]["start"])
             self.schedule_end = date.fromisoformat(changes["schedule"]["end"])
-        if "budget" in changes:
-            self.budget_total = Decimal(changes["budget"]["total"])
+        if "budget" in changes:   # as reviewed: the approved amount, not the one requested
+            self.budget_total = (approved_amount if approved_amount is not None
+                                 else Decimal(changes["budget"]["total"]))
         if approved_amount is not None:
             self.approved_amount = approved_amount
 

@@ -123,3 +123,5 @@ class ChangeRequestRow(Base):
     requested_on = mapped_column(Date, nullable=False)
     decided_on = mapped_column(Date)
     comments: Mapped[str | None] = mapped_column(Text)
+    # the plan and budget documents this approved change has replaced, once each (第十八条)
+    documents_replaced = mapped_column(JSON)

@@ -174,8 +174,18 @@ def count_rows(session: Session, model) -> int:
 # -- change requests (第十八条) --------------------------------------------------------------
 
 def pending_change(session: Session, code: str) -> ChangeRequestRow | None:
+    """The change still under review — by the office, or the DRC's re-approval (第十八条)."""
     return session.scalars(select(ChangeRequestRow).where(
-        ChangeRequestRow.project_code == code, ChangeRequestRow.status == "pending")).first()
+        ChangeRequestRow.project_code == code,
+        ChangeRequestRow.status.in_(("pending", "awaiting_drc")))).first()
+
+
+def change_to_replace(session: Session, code: str, doc_type: str) -> ChangeRequestRow | None:
+    """An approved change of the project that has not yet replaced ``doc_type`` (第十八条)."""
+    approved = session.scalars(select(ChangeRequestRow).where(
+        ChangeRequestRow.project_code == code, ChangeRequestRow.status == "approved")
+        .order_by(ChangeRequestRow.requested_on, ChangeRequestRow.id).with_for_update())
+    return next((c for c in approved if doc_type not in (c.documents_replaced or [])), None)
 
 
 def get_change(session: Session, request_id: str) -> ChangeRequestRow:

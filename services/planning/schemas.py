@@ -183,7 +183,7 @@ def change_view(row) -> dict:
             "reason": row.reason, "status": row.status, "requested_by": row.requested_by,
             "requested_on": row.requested_on.isoformat(),
             "decided_on": row.decided_on.isoformat() if row.decided_on else None,
-            "comments": row.comments}
+            "comments": row.comments, "documents_replaced": row.documents_replaced or []}
 
 
 def plan_view(plan) -> dict:

@@ -36,6 +36,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("sharing_status_recorded", 1, "planning", schemas.SharingStatusRecorded),
     EventType("change_requested", 1, "planning", schemas.ChangeRequested),
     EventType("change_decided", 1, "approval", schemas.ChangeDecided),
+    EventType("change_reapproved", 1, "approval", schemas.ChangeReapproved),
     EventType("rectification_ordered", 1, "approval", schemas.RectificationOrdered),
     EventType("incident_reported", 1, "approval", schemas.IncidentReported),
     EventType("construction_suspended", 1, "approval", schemas.ConstructionSuspended),
@@ -87,16 +88,18 @@ _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "security": ("project_registered",),
     # planning keeps the register's status; what happened is the ledger's (the timeline)
     "planning": ("review_case_opened", "review_opinion_issued", "drc_decision_recorded",
-                 "project_approved", "change_decided", "construction_suspended",
-                 "construction_resumed", "contract_filed", "sanction_imposed", "sanction_lifted",
+                 "project_approved", "change_decided", "change_reapproved",
+                 "construction_suspended", "construction_resumed", "contract_filed",
+                 "sanction_imposed", "sanction_lifted",
                  "secrecy_review_decided", "classified_material_filed",
                  "construction_completed", "acceptance_decided", "project_went_live"),
     # finance and acceptance learn each project's owner and co-builders (its readers) from
     # its registration
     "finance": ("project_registered", "sharing_status_recorded", "review_opinion_issued",
                 "drc_decision_recorded", "project_approved", "change_decided",
-                "construction_suspended", "construction_resumed", "sanction_imposed",
-                "sanction_lifted", "construction_completed", "acceptance_decided",
+                "change_reapproved", "construction_suspended", "construction_resumed",
+                "sanction_imposed", "sanction_lifted", "construction_completed",
+                "acceptance_decided",
                 "annual_report_filed"),   # 第十六条: finance is told of each report
     "acceptance": ("project_registered", "project_approved", "document_filed",
                    "security_profile_recorded", "risk_assessment_recorded",

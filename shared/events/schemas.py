@@ -185,8 +185,23 @@ class ChangeDecided(Schema):
     request_id = fields.String(required=True)
     decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
     changes = fields.Dict(required=True)
-    approved_amount = Money(required=True, allow_none=True)
+    approved_amount = Money(required=True, allow_none=True)   # the reviewer's (第十八条)
     comments = fields.String(required=True)
+    decided_on = fields.Date(required=True)
+    # a fixed-asset project's approved change takes effect only on the DRC's re-approval
+    # (change_reapproved); older events: False
+    awaiting_drc = fields.Boolean(load_default=False)
+
+
+class ChangeReapproved(Schema):
+    """The DRC re-approved (or not) a fixed-asset project's approved change (第四条, 第十八条):
+    approved, it now updates the register and the approved amount."""
+
+    request_id = fields.String(required=True)
+    decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
+    changes = fields.Dict(required=True)
+    approved_amount = Money(required=True, allow_none=True)
+    document_no = fields.String(required=True)
     decided_on = fields.Date(required=True)
 
 

@@ -21,6 +21,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "drc_decision_recorded": ("DRC decision recorded", "发展改革部门审批决定"),
     "project_approved": ("project approved", "项目批复"),
     "change_decided": ("change decided", "项目变更审批"),
+    "change_reapproved": ("change re-approved by the DRC", "发展改革部门重新审批项目变更"),
     "rectification_ordered": ("rectification ordered after an incident", "责令整改"),
     "incident_reported": ("serious delay or major loss reported",
                           "报告工程严重逾期或投资重大损失"),

@@ -115,6 +115,7 @@ BODIES = {"register_project": PROJECT, "file_document": {"title": "t", "sha256":
                                     "checked_on": "2026-05-01"},
           "request_change": {"changes": {"location": "青岛"}, "reason": "r"},
           "decide_change": {"decision": "reject"},
+          "reapprove_change": {"decision": "reject", "document_no": "x"},
           "report_incident": {"kind": "serious_delay", "description": "d"},
           "decide_incident": {"action": "none"},
           "resume_incident": {"reason": "r"},

@@ -214,18 +214,105 @@ def test_major_change_needs_an_application_and_a_new_review(stack):
     empty = stack.http("POST", f"/projects/{code}/change-requests", "unit", UNIT,
                        json={"changes": {}, "reason": "r"})
     assert empty.status_code == 422
+    # after approval the plan and the budget document are replaced only under an approved
+    # change (第十七条, 第十八条): refused while the change is pending, changing nothing
+    plan = f"/projects/{code}/documents/construction_plan"
+    early_plan = stack.http("PUT", plan, "unit", UNIT, json={"title": "新方案", "sha256": "ef" * 32})
+    assert early_plan.status_code == 422, early_plan.text
+    assert error(early_plan)["articles"] == ["第十七条", "第十八条"]
     decision = f"/projects/{code}/change-requests/{request_id}/decision"
-    wait_for(lambda: stack.http("POST", decision, "office", json={
-        "decision": "approve", "comments": "同意调整"}).status_code == 200, timeout=20,
-        message="the change review decided")
+    # reviewed, not granted: a budget change needs the reviewer's amount (422, nothing decided)
+    no_amount = wait_for(lambda: (lambda r: [r] if r.status_code != 404 else None)(stack.http(
+        "POST", decision, "office", json={"decision": "approve", "comments": "同意调整"})),
+        timeout=20, message="the change review opened")[0]
+    assert no_amount.status_code == 422 and error(no_amount)["articles"] == ["第十八条"]
+    assert list(error(no_amount)["details"]) == ["approved_amount"]
+    r = stack.http("POST", decision, "office", json={
+        "decision": "approve", "approved_amount": "2200000.00", "comments": "核减后同意"})
+    assert r.status_code == 200 and r.json()["approved_amount"] == "2200000.00", r.text
     wait_for(lambda: stack.http("GET", f"/projects/{code}", "office").json()[
-        "approved_amount"] == "2400000.00", timeout=20, message="register updated")
+        "approved_amount"] == "2200000.00", timeout=20, message="register updated")
     project = stack.http("GET", f"/projects/{code}", "unit", UNIT).json()
-    assert project["budget"]["total"] == "2400000.00"
+    assert project["budget"]["total"] == "2200000.00"        # as reviewed, not as requested
     assert project["schedule"] == {"start": "2026-07-01", "end": "2027-12-31"}
     assert stack.http("POST", decision, "office", json={"decision": "reject"}).status_code == 409
     [change] = stack.http("GET", f"/projects/{code}/change-requests", "unit", UNIT).json()
     assert change["status"] == "approved"
+    # the approved change lets each of the two documents be replaced once
+    assert stack.http("PUT", plan, "unit", UNIT, json={
+        "title": "新方案", "sha256": "ef" * 32}).status_code == 200
+    twice = stack.http("PUT", plan, "unit", UNIT, json={"title": "又一版", "sha256": "fe" * 32})
+    assert twice.status_code == 422 and error(twice)["articles"] == ["第十七条", "第十八条"]
+    assert stack.http("PUT", f"/projects/{code}/documents/investment_budget", "unit", UNIT,
+                      json={"title": "调整后预算", "sha256": "aa" * 32}).status_code == 200
+    versions = {d["doc_type"]: (d["version"], d["sha256"]) for d in stack.http(
+        "GET", f"/projects/{code}", "unit", UNIT).json()["documents"]}
+    assert versions["construction_plan"] == (2, "ef" * 32)
+    assert versions["investment_budget"] == (2, "aa" * 32)
+    [change] = stack.http("GET", f"/projects/{code}/change-requests", "unit", UNIT).json()
+    assert change["documents_replaced"] == ["construction_plan", "investment_budget"]
+
+
+def processed(stack, service, event_type):
+    """How many ``event_type`` events ``service`` has handled (its inbox)."""
+    from sqlalchemy import create_engine, text
+    engine = create_engine(stack.urls[service])
+    with engine.connect() as conn:
+        n = conn.execute(text("SELECT count(*) FROM processed_messages WHERE event_type = :t"),
+                         {"t": event_type}).scalar()
+    engine.dispose()
+    return n
+
+
+def test_a_fixed_asset_projects_change_waits_for_the_drcs_reapproval(stack):
+    """第四条, 第十八条: the office's approval of a fixed-asset project's change is not enough —
+    neither the register nor finance moves until the DRC re-approves it."""
+    code = submitted(stack, fixed_asset_investment=True)
+    review(stack, {"project": code, "decision": "approve", "approved_amount": "1600000.00"})
+    wait_for(lambda: status(stack, code) == "awaiting_approval", timeout=20, message="the DRC")
+    stack.http("POST", f"/projects/{code}/drc-approval", "drc", json={
+        "decision": "approve", "approved_investment": "1500000.00",
+        "document_no": "鲁发改投资〔2026〕21号"})
+    wait_for(lambda: stack.http("POST", f"/projects/{code}/budget", "finance", json={
+        "construction": {"total": "1500000.00", "by_level": {"province": "1500000.00"}},
+        "om": {"total": "0.00", "by_level": {}}}).status_code == 201, timeout=20,
+        message="finance learned the approval")
+    request_id = stack.http("POST", f"/projects/{code}/change-requests", "unit", UNIT, json={
+        "changes": {"budget": {"total": "1800000.00"}}, "reason": "扩容"}).json()["id"]
+    reapproval = f"/projects/{code}/change-requests/{request_id}/drc-approval"
+    body = {"decision": "approve", "document_no": "鲁发改投资〔2026〕22号"}
+    too_early = wait_for(lambda: (lambda r: [r] if r.status_code != 404 else None)(
+        stack.http("POST", reapproval, "drc", json=body)), timeout=20, message="review opened")[0]
+    assert too_early.status_code == 409 and error(too_early)["articles"] == ["第四条", "第十八条"]
+    seen = processed(stack, "finance", "change_decided")
+    decided = stack.http("POST", f"/projects/{code}/change-requests/{request_id}/decision",
+                         "office", json={"decision": "approve", "approved_amount": "1700000.00"})
+    assert decided.status_code == 200 and decided.json()["status"] == "awaiting_drc"
+    wait_for(lambda: processed(stack, "finance", "change_decided") > seen, timeout=20,
+             message="finance handled the decision")
+    funds = stack.http("GET", f"/projects/{code}/funds", "finance").json()
+    assert funds["approved_amount"] == "1500000.00" and funds["approved"] == "1500000.00"
+    wait_for(lambda: stack.http("GET", f"/projects/{code}/change-requests", "unit", UNIT).json()[
+        0]["status"] == "awaiting_drc", timeout=20, message="the register waits too")
+    assert stack.http("GET", f"/projects/{code}", "office").json()["approved_amount"] == \
+        "1500000.00"
+    assert stack.http("POST", reapproval, "office", json=body).status_code == 403
+    again = stack.http("POST", f"/projects/{code}/change-requests", "unit", UNIT, json={
+        "changes": {"location": "烟台"}, "reason": "r"})
+    assert again.status_code == 409                       # one change under review at a time
+    r = stack.http("POST", reapproval, "drc", json=body)
+    assert r.status_code == 200 and r.json()["status"] == "approved", r.text
+    assert r.json()["drc"]["document_no"] == "鲁发改投资〔2026〕22号"
+    wait_for(lambda: stack.http("GET", f"/projects/{code}/funds", "finance").json()[
+        "approved"] == "1700000.00", timeout=20, message="finance raised the budget")
+    wait_for(lambda: stack.http("GET", f"/projects/{code}", "office").json()[
+        "approved_amount"] == "1700000.00", timeout=20, message="register updated")
+    assert stack.http("POST", reapproval, "drc", json=body).status_code == 409
+    actions = wait_for(lambda: (lambda a: a if "change_reapproved" in a else None)(
+        [e["action"] for e in stack.http("GET", f"/projects/{code}/timeline", "unit",
+                                         UNIT).json()["events"]]), timeout=20,
+        message="on the timeline")
+    assert actions.index("change_decided") < actions.index("change_reapproved")
 
 
 def test_incident_rectification_and_suspension(stack):

@@ -18,16 +18,81 @@ def project(**changes):
     return Project(**{**fields, **changes})
 
 
-def test_change_review_decides_once_and_sets_the_new_amount():
-    review = ChangeReview("CR-1", "SD-2026-000001", {"budget": {"total": "150.00"}}, "r", TODAY)
-    review.decide("approve", "office", TODAY, "同意")
-    assert review.new_approved_amount() == Decimal("150.00")
+def change(changes=None, id="CR-1"):
+    return ChangeReview(id, "SD-2026-000001", changes or {"budget": {"total": "150.00"}}, "r",
+                        TODAY)
+
+
+def test_change_review_decides_once_and_sets_the_reviewed_amount():
+    """第十八条: reviewed, not granted — the reviewer's amount, which may differ from the
+    request, is the new approved amount."""
+    review = change()
+    review.decide("approve", "office", TODAY, "同意", Decimal("120.00"))
+    assert review.status == "approved" and review.new_approved_amount() == Decimal("120.00")
     with pytest.raises(StateConflict):
         review.decide("reject", "office", TODAY, "")
-    rejected = ChangeReview("CR-2", "SD-2026-000001", {"budget": {"total": "150.00"}}, "r",
-                            TODAY)
+    rejected = change(id="CR-2")
     rejected.decide("reject", "office", TODAY, "")
     assert rejected.new_approved_amount() is None
+
+
+@pytest.mark.parametrize("changes, decision, amount", [
+    ({"budget": {"total": "150.00"}}, "approve", None),          # a budget change: required
+    ({"location": "烟台"}, "approve", Decimal("1.00")),           # no budget change: none
+    ({"budget": {"total": "150.00"}}, "reject", Decimal("1.00")),  # a refusal sets no amount
+])
+def test_the_approved_amount_is_set_exactly_when_a_budget_change_is_approved(
+        changes, decision, amount):
+    review = change(changes)
+    with pytest.raises(RuleViolation) as err:
+        review.decide(decision, "office", TODAY, "", amount)
+    body = err.value.as_dict()
+    assert body["articles"] == ["第十八条"] and list(body["details"]) == ["approved_amount"]
+    assert review.status == "pending"                             # nothing decided
+    review.decide("reject", "office", TODAY, "")                   # still decidable
+
+
+def test_a_fixed_asset_projects_change_waits_for_the_drcs_reapproval():
+    """第四条: the DRC approved the project, so it re-approves the change; nothing before."""
+    review = change()
+    with pytest.raises(StateConflict):
+        review.reapprove("approve", "鲁发改投资〔2026〕9号", "drc", TODAY)   # not yet reviewed
+    review.decide("approve", "office", TODAY, "", Decimal("130.00"), fixed_asset=True)
+    assert review.status == "awaiting_drc" and review.new_approved_amount() == Decimal("130.00")
+    review.reapprove("approve", "鲁发改投资〔2026〕9号", "drc", TODAY)
+    assert review.status == "approved" and review.drc["document_no"] == "鲁发改投资〔2026〕9号"
+    with pytest.raises(StateConflict) as err:
+        review.reapprove("reject", "x", "drc", TODAY)                      # once
+    assert err.value.as_dict()["articles"] == ["第四条", "第十八条"]
+    refused = change(id="CR-3")
+    refused.decide("approve", "office", TODAY, "", Decimal("130.00"), fixed_asset=True)
+    refused.reapprove("reject", "x", "drc", TODAY)
+    assert refused.status == "rejected" and refused.new_approved_amount() is None
+    plain = change({"location": "烟台"}, id="CR-4")
+    plain.decide("approve", "office", TODAY, "")                          # not fixed-asset
+    assert plain.status == "approved"
+
+
+def test_after_approval_the_plan_and_budget_are_replaced_only_under_an_approved_change():
+    """第十七条/第十八条: before approval a document is revised freely; after it, a new version
+    of the construction plan or the investment budget needs an approved change."""
+    from datetime import UTC, datetime
+    at = datetime(2026, 6, 1, tzinfo=UTC)
+    draft = project(status="draft")
+    draft.file_document("construction_plan", "方案", "ab" * 32, "u", at)
+    draft.file_document("construction_plan", "方案二", "cd" * 32, "u", at)   # a draft: freely
+    approved = project()
+    approved.file_document("construction_plan", "方案", "ab" * 32, "u", at)  # the first: fine
+    assert approved.needs_a_change_to_replace("construction_plan")
+    for doc_type in ("construction_plan",):
+        with pytest.raises(RuleViolation) as err:
+            approved.file_document(doc_type, "新方案", "ef" * 32, "u", at)
+        assert err.value.as_dict()["articles"] == ["第十七条", "第十八条"]
+    assert approved.documents["construction_plan"].version == 1          # nothing changed
+    approved.file_document("construction_plan", "新方案", "ef" * 32, "u", at, change="CR-1")
+    assert approved.documents["construction_plan"].version == 2
+    approved.file_document("construction_summary", "总结", "01" * 32, "u", at)
+    approved.file_document("construction_summary", "总结二", "02" * 32, "u", at)  # not locked
 
 
 def incident():
