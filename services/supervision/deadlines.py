@@ -100,10 +100,11 @@ def _planned(tx: Transaction, code: str) -> DeadlineRow | None:
 
 
 def schedule_changed(tx: Transaction, event: Event) -> None:
-    """An approved change of the schedule (第十八条) moves the planned end, in the ledger."""
+    """An approved change of the schedule (第十八条) moves the planned end, in the ledger — a
+    fixed-asset project's once the DRC has re-approved it (change_reapproved, 第四条)."""
     data = event.data()
     end = (data["changes"].get("schedule") or {}).get("end")
-    if data["decision"] != "approve" or not end:
+    if data["decision"] != "approve" or not end or data.get("awaiting_drc"):
         return
     end = date.fromisoformat(end)
     project = tx.session.get(SupervisedProjectRow, event.project_code, with_for_update=True)

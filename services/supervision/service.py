@@ -123,6 +123,10 @@ class SupervisionService(PlatformService):
     def on_change_decided(self, event) -> None:
         self.db.handle_once(event, deadlines.schedule_changed)
 
+    @reliable_handler("change_reapproved")
+    def on_change_reapproved(self, event) -> None:
+        self.db.handle_once(event, deadlines.schedule_changed)
+
     @reliable_handler("incident_reported")
     def on_incident_reported(self, event) -> None:
         self.db.handle_once(event, deadlines.incident_reported)

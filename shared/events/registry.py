@@ -111,7 +111,8 @@ _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
                     "annual_report_filed", "construction_suspended", "construction_resumed",
                     # the planned end of construction (第十九条): from approval, moved by an
                     # approved schedule change, reported overruns
-                    "project_approved", "change_decided", "incident_reported"),
+                    "project_approved", "change_decided", "change_reapproved",
+                    "incident_reported"),
 }
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     svc: PLATFORM_EVENTS + _DOMAIN_SUBSCRIPTIONS.get(svc, ()) for svc in SERVICES}

@@ -254,6 +254,22 @@ def test_an_approved_schedule_change_moves_the_planned_end(store):
     assert entry["article"] == "第十八条"
 
 
+def test_a_fixed_asset_projects_schedule_change_moves_the_end_once_the_drc_reapproves(store):
+    """第四条, 第十八条: the office's approval awaiting the DRC moves nothing; the re-approval
+    does."""
+    planned(store)
+    change = {"request_id": "CR-2", "decision": "approve", "changes": {"schedule": {
+        "start": "2026-04-01", "end": "2027-12-31"}}, "approved_amount": None}
+    store.handle_once(fact("change_decided", {**change, "comments": "", "awaiting_drc": True,
+                                              "decided_on": date(2027, 3, 1)}, date(2027, 3, 1)),
+                      deadlines.schedule_changed)
+    assert state(store)[0][f"planned_completion:{CODE}:1"] == ("open", date(2027, 6, 30))
+    store.handle_once(fact("change_reapproved", {**change, "document_no": "鲁发改〔2027〕1号",
+                                                 "decided_on": date(2027, 3, 5)},
+                           date(2027, 3, 5)), deadlines.schedule_changed)
+    assert state(store)[0][f"planned_completion:{CODE}:1"] == ("open", date(2027, 12, 31))
+
+
 def test_no_schedule_no_planned_end_and_approval_waits_for_the_registration(store):
     approved = fact("project_approved", {
         "case_id": "RC-1", "unit": "U1", "approved_amount": "100.00",
