@@ -152,6 +152,9 @@ def request_extension(store: Store, clock: Clock, caller: Identity, code: str,
         row, file = _load(tx, caller, code, "acceptance.extension.request")
         file.request_extension(data["reason"], data["requested_due"], caller.sub, clock.today())
         _save(row, file)
+        _emit(tx, file, "acceptance_extension_requested", {   # a step of the timeline
+            "reason": data["reason"], "requested_due": data["requested_due"],
+            "acceptance_due": file.acceptance_due, "requested_on": clock.today()}, [23])
     return view(file)
 
 
@@ -170,6 +173,10 @@ def decide_extension(store: Store, clock: Clock, caller: Identity, code: str,
         new_due = file.decide_extension(data["decision"] == "grant", caller.sub, clock.today(),
                                         data.get("granted_due"))
         _save(row, file)
+        _emit(tx, file, "acceptance_extension_decided", {   # granted or refused: on the timeline
+            "decision": data["decision"], "previous_due": previous,
+            "acceptance_due": file.acceptance_due, "reason": reason,
+            "decided_by": caller.role, "decided_on": clock.today()}, [23])
         if new_due:
             _emit(tx, file, "acceptance_deadline_extended", {
                 "previous_due": previous, "acceptance_due": new_due, "reason": reason}, [23])

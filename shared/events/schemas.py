@@ -381,6 +381,27 @@ class ConstructionCompleted(Schema):
     acceptance_due = fields.Date(required=True)
 
 
+class AcceptanceExtensionRequested(Schema):
+    """The unit applied to extend its acceptance deadline (延期验收申请, 第二十三条)."""
+
+    reason = fields.String(required=True)
+    requested_due = fields.Date(required=True)
+    acceptance_due = fields.Date(required=True)    # the deadline in force
+    requested_on = fields.Date(required=True)
+
+
+class AcceptanceExtensionDecided(Schema):
+    """The approving body granted or refused the extension (第二十三条); a grant also moves the
+    deadline (acceptance_deadline_extended)."""
+
+    decision = fields.String(required=True, validate=validate.OneOf(("grant", "refuse")))
+    previous_due = fields.Date(required=True)
+    acceptance_due = fields.Date(required=True)    # after the decision
+    reason = fields.String(required=True)          # the application's
+    decided_by = fields.String(required=True)      # office or drc, the approving body
+    decided_on = fields.Date(required=True)
+
+
 class AcceptanceDeadlineExtended(Schema):
     """An extension was granted: the acceptance clock moved, and why (第二十三条)."""
 

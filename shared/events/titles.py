@@ -34,6 +34,10 @@ TITLES: dict[str, tuple[str, str]] = {
     "misappropriation_reported": ("misappropriation of funds reported", "报告资金截留挪用"),
     # acceptance
     "construction_completed": ("construction completed", "项目建设完成"),
+    "acceptance_extension_requested": ("extension of the acceptance deadline applied for",
+                                       "提出延期验收申请"),
+    "acceptance_extension_decided": ("extension of the acceptance deadline decided",
+                                     "延期验收申请审批"),
     "acceptance_deadline_extended": ("acceptance deadline extended", "延期申请竣工验收"),
     "acceptance_applied": ("acceptance applied for", "申请竣工验收"),
     "acceptance_decided": ("acceptance decided", "竣工验收结论"),

@@ -76,6 +76,15 @@ def test_completion_to_acceptance_to_self_evaluation(stack):
     assert granted.json()["acceptance_due"] == "2026-07-31"
     assert [e["why"].split(":")[0] for e in granted.json()["clock_ledger"]] == [
         "construction finished 2026-03-02", "extension granted"]
+    # the application and the decision are steps on the timeline (the DRC's 403 is not)
+    extension_steps = ("acceptance_extension_requested", "acceptance_extension_decided",
+                       "acceptance_deadline_extended")
+    steps = wait_for(lambda: (lambda s: s if len(s) == 3 else None)(
+        [e for e in stack.http("GET", f"/projects/{code}/timeline", "unit", UNIT).json()[
+            "events"] if e["action"] in extension_steps]), timeout=20, message="on the timeline")
+    assert sorted(e["action"] for e in steps) == sorted(extension_steps)
+    decided = next(e for e in steps if e["action"] == "acceptance_extension_decided")
+    assert decided["articles"] == ["第二十三条"] and decided["what_zh"] == "延期验收申请审批"
 
     refused = stack.http("POST", f"/projects/{code}/acceptance-application", "unit", UNIT)
     assert refused.status_code == 422
