@@ -161,8 +161,17 @@ class Gateway:
                 return 202, outcomes.accepted_body(key, unknown.reason), {
                     **headers, "Location": outcomes.location(key)}
             status, result = outcomes.replay(outcome)
+            if status < 300:
+                self._settle(endpoint, result)
             return status, result, headers
+        self._settle(endpoint, result)
         return endpoint.status, result, headers
+
+    def _settle(self, endpoint: Endpoint, result: Any) -> None:
+        """A write the other services take on from its event is answered once they have it
+        (``Endpoint.settle``), within ``SETTLE_TIMEOUT`` seconds (10)."""
+        if endpoint.settle is not None:
+            endpoint.settle(self.rpc, result, float(self.config.get("SETTLE_TIMEOUT", 10)))
 
     def _outcome(self, service: str, key: str, context: dict) -> dict | None:
         """Ask the owning service at once what became of a request whose answer was lost."""

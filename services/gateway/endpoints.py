@@ -11,7 +11,7 @@ from marshmallow import Schema, fields
 from services.acceptance import schemas as acceptance
 from services.approval import schemas as approval
 from services.finance import schemas as finance
-from services.gateway import compose, outcomes
+from services.gateway import compose, outcomes, settle
 from services.planning import schemas as planning
 from services.security import schemas as security
 from services.supervision import schemas as supervision
@@ -56,6 +56,9 @@ class Endpoint:
     accepts_file: bool = False     # multipart/form-data with a "file": its SHA-256 is computed
     # a read assembled from several services (compose.py) instead of the one RPC above
     compose: Callable[[Callable, dict, Any, dict], Any] | None = None
+    # a write answered only once the other services took it on (settle.py): (rpc, result,
+    # timeout) → None, or raises
+    settle: Callable[[Any, Any, float], None] | None = None
 
     @property
     def roles(self) -> list[str]:
@@ -356,8 +359,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "(it changed nothing yet), or unknown (ask again)", tag="operations",
              compose=outcomes.request_outcome),
     Endpoint("POST", "/admin/clock", "admin.clock", "supervision", "set_clock",
-             "Simulated clock: set today's date for every service", tag="operations",
-             args=lambda p, b, q: (b["today"], b.get("force", False)), body=ClockSetting),
+             "Simulated clock: set today's date for every service; answered once every "
+             "service has it (503 naming those that have not)", tag="operations",
+             args=lambda p, b, q: (b["today"], b.get("force", False)), body=ClockSetting,
+             settle=settle.clock_everywhere),
     Endpoint("PUT", "/admin/calendar/<int:year>", "admin.calendar", "supervision",
              "load_calendar_year",
              "Load a year's official working-day schedule (holidays and 调休 workdays)",

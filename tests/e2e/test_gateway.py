@@ -352,6 +352,32 @@ def test_simulated_clock_and_calendar_through_the_api(stack):
     assert bad.status_code == 422
 
 
+def test_the_clock_answers_once_every_service_has_the_new_date(stack):
+    """POST /admin/clock waits for every service's own date (its health's today); with one
+    down it is 503 naming it, and the same request asked again once it is back is 200."""
+    from shared.config import SERVICES
+    from shared.testing import rpc_proxy
+    r = stack.http("POST", "/admin/clock", "operator", json={"today": "2027-01-06"})
+    assert r.status_code == 200, r.text
+    with rpc_proxy(stack.amqp_uri) as cluster:   # no waiting: they have it already
+        assert {s: getattr(cluster, s).health()["today"] for s in SERVICES} == {
+            s: "2027-01-06" for s in SERVICES}
+    stack.stop("security")
+    try:
+        key = {"Idempotency-Key": "clock-2027-01-07"}
+        down = stack.http("POST", "/admin/clock", "operator", json={"today": "2027-01-07"},
+                          headers=dict(key))
+        assert down.status_code == 503, down.text
+        assert list(error(down)["details"]["services"]) == ["security"]
+        assert "security" in error(down)["message"] and "security" in error(down)["message_zh"]
+    finally:
+        stack.start("security")
+        wait_for(stack.ready, timeout=60, interval=0.5, message="security back")
+    again = stack.http("POST", "/admin/clock", "operator", json={"today": "2027-01-07"},
+                       headers=dict(key))
+    assert again.status_code == 200 and again.json()["today"] == "2027-01-07", again.text
+
+
 def test_openapi_describes_every_endpoint(stack):
     doc = stack.http("GET", "/openapi.json").json()
     assert doc["openapi"].startswith("3.")
