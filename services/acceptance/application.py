@@ -8,7 +8,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from services.acceptance.domain import AcceptanceFile, check_annual_report, missing_reports
+from services.acceptance.domain import (
+    AcceptanceFile,
+    check_annual_report,
+    items_from_facts,
+    missing_reports,
+)
 from services.acceptance.models import (
     AcceptanceFileRow,
     AnnualReportRow,
@@ -84,6 +89,33 @@ def security_fact(tx: Transaction, event: Event) -> None:
     row = tx.session.get(AcceptanceFileRow, event.project_code, with_for_update=True)
     if row is not None:
         row.security = {**(row.security or {}), event.event_type: dict(event.payload)}
+
+
+class NotApprovedYet(Exception):
+    """A contract overtook the project's approval (separate queues): retried until it is in."""
+
+
+def sharing_fact(tx: Transaction, event: Event) -> None:
+    """The office's latest sharing-platform record: whether the catalog is registered in the
+    platform's catalog system (第二十八条), an acceptance item. An older check arriving late
+    loses; a check before approval has no file to go to (a later one will)."""
+    row = tx.session.get(AcceptanceFileRow, event.project_code, with_for_update=True)
+    data = dict(event.payload)
+    latest = (row.security or {}).get("sharing_status_recorded") if row else None
+    if row is not None and (latest is None or latest["checked_on"] <= data["checked_on"]):
+        row.security = {**(row.security or {}), "sharing_status_recorded": data}
+
+
+def contract_fact(tx: Transaction, event: Event) -> None:
+    """Each filed contract's key products: all controllable, or not (第三十二条)."""
+    row = tx.session.get(AcceptanceFileRow, event.project_code, with_for_update=True)
+    if row is None:
+        raise NotApprovedYet(f"project {event.project_code} has no acceptance file yet")
+    facts = dict(row.security or {})
+    facts["contracts"] = {**facts.get("contracts", {}),
+                          event.payload["contract_no"]:
+                              event.payload.get("products_all_controllable")}
+    row.security = facts
 
 
 # -- the file --------------------------------------------------------------------------------------
@@ -214,7 +246,7 @@ def decide(store: Store, clock: Clock, caller: Identity, code: str, data: dict) 
         row, file = _load(tx, caller, code, "acceptance.decide")
         organised_by = _organiser(tx.session, caller, code, file)
         file.decide(data["passed"], data.get("findings") or "", data["report_document"],
-                    data.get("items") or {}, caller.sub, today)
+                    data.get("items") or {}, caller.sub, today, facts=row.security or {})
         file.file_with_office(organised_by, today)
         _save(row, file)
         _emit(tx, file, "acceptance_decided", {
@@ -330,7 +362,10 @@ def acceptance(store: Store, caller: Identity, code: str) -> dict:
         if row is None:
             raise NotFound(f"acceptance has no file of project {code} before its approval",
                            f"项目 {code} 立项前尚无验收档案", details={"project": code})
-        return {**view(_file(row)), "security": dict(row.security or {})}
+        facts = dict(row.security or {})
+        # the decision form, prefilled from what the suite knows (第二十八条, 第三十二条)
+        return {**view(_file(row)), "security": facts,
+                "items_from_facts": items_from_facts(facts)}
 
 
 def archive(store: Store, caller: Identity, code: str) -> dict:

@@ -37,6 +37,53 @@ def missing_reports(archive: set[str], policy: Policy) -> list[dict[str, Any]]:
     return missing
 
 
+ITEMS = {"catalog_registered": 28, "products_controllable": 32}   # acceptance item → article
+ITEM_ZH = {"catalog_registered": "信息资源目录已纳入共享平台目录管理系统",
+           "products_controllable": "关键产品安全可控"}
+SOURCE_ZH = {"sharing_status": "共享平台检查记录", "security_profile": "安全保护方案",
+             "contract": "合同"}
+
+
+def items_from_facts(facts: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """What the suite knows of each acceptance item (第二十八条, 第三十二条), from the other
+    services' facts: the office's latest sharing-platform record (the catalog registered in the
+    platform's catalog system), and the key products' controllability in the security profile
+    and in each filed contract's product list. ``value``: True or False where a fact says so
+    (False as soon as one source says False), None where nothing is known; ``from``: each
+    source and what it says."""
+    sharing = facts.get("sharing_status_recorded") or {}
+    catalog = ([{"source": "sharing_status", "checked_on": sharing.get("checked_on"),
+                 "value": sharing["catalog_registered"]}]
+               if sharing.get("catalog_registered") is not None else [])
+    profile = (facts.get("security_profile_recorded") or {}).get("products_all_controllable")
+    products = ([{"source": "security_profile", "value": profile}] if profile is not None else [])
+    products += [{"source": "contract", "contract_no": no, "value": v}
+                 for no, v in sorted((facts.get("contracts") or {}).items()) if v is not None]
+
+    def value(sources):
+        return None if not sources else all(s["value"] for s in sources)
+    return {"catalog_registered": {"value": value(catalog), "from": catalog},
+            "products_controllable": {"value": value(products), "from": products}}
+
+
+def contradictions(items: dict[str, Any], known: dict[str, dict[str, Any]]) -> list[dict]:
+    """Each fact a claimed item contradicts: an item stated met that a source says is not."""
+    out = []
+    for item, article in ITEMS.items():
+        if not items.get(item):
+            continue
+        for source in known[item]["from"]:
+            if source["value"] is not False:
+                continue
+            no = source.get("contract_no")
+            where = source["source"].replace("_", " ") + (f" {no}" if no else "")
+            where_zh = SOURCE_ZH[source["source"]] + (f" {no}" if no else "")
+            out.append({"item": item, "source": source, "articles": [article_label_zh(article)],
+                        "message": f"{item} is stated met, but the {where} says it is not",
+                        "message_zh": f"验收事项“{ITEM_ZH[item]}”与{where_zh}记载不符"})
+    return out
+
+
 @dataclass
 class AcceptanceFile:
     project_code: str
@@ -128,14 +175,27 @@ class AcceptanceFile:
         self.applied_on, self.decision = today, None
 
     def decide(self, passed: bool, findings: str, report_document: str,
-               items: dict[str, bool], by: str, today: date) -> None:
+               items: dict[str, bool | None], by: str, today: date,
+               facts: dict[str, Any] | None = None) -> None:
         """Organised by the approving body (or delegated to the unit); the report is filed with
         the office. A pass needs the catalog registered in the sharing platform (第二十八条) and
-        the key products' controllability checked (第三十二条)."""
+        the key products' controllability checked (第三十二条). An item not stated is taken
+        from the facts (``items_from_facts``); a pass stating an item the facts contradict is
+        refused, listing each contradiction."""
         if self.applied_on is None or self.decision is not None:
             raise StateConflict("no acceptance application awaits a decision",
                                 "没有待决定的竣工验收申请", articles=[22, 23])
+        known = items_from_facts(facts or {})
+        items = {k: (items.get(k) if items.get(k) is not None else known[k]["value"])
+                 for k in ITEMS}
         if passed:
+            contradicted = contradictions(items, known)
+            if contradicted:
+                raise RuleViolation(
+                    f"a pass contradicting what the suite knows: {len(contradicted)} "
+                    "contradiction(s)", f"验收结论与已知情况不符（{len(contradicted)} 处）",
+                    articles=sorted({ITEMS[c["item"]] for c in contradicted}),
+                    details={"contradictions": contradicted})
             failing = {k: v for k, v in (("catalog_registered", 28),
                                          ("products_controllable", 32)) if not items.get(k)}
             if failing:

@@ -67,7 +67,9 @@ class AcceptanceFileRow(Base):
     decision = mapped_column(JSON)
     live_on = mapped_column(Date)
     self_evaluation = mapped_column(JSON)
-    security = mapped_column(JSON, nullable=False, default=dict)  # facts from security
+    # facts from the other services: security's, the sharing-platform record, the contracts'
+    # products (第二十八条, 第三十二条)
+    security = mapped_column(JSON, nullable=False, default=dict)
     delegation = mapped_column(JSON)   # 第二十二条: the approving body let the unit organise it
 
 

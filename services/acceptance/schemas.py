@@ -30,8 +30,11 @@ class ExtensionDecision(Strict):
 
 
 class AcceptanceItems(Strict):
-    catalog_registered = fields.Boolean(load_default=False)     # 第二十八条
-    products_controllable = fields.Boolean(load_default=False)  # 第三十二条
+    """Each item not stated is taken from what the suite knows (items_from_facts on
+    GET /projects/{code}/acceptance); a pass the facts contradict is refused."""
+
+    catalog_registered = fields.Boolean(load_default=None, allow_none=True)     # 第二十八条
+    products_controllable = fields.Boolean(load_default=None, allow_none=True)  # 第三十二条
 
 
 class AcceptanceDecision(Strict):

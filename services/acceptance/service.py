@@ -22,6 +22,14 @@ class AcceptanceService(PlatformService):
     def on_document_filed(self, event) -> None:
         self.db.handle_once(event, application.document_filed)
 
+    @reliable_handler("sharing_status_recorded")
+    def on_sharing_status_recorded(self, event) -> None:
+        self.db.handle_once(event, application.sharing_fact)
+
+    @reliable_handler("contract_filed")
+    def on_contract_filed(self, event) -> None:
+        self.db.handle_once(event, application.contract_fact)
+
     @reliable_handler("security_profile_recorded")
     def on_security_profile_recorded(self, event) -> None:
         self.db.handle_once(event, application.security_fact)

@@ -303,8 +303,9 @@ def file_contract(store: Store, clock: Clock, caller: Identity, code: str, data:
                   "articles": [13]}
         tx.emit("contract_filed", {
             "contract_no": contract.contract_no, "amount": data["amount"],
-            "signed_on": contract.signed_on, "filed_on": today, "text_sha256": digest},
-            **common)
+            "signed_on": contract.signed_on, "filed_on": today, "text_sha256": digest,
+            "products_all_controllable": (all(p["controllable"] for p in data["products"])
+                                          if data["products"] else None)}, **common)
     return contract_view(contract)
 
 

@@ -237,11 +237,12 @@ def record_sharing_status(store: Store, caller: Identity, code: str,
     with store.transaction() as tx:
         project = repository.get(tx.session, code, for_update=True)
         project.record_sharing_status(data["connected"], data["sharing_compliant"],
-                                      data["checked_on"])
+                                      data["checked_on"], data.get("catalog_registered"))
         repository.save(tx.session, project)
         tx.emit("sharing_status_recorded", {
             "connected": data["connected"], "sharing_compliant": data["sharing_compliant"],
-            "checked_on": data["checked_on"]}, project_code=code,
+            "checked_on": data["checked_on"],
+            "catalog_registered": data.get("catalog_registered")}, project_code=code,
             regulation_version=project.regulation_version, articles=[29])
     return project
 

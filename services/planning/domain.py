@@ -288,14 +288,16 @@ class Project:
         return consented
 
     # -- sharing platform (第二十九条) -----------------------------------------------------------
-    def record_sharing_status(self, connected: bool, compliant: bool, checked_on: date) -> None:
+    def record_sharing_status(self, connected: bool, compliant: bool, checked_on: date,
+                              catalog_registered: bool | None = None) -> None:
         previous = self.sharing or {}
         if previous.get("checked_on", "") > checked_on.isoformat():
             raise StateConflict("a later check of the sharing platform is already recorded",
                                 "已记录更晚的共享平台检查结果", articles=[29],
                                 details={"recorded": previous})
         self.sharing = {"connected": connected, "sharing_compliant": compliant,
-                        "checked_on": checked_on.isoformat()}
+                        "checked_on": checked_on.isoformat(),
+                        "catalog_registered": catalog_registered}
 
     # -- major changes (第十八条) and suspension (第十九条) --------------------------------------
     def check_change_request(self, changes: dict[str, Any]) -> None:

@@ -153,6 +153,9 @@ class SharingStatus(Strict):
     connected = fields.Boolean(required=True)
     sharing_compliant = fields.Boolean(required=True)
     checked_on = fields.Date(required=True)
+    # 第二十八条: the project's catalog is in the platform's catalog management system (an
+    # acceptance item); not stated: unknown
+    catalog_registered = fields.Boolean(load_default=None, allow_none=True)
 
 
 class Changes(Strict):

@@ -105,7 +105,9 @@ _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
                 "sanction_imposed", "sanction_lifted", "construction_completed",
                 "acceptance_decided",
                 "annual_report_filed"),   # 第十六条: finance is told of each report
+    # acceptance also learns the facts its items are prefilled from (第二十八条, 第三十二条)
     "acceptance": ("project_registered", "project_approved", "document_filed",
+                   "sharing_status_recorded", "contract_filed",
                    "security_profile_recorded", "risk_assessment_recorded",
                    "crypto_evaluation_recorded", "classified_material_filed"),
     "supervision": ("national_approval_filed_without_consent", "misappropriation_reported",

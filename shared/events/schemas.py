@@ -167,6 +167,8 @@ class SharingStatusRecorded(Schema):
     connected = fields.Boolean(required=True)
     sharing_compliant = fields.Boolean(required=True)
     checked_on = fields.Date(required=True)
+    # the catalog in the platform's catalog system (第二十八条); not stated, or older: None
+    catalog_registered = fields.Boolean(load_default=None, allow_none=True)
 
 
 class ChangeRequested(Schema):
@@ -254,6 +256,8 @@ class ContractFiled(Schema):
     filed_on = fields.Date(required=True)
     # the contract text's digest (第十三条 合同文本); None in contracts filed before texts were
     text_sha256 = fields.String(load_default=None, allow_none=True)
+    # its key products all controllable (第三十二条, an acceptance item); None: none listed
+    products_all_controllable = fields.Boolean(load_default=None, allow_none=True)
 
 
 class BudgetRecorded(Schema):

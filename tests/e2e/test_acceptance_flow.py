@@ -298,3 +298,60 @@ def test_the_drc_decides_for_a_project_it_approved(stack):
     delegated = stack.http("POST", f"/projects/{code}/acceptance-delegation", "office",
                            json={"comments": "委托"})
     assert delegated.status_code == 403
+
+
+def test_acceptance_items_come_from_facts_and_a_contradicting_pass_is_refused(stack):
+    """第二十八条, 第三十二条: the decision form is prefilled from the sharing-platform record and
+    the key products (contracts, security profile); a pass stating what they contradict is
+    refused listing each contradiction, and changes nothing."""
+    code = approved(stack)
+    today = stack.http("GET", f"/projects/{code}/acceptance", "office").json()
+    assert today["items_from_facts"]["products_controllable"]["value"] is None
+    assert stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
+        "contract_no": "HT-KEY", "supplier": "某外资厂商", "amount": "1000.00",
+        "signed_on": "2026-03-02", "text_sha256": "c4" * 32, "products": [
+            {"name": "核心交换机", "category": "core_network", "controllable": False}]}
+    ).status_code == 201
+    stack.http("POST", f"/projects/{code}/sharing-status", "office", json={
+        "connected": True, "sharing_compliant": True, "checked_on": "2026-03-02",
+        "catalog_registered": False})
+    assert stack.http("POST", f"/projects/{code}/completion", "unit", UNIT,
+                      json={"completed_on": "2026-03-02"}).status_code == 201
+    for doc in FIVE:
+        stack.http("PUT", f"/projects/{code}/documents/{doc}", "unit", UNIT,
+                   json={"title": doc, "sha256": SHA})
+    wait_for(lambda: stack.http("GET", f"/projects/{code}/archive", "unit", UNIT).json()[
+        "complete_for_acceptance"], timeout=20, message="archive complete")
+    assert stack.http("POST", f"/projects/{code}/acceptance-application", "unit",
+                      UNIT).status_code == 201
+
+    def known():
+        items = stack.http("GET", f"/projects/{code}/acceptance", "office").json()[
+            "items_from_facts"]
+        return {k: v["value"] for k, v in items.items()}
+    wait_for(lambda: known() == {"catalog_registered": False, "products_controllable": False},
+             timeout=20, message="acceptance learned the facts")
+    before = stack.http("GET", f"/projects/{code}/acceptance", "office").json()
+    claimed = stack.http("POST", f"/projects/{code}/acceptance-decision", "office", json={
+        "passed": True, "report_document": "验收报告.pdf", "items": {
+            "catalog_registered": True, "products_controllable": True}})
+    assert claimed.status_code == 422, claimed.text
+    body = claimed.json()["error"]
+    assert body["articles"] == ["第二十八条", "第三十二条"]
+    assert [(c["item"], c["source"]["source"], c["source"].get("contract_no"))
+            for c in body["details"]["contradictions"]] == [
+        ("catalog_registered", "sharing_status", None),
+        ("products_controllable", "contract", "HT-KEY")]
+    assert stack.http("GET", f"/projects/{code}/acceptance", "office").json() == before
+    assert stack.status(code) == "completed"
+    # not stated: taken from the facts — not met, so no pass either
+    prefilled = stack.http("POST", f"/projects/{code}/acceptance-decision", "office", json={
+        "passed": True, "report_document": "验收报告.pdf"})
+    assert prefilled.status_code == 422
+    assert set(prefilled.json()["error"]["details"]) == {"catalog_registered",
+                                                          "products_controllable"}
+    failed = stack.http("POST", f"/projects/{code}/acceptance-decision", "office", json={
+        "passed": False, "findings": "核心交换机不可控", "report_document": "验收意见.pdf"})
+    assert failed.status_code == 200, failed.text
+    assert failed.json()["decision"]["items"] == {"catalog_registered": False,
+                                                  "products_controllable": False}

@@ -158,3 +158,66 @@ def test_annual_report_rules():
     with pytest.raises(RuleViolation) as err:
         check_annual_report(2026, date(2026, 12, 1), True, None, POLICY)
     assert err.value.as_dict()["articles"] == ["第十六条"]
+
+
+# -- acceptance items from facts (第二十八条, 第三十二条) ------------------------------------------
+
+SHARED = {"sharing_status_recorded": {"connected": True, "sharing_compliant": True,
+                                      "checked_on": "2026-09-01", "catalog_registered": True}}
+
+
+def applied():
+    f = file()
+    f.complete(date(2026, 8, 31), date(2026, 9, 1), POLICY, "u")
+    f.apply(FIVE, POLICY, date(2026, 9, 1))
+    return f
+
+
+def test_items_are_known_from_the_sharing_record_the_profile_and_the_contracts():
+    from services.acceptance.domain import items_from_facts
+    nothing = items_from_facts({})
+    assert {k: v["value"] for k, v in nothing.items()} == {
+        "catalog_registered": None, "products_controllable": None}
+    facts = {**SHARED, "security_profile_recorded": {"products_all_controllable": True},
+             "contracts": {"HT-1": True, "HT-2": None}}        # HT-2 lists no products
+    known = items_from_facts(facts)
+    assert known["catalog_registered"]["value"] is True
+    assert known["products_controllable"]["value"] is True
+    assert [s["source"] for s in known["products_controllable"]["from"]] == [
+        "security_profile", "contract"]
+    one_not = items_from_facts({**facts, "contracts": {"HT-1": True, "HT-3": False}})
+    assert one_not["products_controllable"]["value"] is False     # one source says no: no
+
+
+def test_an_item_not_stated_is_taken_from_the_facts():
+    f = applied()
+    facts = {**SHARED, "security_profile_recorded": {"products_all_controllable": True}}
+    f.decide(True, "", "r", {}, "office", date(2026, 9, 2), facts=facts)
+    assert f.decision["items"] == ITEMS and f.accepted_on == date(2026, 9, 2)
+    g = applied()
+    with pytest.raises(RuleViolation) as err:       # nothing known, nothing stated: not met
+        g.decide(True, "", "r", {}, "office", date(2026, 9, 2), facts={})
+    assert err.value.as_dict()["articles"] == ["第二十八条", "第三十二条"]
+
+
+def test_a_pass_contradicting_the_facts_is_refused_listing_each_contradiction():
+    f = applied()
+    facts = {"sharing_status_recorded": {**SHARED["sharing_status_recorded"],
+                                         "catalog_registered": False},
+             "security_profile_recorded": {"products_all_controllable": False},
+             "contracts": {"HT-1": True, "HT-2": False}}
+    with pytest.raises(RuleViolation) as err:
+        f.decide(True, "", "r", ITEMS, "office", date(2026, 9, 2), facts=facts)
+    body = err.value.as_dict()
+    assert body["articles"] == ["第二十八条", "第三十二条"]
+    listed = [(c["item"], c["source"]["source"], c["source"].get("contract_no"))
+              for c in body["details"]["contradictions"]]
+    assert listed == [("catalog_registered", "sharing_status", None),
+                      ("products_controllable", "security_profile", None),
+                      ("products_controllable", "contract", "HT-2")]
+    assert all(c["message"] and c["message_zh"] and c["articles"]
+               for c in body["details"]["contradictions"])
+    assert "合同 HT-2" in body["details"]["contradictions"][2]["message_zh"]
+    assert f.decision is None                        # nothing decided
+    f.decide(False, "关键产品不可控", "r", {}, "office", date(2026, 9, 2), facts=facts)
+    assert f.decision["items"] == {"catalog_registered": False, "products_controllable": False}
