@@ -1,5 +1,6 @@
 """`govproj run` provisions the derived users itself (management API, else rabbitmqctl), or says
 plainly that it falls back to one user."""
+import os
 import uuid
 
 import pytest
@@ -44,7 +45,10 @@ def test_provisioned_through_the_management_api(amqp_uri, unique_users):
     assert_least_privilege(uris["planning"])
 
 
-@pytest.mark.skipif(not rabbitmqctl_available(), reason="rabbitmqctl cannot reach the broker")
+# rabbitmqctl talks to a broker on this machine; where the broker runs elsewhere (pytest-docker)
+# there is none to reach. In CI the broker is local: there the test must run, never skip.
+@pytest.mark.skipif(os.environ.get("CI") != "true" and not rabbitmqctl_available(),
+                    reason="rabbitmqctl cannot reach the broker (a broker not on this machine)")
 def test_provisioned_with_rabbitmqctl_when_the_api_does_not_answer(amqp_uri, unique_users):
     how, uris = provision_users(amqp_uri, all_rights(FAST_RETRIES), api="http://127.0.0.1:9/api",
                                 user_of=unique_users)
