@@ -16,8 +16,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)           ## migrate, start every service (embedded SQLite) and the gateway on :8080
 	$(BIN)/govproj run
 
-test: $(STAMP)          ## lint, then every tier: unit, integration (RabbitMQ + PostgreSQL), end-to-end
-	$(BIN)/ruff check shared services tests bench
+test: $(STAMP) lint     ## lint, then every tier: unit, integration (RabbitMQ + PostgreSQL), end-to-end
 	$(BIN)/python -m pytest -q
 
 unit: $(STAMP)
@@ -41,8 +40,9 @@ bench: $(STAMP)          ## benchmarks (ratios against a baseline in the same ru
 	$(BIN)/python bench/pipeline.py --db postgresql
 	$(BIN)/python bench/gateway.py
 
-lint: $(STAMP)
+lint: $(STAMP)          ## ruff, the architecture contracts (import-linter), types (mypy)
 	$(BIN)/ruff check shared services tests bench
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf var .pytest_cache

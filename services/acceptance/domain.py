@@ -11,18 +11,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from shared.documents import DOC_TYPES
 from shared.errors import RuleViolation, StateConflict
 from shared.policy import Policy, article_label_zh
 from shared.timekit import add_months, months_window
 
-REPORT_NAMES = {
-    "construction_summary": ("construction summary", "项目建设总结"),
-    "financial_report": ("financial report", "财务报告"),
-    "audit_report": ("audit report", "审计报告"),
-    "security_risk_assessment": ("information-security risk assessment report",
-                                 "信息安全风险评估报告"),
-    "crypto_application": ("cryptography application status", "密码应用情况"),
-}
+# the five reports of an acceptance application (第二十三条), named as the archive names them
+REPORT_NAMES = {doc: DOC_TYPES[doc] for doc in (
+    "construction_summary", "financial_report", "audit_report", "security_risk_assessment",
+    "crypto_application")}
 
 
 def missing_reports(archive: set[str], policy: Policy) -> list[dict[str, Any]]:

@@ -10,9 +10,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from shared.documents import DOC_TYPES, UPLOADABLE
 from shared.errors import RuleViolation, StateConflict
 from shared.policy import Policy, article_label_zh
-from shared.wire import DOC_TYPES, UPLOADABLE
 
 KINDS = ("construction", "om")          # 第三条: construction AND O&M are filed
 LEVELS = ("province", "city", "county")  # 第四条, 第二十五条
