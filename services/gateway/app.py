@@ -21,7 +21,14 @@ from services.gateway.endpoints import ENDPOINTS, Endpoint
 from services.gateway.errors import error_body, to_response
 from services.gateway.limits import Malformed
 from services.gateway.openapi import openapi_document
-from services.gateway.rpc import OutcomeUnknown, RemoteError, RpcClient, ServiceUnavailable
+from services.gateway.rpc import (
+    OutcomeUnknown,
+    RemoteError,
+    RoutedRpcClient,
+    RpcClient,
+    ServiceUnavailable,
+    service_uris,
+)
 from shared import authz, keys
 from shared.config import SERVICES
 from shared.errors import GovprojError, ValidationFailed
@@ -75,8 +82,9 @@ class Gateway:
     def __init__(self, config: dict[str, Any], rpc: RpcClient | None = None) -> None:
         self.config = config
         self.auth = Authenticator(config)
-        self.rpc = rpc or RpcClient(
-            config["AMQP_URI"], float(config.get("RPC_TIMEOUT", 10)),
+        # a service of an agency on its own broker is reached there (AMQP_URI_<SERVICE>)
+        self.rpc = rpc or RoutedRpcClient.from_uris(
+            config["AMQP_URI"], service_uris(config), float(config.get("RPC_TIMEOUT", 10)),
             caller_key=keys.load_signing_key(keys.keys_dir(config), "gateway"))
         self.simulated_clock = config.get("CLOCK") == "simulated"
         self.url_map = Map([Rule(PREFIX + e.path, endpoint=e, methods=[e.method])

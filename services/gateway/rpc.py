@@ -237,3 +237,69 @@ class RpcClient:
 
     def close(self) -> None:
         self._reset()
+
+
+def service_uris(config: dict, environ: dict | None = None) -> dict[str, str]:
+    """A broker per service where its agency runs its own (README, Agencies apart):
+    ``AMQP_URI_<SERVICE>`` (config, else environment) overrides ``AMQP_URI`` for its RPCs."""
+    import os
+
+    from shared.events.registry import SERVICES
+
+    environ = os.environ if environ is None else environ
+    out = {}
+    for service in SERVICES:
+        key = f"AMQP_URI_{service.upper()}"
+        if uri := (config.get(key) or environ.get(key)):
+            out[service] = uri
+    return out
+
+
+class RoutedRpcClient:
+    """``RpcClient``'s interface over several brokers: each service's calls go to its own
+    broker's client (``service_uris``), the others to the default one."""
+
+    def __init__(self, default: RpcClient, by_service: dict[str, RpcClient]) -> None:
+        self.default = default
+        self.by_service = by_service
+
+    @classmethod
+    def from_uris(cls, amqp_uri: str, uris: dict[str, str], timeout: float = 10.0,
+                  caller_key: SigningKey | None = None) -> RoutedRpcClient | RpcClient:
+        default = RpcClient(amqp_uri, timeout, caller_key=caller_key)
+        clients = {amqp_uri: default}
+        for uri in uris.values():
+            clients.setdefault(uri, RpcClient(uri, timeout, caller_key=caller_key))
+        if len(clients) == 1:
+            return default
+        return cls(default, {service: clients[uri] for service, uri in uris.items()})
+
+    @property
+    def timeout(self) -> float:
+        return self.default.timeout
+
+    def client(self, service: str) -> RpcClient:
+        return self.by_service.get(service, self.default)
+
+    def call(self, service: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        return self.client(service).call(service, method, *args, **kwargs)
+
+    def gather(self, calls: list[tuple], context: dict[str, str] | None = None,
+               timeout: float | None = None) -> list[tuple[Any, Exception | None]]:
+        """Each broker's share sent at once, as ``RpcClient.gather``; answered in order."""
+        groups: dict[int, list[int]] = {}
+        clients: dict[int, RpcClient] = {}
+        for i, (service, *_) in enumerate(calls):
+            client = self.client(service)
+            clients[id(client)] = client
+            groups.setdefault(id(client), []).append(i)
+        out: list[tuple[Any, Exception | None]] = [(None, None)] * len(calls)
+        for key, indexes in groups.items():
+            answers = clients[key].gather([calls[i] for i in indexes], context, timeout)
+            for i, answer in zip(indexes, answers, strict=True):
+                out[i] = answer
+        return out
+
+    def close(self) -> None:
+        for client in {id(c): c for c in (self.default, *self.by_service.values())}.values():
+            client.close()
