@@ -9,6 +9,9 @@
     govproj status           each service's health over the bus; non-zero exit if one is down
     govproj probe SERVICE    one service's readiness (exit code), for Kubernetes probes
     govproj token --role ROLE [--unit CODE]     a development JWT
+    govproj simulate --projects N --concurrency C [--seed S]   N projects through the whole
+                             lifecycle over the API (simulated clock): throughput, latencies,
+                             event lag, dead letters, memory
     govproj plan|project|review|drc|budget|contract|pay|complete|acceptance|security|
             supervision|audit|admin|clock|calendar COMMAND ...
                              every endpoint a person uses, through the gateway (`--help` on
@@ -343,6 +346,9 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--unit")
     token.add_argument("--sub")
     token.set_defaults(func=cmd_token)
+    from shared.simulate import add_parser as add_simulate
+
+    add_simulate(sub)   # govproj simulate: a province's projects through the whole lifecycle
 
     from shared.cli_api import add_commands
 
