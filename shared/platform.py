@@ -31,6 +31,7 @@ from shared.persistence.store import (
     IdempotentReplay,
     Store,
     Transaction,
+    real_today,
 )
 from shared.persistence.upsert import upsert
 from shared.policy import all_policies
@@ -72,7 +73,9 @@ class Database(DependencyProvider):
         self.stop()
 
     def store(self, consumer: str = "") -> Store:
-        return Store(self.engine, self.tables, on_published=self.loop.wake, consumer=consumer)
+        clock = _clock_provider(self.container)
+        return Store(self.engine, self.tables, on_published=self.loop.wake, consumer=consumer,
+                     today=clock.today_in if clock else real_today)
 
     def get_dependency(self, worker_ctx) -> Store:
         name = f"{self.container.service_name}.{worker_ctx.entrypoint.method_name}"
@@ -93,6 +96,13 @@ def _database(container) -> Database:
     raise RuntimeError("the service declares no Database")
 
 
+def _clock_provider(container) -> ClockProvider | None:
+    for dependency in container.dependencies:
+        if isinstance(dependency, ClockProvider):
+            return dependency
+    return None
+
+
 class ClockProvider(DependencyProvider):
     """``self.clock.today()``. Config ``CLOCK``: ``real`` (default) or ``simulated``."""
 
@@ -111,6 +121,15 @@ class ClockProvider(DependencyProvider):
             with Session(db.engine) as session:
                 return session.scalar(select(table.c.today).where(table.c.id == 1))
         return SimulatedClock(simulated_today)
+
+    def today_in(self, session: Session) -> date:
+        """Today on this clock, read through ``session`` (a transaction's business date)."""
+        if self.mode == "simulated":
+            table = _database(self.container).tables.simulated_clock
+            day = session.scalar(select(table.c.today).where(table.c.id == 1))
+            if day is not None:
+                return day
+        return RealClock().today()
 
     def get_dependency(self, worker_ctx):
         return self.clock()

@@ -203,6 +203,7 @@ def _entry(tx: Transaction, code: str, purpose: str, level: str, kind: str, fen:
     year of its date."""
     tx.session.add(LedgerEntryRow(project_code=code, purpose=purpose, level=level, kind=kind,
                                   fen=fen, ref=ref, on_date=on, at=_now(), actor=actor,
+                                  business_date=tx.business_date,
                                   articles=articles, year=year or on.year))
     tx.session.flush()
 
@@ -333,7 +334,8 @@ def request_disbursement(store: Store, clock: Clock, caller: Identity, code: str
             id=f"DB-{uuid.uuid4().hex[:10].upper()}", project_code=code, purpose=purpose,
             level=level, amount_fen=fen, contract_no=data["contract_no"],
             status="refused" if failed else "paid", failed_gates=[g.as_dict() for g in failed],
-            requested_by=caller.sub, requested_on=today, at=_now())
+            requested_by=caller.sub, requested_on=today, at=_now(),
+            business_date=tx.business_date)
         tx.session.add(request)
         if not failed:
             _entry(tx, code, purpose, level, "payment", fen, domain.disbursement_ref(request.id),
@@ -454,7 +456,7 @@ def funds_view(row: FundingFileRow, entries, balances: dict) -> dict[str, Any]:
                     for year, purposes in domain.by_year(_as_entries(entries)).items()},
         "ledger": [{"id": e.id, "purpose": e.purpose, "level": e.level, "kind": e.kind,
                     "amount": y(e.fen), "ref": e.ref, "year": e.year,
-                    "date": e.on_date.isoformat(),
+                    "date": e.on_date.isoformat(), **recorded(e),
                     "actor": e.actor} for e in entries],
     }
 
@@ -469,7 +471,17 @@ def contract_view(row: ContractRow) -> dict:
 def disbursement_view(row: DisbursementRow) -> dict:
     return {"id": row.id, "status": row.status, "purpose": row.purpose, "level": row.level,
             "amount": domain.to_yuan(row.amount_fen), "contract_no": row.contract_no,
-            "failed_gates": row.failed_gates, "requested_on": row.requested_on.isoformat()}
+            "failed_gates": row.failed_gates, "requested_on": row.requested_on.isoformat(),
+            **recorded(row)}
+
+
+def recorded(row) -> dict:
+    """When a ledger entry or request was recorded, and the business date of its act (the
+    simulated day under a simulated clock) — rows from before finance_0011: their own date."""
+    day = row.business_date or (row.on_date if isinstance(row, LedgerEntryRow)
+                                else row.requested_on)
+    return {"business_date": day.isoformat(),
+            "recorded_at": row.at.isoformat() if row.at else None}
 
 
 def sharing_status(store: Store, code: str) -> dict | None:

@@ -85,7 +85,8 @@ class LedgerEntryRow(Base):
     ref: Mapped[str] = mapped_column(String(100))
     year: Mapped[int] = mapped_column(Integer)   # the budget year it belongs to (第十一条)
     on_date = mapped_column(Date, nullable=False)
-    at = mapped_column(DateTime(timezone=True), nullable=False)
+    at = mapped_column(DateTime(timezone=True), nullable=False)   # recorded (real time)
+    business_date = mapped_column(Date)   # the day of the act (simulated day); finance_0011
     actor: Mapped[str] = mapped_column(String(200))
     articles = mapped_column(JSON, nullable=False)
 
@@ -125,5 +126,6 @@ class DisbursementRow(Base):
     failed_gates = mapped_column(JSON, nullable=False)
     requested_by: Mapped[str] = mapped_column(String(200))
     requested_on = mapped_column(Date, nullable=False)
-    at = mapped_column(DateTime(timezone=True), nullable=False)
+    at = mapped_column(DateTime(timezone=True), nullable=False)   # recorded (real time)
+    business_date = mapped_column(Date)   # the day of the act (simulated day); finance_0011
     note: Mapped[str | None] = mapped_column(Text)

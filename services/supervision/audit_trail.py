@@ -69,6 +69,8 @@ def project_trail(store: Store, code: str) -> list[dict]:
             envelope = json.loads(r.body)
             out.append({"seq": r.seq, "event_type": r.event_type, "source": r.source,
                         "actor": envelope.get("actor"), "occurred_at": r.occurred_at,
+                        "recorded_at": r.occurred_at,
+                        "business_date": business_date(envelope, r.occurred_at),
                         "articles": [article_label_zh(a) for a in envelope["articles"]],
                         "hash": r.hash})
         return out
@@ -92,11 +94,23 @@ def project_timeline(store: Store, caller: Identity, code: str) -> dict:
         return {"code": code, "events": [_timeline_entry(r, details) for r in rows]}
 
 
+def business_date(envelope: dict, occurred_at: str) -> str:
+    """The day the act happened on, as its publisher signed it in the envelope (the simulated
+    day under a simulated clock); an envelope from before envelopes carried it: the Beijing date
+    it was published. Read from the signed, hash-chained body, so it cannot be altered unseen."""
+    day = envelope.get("business_date")
+    if isinstance(day, str) and day:
+        return day
+    return datetime.fromisoformat(occurred_at).astimezone(BEIJING).date().isoformat()
+
+
 def _timeline_entry(row: LedgerRow, details: bool) -> dict:
     envelope = json.loads(row.body)
     what, what_zh = title(row.event_type)
     at = datetime.fromisoformat(row.occurred_at)
-    return {"seq": row.seq, "at": row.occurred_at, "date": at.astimezone(BEIJING).date().isoformat(),
+    return {"seq": row.seq, "at": row.occurred_at, "recorded_at": row.occurred_at,
+            "business_date": business_date(envelope, row.occurred_at),
+            "date": at.astimezone(BEIJING).date().isoformat(),
             "actor": envelope.get("actor") or row.source, "service": row.source,
             "action": row.event_type, "what": what, "what_zh": what_zh,
             "articles": [article_label_zh(a) for a in envelope["articles"]],

@@ -2,14 +2,15 @@
 a ledger of who moved it, when, why and under which article (REQUIREMENTS §13)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
 from services.supervision.models import DeadlineRow
 from services.supervision.schedule import Due
+from shared.events.envelope import beijing_date
 from shared.i18n import zh
-from shared.persistence.store import Transaction
+from shared.persistence.store import Transaction, business_day
 from shared.policy import article_label_zh
 
 RUNNING = ("open", "suspended")
@@ -21,9 +22,27 @@ class NotKnownYet(Exception):
 
 def entry(at: str, by: str, due: date, why: str, article: int, **extra) -> dict:
     """One ledger line; ``why`` is written in English by the code that moves the deadline and
-    its Chinese, ``why_zh``, comes from the one template table (shared.i18n)."""
-    return {"at": at, "by": by, "due": due.isoformat(), "why": why, "why_zh": zh(why) or why,
+    its Chinese, ``why_zh``, comes from the one template table (shared.i18n). ``business_date``:
+    the day the act happened on (the transaction's: the triggering event's publisher's today,
+    or this service's clock), beside ``at``, the recorded time."""
+    day = business_day()
+    return {"at": at, "business_date": day.isoformat() if day else None, "by": by,
+            "due": due.isoformat(), "why": why, "why_zh": zh(why) or why,
             "article": article_label_zh(article), "article_number": article, **extra}
+
+
+def shown(line: dict) -> dict:
+    """A ledger line as read: one written before lines carried their business date gets the
+    Beijing date of its recorded time (``at``: a moment, or a scan's day)."""
+    if line.get("business_date"):
+        return line
+    at = str(line.get("at") or "")
+    try:
+        day = (beijing_date(datetime.fromisoformat(at)) if "T" in at
+               else date.fromisoformat(at[:10]))
+    except ValueError:
+        return {**line, "business_date": None}
+    return {**line, "business_date": day.isoformat()}
 
 
 def start(tx: Transaction, code: str, kind: str, ref: str, due: Due, at: str, by: str,

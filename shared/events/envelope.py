@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
@@ -12,6 +12,14 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validat
 from shared.events.registry import event_type as lookup_event_type
 
 PROJECT_CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9-]{2,63}$", error="not a project code")
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")   # the suite's civil dates
+
+
+def beijing_date(moment: datetime) -> date:
+    """The civil date in China of a recorded moment (a naive one is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(BEIJING).date()
 
 
 class InvalidEvent(Exception):
@@ -38,6 +46,9 @@ class EnvelopeSchema(Schema):
     correlation_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
     actor = fields.String(load_default=None, allow_none=True,  # who did it (痕迹管理)
                           validate=validate.Length(max=200))
+    # the publisher's today when it acted — the simulated day under a simulated clock — which
+    # every consumer records rather than its own (absent from envelopes of before it existed)
+    business_date = fields.Date(load_default=None, allow_none=True)
     payload = fields.Dict(required=True)
     # the publisher's signature (shared.events.signing); absent only before the relay signs
     key_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
@@ -70,6 +81,7 @@ class Event:
     correlation_id: str
     payload: dict[str, Any] = field(default_factory=dict)
     actor: str | None = None
+    business_date: date | None = None
     key_id: str | None = None
     signature: str | None = None
     _loaded: dict[str, Any] | None = field(default=None, compare=False, repr=False)
@@ -85,6 +97,12 @@ class Event:
     def received_json(self) -> str:
         """The envelope as it arrived (signature intact), else as built."""
         return json.dumps(self._wire, ensure_ascii=False) if self._wire else self.to_json()
+
+    @property
+    def day(self) -> date:
+        """The business date the act happened on: the publisher's today as the envelope
+        carries it, else (an envelope from before it did) the Beijing date it was published."""
+        return self.business_date or beijing_date(self.occurred_at)
 
     def data(self) -> dict[str, Any]:
         """The payload in Python types (dates, Decimals), loaded through its schema."""
@@ -103,6 +121,7 @@ def make_event(
     correlation_id: str | None = None,
     occurred_at: datetime | None = None,
     actor: str | None = None,
+    business_date: date | None = None,
 ) -> Event:
     """Build an event of the current schema version; the payload is checked and dumped by its schema."""
     kind = lookup_event_type(event_type)
@@ -127,6 +146,7 @@ def make_event(
         correlation_id=correlation_id or message_id,
         payload=wire,
         actor=actor,
+        business_date=business_date,
     )
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import insert, select, update
@@ -21,18 +22,53 @@ from sqlalchemy.orm import Session
 from shared import logs
 from shared.errors import GovprojError
 from shared.events import Event, make_event
+from shared.events.envelope import beijing_date
 from shared.messaging.topology import events_exchange
 from shared.persistence.engine import is_sqlite, write_lock
 from shared.persistence.platform_tables import PlatformTables
 
 T = TypeVar("T")
 
+# the transaction the running worker acts in: what ``business_day()`` reads
+_ACTING: ContextVar[Transaction | None] = ContextVar("govproj_acting_tx", default=None)
+
+
+def real_today(session: Session | None = None) -> date:
+    """Today in China on the real clock (``session``: unused; a service's clock reads its
+    simulated day through the transaction's own session)."""
+    return beijing_date(datetime.now(UTC))
+
+
+def business_day() -> date | None:
+    """The business date of the act being recorded now (the running transaction's), or None
+    outside one. Records written in a transaction put it beside their recorded time."""
+    tx = _ACTING.get()
+    return tx.business_date if tx is not None else None
+
 
 class Transaction:
-    def __init__(self, session: Session, tables: PlatformTables) -> None:
+    """``business_date``: the day the act happened on — in a command or a timer the service's
+    clock's today (the simulated day under a simulated clock), in an event handler the day
+    the triggering event carries (its publisher's today), so every consumer records the same
+    day; the events it emits carry it on."""
+
+    def __init__(self, session: Session, tables: PlatformTables,
+                 today: Callable[[Session], date] = real_today) -> None:
         self.session = session
         self._tables = tables
+        self._today = today
+        self._business_date: date | None = None
         self.published: list[Event] = []
+
+    @property
+    def business_date(self) -> date:
+        if self._business_date is None:
+            self._business_date = self._today(self.session)
+        return self._business_date
+
+    @business_date.setter
+    def business_date(self, day: date) -> None:
+        self._business_date = day
 
     def emit(self, event_type: str, payload: dict[str, Any], *, project_code: str | None,
              regulation_version: str | None, articles: list[int]) -> Event:
@@ -41,7 +77,7 @@ class Transaction:
         event = make_event(event_type, payload, project_code=project_code,
                            regulation_version=regulation_version, articles=articles,
                            correlation_id=context.get("correlation_id"),
-                           actor=context.get("actor"))
+                           actor=context.get("actor"), business_date=self.business_date)
         # one prepared statement with parameters: compiled once, cached by SQLAlchemy
         self.session.execute(insert(self._tables.outbox), {
             "message_id": event.message_id,
@@ -114,8 +150,10 @@ class Store:
 
     def __init__(self, engine: Engine, tables: PlatformTables,
                  on_published: Callable[[], None] = lambda: None, consumer: str = "",
-                 idempotency: Idempotency | None = None) -> None:
+                 idempotency: Idempotency | None = None,
+                 today: Callable[[Session], date] = real_today) -> None:
         self.engine = engine
+        self.today = today   # the service clock's today: a command's business date
         self.tables = tables
         self._on_published = on_published
         self.consumer = consumer  # "service.method" of the worker, the inbox's key
@@ -131,8 +169,9 @@ class Store:
             return
         with write_lock(self.engine) if is_sqlite(self.engine) else _nothing():
             with Session(self.engine, expire_on_commit=False) as session, session.begin():
-                tx = Transaction(session, self.tables)
-                yield tx
+                tx = Transaction(session, self.tables, self.today)
+                with _acting(tx):
+                    yield tx
         if tx.published:
             self._on_published()
 
@@ -150,9 +189,10 @@ class Store:
             with write_lock(self.engine) if is_sqlite(self.engine) else _nothing():
                 with Session(self.engine, expire_on_commit=False) as session, session.begin():
                     self._claim(session)
-                    tx = self._joined = Transaction(session, self.tables)
+                    tx = self._joined = Transaction(session, self.tables, self.today)
                     try:
-                        yield CommandScope(self, tx)
+                        with _acting(tx):
+                            yield CommandScope(self, tx)
                     finally:
                         self._joined = None
         except GovprojError as refusal:
@@ -277,6 +317,7 @@ class Store:
         try:
             with self.transaction() as tx:
                 tx.claim(consumer, event)
+                tx.business_date = event.day   # the publisher's day, not this service's
                 return effect(tx, event)
         except IntegrityError:
             with self.read() as session:
@@ -291,3 +332,12 @@ class Store:
 @contextmanager
 def _nothing():
     yield
+
+
+@contextmanager
+def _acting(tx: Transaction) -> Iterator[None]:
+    token = _ACTING.set(tx)
+    try:
+        yield
+    finally:
+        _ACTING.reset(token)
