@@ -364,7 +364,8 @@ def list_deadlines(store: Store, caller: Identity, project: str | None, due_befo
     with store.read() as session:
         return [{"id": r.id, "project": r.project_code, "kind": r.kind,
                  "article": article_label_zh(r.article), "due_on": r.due_on.isoformat(),
-                 "status": r.status, "overdue": bool(late_), "ledger": r.ledger}
+                 "status": r.status, "overdue": bool(late_),
+                 "ledger": [clocks.shown(e) for e in r.ledger]}
                 for r, late_ in session.execute(query)]
 
 
