@@ -43,6 +43,7 @@ bench: $(STAMP)          ## benchmarks (ratios against a baseline in the same ru
 lint: $(STAMP)          ## ruff, the architecture contracts (import-linter), types (mypy)
 	$(BIN)/ruff check shared services tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 clean:
 	rm -rf var .pytest_cache

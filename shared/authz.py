@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 
 from shared.errors import GovprojError
@@ -213,7 +213,7 @@ def require_approving_body(identity: Identity, permission: str, code: str, body:
 
 
 def require_project(identity: Identity, permission: str, code: str, owner_unit: str | None,
-                    co_builders: Iterable[str] = (), *, owner_only: bool = False) -> None:
+                    co_builders: Collection[str] = (), *, owner_only: bool = False) -> None:
     """The check a read (and a unit's command) about one project makes FIRST, before saying
     anything about the project. ``owner_unit`` is None when the service knows no project
     ``code``; ``owner_only``: only the owning unit, not its co-builders (commands, 涉密 content).

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,7 +55,7 @@ def chromium() -> Iterator[object]:
         _stop(manager, playwright)
 
 
-def _stop(manager, playwright) -> None:
+def _stop(manager: Any, playwright: Any) -> None:
     """Stop Playwright's driver. Its event loop runs in a greenlet that, once it has waited on
     eventlet's hub, has the hub as its parent (eventlet's ``hub.switch`` re-parents the waiting
     greenlet), so when it finishes it returns to the idle hub instead of to us, and ``stop()``

@@ -23,12 +23,12 @@ def to_fen(yuan: Decimal | str | int) -> int:
         value = Decimal(yuan)
     except (InvalidOperation, TypeError, ValueError):
         raise ValueError(f"{yuan!r} is not an amount of yuan") from None
-    if not value.is_finite() or value.as_tuple().exponent < -2:
+    if not value.is_finite() or int(value.as_tuple().exponent) < -2:
         raise ValueError(f"{yuan} is not yuan with at most two decimals")
     if value.adjusted() >= 17:  # checked first: 10 ** (a huge exponent) would hang
         raise ValueError(f"{yuan} is beyond any amount a 64-bit fen column holds")
     sign, digits, exponent = value.as_tuple()
-    fen = int("".join(map(str, digits))) * 10 ** (exponent + 2)  # integers: no context rounding
+    fen = int("".join(map(str, digits))) * 10 ** (int(exponent) + 2)  # integers: no context rounding
     if fen >= 2 ** 63:
         raise ValueError(f"{yuan} is beyond any amount a 64-bit fen column holds")
     return -fen if sign else fen

@@ -2,6 +2,8 @@
 validation error, and the document and catalog formats filed with more than one service."""
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from shared.documents import DOC_TYPES, UPLOADABLE  # noqa: F401  (re-exported: the wire's vocabulary)
@@ -44,11 +46,11 @@ class Strict(Schema):
         unknown = RAISE
 
 
-def load(schema: type[Schema], data) -> dict:
+def load(schema: type[Schema], data: Any) -> dict:
     try:
         return schema().load(data if data is not None else {})
     except ValidationError as exc:
-        raise ValidationFailed.from_marshmallow(exc.messages) from None
+        raise ValidationFailed.from_marshmallow(exc.messages_dict) from None
 
 
 class DocumentFiling(Strict):

@@ -14,7 +14,7 @@ from typing import Any
 from shared.documents import DOC_TYPES
 from shared.errors import RuleViolation, StateConflict
 from shared.policy import Policy, article_label_zh
-from shared.timekit import add_months, months_window
+from shared.timekit import Window, add_months, months_window
 
 # the five reports of an acceptance application (第二十三条), named as the archive names them
 REPORT_NAMES = {doc: DOC_TYPES[doc] for doc in (
@@ -57,7 +57,7 @@ def items_from_facts(facts: dict[str, Any]) -> dict[str, dict[str, Any]]:
     products += [{"source": "contract", "contract_no": no, "value": v}
                  for no, v in sorted((facts.get("contracts") or {}).items()) if v is not None]
 
-    def value(sources):
+    def value(sources: list[dict[str, Any]]) -> bool | None:
         return None if not sources else all(s["value"] for s in sources)
     return {"catalog_registered": {"value": value(catalog), "from": catalog},
             "products_controllable": {"value": value(products), "from": products}}
@@ -136,6 +136,7 @@ class AcceptanceFile:
             raise StateConflict("no extension application is pending", "没有待审批的延期申请",
                                 articles=[23])
         request, self.extension = self.extension, None
+        assert self.acceptance_due is not None  # an extension is asked of a running clock
         if not granted:
             self.clock_ledger.append({"at": today.isoformat(), "by": by,
                                       "from": self.acceptance_due.isoformat(),
@@ -223,6 +224,7 @@ class AcceptanceFile:
         """验收报告报省政务服务管理办公室备案 (第二十三条): the decision records who organised the
         acceptance — the approving body, or the unit it delegated to — and the report's filing
         with the office."""
+        assert self.decision is not None  # filed once decided
         self.decision = {**self.decision, "organised_by": organised_by,
                          "delegation": self.delegation,
                          "filed_with_office": {"on": today.isoformat(),
@@ -244,7 +246,7 @@ class AcceptanceFile:
             raise StateConflict("the project is already live", "项目已投入使用", articles=[24])
         self.live_on = live_on
 
-    def evaluation_window(self, policy: Policy):
+    def evaluation_window(self, policy: Policy) -> Window | None:
         if self.accepted_on is None or self.live_on is None:
             return None
         start = max(self.accepted_on, self.live_on)  # accepted AND in use

@@ -148,9 +148,10 @@ class ReviewCase:
 
     @property
     def approved_amount(self) -> Decimal | None:
-        if self.drc_decision == "approve" and self.drc_investment is not None:
-            return min(self.drc_investment, self.opinion.approved_amount)
-        return self.opinion.approved_amount if self.opinion else None
+        approved = self.opinion.approved_amount if self.opinion else None
+        if self.drc_decision == "approve" and self.drc_investment is not None and approved is not None:
+            return min(self.drc_investment, approved)
+        return approved
 
 
 @dataclass

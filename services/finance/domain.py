@@ -220,7 +220,7 @@ def check_budget(file: FundingFile, year: int, construction: dict[str, int],
     if not file.approved:
         raise StateConflict(f"project {file.project_code} is not approved",
                             f"项目 {file.project_code} 尚未立项", articles=[9, 11])
-    if file.kind == "om" and sum(construction.values()):
+    if file.kind == "om" and sum(construction.values()) != 0:
         raise RuleViolation(
             "an O&M project has no construction: its budget is O&M money only",
             "运维项目不安排建设资金，只安排运行维护经费", articles=[3, 11],

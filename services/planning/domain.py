@@ -85,7 +85,7 @@ class Project:
 
     # -- registration --------------------------------------------------------------------
     @classmethod
-    def register(cls, **fields) -> Project:
+    def register(cls, **fields: Any) -> Project:
         project = cls(**fields)
         project.check_registration()
         return project

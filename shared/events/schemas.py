@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -22,7 +23,7 @@ class Money(fields.Decimal):
 
     _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")  # ASCII digits only, as the pattern
 
-    def __init__(self, positive: bool = False, **kwargs):
+    def __init__(self, positive: bool = False, **kwargs: Any) -> None:
         self.positive = positive
         metadata = {"pattern": POSITIVE_WIRE_PATTERN if positive else WIRE_PATTERN,
                     "example": "1250000.00",
@@ -31,7 +32,7 @@ class Money(fields.Decimal):
                                    f"{MAX_YUAN} (below 10^13)", **kwargs.pop("metadata", {})}
         super().__init__(places=2, as_string=True, metadata=metadata, **kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, str) and self._DECIMAL.fullmatch(value):
             exact = Decimal(value)
         elif isinstance(value, Decimal) and value.is_finite():  # in-process callers
@@ -42,7 +43,7 @@ class Money(fields.Decimal):
         if exact >= LIMIT_YUAN:
             raise ValidationError(f"at most {MAX_YUAN} yuan: amounts must be below 10^13 yuan "
                                   f"/ 金额不得超过 {MAX_YUAN} 元（须小于 10^13 元）")
-        if exact.as_tuple().exponent < -2:
+        if int(exact.as_tuple().exponent) < -2:
             raise ValidationError("at most two decimals (fen) / 金额最多保留两位小数")
         if exact < 0 or (self.positive and exact == 0):
             raise ValidationError("must be greater than 0 / 金额须大于 0" if self.positive

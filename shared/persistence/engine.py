@@ -55,7 +55,7 @@ def create_engine_for(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.isolation_level = None  # transactions are begun explicitly (see "begin" above)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")

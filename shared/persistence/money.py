@@ -5,7 +5,9 @@ An integer is exact in every store, and the domain still reads and writes Decima
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
@@ -17,10 +19,10 @@ class Fen(TypeDecorator):
     impl = sa.BigInteger
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: Any, dialect: Any) -> int | None:
         return None if value is None else to_fen(value)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
         return None if value is None else to_yuan(value)
 
 
@@ -40,7 +42,7 @@ def fen_columns_to_yuan(table: str, key: str, columns: dict[str, bool]) -> None:
           {name: nullable for name, nullable in columns.items()})
 
 
-def _yuan_to_fen(stored) -> int | None:
+def _yuan_to_fen(stored: Any) -> int | None:
     """What the old column holds: a Decimal (PostgreSQL) or a float/int (SQLite's NUMERIC);
     str() of a float is its shortest exact decimal, rounded to the fen it was meant to be."""
     if stored is None:
@@ -50,7 +52,8 @@ def _yuan_to_fen(stored) -> int | None:
         return to_fen(Decimal(str(stored)).quantize(FEN, rounding=ROUND_HALF_UP))
 
 
-def _swap(table: str, key: str, renames: dict[str, str], new_type, convert,
+def _swap(table: str, key: str, renames: dict[str, str], new_type: Any,
+          convert: Callable[[Any], Any],
           nullable: dict[str, bool]) -> None:
     from alembic import op  # only inside a migration
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 @cache
 def _statement(dialect_name: str, table: Table, columns: tuple[str, ...], keys: tuple[str, ...],
-               newer_than: str | None):
+               newer_than: str | None) -> Any:
     # built once per shape: constructing ON CONFLICT clauses is far costlier than running them
     dialect = sqlite if dialect_name == "sqlite" else postgresql
     statement = dialect.insert(table)

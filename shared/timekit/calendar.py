@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def _chinese_calendar_years() -> list[YearSchedule]:
     return schedules
 
 
-def _supported(module, year: int) -> bool:
+def _supported(module: Any, year: int) -> bool:
     try:
         module.is_workday(date(year, 6, 1))
         return True
