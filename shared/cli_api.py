@@ -479,7 +479,7 @@ def _rows_table(rows: list[dict], title: str | None = None):
     from rich.table import Table
 
     columns = [k for k in dict.fromkeys(k for row in rows for k in row)
-               if not any(isinstance(row.get(k), dict) for row in rows)]
+               if not any(isinstance(row.get(k), dict) or _records(row.get(k)) for row in rows)]
     rows = [{k: "、".join(map(str, v)) if isinstance(v, list) and all(
         not isinstance(i, dict | list) for i in v) else v for k, v in row.items()}
         for row in rows]
@@ -487,6 +487,20 @@ def _rows_table(rows: list[dict], title: str | None = None):
     for row in rows:
         table.add_row(*(_cell(row.get(c)) for c in columns))
     return table
+
+
+def _records(value) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(r, dict) for r in value)
+
+
+def _nested_tables(console, rows: list[dict]) -> None:
+    """Each record's own lists of records (a deadline's ledger) as tables of their own, titled
+    by the record they belong to."""
+    for row in rows:
+        name = row.get("id") or row.get("code") or row.get("seq") or ""
+        for key, value in row.items():
+            if _records(value):
+                console.print(_rows_table(value, title=f"{name} · {key}"))
 
 
 def show(data, as_json: bool = False) -> None:
@@ -503,6 +517,7 @@ def show(data, as_json: bool = False) -> None:
     if isinstance(data, list):
         if data and all(isinstance(r, dict) for r in data):
             console.print(_rows_table(data))
+            _nested_tables(console, data)
         else:
             console.print("\n".join(_cell(v) for v in data) or "(none / 无)")
         return

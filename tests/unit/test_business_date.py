@@ -144,3 +144,15 @@ def test_a_simulated_clock_gives_the_transaction_the_day_an_operator_set(tmp_pat
     with store.transaction() as tx:
         assert tx.business_date == beijing_date(datetime.now(UTC))
     engine.dispose()
+
+
+def test_the_cli_shows_each_deadline_s_ledger_with_its_business_date(capsys):
+    from shared.cli_api import show
+
+    show([{"id": "contract_filing:SD-2030-000001:HT-1", "kind": "contract_filing",
+           "due_on": "2030-03-11", "ledger": [
+               {"at": "2026-11-30T02:00:00+00:00", "business_date": "2030-03-04",
+                "by": "finance", "why": "contract HT-1 signed 2030-03-04"}]}])
+    out = capsys.readouterr().out
+    assert "contract_filing:SD-2030-000001:HT-1 · ledger" in out
+    assert "business_date" in out and "2030-03-04" in out and "2026-11-30T02:00" in out
