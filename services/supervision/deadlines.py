@@ -51,7 +51,7 @@ def _policy(event: Event) -> Policy:
     """The version the project is pinned to (its events carry it)."""
     if event.regulation_version:
         return get_policy(event.regulation_version)
-    return policy_in_force(event.occurred_at.date())
+    return policy_in_force(event.day)   # the day of the act (simulated under that clock)
 
 
 def project_registered(tx: Transaction, event: Event) -> None:
@@ -169,7 +169,7 @@ def construction_completed(tx: Transaction, event: Event) -> None:
         if planned.status == "suspended" or completed_on <= planned.due_on:
             planned.status = "met"
         else:
-            _overrun(tx, planned, event.occurred_at.date())
+            _overrun(tx, planned, event.day)
     _open(tx, event, "acceptance_application", "1",
           schedule.acceptance_application(_policy(event), completed_on),
           f"construction finished {completed_on.isoformat()}")
