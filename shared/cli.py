@@ -4,7 +4,7 @@
                              that exits (Ctrl-C stops)
     govproj migrate          bring every service's database to the latest revision
     govproj topology         declare exchanges, queues and bindings (with administrator rights)
-    govproj manifests [--check]   regenerate deploy/k8s/base/broker-*.yaml from the registry
+    govproj manifests [--check]   regenerate the generated deploy/k8s resources from the registry
     govproj keys [--rotate PRINCIPAL]   this deployment's Ed25519 signing keys (GOVPROJ_KEYS_DIR)
     govproj status           each service's health over the bus; non-zero exit if one is down
     govproj probe SERVICE    one service's readiness (exit code), for Kubernetes probes
