@@ -1,4 +1,5 @@
-"""``govproj``: run, migrate and check the suite; operator commands.
+"""``govproj``: run, migrate and check the suite; operator commands; every endpoint a person
+uses. 运行、迁移与检查整套系统；运维命令；以及每个业务接口的命令（各命令 --help 均为中英双语）。
 
     govproj run              migrate, declare the topology, start every service and restart any
                              that exits (Ctrl-C stops)
@@ -43,6 +44,37 @@ from shared.restarts import Keeper  # noqa: E402
 logging.getLogger("amqp").setLevel(logging.ERROR)  # "Received method ... during closing channel"
 
 REPO_ROOT = config_path("planning").parent.parent.parent
+
+# argparse's own words (usage, sections, its errors) in both languages, like every other line
+# govproj prints: argparse looks each up through its module's ``_`` (gettext) when it prints
+ARGPARSE_WORDS = {
+    "usage: ": "usage / 用法: ",
+    "positional arguments": "positional arguments / 位置参数",
+    "options": "options / 选项",
+    "show this help message and exit": "show this help message and exit / 显示帮助并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: error / 错误: %(message)s\n",
+    "the following arguments are required: %s":
+        "the following arguments are required / 缺少以下参数: %s",
+    "unrecognized arguments: %s": "unrecognized arguments / 无法识别的参数: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "invalid choice / 无效的选项: %(value)r (choose from / 可选: %(choices)s)",
+    "invalid %(type)s value: %(value)r": "invalid %(type)s value / 值无效: %(value)r",
+    "expected one argument": "expected one argument / 需要一个值",
+    "argument %(argument_name)s: %(message)s": "argument / 参数 %(argument_name)s: %(message)s",
+    "ambiguous option: %(option)s could match %(matches)s":
+        "ambiguous option / 选项有歧义: %(option)s could match / 可匹配 %(matches)s",
+    "one of the arguments %s is required": "one of the arguments %s is required / 须提供其一",
+    "not allowed with argument %s": "not allowed with argument / 不能与该参数同用 %s",
+}
+
+
+def _bilingual_argparse() -> None:
+    english = argparse._
+
+    def words(text: str) -> str:
+        return ARGPARSE_WORDS.get(text) or english(text)
+    if getattr(english, "__name__", "") != "words":
+        argparse._ = words
 
 
 def _safe(uri: str) -> str:
@@ -303,8 +335,8 @@ def cmd_token(args) -> int:
 
     config = load_config("gateway")
     if config.get("JWT_MODE") != "development":
-        print("tokens are issued by the identity provider in production (JWT_MODE=production)",
-              file=sys.stderr)
+        print("tokens are issued by the identity provider in production (JWT_MODE=production)"
+              "\n生产环境（JWT_MODE=production）的令牌由身份提供方签发", file=sys.stderr)
         return 2
     try:
         print(development_token(config["JWT_DEV_SECRET"], args.role, args.unit, args.sub))
@@ -316,6 +348,7 @@ def cmd_token(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    _bilingual_argparse()
     parser = argparse.ArgumentParser(prog="govproj", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -325,26 +358,34 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(func=cmd_migrate)
     sub.add_parser("topology", help="declare the broker topology / 声明消息拓扑").set_defaults(
         func=cmd_topology)
-    keys_ = sub.add_parser("keys", help="make (or rotate) this deployment's signing keys")
-    keys_.add_argument("--rotate", metavar="PRINCIPAL", choices=(*SERVICES, "gateway"))
+    keys_ = sub.add_parser("keys", help="make (or rotate) this deployment's signing keys / "
+                                        "生成（或轮换）本部署的签名密钥")
+    keys_.add_argument("--rotate", metavar="PRINCIPAL", choices=(*SERVICES, "gateway"),
+                       help="replace this principal's key / 轮换该主体的密钥")
     keys_.set_defaults(func=cmd_keys)
     manifests = sub.add_parser("manifests", help="regenerate the broker's Kubernetes resources "
                                                  "/ 生成 Kubernetes 资源")
     manifests.add_argument("--check", action="store_true",
-                           help="only say whether the checked-in files are current")
+                           help="only say whether the checked-in files are current / "
+                                "仅检查已提交的文件是否为最新")
     manifests.set_defaults(func=cmd_manifests)
     status = sub.add_parser("status", help="health of every service / 各服务运行状态")
-    status.add_argument("--timeout", type=float, default=5.0)
-    status.add_argument("--json", action="store_true")
+    status.add_argument("--timeout", type=float, default=5.0,
+                        help="seconds to wait for each service / 等待各服务的秒数")
+    status.add_argument("--json", action="store_true",
+                        help="print JSON / 以 JSON 输出 (default: a table / 默认表格)")
     status.set_defaults(func=cmd_status)
     probe = sub.add_parser("probe", help="is one service ready (exit 0) or not (exit 1) / 单个服务是否就绪")
     probe.add_argument("service", choices=SERVICES)
-    probe.add_argument("--timeout", type=float, default=5.0)
+    probe.add_argument("--timeout", type=float, default=5.0,
+                       help="seconds to wait / 等待秒数")
     probe.set_defaults(func=cmd_probe)
     token = sub.add_parser("token", help="print a development JWT / 生成开发环境令牌")
-    token.add_argument("--role", required=True)
-    token.add_argument("--unit")
-    token.add_argument("--sub")
+    token.add_argument("--role", required=True,
+                       help="unit, office, drc, finance, audit, secrecy, evaluator, group or "
+                            "operator / 角色")
+    token.add_argument("--unit", help="a unit's code, for role unit / 建设单位代码（unit 角色必填）")
+    token.add_argument("--sub", help="who the token names (default: the role) / 令牌主体")
     token.set_defaults(func=cmd_token)
     from shared.simulate import add_parser as add_simulate
 

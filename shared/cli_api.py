@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from marshmallow import fields
 
+from shared.i18n import has_chinese, zh
+
 # group → its help, Chinese first
 GROUPS: dict[str, str] = {
     "plan": "规划与年度计划 · provincial plans and annual guidance plans (第五条, 第六条)",
@@ -225,8 +227,9 @@ def _metavar(field: fields.Field) -> str:
 
 def _field_help(field: fields.Field) -> str:
     parts = ["required / 必填" if field.required else ""]
-    if field.metadata.get("description"):
-        parts.append(field.metadata["description"])
+    what = field.metadata.get("description")
+    if what:   # in both languages, as every line a person reads (shared.i18n)
+        parts.append(what if has_chinese(what) or not zh(what) else f"{what} / {zh(what)}")
     choices = getattr(field.validate, "choices", None) if field.validate else None
     if choices:
         parts.append("one of / 可选: " + ", ".join(map(str, choices)))

@@ -54,6 +54,17 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("must be a SHA-256 hex digest (64 hex characters)",
      "须为 SHA-256 十六进制摘要（64 个十六进制字符）"),
     ("not a project code", "不是有效的项目代码"),
+    # what a field is, as the schemas describe it (the CLI's --help, beside the English)
+    ("yuan, a decimal string with at most two decimals, {bound} and at most {max} (below 10^13)",
+     "金额（元），最多两位小数的十进制字符串，{bound}，且不超过 {max}（小于 10^13）"),
+    ("above 0", "须大于 0"),
+    ("at least 0", "不得小于 0"),
+    ("with (true) or without (false) a missed or past-due deadline",
+     "有（true）或没有（false）已逾期或已过期限的事项"),
+    ("the budget year; default the current year of the suite's clock",
+     "预算年度；默认为系统时钟的当前年度"),
+    ("the contract text's document (file name or archive reference), optional",
+     "合同文本文件（文件名或归档引用），可选"),
     # the deadline ledger (why a deadline started, moved, stopped or ended)
     ("construction finished {date}: {months} months to apply",
      "{date} 建设完成：须在 {months} 个月内申请验收"),

@@ -156,3 +156,4 @@ def test_the_cli_shows_each_deadline_s_ledger_with_its_business_date(capsys):
     out = capsys.readouterr().out
     assert "contract_filing:SD-2030-000001:HT-1 · ledger" in out
     assert "business_date" in out and "2030-03-04" in out and "2026-11-30T02:00" in out
+
