@@ -390,6 +390,9 @@ def build_parser() -> argparse.ArgumentParser:
     from shared.simulate import add_parser as add_simulate
 
     add_simulate(sub)   # govproj simulate: a province's projects through the whole lifecycle
+    from shared.compliance import add_parser as add_articles
+
+    add_articles(sub)   # govproj articles: the compliance matrix (docs/compliance.md)
 
     from shared.cli_api import add_commands
 
