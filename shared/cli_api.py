@@ -8,13 +8,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 from marshmallow import fields
 
 from shared.i18n import has_chinese, zh
+from shared.timekit.clock import CHINA
 
 # group → its help, Chinese first
 GROUPS: dict[str, str] = {
@@ -483,13 +486,36 @@ def _rows_table(rows: list[dict], title: str | None = None):
 
     columns = [k for k in dict.fromkeys(k for row in rows for k in row)
                if not any(isinstance(row.get(k), dict) or _records(row.get(k)) for row in rows)]
+    # the day a record happened on and when it was recorded first; a column repeating an
+    # earlier one (a timeline's ``at`` is its ``recorded_at``) once
+    columns = [k for k in FIRST if k in columns] + [k for k in columns if k not in FIRST]
+    columns = [k for i, k in enumerate(columns)
+               if not any(all(row.get(k) == row.get(c) for row in rows) for c in columns[:i])]
     rows = [{k: "、".join(map(str, v)) if isinstance(v, list) and all(
         not isinstance(i, dict | list) for i in v) else v for k, v in row.items()}
         for row in rows]
-    table = Table(*columns, title=title, title_justify="left", show_lines=False)
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for column in columns:
+        table.add_column(column, min_width=len(column) if column in FIRST else None)
     for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
+        table.add_row(*(_readable(row.get(c)) for c in columns))
     return table
+
+
+FIRST = ("business_date", "recorded_at")
+_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)")
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def _readable(value) -> str:
+    """A cell as a person reads it: a recorded moment in Beijing time to the second, a
+    SHA-256 digest by its first 12 characters (``--json`` keeps them whole)."""
+    if isinstance(value, str) and _MOMENT.fullmatch(value):
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, str) and _DIGEST.fullmatch(value):
+        return value[:12] + "…"
+    return _cell(value)
 
 
 def _records(value) -> bool:
