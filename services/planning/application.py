@@ -117,7 +117,8 @@ def _decision(apply):
         project = repository.get(tx.session, event.project_code, for_update=True)
         data = event.data()
         record = {"kind": event.event_type, "articles": event.articles,
-                  "at": event.occurred_at.isoformat(), **event.payload}
+                  "at": event.occurred_at.isoformat(),
+                  "business_date": event.day.isoformat(), **event.payload}
         if apply(project, data, record):
             repository.save(tx.session, project)
     return effect
