@@ -26,8 +26,8 @@ from pathlib import Path
 import yaml
 from kombu import Exchange, Queue
 
-from shared.events.registry import EVENT_TYPES, SERVICES, SUBSCRIPTIONS, event_type
-from shared.messaging import topology
+from shared.events.registry import SERVICES
+from shared.messaging import federation, topology
 from shared.messaging.rights import GATEWAY, Rights, all_rights, rights_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,23 +50,18 @@ AGENCIES: dict[str, tuple[str, ...]] = {
 }
 
 
+# the same placement as shared.messaging.federation sees it: one site (broker) per agency
+DEPLOYMENT = federation.Deployment.from_mapping(
+    {agency: [s for s in members if s in SERVICES] for agency, members in AGENCIES.items()})
+
+
 def agency_of(principal: str) -> str:
     return next(a for a, members in AGENCIES.items() if principal in members)
 
 
-def federation_user(downstream: str) -> str:
-    """The user an agency's federation links log in as on another agency's broker."""
-    return f"govproj-federation-{downstream}"
-
-
-def upstream_name(source: str) -> str:
-    """The federation upstream (on a subscriber's broker) for ``source``'s events exchange."""
-    return f"govproj-{source}-events"
-
-
 def upstream_secret(upstream_agency: str) -> str:
-    """Secret (key ``uri``) with the amqps URI of ``upstream_agency``'s broker, as our
-    federation user (README, Agencies apart)."""
+    """Secret (key ``uri``) with the amqps URI of ``upstream_agency``'s broker, logging in as our
+    federation user there (README, Agencies apart)."""
     return f"govproj-federation-{upstream_agency}"
 
 
@@ -176,53 +171,35 @@ def user_documents(retry_delays_ms=topology.DEFAULT_RETRY_DELAYS_MS) -> list[dic
                     for doc in _user_documents(rights)])
 
 
-def sources_needed_by(agency: str) -> list[str]:
-    """The publishers whose events the agency's services consume (the audit trail: every one)."""
-    needed: set[str] = set()
-    for service in AGENCIES[agency]:
-        needed.update(event_type(name).source for name in SUBSCRIPTIONS.get(service, ()))
-        if service == topology.AUDIT_TRAIL_CONSUMER:
-            needed.update(kind.source for kind in EVENT_TYPES)
-    return sorted(needed)
-
-
 def federation_documents(agency: str) -> list[dict]:
-    """An agency's side of exchange federation: upstreams + policies for the events it pulls
-    from the other agencies' brokers, and the users their links log in as on its own broker."""
+    """An agency's side of exchange federation, named as shared.messaging.federation names it:
+    per upstream agency a Federation upstream (``govproj-<upstream>``: ack on confirm, no expiry
+    — a cut link loses nothing —, user_id not trusted: the signature is the proof) and the policy
+    federating the events exchanges its services read from there
+    (``govproj-federate-from-<upstream>``); per downstream agency the user its links log in as on
+    our broker (``govproj-federation-<downstream>``: reads those exchanges, owns its link only)."""
     docs = []
-    for source in sources_needed_by(agency):
-        upstream = agency_of(source)
-        if upstream == agency:
-            continue
-        docs.append(_resource("Federation", upstream_name(source), {
-            "name": upstream_name(source), "vhost": VHOST,
+    for upstream, sources in sorted(federation.upstreams_of(DEPLOYMENT, agency).items()):
+        upstream_def = federation.upstream_definition("", federation.RECONNECT_DELAY_S)
+        policy = federation.policy_definition(upstream, sources)
+        docs.append(_resource("Federation", federation.upstream_name(upstream), {
+            "name": federation.upstream_name(upstream), "vhost": VHOST,
             "uriSecret": {"name": upstream_secret(upstream)},
-            "exchange": topology.events_exchange(source).name,
-            # the link's queue on the upstream survives our absence (a cut link loses nothing)
-            "queueType": "quorum", "ackMode": "on-confirm", "maxHops": 1,
-            "reconnectDelay": 5,
-            # the broker user_id does not cross brokers; the envelope's signature is the proof
-            "trustUserId": False}))
-        docs.append(_resource("Policy", k8s_name(f"govproj-federate-{source}"), {
-            "name": f"govproj-federate-{source}", "vhost": VHOST,
-            "pattern": f"^{re.escape(topology.events_exchange(source).name)}$",
-            "applyTo": "exchanges", "priority": 1,
-            "definition": {"federation-upstream": upstream_name(source)}}))
-    own = [s for s in AGENCIES[agency] if s in SERVICES]
-    for downstream in AGENCIES:
-        pulled = [s for s in sources_needed_by(downstream) if s in own]
-        if downstream == agency or not pulled:
-            continue
-        user = federation_user(downstream)
-        exchanges = "|".join(re.escape(topology.events_exchange(s).name) for s in pulled)
-        docs.append(_resource("User", user, {
-            "importCredentialsSecret": {"name": f"govproj-amqp-federation-{downstream}"}}))
-        # a link declares, binds and consumes only its own "federation: …" exchange and queue,
-        # and binds them to our events exchanges it pulls (read)
-        docs.append(_resource("Permission", user, {
-            "vhost": VHOST, "userReference": {"name": user},
-            "permissions": {"configure": "^federation: .*$", "write": "^federation: .*$",
-                            "read": f"^({exchanges}|federation: .*)$"}}))
+            "ackMode": upstream_def["ack-mode"], "trustUserId": upstream_def["trust-user-id"],
+            "maxHops": upstream_def["max-hops"],
+            "reconnectDelay": upstream_def["reconnect-delay"]}))
+        docs.append(_resource("Policy", federation.policy_name(upstream), {
+            "name": federation.policy_name(upstream), "vhost": VHOST,
+            "pattern": policy["pattern"], "applyTo": policy["apply-to"],
+            "priority": policy["priority"], "definition": policy["definition"]}))
+    for downstream in sorted(federation.downstreams_of(DEPLOYMENT, agency)):
+        rights = federation.federation_rights(DEPLOYMENT, agency, downstream)
+        docs += [_resource("User", rights.user, {
+            "importCredentialsSecret": {"name": f"govproj-amqp-{rights.principal}"}}),
+            _resource("Permission", rights.user, {
+                "vhost": VHOST, "userReference": {"name": rights.user},
+                "permissions": {"configure": rights.configure, "write": rights.write,
+                                "read": rights.read}})]
     return _unique(docs)
 
 

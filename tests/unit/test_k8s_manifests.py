@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from shared.events.registry import EVENT_TYPES, SERVICES, SUBSCRIPTIONS, event_type, publishers_of
-from shared.messaging import manifests, topology
+from shared.messaging import federation, manifests, topology
 
 ROOT = Path(__file__).resolve().parents[2]
 KUBECTL = Path(sys.executable).parent / "kubectl"
@@ -307,38 +307,51 @@ def test_production_and_agency_overlays_use_tls_and_generate_no_secret(overlay):
 
 @pytest.mark.parametrize("agency", AGENCIES)
 def test_each_agency_pulls_exactly_the_events_its_services_consume_by_federation(agency):
+    """The overlay's Federation resources are what shared.messaging.federation provisions (the
+    same names, upstreams, policies and users as the two-broker e2e test runs)."""
     docs = RENDERED[agency]
     own = set(manifests.AGENCIES[agency])
+    deployment = manifests.DEPLOYMENT
+    upstreams = federation.upstreams_of(deployment, agency)
+    federations = of_kind(docs, "Federation")
+    assert set(federations) == {federation.upstream_name(u) for u in upstreams}
+    policies = of_kind(docs, "Policy")
+    pulled = set()
+    for upstream, sources in upstreams.items():
+        spec = federations[federation.upstream_name(upstream)]["spec"]
+        # the signature, not the broker's user_id, proves the publisher across brokers
+        assert spec["trustUserId"] is False and spec["ackMode"] == "on-confirm"
+        assert "expires" not in spec and "messageTTL" not in spec   # a cut link loses nothing
+        assert spec["uriSecret"]["name"] == f"govproj-federation-{upstream}"
+        policy = policies[federation.policy_name(upstream)]["spec"]
+        assert policy["definition"] == {"federation-upstream": federation.upstream_name(upstream)}
+        assert policy["applyTo"] == "exchanges"
+        matched = {f"{s}.events" for s in SERVICES if re.fullmatch(policy["pattern"], f"{s}.events")}
+        assert matched == {f"{s}.events" for s in sources}
+        assert not own & set(sources)
+        pulled |= set(sources)
+    # everything its consumers read that is published elsewhere
     needed = set()
     for service in own & set(SERVICES):
         needed |= {event_type(n).source for n in SUBSCRIPTIONS.get(service, ())}
         if service == topology.AUDIT_TRAIL_CONSUMER:
             needed |= {t.source for t in EVENT_TYPES}
-    federations = of_kind(docs, "Federation")
-    pulled = {f["spec"]["exchange"] for f in federations.values()}
-    assert pulled == {f"{s}.events" for s in needed - own}
-    policies = {p["spec"]["definition"]["federation-upstream"]: p for p in
-                of_kind(docs, "Policy").values() if p["spec"]["applyTo"] == "exchanges"}
-    for federation in federations.values():
-        spec = federation["spec"]
-        policy = policies[spec["name"]]["spec"]
-        assert re.fullmatch(policy["pattern"], spec["exchange"])
-        # the signature, not the broker's user_id, proves the publisher across brokers
-        assert spec["trustUserId"] is False and spec["ackMode"] == "on-confirm"
-        upstream = spec["uriSecret"]["name"].removeprefix("govproj-federation-")
-        assert manifests.agency_of(spec["exchange"].removesuffix(".events")) == upstream
+    assert pulled == needed - own
+    config = of_kind(docs, "ConfigMap")["govproj-config"]["data"]
+    assert config["EVENT_FEDERATED_SOURCES"].split(",") == sorted(pulled)
     # only its own queues: nothing piles up for a consumer that lives elsewhere
     queues = {q["spec"]["name"] for q in of_kind(docs, "Queue").values()}
-    owned = {q for s in own & set(SERVICES)
-             for q in [*topology.own_queue_names(s), topology.rpc_queue_name(s),
-                       topology.dead_letter_queue_name(s)]}
-    assert queues - {q for q in queues if q.startswith("govproj.delay.")} == owned
-    # the other agencies' links read only our events exchanges
-    for user in of_kind(docs, "User"):
-        if user.startswith("govproj-federation-"):
-            read = of_kind(docs, "Permission")[user]["spec"]["permissions"]["read"]
-            readable = {f"{s}.events" for s in SERVICES if re.fullmatch(read, f"{s}.events")}
-            assert readable and readable <= {f"{s}.events" for s in own}
+    owned = {q.name for q in federation.site_declarations(own & set(SERVICES))
+             if hasattr(q, "queue_arguments")}
+    assert queues == owned
+    # the other agencies' links: exactly the rights federation_rights derives
+    for downstream in federation.downstreams_of(deployment, agency):
+        rights = federation.federation_rights(deployment, agency, downstream)
+        permission = of_kind(docs, "Permission")[rights.user]["spec"]["permissions"]
+        assert permission == {"configure": rights.configure, "write": rights.write,
+                              "read": rights.read}
+        user = of_kind(docs, "User")[rights.user]
+        assert user["spec"]["importCredentialsSecret"]["name"] == f"govproj-amqp-{rights.principal}"
     users = {u for u in of_kind(docs, "User") if not u.startswith("govproj-federation-")}
     assert users == {f"govproj-{p}" for p in own | {"gateway", "keda"}}
 
