@@ -4,20 +4,31 @@
   (ENGINEERING §1): we use ``postgresql+psycopg2://``, which ``eventlet.monkey_patch()`` makes green.
 - SQLite writers waiting in SQLite's C busy handler freeze the hub: every write transaction takes
   the engine's lock first (green once eventlet has patched ``threading``), WAL lets readers go on.
+- PostgreSQL connections are not pinged at every checkout (``pool_pre_ping`` cost a round trip
+  per transaction, three per event on the reliable path — issue 19). Instead: a connection that
+  sat idle in the pool longer than ``IDLE_CHECK_SECONDS`` is checked before use and replaced if
+  the server dropped it (the pool retries the checkout with a new connection); connections are
+  recycled after ``RECYCLE_SECONDS``; and a disconnect met in use invalidates the whole pool
+  (SQLAlchemy's default), so after a database restart only the statements in flight fail —
+  a handler's failure is retried through its delay queue, the relay's on its next pass.
 """
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine, make_url
 
 log = logging.getLogger(__name__)
 
 _LOCKS: dict[int, threading.RLock] = {}
+
+IDLE_CHECK_SECONDS = 10.0   # a PostgreSQL connection idle this long is checked before use
+RECYCLE_SECONDS = 1800      # and none is used longer than this
 
 
 class DatabaseConfigError(ValueError):
@@ -37,7 +48,7 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def create_engine_for(url: str, **kwargs: Any) -> Engine:
+def create_engine_for(url: str, idle_check: float = IDLE_CHECK_SECONDS, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite"):
@@ -50,9 +61,34 @@ def create_engine_for(url: str, **kwargs: Any) -> Engine:
         # them ourselves so reads inside a transaction see one snapshot (SQLAlchemy's recipe).
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
+        kwargs.setdefault("pool_recycle", RECYCLE_SECONDS)
+        engine = create_engine(url, pool_size=10, max_overflow=10, **kwargs)
+        event.listen(engine, "checkin", _idle_since)
+        event.listen(engine, "checkout", lambda dbapi_conn, record, _proxy:
+                     _check_if_idle(dbapi_conn, record, idle_check))
     _LOCKS[id(engine)] = threading.RLock()
     return engine
+
+
+def _idle_since(_dbapi_conn: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _check_if_idle(dbapi_conn: Any, record: Any, idle_check: float) -> None:
+    """A connection back from a long rest is asked once whether it still lives; a dead one
+    raises DisconnectionError, on which the pool discards it and checks out a new one."""
+    since = record.info.get("idle_since")
+    if since is None or time.monotonic() - since < idle_check:
+        return
+    try:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        dbapi_conn.rollback()   # leave no transaction open (isolation levels are set after)
+    except Exception as error:
+        log.info("a pooled database connection was dropped while idle; reconnecting",
+                 extra={"error": str(error)})
+        raise exc.DisconnectionError(str(error)) from error
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
