@@ -12,6 +12,7 @@ import logging
 import time
 from datetime import date
 
+import eventlet
 from nameko.extensions import DependencyProvider
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -60,17 +61,28 @@ class Database(DependencyProvider):
                                      keys.keys_dir(config), self.container.service_name))
         self.loop = RelayLoop(self.relay, float(config.get("OUTBOX_POLL_SECONDS", 1.0)))
         self.relay_enabled = bool(config.get("OUTBOX_RELAY", True))
+        self.relay_thread = None
 
     def start(self) -> None:
         if self.relay_enabled:
-            self.container.spawn_managed_thread(self.loop.run, identifier="outbox-relay")
+            self.relay_thread = self.container.spawn_managed_thread(self.loop.run,
+                                                                    identifier="outbox-relay")
 
     def stop(self) -> None:
+        """A graceful stop (the workers have finished): the relay loop ends its round, then
+        publishes what they committed (``RelayLoop.flush``, bounded), then the engine closes."""
         self.loop.stop()
+        if self.relay_thread is not None:
+            with eventlet.Timeout(10, False):
+                self.relay_thread.wait()
+            if self.loop.stopped:   # else it is stuck in the broker; the container kills it
+                self.loop.flush(float(self.container.config.get("OUTBOX_FLUSH_SECONDS", 5)))
+                self.loop.relay.close()
         self.engine.dispose()
 
     def kill(self) -> None:
-        self.stop()
+        self.loop.stop()
+        self.engine.dispose()
 
     def store(self, consumer: str = "") -> Store:
         clock = _clock_provider(self.container)

@@ -34,8 +34,12 @@ log = logging.getLogger(__name__)
 
 class OutboxRelay:
     def __init__(self, engine: Engine, tables: PlatformTables, amqp_uri: str,
-                 batch_size: int = 200, signing_key: SigningKey | None = None) -> None:
+                 batch_size: int = 200, signing_key: SigningKey | None = None,
+                 local_consumers=None) -> None:
         self.engine = engine
+        # the services on this broker (None: all): only their queues must exist here; another
+        # agency's broker gets its copy by federation (shared.messaging.federation)
+        self.local_consumers = local_consumers
         self.signing_key = signing_key
         self.table = tables.outbox
         self.batch_size = batch_size
@@ -91,7 +95,7 @@ class OutboxRelay:
         try:  # every subscriber's queue must exist, or the event would be lost for it
             for key in {row.routing_key for row in rows}:
                 self.publisher.require(key, [events_exchange(event_type(key).source),
-                                             *queues_for_event(key)])
+                                             *queues_for_event(key, self.local_consumers)])
         except TopologyMissing as exc:
             self.publisher.close()
             return [], {row.seq: f"topology missing: {exc}" for row in rows}
@@ -138,7 +142,9 @@ class RelayLoop:
         self.max_backoff = max_backoff
         self._wake = threading.Event()
         self._stopping = False
+        self.stopped = False
         self.last_error: str | None = None
+        self.last_run: float | None = None   # monotonic time the loop last went round
 
     def wake(self) -> None:
         self._wake.set()
@@ -146,6 +152,25 @@ class RelayLoop:
     def stop(self) -> None:
         self._stopping = True
         self._wake.set()
+
+    def flush(self, seconds: float) -> int:
+        """On a graceful stop (issue 17), after the last worker committed: publish what is
+        pending, for at most ``seconds``; → rows left unpublished (they stay in the outbox and
+        go out after the restart — the consumers' inboxes absorb any repeat)."""
+        deadline = time.monotonic() + seconds
+        try:
+            while time.monotonic() < deadline:
+                published = self.relay.publish_pending()
+                if self.relay.last_failed or published < self.relay.batch_size:
+                    break
+            left = self.relay.pending()
+        except Exception as exc:
+            log.warning("outbox flush on stop failed: %s: %s", type(exc).__name__, exc)
+            return -1
+        if left:
+            log.warning("stopping with %s outbox rows unpublished; they go out after the restart",
+                        left)
+        return left
 
     def run(self) -> None:
         backoff = self.poll_interval
@@ -157,6 +182,7 @@ class RelayLoop:
                 while self.relay.publish_pending() == self.relay.batch_size:
                     pass
                 stuck = self.relay.last_failed > 0
+                self.last_run = time.monotonic()
                 backoff = min(backoff * 2, self.max_backoff) if stuck else self.poll_interval
                 self.last_error = None
             except Exception as exc:  # database briefly unavailable: log, back off, go on
@@ -165,3 +191,4 @@ class RelayLoop:
                 backoff = min(backoff * 2, self.max_backoff)
             self._wake.wait(backoff)
         self.relay.close()
+        self.stopped = True

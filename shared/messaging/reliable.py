@@ -53,7 +53,48 @@ DEFAULT_MAX_ATTEMPTS = 5
 DEFAULT_RETRY_DELAYS_MS = topology.DEFAULT_RETRY_DELAYS_MS
 
 
-class ReliableQueueConsumer(QueueConsumer):
+class AttachedQueueConsumer(QueueConsumer):
+    """nameko's queue consumer that knows whether it is attached (consuming on a live connection:
+    the readiness probe asks, ``shared.health``) and stops cleanly at any time (issue 17).
+
+    nameko's ``unregister_provider``, called by every entrypoint's ``stop``, sends the
+    ``_last_provider_unregistered`` event itself while the consumers are not ready yet — once
+    per provider, so a SIGTERM while a service with several handlers is still starting (or
+    waiting for its broker) raised eventlet's "Trying to re-send() an already-triggered event"
+    in every stop after the first, and the process died with a traceback. Here it is sent once.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attached = False
+        self.detached_reason: str | None = "not started"
+
+    def unregister_provider(self, provider) -> None:
+        if not self._consumers_ready.ready():
+            if not self._last_provider_unregistered.ready():
+                self._last_provider_unregistered.send()
+            return
+        super().unregister_provider(provider)
+
+    def on_consume_ready(self, connection, channel, consumers, **kwargs) -> None:
+        self.attached, self.detached_reason = True, None
+        super().on_consume_ready(connection, channel, consumers, **kwargs)
+
+    def on_connection_error(self, exc, interval) -> None:
+        self.attached, self.detached_reason = False, f"broker connection: {exc}"
+        super().on_connection_error(exc, interval)
+
+    def consume(self, *args, **kwargs):
+        try:
+            yield from super().consume(*args, **kwargs)
+        except BaseException as exc:
+            self.attached = False
+            self.detached_reason = f"broker connection lost: {type(exc).__name__}: {exc}"
+            raise
+        self.attached, self.detached_reason = False, "stopped consuming"
+
+
+class ReliableQueueConsumer(AttachedQueueConsumer):
     """nameko's queue consumer, but an undecodable body goes to its provider instead of killing
     the consumer thread (kombu raises from ``drain_events`` when no ``on_decode_error`` is set)."""
 

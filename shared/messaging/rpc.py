@@ -20,9 +20,13 @@ from kombu import Connection
 from nameko import rpc as nameko_rpc
 
 from shared.messaging import topology
+from shared.messaging.reliable import AttachedQueueConsumer
 
 
 class DeclaredRpcConsumer(nameko_rpc.RpcConsumer):
+    # knows whether it consumes (the readiness probe), stops cleanly at any time (issue 17)
+    queue_consumer = AttachedQueueConsumer()
+
     def setup(self) -> None:
         super().setup()
         self.queue.no_declare = True   # kombu then consumes it without declaring anything
