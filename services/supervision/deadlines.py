@@ -43,8 +43,12 @@ NAMES = {
                       "按责令限期整改"),
     "planned_completion": ("construction finished by the end of the registered schedule",
                            "按登记的建设周期完成建设"),
+    "security_profile": ("security profile filed: graded or classified protection and the "
+                         "cryptography plan (第三十条, 第三十一条)",
+                         "报送安全保护方案：等级保护或分级保护及密码保障系统方案（第三十条、第三十一条）"),
 }
 PLANNED = "planned_completion"
+SECURITY_PROFILE = "security_profile"
 
 
 def _policy(event: Event) -> Policy:
@@ -216,7 +220,46 @@ def contract_filed(calendar: WorkingCalendar):
         year = data["filed_on"].year
         _open(tx, event, "annual_report", str(year), schedule.annual_report(policy, year),
               f"in construction in {year}")
+        _security_profile_due(tx, event, policy, data)
     return effect
+
+
+# -- the security profile (第三十条, 第三十一条) --------------------------------------------------
+
+def _security_profile_due(tx: Transaction, event: Event, policy: Policy, data: dict) -> None:
+    """The project's first contract filed opens the duty to file its security profile (graded
+    or classified protection, and the cryptography plan planned with the system, 同步规划); a
+    profile already on file meets it at once. A missing one is a finding at the scan — never a
+    funding gate (the text sets none)."""
+    row = _open(tx, event, SECURITY_PROFILE, "1",
+                schedule.security_profile(policy, data["signed_on"]),
+                f"first contract {data['contract_no']} signed {data['signed_on'].isoformat()}")
+    project = tx.session.get(SupervisedProjectRow, event.project_code)
+    if row is not None and project is not None and project.security_profile_on is not None:
+        _profile_filed(row, project.security_profile_on, "security")
+
+
+def _profile_filed(row: DeadlineRow, on: date, by: str) -> None:
+    row.status = "met"
+    row.ledger = [*row.ledger, clocks.entry(on.isoformat(), by, row.due_on,
+                                            f"security profile filed {on.isoformat()}",
+                                            row.article)]
+
+
+def security_profile_recorded(tx: Transaction, event: Event) -> None:
+    """The unit filed its security profile (第三十条, 第三十一条): the duty is met — before the
+    scan found it missing, or before the first contract opened it (remembered for then).
+    Retried until the registration has arrived."""
+    project = tx.session.get(SupervisedProjectRow, event.project_code, with_for_update=True)
+    if project is None:
+        raise clocks.NotKnownYet(f"project {event.project_code} is not known yet")
+    on = event.occurred_at.date()
+    if project.security_profile_on is None:
+        project.security_profile_on = on
+    row = tx.session.get(DeadlineRow, f"{SECURITY_PROFILE}:{event.project_code}:1",
+                         with_for_update=True)
+    if row is not None and row.status in clocks.RUNNING:
+        _profile_filed(row, on, event.source)
 
 
 def annual_report_filed(tx: Transaction, event: Event) -> None:

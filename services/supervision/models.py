@@ -85,6 +85,7 @@ class SupervisedProjectRow(Base):
     completed_on = mapped_column(Date)   # construction finished: annual reports stop after it
     planned_end = mapped_column(Date)    # the registered schedule's end (第十九条)
     delay_reported: Mapped[str | None] = mapped_column(String(32))  # a serious_delay incident
+    security_profile_on = mapped_column(Date)  # first security profile filed (第三十条, 第三十一条)
     classified: Mapped[bool] = mapped_column(Boolean, default=False)
 
 

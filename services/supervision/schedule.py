@@ -8,11 +8,14 @@ project is pinned to. Pure: the deadline engine (deadlines.py) is the only calle
 | self-evaluation window | 第二十四条 | accepted and in use    | self_evaluation_window.*_months     |
 | rectification          | 第十九条/第三十四条 | order issued   | set by the order                    |
 | planned completion     | 第十九条 | project approved        | the registered schedule's end (**)  |
+| security profile       | 第三十条/第三十一条 | first contract signed | security_profile.months (***) |
 
 (*) acceptance grants extensions, so its events carry the due date in force; the engine keeps
 the ledger of every move.
 (**) the project's own schedule, moved only by an approved change (第十八条); past it without
 completion is a serious delay the unit must report (第十九条).
+(***) the text sets no length (policy data says why); met by the security profile, never a
+funding gate — a missing one is a finding at the scan.
 """
 from __future__ import annotations
 
@@ -64,3 +67,11 @@ def acceptance_application(policy: Policy, completed_on: date) -> Due:
     return Due(add_months(completed_on, policy.param("acceptance_application", "months")),
                policy.param("acceptance_application", "article"))
 
+
+
+def security_profile(policy: Policy, first_signed_on: date) -> Due:
+    """第三十条, 第三十一条: the security profile (graded or classified protection, and the
+    cryptography plan, 同步规划) is filed within the policy's months of the first contract's
+    signing — construction has begun; the length is policy, the text sets none."""
+    return Due(add_months(first_signed_on, policy.param("security_profile", "months")),
+               policy.param("security_profile", "article"))

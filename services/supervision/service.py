@@ -135,6 +135,10 @@ class SupervisionService(PlatformService):
     def on_contract_filed(self, event) -> None:
         self.db.handle_once(event, deadlines.contract_filed(self.calendar))
 
+    @reliable_handler("security_profile_recorded")
+    def on_security_profile_recorded(self, event) -> None:
+        self.db.handle_once(event, deadlines.security_profile_recorded)
+
     @reliable_handler("annual_report_filed")
     def on_annual_report_filed(self, event) -> None:
         self.db.handle_once(event, deadlines.annual_report_filed)

@@ -118,7 +118,9 @@ _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
                     # the planned end of construction (第十九条): from approval, moved by an
                     # approved schedule change, reported overruns
                     "project_approved", "change_decided", "change_reapproved",
-                    "incident_reported"),
+                    "incident_reported",
+                    # the security profile meets its duty (第三十条, 第三十一条)
+                    "security_profile_recorded"),
 }
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     svc: PLATFORM_EVENTS + _DOMAIN_SUBSCRIPTIONS.get(svc, ()) for svc in SERVICES}
