@@ -284,5 +284,4 @@ def check_annual_report(year: int, today: date, in_trial_operation: bool,
         raise RuleViolation("a project in trial operation reports its effects and problems",
                             "已投入试运行的项目须说明试运行效果及存在问题", articles=[16],
                             details={"trial_run_effects": ["required in trial operation"]})
-    month, day = (int(x) for x in policy.param("annual_report", "due_month_day").split("-"))
-    return today <= date(year, month, day)
+    return today <= policy.annual_report_due(year)

@@ -278,9 +278,10 @@ def annual_report_filed(tx: Transaction, event: Event) -> None:
 
 
 def project_went_live(tx: Transaction, event: Event) -> None:
-    live_on = event.data()["live_on"]
-    _open(tx, event, "self_evaluation", "1", schedule.self_evaluation(_policy(event), live_on),
-          f"accepted and in use from {live_on.isoformat()}")
+    data = event.data()   # the window is acceptance's (第二十四条): taken from its event
+    due = schedule.self_evaluation(_policy(event), data["window_opens"], data["window_closes"])
+    _open(tx, event, "self_evaluation", "1", due,
+          f"accepted and in use from {data['live_on'].isoformat()}")
 
 
 def self_evaluation_filed(tx: Transaction, event: Event) -> None:

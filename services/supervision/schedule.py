@@ -5,7 +5,7 @@ project is pinned to. Pure: the deadline engine (deadlines.py) is the only calle
 | contract filing        | 第十三条 | contract signed         | contract_filing.working_days        |
 | annual report          | 第十六条 | each year in construction | annual_report.due_month_day       |
 | acceptance application | 第二十三条 | construction finished  | acceptance_application.months (*)   |
-| self-evaluation window | 第二十四条 | accepted and in use    | self_evaluation_window.*_months     |
+| self-evaluation window | 第二十四条 | accepted and in use    | the window on project_went_live     |
 | rectification          | 第十九条/第三十四条 | order issued   | set by the order                    |
 | planned completion     | 第十九条 | project approved        | the registered schedule's end (**)  |
 | security profile       | 第三十条/第三十一条 | first contract signed | security_profile.months (***) |
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from shared.policy import Policy
-from shared.timekit import WorkingCalendar, add_months, months_window
+from shared.timekit import WorkingCalendar, add_months
 
 
 @dataclass(frozen=True)
@@ -43,16 +43,14 @@ def contract_filing(calendar: WorkingCalendar, policy: Policy, signed_on: date) 
 
 def annual_report(policy: Policy, year: int) -> Due:
     """第十六条: each year in construction is reported before the year's end."""
-    month, day = map(int, policy.param("annual_report", "due_month_day").split("-"))
-    return Due(date(year, month, day), policy.param("annual_report", "article"))
+    return Due(policy.annual_report_due(year), policy.param("annual_report", "article"))
 
 
-def self_evaluation(policy: Policy, live_on: date) -> Due:
-    """第二十四条: the self-evaluation falls in a window 12–24 months after going live."""
-    window = months_window(live_on, policy.param("self_evaluation_window", "opens_months"),
-                           policy.param("self_evaluation_window", "closes_months"))
-    return Due(window.closes, policy.param("self_evaluation_window", "article"),
-               opens=window.opens)
+def self_evaluation(policy: Policy, opens: date, closes: date) -> Due:
+    """第二十四条: the self-evaluation falls in a window 12–24 months after the project was
+    accepted and went live. Acceptance owns that window (it knows both dates) and sends it on
+    ``project_went_live``; the deadline is taken from the event, never recomputed here."""
+    return Due(closes, policy.param("self_evaluation_window", "article"), opens=opens)
 
 
 def planned_completion(schedule_end: date) -> Due:

@@ -98,6 +98,13 @@ class Policy:
         self.article(number)
         return Citation(self.id, number)
 
+    def annual_report_due(self, year: int) -> date:
+        """第十六条: the day a year's progress and budget report is due (``annual_report.
+        due_month_day``) — the one reading of it, for supervision's deadline and acceptance's
+        on-time check."""
+        month, day = (int(x) for x in self.param("annual_report", "due_month_day").split("-"))
+        return date(year, month, day)
+
     def param(self, *path: str) -> Any:
         """``policy.param("contract_filing", "working_days")`` → 5."""
         node: Any = self.parameters

@@ -77,6 +77,17 @@ def test_self_evaluation_window_from_going_live(store):
     assert state(store)[1] == ["missed:self_evaluation"]
 
 
+def test_the_self_evaluation_deadline_is_the_window_acceptance_sent(store):
+    """One owner per fact (第二十四条): acceptance computes the window from the later of
+    acceptance and going live; supervision takes it from the event, not from live_on."""
+    store.handle_once(fact("project_went_live", {
+        "live_on": date(2024, 2, 29), "window_opens": date(2025, 6, 1),
+        "window_closes": date(2026, 6, 1)}, date(2024, 2, 29)), deadlines.project_went_live)
+    with store.read() as session:
+        row = session.get(DeadlineRow, f"self_evaluation:{CODE}:1")
+        assert row.due_on == date(2026, 6, 1) and row.ledger[0]["opens"] == "2025-06-01"
+
+
 def test_a_self_evaluation_filed_meets_the_deadline(store):
     store.handle_once(fact("project_went_live", {
         "live_on": date(2025, 1, 15), "window_opens": date(2026, 1, 15),

@@ -35,9 +35,15 @@ def test_acceptance_application_three_months_after_completion(completed, due):
     assert schedule.acceptance_application(V1, completed) == schedule.Due(due, 23)
 
 
-def test_self_evaluation_window_12_to_24_months_after_going_live():
-    due = schedule.self_evaluation(V1, date(2024, 2, 29))
+def test_self_evaluation_window_is_the_one_acceptance_sent():
+    """One owner per fact: acceptance computes the window (from the later of acceptance and
+    going live, 第二十四条) and supervision's deadline is that window, not its own."""
+    due = schedule.self_evaluation(V1, date(2025, 2, 28), date(2026, 2, 28))
     assert (due.opens, due.on, due.article) == (date(2025, 2, 28), date(2026, 2, 28), 24)
+
+
+def test_annual_report_due_is_read_in_one_place():
+    assert V1.annual_report_due(2027) == date(2027, 12, 31)
 
 
 def test_planned_completion_is_the_registered_schedules_end():
