@@ -125,21 +125,15 @@ def _sanction(tx, row, data, event):
     sid, kind = data["sanction_id"], data["type"]
     if kind == "withhold_funds" and sid not in row.withholding_sanctions:
         row.withholding_sanctions = [*row.withholding_sanctions, sid]
-        for level, b in _balances(tx, event.project_code).get("construction", {}).items():
-            if b["available"] > 0:  # hold what could otherwise leave, to restore exactly that
-                _entry(tx, event.project_code, "construction", level, "withholding",
-                       b["available"], f"sanction:{sid}", "supervision", [34],
-                       data["imposed_on"])
+        _book(tx, event.project_code, domain.withholding(_balances(tx, event.project_code), sid),
+              "supervision", [34], data["imposed_on"])
     elif kind == "suspend":
         row.suspensions = sorted({*row.suspensions, f"sanction:{sid}"})
     elif kind == "terminate" and not row.terminated:
         row.terminated = True
-        for purpose, levels in _balances(tx, event.project_code).items():
-            for level, b in levels.items():
-                if b["disbursed"] > 0:  # the amounts to recover (第三十四条)
-                    _entry(tx, event.project_code, purpose, level, "recovery_due",
-                           b["disbursed"], f"sanction:{sid}", "supervision", [34],
-                           data["imposed_on"])
+        _book(tx, event.project_code,
+              domain.recovery_on_termination(_balances(tx, event.project_code), sid),
+              "supervision", [34], data["imposed_on"])
 
 
 def _lifted(tx, row, data, event):
@@ -148,10 +142,9 @@ def _lifted(tx, row, data, event):
         row.withholding_sanctions = [s for s in row.withholding_sanctions if s != sid]
         held = tx.session.scalars(select(LedgerEntryRow).where(
             LedgerEntryRow.project_code == event.project_code,
-            LedgerEntryRow.kind == "withholding", LedgerEntryRow.ref == f"sanction:{sid}"))
-        for entry in list(held):  # restores exactly what this sanction withheld
-            _entry(tx, event.project_code, entry.purpose, entry.level, "release", entry.fen,
-                   f"sanction:{sid}", "supervision", [34], data["lifted_on"])
+            LedgerEntryRow.kind == "withholding", LedgerEntryRow.ref == domain.sanction_ref(sid)))
+        _book(tx, event.project_code, domain.release(_as_entries(list(held)), sid),
+              "supervision", [34], data["lifted_on"])
     elif data["type"] == "suspend":
         row.suspensions = [s for s in row.suspensions if s != f"sanction:{sid}"]
 
@@ -206,6 +199,14 @@ def _entry(tx: Transaction, code: str, purpose: str, level: str, kind: str, fen:
                                   business_date=tx.business_date,
                                   articles=articles, year=year or on.year))
     tx.session.flush()
+
+
+def _book(tx: Transaction, code: str, entries: list[Entry], actor: str, articles: list[int],
+          on) -> None:
+    """Write the entries a rule of the domain decided on (withholding, release, recovery,
+    surplus return)."""
+    for e in entries:
+        _entry(tx, code, e.purpose, e.level, e.kind, e.fen, e.ref, actor, articles, on)
 
 
 def _entries(session, code: str) -> list[LedgerEntryRow]:
@@ -367,16 +368,8 @@ def return_surplus(store: Store, clock: Clock, caller: Identity, code: str) -> d
     today = clock.today()
     with store.transaction() as tx:
         row = _owned_file(tx, caller, code, "funds.surplus")
-        domain.check_surplus_return(_file(row))
-        returned = 0
-        # the construction surplus only (第十七条): O&M money stays, for the years it serves
-        for level, b in _balances(tx, code).get("construction", {}).items():
-            if b["available"] > 0:
-                _entry(tx, code, "construction", level, "surplus_return", b["available"],
-                       f"surplus:{today.isoformat()}", caller.sub, [17], today)
-                returned += b["available"]
-        if not returned:
-            raise StateConflict("nothing to return", "无结余资金可退回", articles=[17])
+        _book(tx, code, domain.surplus_return(_file(row), _balances(tx, code), today),
+              caller.sub, [17], today)
     return funds(store, caller, code)
 
 

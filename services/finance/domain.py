@@ -261,6 +261,53 @@ def check_surplus_return(file: FundingFile) -> None:
                             "结余资金在项目完成（或终止）后退回", articles=[17])
 
 
+# -- what a sanction or a surplus return books: ledger entries, written by the application ------
+
+Balances = dict[str, dict[str, dict[str, int]]]   # balances(): purpose → level → figures
+
+
+def sanction_ref(sanction_id: str) -> str:
+    return f"sanction:{sanction_id}"
+
+
+def withholding(by_purpose: Balances, sanction_id: str) -> list[Entry]:
+    """暂缓拨付建设资金 (第三十四条): a withholding sanction holds what could otherwise leave —
+    each level's available construction money, nothing where none is available — so that
+    lifting it restores exactly that. O&M money is not construction money and is not held."""
+    return [Entry("construction", level, "withholding", b["available"], sanction_ref(sanction_id))
+            for level, b in by_purpose.get("construction", {}).items() if b["available"] > 0]
+
+
+def release(held: list[Entry], sanction_id: str) -> list[Entry]:
+    """A lifted withholding (第三十四条) releases exactly what that sanction withheld, entry by
+    entry; another sanction's holding stays."""
+    ref = sanction_ref(sanction_id)
+    return [Entry(e.purpose, e.level, "release", e.fen, ref)
+            for e in held if e.kind == "withholding" and e.ref == ref]
+
+
+def recovery_on_termination(by_purpose: Balances, sanction_id: str) -> list[Entry]:
+    """直至终止项目 (第三十四条): a terminated project's disbursed money, every purpose and
+    level, is booked as to be recovered — a record (``recovery_due``), not a movement of the
+    available balance; a level that paid nothing books nothing."""
+    return [Entry(purpose, level, "recovery_due", b["disbursed"], sanction_ref(sanction_id))
+            for purpose, levels in by_purpose.items() for level, b in levels.items()
+            if b["disbursed"] > 0]
+
+
+def surplus_return(file: FundingFile, by_purpose: Balances, on: date) -> list[Entry]:
+    """结余资金按原渠道退回 (第十七条): at completion (or termination) each level's available
+    construction money goes back through its channel; O&M money stays for the years it serves.
+    Refused when the project may not return yet, or when there is nothing to return."""
+    check_surplus_return(file)
+    entries = [Entry("construction", level, "surplus_return", b["available"],
+                     f"surplus:{on.isoformat()}")
+               for level, b in by_purpose.get("construction", {}).items() if b["available"] > 0]
+    if not entries:
+        raise StateConflict("nothing to return", "无结余资金可退回", articles=[17])
+    return entries
+
+
 def pick_level(budget_by_level: dict[str, int], level: str | None) -> str:
     """The paying level: given, or the one level that has this purpose's budget (第二十五条)."""
     funded = [lvl for lvl, fen in budget_by_level.items() if fen > 0]
