@@ -1,0 +1,145 @@
+"""Finance's use cases without a broker: services/finance/application.py run against a Store on a
+temporary SQLite file, the events it learns from made as the other services publish them, the
+commands' data loaded with the entrypoint's own schemas. The broker, PostgreSQL and concurrency
+stay in tests/integration."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from services.finance import application, schemas
+from services.finance.models import platform
+from shared.authz import Identity
+from shared.errors import RuleViolation, StateConflict
+from shared.events import make_event
+from shared.persistence import create_engine_for
+from shared.persistence.migrations import upgrade
+from shared.persistence.store import Store
+from shared.timekit import SimulatedClock
+
+CODE, UNIT, TODAY = "SD-2026-000001", "U-370100-001", date(2026, 3, 2)
+UNIT_CALLER = Identity("u1", "unit", UNIT)
+FINANCE = Identity("f1", "finance")
+SHA = "a" * 64
+
+
+@pytest.fixture
+def store(tmp_path):
+    url = f"sqlite:///{tmp_path / 'finance.db'}"
+    upgrade("finance", url)
+    engine = create_engine_for(url)
+    yield Store(engine, platform, consumer="finance.test", today=lambda _session: TODAY)
+    engine.dispose()
+
+
+CLOCK = SimulatedClock(lambda: TODAY)
+
+
+def learn(store: Store, effect: Any, event_type: str, payload: dict[str, Any],
+          articles: list[int]) -> None:
+    store.handle_once(make_event(event_type, payload, project_code=CODE,
+                                 regulation_version="shandong/v1", articles=articles), effect)
+
+
+def approved_project(store: Store) -> None:
+    learn(store, application.project_registered, "project_registered", {
+        "unit": UNIT, "co_builders": [], "kind": "construction", "level": "province",
+        "classified": False, "registered_on": TODAY}, [7])
+    learn(store, application.project_approved, "project_approved", {
+        "case_id": "RC-1", "unit": UNIT, "approved_amount": Decimal("500000.00"),
+        "approved_on": TODAY, "fixed_asset_investment": False, "classified": False}, [9])
+    learn(store, application.sharing_status_recorded, "sharing_status_recorded", {
+        "connected": True, "sharing_compliant": True, "checked_on": TODAY}, [29])
+
+
+def budget_and_contract(store: Store) -> None:
+    application.record_budget(store, CLOCK, FINANCE, CODE, schemas.load(schemas.BudgetReview, {
+        "construction": {"total": "450000.00", "by_level": {"province": "450000.00"}}}))
+    application.file_contract(store, CLOCK, UNIT_CALLER, CODE, schemas.wire(schemas.Contract, {
+        "contract_no": "HT-1", "supplier": "浪潮软件", "amount": "400000.00",
+        "signed_on": TODAY.isoformat(), "text_sha256": SHA}))
+
+
+def pay(store: Store, amount: str) -> dict[str, Any]:
+    return application.request_disbursement(
+        store, CLOCK, UNIT_CALLER, CODE, schemas.load(schemas.Disbursement, {
+            "purpose": "construction", "amount": amount, "contract_no": "HT-1"}))
+
+
+def construction(store: Store) -> dict[str, str]:
+    return application.funds(store, FINANCE, CODE)["by_purpose"]["construction"]["province"]
+
+
+def outbox_types(store: Store) -> list[str]:
+    with store.read() as session:
+        return [r.routing_key for r in session.execute(select(platform.outbox)).all()]
+
+
+def test_budget_contract_payment_write_the_ledger_and_emit_in_one_commit(store):
+    approved_project(store)
+    budget_and_contract(store)
+    assert pay(store, "100000.00")["status"] == "paid"
+    assert construction(store)["available"] == "350000.00"
+    assert outbox_types(store) == ["budget_recorded", "contract_filed", "disbursement_decided"]
+
+
+def test_a_refused_contract_changes_nothing(store):
+    """第十三条: a contract is filed once signed; a refusal writes no row and emits nothing."""
+    approved_project(store)
+    with pytest.raises((RuleViolation, StateConflict)) as err:
+        application.file_contract(store, CLOCK, UNIT_CALLER, CODE, schemas.wire(
+            schemas.Contract, {"contract_no": "HT-1", "supplier": "s", "amount": "1.00",
+                               "signed_on": "2026-03-03", "text_sha256": SHA}))  # signed tomorrow
+    assert "第十三条" in err.value.as_dict()["articles"]
+    assert outbox_types(store) == [] and application.contracts(store, FINANCE, CODE) == []
+
+
+def test_a_withholding_holds_the_available_money_until_lifted_then_releases_exactly_it(store):
+    """第三十四条 暂缓拨付建设资金, through the application: held, a payment refused, released."""
+    approved_project(store)
+    budget_and_contract(store)
+    pay(store, "100000.00")
+    learn(store, application.sanction_imposed, "sanction_imposed", {
+        "sanction_id": "SN-1", "type": "withhold_funds", "finding": "F-1",
+        "reason": "ignored", "imposed_on": TODAY}, [34])
+    held = construction(store)
+    assert (held["withheld"], held["available"]) == ("350000.00", "0.00")
+    refused = pay(store, "1.00")
+    assert refused["status"] != "paid"
+    learn(store, application.sanction_lifted, "sanction_lifted", {
+        "sanction_id": "SN-1", "type": "withhold_funds", "reason": "rectified",
+        "lifted_on": TODAY}, [34])
+    assert construction(store)["available"] == "350000.00"
+    assert construction(store)["withheld"] == "0.00"
+
+
+def test_termination_books_the_disbursed_money_to_recover(store):
+    approved_project(store)
+    budget_and_contract(store)
+    pay(store, "100000.00")
+    learn(store, application.sanction_imposed, "sanction_imposed", {
+        "sanction_id": "SN-9", "type": "terminate", "finding": "F-1", "reason": "failed",
+        "imposed_on": TODAY}, [34])
+    with store.read() as session:
+        kinds = [(e.kind, e.fen) for e in application._entries(session, CODE)]
+    assert ("recovery_due", 10_000_000) in kinds
+
+
+def test_the_surplus_returns_after_completion_and_only_once(store):
+    """第十七条: the unspent construction money goes back; a second return has nothing left."""
+    approved_project(store)
+    budget_and_contract(store)
+    pay(store, "100000.00")
+    with pytest.raises(StateConflict):
+        application.return_surplus(store, CLOCK, UNIT_CALLER, CODE)   # still building
+    learn(store, application.construction_completed, "construction_completed", {
+        "completed_on": TODAY, "acceptance_due": date(2026, 6, 2)}, [23])
+    application.return_surplus(store, CLOCK, UNIT_CALLER, CODE)
+    assert construction(store)["available"] == "0.00"
+    with pytest.raises(StateConflict) as err:
+        application.return_surplus(store, CLOCK, UNIT_CALLER, CODE)
+    assert err.value.as_dict()["articles"] == ["第十七条"]

@@ -1,0 +1,121 @@
+"""Planning's use cases without a broker: services/planning/application.py run against a Store
+on a temporary SQLite file, with the entrypoint's own schemas loading the commands' data and the
+other services' events made as they publish them. The broker, PostgreSQL and concurrency stay in
+tests/integration."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from services.planning import application, schemas
+from services.planning.models import platform
+from shared.authz import Forbidden, Identity
+from shared.errors import RuleViolation
+from shared.events import make_event
+from shared.persistence import create_engine_for
+from shared.persistence.migrations import upgrade
+from shared.persistence.store import Store
+from shared.timekit import SimulatedClock
+
+UNIT, TODAY = "U-370100-001", date(2026, 3, 2)
+UNIT_CALLER = Identity("u1", "unit", UNIT)
+OFFICE, GROUP = Identity("o1", "office"), Identity("g1", "group")
+CLOCK = SimulatedClock(lambda: TODAY)
+CATALOG = {"resources": [{"name": "电子证照", "source": "本系统", "format": "JSON",
+                          "update_frequency": "每日", "sharing_type": "unconditional",
+                          "open_type": "none"}]}
+
+
+@pytest.fixture
+def store(tmp_path):
+    url = f"sqlite:///{tmp_path / 'planning.db'}"
+    upgrade("planning", url)
+    engine = create_engine_for(url)
+    yield Store(engine, platform, consumer="planning.test", today=lambda _session: TODAY)
+    engine.dispose()
+
+
+def outbox_types(store: Store) -> list[str]:
+    with store.read() as session:
+        return [r.routing_key for r in session.execute(select(platform.outbox)).all()]
+
+
+def plan_in_force(store: Store) -> None:
+    """第五条: the office drafts the provincial plan, the provincial government approves it."""
+    plan = application.draft_plan(store, OFFICE, schemas.load(schemas.PlanDraft, {
+        "title": "山东省政务信息系统建设规划", "start_year": 2025, "end_year": 2030,
+        "items": [{"code": "SDZW-2026-01", "title": "全省电子证照系统"}]}))
+    application.approve_plan(store, CLOCK, GROUP, plan.id)
+
+
+def register(store: Store, **changes: Any) -> str:
+    data = {"name": "全省电子证照系统", "kind": "construction", "level": "province",
+            "plan_item": "SDZW-2026-01", "budget": {"total": "500000.00"}, **changes}
+    fields = schemas.registration_fields(schemas.load(schemas.ProjectRegistration, data))
+    return application.register_project(store, CLOCK, UNIT_CALLER, fields).code
+
+
+def complete_application(store: Store, code: str) -> None:
+    for doc in ("construction_plan", "investment_budget"):
+        application.file_document(store, UNIT_CALLER, code, doc, schemas.load(
+            schemas.DocumentFiling, {"title": doc, "sha256": "b" * 64}))
+    application.set_catalog(store, UNIT_CALLER, code,
+                            schemas.load(schemas.Catalog, CATALOG)["resources"])
+
+
+def test_an_incomplete_application_is_refused_with_every_missing_item_and_emits_nothing(store):
+    """第六条, 第七条, 第二十七条: every missing item named with its article; nothing changes."""
+    plan_in_force(store)
+    code = register(store)
+    with pytest.raises(RuleViolation) as err:
+        application.submit_application(store, CLOCK, UNIT_CALLER, code)
+    refusal = err.value.as_dict()
+    assert {"第七条", "第二十七条"} <= set(refusal["articles"])
+    assert outbox_types(store) == ["project_registered"]
+    project, _ = application.get_project(store, CLOCK, UNIT_CALLER, code)
+    assert project.status == "draft"
+
+
+def test_a_project_outside_the_plan_in_force_is_refused(store):
+    """第六条: the application follows the provincial plan; no plan in force, no submission."""
+    code = register(store)
+    complete_application(store, code)
+    with pytest.raises(RuleViolation) as err:
+        application.submit_application(store, CLOCK, UNIT_CALLER, code)
+    assert "第六条" in err.value.as_dict()["articles"]
+
+
+def test_a_complete_application_is_submitted_then_follows_the_review_and_approval(store):
+    """Submitted (第六条, 第七条) → under review (第八条) → approved (第九条), from events."""
+    plan_in_force(store)
+    code = register(store)
+    complete_application(store, code)
+    project = application.submit_application(store, CLOCK, UNIT_CALLER, code)
+    assert project.status == "submitted"
+    assert outbox_types(store) == ["project_registered", "document_filed", "document_filed",
+                                   "catalog_set", "application_submitted"]
+
+    def learn(effect: Any, event_type: str, payload: dict[str, Any], articles: list[int]) -> None:
+        store.handle_once(make_event(event_type, payload, project_code=code,
+                                     regulation_version="shandong/v1", articles=articles), effect)
+
+    learn(application.review_case_opened, "review_case_opened",
+          {"case_id": "RC-1", "submission": 1, "opened_on": TODAY}, [8])
+    learn(application.project_approved, "project_approved", {
+        "case_id": "RC-1", "unit": UNIT, "approved_amount": Decimal("500000.00"),
+        "approved_on": TODAY, "fixed_asset_investment": False, "classified": False}, [9])
+    project, _ = application.get_project(store, CLOCK, UNIT_CALLER, code)
+    assert project.status == "approved"
+
+
+def test_another_units_project_is_not_theirs_to_submit(store):
+    plan_in_force(store)
+    code = register(store)
+    other = Identity("u2", "unit", "U-370100-002")
+    with pytest.raises(Forbidden):
+        application.submit_application(store, CLOCK, other, code)
+    assert outbox_types(store) == ["project_registered"]
