@@ -34,11 +34,8 @@ status: $(STAMP)        ## liveness of every service over the bus; non-zero if o
 migrate: $(STAMP)
 	$(BIN)/govproj migrate
 
-bench: $(STAMP)          ## benchmarks (ratios against a baseline in the same run)
-	$(BIN)/python bench/pipeline.py
-	$(BIN)/python bench/pipeline.py --producers 10
-	$(BIN)/python bench/pipeline.py --db postgresql
-	$(BIN)/python bench/gateway.py
+bench: $(STAMP)          ## benchmarks; last line: one JSON object of every ratio (bench/run.py)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(STAMP)          ## ruff, the architecture contracts (import-linter), types (mypy)
 	$(BIN)/ruff check shared services tests bench

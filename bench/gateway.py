@@ -1,19 +1,26 @@
-"""Benchmark: gateway GET throughput and latency against a bare gunicorn endpoint, same run.
+"""Benchmark: gateway GET throughput and latency against baselines, same run.
 
     .venv/bin/python bench/gateway.py [--seconds 10] [--clients 16]
 
 bare:     gunicorn (same worker class, workers and threads) serving a fixed JSON document.
+echo:     the same gunicorn answering with ONE plain pika RPC to a nameko service that only
+          echoes (bench/echo_app.py, bench/echo_service.py): the floor of any RPC gateway.
 timeline: GET /api/v1/projects/{code}/timeline — JWT check, role matrix, ONE pika RPC to
           supervision (nameko), a read of the project's ledger entries, JSON out.
 project:  GET /api/v1/projects/{code} — the composed view: FIVE RPCs in turn (planning's
           register, finance's funds, supervision's deadlines, findings and sanctions).
-Both are loaded by the same client threads (keep-alive HTTP/1.1) for the same time; prints
-requests/s, p50/p99 latency and the ratio gateway/bare. Not a test: nothing asserts a time.
+All are loaded by the same client threads (keep-alive HTTP/1.1) for the same time; prints
+requests/s, p50/p99 latency, the ratios, and as its last line ``BENCH {json}``: the ratios
+``gateway_read_vs_echo_rpc`` (timeline ÷ echo, goal ≥ 0.5) and ``gateway_composed_vs_read``
+(project ÷ timeline, goal ≥ 0.5), with ``gateway_read_vs_bare``. Not a test: nothing asserts a
+time.
 """
 from __future__ import annotations
 
 import argparse
 import http.client
+import json
+import os
 import statistics
 import subprocess
 import sys
@@ -76,11 +83,19 @@ def main() -> int:
         print("needs RabbitMQ (with management API) and PostgreSQL on 127.0.0.1", file=sys.stderr)
         return 2
     stack = Stack(infra, Path(tempfile.mkdtemp(prefix="govproj-bench-gw-")))
-    bare_port = free_port()
-    bare = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c",
-                             "services/gateway/gunicorn.conf.py", "--bind",
-                             f"127.0.0.1:{bare_port}", "bench.bare_app:app"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    bare_port, echo_port = free_port(), free_port()
+
+    def gunicorn(port: int, app: str, **env: str) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c",
+                                 "services/gateway/gunicorn.conf.py", "--bind",
+                                 f"127.0.0.1:{port}", app], cwd=ROOT, env={**os.environ, **env},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    bare = gunicorn(bare_port, "bench.bare_app:app")
+    echo_service = subprocess.Popen([sys.executable, "bench/echo_service.py", stack.amqp_uri],
+                                    cwd=ROOT, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+    echo = gunicorn(echo_port, "bench.echo_app:app", BENCH_AMQP_URI=stack.amqp_uri)
     try:
         for service in ("planning", "finance", "supervision", "gateway"):
             stack.start(service)
@@ -90,16 +105,20 @@ def main() -> int:
             "budget": {"total": "1.00"}}).json()["code"]
         auth = {"Authorization": f"Bearer {stack.token('office')}"}
         urls = {"bare": f"http://127.0.0.1:{bare_port}/projects/{code}",
+                "echo": f"http://127.0.0.1:{echo_port}/projects/{code}",
                 "timeline": f"{stack.api}/projects/{code}/timeline",
                 "project": f"{stack.api}/projects/{code}"}
         wait_for(lambda: stack.http("GET", f"/projects/{code}/timeline", "office")
                  .status_code == 200, timeout=20, message="the project in the ledger")
+        wait_for(lambda: _ok(urls["echo"]), timeout=30, interval=0.5, message="echo baseline")
         for url in urls.values():
             load(url, auth, 1, 4)  # warm: connections, caches
         results = {name: load(url, auth, args.seconds, args.clients)
                    for name, url in urls.items()}
     finally:
-        bare.terminate()
+        for proc in (bare, echo, echo_service):
+            proc.terminate()
+            proc.wait(30)
         stack.close()
     print(f"{args.clients} client threads × {args.seconds:g} s each; gunicorn gthread "
           "2 workers × 8 threads for all")
@@ -107,11 +126,28 @@ def main() -> int:
     for name, (rate, lat, err) in results.items():
         print(f"{name:9} {rate:8.0f} {pct(lat, 50):8.2f} {pct(lat, 99):8.2f} {err:7}")
     bare_rate, bare_lat, _ = results["bare"]
-    for name in ("timeline", "project"):
+    for name in ("echo", "timeline", "project"):
         rate, lat, _ = results[name]
         print(f"ratio {name}/bare throughput: {rate / bare_rate:.2f}; "
               f"p99 ratio: {pct(lat, 99) / pct(bare_lat, 99):.1f}x")
+    rate = {name: r[0] for name, r in results.items()}
+    ratios = {"gateway_read_vs_echo_rpc": round(rate["timeline"] / rate["echo"], 3),
+              "gateway_composed_vs_read": round(rate["project"] / rate["timeline"], 3),
+              "gateway_read_vs_bare": round(rate["timeline"] / rate["bare"], 3)}
+    print(f"ratio timeline/echo: {ratios['gateway_read_vs_echo_rpc']:.2f} (goal ≥ 0.50); "
+          f"project/timeline: {ratios['gateway_composed_vs_read']:.2f} (goal ≥ 0.50)")
+    print("BENCH " + json.dumps(ratios))
     return 0
+
+
+def _ok(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+        conn.request("GET", parts.path)
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
 
 
 def _answers(stack) -> bool:

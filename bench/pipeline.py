@@ -6,7 +6,13 @@ bare:     nameko's standalone dispatcher (confirms) → a plain @event_handler t
 reliable: a command transaction writes the event to the outbox → the relay publishes it
           (confirms + mandatory) → the reliable handler validates it → inbox claim and a database
           write in one transaction.
-Prints throughput of each, their ratio (goal: reliable ≥ 0.5 × bare) and latency p50/p99.
+broker:   what the broker itself sustains the way the relay publishes: raw durable messages to
+          a quorum queue, published in batches of 200 with streamed publisher confirms, consumed
+          and acked by one consumer (no database, no envelope, no signature).
+Prints throughput of each, the ratios (goals: reliable ≥ 0.5 × bare, ≥ 0.25 × broker) and
+latency p50/p99; its last line is ``BENCH {json}`` of the ratios, named after the
+configuration (``pipeline_sqlite_burst``, ``pipeline_sqlite_10_producers``,
+``pipeline_postgresql``; ``pipeline_vs_broker_<db>``), which bench/run.py collects.
 Each run uses a fresh vhost and fresh databases; nothing is timed as a test assertion.
 """
 from __future__ import annotations
@@ -20,6 +26,7 @@ import eventlet  # noqa: E402
 eventlet.monkey_patch()
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -144,6 +151,63 @@ def run_reliable(amqp_uri: str, urls: dict[str, str], n: int, paced: int, rate: 
     return result
 
 
+def run_broker(amqp_uri: str, n: int, size: int = 1500, batch: int = 200) -> float:
+    """Messages/s through a quorum queue: durable, mandatory, confirms streamed per batch (as
+    the outbox relay publishes), consumed and acked by one consumer."""
+    from amqp import Message
+    from kombu import Connection
+
+    queue, body = f"bench-broker-{uuid.uuid4().hex[:6]}", b"x" * size
+    received = [0]
+    with Connection(amqp_uri) as pub, Connection(amqp_uri) as sub:
+        channel = pub.channel()
+        channel.queue_declare(queue, durable=True, auto_delete=False,
+                              arguments={"x-queue-type": "quorum"})
+        channel.confirm_select()
+        pending: set[int] = set()
+
+        def on_ack(tag: int, multiple: bool) -> None:
+            if multiple:
+                pending.difference_update([t for t in pending if t <= tag])
+            else:
+                pending.discard(tag)
+
+        channel.events["basic_ack"].add(on_ack)
+        consumer = sub.channel()
+        consumer.basic_qos(0, 200, False)
+
+        def on_message(message) -> None:
+            consumer.basic_ack(message.delivery_tag)
+            received[0] += 1
+
+        consumer.basic_consume(queue, callback=on_message)
+        stop = [False]
+
+        def drain() -> None:
+            while not stop[0]:
+                try:
+                    sub.drain_events(timeout=0.2)
+                except TimeoutError:
+                    pass
+
+        draining = eventlet.spawn(drain)
+        start, tag = time.time(), 0
+        while tag < n:
+            for _ in range(min(batch, n - tag)):
+                tag += 1
+                pending.add(tag)
+                channel.basic_publish(Message(body, delivery_mode=2), exchange="",
+                                      routing_key=queue, mandatory=True)
+            while pending:
+                pub.drain_events(timeout=10)
+        _wait(lambda: received[0] >= n)
+        rate = n / (time.time() - start)
+        stop[0] = True
+        draining.wait()
+        channel.queue_delete(queue)
+    return rate
+
+
 def _wait(predicate, timeout: float = 300) -> None:
     deadline = time.time() + timeout
     while not predicate():
@@ -189,6 +253,7 @@ def main() -> int:
             urls[service] = (f"sqlite:///{tmp / service}.db" if args.db == "sqlite"
                              else pg.create(f"bench_{uuid.uuid4().hex[:6]}_{service}"))
             upgrade(service, urls[service])
+        broker = run_broker(amqp_uri, args.events)
         bare = run_bare(amqp_uri, args.events, args.paced, args.rate)
         reliable = run_reliable(amqp_uri, urls, args.events, args.paced, args.rate)
     finally:
@@ -202,8 +267,18 @@ def main() -> int:
     for name, r in (("bare", bare), ("reliable", reliable)):
         print(f"{name:10} {r.throughput:9.0f} | {pct(r.paced, 50):9.1f} {pct(r.paced, 99):7.1f} | "
               f"{pct(r.saturated, 50):13.1f} {pct(r.saturated, 99):7.1f}")
+    print(f"{'broker':10} {broker:9.0f}")
     ratio = reliable.throughput / bare.throughput
+    vs_broker = reliable.throughput / broker
     print(f"ratio reliable/bare: {ratio:.2f}  (goal ≥ 0.50: {'met' if ratio >= 0.5 else 'NOT met'})")
+    print(f"ratio reliable/broker: {vs_broker:.2f}  "
+          f"(goal ≥ 0.25: {'met' if vs_broker >= 0.25 else 'NOT met'})")
+    config = (f"{args.db}_{PRODUCERS}_producers" if PRODUCERS else
+              "sqlite_burst" if args.db == "sqlite" else args.db)
+    broker_name = f"pipeline_vs_broker_{args.db}" + (f"_{PRODUCERS}_producers" if PRODUCERS
+                                                     else "")
+    print("BENCH " + json.dumps({f"pipeline_{config}": round(ratio, 3),
+                                 broker_name: round(vs_broker, 3)}))
     return 0
 
 
