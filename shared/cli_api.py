@@ -149,6 +149,9 @@ COMMANDS: tuple[Command, ...] = (
     C("audit", "open", "POST", "/audits", "开展审计", ("project",)),
     C("audit", "finding", "POST", "/audits/<audit_id>/findings", "记录审计发现的问题"),
     C("audit", "verify-ledger", "GET", "/ledger/verification", "校验哈希链"),
+    C("audit", "verify-ledger-full", "POST", "/ledger/verifications", "后台完整重新校验哈希链"),
+    C("audit", "ledger-verification", "GET", "/ledger/verifications/<job_id>",
+      "完整校验任务的进度与结果"),
     C("audit", "trail", "GET", "/projects/<code>/audit-trail", "项目在审计台账中的记录"),
     C("admin", "clock", "POST", "/admin/clock", "模拟时钟：设定今日", ("today",)),
     C("admin", "calendar", "PUT", "/admin/calendar/<int:year>", "载入年度法定工作日安排"),
@@ -400,6 +403,10 @@ class ApiClient:
                 print(_as_text(field_of(data, self.get)))
             else:
                 show(data, self.as_json)
+            cursor = response.headers.get("X-Next-Cursor") or (
+                data.get("next") if isinstance(data, dict) else None)
+            if cursor and not self.get:   # a full page of a list read in keyset pages
+                print(f"next page / 下一页: --after={cursor}", file=sys.stderr)
             return 0
         print_error(response.status_code, (data or {}).get("error", {}))
         if response.status_code == 403 and self.roles and "permission" in (

@@ -116,9 +116,10 @@ def _approve_if_complete(tx: Transaction, case: ReviewCase, today: date) -> None
             regulation_version=case.regulation_version, articles=[4, 9])
 
 
-def review_cases(store: Store, project_code: str | None = None) -> list[ReviewCase]:
+def review_cases(store: Store, project_code: str | None = None, limit: int | None = None,
+                 after: list | None = None) -> list[ReviewCase]:
     with store.read() as session:
-        return repository.cases(session, project_code)
+        return repository.cases(session, project_code, limit, after)
 
 
 def get_round(store: Store, round_id: str) -> tuple[ReviewRound, list[ReviewCase]]:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.approval.domain import Opinion, ReviewCase, ReviewRound
 from services.approval.models import ReviewCaseRow, ReviewRoundRow
+from shared import paging
 from shared.errors import NotFound
 
 _CASE = [f.name for f in fields(ReviewCase) if f.name != "opinion"]
@@ -63,10 +64,16 @@ def require_latest_case(session: Session, project_code: str, **kwargs) -> Review
     return case
 
 
-def cases(session: Session, project_code: str | None = None) -> list[ReviewCase]:
-    query = select(ReviewCaseRow).order_by(ReviewCaseRow.project_code, ReviewCaseRow.submission)
+def cases(session: Session, project_code: str | None = None, limit: int | None = None,
+          after: list | None = None) -> list[ReviewCase]:
+    """By project and submission; ``after``: the (project, submission) of the page before's
+    last case (keyset pagination, an index range on the unique pair)."""
+    order = (ReviewCaseRow.project_code, ReviewCaseRow.submission)
+    query = paging.after(select(ReviewCaseRow).order_by(*order), order, after)
     if project_code:
         query = query.where(ReviewCaseRow.project_code == project_code)
+    if limit is not None:
+        query = query.limit(limit)
     return [_case(r) for r in session.scalars(query)]
 
 

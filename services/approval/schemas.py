@@ -6,7 +6,16 @@ from marshmallow import fields, validate
 from services.approval.domain import DECISIONS
 from services.approval.incidents import ACTIONS, INCIDENT_KINDS
 from shared.events.schemas import Money
-from shared.wire import Items, Length, Strict, load  # noqa: F401  (load: the service's loader)
+from shared.paging import Cursor
+from shared.wire import Items, Length, Range, Strict, load  # noqa: F401  (load: the service's loader)
+
+
+class ReviewCasePage(Strict):
+    """Review cases in pages, by project code and submission (keyset pagination): ``after``
+    is the `X-Next-Cursor` of the page before."""
+
+    limit = fields.Integer(load_default=200, validate=Range(min=1, max=500))
+    after = Cursor("str", "int")
 
 
 class RoundOpening(Strict):

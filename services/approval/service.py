@@ -16,8 +16,12 @@ class ApprovalService(PlatformService):
 
     @rpc
     @query("review.list")
-    def list_review_cases(self, project_code: str | None = None) -> list[dict]:
-        return [schemas.case_view(c) for c in application.review_cases(self.db, project_code)]
+    def list_review_cases(self, project_code: str | None = None,
+                          filters: dict | None = None) -> list[dict]:
+        page = schemas.load(schemas.ReviewCasePage, {k: v for k, v in (filters or {}).items()
+                                                      if k in ("limit", "after")})
+        return [schemas.case_view(c) for c in application.review_cases(
+            self.db, project_code, page["limit"], page.get("after"))]
 
     @rpc
     @command("review.round.open")

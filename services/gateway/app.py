@@ -15,7 +15,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from services import console
-from services.gateway import limits, outcomes
+from services.gateway import limits, outcomes, pages
 from services.gateway.auth import Authenticator
 from services.gateway.endpoints import ENDPOINTS, Endpoint
 from services.gateway.errors import error_body, to_response
@@ -113,6 +113,7 @@ class Gateway:
             authz.require(identity, endpoint.permission)
             status, result, headers = self.call(endpoint, params, request, identity,
                                                 request_id)
+            result, headers = pages.with_next(endpoint, request, status, result, headers)
             return json_response(status, result, request_id, headers)
         except Exception as exc:
             status, body = to_response(exc)

@@ -31,7 +31,7 @@ class CalendarYear(planning.Strict):
     workdays = fields.List(fields.Date(), required=True, validate=planning.Items(max=366))
 
 
-class ReviewCaseFilter(planning.Strict):
+class ReviewCaseFilter(approval.ReviewCasePage):
     project = fields.String(validate=planning.Length(max=64))
 
 
@@ -59,6 +59,9 @@ class Endpoint:
     # a write answered only once the other services took it on (settle.py): (rpc, result,
     # timeout) → None, or raises
     settle: Callable[[Any, Any, float], None] | None = None
+    # a list read in keyset pages (pages.py): (where the items are — None: the answer is the
+    # list — , the item fields making the cursor, in the list's order)
+    page: tuple[str | None, tuple[str, ...]] | None = None
 
     @property
     def roles(self) -> list[str]:
@@ -101,8 +104,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/projects/<code>/timeline", "project.timeline", "supervision",
              "project_timeline",
              "Every step of the project from the hash-chained ledger: time, actor, what, "
-             "articles",
-             args=lambda p, b, q: (p["code"],)),
+             "articles; in pages of events (limit, after: `next` of the page before)",
+             args=lambda p, b, q: (p["code"], q), query=supervision.LedgerPage,
+             page=("events", ("seq",))),
     Endpoint("POST", "/review-rounds", "review.round.open", "approval", "open_round",
              "Open a centralized review round of submitted applications (第八条)", tag="review",
              args=lambda p, b, q: (b,), body=approval.RoundOpening, status=201),
@@ -122,8 +126,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "(第四条)", tag="review", args=lambda p, b, q: (p["code"], b),
              body=approval.DrcDecision),
     Endpoint("GET", "/review-cases", "review.list", "approval", "list_review_cases",
-             "Review cases (one per submission), optionally of one project", tag="review",
-             args=lambda p, b, q: (q.get("project"),), query=ReviewCaseFilter),
+             "Review cases (one per submission), optionally of one project, by project and "
+             "submission; in pages (limit, after the cursor of the page before)", tag="review",
+             args=lambda p, b, q: (q.get("project"), q), query=ReviewCaseFilter,
+             page=(None, ("project_code", "submission"))),
     Endpoint("POST", "/projects/<code>/national-consent", "project.national.consent", "planning",
              "record_national_consent",
              "The office's opinion before a unit applies to a national ministry (第十条)",
@@ -173,18 +179,23 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              args=lambda p, b, q: (p["code"], p["incident_id"], b),
              body=approval.IncidentResumption),
     Endpoint("GET", "/findings", "finding.read", "supervision", "list_findings",
-             "Findings (violations) with their articles and status", tag="supervision",
-             args=lambda p, b, q: (q,), query=supervision.FindingFilter),
+             "Findings (violations) with their articles and status, by date found; in pages "
+             "(limit, after the cursor of the page before)", tag="supervision",
+             args=lambda p, b, q: (q,), query=supervision.FindingFilter,
+             page=(None, ("found_on", "id"))),
     Endpoint("GET", "/deadlines", "deadline.read", "supervision", "list_deadlines",
              "Deadlines of REQUIREMENTS §11 with their ledger; filters project, due_before, "
-             "overdue", tag="supervision", args=lambda p, b, q: (q,),
-             query=supervision.DeadlineFilter),
+             "overdue; by due date, in pages (limit, after the cursor of the page before)",
+             tag="supervision", args=lambda p, b, q: (q,),
+             query=supervision.DeadlineFilter, page=(None, ("due_on", "id"))),
     Endpoint("POST", "/admin/scan", "supervision.scan", "supervision", "scan",
              "Turn missed deadlines and ignored rectification orders into findings now",
              tag="supervision", args=lambda p, b, q: (b,), body=supervision.Scan),
     Endpoint("GET", "/overview", "overview.read", "supervision", "overview",
-             "Overdue items, open findings, active sanctions, by unit and by project",
-             tag="supervision"),
+             "Overdue items, open findings, active sanctions, by unit and by project; the "
+             "projects in pages by code (limit, after: `next` of the page before)",
+             tag="supervision", args=lambda p, b, q: (q,), query=supervision.OverviewPage,
+             page=("by_project", ("project",))),
     Endpoint("POST", "/inspections", "inspection.record", "supervision", "record_inspection",
              "Record an inspection's findings (第三十四条)", tag="supervision",
              args=lambda p, b, q: (b,), body=supervision.Inspection, status=201),
@@ -339,13 +350,27 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "The project's security file", tag="security", args=lambda p, b, q: (p["code"],)),
     Endpoint("GET", "/ledger/verification", "ledger.verify", "supervision", "verify_ledger",
              "Verify the hash chain over every recorded event: ok, length, head, and where it "
-             "was altered, inserted into or cut (第三十五条)", tag="supervision"),
+             "was altered, inserted into or cut (第三十五条): from the newest signed "
+             "checkpoint on, so its cost is in the records appended since", tag="supervision"),
+    Endpoint("POST", "/ledger/verifications", "ledger.verify", "supervision",
+             "start_ledger_verification",
+             "Start the full re-verification of the chain from its first record, in the "
+             "background (one at a time: a running one is answered); poll it by its id "
+             "(第三十五条)", tag="supervision", status=201),
+    Endpoint("GET", "/ledger/verifications/<job_id>", "ledger.verify", "supervision",
+             "ledger_verification_job",
+             "A full re-verification: state (running, done, interrupted), progress, and its "
+             "result", tag="supervision", args=lambda p, b, q: (p["job_id"],)),
     Endpoint("GET", "/projects/<code>/audit-trail", "ledger.verify", "supervision",
-             "project_trail", "The project's events in the audit ledger, with their hashes",
-             tag="supervision", args=lambda p, b, q: (p["code"],)),
+             "project_trail", "The project's events in the audit ledger, with their hashes; in "
+             "pages (limit, after the cursor of the page before)",
+             tag="supervision", args=lambda p, b, q: (p["code"], q),
+             query=supervision.LedgerPage, page=(None, ("seq",))),
     Endpoint("GET", "/sanctions", "sanction.read", "supervision", "list_sanctions",
-             "Sanctions, active and lifted (a unit: its own projects)", tag="supervision",
-             args=lambda p, b, q: (q,), query=supervision.SanctionFilter),
+             "Sanctions, active and lifted (a unit: its own projects), by date imposed; in "
+             "pages (limit, after the cursor of the page before)", tag="supervision",
+             args=lambda p, b, q: (q,), query=supervision.SanctionFilter,
+             page=(None, ("imposed_on", "id"))),
     Endpoint("POST", "/sanctions", "sanction.impose", "supervision", "impose_sanction",
              "Apply a sanction: criticism, withholding, suspension, termination (第三十四条)",
              tag="supervision", args=lambda p, b, q: (b,), body=supervision.Imposition, status=201),

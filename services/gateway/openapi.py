@@ -39,7 +39,13 @@ HEADERS = {
     "Allow": {"description": "the methods this path allows", "required": True,
               "schema": {"type": "string"}},
     "Location": {"description": "GET it for the outcome", "required": True,
-                 "schema": {"type": "string"}}}
+                 "schema": {"type": "string"}},
+    # keyset pagination of a list answered as a JSON array (services/gateway/pages.py)
+    "Link": {"description": 'the next page, `<path?…&after=CURSOR>; rel="next"`, on a full '
+                            "page only (a page shorter than `limit` is the last)",
+             "schema": {"type": "string"}},
+    "X-Next-Cursor": {"description": "the `after` value of the next page, on a full page only",
+                      "schema": {"type": "string"}}}
 
 
 class ErrorDetail(Schema):
@@ -97,6 +103,14 @@ def _responses(e: Endpoint) -> dict:
     if e.body is not None:
         errors.add(413)
     responses = {str(e.status): {"description": "OK", "headers": {**request_id, **echoed}}}
+    if e.page is not None and e.page[0] is None:      # a list in keyset pages
+        responses[str(e.status)]["headers"].update(
+            Link={"$ref": "#/components/headers/Link"},
+            **{"X-Next-Cursor": {"$ref": "#/components/headers/X-Next-Cursor"}})
+    elif e.page is not None:
+        responses[str(e.status)]["description"] = (
+            f"OK; `next`: the `after` cursor of the next page of `{e.page[0]}` (null on the "
+            "last page)")
     if write:
         responses["202"] = {
             "description": "delivered, answer lost: it takes effect at most once; "

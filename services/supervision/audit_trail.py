@@ -60,10 +60,21 @@ def signature_problem(ring: KeyRing, record: Record) -> str | None:
     return signing.problem(envelope, ring)
 
 
-def project_trail(store: Store, code: str) -> list[dict]:
+def _project_rows(code: str, page: tuple | None):
+    """The project's ledger rows in seq order; ``page``: (limit, offset, after seq) — an index
+    range on (project_code, seq)."""
+    query = select(LedgerRow).where(LedgerRow.project_code == code).order_by(LedgerRow.seq)
+    if page:
+        limit, offset, after = page
+        if after:
+            query = query.where(LedgerRow.seq > after[0])
+        query = query.limit(limit).offset(offset)
+    return query
+
+
+def project_trail(store: Store, code: str, page: tuple | None = None) -> list[dict]:
     with store.read() as session:
-        rows = session.scalars(select(LedgerRow).where(LedgerRow.project_code == code)
-                               .order_by(LedgerRow.seq))
+        rows = session.scalars(_project_rows(code, page))
         out = []
         for r in rows:
             envelope = json.loads(r.body)
@@ -76,7 +87,8 @@ def project_trail(store: Store, code: str) -> list[dict]:
         return out
 
 
-def project_timeline(store: Store, caller: Identity, code: str) -> dict:
+def project_timeline(store: Store, caller: Identity, code: str,
+                     page: tuple | None = None) -> dict:
     """Every recorded event of the project, in ledger order. Whoever sees the project sees its
     timeline. The payloads are what travelled on the bus (never classified content); of a
     classified project even those (e.g. its name, sent for review) are shown only to its unit
@@ -88,8 +100,7 @@ def project_timeline(store: Store, caller: Identity, code: str) -> dict:
         if project is None:
             raise NotFound(f"no project {code} in the ledger", f"台账中无项目 {code}",
                            details={"code": code})
-        rows = session.scalars(select(LedgerRow).where(LedgerRow.project_code == code)
-                               .order_by(LedgerRow.seq))
+        rows = session.scalars(_project_rows(code, page))
         details = not project.classified or sees_classified_content(caller, project.owner_unit)
         return {"code": code, "events": [_timeline_entry(r, details) for r in rows]}
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union
 
-from services.supervision import clocks, findings, rules, schedule, visibility
+from services.supervision import clocks, findings, schedule, visibility
 from services.supervision.models import (
     DeadlineRow,
     FindingRow,
@@ -21,6 +21,7 @@ from services.supervision.models import (
     SupervisedProjectRow,
     SuspensionRow,
 )
+from shared import paging
 from shared.authz import Identity
 from shared.events import Event
 from shared.persistence.store import Store, Transaction
@@ -393,8 +394,9 @@ def is_overdue(today: date):
 
 def list_deadlines(store: Store, caller: Identity, project: str | None, due_before: date | None,
                    overdue: bool | None, today: date,
-                   page: tuple[int, int] = (200, 0)) -> list[dict]:
-    """A page of the deadlines of the projects the caller sees."""
+                   page: tuple = (200, 0)) -> list[dict]:
+    """A page of the deadlines of the projects the caller sees, by due date and id
+    (``page``: limit, offset and, optionally, the keyset cursor's (due_on, id))."""
     late = is_overdue(today)
     query = visibility.restrict(select(DeadlineRow, late.label("overdue"))
                                 .order_by(DeadlineRow.due_on), DeadlineRow.project_code, caller)
@@ -404,7 +406,8 @@ def list_deadlines(store: Store, caller: Identity, project: str | None, due_befo
         query = query.where(DeadlineRow.due_on < due_before)
     if overdue is not None:
         query = query.where(late if overdue else ~late)
-    query = query.order_by(DeadlineRow.id).limit(page[0]).offset(page[1])
+    query = paging.after(query.order_by(DeadlineRow.id), (DeadlineRow.due_on, DeadlineRow.id),
+                         page[2] if len(page) > 2 else None).limit(page[0]).offset(page[1])
     with store.read() as session:
         return [{"id": r.id, "project": r.project_code, "kind": r.kind,
                  "article": article_label_zh(r.article), "due_on": r.due_on.isoformat(),
@@ -421,25 +424,36 @@ def overdue_projects(store: Store, caller: Identity, today: date) -> list[str]:
         return sorted(session.scalars(query))
 
 
-def overview(store: Store, today: date) -> dict:
+def overview(store: Store, today: date, page: tuple = (200, 0, None)) -> dict:
+    """Open findings, overdue deadlines and active sanctions: by unit (every unit, summed in
+    the database), and by project in pages of project codes (``page``: limit, offset, after
+    the last code of the page before) — an answer that does not grow with the province."""
+    limit, offset, after = page
+    counted = (("open_findings", FindingRow, FindingRow.status != "resolved"),
+               ("overdue", DeadlineRow, is_overdue(today)),
+               ("active_sanctions", SanctionRow, SanctionRow.status == "active"))
+    zero = {name: 0 for name, _, _ in counted}
     with store.read() as session:
-        owners = dict(session.execute(select(SupervisedProjectRow.project_code,
-                                             SupervisedProjectRow.owner_unit)).all())
-        rows: dict[str, dict] = {}
-
-        def bucket(code):
-            return rows.setdefault(code, {"project": code, "unit": owners.get(code),
-                                          "open_findings": 0, "overdue": 0,
-                                          "active_sanctions": 0})
-        for code, n in session.execute(select(FindingRow.project_code, func.count()).where(
-                FindingRow.status != "resolved").group_by(FindingRow.project_code)):
-            bucket(code)["open_findings"] = n
-        for code, n in session.execute(select(DeadlineRow.project_code, func.count()).where(
-                is_overdue(today)).group_by(DeadlineRow.project_code)):
-            bucket(code)["overdue"] = n
-        for code, n in session.execute(select(SanctionRow.project_code, func.count()).where(
-                SanctionRow.status == "active").group_by(SanctionRow.project_code)):
-            bucket(code)["active_sanctions"] = n
-    projects = sorted(rows.values(), key=lambda r: r["project"])
-    return {"as_of": today.isoformat(), "by_project": projects,
-            "by_unit": rules.overview(projects, "unit")}
+        listed = union(*(select(model.project_code.label("code")).where(where)
+                         for _, model, where in counted)).subquery()
+        query = select(listed.c.code).order_by(listed.c.code)
+        if after:
+            query = query.where(listed.c.code > after[0])
+        codes = list(session.scalars(query.limit(limit).offset(offset)))
+        owners = dict(session.execute(select(
+            SupervisedProjectRow.project_code, SupervisedProjectRow.owner_unit).where(
+            SupervisedProjectRow.project_code.in_(codes))).all())
+        rows = {c: {"project": c, "unit": owners.get(c), **zero} for c in codes}
+        by_unit: dict[str, dict] = {}
+        for name, model, where in counted:
+            for code, n in session.execute(select(model.project_code, func.count()).where(
+                    where, model.project_code.in_(codes)).group_by(model.project_code)):
+                rows[code][name] = n
+            for unit, n in session.execute(
+                    select(SupervisedProjectRow.owner_unit, func.count()).select_from(model)
+                    .outerjoin(SupervisedProjectRow,
+                               SupervisedProjectRow.project_code == model.project_code)
+                    .where(where).group_by(SupervisedProjectRow.owner_unit)):
+                by_unit.setdefault(unit or "-", dict(zero))[name] += n
+    return {"as_of": today.isoformat(), "by_project": [rows[c] for c in codes],
+            "by_unit": dict(sorted(by_unit.items()))}

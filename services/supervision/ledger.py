@@ -37,34 +37,59 @@ def entry_hash(seq: int, message_id: str, event_type: str, source: str,
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def verify(records: Iterable[Record], head: tuple[int, str] | None,
-           signature_problem: Callable[[Record], str | None] | None = None) -> dict[str, Any]:
-    """Walk the chain. A changed field breaks its own hash (altered); a record put in breaks the
-    sequence or the link to its predecessor (inserted); a record taken out leaves a gap, or a
-    head that no longer matches the last record (removed); a record its claimed publisher did
-    not sign is ``unsigned`` (``signature_problem`` says why)."""
-    problems: list[dict[str, Any]] = []
-    prev_hash, expected_seq, last = GENESIS, 1, None
-    for r in records:
-        if r.seq < expected_seq:
+class Chain:
+    """The walk of ``verify``, fed one record at a time, so that a long chain is checked in
+    batches (a background job yielding between them) or from a signed checkpoint on: ``start``
+    is the (seq, hash) of the last record already verified — (0, GENESIS) for the whole chain."""
+
+    def __init__(self, signature_problem: Callable[[Record], str | None] | None = None,
+                 start: tuple[int, str] = (0, GENESIS)) -> None:
+        self.signature_problem = signature_problem
+        self.start = start
+        self.prev_hash, self.expected_seq = start[1], start[0] + 1
+        self.last: tuple[int, str] = start
+        self.count = 0
+        self.problems: list[dict[str, Any]] = []
+
+    def feed(self, r: Record) -> None:
+        """A changed field breaks its own hash (altered); a record put in breaks the sequence or
+        the link to its predecessor (inserted); a record taken out leaves a gap (removed); a
+        record its claimed publisher did not sign is ``unsigned``."""
+        problems = self.problems
+        if r.seq < self.expected_seq:
             problems.append({"seq": r.seq, "problem": "inserted",
                              "detail": "sequence number repeated or out of order"})
-        elif r.seq > expected_seq:
-            problems.append({"seq": expected_seq, "problem": "removed",
-                             "detail": f"records {expected_seq}–{r.seq - 1} are missing"})
+        elif r.seq > self.expected_seq:
+            problems.append({"seq": self.expected_seq, "problem": "removed",
+                             "detail": f"records {self.expected_seq}–{r.seq - 1} are missing"})
         if entry_hash(r.seq, r.message_id, r.event_type, r.source, r.project_code,
                       r.occurred_at, r.body, r.prev_hash) != r.hash:
             problems.append({"seq": r.seq, "problem": "altered",
                              "detail": "the record does not match its hash"})
-        elif r.prev_hash != prev_hash:
+        elif r.prev_hash != self.prev_hash:
             problems.append({"seq": r.seq, "problem": "inserted",
                              "detail": "the record does not link to its predecessor"})
-        why = signature_problem(r) if signature_problem else None
+        why = self.signature_problem(r) if self.signature_problem else None
         if why:
             problems.append({"seq": r.seq, "problem": "unsigned", "detail": why})
-        prev_hash, expected_seq, last = r.hash, max(expected_seq, r.seq) + 1, r
-    if head is not None and (last is None or (last.seq, last.hash) != head):
-        problems.append({"seq": head[0], "problem": "removed",
-                         "detail": "the ledger ends before its recorded head"})
-    return {"ok": not problems, "length": last.seq if last else 0,
-            "head": last.hash if last else GENESIS, "problems": problems}
+        self.prev_hash, self.expected_seq = r.hash, max(self.expected_seq, r.seq) + 1
+        self.last, self.count = (r.seq, r.hash), self.count + 1
+
+    def result(self, head: tuple[int, str] | None) -> dict[str, Any]:
+        """A head that no longer matches the last record: records were removed at the end."""
+        problems = list(self.problems)
+        if head is not None and self.last != tuple(head):
+            problems.append({"seq": head[0], "problem": "removed",
+                             "detail": "the ledger ends before its recorded head"})
+        return {"ok": not problems, "length": self.last[0], "head": self.last[1],
+                "problems": problems}
+
+
+def verify(records: Iterable[Record], head: tuple[int, str] | None,
+           signature_problem: Callable[[Record], str | None] | None = None,
+           start: tuple[int, str] = (0, GENESIS)) -> dict[str, Any]:
+    """Walk the chain (from ``start``, the last record already verified): see ``Chain``."""
+    chain = Chain(signature_problem, start)
+    for r in records:
+        chain.feed(r)
+    return chain.result(head)

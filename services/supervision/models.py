@@ -74,6 +74,39 @@ class LedgerHeadRow(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class LedgerCheckpointRow(Base):
+    """A verified prefix of the chain: its last seq and hash, when, signed with supervision's
+    own key (an insider with the database but not the key cannot move it). Verification goes on
+    from the newest checkpoint whose signature holds, so its cost is in the new records."""
+
+    __tablename__ = "audit_ledger_checkpoints"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[str] = mapped_column(String(40))
+    how: Mapped[str] = mapped_column(String(16))      # incremental | full
+    key_id: Mapped[str] = mapped_column(String(32))
+    signature: Mapped[str] = mapped_column(String(128))
+
+
+class LedgerVerificationRow(Base):
+    """A full re-verification of the chain, run in the background: its progress and result."""
+
+    __tablename__ = "audit_ledger_verifications"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))    # running | done
+    target_seq: Mapped[int] = mapped_column(Integer)  # the head when it started
+    target_hash: Mapped[str] = mapped_column(String(64))
+    verified: Mapped[int] = mapped_column(Integer, default=0)
+    ok: Mapped[bool | None] = mapped_column(Boolean)
+    problems = mapped_column(JSON)
+    started_by: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[str] = mapped_column(String(40))
+    heartbeat_at: Mapped[str] = mapped_column(String(40))
+    finished_at: Mapped[str | None] = mapped_column(String(40))
+
+
 class SupervisedProjectRow(Base):
     """Whose project it is (from the register's events): the unit that must rectify."""
 

@@ -6,7 +6,6 @@ non-compliant after rectifying → the office applies the ladder (policy data, m
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from shared.errors import RuleViolation, StateConflict
 
@@ -82,13 +81,3 @@ def check_liftable(sanction_id: str, status: str, kind: str) -> None:
         raise StateConflict("a terminated project is not revived: termination cannot be lifted",
                             "项目终止后不得恢复，终止决定不能解除", articles=[34],
                             details={"type": kind})
-
-
-def overview(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, int]]:
-    out: dict[str, dict[str, int]] = {}
-    for row in rows:
-        bucket = out.setdefault(row[key] or "-", {"open_findings": 0, "overdue": 0,
-                                                  "active_sanctions": 0})
-        for k in bucket:
-            bucket[k] += row.get(k, 0)
-    return out

@@ -2,6 +2,7 @@
 from marshmallow import fields, validate
 
 from shared.events.schemas import Money
+from shared.paging import Cursor
 from shared.wire import Items, Length, Range, Strict
 
 
@@ -73,11 +74,27 @@ class Scan(Strict):
 
 
 class Page(Strict):
-    """A page of a list read: lists grow with the province's projects, answers stay bounded
-    (the next page is asked with ``offset``; a page shorter than ``limit`` is the last)."""
+    """A page of a list read: lists grow with the province's projects, answers stay bounded.
+    The next page is asked with ``after``, the cursor the page before gave (keyset pagination,
+    shared/paging.py: its cost does not grow with the depth), or with ``offset``; a page
+    shorter than ``limit`` is the last."""
 
     limit = fields.Integer(load_default=200, validate=Range(min=1, max=500))
     offset = fields.Integer(load_default=0, validate=Range(min=0, max=1_000_000))
+    after = Cursor("date", "str")      # (the date the list is ordered by, id)
+
+
+class LedgerPage(Page):
+    """A project's events in ledger order: the cursor is the last event's ``seq``."""
+
+    limit = fields.Integer(load_default=500, validate=Range(min=1, max=1000))
+    after = Cursor("int")
+
+
+class OverviewPage(Page):
+    """The overview's projects, by code: the cursor is the last project's code."""
+
+    after = Cursor("str")
 
 
 class DeadlineFilter(Page):

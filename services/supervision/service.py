@@ -1,11 +1,13 @@
 """Supervision service entrypoints. It also runs the suite's time: the simulated clock and the
 operator-loaded calendar years are its events, which every service applies."""
+import eventlet
 from nameko.timer import timer
 
 from services.supervision import (
     audit_trail,
     deadlines,
     findings,
+    ledger_checks,
     operations,
     oversight,
     sanctions,
@@ -39,20 +41,40 @@ class SupervisionService(PlatformService):
         """Every event of every service, chained into the audit ledger."""
         self.db.handle_once(event, audit_trail.append)
 
+    checkpoint_key = ledger_checks.CheckpointKey()   # signs the ledger's checkpoints
+
     @rpc
     @query("ledger.verify")
     def verify_ledger(self) -> dict:
-        return audit_trail.verification(self.db, self.trusted_keys)
+        """From the newest signed checkpoint to the head: its cost is in the new records."""
+        return ledger_checks.verification(self.db, self.trusted_keys, self.checkpoint_key)
 
     @rpc
-    @query("project.timeline")
-    def project_timeline(self, code: str) -> dict:
-        return audit_trail.project_timeline(self.db, self.caller, code)
+    @command("ledger.verify")
+    def start_ledger_verification(self) -> dict:
+        """The full re-verification, in the background; poll it by its id."""
+        job, new = ledger_checks.start_full(self.db, self.caller.sub)
+        if new:
+            eventlet.spawn_n(ledger_checks.run_full, self.db, self.trusted_keys,
+                             self.checkpoint_key, job["id"])
+        return job
 
     @rpc
     @query("ledger.verify")
-    def project_trail(self, code: str) -> list[dict]:
-        return audit_trail.project_trail(self.db, code)
+    def ledger_verification_job(self, job_id: str) -> dict:
+        return ledger_checks.get_job(self.db, job_id)
+
+    @rpc
+    @query("project.timeline")
+    def project_timeline(self, code: str, filters: dict | None = None) -> dict:
+        page = _page(load(schemas.LedgerPage, filters or {}))
+        return audit_trail.project_timeline(self.db, self.caller, code, page)
+
+    @rpc
+    @query("ledger.verify")
+    def project_trail(self, code: str, filters: dict | None = None) -> list[dict]:
+        page = _page(load(schemas.LedgerPage, filters or {}))
+        return audit_trail.project_trail(self.db, code, page)
 
     @reliable_handler("national_approval_filed_without_consent")
     def on_national_approval_filed_without_consent(self, event) -> None:
@@ -181,8 +203,9 @@ class SupervisionService(PlatformService):
 
     @rpc
     @query("overview.read")
-    def overview(self) -> dict:
-        return deadlines.overview(self.db, self.clock.today())
+    def overview(self, filters: dict | None = None) -> dict:
+        page = _page(load(schemas.OverviewPage, filters or {}))
+        return deadlines.overview(self.db, self.clock.today(), page)
 
     # -- findings: inspections, rectification, audits, referrals ---------------------------------
     @rpc
@@ -230,5 +253,6 @@ class SupervisionService(PlatformService):
         return oversight.refer(self.db, self.clock, self.caller, load(schemas.Referral, data))
 
 
-def _page(filters: dict) -> tuple[int, int]:
-    return filters.get("limit", 200), filters.get("offset", 0)
+def _page(filters: dict) -> tuple:
+    """(limit, offset, after): ``after`` the decoded keyset cursor, or None."""
+    return filters.get("limit", 200), filters.get("offset", 0), filters.get("after")

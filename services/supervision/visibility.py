@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.supervision.models import ProjectUnitRow
+from shared import paging
 from shared.authz import Identity, require_project
 
 
@@ -42,12 +43,14 @@ def restrict(query, column, caller: Identity):
 
 
 def listing(session: Session, caller: Identity, model, order: tuple,
-            page: tuple[int, int] = (200, 0), **equal: Any) -> list:
-    """One page (limit, offset) of the caller's rows of ``model``, filtered by equality on the
-    given non-empty fields."""
+            page: tuple = (200, 0), **equal: Any) -> list:
+    """One page (limit, offset[, after]) of the caller's rows of ``model``, filtered by
+    equality on the given non-empty fields; ``after``: the key (in ``order``) of the last row of
+    the page before (keyset pagination, shared/paging.py)."""
     query = restrict(select(model).order_by(*order), model.project_code, caller)
     for field, value in equal.items():
         if value:
             query = query.where(getattr(model, field) == value)
-    limit, offset = page
+    limit, offset, *key = page
+    query = paging.after(query, order, key[0] if key else None)
     return list(session.scalars(query.limit(limit).offset(offset)))

@@ -1,35 +1,95 @@
 """`govproj simulate` (issue 19): a few projects driven through the whole lifecycle over the API
-against a running suite complete with no error and no dead letter."""
+against a running suite complete with no error and no dead letter; then what they left behind
+reads in keyset pages and the audit ledger verifies from signed checkpoints and in full."""
 import json
 import subprocess
 
 import pytest
 
 from shared.cli import REPO_ROOT
-from shared.testing import running_stack
+from shared.testing import running_stack, wait_for
 
 pytestmark = pytest.mark.e2e
 
 GOVPROJ = str(REPO_ROOT / ".venv" / "bin" / "govproj")
 
 
-def test_five_projects_through_the_whole_lifecycle(infrastructure, tmp_path):
-    with running_stack(infrastructure, tmp_path, GOVPROJ_CLOCK="simulated",
-                       RPC_TIMEOUT="30") as stack:
+@pytest.fixture(scope="module")
+def simulated(infrastructure, tmp_path_factory):
+    with running_stack(infrastructure, tmp_path_factory.mktemp("simulate"),
+                       GOVPROJ_CLOCK="simulated", RPC_TIMEOUT="30") as stack:
         done = subprocess.run(
             [GOVPROJ, "simulate", "--projects", "5", "--concurrency", "3", "--seed", "7",
              "--api", stack.api, "--rabbit-api", infrastructure.rabbit_api,
              "--vhost", stack.vhost, "--json", "--quiet"],
             cwd=REPO_ROOT, env={"PATH": "/usr/local/bin:/usr/bin:/bin", **stack.env()},
             capture_output=True, text=True, timeout=600)
+        yield stack, done
+
+
+def test_five_projects_through_the_whole_lifecycle(simulated):
+    _, done = simulated
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert (result["completed"], result["errors"], result["dead_letters"]) == (5, 0, 0), result
     # every kind of step ran: refusals, review, DRC, money, acceptance, self-evaluation
     for command in ("POST /projects", "POST /review-rounds/{id}/closure",
+                    "POST /projects/{code}/drc-approval", "POST /sanctions",
                     "POST /projects/{code}/disbursements", "POST /projects/{code}/go-live",
                     "POST /projects/{code}/self-evaluation"):
         assert result["commands"][command]["n"] >= 1, command
     assert result["refusals"]["submission before the documents (第七条)"] == 5
     assert result["refusals"]["payment over the contract (第十三条, 第十七条)"] == 5
     assert result["event_lag"] and result["rss_mb"]
+
+
+def test_lists_read_in_keyset_pages(simulated):
+    """Following `next` (an object's field, or an array's X-Next-Cursor and Link) lists what
+    one big page lists, once each; a cursor the list did not give is 422 naming `after`."""
+    stack, _ = simulated
+    code = stack.http("GET", "/projects", "office").json()["items"][0]["code"]
+    whole = stack.http("GET", f"/projects/{code}/timeline", "office").json()
+    assert whole["next"] is None and len(whole["events"]) > 10
+    events, cursor = [], None
+    while True:
+        page = stack.http("GET", f"/projects/{code}/timeline", "office",
+                          params={"limit": 4, **({"after": cursor} if cursor else {})}).json()
+        events += page["events"]
+        cursor = page["next"]
+        if cursor is None:
+            break
+    assert [e["seq"] for e in events] == [e["seq"] for e in whole["events"]]
+
+    every = stack.http("GET", "/deadlines", "office", params={"limit": 500}).json()
+    assert len(every) > 3
+    listed, url = [], ("/deadlines", {"limit": 3})
+    while url:
+        r = stack.http("GET", url[0], "office", params=url[1])
+        listed += r.json()
+        cursor = r.headers.get("X-Next-Cursor")
+        assert (cursor is None) == ("Link" not in r.headers)
+        url = ("/deadlines", {"limit": 3, "after": cursor}) if cursor else None
+    assert [d["id"] for d in listed] == [d["id"] for d in every]
+
+    bad = stack.http("GET", "/deadlines", "office", params={"after": "not-a-cursor"})
+    assert bad.status_code == 422
+    assert "after" in bad.json()["error"]["details"], bad.text
+    assert stack.http("GET", "/findings", "office", params={"limit": 0}).status_code == 422
+
+
+def test_the_ledger_verifies_from_its_checkpoint_and_in_full_in_the_background(simulated):
+    stack, _ = simulated
+    first = stack.http("GET", "/ledger/verification", "audit").json()
+    assert first["ok"], first
+    again = stack.http("GET", "/ledger/verification", "audit").json()
+    assert again["ok"] and again["checkpoint"]["seq"] == first["length"]
+    assert again["verified_records"] == again["length"] - first["length"]
+    started = stack.http("POST", "/ledger/verifications", "audit")
+    assert started.status_code == 201, started.text
+    job = started.json()
+    done = wait_for(lambda: (lambda j: j if j["state"] == "done" else None)(stack.http(
+        "GET", f"/ledger/verifications/{job['id']}", "audit").json()), timeout=60,
+        message="the full verification")
+    assert done["ok"] and done["progress"] == 1.0 and done["verified"] == job["length"]
+    assert stack.http("POST", "/ledger/verifications", "office").status_code == 403
+    assert stack.http("GET", "/ledger/verifications/nope", "audit").status_code == 404

@@ -18,6 +18,16 @@ def verification(amqp_uri):
         return cluster.supervision.verify_ledger()
 
 
+def full_verification(amqp_uri):
+    """The background re-verification of the whole chain: started, then polled until done."""
+    with rpc_proxy(amqp_uri, identity=AUDIT) as cluster:
+        job = cluster.supervision.start_ledger_verification()
+        assert job["state"] == "running" and job["started_by"] == AUDIT.sub
+        return wait_for(lambda: (lambda j: j if j["state"] == "done" else None)(
+            cluster.supervision.ledger_verification_job(job["id"])),
+            message="the full verification")
+
+
 def test_the_ledger_records_every_event_and_detects_tampering(amqp_uri, database_urls,
                                                             start_service):
     start_service("supervision", database_urls["supervision"], CLOCK="simulated")
@@ -27,28 +37,77 @@ def test_the_ledger_records_every_event_and_detects_tampering(amqp_uri, database
     result = wait_for(lambda: (lambda v: v if v["length"] == 4 else None)(
         verification(amqp_uri)), message="four events chained")
     assert result["ok"] and result["problems"] == []
+    # the next check goes on from the checkpoint it signed: nothing new, nothing read
+    again = verification(amqp_uri)
+    assert again["ok"] and again["checkpoint"]["seq"] == 4 and again["verified_records"] == 0
+    assert (again["length"], again["head"]) == (4, result["head"])
+    job = full_verification(amqp_uri)
+    assert (job["ok"], job["verified"], job["progress"], job["problems"]) == (True, 4, 1.0, [])
 
     engine = create_engine(database_urls["supervision"])
-    with engine.begin() as conn:  # an insider edits a stored record
+    with engine.begin() as conn:  # an insider edits a stored record behind the checkpoint
         conn.execute(text("UPDATE audit_ledger SET body = body || ' ' WHERE seq = 2"))
-    result = verification(amqp_uri)
-    assert not result["ok"] and {"seq": 2, "problem": "altered"} in [
-        {k: p[k] for k in ("seq", "problem")} for p in result["problems"]]
+    job = full_verification(amqp_uri)   # the full re-verification finds it
+    assert not job["ok"] and {"seq": 2, "problem": "altered"} in [
+        {k: p[k] for k in ("seq", "problem")} for p in job["problems"]]
+    assert not verification(amqp_uri)["ok"]   # and the quick check says so from then on
 
     with engine.begin() as conn:  # ... restores it, then deletes one
         conn.execute(text("UPDATE audit_ledger SET body = substr(body, 1, length(body) - 1) "
                           "WHERE seq = 2"))
         conn.execute(text("DELETE FROM audit_ledger WHERE seq = 3"))
-    result = verification(amqp_uri)
-    assert [(p["seq"], p["problem"]) for p in result["problems"]][0] == (3, "removed")
+    job = full_verification(amqp_uri)
+    assert [(p["seq"], p["problem"]) for p in job["problems"]][0] == (3, "removed")
 
     with engine.begin() as conn:  # ... and puts a forged one in its place
         conn.execute(text(
             "INSERT INTO audit_ledger (seq, message_id, event_type, source, project_code, "
             "occurred_at, body, prev_hash, hash) SELECT 3, 'forged', event_type, source, "
             "project_code, occurred_at, body, hash, hash FROM audit_ledger WHERE seq = 2"))
+    job = full_verification(amqp_uri)
+    assert not job["ok"] and 3 in [p["seq"] for p in job["problems"]]
+    engine.dispose()
+
+
+def test_verification_costs_the_new_records_and_trusts_only_signed_checkpoints(
+        amqp_uri, sqlite_urls, start_service):
+    """Issue 19: each check reads the records appended since the newest checkpoint signed with
+    supervision's key; a record tampered with after it, or the checkpointed record itself, is
+    found at once; a checkpoint without a valid signature is ignored and named."""
+    start_service("supervision", sqlite_urls["supervision"], CLOCK="simulated")
+
+    def days(*days):
+        with rpc_proxy(amqp_uri, identity=OPERATOR) as cluster:
+            for day in days:
+                cluster.supervision.set_clock(day)
+    engine = create_engine(sqlite_urls["supervision"])
+
+    def chained(n):   # read from the database, so that no verification runs meanwhile
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT seq FROM audit_ledger_head")).scalar() == n
+    days("2027-01-04", "2027-01-05")
+    wait_for(lambda: chained(2), message="two events chained")
+    first = verification(amqp_uri)
+    assert first["ok"] and first["checkpoint"] is None and first["verified_records"] == 2
+    days("2027-01-06", "2027-01-07", "2027-01-08")
+    wait_for(lambda: chained(5), message="five events chained")
+    later = verification(amqp_uri)
+    assert later["ok"] and later["checkpoint"]["seq"] == 2 and later["length"] == 5
+    assert (later["verified_from"], later["verified_records"]) == (3, 3)
+
+    with engine.begin() as conn:  # a forged checkpoint past the head is ignored and named
+        conn.execute(text("INSERT INTO audit_ledger_checkpoints (seq, hash, at, how, key_id, "
+                          "signature) VALUES (99, :h, '2027-01-01', 'full', 'x', 'eA==')"),
+                     {"h": "0" * 64})
     result = verification(amqp_uri)
-    assert not result["ok"] and 3 in [p["seq"] for p in result["problems"]]
+    assert result["checkpoint"]["seq"] == 5 and [(p["seq"], p["problem"]) for p in
+                                                 result["problems"]] == [(99, "checkpoint")]
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_ledger_checkpoints WHERE seq = 99"))
+        conn.execute(text("UPDATE audit_ledger SET body = body || ' ' WHERE seq = 5"))
+    result = verification(amqp_uri)   # the checkpointed record itself was edited
+    assert not result["ok"] and (5, "altered") in [(p["seq"], p["problem"])
+                                                   for p in result["problems"]]
     engine.dispose()
 
 
@@ -64,7 +123,7 @@ def test_only_the_audit_office_verifies(amqp_uri, sqlite_urls, start_service):
 def test_verification_reads_one_snapshot_while_appends_commit(database_urls):
     """An append that commits between reading the head and reading the records must not look
     like tampering (PostgreSQL's default read committed would let it)."""
-    from services.supervision import audit_trail
+    from services.supervision import audit_trail, ledger_checks
     from services.supervision.models import LedgerHeadRow, LedgerRow, platform
     from shared.events import make_event
     from shared.keys import KeyRing
@@ -83,7 +142,7 @@ def test_verification_reads_one_snapshot_while_appends_commit(database_urls):
         head = session.get(LedgerHeadRow, 1).seq
         append()                               # commits from another connection meanwhile
         assert session.query(LedgerRow).count() == head == 1
-    assert audit_trail.verification(store, KeyRing())["length"] == 2
+    assert ledger_checks.verification(store, KeyRing(), None)["length"] == 2
     engine.dispose()
 
 
@@ -128,13 +187,13 @@ def test_a_chain_rewritten_whole_still_fails_on_its_publishers_signatures(
             conn.execute(text("UPDATE audit_ledger_head SET hash = :h WHERE id = 1"), {"h": prev})
 
     rewrite(2, lambda e: e["payload"].update(set_by="someone-else"))
-    result = verification(amqp_uri)
+    result = full_verification(amqp_uri)
     assert [(p["seq"], p["problem"]) for p in result["problems"]] == [(2, "unsigned")]
     assert "forged or altered" in result["problems"][0]["detail"]
 
     rewrite(2, lambda e: e["payload"].update(set_by="ops"))  # undo, by the same means
     rewrite(3, lambda e: e.update(source="finance"))
-    result = verification(amqp_uri)
+    result = full_verification(amqp_uri)
     assert [(p["seq"], p["problem"]) for p in result["problems"]] == [(3, "unsigned")]
     assert "wrongly attributed" in result["problems"][0]["detail"]
     engine.dispose()
