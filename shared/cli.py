@@ -205,7 +205,9 @@ def cmd_run(args) -> int:
     cmd_topology(args)
     cmd_keys(argparse.Namespace(rotate=None))
     users = broker_users(uri)
-    starters = {service: functools.partial(start_service, service, users.get(service))
+    # each service's /health/live, /health/ready, /metrics on a port of its own (README)
+    starters = {service: functools.partial(start_service, service, {
+                    **(users.get(service) or {}), "WEB_SERVER_ADDRESS": local_http_address(service)})
                 for service in SERVICES}
     starters["gateway"] = functools.partial(start_gateway, users.get("gateway"))
     # a process that exits is restarted with backoff (shared.restarts), not the suite stopped
@@ -213,6 +215,8 @@ def cmd_run(args) -> int:
     print(f"started {', '.join(SERVICES)} against {_safe(uri)}, and the gateway on "
           f"http://{os.environ.get('GATEWAY_BIND', '127.0.0.1:8080')}/api/v1; Ctrl-C stops them",
           flush=True)
+    print("each service's /health/live, /health/ready and /metrics: " + ", ".join(
+        f"{service} http://{local_http_address(service)}" for service in SERVICES), flush=True)
     signal.signal(signal.SIGINT, lambda *_: keeper.halt())
     signal.signal(signal.SIGTERM, lambda *_: keeper.halt())
     while not keeper.halted:
@@ -236,9 +240,19 @@ def service_command(service: str) -> list[str]:
             f"services.{service}.service:{class_name}"]
 
 
+def local_http_address(service: str) -> str:
+    """Where `govproj run` serves a service's health and metrics: 127.0.0.1, port
+    ``GOVPROJ_SERVICE_PORT_BASE`` (8100) + its place in SERVICES — planning 8101, approval 8102,
+    finance 8103, acceptance 8104, security 8105, supervision 8106."""
+    base = int(os.environ.get("GOVPROJ_SERVICE_PORT_BASE", "8100"))
+    return f"127.0.0.1:{base + SERVICES.index(service) + 1}"
+
+
 def start_service(service: str, env: dict[str, str] | None = None, **kwargs) -> subprocess.Popen:
     env = {**os.environ, **(env or {})}
     env.setdefault("PYTHONWARNINGS", QUIET_WARNINGS)
+    # several services on one machine: a free port unless told (the config's default is 8000)
+    env.setdefault("WEB_SERVER_ADDRESS", "127.0.0.1:0")
     return subprocess.Popen(service_command(service), cwd=REPO_ROOT, env=env, **kwargs)
 
 

@@ -1,4 +1,4 @@
-"""Structured JSON logs carrying the project code and correlation id of the work in hand.
+"""Structured JSON logs carrying the project code, correlation id and trace id of the work in hand.
 
 The context lives in a ``ContextVar``; greenlets each have their own context, so every nameko
 worker sees only what its own entrypoint set (see ``shared.platform.LogContext``).
@@ -10,6 +10,8 @@ import logging
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
+
+from shared import tracing
 
 _context: ContextVar[dict[str, Any] | None] = ContextVar("govproj_log_context", default=None)
 
@@ -43,6 +45,10 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         entry.update(_context.get() or {})
+        ids = tracing.current_ids()   # W3C trace context of the work in hand (issue 17)
+        if ids is not None:
+            entry.setdefault("trace_id", ids[0])
+            entry.setdefault("span_id", ids[1])
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):
                 entry[key] = value

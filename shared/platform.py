@@ -14,16 +14,20 @@ from datetime import date
 
 import eventlet
 from nameko.extensions import DependencyProvider
+from nameko.web.handlers import http
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
-from shared import authz, callers, keys, logs
+from shared import authz, callers, health, keys, logs
 from shared.authz import Identity
 from shared.events import Event
+from shared.health import Probes
 from shared.messaging import topology
 from shared.messaging.outbox import OutboxRelay, RelayLoop, backlog
 from shared.messaging.reliable import reliable_handler
 from shared.messaging.rpc import rpc
+from shared.observability import Metrics, Tracing
 from shared.persistence.engine import create_engine_for
 from shared.persistence.platform_tables import PlatformTables
 from shared.persistence.store import (
@@ -286,6 +290,27 @@ class PlatformService:
     caller = Caller()
     trusted_keys = TrustedKeys()
     log_context = LogContext()
+    # operability (issue 17): probes and metrics over HTTP, timings, trace context
+    probes = Probes()
+    worker_metrics = Metrics()
+    worker_tracing = Tracing()
+    metrics_hooks: tuple = ()   # f(service) setting scrape-time gauges (supervision: deadlines)
+
+    @http("GET", "/health/live")
+    def health_live(self, request):
+        """200 while the event loop runs: answering is the proof."""
+        return health.json_response(200, {"service": self.name, "status": "alive"})
+
+    @http("GET", "/health/ready")
+    def health_ready(self, request):
+        """200 when consumers are attached, the database answers and the outbox drains;
+        else 503 naming each failing check (``shared.health``)."""
+        return health.json_response(*self.probes.ready())
+
+    @http("GET", "/metrics")
+    def prometheus_metrics(self, request):
+        body, content_type = self.probes.metrics(self.metrics_hooks, self)
+        return Response(body, content_type=content_type)
 
     @rpc
     def health(self) -> dict:

@@ -290,7 +290,9 @@ def service_config(service: str, amqp_uri: str, db_url: str, **overrides) -> dic
     """The service's test config; in a provisioned vhost it logs in as its own user and trusts
     each source's events only from that source's user, as in production."""
     settings = {"AMQP_URI": amqp_uri, "DB_URI": db_url, "EVENT_RETRY_DELAYS_MS": FAST_RETRIES,
-                "OUTBOX_POLL_SECONDS": 0.2}
+                "OUTBOX_POLL_SECONDS": 0.2,
+                # the health endpoints on a free port: several services share this process
+                "WEB_SERVER_ADDRESS": "127.0.0.1:0"}
     broker = _VHOSTS.get(amqp_uri)
     if broker is not None:
         settings.update(AMQP_URI=broker.uris[service],
@@ -488,8 +490,21 @@ class Stack:
         log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 (owned by the process)
         starter = start_gateway if name == "gateway" else start_service
         args = () if name == "gateway" else (name,)
+        if name in SERVICES:   # its /health/live, /health/ready, /metrics on a port of its own
+            extra = {"WEB_SERVER_ADDRESS": f"127.0.0.1:{self.http_port(name)}", **extra}
         self.procs[name] = starter(*args, env=self.env(name, **extra), stdout=log, stderr=log)
         return self.procs[name]
+
+    def http_port(self, service: str) -> int:
+        """The port of a service's own HTTP endpoints (WEB_SERVER_ADDRESS), kept across restarts."""
+        ports = self.__dict__.setdefault("http_ports", {})
+        if service not in ports:
+            ports[service] = free_port()
+        return ports[service]
+
+    def service_url(self, service: str, path: str) -> str:
+        """A service's own HTTP endpoint: ``/health/live``, ``/health/ready``, ``/metrics``."""
+        return f"http://127.0.0.1:{self.http_port(service)}{path}"
 
     def stop(self, name: str, sig: int = 15) -> None:
         proc = self.procs.pop(name)

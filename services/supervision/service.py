@@ -13,6 +13,7 @@ from services.supervision import (
     sanctions,
     schemas,
 )
+from services.supervision.metrics import deadline_gauges
 from services.supervision.models import platform
 from shared.messaging.reliable import audit_trail_handler, reliable_handler
 from shared.messaging.rpc import rpc
@@ -23,6 +24,7 @@ from shared.wire import load
 class SupervisionService(PlatformService):
     name = "supervision"
     db = Database(platform)
+    metrics_hooks = (deadline_gauges,)   # deadlines open/missed on /metrics (issue 17)
 
     @rpc
     @command("admin.clock")

@@ -50,6 +50,10 @@ class EnvelopeSchema(Schema):
     # every consumer records rather than its own (absent from envelopes of before it existed)
     business_date = fields.Date(load_default=None, allow_none=True)
     payload = fields.Dict(required=True)
+    # the W3C trace context of the work that emitted it (issue 17): its consumers continue the
+    # trace, so one request's effects across agencies share a trace id (shared.tracing)
+    traceparent = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+        r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$", error="not a W3C traceparent"))
     # the publisher's signature (shared.events.signing); absent only before the relay signs
     key_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
     signature = fields.String(load_default=None, allow_none=True,
@@ -82,6 +86,7 @@ class Event:
     payload: dict[str, Any] = field(default_factory=dict)
     actor: str | None = None
     business_date: date | None = None
+    traceparent: str | None = None
     key_id: str | None = None
     signature: str | None = None
     _loaded: dict[str, Any] | None = field(default=None, compare=False, repr=False)
@@ -122,6 +127,7 @@ def make_event(
     occurred_at: datetime | None = None,
     actor: str | None = None,
     business_date: date | None = None,
+    traceparent: str | None = None,
 ) -> Event:
     """Build an event of the current schema version; the payload is checked and dumped by its schema."""
     kind = lookup_event_type(event_type)
@@ -147,6 +153,7 @@ def make_event(
         payload=wire,
         actor=actor,
         business_date=business_date,
+        traceparent=traceparent,
     )
 
 

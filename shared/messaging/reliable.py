@@ -31,7 +31,7 @@ from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import QueueConsumer
 
-from shared import keys
+from shared import keys, observability
 from shared.errors import PermanentError
 from shared.events import InvalidEvent, event_type, load_event, signing
 from shared.events.registry import SUBSCRIPTIONS
@@ -156,7 +156,8 @@ class ReliableEventHandler(EventHandler):
             self._give_up(message, "invalid", str(exc), exc.details)
             return
         context = {"correlation_id": event.correlation_id, "project_code": event.project_code,
-                   "message_id": event.message_id}
+                   "message_id": event.message_id,
+                   "traceparent": event.traceparent}   # the emitter's trace goes on (issue 17)
         try:
             self.container.spawn_worker(
                 self, (event,), {}, context_data=context,
@@ -190,6 +191,7 @@ class ReliableEventHandler(EventHandler):
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
         if exc_info is None:
             self.queue_consumer.ack_message(message)
+            observability.event_handled(self.container.service_name, _routed_type(message))
             return result, exc_info
         error = exc_info[1]
         reason = f"{type(error).__name__}: {error}"
@@ -218,6 +220,7 @@ class ReliableEventHandler(EventHandler):
                     extra={"queue": self.queue.name})
         headers = dict(message.headers or {}, **{ATTEMPT_HEADER: attempt + 1,
                                                   "x-govproj-last-error": reason[:1000]})
+        observability.event_retried(self.container.service_name, _routed_type(message))
         self._republish(message, Exchange(topology.delay_exchange(delay).name, type="topic"),
                         self.queue.name, headers)
 
@@ -232,6 +235,8 @@ class ReliableEventHandler(EventHandler):
             "x-govproj-dead-at": datetime.now(UTC).isoformat(),
             ATTEMPT_HEADER: self._attempt(message),
         })
+        observability.event_dead_lettered(self.container.service_name, _routed_type(message),
+                                          outcome)
         self._republish(message, self.dead_letter_exchange, self.dead_letter_queue.name, headers)
 
     def _republish(self, message, exchange, routing_key: str, headers: dict) -> None:
@@ -250,6 +255,11 @@ class ReliableEventHandler(EventHandler):
 
 
 reliable_handler = ReliableEventHandler.decorator
+
+
+def _routed_type(message) -> str:
+    """The event type a message was published as (its routing key), for the metrics."""
+    return str((message.delivery_info or {}).get("routing_key") or "unknown")[:64]
 
 
 class AuditTrailHandler(ReliableEventHandler):

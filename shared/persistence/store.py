@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shared import logs
+from shared import logs, tracing
 from shared.errors import GovprojError
 from shared.events import Event, make_event
 from shared.events.envelope import beijing_date
@@ -77,7 +77,8 @@ class Transaction:
         event = make_event(event_type, payload, project_code=project_code,
                            regulation_version=regulation_version, articles=articles,
                            correlation_id=context.get("correlation_id"),
-                           actor=context.get("actor"), business_date=self.business_date)
+                           actor=context.get("actor"), business_date=self.business_date,
+                           traceparent=tracing.current_traceparent())
         # one prepared statement with parameters: compiled once, cached by SQLAlchemy
         self.session.execute(insert(self._tables.outbox), {
             "message_id": event.message_id,
