@@ -72,7 +72,7 @@ class Reads:
         self.rpc, self.context = rpc, context
 
     def __call__(self, service: str, method: str, *args: Any) -> Any:
-        return self.rpc.call(service, method, *args, context=self.context)
+        return self.rpc.call(service, method, *args, context=self.context, read=True)
 
     def gather(self, calls: list[tuple]) -> list[tuple[Any, Exception | None]]:
         return self.rpc.gather(calls, context=self.context)
@@ -153,7 +153,7 @@ class Gateway:
         args = endpoint.args(params, body, query)
         if request.method not in WRITES:
             return endpoint.status, self.rpc.call(endpoint.service, endpoint.rpc, *args,
-                                                  context=context), {}
+                                                  context=context, read=True), {}
         # every write has a request id: the owning service acts once per id (a retry or a
         # redelivery returns the first answer), and an answer lost in transit is said so
         key = _request_key(request)

@@ -2,13 +2,26 @@
 
 One BlockingConnection per thread (pika's connections are not thread-safe), opened lazily, so
 after gunicorn forks. A call publishes ``{"args", "kwargs"}`` to the ``nameko-rpc`` exchange with
-routing key ``service.method``, publisher confirms and ``mandatory``, ``reply_to`` this thread's
-exclusive reply queue and a correlation id, and waits at most ``timeout`` seconds.
-A service with no consumer on its queue is unavailable at once, rather than after the timeout;
-while waiting, the queue is checked again every second, so a service that stops mid-call is
-reported promptly too. ``gather`` sends several READS before waiting for any (reads composed from
-several services); it trusts a service seen consuming within the last second, which a command
-never does: a command must not wait in a queue nobody consumes while its caller is told 503.
+routing key ``service.method``, ``mandatory``, ``reply_to`` this thread's exclusive reply queue and
+a correlation id, and waits at most ``timeout`` seconds. One broker round trip per call (issue 19):
+
+- the request is transient (``delivery_mode`` 1) and its publisher confirm is not awaited: the
+  reply is the acknowledgement. A request lost on the way is never answered, which the caller
+  already sees as ``OutcomeUnknown`` (a write: 202 with its request id, the service acting at most
+  once per id; ``GET /requests/{id}`` says whether it ran) — never as a 503.
+- a request no queue takes comes back (``basic.return`` of a ``mandatory`` publish), which
+  proves it was not delivered: ``ServiceUnavailable`` (503), read from the connection's events
+  while waiting for the reply.
+- whether someone consumes the service's queue is known per connection: a reply, or a passive
+  check, within the last ``TRUST_SECONDS`` says so, and a READ trusts it (no per-call check); a
+  read sent to a queue nobody consumes carries an expiry (its timeout), so it never piles up.
+  A WRITE is still checked before it is sent, unless a reply of the last ``TRUST_SECONDS`` came
+  from the service on this connection: a command must not wait in a queue nobody consumes while
+  its caller is told 503 (``ServiceUnavailable`` means "nothing was delivered").
+- while waiting, the queue is checked again every second, so a service that stops mid-call is
+  reported promptly too (``OutcomeUnknown``: it may yet run).
+
+``gather`` sends several reads before waiting for any (reads composed from several services).
 """
 from __future__ import annotations
 
@@ -29,6 +42,7 @@ from shared.keys import SigningKey
 log = logging.getLogger(__name__)
 
 RPC_EXCHANGE = "nameko-rpc"
+TRUST_SECONDS = 1.0   # a service seen consuming (a reply, a passive check) this recently serves
 
 
 class ServiceUnavailable(Exception):
@@ -60,7 +74,10 @@ class _ThreadConnection:
         params.socket_timeout = 5
         self.connection = pika.BlockingConnection(params)
         self.channel = self.connection.channel()
-        self.channel.confirm_delivery()
+        # no publisher confirms: the reply acknowledges a request; a request no queue takes
+        # comes back (mandatory) and is read here while waiting
+        self.returned: set[str] = set()
+        self.channel.add_on_return_callback(self._on_return)
         # the administrator's exchange (`govproj topology`): the gateway's user may not declare
         # it, only check it and bind its own reply queue (shared.messaging.rights)
         self.channel.exchange_declare(RPC_EXCHANGE, exchange_type="topic", passive=True)
@@ -72,10 +89,19 @@ class _ThreadConnection:
         self.channel.basic_consume(self.reply_queue, self._on_reply, auto_ack=True)
         self.probe = self.connection.channel()
         self.seen_consumers: dict[str, float] = {}   # service → when last seen consuming
+        self.replies_seen: dict[str, float] = {}     # service → when it last replied here
+        self.service_of: dict[str, str] = {}         # correlation id → service awaited
+
+    def _on_return(self, channel, method, properties, body) -> None:
+        if properties.correlation_id in self.awaiting:
+            self.returned.add(properties.correlation_id)
 
     def _on_reply(self, channel, method, properties, body) -> None:
         if properties.correlation_id not in self.awaiting:
             return
+        service = self.service_of.get(properties.correlation_id)
+        if service is not None:   # it answered: it consumes its queue
+            self.seen_consumers[service] = self.replies_seen[service] = time.monotonic()
         try:
             self.replies[properties.correlation_id] = json.loads(body)
         except ValueError:
@@ -90,10 +116,12 @@ class _ThreadConnection:
             return 0
 
     def serving(self, service: str, trust_recent: bool = False) -> bool:
-        """Someone consumes the service's queue (for reads, a positive answer of the last second
-        is trusted)."""
+        """Someone consumes the service's queue. A reply from it within ``TRUST_SECONDS`` is
+        trusted always; for reads (``trust_recent``) a passive check of that age is too."""
         now = time.monotonic()
-        if trust_recent and now - self.seen_consumers.get(service, -10.0) < 1.0:
+        if now - self.replies_seen.get(service, -10.0) < TRUST_SECONDS:
+            return True
+        if trust_recent and now - self.seen_consumers.get(service, -10.0) < TRUST_SECONDS:
             return True
         if self.consumers(service) == 0:
             self.seen_consumers.pop(service, None)
@@ -141,9 +169,15 @@ class RpcClient:
         self._local.conn = None
 
     def call(self, service: str, method: str, *args: Any, context: dict[str, str] | None = None,
-             timeout: float | None = None, **kwargs: Any) -> Any:
-        conn, correlation_id = self._send(service, method, args, kwargs, context)
-        return self._wait(conn, service, correlation_id, timeout or self.timeout)
+             timeout: float | None = None, read: bool = False, **kwargs: Any) -> Any:
+        """``read=True``: a query, which may trust what this connection knows of the service
+        and expires unread after its timeout; otherwise a command (checked before it is sent
+        unless the service replied here within ``TRUST_SECONDS``)."""
+        timeout = timeout or self.timeout
+        conn, correlation_id = self._send(service, method, args, kwargs, context,
+                                          trust_recent=read,
+                                          expiration=timeout if read else None)
+        return self._wait(conn, service, correlation_id, timeout)
 
     def gather(self, calls: list[tuple], context: dict[str, str] | None = None,
                timeout: float | None = None) -> list[tuple[Any, Exception | None]]:
@@ -153,7 +187,8 @@ class RpcClient:
         for service, method, *args in calls:
             try:
                 sent.append((service, self._send(service, method, args, {}, context,
-                                                 trust_recent=True)))
+                                                 trust_recent=True,
+                                                 expiration=timeout or self.timeout)))
             except ServiceUnavailable as exc:
                 sent.append((service, exc))
         out: list[tuple[Any, Exception | None]] = []
@@ -170,7 +205,7 @@ class RpcClient:
         return out
 
     def _send(self, service: str, method: str, args, kwargs, context,
-              trust_recent: bool = False) -> tuple[Any, str]:
+              trust_recent: bool = False, expiration: float | None = None) -> tuple[Any, str]:
         """Publish the request. A publish that failed midway may still have reached the queue:
         the second attempt carries the same request id (the service acts once per id), and if
         that attempt cannot be made either, the outcome is unknown — not "unavailable"."""
@@ -182,6 +217,7 @@ class RpcClient:
                     raise ServiceUnavailable(service, "no instance is running")
                 correlation_id = str(uuid.uuid4())
                 conn.awaiting.add(correlation_id)
+                conn.service_of[correlation_id] = service
                 maybe_sent = True
                 headers = self._headers(service, context)
                 headers.setdefault("nameko.call_id_stack", [f"gateway.{correlation_id}"])
@@ -191,7 +227,9 @@ class RpcClient:
                     pika.BasicProperties(content_type="application/json",
                                          content_encoding="utf-8", reply_to=conn.reply_queue,
                                          correlation_id=correlation_id, headers=headers,
-                                         delivery_mode=2),
+                                         delivery_mode=1,   # transient: the reply acks it
+                                         expiration=None if expiration is None else
+                                         str(max(1, int(expiration * 1000)))),
                     mandatory=True)
                 return conn, correlation_id
             except ServiceUnavailable as exc:
@@ -216,6 +254,10 @@ class RpcClient:
         deadline = checked + timeout
         try:
             while correlation_id not in conn.replies:
+                if correlation_id in conn.returned:   # no queue took it: nothing delivered
+                    conn.returned.discard(correlation_id)
+                    conn.seen_consumers.pop(service, None)
+                    raise ServiceUnavailable(service, "no queue for this service")
                 now = time.monotonic()
                 if now >= deadline:
                     raise OutcomeUnknown(service, f"no answer within {timeout:g} s")
@@ -229,6 +271,7 @@ class RpcClient:
             raise OutcomeUnknown(service, f"connection lost: {exc}") from None
         finally:
             conn.awaiting.discard(correlation_id)
+            conn.service_of.pop(correlation_id, None)
         reply = conn.replies.pop(correlation_id)
         error = reply.get("error")
         if error:

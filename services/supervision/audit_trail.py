@@ -6,7 +6,7 @@ import functools
 import json
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from services.supervision import visibility
 from services.supervision.ledger import Record, entry_hash, verify
@@ -23,16 +23,22 @@ BEIJING = timezone(timedelta(hours=8), "CST")   # the date a Shandong official r
 
 
 def append(tx: Transaction, event: Event) -> None:
-    """Chain the event after the head; the head row's lock makes appends one at a time."""
-    head = tx.session.get(LedgerHeadRow, 1, with_for_update=True)
+    """Chain the event after the head; the head row's lock makes appends one at a time.
+    Three Core statements (issue 19: every event of every service passes here), no ORM objects."""
+    head = tx.session.execute(_HEAD_FOR_UPDATE).one()
     # the envelope as received, its publisher's signature included (non-repudiation)
     seq, body, occurred = head.seq + 1, event.received_json(), event.occurred_at.isoformat()
     digest = entry_hash(seq, event.message_id, event.event_type, event.source,
                         event.project_code, occurred, body, head.hash)
-    tx.session.add(LedgerRow(seq=seq, message_id=event.message_id, event_type=event.event_type,
-                             source=event.source, project_code=event.project_code,
-                             occurred_at=occurred, body=body, prev_hash=head.hash, hash=digest))
-    head.seq, head.hash = seq, digest
+    tx.session.execute(insert(_LEDGER), {
+        "seq": seq, "message_id": event.message_id, "event_type": event.event_type,
+        "source": event.source, "project_code": event.project_code, "occurred_at": occurred,
+        "body": body, "prev_hash": head.hash, "hash": digest})
+    tx.session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=digest))
+
+
+_LEDGER, _HEAD = LedgerRow.__table__, LedgerHeadRow.__table__
+_HEAD_FOR_UPDATE = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
 
 
 def verification(store: Store, ring: KeyRing) -> dict:

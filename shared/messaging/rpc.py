@@ -3,7 +3,13 @@
 nameko's RpcConsumer declares ``nameko-rpc`` and ``rpc-<service>`` at every start, which needs
 configure rights on the shared exchange — the right to delete it for everyone. Here the queue is
 the administrator's (shared.messaging.topology): the consumer checks it exists and consumes it.
-Services use ``rpc`` from this module instead of ``nameko.rpc.rpc``; everything else is nameko's.
+Services use ``rpc`` from this module instead of ``nameko.rpc.rpc``; everything else is nameko's,
+except the reply (issue 19): nameko publishes it persistent and waits for the broker's confirm
+before acking the request — a disk write and a round trip for a message to an exclusive,
+transient reply queue. Here it is transient and unconfirmed: a reply lost on the way is a call
+that timed out, which callers already handle (a write is answered 202 with its request id and
+the service acts once per id; the request, acked after the reply, is redelivered and replayed if
+the connection broke first).
 
 ``call_once`` is a minimal client for a process with a user of its own: one call over an
 exclusive reply queue ``rpc.reply-<client>-<uuid>``, which that client's user may declare;
@@ -18,9 +24,28 @@ import uuid
 from amqp import Message
 from kombu import Connection
 from nameko import rpc as nameko_rpc
+from nameko.amqp.publish import DEFAULT_TRANSPORT_OPTIONS, Publisher
+from nameko.constants import (
+    AMQP_SSL_CONFIG_KEY,
+    AMQP_URI_CONFIG_KEY,
+    DEFAULT_SERIALIZER,
+    LOGIN_METHOD_CONFIG_KEY,
+    SERIALIZER_CONFIG_KEY,
+)
 
 from shared.messaging import topology
 from shared.messaging.reliable import AttachedQueueConsumer
+
+
+class TransientPublisher(Publisher):
+    use_confirms = False
+    delivery_mode = 1   # transient
+    # its own dict: nameko writes confirm_publish into the (otherwise shared) class default
+    transport_options = {**DEFAULT_TRANSPORT_OPTIONS, "confirm_publish": False}
+
+
+class TransientResponder(nameko_rpc.Responder):
+    publisher_cls = TransientPublisher
 
 
 class DeclaredRpcConsumer(nameko_rpc.RpcConsumer):
@@ -31,6 +56,17 @@ class DeclaredRpcConsumer(nameko_rpc.RpcConsumer):
         super().setup()
         self.queue.no_declare = True   # kombu then consumes it without declaring anything
         topology.require_on(self.container.config["AMQP_URI"], [self.queue])
+
+    def handle_result(self, message, result, exc_info):
+        """nameko's, with the transient, unconfirmed reply."""
+        config = self.container.config
+        responder = TransientResponder(
+            config[AMQP_URI_CONFIG_KEY], nameko_rpc.get_rpc_exchange(config),
+            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
+            ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+        result, exc_info = responder.send_response(result, exc_info)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
 
 
 class Rpc(nameko_rpc.Rpc):
