@@ -518,9 +518,11 @@ class Stack:
         return self
 
     def ready(self) -> bool:
+        """The gateway is ready (its broker connection) and names no service missing."""
         try:
-            return requests.get(f"http://127.0.0.1:{self.port}/readyz", timeout=10).ok
-        except requests.RequestException:
+            answer = requests.get(f"http://127.0.0.1:{self.port}/readyz", timeout=10)
+            return answer.ok and not answer.json().get("missing")
+        except (requests.RequestException, ValueError):
             return False
 
     def close(self) -> None:

@@ -8,14 +8,16 @@ import logging
 import time
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from marshmallow import ValidationError
+from opentelemetry import trace
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from services import console
-from services.gateway import limits, outcomes, pages
+from services.gateway import limits, outcomes, pages, telemetry
 from services.gateway.auth import Authenticator
 from services.gateway.endpoints import ENDPOINTS, Endpoint
 from services.gateway.errors import error_body, to_response
@@ -29,7 +31,7 @@ from services.gateway.rpc import (
     ServiceUnavailable,
     service_uris,
 )
-from shared import authz, keys
+from shared import authz, keys, tracing
 from shared.config import SERVICES
 from shared.errors import GovprojError, ValidationFailed
 from shared.persistence.store import MAX_REQUEST_ID
@@ -95,6 +97,22 @@ class Gateway:
         return self.handle(Request(environ))(environ, start_response)
 
     def handle(self, request: Request) -> Response:
+        """Every request in a span continuing the client's W3C ``traceparent`` (issue 17), counted
+        and timed by route template and status (``services.gateway.telemetry``)."""
+        seen: dict[str, str] = {}
+        started = time.perf_counter()
+        with tracing.tracer().start_as_current_span(
+                f"{request.method} {request.path}", kind=trace.SpanKind.SERVER,
+                context=tracing.extract(request.headers.get("traceparent"))) as span:
+            response = self._handle(request, seen)
+            route = telemetry.route_of(request.path, seen.get("route"))
+            span.update_name(f"{request.method} {route}")
+            span.set_attribute("http.response.status_code", response.status_code)
+        telemetry.observe(request.method, route, response.status_code,
+                          time.perf_counter() - started)
+        return response
+
+    def _handle(self, request: Request, seen: dict[str, str]) -> Response:
         request_id = _client_request_id(request) or uuid.uuid4().hex
         started = time.perf_counter()
         identity = None
@@ -103,6 +121,10 @@ class Gateway:
                 return console.serve(self, request)
             if request.path == "/healthz":
                 return json_response(200, {"status": "ok"}, request_id)
+            if request.path == "/metrics":   # Prometheus exposition (multiprocess under gunicorn)
+                body, content_type = telemetry.exposition()
+                return Response(body, status=200, content_type=content_type,
+                                headers={"X-Request-Id": request_id})
             if request.path == "/readyz":
                 status, body = self.readiness()
                 return json_response(status, body, request_id)
@@ -110,6 +132,7 @@ class Gateway:
                 return json_response(200, self.openapi, request_id)
             identity = self.auth.identify(request.headers.get("Authorization"))
             endpoint, params = self._route(request)
+            seen["route"] = PREFIX + endpoint.path
             authz.require(identity, endpoint.permission)
             status, result, headers = self.call(endpoint, params, request, identity,
                                                 request_id)
@@ -147,6 +170,9 @@ class Gateway:
                 "clock": "real", "enable": "GOVPROJ_CLOCK=simulated"})
         # the RPC client signs the identity for each service it calls (shared.callers)
         context = {"identity": identity, "correlation_id": request_id}
+        traceparent = tracing.current_traceparent()
+        if traceparent:   # the services' workers and the events they emit continue this trace
+            context["traceparent"] = traceparent
         if endpoint.compose is not None:
             return endpoint.status, endpoint.compose(Reads(self.rpc, context), params, body,
                                                      query), {}
@@ -218,20 +244,40 @@ class Gateway:
         return query
 
     def readiness(self) -> tuple[int, dict]:
-        missing = {}
-        for service in SERVICES:
-            try:
-                if self.rpc.call(service, "health", timeout=3).get("status") != "ok":
-                    missing[service] = "unhealthy"
-            except ServiceUnavailable as exc:
-                missing[service] = exc.reason
-            except Exception:
-                log.warning("readiness: %s failed its health call", service, exc_info=True)
+        """Ready when the gateway can serve: its broker connection works (issue 17). Which
+        services answer is in the body and in the metrics — one service down must not take every
+        gateway pod out of its Service (the API answers 503 for that service alone)."""
+        problems = self._broker_problems()
+        if problems:
+            telemetry.observe_readiness(False, {service: False for service in SERVICES})
+            return 503, {"status": "unavailable", "broker": problems,
+                         "missing": {service: "the broker connection fails" for service in SERVICES}}
+        missing: dict[str, str] = {}
+        answers = self.rpc.gather([(service, "health") for service in SERVICES], timeout=3)
+        for service, (result, error) in zip(SERVICES, answers, strict=True):
+            if isinstance(error, ServiceUnavailable):
+                missing[service] = error.reason
+            elif error is not None:
+                log.warning("readiness: %s failed its health call: %s", service, error)
                 missing[service] = "failing"
-        if missing:
-            return 503, {"status": "unavailable", "missing": missing}
-        return 200, {"status": "ready", "services": list(SERVICES)}
+            elif not isinstance(result, dict) or result.get("status") != "ok":
+                missing[service] = "unhealthy"
+        telemetry.observe_readiness(True, {s: s not in missing for s in SERVICES})
+        return 200, {"status": "ready", "broker": "ok",
+                     "services": [s for s in SERVICES if s not in missing], "missing": missing}
 
+    def _broker_problems(self) -> dict[str, str]:
+        """{broker: why it fails} over every broker the gateway calls services on."""
+        rpc = self.rpc
+        clients = [getattr(rpc, "default", rpc), *getattr(rpc, "by_service", {}).values()]
+        problems = {}
+        for client in {id(c): c for c in clients}.values():
+            check = getattr(client, "broker_problem", None)
+            problem = check() if check is not None else None
+            if problem:
+                where = urlsplit(getattr(client, "amqp_uri", ""))
+                problems[f"{where.hostname}:{where.port or 5672}{where.path or '/'}"] = problem
+        return problems
 
 def _json_body(request: Request) -> dict:
     body = limits.parse_json(limits.read_body(request, limits.JSON_BODY_BYTES))

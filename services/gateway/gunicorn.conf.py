@@ -20,3 +20,21 @@ accesslog = None  # the app logs every request as JSON
 control_socket_disable = True
 # the workers' heartbeat files: a tmpfs, since the root filesystem is read-only in Kubernetes
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# Prometheus multiprocess mode (services/gateway/telemetry.py, issue 17): the workers' metric
+# files in one directory per gateway, set here before anything imports prometheus-client (it picks
+# its storage at import), emptied when the master starts, a dead worker's live gauges dropped
+metrics_dir = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",
+                                    f"/tmp/govproj-gateway-metrics-{bind.rsplit(':', 1)[-1]}")
+
+
+def on_starting(server):
+    os.makedirs(metrics_dir, exist_ok=True)
+    for name in os.listdir(metrics_dir):
+        if name.endswith(".db"):
+            os.remove(os.path.join(metrics_dir, name))
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -181,16 +181,30 @@ def openapi_document() -> dict:
             "properties": {"status": {"type": "string", "enum": ["ok"]}}}}}},
         **gunicorn}}})
     spec.path(path="/readyz", operations={"get": {
-        "summary": "broker reachable and every service answering", "responses": {
-            "200": {"description": "ready", "content": {"application/json": {"schema": {
-                "type": "object", "required": ["status", "services"], "properties": {
-                    "status": {"type": "string", "enum": ["ready"]},
-                    "services": {"type": "array", "items": {"type": "string"}}}}}}},
-            "503": {"description": "the missing services, each with why", "content": {
-                "application/json": {"schema": {
-                    "type": "object", "required": ["status", "missing"], "properties": {
-                        "status": {"type": "string", "enum": ["unavailable"]},
-                        "missing": {"type": "object",
-                                    "additionalProperties": {"type": "string"}}}}}}},
+        "summary": "the gateway can serve: its broker connection works; the body lists which "
+                   "services answer (one down does not make the gateway unready)",
+        "responses": {
+            "200": {"description": "ready; services answering and those missing, each with why",
+                    "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["status", "services"], "properties": {
+                            "status": {"type": "string", "enum": ["ready"]},
+                            "broker": {"type": "string"},
+                            "services": {"type": "array", "items": {"type": "string"}},
+                            "missing": {"type": "object",
+                                        "additionalProperties": {"type": "string"}}}}}}},
+            "503": {"description": "the broker connection fails (each broker with why)",
+                    "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["status", "missing"], "properties": {
+                            "status": {"type": "string", "enum": ["unavailable"]},
+                            "broker": {"type": "object",
+                                       "additionalProperties": {"type": "string"}},
+                            "missing": {"type": "object",
+                                        "additionalProperties": {"type": "string"}}}}}}},
             **gunicorn}}})
+    spec.path(path="/metrics", operations={"get": {
+        "summary": "Prometheus metrics: requests by route template and status, latency "
+                   "histograms, broker and services answering",
+        "responses": {"200": {"description": "the Prometheus text exposition format",
+                              "content": {"text/plain": {"schema": {"type": "string"}}}},
+                      **gunicorn}}})
     return spec.to_dict()

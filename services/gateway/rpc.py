@@ -278,6 +278,18 @@ class RpcClient:
             raise RemoteError(error.get("exc_type", "Exception"), error.get("value", ""))
         return reply.get("result")
 
+    def broker_problem(self) -> str | None:
+        """None when this thread's broker connection is open and the RPC exchange answers a
+        passive check, else why not: the gateway's readiness (issue 17)."""
+        try:
+            conn = self._connection()
+            conn.connection.process_data_events(time_limit=0)
+            conn.probe.exchange_declare(RPC_EXCHANGE, exchange_type="topic", passive=True)
+        except Exception as exc:   # unreachable, refused, closed, the exchange missing
+            self._reset()
+            return f"{type(exc).__name__}: {exc}"[:300] or type(exc).__name__
+        return None
+
     def close(self) -> None:
         self._reset()
 

@@ -2,6 +2,7 @@
 import logging.config
 
 from services.gateway.app import create_app
+from shared import tracing
 from shared.config import load_config
 
 config = load_config("gateway")
@@ -12,4 +13,5 @@ logging.config.dictConfig({
     "root": {"level": config.get("LOG_LEVEL", "INFO"), "handlers": ["console"]},
     "loggers": {"pika": {"level": "WARNING"}},
 })
+tracing.configure_tracing("gateway")   # W3C trace context; OTLP export when configured
 app = create_app(config)
