@@ -7,6 +7,10 @@ uses. 运行、迁移与检查整套系统；运维命令；以及每个业务�
     govproj topology         declare exchanges, queues and bindings (with administrator rights)
     govproj manifests [--check]   regenerate the generated deploy/k8s resources from the registry
     govproj keys [--rotate PRINCIPAL]   this deployment's Ed25519 signing keys (GOVPROJ_KEYS_DIR)
+    govproj federate --deployment FILE --site SITE [--upstream SITE=URI ...]
+                             one agency's broker: its part of the topology, the federation
+                             users of the sites reading its events, the upstreams and policies
+                             federating the events it reads (README, Agencies apart)
     govproj status           each service's health over the bus; non-zero exit if one is down
     govproj probe SERVICE    one service's readiness (exit code), for Kubernetes probes
     govproj token --role ROLE [--unit CODE]     a development JWT
@@ -174,6 +178,38 @@ def cmd_keys(args) -> int:
         key = keys.generate(directory, principal)
         if key:
             print(f"{principal}: key {key.kid} written to {directory}")
+    return 0
+
+
+def cmd_federate(args) -> int:
+    """One site's broker, as its administrator (AMQP_URI) sets it up: shared.messaging.federation."""
+    from shared.messaging import federation
+
+    uri = amqp_uri_from_env()
+    require_broker(uri)
+    try:
+        deployment = federation.Deployment.load(args.deployment)
+        upstreams = dict(item.split("=", 1) for item in args.upstream)
+        handed = federation.provision_site(uri, deployment, args.site, upstreams,
+                                           os.environ.get("GOVPROJ_RABBIT_API"),
+                                           grant=not args.no_grant)
+    except (federation.InvalidDeployment, OSError, ValueError) as exc:
+        print(f"govproj federate: {exc}", file=sys.stderr)
+        return 2
+    here = deployment.site(args.site)
+    print(f"{args.site}: topology of {', '.join(here.services)} declared on {_safe(uri)}")
+    for downstream, link in handed.items():
+        print(f"federation user for {downstream} created; hand this URI to {downstream}'s "
+              f"administrator (a secret; replace the host by the one {downstream} reaches): "
+              f"{link}")
+    for upstream, sources in federation.upstreams_of(deployment, args.site).items():
+        state = ("federated" if upstream in upstreams else
+                 f"NOT YET: --upstream {upstream}=URI (the URI {upstream}'s administrator hands "
+                 "over)")
+        print(f"from {upstream} ({federation.upstream_name(upstream)}, policy "
+              f"{federation.policy_name(upstream)}): "
+              f"{', '.join(f'{s}.events' for s in sources)}: {state}")
+    print(f"start this site's services with BROKER_SERVICES={','.join(here.services)}")
     return 0
 
 
@@ -377,6 +413,19 @@ def build_parser() -> argparse.ArgumentParser:
     keys_.add_argument("--rotate", metavar="PRINCIPAL", choices=(*SERVICES, "gateway"),
                        help="replace this principal's key / 轮换该主体的密钥")
     keys_.set_defaults(func=cmd_keys)
+    federate = sub.add_parser("federate", help="one agency's broker, federated with the others "
+                                               "/ 各机构独立消息服务器的联邦配置")
+    federate.add_argument("--deployment", required=True,
+                          help='JSON: {"sites": {"office": ["planning", ...], "finance": '
+                               '["finance"]}}')
+    federate.add_argument("--site", required=True, help="the site whose broker AMQP_URI is")
+    federate.add_argument("--upstream", action="append", default=[], metavar="SITE=URI",
+                          help="an upstream site and the AMQP URI of this site's federation "
+                               "user there")
+    federate.add_argument("--no-grant", action="store_true",
+                          help="leave the downstream sites' federation users (and passwords) "
+                               "as they are")
+    federate.set_defaults(func=cmd_federate)
     manifests = sub.add_parser("manifests", help="regenerate the broker's Kubernetes resources "
                                                  "/ 生成 Kubernetes 资源")
     manifests.add_argument("--check", action="store_true",

@@ -24,6 +24,7 @@ from shared.authz import Identity
 from shared.events import Event
 from shared.health import Probes
 from shared.messaging import topology
+from shared.messaging.federation import broker_services
 from shared.messaging.outbox import OutboxRelay, RelayLoop, backlog
 from shared.messaging.reliable import reliable_handler
 from shared.messaging.rpc import rpc
@@ -62,7 +63,8 @@ class Database(DependencyProvider):
         self.engine = create_engine_for(config["DB_URI"])
         self.relay = OutboxRelay(self.engine, self.tables, config["AMQP_URI"],
                                  signing_key=keys.load_signing_key(
-                                     keys.keys_dir(config), self.container.service_name))
+                                     keys.keys_dir(config), self.container.service_name),
+                                 local_consumers=broker_services(config.get("BROKER_SERVICES")))
         self.loop = RelayLoop(self.relay, float(config.get("OUTBOX_POLL_SECONDS", 1.0)))
         self.relay_enabled = bool(config.get("OUTBOX_RELAY", True))
         self.relay_thread = None

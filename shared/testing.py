@@ -610,3 +610,192 @@ class Stack:
         if token or role:
             headers["Authorization"] = f"Bearer {token or self.token(role, unit)}"
         return requests.request(method, self.api + path, headers=headers, timeout=30, **kwargs)
+
+
+# -- agencies apart: a second broker, federation (issue 14) ----------------------------------
+
+@dataclass(frozen=True)
+class RabbitNode:
+    """A RabbitMQ node this test run started (``second_rabbitmq_node``)."""
+    name: str
+    amqp_uri: str     # guest on its default vhost
+    rabbit_api: str
+
+
+def rabbitmq_federation_enabled() -> None:
+    """Enable the federation plugin on the shared broker (online, harmless when it already is;
+    `.ci/run` does it too)."""
+    import subprocess
+
+    done = subprocess.run(["rabbitmq-plugins", "enable", "--online", "rabbitmq_federation"],
+                          capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(f"rabbitmq-plugins enable rabbitmq_federation: {done.stderr.strip()}")
+
+
+@contextmanager
+def second_rabbitmq_node(name: str = "r2", port: int = 5673, api_port: int = 15673,
+                         dist_port: int = 25673) -> Iterator[RabbitNode]:
+    """Another agency's broker on this machine (docs/architecture.md §1): its own directory owned by the
+    ``rabbitmq`` user (the server drops root for it), federation and management enabled; stopped
+    and removed afterwards. Needs root (CI) or the rabbitmq user itself."""
+    import pwd
+    import subprocess
+
+    node = f"{name}@localhost"
+    try:
+        owner = pwd.getpwnam("rabbitmq")
+    except KeyError:
+        pytest.skip("no rabbitmq user on this machine: RabbitMQ is not installed here")
+    if os.geteuid() not in (0, owner.pw_uid):
+        pytest.skip("a second RabbitMQ node needs root or the rabbitmq user (CI runs as root)")
+    ctl = ["rabbitmqctl", "-n", node]
+    subprocess.run([*ctl, "stop"], capture_output=True, timeout=60)   # a stale one of a crash
+    base = Path(tempfile.mkdtemp(prefix=f"govproj-{name}-"))
+    base.chmod(0o755)
+    (base / "enabled_plugins").write_text("[rabbitmq_federation,rabbitmq_management].\n")
+    (base / "rabbitmq.conf").write_text(f"listeners.tcp.default = {port}\n"
+                                        f"management.tcp.port = {api_port}\n")
+    for path in (base, base / "enabled_plugins", base / "rabbitmq.conf"):
+        os.chown(path, owner.pw_uid, owner.pw_gid)
+    env = {**os.environ, "RABBITMQ_NODENAME": node, "RABBITMQ_DIST_PORT": str(dist_port),
+           "RABBITMQ_MNESIA_BASE": str(base / "mnesia"), "RABBITMQ_LOG_BASE": str(base / "log"),
+           "RABBITMQ_ENABLED_PLUGINS_FILE": str(base / "enabled_plugins"),
+           "RABBITMQ_CONFIG_FILE": str(base / "rabbitmq"), "RABBITMQ_PID_FILE": str(base / "pid")}
+    try:
+        subprocess.run(["rabbitmq-server", "-detached"], env=env, check=True, timeout=60,
+                       capture_output=True)
+        subprocess.run([*ctl, "wait", str(base / "pid"), "--timeout", "120"], check=True,
+                       capture_output=True, timeout=150)
+        api = f"http://guest:guest@127.0.0.1:{api_port}/api"
+        wait_for(lambda: RabbitAdmin(api).answers(), timeout=60, interval=0.5,
+                 message=f"the management API of {node}")
+        yield RabbitNode(node, f"amqp://guest:guest@127.0.0.1:{port}/", api)
+    finally:
+        subprocess.run([*ctl, "stop"], capture_output=True, timeout=120)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@dataclass
+class SiteVhost(VhostUsers):
+    """A test vhost on one site's broker: its own services' users, the gateway's, and the
+    federation users of the sites that read its events."""
+    hosted: tuple[str, ...] = ()
+
+    def publisher_users(self) -> dict[str, str]:
+        return {service: self.users[service] for service in self.hosted}
+
+
+def provision_site_vhost(admin: RabbitAdmin, base_amqp_uri: str, vhost: str, deployment,
+                         site: str) -> SiteVhost:
+    """``vhost`` on one site's broker as its administrator provisions it
+    (shared.messaging.federation.provision_site): the site's topology only, its principals'
+    users (named ``<user>.<vhost>``, users being global on a broker) and the federation users
+    of its downstream sites. Upstreams are set afterwards (``federate``)."""
+    from shared.messaging import federation
+
+    admin.create_vhost(vhost)
+    base = urlsplit(base_amqp_uri)
+    admin_uri = f"{base.scheme}://{base.netloc}/{quote(vhost, safe='')}"
+    handed = federation.provision_site(admin_uri, deployment, site, api=admin.base,
+                                       retry_delays_ms=TEST_RETRY_DELAYS_MS,
+                                       user_of=lambda r: f"{r.user}.{vhost}")
+    users, uris = {}, {}
+    for rights in federation.site_rights(deployment, site, TEST_RETRY_DELAYS_MS):
+        name, password = f"{rights.user}.{vhost}", uuid.uuid4().hex
+        users[rights.principal] = admin.create_user(name, password, vhost, rights)
+        uris[rights.principal] = with_credentials(admin_uri, name, password)
+    for downstream, uri in handed.items():
+        principal = federation.federation_principal(downstream)
+        users[principal], uris[principal] = urlsplit(uri).username, uri
+    hosted = deployment.site(site).services
+    _VHOSTS[admin_uri] = SiteVhost(admin, vhost, admin_uri, users, uris, hosted=hosted)
+    return _VHOSTS[admin_uri]
+
+
+class FederatedStack(Stack):
+    """The suite on two brokers, as two agencies run it: the ``apart`` services (finance) on
+    ``node`` with a vhost of their own, the others on the shared broker; events cross by exchange
+    federation both ways (links logging in as the federation users, reconnecting after 1 s); the
+    gateway on the first broker reaches the ``apart`` services on theirs (AMQP_URI_<SERVICE>)."""
+
+    SITES = ("office", "agency")
+
+    def __init__(self, infrastructure: Infrastructure, workdir: Path, node: RabbitNode,
+                 apart: tuple[str, ...] = ("finance",), **env: str) -> None:
+        from shared.messaging import federation
+
+        self.deployment = federation.Deployment.from_mapping({
+            "office": [s for s in SERVICES if s not in apart], "agency": list(apart)})
+        self.apart = apart
+        self.admins = {"office": RabbitAdmin(infrastructure.rabbit_api),
+                       "agency": RabbitAdmin(node.rabbit_api)}
+        self.admin = self.admins["office"]
+        self.vhost = f"govproj-e2e-{uuid.uuid4().hex[:10]}"   # the same name on both brokers
+        base = {"office": infrastructure.amqp_uri, "agency": node.amqp_uri}
+        self.sites = {site: provision_site_vhost(self.admins[site], base[site], self.vhost,
+                                                 self.deployment, site) for site in self.SITES}
+        for site in self.SITES:
+            self.link(site)
+        self.broker = self.sites["office"]
+        self.amqp_uri = self.broker.admin_uri
+        self.workdir = workdir
+        self.urls = {}
+        for service in SERVICES:
+            self.urls[service] = f"sqlite:///{workdir / f'{service}.db'}"
+            upgrade(service, self.urls[service])
+        self.port = free_port()
+        self.api = f"http://127.0.0.1:{self.port}/api/v1"
+        self.extra_env = env
+        self.procs = {}
+
+    def other(self, site: str) -> str:
+        return next(s for s in self.SITES if s != site)
+
+    def link(self, site: str) -> None:
+        """Set ``site``'s upstream (and policy) to the other site, as its federation user there."""
+        from shared.messaging import federation
+
+        upstream = self.other(site)
+        principal = federation.federation_principal(site)
+        federation.set_upstream(
+            self.admins[site], self.vhost, upstream,
+            federation.upstreams_of(self.deployment, site)[upstream],
+            self.sites[upstream].uris[principal], reconnect_delay=1)
+
+    def federation_user(self, downstream: str) -> str:
+        """The user ``downstream``'s links log in as on the other site's broker."""
+        from shared.messaging import federation
+
+        return self.sites[self.other(downstream)].users[
+            federation.federation_principal(downstream)]
+
+    def site_of(self, principal: str | None) -> str:
+        return "agency" if principal in self.apart else "office"
+
+    def env(self, principal: str | None = None, **extra: str) -> dict[str, str]:
+        site = self.site_of(principal)
+        broker = self.sites[site]
+        env = {"AMQP_URI": broker.uris[principal] if principal else broker.admin_uri,
+               "EVENT_PUBLISHER_USERS": json.dumps(broker.publisher_users()),
+               "BROKER_SERVICES": ",".join(self.deployment.site(site).services),
+               "LOG_LEVEL": "WARNING", "GATEWAY_BIND": f"127.0.0.1:{self.port}",
+               **self.extra_env, **extra}
+        if principal == "gateway":
+            env.update({f"AMQP_URI_{s.upper()}": self.sites["agency"].uris["gateway"]
+                        for s in self.apart})
+        env.update({f"{s.upper()}_DB_URI": url for s, url in self.urls.items()})
+        return env
+
+    def admin_uri_of(self, service: str) -> str:
+        return self.sites[self.site_of(service)].admin_uri
+
+    def set_today(self, day: str) -> None:
+        r = self.http("POST", "/admin/clock", "operator", json={"today": day, "force": True})
+        assert r.status_code == 200, r.text
+
+    def close(self) -> None:
+        for name in list(self.procs):
+            self.stop(name, 9)
+        for site in self.SITES:
+            self.sites[site].release()

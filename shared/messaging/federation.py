@@ -16,11 +16,12 @@ while a link is cut, the upstream queue keeps the events (no ``expires`` on the 
 ``ack-mode: on-confirm`` acknowledges them upstream only once the downstream has them. A
 redelivered event is absorbed by the consumers' inbox.
 
-RabbitMQ federation clears ``user_id`` (``trust-user-id`` stays off: a remote broker's user is
-no proof here). Consumers are told which sources reach them by federation
-(``EVENT_FEDERATED_SOURCES``, ``federated_sources``); for those, the publisher's Ed25519
-signature is the proof (shared.messaging.reliable) — for local sources the broker user is still
-checked as well.
+Each process is told which services share its broker (``BROKER_SERVICES``; empty: all of
+them). RabbitMQ federation clears ``user_id`` (``trust-user-id`` stays off: a remote broker's
+user is no proof here): for an event of a service on another broker (``federated_sources``) the
+publisher's Ed25519 signature is the proof (shared.messaging.reliable) — for local sources the
+broker user is still checked as well. The outbox relay requires only the queues of subscribers
+on its own broker (a remote subscriber's copy waits in its federation link's upstream queue).
 """
 from __future__ import annotations
 
@@ -36,6 +37,19 @@ from shared.messaging.rights import GATEWAY, Rights, _exactly, rights_of
 
 SITE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
 RECONNECT_DELAY_S = 5
+
+
+def broker_services(setting) -> frozenset[str]:
+    """``BROKER_SERVICES``: the services on this process's broker, as a list (YAML/JSON) or a
+    comma-separated string; empty → every service (one broker for all)."""
+    if isinstance(setting, str):
+        setting = setting.strip("[] ").replace('"', "").split(",")
+    named = frozenset(s.strip() for s in (setting or ()) if s and s.strip())
+    unknown = named - set(SERVICES)
+    if unknown:
+        raise ValueError(f"BROKER_SERVICES names unknown services {sorted(unknown)} "
+                         f"(BROKER_SERVICES 含未知服务)")
+    return named or frozenset(SERVICES)
 
 
 class InvalidDeployment(ValueError):
@@ -108,7 +122,7 @@ def sources_read_by(services: Iterable[str]) -> set[str]:
 
 
 def federated_sources(deployment: Deployment, site: str) -> list[str]:
-    """``EVENT_FEDERATED_SOURCES`` of the services on ``site``: the publishers on other sites."""
+    """The publishers on other sites whose events ``site``'s services read."""
     here = deployment.site(site)
     return sorted(sources_read_by(here.services) - set(here.services))
 
@@ -238,12 +252,14 @@ def provision_site(admin_uri: str, deployment: Deployment, site: str,
                    upstream_uris: Mapping[str, str] | None = None, api: str | None = None,
                    retry_delays_ms: Iterable[int] = topology.DEFAULT_RETRY_DELAYS_MS,
                    user_of=lambda rights: rights.user,
-                   reconnect_delay: int = RECONNECT_DELAY_S) -> dict[str, str]:
+                   reconnect_delay: int = RECONNECT_DELAY_S, grant: bool = True
+                   ) -> dict[str, str]:
     """Everything one site's administrator does on its own broker (the vhost of ``admin_uri``):
 
     1. declares the site's topology (``site_declarations``);
-    2. creates the federation user of every downstream site that reads events published here
-       (random password) → {downstream site: the AMQP URI its links log in with, to hand over};
+    2. with ``grant``, creates (or resets the password of) the federation user of every
+       downstream site that reads events published here → {downstream site: the AMQP URI its
+       links log in with, to hand over};
     3. for each ``upstream_uris`` entry (upstream site → URI with this site's federation user on
        it, handed over by that site) sets the upstream and the policy federating its exchanges.
     """
@@ -259,7 +275,7 @@ def provision_site(admin_uri: str, deployment: Deployment, site: str,
         management = ManagementApi(api, auth=(conn.userid, conn.password))
     handed = {}
     downstreams = downstreams_of(deployment, site)
-    if downstreams:
+    if downstreams and grant:
         _, uris = provision_users(
             admin_uri, [federation_rights(deployment, site, d) for d in downstreams], api,
             user_of=user_of)

@@ -8,7 +8,7 @@ nameko acks a message after its worker even when the handler raised, so the even
   message_id/user_id, unsigned, forged or wrongly attributed — the envelope's Ed25519 signature
   must verify under a key trusted for its source, ``shared.events.signing``) or a
   ``PermanentError`` → the service's dead-letter queue, with the reason. An event of a source
-  on another agency's broker (``EVENT_FEDERATED_SOURCES``) that arrived by federation has no
+  on another agency's broker (not in ``BROKER_SERVICES``) that arrived by federation has no
   ``user_id`` (federation clears it): its signature alone proves its publisher;
 - any other error (transient) → republished through a delay queue with an attempt counter in our
   own header (backoff), and after ``EVENT_MAX_ATTEMPTS`` → the dead-letter queue, reason attached;
@@ -36,17 +36,9 @@ from shared.errors import PermanentError
 from shared.events import InvalidEvent, event_type, load_event, signing
 from shared.events.registry import SUBSCRIPTIONS
 from shared.messaging import topology
+from shared.messaging.federation import broker_services
 
 log = logging.getLogger(__name__)
-
-
-def federated_sources(setting) -> frozenset[str]:
-    """``EVENT_FEDERATED_SOURCES``: a list (YAML/JSON) or a comma-separated string of sources."""
-    if not setting:
-        return frozenset()
-    if isinstance(setting, str):
-        setting = setting.strip("[] ").replace('"', "").split(",")
-    return frozenset(s.strip() for s in setting if s and s.strip())
 
 ATTEMPT_HEADER = "x-govproj-attempt"
 DEFAULT_MAX_ATTEMPTS = 5
@@ -131,8 +123,8 @@ class ReliableEventHandler(EventHandler):
         self.retry_delays = tuple(int(ms) for ms in
                                   config.get("EVENT_RETRY_DELAYS_MS", DEFAULT_RETRY_DELAYS_MS))
         self.trusted_users = config.get("EVENT_PUBLISHER_USERS") or {}
-        # sources whose events reach this broker by federation (shared.messaging.federation)
-        self.federated_sources = federated_sources(config.get("EVENT_FEDERATED_SOURCES"))
+        # the services on this broker: the others' events arrive by federation
+        self.local_sources = broker_services(config.get("BROKER_SERVICES"))
         self.keys_dir = keys.keys_dir(config)
         keys.key_ring(self.keys_dir)  # unreadable public keys stop the start, not each message
         self.dead_letter_queue = topology.dead_letter_queue(service)
@@ -183,10 +175,11 @@ class ReliableEventHandler(EventHandler):
 
     def _arrived_federated(self, message, event) -> bool:
         """An event of a source published on another broker, copied here by a federation link
-        (which adds ``x-received-from`` and clears ``user_id``). Only for sources configured as
-        remote: a local source's events must still come from its own broker user."""
+        (which adds ``x-received-from`` and clears ``user_id``). Only for sources not on this
+        broker (``BROKER_SERVICES``): a local source's events must still come from its own
+        broker user."""
         hops = (message.headers or {}).get("x-received-from")
-        return event.source in self.federated_sources and isinstance(hops, list) and bool(hops)
+        return event.source not in self.local_sources and isinstance(hops, list) and bool(hops)
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
         if exc_info is None:

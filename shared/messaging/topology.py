@@ -111,11 +111,19 @@ def delay_queue(delay_ms: int) -> Queue:
     )
 
 
-def queues_for_event(name: str) -> list[Queue]:
-    """What must exist before ``name`` is published: every subscriber's queue and dead-letter queue."""
-    out: list[Queue] = [dead_letter_queue(AUDIT_TRAIL_CONSUMER), audit_trail_queue()]
+def queues_for_event(name: str, consumers=None) -> list[Queue]:
+    """What must exist before ``name`` is published: every subscriber's queue and dead-letter
+    queue — of the subscribers among ``consumers`` (those on this broker) when given: a
+    subscriber on another agency's broker gets its copy by federation (shared.messaging.federation)."""
+    def here(consumer: str) -> bool:
+        return consumers is None or consumer in consumers
+
+    out: list[Queue] = []
+    if here(AUDIT_TRAIL_CONSUMER):
+        out += [dead_letter_queue(AUDIT_TRAIL_CONSUMER), audit_trail_queue()]
     for consumer in subscribers_of(name):
-        out += [dead_letter_queue(consumer), consumer_queue(consumer, name)]
+        if here(consumer):
+            out += [dead_letter_queue(consumer), consumer_queue(consumer, name)]
     return out
 
 

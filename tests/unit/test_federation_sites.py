@@ -10,7 +10,7 @@ from kombu import Exchange, Queue
 from services.gateway.rpc import RoutedRpcClient, RpcClient, service_uris
 from shared.events.registry import SERVICES
 from shared.messaging import federation as fed
-from shared.messaging.reliable import federated_sources as parse_sources
+from shared.messaging import topology
 
 OFFICE = ("planning", "approval", "acceptance", "security", "supervision")
 APART = fed.Deployment.from_mapping({"office": OFFICE, "finance": ["finance"]})
@@ -94,11 +94,22 @@ def test_a_deployment_places_every_service_once_or_says_why_in_both_languages():
         APART.site("audit")
 
 
-def test_consumers_read_the_federated_sources_as_configured():
-    assert parse_sources(None) == frozenset() and parse_sources("") == frozenset()
-    assert parse_sources(["finance"]) == {"finance"}
-    assert parse_sources("planning, approval") == {"planning", "approval"}
-    assert parse_sources('["planning","approval"]') == {"planning", "approval"}
+def test_each_process_is_told_which_services_share_its_broker():
+    assert fed.broker_services(None) == set(SERVICES) == fed.broker_services("")
+    assert fed.broker_services(["finance"]) == {"finance"}
+    assert fed.broker_services("planning, approval") == {"planning", "approval"}
+    assert fed.broker_services('["planning","approval"]') == {"planning", "approval"}
+    with pytest.raises(ValueError, match="treasury.*未知服务"):
+        fed.broker_services("finance,treasury")
+
+
+def test_the_relay_requires_only_the_queues_of_subscribers_on_its_broker():
+    everywhere = {q.name for q in topology.queues_for_event("contract_filed")}
+    assert {"planning.finance.contract_filed", "supervision.audit-trail"} <= everywhere
+    # on finance's own broker nothing local subscribes: its copy waits in the link queue
+    assert topology.queues_for_event("contract_filed", {"finance"}) == []
+    office = {q.name for q in topology.queues_for_event("contract_filed", set(OFFICE))}
+    assert office == everywhere
 
 
 def test_the_gateway_calls_each_service_on_its_own_broker():
