@@ -2,7 +2,7 @@
 owning service (the caller's identity travels with every RPC call as nameko context data).
 
 Resource rules sit beside it: a unit sees only its own and co-built projects, and acts only on its
-own; a classified project's contents reach only its unit and the secrecy bureau (REQUIREMENTS §1).
+own; a classified project's contents reach only its unit and the secrecy bureau (docs/regulation.md §1).
 Of the others a unit learns nothing: "not yours" and "no such project" are one 403
 (``require_project``).
 """
@@ -180,7 +180,7 @@ def sees_project(identity: Identity, owner_unit: str, co_builders: list[str]) ->
 
 
 def sees_classified_content(identity: Identity, owner_unit: str) -> bool:
-    """涉密 content: the owning unit and the secrecy bureau only (第四条, REQUIREMENTS §13)."""
+    """涉密 content: the owning unit and the secrecy bureau only (第四条, docs/regulation.md §13)."""
     return (identity.role == "unit" and identity.unit == owner_unit) or identity.role == "secrecy"
 
 

@@ -1,5 +1,5 @@
 """A real browser for the console's tests: Playwright driving Debian's Chromium by its
-executable path (no browser download), with the flags of ENGINEERING §1.
+executable path (no browser download), with the flags of docs/architecture.md §1.
 
 Without /usr/bin/chromium the browser tests are skipped on a developer's machine, and fail in
 CI (``CI=true``), where ``.ci/run`` installs it. The tests run under eventlet's monkey-patching

@@ -371,7 +371,43 @@ def cmd_articles(args: argparse.Namespace) -> int:
     return 0
 
 
+def by_event(articles: dict[int, Article]) -> dict[str, set[int]]:
+    """event type → the articles its publisher cites when emitting it."""
+    out: dict[str, set[int]] = defaultdict(set)
+    for a in articles.values():
+        for event in a.events:
+            out[event].add(a.number)
+    return dict(out)
+
+
+def generated() -> dict[Path, str]:
+    """Every generated document under docs/ and its text today."""
+    from shared.events import catalogue
+
+    articles = matrix()
+    return {DOC: markdown(articles), catalogue.DOC: catalogue.markdown(by_event(articles))}
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    stale = []
+    for path, text in generated().items():
+        current = path.exists() and path.read_text(encoding="utf-8") == text
+        if args.write and not current:
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path.relative_to(ROOT)}")
+        elif not current:
+            stale.append(path)
+            print(f"{path.relative_to(ROOT)} is stale: run `govproj docs --write` / "
+                  "已过期：请运行 govproj docs --write")
+    return 1 if stale else 0
+
+
 def add_parser(sub: Any) -> None:
+    docs = sub.add_parser("docs", help="regenerate docs/compliance.md and docs/events.md / "
+                                       "重新生成合规矩阵与事件目录")
+    docs.add_argument("--write", action="store_true", help="write the stale ones / 写入")
+    docs.set_defaults(func=cmd_docs)
     articles = sub.add_parser(
         "articles", help="each article: its rules, tests and citations / 各条款的规则、测试与引用")
     articles.add_argument("--markdown", action="store_true",

@@ -70,7 +70,7 @@ OUTBOX_PUBLISHED = Counter(
     "govproj_outbox_published_total", "Outbox rows the relay published (confirmed, routed)",
     ["service"])
 DEADLINES = Gauge(
-    "govproj_deadlines", "Deadlines of REQUIREMENTS §11 by kind and status "
+    "govproj_deadlines", "Deadlines of docs/regulation.md §11 by kind and status "
     "(open, suspended, missed, overdue = open past its due date)",
     ["service", "kind", "status"])
 READY = Gauge(

@@ -60,7 +60,7 @@ def _learn(apply):
 
 
 def _registered(tx, row, data, event):
-    """Who owns and who co-builds the project: the readers of its funds (REQUIREMENTS §1)."""
+    """Who owns and who co-builds the project: the readers of its funds (docs/regulation.md §1)."""
     row.owner_unit, row.co_builders = data["unit"], list(data["co_builders"])
     row.kind = data["kind"]   # construction or O&M (运维项目, 第三条): which gates bind its money
 
@@ -313,7 +313,7 @@ def file_contract(store: Store, clock: Clock, caller: Identity, code: str, data:
 
 def request_disbursement(store: Store, clock: Clock, caller: Identity, code: str,
                          data: dict) -> dict:
-    """Pay, or refuse listing EVERY failing gate (REQUIREMENTS §12); the refusal is recorded.
+    """Pay, or refuse listing EVERY failing gate (docs/regulation.md §12); the refusal is recorded.
 
     The funding file row is locked first, so concurrent requests of one project serialise and
     can never together exceed the budget."""

@@ -1,7 +1,7 @@
 """Money behind the regulation's funding gates, in exact fen. No I/O here.
 
 What finance knows of a project it learned from other services' events (the FundingFile); a
-disbursement passes every gate of REQUIREMENTS §12 or is refused listing EVERY failing gate.
+disbursement passes every gate of docs/regulation.md §12 or is refused listing EVERY failing gate.
 The ledger is append-only; balances are always the sums of its entries.
 """
 from __future__ import annotations
@@ -96,7 +96,7 @@ TOTALS = ("approved", "disbursed", "withheld", "available")
 
 
 def totals(by_purpose: dict[str, dict[str, dict[str, int]]]) -> dict[str, int]:
-    """The project's totals over every purpose and level (API.md: approved, disbursed,
+    """The project's totals over every purpose and level (docs/api.md: approved, disbursed,
     withheld, available), each the sum of what ``balances`` says — never a figure of its own."""
     return {k: sum(b[k] for levels in by_purpose.values() for b in levels.values())
             for k in TOTALS}
@@ -151,7 +151,7 @@ class ContractOnFile:
 
 def failing_gates(file: FundingFile, purpose: str, fen: int, available_fen: int,
                   contract: ContractOnFile | None) -> list[Gate]:
-    """EVERY gate of REQUIREMENTS §12 this disbursement fails (``contract``: None if the
+    """EVERY gate of docs/regulation.md §12 this disbursement fails (``contract``: None if the
     payment's contract is not on file)."""
     failed = []
     if not file.favourable_opinion:

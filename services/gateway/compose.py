@@ -55,7 +55,7 @@ def project_list(call: Call, path: dict, body: Any, query: dict) -> Any:
 
 
 def project_detail(call: Call, path: dict, body: Any, query: dict) -> dict:
-    """The register's view plus funds, open deadlines, findings and sanctions (API.md), all
+    """The register's view plus funds, open deadlines, findings and sanctions (docs/api.md), all
     five asked at once."""
     code = path["code"]
     partial: dict[str, str] = {}

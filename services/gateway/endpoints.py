@@ -184,7 +184,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              args=lambda p, b, q: (q,), query=supervision.FindingFilter,
              page=(None, ("found_on", "id"))),
     Endpoint("GET", "/deadlines", "deadline.read", "supervision", "list_deadlines",
-             "Deadlines of REQUIREMENTS §11 with their ledger; filters project, due_before, "
+             "Deadlines of docs/regulation.md §11 with their ledger; filters project, due_before, "
              "overdue; by due date, in pages (limit, after the cursor of the page before)",
              tag="supervision", args=lambda p, b, q: (q,),
              query=supervision.DeadlineFilter, page=(None, ("due_on", "id"))),
@@ -237,7 +237,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              tag="finance", args=lambda p, b, q: (p["code"],)),
     Endpoint("POST", "/projects/<code>/disbursements", "funds.disburse", "finance",
              "request_disbursement",
-             "Request money: paid, or refused listing every failing gate (REQUIREMENTS §12)",
+             "Request money: paid, or refused listing every failing gate (docs/regulation.md §12)",
              tag="finance", args=lambda p, b, q: (p["code"], b), body=finance.Disbursement,
              status=201),
     Endpoint("GET", "/projects/<code>/funds", "funds.read", "finance", "get_funds",

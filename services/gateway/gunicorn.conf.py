@@ -16,7 +16,7 @@ timeout = 60
 graceful_timeout = 20
 accesslog = None  # the app logs every request as JSON
 # no control socket: gunicorn 27 would put one under $HOME, which the read-only root filesystem
-# refuses and which two gateways on one machine would share (ENGINEERING §1)
+# refuses and which two gateways on one machine would share (docs/architecture.md §1)
 control_socket_disable = True
 # the workers' heartbeat files: a tmpfs, since the root filesystem is read-only in Kubernetes
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None

@@ -1,7 +1,7 @@
 """The project on the register: registration rules, documents, catalog, the application state
 machine and its completeness check. No I/O here; every refusal names its article.
 
-Statuses are the public ones of API.md.
+Statuses are the public ones of docs/api.md.
 """
 from __future__ import annotations
 
@@ -118,7 +118,7 @@ class Project:
                 "共建部门须为牵头部门以外的部门，且不得重复", articles=[14],
                 details={"co_builders": units})
         if self.classified and any((self.goals, self.content, self.location)):
-            # 涉密 content never reaches the register or the bus (第四条, REQUIREMENTS §13)
+            # 涉密 content never reaches the register or the bus (第四条, docs/regulation.md §13)
             raise RuleViolation(
                 "a classified project's goals, content and location are filed with the secrecy "
                 "bureau, not on the register",
@@ -326,7 +326,7 @@ class Project:
             self.approved_amount = approved_amount
 
     def start_construction(self) -> bool:
-        """From its first filed contract the project is in construction (API.md statuses)."""
+        """From its first filed contract the project is in construction (docs/api.md statuses)."""
         if self.status != "approved":
             return False
         self.status = "in_construction"

@@ -107,7 +107,7 @@ def registration_fields(data: dict) -> dict:
 
 
 def _stub(project: Project) -> dict:
-    """What anyone entitled to the project sees of a classified one (REQUIREMENTS §13)."""
+    """What anyone entitled to the project sees of a classified one (docs/regulation.md §13)."""
     return {
         "code": project.code, "unit": project.unit, "status": project.status,
         "stage": project.status, "classified": True, "kind": project.kind,

@@ -49,7 +49,7 @@ def _emit(tx: Transaction, row: SecurityFileRow, kind: str, payload: dict,
             regulation_version=row.regulation_version, articles=articles)
 
 
-# -- classified content (第四条, REQUIREMENTS §13) ------------------------------------------------
+# -- classified content (第四条, docs/regulation.md §13) ------------------------------------------------
 
 def _content(tx: Transaction, caller: Identity, code: str) -> tuple[SecurityFileRow,
                                                                       ClassifiedContentRow]:

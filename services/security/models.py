@@ -1,5 +1,5 @@
 """Security's own database: projects it knows of, profiles, assessments, evaluations, secrecy
-reviews — and the ONLY copy of a classified project's content (REQUIREMENTS §13)."""
+reviews — and the ONLY copy of a classified project's content (docs/regulation.md §13)."""
 from sqlalchemy import JSON, Boolean, Date, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 

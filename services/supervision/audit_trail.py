@@ -1,5 +1,5 @@
 """Recording every event in the hash-chained ledger, verifying it, and reading a project's
-timeline from it (痕迹管理: who did what, when, under which article — REQUIREMENTS §13)."""
+timeline from it (痕迹管理: who did what, when, under which article — docs/regulation.md §13)."""
 from __future__ import annotations
 
 import functools

@@ -1,5 +1,5 @@
 """The deadline rows every part of supervision starts, settles and ends the same way: each with
-a ledger of who moved it, when, why and under which article (REQUIREMENTS §13)."""
+a ledger of who moved it, when, why and under which article (docs/regulation.md §13)."""
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -1,4 +1,4 @@
-"""The deadline engine: deadlines of REQUIREMENTS §11 fed by other services' events, moved only
+"""The deadline engine: deadlines of docs/regulation.md §11 fed by other services' events, moved only
 with a ledger entry, and a scan "as of" a date that turns misses into findings.
 
 Events come on separate queues, so a follow-up fact can arrive before the fact it follows (a

@@ -1,4 +1,4 @@
-"""Supervision's scrape-time gauges (issue 17): the deadlines of REQUIREMENTS §11 by kind and
+"""Supervision's scrape-time gauges (issue 17): the deadlines of docs/regulation.md §11 by kind and
 status — open, suspended, missed — and ``overdue``: open and past its due date on the service's
 clock (a miss the next scan will turn into a finding, 第三十四条)."""
 from __future__ import annotations

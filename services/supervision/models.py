@@ -133,7 +133,7 @@ class ProjectUnitRow(Base):
 
 
 class DeadlineRow(Base):
-    """One deadline of REQUIREMENTS §11, with its ledger of moves (who, when, why, article)."""
+    """One deadline of docs/regulation.md §11, with its ledger of moves (who, when, why, article)."""
 
     __tablename__ = "deadlines"
 

@@ -1,4 +1,4 @@
-"""Operator commands on the suite's time (API.md "Operations"): published for every service."""
+"""Operator commands on the suite's time (docs/api.md "Operations"): published for every service."""
 from __future__ import annotations
 
 from datetime import date

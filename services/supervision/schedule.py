@@ -1,4 +1,4 @@
-"""When each deadline of REQUIREMENTS §11 falls, from the fact that starts it and the policy the
+"""When each deadline of docs/regulation.md §11 falls, from the fact that starts it and the policy the
 project is pinned to. Pure: the deadline engine (deadlines.py) is the only caller.
 
 | deadline               | article  | from                    | length (policy parameter)          |

@@ -271,7 +271,7 @@ class BudgetRecorded(Schema):
 
 
 class DisbursementDecided(Schema):
-    """A request for money was paid, or refused with every failing gate (REQUIREMENTS §12)."""
+    """A request for money was paid, or refused with every failing gate (docs/regulation.md §12)."""
 
     disbursement_id = fields.String(required=True)
     purpose = fields.String(required=True, validate=validate.OneOf(KINDS))

@@ -1,4 +1,4 @@
-"""The one reliable event-handler entrypoint every service uses (ENGINEERING §3.3).
+"""The one reliable event-handler entrypoint every service uses (docs/architecture.md §3.3).
 
 nameko acks a message after its worker even when the handler raised, so the event would be gone;
 ``requeue_on_error`` loops hot. This entrypoint decides itself, then acks:

@@ -1,4 +1,4 @@
-"""The broker topology, declared up front from the event registry (ENGINEERING §3.4).
+"""The broker topology, declared up front from the event registry (docs/architecture.md §3.4).
 
 - ``{source}.events``: nameko's topic exchange per publishing service; routing key = event type.
 - ``{consumer}.{source}.{event_type}``: one durable quorum queue per subscription. Quorum queues

@@ -1,7 +1,7 @@
 """Engines that are safe under eventlet.
 
 - ``postgresql://`` maps to psycopg 3 on SQLAlchemy 2.1, which blocks the eventlet hub
-  (ENGINEERING §1): we use ``postgresql+psycopg2://``, which ``eventlet.monkey_patch()`` makes green.
+  (docs/architecture.md §1): we use ``postgresql+psycopg2://``, which ``eventlet.monkey_patch()`` makes green.
 - SQLite writers waiting in SQLite's C busy handler freeze the hub: every write transaction takes
   the engine's lock first (green once eventlet has patched ``threading``), WAL lets readers go on.
 - PostgreSQL connections are not pinged at every checkout (``pool_pre_ping`` cost a round trip

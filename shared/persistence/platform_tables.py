@@ -1,4 +1,4 @@
-"""The tables every service has besides its own: the outbox and the inbox (ENGINEERING §3.1-3.2)."""
+"""The tables every service has besides its own: the outbox and the inbox (docs/architecture.md §3.1–3.2)."""
 from __future__ import annotations
 
 from sqlalchemy import (

@@ -76,7 +76,7 @@ def test_budget_contract_payment_and_refusals(stack):
     assert province == {"approved": "800000.00", "disbursed": "500000.00", "withheld": "0.00",
                         "returned": "0.00", "available": "300000.00", "to_recover": "0.00"}
     assert [e["kind"] for e in funds["ledger"]] == ["budget", "budget", "payment"]
-    # the totals over every purpose and level, beside by_purpose (API.md)
+    # the totals over every purpose and level, beside by_purpose (docs/api.md)
     assert {k: funds[k] for k in ("approved", "disbursed", "withheld", "available")} == {
         "approved": "850000.00", "disbursed": "500000.00", "withheld": "0.00",
         "available": "350000.00"}

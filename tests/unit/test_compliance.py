@@ -1,5 +1,5 @@
 """The compliance matrix (shared/compliance.py, docs/compliance.md): generated from the source,
-checked in, and current."""
+checked in, and current; the event catalogue (docs/events.md) likewise."""
 from __future__ import annotations
 
 import ast
@@ -7,11 +7,12 @@ import ast
 from shared import compliance
 
 
-def test_docs_compliance_md_is_current():
-    """docs/compliance.md is what `govproj articles --write` makes of the tree today: a rule,
-    test or citation added or removed without regenerating it fails here."""
-    assert compliance.DOC.read_text(encoding="utf-8") == compliance.markdown(compliance.matrix()), (
-        "docs/compliance.md is stale: run `.venv/bin/govproj articles --write` and commit it")
+def test_the_generated_docs_are_current():
+    """docs/compliance.md and docs/events.md are what `govproj docs --write` makes of the tree
+    today: a rule, test, citation or event type changed without regenerating them fails here."""
+    for path, text in compliance.generated().items():
+        assert path.exists() and path.read_text(encoding="utf-8") == text, (
+            f"{path.name} is stale: run `.venv/bin/govproj docs --write` and commit it")
 
 
 def test_every_one_of_the_42_articles_is_listed_and_the_declaratory_ones_are_named():

@@ -182,7 +182,7 @@ def test_balances_equal_the_sums_of_their_entries(ops):
 
 
 def test_totals_are_the_sums_over_every_purpose_and_level():
-    """GET /funds totals (API.md): approved, disbursed, withheld, available, from the ledger."""
+    """GET /funds totals (docs/api.md): approved, disbursed, withheld, available, from the ledger."""
     entries = [Entry("construction", "province", "budget", 80_000, "b"),
                Entry("construction", "city", "budget", 20_000, "b"),
                Entry("om", "province", "budget", 5_000, "b"),

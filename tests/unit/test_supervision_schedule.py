@@ -1,4 +1,4 @@
-"""When each deadline falls (REQUIREMENTS §11), at its boundaries, from the policy data."""
+"""When each deadline falls (docs/regulation.md §11), at its boundaries, from the policy data."""
 from datetime import date
 
 import pytest
