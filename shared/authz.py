@@ -42,6 +42,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "review.opinion": frozenset({"office"}),
     "review.round.close": frozenset({"office"}),   # 第九条: opinions take effect
     "drc.approve": frozenset({"drc"}),             # 第四条: fixed-asset approval
+    "drc.take_up": frozenset({"drc"}),             # 第四条: not only self-declared
     "project.national.consent": frozenset({"office"}),   # 第十条
     "project.national.file": frozenset({"unit"}),
     "project.sharing.record": frozenset({"office"}),     # 第二十九条
@@ -93,6 +94,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "security.crypto_evaluation": frozenset({"unit"}),
     "security.read": frozenset({"unit"}) | OVERSIGHT,
     "secrecy.review": frozenset({"secrecy"}),           # 第四条
+    "secrecy.classify": frozenset({"secrecy"}),         # 第四条: the bureau declares 涉密
+    # 第四条 对项目建设使用单位保密业务进行监督管理: the bureau's own inspections; the unit
+    # reads those of its own project (checked in the security service)
+    "secrecy.inspect": frozenset({"secrecy"}),
+    "secrecy.inspection.read": frozenset({"unit", "secrecy"}),
     "classified.write": frozenset({"unit"}),
     # role-level: unit and bureau; the owning-unit check is in the security service
     "classified.read": frozenset({"unit", "secrecy"}),

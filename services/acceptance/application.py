@@ -6,7 +6,7 @@ import uuid
 from dataclasses import fields as dc_fields
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from services.acceptance.domain import (
     AcceptanceFile,
@@ -63,7 +63,7 @@ def project_approved(tx: Transaction, event: Event) -> None:
                                        owner_unit=event.payload["unit"], co_builders=[],
                                        regulation_version=event.regulation_version,
                                        approving_body=body))
-    else:
+    elif known.approving_body != "drc":   # the DRC's taking up (第四条) overtook this
         known.approving_body = body
     if tx.session.get(AcceptanceFileRow, event.project_code) is None:
         tx.session.add(AcceptanceFileRow(project_code=event.project_code,
@@ -72,9 +72,39 @@ def project_approved(tx: Transaction, event: Event) -> None:
                                          clock_ledger=[]))
 
 
+class ProjectNotKnownYet(Exception):
+    """A fact overtook the project's registration (separate queues): retried until it is in."""
+
+
+def _known_row(tx: Transaction, code: str) -> KnownProjectRow:
+    known = tx.session.get(KnownProjectRow, code, with_for_update=True)
+    if known is None:
+        raise ProjectNotKnownYet(f"project {code} is not known yet")
+    return known
+
+
+def fixed_asset_designated(tx: Transaction, event: Event) -> None:
+    """The DRC took the project up as a fixed-asset project (第四条): it is the approving body
+    that decides its acceptance and extensions from now on (第二十二条, 第二十三条)."""
+    _known_row(tx, event.project_code).approving_body = "drc"
+
+
+def project_classified(tx: Transaction, event: Event) -> None:
+    """The secrecy bureau declared the project classified (第四条): the archive's document
+    versions leave this store (the unit files them with the security service, whose
+    classified_material_filed tells which types are on file there)."""
+    _known_row(tx, event.project_code).classified = True
+    tx.session.execute(delete(ArchiveDocumentRow).where(
+        ArchiveDocumentRow.project_code == event.project_code))
+
+
 def document_filed(tx: Transaction, event: Event) -> None:
-    """Every document version enters the electronic archive (第二十条)."""
+    """Every document version enters the electronic archive (第二十条) — but not one of a
+    project the bureau declared classified since (its documents are security's)."""
     data = event.data()
+    known = tx.session.get(KnownProjectRow, event.project_code)
+    if known is not None and known.classified:
+        return
     exists = tx.session.scalars(select(ArchiveDocumentRow).where(
         ArchiveDocumentRow.project_code == event.project_code,
         ArchiveDocumentRow.doc_type == data["doc_type"],

@@ -35,6 +35,8 @@ class KnownProjectRow(Base):
     regulation_version: Mapped[str] = mapped_column(String(64))
     # the 项目审批部门 (drc | office), from the approval (第四条, 第九条); None before it
     approving_body: Mapped[str | None] = mapped_column(String(8))
+    # declared classified by the secrecy bureau (第四条): no archive here, security holds it
+    classified: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ArchiveDocumentRow(Base):

@@ -18,6 +18,14 @@ class AcceptanceService(PlatformService):
     def on_project_approved(self, event) -> None:
         self.db.handle_once(event, application.project_approved)
 
+    @reliable_handler("fixed_asset_designated")
+    def on_fixed_asset_designated(self, event) -> None:
+        self.db.handle_once(event, application.fixed_asset_designated)
+
+    @reliable_handler("project_classified")
+    def on_project_classified(self, event) -> None:
+        self.db.handle_once(event, application.project_classified)
+
     @reliable_handler("document_filed")
     def on_document_filed(self, event) -> None:
         self.db.handle_once(event, application.document_filed)

@@ -27,6 +27,11 @@ def open_review_case(today: date):
             return None  # the same submission announced again under another message id
         secrecy = tx.session.get(SecrecyDecisionRow, case.project_code)
         case.secrecy_confirmed = bool(secrecy and secrecy.decision == "confirm")
+        # a flag the DRC or the secrecy bureau set stays, whatever the register said (第四条)
+        earlier = repository.latest_case(tx.session, case.project_code)
+        if earlier is not None:
+            case.fixed_asset_investment |= earlier.fixed_asset_investment
+            case.classified |= earlier.classified
         repository.add_case(tx.session, case)
         tx.emit("review_case_opened",
                 {"case_id": case.id, "submission": case.submission, "opened_on": today},
@@ -104,6 +109,39 @@ def record_drc_decision(store: Store, clock: Clock, code: str, data: dict) -> Re
         _approve_if_complete(tx, case, today)
         repository.save_case(tx.session, case)
     return case
+
+
+def take_up_fixed_asset(store: Store, clock: Clock, code: str, comments: str) -> ReviewCase:
+    """The DRC takes the project up as a fixed-asset project (第四条: 省发展改革委负责对涉及固定
+    资产投资的政务信息系统项目进行立项审批): it becomes the approving body, and its approval is
+    needed again — before approval, and before any budget or money (``fixed_asset_designated``:
+    finance, the register and acceptance take it from there)."""
+    today = clock.today()
+    with store.transaction() as tx:
+        case = repository.latest_case(tx.session, code, for_update=True)
+        ReviewCase.check_take_up(code, case)
+        case.fixed_asset_investment = True
+        repository.save_case(tx.session, case)
+        tx.emit("fixed_asset_designated", {
+            "case_id": case.id, "designated_on": today, "comments": comments,
+            "approved": case.approved_on is not None, "drc_decision": case.drc_decision},
+            project_code=code, regulation_version=case.regulation_version, articles=[4])
+    return case
+
+
+def project_classified(tx: Transaction, event: Event) -> None:
+    """The secrecy bureau declared the project classified (第四条): its case shows the stub,
+    and an approval not yet given waits for the bureau's review (waiting_for: secrecy)."""
+    case = repository.latest_case(tx.session, event.project_code, for_update=True)
+    if case is not None and not case.classified:
+        case.classified = True
+        repository.save_case(tx.session, case)
+    # what change requests said of goal, location and content is security's now (第十八条)
+    for row in tx.session.scalars(select(ChangeReviewRow).where(
+            ChangeReviewRow.project_code == event.project_code)):
+        if any(k in row.changes for k in ("goal", "location", "content")):
+            row.changes = {k: v for k, v in row.changes.items()
+                           if k not in ("goal", "location", "content")}
 
 
 def _approve_if_complete(tx: Transaction, case: ReviewCase, today: date) -> None:

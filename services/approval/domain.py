@@ -129,6 +129,22 @@ class ReviewCase:
         self.drc_decision, self.drc_investment, self.drc_document_no = (
             decision, investment, document_no)
 
+    @staticmethod
+    def check_take_up(code: str, case: ReviewCase | None) -> None:
+        """The DRC takes up a project it knows — submitted for review, or approved — and not
+        one it already approves (第四条)."""
+        if case is None:
+            raise StateConflict(
+                f"project {code} has no application under review or approved: the DRC takes "
+                "up a project once it has been submitted",
+                f"项目 {code} 尚无已申报（评审中或已批复）的申请：项目申报后发展改革委方可将其"
+                "纳入固定资产投资项目审批", articles=[4], details={"project": code})
+        if case.fixed_asset_investment:
+            raise StateConflict(
+                f"project {code} is already a fixed-asset project: the DRC is its approving body",
+                f"项目 {code} 已为涉及固定资产投资的项目，项目审批部门已为发展改革委",
+                articles=[4], details={"project": code, "approving_body": "drc"})
+
     def waiting_for(self) -> list[str]:
         """What still stands between a favourable opinion and approval."""
         waiting = []

@@ -39,6 +39,11 @@ class DrcDecision(Strict):
     document_no = fields.String(required=True, validate=Length(min=1, max=100))
 
 
+class FixedAssetTakeUp(Strict):
+    """The DRC takes a project up as a fixed-asset project (第四条): why."""
+    comments = fields.String(required=True, validate=Length(min=1, max=2000))
+
+
 class ChangeDecision(Strict):
     decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
     # the reviewed amount: required when approving a change of the budget, which it may set

@@ -55,9 +55,20 @@ class ApprovalService(PlatformService):
                                                schemas.load(schemas.DrcDecision, data))
         return schemas.case_view(case)
 
+    @rpc
+    @command("drc.take_up")
+    def take_up_fixed_asset(self, code: str, data: dict) -> dict:
+        comments = schemas.load(schemas.FixedAssetTakeUp, data)["comments"]
+        return schemas.case_view(application.take_up_fixed_asset(self.db, self.clock, code,
+                                                                 comments))
+
     @reliable_handler("secrecy_review_decided")
     def on_secrecy_review_decided(self, event) -> None:
         self.db.handle_once(event, application.secrecy_decided(self.clock))
+
+    @reliable_handler("project_classified")
+    def on_project_classified(self, event) -> None:
+        self.db.handle_once(event, application.project_classified)
 
     @reliable_handler("change_requested")
     def on_change_requested(self, event) -> None:

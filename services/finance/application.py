@@ -78,7 +78,8 @@ def _drc(tx, row, data, event):
 def _approved(tx, row, data, event):
     row.approved, row.owner_unit = True, data["unit"]
     row.favourable_opinion = True
-    row.fixed_asset_investment = data["fixed_asset_investment"]
+    # the DRC may have taken it up already (fixed_asset_designated overtook this): that stays
+    row.fixed_asset_investment = row.fixed_asset_investment or data["fixed_asset_investment"]
     row.drc_approved = row.drc_approved or data["fixed_asset_investment"]
     row.approved_fen = domain.to_fen(data["approved_amount"])
 
@@ -102,6 +103,13 @@ def _change(tx, row, data, event):
         level = max(budget, key=lambda lvl: budget[lvl]["approved"])
         _entry(tx, event.project_code, "construction", level, "budget_change", delta, ref,
                "approval", [18], data["decided_on"])
+
+
+def _designated(tx, row, data, event):
+    """The DRC took the project up as a fixed-asset project (第四条): no budget and no money
+    before its approval (drc_decision_recorded) — unless it has approved already."""
+    row.fixed_asset_investment = True
+    row.drc_approved = row.drc_approved or data["drc_decision"] == "approve"
 
 
 def _suspended(tx, row, data, event):
@@ -162,6 +170,7 @@ opinion_issued = _learn(_opinion)
 construction_completed = _learn(_completed)
 acceptance_decided = _learn(_accepted)
 drc_decided = _learn(_drc)
+fixed_asset_designated = _learn(_designated)
 project_approved = _learn(_approved)
 change_decided = _learn(_change)
 change_reapproved = _learn(_change)   # the same effect, idempotent by the change's ledger ref

@@ -220,6 +220,13 @@ def check_budget(file: FundingFile, year: int, construction: dict[str, int],
     if not file.approved:
         raise StateConflict(f"project {file.project_code} is not approved",
                             f"项目 {file.project_code} 尚未立项", articles=[9, 11])
+    if file.fixed_asset_investment and not file.drc_approved:
+        # the DRC took it up after the office's approval (第四条): its approval comes first
+        raise StateConflict(
+            f"project {file.project_code} is a fixed-asset project the DRC has not approved: "
+            "no budget before its approval",
+            f"项目 {file.project_code} 涉及固定资产投资，发展改革委尚未立项审批，不能安排预算",
+            articles=[4, 11], details={"gate": "drc_approval"})
     if file.kind == "om" and sum(construction.values()) != 0:
         raise RuleViolation(
             "an O&M project has no construction: its budget is O&M money only",

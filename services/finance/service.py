@@ -27,6 +27,10 @@ class FinanceService(PlatformService):
     def on_drc_decision_recorded(self, event) -> None:
         self.db.handle_once(event, application.drc_decided)
 
+    @reliable_handler("fixed_asset_designated")
+    def on_fixed_asset_designated(self, event) -> None:
+        self.db.handle_once(event, application.fixed_asset_designated)
+
     @reliable_handler("project_approved")
     def on_project_approved(self, event) -> None:
         self.db.handle_once(event, application.project_approved)

@@ -125,6 +125,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "The DRC approves or rejects a fixed-asset project, after a favourable opinion "
              "(第四条)", tag="review", args=lambda p, b, q: (p["code"], b),
              body=approval.DrcDecision),
+    Endpoint("POST", "/projects/<code>/fixed-asset", "drc.take_up", "approval",
+             "take_up_fixed_asset",
+             "The DRC takes a submitted or approved project up as a fixed-asset project: it "
+             "becomes the approving body and its approval is needed before budget and money "
+             "(第四条)", tag="review", args=lambda p, b, q: (p["code"], b),
+             body=approval.FixedAssetTakeUp),
     Endpoint("GET", "/review-cases", "review.list", "approval", "list_review_cases",
              "Review cases (one per submission), optionally of one project, by project and "
              "submission; in pages (limit, after the cursor of the page before)", tag="review",
@@ -328,6 +334,21 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "secrecy_review",
              "The secrecy bureau confirms or refuses a classified project (第四条)",
              tag="security", args=lambda p, b, q: (p["code"], b), body=security.SecrecyReview),
+    Endpoint("POST", "/projects/<code>/classification", "secrecy.classify", "security",
+             "classify",
+             "The secrecy bureau declares a project classified: its content leaves every store "
+             "but security's, the unit files it there, the bureau's review follows (第四条)",
+             tag="security", args=lambda p, b, q: (p["code"], b),
+             body=security.Classification),
+    Endpoint("POST", "/projects/<code>/secrecy-inspections", "secrecy.inspect", "security",
+             "record_secrecy_inspection",
+             "The secrecy bureau records its inspection of a classified project's secrecy work "
+             "and its findings — kept by security only (第四条)", tag="security",
+             args=lambda p, b, q: (p["code"], b), body=security.SecrecyInspection, status=201),
+    Endpoint("GET", "/projects/<code>/secrecy-inspections", "secrecy.inspection.read",
+             "security", "secrecy_inspections",
+             "The secrecy bureau's inspections of a classified project: the bureau and the "
+             "owning unit only (第四条)", tag="security", args=lambda p, b, q: (p["code"],)),
     Endpoint("PUT", "/projects/<code>/classified-content", "classified.write", "security",
              "put_classified_content",
              "A classified project's goals, content and location — held only by security "

@@ -7,9 +7,11 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import delete
+
 from services.planning import repository
 from services.planning.domain import Project, project_code
-from services.planning.models import ChangeRequestRow
+from services.planning.models import ChangeRequestRow, DocumentRow
 from services.planning.plans import AnnualPlan, Plan, items_in_force
 from shared.authz import Identity, acts_on_project, deny, require_project
 from shared.errors import NotFound, StateConflict
@@ -339,6 +341,29 @@ project_went_live = _status_effect(lambda p, d: p.go_live())
 # the secrecy bureau's review (第四条): a refusal ends a classified application
 secrecy_decided = _status_effect(
     lambda p, d: d["decision"] == "refuse" and p.reject_classified())
+
+
+fixed_asset_designated = _status_effect(lambda p, d: p.take_up_as_fixed_asset())   # 第四条
+
+
+# content a classified project's change requests may carry (第十八条 goal, location, content)
+_CLASSIFIED_CHANGES = ("goal", "location", "content")
+
+
+def project_classified(tx: Transaction, event: Event) -> None:
+    """The secrecy bureau declared the project classified (第四条): its content leaves the
+    register — goals, content, location, catalog, every document version and what change
+    requests said of goal, location and content. Nothing of it travels: the unit files it
+    with the security service, and the completeness checks read what is on file there."""
+    project = repository.get(tx.session, event.project_code, for_update=True)
+    if not project.declare_classified():
+        return
+    repository.save(tx.session, project)
+    tx.session.execute(delete(DocumentRow).where(DocumentRow.project_code == project.code))
+    for change in repository.changes_of(tx.session, project.code):
+        if any(k in change.changes for k in _CLASSIFIED_CHANGES):
+            change.changes = {k: v for k, v in change.changes.items()
+                              if k not in _CLASSIFIED_CHANGES}
 
 
 def _classified_material(project: Project, data: dict) -> bool:

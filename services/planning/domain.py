@@ -332,6 +332,25 @@ class Project:
         self.status = "in_construction"
         return True
 
+    def take_up_as_fixed_asset(self) -> bool:
+        """The DRC took the project up (第四条): the register shows it as its approving body."""
+        if self.fixed_asset_investment:
+            return False
+        self.fixed_asset_investment = True
+        return True
+
+    def declare_classified(self) -> bool:
+        """The secrecy bureau declared the project classified (第四条): its goals, content,
+        location and catalog leave the register (the unit files them with the bureau's
+        service); its documents go with them (the application service deletes their rows)."""
+        if self.classified:
+            return False
+        self.classified = True
+        self.goals = self.content = self.location = None
+        self.catalog = []
+        self.documents = {}
+        return True
+
     def reject_classified(self) -> bool:
         """The secrecy bureau refused: a classified application cannot be approved (第四条)."""
         if self.status not in ("submitted", "under_review", "awaiting_approval"):

@@ -152,6 +152,14 @@ class PlanningService(PlatformService):
     def on_classified_material_filed(self, event) -> None:
         self.db.handle_once(event, application.classified_material_filed)
 
+    @reliable_handler("fixed_asset_designated")
+    def on_fixed_asset_designated(self, event) -> None:
+        self.db.handle_once(event, application.fixed_asset_designated)
+
+    @reliable_handler("project_classified")
+    def on_project_classified(self, event) -> None:
+        self.db.handle_once(event, application.project_classified)
+
     @reliable_handler("secrecy_review_decided")
     def on_secrecy_review_decided(self, event) -> None:
         self.db.handle_once(event, application.secrecy_decided)

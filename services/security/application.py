@@ -2,12 +2,18 @@
 from __future__ import annotations
 
 import copy
+import uuid
 from datetime import date
 
 from sqlalchemy import func, select
 
 from services.security import domain
-from services.security.models import AssessmentRow, ClassifiedContentRow, SecurityFileRow
+from services.security.models import (
+    AssessmentRow,
+    ClassifiedContentRow,
+    SecrecyInspectionRow,
+    SecurityFileRow,
+)
 from shared.authz import Identity, deny, require_project, sees_classified_content
 from shared.errors import NotFound, RuleViolation
 from shared.events import Event
@@ -140,6 +146,62 @@ def secrecy_review(store: Store, clock: Clock, caller: Identity, code: str, data
     return view(store, caller, code)
 
 
+def classify(store: Store, clock: Clock, caller: Identity, code: str, comments: str) -> dict:
+    """The bureau declares the project classified (第四条 涉密项目有关事宜的审查确认) — not
+    only a unit's self-declaration. Its content then belongs here alone: the register and the
+    archive drop theirs on ``project_classified`` (which carries none of it, nor the reasons,
+    kept here), the unit files it with this service, and the bureau's review follows."""
+    today = clock.today()
+    with store.transaction() as tx:
+        row = _file(tx, caller, code, "secrecy.classify", lock=True)
+        domain.check_classification(row.classified)
+        row.classified = True
+        row.classified_by_bureau = {"declared_on": today.isoformat(), "by": caller.sub,
+                                    "comments": comments}
+        _emit(tx, row, "project_classified", {"declared_on": today}, [4])
+    return view(store, caller, code)
+
+
+def record_secrecy_inspection(store: Store, clock: Clock, caller: Identity, code: str,
+                              data: dict) -> dict:
+    """The bureau's inspection of a classified project's secrecy work and its findings
+    (第四条 对项目建设使用单位保密业务进行监督管理): kept here only, never published."""
+    today = clock.today()
+    with store.transaction() as tx:
+        row = _file(tx, caller, code, "secrecy.inspect", lock=True)
+        domain.check_inspection(row.classified, data["inspected_on"], today,
+                                data["conclusion"], data["findings"])
+        inspection = SecrecyInspectionRow(
+            id=f"SI-{uuid.uuid4().hex[:8].upper()}", project_code=code,
+            inspected_on=data["inspected_on"], inspected_by=caller.sub, scope=data["scope"],
+            conclusion=data["conclusion"], recorded_on=today,
+            findings=[{"description": f["description"],
+                       "rectify_by": f["rectify_by"].isoformat() if f.get("rectify_by")
+                       else None} for f in data["findings"]])
+        tx.session.add(inspection)
+        tx.session.flush()
+        return _inspection_view(inspection)
+
+
+def secrecy_inspections(store: Store, caller: Identity, code: str) -> list[dict]:
+    """The bureau's inspections of a classified project: the bureau and the owning unit only
+    (checked before anything, even whether the project is classified, is said)."""
+    with store.read() as session:
+        row = _file(session, caller, code, "secrecy.inspection.read", owner_only=True)
+        if not sees_classified_content(caller, row.owner_unit):
+            deny(caller, "secrecy.inspection.read", code)
+        return [_inspection_view(i) for i in session.scalars(select(SecrecyInspectionRow).where(
+            SecrecyInspectionRow.project_code == code).order_by(
+            SecrecyInspectionRow.inspected_on, SecrecyInspectionRow.id))]
+
+
+def _inspection_view(row: SecrecyInspectionRow) -> dict:
+    return {"id": row.id, "project": row.project_code,
+            "inspected_on": row.inspected_on.isoformat(), "inspected_by": row.inspected_by,
+            "scope": row.scope, "conclusion": row.conclusion, "findings": row.findings,
+            "recorded_on": row.recorded_on.isoformat()}
+
+
 # -- profile, assessments, evaluations (第三十条–第三十二条) ---------------------------------------
 
 def put_profile(store: Store, caller: Identity, code: str, data: dict) -> dict:
@@ -208,6 +270,10 @@ def view(store: Store, caller: Identity, code: str) -> dict:
         details = not row.classified or sees_classified_content(caller, row.owner_unit)
         return {
             "project": code, "classified": row.classified,
+            # the bureau's own declaration (第四条): when; its reasons to those who see details
+            "classified_by_bureau": ({k: v for k, v in row.classified_by_bureau.items()
+                                      if details or k == "declared_on"}
+                                     if row.classified_by_bureau else None),
             "secrecy_review": {"decision": row.secrecy_decision,
                                "decided_on": row.secrecy_decided_on.isoformat()
                                if row.secrecy_decided_on else None},

@@ -52,6 +52,42 @@ def check_secrecy_review(classified: bool, previous: str | None) -> None:
                             details={"decision": previous})
 
 
+def check_classification(classified: bool) -> None:
+    """The bureau declares a project classified once (第四条)."""
+    if classified:
+        raise StateConflict("the project is already classified",
+                            "该项目已为涉密项目", articles=[4], details={"classified": True})
+
+
+def check_inspection(classified: bool, inspected_on: date, today: date, conclusion: str,
+                     findings: list[dict]) -> None:
+    """The bureau supervises the secrecy work of classified projects (第四条): an inspection
+    has taken place (not after today), and its conclusion agrees with its findings — a
+    non-compliant one names at least one, a compliant one none; each ordered rectification
+    falls after the inspection."""
+    if not classified:
+        raise RuleViolation(
+            "the secrecy bureau's inspections concern classified projects only",
+            "保密行政管理部门的保密检查仅针对涉密项目", articles=[4], details={"classified": False})
+    problems = {}
+    if inspected_on > today:
+        problems["inspected_on"] = [f"after today ({today.isoformat()}) / 晚于今日"]
+    if conclusion == "non_compliant" and not findings:
+        problems["findings"] = ["a non-compliant inspection names its findings / "
+                                "结论为不符合要求的，须列明发现的问题"]
+    if conclusion == "compliant" and findings:
+        problems["conclusion"] = ["findings were named: the conclusion is non_compliant / "
+                                  "列明了问题的，结论应为不符合要求"]
+    late = [i for i, f in enumerate(findings)
+            if f.get("rectify_by") is not None and f["rectify_by"] <= inspected_on]
+    if late:
+        problems["findings"] = {i: {"rectify_by": ["on or before the inspection / 不晚于检查日期"]}
+                                for i in late}
+    if problems:
+        raise RuleViolation("the secrecy inspection is not consistent", "保密检查记录不一致",
+                            articles=[4], details=problems)
+
+
 def duty_due(policy: Policy, duty: str, since: date) -> date:
     """When the next periodic assessment or evaluation is due."""
     return add_months(since, policy.param("security_duties", f"{duty}_months"))

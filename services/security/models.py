@@ -27,6 +27,8 @@ class SecurityFileRow(Base):
     secrecy_comments: Mapped[str | None] = mapped_column(Text)
     secrecy_decided_on = mapped_column(Date)
     duties_reported = mapped_column(JSON, nullable=False, default=dict)  # duty → due reported
+    # the bureau's own declaration (第四条): {declared_on, by, comments}; None if self-declared
+    classified_by_bureau = mapped_column(JSON)
 
 
 class ClassifiedContentRow(Base):
@@ -39,6 +41,23 @@ class ClassifiedContentRow(Base):
     content: Mapped[str | None] = mapped_column(Text)
     location: Mapped[str | None] = mapped_column(Text)
     details = mapped_column(JSON, nullable=False, default=dict)
+
+
+class SecrecyInspectionRow(Base):
+    """The secrecy bureau's inspection of a classified project's secrecy work and its findings
+    (第四条 对项目建设使用单位保密业务进行监督管理). Never published: only the bureau and the
+    owning unit read it."""
+
+    __tablename__ = "secrecy_inspections"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_code: Mapped[str] = mapped_column(String(32), index=True)
+    inspected_on = mapped_column(Date, nullable=False)
+    inspected_by: Mapped[str] = mapped_column(String(200))
+    scope: Mapped[str] = mapped_column(Text)
+    conclusion: Mapped[str] = mapped_column(String(16))   # compliant | non_compliant
+    findings = mapped_column(JSON, nullable=False)        # [{description, rectify_by}]
+    recorded_on = mapped_column(Date, nullable=False)
 
 
 class AssessmentRow(Base):

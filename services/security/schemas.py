@@ -46,6 +46,26 @@ class SecrecyReview(Strict):
     comments = fields.String(load_default="", validate=Length(max=5000))
 
 
+class Classification(Strict):
+    """The secrecy bureau declares a project classified (第四条): why."""
+    comments = fields.String(required=True, validate=Length(min=1, max=5000))
+
+
+class SecrecyFinding(Strict):
+    description = fields.String(required=True, validate=Length(min=1, max=5000))
+    rectify_by = fields.Date(load_default=None, allow_none=True)
+
+
+class SecrecyInspection(Strict):
+    """The bureau's inspection of a classified project's secrecy work (第四条)."""
+    inspected_on = fields.Date(required=True)
+    scope = fields.String(required=True, validate=Length(min=1, max=5000))
+    conclusion = fields.String(required=True,
+                               validate=validate.OneOf(("compliant", "non_compliant")))
+    findings = fields.List(fields.Nested(SecrecyFinding), load_default=list,
+                           validate=Items(max=100))
+
+
 class ClassifiedContent(Strict):
     goals = fields.String(load_default=None, allow_none=True, validate=Length(max=5000))
     content = fields.String(load_default=None, allow_none=True,

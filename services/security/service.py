@@ -49,6 +49,23 @@ class SecurityService(PlatformService):
                                           schemas.load(schemas.SecrecyReview, data))
 
     @rpc
+    @command("secrecy.classify")
+    def classify(self, code: str, data: dict) -> dict:
+        comments = schemas.load(schemas.Classification, data)["comments"]
+        return application.classify(self.db, self.clock, self.caller, code, comments)
+
+    @rpc
+    @command("secrecy.inspect")
+    def record_secrecy_inspection(self, code: str, data: dict) -> dict:
+        return application.record_secrecy_inspection(
+            self.db, self.clock, self.caller, code, schemas.load(schemas.SecrecyInspection, data))
+
+    @rpc
+    @query("secrecy.inspection.read")
+    def secrecy_inspections(self, code: str) -> list[dict]:
+        return application.secrecy_inspections(self.db, self.caller, code)
+
+    @rpc
     @command("classified.write")
     def put_classified_content(self, code: str, data: dict) -> dict:
         return application.put_classified_content(self.db, self.caller, code,

@@ -69,6 +69,16 @@ def project_registered(tx: Transaction, event: Event) -> None:
                             event.payload["co_builders"])
 
 
+def project_classified(tx: Transaction, event: Event) -> None:
+    """The secrecy bureau declared the project classified (第四条): from now on its timeline's
+    details are for its unit and the bureau only, like a project registered classified.
+    Retried until the registration has arrived."""
+    project = tx.session.get(SupervisedProjectRow, event.project_code, with_for_update=True)
+    if project is None:
+        raise clocks.NotKnownYet(f"project {event.project_code} is not known yet")
+    project.classified = True
+
+
 def _open(tx: Transaction, event: Event, kind: str, ref: str, due: schedule.Due,
           why: str) -> DeadlineRow | None:
     return clocks.start(tx, event.project_code, kind, ref, due, event.occurred_at.isoformat(),

@@ -159,6 +159,10 @@ class SupervisionService(PlatformService):
     def on_contract_filed(self, event) -> None:
         self.db.handle_once(event, deadlines.contract_filed(self.calendar))
 
+    @reliable_handler("project_classified")
+    def on_project_classified(self, event) -> None:
+        self.db.handle_once(event, deadlines.project_classified)
+
     @reliable_handler("security_profile_recorded")
     def on_security_profile_recorded(self, event) -> None:
         self.db.handle_once(event, deadlines.security_profile_recorded)

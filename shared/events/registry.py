@@ -28,6 +28,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("review_opinion_issued", 1, "approval", schemas.ReviewOpinionIssued),
     EventType("drc_decision_recorded", 1, "approval", schemas.DrcDecisionRecorded),
     EventType("project_approved", 1, "approval", schemas.ProjectApproved),
+    EventType("fixed_asset_designated", 1, "approval", schemas.FixedAssetDesignated),
     EventType("national_approval_filed_without_consent", 1, "planning",
               schemas.NationalApprovalFiledWithoutConsent),
     EventType("national_consent_recorded", 1, "planning", schemas.NationalConsentRecorded),
@@ -66,6 +67,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("crypto_evaluation_recorded", 1, "security", schemas.CryptoEvaluationRecorded),
     EventType("secrecy_review_decided", 1, "security", schemas.SecrecyReviewDecided),
     EventType("classified_material_filed", 1, "security", schemas.ClassifiedMaterialFiled),
+    EventType("project_classified", 1, "security", schemas.ProjectClassified),
     EventType("security_duty_overdue", 1, "security", schemas.SecurityDutyOverdue),
     EventType("finding_recorded", 1, "supervision", schemas.FindingRecorded),
     EventType("finding_rectification_ordered", 1, "supervision",
@@ -88,7 +90,8 @@ PLATFORM_EVENTS = ("clock_set", "calendar_year_loaded")
 
 # consumer service → event types it handles (one reliable handler per type)
 _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "approval": ("application_submitted", "change_requested", "secrecy_review_decided"),
+    "approval": ("application_submitted", "change_requested", "secrecy_review_decided",
+                 "project_classified"),
     "security": ("project_registered",),
     # planning keeps the register's status; what happened is the ledger's (the timeline)
     "planning": ("review_case_opened", "review_opinion_issued", "drc_decision_recorded",
@@ -96,7 +99,9 @@ _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
                  "construction_suspended", "construction_resumed", "contract_filed",
                  "sanction_imposed", "sanction_lifted",
                  "secrecy_review_decided", "classified_material_filed",
-                 "construction_completed", "acceptance_decided", "project_went_live"),
+                 "construction_completed", "acceptance_decided", "project_went_live",
+                 # flags not only self-declared (第四条): the DRC's, the secrecy bureau's
+                 "fixed_asset_designated", "project_classified"),
     # finance and acceptance learn each project's owner and co-builders (its readers) from
     # its registration
     "finance": ("project_registered", "sharing_status_recorded", "review_opinion_issued",
@@ -104,12 +109,14 @@ _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
                 "change_reapproved", "construction_suspended", "construction_resumed",
                 "sanction_imposed", "sanction_lifted", "construction_completed",
                 "acceptance_decided",
-                "annual_report_filed"),   # 第十六条: finance is told of each report
+                "annual_report_filed",    # 第十六条: finance is told of each report
+                "fixed_asset_designated"),   # 第四条: the DRC's approval needed again
     # acceptance also learns the facts its items are prefilled from (第二十八条, 第三十二条)
     "acceptance": ("project_registered", "project_approved", "document_filed",
                    "sharing_status_recorded", "contract_filed",
                    "security_profile_recorded", "risk_assessment_recorded",
-                   "crypto_evaluation_recorded", "classified_material_filed"),
+                   "crypto_evaluation_recorded", "classified_material_filed",
+                   "fixed_asset_designated", "project_classified"),
     "supervision": ("national_approval_filed_without_consent", "misappropriation_reported",
                     "security_duty_overdue", "project_registered", "construction_completed",
                     "acceptance_deadline_extended", "acceptance_applied", "project_went_live",
@@ -120,7 +127,9 @@ _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
                     "project_approved", "change_decided", "change_reapproved",
                     "incident_reported",
                     # the security profile meets its duty (第三十条, 第三十一条)
-                    "security_profile_recorded"),
+                    "security_profile_recorded",
+                    # a classified project's timeline details: its unit and the bureau (第四条)
+                    "project_classified"),
 }
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     svc: PLATFORM_EVENTS + _DOMAIN_SUBSCRIPTIONS.get(svc, ()) for svc in SERVICES}

@@ -504,6 +504,24 @@ class CryptoEvaluationRecorded(Schema):
     result = fields.String(required=True)
 
 
+class FixedAssetDesignated(Schema):
+    """The DRC took the project up as a fixed-asset project (第四条): it becomes its approving
+    body, and its approval is needed again before budget and money."""
+
+    case_id = fields.String(required=True)
+    designated_on = fields.Date(required=True)
+    comments = fields.String(required=True)         # why (the timeline shows it)
+    approved = fields.Boolean(required=True)        # already approved (立项) by the office
+    drc_decision = fields.String(required=True, allow_none=True)
+
+
+class ProjectClassified(Schema):
+    """The secrecy bureau declared the project classified (第四条): its content leaves every
+    store but the security service's — the event carries none of it, only the date."""
+
+    declared_on = fields.Date(required=True)
+
+
 class SecrecyReviewDecided(Schema):
     """The secrecy bureau confirmed or refused a classified project (第四条)."""
 
