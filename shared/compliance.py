@@ -99,6 +99,14 @@ def _numbers(node: ast.AST) -> set[int]:
     return found
 
 
+def _listed(node: ast.AST) -> set[int]:
+    """The article numbers listed in a list, tuple or set literal (bounds such as ``min=1`` are
+    not articles)."""
+    return {e.value for sub in ast.walk(node) if isinstance(sub, (ast.List, ast.Tuple, ast.Set))
+            for e in sub.elts if isinstance(e, ast.Constant) and isinstance(e.value, int)
+            and not isinstance(e.value, bool) and 1 <= e.value <= 42}
+
+
 def _in_text(text: str) -> set[int]:
     return {_LABELS[m] for m in _CITED.findall(text) if m in _LABELS}
 
@@ -157,6 +165,12 @@ def _citations(tree: ast.Module) -> Iterator[tuple[str, int, str, int]]:
                 if callee in ("article_label_zh", "cite") and child.args:
                     for n in _numbers(child.args[0]):
                         yield where, n, "rule", child.lineno
+            elif isinstance(child, (ast.Assign, ast.AnnAssign)) and any(
+                    isinstance(t, ast.Name) and t.id in ("articles", "ARTICLES")
+                    for t in (child.targets if isinstance(child, ast.Assign) else [child.target])):
+                # a schema field or constant naming the articles allowed (e.g. a referral's)
+                for n in _listed(child.value) if child.value is not None else ():
+                    yield where, n, "rule", child.lineno
             elif isinstance(child, ast.Dict):
                 for key, value in zip(child.keys, child.values, strict=True):
                     if isinstance(key, ast.Constant) and key.value in ("articles", "article") \
@@ -196,14 +210,25 @@ def _comment_citations(tree: ast.Module, text: str) -> Iterator[tuple[str, int, 
                 yield function, n, "rule", line
 
 
+# tests that name articles without exercising them: how labels are spelt, how citations are found
+NOT_EXERCISING = ("tests/unit/test_policy.py::test_article_labels", "tests/unit/test_compliance.py::")
+
+
 def _test_citations(tree: ast.Module) -> Iterator[tuple[str, int, int]]:
-    """(test, article, line) for each test function citing an article, its docstring included."""
+    """(test, article, line) for each test function citing an article — in its body, its
+    docstring or its parameters (``pytest.mark.parametrize``) — and for the module's docstring,
+    which says what all of its tests exercise."""
+    for n in _in_text(ast.get_docstring(tree) or ""):
+        yield "(module docstring)", n, 1
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
                 and node.name.startswith("test"):
             numbers: set[int] = set(_in_text(ast.get_docstring(node) or ""))
             module = ast.Module(body=node.body, type_ignores=[])
             numbers |= {n for _, n, _, _ in _citations(module)}
+            for decorator in node.decorator_list:
+                numbers |= {n for _, n, _, _ in _citations(
+                    ast.Module(body=[ast.Expr(decorator)], type_ignores=[]))}
             for n in numbers:
                 yield node.name, n, node.lineno
 
@@ -261,6 +286,8 @@ def matrix() -> dict[int, Article]:
                 article.rules.append(site)
     for rel, tree, _ in _sources("tests"):
         for test, n, line in _test_citations(tree):
+            if f"{rel}::{test}".startswith(NOT_EXERCISING):
+                continue
             if n in articles and not any(s.path == rel and s.function == test
                                          for s in articles[n].tests):
                 articles[n].tests.append(Site(rel, test, "test", line))

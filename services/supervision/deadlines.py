@@ -178,7 +178,7 @@ def construction_completed(tx: Transaction, event: Event) -> None:
     """Starts the acceptance application's clock (第二十三条); the annual reports of the years
     after it are no longer due (第十六条 reports construction); the planned end is met — or, if
     it passed, the overrun is settled as the scan would (第十九条)."""
-    completed_on = event.data()["completed_on"]
+    completed_on, due = event.data()["completed_on"], event.data()["acceptance_due"]
     planned = _planned(tx, event.project_code)
     if planned is not None and planned.status in clocks.RUNNING:
         if planned.status == "suspended" or completed_on <= planned.due_on:
@@ -186,7 +186,7 @@ def construction_completed(tx: Transaction, event: Event) -> None:
         else:
             _overrun(tx, planned, event.day)
     _open(tx, event, "acceptance_application", "1",
-          schedule.acceptance_application(_policy(event), completed_on),
+          schedule.acceptance_application(_policy(event), due),   # acceptance's (第二十三条)
           f"construction finished {completed_on.isoformat()}")
     project = tx.session.get(SupervisedProjectRow, event.project_code, with_for_update=True)
     if project is not None:

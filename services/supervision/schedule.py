@@ -4,14 +4,14 @@ project is pinned to. Pure: the deadline engine (deadlines.py) is the only calle
 | deadline               | article  | from                    | length (policy parameter)          |
 | contract filing        | 第十三条 | contract signed         | contract_filing.working_days        |
 | annual report          | 第十六条 | each year in construction | annual_report.due_month_day       |
-| acceptance application | 第二十三条 | construction finished  | acceptance_application.months (*)   |
+| acceptance application | 第二十三条 | construction finished  | the due date on the event (*)       |
 | self-evaluation window | 第二十四条 | accepted and in use    | the window on project_went_live     |
 | rectification          | 第十九条/第三十四条 | order issued   | set by the order                    |
 | planned completion     | 第十九条 | project approved        | the registered schedule's end (**)  |
 | security profile       | 第三十条/第三十一条 | first contract signed | security_profile.months (***) |
 
-(*) acceptance grants extensions, so its events carry the due date in force; the engine keeps
-the ledger of every move.
+(*) acceptance computes it (acceptance_application.months) and grants extensions, so its events
+carry the due date in force; the engine keeps the ledger of every move.
 (**) the project's own schedule, moved only by an approved change (第十八条); past it without
 completion is a serious delay the unit must report (第十九条).
 (***) the text sets no length (policy data says why); met by the security profile, never a
@@ -60,10 +60,11 @@ def planned_completion(schedule_end: date) -> Due:
     return Due(schedule_end, 19)
 
 
-def acceptance_application(policy: Policy, completed_on: date) -> Due:
-    """第二十三条: apply for acceptance within N months of finishing construction."""
-    return Due(add_months(completed_on, policy.param("acceptance_application", "months")),
-               policy.param("acceptance_application", "article"))
+def acceptance_application(policy: Policy, acceptance_due: date) -> Due:
+    """第二十三条: apply for acceptance within 3 months of finishing construction. Acceptance
+    owns that date (it runs the clock and its extensions) and sends it on
+    ``construction_completed``; the deadline is taken from the event, never recomputed here."""
+    return Due(acceptance_due, policy.param("acceptance_application", "article"))
 
 
 

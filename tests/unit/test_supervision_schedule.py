@@ -26,13 +26,11 @@ def test_contract_filing_into_an_unpublished_year_is_provisional():
     assert result.provisional and result.on == date(2099, 3, 9)   # the weekend rule alone
 
 
-@pytest.mark.parametrize("completed, due", [
-    (date(2026, 8, 31), date(2026, 11, 30)),   # from a month's last day: clamped
-    (date(2023, 11, 30), date(2024, 2, 29)),   # into a leap February
-    (date(2026, 10, 15), date(2027, 1, 15)),   # across the year end
-])
-def test_acceptance_application_three_months_after_completion(completed, due):
-    assert schedule.acceptance_application(V1, completed) == schedule.Due(due, 23)
+def test_acceptance_application_is_due_when_acceptance_says():
+    """One owner per fact (第二十三条): acceptance computes the 3 months (its boundaries:
+    tests/unit/test_acceptance_domain.py) and sends the date; supervision takes it."""
+    assert schedule.acceptance_application(V1, date(2024, 2, 29)) == schedule.Due(
+        date(2024, 2, 29), 23)
 
 
 def test_self_evaluation_window_is_the_one_acceptance_sent():

@@ -1,0 +1,114 @@
+"""Supervision's use cases without a broker (against a Store on a temporary SQLite file, commands
+loaded with the entrypoint's own schemas): audit engagements (第三十五条), referrals for misconduct,
+misappropriation or abuse of office (第三十七条 to 第三十九条), and the deadlines it takes from
+acceptance's events (one owner per fact, 第二十三条, 第二十四条)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from services.supervision import deadlines, oversight, schemas
+from services.supervision.models import DeadlineRow, platform
+from shared.authz import Identity
+from shared.errors import NotFound, ValidationFailed
+from shared.events import make_event
+from shared.persistence import create_engine_for
+from shared.persistence.migrations import upgrade
+from shared.persistence.store import Store
+from shared.timekit import SimulatedClock
+from shared.wire import load
+
+CODE, UNIT, TODAY = "SD-2026-000001", "U-370100-001", date(2026, 3, 2)
+OFFICE, AUDIT = Identity("o1", "office"), Identity("a1", "audit")
+CLOCK = SimulatedClock(lambda: TODAY)
+
+
+@pytest.fixture
+def store(tmp_path):
+    url = f"sqlite:///{tmp_path / 'supervision.db'}"
+    upgrade("supervision", url)
+    engine = create_engine_for(url)
+    store = Store(engine, platform, consumer="supervision.test", today=lambda _session: TODAY)
+    store.handle_once(make_event("project_registered", {
+        "unit": UNIT, "co_builders": [], "kind": "construction", "level": "province",
+        "classified": False, "registered_on": TODAY}, project_code=CODE,
+        regulation_version="shandong/v1", articles=[3]), deadlines.project_registered)
+    yield store
+    engine.dispose()
+
+
+def outbox(store: Store) -> list[tuple[str, list[int]]]:
+    import json
+
+    with store.read() as session:
+        rows = session.execute(select(platform.outbox)).all()
+    return [(r.routing_key, json.loads(r.body)["articles"]) for r in rows]
+
+
+def test_an_officials_abuse_of_office_is_referred_citing_the_39th_article(store):
+    """第三十九条: abuse of power, neglect, favouritism or bribery by officials → accountability,
+    recorded as a referral and on the timeline citing the article."""
+    referral = oversight.refer(store, CLOCK, AUDIT, load(schemas.Referral, {
+        "project": CODE, "kind": "disciplinary", "articles": [39],
+        "description": "玩忽职守，未按规定组织验收"}))
+    assert referral["articles"] == ["第三十九条"] and referral["referred_on"] == "2026-03-02"
+    assert outbox(store) == [("referral_recorded", [39])]
+
+
+def test_a_referral_cites_only_the_articles_of_referral(store):
+    """A referral cites 第三十七条, 第三十八条 or 第三十九条; another article is refused (422) and
+    nothing is recorded."""
+    with pytest.raises(ValidationFailed):
+        load(schemas.Referral, {"project": CODE, "kind": "judicial", "articles": [34],
+                                "description": "x"})
+    assert outbox(store) == []
+
+
+def test_a_referral_of_an_unknown_project_or_finding_is_refused(store):
+    with pytest.raises(NotFound):
+        oversight.refer(store, CLOCK, OFFICE, load(schemas.Referral, {
+            "project": "SD-2026-999999", "kind": "judicial", "articles": [38],
+            "description": "挪用资金"}))
+    with pytest.raises(NotFound):
+        oversight.refer(store, CLOCK, OFFICE, load(schemas.Referral, {
+            "project": CODE, "kind": "judicial", "articles": [38], "description": "挪用资金",
+            "finding": "F-NONE"}))
+    assert outbox(store) == []
+
+
+def test_an_audit_engagement_opens_on_the_timeline(store):
+    """第三十五条: the audit office audits projects; the engagement is on the timeline."""
+    opened = oversight.open_audit(store, CLOCK, AUDIT, load(schemas.AuditOpening, {
+        "project": CODE, "scope": "专项资金"}))
+    assert opened["opened_on"] == "2026-03-02"
+    assert outbox(store) == [("audit_opened", [35])]
+
+
+def fact(store: Store, effect, event_type: str, payload: dict, articles: list[int]) -> None:
+    store.handle_once(make_event(event_type, payload, project_code=CODE,
+                                 regulation_version="shandong/v1", articles=articles), effect)
+
+
+def due(store: Store, key: str) -> DeadlineRow:
+    with store.read() as session:
+        return session.get(DeadlineRow, f"{key}:{CODE}:1")
+
+
+def test_the_acceptance_deadline_is_the_date_acceptance_sent(store):
+    """第二十三条: acceptance computes the 3 months and sends the date; supervision does not
+    recompute it (a date unlike completion + 3 months proves which one is used)."""
+    fact(store, deadlines.construction_completed, "construction_completed", {
+        "completed_on": date(2026, 3, 2), "acceptance_due": date(2026, 7, 15)}, [23])
+    row = due(store, "acceptance_application")
+    assert (row.due_on, row.article) == (date(2026, 7, 15), 23)
+
+
+def test_the_self_evaluation_deadline_is_the_window_acceptance_sent(store):
+    """第二十四条: the window runs from the later of acceptance and going live — acceptance's."""
+    fact(store, deadlines.project_went_live, "project_went_live", {
+        "live_on": date(2026, 3, 2), "window_opens": date(2027, 5, 1),
+        "window_closes": date(2028, 5, 1)}, [24])
+    row = due(store, "self_evaluation")
+    assert (row.due_on, row.ledger[0]["opens"]) == (date(2028, 5, 1), "2027-05-01")
