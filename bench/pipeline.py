@@ -46,11 +46,13 @@ from sqlalchemy import func, select  # noqa: E402
 
 from services.finance.service import FinanceService  # noqa: E402
 from services.supervision.models import platform as supervision_tables  # noqa: E402
+from shared.keys import load_signing_key  # noqa: E402
 from shared.messaging.outbox import OutboxRelay, RelayLoop  # noqa: E402
 from shared.messaging.reliable import reliable_handler  # noqa: E402
 from shared.persistence import create_engine_for  # noqa: E402
 from shared.persistence.store import Store  # noqa: E402
 from shared.testing import (  # noqa: E402
+    TEST_KEYS_DIR,
     PostgresDatabases,
     RabbitAdmin,
     _from_environment,
@@ -126,7 +128,9 @@ def run_bare(amqp_uri: str, n: int, paced: int, rate: float) -> Result:
 
 def run_reliable(amqp_uri: str, urls: dict[str, str], n: int, paced: int, rate: float) -> Result:
     supervision_engine = create_engine_for(urls["supervision"])
-    relay = RelayLoop(OutboxRelay(supervision_engine, supervision_tables, amqp_uri))
+    # signed with supervision's key, which finance trusts (the tests' keys, shared.testing)
+    relay = RelayLoop(OutboxRelay(supervision_engine, supervision_tables, amqp_uri,
+                                  signing_key=load_signing_key(TEST_KEYS_DIR, "supervision")))
     producer = Store(supervision_engine, supervision_tables, on_published=relay.wake)
     finance = ServiceContainer(TimedFinance, service_config("finance", amqp_uri, urls["finance"]))
     finance.start()
