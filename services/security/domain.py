@@ -69,7 +69,7 @@ def check_inspection(classified: bool, inspected_on: date, today: date, conclusi
         raise RuleViolation(
             "the secrecy bureau's inspections concern classified projects only",
             "保密行政管理部门的保密检查仅针对涉密项目", articles=[4], details={"classified": False})
-    problems = {}
+    problems: dict[str, Any] = {}
     if inspected_on > today:
         problems["inspected_on"] = [f"after today ({today.isoformat()}) / 晚于今日"]
     if conclusion == "non_compliant" and not findings:

@@ -2,36 +2,22 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from marshmallow import Schema, ValidationError, fields
-
-from shared.errors import RuleViolation, StateConflict, ValidationFailed
+from shared.errors import RuleViolation, StateConflict
 from shared.persistence.store import Store
 from shared.timekit import YearSchedule
 from shared.timekit.clock import REAL_CLOCK_EN, REAL_CLOCK_ZH
 
 
-class _Today(Schema):
-    today = fields.Date(required=True)
-
-
-class _Schedule(Schema):
-    year = fields.Integer(required=True)
-    holidays = fields.List(fields.Date(), required=True)
-    workdays = fields.List(fields.Date(), required=True)
-
-
-def set_clock(store: Store, simulated: bool, today: str, actor: str,
+def set_clock(store: Store, simulated: bool, day: date, actor: str,
               current: date | None = None, force: bool = False) -> dict:
     """The simulated day moves forward; back only when forced, as deadlines, filings and the
-    ledger already carry the later days (a day before them would make their order a lie)."""
+    ledger already carry the later days (a day before them would make their order a lie).
+    ``day``: loaded by the entrypoint (schemas.ClockDay)."""
     if not simulated:
         raise StateConflict(REAL_CLOCK_EN, REAL_CLOCK_ZH,
                             details={"clock": "real", "enable": "GOVPROJ_CLOCK=simulated"})
-    try:
-        day = _Today().load({"today": today})["today"]
-    except ValidationError as exc:
-        raise ValidationFailed.from_marshmallow(exc.messages) from None
     if current is not None and day < current and not force:
         raise StateConflict(
             f"the simulated clock does not go backwards: today is {current.isoformat()}, "
@@ -46,15 +32,14 @@ def set_clock(store: Store, simulated: bool, today: str, actor: str,
     return {"today": day.isoformat()}
 
 
-def load_calendar_year(store: Store, year: int, schedule: dict, actor: str) -> dict:
+def load_calendar_year(store: Store, data: dict[str, Any], actor: str) -> dict:
+    """``data``: the year's schedule, loaded by the entrypoint (schemas.CalendarYear); a
+    schedule that contradicts itself is refused here."""
     try:
-        data = _Schedule().load({"year": year, **schedule})
         YearSchedule(data["year"], frozenset(data["holidays"]), frozenset(data["workdays"]))
-    except ValidationError as exc:
-        raise ValidationFailed.from_marshmallow(exc.messages) from None
     except ValueError as exc:
         raise RuleViolation(f"inconsistent schedule: {exc}", f"作息安排不一致：{exc}",
-                            details={"year": year}) from None
+                            details={"year": data["year"]}) from None
     with store.transaction() as tx:
         tx.emit("calendar_year_loaded", {**data, "loaded_by": actor}, project_code=None,
                 regulation_version=None, articles=[])

@@ -6,24 +6,15 @@ from __future__ import annotations
 
 import uuid
 
-from marshmallow import ValidationError
 from sqlalchemy import select
 
 from services.supervision import deadlines, findings, rules, visibility
 from services.supervision.models import FindingRow, SanctionRow
-from services.supervision.schemas import Imposition, Lifting
 from shared.authz import Identity
-from shared.errors import NotFound, ValidationFailed
+from shared.errors import NotFound
 from shared.persistence.store import Store
 from shared.policy import get_policy, policy_in_force
 from shared.timekit import Clock
-
-
-def _load(schema, data) -> dict:
-    try:
-        return schema().load(data or {})
-    except ValidationError as exc:
-        raise ValidationFailed.from_marshmallow(exc.messages) from None
 
 
 def view(row: SanctionRow) -> dict:
@@ -40,8 +31,8 @@ def list_sanctions(store: Store, caller: Identity, project: str | None,
             project_code=project, status=status)]
 
 
-def impose(store: Store, clock: Clock, caller: Identity, data: dict) -> dict:
-    body = _load(Imposition, data)
+def impose(store: Store, clock: Clock, caller: Identity, body: dict) -> dict:
+    """``body``: loaded by the entrypoint (schemas.Imposition)."""
     today = clock.today()
     with store.transaction() as tx:
         project = findings.project(tx, body["project"])
@@ -76,8 +67,8 @@ def impose(store: Store, clock: Clock, caller: Identity, data: dict) -> dict:
     return view(row)
 
 
-def lift(store: Store, clock: Clock, caller: Identity, sanction_id: str, data: dict) -> dict:
-    body = _load(Lifting, data)
+def lift(store: Store, clock: Clock, caller: Identity, sanction_id: str, body: dict) -> dict:
+    """``body``: loaded by the entrypoint (schemas.Lifting)."""
     today = clock.today()
     with store.transaction() as tx:
         row = tx.session.get(SanctionRow, sanction_id, with_for_update=True)

@@ -6,6 +6,20 @@ from shared.paging import Cursor
 from shared.wire import Items, Length, Range, Strict
 
 
+class ClockDay(Strict):
+    """The simulated day an operator sets (POST /admin/clock)."""
+
+    today = fields.Date(required=True)
+
+
+class CalendarYear(Strict):
+    """A year's official working-day schedule an operator loads (PUT /admin/calendar/{year})."""
+
+    year = fields.Integer(required=True)
+    holidays = fields.List(fields.Date(), required=True)
+    workdays = fields.List(fields.Date(), required=True)
+
+
 class Imposition(Strict):
     project = fields.String(required=True, validate=Length(min=1, max=32))
     type = fields.String(required=True, validate=Length(min=1, max=32))

@@ -30,13 +30,15 @@ class SupervisionService(PlatformService):
     @command("admin.clock")
     def set_clock(self, today: str, force: bool = False) -> dict:
         current = self.clock.set_day() if self.clock.simulated else None
-        return operations.set_clock(self.db, self.clock.simulated, today, self.caller.sub,
+        day = load(schemas.ClockDay, {"today": today})["today"]
+        return operations.set_clock(self.db, self.clock.simulated, day, self.caller.sub,
                                     current, force)
 
     @rpc
     @command("admin.calendar")
     def load_calendar_year(self, year: int, schedule: dict) -> dict:
-        return operations.load_calendar_year(self.db, year, schedule, self.caller.sub)
+        return operations.load_calendar_year(
+            self.db, load(schemas.CalendarYear, {"year": year, **schedule}), self.caller.sub)
 
     @audit_trail_handler
     def on_any_event(self, event) -> None:
@@ -93,12 +95,13 @@ class SupervisionService(PlatformService):
     @rpc
     @command("sanction.impose")
     def impose_sanction(self, data: dict) -> dict:
-        return sanctions.impose(self.db, self.clock, self.caller, data)
+        return sanctions.impose(self.db, self.clock, self.caller, load(schemas.Imposition, data))
 
     @rpc
     @command("sanction.lift")
     def lift_sanction(self, sanction_id: str, data: dict) -> dict:
-        return sanctions.lift(self.db, self.clock, self.caller, sanction_id, data)
+        return sanctions.lift(self.db, self.clock, self.caller, sanction_id,
+                              load(schemas.Lifting, data))
 
     @rpc
     @query("sanction.read")

@@ -27,22 +27,22 @@ def store(tmp_path):
 
 def test_the_clock_moves_forward_and_back_only_when_forced(store):
     today = date(2026, 10, 22)
-    assert set_clock(store, True, "2026-10-23", "op", today) == {"today": "2026-10-23"}
-    assert set_clock(store, True, "2026-10-22", "op", today) == {"today": "2026-10-22"}
+    assert set_clock(store, True, date(2026, 10, 23), "op", today) == {"today": "2026-10-23"}
+    assert set_clock(store, True, date(2026, 10, 22), "op", today) == {"today": "2026-10-22"}
     with pytest.raises(StateConflict) as refused:
-        set_clock(store, True, "2026-08-31", "op", today)
+        set_clock(store, True, date(2026, 8, 31), "op", today)
     error = refused.value.as_dict()
     assert "does not go backwards" in error["message"] and "倒退" in error["message_zh"]
     assert error["details"] == {"today": "2026-10-22", "requested": "2026-08-31"}
-    assert set_clock(store, True, "2026-08-31", "op", today, force=True) == {
+    assert set_clock(store, True, date(2026, 8, 31), "op", today, force=True) == {
         "today": "2026-08-31"}
     # no day set yet: the first one may be any (the real date ran until then)
-    assert set_clock(store, True, "2020-01-01", "op", None) == {"today": "2020-01-01"}
+    assert set_clock(store, True, date(2020, 1, 1), "op", None) == {"today": "2020-01-01"}
 
 
 def test_the_real_clock_says_how_to_enable_the_simulated_one(store):
     with pytest.raises(StateConflict) as refused:
-        set_clock(store, False, "2026-08-31", "op")
+        set_clock(store, False, date(2026, 8, 31), "op")
     assert "GOVPROJ_CLOCK=simulated" in refused.value.message
     assert "GOVPROJ_CLOCK=simulated" in refused.value.message_zh
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from services.supervision import deadlines, oversight, schemas
 from services.supervision.models import DeadlineRow, platform
 from shared.authz import Identity
-from shared.errors import NotFound, ValidationFailed
+from shared.errors import NotFound, StateConflict, ValidationFailed
 from shared.events import make_event
 from shared.persistence import create_engine_for
 from shared.persistence.migrations import upgrade
@@ -112,3 +112,18 @@ def test_the_self_evaluation_deadline_is_the_window_acceptance_sent(store):
         "window_closes": date(2028, 5, 1)}, [24])
     row = due(store, "self_evaluation")
     assert (row.due_on, row.ledger[0]["opens"]) == (date(2028, 5, 1), "2027-05-01")
+
+
+def test_a_sanction_without_a_failed_rectification_is_refused_and_changes_nothing(store):
+    """第三十四条: a sanction answers a finding whose ordered rectification was refused, ignored
+    or failed; on a finding just recorded it is refused (409) and nothing is imposed."""
+    from services.supervision import sanctions
+
+    found = oversight.inspect(store, CLOCK, OFFICE, load(schemas.Inspection, {
+        "project": CODE, "findings": [{"articles": [13], "description": "合同未按期备案"}]}))
+    before = outbox(store)
+    with pytest.raises(StateConflict) as refused:
+        sanctions.impose(store, CLOCK, OFFICE, load(schemas.Imposition, {
+            "project": CODE, "type": "criticism", "finding": found[0]["id"], "reason": "逾期"}))
+    assert "第三十四条" in refused.value.as_dict()["articles"]
+    assert outbox(store) == before and sanctions.list_sanctions(store, OFFICE, CODE, None) == []
