@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import Collection
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from shared.errors import GovprojError
 
@@ -188,6 +189,22 @@ def sees_project(identity: Identity, owner_unit: str, co_builders: list[str]) ->
 def sees_classified_content(identity: Identity, owner_unit: str) -> bool:
     """涉密 content: the owning unit and the secrecy bureau only (第四条, docs/regulation.md §13)."""
     return (identity.role == "unit" and identity.unit == owner_unit) or identity.role == "secrecy"
+
+
+# 涉密 (第四条): what everyone entitled to a classified project sees of it without its content —
+# the register's stub; its unit and the secrecy bureau see the whole view
+CLASSIFIED_STUB = ("code", "unit", "status", "stage", "kind", "level", "budget", "approved_amount",
+                   "regulation_version", "registered_on", "approving_body")
+
+
+def classified_stub(view: dict[str, Any]) -> dict[str, Any]:
+    """A classified project as everyone but its unit and the secrecy bureau sees it
+    (``sees_classified_content``): the stub's fields of its view — the budget's total only —
+    marked classified."""
+    stub = {k: view[k] for k in CLASSIFIED_STUB if k in view}
+    if isinstance(stub.get("budget"), dict):
+        stub["budget"] = {"total": stub["budget"].get("total")}
+    return {**stub, "classified": True}
 
 
 def acts_on_project(identity: Identity, owner_unit: str) -> bool:

@@ -12,7 +12,7 @@ from services.planning.domain import (
     LEVELS,
     Project,
 )
-from shared.authz import Identity, approving_body, sees_classified_content
+from shared.authz import Identity, approving_body, classified_stub, sees_classified_content
 from shared.errors import ValidationFailed
 from shared.events.schemas import Money
 from shared.policy import cited, get_policy
@@ -107,7 +107,8 @@ def registration_fields(data: dict) -> dict:
 
 
 def _stub(project: Project) -> dict:
-    """What anyone entitled to the project sees of a classified one (docs/regulation.md §13)."""
+    """The head of the project's view; of a classified one, what shared.authz.classified_stub
+    keeps is all anyone but its unit and the secrecy bureau sees (docs/regulation.md §13)."""
     return {
         "code": project.code, "unit": project.unit, "status": project.status,
         "stage": project.status, "classified": True, "kind": project.kind,
@@ -204,7 +205,7 @@ def annual_plan_view(annual) -> dict:
 def project_view(project: Project, caller: Identity, detail: bool = True,
                  plan_items: set[str] | None = None) -> dict:
     if project.classified and not sees_classified_content(caller, project.unit):
-        return _stub(project)
+        return classified_stub(_stub(project))
     view = {
         **_stub(project),
         "name": project.name, "classified": project.classified, "plan_item": project.plan_item,

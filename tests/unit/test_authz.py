@@ -105,3 +105,14 @@ def test_not_yours_and_no_such_project_are_one_and_the_same_refusal():
     # oversight sees every project; an unknown one is the service's 404, after this check
     require_project(Identity("o", "office"), "funds.read", "SD-2026-000001", None)
     require_project(Identity("o", "office"), "funds.read", "SD-2026-000001", "U1")
+
+
+def test_the_classified_stub_keeps_the_register_fields_and_no_content():
+    """第四条: everyone but the unit and the secrecy bureau sees a classified project's stub."""
+    from shared.authz import classified_stub
+
+    stub = classified_stub({"code": "SD-2026-000001", "unit": "U-1", "status": "approved",
+                            "name": "涉密系统", "content": "机密", "budget": {
+                                "total": "100.00", "shares": {"province": "100.00"}}})
+    assert stub == {"code": "SD-2026-000001", "unit": "U-1", "status": "approved",
+                    "budget": {"total": "100.00"}, "classified": True}

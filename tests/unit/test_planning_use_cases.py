@@ -119,3 +119,15 @@ def test_another_units_project_is_not_theirs_to_submit(store):
     with pytest.raises(Forbidden):
         application.submit_application(store, CLOCK, other, code)
     assert outbox_types(store) == ["project_registered"]
+
+
+def test_a_classified_project_is_a_stub_to_everyone_but_its_unit(store):
+    """第四条: the office reads the register's stub of a classified project; its unit, all of it
+    (the stub's fields are shared.authz.CLASSIFIED_STUB)."""
+    plan_in_force(store)
+    code = register(store, classified=True)
+    project, _ = application.get_project(store, CLOCK, OFFICE, code)
+    stub = schemas.project_view(project, OFFICE)
+    assert stub["classified"] is True and stub["code"] == code and "name" not in stub
+    mine, _ = application.get_project(store, CLOCK, UNIT_CALLER, code)
+    assert schemas.project_view(mine, UNIT_CALLER)["name"] == "全省电子证照系统"
