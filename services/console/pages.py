@@ -93,6 +93,21 @@ ACTIONS: dict[str, Action] = {
                              ("审查意见已记录", "Review recorded"),
                              statuses=("submitted", "under_review", "awaiting_approval"),
                              classified=True),
+    # flags not only self-declared (第四条): the DRC takes a project up, the bureau declares it
+    "fixed-asset": Action("POST", "/projects/{code}/fixed-asset",
+                          ("纳入固定资产投资项目审批（第四条）",
+                           "Take up as a fixed-asset project (第四条)"),
+                          ("纳入审批", "Take it up"),
+                          ("已纳入固定资产投资项目审批：须经发展改革委审批",
+                           "Taken up: the DRC's approval is needed"),
+                          statuses=("submitted", "under_review", "awaiting_approval",
+                                    "approved", "in_construction")),
+    "classification": Action("POST", "/projects/{code}/classification",
+                             ("认定为涉密项目（第四条）", "Declare classified (第四条)"),
+                             ("认定涉密", "Declare it classified"),
+                             ("已认定为涉密项目：内容由保密审查系统保存",
+                              "Declared classified: its content is held by security"),
+                             statuses=ON_FILE),
     "classified-content": Action("PUT", "/projects/{code}/classified-content",
                                  ("涉密内容（第四条：仅由保密审查系统保存）",
                                   "Classified content (第四条: held by security alone)"),
@@ -273,6 +288,10 @@ def offered(ctx, project: dict, acceptance: dict | None = None) -> dict[str, Act
             continue
         if ctx.may(action.method, action.api_path(project["code"])):
             out[name] = action
+    if "fixed-asset" in out and project.get("approving_body") == "drc":
+        del out["fixed-asset"]      # the DRC approves it already (第四条)
+    if "classification" in out and project.get("classified"):
+        del out["classification"]   # classified already (第四条)
     if "budget" in out and (project.get("funds") or {}).get("by_purpose"):
         del out["budget"]   # recorded once (第十一条); the page shows it
     if "extension-decision" in out and not (acceptance or {}).get("extension_pending"):
