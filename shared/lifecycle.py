@@ -26,6 +26,7 @@ a traceback.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import eventlet
 from eventlet.event import Event
@@ -37,7 +38,7 @@ DEFAULT_GRACEFUL_STOP_SECONDS = 25.0
 
 
 class GracefulContainer(ServiceContainer):
-    def __init__(self, service_cls, config) -> None:
+    def __init__(self, service_cls: Any, config: Any) -> None:
         super().__init__(service_cls, config)
         self._start_done = Event()
         self._stop_requested = False

@@ -64,7 +64,7 @@ _ENVELOPE = EnvelopeSchema()
 _SCHEMAS: dict[tuple, Schema] = {}
 
 
-def _schema(kind, unknown: str = RAISE) -> Schema:
+def _schema(kind: Any, unknown: str = RAISE) -> Schema:
     """Schema instances are stateless between calls: build each once (they are costly to make)."""
     key = (kind.name, kind.version, unknown)
     if key not in _SCHEMAS:

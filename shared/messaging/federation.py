@@ -29,6 +29,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from shared.events.registry import SERVICES, SUBSCRIPTIONS, event_type, publishers_of
@@ -39,7 +40,7 @@ SITE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
 RECONNECT_DELAY_S = 5
 
 
-def broker_services(setting) -> frozenset[str]:
+def broker_services(setting: Any) -> frozenset[str]:
     """``BROKER_SERVICES``: the services on this process's broker, as a list (YAML/JSON) or a
     comma-separated string; empty → every service (one broker for all)."""
     if isinstance(setting, str):
@@ -224,7 +225,7 @@ def policy_definition(upstream_site: str, sources: Iterable[str]) -> dict:
 
 # -- applying it to a broker (management API) ----------------------------------------------------
 
-def set_upstream(management, vhost: str, upstream_site: str, sources: Iterable[str], uri: str,
+def set_upstream(management: Any, vhost: str, upstream_site: str, sources: Iterable[str], uri: str,
                  reconnect_delay: int = RECONNECT_DELAY_S) -> None:
     """Federate ``sources``' events exchanges in ``vhost`` from ``upstream_site``'s broker at
     ``uri`` (logging in as this site's federation user there)."""
@@ -235,7 +236,7 @@ def set_upstream(management, vhost: str, upstream_site: str, sources: Iterable[s
                      json=policy_definition(upstream_site, sources))
 
 
-def clear_upstream(management, vhost: str, upstream_site: str) -> None:
+def clear_upstream(management: Any, vhost: str, upstream_site: str) -> None:
     v = quote(vhost, safe="")
     for path in (f"/policies/{v}/{policy_name(upstream_site)}",
                  f"/parameters/federation-upstream/{v}/{upstream_name(upstream_site)}"):
@@ -251,7 +252,7 @@ def link_uri(endpoint: str, user: str, password: str) -> str:
 def provision_site(admin_uri: str, deployment: Deployment, site: str,
                    upstream_uris: Mapping[str, str] | None = None, api: str | None = None,
                    retry_delays_ms: Iterable[int] = topology.DEFAULT_RETRY_DELAYS_MS,
-                   user_of=lambda rights: rights.user,
+                   user_of: Any = lambda rights: rights.user,
                    reconnect_delay: int = RECONNECT_DELAY_S, grant: bool = True
                    ) -> dict[str, str]:
     """Everything one site's administrator does on its own broker (the vhost of ``admin_uri``):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -17,12 +18,12 @@ from shared.messaging.rights import Rights
 class ManagementApi:
     """The few management-API calls we need, with an administrator's credentials."""
 
-    def __init__(self, api: str, auth: tuple[str, str] | None = None) -> None:
+    def __init__(self, api: str, auth: tuple[Any, Any] | None = None) -> None:
         parts = urlsplit(api)
         self.base = f"{parts.scheme}://{parts.hostname}:{parts.port}{parts.path}".rstrip("/")
         self.auth = auth or (parts.username or "guest", parts.password or "guest")
 
-    def _call(self, method: str, path: str, **kwargs) -> requests.Response:
+    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         response = requests.request(method, f"{self.base}{path}", auth=self.auth, timeout=10,
                                     **kwargs)
         response.raise_for_status()
@@ -93,7 +94,7 @@ class CannotProvision(Exception):
 
 
 def provision_users(admin_uri: str, rights: list[Rights], api: str | None = None,
-                    user_of=lambda rights: rights.user) -> tuple[str, dict[str, str]]:
+                    user_of: Any = lambda rights: rights.user) -> tuple[str, dict[str, str]]:
     """Create (or reset the password of) each principal's user with exactly its rights in the
     vhost of ``admin_uri``, through the management API at ``api`` (default: the broker's host,
     port 15672) or else ``rabbitmqctl``; → (how it was done, {principal: its own AMQP URI})."""

@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from shared.events.registry import SERVICES, publishers_of
 from shared.messaging import topology
@@ -142,6 +143,6 @@ def all_rights(retry_delays_ms: Iterable[int] = topology.DEFAULT_RETRY_DELAYS_MS
     return [rights_of(principal, delays) for principal in PRINCIPALS]
 
 
-def publisher_users(user_of=broker_user) -> dict[str, str]:
+def publisher_users(user_of: Any = broker_user) -> dict[str, str]:
     """``EVENT_PUBLISHER_USERS``: each source's events are trusted only from its own user."""
     return {service: user_of(service) for service in SERVICES}

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from typing import Any
 
 from amqp import Message
 from kombu import Connection
@@ -57,7 +58,7 @@ class DeclaredRpcConsumer(nameko_rpc.RpcConsumer):
         self.queue.no_declare = True   # kombu then consumes it without declaring anything
         topology.require_on(self.container.config["AMQP_URI"], [self.queue])
 
-    def handle_result(self, message, result, exc_info):
+    def handle_result(self, message: Any, result: Any, exc_info: Any) -> Any:
         """nameko's, with the transient, unconfirmed reply."""
         config = self.container.config
         responder = TransientResponder(
@@ -86,8 +87,8 @@ class RemoteError(Exception):
         self.exc_type = exc_type
 
 
-def call_once(amqp_uri: str, client: str, service: str, method: str, args=(), kwargs=None,
-              context: dict | None = None, timeout: float = 5.0):
+def call_once(amqp_uri: str, client: str, service: str, method: str, args: Any = (),
+              kwargs: Any = None, context: dict | None = None, timeout: float = 5.0) -> Any:
     """One RPC over nameko's wire protocol from ``client`` (whose user may declare the exclusive
     reply queues ``rpc.reply-<client>-<uuid>``): the result, RemoteError, or NoAnswer (no
     instance, timeout)."""

@@ -22,6 +22,8 @@ configure rights on other services' queues and the shared exchanges, i.e. the ri
 """
 from __future__ import annotations
 
+from typing import Any
+
 from amqp.exceptions import NotFound
 from kombu import Connection, Exchange, Queue, binding
 
@@ -111,7 +113,7 @@ def delay_queue(delay_ms: int) -> Queue:
     )
 
 
-def queues_for_event(name: str, consumers=None) -> list[Queue]:
+def queues_for_event(name: str, consumers: Any = None) -> list[Queue]:
     """What must exist before ``name`` is published: every subscriber's queue and dead-letter
     queue — of the subscribers among ``consumers`` (those on this broker) when given: a
     subscriber on another agency's broker gets its copy by federation (shared.messaging.federation)."""
@@ -160,7 +162,7 @@ def all_declarations(retry_delays_ms: tuple[int, ...] = ()) -> list:
     return decl
 
 
-def declare(connection, declarations) -> None:
+def declare(connection: Any, declarations: Any) -> None:
     """Declare queues (with their exchanges and bindings) or exchanges on a kombu connection."""
     channel = connection.default_channel
     for item in declarations:
@@ -171,7 +173,7 @@ class TopologyMissing(RuntimeError):
     """What a service uses is not on the broker: the administrator has not declared it."""
 
 
-def require(channel, entities) -> None:
+def require(channel: Any, entities: Any) -> None:
     """Check passively (no rights needed) that each exchange or queue exists; a queue's own
     exchange and bindings are the administrator's and not checked here."""
     for entity in entities:
@@ -188,7 +190,7 @@ def require(channel, entities) -> None:
                 "messaging topology operator's resources in Kubernetes)") from None
 
 
-def require_on(amqp_uri: str, entities) -> None:
+def require_on(amqp_uri: str, entities: Any) -> None:
     """``require`` over a short-lived connection of its own (a service checking at setup)."""
     with Connection(amqp_uri, connect_timeout=10) as conn:
         require(conn.channel(), entities)

@@ -3,10 +3,12 @@
 Never edit a published step: a change to the platform tables is a new ``vN`` function and a new
 revision in every service.
 """
+from typing import Any
+
 import sqlalchemy as sa
 
 
-def create_v1(op) -> None:
+def create_v1(op: Any) -> None:
     op.create_table(
         "outbox",
         sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
@@ -56,12 +58,12 @@ def create_v1(op) -> None:
     )
 
 
-def drop_v1(op) -> None:
+def drop_v1(op: Any) -> None:
     for table in ("idempotency_keys", "calendar_years", "simulated_clock", "processed_messages", "outbox"):
         op.drop_table(table)
 
 
-def upgrade_v2(op) -> None:
+def upgrade_v2(op: Any) -> None:
     """Request outcomes: what became of each command's request id (succeeded or refused)."""
     with op.batch_alter_table("idempotency_keys") as batch:
         batch.add_column(sa.Column("outcome", sa.String(16)))
@@ -70,7 +72,7 @@ def upgrade_v2(op) -> None:
         batch.add_column(sa.Column("decided_at", sa.DateTime(timezone=True)))
 
 
-def downgrade_v2(op) -> None:
+def downgrade_v2(op: Any) -> None:
     with op.batch_alter_table("idempotency_keys") as batch:
         for column in ("decided_at", "command", "error", "outcome"):
             batch.drop_column(column)
