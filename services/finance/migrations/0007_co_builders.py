@@ -1,5 +1,5 @@
 """finance: a project's co-builders (from its registration), who read its funds as its owner
-does (REQUIREMENTS §1); finance now knows a project, and its owner, from its registration.
+does (docs/regulation.md §1); finance now knows a project, and its owner, from its registration.
 Funding files from before this revision have none recorded."""
 import sqlalchemy as sa
 from alembic import op

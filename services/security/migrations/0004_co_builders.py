@@ -1,5 +1,5 @@
 """security: a project's co-builders (from its registration), who read its security file as
-its owner does (REQUIREMENTS §1). Files registered before this revision have none recorded."""
+its owner does (docs/regulation.md §1). Files registered before this revision have none recorded."""
 import sqlalchemy as sa
 from alembic import op
 
