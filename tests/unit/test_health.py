@@ -159,3 +159,20 @@ def test_log_lines_carry_the_trace_id_of_the_work_in_hand():
     assert line["trace_id"] == TRACEPARENT.split("-")[1]
     assert "trace_id" not in json.loads(formatter.format(record))
     assert trace.get_current_span().get_span_context().is_valid is False
+
+
+def test_migrate_one_service_reads_only_its_own_database_setting(tmp_path):
+    """`govproj migrate <service>` is the init container of that service's pod: it holds that
+    service's database URI alone, and may start in any directory."""
+    import subprocess
+    import sys
+
+    from shared.cli import REPO_ROOT
+
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(REPO_ROOT),
+           "FINANCE_DB_URI": f"sqlite:///{tmp_path / 'finance.db'}"}
+    done = subprocess.run([sys.executable, "-m", "shared.cli", "migrate", "finance"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "finance: database at revision head" in done.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["finance.db"]   # no other database
