@@ -281,6 +281,7 @@ def withholding(by_purpose: Balances, sanction_id: str) -> list[Entry]:
     """暂缓拨付建设资金 (第三十四条): a withholding sanction holds what could otherwise leave —
     each level's available construction money, nothing where none is available — so that
     lifting it restores exactly that. O&M money is not construction money and is not held."""
+    # 第三十四条 暂缓拨付建设资金: construction money only, what is available at each level
     return [Entry("construction", level, "withholding", b["available"], sanction_ref(sanction_id))
             for level, b in by_purpose.get("construction", {}).items() if b["available"] > 0]
 
@@ -288,7 +289,7 @@ def withholding(by_purpose: Balances, sanction_id: str) -> list[Entry]:
 def release(held: list[Entry], sanction_id: str) -> list[Entry]:
     """A lifted withholding (第三十四条) releases exactly what that sanction withheld, entry by
     entry; another sanction's holding stays."""
-    ref = sanction_ref(sanction_id)
+    ref = sanction_ref(sanction_id)   # 第三十四条: lifted after verified rectification
     return [Entry(e.purpose, e.level, "release", e.fen, ref)
             for e in held if e.kind == "withholding" and e.ref == ref]
 
@@ -297,6 +298,7 @@ def recovery_on_termination(by_purpose: Balances, sanction_id: str) -> list[Entr
     """直至终止项目 (第三十四条): a terminated project's disbursed money, every purpose and
     level, is booked as to be recovered — a record (``recovery_due``), not a movement of the
     available balance; a level that paid nothing books nothing."""
+    # 第三十四条 终止项目: every purpose and level that paid
     return [Entry(purpose, level, "recovery_due", b["disbursed"], sanction_ref(sanction_id))
             for purpose, levels in by_purpose.items() for level, b in levels.items()
             if b["disbursed"] > 0]
@@ -307,6 +309,7 @@ def surplus_return(file: FundingFile, by_purpose: Balances, on: date) -> list[En
     construction money goes back through its channel; O&M money stays for the years it serves.
     Refused when the project may not return yet, or when there is nothing to return."""
     check_surplus_return(file)
+    # 第十七条 结余资金按原渠道退回: each level's available construction money
     entries = [Entry("construction", level, "surplus_return", b["available"],
                      f"surplus:{on.isoformat()}")
                for level, b in by_purpose.get("construction", {}).items() if b["available"] > 0]
