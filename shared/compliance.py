@@ -99,6 +99,17 @@ def _numbers(node: ast.AST) -> set[int]:
     return found
 
 
+def _names_articles(node: ast.AST) -> bool:
+    """``articles``, ``x.articles``, ``x["articles"]``: an expression holding cited articles."""
+    if isinstance(node, ast.Name):
+        return node.id in ("articles", "article")
+    if isinstance(node, ast.Attribute):
+        return node.attr in ("articles", "article")
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        return node.slice.value in ("articles", "article")
+    return False
+
+
 def _listed(node: ast.AST) -> set[int]:
     """The article numbers listed in a list, tuple or set literal (bounds such as ``min=1`` are
     not articles)."""
@@ -165,6 +176,13 @@ def _citations(tree: ast.Module) -> Iterator[tuple[str, int, str, int]]:
                 if callee in ("article_label_zh", "cite") and child.args:
                     for n in _numbers(child.args[0]):
                         yield where, n, "rule", child.lineno
+            elif isinstance(child, ast.Compare) and any(
+                    _names_articles(side) for side in [child.left, *child.comparators]):
+                # a rule deciding by the articles cited, e.g. ``36 in articles`` (第三十六条)
+                for side in [child.left, *child.comparators]:
+                    if not _names_articles(side):
+                        for n in _numbers(side):
+                            yield where, n, "rule", child.lineno
             elif isinstance(child, (ast.Assign, ast.AnnAssign)) and any(
                     isinstance(t, ast.Name) and t.id in ("articles", "ARTICLES")
                     for t in (child.targets if isinstance(child, ast.Assign) else [child.target])):

@@ -45,3 +45,11 @@ def test_an_operative_article_without_a_rule_or_a_test_is_named_as_such():
     article = compliance.Article(15, "第十五条", "建设管理", "O&M management", operative=True)
     assert article.gaps == ["no rule", "no test"]
     assert "no rule, no test" in compliance.summary({15: article})
+
+
+def test_a_rule_deciding_by_the_articles_cited_is_found():
+    """``36 in articles`` (supervision's non-cooperation finding, 第三十六条) is a rule of 36; a
+    bound such as ``min=1`` in a schema is not an article."""
+    tree = ast.parse("def kind(articles):\n    return 'x' if 36 in articles else 'y'\n"
+                     "class S:\n    articles = List(Integer(validate=Range(min=1, max=42)))\n")
+    assert {(f, n) for f, n, _, _ in compliance._citations(tree)} == {("kind", 36)}
