@@ -189,6 +189,9 @@ def cmd_federate(args) -> int:
     require_broker(uri)
     try:
         deployment = federation.Deployment.load(args.deployment)
+        bad = [item for item in args.upstream if "=" not in item]
+        if bad:
+            raise ValueError(f"--upstream {bad[0]}: expected SITE=URI (应为 站点=URI)")
         upstreams = dict(item.split("=", 1) for item in args.upstream)
         handed = federation.provision_site(uri, deployment, args.site, upstreams,
                                            os.environ.get("GOVPROJ_RABBIT_API"),
