@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import extract, func, or_, select
+from sqlalchemy import and_, extract, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.planning.domain import Document, Project
@@ -89,8 +89,15 @@ def save(session: Session, project: Project, new_document: Document | None = Non
 
 
 def latest_documents(session: Session, code: str) -> dict[str, Document]:
-    rows = session.scalars(select(DocumentRow).where(DocumentRow.project_code == code)
-                           .order_by(DocumentRow.doc_type, DocumentRow.version))
+    """The latest version of each document type: read through the unique index (project,
+    type, version), so a project's command costs its document types, not every version it
+    ever filed (issue 19)."""
+    latest = (select(DocumentRow.doc_type, func.max(DocumentRow.version).label("version"))
+              .where(DocumentRow.project_code == code).group_by(DocumentRow.doc_type)
+              .subquery())
+    rows = session.scalars(select(DocumentRow).join(latest, and_(
+        DocumentRow.doc_type == latest.c.doc_type, DocumentRow.version == latest.c.version))
+        .where(DocumentRow.project_code == code).order_by(DocumentRow.doc_type))
     return {r.doc_type: Document(r.doc_type, r.title, r.sha256, r.version, r.filed_by,
                                  r.filed_at) for r in rows}
 
