@@ -190,8 +190,19 @@ class Local:
         self.procs[name] = subprocess.Popen(container["command"] + container.get("args", []),
                                             cwd=ROOT, env=self.process_env(env),
                                             stdout=log, stderr=log)
-        probe = container["readinessProbe"]["httpGet"]
-        return f"http://127.0.0.1:{ports[probe['port']]}{probe['path']}"
+        return {kind: f"http://127.0.0.1:{ports[get['port']]}{get['path']}"
+                for kind in ("startup", "liveness", "readiness")
+                if (get := container.get(f"{kind}Probe", {}).get("httpGet"))}
+
+    def stop(self, name: str, grace: int) -> int:
+        """SIGTERM, as the kubelet sends it; the exit code within the pod's grace period."""
+        proc = self.procs.pop(name)
+        proc.terminate()
+        try:
+            return proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return -9
 
     def close(self) -> None:
         for proc in self.procs.values():
@@ -225,15 +236,23 @@ def test_the_dev_overlay_runs_as_written(infrastructure, tmp_path):
                 local.run_init(name, pod, init, root)     # migrations before the service
             [container] = pod["containers"]
             probes[name] = local.start(name, pod, container, root)
-        for name, url in probes.items():
-            wait_for(lambda url=url: ready(url), timeout=120, interval=0.5,
-                     message=f"{name} ready on its readiness probe {url} "
+        for name, urls in probes.items():
+            wait_for(lambda url=urls["readiness"]: ready(url), timeout=120, interval=0.5,
+                     message=f"{name} ready on its readiness probe {urls['readiness']} "
                              f"(log: {tmp_path / f'{name}.log'})")
+            assert ready(urls["liveness"]) and ready(urls["startup"]), name
 
         gateway = manifests.deployments["gateway"]["spec"]["template"]["spec"]["containers"][0]
         secret = manifests.environment(gateway)["JWT_DEV_SECRET"]
-        api = probes["gateway"].rsplit("/", 1)[0] + "/api/v1"
+        api = probes["gateway"]["readiness"].rsplit("/", 1)[0] + "/api/v1"
         first_flow(api, secret)
+
+        # a rollout's SIGTERM: every process exits 0 within its pod's grace period
+        for name, deployment in manifests.deployments.items():
+            grace = deployment["spec"]["template"]["spec"].get(
+                "terminationGracePeriodSeconds", 30)
+            assert local.stop(name, grace) == 0, (name, (tmp_path / f"{name}.log").read_text()[-2000:])
+            assert "Traceback" not in (tmp_path / f"{name}.log").read_text(), name
     finally:
         local.close()
 
