@@ -43,6 +43,7 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 from kombu import Connection  # noqa: E402
 
 from shared.config import SERVICES, amqp_uri_from_env, config_path, load_config  # noqa: E402
+from shared.messaging import tls  # noqa: E402
 from shared.restarts import Keeper  # noqa: E402
 
 logging.getLogger("amqp").setLevel(logging.ERROR)  # "Received method ... during closing channel"
@@ -89,7 +90,7 @@ def _safe(uri: str) -> str:
 def broker_reachable(uri: str, timeout: float = 3.0) -> str | None:
     """None if the broker answers, else why not (one line)."""
     try:
-        with Connection(uri, connect_timeout=timeout) as conn:
+        with tls.connection(uri, connect_timeout=timeout) as conn:
             conn.ensure_connection(max_retries=1, timeout=timeout)
         return None
     except Exception as exc:  # socket errors, auth errors, ...
@@ -143,7 +144,7 @@ def cmd_topology(args) -> int:
 
     uri = amqp_uri_from_env()
     require_broker(uri)
-    with Connection(uri) as conn:
+    with tls.connection(uri) as conn:
         topology.declare(conn, topology.all_declarations(topology.DEFAULT_RETRY_DELAYS_MS))
     print("topology declared")
     return 0
@@ -312,7 +313,7 @@ def running_instances(uri: str) -> dict[str, int | None]:
     from shared.messaging.topology import rpc_queue_name
 
     counts: dict[str, int | None] = {}
-    with Connection(uri) as conn:
+    with tls.connection(uri) as conn:
         for service in SERVICES:
             channel = conn.channel()
             try:
@@ -338,7 +339,7 @@ def health_of_all(uri: str, timeout: float) -> dict[str, dict]:
         elif count == 0:
             results[service] = {"status": "down", "error": (
                 "not running: no instance consumes its RPC queue / 服务未运行")}
-    with ClusterRpcProxy({"AMQP_URI": uri}, timeout=timeout) as cluster:
+    with ClusterRpcProxy(tls.nameko_config({"AMQP_URI": uri}), timeout=timeout) as cluster:
         pending = {}
         for service in (s for s in SERVICES if s not in results):
             try:

@@ -32,6 +32,8 @@ import eventlet
 from eventlet.event import Event
 from nameko.containers import ServiceContainer
 
+from shared.messaging.tls import nameko_config
+
 log = logging.getLogger(__name__)
 
 DEFAULT_GRACEFUL_STOP_SECONDS = 25.0
@@ -39,7 +41,8 @@ DEFAULT_GRACEFUL_STOP_SECONDS = 25.0
 
 class GracefulContainer(ServiceContainer):
     def __init__(self, service_cls: Any, config: Any) -> None:
-        super().__init__(service_cls, config)
+        # amqps: nameko's consumers and publishers check the broker's host name (issue 17)
+        super().__init__(service_cls, nameko_config(config))
         self._start_done = Event()
         self._stop_requested = False
         self.grace = float(config.get("GRACEFUL_STOP_SECONDS") or DEFAULT_GRACEFUL_STOP_SECONDS)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from amqp import Message
 from kombu import Connection
 
-from shared.messaging import topology
+from shared.messaging import tls, topology
 
 
 @dataclass
@@ -52,7 +52,7 @@ class ConfirmingPublisher:
         if self._channel is None:
             # No heartbeats: nothing would service them between batches; a dead connection
             # shows up as a failed publish, and we reconnect.
-            self._conn = Connection(self.amqp_uri, heartbeat=0, connect_timeout=5)
+            self._conn = tls.connection(self.amqp_uri, heartbeat=0, connect_timeout=5)
             self._conn.connect()
             channel = self._conn.channel()
             channel.confirm_select()

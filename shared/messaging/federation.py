@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import quote
 
 from shared.events.registry import SERVICES, SUBSCRIPTIONS, event_type, publishers_of
-from shared.messaging import topology
+from shared.messaging import tls, topology
 from shared.messaging.rights import GATEWAY, Rights, _exactly, rights_of
 
 SITE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
@@ -264,12 +264,10 @@ def provision_site(admin_uri: str, deployment: Deployment, site: str,
     3. for each ``upstream_uris`` entry (upstream site → URI with this site's federation user on
        it, handed over by that site) sets the upstream and the policy federating its exchanges.
     """
-    from kombu import Connection
-
     from shared.messaging.provision import ManagementApi, provision_users
 
     here = deployment.site(site)
-    with Connection(admin_uri) as conn:
+    with tls.connection(admin_uri) as conn:
         topology.declare(conn, site_declarations(here.services, retry_delays_ms))
         vhost = conn.virtual_host or "/"
         api = api or f"http://{conn.hostname or 'localhost'}:15672/api"

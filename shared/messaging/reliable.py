@@ -35,7 +35,7 @@ from shared import keys, observability
 from shared.errors import PermanentError
 from shared.events import InvalidEvent, event_type, load_event, signing
 from shared.events.registry import SUBSCRIPTIONS
-from shared.messaging import topology
+from shared.messaging import tls, topology
 from shared.messaging.federation import broker_services
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ class ReliableEventHandler(EventHandler):
         topology.require_on(amqp_uri, [self.queue, self.dead_letter_exchange,
                                        *[topology.delay_exchange(ms) for ms in self.retry_delays]])
         self.publisher = Publisher(amqp_uri, use_confirms=True, mandatory=True, retry=False,
-                                   declare=[])
+                                   declare=[], ssl=tls.ssl_options(amqp_uri, config.get(tls.AMQP_SSL)))
         self.queue_consumer.register_provider(self)
 
     # -- receiving ---------------------------------------------------------------------------

@@ -23,7 +23,6 @@ import uuid
 from typing import Any
 
 from amqp import Message
-from kombu import Connection
 from nameko import rpc as nameko_rpc
 from nameko.amqp.publish import DEFAULT_TRANSPORT_OPTIONS, Publisher
 from nameko.constants import (
@@ -34,7 +33,7 @@ from nameko.constants import (
     SERIALIZER_CONFIG_KEY,
 )
 
-from shared.messaging import topology
+from shared.messaging import tls, topology
 from shared.messaging.reliable import AttachedQueueConsumer
 
 
@@ -96,7 +95,7 @@ def call_once(amqp_uri: str, client: str, service: str, method: str, args: Any =
     correlation_id = str(uuid.uuid4())
     replies: list = []
     returned: list = []
-    with Connection(amqp_uri, connect_timeout=timeout) as conn:
+    with tls.connection(amqp_uri, connect_timeout=timeout) as conn:
         channel = conn.channel()
         topology.require(channel, [topology.rpc_exchange()])
         channel.queue_declare(reply_queue, exclusive=True, auto_delete=True)

@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from amqp.exceptions import NotFound
-from kombu import Connection, Exchange, Queue, binding
+from kombu import Exchange, Queue, binding
 
 from shared.events.registry import (
     EVENT_TYPES,
@@ -34,6 +34,7 @@ from shared.events.registry import (
     event_type,
     subscribers_of,
 )
+from shared.messaging import tls
 
 DELIVERY_LIMIT = 20
 DEFAULT_RETRY_DELAYS_MS = (1000, 5000, 30000, 120000)
@@ -192,5 +193,5 @@ def require(channel: Any, entities: Any) -> None:
 
 def require_on(amqp_uri: str, entities: Any) -> None:
     """``require`` over a short-lived connection of its own (a service checking at setup)."""
-    with Connection(amqp_uri, connect_timeout=10) as conn:
+    with tls.connection(amqp_uri, connect_timeout=10) as conn:
         require(conn.channel(), entities)
