@@ -421,14 +421,15 @@ def build_parser() -> argparse.ArgumentParser:
                                                "/ 各机构独立消息服务器的联邦配置")
     federate.add_argument("--deployment", required=True,
                           help='JSON: {"sites": {"office": ["planning", ...], "finance": '
-                               '["finance"]}}')
-    federate.add_argument("--site", required=True, help="the site whose broker AMQP_URI is")
+                               '["finance"]}} / 部署：各站点运行哪些服务')
+    federate.add_argument("--site", required=True, help="the site whose broker AMQP_URI is / "
+                          "AMQP_URI 所指消息服务器所属的站点")
     federate.add_argument("--upstream", action="append", default=[], metavar="SITE=URI",
                           help="an upstream site and the AMQP URI of this site's federation "
-                               "user there")
+                               "user there / 上游站点及本站点联邦用户在该处的 AMQP URI")
     federate.add_argument("--no-grant", action="store_true",
                           help="leave the downstream sites' federation users (and passwords) "
-                               "as they are")
+                               "as they are / 不改动下游站点的联邦用户（及其密码）")
     federate.set_defaults(func=cmd_federate)
     manifests = sub.add_parser("manifests", help="regenerate the broker's Kubernetes resources "
                                                  "/ 生成 Kubernetes 资源")
@@ -469,7 +470,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        # `govproj … --json | head`: the reader has gone — no traceback, the shell's code for it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -20,6 +20,20 @@ def test_every_help_line_of_the_cli_is_in_both_languages():
                         walk(subparser, f"{name} {sub}")
     parser = build_parser()
     walk(parser, "govproj")
-    assert english_only == []
+    assert english_only == [], ("every option's help reads 'English / 中文' (issue 18); "
+                                f"English only: {english_only}")
     help_text = parser.format_help()
     assert "用法" in help_text and "显示帮助并退出" in help_text
+
+
+def test_a_reader_that_goes_away_gets_no_traceback():
+    """`govproj … --json | head`: the pipe closes under govproj — quiet, the shell's code."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "import sys; from shared.cli import main; "
+                              "sys.exit(main(['token', '--role', 'office']))"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child.stdout.close()
+    errors = child.stderr.read().decode()
+    assert child.wait(60) in (0, 141) and "Traceback" not in errors, errors
