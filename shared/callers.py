@@ -6,9 +6,16 @@ signs with its own Ed25519 key (a JWT, ``EdDSA``, ``kid`` = its key id): issuer 
 the caller's ``sub``/``role``/``unit``, the target service as audience, ``iat`` and ``exp``
 (``DEFAULT_LIFETIME``). The service checks signature (a key this deployment trusts for the
 gateway), issuer, audience and expiry before ``@command``/``@query`` apply the role matrix.
+
+Both ends remember (issue 19: a signature and a verification per RPC were a tenth of a read's
+cost): ``Issuer`` reuses an assertion for the same caller and service while at least half its
+lifetime is left; ``verify`` remembers an assertion it verified until it expires — the key it
+was signed with is still looked up in the ring every time, so a key no longer trusted is
+refused at once.
 """
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 
@@ -37,6 +44,35 @@ def issue(key: SigningKey, identity: Identity, audience: str | list[str],
     return jwt.encode(claims, key.private, algorithm="EdDSA", headers={"kid": key.kid})
 
 
+class Issuer:
+    """``issue`` for a process that calls many times for the same callers (the gateway): an
+    assertion is reused for the same caller and audience while at least half its lifetime is
+    left, so a request still has ≥ ``lifetime / 2`` seconds to be delivered and redelivered."""
+
+    def __init__(self, key: SigningKey, lifetime: int = DEFAULT_LIFETIME,
+                 max_entries: int = 10_000) -> None:
+        self.key, self.lifetime, self.max_entries = key, lifetime, max_entries
+        self._issued: dict[tuple, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, identity: Identity, audience: str) -> str:
+        now = time.time()
+        key = (identity.sub, identity.role, identity.unit, audience)
+        hit = self._issued.get(key)
+        if hit is not None and now < hit[1]:
+            return hit[0]
+        assertion = issue(self.key, identity, audience, self.lifetime, now)
+        with self._lock:
+            if len(self._issued) >= self.max_entries:
+                self._issued.clear()
+            self._issued[key] = (assertion, now + self.lifetime / 2)
+        return assertion
+
+
+_VERIFIED: dict[tuple[str, str], tuple[Identity, float]] = {}
+_VERIFIED_MAX = 10_000
+
+
 def verify(assertion: object, ring: KeyRing, audience: str) -> Identity:
     """The caller the gateway vouches for, or ``UnverifiedCaller`` saying why not."""
     if not isinstance(assertion, str) or assertion.count(".") != 2:
@@ -50,11 +86,18 @@ def verify(assertion: object, ring: KeyRing, audience: str) -> Identity:
         owner = ring.owner_of(kid) if isinstance(kid, str) else None
         whose = f"{owner}'s key" if owner else "an unknown key"
         raise UnverifiedCaller(f"signed with {whose} {kid}, not the gateway's")
+    remembered = _VERIFIED.get((assertion, audience))
+    if remembered is not None and time.time() < remembered[1]:
+        return remembered[0]
     try:
         claims = jwt.decode(assertion, public, algorithms=["EdDSA"], audience=audience,
                             issuer=ISSUER, leeway=LEEWAY,
                             options={"require": ["iss", "aud", "exp", "iat", "sub", "role"]})
-        return Identity(claims["sub"], claims["role"], claims.get("unit"))
+        identity = Identity(claims["sub"], claims["role"], claims.get("unit"))
+        if len(_VERIFIED) >= _VERIFIED_MAX:
+            _VERIFIED.clear()
+        _VERIFIED[(assertion, audience)] = (identity, float(claims["exp"]))
+        return identity
     except jwt.ExpiredSignatureError:
         raise UnverifiedCaller("the assertion has expired") from None
     except jwt.InvalidAudienceError:

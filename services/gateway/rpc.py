@@ -13,8 +13,9 @@ a correlation id, and waits at most ``timeout`` seconds. One broker round trip p
   proves it was not delivered: ``ServiceUnavailable`` (503), read from the connection's events
   while waiting for the reply.
 - whether someone consumes the service's queue is known per connection: a reply, or a passive
-  check, within the last ``TRUST_SECONDS`` says so, and a READ trusts it (no per-call check); a
-  read sent to a queue nobody consumes carries an expiry (its timeout), so it never piles up.
+  check, within the last ``READ_TRUST_SECONDS`` says so for a READ (no per-call check; one sent
+  to a queue nobody consumes any more is noticed by the check every second while waiting, and
+  carries an expiry, its timeout, so it never piles up there).
   A WRITE is still checked before it is sent, unless a reply of the last ``TRUST_SECONDS`` came
   from the service on this connection: a command must not wait in a queue nobody consumes while
   its caller is told 503 (``ServiceUnavailable`` means "nothing was delivered").
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 
 RPC_EXCHANGE = "nameko-rpc"
 TRUST_SECONDS = 1.0   # a service seen consuming (a reply, a passive check) this recently serves
+READ_TRUST_SECONDS = 10.0  # … for a read, which at worst waits a second more to find it gone
 
 
 class ServiceUnavailable(Exception):
@@ -117,11 +119,12 @@ class _ThreadConnection:
 
     def serving(self, service: str, trust_recent: bool = False) -> bool:
         """Someone consumes the service's queue. A reply from it within ``TRUST_SECONDS`` is
-        trusted always; for reads (``trust_recent``) a passive check of that age is too."""
+        trusted always; for reads (``trust_recent``) a reply or a passive check within
+        ``READ_TRUST_SECONDS``."""
         now = time.monotonic()
-        if now - self.replies_seen.get(service, -10.0) < TRUST_SECONDS:
+        if now - self.replies_seen.get(service, -60.0) < TRUST_SECONDS:
             return True
-        if trust_recent and now - self.seen_consumers.get(service, -10.0) < TRUST_SECONDS:
+        if trust_recent and now - self.seen_consumers.get(service, -60.0) < READ_TRUST_SECONDS:
             return True
         if self.consumers(service) == 0:
             self.seen_consumers.pop(service, None)
@@ -142,6 +145,7 @@ class RpcClient:
         self.amqp_uri = amqp_uri
         self.timeout = timeout
         self.caller_key = caller_key  # the gateway's: it signs each caller for each service
+        self._issue = callers.Issuer(caller_key) if caller_key is not None else None
         self._local = threading.local()
 
     def _headers(self, service: str, context: dict | None) -> dict:
@@ -152,7 +156,7 @@ class RpcClient:
             if isinstance(value, Identity):
                 if self.caller_key is None:
                     raise RuntimeError("the gateway has no signing key to vouch for callers")
-                value = callers.issue(self.caller_key, value, service)
+                value = self._issue(value, service)
             headers[f"nameko.{key}"] = value
         return headers
 
@@ -261,10 +265,13 @@ class RpcClient:
                 now = time.monotonic()
                 if now >= deadline:
                     raise OutcomeUnknown(service, f"no answer within {timeout:g} s")
-                if now - checked >= 1.0:   # still someone to answer?
+                # still someone to answer? (at once if a call of this connection just found
+                # nobody: the reads gathered with it need not wait a second each to learn it)
+                if now - checked >= 1.0 or service not in conn.seen_consumers:
                     if conn.consumers(service) == 0:
+                        conn.seen_consumers.pop(service, None)   # the next call checks first
                         raise OutcomeUnknown(service, "stopped while the call waited")
-                    checked = now
+                    conn.seen_consumers[service] = checked = now
                 conn.connection.process_data_events(time_limit=min(deadline - now, 1.0))
         except (AMQPConnectionError, AMQPError, OSError) as exc:
             self._reset()
