@@ -37,6 +37,7 @@ from typing import Any, TextIO
 import requests
 
 POLL = 0.05                 # seconds between two reads while waiting for another agency
+SWEEP = 0.5                 # seconds between two reads of the register's list (its load is real)
 # seconds another agency may take before the wait counts as an error: beyond the default retry
 # ladder (1 + 5 + 30 + 120 s) of an event that overtook the one it follows
 WAIT = 300.0
@@ -254,7 +255,7 @@ class Simulation:
                                  f"(status {statuses.get(p.code or '')})")
                 return
             if waiting:
-                time.sleep(POLL * 4)
+                time.sleep(SWEEP)
 
     def set_clock(self, day: date, force: bool = False) -> None:
         self.api.call("POST /admin/clock", "POST", "/admin/clock", "operator",

@@ -320,13 +320,26 @@ def change_requests(store: Store, caller: Identity, code: str) -> list[ChangeReq
 
 # -- construction and sanctions ----------------------------------------------------------------
 
-def _status_effect(change):
-    """Another service's fact that moves the project's status (the timeline is the ledger's)."""
+class NotYet(Exception):
+    """The fact this event follows has not arrived yet — the two travel on separate queues and
+    this one overtook it: retried through the delay ladder, never dropped."""
+
+
+def _status_effect(change, before: tuple[str, ...] = ()):
+    """Another service's fact that moves the project's status (the timeline is the ledger's).
+    ``before``: the statuses the project is still in when the fact this one follows has not
+    arrived yet (e.g. went live while acceptance is not heard of): the event is retried."""
     def effect(tx: Transaction, event: Event) -> None:
         project = repository.get(tx.session, event.project_code, for_update=True)
+        if project.status in before:
+            raise NotYet(f"{event.event_type} of {event.project_code} overtook the fact it "
+                         f"follows (status {project.status})")
         if change(project, event.data()):
             repository.save(tx.session, project)
     return effect
+
+
+_BUILDING = ("approved", "in_construction")
 
 
 _SANCTIONS = {"suspend": Project.suspend, "terminate": Project.terminate}
@@ -336,8 +349,9 @@ sanction_imposed = _status_effect(lambda p, d: _SANCTIONS.get(d["type"], lambda 
 sanction_lifted = _status_effect(lambda p, d: d["type"] == "suspend" and p.resume())
 construction_resumed = _status_effect(lambda p, d: p.resume())   # 第十九条: suspension ends
 construction_completed = _status_effect(lambda p, d: p.complete_construction())
-acceptance_decided = _status_effect(lambda p, d: d["passed"] and p.accept())
-project_went_live = _status_effect(lambda p, d: p.go_live())
+# acceptance publishes these one after the other; planning may hear them in any order
+acceptance_decided = _status_effect(lambda p, d: d["passed"] and p.accept(), before=_BUILDING)
+project_went_live = _status_effect(lambda p, d: p.go_live(), before=(*_BUILDING, "completed"))
 # the secrecy bureau's review (第四条): a refusal ends a classified application
 secrecy_decided = _status_effect(
     lambda p, d: d["decision"] == "refuse" and p.reject_classified())
