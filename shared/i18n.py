@@ -88,6 +88,8 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
      "已超过计划完成日期；已报告工程严重逾期（事项 {incident}）"),
     ("first contract {contract} signed {date}", "首份合同 {contract} 于 {date} 签订"),
     ("security profile filed {date}", "{date} 已报送安全保护方案"),
+    ("declared classified {date}: classified protection due",
+     "{date} 认定为涉密项目：须报送分级保护方案"),
 )
 
 

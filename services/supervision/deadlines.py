@@ -77,6 +77,20 @@ def project_classified(tx: Transaction, event: Event) -> None:
     if project is None:
         raise clocks.NotKnownYet(f"project {event.project_code} is not known yet")
     project.classified = True
+    # a profile filed before was not one for a classified system (分级保护, 第三十条): the duty
+    # re-opens from the declaration, unless classified protection has been filed already
+    declared = event.data()["declared_on"]
+    project.security_profile_on = None
+    row = tx.session.get(DeadlineRow, f"{SECURITY_PROFILE}:{event.project_code}:1",
+                         with_for_update=True)
+    if row is not None and row.status == "met" and not any(
+            e.get("scheme") == "classified" for e in row.ledger):
+        due = schedule.security_profile(_policy(event), declared)
+        row.status, row.due_on = "open", due.on
+        row.ledger = [*row.ledger, clocks.entry(
+            event.occurred_at.isoformat(), event.source, due.on,
+            f"declared classified {declared.isoformat()}: classified protection due",
+            due.article)]
 
 
 def _open(tx: Transaction, event: Event, kind: str, ref: str, due: schedule.Due,
@@ -250,11 +264,11 @@ def _security_profile_due(tx: Transaction, event: Event, policy: Policy, data: d
         _profile_filed(row, project.security_profile_on, "security")
 
 
-def _profile_filed(row: DeadlineRow, on: date, by: str) -> None:
+def _profile_filed(row: DeadlineRow, on: date, by: str, scheme: str | None = None) -> None:
     row.status = "met"
     row.ledger = [*row.ledger, clocks.entry(on.isoformat(), by, row.due_on,
                                             f"security profile filed {on.isoformat()}",
-                                            row.article)]
+                                            row.article, **({"scheme": scheme} if scheme else {}))]
 
 
 def security_profile_recorded(tx: Transaction, event: Event) -> None:
@@ -264,13 +278,16 @@ def security_profile_recorded(tx: Transaction, event: Event) -> None:
     project = tx.session.get(SupervisedProjectRow, event.project_code, with_for_update=True)
     if project is None:
         raise clocks.NotKnownYet(f"project {event.project_code} is not known yet")
+    scheme = event.payload.get("scheme")
+    if project.classified and scheme != "classified":
+        return   # a classified system's profile is classified protection (分级保护, 第三十条)
     on = event.occurred_at.date()
     if project.security_profile_on is None:
         project.security_profile_on = on
     row = tx.session.get(DeadlineRow, f"{SECURITY_PROFILE}:{event.project_code}:1",
                          with_for_update=True)
     if row is not None and row.status in clocks.RUNNING:
-        _profile_filed(row, on, event.source)
+        _profile_filed(row, on, event.source, scheme)
 
 
 def annual_report_filed(tx: Transaction, event: Event) -> None:

@@ -116,3 +116,40 @@ def test_a_profile_before_the_registration_is_retried_not_lost(database_urls):
                                                 deadlines.security_profile_recorded)
     finally:
         engine.dispose()
+
+
+def classified(on: date):
+    return fact("project_classified", {"declared_on": on}, on)
+
+
+def test_declared_classified_a_graded_profile_no_longer_meets_the_duty(store):
+    """第四条, 第三十条: once the secrecy bureau declares the project classified, the duty
+    re-opens from the declaration — classified protection (分级保护) is what meets it now."""
+    store.handle_once(contract("C-1", date(2026, 5, 11)),
+                      deadlines.contract_filed(official_calendar()))
+    store.handle_once(profile(date(2026, 6, 1)), deadlines.security_profile_recorded)
+    store.handle_once(classified(date(2026, 7, 15)), deadlines.project_classified)
+    status, due, ledger = duty(store)
+    assert (status, due) == ("open", date(2026, 8, 15))
+    assert ledger[-1] == "declared classified 2026-07-15: classified protection due"
+    late_graded = fact("security_profile_recorded", {
+        "scheme": "graded", "level": 3, "crypto": {}, "products_all_controllable": True},
+        date(2026, 7, 20))
+    store.handle_once(late_graded, deadlines.security_profile_recorded)   # overtaken: no
+    assert duty(store)[0] == "open"
+    store.handle_once(fact("security_profile_recorded", {
+        "scheme": "classified", "level": None, "crypto": {}, "products_all_controllable": True},
+        date(2026, 8, 1)), deadlines.security_profile_recorded)
+    assert duty(store)[0] == "met"
+    store.handle_once(classified(date(2026, 7, 15)), deadlines.project_classified)  # again: no-op
+    assert duty(store)[0] == "met"
+
+
+def test_a_classified_profile_already_filed_stays_met(store):
+    store.handle_once(contract("C-1", date(2026, 5, 11)),
+                      deadlines.contract_filed(official_calendar()))
+    store.handle_once(fact("security_profile_recorded", {
+        "scheme": "classified", "level": None, "crypto": {}, "products_all_controllable": True},
+        date(2026, 6, 1)), deadlines.security_profile_recorded)
+    store.handle_once(classified(date(2026, 7, 15)), deadlines.project_classified)
+    assert duty(store)[0] == "met"
