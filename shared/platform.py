@@ -14,7 +14,7 @@ from datetime import date
 
 import eventlet
 from nameko.extensions import DependencyProvider
-from nameko.web.handlers import http
+from nameko.web.handlers import HttpRequestHandler, http
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -177,7 +177,11 @@ class CalendarProvider(DependencyProvider):
     def invalidate(self) -> None:
         self._cached = None
 
-    def get_dependency(self, worker_ctx) -> WorkingCalendar:
+    def get_dependency(self, worker_ctx) -> WorkingCalendar | None:
+        if isinstance(worker_ctx.entrypoint, HttpRequestHandler):
+            # the probes and the scrape read no calendar, and must answer (503 naming the
+            # database) when the database does not — loading it here would fail the worker
+            return None
         return self.calendar()
 
 
