@@ -722,7 +722,10 @@ class FederatedStack(Stack):
     SITES = ("office", "agency")
 
     def __init__(self, infrastructure: Infrastructure, workdir: Path, node: RabbitNode,
-                 apart: tuple[str, ...] = ("finance",), **env: str) -> None:
+                 apart: tuple[str, ...] = ("finance",), apart_pg: str | None = None,
+                 **env: str) -> None:
+        """``apart_pg``: the ``apart`` agency's own PostgreSQL (a maintenance database's URI),
+        where their databases are created; else SQLite files, as ``Stack``."""
         from shared.messaging import federation
 
         self.deployment = federation.Deployment.from_mapping({
@@ -741,8 +744,11 @@ class FederatedStack(Stack):
         self.amqp_uri = self.broker.admin_uri
         self.workdir = workdir
         self.urls = {}
+        self.pg = PostgresDatabases(apart_pg) if apart_pg else None
         for service in SERVICES:
-            self.urls[service] = f"sqlite:///{workdir / f'{service}.db'}"
+            self.urls[service] = (self.pg.create(f"gp_{uuid.uuid4().hex[:8]}_{service}")
+                                  if self.pg and service in apart
+                                  else f"sqlite:///{workdir / f'{service}.db'}")
             upgrade(service, self.urls[service])
         self.port = free_port()
         self.api = f"http://127.0.0.1:{self.port}/api/v1"
@@ -799,3 +805,27 @@ class FederatedStack(Stack):
             self.stop(name, 9)
         for site in self.SITES:
             self.sites[site].release()
+        if self.pg:
+            self.pg.drop_all()
+
+
+@contextmanager
+def second_postgres_cluster(name: str = "govproj_agency", port: int = 5433) -> Iterator[str]:
+    """Another agency's PostgreSQL on this machine (ENGINEERING §1): a cluster of its own on
+    ``port`` with trust authentication, dropped afterwards; → its maintenance database's URI.
+    Needs root (CI) and Debian's postgresql-common."""
+    import subprocess
+
+    if not shutil.which("pg_createcluster") or os.geteuid() != 0:
+        pytest.skip("a second PostgreSQL cluster needs root and pg_createcluster (CI has both)")
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    subprocess.run(["pg_dropcluster", "--stop", version, name], capture_output=True, timeout=60)
+    subprocess.run(["pg_createcluster", version, name, "-p", str(port), "--start", "--",
+                    "--auth=trust"], check=True, capture_output=True, timeout=120)
+    try:
+        uri = f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
+        wait_for(lambda: _answers("127.0.0.1", port), timeout=30, message=f"PostgreSQL {name}")
+        yield uri
+    finally:
+        subprocess.run(["pg_dropcluster", "--stop", version, name], capture_output=True,
+                       timeout=120)

@@ -1,8 +1,9 @@
 """Agencies apart (issue 14): finance on its own broker, the other services on the shared one,
 events crossing by RabbitMQ exchange federation both ways — nothing home-made.
 
-A second RabbitMQ node starts on this machine (ports 5673/15673/25673). Finance runs against it,
-the gateway and the other services against the shared broker; the gateway reaches finance on
+A second RabbitMQ node starts on this machine (ports 5673/15673/25673), and a second PostgreSQL
+cluster (port 5433) holding finance's database. Finance runs against them, the gateway and the
+other services against the shared broker (SQLite databases); the gateway reaches finance on
 its broker (AMQP_URI_FINANCE). While projects go through the lifecycle up to payments, both
 federation links are cut (the federation users lose their rights on the upstreams and their
 connections are closed: the upstream queues keep what is published meanwhile) and restored.
@@ -32,6 +33,7 @@ from shared.testing import (
     get_dead_letters,
     publish_raw,
     rabbitmq_federation_enabled,
+    second_postgres_cluster,
     second_rabbitmq_node,
     sign_as,
     wait_for,
@@ -47,9 +49,9 @@ PROJECTS = 3
 @pytest.fixture(scope="module")
 def stack(infrastructure, tmp_path_factory):
     rabbitmq_federation_enabled()
-    with second_rabbitmq_node() as node:
+    with second_rabbitmq_node() as node, second_postgres_cluster() as finance_pg:
         running = FederatedStack(infrastructure, tmp_path_factory.mktemp("federation"), node,
-                                 apart=("finance",), RPC_TIMEOUT="10")
+                                 apart=("finance",), apart_pg=finance_pg, RPC_TIMEOUT="10")
         try:
             running.start_all()
             running.plan_in_force(ITEM)
