@@ -353,9 +353,7 @@ def commission_post_evaluation(store: Store, clock: Clock, caller: Identity, cod
                                evaluator: str) -> dict:
     with store.transaction() as tx:
         _, file = _load(tx, caller, code, "post_evaluation.commission")
-        if file.live_on is None:
-            raise StateConflict("post-evaluation follows acceptance and going live",
-                                "后评价须在项目竣工验收并投入使用后进行", articles=[24])
+        file.check_post_evaluation()
         row = PostEvaluationRow(id=f"PE-{uuid.uuid4().hex[:8].upper()}", project_code=code,
                                 evaluator=evaluator, commissioned_by=caller.sub,
                                 commissioned_on=clock.today())

@@ -238,10 +238,12 @@ class AcceptanceFile:
         return None
 
     # -- go-live and post-evaluation (第二十四条) ------------------------------------------------
+    # 第二十一条 (验收和后评价制度): acceptance comes before use, evaluation after it — the
+    # refusals below cite it beside the articles that set each step
     def go_live(self, live_on: date) -> None:
         if self.accepted_on is None:
             raise StateConflict("a project goes live after it passed acceptance",
-                                "项目须通过竣工验收后投入使用", articles=[23, 24])
+                                "项目须通过竣工验收后投入使用", articles=[21, 23, 24])
         if self.live_on is not None:
             raise StateConflict("the project is already live", "项目已投入使用", articles=[24])
         self.live_on = live_on
@@ -258,7 +260,7 @@ class AcceptanceFile:
         window = self.evaluation_window(policy)
         if window is None:
             raise StateConflict("the self-evaluation follows acceptance and going live",
-                                "自评价须在项目竣工验收并投入使用后进行", articles=[24])
+                                "自评价须在项目竣工验收并投入使用后进行", articles=[21, 24])
         position = window.position(today)
         if position != "open":
             raise RuleViolation(
@@ -271,6 +273,15 @@ class AcceptanceFile:
                                 articles=[24])
         self.self_evaluation = {"report_document": report_document, "on": today.isoformat(),
                                 "by": by}
+
+    def check_post_evaluation(self) -> None:
+        """A third-party post-evaluation is commissioned once the project passed acceptance
+        and went live (第二十一条 验收和后评价制度, 第二十四条)."""
+        if self.accepted_on is None or self.live_on is None:
+            raise StateConflict("post-evaluation follows acceptance and going live",
+                                "后评价须在项目竣工验收并投入使用后进行", articles=[21, 24],
+                                details={"accepted": self.accepted_on is not None,
+                                         "live": self.live_on is not None})
 
 
 def check_annual_report(year: int, today: date, in_trial_operation: bool,

@@ -146,6 +146,37 @@ def test_go_live_only_after_acceptance():
         file().go_live(date(2026, 1, 1))
 
 
+def test_acceptance_before_use_and_post_evaluation_after_it():
+    """第二十一条 (验收和后评价制度), with 第二十三条 and 第二十四条: a project goes live only
+    once it passed acceptance — not while applied for, nor after a failed decision — and a
+    post-evaluation is commissioned only once it passed and went live."""
+    applied_only = file()
+    applied_only.complete(date(2026, 8, 31), date(2026, 9, 1), POLICY, "u")
+    applied_only.apply(FIVE, POLICY, date(2026, 9, 1))
+    failed = file()
+    failed.complete(date(2026, 8, 31), date(2026, 9, 1), POLICY, "u")
+    failed.apply(FIVE, POLICY, date(2026, 9, 1))
+    failed.decide(False, "资料不全", "验收意见.pdf", {}, "office", date(2026, 9, 2))
+    for f in (file(), applied_only, failed):
+        with pytest.raises(StateConflict) as err:
+            f.go_live(date(2026, 10, 1))
+        assert err.value.as_dict()["articles"] == ["第二十一条", "第二十三条", "第二十四条"]
+        assert f.live_on is None                            # the refusal changed nothing
+        with pytest.raises(StateConflict) as err:
+            f.check_post_evaluation()
+        assert err.value.as_dict()["articles"] == ["第二十一条", "第二十四条"]
+        assert "后评价" in err.value.as_dict()["message_zh"]
+    f = accepted()
+    with pytest.raises(StateConflict) as err:                # accepted, not yet in use
+        f.check_post_evaluation()
+    assert err.value.details == {"accepted": True, "live": False}
+    with pytest.raises(StateConflict) as err:
+        f.file_self_evaluation("r", POLICY, date(2027, 10, 1), "u")
+    assert err.value.as_dict()["articles"] == ["第二十一条", "第二十四条"]
+    f.go_live(date(2026, 10, 1))                             # the day of the pass is enough
+    f.check_post_evaluation()
+
+
 @pytest.mark.parametrize("year, today, on_time", [
     (2026, date(2026, 12, 31), True), (2026, date(2027, 1, 1), False)])
 def test_annual_report_due_by_year_end(year, today, on_time):
