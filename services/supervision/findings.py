@@ -145,12 +145,14 @@ def verify_rectification(store: Store, clock: Clock, caller: Identity, finding_i
 
 
 def ignore(tx: Transaction, deadline: DeadlineRow, as_of: date) -> str:
-    """The order's deadline passed without a report: the finding is ignored (第三十四条)."""
+    """The order's deadline passed without a report: the finding is ignored — the unit did not
+    accept the office's supervision (第三十三条), which counts as refusing to rectify and opens
+    the sanction ladder (第三十四条, ``rules.SANCTIONABLE``)."""
     row = _finding(tx, deadline.id.split(":")[2])
     row.status = "ignored"
     _step(row, "ignored", "supervision", as_of, deadline=deadline.due_on.isoformat())
     publish(tx, row.project_code, "finding_ignored",
-            {"finding_id": row.id, "on": as_of, "deadline": deadline.due_on}, [34])
+            {"finding_id": row.id, "on": as_of, "deadline": deadline.due_on}, [33, 34])
     return row.id
 
 

@@ -14,8 +14,10 @@ from shared.timekit import Clock
 
 
 def _kind(found_by: str, articles: list[int]) -> str:
-    """Refusing, hiding or misreporting materials is a violation of its own (第三十六条)."""
-    return "non_cooperation" if 36 in articles else found_by
+    """Not accepting the supervision of the office and the other bodies (第三十三条) — refusing
+    an inspection, say — and refusing, hiding or misreporting materials (第三十六条) are a
+    violation of their own: non-cooperation, whatever found it."""
+    return "non_cooperation" if 33 in articles or 36 in articles else found_by
 
 
 def inspect(store: Store, clock: Clock, caller: Identity, data: dict) -> list[dict]:

@@ -127,3 +127,32 @@ def test_a_sanction_without_a_failed_rectification_is_refused_and_changes_nothin
             "project": CODE, "type": "criticism", "finding": found[0]["id"], "reason": "逾期"}))
     assert "第三十四条" in refused.value.as_dict()["articles"]
     assert outbox(store) == before and sanctions.list_sanctions(store, OFFICE, CODE, None) == []
+
+
+def test_a_unit_that_does_not_answer_the_offices_supervision_is_refusing_it(store):
+    """第三十三条 (the unit accepts the office's supervision), with 第三十四条 and 第三十六条: a
+    finding that the unit did not accept supervision is non-cooperation, whatever found it; an
+    order to rectify left unanswered past its deadline is ignored — on the timeline citing 33 and
+    34 — and only then may the office sanction it."""
+    from services.supervision import findings, sanctions
+
+    found = oversight.inspect(store, CLOCK, OFFICE, load(schemas.Inspection, {
+        "project": CODE, "findings": [
+            {"articles": [33], "description": "拒绝接受现场检查"},
+            {"articles": [13], "description": "合同未按期备案"}]}))
+    assert [f["kind"] for f in found] == ["non_cooperation", "inspection"]
+    assert found[0]["articles"] == ["第三十三条"]
+    finding = found[0]["id"]
+    findings.order_rectification(store, CLOCK, OFFICE, finding, date(2026, 3, 16))
+    deadlines.scan(store, date(2026, 3, 16))              # the last day: not ignored yet
+    assert findings.list_findings(store, OFFICE, CODE)[0]["status"] == "rectification_ordered"
+    with pytest.raises(StateConflict):                      # no sanction while it runs
+        sanctions.impose(store, CLOCK, OFFICE, load(schemas.Imposition, {
+            "project": CODE, "type": "criticism", "finding": finding, "reason": "拒不整改"}))
+    deadlines.scan(store, date(2026, 3, 17))
+    [ignored] = [f for f in findings.list_findings(store, OFFICE, CODE) if f["id"] == finding]
+    assert ignored["status"] == "ignored"
+    assert ("finding_ignored", [33, 34]) in outbox(store)
+    imposed = sanctions.impose(store, CLOCK, OFFICE, load(schemas.Imposition, {
+        "project": CODE, "type": "criticism", "finding": finding, "reason": "拒不整改"}))
+    assert imposed["type"] == "criticism"
