@@ -46,7 +46,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "drc.take_up": frozenset({"drc"}),             # 第四条: not only self-declared
     "project.national.consent": frozenset({"office"}),   # 第十条
     "project.national.file": frozenset({"unit"}),
-    "project.sharing.record": frozenset({"office"}),     # 第二十九条
+    "project.sharing.record": frozenset({"office"}),     # 第二十六条, 第二十九条
     "project.change.request": frozenset({"unit"}),       # 第十八条
     "project.change.decide": frozenset({"office"}),
     "project.change.reapprove": frozenset({"drc"}),      # 第四条: a fixed-asset project's change
@@ -120,6 +120,10 @@ APPROVING_BODY_ONLY = frozenset({"project.incident.decide", "project.incident.re
                                  "acceptance.delegate", "annual_report.read"})
 APPROVING_BODY_ZH = {"drc": "发展改革部门", "office": "省政务服务管理办公室"}
 
+# permissions that are the office's because it runs the sharing platforms (第二十六条): their
+# refusal says so (``deny``)
+PLATFORM_OFFICE = frozenset({"project.sharing.record"})
+
 
 class Forbidden(GovprojError):
     code = "forbidden"
@@ -174,6 +178,17 @@ def deny(identity: Identity, permission: str, resource: str | None = None) -> No
                                  "resource": resource})
     what = f"{permission} on {resource}" if resource else permission
     on_zh = f"（对象：{resource}）" if resource else ""
+    if permission in PLATFORM_OFFICE:
+        # 第二十六条: the office builds, manages and runs the province's sharing platforms, so
+        # what a project's connection and sharing there are is the office's record (第二十九条)
+        raise Forbidden(f"role {identity.role} may not {what}: the provincial government "
+                        "service management office runs the sharing platform and alone "
+                        "records a project's sharing-platform status",
+                        f"{ROLE_ZH[identity.role]}（角色 {identity.role}）无权执行操作 "
+                        f"{permission}{on_zh}：省政务服务管理办公室负责建设、管理和运维共享交换"
+                        "平台，项目的共享平台对接及共享情况由其记录",
+                        articles=[26, 29], details={"permission": permission,
+                                                    "resource": resource})
     raise Forbidden(f"role {identity.role} may not {what}",
                     f"{ROLE_ZH[identity.role]}（角色 {identity.role}）无权执行操作 {permission}"
                     f"{on_zh}",

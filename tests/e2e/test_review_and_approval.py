@@ -179,7 +179,15 @@ def test_filing_without_consent_is_recorded_and_becomes_a_finding(stack):
 
 
 def test_sharing_status_is_recorded_and_reaches_finance(stack):
+    """The office, which runs the sharing platform (第二十六条), records the status (第二十九条);
+    a unit or finance is refused citing both, and nothing is recorded."""
     code = approved(stack)
+    for role, unit in (("unit", UNIT), ("finance", None)):
+        refused = stack.http("POST", f"/projects/{code}/sharing-status", role, unit,
+                             json={"connected": True, "sharing_compliant": True,
+                                   "checked_on": "2026-07-01"})
+        assert refused.status_code == 403 and refused.json()["error"]["articles"] == [
+            "第二十六条", "第二十九条"], refused.text
     r = stack.http("POST", f"/projects/{code}/sharing-status", "office",
                    json={"connected": True, "sharing_compliant": False,
                          "checked_on": "2026-06-01"})

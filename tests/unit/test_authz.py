@@ -3,6 +3,7 @@ import pytest
 from shared.authz import (
     APPROVING_BODY_ONLY,
     PERMISSIONS,
+    PLATFORM_OFFICE,
     ROLES,
     Forbidden,
     Identity,
@@ -62,6 +63,27 @@ def test_matrix_refuses_the_unentitled_with_a_bilingual_error(role):
             require(who, "project.register")
         body = err.value.as_dict()
         assert body["code"] == "forbidden" and "无权" in body["message_zh"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_office_that_runs_the_sharing_platform_records_a_projects_status(role):
+    """第二十六条 (the office runs the sharing platforms), 第二十九条: only the office records a
+    project's sharing-platform status; anyone else is refused saying why, citing both."""
+    assert PERMISSIONS["project.sharing.record"] == {"office"} and \
+        "project.sharing.record" in PLATFORM_OFFICE
+    who = Identity("x", role, "U1" if role == "unit" else None)
+    if role == "office":
+        assert require(who, "project.sharing.record") is who
+        return
+    with pytest.raises(Forbidden) as err:
+        require(who, "project.sharing.record")
+    body = err.value.as_dict()
+    assert body["articles"] == ["第二十六条", "第二十九条"]
+    assert "runs the sharing platform" in body["message"]
+    assert "负责建设、管理和运维共享交换平台" in body["message_zh"]
+    with pytest.raises(Forbidden) as other:          # other refusals keep their own article
+        require(who, "plan.draft")
+    assert other.value.as_dict()["articles"] == ["第四条"]
 
 
 def test_no_identity_is_unauthenticated():
