@@ -193,7 +193,8 @@ def failing_gates(file: FundingFile, purpose: str, fen: int, available_fen: int,
 
 def _contract_gates(contract: ContractOnFile, purpose: str, fen: int) -> list[Gate]:
     """A contract pays only the purpose it serves, and never more than it is worth: money is
-    spent as the approved plan and budget say (第十七条), through the filed contract (第十三条)."""
+    spent as the approved plan and budget say (第十七条), through the filed contract (第十三条),
+    under the unit's whole-process control of funds and contracts (第十二条)."""
     failed = []
     if contract.purpose != purpose:
         failed.append(Gate(
@@ -201,12 +202,13 @@ def _contract_gates(contract: ContractOnFile, purpose: str, fen: int) -> list[Ga
             f"the contract serves {contract.purpose}, not {purpose}: it cannot pay {purpose} money",
             f"该合同用于{PURPOSE_ZH[contract.purpose]}，不能支付{PURPOSE_ZH[purpose]}资金"))
     if contract.paid_fen + fen > contract.amount_fen:
+        # the unit's control of funds and contracts (第十二条 全过程管理: 资金、合同等环节进行管控)
         left = contract.amount_fen - contract.paid_fen
         failed.append(Gate(
-            "within_contract", [13, 17],
-            f"exceeds what is left of the contract: {to_yuan(left)} of "
+            "within_contract", articles=[12, 13, 17],
+            message=f"exceeds what is left of the contract: {to_yuan(left)} of "
             f"{to_yuan(contract.amount_fen)} ({to_yuan(contract.paid_fen)} already paid)",
-            f"超出合同剩余金额：合同金额 {to_yuan(contract.amount_fen)} 元，"
+            message_zh=f"超出合同剩余金额：合同金额 {to_yuan(contract.amount_fen)} 元，"
             f"已支付 {to_yuan(contract.paid_fen)} 元，尚余 {to_yuan(left)} 元"))
     return failed
 

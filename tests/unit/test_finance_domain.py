@@ -59,13 +59,14 @@ def test_budget_boundary_just_inside_and_just_past():
 
 
 def test_a_contract_pays_up_to_its_amount_and_not_one_fen_more():
-    """Paid so far + this payment <= the contract's amount (第十三条, 第十七条)."""
+    """Paid so far + this payment <= the contract's amount (第十三条, 第十七条): the unit's
+    control of funds and contracts (第十二条), cited with them."""
     contract = on_file(amount_fen=60_000_000, paid_fen=50_000_000)
     assert gates(fen=10_000_000, available=10**9, contract=contract) == []
     [gate] = failing_gates(ok_file(), "construction", 10_000_001, 10**9, contract)
     assert gate.gate == "within_contract"
     body = gate.as_dict()
-    assert body["articles"] == ["第十三条", "第十七条"]
+    assert body["articles"] == ["第十二条", "第十三条", "第十七条"]
     assert "100000.00" in body["message"] and "尚余 100000.00 元" in body["message_zh"]
 
 
