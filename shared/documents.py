@@ -17,6 +17,8 @@ DOC_TYPES: dict[str, tuple[str, str]] = {
                                  "信息安全风险评估报告"),
     "crypto_application": ("cryptography application status", "密码应用情况"),
     "self_evaluation": ("self-evaluation report", "自评价报告"),
+    # 第十五条: the unit's O&M management regime, on file before the system goes into use
+    "om_management_rules": ("O&M management rules", "运行维护管理制度"),
     "resource_catalog": ("information-resource catalog", "信息资源目录"),
 }
 UPLOADABLE = tuple(d for d in DOC_TYPES if d != "resource_catalog")  # the catalog has its own form

@@ -396,11 +396,11 @@ class Simulation:
 
     def acceptance(self, p: Project) -> None:
         """第二十三条 completion and the five reports, 第二十二条 the approving body's decision,
-        第二十四条 go-live."""
+        第二十四条 go-live with the unit's O&M management rules on file (第十五条)."""
         self.api.call("POST /projects/{code}/completion", "POST",
                       f"/projects/{p.code}/completion", "unit", p.unit,
                       json={"completed_on": self.today.isoformat()})
-        for doc in FIVE:
+        for doc in ("om_management_rules", *FIVE):   # 第十五条: O&M rules before going live
             self.document(p, doc)
         since = time.perf_counter()
         self.api.until("planning → acceptance: document_filed (archive complete)", since,

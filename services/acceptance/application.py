@@ -305,7 +305,7 @@ def delegate(store: Store, clock: Clock, caller: Identity, code: str, comments: 
 def go_live(store: Store, clock: Clock, caller: Identity, code: str, live_on: date) -> dict:
     with store.transaction() as tx:
         row, file = _load(tx, caller, code, "acceptance.go_live")
-        file.go_live(live_on)
+        file.go_live(live_on, _archive(tx.session, code))
         _save(row, file)
         window = file.evaluation_window(get_policy(file.regulation_version))
         _emit(tx, file, "project_went_live", {"live_on": live_on, "window_opens": window.opens,

@@ -34,6 +34,9 @@ def missing_reports(archive: set[str], policy: Policy) -> list[dict[str, Any]]:
     return missing
 
 
+# 第十五条: the unit keeps an O&M management regime — its rules are on file before going live
+OM_RULES = "om_management_rules"
+
 ITEMS = {"catalog_registered": 28, "products_controllable": 32}   # acceptance item → article
 ITEM_ZH = {"catalog_registered": "信息资源目录已纳入共享平台目录管理系统",
            "products_controllable": "关键产品安全可控"}
@@ -240,12 +243,22 @@ class AcceptanceFile:
     # -- go-live and post-evaluation (第二十四条) ------------------------------------------------
     # 第二十一条 (验收和后评价制度): acceptance comes before use, evaluation after it — the
     # refusals below cite it beside the articles that set each step
-    def go_live(self, live_on: date) -> None:
+    def go_live(self, live_on: date, archive: set[str]) -> None:
+        """Into use once accepted (第二十一条, 第二十三条, 第二十四条), with the unit's O&M
+        management rules in the archive (``archive``: the document types on file): 项目建设单位
+        应建立完善政务信息系统项目运行维护管理制度 (第十五条)."""
         if self.accepted_on is None:
             raise StateConflict("a project goes live after it passed acceptance",
                                 "项目须通过竣工验收后投入使用", articles=[21, 23, 24])
         if self.live_on is not None:
             raise StateConflict("the project is already live", "项目已投入使用", articles=[24])
+        if OM_RULES not in archive:
+            en, zh = DOC_TYPES[OM_RULES]
+            raise RuleViolation(
+                "a system goes live with the unit's O&M management rules on file",
+                "项目投入使用前，项目建设单位须提交运行维护管理制度", articles=[15, 24],
+                details={"missing": [{"item": OM_RULES, "articles": [article_label_zh(15)],
+                                      "message": f"missing: {en}", "message_zh": f"缺少：{zh}"}]})
         self.live_on = live_on
 
     def evaluation_window(self, policy: Policy) -> Window | None:

@@ -127,9 +127,20 @@ def test_completion_to_acceptance_to_self_evaluation(stack):
             "purpose": "om", "amount": "60000.00", "contract_no": "HT-OM-2027"}).json()
     assert [g["gate"] for g in om_2027()["failed_gates"]] == ["within_budget"]   # 40,000 left
 
-    live = stack.http("POST", f"/projects/{code}/go-live", "unit", UNIT,
+    # 第十五条: no O&M management rules on file, no going live (422, listing it, nothing changed)
+    bare = stack.http("POST", f"/projects/{code}/go-live", "unit", UNIT,
                       json={"live_on": "2026-03-02"})
-    assert live.status_code == 201
+    assert bare.status_code == 422 and bare.json()["error"]["articles"] == [
+        "第十五条", "第二十四条"], bare.text
+    assert [m["item"] for m in bare.json()["error"]["details"]["missing"]] == [
+        "om_management_rules"]
+    assert status(stack, code) == "accepted"
+    stack.http("PUT", f"/projects/{code}/documents/om_management_rules", "unit", UNIT,
+               json={"title": "运行维护管理制度", "sha256": SHA})
+    [live] = wait_for(lambda: (lambda r: [r] if r.status_code != 422 else None)(stack.http(
+        "POST", f"/projects/{code}/go-live", "unit", UNIT, json={"live_on": "2026-03-02"})),
+        timeout=20, message="the archive has the O&M management rules")
+    assert live.status_code == 201, live.text
     assert live.json()["self_evaluation_window"] == {"opens": "2027-03-02",
                                                      "closes": "2028-03-02"}
     wait_for(lambda: status(stack, code) == "in_operation", timeout=20, message="in operation")

@@ -10,6 +10,7 @@ POLICY = get_policy("shandong/v1")
 FIVE = {"construction_summary", "financial_report", "audit_report", "security_risk_assessment",
         "crypto_application"}
 ITEMS = {"catalog_registered": True, "products_controllable": True}
+OM = {"om_management_rules"}            # the O&M management rules on file (第十五条)
 
 
 def file():
@@ -127,7 +128,7 @@ def test_self_evaluation_window_from_acceptance_and_going_live():
     f = accepted(date(2026, 10, 1))
     with pytest.raises(StateConflict):
         f.file_self_evaluation("r", POLICY, date(2027, 10, 1), "u")  # not live yet
-    f.go_live(date(2026, 11, 30))  # the later of the two starts the window
+    f.go_live(date(2026, 11, 30), OM)  # the later of the two starts the window
     window = f.evaluation_window(POLICY)
     assert (window.opens, window.closes) == (date(2027, 11, 30), date(2028, 11, 30))
     with pytest.raises(RuleViolation) as err:
@@ -143,7 +144,7 @@ def test_self_evaluation_window_from_acceptance_and_going_live():
 
 def test_go_live_only_after_acceptance():
     with pytest.raises(StateConflict):
-        file().go_live(date(2026, 1, 1))
+        file().go_live(date(2026, 1, 1), OM)
 
 
 def test_acceptance_before_use_and_post_evaluation_after_it():
@@ -159,7 +160,7 @@ def test_acceptance_before_use_and_post_evaluation_after_it():
     failed.decide(False, "资料不全", "验收意见.pdf", {}, "office", date(2026, 9, 2))
     for f in (file(), applied_only, failed):
         with pytest.raises(StateConflict) as err:
-            f.go_live(date(2026, 10, 1))
+            f.go_live(date(2026, 10, 1), OM)
         assert err.value.as_dict()["articles"] == ["第二十一条", "第二十三条", "第二十四条"]
         assert f.live_on is None                            # the refusal changed nothing
         with pytest.raises(StateConflict) as err:
@@ -173,8 +174,26 @@ def test_acceptance_before_use_and_post_evaluation_after_it():
     with pytest.raises(StateConflict) as err:
         f.file_self_evaluation("r", POLICY, date(2027, 10, 1), "u")
     assert err.value.as_dict()["articles"] == ["第二十一条", "第二十四条"]
-    f.go_live(date(2026, 10, 1))                             # the day of the pass is enough
+    f.go_live(date(2026, 10, 1), OM)                         # the day of the pass is enough
     f.check_post_evaluation()
+
+
+def test_going_live_needs_the_units_om_management_rules_on_file():
+    """第十五条: the unit keeps an O&M management regime; an accepted system goes live only with
+    its O&M management rules in the archive — refused otherwise, listing it, changing nothing."""
+    f = accepted()
+    for archive in (set(), FIVE, {"self_evaluation"}):
+        with pytest.raises(RuleViolation) as err:
+            f.go_live(date(2026, 10, 1), archive)
+        body = err.value.as_dict()
+        assert body["articles"] == ["第十五条", "第二十四条"]
+        assert [m["item"] for m in body["details"]["missing"]] == ["om_management_rules"]
+        assert body["details"]["missing"][0]["message_zh"] == "缺少：运行维护管理制度"
+        assert f.live_on is None and f.evaluation_window(POLICY) is None
+    f.go_live(date(2026, 10, 1), FIVE | OM)
+    assert f.live_on == date(2026, 10, 1)
+    with pytest.raises(StateConflict):                       # once
+        f.go_live(date(2026, 10, 2), FIVE | OM)
 
 
 @pytest.mark.parametrize("year, today, on_time", [
