@@ -635,10 +635,13 @@ def rabbitmq_federation_enabled() -> None:
 
 @contextmanager
 def second_rabbitmq_node(name: str = "r2", port: int = 5673, api_port: int = 15673,
-                         dist_port: int = 25673) -> Iterator[RabbitNode]:
+                         dist_port: int = 25673, conf: str = "",
+                         files: dict[str, bytes] | None = None) -> Iterator[RabbitNode]:
     """Another agency's broker on this machine (docs/architecture.md §1): its own directory owned by the
     ``rabbitmq`` user (the server drops root for it), federation and management enabled; stopped
-    and removed afterwards. Needs root (CI) or the rabbitmq user itself."""
+    and removed afterwards. Needs root (CI) or the rabbitmq user itself. ``files`` are written
+    into that directory (certificates, keys: readable by the broker only); ``conf`` is added to
+    its rabbitmq.conf, ``{dir}`` standing for the directory."""
     import pwd
     import subprocess
 
@@ -655,8 +658,13 @@ def second_rabbitmq_node(name: str = "r2", port: int = 5673, api_port: int = 156
     base.chmod(0o755)
     (base / "enabled_plugins").write_text("[rabbitmq_federation,rabbitmq_management].\n")
     (base / "rabbitmq.conf").write_text(f"listeners.tcp.default = {port}\n"
-                                        f"management.tcp.port = {api_port}\n")
-    for path in (base, base / "enabled_plugins", base / "rabbitmq.conf"):
+                                        f"management.tcp.port = {api_port}\n"
+                                        + conf.replace("{dir}", str(base)))
+    for file, content in (files or {}).items():
+        (base / file).write_bytes(content)
+        (base / file).chmod(0o600)
+    for path in (base, base / "enabled_plugins", base / "rabbitmq.conf",
+                 *(base / file for file in files or {})):
         os.chown(path, owner.pw_uid, owner.pw_gid)
     env = {**os.environ, "RABBITMQ_NODENAME": node, "RABBITMQ_DIST_PORT": str(dist_port),
            "RABBITMQ_MNESIA_BASE": str(base / "mnesia"), "RABBITMQ_LOG_BASE": str(base / "log"),
