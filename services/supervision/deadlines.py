@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlalchemy import func, select, union
 
-from services.supervision import clocks, findings, schedule, visibility
+from services.supervision import deadline_rows, findings, schedule, visibility
 from services.supervision.models import (
     DeadlineRow,
     FindingRow,
@@ -75,7 +75,7 @@ def project_classified(tx: Transaction, event: Event) -> None:
     Retried until the registration has arrived."""
     project = tx.session.get(SupervisedProjectRow, event.project_code, with_for_update=True)
     if project is None:
-        raise clocks.NotKnownYet(f"project {event.project_code} is not known yet")
+        raise deadline_rows.NotKnownYet(f"project {event.project_code} is not known yet")
     project.classified = True
     # a profile filed before was not one for a classified system (分级保护, 第三十条): the duty
     # re-opens from the declaration, unless classified protection has been filed already
@@ -87,7 +87,7 @@ def project_classified(tx: Transaction, event: Event) -> None:
             e.get("scheme") == "classified" for e in row.ledger):
         due = schedule.security_profile(_policy(event), declared)
         row.status, row.due_on = "open", due.on
-        row.ledger = [*row.ledger, clocks.entry(
+        row.ledger = [*row.ledger, deadline_rows.entry(
             event.occurred_at.isoformat(), event.source, due.on,
             f"declared classified {declared.isoformat()}: classified protection due",
             due.article)]
@@ -95,7 +95,7 @@ def project_classified(tx: Transaction, event: Event) -> None:
 
 def _open(tx: Transaction, event: Event, kind: str, ref: str, due: schedule.Due,
           why: str) -> DeadlineRow | None:
-    return clocks.start(tx, event.project_code, kind, ref, due, event.occurred_at.isoformat(),
+    return deadline_rows.start(tx, event.project_code, kind, ref, due, event.occurred_at.isoformat(),
                         event.source, why)
 
 
@@ -118,7 +118,7 @@ def project_approved(tx: Transaction, event: Event) -> None:
     registration (which carries the schedule) has arrived."""
     project = tx.session.get(SupervisedProjectRow, event.project_code)
     if project is None:
-        raise clocks.NotKnownYet(f"project {event.project_code} is not known yet")
+        raise deadline_rows.NotKnownYet(f"project {event.project_code} is not known yet")
     if project.planned_end is not None:
         _open(tx, event, PLANNED, "1", schedule.planned_completion(project.planned_end),
               f"planned end of construction {project.planned_end.isoformat()}")
@@ -140,9 +140,9 @@ def schedule_changed(tx: Transaction, event: Event) -> None:
     if project is not None:
         project.planned_end = end
     row = _planned(tx, event.project_code)
-    if row is not None and row.status in clocks.RUNNING:
+    if row is not None and row.status in deadline_rows.RUNNING:
         row.due_on = end
-        row.ledger = [*row.ledger, clocks.entry(
+        row.ledger = [*row.ledger, deadline_rows.entry(
             event.occurred_at.isoformat(), event.source, end,
             f"schedule changed by {data['request_id']}: ends {end.isoformat()}", 18)]
 
@@ -154,11 +154,11 @@ def incident_reported(tx: Transaction, event: Event) -> None:
         return
     project = tx.session.get(SupervisedProjectRow, event.project_code, with_for_update=True)
     if project is None:
-        raise clocks.NotKnownYet(f"project {event.project_code} is not known yet")
+        raise deadline_rows.NotKnownYet(f"project {event.project_code} is not known yet")
     project.delay_reported = project.delay_reported or data["incident_id"]
     row = _planned(tx, event.project_code)
     if row is not None:
-        row.ledger = [*row.ledger, clocks.entry(
+        row.ledger = [*row.ledger, deadline_rows.entry(
             event.occurred_at.isoformat(), event.source, row.due_on,
             f"serious delay reported: incident {data['incident_id']}", 19)]
 
@@ -170,7 +170,7 @@ def _overrun(tx: Transaction, row: DeadlineRow, on: date) -> bool:
     row.status = "missed"
     project = tx.session.get(SupervisedProjectRow, row.project_code)
     if project is not None and project.delay_reported:
-        row.ledger = [*row.ledger, clocks.entry(
+        row.ledger = [*row.ledger, deadline_rows.entry(
             on.isoformat(), "supervision", row.due_on,
             f"past the planned end; serious delay reported: incident {project.delay_reported}",
             19)]
@@ -194,7 +194,7 @@ def construction_completed(tx: Transaction, event: Event) -> None:
     it passed, the overrun is settled as the scan would (第十九条)."""
     completed_on, due = event.data()["completed_on"], event.data()["acceptance_due"]
     planned = _planned(tx, event.project_code)
-    if planned is not None and planned.status in clocks.RUNNING:
+    if planned is not None and planned.status in deadline_rows.RUNNING:
         if planned.status == "suspended" or completed_on <= planned.due_on:
             planned.status = "met"
         else:
@@ -205,24 +205,24 @@ def construction_completed(tx: Transaction, event: Event) -> None:
     project = tx.session.get(SupervisedProjectRow, event.project_code, with_for_update=True)
     if project is not None:
         project.completed_on = completed_on
-    later = [r for r in clocks.running(tx, event.project_code, "annual_report")
+    later = [r for r in deadline_rows.running(tx, event.project_code, "annual_report")
              if int(r.id.rsplit(":", 1)[1]) > completed_on.year]
-    clocks.void(later, event.occurred_at.isoformat(), event.source,
+    deadline_rows.void(later, event.occurred_at.isoformat(), event.source,
           f"construction finished {completed_on.isoformat()}")
 
 
 def acceptance_deadline_extended(tx: Transaction, event: Event) -> None:
     data = event.data()
-    row = clocks.known(tx, f"acceptance_application:{event.project_code}:1")
+    row = deadline_rows.known(tx, f"acceptance_application:{event.project_code}:1")
     if row.status == "open":
         row.due_on = data["acceptance_due"]
-        row.ledger = [*row.ledger, clocks.entry(event.occurred_at.isoformat(), event.source,
+        row.ledger = [*row.ledger, deadline_rows.entry(event.occurred_at.isoformat(), event.source,
                                           data["acceptance_due"],
                                           f"extension granted: {data['reason']}", row.article)]
 
 
 def acceptance_applied(tx: Transaction, event: Event) -> None:
-    clocks.meet(clocks.known(tx, f"acceptance_application:{event.project_code}:1"))
+    deadline_rows.meet(deadline_rows.known(tx, f"acceptance_application:{event.project_code}:1"))
 
 
 def contract_filed(calendar: WorkingCalendar):
@@ -236,7 +236,7 @@ def contract_filed(calendar: WorkingCalendar):
                     f"contract {data['contract_no']} signed {data['signed_on'].isoformat()}")
         if row is not None:
             filed = f"filed {data['filed_on'].isoformat()}"
-            row.ledger = [*row.ledger, clocks.entry(event.occurred_at.isoformat(), event.source,
+            row.ledger = [*row.ledger, deadline_rows.entry(event.occurred_at.isoformat(), event.source,
                                                     row.due_on, filed, row.article)]
             if data["filed_on"] > row.due_on:
                 _miss(tx, row, data["filed_on"])
@@ -266,7 +266,7 @@ def _security_profile_due(tx: Transaction, event: Event, policy: Policy, data: d
 
 def _profile_filed(row: DeadlineRow, on: date, by: str, scheme: str | None = None) -> None:
     row.status = "met"
-    row.ledger = [*row.ledger, clocks.entry(on.isoformat(), by, row.due_on,
+    row.ledger = [*row.ledger, deadline_rows.entry(on.isoformat(), by, row.due_on,
                                             f"security profile filed {on.isoformat()}",
                                             row.article, **({"scheme": scheme} if scheme else {}))]
 
@@ -277,7 +277,7 @@ def security_profile_recorded(tx: Transaction, event: Event) -> None:
     Retried until the registration has arrived."""
     project = tx.session.get(SupervisedProjectRow, event.project_code, with_for_update=True)
     if project is None:
-        raise clocks.NotKnownYet(f"project {event.project_code} is not known yet")
+        raise deadline_rows.NotKnownYet(f"project {event.project_code} is not known yet")
     scheme = event.payload.get("scheme")
     if project.classified and scheme != "classified":
         return   # a classified system's profile is classified protection (分级保护, 第三十条)
@@ -286,7 +286,7 @@ def security_profile_recorded(tx: Transaction, event: Event) -> None:
         project.security_profile_on = on
     row = tx.session.get(DeadlineRow, f"{SECURITY_PROFILE}:{event.project_code}:1",
                          with_for_update=True)
-    if row is not None and row.status in clocks.RUNNING:
+    if row is not None and row.status in deadline_rows.RUNNING:
         _profile_filed(row, on, event.source, scheme)
 
 
@@ -298,7 +298,7 @@ def annual_report_filed(tx: Transaction, event: Event) -> None:
                   f"reported {year}")
             or tx.session.get(DeadlineRow, f"annual_report:{event.project_code}:{year}",
                               with_for_update=True))
-    clocks.meet(this)
+    deadline_rows.meet(this)
     project = tx.session.get(SupervisedProjectRow, event.project_code)
     if project is None or project.completed_on is None or project.completed_on.year > year:
         _open(tx, event, "annual_report", str(year + 1),
@@ -313,43 +313,43 @@ def project_went_live(tx: Transaction, event: Event) -> None:
 
 
 def self_evaluation_filed(tx: Transaction, event: Event) -> None:
-    clocks.meet(clocks.known(tx, f"self_evaluation:{event.project_code}:1"))
+    deadline_rows.meet(deadline_rows.known(tx, f"self_evaluation:{event.project_code}:1"))
 
 
-def end_clocks(tx: Transaction, code: str, on: date, by: str, why: str) -> None:
+def end_deadlines(tx: Transaction, code: str, on: date, by: str, why: str) -> None:
     """A terminated project's deadlines no longer apply (第三十四条)."""
-    clocks.void(clocks.running(tx, code), on.isoformat(), by, f"terminated: {why}")
+    deadline_rows.void(deadline_rows.running(tx, code), on.isoformat(), by, f"terminated: {why}")
 
 
-def suspend_clocks(tx: Transaction, code: str, on: date, by: str, why: str, ref: str,
-                   article: int = 34) -> None:
+def suspend_deadlines(tx: Transaction, code: str, on: date, by: str, why: str, ref: str,
+                      article: int = 34) -> None:
     """Construction suspended (``ref``: a sanction's, 第三十四条, or the approving body's,
     第十九条): the project's running deadlines stop, and the ledger says why. A rectification
     order's deadline is the office's and keeps running."""
     if tx.session.get(SuspensionRow, (code, ref)) is None:
         tx.session.add(SuspensionRow(project_code=code, ref=ref, since=on))
-    for row in clocks.running(tx, code):
+    for row in deadline_rows.running(tx, code):
         if row.status == "open" and row.kind != findings.RECTIFICATION:
             row.status = "suspended"
-            row.ledger = [*row.ledger, clocks.entry(on.isoformat(), by, row.due_on,
+            row.ledger = [*row.ledger, deadline_rows.entry(on.isoformat(), by, row.due_on,
                                                     f"suspended: {why}", article,
                                                     suspended_on=on.isoformat())]
 
 
-def resume_clocks(tx: Transaction, code: str, on: date, by: str, why: str, ref: str,
-                  article: int = 34) -> None:
-    """The suspension ``ref`` ended. While another still stands the clocks stay stopped (the
+def resume_deadlines(tx: Transaction, code: str, on: date, by: str, why: str, ref: str,
+                     article: int = 34) -> None:
+    """The suspension ``ref`` ended. While another still stands the deadlines stay stopped (the
     ledger says which); once none does, each deadline moves by the days it stood still."""
     ended = tx.session.get(SuspensionRow, (code, ref), with_for_update=True)
     if ended is not None:
         ended.until = on
     standing = sorted(tx.session.scalars(select(SuspensionRow.ref).where(
         SuspensionRow.project_code == code, SuspensionRow.until.is_(None))))
-    for row in clocks.running(tx, code):
+    for row in deadline_rows.running(tx, code):
         if row.status != "suspended":
             continue
         if standing:
-            row.ledger = [*row.ledger, clocks.entry(
+            row.ledger = [*row.ledger, deadline_rows.entry(
                 on.isoformat(), by, row.due_on,
                 f"{ref} ended: {why}; still suspended by {', '.join(standing)}", article)]
             continue
@@ -357,14 +357,14 @@ def resume_clocks(tx: Transaction, code: str, on: date, by: str, why: str, ref: 
                                         if "suspended_on" in e))
         row.due_on = row.due_on + (on - since)
         row.status = "open"
-        row.ledger = [*row.ledger, clocks.entry(on.isoformat(), by, row.due_on,
+        row.ledger = [*row.ledger, deadline_rows.entry(on.isoformat(), by, row.due_on,
                                                 f"resumed after {(on - since).days} days: {why}",
                                                 article)]
 
 
 def construction_suspended(tx: Transaction, event: Event) -> None:
     data = event.data()
-    suspend_clocks(tx, event.project_code, data["suspended_on"], event.source,
+    suspend_deadlines(tx, event.project_code, data["suspended_on"], event.source,
                    f"incident {data['kind']}", f"incident:{data['incident_id']}", 19)
 
 
@@ -374,8 +374,8 @@ def construction_resumed(tx: Transaction, event: Event) -> None:
     data = event.data()
     ref = f"incident:{data['incident_id']}"
     if tx.session.get(SuspensionRow, (event.project_code, ref)) is None:
-        raise clocks.NotKnownYet(f"suspension {ref} of {event.project_code} is not known yet")
-    resume_clocks(tx, event.project_code, data["resumed_on"], event.source,
+        raise deadline_rows.NotKnownYet(f"suspension {ref} of {event.project_code} is not known yet")
+    resume_deadlines(tx, event.project_code, data["resumed_on"], event.source,
                   f"incident {data['kind']}: {data['reason']}", ref, 19)
 
 
@@ -439,7 +439,7 @@ def list_deadlines(store: Store, caller: Identity, project: str | None, due_befo
         return [{"id": r.id, "project": r.project_code, "kind": r.kind,
                  "article": article_label_zh(r.article), "due_on": r.due_on.isoformat(),
                  "status": r.status, "overdue": bool(late_),
-                 "ledger": [clocks.shown(e) for e in r.ledger]}
+                 "ledger": [deadline_rows.shown(e) for e in r.ledger]}
                 for r, late_ in session.execute(query)]
 
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from services.supervision import clocks, rules, visibility
+from services.supervision import deadline_rows, rules, visibility
 from services.supervision.models import DeadlineRow, FindingRow, SupervisedProjectRow
 from services.supervision.schedule import Due
 from shared.authz import Identity, acts_on_project, deny
@@ -69,7 +69,7 @@ def violation_reported(clock: Clock):
     project; exhausted retries leave it in the dead-letter queue with the reason)."""
     def effect(tx: Transaction, event: Event) -> None:
         if tx.session.get(SupervisedProjectRow, event.project_code) is None:
-            raise clocks.NotKnownYet(f"project {event.project_code} is not known yet")
+            raise deadline_rows.NotKnownYet(f"project {event.project_code} is not known yet")
         kind, text_en, text_zh = VIOLATIONS[event.event_type]
         add_finding(tx, event.project_code, source=f"event:{event.source}", kind=kind,
                     articles=event.articles, description=f"{text_en} / {text_zh}",
@@ -108,7 +108,7 @@ def order_rectification(store: Store, clock: Clock, caller: Identity, finding_id
         rules.check_order(deadline, today)
         row.status, row.rectification_deadline = "rectification_ordered", deadline
         _step(row, "rectification_ordered", caller.sub, today, deadline=deadline.isoformat())
-        clocks.start(tx, row.project_code, RECTIFICATION, _order_ref(row), Due(deadline, 34),
+        deadline_rows.start(tx, row.project_code, RECTIFICATION, _order_ref(row), Due(deadline, 34),
                      today.isoformat(), caller.sub, f"finding {row.id}: rectify by "
                      f"{deadline.isoformat()}")
         publish(tx, row.project_code, "finding_rectification_ordered",
@@ -125,7 +125,7 @@ def report_rectification(store: Store, clock: Clock, caller: Identity, finding_i
             deny(caller, "finding.report", finding_id)
         rules.require(row.status, "report", finding_id)
         row.status = "reported"
-        clocks.meet(clocks.known(tx, f"{RECTIFICATION}:{row.project_code}:{_order_ref(row)}"))
+        deadline_rows.meet(deadline_rows.known(tx, f"{RECTIFICATION}:{row.project_code}:{_order_ref(row)}"))
         _step(row, "rectification_reported", caller.sub, clock.today(), report=report)
         publish(tx, row.project_code, "finding_rectification_reported",
                 {"finding_id": row.id, "on": clock.today(), "report": report}, [34])

@@ -56,10 +56,10 @@ def impose(store: Store, clock: Clock, caller: Identity, body: dict) -> dict:
                           status="active", imposed_by=caller.sub, imposed_on=today)
         tx.session.add(row)
         if row.type == "suspend":
-            deadlines.suspend_clocks(tx, row.project_code, today, caller.sub, row.reason,
-                                     f"sanction:{row.id}")
+            deadlines.suspend_deadlines(tx, row.project_code, today, caller.sub, row.reason,
+                                        f"sanction:{row.id}")
         elif row.type == "terminate":
-            deadlines.end_clocks(tx, row.project_code, today, caller.sub, row.reason)
+            deadlines.end_deadlines(tx, row.project_code, today, caller.sub, row.reason)
         tx.emit("sanction_imposed", {"sanction_id": row.id, "type": row.type,
                                      "finding": row.finding, "reason": row.reason,
                                      "imposed_on": today}, project_code=row.project_code,
@@ -78,8 +78,8 @@ def lift(store: Store, clock: Clock, caller: Identity, sanction_id: str, body: d
         rules.check_liftable(sanction_id, row.status, row.type)
         row.status, row.lifted_on, row.lift_reason = "lifted", today, body["reason"]
         if row.type == "suspend":
-            deadlines.resume_clocks(tx, row.project_code, today, caller.sub, body["reason"],
-                                    f"sanction:{row.id}")
+            deadlines.resume_deadlines(tx, row.project_code, today, caller.sub, body["reason"],
+                                       f"sanction:{row.id}")
         tx.emit("sanction_lifted", {"sanction_id": row.id, "type": row.type,
                                     "reason": body["reason"], "lifted_on": today},
                 project_code=row.project_code, articles=[34],

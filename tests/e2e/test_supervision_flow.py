@@ -306,7 +306,7 @@ def test_a_sanction_needs_a_refused_ignored_or_failed_rectification(stack):
     assert r.status_code == 404 and r.json()["error"]["details"] == {"finding": fid}
 
 
-def test_a_suspension_stops_the_clocks_and_the_lifting_moves_them(stack):
+def test_a_suspension_stops_the_deadlines_and_the_lifting_moves_them(stack):
     stack.set_today("2026-08-31")
     code = funded(stack)
     stack.http("POST", f"/projects/{code}/completion", "unit", UNIT,

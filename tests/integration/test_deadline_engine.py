@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.supervision import clocks, deadlines
+from services.supervision import deadline_rows, deadlines
 from services.supervision.models import DeadlineRow, FindingRow, platform
 from shared.authz import Identity
 from shared.events import make_event
@@ -114,7 +114,7 @@ def test_annual_report_filed_meets_its_year_and_opens_the_next(store):
 
 def test_a_follow_up_before_its_fact_is_retried_not_lost(store):
     applied = fact("acceptance_applied", {"applied_on": date(2026, 9, 1)}, date(2026, 9, 1))
-    with pytest.raises(clocks.NotKnownYet):
+    with pytest.raises(deadline_rows.NotKnownYet):
         store.handle_once(applied, deadlines.acceptance_applied)
     store.handle_once(fact("construction_completed", {"completed_on": date(2026, 8, 31),
                                                       "acceptance_due": date(2026, 11, 30)},
@@ -147,7 +147,7 @@ def completed(store, on: date):
                       deadlines.construction_completed)
 
 
-def test_a_19th_article_suspension_ends_and_the_clocks_move_by_the_days_stood_still(store):
+def test_a_19th_article_suspension_ends_and_the_deadlines_move_by_the_days_stood_still(store):
     completed(store, date(2026, 8, 31))
     store.handle_once(suspension("construction_suspended", "IN-1", date(2026, 9, 1)),
                       deadlines.construction_suspended)
@@ -162,21 +162,21 @@ def test_a_19th_article_suspension_ends_and_the_clocks_move_by_the_days_stood_st
     assert ledger[-1]["article"] == ledger[-2]["article"] == "第十九条"
 
 
-def test_clocks_stand_still_while_any_suspension_stands(store):
-    """A sanction's suspension and the approving body's overlap: the clocks move only when the
+def test_deadlines_stand_still_while_any_suspension_stands(store):
+    """A sanction's suspension and the approving body's overlap: the deadlines move only when the
     last one ends, by the days from the first."""
     completed(store, date(2026, 8, 31))
     store.handle_once(suspension("construction_suspended", "IN-2", date(2026, 9, 1)),
                       deadlines.construction_suspended)
     with store.transaction() as tx:
-        deadlines.suspend_clocks(tx, CODE, date(2026, 9, 5), "office", "暂停", "sanction:SN-1")
+        deadlines.suspend_deadlines(tx, CODE, date(2026, 9, 5), "office", "暂停", "sanction:SN-1")
     store.handle_once(suspension("construction_resumed", "IN-2", date(2026, 9, 10),
                                  suspended_on=date(2026, 9, 1), days_suspended=9,
                                  reason="r"), deadlines.construction_resumed)
     assert state(store)[0][f"acceptance_application:{CODE}:1"] == (
         "suspended", date(2026, 11, 30))
     with store.transaction() as tx:
-        deadlines.resume_clocks(tx, CODE, date(2026, 9, 15), "office", "解除", "sanction:SN-1")
+        deadlines.resume_deadlines(tx, CODE, date(2026, 9, 15), "office", "解除", "sanction:SN-1")
     assert state(store)[0][f"acceptance_application:{CODE}:1"] == ("open", date(2026, 12, 14))
 
 
@@ -184,7 +184,7 @@ def test_a_resumption_before_its_suspension_is_retried_not_lost(store):
     completed(store, date(2026, 8, 31))
     resumed = suspension("construction_resumed", "IN-3", date(2026, 9, 11),
                          suspended_on=date(2026, 9, 1), days_suspended=10, reason="r")
-    with pytest.raises(clocks.NotKnownYet):
+    with pytest.raises(deadline_rows.NotKnownYet):
         store.handle_once(resumed, deadlines.construction_resumed)
     store.handle_once(suspension("construction_suspended", "IN-3", date(2026, 9, 1)),
                       deadlines.construction_suspended)
@@ -289,7 +289,7 @@ def test_no_schedule_no_planned_end_and_approval_waits_for_the_registration(stor
         "case_id": "RC-1", "unit": "U1", "approved_amount": "100.00",
         "approved_on": date(2026, 4, 1), "fixed_asset_investment": False,
         "classified": False}, date(2026, 4, 1))
-    with pytest.raises(clocks.NotKnownYet):
+    with pytest.raises(deadline_rows.NotKnownYet):
         store.handle_once(approved, deadlines.project_approved)
     planned(store, end=None)
     assert state(store)[0] == {}
@@ -308,7 +308,7 @@ def test_reports_end_with_construction_and_a_termination_ends_every_clock(store)
     assert found[f"annual_report:{CODE}:2027"][0] == "void"   # no construction in 2027
     assert found[f"acceptance_application:{CODE}:1"] == ("open", date(2027, 3, 20))
     with store.transaction() as tx:
-        deadlines.end_clocks(tx, CODE, date(2027, 1, 5), "office", "终止项目")
+        deadlines.end_deadlines(tx, CODE, date(2027, 1, 5), "office", "终止项目")
     found, _ = state(store)
     assert found[f"acceptance_application:{CODE}:1"][0] == "void"
     assert deadlines.scan(store, date(2028, 1, 1))["missed_deadlines"] == []

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.supervision import clocks, deadlines, schedule
+from services.supervision import deadline_rows, deadlines, schedule
 from services.supervision.models import DeadlineRow, FindingRow, platform
 from shared.events import make_event
 from shared.persistence import create_engine_for
@@ -102,16 +102,16 @@ def test_the_duty_stands_still_while_construction_is_suspended(store):
     store.handle_once(contract("C-1", date(2026, 5, 11)),
                       deadlines.contract_filed(official_calendar()))
     with store.transaction() as tx:
-        deadlines.suspend_clocks(tx, CODE, date(2026, 5, 21), "approval", "incident", "incident:I")
+        deadlines.suspend_deadlines(tx, CODE, date(2026, 5, 21), "approval", "incident", "incident:I")
     with store.transaction() as tx:
-        deadlines.resume_clocks(tx, CODE, date(2026, 5, 31), "approval", "resumed", "incident:I")
+        deadlines.resume_deadlines(tx, CODE, date(2026, 5, 31), "approval", "resumed", "incident:I")
     assert duty(store)[:2] == ("open", date(2026, 6, 21))   # moved by the 10 days
 
 
 def test_a_profile_before_the_registration_is_retried_not_lost(database_urls):
     engine = create_engine_for(database_urls["supervision"])
     try:
-        with pytest.raises(clocks.NotKnownYet):
+        with pytest.raises(deadline_rows.NotKnownYet):
             Store(engine, platform).handle_once(profile(date(2026, 4, 1)),
                                                 deadlines.security_profile_recorded)
     finally:

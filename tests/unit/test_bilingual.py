@@ -9,7 +9,7 @@ from werkzeug.test import Client
 from services.gateway.app import Gateway
 from services.gateway.auth import development_token
 from services.gateway.errors import to_response
-from services.supervision.clocks import entry
+from services.supervision.deadline_rows import entry
 from shared.authz import Forbidden, Identity, deny
 from shared.config import load_config
 from shared.errors import RuleViolation

@@ -10,7 +10,7 @@ from sqlalchemy import insert
 
 from services.finance.application import recorded
 from services.finance.models import DisbursementRow, LedgerEntryRow
-from services.supervision import clocks
+from services.supervision import deadline_rows
 from services.supervision.audit_trail import business_date
 from services.supervision.models import platform
 from services.supervision.schedule import Due
@@ -79,7 +79,7 @@ def test_a_handler_records_the_publisher_s_day_not_its_own_and_passes_it_on(stor
     incoming = load_event(json.loads(clock_set(business_date=published_on).to_json()))
 
     def effect(tx, event):
-        line = clocks.entry(event.occurred_at.isoformat(), "finance", date(2031, 6, 1),
+        line = deadline_rows.entry(event.occurred_at.isoformat(), "finance", date(2031, 6, 1),
                             "moved", 13)
         out = tx.emit("clock_set", {"today": date(2030, 1, 1), "set_by": "op"},
                       project_code=None, regulation_version=None, articles=[])
@@ -91,16 +91,16 @@ def test_a_handler_records_the_publisher_s_day_not_its_own_and_passes_it_on(stor
 
 
 def test_deadline_ledger_lines_written_before_show_the_day_of_their_recorded_time():
-    assert clocks.shown({"at": "2026-03-01T20:00:00+00:00"})["business_date"] == "2026-03-02"
-    assert clocks.shown({"at": "2026-04-30"})["business_date"] == "2026-04-30"   # a scan's day
-    assert clocks.shown({"at": "x", "business_date": "2030-01-02"})["business_date"] == \
+    assert deadline_rows.shown({"at": "2026-03-01T20:00:00+00:00"})["business_date"] == "2026-03-02"
+    assert deadline_rows.shown({"at": "2026-04-30"})["business_date"] == "2026-04-30"   # a scan's day
+    assert deadline_rows.shown({"at": "x", "business_date": "2030-01-02"})["business_date"] == \
         "2030-01-02"
-    assert clocks.shown({"at": "garbled"})["business_date"] is None
+    assert deadline_rows.shown({"at": "garbled"})["business_date"] is None
 
 
 def test_a_started_deadline_s_first_line_has_the_act_s_day(store):
     with store.transaction() as tx:
-        row = clocks.start(tx, "SD-2030-000001", "contract_filing", "HT-1",
+        row = deadline_rows.start(tx, "SD-2030-000001", "contract_filing", "HT-1",
                            Due(date(2030, 3, 11), 13), "2030-03-04T02:00:00+00:00",
                            "finance", "contract HT-1 signed 2030-03-04")
         assert row.ledger[0]["business_date"] == "2030-03-04"

@@ -14,7 +14,7 @@ MIN_NODES = 30   # a body smaller than this is wiring, not logic
 # the same few lines, on purpose: a follow-up event before its fact is retried (get the row, or
 # raise the service's own "not known yet" so the reliable handler retries)
 ALLOWED = {frozenset({"services/acceptance/application.py:_known_row",
-                      "services/supervision/clocks.py:known"})}
+                      "services/supervision/deadline_rows.py:known"})}
 
 
 class _Shape(ast.NodeTransformer):
