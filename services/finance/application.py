@@ -15,7 +15,7 @@ from services.finance.models import (
     ContractRow,
     DisbursementRow,
     FundingFileRow,
-    LedgerEntryRow,
+    MoneyLedgerEntryRow,
     SharingStatusRow,
 )
 from shared.authz import Identity, acts_on_project, deny, require_project
@@ -92,9 +92,9 @@ def _change(tx, row, data, event):
     if data["decision"] != "approve" or data["approved_amount"] is None:
         return
     ref = f"change:{data['request_id']}"
-    if data.get("awaiting_drc") or tx.session.scalars(select(LedgerEntryRow.id).where(
-            LedgerEntryRow.project_code == event.project_code,
-            LedgerEntryRow.ref == ref)).first():
+    if data.get("awaiting_drc") or tx.session.scalars(select(MoneyLedgerEntryRow.id).where(
+            MoneyLedgerEntryRow.project_code == event.project_code,
+            MoneyLedgerEntryRow.ref == ref)).first():
         return
     new_fen = domain.to_fen(data["approved_amount"])
     delta, row.approved_fen = new_fen - row.approved_fen, new_fen
@@ -148,9 +148,9 @@ def _lifted(tx, row, data, event):
     sid = data["sanction_id"]
     if data["type"] == "withhold_funds" and sid in row.withholding_sanctions:
         row.withholding_sanctions = [s for s in row.withholding_sanctions if s != sid]
-        held = tx.session.scalars(select(LedgerEntryRow).where(
-            LedgerEntryRow.project_code == event.project_code,
-            LedgerEntryRow.kind == "withholding", LedgerEntryRow.ref == domain.sanction_ref(sid)))
+        held = tx.session.scalars(select(MoneyLedgerEntryRow).where(
+            MoneyLedgerEntryRow.project_code == event.project_code,
+            MoneyLedgerEntryRow.kind == "withholding", MoneyLedgerEntryRow.ref == domain.sanction_ref(sid)))
         _book(tx, event.project_code, domain.release(_as_entries(list(held)), sid),
               "supervision", [34], data["lifted_on"])
     elif data["type"] == "suspend":
@@ -197,13 +197,13 @@ def sharing_status_recorded(tx: Transaction, event: Event) -> None:
         "recorded_at": _now()}, keys=["project_code"], newer_than="checked_on")
 
 
-# -- the ledger ----------------------------------------------------------------------------------
+# -- the money ledger ----------------------------------------------------------------------------
 
 def _entry(tx: Transaction, code: str, purpose: str, level: str, kind: str, fen: int, ref: str,
            actor: str, articles: list[int], on, year: int | None = None) -> None:
-    """One ledger entry; ``year``: the budget year it belongs to (第十一条), by default the
+    """One money-ledger entry; ``year``: the budget year it belongs to (第十一条), by default the
     year of its date."""
-    tx.session.add(LedgerEntryRow(project_code=code, purpose=purpose, level=level, kind=kind,
+    tx.session.add(MoneyLedgerEntryRow(project_code=code, purpose=purpose, level=level, kind=kind,
                                   fen=fen, ref=ref, on_date=on, at=_now(), actor=actor,
                                   business_date=tx.business_date,
                                   articles=articles, year=year or on.year))
@@ -218,12 +218,12 @@ def _book(tx: Transaction, code: str, entries: list[Entry], actor: str, articles
         _entry(tx, code, e.purpose, e.level, e.kind, e.fen, e.ref, actor, articles, on)
 
 
-def _entries(session, code: str) -> list[LedgerEntryRow]:
-    return list(session.scalars(select(LedgerEntryRow).where(
-        LedgerEntryRow.project_code == code).order_by(LedgerEntryRow.id)))
+def _entries(session, code: str) -> list[MoneyLedgerEntryRow]:
+    return list(session.scalars(select(MoneyLedgerEntryRow).where(
+        MoneyLedgerEntryRow.project_code == code).order_by(MoneyLedgerEntryRow.id)))
 
 
-def _as_entries(rows: list[LedgerEntryRow]) -> list[Entry]:
+def _as_entries(rows: list[MoneyLedgerEntryRow]) -> list[Entry]:
     return [Entry(e.purpose, e.level, e.kind, e.fen, e.ref, e.year) for e in rows]
 
 
@@ -480,7 +480,7 @@ def disbursement_view(row: DisbursementRow) -> dict:
 def recorded(row) -> dict:
     """When a ledger entry or request was recorded, and the business date of its act (the
     simulated day under a simulated clock) — rows from before finance_0011: their own date."""
-    day = row.business_date or (row.on_date if isinstance(row, LedgerEntryRow)
+    day = row.business_date or (row.on_date if isinstance(row, MoneyLedgerEntryRow)
                                 else row.requested_on)
     return {"business_date": day.isoformat(),
             "recorded_at": row.at.isoformat() if row.at else None}

@@ -70,8 +70,8 @@ class FundingFileRow(Base):
     terminated: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class LedgerEntryRow(Base):
-    """Append-only. Idempotent by (project, purpose, level, kind, ref)."""
+class MoneyLedgerEntryRow(Base):
+    """The money ledger (in fen): append-only. Idempotent by (project, purpose, level, kind, ref)."""
 
     __tablename__ = "ledger_entries"
     __table_args__ = (UniqueConstraint("project_code", "purpose", "level", "kind", "ref"),)

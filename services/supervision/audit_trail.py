@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import insert, select, update
 
 from services.supervision import visibility
-from services.supervision.ledger import Record, entry_hash, verify
-from services.supervision.models import LedgerHeadRow, LedgerRow, SupervisedProjectRow
+from services.supervision.audit_chain import Record, entry_hash, verify
+from services.supervision.models import AuditChainHeadRow, AuditChainRow, SupervisedProjectRow
 from shared.authz import Identity, sees_classified_content
 from shared.errors import NotFound
 from shared.events import Event, signing
@@ -37,7 +37,7 @@ def append(tx: Transaction, event: Event) -> None:
     tx.session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=digest))
 
 
-_LEDGER, _HEAD = LedgerRow.__table__, LedgerHeadRow.__table__
+_LEDGER, _HEAD = AuditChainRow.__table__, AuditChainHeadRow.__table__
 _HEAD_FOR_UPDATE = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
 
 
@@ -46,8 +46,8 @@ def verification(store: Store, ring: KeyRing) -> dict:
     half-seen nor mistaken for tampering. Each record must carry its claimed publisher's
     signature, valid under the keys this deployment trusts for it (``ring``)."""
     with store.snapshot() as session:
-        head = session.get(LedgerHeadRow, 1)
-        rows = session.scalars(select(LedgerRow).order_by(LedgerRow.seq))
+        head = session.get(AuditChainHeadRow, 1)
+        rows = session.scalars(select(AuditChainRow).order_by(AuditChainRow.seq))
         return verify((Record(r.seq, r.message_id, r.event_type, r.source, r.project_code,
                               r.occurred_at, r.body, r.prev_hash, r.hash) for r in rows),
                       (head.seq, head.hash) if head and head.seq else None,
@@ -69,11 +69,11 @@ def signature_problem(ring: KeyRing, record: Record) -> str | None:
 def _project_rows(code: str, page: tuple | None):
     """The project's ledger rows in seq order; ``page``: (limit, offset, after seq) — an index
     range on (project_code, seq)."""
-    query = select(LedgerRow).where(LedgerRow.project_code == code).order_by(LedgerRow.seq)
+    query = select(AuditChainRow).where(AuditChainRow.project_code == code).order_by(AuditChainRow.seq)
     if page:
         limit, offset, after = page
         if after:
-            query = query.where(LedgerRow.seq > after[0])
+            query = query.where(AuditChainRow.seq > after[0])
         query = query.limit(limit).offset(offset)
     return query
 
@@ -121,7 +121,7 @@ def business_date(envelope: dict, occurred_at: str) -> str:
     return datetime.fromisoformat(occurred_at).astimezone(BEIJING).date().isoformat()
 
 
-def _timeline_entry(row: LedgerRow, details: bool) -> dict:
+def _timeline_entry(row: AuditChainRow, details: bool) -> dict:
     envelope = json.loads(row.body)
     what, what_zh = title(row.event_type)
     at = datetime.fromisoformat(row.occurred_at)

@@ -48,7 +48,7 @@ class SanctionRow(Base):
     lift_reason: Mapped[str | None] = mapped_column(Text)
 
 
-class LedgerRow(Base):
+class AuditChainRow(Base):
     """Append-only; never updated, never deleted (the hashes would tell)."""
 
     __tablename__ = "audit_ledger"
@@ -64,7 +64,7 @@ class LedgerRow(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
-class LedgerHeadRow(Base):
+class AuditChainHeadRow(Base):
     """One row: the last seq and hash. Locked by every append, so the chain has one writer."""
 
     __tablename__ = "audit_ledger_head"
@@ -74,7 +74,7 @@ class LedgerHeadRow(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
-class LedgerCheckpointRow(Base):
+class AuditChainCheckpointRow(Base):
     """A verified prefix of the chain: its last seq and hash, when, signed with supervision's
     own key (an insider with the database but not the key cannot move it). Verification goes on
     from the newest checkpoint whose signature holds, so its cost is in the new records."""
@@ -89,7 +89,7 @@ class LedgerCheckpointRow(Base):
     signature: Mapped[str] = mapped_column(String(128))
 
 
-class LedgerVerificationRow(Base):
+class AuditChainVerificationRow(Base):
     """A full re-verification of the chain, run in the background: its progress and result."""
 
     __tablename__ = "audit_ledger_verifications"

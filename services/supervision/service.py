@@ -4,10 +4,10 @@ import eventlet
 from nameko.timer import timer
 
 from services.supervision import (
+    audit_chain_checks,
     audit_trail,
     deadlines,
     findings,
-    ledger_checks,
     operations,
     oversight,
     sanctions,
@@ -45,28 +45,28 @@ class SupervisionService(PlatformService):
         """Every event of every service, chained into the audit ledger."""
         self.db.handle_once(event, audit_trail.append)
 
-    checkpoint_key = ledger_checks.CheckpointKey()   # signs the ledger's checkpoints
+    checkpoint_key = audit_chain_checks.CheckpointKey()   # signs the ledger's checkpoints
 
     @rpc
     @query("ledger.verify")
     def verify_ledger(self) -> dict:
         """From the newest signed checkpoint to the head: its cost is in the new records."""
-        return ledger_checks.verification(self.db, self.trusted_keys, self.checkpoint_key)
+        return audit_chain_checks.verification(self.db, self.trusted_keys, self.checkpoint_key)
 
     @rpc
     @command("ledger.verify")
     def start_ledger_verification(self) -> dict:
         """The full re-verification, in the background; poll it by its id."""
-        job, new = ledger_checks.start_full(self.db, self.caller.sub)
+        job, new = audit_chain_checks.start_full(self.db, self.caller.sub)
         if new:
-            eventlet.spawn_n(ledger_checks.run_full, self.db, self.trusted_keys,
+            eventlet.spawn_n(audit_chain_checks.run_full, self.db, self.trusted_keys,
                              self.checkpoint_key, job["id"])
         return job
 
     @rpc
     @query("ledger.verify")
     def ledger_verification_job(self, job_id: str) -> dict:
-        return ledger_checks.get_job(self.db, job_id)
+        return audit_chain_checks.get_job(self.db, job_id)
 
     @rpc
     @query("project.timeline")

@@ -123,8 +123,8 @@ def test_only_the_audit_office_verifies(amqp_uri, sqlite_urls, start_service):
 def test_verification_reads_one_snapshot_while_appends_commit(database_urls):
     """An append that commits between reading the head and reading the records must not look
     like tampering (PostgreSQL's default read committed would let it)."""
-    from services.supervision import audit_trail, ledger_checks
-    from services.supervision.models import LedgerHeadRow, LedgerRow, platform
+    from services.supervision import audit_chain_checks, audit_trail
+    from services.supervision.models import AuditChainHeadRow, AuditChainRow, platform
     from shared.events import make_event
     from shared.keys import KeyRing
     from shared.persistence import create_engine_for
@@ -139,10 +139,10 @@ def test_verification_reads_one_snapshot_while_appends_commit(database_urls):
                           audit_trail.append)
     append()
     with store.snapshot() as session:
-        head = session.get(LedgerHeadRow, 1).seq
+        head = session.get(AuditChainHeadRow, 1).seq
         append()                               # commits from another connection meanwhile
-        assert session.query(LedgerRow).count() == head == 1
-    assert ledger_checks.verification(store, KeyRing(), None)["length"] == 2
+        assert session.query(AuditChainRow).count() == head == 1
+    assert audit_chain_checks.verification(store, KeyRing(), None)["length"] == 2
     engine.dispose()
 
 
@@ -153,7 +153,7 @@ def test_a_chain_rewritten_whole_still_fails_on_its_publishers_signatures(
     a record re-attributed to another agency names the key that really signed it."""
     import json
 
-    from services.supervision.ledger import entry_hash
+    from services.supervision.audit_chain import entry_hash
     start_service("supervision", sqlite_urls["supervision"], CLOCK="simulated")
     with rpc_proxy(amqp_uri, identity=OPERATOR) as cluster:
         for day in ("2027-01-04", "2027-01-05", "2027-01-06"):

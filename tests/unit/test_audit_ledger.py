@@ -1,6 +1,6 @@
 from dataclasses import replace
 
-from services.supervision.ledger import GENESIS, Record, entry_hash, verify
+from services.supervision.audit_chain import GENESIS, Record, entry_hash, verify
 
 
 def chain(n=5):

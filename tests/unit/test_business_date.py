@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import insert
 
 from services.finance.application import recorded
-from services.finance.models import DisbursementRow, LedgerEntryRow
+from services.finance.models import DisbursementRow, MoneyLedgerEntryRow
 from services.supervision import deadline_rows
 from services.supervision.audit_trail import business_date
 from services.supervision.models import platform
@@ -114,10 +114,10 @@ def test_timeline_and_audit_trail_read_the_day_from_the_signed_envelope():
 
 def test_finance_rows_show_their_business_date_beside_the_recorded_time():
     at = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
-    entry = LedgerEntryRow(on_date=date(2030, 3, 1), business_date=SIMULATED, at=at)
+    entry = MoneyLedgerEntryRow(on_date=date(2030, 3, 1), business_date=SIMULATED, at=at)
     assert recorded(entry) == {"business_date": "2030-03-04",
                                "recorded_at": "2026-11-30T03:00:00+00:00"}
-    older = LedgerEntryRow(on_date=date(2030, 3, 1), business_date=None, at=at)
+    older = MoneyLedgerEntryRow(on_date=date(2030, 3, 1), business_date=None, at=at)
     assert recorded(older)["business_date"] == "2030-03-01"
     request = DisbursementRow(requested_on=date(2030, 2, 2), business_date=None, at=at)
     assert recorded(request)["business_date"] == "2030-02-02"

@@ -5,8 +5,8 @@ from dataclasses import replace
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services.supervision.ledger import GENESIS, Chain, Record, entry_hash, verify
-from services.supervision.ledger_checks import checkpoint_holds, signed_checkpoint
+from services.supervision.audit_chain import GENESIS, Chain, Record, entry_hash, verify
+from services.supervision.audit_chain_checks import checkpoint_holds, signed_checkpoint
 from shared.keys import KeyRing, SigningKey, key_id
 
 

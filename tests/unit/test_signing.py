@@ -71,8 +71,8 @@ def test_a_rotation_keeps_the_old_public_key_until_it_is_withdrawn(deployment):
 
 
 def test_the_ledger_reports_a_record_its_publisher_did_not_sign(deployment):
+    from services.supervision.audit_chain import GENESIS, Record, entry_hash, verify
     from services.supervision.audit_trail import signature_problem
-    from services.supervision.ledger import GENESIS, Record, entry_hash, verify
     supervision = keys.generate(deployment, "supervision")
     ring = keys.load_key_ring(deployment)
     records, prev = [], GENESIS

@@ -28,13 +28,13 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from services.supervision.audit_chain import GENESIS, Chain, Record, entry_hash
 from services.supervision.audit_trail import signature_problem
-from services.supervision.ledger import GENESIS, Chain, Record, entry_hash
 from services.supervision.models import (
-    LedgerCheckpointRow,
-    LedgerHeadRow,
-    LedgerRow,
-    LedgerVerificationRow,
+    AuditChainCheckpointRow,
+    AuditChainHeadRow,
+    AuditChainRow,
+    AuditChainVerificationRow,
 )
 from shared import keys
 from shared.errors import NotFound
@@ -47,9 +47,9 @@ PRINCIPAL = "supervision"    # whose key signs checkpoints
 BATCH = 500                  # records per read of the full re-verification
 STALE = timedelta(seconds=30)  # a running job without a heartbeat this long was interrupted
 MAX_PROBLEMS = 1000          # problems kept per job (the count is kept whole)
-RECORD_COLUMNS = (LedgerRow.seq, LedgerRow.message_id, LedgerRow.event_type, LedgerRow.source,
-                  LedgerRow.project_code, LedgerRow.occurred_at, LedgerRow.body,
-                  LedgerRow.prev_hash, LedgerRow.hash)
+RECORD_COLUMNS = (AuditChainRow.seq, AuditChainRow.message_id, AuditChainRow.event_type, AuditChainRow.source,
+                  AuditChainRow.project_code, AuditChainRow.occurred_at, AuditChainRow.body,
+                  AuditChainRow.prev_hash, AuditChainRow.hash)
 
 
 class CheckpointKey(DependencyProvider):
@@ -72,14 +72,14 @@ def checkpoint_bytes(seq: int, digest: str, at: str, how: str) -> bytes:
                       separators=(",", ":")).encode("utf-8")
 
 
-def signed_checkpoint(key: SigningKey, seq: int, digest: str, how: str) -> LedgerCheckpointRow:
+def signed_checkpoint(key: SigningKey, seq: int, digest: str, how: str) -> AuditChainCheckpointRow:
     at = _now()
     signature = base64.b64encode(key.sign(checkpoint_bytes(seq, digest, at, how))).decode()
-    return LedgerCheckpointRow(seq=seq, hash=digest, at=at, how=how, key_id=key.kid,
+    return AuditChainCheckpointRow(seq=seq, hash=digest, at=at, how=how, key_id=key.kid,
                                signature=signature)
 
 
-def checkpoint_holds(ring: KeyRing, row: LedgerCheckpointRow) -> bool:
+def checkpoint_holds(ring: KeyRing, row: AuditChainCheckpointRow) -> bool:
     try:
         raw = base64.b64decode(row.signature, validate=True)
     except (binascii.Error, ValueError):
@@ -91,17 +91,17 @@ def checkpoint_holds(ring: KeyRing, row: LedgerCheckpointRow) -> bool:
 def _keep_checkpoint(store: Store, key: SigningKey, seq: int, digest: str, how: str) -> None:
     try:
         with store.transaction() as tx:
-            if tx.session.get(LedgerCheckpointRow, seq) is None:
+            if tx.session.get(AuditChainCheckpointRow, seq) is None:
                 tx.session.add(signed_checkpoint(key, seq, digest, how))
     except IntegrityError:   # another verification signed the same point meanwhile
         pass
 
 
-def latest_checkpoint(session, ring: KeyRing) -> tuple[LedgerCheckpointRow | None, list[dict]]:
+def latest_checkpoint(session, ring: KeyRing) -> tuple[AuditChainCheckpointRow | None, list[dict]]:
     """The newest checkpoint whose signature holds; newer ones that do not are reported."""
     problems = []
-    for row in session.scalars(select(LedgerCheckpointRow)
-                               .order_by(LedgerCheckpointRow.seq.desc()).limit(20)):
+    for row in session.scalars(select(AuditChainCheckpointRow)
+                               .order_by(AuditChainCheckpointRow.seq.desc()).limit(20)):
         if checkpoint_holds(ring, row):
             return row, problems
         problems.append({"seq": row.seq, "problem": "checkpoint",
@@ -120,13 +120,13 @@ def verification(store: Store, ring: KeyRing, key: SigningKey | None) -> dict:
     committing mid-read is neither half-seen nor mistaken for tampering). ``ok`` also carries
     the last full re-verification's verdict, when one found a problem."""
     with store.snapshot() as session:
-        head_row = session.get(LedgerHeadRow, 1)
+        head_row = session.get(AuditChainHeadRow, 1)
         head = (head_row.seq, head_row.hash) if head_row and head_row.seq else None
         checkpoint, problems = latest_checkpoint(session, ring)
         start = (checkpoint.seq, checkpoint.hash) if checkpoint else (0, GENESIS)
         if checkpoint is not None:
             anchor = session.execute(select(*RECORD_COLUMNS).where(
-                LedgerRow.seq == checkpoint.seq)).first()
+                AuditChainRow.seq == checkpoint.seq)).first()
             if anchor is None:
                 problems.append({"seq": checkpoint.seq, "problem": "removed",
                                  "detail": f"the record checkpointed at {checkpoint.at} is "
@@ -139,14 +139,14 @@ def verification(store: Store, ring: KeyRing, key: SigningKey | None) -> dict:
                                  "detail": "the record no longer matches the checkpoint "
                                            f"signed at {checkpoint.at}"})
         chain = Chain(functools.partial(signature_problem, ring), start)
-        rows = session.execute(select(*RECORD_COLUMNS).where(LedgerRow.seq > start[0])
-                               .order_by(LedgerRow.seq).execution_options(yield_per=BATCH))
+        rows = session.execute(select(*RECORD_COLUMNS).where(AuditChainRow.seq > start[0])
+                               .order_by(AuditChainRow.seq).execution_options(yield_per=BATCH))
         for r in rows:
             chain.feed(_record(r))
         result = chain.result(head)
-        last_full = session.scalars(select(LedgerVerificationRow).where(
-            LedgerVerificationRow.state == "done").order_by(
-            LedgerVerificationRow.finished_at.desc()).limit(1)).first()
+        last_full = session.scalars(select(AuditChainVerificationRow).where(
+            AuditChainVerificationRow.state == "done").order_by(
+            AuditChainVerificationRow.finished_at.desc()).limit(1)).first()
         full = job_view(last_full) if last_full else None
     result["problems"] = problems + result["problems"]
     if not result["problems"] and chain.count and key is not None:
@@ -161,7 +161,7 @@ def verification(store: Store, ring: KeyRing, key: SigningKey | None) -> dict:
 
 
 # -- the full re-verification, in the background -------------------------------------------------
-def job_view(row: LedgerVerificationRow) -> dict:
+def job_view(row: AuditChainVerificationRow) -> dict:
     state = row.state
     if state == "running" and datetime.fromisoformat(row.heartbeat_at) < datetime.now(UTC) - STALE:
         state = "interrupted"    # the process running it stopped; start another
@@ -177,14 +177,14 @@ def start_full(store: Store, caller_sub: str) -> tuple[dict, bool]:
     a job already running is answered instead of starting a second."""
     with store.transaction() as tx:
         session = tx.session
-        for running in session.scalars(select(LedgerVerificationRow).where(
-                LedgerVerificationRow.state == "running")):
+        for running in session.scalars(select(AuditChainVerificationRow).where(
+                AuditChainVerificationRow.state == "running")):
             if job_view(running)["state"] == "running":
                 return job_view(running), False
             running.state = "interrupted"
-        head = session.get(LedgerHeadRow, 1)
+        head = session.get(AuditChainHeadRow, 1)
         now = _now()
-        row = LedgerVerificationRow(
+        row = AuditChainVerificationRow(
             id=uuid.uuid4().hex, state="running", target_seq=head.seq if head else 0,
             target_hash=head.hash if head else GENESIS, verified=0, started_by=caller_sub,
             started_at=now, heartbeat_at=now)
@@ -195,7 +195,7 @@ def start_full(store: Store, caller_sub: str) -> tuple[dict, bool]:
 
 def get_job(store: Store, job_id: str) -> dict:
     with store.read() as session:
-        row = session.get(LedgerVerificationRow, job_id)
+        row = session.get(AuditChainVerificationRow, job_id)
         if row is None:
             raise NotFound(f"no ledger verification {job_id}", f"无台账校验任务 {job_id}",
                            details={"id": job_id})
@@ -209,7 +209,7 @@ def run_full(store: Store, ring: KeyRing, key: SigningKey, job_id: str) -> None:
     job = None
     for _ in range(400):                 # the command that created it may not have committed
         with store.read() as session:
-            job = session.get(LedgerVerificationRow, job_id)
+            job = session.get(AuditChainVerificationRow, job_id)
         if job is not None:
             break
         eventlet.sleep(0.05)
@@ -222,22 +222,22 @@ def run_full(store: Store, ring: KeyRing, key: SigningKey, job_id: str) -> None:
         while after < target[0]:
             with store.read() as session:
                 rows = session.execute(select(*RECORD_COLUMNS).where(
-                    LedgerRow.seq > after, LedgerRow.seq <= target[0])
-                    .order_by(LedgerRow.seq).limit(BATCH)).all()
+                    AuditChainRow.seq > after, AuditChainRow.seq <= target[0])
+                    .order_by(AuditChainRow.seq).limit(BATCH)).all()
             if not rows:
                 break
             for r in rows:
                 chain.feed(_record(r))
             after = rows[-1].seq
             with store.transaction() as tx:
-                tx.session.execute(update(LedgerVerificationRow).where(
-                    LedgerVerificationRow.id == job_id).values(
+                tx.session.execute(update(AuditChainVerificationRow).where(
+                    AuditChainVerificationRow.id == job_id).values(
                     verified=chain.count, heartbeat_at=_now()))
             eventlet.sleep(0)            # the other reads go first
         result = chain.result(target if target[0] else None)
         with store.transaction() as tx:
-            tx.session.execute(update(LedgerVerificationRow).where(
-                LedgerVerificationRow.id == job_id).values(
+            tx.session.execute(update(AuditChainVerificationRow).where(
+                AuditChainVerificationRow.id == job_id).values(
                 state="done", ok=result["ok"], verified=chain.count,
                 problems=result["problems"][:MAX_PROBLEMS], heartbeat_at=_now(),
                 finished_at=_now()))
@@ -246,5 +246,5 @@ def run_full(store: Store, ring: KeyRing, key: SigningKey, job_id: str) -> None:
     except Exception:
         log.exception("ledger verification %s failed", job_id)
         with store.transaction() as tx:
-            tx.session.execute(update(LedgerVerificationRow).where(
-                LedgerVerificationRow.id == job_id).values(state="failed", finished_at=_now()))
+            tx.session.execute(update(AuditChainVerificationRow).where(
+                AuditChainVerificationRow.id == job_id).values(state="failed", finished_at=_now()))
