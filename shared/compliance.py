@@ -41,9 +41,9 @@ NOT_OPERATIVE: dict[int, str] = {
     42: "entry into force",
 }
 
-# refusals people read (shared.errors and the authorization helpers)
+# refusals people read (shared.errors, the authorization helpers and a refused payment's gates)
 ERRORS = {"RuleViolation", "StateConflict", "NotFound", "ValidationFailed", "PermanentError",
-          "GovprojError", "Forbidden", "deny"}
+          "GovprojError", "Forbidden", "deny", "Gate"}
 # where people read articles without a rule being applied there: help texts, labels, forms
 INTERFACES = ("services/console/", "services/gateway/", "shared/cli.py", "shared/cli_api.py",
               "shared/simulate.py", "shared/testing.py", "shared/browser.py")
