@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
@@ -15,11 +15,10 @@ from services.security.models import (
     SecurityFileRow,
 )
 from shared.authz import Identity, deny, require_project, sees_classified_content
+from shared.context import AppContext
 from shared.errors import NotFound, RuleViolation
 from shared.events import Event
-from shared.persistence.store import Store, Transaction
-from shared.policy import get_policy
-from shared.timekit import Clock
+from shared.persistence.store import Transaction
 
 DUTIES = ("risk_assessment", "crypto_evaluation")
 
@@ -70,129 +69,15 @@ def _content(tx: Transaction, caller: Identity, code: str) -> tuple[SecurityFile
     return row, content
 
 
-def put_classified_content(store: Store, caller: Identity, code: str, data: dict) -> dict:
-    with store.transaction() as tx:
-        _, content = _content(tx, caller, code)
-        content.goals, content.content, content.location = (
-            data.get("goals"), data.get("content"), data.get("location"))
-    return classified_view(content)
-
-
-def file_classified_document(store: Store, caller: Identity, code: str, doc_type: str,
-                             data: dict, at) -> dict:
-    """A classified project's document (第二十条) — kept here; only its type is published."""
-    with store.transaction() as tx:
-        row, content = _content(tx, caller, code)
-        details = copy.deepcopy(content.details or {})
-        versions = details.setdefault("documents", {}).setdefault(doc_type, [])
-        versions.append({"version": len(versions) + 1, "title": data["title"],
-                         "sha256": data["sha256"].lower(), "filed_by": caller.sub,
-                         "filed_at": at.isoformat()})
-        content.details = details
-        _publish_material(tx, row, details)
-    return classified_view(content)
-
-
-def put_classified_catalog(store: Store, caller: Identity, code: str, resources: list) -> dict:
-    """A classified project's information-resource catalog (第二十七条), kept here."""
-    with store.transaction() as tx:
-        row, content = _content(tx, caller, code)
-        details = copy.deepcopy(content.details or {})
-        details["catalog"] = resources
-        content.details = details
-        _publish_material(tx, row, details)
-    return classified_view(content)
-
-
 def _publish_material(tx: Transaction, row: SecurityFileRow, details: dict) -> None:
     _emit(tx, row, "classified_material_filed", {
         "doc_types": sorted(details.get("documents", {})),
         "catalog": bool(details.get("catalog"))}, [4, 20])
 
 
-def get_classified_content(store: Store, caller: Identity, code: str) -> dict:
-    with store.read() as session:
-        # 涉密 content: its unit (not co-builders) and the bureau — checked before anything
-        # (even whether the project is classified) is said
-        row = _file(session, caller, code, "classified.read", owner_only=True)
-        if not sees_classified_content(caller, row.owner_unit):
-            deny(caller, "classified.read", code)
-        if not row.classified:
-            raise NotFound(f"project {code} is not classified", f"项目 {code} 不是涉密项目",
-                           details={"project": code})
-        content = session.get(ClassifiedContentRow, code)
-        if content is None:
-            raise NotFound(f"no classified content filed for {code}", f"项目 {code} 尚未报送涉密内容",
-                           details={"project": code})
-        return classified_view(content)
-
-
 def classified_view(row: ClassifiedContentRow) -> dict:
     return {"project": row.project_code, "goals": row.goals, "content": row.content,
             "location": row.location, "details": row.details}
-
-
-# -- the secrecy bureau (第四条) ------------------------------------------------------------------
-
-def secrecy_review(store: Store, clock: Clock, caller: Identity, code: str, data: dict) -> dict:
-    today = clock.today()
-    with store.transaction() as tx:
-        row = _file(tx, caller, code, "secrecy.review", lock=True)
-        domain.check_secrecy_review(row.classified, row.secrecy_decision)
-        row.secrecy_decision, row.secrecy_comments, row.secrecy_decided_on = (
-            data["decision"], data.get("comments") or "", today)
-        _emit(tx, row, "secrecy_review_decided", {"decision": data["decision"],
-                                                  "decided_on": today}, [4])
-    return view(store, caller, code)
-
-
-def classify(store: Store, clock: Clock, caller: Identity, code: str, comments: str) -> dict:
-    """The bureau declares the project classified (第四条 涉密项目有关事宜的审查确认) — not
-    only a unit's self-declaration. Its content then belongs here alone: the register and the
-    archive drop theirs on ``project_classified`` (which carries none of it, nor the reasons,
-    kept here), the unit files it with this service, and the bureau's review follows."""
-    today = clock.today()
-    with store.transaction() as tx:
-        row = _file(tx, caller, code, "secrecy.classify", lock=True)
-        domain.check_classification(row.classified)
-        row.classified = True
-        row.classified_by_bureau = {"declared_on": today.isoformat(), "by": caller.sub,
-                                    "comments": comments}
-        _emit(tx, row, "project_classified", {"declared_on": today}, [4])
-    return view(store, caller, code)
-
-
-def record_secrecy_inspection(store: Store, clock: Clock, caller: Identity, code: str,
-                              data: dict) -> dict:
-    """The bureau's inspection of a classified project's secrecy work and its findings
-    (第四条 对项目建设使用单位保密业务进行监督管理): kept here only, never published."""
-    today = clock.today()
-    with store.transaction() as tx:
-        row = _file(tx, caller, code, "secrecy.inspect", lock=True)
-        domain.check_inspection(row.classified, data["inspected_on"], today,
-                                data["conclusion"], data["findings"])
-        inspection = SecrecyInspectionRow(
-            id=f"SI-{uuid.uuid4().hex[:8].upper()}", project_code=code,
-            inspected_on=data["inspected_on"], inspected_by=caller.sub, scope=data["scope"],
-            conclusion=data["conclusion"], recorded_on=today,
-            findings=[{"description": f["description"],
-                       "rectify_by": f["rectify_by"].isoformat() if f.get("rectify_by")
-                       else None} for f in data["findings"]])
-        tx.session.add(inspection)
-        tx.session.flush()
-        return _inspection_view(inspection)
-
-
-def secrecy_inspections(store: Store, caller: Identity, code: str) -> list[dict]:
-    """The bureau's inspections of a classified project: the bureau and the owning unit only
-    (checked before anything, even whether the project is classified, is said)."""
-    with store.read() as session:
-        row = _file(session, caller, code, "secrecy.inspection.read", owner_only=True)
-        if not sees_classified_content(caller, row.owner_unit):
-            deny(caller, "secrecy.inspection.read", code)
-        return [_inspection_view(i) for i in session.scalars(select(SecrecyInspectionRow).where(
-            SecrecyInspectionRow.project_code == code).order_by(
-            SecrecyInspectionRow.inspected_on, SecrecyInspectionRow.id))]
 
 
 def _inspection_view(row: SecrecyInspectionRow) -> dict:
@@ -202,84 +87,195 @@ def _inspection_view(row: SecrecyInspectionRow) -> dict:
             "recorded_on": row.recorded_on.isoformat()}
 
 
-# -- profile, assessments, evaluations (第三十条–第三十二条) ---------------------------------------
+class SecurityUseCases:
+    """The secrecy bureau's and the units' security use cases, against one context (store, clock,
+    policy): each takes the caller and the domain arguments, keyword-only past the caller."""
 
-def put_profile(store: Store, caller: Identity, code: str, data: dict) -> dict:
-    with store.transaction() as tx:
-        row = _file(tx, caller, code, "security.profile", lock=True, owner_only=True)
-        domain.check_profile(row.classified, data["protection"], data["crypto"])
-        row.profile = data
-        _emit(tx, row, "security_profile_recorded", {
-            "scheme": data["protection"]["scheme"], "level": data["protection"].get("level"),
-            "crypto": data["crypto"],
-            "products_all_controllable": all(p["controllable"] for p in data["products"])},
-            [30, 31, 32])
-    return view(store, caller, code)
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
 
+    # -- classified content (第四条, docs/regulation.md §13) ----------------------------------------
 
-def record_assessment(store: Store, caller: Identity, code: str, kind: str, data: dict) -> dict:
-    on = data["assessed_on"] if kind == "risk_assessment" else data["evaluated_on"]
-    with store.transaction() as tx:
-        row = _file(tx, caller, code, f"security.{kind}", lock=True, owner_only=True)
-        tx.session.add(AssessmentRow(project_code=code, kind=kind, on_date=on,
-                                     result=data["result"],
-                                     report_document=data.get("report_document"),
-                                     filed_by=caller.sub))
-        if kind == "risk_assessment":
-            _emit(tx, row, "risk_assessment_recorded", {
-                "assessed_on": on, "result": data["result"],
-                "report_document": data["report_document"]}, [30])
-        else:
-            _emit(tx, row, "crypto_evaluation_recorded",
-                  {"evaluated_on": on, "result": data["result"]}, [31])
-    return view(store, caller, code)
+    def put_classified_content(self, caller: Identity, *, code: str, data: dict) -> dict:
+        with self.ctx.store.transaction() as tx:
+            _, content = _content(tx, caller, code)
+            content.goals, content.content, content.location = (
+                data.get("goals"), data.get("content"), data.get("location"))
+        return classified_view(content)
 
+    def file_classified_document(self, caller: Identity, *, code: str, doc_type: str, data: dict,
+                                 at: datetime) -> dict:
+        """A classified project's document (第二十条) — kept here; only its type is published."""
+        with self.ctx.store.transaction() as tx:
+            row, content = _content(tx, caller, code)
+            details = copy.deepcopy(content.details or {})
+            versions = details.setdefault("documents", {}).setdefault(doc_type, [])
+            versions.append({"version": len(versions) + 1, "title": data["title"],
+                             "sha256": data["sha256"].lower(), "filed_by": caller.sub,
+                             "filed_at": at.isoformat()})
+            content.details = details
+            _publish_material(tx, row, details)
+        return classified_view(content)
 
-def report_overdue_duties(store: Store, as_of: date) -> list[tuple[str, str]]:
-    """Each periodic duty overdue under the policy is reported once per due date."""
-    reported = []
-    with store.transaction() as tx:
-        last = dict(((p, k), d) for p, k, d in tx.session.execute(
-            select(AssessmentRow.project_code, AssessmentRow.kind,
-                   func.max(AssessmentRow.on_date)).group_by(AssessmentRow.project_code,
-                                                             AssessmentRow.kind)))
-        for row in tx.session.scalars(select(SecurityFileRow).where(
-                SecurityFileRow.profile.is_not(None)).with_for_update()):
-            if not row.profile:
-                continue
-            policy = get_policy(row.regulation_version)
-            done = dict(row.duties_reported or {})
-            for duty in DUTIES:
-                since = last.get((row.project_code, duty))
-                due = domain.duty_due(policy, duty, since or row.registered_on)
-                if as_of > due and done.get(duty) != due.isoformat():
-                    done[duty] = due.isoformat()
-                    _emit(tx, row, "security_duty_overdue", {
-                        "duty": duty, "last_on": since, "due_on": due, "detected_on": as_of},
-                        [30] if duty == "risk_assessment" else [31])
-                    reported.append((row.project_code, duty))
-            row.duties_reported = done
-    return reported
+    def put_classified_catalog(self, caller: Identity, *, code: str, resources: list) -> dict:
+        """A classified project's information-resource catalog (第二十七条), kept here."""
+        with self.ctx.store.transaction() as tx:
+            row, content = _content(tx, caller, code)
+            details = copy.deepcopy(content.details or {})
+            details["catalog"] = resources
+            content.details = details
+            _publish_material(tx, row, details)
+        return classified_view(content)
 
+    def get_classified_content(self, caller: Identity, *, code: str) -> dict:
+        with self.ctx.store.read() as session:
+            # 涉密 content: its unit (not co-builders) and the bureau — checked before anything
+            # (even whether the project is classified) is said
+            row = _file(session, caller, code, "classified.read", owner_only=True)
+            if not sees_classified_content(caller, row.owner_unit):
+                deny(caller, "classified.read", code)
+            if not row.classified:
+                raise NotFound(f"project {code} is not classified", f"项目 {code} 不是涉密项目",
+                               details={"project": code})
+            content = session.get(ClassifiedContentRow, code)
+            if content is None:
+                raise NotFound(f"no classified content filed for {code}", f"项目 {code} 尚未报送涉密内容",
+                               details={"project": code})
+            return classified_view(content)
 
-def view(store: Store, caller: Identity, code: str) -> dict:
-    with store.read() as session:
-        row = _file(session, caller, code, "security.read")
-        assessments = session.scalars(select(AssessmentRow).where(
-            AssessmentRow.project_code == code).order_by(AssessmentRow.on_date))
-        details = not row.classified or sees_classified_content(caller, row.owner_unit)
-        return {
-            "project": code, "classified": row.classified,
-            # the bureau's own declaration (第四条): when; its reasons to those who see details
-            "classified_by_bureau": ({k: v for k, v in row.classified_by_bureau.items()
-                                      if details or k == "declared_on"}
-                                     if row.classified_by_bureau else None),
-            "secrecy_review": {"decision": row.secrecy_decision,
-                               "decided_on": row.secrecy_decided_on.isoformat()
-                               if row.secrecy_decided_on else None},
-            # a classified system's security details reach only its unit and the bureau
-            "profile": row.profile if details else None,
-            "assessments": [{"kind": a.kind, "on": a.on_date.isoformat(), "result": a.result,
-                             "report_document": a.report_document} for a in assessments]
-            if details else None,
-        }
+    # -- the secrecy bureau (第四条) --------------------------------------------------------------
+
+    def secrecy_review(self, caller: Identity, *, code: str, data: dict) -> dict:
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            row = _file(tx, caller, code, "secrecy.review", lock=True)
+            domain.check_secrecy_review(row.classified, row.secrecy_decision)
+            row.secrecy_decision, row.secrecy_comments, row.secrecy_decided_on = (
+                data["decision"], data.get("comments") or "", today)
+            _emit(tx, row, "secrecy_review_decided", {"decision": data["decision"],
+                                                      "decided_on": today}, [4])
+        return self.view(caller, code=code)
+
+    def classify(self, caller: Identity, *, code: str, comments: str) -> dict:
+        """The bureau declares the project classified (第四条 涉密项目有关事宜的审查确认) — not
+        only a unit's self-declaration. Its content then belongs here alone: the register and the
+        archive drop theirs on ``project_classified`` (which carries none of it, nor the reasons,
+        kept here), the unit files it with this service, and the bureau's review follows."""
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            row = _file(tx, caller, code, "secrecy.classify", lock=True)
+            domain.check_classification(row.classified)
+            row.classified = True
+            row.classified_by_bureau = {"declared_on": today.isoformat(), "by": caller.sub,
+                                        "comments": comments}
+            _emit(tx, row, "project_classified", {"declared_on": today}, [4])
+        return self.view(caller, code=code)
+
+    def record_secrecy_inspection(self, caller: Identity, *, code: str, data: dict) -> dict:
+        """The bureau's inspection of a classified project's secrecy work and its findings
+        (第四条 对项目建设使用单位保密业务进行监督管理): kept here only, never published."""
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            row = _file(tx, caller, code, "secrecy.inspect", lock=True)
+            domain.check_inspection(row.classified, data["inspected_on"], today,
+                                    data["conclusion"], data["findings"])
+            inspection = SecrecyInspectionRow(
+                id=f"SI-{uuid.uuid4().hex[:8].upper()}", project_code=code,
+                inspected_on=data["inspected_on"], inspected_by=caller.sub, scope=data["scope"],
+                conclusion=data["conclusion"], recorded_on=today,
+                findings=[{"description": f["description"],
+                           "rectify_by": f["rectify_by"].isoformat() if f.get("rectify_by")
+                           else None} for f in data["findings"]])
+            tx.session.add(inspection)
+            tx.session.flush()
+            return _inspection_view(inspection)
+
+    def secrecy_inspections(self, caller: Identity, *, code: str) -> list[dict]:
+        """The bureau's inspections of a classified project: the bureau and the owning unit only
+        (checked before anything, even whether the project is classified, is said)."""
+        with self.ctx.store.read() as session:
+            row = _file(session, caller, code, "secrecy.inspection.read", owner_only=True)
+            if not sees_classified_content(caller, row.owner_unit):
+                deny(caller, "secrecy.inspection.read", code)
+            return [_inspection_view(i) for i in session.scalars(select(SecrecyInspectionRow).where(
+                SecrecyInspectionRow.project_code == code).order_by(
+                SecrecyInspectionRow.inspected_on, SecrecyInspectionRow.id))]
+
+    # -- profile, assessments, evaluations (第三十条–第三十二条) -----------------------------------
+
+    def put_profile(self, caller: Identity, *, code: str, data: dict) -> dict:
+        with self.ctx.store.transaction() as tx:
+            row = _file(tx, caller, code, "security.profile", lock=True, owner_only=True)
+            domain.check_profile(row.classified, data["protection"], data["crypto"])
+            row.profile = data
+            _emit(tx, row, "security_profile_recorded", {
+                "scheme": data["protection"]["scheme"], "level": data["protection"].get("level"),
+                "crypto": data["crypto"],
+                "products_all_controllable": all(p["controllable"] for p in data["products"])},
+                [30, 31, 32])
+        return self.view(caller, code=code)
+
+    def record_assessment(self, caller: Identity, *, code: str, kind: str, data: dict) -> dict:
+        on = data["assessed_on"] if kind == "risk_assessment" else data["evaluated_on"]
+        with self.ctx.store.transaction() as tx:
+            row = _file(tx, caller, code, f"security.{kind}", lock=True, owner_only=True)
+            tx.session.add(AssessmentRow(project_code=code, kind=kind, on_date=on,
+                                         result=data["result"],
+                                         report_document=data.get("report_document"),
+                                         filed_by=caller.sub))
+            if kind == "risk_assessment":
+                _emit(tx, row, "risk_assessment_recorded", {
+                    "assessed_on": on, "result": data["result"],
+                    "report_document": data["report_document"]}, [30])
+            else:
+                _emit(tx, row, "crypto_evaluation_recorded",
+                      {"evaluated_on": on, "result": data["result"]}, [31])
+        return self.view(caller, code=code)
+
+    def report_overdue_duties(self, *, as_of: date) -> list[tuple[str, str]]:
+        """Each periodic duty overdue under the policy is reported once per due date."""
+        reported = []
+        with self.ctx.store.transaction() as tx:
+            last = dict(((p, k), d) for p, k, d in tx.session.execute(
+                select(AssessmentRow.project_code, AssessmentRow.kind,
+                       func.max(AssessmentRow.on_date)).group_by(AssessmentRow.project_code,
+                                                                 AssessmentRow.kind)))
+            for row in tx.session.scalars(select(SecurityFileRow).where(
+                    SecurityFileRow.profile.is_not(None)).with_for_update()):
+                if not row.profile:
+                    continue
+                policy = self.ctx.policy(row.regulation_version)
+                done = dict(row.duties_reported or {})
+                for duty in DUTIES:
+                    since = last.get((row.project_code, duty))
+                    due = domain.duty_due(policy, duty, since or row.registered_on)
+                    if as_of > due and done.get(duty) != due.isoformat():
+                        done[duty] = due.isoformat()
+                        _emit(tx, row, "security_duty_overdue", {
+                            "duty": duty, "last_on": since, "due_on": due, "detected_on": as_of},
+                            [30] if duty == "risk_assessment" else [31])
+                        reported.append((row.project_code, duty))
+                row.duties_reported = done
+        return reported
+
+    def view(self, caller: Identity, *, code: str) -> dict:
+        with self.ctx.store.read() as session:
+            row = _file(session, caller, code, "security.read")
+            assessments = session.scalars(select(AssessmentRow).where(
+                AssessmentRow.project_code == code).order_by(AssessmentRow.on_date))
+            details = not row.classified or sees_classified_content(caller, row.owner_unit)
+            return {
+                "project": code, "classified": row.classified,
+                # the bureau's own declaration (第四条): when; its reasons to those who see details
+                "classified_by_bureau": ({k: v for k, v in row.classified_by_bureau.items()
+                                          if details or k == "declared_on"}
+                                         if row.classified_by_bureau else None),
+                "secrecy_review": {"decision": row.secrecy_decision,
+                                   "decided_on": row.secrecy_decided_on.isoformat()
+                                   if row.secrecy_decided_on else None},
+                # a classified system's security details reach only its unit and the bureau
+                "profile": row.profile if details else None,
+                "assessments": [{"kind": a.kind, "on": a.on_date.isoformat(), "result": a.result,
+                                 "report_document": a.report_document} for a in assessments]
+                if details else None,
+            }
