@@ -19,11 +19,11 @@ from services.finance.models import (
     SharingStatusRow,
 )
 from shared.authz import Identity, acts_on_project, deny, require_project
+from shared.context import AppContext
 from shared.errors import NotFound, RuleViolation, StateConflict
 from shared.events import Event
-from shared.persistence.store import Store, Transaction
+from shared.persistence.store import Transaction
 from shared.persistence.upsert import upsert
-from shared.timekit import Clock
 
 _FILE = [f for f in FundingFile.__dataclass_fields__ if f != "suspended"]
 
@@ -248,117 +248,6 @@ def _owned_file(tx: Transaction, caller: Identity, code: str, permission: str) -
     return row
 
 
-# -- commands ------------------------------------------------------------------------------------
-
-def record_budget(store: Store, clock: Clock, caller: Identity, code: str, data: dict) -> dict:
-    """The financial investment review result for a year (第十一条: annual budget
-    arrangements; by default the current year), per purpose and level (第二十五条)."""
-    today = clock.today()
-    year = data.get("year") or today.year
-    given = [p for p in domain.PURPOSES if data.get(p) is not None]
-    with store.transaction() as tx:
-        row = _owned_file(tx, caller, code, "funds.budget")
-        fen = {p: {lvl: domain.to_fen(v) for lvl, v in data[p]["by_level"].items() if v}
-               if p in given else {} for p in domain.PURPOSES}
-        for purpose in given:
-            if sum(fen[purpose].values()) != domain.to_fen(data[purpose]["total"]):
-                raise RuleViolation(f"the {purpose} levels do not add up to its total",
-                                    "各级资金之和须等于总额", articles=[11, 25],
-                                    details={purpose: data[purpose]})
-        entries = _entries(tx.session, code)
-        domain.check_budget(
-            _file(row), year, fen["construction"], fen["om"],
-            recorded={e.purpose for e in entries if e.kind == "budget" and e.year == year},
-            construction_so_far=sum(e.fen for e in entries if e.purpose == "construction"
-                                    and e.kind in ("budget", "budget_change")))
-        for purpose, levels in fen.items():
-            for level, amount in levels.items():
-                _entry(tx, code, purpose, level, "budget", amount, f"budget-review:{year}",
-                       caller.sub, [11], today, year=year)
-        tx.emit("budget_recorded", {
-            "construction": data["construction"]["total"] if "construction" in given else None,
-            "om": data["om"]["total"] if "om" in given else None, "recorded_on": today,
-            "year": year}, project_code=code, regulation_version=row.regulation_version,
-            articles=[11, 25])
-    return funds(store, caller, code)
-
-
-def file_contract(store: Store, clock: Clock, caller: Identity, code: str, data: dict) -> dict:
-    """File a procurement contract today (第十三条). Whether that is within the deadline is
-    decided by the deadline engine in supervision, from the event."""
-    today = clock.today()
-    with store.transaction() as tx:
-        row = _owned_file(tx, caller, code, "funds.contract")
-        if tx.session.scalars(select(ContractRow).where(
-                ContractRow.project_code == code,
-                ContractRow.contract_no == data["contract_no"])).first():
-            raise StateConflict(f"contract {data['contract_no']} is already filed",
-                                f"合同 {data['contract_no']} 已备案", articles=[13])
-        domain.check_contract_dates(data["signed_on"], today)
-        purpose = data.get("purpose") or ("om" if row.kind == "om" else domain.CONTRACT_PURPOSE)
-        domain.check_contract_purpose(row.kind, purpose)
-        digest = data["text_sha256"].lower()
-        same_text = tx.session.scalars(select(ContractRow.contract_no).where(
-            ContractRow.project_code == code, ContractRow.text_sha256 == digest)).first()
-        if same_text:
-            raise StateConflict(f"this contract text is already filed as contract {same_text}",
-                                f"该合同文本已作为合同 {same_text} 备案", articles=[13],
-                                details={"text_sha256": digest, "contract_no": same_text})
-        contract = ContractRow(
-            project_code=code, contract_no=data["contract_no"], supplier=data["supplier"],
-            purpose=purpose, amount_fen=domain.to_fen(data["amount"]), signed_on=data["signed_on"],
-            filed_on=today, products=data["products"], filed_by=caller.sub,
-            text_sha256=digest, document=data.get("document"))
-        tx.session.add(contract)
-        common = {"project_code": code, "regulation_version": row.regulation_version,
-                  "articles": [13]}
-        tx.emit("contract_filed", {
-            "contract_no": contract.contract_no, "amount": data["amount"],
-            "signed_on": contract.signed_on, "filed_on": today, "text_sha256": digest,
-            "products_all_controllable": (all(p["controllable"] for p in data["products"])
-                                          if data["products"] else None)}, **common)
-    return contract_view(contract)
-
-
-def request_disbursement(store: Store, clock: Clock, caller: Identity, code: str,
-                         data: dict) -> dict:
-    """Pay, or refuse listing EVERY failing gate (docs/regulation.md §12); the refusal is recorded.
-
-    The funding file row is locked first, so concurrent requests of one project serialise and
-    can never together exceed the budget."""
-    today = clock.today()
-    with store.transaction() as tx:
-        row = _owned_file(tx, caller, code, "funds.disburse")
-        purpose, fen = data["purpose"], domain.to_fen(data["amount"])
-        budget = _balances(tx, code, spendable_in=today.year).get(purpose, {})
-        level = domain.pick_level({lvl: b["approved"] for lvl, b in budget.items()},
-                                  data.get("level"))
-        available = budget.get(level, {}).get("available", 0)
-        contract = _contract_on_file(tx.session, code, data["contract_no"])
-        sharing = tx.session.get(SharingStatusRow, code)
-        file = _file(row)
-        file.sharing_connected = bool(sharing and sharing.connected)
-        file.sharing_compliant = bool(sharing and sharing.sharing_compliant)
-        failed = domain.failing_gates(file, purpose, fen, available, contract)
-        request = DisbursementRow(
-            id=f"DB-{uuid.uuid4().hex[:10].upper()}", project_code=code, purpose=purpose,
-            level=level, amount_fen=fen, contract_no=data["contract_no"],
-            status="refused" if failed else "paid", failed_gates=[g.as_dict() for g in failed],
-            requested_by=caller.sub, requested_on=today, at=_now(),
-            business_date=tx.business_date)
-        tx.session.add(request)
-        if not failed:
-            _entry(tx, code, purpose, level, "payment", fen, domain.disbursement_ref(request.id),
-                   caller.sub, [11], today)
-        tx.emit("disbursement_decided", {
-            "disbursement_id": request.id, "purpose": purpose, "level": level,
-            "amount": data["amount"], "contract_no": request.contract_no,
-            "status": request.status, "failed_gates": [g.gate for g in failed], "on": today},
-            project_code=code, regulation_version=row.regulation_version,
-            articles=sorted({a for g in failed for a in g.articles}) or [11])
-    return disbursement_view(request)
-
-
 def _contract_on_file(session, code: str, contract_no: str) -> domain.ContractOnFile | None:
     """The contract and what it has paid so far (read under the funding file's lock, so two
     concurrent payments cannot together exceed it)."""
@@ -370,74 +259,6 @@ def _contract_on_file(session, code: str, contract_no: str) -> domain.ContractOn
         DisbursementRow.project_code == code, DisbursementRow.contract_no == contract_no,
         DisbursementRow.status == "paid"))
     return domain.ContractOnFile(row.purpose, row.amount_fen, int(paid))
-
-
-def return_surplus(store: Store, clock: Clock, caller: Identity, code: str) -> dict:
-    """At completion, the unspent balance goes back through its original channel (第十七条)."""
-    today = clock.today()
-    with store.transaction() as tx:
-        row = _owned_file(tx, caller, code, "funds.surplus")
-        _book(tx, code, domain.surplus_return(_file(row), _balances(tx, code), today),
-              caller.sub, [17], today)
-    return funds(store, caller, code)
-
-
-def report_misappropriation(store: Store, clock: Clock, caller: Identity, code: str,
-                            data: dict) -> dict:
-    """Diverted or misappropriated funds (第三十八条) of a project finance knows (from its
-    events, registration on): a report on an unknown code is 404 and emits nothing, so it can
-    never become a finding of no project."""
-    with store.transaction() as tx:
-        row = tx.session.get(FundingFileRow, code)
-        if row is None:
-            raise NotFound(f"finance knows no project {code}", f"财政部门无项目 {code} 的记录",
-                           articles=[38], details={"project": code})
-        tx.emit("misappropriation_reported", {
-            "description": data["description"], "amount": data.get("amount"),
-            "reported_on": clock.today()}, project_code=code,
-            regulation_version=row.regulation_version, articles=[38])
-    return {"project": code, "reported": True}
-
-
-# -- reads ---------------------------------------------------------------------------------------
-
-def funds(store: Store, caller: Identity, code: str) -> dict:
-    with store.read() as session:
-        row = session.get(FundingFileRow, code)
-        # the caller first: to a unit, an unknown code is refused like another unit's project
-        require_project(caller, "funds.read", code, row.owner_unit if row else None,
-                        (row.co_builders or []) if row else ())
-        if row is None or not row.approved:
-            raise NotFound(f"finance has no file of project {code} before its approval",
-                           f"项目 {code} 批复前财政部门尚无其资金档案", details={"project": code})
-        entries = _entries(session, code)
-        view = funds_view(row, entries, domain.balances(
-            [Entry(e.purpose, e.level, e.kind, e.fen, e.ref) for e in entries]))
-        view["annual_reports"] = [   # 第十六条: what the unit reported to finance, by year
-            {"year": r.year, "filed_on": r.filed_on.isoformat(), "on_time": r.on_time}
-            for r in session.scalars(select(AnnualReportRow).where(
-                AnnualReportRow.project_code == code).order_by(AnnualReportRow.year))]
-        return view
-
-
-def contracts(store: Store, caller: Identity, code: str) -> list[dict]:
-    """The contracts filed as text (第十三条), with what each has paid: to the owning unit
-    (and its co-builders), the office, finance and audit."""
-    with store.read() as session:
-        row = session.get(FundingFileRow, code)
-        require_project(caller, "funds.contracts.read", code, row.owner_unit if row else None,
-                        (row.co_builders or []) if row else ())
-        if row is None or not row.approved:
-            raise NotFound(f"finance has no file of project {code} before its approval",
-                           f"项目 {code} 批复前财政部门尚无其资金档案", details={"project": code})
-        paid = dict(session.execute(
-            select(DisbursementRow.contract_no, func.sum(DisbursementRow.amount_fen)).where(
-                DisbursementRow.project_code == code, DisbursementRow.status == "paid")
-            .group_by(DisbursementRow.contract_no)).all())
-        rows = session.scalars(select(ContractRow).where(ContractRow.project_code == code)
-                               .order_by(ContractRow.id))
-        return [{**contract_view(c), "paid": domain.to_yuan(int(paid.get(c.contract_no, 0)))}
-                for c in rows]
 
 
 def funds_view(row: FundingFileRow, entries, balances: dict) -> dict[str, Any]:
@@ -486,10 +307,188 @@ def recorded(row) -> dict:
             "recorded_at": row.at.isoformat() if row.at else None}
 
 
-def sharing_status(store: Store, code: str) -> dict | None:
-    with store.read() as session:
-        row = session.get(SharingStatusRow, code)
-        if row is None:
-            return None
-        return {"connected": row.connected, "sharing_compliant": row.sharing_compliant,
-                "checked_on": row.checked_on.isoformat()}
+class FinanceUseCases:
+    """Finance's use cases — budgets, contracts, disbursements, surplus, misappropriation, and
+    the reads — against one context (store, clock, policy): each takes the caller and the
+    domain arguments, keyword-only past the caller."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+
+    # -- commands --------------------------------------------------------------------------------
+
+    def record_budget(self, caller: Identity, *, code: str, data: dict) -> dict:
+        """The financial investment review result for a year (第十一条: annual budget
+        arrangements; by default the current year), per purpose and level (第二十五条)."""
+        today = self.ctx.today()
+        year = data.get("year") or today.year
+        given = [p for p in domain.PURPOSES if data.get(p) is not None]
+        with self.ctx.store.transaction() as tx:
+            row = _owned_file(tx, caller, code, "funds.budget")
+            fen = {p: {lvl: domain.to_fen(v) for lvl, v in data[p]["by_level"].items() if v}
+                   if p in given else {} for p in domain.PURPOSES}
+            for purpose in given:
+                if sum(fen[purpose].values()) != domain.to_fen(data[purpose]["total"]):
+                    raise RuleViolation(f"the {purpose} levels do not add up to its total",
+                                        "各级资金之和须等于总额", articles=[11, 25],
+                                        details={purpose: data[purpose]})
+            entries = _entries(tx.session, code)
+            domain.check_budget(
+                _file(row), year, fen["construction"], fen["om"],
+                recorded={e.purpose for e in entries if e.kind == "budget" and e.year == year},
+                construction_so_far=sum(e.fen for e in entries if e.purpose == "construction"
+                                        and e.kind in ("budget", "budget_change")))
+            for purpose, levels in fen.items():
+                for level, amount in levels.items():
+                    _entry(tx, code, purpose, level, "budget", amount, f"budget-review:{year}",
+                           caller.sub, [11], today, year=year)
+            tx.emit("budget_recorded", {
+                "construction": data["construction"]["total"] if "construction" in given else None,
+                "om": data["om"]["total"] if "om" in given else None, "recorded_on": today,
+                "year": year}, project_code=code, regulation_version=row.regulation_version,
+                articles=[11, 25])
+        return self.funds(caller, code=code)
+
+    def file_contract(self, caller: Identity, *, code: str, data: dict) -> dict:
+        """File a procurement contract today (第十三条). Whether that is within the deadline is
+        decided by the deadline engine in supervision, from the event."""
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            row = _owned_file(tx, caller, code, "funds.contract")
+            if tx.session.scalars(select(ContractRow).where(
+                    ContractRow.project_code == code,
+                    ContractRow.contract_no == data["contract_no"])).first():
+                raise StateConflict(f"contract {data['contract_no']} is already filed",
+                                    f"合同 {data['contract_no']} 已备案", articles=[13])
+            domain.check_contract_dates(data["signed_on"], today)
+            purpose = data.get("purpose") or ("om" if row.kind == "om" else domain.CONTRACT_PURPOSE)
+            domain.check_contract_purpose(row.kind, purpose)
+            digest = data["text_sha256"].lower()
+            same_text = tx.session.scalars(select(ContractRow.contract_no).where(
+                ContractRow.project_code == code, ContractRow.text_sha256 == digest)).first()
+            if same_text:
+                raise StateConflict(f"this contract text is already filed as contract {same_text}",
+                                    f"该合同文本已作为合同 {same_text} 备案", articles=[13],
+                                    details={"text_sha256": digest, "contract_no": same_text})
+            contract = ContractRow(
+                project_code=code, contract_no=data["contract_no"], supplier=data["supplier"],
+                purpose=purpose, amount_fen=domain.to_fen(data["amount"]), signed_on=data["signed_on"],
+                filed_on=today, products=data["products"], filed_by=caller.sub,
+                text_sha256=digest, document=data.get("document"))
+            tx.session.add(contract)
+            common = {"project_code": code, "regulation_version": row.regulation_version,
+                      "articles": [13]}
+            tx.emit("contract_filed", {
+                "contract_no": contract.contract_no, "amount": data["amount"],
+                "signed_on": contract.signed_on, "filed_on": today, "text_sha256": digest,
+                "products_all_controllable": (all(p["controllable"] for p in data["products"])
+                                              if data["products"] else None)}, **common)
+        return contract_view(contract)
+
+    def request_disbursement(self, caller: Identity, *, code: str, data: dict) -> dict:
+        """Pay, or refuse listing EVERY failing gate (docs/regulation.md §12); the refusal is recorded.
+
+        The funding file row is locked first, so concurrent requests of one project serialise and
+        can never together exceed the budget."""
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            row = _owned_file(tx, caller, code, "funds.disburse")
+            purpose, fen = data["purpose"], domain.to_fen(data["amount"])
+            budget = _balances(tx, code, spendable_in=today.year).get(purpose, {})
+            level = domain.pick_level({lvl: b["approved"] for lvl, b in budget.items()},
+                                      data.get("level"))
+            available = budget.get(level, {}).get("available", 0)
+            contract = _contract_on_file(tx.session, code, data["contract_no"])
+            sharing = tx.session.get(SharingStatusRow, code)
+            file = _file(row)
+            file.sharing_connected = bool(sharing and sharing.connected)
+            file.sharing_compliant = bool(sharing and sharing.sharing_compliant)
+            failed = domain.failing_gates(file, purpose, fen, available, contract)
+            request = DisbursementRow(
+                id=f"DB-{uuid.uuid4().hex[:10].upper()}", project_code=code, purpose=purpose,
+                level=level, amount_fen=fen, contract_no=data["contract_no"],
+                status="refused" if failed else "paid", failed_gates=[g.as_dict() for g in failed],
+                requested_by=caller.sub, requested_on=today, at=_now(),
+                business_date=tx.business_date)
+            tx.session.add(request)
+            if not failed:
+                _entry(tx, code, purpose, level, "payment", fen, domain.disbursement_ref(request.id),
+                       caller.sub, [11], today)
+            tx.emit("disbursement_decided", {
+                "disbursement_id": request.id, "purpose": purpose, "level": level,
+                "amount": data["amount"], "contract_no": request.contract_no,
+                "status": request.status, "failed_gates": [g.gate for g in failed], "on": today},
+                project_code=code, regulation_version=row.regulation_version,
+                articles=sorted({a for g in failed for a in g.articles}) or [11])
+        return disbursement_view(request)
+
+    def return_surplus(self, caller: Identity, *, code: str) -> dict:
+        """At completion, the unspent balance goes back through its original channel (第十七条)."""
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            row = _owned_file(tx, caller, code, "funds.surplus")
+            _book(tx, code, domain.surplus_return(_file(row), _balances(tx, code), today),
+                  caller.sub, [17], today)
+        return self.funds(caller, code=code)
+
+    def report_misappropriation(self, caller: Identity, *, code: str, data: dict) -> dict:
+        """Diverted or misappropriated funds (第三十八条) of a project finance knows (from its
+        events, registration on): a report on an unknown code is 404 and emits nothing, so it can
+        never become a finding of no project."""
+        with self.ctx.store.transaction() as tx:
+            row = tx.session.get(FundingFileRow, code)
+            if row is None:
+                raise NotFound(f"finance knows no project {code}", f"财政部门无项目 {code} 的记录",
+                               articles=[38], details={"project": code})
+            tx.emit("misappropriation_reported", {
+                "description": data["description"], "amount": data.get("amount"),
+                "reported_on": self.ctx.today()}, project_code=code,
+                regulation_version=row.regulation_version, articles=[38])
+        return {"project": code, "reported": True}
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    def funds(self, caller: Identity, *, code: str) -> dict:
+        with self.ctx.store.read() as session:
+            row = session.get(FundingFileRow, code)
+            # the caller first: to a unit, an unknown code is refused like another unit's project
+            require_project(caller, "funds.read", code, row.owner_unit if row else None,
+                            (row.co_builders or []) if row else ())
+            if row is None or not row.approved:
+                raise NotFound(f"finance has no file of project {code} before its approval",
+                               f"项目 {code} 批复前财政部门尚无其资金档案", details={"project": code})
+            entries = _entries(session, code)
+            view = funds_view(row, entries, domain.balances(
+                [Entry(e.purpose, e.level, e.kind, e.fen, e.ref) for e in entries]))
+            view["annual_reports"] = [   # 第十六条: what the unit reported to finance, by year
+                {"year": r.year, "filed_on": r.filed_on.isoformat(), "on_time": r.on_time}
+                for r in session.scalars(select(AnnualReportRow).where(
+                    AnnualReportRow.project_code == code).order_by(AnnualReportRow.year))]
+            return view
+
+    def contracts(self, caller: Identity, *, code: str) -> list[dict]:
+        """The contracts filed as text (第十三条), with what each has paid: to the owning unit
+        (and its co-builders), the office, finance and audit."""
+        with self.ctx.store.read() as session:
+            row = session.get(FundingFileRow, code)
+            require_project(caller, "funds.contracts.read", code, row.owner_unit if row else None,
+                            (row.co_builders or []) if row else ())
+            if row is None or not row.approved:
+                raise NotFound(f"finance has no file of project {code} before its approval",
+                               f"项目 {code} 批复前财政部门尚无其资金档案", details={"project": code})
+            paid = dict(session.execute(
+                select(DisbursementRow.contract_no, func.sum(DisbursementRow.amount_fen)).where(
+                    DisbursementRow.project_code == code, DisbursementRow.status == "paid")
+                .group_by(DisbursementRow.contract_no)).all())
+            rows = session.scalars(select(ContractRow).where(ContractRow.project_code == code)
+                                   .order_by(ContractRow.id))
+            return [{**contract_view(c), "paid": domain.to_yuan(int(paid.get(c.contract_no, 0)))}
+                    for c in rows]
+
+    def sharing_status(self, *, code: str) -> dict | None:
+        with self.ctx.store.read() as session:
+            row = session.get(SharingStatusRow, code)
+            if row is None:
+                return None
+            return {"connected": row.connected, "sharing_compliant": row.sharing_compliant,
+                    "checked_on": row.checked_on.isoformat()}

@@ -1,6 +1,8 @@
 """Finance service entrypoints."""
 from services.finance import application, schemas
+from services.finance.application import FinanceUseCases
 from services.finance.models import platform
+from shared.context import AppContext
 from shared.messaging.reliable import reliable_handler
 from shared.messaging.rpc import rpc
 from shared.platform import Database, PlatformService, command, query
@@ -9,6 +11,11 @@ from shared.platform import Database, PlatformService, command, query
 class FinanceService(PlatformService):
     name = "finance"
     db = Database(platform)
+
+    @property
+    def cases(self) -> FinanceUseCases:
+        """The use cases against this worker's store and clock (shared.context)."""
+        return FinanceUseCases(AppContext(self.db, self.clock))
 
     # -- state the gates learn from other services (never a synchronous call) ---------------
     @reliable_handler("project_registered")
@@ -75,43 +82,43 @@ class FinanceService(PlatformService):
     @rpc
     @command("funds.budget")
     def record_budget(self, code: str, data: dict) -> dict:
-        return application.record_budget(self.db, self.clock, self.caller, code,
-                                         schemas.load(schemas.BudgetReview, data))
+        return self.cases.record_budget(self.caller, code=code,
+                                        data=schemas.load(schemas.BudgetReview, data))
 
     @rpc
     @command("funds.contract")
     def file_contract(self, code: str, data: dict) -> dict:
-        return application.file_contract(self.db, self.clock, self.caller, code,
-                                         schemas.wire(schemas.Contract, data))
+        return self.cases.file_contract(self.caller, code=code,
+                                        data=schemas.wire(schemas.Contract, data))
 
     @rpc
     @command("funds.disburse")
     def request_disbursement(self, code: str, data: dict) -> dict:
-        return application.request_disbursement(self.db, self.clock, self.caller, code,
-                                                schemas.load(schemas.Disbursement, data))
+        return self.cases.request_disbursement(self.caller, code=code,
+                                               data=schemas.load(schemas.Disbursement, data))
 
     @rpc
     @command("funds.surplus")
     def return_surplus(self, code: str) -> dict:
-        return application.return_surplus(self.db, self.clock, self.caller, code)
+        return self.cases.return_surplus(self.caller, code=code)
 
     @rpc
     @command("funds.misappropriation")
     def report_misappropriation(self, code: str, data: dict) -> dict:
-        return application.report_misappropriation(self.db, self.clock, self.caller, code,
-                                                   schemas.load(schemas.Misappropriation, data))
+        return self.cases.report_misappropriation(
+            self.caller, code=code, data=schemas.load(schemas.Misappropriation, data))
 
     @rpc
     @query("funds.read")
     def get_funds(self, code: str) -> dict:
-        return application.funds(self.db, self.caller, code)
+        return self.cases.funds(self.caller, code=code)
 
     @rpc
     @query("funds.contracts.read")
     def list_contracts(self, code: str) -> list[dict]:
-        return application.contracts(self.db, self.caller, code)
+        return self.cases.contracts(self.caller, code=code)
 
     @rpc
     @query("sharing.read")
     def get_sharing_status(self, code: str) -> dict | None:
-        return application.sharing_status(self.db, code)
+        return self.cases.sharing_status(code=code)

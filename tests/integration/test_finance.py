@@ -7,8 +7,10 @@ import eventlet
 import pytest
 
 from services.finance import application
+from services.finance.application import FinanceUseCases
 from services.finance.models import platform
 from shared.authz import Identity
+from shared.context import AppContext
 from shared.events import make_event
 from shared.persistence import create_engine_for
 from shared.persistence.store import Store
@@ -20,6 +22,11 @@ CODE = "SD-2026-000042"
 UNIT = Identity("staff@U1", "unit", "U1")
 FINANCE = Identity("budget-office", "finance")
 CLOCK = fixed(date(2026, 6, 1))
+
+
+def cases(store: Store) -> FinanceUseCases:
+    """Finance's use cases over the store and the test's clock (shared.context)."""
+    return FinanceUseCases(AppContext(store, CLOCK))
 
 
 def event(kind, **payload):
@@ -34,18 +41,18 @@ def approved_project(url, construction="1000.00"):
                             approved_amount=Decimal("5000"), approved_on=date(2026, 5, 1),
                             fixed_asset_investment=False, classified=False),
                       application.project_approved)
-    application.record_budget(store, CLOCK, FINANCE, CODE, {
+    cases(store).record_budget(FINANCE, code=CODE, data={
         "construction": {"total": Decimal(construction),
                          "by_level": {"province": Decimal(construction)}},
         "om": {"total": Decimal("0"), "by_level": {}}})
-    application.file_contract(store, CLOCK, UNIT, CODE, {
+    cases(store).file_contract(UNIT, code=CODE, data={
         "contract_no": "HT-1", "supplier": "浪潮", "amount": Decimal("5000.00"),
         "signed_on": date(2026, 5, 29), "text_sha256": "ab" * 32, "products": []})
     return engine, store
 
 
 def pay(store, amount="100.00"):
-    return application.request_disbursement(store, CLOCK, UNIT, CODE, {
+    return cases(store).request_disbursement(UNIT, code=CODE, data={
         "purpose": "construction", "amount": Decimal(amount), "contract_no": "HT-1",
         "level": None})
 
@@ -54,7 +61,7 @@ def test_concurrent_disbursements_never_exceed_the_budget(postgres_urls):
     engine, store = approved_project(postgres_urls["finance"])
     results = list(eventlet.GreenPool(20).imap(lambda _: pay(store)["status"], range(25)))
     assert results.count("paid") == 10 and results.count("refused") == 15
-    funds = application.funds(store, UNIT, CODE)
+    funds = cases(store).funds(UNIT, code=CODE)
     assert funds["by_purpose"]["construction"]["province"]["disbursed"] == "1000.00"
     assert funds["by_purpose"]["construction"]["province"]["available"] == "0.00"
     engine.dispose()
@@ -71,7 +78,7 @@ def test_a_sanction_delivered_twice_withholds_once_and_lifting_restores_it(reque
     again = event("sanction_imposed", sanction_id="SN-7", type="withhold_funds", finding=None,
                   reason="逾期未整改", imposed_on=date(2026, 6, 1))    # republished
     store.handle_once(again, application.sanction_imposed)
-    funds = application.funds(store, UNIT, CODE)["by_purpose"]["construction"]["province"]
+    funds = cases(store).funds(UNIT, code=CODE)["by_purpose"]["construction"]["province"]
     assert funds["withheld"] == "700.00" and funds["available"] == "0.00"
     refused = pay(store, "1.00")
     assert refused["status"] == "refused"
@@ -82,7 +89,7 @@ def test_a_sanction_delivered_twice_withholds_once_and_lifting_restores_it(reque
     store.handle_once(event("sanction_lifted", sanction_id="SN-7", type="withhold_funds",
                             reason="整改完成", lifted_on=date(2026, 6, 20)),
                       application.sanction_lifted)
-    funds = application.funds(store, UNIT, CODE)["by_purpose"]["construction"]["province"]
+    funds = cases(store).funds(UNIT, code=CODE)["by_purpose"]["construction"]["province"]
     assert funds["withheld"] == "0.00" and funds["available"] == "700.00"
     assert pay(store, "700.00")["status"] == "paid"
     engine.dispose()
@@ -96,7 +103,7 @@ def test_an_approved_change_raises_the_budget_overspend_is_otherwise_refused(sql
                             changes={"budget": {"total": "5500.00"}},
                             approved_amount=Decimal("5500.00"), comments="",
                             decided_on=date(2026, 6, 2)), application.change_decided)
-    funds = application.funds(store, UNIT, CODE)
+    funds = cases(store).funds(UNIT, code=CODE)
     assert funds["approved_amount"] == "5500.00"
     assert funds["by_purpose"]["construction"]["province"]["available"] == "500.00"
     assert pay(store, "500.00")["status"] == "paid"
@@ -122,7 +129,7 @@ def test_a_suspension_stops_payments_until_the_approving_body_lets_construction_
     assert "not_suspended" in [g["gate"] for g in refused["failed_gates"]]
     store.handle_once(resumed, application.construction_resumed)      # the retry
     assert pay(store)["status"] == "paid"
-    assert application.funds(store, UNIT, CODE)["gates"]["suspended"] is False
+    assert cases(store).funds(UNIT, code=CODE)["gates"]["suspended"] is False
     engine.dispose()
 
 
@@ -134,7 +141,7 @@ def test_termination_stops_payments_records_what_to_recover_and_returns_the_surp
                       application.sanction_imposed)
     refused = pay(store, "1.00")
     assert "not_suspended" in [g["gate"] for g in refused["failed_gates"]]
-    returned = application.return_surplus(store, CLOCK, FINANCE, CODE)
+    returned = cases(store).return_surplus(FINANCE, code=CODE)
     province = returned["by_purpose"]["construction"]["province"]
     assert province["to_recover"] == "400.00" and province["returned"] == "600.00"
     assert province["available"] == "0.00"
@@ -165,13 +172,13 @@ def test_a_sanction_before_approval_leaves_no_file_to_read_not_a_forbidden_one(s
                       application.sanction_imposed)
     for reader in (UNIT, Identity("staff@U2", "unit", "U2"), FINANCE):
         with pytest.raises(NotFound) as err:
-            application.funds(store, reader, CODE)
+            cases(store).funds(reader, code=CODE)
         assert err.value.as_dict()["message_zh"]
     stranger = Identity("staff@U3", "unit", "U3")
     refusals = []
     for code in (CODE, "SD-2026-999999"):
         with pytest.raises(Forbidden) as err:
-            application.funds(store, stranger, code)
+            cases(store).funds(stranger, code=code)
         refusals.append(err.value.as_dict())
     assert refusals[0]["message"].replace(CODE, "?") == refusals[1]["message"].replace(
         "SD-2026-999999", "?")
@@ -186,10 +193,10 @@ def test_misappropriation_of_an_unknown_project_is_404_and_emits_nothing(sqlite_
     store = Store(engine, platform, consumer="finance.test")
     report = {"description": "挪用", "amount": None}
     with pytest.raises(NotFound) as err:
-        application.report_misappropriation(store, CLOCK, FINANCE, CODE, report)
+        cases(store).report_misappropriation(FINANCE, code=CODE, data=report)
     assert err.value.as_dict()["details"] == {"project": CODE}
     assert outbox_rows(url, platform, "misappropriation_reported") == []
     registered(store)
-    assert application.report_misappropriation(store, CLOCK, FINANCE, CODE, report)["reported"]
+    assert cases(store).report_misappropriation(FINANCE, code=CODE, data=report)["reported"]
     assert len(outbox_rows(url, platform, "misappropriation_reported")) == 1
     engine.dispose()

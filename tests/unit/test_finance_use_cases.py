@@ -12,8 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from services.finance import application, schemas
+from services.finance.application import FinanceUseCases
 from services.finance.models import platform
 from shared.authz import Identity
+from shared.context import AppContext
 from shared.errors import RuleViolation, StateConflict
 from shared.events import make_event
 from shared.persistence import create_engine_for
@@ -39,6 +41,11 @@ def store(tmp_path):
 CLOCK = SimulatedClock(lambda: TODAY)
 
 
+def cases(store: Store) -> FinanceUseCases:
+    """Finance's use cases over the store and the test's clock (shared.context)."""
+    return FinanceUseCases(AppContext(store, CLOCK))
+
+
 def learn(store: Store, effect: Any, event_type: str, payload: dict[str, Any],
           articles: list[int]) -> None:
     store.handle_once(make_event(event_type, payload, project_code=CODE,
@@ -57,21 +64,20 @@ def approved_project(store: Store) -> None:
 
 
 def budget_and_contract(store: Store) -> None:
-    application.record_budget(store, CLOCK, FINANCE, CODE, schemas.load(schemas.BudgetReview, {
+    cases(store).record_budget(FINANCE, code=CODE, data=schemas.load(schemas.BudgetReview, {
         "construction": {"total": "450000.00", "by_level": {"province": "450000.00"}}}))
-    application.file_contract(store, CLOCK, UNIT_CALLER, CODE, schemas.wire(schemas.Contract, {
+    cases(store).file_contract(UNIT_CALLER, code=CODE, data=schemas.wire(schemas.Contract, {
         "contract_no": "HT-1", "supplier": "浪潮软件", "amount": "400000.00",
         "signed_on": TODAY.isoformat(), "text_sha256": SHA}))
 
 
 def pay(store: Store, amount: str) -> dict[str, Any]:
-    return application.request_disbursement(
-        store, CLOCK, UNIT_CALLER, CODE, schemas.load(schemas.Disbursement, {
-            "purpose": "construction", "amount": amount, "contract_no": "HT-1"}))
+    return cases(store).request_disbursement(UNIT_CALLER, code=CODE, data=schemas.load(
+        schemas.Disbursement, {"purpose": "construction", "amount": amount, "contract_no": "HT-1"}))
 
 
 def construction(store: Store) -> dict[str, str]:
-    return application.funds(store, FINANCE, CODE)["by_purpose"]["construction"]["province"]
+    return cases(store).funds(FINANCE, code=CODE)["by_purpose"]["construction"]["province"]
 
 
 def outbox_types(store: Store) -> list[str]:
@@ -91,11 +97,11 @@ def test_a_refused_contract_changes_nothing(store):
     """第十三条: a contract is filed once signed; a refusal writes no row and emits nothing."""
     approved_project(store)
     with pytest.raises((RuleViolation, StateConflict)) as err:
-        application.file_contract(store, CLOCK, UNIT_CALLER, CODE, schemas.wire(
+        cases(store).file_contract(UNIT_CALLER, code=CODE, data=schemas.wire(
             schemas.Contract, {"contract_no": "HT-1", "supplier": "s", "amount": "1.00",
                                "signed_on": "2026-03-03", "text_sha256": SHA}))  # signed tomorrow
     assert "第十三条" in err.value.as_dict()["articles"]
-    assert outbox_types(store) == [] and application.contracts(store, FINANCE, CODE) == []
+    assert outbox_types(store) == [] and cases(store).contracts(FINANCE, code=CODE) == []
 
 
 def test_a_withholding_holds_the_available_money_until_lifted_then_releases_exactly_it(store):
@@ -135,11 +141,11 @@ def test_the_surplus_returns_after_completion_and_only_once(store):
     budget_and_contract(store)
     pay(store, "100000.00")
     with pytest.raises(StateConflict):
-        application.return_surplus(store, CLOCK, UNIT_CALLER, CODE)   # still building
+        cases(store).return_surplus(UNIT_CALLER, code=CODE)   # still building
     learn(store, application.construction_completed, "construction_completed", {
         "completed_on": TODAY, "acceptance_due": date(2026, 6, 2)}, [23])
-    application.return_surplus(store, CLOCK, UNIT_CALLER, CODE)
+    cases(store).return_surplus(UNIT_CALLER, code=CODE)
     assert construction(store)["available"] == "0.00"
     with pytest.raises(StateConflict) as err:
-        application.return_surplus(store, CLOCK, UNIT_CALLER, CODE)
+        cases(store).return_surplus(UNIT_CALLER, code=CODE)
     assert err.value.as_dict()["articles"] == ["第十七条"]
