@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -18,6 +17,7 @@ from services.finance.models import (
     MoneyLedgerEntryRow,
     SharingStatusRow,
 )
+from services.finance.views import contract_view, disbursement_view, funds_view
 from shared.authz import Identity, acts_on_project, deny, require_project
 from shared.context import AppContext
 from shared.errors import NotFound, RuleViolation, StateConflict
@@ -261,52 +261,6 @@ def _contract_on_file(session, code: str, contract_no: str) -> domain.ContractOn
     return domain.ContractOnFile(row.purpose, row.amount_fen, int(paid))
 
 
-def funds_view(row: FundingFileRow, entries, balances: dict) -> dict[str, Any]:
-    y = domain.to_yuan
-    return {
-        "project": row.project_code, "kind": row.kind, "approved_amount": y(row.approved_fen),
-        **{k: y(v) for k, v in domain.totals(balances).items()},
-        "gates": {"favourable_opinion": row.favourable_opinion,
-                  "drc_approved": row.drc_approved or not row.fixed_asset_investment,
-                  "withholding_sanctions": row.withholding_sanctions,
-                  "suspended": bool(row.suspensions), "terminated": row.terminated,
-                  "construction_completed": row.construction_completed,
-                  "acceptance_passed": row.acceptance_passed},
-        "by_purpose": {p: {lvl: {k: y(v) for k, v in b.items()} for lvl, b in levels.items()}
-                       for p, levels in balances.items()},
-        # the annual budgets (第十一条) and each year's payments
-        "by_year": {str(year): {p: {k: y(v) for k, v in b.items()} for p, b in purposes.items()}
-                    for year, purposes in domain.by_year(_as_entries(entries)).items()},
-        "ledger": [{"id": e.id, "purpose": e.purpose, "level": e.level, "kind": e.kind,
-                    "amount": y(e.fen), "ref": e.ref, "year": e.year,
-                    "date": e.on_date.isoformat(), **recorded(e),
-                    "actor": e.actor} for e in entries],
-    }
-
-
-def contract_view(row: ContractRow) -> dict:
-    return {"contract_no": row.contract_no, "supplier": row.supplier, "purpose": row.purpose,
-            "amount": domain.to_yuan(row.amount_fen), "signed_on": row.signed_on.isoformat(),
-            "filed_on": row.filed_on.isoformat(), "products": row.products,
-            "text_sha256": row.text_sha256, "document": row.document, "filed_by": row.filed_by}
-
-
-def disbursement_view(row: DisbursementRow) -> dict:
-    return {"id": row.id, "status": row.status, "purpose": row.purpose, "level": row.level,
-            "amount": domain.to_yuan(row.amount_fen), "contract_no": row.contract_no,
-            "failed_gates": row.failed_gates, "requested_on": row.requested_on.isoformat(),
-            **recorded(row)}
-
-
-def recorded(row) -> dict:
-    """When a ledger entry or request was recorded, and the business date of its act (the
-    simulated day under a simulated clock) — rows from before finance_0011: their own date."""
-    day = row.business_date or (row.on_date if isinstance(row, MoneyLedgerEntryRow)
-                                else row.requested_on)
-    return {"business_date": day.isoformat(),
-            "recorded_at": row.at.isoformat() if row.at else None}
-
-
 class FinanceUseCases:
     """Finance's use cases — budgets, contracts, disbursements, surplus, misappropriation, and
     the reads — against one context (store, clock, policy): each takes the caller and the
@@ -459,7 +413,8 @@ class FinanceUseCases:
                                f"项目 {code} 批复前财政部门尚无其资金档案", details={"project": code})
             entries = _entries(session, code)
             view = funds_view(row, entries, domain.balances(
-                [Entry(e.purpose, e.level, e.kind, e.fen, e.ref) for e in entries]))
+                [Entry(e.purpose, e.level, e.kind, e.fen, e.ref) for e in entries]),
+                domain.by_year(_as_entries(entries)))
             view["annual_reports"] = [   # 第十六条: what the unit reported to finance, by year
                 {"year": r.year, "filed_on": r.filed_on.isoformat(), "on_time": r.on_time}
                 for r in session.scalars(select(AnnualReportRow).where(

@@ -14,6 +14,7 @@ from services.security.models import (
     SecrecyInspectionRow,
     SecurityFileRow,
 )
+from services.security.views import classified_view, inspection_view
 from shared.authz import Identity, deny, require_project, sees_classified_content
 from shared.context import AppContext
 from shared.errors import NotFound, RuleViolation
@@ -73,18 +74,6 @@ def _publish_material(tx: Transaction, row: SecurityFileRow, details: dict) -> N
     _emit(tx, row, "classified_material_filed", {
         "doc_types": sorted(details.get("documents", {})),
         "catalog": bool(details.get("catalog"))}, [4, 20])
-
-
-def classified_view(row: ClassifiedContentRow) -> dict:
-    return {"project": row.project_code, "goals": row.goals, "content": row.content,
-            "location": row.location, "details": row.details}
-
-
-def _inspection_view(row: SecrecyInspectionRow) -> dict:
-    return {"id": row.id, "project": row.project_code,
-            "inspected_on": row.inspected_on.isoformat(), "inspected_by": row.inspected_by,
-            "scope": row.scope, "conclusion": row.conclusion, "findings": row.findings,
-            "recorded_on": row.recorded_on.isoformat()}
 
 
 class SecurityUseCases:
@@ -188,7 +177,7 @@ class SecurityUseCases:
                            else None} for f in data["findings"]])
             tx.session.add(inspection)
             tx.session.flush()
-            return _inspection_view(inspection)
+            return inspection_view(inspection)
 
     def secrecy_inspections(self, caller: Identity, *, code: str) -> list[dict]:
         """The bureau's inspections of a classified project: the bureau and the owning unit only
@@ -197,7 +186,7 @@ class SecurityUseCases:
             row = _file(session, caller, code, "secrecy.inspection.read", owner_only=True)
             if not sees_classified_content(caller, row.owner_unit):
                 deny(caller, "secrecy.inspection.read", code)
-            return [_inspection_view(i) for i in session.scalars(select(SecrecyInspectionRow).where(
+            return [inspection_view(i) for i in session.scalars(select(SecrecyInspectionRow).where(
                 SecrecyInspectionRow.project_code == code).order_by(
                 SecrecyInspectionRow.inspected_on, SecrecyInspectionRow.id))]
 

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import insert
 
-from services.finance.application import recorded
 from services.finance.models import DisbursementRow, MoneyLedgerEntryRow
+from services.finance.views import recorded
 from services.supervision import deadline_rows
 from services.supervision.audit_trail import business_date
 from services.supervision.models import platform
