@@ -14,12 +14,12 @@ from services.planning.domain import Project, project_code
 from services.planning.models import ChangeRequestRow, DocumentRow
 from services.planning.plans import AnnualPlan, Plan, items_in_force
 from shared.authz import Identity, acts_on_project, deny, require_project
+from shared.context import AppContext
 from shared.errors import NotFound, StateConflict
 from shared.events import Event
 from shared.faults import failpoint
-from shared.persistence.store import Store, Transaction
-from shared.policy import get_policy, policy_in_force
-from shared.timekit import Clock
+from shared.persistence.store import Transaction
+from shared.policy import policy_in_force
 
 
 def _now() -> datetime:
@@ -29,80 +29,6 @@ def _now() -> datetime:
 def _owned(project: Project, caller: Identity, permission: str) -> Project:
     if not acts_on_project(caller, project.unit):
         deny(caller, permission, project.code)
-    return project
-
-
-def register_project(store: Store, clock: Clock, caller: Identity, data: dict) -> Project:
-    """Put a project on the register with its lifelong code and pinned regulation (第三条)."""
-    today = clock.today()
-    policy = policy_in_force(today)
-    with store.transaction() as tx:
-        code = project_code(today.year, repository.next_sequence(tx.session, today.year))
-        project = Project.register(
-            code=code, unit=caller.unit, regulation_version=policy.id, registered_on=today,
-            **data)
-        repository.add(tx.session, project)
-        tx.emit("project_registered", {  # never the content: see ProjectRegistered
-            "unit": project.unit, "co_builders": [c["unit"] for c in project.co_builders],
-            "kind": project.kind, "level": project.level,
-            "classified": project.classified, "registered_on": today,
-            "schedule_end": project.schedule_end},
-            project_code=code, regulation_version=policy.id, articles=[3])
-    return project
-
-
-def file_document(store: Store, caller: Identity, code: str, doc_type: str,
-                  data: dict) -> Project:
-    with store.transaction() as tx:
-        project = _owned(repository.get(tx.session, code, for_update=True), caller,
-                         "project.documents.put")
-        change = (repository.change_to_replace(tx.session, code, doc_type)
-                  if project.needs_a_change_to_replace(doc_type) else None)
-        document = project.file_document(doc_type, data["title"], data["sha256"], caller.sub,
-                                         _now(), change=change.id if change else None)
-        if change is not None:   # each approved change replaces each document once (第十八条)
-            change.documents_replaced = [*(change.documents_replaced or []), doc_type]
-        repository.save(tx.session, project, new_document=document)
-        tx.emit("document_filed", {  # into the electronic archive kept by acceptance (第二十条)
-            "doc_type": doc_type, "version": document.version,
-            "title": None if project.classified else document.title,
-            "sha256": document.sha256, "filed_by": caller.sub, "filed_at": document.filed_at},
-            project_code=code, regulation_version=project.regulation_version, articles=[20])
-    return project
-
-
-def set_catalog(store: Store, caller: Identity, code: str,
-                resources: list[dict[str, Any]]) -> Project:
-    with store.transaction() as tx:
-        project = _owned(repository.get(tx.session, code, for_update=True), caller,
-                         "project.catalog.put")
-        project.set_catalog(resources)
-        repository.save(tx.session, project)
-        tx.emit("catalog_set", {
-            "resources": len(resources),
-            "by_sharing_type": dict(Counter(r["sharing_type"] for r in resources))},
-            project_code=code, regulation_version=project.regulation_version, articles=[27])
-    return project
-
-
-def submit_application(store: Store, clock: Clock, caller: Identity, code: str) -> Project:
-    """Submit the application for review (第六条, 第七条) → ``application_submitted``."""
-    today = clock.today()
-    with store.transaction() as tx:
-        project = _owned(repository.get(tx.session, code, for_update=True), caller,
-                         "project.submit")
-        submission = project.submit(get_policy(project.regulation_version),
-                                    items_in_force(*repository.all_plans(tx.session), today.year))
-        repository.save(tx.session, project)
-        tx.emit("application_submitted", {
-            "name": project.name, "unit": project.unit, "kind": project.kind,
-            "level": project.level, "plan_item": project.plan_item,
-            "budget_total": project.budget_total,
-            "fixed_asset_investment": project.fixed_asset_investment,
-            "classified": project.classified, "submission": submission, "submitted_on": today,
-        }, project_code=project.code, regulation_version=project.regulation_version,
-            articles=[6, 7])
-    failpoint("after_commit")  # fault tests: a crash here must not lose the event
     return project
 
 
@@ -146,133 +72,7 @@ def _visible(session, caller: Identity, code: str, permission: str) -> Project:
     return project
 
 
-def plan_items(store: Store, clock: Clock) -> set[str]:
-    """The plan items in force this year: what an application must implement (第六条)."""
-    with store.read() as session:
-        return items_in_force(*repository.all_plans(session), clock.today().year)
-
-
-def get_project(store: Store, clock: Clock, caller: Identity,
-                code: str) -> tuple[Project, set[str]]:
-    """The project, and the plan items in force this year (for its open items)."""
-    with store.read() as session:
-        project = _visible(session, caller, code, "project.read")
-        return project, items_in_force(*repository.all_plans(session), clock.today().year)
-
-
-def list_projects(store: Store, caller: Identity, **filters) -> tuple[int, list[Project]]:
-    with store.read() as session:
-        return repository.search(session, caller, **filters)
-
-
-def draft_plan(store: Store, caller: Identity, data: dict) -> Plan:
-    with store.transaction() as tx:
-        plan = Plan.draft(id=f"PL-{uuid.uuid4().hex[:8].upper()}", **data)
-        repository.add_plan(tx.session, plan)
-    return plan
-
-
-def approve_plan(store: Store, clock: Clock, caller: Identity, plan_id: str) -> Plan:
-    with store.transaction() as tx:
-        plan = repository.get_plan(tx.session, plan_id, for_update=True)
-        plan.approve(caller.sub, clock.today())
-        repository.save_plan(tx.session, plan)
-    return plan
-
-
-def issue_annual_plan(store: Store, clock: Clock, caller: Identity, data: dict) -> AnnualPlan:
-    with store.transaction() as tx:
-        plan = repository.get_plan(tx.session, data["plan_id"])
-        annual = AnnualPlan.issue(plan, id=f"AP-{data['year']}-{uuid.uuid4().hex[:6].upper()}",
-                                  year=data["year"], items=data["items"],
-                                  issued_on=clock.today())
-        repository.add_annual_plan(tx.session, annual)
-    return annual
-
-
-def list_plans(store: Store) -> tuple[list[Plan], list[AnnualPlan]]:
-    with store.read() as session:
-        return repository.all_plans(session)
-
-
-# -- national-ministry projects (第十条) ------------------------------------------------------
-
-def record_national_consent(store: Store, clock: Clock, caller: Identity, code: str,
-                            decision: str) -> Project:
-    today = clock.today()
-    with store.transaction() as tx:
-        project = repository.get(tx.session, code, for_update=True)
-        project.record_national_consent(decision, caller.sub, today)
-        repository.save(tx.session, project)
-        tx.emit("national_consent_recorded", {"decision": decision, "decided_on": today},
-                project_code=code, regulation_version=project.regulation_version, articles=[10])
-    return project
-
-
-def file_national_approval(store: Store, clock: Clock, caller: Identity, code: str,
-                           filing: dict) -> Project:
-    today = clock.today()
-    with store.transaction() as tx:
-        project = _owned(repository.get(tx.session, code, for_update=True), caller,
-                         "project.national.file")
-        record = {"ministry": filing["ministry"], "document_no": filing["document_no"],
-                  "approved_on": filing["approved_on"].isoformat()}
-        consented = project.file_national_approval(record, caller.sub, today)
-        repository.save(tx.session, project)
-        tx.emit("national_approval_filed", {
-            "ministry": filing["ministry"], "document_no": filing["document_no"],
-            "approved_on": filing["approved_on"], "filed_on": today, "consented": consented},
-            project_code=code, regulation_version=project.regulation_version, articles=[10])
-        if not consented:
-            tx.emit("national_approval_filed_without_consent", {
-                "ministry": filing["ministry"], "document_no": filing["document_no"],
-                "approved_on": filing["approved_on"],
-                "consent": project.national.get("consent", {}).get("decision"),
-                "filed_on": today}, project_code=code,
-                regulation_version=project.regulation_version, articles=[10])
-    return project
-
-
-# -- sharing platform (第二十九条) --------------------------------------------------------------
-
-def record_sharing_status(store: Store, caller: Identity, code: str,
-                          data: dict) -> Project:
-    with store.transaction() as tx:
-        project = repository.get(tx.session, code, for_update=True)
-        project.record_sharing_status(data["connected"], data["sharing_compliant"],
-                                      data["checked_on"], data.get("catalog_registered"))
-        repository.save(tx.session, project)
-        tx.emit("sharing_status_recorded", {
-            "connected": data["connected"], "sharing_compliant": data["sharing_compliant"],
-            "checked_on": data["checked_on"],
-            "catalog_registered": data.get("catalog_registered")}, project_code=code,
-            regulation_version=project.regulation_version, articles=[29])
-    return project
-
-
 # -- major changes (第十八条) --------------------------------------------------------------------
-
-def request_change(store: Store, clock: Clock, caller: Identity, code: str,
-                   data: dict) -> ChangeRequestRow:
-    today = clock.today()
-    with store.transaction() as tx:
-        project = _owned(repository.get(tx.session, code, for_update=True), caller,
-                         "project.change.request")
-        project.check_change_request(data["changes"])
-        pending = repository.pending_change(tx.session, code)
-        if pending is not None:
-            raise StateConflict("an adjustment application of this project is still pending",
-                                "该项目已有待审核的调整申请", articles=[18],
-                                details={"pending": pending.id})
-        row = ChangeRequestRow(id=f"CR-{uuid.uuid4().hex[:8].upper()}", project_code=code,
-                               changes=data["changes"], reason=data["reason"], status="pending",
-                               requested_by=caller.sub, requested_on=today)
-        tx.session.add(row)
-        tx.emit("change_requested", {"request_id": row.id, "changes": data["changes"],
-                                     "reason": data["reason"], "requested_on": today},
-                project_code=code, regulation_version=project.regulation_version, articles=[18])
-    return row
-
 
 def change_decided(tx: Transaction, event: Event) -> None:
     """The new review's decision (第十八条); a fixed-asset project's approved change waits for
@@ -310,12 +110,6 @@ def construction_suspended(tx: Transaction, event: Event) -> None:
     project = repository.get(tx.session, event.project_code, for_update=True)
     if project.suspend():
         repository.save(tx.session, project)
-
-
-def change_requests(store: Store, caller: Identity, code: str) -> list[ChangeRequestRow]:
-    with store.read() as session:
-        _visible(session, caller, code, "project.read")
-        return repository.changes_of(session, code)
 
 
 # -- construction and sanctions ----------------------------------------------------------------
@@ -388,3 +182,197 @@ def _classified_material(project: Project, data: dict) -> bool:
 
 
 classified_material_filed = _status_effect(_classified_material)
+
+
+class PlanningUseCases:
+    """The register's use cases — plans, applications, national-ministry projects, sharing,
+    major changes — against one context (store, clock, policy): each takes the caller and the
+    domain arguments, keyword-only past the caller."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+
+    def register_project(self, caller: Identity, *, data: dict) -> Project:
+        """Put a project on the register with its lifelong code and pinned regulation (第三条)."""
+        today = self.ctx.today()
+        policy = policy_in_force(today)
+        with self.ctx.store.transaction() as tx:
+            code = project_code(today.year, repository.next_sequence(tx.session, today.year))
+            project = Project.register(
+                code=code, unit=caller.unit, regulation_version=policy.id, registered_on=today,
+                **data)
+            repository.add(tx.session, project)
+            tx.emit("project_registered", {  # never the content: see ProjectRegistered
+                "unit": project.unit, "co_builders": [c["unit"] for c in project.co_builders],
+                "kind": project.kind, "level": project.level,
+                "classified": project.classified, "registered_on": today,
+                "schedule_end": project.schedule_end},
+                project_code=code, regulation_version=policy.id, articles=[3])
+        return project
+
+    def file_document(self, caller: Identity, *, code: str, doc_type: str, data: dict) -> Project:
+        with self.ctx.store.transaction() as tx:
+            project = _owned(repository.get(tx.session, code, for_update=True), caller,
+                             "project.documents.put")
+            change = (repository.change_to_replace(tx.session, code, doc_type)
+                      if project.needs_a_change_to_replace(doc_type) else None)
+            document = project.file_document(doc_type, data["title"], data["sha256"], caller.sub,
+                                             _now(), change=change.id if change else None)
+            if change is not None:   # each approved change replaces each document once (第十八条)
+                change.documents_replaced = [*(change.documents_replaced or []), doc_type]
+            repository.save(tx.session, project, new_document=document)
+            tx.emit("document_filed", {  # into the electronic archive kept by acceptance (第二十条)
+                "doc_type": doc_type, "version": document.version,
+                "title": None if project.classified else document.title,
+                "sha256": document.sha256, "filed_by": caller.sub, "filed_at": document.filed_at},
+                project_code=code, regulation_version=project.regulation_version, articles=[20])
+        return project
+
+    def set_catalog(self, caller: Identity, *, code: str, resources: list[dict[str, Any]]) -> Project:
+        with self.ctx.store.transaction() as tx:
+            project = _owned(repository.get(tx.session, code, for_update=True), caller,
+                             "project.catalog.put")
+            project.set_catalog(resources)
+            repository.save(tx.session, project)
+            tx.emit("catalog_set", {
+                "resources": len(resources),
+                "by_sharing_type": dict(Counter(r["sharing_type"] for r in resources))},
+                project_code=code, regulation_version=project.regulation_version, articles=[27])
+        return project
+
+    def submit_application(self, caller: Identity, *, code: str) -> Project:
+        """Submit the application for review (第六条, 第七条) → ``application_submitted``."""
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            project = _owned(repository.get(tx.session, code, for_update=True), caller,
+                             "project.submit")
+            submission = project.submit(self.ctx.policy(project.regulation_version),
+                                        items_in_force(*repository.all_plans(tx.session), today.year))
+            repository.save(tx.session, project)
+            tx.emit("application_submitted", {
+                "name": project.name, "unit": project.unit, "kind": project.kind,
+                "level": project.level, "plan_item": project.plan_item,
+                "budget_total": project.budget_total,
+                "fixed_asset_investment": project.fixed_asset_investment,
+                "classified": project.classified, "submission": submission, "submitted_on": today,
+            }, project_code=project.code, regulation_version=project.regulation_version,
+                articles=[6, 7])
+        failpoint("after_commit")  # fault tests: a crash here must not lose the event
+        return project
+
+    def plan_items(self) -> set[str]:
+        """The plan items in force this year: what an application must implement (第六条)."""
+        with self.ctx.store.read() as session:
+            return items_in_force(*repository.all_plans(session), self.ctx.today().year)
+
+    def get_project(self, caller: Identity, *, code: str) -> tuple[Project, set[str]]:
+        """The project, and the plan items in force this year (for its open items)."""
+        with self.ctx.store.read() as session:
+            project = _visible(session, caller, code, "project.read")
+            return project, items_in_force(*repository.all_plans(session), self.ctx.today().year)
+
+    def list_projects(self, caller: Identity, **filters: Any) -> tuple[int, list[Project]]:
+        with self.ctx.store.read() as session:
+            return repository.search(session, caller, **filters)
+
+    def draft_plan(self, caller: Identity, *, data: dict) -> Plan:
+        with self.ctx.store.transaction() as tx:
+            plan = Plan.draft(id=f"PL-{uuid.uuid4().hex[:8].upper()}", **data)
+            repository.add_plan(tx.session, plan)
+        return plan
+
+    def approve_plan(self, caller: Identity, *, plan_id: str) -> Plan:
+        with self.ctx.store.transaction() as tx:
+            plan = repository.get_plan(tx.session, plan_id, for_update=True)
+            plan.approve(caller.sub, self.ctx.today())
+            repository.save_plan(tx.session, plan)
+        return plan
+
+    def issue_annual_plan(self, caller: Identity, *, data: dict) -> AnnualPlan:
+        with self.ctx.store.transaction() as tx:
+            plan = repository.get_plan(tx.session, data["plan_id"])
+            annual = AnnualPlan.issue(plan, id=f"AP-{data['year']}-{uuid.uuid4().hex[:6].upper()}",
+                                      year=data["year"], items=data["items"],
+                                      issued_on=self.ctx.today())
+            repository.add_annual_plan(tx.session, annual)
+        return annual
+
+    def list_plans(self) -> tuple[list[Plan], list[AnnualPlan]]:
+        with self.ctx.store.read() as session:
+            return repository.all_plans(session)
+
+    # -- national-ministry projects (第十条) --------------------------------------------------
+
+    def record_national_consent(self, caller: Identity, *, code: str, decision: str) -> Project:
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            project = repository.get(tx.session, code, for_update=True)
+            project.record_national_consent(decision, caller.sub, today)
+            repository.save(tx.session, project)
+            tx.emit("national_consent_recorded", {"decision": decision, "decided_on": today},
+                    project_code=code, regulation_version=project.regulation_version, articles=[10])
+        return project
+
+    def file_national_approval(self, caller: Identity, *, code: str, filing: dict) -> Project:
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            project = _owned(repository.get(tx.session, code, for_update=True), caller,
+                             "project.national.file")
+            record = {"ministry": filing["ministry"], "document_no": filing["document_no"],
+                      "approved_on": filing["approved_on"].isoformat()}
+            consented = project.file_national_approval(record, caller.sub, today)
+            repository.save(tx.session, project)
+            tx.emit("national_approval_filed", {
+                "ministry": filing["ministry"], "document_no": filing["document_no"],
+                "approved_on": filing["approved_on"], "filed_on": today, "consented": consented},
+                project_code=code, regulation_version=project.regulation_version, articles=[10])
+            if not consented:
+                tx.emit("national_approval_filed_without_consent", {
+                    "ministry": filing["ministry"], "document_no": filing["document_no"],
+                    "approved_on": filing["approved_on"],
+                    "consent": project.national.get("consent", {}).get("decision"),
+                    "filed_on": today}, project_code=code,
+                    regulation_version=project.regulation_version, articles=[10])
+        return project
+
+    # -- sharing platform (第二十九条) ----------------------------------------------------------
+
+    def record_sharing_status(self, caller: Identity, *, code: str, data: dict) -> Project:
+        with self.ctx.store.transaction() as tx:
+            project = repository.get(tx.session, code, for_update=True)
+            project.record_sharing_status(data["connected"], data["sharing_compliant"],
+                                          data["checked_on"], data.get("catalog_registered"))
+            repository.save(tx.session, project)
+            tx.emit("sharing_status_recorded", {
+                "connected": data["connected"], "sharing_compliant": data["sharing_compliant"],
+                "checked_on": data["checked_on"],
+                "catalog_registered": data.get("catalog_registered")}, project_code=code,
+                regulation_version=project.regulation_version, articles=[29])
+        return project
+
+    # -- major changes (第十八条) ----------------------------------------------------------------
+
+    def request_change(self, caller: Identity, *, code: str, data: dict) -> ChangeRequestRow:
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            project = _owned(repository.get(tx.session, code, for_update=True), caller,
+                             "project.change.request")
+            project.check_change_request(data["changes"])
+            pending = repository.pending_change(tx.session, code)
+            if pending is not None:
+                raise StateConflict("an adjustment application of this project is still pending",
+                                    "该项目已有待审核的调整申请", articles=[18],
+                                    details={"pending": pending.id})
+            row = ChangeRequestRow(id=f"CR-{uuid.uuid4().hex[:8].upper()}", project_code=code,
+                                   changes=data["changes"], reason=data["reason"], status="pending",
+                                   requested_by=caller.sub, requested_on=today)
+            tx.session.add(row)
+            tx.emit("change_requested", {"request_id": row.id, "changes": data["changes"],
+                                         "reason": data["reason"], "requested_on": today},
+                    project_code=code, regulation_version=project.regulation_version, articles=[18])
+        return row
+
+    def change_requests(self, caller: Identity, *, code: str) -> list[ChangeRequestRow]:
+        with self.ctx.store.read() as session:
+            _visible(session, caller, code, "project.read")
+            return repository.changes_of(session, code)

@@ -1,6 +1,8 @@
 """Planning service entrypoints (thin: check, parse, call the use case, shape the answer)."""
 from services.planning import application, schemas
+from services.planning.application import PlanningUseCases
 from services.planning.models import platform
+from shared.context import AppContext
 from shared.messaging.reliable import reliable_handler
 from shared.messaging.rpc import rpc
 from shared.platform import Database, PlatformService, command, query
@@ -10,11 +12,16 @@ class PlanningService(PlatformService):
     name = "planning"
     db = Database(platform)
 
+    @property
+    def cases(self) -> PlanningUseCases:
+        """The use cases against this worker's store and clock (shared.context)."""
+        return PlanningUseCases(AppContext(self.db, self.clock))
+
     @rpc
     @command("project.register")
     def register_project(self, data: dict) -> dict:
         fields = schemas.registration_fields(schemas.load(schemas.ProjectRegistration, data))
-        project = application.register_project(self.db, self.clock, self.caller, fields)
+        project = self.cases.register_project(self.caller, data=fields)
         return self._changed_view(project)
 
     @rpc
@@ -22,34 +29,34 @@ class PlanningService(PlatformService):
     def file_document(self, code: str, doc_type: str, data: dict) -> dict:
         doc_type = schemas.load(schemas.DocType, {"doc_type": doc_type})["doc_type"]
         filing = schemas.load(schemas.DocumentFiling, data)
-        project = application.file_document(self.db, self.caller, code, doc_type,
-                                            filing)
+        project = self.cases.file_document(self.caller, code=code, doc_type=doc_type,
+                                           data=filing)
         return self._changed_view(project)
 
     @rpc
     @command("project.catalog.put")
     def set_catalog(self, code: str, data: dict) -> dict:
         catalog = schemas.load(schemas.Catalog, data)
-        project = application.set_catalog(self.db, self.caller, code,
-                                          catalog["resources"])
+        project = self.cases.set_catalog(self.caller, code=code,
+                                         resources=catalog["resources"])
         return self._changed_view(project)
 
     @rpc
     @command("project.submit")
     def submit_application(self, code: str) -> dict:
-        project = application.submit_application(self.db, self.clock, self.caller, code)
+        project = self.cases.submit_application(self.caller, code=code)
         return self._changed_view(project)
 
     def _changed_view(self, project) -> dict:
         """The project after the unit's change: its open items are exactly what submission
         would refuse, the plan item in force included (第六条)."""
         return schemas.project_view(project, self.caller,
-                                    plan_items=application.plan_items(self.db, self.clock))
+                                    plan_items=self.cases.plan_items())
 
     @rpc
     @query("project.read")
     def get_project(self, code: str) -> dict:
-        project, plan_items = application.get_project(self.db, self.clock, self.caller, code)
+        project, plan_items = self.cases.get_project(self.caller, code=code)
         return schemas.project_view(project, self.caller, plan_items=plan_items)
 
     @rpc
@@ -59,34 +66,33 @@ class PlanningService(PlatformService):
         """``among``/``excluding``: project codes another service selected (the gateway's
         ``overdue`` filter, from supervision's deadlines)."""
         params = schemas.load(schemas.ProjectFilters, filters or {})
-        total, projects = application.list_projects(self.db, self.caller, among=among,
-                                                    excluding=excluding, **params)
+        total, projects = self.cases.list_projects(self.caller, among=among,
+                                                   excluding=excluding, **params)
         return {"items": [schemas.project_view(p, self.caller, detail=False) for p in projects],
                 "total": total, "limit": params["limit"], "offset": params["offset"]}
 
     @rpc
     @command("plan.draft")
     def draft_plan(self, data: dict) -> dict:
-        plan = application.draft_plan(self.db, self.caller, schemas.load(schemas.PlanDraft, data))
+        plan = self.cases.draft_plan(self.caller, data=schemas.load(schemas.PlanDraft, data))
         return schemas.plan_view(plan)
 
     @rpc
     @command("plan.approve")
     def approve_plan(self, plan_id: str) -> dict:
-        return schemas.plan_view(application.approve_plan(self.db, self.clock, self.caller,
-                                                          plan_id))
+        return schemas.plan_view(self.cases.approve_plan(self.caller, plan_id=plan_id))
 
     @rpc
     @command("plan.annual")
     def issue_annual_plan(self, data: dict) -> dict:
-        annual = application.issue_annual_plan(self.db, self.clock, self.caller,
-                                               schemas.load(schemas.AnnualPlanIssue, data))
+        annual = self.cases.issue_annual_plan(
+            self.caller, data=schemas.load(schemas.AnnualPlanIssue, data))
         return schemas.annual_plan_view(annual)
 
     @rpc
     @query("plan.read")
     def list_plans(self) -> dict:
-        plans, annual = application.list_plans(self.db)
+        plans, annual = self.cases.list_plans()
         return {"plans": [schemas.plan_view(p) for p in plans],
                 "annual_plans": [schemas.annual_plan_view(a) for a in annual]}
 
@@ -94,35 +100,35 @@ class PlanningService(PlatformService):
     @command("project.national.consent")
     def record_national_consent(self, code: str, data: dict) -> dict:
         decision = schemas.load(schemas.NationalConsent, data)["decision"]
-        return schemas.project_view(application.record_national_consent(
-            self.db, self.clock, self.caller, code, decision), self.caller)
+        return schemas.project_view(self.cases.record_national_consent(
+            self.caller, code=code, decision=decision), self.caller)
 
     @rpc
     @command("project.national.file")
     def file_national_approval(self, code: str, data: dict) -> dict:
         filing = schemas.load(schemas.NationalFiling, data)
-        return schemas.project_view(application.file_national_approval(
-            self.db, self.clock, self.caller, code, filing), self.caller)
+        return schemas.project_view(self.cases.file_national_approval(
+            self.caller, code=code, filing=filing), self.caller)
 
     @rpc
     @command("project.sharing.record")
     def record_sharing_status(self, code: str, data: dict) -> dict:
         status = schemas.load(schemas.SharingStatus, data)
-        return schemas.project_view(application.record_sharing_status(
-            self.db, self.caller, code, status), self.caller)
+        return schemas.project_view(self.cases.record_sharing_status(
+            self.caller, code=code, data=status), self.caller)
 
     @rpc
     @command("project.change.request")
     def request_change(self, code: str, data: dict) -> dict:
         request = schemas.load_change_request(data)
-        return schemas.change_view(application.request_change(
-            self.db, self.clock, self.caller, code, request))
+        return schemas.change_view(self.cases.request_change(
+            self.caller, code=code, data=request))
 
     @rpc
     @query("project.read")
     def list_change_requests(self, code: str) -> list[dict]:
         return [schemas.change_view(r)
-                for r in application.change_requests(self.db, self.caller, code)]
+                for r in self.cases.change_requests(self.caller, code=code)]
 
     @reliable_handler("contract_filed")
     def on_contract_filed(self, event) -> None:

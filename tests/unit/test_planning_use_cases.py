@@ -12,8 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from services.planning import application, schemas
+from services.planning.application import PlanningUseCases
 from services.planning.models import platform
 from shared.authz import Forbidden, Identity
+from shared.context import AppContext
 from shared.errors import RuleViolation
 from shared.events import make_event
 from shared.persistence import create_engine_for
@@ -25,6 +27,11 @@ UNIT, TODAY = "U-370100-001", date(2026, 3, 2)
 UNIT_CALLER = Identity("u1", "unit", UNIT)
 OFFICE, GROUP = Identity("o1", "office"), Identity("g1", "group")
 CLOCK = SimulatedClock(lambda: TODAY)
+
+
+def cases(store: Store) -> PlanningUseCases:
+    """Planning's use cases over the store and the test's clock (shared.context)."""
+    return PlanningUseCases(AppContext(store, CLOCK))
 CATALOG = {"resources": [{"name": "电子证照", "source": "本系统", "format": "JSON",
                           "update_frequency": "每日", "sharing_type": "unconditional",
                           "open_type": "none"}]}
@@ -46,25 +53,25 @@ def outbox_types(store: Store) -> list[str]:
 
 def plan_in_force(store: Store) -> None:
     """第五条: the office drafts the provincial plan, the provincial government approves it."""
-    plan = application.draft_plan(store, OFFICE, schemas.load(schemas.PlanDraft, {
+    plan = cases(store).draft_plan(OFFICE, data=schemas.load(schemas.PlanDraft, {
         "title": "山东省政务信息系统建设规划", "start_year": 2025, "end_year": 2030,
         "items": [{"code": "SDZW-2026-01", "title": "全省电子证照系统"}]}))
-    application.approve_plan(store, CLOCK, GROUP, plan.id)
+    cases(store).approve_plan(GROUP, plan_id=plan.id)
 
 
 def register(store: Store, **changes: Any) -> str:
     data = {"name": "全省电子证照系统", "kind": "construction", "level": "province",
             "plan_item": "SDZW-2026-01", "budget": {"total": "500000.00"}, **changes}
     fields = schemas.registration_fields(schemas.load(schemas.ProjectRegistration, data))
-    return application.register_project(store, CLOCK, UNIT_CALLER, fields).code
+    return cases(store).register_project(UNIT_CALLER, data=fields).code
 
 
 def complete_application(store: Store, code: str) -> None:
     for doc in ("construction_plan", "investment_budget"):
-        application.file_document(store, UNIT_CALLER, code, doc, schemas.load(
+        cases(store).file_document(UNIT_CALLER, code=code, doc_type=doc, data=schemas.load(
             schemas.DocumentFiling, {"title": doc, "sha256": "b" * 64}))
-    application.set_catalog(store, UNIT_CALLER, code,
-                            schemas.load(schemas.Catalog, CATALOG)["resources"])
+    cases(store).set_catalog(UNIT_CALLER, code=code,
+                             resources=schemas.load(schemas.Catalog, CATALOG)["resources"])
 
 
 def test_an_incomplete_application_is_refused_with_every_missing_item_and_emits_nothing(store):
@@ -72,11 +79,11 @@ def test_an_incomplete_application_is_refused_with_every_missing_item_and_emits_
     plan_in_force(store)
     code = register(store)
     with pytest.raises(RuleViolation) as err:
-        application.submit_application(store, CLOCK, UNIT_CALLER, code)
+        cases(store).submit_application(UNIT_CALLER, code=code)
     refusal = err.value.as_dict()
     assert {"第七条", "第二十七条"} <= set(refusal["articles"])
     assert outbox_types(store) == ["project_registered"]
-    project, _ = application.get_project(store, CLOCK, UNIT_CALLER, code)
+    project, _ = cases(store).get_project(UNIT_CALLER, code=code)
     assert project.status == "draft"
 
 
@@ -85,7 +92,7 @@ def test_a_project_outside_the_plan_in_force_is_refused(store):
     code = register(store)
     complete_application(store, code)
     with pytest.raises(RuleViolation) as err:
-        application.submit_application(store, CLOCK, UNIT_CALLER, code)
+        cases(store).submit_application(UNIT_CALLER, code=code)
     assert "第六条" in err.value.as_dict()["articles"]
 
 
@@ -94,7 +101,7 @@ def test_a_complete_application_is_submitted_then_follows_the_review_and_approva
     plan_in_force(store)
     code = register(store)
     complete_application(store, code)
-    project = application.submit_application(store, CLOCK, UNIT_CALLER, code)
+    project = cases(store).submit_application(UNIT_CALLER, code=code)
     assert project.status == "submitted"
     assert outbox_types(store) == ["project_registered", "document_filed", "document_filed",
                                    "catalog_set", "application_submitted"]
@@ -108,7 +115,7 @@ def test_a_complete_application_is_submitted_then_follows_the_review_and_approva
     learn(application.project_approved, "project_approved", {
         "case_id": "RC-1", "unit": UNIT, "approved_amount": Decimal("500000.00"),
         "approved_on": TODAY, "fixed_asset_investment": False, "classified": False}, [9])
-    project, _ = application.get_project(store, CLOCK, UNIT_CALLER, code)
+    project, _ = cases(store).get_project(UNIT_CALLER, code=code)
     assert project.status == "approved"
 
 
@@ -117,7 +124,7 @@ def test_another_units_project_is_not_theirs_to_submit(store):
     code = register(store)
     other = Identity("u2", "unit", "U-370100-002")
     with pytest.raises(Forbidden):
-        application.submit_application(store, CLOCK, other, code)
+        cases(store).submit_application(other, code=code)
     assert outbox_types(store) == ["project_registered"]
 
 
@@ -126,8 +133,8 @@ def test_a_classified_project_is_a_stub_to_everyone_but_its_unit(store):
     (the stub's fields are shared.authz.CLASSIFIED_STUB)."""
     plan_in_force(store)
     code = register(store, classified=True)
-    project, _ = application.get_project(store, CLOCK, OFFICE, code)
+    project, _ = cases(store).get_project(OFFICE, code=code)
     stub = schemas.project_view(project, OFFICE)
     assert stub["classified"] is True and stub["code"] == code and "name" not in stub
-    mine, _ = application.get_project(store, CLOCK, UNIT_CALLER, code)
+    mine, _ = cases(store).get_project(UNIT_CALLER, code=code)
     assert schemas.project_view(mine, UNIT_CALLER)["name"] == "全省电子证照系统"
