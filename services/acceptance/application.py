@@ -21,6 +21,7 @@ from services.acceptance.models import (
     KnownProjectRow,
     PostEvaluationRow,
 )
+from services.acceptance.views import acceptance_view, post_evaluation_view
 from shared.authz import (
     Forbidden,
     Identity,
@@ -31,9 +32,8 @@ from shared.authz import (
 )
 from shared.errors import NotFound, StateConflict
 from shared.events import Event
-from shared.i18n import zh
 from shared.persistence.store import Store, Transaction
-from shared.policy import cited, get_policy
+from shared.policy import get_policy
 from shared.timekit import Clock
 
 _FIELDS = [f.name for f in dc_fields(AcceptanceFile)]
@@ -205,7 +205,7 @@ def complete(store: Store, clock: Clock, caller: Identity, code: str, completed_
         _save(row, file)
         _emit(tx, file, "construction_completed",
               {"completed_on": completed_on, "acceptance_due": due}, [23])
-    return view(file)
+    return acceptance_view(file)
 
 
 def request_extension(store: Store, clock: Clock, caller: Identity, code: str,
@@ -217,7 +217,7 @@ def request_extension(store: Store, clock: Clock, caller: Identity, code: str,
         _emit(tx, file, "acceptance_extension_requested", {   # a step of the timeline
             "reason": data["reason"], "requested_due": data["requested_due"],
             "acceptance_due": file.acceptance_due, "requested_on": clock.today()}, [23])
-    return view(file)
+    return acceptance_view(file)
 
 
 def _approving_body(session, code: str) -> str | None:
@@ -242,7 +242,7 @@ def decide_extension(store: Store, clock: Clock, caller: Identity, code: str,
         if new_due:
             _emit(tx, file, "acceptance_deadline_extended", {
                 "previous_due": previous, "acceptance_due": new_due, "reason": reason}, [23])
-    return view(file)
+    return acceptance_view(file)
 
 
 def apply(store: Store, clock: Clock, caller: Identity, code: str) -> dict:
@@ -251,7 +251,7 @@ def apply(store: Store, clock: Clock, caller: Identity, code: str) -> dict:
         file.apply(_archive(tx.session, code), get_policy(file.regulation_version), clock.today())
         _save(row, file)
         _emit(tx, file, "acceptance_applied", {"applied_on": clock.today()}, [23])
-    return view(file)
+    return acceptance_view(file)
 
 
 def _organiser(session, caller: Identity, code: str, file: AcceptanceFile) -> str:
@@ -283,7 +283,7 @@ def decide(store: Store, clock: Clock, caller: Identity, code: str, data: dict) 
             "passed": data["passed"], "decided_on": today,
             "report_document": data["report_document"], "organised_by": organised_by},
             [22, 23])
-    return view(file)
+    return acceptance_view(file)
 
 
 def delegate(store: Store, clock: Clock, caller: Identity, code: str, comments: str) -> dict:
@@ -299,7 +299,7 @@ def delegate(store: Store, clock: Clock, caller: Identity, code: str, comments: 
         _emit(tx, file, "acceptance_delegated", {
             "delegated_by": body or caller.role, "comments": comments, "delegated_on": today},
             [22])
-    return view(file)
+    return acceptance_view(file)
 
 
 def go_live(store: Store, clock: Clock, caller: Identity, code: str, live_on: date) -> dict:
@@ -310,7 +310,7 @@ def go_live(store: Store, clock: Clock, caller: Identity, code: str, live_on: da
         window = file.evaluation_window(get_policy(file.regulation_version))
         _emit(tx, file, "project_went_live", {"live_on": live_on, "window_opens": window.opens,
                                               "window_closes": window.closes}, [24])
-    return view(file)
+    return acceptance_view(file)
 
 
 def self_evaluate(store: Store, clock: Clock, caller: Identity, code: str,
@@ -323,7 +323,7 @@ def self_evaluate(store: Store, clock: Clock, caller: Identity, code: str,
         _save(row, file)
         _emit(tx, file, "self_evaluation_filed",
               {"filed_on": today, "report_document": report_document}, [24])
-    return view(file)
+    return acceptance_view(file)
 
 
 def annual_report(store: Store, clock: Clock, caller: Identity, code: str, data: dict) -> dict:
@@ -392,7 +392,7 @@ def acceptance(store: Store, caller: Identity, code: str) -> dict:
                            f"项目 {code} 立项前尚无验收档案", details={"project": code})
         facts = dict(row.security or {})
         # the decision form, prefilled from what the suite knows (第二十八条, 第三十二条)
-        return {**view(_file(row)), "security": facts,
+        return {**acceptance_view(_file(row)), "security": facts,
                 "items_from_facts": items_from_facts(facts)}
 
 
@@ -436,23 +436,3 @@ def annual_reports(store: Store, caller: Identity, code: str) -> list[dict]:
                  "on_time": r.on_time, "filed_by": r.filed_by} for r in rows]
 
 
-def view(file: AcceptanceFile) -> dict:
-    def iso(d):
-        return (d.isoformat() if d else None)
-    window = file.evaluation_window(get_policy(file.regulation_version))
-    return {"project": file.project_code, "completed_on": iso(file.completed_on),
-            "acceptance_due": iso(file.acceptance_due),
-            "clock_ledger": [{**cited(e), "why_zh": zh(e["why"]) or e["why"]}
-                             for e in file.clock_ledger],
-            "extension_pending": file.extension, "applied_on": iso(file.applied_on),
-            "decision": file.decision, "delegation": file.delegation,
-            "live_on": iso(file.live_on),
-            "self_evaluation_window": ({"opens": window.opens.isoformat(),
-                                        "closes": window.closes.isoformat()} if window else None),
-            "self_evaluation": file.self_evaluation}
-
-
-
-def post_evaluation_view(row: PostEvaluationRow) -> dict:
-    return {"id": row.id, "project": row.project_code, "evaluator": row.evaluator,
-            "commissioned_on": row.commissioned_on.isoformat(), "report": row.report}

@@ -9,11 +9,11 @@ from typing import Any
 from services.supervision import deadline_rows, rules, visibility
 from services.supervision.models import DeadlineRow, FindingRow, SupervisedProjectRow
 from services.supervision.schedule import Due
+from services.supervision.views import finding_view
 from shared.authz import Identity, acts_on_project, deny
 from shared.errors import NotFound
 from shared.events import Event
 from shared.persistence.store import Store, Transaction
-from shared.policy import article_label_zh
 from shared.timekit import Clock
 
 # event type → (kind, English description, Chinese description)
@@ -113,7 +113,7 @@ def order_rectification(store: Store, clock: Clock, caller: Identity, finding_id
                      f"{deadline.isoformat()}")
         publish(tx, row.project_code, "finding_rectification_ordered",
                 {"finding_id": row.id, "on": today, "deadline": deadline}, [34])
-    return view(row)
+    return finding_view(row)
 
 
 def report_rectification(store: Store, clock: Clock, caller: Identity, finding_id: str,
@@ -129,7 +129,7 @@ def report_rectification(store: Store, clock: Clock, caller: Identity, finding_i
         _step(row, "rectification_reported", caller.sub, clock.today(), report=report)
         publish(tx, row.project_code, "finding_rectification_reported",
                 {"finding_id": row.id, "on": clock.today(), "report": report}, [34])
-    return view(row)
+    return finding_view(row)
 
 
 def verify_rectification(store: Store, clock: Clock, caller: Identity, finding_id: str,
@@ -141,7 +141,7 @@ def verify_rectification(store: Store, clock: Clock, caller: Identity, finding_i
         _step(row, "verified", caller.sub, clock.today(), resolved=resolved)
         publish(tx, row.project_code, "finding_verified",
                 {"finding_id": row.id, "on": clock.today(), "resolved": resolved}, [34])
-    return view(row)
+    return finding_view(row)
 
 
 def ignore(tx: Transaction, deadline: DeadlineRow, as_of: date) -> str:
@@ -160,15 +160,8 @@ def list_findings(store: Store, caller: Identity, project: str | None = None,
                   status: str | None = None, page: tuple[int, int] = (200, 0)) -> list:
     """A page of findings; a unit sees only those of the projects it owns or co-builds."""
     with store.read() as session:
-        return [view(r) for r in visibility.listing(
+        return [finding_view(r) for r in visibility.listing(
             session, caller, FindingRow, (FindingRow.found_on, FindingRow.id), page,
             project_code=project, status=status)]
 
 
-def view(r: FindingRow) -> dict:
-    return {"id": r.id, "project": r.project_code, "source": r.source, "kind": r.kind,
-            "articles": [article_label_zh(a) for a in r.articles], "description": r.description,
-            "details": r.details, "status": r.status, "found_on": r.found_on.isoformat(),
-            "rectification_deadline": (r.rectification_deadline.isoformat()
-                                       if r.rectification_deadline else None),
-            "history": r.history}

@@ -6,6 +6,7 @@ import uuid
 
 from services.supervision import findings
 from services.supervision.models import AuditRow, FindingRow, ReferralRow
+from services.supervision.views import finding_view
 from shared.authz import Identity
 from shared.errors import NotFound
 from shared.persistence.store import Store
@@ -29,7 +30,7 @@ def inspect(store: Store, clock: Clock, caller: Identity, data: dict) -> list[di
                                      description=item["description"], details={},
                                      today=clock.today())
                 for item in data["findings"]]
-    return [findings.view(r) for r in rows]
+    return [finding_view(r) for r in rows]
 
 
 def open_audit(store: Store, clock: Clock, caller: Identity, data: dict) -> dict:
@@ -57,7 +58,7 @@ def audit_finding(store: Store, clock: Clock, caller: Identity, audit_id: str,
             articles=data["articles"], description=data["description"],
             details={"amount": str(data["amount"]) if data.get("amount") is not None else None},
             today=clock.today())
-    return findings.view(row)
+    return finding_view(row)
 
 
 def refer(store: Store, clock: Clock, caller: Identity, data: dict) -> dict:

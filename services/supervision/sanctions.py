@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from services.supervision import deadlines, findings, rules, visibility
 from services.supervision.models import FindingRow, SanctionRow
+from services.supervision.views import sanction_view
 from shared.authz import Identity
 from shared.errors import NotFound
 from shared.persistence.store import Store
@@ -17,16 +18,10 @@ from shared.policy import get_policy, policy_in_force
 from shared.timekit import Clock
 
 
-def view(row: SanctionRow) -> dict:
-    return {"id": row.id, "project": row.project_code, "type": row.type, "finding": row.finding,
-            "reason": row.reason, "status": row.status, "imposed_on": row.imposed_on.isoformat(),
-            "lifted_on": row.lifted_on.isoformat() if row.lifted_on else None}
-
-
 def list_sanctions(store: Store, caller: Identity, project: str | None,
                    status: str | None, page: tuple[int, int] = (200, 0)) -> list[dict]:
     with store.read() as session:
-        return [view(r) for r in visibility.listing(
+        return [sanction_view(r) for r in visibility.listing(
             session, caller, SanctionRow, (SanctionRow.imposed_on, SanctionRow.id), page,
             project_code=project, status=status)]
 
@@ -64,7 +59,7 @@ def impose(store: Store, clock: Clock, caller: Identity, body: dict) -> dict:
                                      "finding": row.finding, "reason": row.reason,
                                      "imposed_on": today}, project_code=row.project_code,
                 regulation_version=policy.id, articles=[34])
-    return view(row)
+    return sanction_view(row)
 
 
 def lift(store: Store, clock: Clock, caller: Identity, sanction_id: str, body: dict) -> dict:
@@ -84,4 +79,4 @@ def lift(store: Store, clock: Clock, caller: Identity, sanction_id: str, body: d
                                     "reason": body["reason"], "lifted_on": today},
                 project_code=row.project_code, articles=[34],
                 regulation_version=findings.project(tx, row.project_code).regulation_version)
-    return view(row)
+    return sanction_view(row)
