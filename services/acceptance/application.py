@@ -69,7 +69,7 @@ def project_approved(tx: Transaction, event: Event) -> None:
         tx.session.add(AcceptanceFileRow(project_code=event.project_code,
                                          unit=event.payload["unit"],
                                          regulation_version=event.regulation_version,
-                                         clock_ledger=[]))
+                                         deadline_ledger=[]))
 
 
 class ProjectNotKnownYet(Exception):

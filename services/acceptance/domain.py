@@ -91,7 +91,7 @@ class AcceptanceFile:
     regulation_version: str
     completed_on: date | None = None
     acceptance_due: date | None = None
-    clock_ledger: list[dict[str, Any]] = field(default_factory=list)
+    deadline_ledger: list[dict[str, Any]] = field(default_factory=list)
     extension: dict[str, Any] | None = None      # the pending extension application
     applied_on: date | None = None
     decision: dict[str, Any] | None = None
@@ -111,7 +111,7 @@ class AcceptanceFile:
         months = policy.param("acceptance_application", "months")
         self.completed_on = completed_on
         self.acceptance_due = add_months(completed_on, months)
-        self.clock_ledger.append({
+        self.deadline_ledger.append({
             "at": today.isoformat(), "by": by, "from": None,
             "to": self.acceptance_due.isoformat(), "articles": [23],
             "why": f"construction finished {completed_on.isoformat()}: {months} months to apply"})
@@ -141,7 +141,7 @@ class AcceptanceFile:
         request, self.extension = self.extension, None
         assert self.acceptance_due is not None  # an extension is asked of a running clock
         if not granted:
-            self.clock_ledger.append({"at": today.isoformat(), "by": by,
+            self.deadline_ledger.append({"at": today.isoformat(), "by": by,
                                       "from": self.acceptance_due.isoformat(),
                                       "to": self.acceptance_due.isoformat(), "articles": [23],
                                       "why": f"extension refused: {request['reason']}"})
@@ -150,7 +150,7 @@ class AcceptanceFile:
         if new_due <= self.acceptance_due:
             raise RuleViolation("an extension moves the deadline later", "延期须晚于现行期限",
                                 articles=[23])
-        self.clock_ledger.append({"at": today.isoformat(), "by": by,
+        self.deadline_ledger.append({"at": today.isoformat(), "by": by,
                                   "from": self.acceptance_due.isoformat(),
                                   "to": new_due.isoformat(), "articles": [23],
                                   "why": f"extension granted: {request['reason']}"})

@@ -63,7 +63,7 @@ class AcceptanceFileRow(Base):
     regulation_version: Mapped[str] = mapped_column(String(64))
     completed_on = mapped_column(Date)
     acceptance_due = mapped_column(Date)
-    clock_ledger = mapped_column(JSON, nullable=False, default=list)
+    deadline_ledger = mapped_column("clock_ledger", JSON, nullable=False, default=list)  # column name kept
     extension = mapped_column(JSON)
     applied_on = mapped_column(Date)
     decision = mapped_column(JSON)

@@ -17,7 +17,7 @@ def acceptance_view(file: AcceptanceFile) -> dict:
     return {"project": file.project_code, "completed_on": iso(file.completed_on),
             "acceptance_due": iso(file.acceptance_due),
             "clock_ledger": [{**cited(e), "why_zh": zh(e["why"]) or e["why"]}
-                             for e in file.clock_ledger],
+                             for e in file.deadline_ledger],
             "extension_pending": file.extension, "applied_on": iso(file.applied_on),
             "decision": file.decision, "delegation": file.delegation,
             "live_on": iso(file.live_on),

@@ -26,7 +26,7 @@ def file():
 def test_three_month_clock_at_month_ends(finished, due):
     f = file()
     assert f.complete(finished, date(2027, 1, 1), POLICY, "u") == due
-    assert f.clock_ledger[0]["to"] == due.isoformat() and f.clock_ledger[0]["articles"] == [23]
+    assert f.deadline_ledger[0]["to"] == due.isoformat() and f.deadline_ledger[0]["articles"] == [23]
 
 
 def test_completion_rules():
@@ -50,7 +50,7 @@ def test_extension_moves_the_clock_only_when_granted_and_the_ledger_says_why():
     assert f.acceptance_due == date(2026, 11, 30)
     f.request_extension("审计未完成", date(2027, 1, 31), "u", date(2026, 11, 6))
     assert f.decide_extension(True, "office", date(2026, 11, 8)) == date(2027, 1, 31)
-    assert [e["why"].split(":")[0] for e in f.clock_ledger] == [
+    assert [e["why"].split(":")[0] for e in f.deadline_ledger] == [
         "construction finished 2026-08-31", "extension refused", "extension granted"]
     with pytest.raises(StateConflict):
         f.decide_extension(True, "office", date(2026, 11, 9))
