@@ -12,9 +12,10 @@ from services.approval.domain import Opinion, ReviewCase, ReviewRound
 from services.approval.incidents import ChangeReview, Incident
 from services.approval.models import ChangeReviewRow, IncidentRow, SecrecyDecisionRow
 from shared.authz import Identity, acts_on_project, approving_body, deny, require_approving_body
+from shared.context import AppContext
 from shared.errors import NotFound, StateConflict
 from shared.events import Event
-from shared.persistence.store import Store, Transaction
+from shared.persistence.store import Transaction
 from shared.timekit import Clock
 
 
@@ -41,94 +42,6 @@ def open_review_case(today: date):
     return effect
 
 
-def open_round(store: Store, clock: Clock, caller: Identity, title: str,
-               projects: list[str]) -> tuple[ReviewRound, list[ReviewCase]]:
-    with store.transaction() as tx:
-        found = {code: repository.latest_case(tx.session, code, for_update=True)
-                 for code in projects}
-        ReviewRound.check_cases(projects, found)
-        round_ = ReviewRound(id=f"RR-{uuid.uuid4().hex[:8].upper()}", title=title,
-                             opened_on=clock.today(), opened_by=caller.sub,
-                             case_ids=[found[c].id for c in projects])
-        for case in found.values():
-            case.status, case.round_id = "in_round", round_.id
-            repository.save_case(tx.session, case)
-        repository.add_round(tx.session, round_)
-    return round_, list(found.values())
-
-
-def record_opinion(store: Store, caller: Identity, round_id: str, data: dict) -> ReviewCase:
-    with store.transaction() as tx:
-        round_ = repository.get_round(tx.session, round_id)
-        case = repository.require_latest_case(tx.session, data["project"], for_update=True)
-        round_.require_open()
-        case.record_opinion(round_id, Opinion(
-            decision=data["decision"], necessity=data["necessity"],
-            feasibility=data["feasibility"], approved_amount=data.get("approved_amount"),
-            comments=data.get("comments") or "", reviewer=caller.sub))
-        repository.save_case(tx.session, case)
-    return case
-
-
-def close_round(store: Store, clock: Clock, round_id: str) -> tuple[ReviewRound, list]:
-    """The round's opinions take effect (第九条): one ``review_opinion_issued`` per project,
-    and ``project_approved`` where nothing else is needed."""
-    today = clock.today()
-    with store.transaction() as tx:
-        round_ = repository.get_round(tx.session, round_id, for_update=True)
-        cases = [repository.get_case(tx.session, cid) for cid in round_.case_ids]
-        round_.close(cases, today)
-        repository.save_round(tx.session, round_)
-        for case in cases:
-            opinion = case.opinion
-            tx.emit("review_opinion_issued", {
-                "case_id": case.id, "round_id": round_.id, "submission": case.submission,
-                "decision": opinion.decision, "necessity": opinion.necessity,
-                "feasibility": opinion.feasibility, "approved_amount": opinion.approved_amount,
-                "comments": opinion.comments, "issued_on": today,
-                "waiting_for": case.waiting_for() if opinion.decision == "approve" else [],
-            }, project_code=case.project_code, regulation_version=case.regulation_version,
-                articles=[8, 9])
-            _approve_if_complete(tx, case, today)
-            repository.save_case(tx.session, case)
-    return round_, cases
-
-
-def record_drc_decision(store: Store, clock: Clock, code: str, data: dict) -> ReviewCase:
-    """The DRC's approval of a fixed-asset project, after a favourable opinion (第四条)."""
-    today = clock.today()
-    with store.transaction() as tx:
-        case = repository.require_latest_case(tx.session, code, for_update=True)
-        case.record_drc_decision(data["decision"], data.get("approved_investment"),
-                                 data["document_no"])
-        tx.emit("drc_decision_recorded", {
-            "case_id": case.id, "decision": case.drc_decision,
-            "approved_investment": case.drc_investment, "document_no": case.drc_document_no,
-            "decided_on": today}, project_code=code,
-            regulation_version=case.regulation_version, articles=[4])
-        _approve_if_complete(tx, case, today)
-        repository.save_case(tx.session, case)
-    return case
-
-
-def take_up_fixed_asset(store: Store, clock: Clock, code: str, comments: str) -> ReviewCase:
-    """The DRC takes the project up as a fixed-asset project (第四条: 省发展改革委负责对涉及固定
-    资产投资的政务信息系统项目进行立项审批): it becomes the approving body, and its approval is
-    needed again — before approval, and before any budget or money (``fixed_asset_designated``:
-    finance, the register and acceptance take it from there)."""
-    today = clock.today()
-    with store.transaction() as tx:
-        case = repository.latest_case(tx.session, code, for_update=True)
-        ReviewCase.check_take_up(code, case)
-        case.fixed_asset_investment = True
-        repository.save_case(tx.session, case)
-        tx.emit("fixed_asset_designated", {
-            "case_id": case.id, "designated_on": today, "comments": comments,
-            "approved": case.approved_on is not None, "drc_decision": case.drc_decision},
-            project_code=code, regulation_version=case.regulation_version, articles=[4])
-    return case
-
-
 def project_classified(tx: Transaction, event: Event) -> None:
     """The secrecy bureau declared the project classified (第四条): its case shows the stub,
     and an approval not yet given waits for the bureau's review (waiting_for: secrecy)."""
@@ -152,18 +65,6 @@ def _approve_if_complete(tx: Transaction, case: ReviewCase, today: date) -> None
             "fixed_asset_investment": case.fixed_asset_investment,
             "classified": case.classified}, project_code=case.project_code,
             regulation_version=case.regulation_version, articles=[4, 9])
-
-
-def review_cases(store: Store, project_code: str | None = None, limit: int | None = None,
-                 after: list | None = None) -> list[ReviewCase]:
-    with store.read() as session:
-        return repository.cases(session, project_code, limit, after)
-
-
-def get_round(store: Store, round_id: str) -> tuple[ReviewRound, list[ReviewCase]]:
-    with store.read() as session:
-        round_ = repository.get_round(session, round_id)
-        return round_, [repository.get_case(session, cid) for cid in round_.case_ids]
 
 
 # -- adjustments (第十八条) ----------------------------------------------------------------------
@@ -200,82 +101,12 @@ def change_requested(tx: Transaction, event: Event) -> None:
             requested_on=data["requested_on"], status="pending", comments=""))
 
 
-def decide_change(store: Store, clock: Clock, caller: Identity, code: str, request_id: str,
-                  data: dict) -> ChangeReview:
-    today = clock.today()
-    with store.transaction() as tx:
-        row = _of_project(tx, ChangeReviewRow, request_id, code, ("change request", "调整申请"))
-        review = _change(row)
-        case = repository.latest_case(tx.session, code)
-        # a project the DRC approved as a fixed-asset investment: the DRC re-approves (第四条)
-        fixed_asset = bool(case and case.fixed_asset_investment and case.drc_decision == "approve")
-        review.decide(data["decision"], caller.sub, today, data.get("comments") or "",
-                      data.get("approved_amount"), fixed_asset)
-        _save_change(row, review)
-        tx.emit("change_decided", {
-            "request_id": review.id, "decision": data["decision"], "changes": review.changes,
-            "approved_amount": review.new_approved_amount(), "comments": review.comments,
-            "decided_on": today, "awaiting_drc": review.status == "awaiting_drc"},
-            project_code=code, regulation_version=case.regulation_version if case else None,
-            articles=[18])
-    return review
-
-
-def reapprove_change(store: Store, clock: Clock, caller: Identity, code: str, request_id: str,
-                     data: dict) -> ChangeReview:
-    """The DRC re-approves (or not) a fixed-asset project's approved change (第四条, 第十八条);
-    only then does it take effect in the register and in finance (``change_reapproved``)."""
-    today = clock.today()
-    with store.transaction() as tx:
-        row = _of_project(tx, ChangeReviewRow, request_id, code, ("change request", "调整申请"))
-        review = _change(row)
-        review.reapprove(data["decision"], data["document_no"], caller.sub, today)
-        _save_change(row, review)
-        case = repository.latest_case(tx.session, code)
-        tx.emit("change_reapproved", {
-            "request_id": review.id, "decision": data["decision"], "changes": review.changes,
-            "approved_amount": review.new_approved_amount(), "document_no": data["document_no"],
-            "decided_on": today}, project_code=code,
-            regulation_version=case.regulation_version if case else None, articles=[4, 18])
-    return review
-
-
-def change_reviews(store: Store, code: str) -> list[ChangeReview]:
-    with store.read() as session:
-        rows = session.scalars(select(ChangeReviewRow).where(
-            ChangeReviewRow.project_code == code).order_by(ChangeReviewRow.requested_on))
-        return [_change(r) for r in rows]
-
-
 # -- incidents (第十九条) ------------------------------------------------------------------------
 
 def _incident(row: IncidentRow) -> Incident:
     return Incident(id=row.id, project_code=row.project_code, kind=row.kind,
                     description=row.description, reported_by=row.reported_by,
                     reported_on=row.reported_on, status=row.status, decision=dict(row.decision))
-
-
-def report_incident(store: Store, clock: Clock, caller: Identity, code: str,
-                    data: dict) -> Incident:
-    with store.transaction() as tx:
-        case = repository.latest_case(tx.session, code)
-        if case is None or case.approved_on is None:
-            raise StateConflict(f"project {code} is not an approved project under construction",
-                                f"项目 {code} 不是已立项的在建项目", articles=[19],
-                                details={"project": code})
-        if not acts_on_project(caller, case.unit):
-            deny(caller, "project.incident.report", code)
-        incident = Incident(id=f"IN-{uuid.uuid4().hex[:8].upper()}", project_code=code,
-                            kind=data["kind"], description=data["description"],
-                            reported_by=caller.sub, reported_on=clock.today())
-        tx.session.add(IncidentRow(**{f: getattr(incident, f) for f in (
-            "id", "project_code", "kind", "description", "reported_by", "reported_on",
-            "status", "decision")}))
-        # a reported serious delay is one the deadline engine need not ask for (第十九条)
-        tx.emit("incident_reported", {"incident_id": incident.id, "kind": incident.kind,
-                                      "reported_on": incident.reported_on},
-                project_code=code, regulation_version=case.regulation_version, articles=[19])
-    return incident
 
 
 def _by_approving_body(tx: Transaction, caller: Identity, permission: str, code: str):
@@ -285,56 +116,6 @@ def _by_approving_body(tx: Transaction, caller: Identity, permission: str, code:
     require_approving_body(caller, permission, code,
                            approving_body(case.fixed_asset_investment) if case else None, [19])
     return case
-
-
-def decide_incident(store: Store, clock: Clock, caller: Identity, code: str, incident_id: str,
-                    data: dict) -> Incident:
-    today = clock.today()
-    with store.transaction() as tx:
-        _by_approving_body(tx, caller, "project.incident.decide", code)
-        row = _of_project(tx, IncidentRow, incident_id, code, ("incident", "事项"))
-        incident = _incident(row)
-        incident.decide(data["action"], data.get("deadline"), caller.sub, today)
-        row.status, row.decision = incident.status, incident.decision
-        case = repository.latest_case(tx.session, code)
-        common = {"project_code": code, "articles": [19],
-                  "regulation_version": case.regulation_version if case else None}
-        if data["action"] == "rectify":
-            tx.emit("rectification_ordered", {"incident_id": incident.id, "kind": incident.kind,
-                                              "deadline": data["deadline"], "ordered_on": today},
-                    **common)
-        elif data["action"] == "suspend":
-            tx.emit("construction_suspended", {"incident_id": incident.id,
-                                               "kind": incident.kind, "suspended_on": today},
-                    **common)
-    return incident
-
-
-def resume_incident(store: Store, clock: Clock, caller: Identity, code: str, incident_id: str,
-                    reason: str) -> Incident:
-    """A 第十九条 suspension ends: ``construction_resumed`` tells finance (it pays again), the
-    register (its status returns) and the deadline engine (the clocks move by the days they
-    stood still)."""
-    today = clock.today()
-    with store.transaction() as tx:
-        case = _by_approving_body(tx, caller, "project.incident.resume", code)
-        row = _of_project(tx, IncidentRow, incident_id, code, ("incident", "事项"))
-        incident = _incident(row)
-        days = incident.resume(reason, caller.sub, today)
-        row.status, row.decision = incident.status, incident.decision
-        tx.emit("construction_resumed", {
-            "incident_id": incident.id, "kind": incident.kind,
-            "suspended_on": date.fromisoformat(incident.decision["on"]), "resumed_on": today,
-            "days_suspended": days, "reason": reason}, project_code=code, articles=[19],
-            regulation_version=case.regulation_version if case else None)
-    return incident
-
-
-def incidents(store: Store, code: str) -> list[Incident]:
-    with store.read() as session:
-        rows = session.scalars(select(IncidentRow).where(IncidentRow.project_code == code)
-                               .order_by(IncidentRow.reported_on))
-        return [_incident(r) for r in rows]
 
 
 def secrecy_decided(clock: Clock):
@@ -352,3 +133,222 @@ def secrecy_decided(clock: Clock):
             _approve_if_complete(tx, case, clock.today())
             repository.save_case(tx.session, case)
     return effect
+
+
+class ApprovalUseCases:
+    """The approving bodies' use cases — review rounds and opinions (第八条, 第九条), the DRC's
+    approval and take-up (第四条), adjustments (第十八条), incidents (第十九条) — against one
+    context (store, clock, policy): each takes the caller, where it acts as one, and the domain
+    arguments, keyword-only past the caller."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+
+    def open_round(self, caller: Identity, *, title: str,
+                   projects: list[str]) -> tuple[ReviewRound, list[ReviewCase]]:
+        with self.ctx.store.transaction() as tx:
+            found = {code: repository.latest_case(tx.session, code, for_update=True)
+                     for code in projects}
+            ReviewRound.check_cases(projects, found)
+            round_ = ReviewRound(id=f"RR-{uuid.uuid4().hex[:8].upper()}", title=title,
+                                 opened_on=self.ctx.today(), opened_by=caller.sub,
+                                 case_ids=[found[c].id for c in projects])
+            for case in found.values():
+                case.status, case.round_id = "in_round", round_.id
+                repository.save_case(tx.session, case)
+            repository.add_round(tx.session, round_)
+        return round_, list(found.values())
+
+    def record_opinion(self, caller: Identity, *, round_id: str, data: dict) -> ReviewCase:
+        with self.ctx.store.transaction() as tx:
+            round_ = repository.get_round(tx.session, round_id)
+            case = repository.require_latest_case(tx.session, data["project"], for_update=True)
+            round_.require_open()
+            case.record_opinion(round_id, Opinion(
+                decision=data["decision"], necessity=data["necessity"],
+                feasibility=data["feasibility"], approved_amount=data.get("approved_amount"),
+                comments=data.get("comments") or "", reviewer=caller.sub))
+            repository.save_case(tx.session, case)
+        return case
+
+    def close_round(self, *, round_id: str) -> tuple[ReviewRound, list]:
+        """The round's opinions take effect (第九条): one ``review_opinion_issued`` per project,
+        and ``project_approved`` where nothing else is needed."""
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            round_ = repository.get_round(tx.session, round_id, for_update=True)
+            cases = [repository.get_case(tx.session, cid) for cid in round_.case_ids]
+            round_.close(cases, today)
+            repository.save_round(tx.session, round_)
+            for case in cases:
+                opinion = case.opinion
+                tx.emit("review_opinion_issued", {
+                    "case_id": case.id, "round_id": round_.id, "submission": case.submission,
+                    "decision": opinion.decision, "necessity": opinion.necessity,
+                    "feasibility": opinion.feasibility, "approved_amount": opinion.approved_amount,
+                    "comments": opinion.comments, "issued_on": today,
+                    "waiting_for": case.waiting_for() if opinion.decision == "approve" else [],
+                }, project_code=case.project_code, regulation_version=case.regulation_version,
+                    articles=[8, 9])
+                _approve_if_complete(tx, case, today)
+                repository.save_case(tx.session, case)
+        return round_, cases
+
+    def record_drc_decision(self, *, code: str, data: dict) -> ReviewCase:
+        """The DRC's approval of a fixed-asset project, after a favourable opinion (第四条)."""
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            case = repository.require_latest_case(tx.session, code, for_update=True)
+            case.record_drc_decision(data["decision"], data.get("approved_investment"),
+                                     data["document_no"])
+            tx.emit("drc_decision_recorded", {
+                "case_id": case.id, "decision": case.drc_decision,
+                "approved_investment": case.drc_investment, "document_no": case.drc_document_no,
+                "decided_on": today}, project_code=code,
+                regulation_version=case.regulation_version, articles=[4])
+            _approve_if_complete(tx, case, today)
+            repository.save_case(tx.session, case)
+        return case
+
+    def take_up_fixed_asset(self, *, code: str, comments: str) -> ReviewCase:
+        """The DRC takes the project up as a fixed-asset project (第四条: 省发展改革委负责对涉及固定
+        资产投资的政务信息系统项目进行立项审批): it becomes the approving body, and its approval is
+        needed again — before approval, and before any budget or money (``fixed_asset_designated``:
+        finance, the register and acceptance take it from there)."""
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            case = repository.latest_case(tx.session, code, for_update=True)
+            ReviewCase.check_take_up(code, case)
+            case.fixed_asset_investment = True
+            repository.save_case(tx.session, case)
+            tx.emit("fixed_asset_designated", {
+                "case_id": case.id, "designated_on": today, "comments": comments,
+                "approved": case.approved_on is not None, "drc_decision": case.drc_decision},
+                project_code=code, regulation_version=case.regulation_version, articles=[4])
+        return case
+
+    def review_cases(self, *, project_code: str | None = None, limit: int | None = None,
+                     after: list | None = None) -> list[ReviewCase]:
+        with self.ctx.store.read() as session:
+            return repository.cases(session, project_code, limit, after)
+
+    def get_round(self, *, round_id: str) -> tuple[ReviewRound, list[ReviewCase]]:
+        with self.ctx.store.read() as session:
+            round_ = repository.get_round(session, round_id)
+            return round_, [repository.get_case(session, cid) for cid in round_.case_ids]
+
+    # -- adjustments (第十八条) ------------------------------------------------------------------
+
+    def decide_change(self, caller: Identity, *, code: str, request_id: str,
+                      data: dict) -> ChangeReview:
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            row = _of_project(tx, ChangeReviewRow, request_id, code, ("change request", "调整申请"))
+            review = _change(row)
+            case = repository.latest_case(tx.session, code)
+            # a project the DRC approved as a fixed-asset investment: the DRC re-approves (第四条)
+            fixed_asset = bool(case and case.fixed_asset_investment and case.drc_decision == "approve")
+            review.decide(data["decision"], caller.sub, today, data.get("comments") or "",
+                          data.get("approved_amount"), fixed_asset)
+            _save_change(row, review)
+            tx.emit("change_decided", {
+                "request_id": review.id, "decision": data["decision"], "changes": review.changes,
+                "approved_amount": review.new_approved_amount(), "comments": review.comments,
+                "decided_on": today, "awaiting_drc": review.status == "awaiting_drc"},
+                project_code=code, regulation_version=case.regulation_version if case else None,
+                articles=[18])
+        return review
+
+    def reapprove_change(self, caller: Identity, *, code: str, request_id: str,
+                         data: dict) -> ChangeReview:
+        """The DRC re-approves (or not) a fixed-asset project's approved change (第四条, 第十八条);
+        only then does it take effect in the register and in finance (``change_reapproved``)."""
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            row = _of_project(tx, ChangeReviewRow, request_id, code, ("change request", "调整申请"))
+            review = _change(row)
+            review.reapprove(data["decision"], data["document_no"], caller.sub, today)
+            _save_change(row, review)
+            case = repository.latest_case(tx.session, code)
+            tx.emit("change_reapproved", {
+                "request_id": review.id, "decision": data["decision"], "changes": review.changes,
+                "approved_amount": review.new_approved_amount(), "document_no": data["document_no"],
+                "decided_on": today}, project_code=code,
+                regulation_version=case.regulation_version if case else None, articles=[4, 18])
+        return review
+
+    def change_reviews(self, *, code: str) -> list[ChangeReview]:
+        with self.ctx.store.read() as session:
+            rows = session.scalars(select(ChangeReviewRow).where(
+                ChangeReviewRow.project_code == code).order_by(ChangeReviewRow.requested_on))
+            return [_change(r) for r in rows]
+
+    # -- incidents (第十九条) --------------------------------------------------------------------
+
+    def report_incident(self, caller: Identity, *, code: str, data: dict) -> Incident:
+        with self.ctx.store.transaction() as tx:
+            case = repository.latest_case(tx.session, code)
+            if case is None or case.approved_on is None:
+                raise StateConflict(f"project {code} is not an approved project under construction",
+                                    f"项目 {code} 不是已立项的在建项目", articles=[19],
+                                    details={"project": code})
+            if not acts_on_project(caller, case.unit):
+                deny(caller, "project.incident.report", code)
+            incident = Incident(id=f"IN-{uuid.uuid4().hex[:8].upper()}", project_code=code,
+                                kind=data["kind"], description=data["description"],
+                                reported_by=caller.sub, reported_on=self.ctx.today())
+            tx.session.add(IncidentRow(**{f: getattr(incident, f) for f in (
+                "id", "project_code", "kind", "description", "reported_by", "reported_on",
+                "status", "decision")}))
+            # a reported serious delay is one the deadline engine need not ask for (第十九条)
+            tx.emit("incident_reported", {"incident_id": incident.id, "kind": incident.kind,
+                                          "reported_on": incident.reported_on},
+                    project_code=code, regulation_version=case.regulation_version, articles=[19])
+        return incident
+
+    def decide_incident(self, caller: Identity, *, code: str, incident_id: str,
+                        data: dict) -> Incident:
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            _by_approving_body(tx, caller, "project.incident.decide", code)
+            row = _of_project(tx, IncidentRow, incident_id, code, ("incident", "事项"))
+            incident = _incident(row)
+            incident.decide(data["action"], data.get("deadline"), caller.sub, today)
+            row.status, row.decision = incident.status, incident.decision
+            case = repository.latest_case(tx.session, code)
+            common = {"project_code": code, "articles": [19],
+                      "regulation_version": case.regulation_version if case else None}
+            if data["action"] == "rectify":
+                tx.emit("rectification_ordered", {"incident_id": incident.id, "kind": incident.kind,
+                                                  "deadline": data["deadline"], "ordered_on": today},
+                        **common)
+            elif data["action"] == "suspend":
+                tx.emit("construction_suspended", {"incident_id": incident.id,
+                                                   "kind": incident.kind, "suspended_on": today},
+                        **common)
+        return incident
+
+    def resume_incident(self, caller: Identity, *, code: str, incident_id: str,
+                        reason: str) -> Incident:
+        """A 第十九条 suspension ends: ``construction_resumed`` tells finance (it pays again), the
+        register (its status returns) and the deadline engine (the clocks move by the days they
+        stood still)."""
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            case = _by_approving_body(tx, caller, "project.incident.resume", code)
+            row = _of_project(tx, IncidentRow, incident_id, code, ("incident", "事项"))
+            incident = _incident(row)
+            days = incident.resume(reason, caller.sub, today)
+            row.status, row.decision = incident.status, incident.decision
+            tx.emit("construction_resumed", {
+                "incident_id": incident.id, "kind": incident.kind,
+                "suspended_on": date.fromisoformat(incident.decision["on"]), "resumed_on": today,
+                "days_suspended": days, "reason": reason}, project_code=code, articles=[19],
+                regulation_version=case.regulation_version if case else None)
+        return incident
+
+    def incidents(self, *, code: str) -> list[Incident]:
+        with self.ctx.store.read() as session:
+            rows = session.scalars(select(IncidentRow).where(IncidentRow.project_code == code)
+                                   .order_by(IncidentRow.reported_on))
+            return [_incident(r) for r in rows]
