@@ -30,11 +30,10 @@ from shared.authz import (
     require_approving_body,
     require_project,
 )
+from shared.context import AppContext
 from shared.errors import NotFound, StateConflict
 from shared.events import Event
-from shared.persistence.store import Store, Transaction
-from shared.policy import get_policy
-from shared.timekit import Clock
+from shared.persistence.store import Transaction
 
 _FIELDS = [f.name for f in dc_fields(AcceptanceFile)]
 
@@ -195,63 +194,9 @@ def _archive(tx_session, code: str) -> set[str]:
         ArchiveDocumentRow.project_code == code))) | set(classified.get("doc_types", []))
 
 
-# -- commands --------------------------------------------------------------------------------------
-
-def complete(store: Store, clock: Clock, caller: Identity, code: str, completed_on: date) -> dict:
-    with store.transaction() as tx:
-        row, file = _load(tx, caller, code, "acceptance.complete")
-        due = file.complete(completed_on, clock.today(), get_policy(file.regulation_version),
-                            caller.sub)
-        _save(row, file)
-        _emit(tx, file, "construction_completed",
-              {"completed_on": completed_on, "acceptance_due": due}, [23])
-    return acceptance_view(file)
-
-
-def request_extension(store: Store, clock: Clock, caller: Identity, code: str,
-                      data: dict) -> dict:
-    with store.transaction() as tx:
-        row, file = _load(tx, caller, code, "acceptance.extension.request")
-        file.request_extension(data["reason"], data["requested_due"], caller.sub, clock.today())
-        _save(row, file)
-        _emit(tx, file, "acceptance_extension_requested", {   # a step of the timeline
-            "reason": data["reason"], "requested_due": data["requested_due"],
-            "acceptance_due": file.acceptance_due, "requested_on": clock.today()}, [23])
-    return acceptance_view(file)
-
-
 def _approving_body(session, code: str) -> str | None:
     known = session.get(KnownProjectRow, code)
     return known.approving_body if known else None
-
-
-def decide_extension(store: Store, clock: Clock, caller: Identity, code: str,
-                     data: dict) -> dict:
-    with store.transaction() as tx:
-        row, file = _load(tx, caller, code, "acceptance.extension.decide")
-        require_approving_body(caller, "acceptance.extension.decide", code,
-                               _approving_body(tx.session, code), [23])
-        previous, reason = file.acceptance_due, (file.extension or {}).get("reason", "")
-        new_due = file.decide_extension(data["decision"] == "grant", caller.sub, clock.today(),
-                                        data.get("granted_due"))
-        _save(row, file)
-        _emit(tx, file, "acceptance_extension_decided", {   # granted or refused: on the timeline
-            "decision": data["decision"], "previous_due": previous,
-            "acceptance_due": file.acceptance_due, "reason": reason,
-            "decided_by": caller.role, "decided_on": clock.today()}, [23])
-        if new_due:
-            _emit(tx, file, "acceptance_deadline_extended", {
-                "previous_due": previous, "acceptance_due": new_due, "reason": reason}, [23])
-    return acceptance_view(file)
-
-
-def apply(store: Store, clock: Clock, caller: Identity, code: str) -> dict:
-    with store.transaction() as tx:
-        row, file = _load(tx, caller, code, "acceptance.apply")
-        file.apply(_archive(tx.session, code), get_policy(file.regulation_version), clock.today())
-        _save(row, file)
-        _emit(tx, file, "acceptance_applied", {"applied_on": clock.today()}, [23])
-    return acceptance_view(file)
 
 
 def _organiser(session, caller: Identity, code: str, file: AcceptanceFile) -> str:
@@ -270,169 +215,212 @@ def _organiser(session, caller: Identity, code: str, file: AcceptanceFile) -> st
     return "unit"
 
 
-def decide(store: Store, clock: Clock, caller: Identity, code: str, data: dict) -> dict:
-    today = clock.today()
-    with store.transaction() as tx:
-        row, file = _load(tx, caller, code, "acceptance.decide")
-        organised_by = _organiser(tx.session, caller, code, file)
-        file.decide(data["passed"], data.get("findings") or "", data["report_document"],
-                    data.get("items") or {}, caller.sub, today, facts=row.security or {})
-        file.file_with_office(organised_by, today)
-        _save(row, file)
-        _emit(tx, file, "acceptance_decided", {
-            "passed": data["passed"], "decided_on": today,
-            "report_document": data["report_document"], "organised_by": organised_by},
-            [22, 23])
-    return acceptance_view(file)
+class AcceptanceUseCases:
+    """Acceptance's use cases — completion and the 3-month deadline and its extensions
+    (第二十三条), the acceptance (第二十二条), going live and self-evaluation (第二十四条), annual
+    reports (第十六条), post-evaluations, and the reads — against one context (store, clock,
+    policy): each takes the caller and the domain arguments, keyword-only past the caller."""
 
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
 
-def delegate(store: Store, clock: Clock, caller: Identity, code: str, comments: str) -> dict:
-    """The approving body delegates the acceptance to the unit (第二十二条); the step is on the
-    timeline and the record shows it."""
-    today = clock.today()
-    with store.transaction() as tx:
-        row, file = _load(tx, caller, code, "acceptance.delegate")
-        body = _approving_body(tx.session, code)
-        require_approving_body(caller, "acceptance.delegate", code, body, [22])
-        file.delegate(body or caller.role, caller.sub, comments, today)
-        _save(row, file)
-        _emit(tx, file, "acceptance_delegated", {
-            "delegated_by": body or caller.role, "comments": comments, "delegated_on": today},
-            [22])
-    return acceptance_view(file)
+    # -- commands ----------------------------------------------------------------------------------
 
+    def complete(self, caller: Identity, *, code: str, completed_on: date) -> dict:
+        with self.ctx.store.transaction() as tx:
+            row, file = _load(tx, caller, code, "acceptance.complete")
+            due = file.complete(completed_on, self.ctx.today(), self.ctx.policy(file.regulation_version),
+                                caller.sub)
+            _save(row, file)
+            _emit(tx, file, "construction_completed",
+                  {"completed_on": completed_on, "acceptance_due": due}, [23])
+        return acceptance_view(file)
 
-def go_live(store: Store, clock: Clock, caller: Identity, code: str, live_on: date) -> dict:
-    with store.transaction() as tx:
-        row, file = _load(tx, caller, code, "acceptance.go_live")
-        file.go_live(live_on, _archive(tx.session, code))
-        _save(row, file)
-        window = file.evaluation_window(get_policy(file.regulation_version))
-        _emit(tx, file, "project_went_live", {"live_on": live_on, "window_opens": window.opens,
-                                              "window_closes": window.closes}, [24])
-    return acceptance_view(file)
+    def request_extension(self, caller: Identity, *, code: str, data: dict) -> dict:
+        with self.ctx.store.transaction() as tx:
+            row, file = _load(tx, caller, code, "acceptance.extension.request")
+            file.request_extension(data["reason"], data["requested_due"], caller.sub, self.ctx.today())
+            _save(row, file)
+            _emit(tx, file, "acceptance_extension_requested", {   # a step of the timeline
+                "reason": data["reason"], "requested_due": data["requested_due"],
+                "acceptance_due": file.acceptance_due, "requested_on": self.ctx.today()}, [23])
+        return acceptance_view(file)
 
+    def decide_extension(self, caller: Identity, *, code: str, data: dict) -> dict:
+        with self.ctx.store.transaction() as tx:
+            row, file = _load(tx, caller, code, "acceptance.extension.decide")
+            require_approving_body(caller, "acceptance.extension.decide", code,
+                                   _approving_body(tx.session, code), [23])
+            previous, reason = file.acceptance_due, (file.extension or {}).get("reason", "")
+            new_due = file.decide_extension(data["decision"] == "grant", caller.sub, self.ctx.today(),
+                                            data.get("granted_due"))
+            _save(row, file)
+            _emit(tx, file, "acceptance_extension_decided", {   # granted or refused: on the timeline
+                "decision": data["decision"], "previous_due": previous,
+                "acceptance_due": file.acceptance_due, "reason": reason,
+                "decided_by": caller.role, "decided_on": self.ctx.today()}, [23])
+            if new_due:
+                _emit(tx, file, "acceptance_deadline_extended", {
+                    "previous_due": previous, "acceptance_due": new_due, "reason": reason}, [23])
+        return acceptance_view(file)
 
-def self_evaluate(store: Store, clock: Clock, caller: Identity, code: str,
-                  report_document: str) -> dict:
-    today = clock.today()
-    with store.transaction() as tx:
-        row, file = _load(tx, caller, code, "acceptance.self_evaluate")
-        file.file_self_evaluation(report_document, get_policy(file.regulation_version), today,
-                                  caller.sub)
-        _save(row, file)
-        _emit(tx, file, "self_evaluation_filed",
-              {"filed_on": today, "report_document": report_document}, [24])
-    return acceptance_view(file)
+    def apply(self, caller: Identity, *, code: str) -> dict:
+        with self.ctx.store.transaction() as tx:
+            row, file = _load(tx, caller, code, "acceptance.apply")
+            file.apply(_archive(tx.session, code), self.ctx.policy(file.regulation_version), self.ctx.today())
+            _save(row, file)
+            _emit(tx, file, "acceptance_applied", {"applied_on": self.ctx.today()}, [23])
+        return acceptance_view(file)
 
+    def decide(self, caller: Identity, *, code: str, data: dict) -> dict:
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            row, file = _load(tx, caller, code, "acceptance.decide")
+            organised_by = _organiser(tx.session, caller, code, file)
+            file.decide(data["passed"], data.get("findings") or "", data["report_document"],
+                        data.get("items") or {}, caller.sub, today, facts=row.security or {})
+            file.file_with_office(organised_by, today)
+            _save(row, file)
+            _emit(tx, file, "acceptance_decided", {
+                "passed": data["passed"], "decided_on": today,
+                "report_document": data["report_document"], "organised_by": organised_by},
+                [22, 23])
+        return acceptance_view(file)
 
-def annual_report(store: Store, clock: Clock, caller: Identity, code: str, data: dict) -> dict:
-    today = clock.today()
-    with store.transaction() as tx:
-        row, file = _load(tx, caller, code, "acceptance.annual_report")
-        on_time = check_annual_report(data["year"], today, data["in_trial_operation"],
-                                      data.get("trial_run_effects"),
-                                      get_policy(file.regulation_version))
-        if tx.session.scalars(select(AnnualReportRow).where(
-                AnnualReportRow.project_code == code,
-                AnnualReportRow.year == data["year"])).first():
-            raise StateConflict(f"the {data['year']} report is already filed",
-                                f"{data['year']} 年度报告已提交", articles=[16])
-        tx.session.add(AnnualReportRow(
-            project_code=code, year=data["year"], progress=data["progress"],
-            budget_execution=data["budget_execution"],
-            trial_run_effects=data.get("trial_run_effects"), filed_on=today, on_time=on_time,
-            filed_by=caller.sub))
-        _emit(tx, file, "annual_report_filed",
-              {"year": data["year"], "filed_on": today, "on_time": on_time}, [16])
-    return {"project": code, "year": data["year"], "filed_on": today.isoformat(),
-            "on_time": on_time}
+    def delegate(self, caller: Identity, *, code: str, comments: str) -> dict:
+        """The approving body delegates the acceptance to the unit (第二十二条); the step is on the
+        timeline and the record shows it."""
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            row, file = _load(tx, caller, code, "acceptance.delegate")
+            body = _approving_body(tx.session, code)
+            require_approving_body(caller, "acceptance.delegate", code, body, [22])
+            file.delegate(body or caller.role, caller.sub, comments, today)
+            _save(row, file)
+            _emit(tx, file, "acceptance_delegated", {
+                "delegated_by": body or caller.role, "comments": comments, "delegated_on": today},
+                [22])
+        return acceptance_view(file)
 
+    def go_live(self, caller: Identity, *, code: str, live_on: date) -> dict:
+        with self.ctx.store.transaction() as tx:
+            row, file = _load(tx, caller, code, "acceptance.go_live")
+            file.go_live(live_on, _archive(tx.session, code))
+            _save(row, file)
+            window = file.evaluation_window(self.ctx.policy(file.regulation_version))
+            _emit(tx, file, "project_went_live", {"live_on": live_on, "window_opens": window.opens,
+                                                  "window_closes": window.closes}, [24])
+        return acceptance_view(file)
 
-def commission_post_evaluation(store: Store, clock: Clock, caller: Identity, code: str,
-                               evaluator: str) -> dict:
-    with store.transaction() as tx:
-        _, file = _load(tx, caller, code, "post_evaluation.commission")
-        file.check_post_evaluation()
-        row = PostEvaluationRow(id=f"PE-{uuid.uuid4().hex[:8].upper()}", project_code=code,
-                                evaluator=evaluator, commissioned_by=caller.sub,
-                                commissioned_on=clock.today())
-        tx.session.add(row)
-    return post_evaluation_view(row)
+    def self_evaluate(self, caller: Identity, *, code: str, report_document: str) -> dict:
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            row, file = _load(tx, caller, code, "acceptance.self_evaluate")
+            file.file_self_evaluation(report_document, self.ctx.policy(file.regulation_version), today,
+                                      caller.sub)
+            _save(row, file)
+            _emit(tx, file, "self_evaluation_filed",
+                  {"filed_on": today, "report_document": report_document}, [24])
+        return acceptance_view(file)
 
+    def annual_report(self, caller: Identity, *, code: str, data: dict) -> dict:
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            row, file = _load(tx, caller, code, "acceptance.annual_report")
+            on_time = check_annual_report(data["year"], today, data["in_trial_operation"],
+                                          data.get("trial_run_effects"),
+                                          self.ctx.policy(file.regulation_version))
+            if tx.session.scalars(select(AnnualReportRow).where(
+                    AnnualReportRow.project_code == code,
+                    AnnualReportRow.year == data["year"])).first():
+                raise StateConflict(f"the {data['year']} report is already filed",
+                                    f"{data['year']} 年度报告已提交", articles=[16])
+            tx.session.add(AnnualReportRow(
+                project_code=code, year=data["year"], progress=data["progress"],
+                budget_execution=data["budget_execution"],
+                trial_run_effects=data.get("trial_run_effects"), filed_on=today, on_time=on_time,
+                filed_by=caller.sub))
+            _emit(tx, file, "annual_report_filed",
+                  {"year": data["year"], "filed_on": today, "on_time": on_time}, [16])
+        return {"project": code, "year": data["year"], "filed_on": today.isoformat(),
+                "on_time": on_time}
 
-def report_post_evaluation(store: Store, clock: Clock, caller: Identity, evaluation_id: str,
-                           data: dict) -> dict:
-    today = clock.today()
-    with store.transaction() as tx:
-        row = tx.session.get(PostEvaluationRow, evaluation_id, with_for_update=True)
-        if row is None:
-            raise NotFound(f"no post-evaluation {evaluation_id}", f"后评价 {evaluation_id} 不存在",
-                           details={"id": evaluation_id})
-        if row.evaluator != caller.sub:
-            deny(caller, "post_evaluation.report", evaluation_id)
-        if row.report is not None:
-            raise StateConflict("the report is already filed", "后评价报告已提交", articles=[24])
-        row.report = {**data, "on": today.isoformat()}
-        _, file = _load(tx, caller, row.project_code, "post_evaluation.report")
-        _emit(tx, file, "post_evaluation_reported", {
-            "evaluation_id": row.id, "evaluator": row.evaluator,
-            "conclusion": data["conclusion"], "reported_on": today}, [24])
-    return post_evaluation_view(row)
+    def commission_post_evaluation(self, caller: Identity, *, code: str, evaluator: str) -> dict:
+        with self.ctx.store.transaction() as tx:
+            _, file = _load(tx, caller, code, "post_evaluation.commission")
+            file.check_post_evaluation()
+            row = PostEvaluationRow(id=f"PE-{uuid.uuid4().hex[:8].upper()}", project_code=code,
+                                    evaluator=evaluator, commissioned_by=caller.sub,
+                                    commissioned_on=self.ctx.today())
+            tx.session.add(row)
+        return post_evaluation_view(row)
 
+    def report_post_evaluation(self, caller: Identity, *, evaluation_id: str, data: dict) -> dict:
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            row = tx.session.get(PostEvaluationRow, evaluation_id, with_for_update=True)
+            if row is None:
+                raise NotFound(f"no post-evaluation {evaluation_id}", f"后评价 {evaluation_id} 不存在",
+                               details={"id": evaluation_id})
+            if row.evaluator != caller.sub:
+                deny(caller, "post_evaluation.report", evaluation_id)
+            if row.report is not None:
+                raise StateConflict("the report is already filed", "后评价报告已提交", articles=[24])
+            row.report = {**data, "on": today.isoformat()}
+            _, file = _load(tx, caller, row.project_code, "post_evaluation.report")
+            _emit(tx, file, "post_evaluation_reported", {
+                "evaluation_id": row.id, "evaluator": row.evaluator,
+                "conclusion": data["conclusion"], "reported_on": today}, [24])
+        return post_evaluation_view(row)
 
-# -- reads -------------------------------------------------------------------------------------------
+    # -- reads -------------------------------------------------------------------------------------
 
-def acceptance(store: Store, caller: Identity, code: str) -> dict:
-    with store.read() as session:
-        _known(session, caller, code, "acceptance.read")
-        row = session.get(AcceptanceFileRow, code)
-        if row is None:
-            raise NotFound(f"acceptance has no file of project {code} before its approval",
-                           f"项目 {code} 立项前尚无验收档案", details={"project": code})
-        facts = dict(row.security or {})
-        # the decision form, prefilled from what the suite knows (第二十八条, 第三十二条)
-        return {**acceptance_view(_file(row)), "security": facts,
-                "items_from_facts": items_from_facts(facts)}
+    def acceptance(self, caller: Identity, *, code: str) -> dict:
+        with self.ctx.store.read() as session:
+            _known(session, caller, code, "acceptance.read")
+            row = session.get(AcceptanceFileRow, code)
+            if row is None:
+                raise NotFound(f"acceptance has no file of project {code} before its approval",
+                               f"项目 {code} 立项前尚无验收档案", details={"project": code})
+            facts = dict(row.security or {})
+            # the decision form, prefilled from what the suite knows (第二十八条, 第三十二条)
+            return {**acceptance_view(_file(row)), "security": facts,
+                    "items_from_facts": items_from_facts(facts)}
 
+    def archive(self, caller: Identity, *, code: str) -> dict:
+        """The electronic archive (第二十条) — to its owner, its co-builders and oversight only, from
+        registration on; and which of the reports acceptance needs are missing (all of them while
+        it is empty: an empty archive is never complete)."""
+        with self.ctx.store.read() as session:
+            known = _known(session, caller, code, "archive.read")
+            if known is None:
+                raise NotFound(f"acceptance knows no project {code}", f"验收档案中无项目 {code}",
+                               details={"project": code})
+            docs = session.scalars(select(ArchiveDocumentRow).where(
+                ArchiveDocumentRow.project_code == code).order_by(ArchiveDocumentRow.id))
+            documents = [{"doc_type": d.doc_type, "version": d.version, "title": d.title,
+                          "sha256": d.sha256, "filed_by": d.filed_by,
+                          "filed_at": d.filed_at.isoformat()} for d in docs]
+            missing = missing_reports(_archive(session, code),
+                                      self.ctx.policy(known.regulation_version))
+            return {"project": code, "documents": documents,
+                    "complete_for_acceptance": not missing, "missing_for_acceptance": missing}
 
-def archive(store: Store, caller: Identity, code: str) -> dict:
-    """The electronic archive (第二十条) — to its owner, its co-builders and oversight only, from
-    registration on; and which of the reports acceptance needs are missing (all of them while
-    it is empty: an empty archive is never complete)."""
-    with store.read() as session:
-        known = _known(session, caller, code, "archive.read")
-        if known is None:
-            raise NotFound(f"acceptance knows no project {code}", f"验收档案中无项目 {code}",
-                           details={"project": code})
-        docs = session.scalars(select(ArchiveDocumentRow).where(
-            ArchiveDocumentRow.project_code == code).order_by(ArchiveDocumentRow.id))
-        documents = [{"doc_type": d.doc_type, "version": d.version, "title": d.title,
-                      "sha256": d.sha256, "filed_by": d.filed_by,
-                      "filed_at": d.filed_at.isoformat()} for d in docs]
-        missing = missing_reports(_archive(session, code),
-                                  get_policy(known.regulation_version))
-        return {"project": code, "documents": documents,
-                "complete_for_acceptance": not missing, "missing_for_acceptance": missing}
-
-
-def annual_reports(store: Store, caller: Identity, code: str) -> list[dict]:
-    """第十六条: the unit reports to the approving body and to finance before each year's end.
-    Read by the unit (its own projects only), the office, the approving body (the DRC only of
-    a project it approved), finance and audit — the caller is checked before anything is said."""
-    with store.read() as session:
-        known = _known(session, caller, code, "annual_report.read")
-        if known is None:
-            raise NotFound(f"acceptance knows no project {code}", f"验收档案中无项目 {code}",
-                           details={"project": code})
-        if caller.role == "drc":   # the office oversees every project; the DRC reads its own
-            require_approving_body(caller, "annual_report.read", code, known.approving_body,
-                                   [16])
-        rows = session.scalars(select(AnnualReportRow).where(
-            AnnualReportRow.project_code == code).order_by(AnnualReportRow.year))
-        return [{"project": r.project_code, "year": r.year, "progress": r.progress,
-                 "budget_execution": r.budget_execution,
-                 "trial_run_effects": r.trial_run_effects, "filed_on": r.filed_on.isoformat(),
-                 "on_time": r.on_time, "filed_by": r.filed_by} for r in rows]
-
-
+    def annual_reports(self, caller: Identity, *, code: str) -> list[dict]:
+        """第十六条: the unit reports to the approving body and to finance before each year's end.
+        Read by the unit (its own projects only), the office, the approving body (the DRC only of
+        a project it approved), finance and audit — the caller is checked before anything is said."""
+        with self.ctx.store.read() as session:
+            known = _known(session, caller, code, "annual_report.read")
+            if known is None:
+                raise NotFound(f"acceptance knows no project {code}", f"验收档案中无项目 {code}",
+                               details={"project": code})
+            if caller.role == "drc":   # the office oversees every project; the DRC reads its own
+                require_approving_body(caller, "annual_report.read", code, known.approving_body,
+                                       [16])
+            rows = session.scalars(select(AnnualReportRow).where(
+                AnnualReportRow.project_code == code).order_by(AnnualReportRow.year))
+            return [{"project": r.project_code, "year": r.year, "progress": r.progress,
+                     "budget_execution": r.budget_execution,
+                     "trial_run_effects": r.trial_run_effects, "filed_on": r.filed_on.isoformat(),
+                     "on_time": r.on_time, "filed_by": r.filed_by} for r in rows]

@@ -1,0 +1,57 @@
+"""Acceptance's use cases without a broker (issue 20): AcceptanceUseCases over an application
+context — a Store on a temporary SQLite file and a fixed clock. The unit declares completion and
+the 3-month acceptance deadline starts from it (第二十三条); applying with an empty archive is
+refused, nothing changed; the file reads back with its deadline ledger."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from services.acceptance import application
+from services.acceptance.application import AcceptanceUseCases
+from services.acceptance.models import platform
+from shared.authz import Identity
+from shared.context import AppContext
+from shared.errors import GovprojError
+from shared.events import make_event
+from shared.persistence import create_engine_for
+from shared.persistence.migrations import upgrade
+from shared.persistence.store import Store
+from shared.timekit.clock import fixed
+
+CODE, UNIT, TODAY = "SD-2026-000001", "U-370100-001", date(2026, 3, 2)
+OWNER = Identity("u1", "unit", UNIT)
+
+
+@pytest.fixture
+def cases(tmp_path):
+    url = f"sqlite:///{tmp_path / 'acceptance.db'}"
+    upgrade("acceptance", url)
+    engine = create_engine_for(url)
+    store = Store(engine, platform, consumer="acceptance.test", today=lambda _session: TODAY)
+    for kind, payload, effect in (
+            ("project_registered", {"unit": UNIT, "co_builders": [], "kind": "construction",
+                                    "level": "province", "classified": False,
+                                    "registered_on": TODAY}, application.project_registered),
+            ("project_approved", {"case_id": "RC-1", "unit": UNIT,
+                                  "approved_amount": Decimal("500000.00"), "approved_on": TODAY,
+                                  "fixed_asset_investment": False, "classified": False},
+             application.project_approved)):
+        store.handle_once(make_event(kind, payload, project_code=CODE,
+                                     regulation_version="shandong/v1", articles=[3]), effect)
+    yield AcceptanceUseCases(AppContext(store, fixed(TODAY)))
+    engine.dispose()
+
+
+def test_completion_starts_the_acceptance_deadline_and_an_empty_archive_is_refused(cases):
+    file = cases.complete(OWNER, code=CODE, completed_on=TODAY)
+    assert file["completed_on"] == TODAY.isoformat() and file["acceptance_due"]
+    assert file["clock_ledger"][0]["articles"] == ["第二十三条"]
+    with pytest.raises(GovprojError):
+        cases.apply(OWNER, code=CODE)
+    again = cases.acceptance(OWNER, code=CODE)
+    assert again["applied_on"] is None and again["acceptance_due"] == file["acceptance_due"]
+    assert cases.archive(OWNER, code=CODE)["complete_for_acceptance"] is False
+    assert cases.annual_reports(OWNER, code=CODE) == []
