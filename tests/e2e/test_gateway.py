@@ -96,7 +96,8 @@ def concrete(path, code, plan_id="PL-NONE", round_id="RR-NONE"):
             .replace("<round_id>", round_id).replace("<request_id>", "CR-NONE")
             .replace("<incident_id>", "IN-NONE").replace("<sanction_id>", "SN-NONE")
             .replace("<evaluation_id>", "PE-NONE").replace("<finding_id>", "FD-NONE")
-            .replace("<audit_id>", "AU-NONE").replace("<path:request_key>", "RQ-NONE"))
+            .replace("<audit_id>", "AU-NONE").replace("<path:request_key>", "RQ-NONE")
+            .replace("<job_id>", "LV-NONE"))
 
 
 BODIES = {"register_project": PROJECT, "file_document": {"title": "t", "sha256": SHA},
@@ -387,7 +388,7 @@ def test_openapi_describes_every_endpoint(stack):
             "CR-NONE", "{request_id}").replace("IN-NONE", "{incident_id}").replace(
             "SN-NONE", "{sanction_id}").replace("PE-NONE", "{evaluation_id}").replace(
             "FD-NONE", "{finding_id}").replace("AU-NONE", "{audit_id}").replace(
-            "RQ-NONE", "{request_key}")
+            "RQ-NONE", "{request_key}").replace("LV-NONE", "{job_id}")
         assert e.method.lower() in doc["paths"][path]
     assert "ProjectRegistration" in doc["components"]["schemas"]
 
