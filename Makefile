@@ -37,7 +37,8 @@ migrate: $(STAMP)
 bench: $(STAMP)          ## benchmarks; last line: one JSON object of every ratio (bench/run.py)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-lint: $(STAMP)          ## ruff, the architecture contracts (import-linter), types (mypy)
+lint: $(STAMP)          ## formatting and ruff, the architecture contracts (import-linter), types (mypy)
+	$(BIN)/ruff format --check shared services tests bench
 	$(BIN)/ruff check shared services tests bench
 	$(BIN)/lint-imports
 	$(BIN)/mypy

@@ -2,6 +2,7 @@
 each GET with ONE plain pika RPC to bench/echo_service.py — the least a gateway that reads over
 nameko RPC can do: one connection and reply queue per thread, a transient request, the reply.
 No authentication, no signing, no checks. ``BENCH_AMQP_URI`` names the broker (and vhost)."""
+
 from __future__ import annotations
 
 import json
@@ -31,10 +32,17 @@ class _Rpc:
     def call(self, value):
         correlation_id = str(uuid.uuid4())
         self.channel.basic_publish(
-            "nameko-rpc", "bench_echo.echo", json.dumps({"args": [value], "kwargs": {}}),
-            pika.BasicProperties(content_type="application/json", content_encoding="utf-8",
-                                 reply_to=self.reply_queue, correlation_id=correlation_id,
-                                 delivery_mode=1))
+            "nameko-rpc",
+            "bench_echo.echo",
+            json.dumps({"args": [value], "kwargs": {}}),
+            pika.BasicProperties(
+                content_type="application/json",
+                content_encoding="utf-8",
+                reply_to=self.reply_queue,
+                correlation_id=correlation_id,
+                delivery_mode=1,
+            ),
+        )
         while correlation_id not in self.replies:
             self.connection.process_data_events(time_limit=1)
         return json.loads(self.replies.pop(correlation_id))["result"]
@@ -45,6 +53,5 @@ def app(environ, start_response):
     if rpc is None:
         rpc = _local.rpc = _Rpc()
     body = json.dumps(rpc.call(DOC)).encode()
-    start_response("200 OK", [("Content-Type", "application/json"),
-                              ("Content-Length", str(len(body)))])
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
     return [body]

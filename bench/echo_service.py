@@ -3,6 +3,7 @@ argument, nothing else (no database, no identity check).
 
     python bench/echo_service.py AMQP_URI     # runs until terminated
 """
+
 from __future__ import annotations
 
 import eventlet

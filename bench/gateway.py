@@ -15,6 +15,7 @@ requests/s, p50/p99 latency, the ratios, and as its last line ``BENCH {json}``: 
 (project ÷ timeline, goal ≥ 0.5), with ``gateway_read_vs_bare``. Not a test: nothing asserts a
 time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,8 +74,9 @@ def pct(values, q):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=16)
     args = parser.parse_args()
@@ -86,56 +88,87 @@ def main() -> int:
     bare_port, echo_port = free_port(), free_port()
 
     def gunicorn(port: int, app: str, **env: str) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c",
-                                 "services/gateway/gunicorn.conf.py", "--bind",
-                                 f"127.0.0.1:{port}", app], cwd=ROOT, env={**os.environ, **env},
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "services/gateway/gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{port}",
+                app,
+            ],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     bare = gunicorn(bare_port, "bench.bare_app:app")
-    echo_service = subprocess.Popen([sys.executable, "bench/echo_service.py", stack.amqp_uri],
-                                    cwd=ROOT, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
+    echo_service = subprocess.Popen(
+        [sys.executable, "bench/echo_service.py", stack.amqp_uri],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     echo = gunicorn(echo_port, "bench.echo_app:app", BENCH_AMQP_URI=stack.amqp_uri)
     try:
         for service in ("planning", "finance", "supervision", "gateway"):
             stack.start(service)
         wait_for(lambda: _answers(stack), timeout=60, interval=0.5, message="gateway")
-        code = stack.http("POST", "/projects", "unit", "U-BENCH", json={
-            "name": "基准测试项目", "kind": "om", "level": "province",
-            "budget": {"total": "1.00"}}).json()["code"]
+        code = stack.http(
+            "POST",
+            "/projects",
+            "unit",
+            "U-BENCH",
+            json={"name": "基准测试项目", "kind": "om", "level": "province", "budget": {"total": "1.00"}},
+        ).json()["code"]
         auth = {"Authorization": f"Bearer {stack.token('office')}"}
-        urls = {"bare": f"http://127.0.0.1:{bare_port}/projects/{code}",
-                "echo": f"http://127.0.0.1:{echo_port}/projects/{code}",
-                "timeline": f"{stack.api}/projects/{code}/timeline",
-                "project": f"{stack.api}/projects/{code}"}
-        wait_for(lambda: stack.http("GET", f"/projects/{code}/timeline", "office")
-                 .status_code == 200, timeout=20, message="the project in the ledger")
+        urls = {
+            "bare": f"http://127.0.0.1:{bare_port}/projects/{code}",
+            "echo": f"http://127.0.0.1:{echo_port}/projects/{code}",
+            "timeline": f"{stack.api}/projects/{code}/timeline",
+            "project": f"{stack.api}/projects/{code}",
+        }
+        wait_for(
+            lambda: stack.http("GET", f"/projects/{code}/timeline", "office").status_code == 200,
+            timeout=20,
+            message="the project in the ledger",
+        )
         wait_for(lambda: _ok(urls["echo"]), timeout=30, interval=0.5, message="echo baseline")
         for url in urls.values():
             load(url, auth, 1, 4)  # warm: connections, caches
-        results = {name: load(url, auth, args.seconds, args.clients)
-                   for name, url in urls.items()}
+        results = {name: load(url, auth, args.seconds, args.clients) for name, url in urls.items()}
     finally:
         for proc in (bare, echo, echo_service):
             proc.terminate()
             proc.wait(30)
         stack.close()
-    print(f"{args.clients} client threads × {args.seconds:g} s each; gunicorn gthread "
-          "2 workers × 8 threads for all")
+    print(
+        f"{args.clients} client threads × {args.seconds:g} s each; gunicorn gthread "
+        "2 workers × 8 threads for all"
+    )
     print(f"{'endpoint':9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for name, (rate, lat, err) in results.items():
         print(f"{name:9} {rate:8.0f} {pct(lat, 50):8.2f} {pct(lat, 99):8.2f} {err:7}")
     bare_rate, bare_lat, _ = results["bare"]
     for name in ("echo", "timeline", "project"):
         rate, lat, _ = results[name]
-        print(f"ratio {name}/bare throughput: {rate / bare_rate:.2f}; "
-              f"p99 ratio: {pct(lat, 99) / pct(bare_lat, 99):.1f}x")
+        print(
+            f"ratio {name}/bare throughput: {rate / bare_rate:.2f}; "
+            f"p99 ratio: {pct(lat, 99) / pct(bare_lat, 99):.1f}x"
+        )
     rate = {name: r[0] for name, r in results.items()}
-    ratios = {"gateway_read_vs_echo_rpc": round(rate["timeline"] / rate["echo"], 3),
-              "gateway_composed_vs_read": round(rate["project"] / rate["timeline"], 3),
-              "gateway_read_vs_bare": round(rate["timeline"] / rate["bare"], 3)}
-    print(f"ratio timeline/echo: {ratios['gateway_read_vs_echo_rpc']:.2f} (goal ≥ 0.50); "
-          f"project/timeline: {ratios['gateway_composed_vs_read']:.2f} (goal ≥ 0.50)")
+    ratios = {
+        "gateway_read_vs_echo_rpc": round(rate["timeline"] / rate["echo"], 3),
+        "gateway_composed_vs_read": round(rate["project"] / rate["timeline"], 3),
+        "gateway_read_vs_bare": round(rate["timeline"] / rate["bare"], 3),
+    }
+    print(
+        f"ratio timeline/echo: {ratios['gateway_read_vs_echo_rpc']:.2f} (goal ≥ 0.50); "
+        f"project/timeline: {ratios['gateway_composed_vs_read']:.2f} (goal ≥ 0.50)"
+    )
     print("BENCH " + json.dumps(ratios))
     return 0
 

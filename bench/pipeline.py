@@ -15,6 +15,7 @@ configuration (``pipeline_sqlite_burst``, ``pipeline_sqlite_10_producers``,
 ``pipeline_postgresql``; ``pipeline_vs_broker_<db>``), which bench/run.py collects.
 Each run uses a fresh vhost and fresh databases; nothing is timed as a test assertion.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -63,9 +64,9 @@ from shared.testing import (  # noqa: E402
 
 @dataclass
 class Result:
-    throughput: float          # events/s, back to back
-    saturated: list[float]     # latencies (s) while saturated: mostly queueing
-    paced: list[float]         # latencies (s) at a steady rate below capacity
+    throughput: float  # events/s, back to back
+    saturated: list[float]  # latencies (s) while saturated: mostly queueing
+    paced: list[float]  # latencies (s) at a steady rate below capacity
 
 
 BARE_SEEN: list[float] = []
@@ -120,8 +121,9 @@ def run_bare(amqp_uri: str, n: int, paced: int, rate: float) -> Result:
     dispatch = event_dispatcher({"AMQP_URI": amqp_uri})  # pooled connections: green-safe
     dispatch("bench_source", "tick", {"sent": time.time()})  # declare and warm up
     _wait(lambda: len(BARE_SEEN) == 1)
-    result = measure(lambda i: dispatch("bench_source", "tick", {"sent": time.time()}),
-                     BARE_SEEN, n, paced, rate)
+    result = measure(
+        lambda i: dispatch("bench_source", "tick", {"sent": time.time()}), BARE_SEEN, n, paced, rate
+    )
     container.stop()
     return result
 
@@ -129,8 +131,14 @@ def run_bare(amqp_uri: str, n: int, paced: int, rate: float) -> Result:
 def run_reliable(amqp_uri: str, urls: dict[str, str], n: int, paced: int, rate: float) -> Result:
     supervision_engine = create_engine_for(urls["supervision"])
     # signed with supervision's key, which finance trusts (the tests' keys, shared.testing)
-    relay = RelayLoop(OutboxRelay(supervision_engine, supervision_tables, amqp_uri,
-                                  signing_key=load_signing_key(TEST_KEYS_DIR, "supervision")))
+    relay = RelayLoop(
+        OutboxRelay(
+            supervision_engine,
+            supervision_tables,
+            amqp_uri,
+            signing_key=load_signing_key(TEST_KEYS_DIR, "supervision"),
+        )
+    )
     producer = Store(supervision_engine, supervision_tables, on_published=relay.wake)
     finance = ServiceContainer(TimedFinance, service_config("finance", amqp_uri, urls["finance"]))
     finance.start()
@@ -140,9 +148,13 @@ def run_reliable(amqp_uri: str, urls: dict[str, str], n: int, paced: int, rate: 
 
     def command(i: int) -> None:
         with producer.transaction() as tx:
-            tx.emit("clock_set", {"today": date(2030, 1, 1) + timedelta(days=i % 300),
-                                  "set_by": "bench"},
-                    project_code=None, regulation_version=None, articles=[])
+            tx.emit(
+                "clock_set",
+                {"today": date(2030, 1, 1) + timedelta(days=i % 300), "set_by": "bench"},
+                project_code=None,
+                regulation_version=None,
+                articles=[],
+            )
 
     command(0)
     _wait(lambda: len(RELIABLE_SEEN) == 1)
@@ -165,8 +177,7 @@ def run_broker(amqp_uri: str, n: int, size: int = 1500, batch: int = 200) -> flo
     received = [0]
     with Connection(amqp_uri) as pub, Connection(amqp_uri) as sub:
         channel = pub.channel()
-        channel.queue_declare(queue, durable=True, auto_delete=False,
-                              arguments={"x-queue-type": "quorum"})
+        channel.queue_declare(queue, durable=True, auto_delete=False, arguments={"x-queue-type": "quorum"})
         channel.confirm_select()
         pending: set[int] = set()
 
@@ -200,8 +211,9 @@ def run_broker(amqp_uri: str, n: int, size: int = 1500, batch: int = 200) -> flo
             for _ in range(min(batch, n - tag)):
                 tag += 1
                 pending.add(tag)
-                channel.basic_publish(Message(body, delivery_mode=2), exchange="",
-                                      routing_key=queue, mandatory=True)
+                channel.basic_publish(
+                    Message(body, delivery_mode=2), exchange="", routing_key=queue, mandatory=True
+                )
             while pending:
                 pub.drain_events(timeout=10)
         _wait(lambda: received[0] >= n)
@@ -225,22 +237,29 @@ def pct(values: list[float], q: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--paced", type=int, default=300, help="events in the latency pass")
     parser.add_argument("--rate", type=float, default=100, help="events/s in the latency pass")
-    parser.add_argument("--producers", type=int, default=0,
-                        help="0: one sender bursts all events; N: N concurrent senders, each "
-                             "waiting for its command (10 = a service's workers)")
+    parser.add_argument(
+        "--producers",
+        type=int,
+        default=0,
+        help="0: one sender bursts all events; N: N concurrent senders, each "
+        "waiting for its command (10 = a service's workers)",
+    )
     args = parser.parse_args()
     global PRODUCERS
     PRODUCERS = args.producers
     infra = _from_environment()
     if infra is None:
-        print("needs RabbitMQ (with management API) and PostgreSQL on 127.0.0.1, "
-              "or GOVPROJ_TEST_* variables", file=sys.stderr)
+        print(
+            "needs RabbitMQ (with management API) and PostgreSQL on 127.0.0.1, or GOVPROJ_TEST_* variables",
+            file=sys.stderr,
+        )
         return 2
     admin = RabbitAdmin(infra.rabbit_api)
     vhost = f"govproj-bench-{uuid.uuid4().hex[:8]}"
@@ -252,10 +271,14 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="govproj-bench-"))
     try:
         from shared.persistence.migrations import upgrade
+
         urls = {}
         for service in ("supervision", "finance"):
-            urls[service] = (f"sqlite:///{tmp / service}.db" if args.db == "sqlite"
-                             else pg.create(f"bench_{uuid.uuid4().hex[:6]}_{service}"))
+            urls[service] = (
+                f"sqlite:///{tmp / service}.db"
+                if args.db == "sqlite"
+                else pg.create(f"bench_{uuid.uuid4().hex[:6]}_{service}")
+            )
             upgrade(service, urls[service])
         broker = run_broker(amqp_uri, args.events)
         bare = run_bare(amqp_uri, args.events, args.paced, args.rate)
@@ -264,25 +287,34 @@ def main() -> int:
         admin.delete_vhost(vhost)
         pg.drop_all()
     senders = f"{PRODUCERS} concurrent senders" if PRODUCERS else "a burst from one sender"
-    print(f"events: {args.events} from {senders}, then {args.paced} at "
-          f"{args.rate:.0f}/s; database: {args.db}")
-    print(f"{'pipeline':10} {'events/s':>9} | {'paced p50':>9} {'p99 ms':>7} | "
-          f"{'saturated p50':>13} {'p99 ms':>7}")
+    print(
+        f"events: {args.events} from {senders}, then {args.paced} at {args.rate:.0f}/s; database: {args.db}"
+    )
+    print(
+        f"{'pipeline':10} {'events/s':>9} | {'paced p50':>9} {'p99 ms':>7} | "
+        f"{'saturated p50':>13} {'p99 ms':>7}"
+    )
     for name, r in (("bare", bare), ("reliable", reliable)):
-        print(f"{name:10} {r.throughput:9.0f} | {pct(r.paced, 50):9.1f} {pct(r.paced, 99):7.1f} | "
-              f"{pct(r.saturated, 50):13.1f} {pct(r.saturated, 99):7.1f}")
+        print(
+            f"{name:10} {r.throughput:9.0f} | {pct(r.paced, 50):9.1f} {pct(r.paced, 99):7.1f} | "
+            f"{pct(r.saturated, 50):13.1f} {pct(r.saturated, 99):7.1f}"
+        )
     print(f"{'broker':10} {broker:9.0f}")
     ratio = reliable.throughput / bare.throughput
     vs_broker = reliable.throughput / broker
     print(f"ratio reliable/bare: {ratio:.2f}  (goal ≥ 0.50: {'met' if ratio >= 0.5 else 'NOT met'})")
-    print(f"ratio reliable/broker: {vs_broker:.2f}  "
-          f"(goal ≥ 0.25: {'met' if vs_broker >= 0.25 else 'NOT met'})")
-    config = (f"{args.db}_{PRODUCERS}_producers" if PRODUCERS else
-              "sqlite_burst" if args.db == "sqlite" else args.db)
-    broker_name = f"pipeline_vs_broker_{args.db}" + (f"_{PRODUCERS}_producers" if PRODUCERS
-                                                     else "")
-    print("BENCH " + json.dumps({f"pipeline_{config}": round(ratio, 3),
-                                 broker_name: round(vs_broker, 3)}))
+    print(
+        f"ratio reliable/broker: {vs_broker:.2f}  (goal ≥ 0.25: {'met' if vs_broker >= 0.25 else 'NOT met'})"
+    )
+    config = (
+        f"{args.db}_{PRODUCERS}_producers"
+        if PRODUCERS
+        else "sqlite_burst"
+        if args.db == "sqlite"
+        else args.db
+    )
+    broker_name = f"pipeline_vs_broker_{args.db}" + (f"_{PRODUCERS}_producers" if PRODUCERS else "")
+    print("BENCH " + json.dumps({f"pipeline_{config}": round(ratio, 3), broker_name: round(vs_broker, 3)}))
     return 0
 
 

@@ -11,6 +11,7 @@ broker's streamed-confirm rate to a quorum queue) ≥ 0.25, ``gateway_read_vs_ec
 read ÷ gunicorn + plain pika RPC to an echo service) ≥ 0.5, ``gateway_composed_vs_read`` ≥ 0.5.
 Nothing here is a test: no time is asserted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 BENCHES = {
-    "pipeline": [["bench/pipeline.py"], ["bench/pipeline.py", "--producers", "10"],
-                 ["bench/pipeline.py", "--db", "postgresql"]],
+    "pipeline": [
+        ["bench/pipeline.py"],
+        ["bench/pipeline.py", "--producers", "10"],
+        ["bench/pipeline.py", "--db", "postgresql"],
+    ],
     "gateway": [["bench/gateway.py"]],
 }
 
@@ -37,12 +41,13 @@ def run_one(argv: list[str]) -> dict[str, float]:
         print(f"{' '.join(argv)} failed with {proc.returncode}", file=sys.stderr)
         return {}
     lines = [line for line in proc.stdout.splitlines() if line.startswith("BENCH ")]
-    return json.loads(lines[-1][len("BENCH "):]) if lines else {}
+    return json.loads(lines[-1][len("BENCH ") :]) if lines else {}
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--only", choices=sorted(BENCHES))
     args = parser.parse_args()
@@ -61,8 +66,10 @@ def main() -> int:
     if args.runs > 1:
         for name, values in measured.items():
             print(f"{name}: {', '.join(f'{v:.3f}' for v in values)}")
-    print(json.dumps({name: round(statistics.median(values), 3)
-                      for name, values in measured.items()}), flush=True)
+    print(
+        json.dumps({name: round(statistics.median(values), 3) for name, values in measured.items()}),
+        flush=True,
+    )
     return 1 if failed else 0
 
 

@@ -12,6 +12,7 @@ Not a test: nothing asserts a time. Needs RabbitMQ (with its management API) and
 ``--postgres``, PostgreSQL: GOVPROJ_TEST_AMQP_URI, GOVPROJ_TEST_RABBIT_API, GOVPROJ_TEST_PG or
 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,13 +39,13 @@ def main() -> int:
     args = parser.parse_args()
     infrastructure = _from_environment()
     if infrastructure is None:
-        print("no broker/database: set GOVPROJ_TEST_AMQP_URI (and GOVPROJ_TEST_PG)",
-              file=sys.stderr)
+        print("no broker/database: set GOVPROJ_TEST_AMQP_URI (and GOVPROJ_TEST_PG)", file=sys.stderr)
         return 2
     pg = PostgresDatabases(infrastructure.pg_uri)
     with tempfile.TemporaryDirectory(prefix="govproj-sim-") as workdir:
-        stack = Stack(infrastructure, Path(workdir), GOVPROJ_CLOCK="simulated",
-                      RPC_TIMEOUT="30", LOG_LEVEL="WARNING")
+        stack = Stack(
+            infrastructure, Path(workdir), GOVPROJ_CLOCK="simulated", RPC_TIMEOUT="30", LOG_LEVEL="WARNING"
+        )
         try:
             if args.postgres:
                 prefix = f"gp_sim_{uuid.uuid4().hex[:8]}"
@@ -53,12 +54,28 @@ def main() -> int:
                     upgrade(service, stack.urls[service])
             stack.start_all()
             done = subprocess.run(
-                [str(ROOT / ".venv" / "bin" / "govproj"), "simulate", "--projects",
-                 str(args.projects), "--concurrency", str(args.concurrency), "--seed",
-                 str(args.seed), "--api", stack.api, "--rabbit-api", infrastructure.rabbit_api,
-                 "--vhost", stack.vhost, "--json"],
-                cwd=ROOT, env={"PATH": "/usr/local/bin:/usr/bin:/bin", **stack.env()},
-                stdout=subprocess.PIPE, text=True)
+                [
+                    str(ROOT / ".venv" / "bin" / "govproj"),
+                    "simulate",
+                    "--projects",
+                    str(args.projects),
+                    "--concurrency",
+                    str(args.concurrency),
+                    "--seed",
+                    str(args.seed),
+                    "--api",
+                    stack.api,
+                    "--rabbit-api",
+                    infrastructure.rabbit_api,
+                    "--vhost",
+                    stack.vhost,
+                    "--json",
+                ],
+                cwd=ROOT,
+                env={"PATH": "/usr/local/bin:/usr/bin:/bin", **stack.env()},
+                stdout=subprocess.PIPE,
+                text=True,
+            )
         finally:
             stack.close()
             pg.drop_all()
@@ -66,14 +83,20 @@ def main() -> int:
     from shared.simulate import print_report
 
     print_report(result, sys.stdout)
-    print("BENCH " + json.dumps({
-        "simulate_projects": args.projects,
-        "simulate_database": "postgresql" if args.postgres else "sqlite",
-        "simulate_projects_per_minute": result["projects_per_minute"],
-        "simulate_minutes": round(result["seconds"] / 60, 2),
-        "simulate_errors": result["errors"], "simulate_dead_letters": result["dead_letters"],
-        "simulate_max_rss_mb": max((v["max"] for v in result["rss_mb"].values()), default=None),
-    }))
+    print(
+        "BENCH "
+        + json.dumps(
+            {
+                "simulate_projects": args.projects,
+                "simulate_database": "postgresql" if args.postgres else "sqlite",
+                "simulate_projects_per_minute": result["projects_per_minute"],
+                "simulate_minutes": round(result["seconds"] / 60, 2),
+                "simulate_errors": result["errors"],
+                "simulate_dead_letters": result["dead_letters"],
+                "simulate_max_rss_mb": max((v["max"] for v in result["rss_mb"].values()), default=None),
+            }
+        )
+    )
     return done.returncode
 
 

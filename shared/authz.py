@@ -6,6 +6,7 @@ own; a classified project's contents reach only its unit and the secrecy bureau 
 Of the others a unit learns nothing: "not yours" and "no such project" are one 403
 (``require_project``).
 """
+
 from __future__ import annotations
 
 import json
@@ -20,15 +21,23 @@ log = logging.getLogger("govproj.authz")
 
 ROLES = ("unit", "office", "drc", "finance", "audit", "secrecy", "evaluator", "group", "operator")
 ANY = frozenset(ROLES)
-ROLE_ZH = {"unit": "项目建设单位", "office": "省政务服务管理办公室", "drc": "发展改革部门",
-           "finance": "财政部门", "audit": "审计部门", "secrecy": "保密行政管理部门",
-           "evaluator": "第三方评价机构", "group": "省政府", "operator": "系统运维人员"}
+ROLE_ZH = {
+    "unit": "项目建设单位",
+    "office": "省政务服务管理办公室",
+    "drc": "发展改革部门",
+    "finance": "财政部门",
+    "audit": "审计部门",
+    "secrecy": "保密行政管理部门",
+    "evaluator": "第三方评价机构",
+    "group": "省政府",
+    "operator": "系统运维人员",
+}
 # roles that oversee every project (their duties under 第四条, 第三十三条–第三十五条)
 OVERSIGHT = frozenset({"office", "drc", "finance", "audit", "secrecy", "group"})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "plan.draft": frozenset({"office"}),       # 第五条: the office drafts
-    "plan.approve": frozenset({"group"}),      # 第五条: the provincial government approves
+    "plan.draft": frozenset({"office"}),  # 第五条: the office drafts
+    "plan.approve": frozenset({"group"}),  # 第五条: the provincial government approves
     "plan.annual": frozenset({"office"}),
     "plan.read": ANY,
     "project.register": frozenset({"unit"}),
@@ -39,63 +48,63 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "project.read": frozenset({"unit"}) | OVERSIGHT,
     "project.timeline": frozenset({"unit"}) | OVERSIGHT,
     "review.list": OVERSIGHT,
-    "review.round.open": frozenset({"office"}),    # 第八条: centralized review
+    "review.round.open": frozenset({"office"}),  # 第八条: centralized review
     "review.opinion": frozenset({"office"}),
-    "review.round.close": frozenset({"office"}),   # 第九条: opinions take effect
-    "drc.approve": frozenset({"drc"}),             # 第四条: fixed-asset approval
-    "drc.take_up": frozenset({"drc"}),             # 第四条: not only self-declared
-    "project.national.consent": frozenset({"office"}),   # 第十条
+    "review.round.close": frozenset({"office"}),  # 第九条: opinions take effect
+    "drc.approve": frozenset({"drc"}),  # 第四条: fixed-asset approval
+    "drc.take_up": frozenset({"drc"}),  # 第四条: not only self-declared
+    "project.national.consent": frozenset({"office"}),  # 第十条
     "project.national.file": frozenset({"unit"}),
-    "project.sharing.record": frozenset({"office"}),     # 第二十六条, 第二十九条
-    "project.change.request": frozenset({"unit"}),       # 第十八条
+    "project.sharing.record": frozenset({"office"}),  # 第二十六条, 第二十九条
+    "project.change.request": frozenset({"unit"}),  # 第十八条
     "project.change.decide": frozenset({"office"}),
-    "project.change.reapprove": frozenset({"drc"}),      # 第四条: a fixed-asset project's change
-    "project.incident.report": frozenset({"unit"}),      # 第十九条
+    "project.change.reapprove": frozenset({"drc"}),  # 第四条: a fixed-asset project's change
+    "project.incident.report": frozenset({"unit"}),  # 第十九条
     # 项目审批部门 decisions: role-level here; the service narrows to the project's approving
     # body (require_approving_body), so the other of the two gets 403
     "project.incident.decide": frozenset({"office", "drc"}),
-    "project.incident.resume": frozenset({"office", "drc"}),     # 第十九条: suspension ends
+    "project.incident.resume": frozenset({"office", "drc"}),  # 第十九条: suspension ends
     "finding.read": frozenset({"unit", "office", "audit", "group"}),  # a unit: its own only
     "overview.read": frozenset({"office", "audit", "group"}),
     "deadline.read": frozenset({"unit"}) | OVERSIGHT,
     "supervision.scan": frozenset({"office", "operator"}),
-    "inspection.record": frozenset({"office"}),          # 第三十四条
+    "inspection.record": frozenset({"office"}),  # 第三十四条
     "finding.order": frozenset({"office"}),
     "finding.report": frozenset({"unit"}),
     "finding.verify": frozenset({"office"}),
-    "audit.open": frozenset({"audit"}),                   # 第三十五条
+    "audit.open": frozenset({"audit"}),  # 第三十五条
     "audit.finding": frozenset({"audit"}),
-    "referral.record": frozenset({"office", "audit"}),    # 第三十七条–第三十九条
+    "referral.record": frozenset({"office", "audit"}),  # 第三十七条–第三十九条
     "sharing.read": OVERSIGHT,
-    "funds.budget": frozenset({"finance"}),            # 第十一条
-    "funds.contract": frozenset({"unit"}),             # 第十三条
+    "funds.budget": frozenset({"finance"}),  # 第十一条
+    "funds.contract": frozenset({"unit"}),  # 第十三条
     "funds.disburse": frozenset({"unit"}),
-    "funds.surplus": frozenset({"finance"}),           # 第十七条
+    "funds.surplus": frozenset({"finance"}),  # 第十七条
     "funds.misappropriation": frozenset({"finance"}),  # 第三十八条
     "funds.read": frozenset({"unit"}) | OVERSIGHT,
     "funds.contracts.read": frozenset({"unit", "office", "finance", "audit"}),  # 第十三条
-    "acceptance.annual_report": frozenset({"unit"}),   # 第十六条
-    "acceptance.complete": frozenset({"unit"}),        # 第二十三条
+    "acceptance.annual_report": frozenset({"unit"}),  # 第十六条
+    "acceptance.complete": frozenset({"unit"}),  # 第二十三条
     "acceptance.extension.request": frozenset({"unit"}),
     "acceptance.extension.decide": frozenset({"office", "drc"}),
     "acceptance.apply": frozenset({"unit"}),
     # 第二十二条: the approving body, or the unit once the approving body delegated it
     "acceptance.decide": frozenset({"office", "drc", "unit"}),
-    "acceptance.delegate": frozenset({"office", "drc"}),    # 第二十二条 委托项目建设单位组织
+    "acceptance.delegate": frozenset({"office", "drc"}),  # 第二十二条 委托项目建设单位组织
     # 第十六条: reported to the approving body and finance; the office and audit oversee
     "annual_report.read": frozenset({"unit", "office", "drc", "finance", "audit"}),
-    "acceptance.go_live": frozenset({"unit"}),          # 第二十四条
+    "acceptance.go_live": frozenset({"unit"}),  # 第二十四条
     "acceptance.self_evaluate": frozenset({"unit"}),
     "acceptance.read": frozenset({"unit"}) | OVERSIGHT,
-    "archive.read": frozenset({"unit"}) | OVERSIGHT,    # 第二十条
+    "archive.read": frozenset({"unit"}) | OVERSIGHT,  # 第二十条
     "post_evaluation.commission": frozenset({"office"}),
     "post_evaluation.report": frozenset({"evaluator"}),
-    "security.profile": frozenset({"unit"}),            # 第三十条–第三十二条
+    "security.profile": frozenset({"unit"}),  # 第三十条–第三十二条
     "security.risk_assessment": frozenset({"unit"}),
     "security.crypto_evaluation": frozenset({"unit"}),
     "security.read": frozenset({"unit"}) | OVERSIGHT,
-    "secrecy.review": frozenset({"secrecy"}),           # 第四条
-    "secrecy.classify": frozenset({"secrecy"}),         # 第四条: the bureau declares 涉密
+    "secrecy.review": frozenset({"secrecy"}),  # 第四条
+    "secrecy.classify": frozenset({"secrecy"}),  # 第四条: the bureau declares 涉密
     # 第四条 对项目建设使用单位保密业务进行监督管理: the bureau's own inspections; the unit
     # reads those of its own project (checked in the security service)
     "secrecy.inspect": frozenset({"secrecy"}),
@@ -103,11 +112,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "classified.write": frozenset({"unit"}),
     # role-level: unit and bureau; the owning-unit check is in the security service
     "classified.read": frozenset({"unit", "secrecy"}),
-    "ledger.verify": frozenset({"audit"}),               # 第三十五条: the audit office checks
+    "ledger.verify": frozenset({"audit"}),  # 第三十五条: the audit office checks
     "sanction.read": frozenset({"unit"}) | OVERSIGHT,  # a unit: its own projects only
-    "sanction.impose": frozenset({"office"}),          # 第三十四条
+    "sanction.impose": frozenset({"office"}),  # 第三十四条
     "sanction.lift": frozenset({"office"}),
-    "request.read": ANY,     # the caller's own requests only (scoped by its identity)
+    "request.read": ANY,  # the caller's own requests only (scoped by its identity)
     "admin.clock": frozenset({"operator"}),
     "admin.calendar": frozenset({"operator"}),
 }
@@ -115,9 +124,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 
 # permissions whose holders are narrowed, project by project, to its approving body
 # (项目审批部门): the DRC for a project it approves as a fixed-asset investment, else the office
-APPROVING_BODY_ONLY = frozenset({"project.incident.decide", "project.incident.resume",
-                                 "acceptance.decide", "acceptance.extension.decide",
-                                 "acceptance.delegate", "annual_report.read"})
+APPROVING_BODY_ONLY = frozenset(
+    {
+        "project.incident.decide",
+        "project.incident.resume",
+        "acceptance.decide",
+        "acceptance.extension.decide",
+        "acceptance.delegate",
+        "annual_report.read",
+    }
+)
 APPROVING_BODY_ZH = {"drc": "发展改革部门", "office": "省政务服务管理办公室"}
 
 # permissions that are the office's because it runs the sharing platforms (第二十六条): their
@@ -173,26 +189,37 @@ def require(identity: Identity | None, permission: str) -> Identity:
 
 
 def deny(identity: Identity, permission: str, resource: str | None = None) -> None:
-    log.warning("denied", extra={"sub": identity.sub, "role": identity.role,
-                                 "unit": identity.unit, "permission": permission,
-                                 "resource": resource})
+    log.warning(
+        "denied",
+        extra={
+            "sub": identity.sub,
+            "role": identity.role,
+            "unit": identity.unit,
+            "permission": permission,
+            "resource": resource,
+        },
+    )
     what = f"{permission} on {resource}" if resource else permission
     on_zh = f"（对象：{resource}）" if resource else ""
     if permission in PLATFORM_OFFICE:
         # 第二十六条: the office builds, manages and runs the province's sharing platforms, so
         # what a project's connection and sharing there are is the office's record (第二十九条)
-        raise Forbidden(f"role {identity.role} may not {what}: the provincial government "
-                        "service management office runs the sharing platform and alone "
-                        "records a project's sharing-platform status",
-                        f"{ROLE_ZH[identity.role]}（角色 {identity.role}）无权执行操作 "
-                        f"{permission}{on_zh}：省政务服务管理办公室负责建设、管理和运维共享交换"
-                        "平台，项目的共享平台对接及共享情况由其记录",
-                        articles=[26, 29], details={"permission": permission,
-                                                    "resource": resource})
-    raise Forbidden(f"role {identity.role} may not {what}",
-                    f"{ROLE_ZH[identity.role]}（角色 {identity.role}）无权执行操作 {permission}"
-                    f"{on_zh}",
-                    articles=[4], details={"permission": permission, "resource": resource})
+        raise Forbidden(
+            f"role {identity.role} may not {what}: the provincial government "
+            "service management office runs the sharing platform and alone "
+            "records a project's sharing-platform status",
+            f"{ROLE_ZH[identity.role]}（角色 {identity.role}）无权执行操作 "
+            f"{permission}{on_zh}：省政务服务管理办公室负责建设、管理和运维共享交换"
+            "平台，项目的共享平台对接及共享情况由其记录",
+            articles=[26, 29],
+            details={"permission": permission, "resource": resource},
+        )
+    raise Forbidden(
+        f"role {identity.role} may not {what}",
+        f"{ROLE_ZH[identity.role]}（角色 {identity.role}）无权执行操作 {permission}{on_zh}",
+        articles=[4],
+        details={"permission": permission, "resource": resource},
+    )
 
 
 def sees_project(identity: Identity, owner_unit: str, co_builders: list[str]) -> bool:
@@ -208,8 +235,19 @@ def sees_classified_content(identity: Identity, owner_unit: str) -> bool:
 
 # 涉密 (第四条): what everyone entitled to a classified project sees of it without its content —
 # the register's stub; its unit and the secrecy bureau see the whole view
-CLASSIFIED_STUB = ("code", "unit", "status", "stage", "kind", "level", "budget", "approved_amount",
-                   "regulation_version", "registered_on", "approving_body")
+CLASSIFIED_STUB = (
+    "code",
+    "unit",
+    "status",
+    "stage",
+    "kind",
+    "level",
+    "budget",
+    "approved_amount",
+    "regulation_version",
+    "registered_on",
+    "approving_body",
+)
 
 
 def classified_stub(view: dict[str, Any]) -> dict[str, Any]:
@@ -233,25 +271,42 @@ def approving_body(fixed_asset_investment: bool) -> str:
     return "drc" if fixed_asset_investment else "office"
 
 
-def require_approving_body(identity: Identity, permission: str, code: str, body: str | None,
-                           articles: list[int]) -> None:
+def require_approving_body(
+    identity: Identity, permission: str, code: str, body: str | None, articles: list[int]
+) -> None:
     """Only the project's approving body decides its incidents, acceptance and the extensions of
     its acceptance deadline (第十九条, 第二十二条, 第二十三条): the other of office and DRC is
     refused (403). ``body`` is None while the service does not know it yet (before approval):
     the role matrix alone then applies. Other roles are the matrix's and the caller's."""
     if body is None or identity.role not in APPROVING_BODY_ZH or identity.role == body:
         return
-    log.warning("denied: not the approving body", extra={
-        "sub": identity.sub, "role": identity.role, "permission": permission,
-        "resource": code, "approving_body": body})
-    raise Forbidden(f"only project {code}'s approving body ({body}) may {permission}",
-                    f"仅项目 {code} 的项目审批部门（{APPROVING_BODY_ZH[body]}）可执行 {permission}",
-                    articles=articles, details={"permission": permission, "project": code,
-                                                "approving_body": body})
+    log.warning(
+        "denied: not the approving body",
+        extra={
+            "sub": identity.sub,
+            "role": identity.role,
+            "permission": permission,
+            "resource": code,
+            "approving_body": body,
+        },
+    )
+    raise Forbidden(
+        f"only project {code}'s approving body ({body}) may {permission}",
+        f"仅项目 {code} 的项目审批部门（{APPROVING_BODY_ZH[body]}）可执行 {permission}",
+        articles=articles,
+        details={"permission": permission, "project": code, "approving_body": body},
+    )
 
 
-def require_project(identity: Identity, permission: str, code: str, owner_unit: str | None,
-                    co_builders: Collection[str] = (), *, owner_only: bool = False) -> None:
+def require_project(
+    identity: Identity,
+    permission: str,
+    code: str,
+    owner_unit: str | None,
+    co_builders: Collection[str] = (),
+    *,
+    owner_only: bool = False,
+) -> None:
     """The check a read (and a unit's command) about one project makes FIRST, before saying
     anything about the project. ``owner_unit`` is None when the service knows no project
     ``code``; ``owner_only``: only the owning unit, not its co-builders (commands, 涉密 content).
@@ -264,12 +319,17 @@ def require_project(identity: Identity, permission: str, code: str, owner_unit: 
         if owner_unit is not None and not owner_only and not sees_project(identity, owner_unit, []):
             deny(identity, permission, code)
         return
-    if owner_unit is not None and (acts_on_project(identity, owner_unit) or (
-            not owner_only and identity.unit in co_builders)):
+    if owner_unit is not None and (
+        acts_on_project(identity, owner_unit) or (not owner_only and identity.unit in co_builders)
+    ):
         return
-    log.warning("denied: not its project, or no such project",
-                extra={"sub": identity.sub, "unit": identity.unit, "permission": permission,
-                       "resource": code})
-    raise Forbidden(f"no access to project {code}: not yours, or there is no such project",
-                    f"无权访问项目 {code}：该项目不属于本单位，或不存在", articles=[4],
-                    details={"permission": permission, "project": code})
+    log.warning(
+        "denied: not its project, or no such project",
+        extra={"sub": identity.sub, "unit": identity.unit, "permission": permission, "resource": code},
+    )
+    raise Forbidden(
+        f"no access to project {code}: not yours, or there is no such project",
+        f"无权访问项目 {code}：该项目不属于本单位，或不存在",
+        articles=[4],
+        details={"permission": permission, "project": code},
+    )

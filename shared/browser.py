@@ -5,6 +5,7 @@ Without /usr/bin/chromium the browser tests are skipped on a developer's machine
 CI (``CI=true``), where ``.ci/run`` installs it. The tests run under eventlet's monkey-patching
 (tests/conftest.py); see ``_stop`` for the one place where that needs help.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,14 @@ from typing import Any
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def require_chromium() -> None:

@@ -13,6 +13,7 @@ lifetime is left; ``verify`` remembers an assertion it verified until it expires
 was signed with is still looked up in the ring every time, so a key no longer trusted is
 refused at once.
 """
+
 from __future__ import annotations
 
 import threading
@@ -24,9 +25,9 @@ import jwt
 from shared.authz import Identity
 from shared.keys import KeyRing, SigningKey
 
-ISSUER = "gateway"           # the one principal that vouches for callers
-DEFAULT_LIFETIME = 60        # seconds: covers RPC_TIMEOUT and a redelivery, not a replay later
-LEEWAY = 5                   # seconds of clock skew between the gateway's host and the service's
+ISSUER = "gateway"  # the one principal that vouches for callers
+DEFAULT_LIFETIME = 60  # seconds: covers RPC_TIMEOUT and a redelivery, not a replay later
+LEEWAY = 5  # seconds of clock skew between the gateway's host and the service's
 
 
 class UnverifiedCaller(Exception):
@@ -35,12 +36,24 @@ class UnverifiedCaller(Exception):
         self.reason = reason
 
 
-def issue(key: SigningKey, identity: Identity, audience: str | list[str],
-          lifetime: int = DEFAULT_LIFETIME, now: float | None = None) -> str:
+def issue(
+    key: SigningKey,
+    identity: Identity,
+    audience: str | list[str],
+    lifetime: int = DEFAULT_LIFETIME,
+    now: float | None = None,
+) -> str:
     now = int(time.time() if now is None else now)
-    claims = {"iss": key.principal, "sub": identity.sub, "role": identity.role,
-              "unit": identity.unit, "aud": audience, "iat": now, "exp": now + lifetime,
-              "jti": uuid.uuid4().hex}
+    claims = {
+        "iss": key.principal,
+        "sub": identity.sub,
+        "role": identity.role,
+        "unit": identity.unit,
+        "aud": audience,
+        "iat": now,
+        "exp": now + lifetime,
+        "jti": uuid.uuid4().hex,
+    }
     return jwt.encode(claims, key.private, algorithm="EdDSA", headers={"kid": key.kid})
 
 
@@ -49,8 +62,7 @@ class Issuer:
     assertion is reused for the same caller and audience while at least half its lifetime is
     left, so a request still has ≥ ``lifetime / 2`` seconds to be delivered and redelivered."""
 
-    def __init__(self, key: SigningKey, lifetime: int = DEFAULT_LIFETIME,
-                 max_entries: int = 10_000) -> None:
+    def __init__(self, key: SigningKey, lifetime: int = DEFAULT_LIFETIME, max_entries: int = 10_000) -> None:
         self.key, self.lifetime, self.max_entries = key, lifetime, max_entries
         self._issued: dict[tuple, tuple[str, float]] = {}
         self._lock = threading.Lock()
@@ -90,9 +102,15 @@ def verify(assertion: object, ring: KeyRing, audience: str) -> Identity:
     if remembered is not None and time.time() < remembered[1]:
         return remembered[0]
     try:
-        claims = jwt.decode(assertion, public, algorithms=["EdDSA"], audience=audience,
-                            issuer=ISSUER, leeway=LEEWAY,
-                            options={"require": ["iss", "aud", "exp", "iat", "sub", "role"]})
+        claims = jwt.decode(
+            assertion,
+            public,
+            algorithms=["EdDSA"],
+            audience=audience,
+            issuer=ISSUER,
+            leeway=LEEWAY,
+            options={"require": ["iss", "aud", "exp", "iat", "sub", "role"]},
+        )
         identity = Identity(claims["sub"], claims["role"], claims.get("unit"))
         if len(_VERIFIED) >= _VERIFIED_MAX:
             _VERIFIED.clear()

@@ -3,6 +3,7 @@ endpoint table (services/gateway/endpoints.py) so the CLI never drifts from the 
 only names the commands and groups them as people think of them; path parameters become
 positional arguments, body and query fields become ``--options`` drawn from the same
 marshmallow schemas the gateway validates with, and the help is in Chinese and English."""
+
 from __future__ import annotations
 
 import argparse
@@ -46,7 +47,7 @@ class Command:
     method: str
     path: str
     zh: str
-    positional: tuple[str, ...] = ()   # body fields given positionally, after the path params
+    positional: tuple[str, ...] = ()  # body fields given positionally, after the path params
 
 
 C = Command
@@ -58,19 +59,26 @@ COMMANDS: tuple[Command, ...] = (
     C("project", "register", "POST", "/projects", "登记项目（取得终身代码）"),
     C("project", "list", "GET", "/projects", "项目列表"),
     C("project", "show", "GET", "/projects/<code>", "项目详情：状态、材料、待补事项、资金、期限"),
-    C("project", "document", "PUT", "/projects/<code>/documents/<doc_type>",
-      "报送材料（新版本），--file 由服务器计算 SHA-256"),
+    C(
+        "project",
+        "document",
+        "PUT",
+        "/projects/<code>/documents/<doc_type>",
+        "报送材料（新版本），--file 由服务器计算 SHA-256",
+    ),
     C("project", "catalog", "PUT", "/projects/<code>/catalog", "填报信息资源目录"),
     C("project", "submit", "POST", "/projects/<code>/submission", "提交申报；缺项逐一列出"),
     C("project", "timeline", "GET", "/projects/<code>/timeline", "项目全过程痕迹"),
-    C("project", "national-consent", "POST", "/projects/<code>/national-consent",
-      "向国家部委申报前的省政务服务管理办公室意见"),
-    C("project", "national-filing", "POST", "/projects/<code>/national-approval-filing",
-      "报备国家部委批复"),
-    C("project", "sharing-status", "POST", "/projects/<code>/sharing-status",
-      "记录共享平台接入与共享情况"),
-    C("project", "change-request", "POST", "/projects/<code>/change-requests",
-      "重大变更前提出调整申请"),
+    C(
+        "project",
+        "national-consent",
+        "POST",
+        "/projects/<code>/national-consent",
+        "向国家部委申报前的省政务服务管理办公室意见",
+    ),
+    C("project", "national-filing", "POST", "/projects/<code>/national-approval-filing", "报备国家部委批复"),
+    C("project", "sharing-status", "POST", "/projects/<code>/sharing-status", "记录共享平台接入与共享情况"),
+    C("project", "change-request", "POST", "/projects/<code>/change-requests", "重大变更前提出调整申请"),
     C("project", "changes", "GET", "/projects/<code>/change-requests", "调整申请列表"),
     C("project", "incident", "POST", "/projects/<code>/incidents", "报告严重滞后或重大损失"),
     C("project", "incidents", "GET", "/projects/<code>/incidents", "重大事项及处理决定"),
@@ -80,23 +88,46 @@ COMMANDS: tuple[Command, ...] = (
     C("review", "opinion", "POST", "/review-rounds/<round_id>/opinions", "对批次中的项目出具意见"),
     C("review", "close-round", "POST", "/review-rounds/<round_id>/closure", "结束批次，意见生效"),
     C("review", "cases", "GET", "/review-cases", "评审案件（每次申报一件）"),
-    C("review", "change-decision", "POST",
-      "/projects/<code>/change-requests/<request_id>/decision", "对调整申请作出决定"),
-    C("drc", "change-approval", "POST",
-      "/projects/<code>/change-requests/<request_id>/drc-approval",
-      "发展改革部门重新审批固定资产投资项目的调整"),
-    C("review", "incident-decision", "POST", "/projects/<code>/incidents/<incident_id>/decision",
-      "责令限期整改或暂停建设"),
-    C("review", "incident-resumption", "POST",
-      "/projects/<code>/incidents/<incident_id>/resumption", "解除暂停，恢复建设"),
+    C(
+        "review",
+        "change-decision",
+        "POST",
+        "/projects/<code>/change-requests/<request_id>/decision",
+        "对调整申请作出决定",
+    ),
+    C(
+        "drc",
+        "change-approval",
+        "POST",
+        "/projects/<code>/change-requests/<request_id>/drc-approval",
+        "发展改革部门重新审批固定资产投资项目的调整",
+    ),
+    C(
+        "review",
+        "incident-decision",
+        "POST",
+        "/projects/<code>/incidents/<incident_id>/decision",
+        "责令限期整改或暂停建设",
+    ),
+    C(
+        "review",
+        "incident-resumption",
+        "POST",
+        "/projects/<code>/incidents/<incident_id>/resumption",
+        "解除暂停，恢复建设",
+    ),
     C("drc", "approve", "POST", "/projects/<code>/drc-approval", "发展改革部门审批固定资产投资项目"),
-    C("drc", "take-up", "POST", "/projects/<code>/fixed-asset",
-      "发展改革部门将项目纳入固定资产投资项目审批（第四条）"),
+    C(
+        "drc",
+        "take-up",
+        "POST",
+        "/projects/<code>/fixed-asset",
+        "发展改革部门将项目纳入固定资产投资项目审批（第四条）",
+    ),
     C("budget", "record", "POST", "/projects/<code>/budget", "记录财政投资评审结果"),
     C("budget", "show", "GET", "/projects/<code>/funds", "批复、已拨付、暂扣、可用资金及台账"),
     C("budget", "surplus-return", "POST", "/projects/<code>/surplus-return", "结余资金按原渠道退回"),
-    C("budget", "misappropriation", "POST", "/projects/<code>/misappropriation",
-      "报告截留、挪用资金"),
+    C("budget", "misappropriation", "POST", "/projects/<code>/misappropriation", "报告截留、挪用资金"),
     C("contract", "file", "POST", "/projects/<code>/contracts", "采购合同备案"),
     C("contract", "list", "GET", "/projects/<code>/contracts", "已备案合同（文本摘要、备案日期）"),
     C("pay", "request", "POST", "/projects/<code>/disbursements", "申请拨付资金"),
@@ -104,42 +135,104 @@ COMMANDS: tuple[Command, ...] = (
     C("complete", "annual-report", "POST", "/projects/<code>/annual-reports", "报送年度建设情况"),
     C("complete", "annual-reports", "GET", "/projects/<code>/annual-reports", "已报送的年度报告"),
     C("complete", "extension", "POST", "/projects/<code>/acceptance-extension", "申请延期验收"),
-    C("complete", "extension-decision", "POST", "/projects/<code>/acceptance-extension/decision",
-      "批准或不批准延期"),
-    C("acceptance", "apply", "POST", "/projects/<code>/acceptance-application",
-      "申请竣工验收；缺少的报告逐一列出"),
+    C(
+        "complete",
+        "extension-decision",
+        "POST",
+        "/projects/<code>/acceptance-extension/decision",
+        "批准或不批准延期",
+    ),
+    C(
+        "acceptance",
+        "apply",
+        "POST",
+        "/projects/<code>/acceptance-application",
+        "申请竣工验收；缺少的报告逐一列出",
+    ),
     C("acceptance", "decide", "POST", "/projects/<code>/acceptance-decision", "作出验收结论"),
     C("acceptance", "show", "GET", "/projects/<code>/acceptance", "验收期限、台账、结论、评价窗口"),
-    C("acceptance", "delegate", "POST", "/projects/<code>/acceptance-delegation",
-      "项目审批部门委托建设单位组织验收"),
+    C(
+        "acceptance",
+        "delegate",
+        "POST",
+        "/projects/<code>/acceptance-delegation",
+        "项目审批部门委托建设单位组织验收",
+    ),
     C("acceptance", "go-live", "POST", "/projects/<code>/go-live", "验收通过的项目上线运行"),
-    C("acceptance", "self-evaluation", "POST", "/projects/<code>/self-evaluation",
-      "在 12–24 个月窗口内报送自评价"),
-    C("acceptance", "commission", "POST", "/projects/<code>/post-evaluations",
-      "委托第三方后评价"),
-    C("acceptance", "evaluation-report", "POST", "/post-evaluations/<evaluation_id>/report",
-      "受托机构报送后评价报告"),
-    C("security", "profile", "PUT", "/projects/<code>/security-profile",
-      "等级保护、密码应用、关键产品"),
+    C(
+        "acceptance",
+        "self-evaluation",
+        "POST",
+        "/projects/<code>/self-evaluation",
+        "在 12–24 个月窗口内报送自评价",
+    ),
+    C("acceptance", "commission", "POST", "/projects/<code>/post-evaluations", "委托第三方后评价"),
+    C(
+        "acceptance",
+        "evaluation-report",
+        "POST",
+        "/post-evaluations/<evaluation_id>/report",
+        "受托机构报送后评价报告",
+    ),
+    C("security", "profile", "PUT", "/projects/<code>/security-profile", "等级保护、密码应用、关键产品"),
     C("security", "risk-assessment", "POST", "/projects/<code>/risk-assessments", "记录风险评估"),
-    C("security", "crypto-evaluation", "POST", "/projects/<code>/crypto-evaluations",
-      "记录密码应用安全性评估"),
-    C("security", "secrecy-review", "POST", "/projects/<code>/secrecy-review",
-      "保密行政管理部门审查涉密项目"),
-    C("security", "classify", "POST", "/projects/<code>/classification",
-      "保密行政管理部门认定项目为涉密项目（第四条）"),
-    C("security", "secrecy-inspection", "POST", "/projects/<code>/secrecy-inspections",
-      "保密行政管理部门记录保密检查及发现的问题"),
-    C("security", "secrecy-inspections", "GET", "/projects/<code>/secrecy-inspections",
-      "保密检查记录（仅保密部门与建设单位）"),
-    C("security", "classified-content", "PUT", "/projects/<code>/classified-content",
-      "涉密项目的目标、内容、地点"),
-    C("security", "classified-document", "PUT", "/projects/<code>/classified-documents/<doc_type>",
-      "涉密项目的材料"),
-    C("security", "classified-catalog", "PUT", "/projects/<code>/classified-catalog",
-      "涉密项目的资源目录"),
-    C("security", "show-classified", "GET", "/projects/<code>/classified-content",
-      "涉密内容（仅建设单位与保密部门）"),
+    C(
+        "security",
+        "crypto-evaluation",
+        "POST",
+        "/projects/<code>/crypto-evaluations",
+        "记录密码应用安全性评估",
+    ),
+    C(
+        "security",
+        "secrecy-review",
+        "POST",
+        "/projects/<code>/secrecy-review",
+        "保密行政管理部门审查涉密项目",
+    ),
+    C(
+        "security",
+        "classify",
+        "POST",
+        "/projects/<code>/classification",
+        "保密行政管理部门认定项目为涉密项目（第四条）",
+    ),
+    C(
+        "security",
+        "secrecy-inspection",
+        "POST",
+        "/projects/<code>/secrecy-inspections",
+        "保密行政管理部门记录保密检查及发现的问题",
+    ),
+    C(
+        "security",
+        "secrecy-inspections",
+        "GET",
+        "/projects/<code>/secrecy-inspections",
+        "保密检查记录（仅保密部门与建设单位）",
+    ),
+    C(
+        "security",
+        "classified-content",
+        "PUT",
+        "/projects/<code>/classified-content",
+        "涉密项目的目标、内容、地点",
+    ),
+    C(
+        "security",
+        "classified-document",
+        "PUT",
+        "/projects/<code>/classified-documents/<doc_type>",
+        "涉密项目的材料",
+    ),
+    C("security", "classified-catalog", "PUT", "/projects/<code>/classified-catalog", "涉密项目的资源目录"),
+    C(
+        "security",
+        "show-classified",
+        "GET",
+        "/projects/<code>/classified-content",
+        "涉密内容（仅建设单位与保密部门）",
+    ),
     C("security", "show", "GET", "/projects/<code>/security", "项目安全档案"),
     C("supervision", "deadlines", "GET", "/deadlines", "期限及其台账"),
     C("supervision", "findings", "GET", "/findings", "发现的问题"),
@@ -148,8 +241,7 @@ COMMANDS: tuple[Command, ...] = (
     C("supervision", "scan", "POST", "/admin/scan", "立即将逾期事项转为问题"),
     C("supervision", "inspect", "POST", "/inspections", "记录检查发现的问题", ("project",)),
     C("supervision", "order", "POST", "/findings/<finding_id>/rectification-order", "责令限期整改"),
-    C("supervision", "report", "POST", "/findings/<finding_id>/rectification-report",
-      "建设单位报告整改情况"),
+    C("supervision", "report", "POST", "/findings/<finding_id>/rectification-report", "建设单位报告整改情况"),
     C("supervision", "verify", "POST", "/findings/<finding_id>/verification", "核查整改结果"),
     C("supervision", "sanction", "POST", "/sanctions", "采取处理措施", ("project",)),
     C("supervision", "lift", "POST", "/sanctions/<sanction_id>/lifting", "解除处理措施"),
@@ -158,8 +250,7 @@ COMMANDS: tuple[Command, ...] = (
     C("audit", "finding", "POST", "/audits/<audit_id>/findings", "记录审计发现的问题"),
     C("audit", "verify-ledger", "GET", "/ledger/verification", "校验哈希链"),
     C("audit", "verify-ledger-full", "POST", "/ledger/verifications", "后台完整重新校验哈希链"),
-    C("audit", "ledger-verification", "GET", "/ledger/verifications/<job_id>",
-      "完整校验任务的进度与结果"),
+    C("audit", "ledger-verification", "GET", "/ledger/verifications/<job_id>", "完整校验任务的进度与结果"),
     C("audit", "trail", "GET", "/projects/<code>/audit-trail", "项目在审计台账中的记录"),
     C("admin", "clock", "POST", "/admin/clock", "模拟时钟：设定今日", ("today",)),
     C("admin", "calendar", "PUT", "/admin/calendar/<int:year>", "载入年度法定工作日安排"),
@@ -170,25 +261,29 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
-PATH_HELP = {"code": "project code / 项目代码, e.g. SD-2026-000001",
-             "doc_type": "document type / 材料类型, e.g. construction_plan",
-             "year": "calendar year / 年度", "request_key": "Idempotency-Key / 请求标识"}
+PATH_HELP = {
+    "code": "project code / 项目代码, e.g. SD-2026-000001",
+    "doc_type": "document type / 材料类型, e.g. construction_plan",
+    "year": "calendar year / 年度",
+    "request_key": "Idempotency-Key / 请求标识",
+}
 
 
 def endpoint_of(command: Command):
     """The command's endpoint, or None where the gateway has no such endpoint (any more)."""
     from services.gateway.endpoints import ENDPOINTS
 
-    return next((e for e in ENDPOINTS if (e.method, e.path) == (command.method, command.path)),
-                None)
+    return next((e for e in ENDPOINTS if (e.method, e.path) == (command.method, command.path)), None)
 
 
 def path_params(path: str) -> list[str]:
     import re
+
     return [m.group(1) for m in re.finditer(r"<(?:\w+:)?(\w+)>", path)]
 
 
 # -- values from the command line, typed by the schema's field --------------------------------
+
 
 def _scalar(field: fields.Field, text: str):
     if isinstance(field, fields.Boolean):
@@ -220,10 +315,12 @@ def converter(field: fields.Field):
     """How an option's text becomes the field's JSON value: objects and lists of objects as
     JSON, a list of plain values as comma-separated text (or JSON), others as they are."""
     if isinstance(field, fields.List) and not isinstance(field.inner, fields.Nested | fields.Dict):
+
         def items(text: str):
             if text.lstrip().startswith("["):
                 return _json(text)
             return [_scalar(field.inner, t.strip()) for t in text.split(",") if t.strip()]
+
         return items
     if isinstance(field, fields.Nested | fields.List | fields.Dict | fields.Tuple):
         return _json
@@ -235,14 +332,15 @@ def _metavar(field: fields.Field) -> str:
         return "A,B,..."
     if isinstance(field, fields.Nested | fields.List | fields.Dict):
         return "JSON"
-    return {fields.Date: "YYYY-MM-DD", fields.Boolean: "true|false",
-            fields.Integer: "N"}.get(type(field), "TEXT")
+    return {fields.Date: "YYYY-MM-DD", fields.Boolean: "true|false", fields.Integer: "N"}.get(
+        type(field), "TEXT"
+    )
 
 
 def _field_help(field: fields.Field) -> str:
     parts = ["required / 必填" if field.required else ""]
     what = field.metadata.get("description")
-    if what:   # in both languages, as every line a person reads (shared.i18n)
+    if what:  # in both languages, as every line a person reads (shared.i18n)
         parts.append(what if has_chinese(what) or not zh(what) else f"{what} / {zh(what)}")
     choices = getattr(field.validate, "choices", None) if field.validate else None
     if choices:
@@ -252,24 +350,38 @@ def _field_help(field: fields.Field) -> str:
 
 # -- the parser ------------------------------------------------------------------------------
 
+
 def common_options() -> argparse.ArgumentParser:
     api = argparse.ArgumentParser(add_help=False)
-    api.add_argument("--api", help="gateway base URL / 网关地址 (default $GOVPROJ_API or "
-                                   "http://127.0.0.1:8080/api/v1)")
+    api.add_argument(
+        "--api", help="gateway base URL / 网关地址 (default $GOVPROJ_API or http://127.0.0.1:8080/api/v1)"
+    )
     api.add_argument("--token", help="bearer token / 令牌 (default $GOVPROJ_TOKEN)")
     api.add_argument("--key", help="Idempotency-Key of this write / 幂等键")
-    api.add_argument("--json", action="store_true",
-                     help="print the answer as JSON / 以 JSON 输出 (default: a table / 默认表格)")
-    api.add_argument("--get", metavar="FIELD",
-                     help="print only this field of the answer (a.b for nested), for scripts / "
-                          "只输出回答中的此字段")
-    api.add_argument("--wait", type=float, default=0, metavar="SECONDS",
-                     help="while another agency has not heard of the step before (404/409), "
-                          "or until --until holds, ask again up to SECONDS (default 30 with "
-                          "--until) / 其他部门尚未收到前一步时重试，最多等待秒数")
-    api.add_argument("--until", metavar="FIELD=VALUE",
-                     help="ask again until the answer's FIELD is VALUE, e.g. status=approved / "
-                          "重复查询，直到字段等于该值")
+    api.add_argument(
+        "--json",
+        action="store_true",
+        help="print the answer as JSON / 以 JSON 输出 (default: a table / 默认表格)",
+    )
+    api.add_argument(
+        "--get",
+        metavar="FIELD",
+        help="print only this field of the answer (a.b for nested), for scripts / 只输出回答中的此字段",
+    )
+    api.add_argument(
+        "--wait",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="while another agency has not heard of the step before (404/409), "
+        "or until --until holds, ask again up to SECONDS (default 30 with "
+        "--until) / 其他部门尚未收到前一步时重试，最多等待秒数",
+    )
+    api.add_argument(
+        "--until",
+        metavar="FIELD=VALUE",
+        help="ask again until the answer's FIELD is VALUE, e.g. status=approved / 重复查询，直到字段等于该值",
+    )
     return api
 
 
@@ -280,8 +392,11 @@ def field_of(data, dotted: str):
 
 
 def _as_text(value) -> str:
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, bool | dict | list) \
-        or value is None else str(value)
+    return (
+        json.dumps(value, ensure_ascii=False)
+        if isinstance(value, bool | dict | list) or value is None
+        else str(value)
+    )
 
 
 def add_commands(sub) -> None:
@@ -294,46 +409,67 @@ def add_commands(sub) -> None:
                 command.group, help=GROUPS[command.group], description=GROUPS[command.group]
             ).add_subparsers(dest="op", required=True, metavar="COMMAND")
         endpoint = endpoint_of(command)
-        if endpoint is None:    # the API does not offer it: neither does the CLI
+        if endpoint is None:  # the API does not offer it: neither does the CLI
             continue
         text = f"{command.zh} · {endpoint.summary}"
         parser = groups[command.group].add_parser(
-            command.name, parents=[common], help=text, description=text,
-            epilog=f"{endpoint.method} /api/v1{endpoint.path} · roles / 角色: "
-                   f"{', '.join(endpoint.roles)}")
+            command.name,
+            parents=[common],
+            help=text,
+            description=text,
+            epilog=f"{endpoint.method} /api/v1{endpoint.path} · roles / 角色: {', '.join(endpoint.roles)}",
+        )
         for name in path_params(command.path):
-            parser.add_argument(name, type=int if f"<int:{name}>" in command.path else str,
-                                help=PATH_HELP.get(name))
+            parser.add_argument(
+                name, type=int if f"<int:{name}>" in command.path else str, help=PATH_HELP.get(name)
+            )
         schema = endpoint.body() if endpoint.body else None
         if schema is not None:
             for name, field in schema.fields.items():
                 convert = converter(field)
                 if name in command.positional:
-                    parser.add_argument(f"field:{name}", type=convert, metavar=name.upper(),
-                                        help=_field_help(field))
+                    parser.add_argument(
+                        f"field:{name}", type=convert, metavar=name.upper(), help=_field_help(field)
+                    )
                 else:
-                    parser.add_argument(f"--{name.replace('_', '-')}", dest=f"field:{name}",
-                                        type=convert, metavar=_metavar(field),
-                                        help=_field_help(field))
+                    parser.add_argument(
+                        f"--{name.replace('_', '-')}",
+                        dest=f"field:{name}",
+                        type=convert,
+                        metavar=_metavar(field),
+                        help=_field_help(field),
+                    )
             if not command.positional:
-                parser.add_argument("body", nargs="?", type=_json, metavar="BODY",
-                                    help="the whole JSON body, or @file.json; options above "
-                                         "override its fields / 完整 JSON 请求体")
+                parser.add_argument(
+                    "body",
+                    nargs="?",
+                    type=_json,
+                    metavar="BODY",
+                    help="the whole JSON body, or @file.json; options above "
+                    "override its fields / 完整 JSON 请求体",
+                )
         if endpoint.query is not None:
             for name, field in endpoint.query().fields.items():
-                parser.add_argument(f"--{name.replace('_', '-')}", dest=f"query:{name}",
-                                    type=converter(field), metavar=_metavar(field),
-                                    help=_field_help(field))
+                parser.add_argument(
+                    f"--{name.replace('_', '-')}",
+                    dest=f"query:{name}",
+                    type=converter(field),
+                    metavar=_metavar(field),
+                    help=_field_help(field),
+                )
         if endpoint.accepts_file:
-            parser.add_argument("--file", help="upload this file: the server computes its "
-                                               "SHA-256 / 上传文件，由服务器计算 SHA-256")
+            parser.add_argument(
+                "--file",
+                help="upload this file: the server computes its SHA-256 / 上传文件，由服务器计算 SHA-256",
+            )
         parser.set_defaults(func=run_command, command_spec=command, has_body=schema is not None)
 
 
 def run_command(args) -> int:
     method, path, body, query = request_of(args)
     return ApiClient(args, roles=endpoint_of(args.command_spec).roles).call(
-        method, path, body, query, upload=getattr(args, "file", None))
+        method, path, body, query, upload=getattr(args, "file", None)
+    )
 
 
 def request_of(args) -> tuple[str, str, dict | None, dict | None]:
@@ -342,37 +478,44 @@ def request_of(args) -> tuple[str, str, dict | None, dict | None]:
     values = vars(args)
     path = command.path
     for name in path_params(command.path):
-        path = path.replace(next(p for p in (f"<{name}>", f"<int:{name}>", f"<path:{name}>")
-                                 if p in path), str(values[name]))
+        path = path.replace(
+            next(p for p in (f"<{name}>", f"<int:{name}>", f"<path:{name}>") if p in path), str(values[name])
+        )
     body = None
     if args.has_body:
         body = dict(values.get("body") or {})
-        body.update({k.split(":", 1)[1]: v for k, v in values.items()
-                     if k.startswith("field:") and v is not None})
-    query = {k.split(":", 1)[1]: (str(v).lower() if isinstance(v, bool) else v)
-             for k, v in values.items() if k.startswith("query:") and v is not None}
+        body.update(
+            {k.split(":", 1)[1]: v for k, v in values.items() if k.startswith("field:") and v is not None}
+        )
+    query = {
+        k.split(":", 1)[1]: (str(v).lower() if isinstance(v, bool) else v)
+        for k, v in values.items()
+        if k.startswith("query:") and v is not None
+    }
     return command.method, path, body, query or None
 
 
 # -- talking to the gateway ------------------------------------------------------------------
+
 
 class ApiClient:
     """The CLI's HTTP client: the same API and errors as any agency system gets."""
 
     def __init__(self, args, roles: list[str] | None = None) -> None:
         self.roles = roles
-        self.base = (args.api or os.environ.get("GOVPROJ_API")
-                     or "http://127.0.0.1:8080/api/v1").rstrip("/")
+        self.base = (args.api or os.environ.get("GOVPROJ_API") or "http://127.0.0.1:8080/api/v1").rstrip("/")
         self.token = args.token or os.environ.get("GOVPROJ_TOKEN")
         self.key, self.as_json = getattr(args, "key", None), getattr(args, "json", False)
         self.until = getattr(args, "until", None)
         self.wait = getattr(args, "wait", 0) or (30.0 if self.until else 0)
         self.get = getattr(args, "get", None)
         if not self.token:
-            raise SystemExit("set GOVPROJ_TOKEN (or --token); a development token: "
-                             "govproj token --role ROLE [--unit CODE]\n"
-                             "请设置 GOVPROJ_TOKEN（或 --token）；开发环境令牌："
-                             "govproj token --role 角色 [--unit 单位代码]")
+            raise SystemExit(
+                "set GOVPROJ_TOKEN (or --token); a development token: "
+                "govproj token --role ROLE [--unit CODE]\n"
+                "请设置 GOVPROJ_TOKEN（或 --token）；开发环境令牌："
+                "govproj token --role 角色 [--unit 单位代码]"
+            )
 
     def __call__(self, method: str, path: str, body=None, params=None, key=None) -> int:
         self.key = key or self.key
@@ -392,9 +535,11 @@ class ApiClient:
                 try:
                     response = self._send(requests, method, path, body, params, headers, upload)
                 except requests.RequestException as exc:
-                    print(f"the gateway at {self.base} is unreachable ({type(exc).__name__}); "
-                          f"is `make run` up?\n无法连接网关 {self.base}，请先运行 make run",
-                          file=sys.stderr)
+                    print(
+                        f"the gateway at {self.base} is unreachable ({type(exc).__name__}); "
+                        f"is `make run` up?\n无法连接网关 {self.base}，请先运行 make run",
+                        file=sys.stderr,
+                    )
                     return 3
                 if not self._again(response) or time.monotonic() >= deadline:
                     break
@@ -402,8 +547,11 @@ class ApiClient:
                 time.sleep(0.5)
         data = response.json() if response.content else None
         if response.ok and self.until and not self._holds(data):
-            print(f"gave up after {self.wait:g} s: {self.until} does not hold yet / "
-                  f"等待 {self.wait:g} 秒后条件仍未满足：{self.until}", file=sys.stderr)
+            print(
+                f"gave up after {self.wait:g} s: {self.until} does not hold yet / "
+                f"等待 {self.wait:g} 秒后条件仍未满足：{self.until}",
+                file=sys.stderr,
+            )
             show(data, self.as_json)
             return 4
         if response.ok:
@@ -412,15 +560,22 @@ class ApiClient:
             else:
                 show(data, self.as_json)
             cursor = response.headers.get("X-Next-Cursor") or (
-                data.get("next") if isinstance(data, dict) else None)
-            if cursor and not self.get:   # a full page of a list read in keyset pages
+                data.get("next") if isinstance(data, dict) else None
+            )
+            if cursor and not self.get:  # a full page of a list read in keyset pages
                 print(f"next page / 下一页: --after={cursor}", file=sys.stderr)
             return 0
         print_error(response.status_code, (data or {}).get("error", {}))
-        if response.status_code == 403 and self.roles and "permission" in (
-                (data or {}).get("error", {}).get("details") or {}):   # the role matrix's
-            print(f"this command is for / 此命令适用角色: {', '.join(self.roles)} — a development "
-                  f"token / 开发环境令牌: govproj token --role {self.roles[0]}", file=sys.stderr)
+        if (
+            response.status_code == 403
+            and self.roles
+            and "permission" in ((data or {}).get("error", {}).get("details") or {})
+        ):  # the role matrix's
+            print(
+                f"this command is for / 此命令适用角色: {', '.join(self.roles)} — a development "
+                f"token / 开发环境令牌: govproj token --role {self.roles[0]}",
+                file=sys.stderr,
+            )
         return 1
 
     def _holds(self, data) -> bool:
@@ -442,15 +597,27 @@ class ApiClient:
         if upload:
             from rich.progress import open as progress_open
 
-            with progress_open(upload, "rb", description=f"uploading / 上传 {upload}",
-                               console=_console(sys.stderr), transient=True,
-                               disable=not sys.stderr.isatty()) as fh:
+            with progress_open(
+                upload,
+                "rb",
+                description=f"uploading / 上传 {upload}",
+                console=_console(sys.stderr),
+                transient=True,
+                disable=not sys.stderr.isatty(),
+            ) as fh:
                 form = {k: v for k, v in (body or {}).items() if k == "title"}
-                return requests.request(method, self.base + path, files={"file": fh},
-                                        data=form, params=params, headers=headers,
-                                        timeout=300)
-        return requests.request(method, self.base + path, json=body, params=params,
-                                headers=headers, timeout=60)
+                return requests.request(
+                    method,
+                    self.base + path,
+                    files={"file": fh},
+                    data=form,
+                    params=params,
+                    headers=headers,
+                    timeout=300,
+                )
+        return requests.request(
+            method, self.base + path, json=body, params=params, headers=headers, timeout=60
+        )
 
 
 class waiting:
@@ -465,9 +632,13 @@ class waiting:
             return lambda: None
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                                 TimeElapsedColumn(), console=_console(sys.stderr),
-                                 transient=True)
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=_console(sys.stderr),
+            transient=True,
+        )
         self.progress.start()
         task = self.progress.add_task("waiting for the other agencies / 等待其他部门处理…")
         return lambda: self.progress.advance(task)
@@ -479,10 +650,13 @@ class waiting:
 
 # -- output ----------------------------------------------------------------------------------
 
+
 def _console(stream=None):
     from rich.console import Console
-    return Console(file=stream or sys.stdout, soft_wrap=False,
-                   width=None if (stream or sys.stdout).isatty() else 140)
+
+    return Console(
+        file=stream or sys.stdout, soft_wrap=False, width=None if (stream or sys.stdout).isatty() else 140
+    )
 
 
 def _cell(value) -> str:
@@ -499,16 +673,28 @@ def _rows_table(rows: list[dict], title: str | None = None):
     lists of plain values are joined."""
     from rich.table import Table
 
-    columns = [k for k in dict.fromkeys(k for row in rows for k in row)
-               if not any(isinstance(row.get(k), dict) or _records(row.get(k)) for row in rows)]
+    columns = [
+        k
+        for k in dict.fromkeys(k for row in rows for k in row)
+        if not any(isinstance(row.get(k), dict) or _records(row.get(k)) for row in rows)
+    ]
     # the day a record happened on and when it was recorded first; a column repeating an
     # earlier one (a timeline's ``at`` is its ``recorded_at``) once
     columns = [k for k in FIRST if k in columns] + [k for k in columns if k not in FIRST]
-    columns = [k for i, k in enumerate(columns)
-               if not any(all(row.get(k) == row.get(c) for row in rows) for c in columns[:i])]
-    rows = [{k: "、".join(map(str, v)) if isinstance(v, list) and all(
-        not isinstance(i, dict | list) for i in v) else v for k, v in row.items()}
-        for row in rows]
+    columns = [
+        k
+        for i, k in enumerate(columns)
+        if not any(all(row.get(k) == row.get(c) for row in rows) for c in columns[:i])
+    ]
+    rows = [
+        {
+            k: "、".join(map(str, v))
+            if isinstance(v, list) and all(not isinstance(i, dict | list) for i in v)
+            else v
+            for k, v in row.items()
+        }
+        for row in rows
+    ]
     table = Table(title=title, title_justify="left", show_lines=False)
     for column in columns:
         table.add_column(column, min_width=len(column) if column in FIRST else None)
@@ -581,8 +767,10 @@ def show(data, as_json: bool = False) -> None:
 
 
 def print_error(status: int, error: dict) -> None:
-    print(f"{status} {error.get('code', '')}: {error.get('message', '')}\n"
-          f"{error.get('message_zh', '')}", file=sys.stderr)
+    print(
+        f"{status} {error.get('code', '')}: {error.get('message', '')}\n{error.get('message_zh', '')}",
+        file=sys.stderr,
+    )
     if error.get("articles"):
         print("依据 / articles: " + "、".join(map(str, error["articles"])), file=sys.stderr)
     if error.get("details"):

@@ -10,6 +10,7 @@ function it is written in; the policy data's ``article:`` parameters; in tests, 
 and 第N条 in a test's name-bearing docstring. An article cited in a module's docstring only is
 not a rule.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,11 +43,27 @@ NOT_OPERATIVE: dict[int, str] = {
 }
 
 # refusals people read (shared.errors, the authorization helpers and a refused payment's gates)
-ERRORS = {"RuleViolation", "StateConflict", "NotFound", "ValidationFailed", "PermanentError",
-          "GovprojError", "Forbidden", "deny", "Gate"}
+ERRORS = {
+    "RuleViolation",
+    "StateConflict",
+    "NotFound",
+    "ValidationFailed",
+    "PermanentError",
+    "GovprojError",
+    "Forbidden",
+    "deny",
+    "Gate",
+}
 # where people read articles without a rule being applied there: help texts, labels, forms
-INTERFACES = ("services/console/", "services/gateway/", "shared/cli.py", "shared/cli_api.py",
-              "shared/simulate.py", "shared/testing.py", "shared/browser.py")
+INTERFACES = (
+    "services/console/",
+    "services/gateway/",
+    "shared/cli.py",
+    "shared/cli_api.py",
+    "shared/simulate.py",
+    "shared/testing.py",
+    "shared/browser.py",
+)
 _LABELS = {article_label_zh(n): n for n in range(1, 43)}
 _CITED = re.compile("第[一二三四五六七八九十]+条")
 
@@ -57,7 +74,7 @@ class Site:
 
     path: str
     function: str
-    kind: str          # rule · error · event:<type> · policy · test
+    kind: str  # rule · error · event:<type> · policy · test
     line: int
 
     @property
@@ -91,8 +108,7 @@ def _numbers(node: ast.AST) -> set[int]:
     found: set[int] = set()
     for sub in ast.walk(node):
         if isinstance(sub, ast.Constant):
-            if isinstance(sub.value, int) and not isinstance(sub.value, bool) \
-                    and 1 <= sub.value <= 42:
+            if isinstance(sub.value, int) and not isinstance(sub.value, bool) and 1 <= sub.value <= 42:
                 found.add(sub.value)
             elif isinstance(sub.value, str):
                 found |= _in_text(sub.value)
@@ -113,9 +129,16 @@ def _names_articles(node: ast.AST) -> bool:
 def _listed(node: ast.AST) -> set[int]:
     """The article numbers listed in a list, tuple or set literal (bounds such as ``min=1`` are
     not articles)."""
-    return {e.value for sub in ast.walk(node) if isinstance(sub, (ast.List, ast.Tuple, ast.Set))
-            for e in sub.elts if isinstance(e, ast.Constant) and isinstance(e.value, int)
-            and not isinstance(e.value, bool) and 1 <= e.value <= 42}
+    return {
+        e.value
+        for sub in ast.walk(node)
+        if isinstance(sub, (ast.List, ast.Tuple, ast.Set))
+        for e in sub.elts
+        if isinstance(e, ast.Constant)
+        and isinstance(e.value, int)
+        and not isinstance(e.value, bool)
+        and 1 <= e.value <= 42
+    }
 
 
 def _in_text(text: str) -> set[int]:
@@ -133,10 +156,13 @@ def _docstrings(tree: ast.AST) -> set[int]:
     """ids of the docstring constants (module, class, function), cited only when ``keep``."""
     ids: set[int] = set()
     for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) \
-                and node.body and isinstance(node.body[0], ast.Expr) \
-                and isinstance(node.body[0].value, ast.Constant) \
-                and isinstance(node.body[0].value.value, str):
+        if (
+            isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+            and isinstance(node.body[0].value.value, str)
+        ):
             ids.add(id(node.body[0].value))
     return ids
 
@@ -159,16 +185,19 @@ def _citations(tree: ast.Module) -> Iterator[tuple[str, int, str, int]]:
                         kind = "rule"
                         if callee in ERRORS:
                             kind = "error"
-                        elif callee == "emit" and child.args \
-                                and isinstance(child.args[0], ast.Constant):
+                        elif callee == "emit" and child.args and isinstance(child.args[0], ast.Constant):
                             kind = f"event:{child.args[0].value!s}"
                         for n in _numbers(kw.value):
                             yield where, n, kind, child.lineno
                 if callee in ("emit", "publish"):  # findings.publish(tx, code, type, payload, [N])
                     # the event type: the string just before the payload (a dict)
-                    kinds = [str(a.value) for a, b in zip(child.args, child.args[1:], strict=False)
-                             if isinstance(a, ast.Constant) and isinstance(a.value, str)
-                             and isinstance(b, ast.Dict)]
+                    kinds = [
+                        str(a.value)
+                        for a, b in zip(child.args, child.args[1:], strict=False)
+                        if isinstance(a, ast.Constant)
+                        and isinstance(a.value, str)
+                        and isinstance(b, ast.Dict)
+                    ]
                     for arg in child.args:
                         if isinstance(arg, ast.List) and kinds:
                             for n in _numbers(arg):
@@ -177,26 +206,34 @@ def _citations(tree: ast.Module) -> Iterator[tuple[str, int, str, int]]:
                     for n in _numbers(child.args[0]):
                         yield where, n, "rule", child.lineno
             elif isinstance(child, ast.Compare) and any(
-                    _names_articles(side) for side in [child.left, *child.comparators]):
+                _names_articles(side) for side in [child.left, *child.comparators]
+            ):
                 # a rule deciding by the articles cited, e.g. ``36 in articles`` (第三十六条)
                 for side in [child.left, *child.comparators]:
                     if not _names_articles(side):
                         for n in _numbers(side):
                             yield where, n, "rule", child.lineno
             elif isinstance(child, (ast.Assign, ast.AnnAssign)) and any(
-                    isinstance(t, ast.Name) and t.id in ("articles", "ARTICLES")
-                    for t in (child.targets if isinstance(child, ast.Assign) else [child.target])):
+                isinstance(t, ast.Name) and t.id in ("articles", "ARTICLES")
+                for t in (child.targets if isinstance(child, ast.Assign) else [child.target])
+            ):
                 # a schema field or constant naming the articles allowed (e.g. a referral's)
                 for n in _listed(child.value) if child.value is not None else ():
                     yield where, n, "rule", child.lineno
             elif isinstance(child, ast.Dict):
                 for key, value in zip(child.keys, child.values, strict=True):
-                    if isinstance(key, ast.Constant) and key.value in ("articles", "article") \
-                            and value is not None:
+                    if (
+                        isinstance(key, ast.Constant)
+                        and key.value in ("articles", "article")
+                        and value is not None
+                    ):
                         for n in _numbers(value):
                             yield where, n, "rule", child.lineno
-            elif isinstance(child, ast.Constant) and isinstance(child.value, str) \
-                    and id(child) not in docstrings:
+            elif (
+                isinstance(child, ast.Constant)
+                and isinstance(child.value, str)
+                and id(child) not in docstrings
+            ):
                 for n in _in_text(child.value):
                     yield where, n, "rule", child.lineno
             yield from visit(child, scope)
@@ -239,14 +276,14 @@ def _test_citations(tree: ast.Module) -> Iterator[tuple[str, int, int]]:
     for n in _in_text(ast.get_docstring(tree) or ""):
         yield "(module docstring)", n, 1
     for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
-                and node.name.startswith("test"):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
             numbers: set[int] = set(_in_text(ast.get_docstring(node) or ""))
             module = ast.Module(body=node.body, type_ignores=[])
             numbers |= {n for _, n, _, _ in _citations(module)}
             for decorator in node.decorator_list:
-                numbers |= {n for _, n, _, _ in _citations(
-                    ast.Module(body=[ast.Expr(decorator)], type_ignores=[]))}
+                numbers |= {
+                    n for _, n, _, _ in _citations(ast.Module(body=[ast.Expr(decorator)], type_ignores=[]))
+                }
             for n in numbers:
                 yield node.name, n, node.lineno
 
@@ -277,10 +314,13 @@ def _policy_params(node: Any, path: str) -> Iterator[tuple[str, int]]:
 
 def matrix() -> dict[int, Article]:
     """Every article of the measures in force (the newest version) with what cites it."""
-    policy = max((p for p in all_policies() if p.jurisdiction == DEFAULT_JURISDICTION),
-                 key=lambda p: p.effective_from)
-    articles = {n: Article(n, a.label_zh, a.chapter, a.gist_en, n not in NOT_OPERATIVE)
-                for n, a in sorted(policy.articles.items())}
+    policy = max(
+        (p for p in all_policies() if p.jurisdiction == DEFAULT_JURISDICTION), key=lambda p: p.effective_from
+    )
+    articles = {
+        n: Article(n, a.label_zh, a.chapter, a.gist_en, n not in NOT_OPERATIVE)
+        for n, a in sorted(policy.articles.items())
+    }
     skip = {"shared/compliance.py"}
     for rel, tree, text in _sources("services", "shared"):
         if rel in skip:
@@ -306,8 +346,7 @@ def matrix() -> dict[int, Article]:
         for test, n, line in _test_citations(tree):
             if f"{rel}::{test}".startswith(NOT_EXERCISING):
                 continue
-            if n in articles and not any(s.path == rel and s.function == test
-                                         for s in articles[n].tests):
+            if n in articles and not any(s.path == rel and s.function == test for s in articles[n].tests):
                 articles[n].tests.append(Site(rel, test, "test", line))
     policy_file = ROOT / "shared" / "policy" / "data" / DEFAULT_JURISDICTION / f"{policy.version}.yaml"
     data = yaml.safe_load(policy_file.read_text(encoding="utf-8"))
@@ -322,8 +361,10 @@ def _grouped(sites: list[Site]) -> list[str]:
     for site in sites:
         if site.function not in by_path[site.path]:
             by_path[site.path].append(site.function)
-    return [f"`{path}`: " + ", ".join(f"`{f}`" for f in sorted(functions))
-            for path, functions in sorted(by_path.items())]
+    return [
+        f"`{path}`: " + ", ".join(f"`{f}`" for f in sorted(functions))
+        for path, functions in sorted(by_path.items())
+    ]
 
 
 def markdown(articles: dict[int, Article]) -> str:
@@ -344,24 +385,32 @@ def markdown(articles: dict[int, Article]) -> str:
         "",
         f"**{len(operative)} operative articles; {len(operative) - len(gaps)} with a rule and "
         f"a test.** Not operative (nothing to enforce): "
-        + ", ".join(f"{a.label_zh} ({NOT_OPERATIVE[a.number]})"
-                    for a in articles.values() if not a.operative) + ".",
+        + ", ".join(f"{a.label_zh} ({NOT_OPERATIVE[a.number]})" for a in articles.values() if not a.operative)
+        + ".",
         "",
     ]
     if gaps:
-        out += ["**Gaps** (operative articles missing a rule or a test): "
-                + "; ".join(f"{a.label_zh} — {', '.join(a.gaps)}" for a in gaps) + ".", ""]
-    out += ["| article | rules | tests | refusals | timeline | status |",
-            "|---|---:|---:|---:|---:|---|"]
+        out += [
+            "**Gaps** (operative articles missing a rule or a test): "
+            + "; ".join(f"{a.label_zh} — {', '.join(a.gaps)}" for a in gaps)
+            + ".",
+            "",
+        ]
+    out += ["| article | rules | tests | refusals | timeline | status |", "|---|---:|---:|---:|---:|---|"]
     for a in articles.values():
-        status = ("not operative" if not a.operative
-                  else ("**" + ", ".join(a.gaps) + "**") if a.gaps else "ok")
-        out.append(f"| [{a.label_zh}](#art-{a.number}) | {len({s.where for s in a.rules})} | "
-                   f"{len(a.tests)} | {len(a.errors)} | {len(a.events)} | {status} |")
+        status = "not operative" if not a.operative else ("**" + ", ".join(a.gaps) + "**") if a.gaps else "ok"
+        out.append(
+            f"| [{a.label_zh}](#art-{a.number}) | {len({s.where for s in a.rules})} | "
+            f"{len(a.tests)} | {len(a.errors)} | {len(a.events)} | {status} |"
+        )
     out.append("")
     for a in articles.values():
-        out += [f"## {a.label_zh} (art. {a.number}) <a id=\"art-{a.number}\"></a>", "",
-                f"*{a.chapter}.* {a.gist_en}", ""]
+        out += [
+            f'## {a.label_zh} (art. {a.number}) <a id="art-{a.number}"></a>',
+            "",
+            f"*{a.chapter}.* {a.gist_en}",
+            "",
+        ]
         if not a.operative:
             out += [f"Not operative: {NOT_OPERATIVE[a.number]}.", ""]
         if a.gaps:
@@ -369,19 +418,26 @@ def markdown(articles: dict[int, Article]) -> str:
         if a.rules:
             out += ["Rules:", ""] + [f"- {line}" for line in _grouped(a.rules)] + [""]
         if a.policy:
-            out += ["Policy data (`shared/policy/data/shandong/v1.yaml`): "
-                    + ", ".join(f"`{p}`" for p in sorted(a.policy)), ""]
+            out += [
+                "Policy data (`shared/policy/data/shandong/v1.yaml`): "
+                + ", ".join(f"`{p}`" for p in sorted(a.policy)),
+                "",
+            ]
         if a.tests:
             out += ["Tests:", ""] + [f"- {line}" for line in _grouped(a.tests)] + [""]
         if a.errors:
             out += ["Cited in refusals: " + "; ".join(_grouped(a.errors)), ""]
         if a.interfaces:
-            out += ["Named in the interfaces (help, forms, pages): "
-                    + "; ".join(_grouped(a.interfaces)), ""]
+            out += ["Named in the interfaces (help, forms, pages): " + "; ".join(_grouped(a.interfaces)), ""]
         if a.events:
-            out += ["On the timeline: " + ", ".join(
-                f"`{e}` ({TITLES[e][0]} / {TITLES[e][1]})" if e in TITLES else f"`{e}`"
-                for e in sorted(a.events)), ""]
+            out += [
+                "On the timeline: "
+                + ", ".join(
+                    f"`{e}` ({TITLES[e][0]} / {TITLES[e][1]})" if e in TITLES else f"`{e}`"
+                    for e in sorted(a.events)
+                ),
+                "",
+            ]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -390,8 +446,10 @@ def summary(articles: dict[int, Article]) -> str:
     lines = [f"{'article':<8} {'rules':>5} {'tests':>5} {'refusals':>8} {'timeline':>8}  status"]
     for a in articles.values():
         status = "not operative" if not a.operative else (", ".join(a.gaps) or "ok")
-        lines.append(f"{a.label_zh:<8} {len({s.where for s in a.rules}):>5} {len(a.tests):>5} "
-                     f"{len(a.errors):>8} {len(a.events):>8}  {status}")
+        lines.append(
+            f"{a.label_zh:<8} {len({s.where for s in a.rules}):>5} {len(a.tests):>5} "
+            f"{len(a.errors):>8} {len(a.events):>8}  {status}"
+        )
     return "\n".join(lines)
 
 
@@ -399,8 +457,14 @@ def cmd_articles(args: argparse.Namespace) -> int:
     articles = matrix()
     if args.check:
         current = DOC.exists() and DOC.read_text(encoding="utf-8") == markdown(articles)
-        print(f"{DOC.relative_to(ROOT)} is " + ("current / 已是最新" if current else
-              "stale: run `govproj articles --write` / 已过期：请运行 govproj articles --write"))
+        print(
+            f"{DOC.relative_to(ROOT)} is "
+            + (
+                "current / 已是最新"
+                if current
+                else "stale: run `govproj articles --write` / 已过期：请运行 govproj articles --write"
+            )
+        )
         return 0 if current else 1
     if args.write:
         DOC.parent.mkdir(exist_ok=True)
@@ -443,22 +507,29 @@ def cmd_docs(args: argparse.Namespace) -> int:
             print(f"wrote {path.relative_to(ROOT)}")
         elif not current:
             stale.append(path)
-            print(f"{path.relative_to(ROOT)} is stale: run `govproj docs --write` / "
-                  "已过期：请运行 govproj docs --write")
+            print(
+                f"{path.relative_to(ROOT)} is stale: run `govproj docs --write` / "
+                "已过期：请运行 govproj docs --write"
+            )
     return 1 if stale else 0
 
 
 def add_parser(sub: Any) -> None:
-    docs = sub.add_parser("docs", help="regenerate docs/compliance.md and docs/events.md / "
-                                       "重新生成合规矩阵与事件目录")
+    docs = sub.add_parser(
+        "docs", help="regenerate docs/compliance.md and docs/events.md / 重新生成合规矩阵与事件目录"
+    )
     docs.add_argument("--write", action="store_true", help="write the stale ones / 写入")
     docs.set_defaults(func=cmd_docs)
     articles = sub.add_parser(
-        "articles", help="each article: its rules, tests and citations / 各条款的规则、测试与引用")
-    articles.add_argument("--markdown", action="store_true",
-                          help="print docs/compliance.md's text / 输出 Markdown")
-    articles.add_argument("--write", action="store_true",
-                          help="regenerate docs/compliance.md / 重新生成 docs/compliance.md")
-    articles.add_argument("--check", action="store_true",
-                          help="exit 1 when docs/compliance.md is stale / 检查是否为最新")
+        "articles", help="each article: its rules, tests and citations / 各条款的规则、测试与引用"
+    )
+    articles.add_argument(
+        "--markdown", action="store_true", help="print docs/compliance.md's text / 输出 Markdown"
+    )
+    articles.add_argument(
+        "--write", action="store_true", help="regenerate docs/compliance.md / 重新生成 docs/compliance.md"
+    )
+    articles.add_argument(
+        "--check", action="store_true", help="exit 1 when docs/compliance.md is stale / 检查是否为最新"
+    )
     articles.set_defaults(func=cmd_articles)

@@ -3,6 +3,7 @@
 We parse exactly as ``nameko run --config`` does (nameko's own YAML loader), so the CLI, the tests
 and the running services read a file the same way.
 """
+
 from __future__ import annotations
 
 import os

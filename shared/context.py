@@ -8,6 +8,7 @@ caller and the domain arguments (issue 20; docs/architecture.md, layers).
 - ``policy``: a project's regulation by the version it was registered under
   (shared.policy.get_policy; the measures in force when it applied keep applying to it).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

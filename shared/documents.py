@@ -1,6 +1,7 @@
 """The documents of a project's archive (第二十条) by type, named in English and Chinese: one
 vocabulary for the register (planning), acceptance's five reports (第二十三条), the wire formats
 (shared.wire) and the console. Plain values, importable by any domain module."""
+
 from __future__ import annotations
 
 # document type → (English, Chinese); the archive (第二十条) keeps every version
@@ -13,8 +14,7 @@ DOC_TYPES: dict[str, tuple[str, str]] = {
     "construction_summary": ("construction summary", "项目建设总结"),
     "financial_report": ("financial report", "财务报告"),
     "audit_report": ("audit report", "审计报告"),
-    "security_risk_assessment": ("information-security risk assessment report",
-                                 "信息安全风险评估报告"),
+    "security_risk_assessment": ("information-security risk assessment report", "信息安全风险评估报告"),
     "crypto_application": ("cryptography application status", "密码应用情况"),
     "self_evaluation": ("self-evaluation report", "自评价报告"),
     # 第十五条: the unit's O&M management regime, on file before the system goes into use

@@ -1,4 +1,5 @@
 """Errors that carry what a person needs: which rule, which article, in Chinese and English."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,9 @@ class GovprojError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str, message_zh: str, *, articles: list[int] | None = None,
-                 details: Any = None) -> None:
+    def __init__(
+        self, message: str, message_zh: str, *, articles: list[int] | None = None, details: Any = None
+    ) -> None:
         self.message = message
         self.message_zh = message_zh
         self.articles = list(articles or [])
@@ -30,10 +32,16 @@ class GovprojError(Exception):
 
     def as_dict(self) -> dict[str, Any]:
         from shared.policy import article_label_zh
+
         # articles as people write them (第N条); their numbers beside them for machines
-        return {"code": self.code, "message": self.message, "message_zh": self.message_zh,
-                "articles": [article_label_zh(a) for a in self.articles],
-                "article_numbers": list(self.articles), "details": self.details}
+        return {
+            "code": self.code,
+            "message": self.message,
+            "message_zh": self.message_zh,
+            "articles": [article_label_zh(a) for a in self.articles],
+            "article_numbers": list(self.articles),
+            "details": self.details,
+        }
 
 
 class PermanentError(GovprojError):
@@ -73,8 +81,7 @@ class ValidationFailed(GovprojError):
 def _flatten(messages: Any, path: str = "") -> list[tuple[str, str]]:
     """(dotted field path, first message) for each failing field of marshmallow's nesting."""
     if isinstance(messages, dict):
-        return [p for k, v in messages.items()
-                for p in _flatten(v, f"{path}.{k}" if path else str(k))]
+        return [p for k, v in messages.items() for p in _flatten(v, f"{path}.{k}" if path else str(k))]
     if isinstance(messages, list | tuple):
         if messages and all(isinstance(m, str) for m in messages):
             return [(path or "_schema", messages[0])]

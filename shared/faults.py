@@ -3,6 +3,7 @@
 A real ``os._exit`` (no cleanup, no acks), as a crash or ``kill -9`` would; off unless the
 variable names the point. Used by the end-to-end fault tests, never set in deployments.
 """
+
 from __future__ import annotations
 
 import os

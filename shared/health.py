@@ -12,6 +12,7 @@ The entrypoints are nameko's own ``http``, on ``WEB_SERVER_ADDRESS`` (default ``
 The rules are functions of what was observed, tested at their edges in
 ``tests/unit/test_health.py``.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,13 +36,21 @@ DEFAULT_OUTBOX_STUCK_SECONDS = 120.0
 DATABASE_TIMEOUT_SECONDS = 3.0
 
 
-def outbox_check(*, relay_enabled: bool, relay_running: bool, pending: int,
-                 oldest_age_seconds: float | None, stuck_after: float,
-                 last_error: str | None) -> tuple[bool, dict[str, Any]]:
+def outbox_check(
+    *,
+    relay_enabled: bool,
+    relay_running: bool,
+    pending: int,
+    oldest_age_seconds: float | None,
+    stuck_after: float,
+    last_error: str | None,
+) -> tuple[bool, dict[str, Any]]:
     """The relay is stuck when it should run and does not, or when the oldest committed event
     still waiting is older than ``stuck_after`` seconds (exactly ``stuck_after`` is not yet)."""
-    detail: dict[str, Any] = {"pending": pending,
-                              "oldest_pending_age_seconds": round(oldest_age_seconds or 0.0, 1)}
+    detail: dict[str, Any] = {
+        "pending": pending,
+        "oldest_pending_age_seconds": round(oldest_age_seconds or 0.0, 1),
+    }
     if last_error:
         detail["last_error"] = last_error
     if not relay_enabled:
@@ -49,9 +58,13 @@ def outbox_check(*, relay_enabled: bool, relay_running: bool, pending: int,
     if not relay_running:
         return False, {**detail, "reason": "the outbox relay is not running / 发件箱转发未运行"}
     if pending and oldest_age_seconds is not None and oldest_age_seconds > stuck_after:
-        return False, {**detail, "reason": (
-            f"an event committed {oldest_age_seconds:.0f} s ago is still unpublished (limit "
-            f"{stuck_after:g} s, OUTBOX_STUCK_SECONDS) / 发件箱事件积压超时未发布")}
+        return False, {
+            **detail,
+            "reason": (
+                f"an event committed {oldest_age_seconds:.0f} s ago is still unpublished (limit "
+                f"{stuck_after:g} s, OUTBOX_STUCK_SECONDS) / 发件箱事件积压超时未发布"
+            ),
+        }
     return True, detail
 
 
@@ -67,9 +80,11 @@ def age_seconds(moment: datetime | None, now: datetime | None = None) -> float |
 def verdict(service: str, checks: dict[str, tuple[bool, Any]]) -> tuple[int, dict[str, Any]]:
     """200 when every check passed, else 503 naming each that failed."""
     failing = {name: detail for name, (ok, detail) in checks.items() if not ok}
-    body: dict[str, Any] = {"service": service, "status": "unavailable" if failing else "ready",
-            "checks": {name: {"ok": ok, "detail": detail} for name, (ok, detail)
-                       in checks.items()}}
+    body: dict[str, Any] = {
+        "service": service,
+        "status": "unavailable" if failing else "ready",
+        "checks": {name: {"ok": ok, "detail": detail} for name, (ok, detail) in checks.items()},
+    }
     if failing:
         body["failing"] = sorted(failing)
     return (503 if failing else 200), body
@@ -100,8 +115,9 @@ def database_check(engine: Engine) -> tuple[bool, Any]:
 
 
 def json_response(status: int, body: Any) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False), status=status,
-                    content_type="application/json; charset=utf-8")
+    return Response(
+        json.dumps(body, ensure_ascii=False), status=status, content_type="application/json; charset=utf-8"
+    )
 
 
 class Probes(DependencyProvider):
@@ -110,8 +126,7 @@ class Probes(DependencyProvider):
 
     def setup(self) -> None:
         config = self.container.config
-        self.stuck_after = float(config.get("OUTBOX_STUCK_SECONDS")
-                                 or DEFAULT_OUTBOX_STUCK_SECONDS)
+        self.stuck_after = float(config.get("OUTBOX_STUCK_SECONDS") or DEFAULT_OUTBOX_STUCK_SECONDS)
         # a line per probe and scrape (every few seconds) says nothing: only its problems
         logging.getLogger("nameko.web.server").setLevel(logging.WARNING)
 
@@ -128,10 +143,14 @@ class Probes(DependencyProvider):
         age = age_seconds(oldest)
         observability.observe_outbox(self.container.service_name, pending, age)
         thread = db.relay_thread
-        return outbox_check(relay_enabled=db.relay_enabled,
-                            relay_running=thread is not None and not thread.dead,
-                            pending=pending, oldest_age_seconds=age,
-                            stuck_after=self.stuck_after, last_error=db.loop.last_error)
+        return outbox_check(
+            relay_enabled=db.relay_enabled,
+            relay_running=thread is not None and not thread.dead,
+            pending=pending,
+            oldest_age_seconds=age,
+            stuck_after=self.stuck_after,
+            last_error=db.loop.last_error,
+        )
 
     def ready(self) -> tuple[int, dict[str, Any]]:
         service = self.container.service_name
@@ -151,8 +170,7 @@ class Probes(DependencyProvider):
         observability.READY.labels(service).set(1 if status == 200 else 0)
         return status, body
 
-    def metrics(self, hooks: Iterable[Callable[[Any], None]],
-                service_instance: Any) -> tuple[bytes, str]:
+    def metrics(self, hooks: Iterable[Callable[[Any], None]], service_instance: Any) -> tuple[bytes, str]:
         """Scrape-time gauges (outbox, the service's hooks), then the exposition."""
         try:
             self.outbox()

@@ -11,6 +11,7 @@ id is derived from the public key (its SHA-256, 16 hex digits), so it cannot be 
 from the key; which principal a public key speaks for is what this agency was given — the file's
 name — never what a message says.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -31,8 +32,7 @@ class KeyProblem(Exception):
 
 
 def keys_dir(config: dict | None = None) -> Path:
-    return Path((config or {}).get("KEYS_DIR") or os.environ.get("GOVPROJ_KEYS_DIR")
-                or DEFAULT_KEYS_DIR)
+    return Path((config or {}).get("KEYS_DIR") or os.environ.get("GOVPROJ_KEYS_DIR") or DEFAULT_KEYS_DIR)
 
 
 def key_id(public: Ed25519PublicKey) -> str:
@@ -41,8 +41,7 @@ def key_id(public: Ed25519PublicKey) -> str:
 
 
 def _public_pem(public: Ed25519PublicKey) -> bytes:
-    return public.public_bytes(serialization.Encoding.PEM,
-                               serialization.PublicFormat.SubjectPublicKeyInfo)
+    return public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 @dataclass(frozen=True)
@@ -58,6 +57,7 @@ class SigningKey:
 @dataclass
 class KeyRing:
     """The public keys this deployment trusts: principal → {key id → key}."""
+
     keys: dict[str, dict[str, Ed25519PublicKey]] = field(default_factory=dict)
 
     def owner_of(self, kid: str) -> str | None:
@@ -83,8 +83,10 @@ def load_signing_key(directory: Path, principal: str) -> SigningKey:
     try:
         private = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError) as exc:
-        raise KeyProblem(f"no usable signing key for {principal} at {path} ({exc}); "
-                        "run `govproj keys` (development) or mount the agency's key") from None
+        raise KeyProblem(
+            f"no usable signing key for {principal} at {path} ({exc}); "
+            "run `govproj keys` (development) or mount the agency's key"
+        ) from None
     if not isinstance(private, Ed25519PrivateKey):
         raise KeyProblem(f"{path} is not an Ed25519 private key")
     return SigningKey(principal, private, key_id(private.public_key()))
@@ -138,8 +140,9 @@ def generate(directory: Path, principal: str, *, rotate: bool = False) -> Signin
     (directory / "public").mkdir(parents=True, exist_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:

@@ -23,6 +23,7 @@ Kubernetes' default 30 s grace period) the container is killed — unacknowledge
 their queues, the relay's unpublished rows stay in the outbox — and the reason is logged, without
 a traceback.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,7 +53,7 @@ class GracefulContainer(ServiceContainer):
         return self._stop_requested
 
     def start(self) -> None:
-        if self._stop_requested:   # SIGTERM came before the runner started us: do not start
+        if self._stop_requested:  # SIGTERM came before the runner started us: do not start
             self._start_done.send(None)
             if not self._died.ready():
                 self._died.send(None)
@@ -64,18 +65,21 @@ class GracefulContainer(ServiceContainer):
                 self._start_done.send(None)
 
     def stop(self) -> None:
-        if self._stop_requested:   # a second SIGTERM, or stop after kill: wait for the first
+        if self._stop_requested:  # a second SIGTERM, or stop after kill: wait for the first
             self._wait_died()
             return
         self._stop_requested = True
-        if not self.started:       # nothing runs yet; ``start`` will not start it
+        if not self.started:  # nothing runs yet; ``start`` will not start it
             return
-        log.info("stopping %s: no new messages; finishing the work in hand (at most %g s)",
-                 self.service_name, self.grace)
+        log.info(
+            "stopping %s: no new messages; finishing the work in hand (at most %g s)",
+            self.service_name,
+            self.grace,
+        )
         watchdog = eventlet.spawn_after(self.grace, self._out_of_time)
         try:
             if not self._start_done.ready():
-                self._start_done.wait()     # never stop a container half-started
+                self._start_done.wait()  # never stop a container half-started
             super().stop()
         finally:
             watchdog.cancel()
@@ -84,13 +88,16 @@ class GracefulContainer(ServiceContainer):
     def _out_of_time(self) -> None:
         if self._died.ready():
             return
-        log.error("%s did not stop within %g s (GRACEFUL_STOP_SECONDS): killing it; messages "
-                  "not acknowledged return to their queues, unpublished outbox rows stay",
-                  self.service_name, self.grace)
+        log.error(
+            "%s did not stop within %g s (GRACEFUL_STOP_SECONDS): killing it; messages "
+            "not acknowledged return to their queues, unpublished outbox rows stay",
+            self.service_name,
+            self.grace,
+        )
         self.kill()
 
     def _wait_died(self) -> None:
         try:
             self._died.wait()
-        except Exception:   # it died with an exception: its first stop or kill reports it
+        except Exception:  # it died with an exception: its first stop or kill reports it
             pass

@@ -3,6 +3,7 @@
 The context lives in a ``ContextVar``; greenlets each have their own context, so every nameko
 worker sees only what its own entrypoint set (see ``shared.platform.LogContext``).
 """
+
 from __future__ import annotations
 
 import json
@@ -45,7 +46,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         entry.update(_context.get() or {})
-        ids = tracing.current_ids()   # W3C trace context of the work in hand (issue 17)
+        ids = tracing.current_ids()  # W3C trace context of the work in hand (issue 17)
         if ids is not None:
             entry.setdefault("trace_id", ids[0])
             entry.setdefault("span_id", ids[1])

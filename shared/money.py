@@ -4,12 +4,13 @@ One documented upper bound for every amount: strictly less than 10^13 yuan, i.e.
 9,999,999,999,999.99 yuan (999,999,999,999,999 fen). Far above any provincial budget, yet a
 sum of thousands of such amounts still fits a signed 64-bit fen column, so no store overflows.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-LIMIT_YUAN = Decimal(10) ** 13                 # amounts must be below this
-MAX_YUAN = LIMIT_YUAN - Decimal("0.01")        # the largest amount accepted: 9999999999999.99
+LIMIT_YUAN = Decimal(10) ** 13  # amounts must be below this
+MAX_YUAN = LIMIT_YUAN - Decimal("0.01")  # the largest amount accepted: 9999999999999.99
 FEN = Decimal("0.01")
 # Exactly the strings the Money field accepts (documented in the OpenAPI document): digits,
 # at most two decimals, below the bound; the positive form also needs a non-zero digit.
@@ -29,7 +30,7 @@ def to_fen(yuan: Decimal | str | int) -> int:
         raise ValueError(f"{yuan} is beyond any amount a 64-bit fen column holds")
     sign, digits, exponent = value.as_tuple()
     fen = int("".join(map(str, digits))) * 10 ** (int(exponent) + 2)  # integers: no context rounding
-    if fen >= 2 ** 63:
+    if fen >= 2**63:
         raise ValueError(f"{yuan} is beyond any amount a 64-bit fen column holds")
     return -fen if sign else fen
 

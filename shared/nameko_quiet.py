@@ -1,6 +1,7 @@
 """``nameko run`` without the notices every start printed (issue 18): eventlet's deprecation
 notice, whose text begins with a newline that no PYTHONWARNINGS filter can match, and the
 pkg_resources/DeprecationWarning noise of nameko's imports. Known, pinned, not news."""
+
 import sys
 import warnings
 

@@ -18,6 +18,7 @@ agencies — continue the same trace. JSON log lines carry ``trace_id`` and ``sp
 (``shared.logs``). Spans are exported (OTLP over HTTP) only when ``OTEL_EXPORTER_OTLP_ENDPOINT``
 is set; otherwise ids are still made and carried, and nothing leaves the process.
 """
+
 from __future__ import annotations
 
 import logging
@@ -46,35 +47,46 @@ log = logging.getLogger(__name__)
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 EVENTS_HANDLED = Counter(
-    "govproj_events_handled_total", "Events a service handled successfully (acked)",
-    ["service", "event_type"])
+    "govproj_events_handled_total", "Events a service handled successfully (acked)", ["service", "event_type"]
+)
 EVENTS_RETRIED = Counter(
-    "govproj_events_retried_total", "Event deliveries that failed and were scheduled again",
-    ["service", "event_type"])
+    "govproj_events_retried_total",
+    "Event deliveries that failed and were scheduled again",
+    ["service", "event_type"],
+)
 EVENTS_DEAD_LETTERED = Counter(
     "govproj_events_dead_lettered_total",
     "Events moved to the service's dead-letter queue (outcome: invalid, rejected, exhausted)",
-    ["service", "event_type", "outcome"])
+    ["service", "event_type", "outcome"],
+)
 HANDLER_SECONDS = Histogram(
-    "govproj_event_handler_seconds", "Event handler latency (worker start to its decision)",
-    ["service", "event_type"], buckets=LATENCY_BUCKETS)
+    "govproj_event_handler_seconds",
+    "Event handler latency (worker start to its decision)",
+    ["service", "event_type"],
+    buckets=LATENCY_BUCKETS,
+)
 RPC_SECONDS = Histogram(
-    "govproj_rpc_seconds", "RPC latency inside the service, by method and outcome (ok, error)",
-    ["service", "method", "outcome"], buckets=LATENCY_BUCKETS)
-OUTBOX_BACKLOG = Gauge(
-    "govproj_outbox_backlog", "Outbox rows committed and not yet published", ["service"])
+    "govproj_rpc_seconds",
+    "RPC latency inside the service, by method and outcome (ok, error)",
+    ["service", "method", "outcome"],
+    buckets=LATENCY_BUCKETS,
+)
+OUTBOX_BACKLOG = Gauge("govproj_outbox_backlog", "Outbox rows committed and not yet published", ["service"])
 OUTBOX_OLDEST_AGE = Gauge(
     "govproj_outbox_oldest_pending_age_seconds",
-    "Age of the oldest unpublished outbox row (0 when none)", ["service"])
+    "Age of the oldest unpublished outbox row (0 when none)",
+    ["service"],
+)
 OUTBOX_PUBLISHED = Counter(
-    "govproj_outbox_published_total", "Outbox rows the relay published (confirmed, routed)",
-    ["service"])
+    "govproj_outbox_published_total", "Outbox rows the relay published (confirmed, routed)", ["service"]
+)
 DEADLINES = Gauge(
-    "govproj_deadlines", "Deadlines of docs/regulation.md §11 by kind and status "
+    "govproj_deadlines",
+    "Deadlines of docs/regulation.md §11 by kind and status "
     "(open, suspended, missed, overdue = open past its due date)",
-    ["service", "kind", "status"])
-READY = Gauge(
-    "govproj_ready", "1 when the service's last readiness check passed", ["service"])
+    ["service", "kind", "status"],
+)
+READY = Gauge("govproj_ready", "1 when the service's last readiness check passed", ["service"])
 
 DEAD_OUTCOMES = ("invalid", "rejected", "exhausted")
 
@@ -117,11 +129,13 @@ class Metrics(DependencyProvider):
         from nameko.rpc import Rpc
 
         from shared.messaging.reliable import ReliableEventHandler
+
         if isinstance(entrypoint, ReliableEventHandler):
             HANDLER_SECONDS.labels(service, entrypoint.event_type).observe(elapsed)
         elif isinstance(entrypoint, Rpc):
-            RPC_SECONDS.labels(service, entrypoint.method_name,
-                               "ok" if exc_info is None else "error").observe(elapsed)
+            RPC_SECONDS.labels(
+                service, entrypoint.method_name, "ok" if exc_info is None else "error"
+            ).observe(elapsed)
 
 
 def observe_outbox(service: str, pending: int, oldest_age_seconds: float | None) -> None:
@@ -144,6 +158,7 @@ _DEADLINE_LABELS: dict[str, set[tuple[str, str]]] = {}
 
 # -- traces (the ids and their propagation: shared.tracing, free of nameko for the gateway) --
 
+
 class Tracing(DependencyProvider):
     """Each worker runs in a span continuing the ``traceparent`` it was given — an RPC's nameko
     context header, an event envelope's (``shared.messaging.reliable``) — or starting a trace."""
@@ -155,12 +170,15 @@ class Tracing(DependencyProvider):
     def worker_setup(self, worker_ctx) -> None:
         from nameko.web.handlers import HttpRequestHandler
 
-        if isinstance(worker_ctx.entrypoint, HttpRequestHandler):   # probes and scrapes
+        if isinstance(worker_ctx.entrypoint, HttpRequestHandler):  # probes and scrapes
             return
         parent = extract(worker_ctx.data.get(TRACEPARENT))
         name = f"{self.container.service_name}.{worker_ctx.entrypoint.method_name}"
-        span = tracer().start_span(name, context=parent, kind=trace.SpanKind.CONSUMER
-                                   if worker_ctx.data.get("message_id") else trace.SpanKind.SERVER)
+        span = tracer().start_span(
+            name,
+            context=parent,
+            kind=trace.SpanKind.CONSUMER if worker_ctx.data.get("message_id") else trace.SpanKind.SERVER,
+        )
         token = otel_context.attach(trace.set_span_in_context(span, parent))
         self._spans[worker_ctx] = (span, token)
 

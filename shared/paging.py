@@ -8,6 +8,7 @@ gives the cursor of the next page with every full page (``next``; for a list ans
 array, the ``Link: <…>; rel="next"`` and ``X-Next-Cursor`` headers); a page shorter than
 ``limit`` is the last one.
 """
+
 from __future__ import annotations
 
 import base64
@@ -20,7 +21,7 @@ from typing import Any, NoReturn
 from marshmallow import ValidationError, fields
 from sqlalchemy import and_, or_
 
-MAX_CURSOR = 400   # characters of a cursor (a key of a few short fields)
+MAX_CURSOR = 400  # characters of a cursor (a key of a few short fields)
 
 
 def encode(values: Sequence[Any]) -> str:
@@ -35,15 +36,20 @@ def decode(cursor: str, size: int) -> list:
         values = json.loads(raw.decode("utf-8"))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise ValueError("not a cursor") from None
-    if not isinstance(values, list) or len(values) != size or not all(
-            isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
+    if (
+        not isinstance(values, list)
+        or len(values) != size
+        or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values)
+    ):
         raise ValueError("not a cursor")
     return values
 
 
-KINDS = {"str": lambda v: v if isinstance(v, str) else _no(),
-         "int": lambda v: v if isinstance(v, int) else _no(),
-         "date": lambda v: date.fromisoformat(v) if isinstance(v, str) else _no()}
+KINDS = {
+    "str": lambda v: v if isinstance(v, str) else _no(),
+    "int": lambda v: v if isinstance(v, int) else _no(),
+    "date": lambda v: date.fromisoformat(v) if isinstance(v, str) else _no(),
+}
 
 
 def _no() -> NoReturn:
@@ -56,23 +62,30 @@ class Cursor(fields.String):
     field, in both languages."""
 
     def __init__(self, *kinds: str, **kwargs: Any) -> None:
-        kwargs.setdefault("metadata", {"description": "the `next` cursor of the page before "
-                                                      "(keyset pagination) / 上一页给出的游标"})
+        kwargs.setdefault(
+            "metadata",
+            {"description": "the `next` cursor of the page before (keyset pagination) / 上一页给出的游标"},
+        )
         super().__init__(**kwargs)
         self.kinds = kinds
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any,  # type: ignore[override]
-                     **kwargs: Any) -> list:
+    def _deserialize(  # type: ignore[override]
+        self,
+        value: Any,
+        attr: str | None,
+        data: Any,
+        **kwargs: Any,
+    ) -> list:
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
             if len(text) > MAX_CURSOR:
                 raise ValueError("too long")
-            return [KINDS[k](v) for k, v in zip(self.kinds, decode(text, len(self.kinds)),
-                                                strict=True)]
+            return [KINDS[k](v) for k, v in zip(self.kinds, decode(text, len(self.kinds)), strict=True)]
         except ValueError:
             raise ValidationError(
                 "Not a cursor this list gave: pass the `next` value of the page before. / "
-                "不是本列表给出的游标：请使用上一页返回的 next 值。") from None
+                "不是本列表给出的游标：请使用上一页返回的 next 值。"
+            ) from None
 
 
 def after(query: Any, columns: Sequence[Any], key: Sequence[Any] | None) -> Any:
@@ -80,8 +93,9 @@ def after(query: Any, columns: Sequence[Any], key: Sequence[Any] | None) -> Any:
     ``columns``, ascending: (c1 > k1) or (c1 = k1 and c2 > k2) ... — an index range."""
     if not key:
         return query
-    terms = [and_(*(columns[j] == key[j] for j in range(i)), column > key[i])
-             for i, column in enumerate(columns)]
+    terms = [
+        and_(*(columns[j] == key[j] for j in range(i)), column > key[i]) for i, column in enumerate(columns)
+    ]
     return query.where(or_(*terms))
 
 

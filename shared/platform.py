@@ -4,6 +4,7 @@ A service class inherits ``PlatformService`` and declares ``db = Database(tables
 ``health`` RPC, the outbox relay running, and the platform event handlers (simulated clock,
 operator-loaded calendar years).
 """
+
 from __future__ import annotations
 
 import functools
@@ -61,18 +62,20 @@ class Database(DependencyProvider):
     def setup(self) -> None:
         config = self.container.config
         self.engine = create_engine_for(config["DB_URI"])
-        self.relay = OutboxRelay(self.engine, self.tables, config["AMQP_URI"],
-                                 signing_key=keys.load_signing_key(
-                                     keys.keys_dir(config), self.container.service_name),
-                                 local_consumers=broker_services(config.get("BROKER_SERVICES")))
+        self.relay = OutboxRelay(
+            self.engine,
+            self.tables,
+            config["AMQP_URI"],
+            signing_key=keys.load_signing_key(keys.keys_dir(config), self.container.service_name),
+            local_consumers=broker_services(config.get("BROKER_SERVICES")),
+        )
         self.loop = RelayLoop(self.relay, float(config.get("OUTBOX_POLL_SECONDS", 1.0)))
         self.relay_enabled = bool(config.get("OUTBOX_RELAY", True))
         self.relay_thread = None
 
     def start(self) -> None:
         if self.relay_enabled:
-            self.relay_thread = self.container.spawn_managed_thread(self.loop.run,
-                                                                    identifier="outbox-relay")
+            self.relay_thread = self.container.spawn_managed_thread(self.loop.run, identifier="outbox-relay")
 
     def stop(self) -> None:
         """A graceful stop (the workers have finished): the relay loop ends its round, then
@@ -81,7 +84,7 @@ class Database(DependencyProvider):
         if self.relay_thread is not None:
             with eventlet.Timeout(10, False):
                 self.relay_thread.wait()
-            if self.loop.stopped:   # else it is stuck in the broker; the container kills it
+            if self.loop.stopped:  # else it is stuck in the broker; the container kills it
                 self.loop.flush(float(self.container.config.get("OUTBOX_FLUSH_SECONDS", 5)))
                 self.loop.relay.close()
         self.engine.dispose()
@@ -92,8 +95,13 @@ class Database(DependencyProvider):
 
     def store(self, consumer: str = "") -> Store:
         clock = _clock_provider(self.container)
-        return Store(self.engine, self.tables, on_published=self.loop.wake, consumer=consumer,
-                     today=clock.today_in if clock else real_today)
+        return Store(
+            self.engine,
+            self.tables,
+            on_published=self.loop.wake,
+            consumer=consumer,
+            today=clock.today_in if clock else real_today,
+        )
 
     def get_dependency(self, worker_ctx) -> Store:
         name = f"{self.container.service_name}.{worker_ctx.entrypoint.method_name}"
@@ -101,9 +109,12 @@ class Database(DependencyProvider):
         identity = caller_of(worker_ctx)
         key = worker_ctx.data.get("idempotency_key")
         if identity is not None and isinstance(key, str) and 0 < len(key) <= MAX_REQUEST_ID:
-            store.idempotency = Idempotency(principal=identity.sub, key=key, command=name,
-                                            fingerprint=str(worker_ctx.data.get(
-                                                "request_fingerprint", ""))[:64])
+            store.idempotency = Idempotency(
+                principal=identity.sub,
+                key=key,
+                command=name,
+                fingerprint=str(worker_ctx.data.get("request_fingerprint", ""))[:64],
+            )
         return store
 
 
@@ -138,6 +149,7 @@ class ClockProvider(DependencyProvider):
         def simulated_today() -> date | None:
             with Session(db.engine) as session:
                 return session.scalar(select(table.c.today).where(table.c.id == 1))
+
         return SimulatedClock(simulated_today)
 
     def today_in(self, session: Session) -> date:
@@ -166,11 +178,14 @@ class CalendarProvider(DependencyProvider):
         table = db.tables.calendar_years
         with Session(db.engine) as session:
             rows = session.execute(select(table)).all()
-        calendar = official_calendar(YearSchedule(
-            year=row.year,
-            holidays=frozenset(date.fromisoformat(d) for d in json.loads(row.holidays)),
-            workdays=frozenset(date.fromisoformat(d) for d in json.loads(row.workdays)),
-        ) for row in rows)
+        calendar = official_calendar(
+            YearSchedule(
+                year=row.year,
+                holidays=frozenset(date.fromisoformat(d) for d in json.loads(row.holidays)),
+                workdays=frozenset(date.fromisoformat(d) for d in json.loads(row.workdays)),
+            )
+            for row in rows
+        )
         self._cached = (time.monotonic(), calendar)
         return calendar
 
@@ -196,12 +211,18 @@ def caller_of(worker_ctx) -> Identity | None:
     if assertion is not None:
         container = worker_ctx.container
         try:
-            identity = callers.verify(assertion, keys.key_ring(keys.keys_dir(container.config)),
-                                      container.service_name)
+            identity = callers.verify(
+                assertion, keys.key_ring(keys.keys_dir(container.config)), container.service_name
+            )
         except callers.UnverifiedCaller as exc:
-            log.warning("refused the caller's identity: %s", exc.reason, extra={
-                "entrypoint": f"{container.service_name}.{worker_ctx.entrypoint.method_name}",
-                "call_id": worker_ctx.call_id})
+            log.warning(
+                "refused the caller's identity: %s",
+                exc.reason,
+                extra={
+                    "entrypoint": f"{container.service_name}.{worker_ctx.entrypoint.method_name}",
+                    "call_id": worker_ctx.call_id,
+                },
+            )
     worker_ctx._govproj_caller = identity
     return identity
 
@@ -226,6 +247,7 @@ def command(permission: str):
     (the Idempotency-Key, or the id the gateway gave the request): the id's claim, the effects,
     the events and the response commit in one transaction (``Store.command``); a replay — a
     client's retry or the broker's redelivery — returns the first response."""
+
     def decorate(method):
         @functools.wraps(method)
         def wrapper(self, *args, **kwargs):
@@ -235,18 +257,23 @@ def command(permission: str):
                     return scope.succeeded(method(self, *args, **kwargs))
             except IdempotentReplay as replay:
                 return replay.response
+
         return wrapper
+
     return decorate
 
 
 def query(permission: str):
     """An RPC read: re-checks the role matrix."""
+
     def decorate(method):
         @functools.wraps(method)
         def wrapper(self, *args, **kwargs):
             authz.require(self.caller, permission)
             return method(self, *args, **kwargs)
+
         return wrapper
+
     return decorate
 
 
@@ -257,10 +284,12 @@ class LogContext(DependencyProvider):
         data = worker_ctx.data
         logs.clear()
         identity = caller_of(worker_ctx)
-        logs.bind(correlation_id=data.get("correlation_id") or worker_ctx.call_id,
-                  actor=identity.sub if identity else None,
-                  project_code=data.get("project_code"),
-                  entrypoint=f"{self.container.service_name}.{worker_ctx.entrypoint.method_name}")
+        logs.bind(
+            correlation_id=data.get("correlation_id") or worker_ctx.call_id,
+            actor=identity.sub if identity else None,
+            project_code=data.get("project_code"),
+            entrypoint=f"{self.container.service_name}.{worker_ctx.entrypoint.method_name}",
+        )
 
     def worker_teardown(self, worker_ctx) -> None:
         logs.clear()
@@ -269,9 +298,14 @@ class LogContext(DependencyProvider):
 def _apply_clock_set(tables: PlatformTables):
     def effect(tx: Transaction, event: Event) -> None:
         data = event.data()
-        upsert(tx.session, tables.simulated_clock, {
-            "id": 1, "today": data["today"], "set_by": data["set_by"],
-            "set_at": event.occurred_at}, keys=["id"], newer_than="set_at")
+        upsert(
+            tx.session,
+            tables.simulated_clock,
+            {"id": 1, "today": data["today"], "set_by": data["set_by"], "set_at": event.occurred_at},
+            keys=["id"],
+            newer_than="set_at",
+        )
+
     return effect
 
 
@@ -279,10 +313,20 @@ def _apply_calendar_year(tables: PlatformTables):
     def effect(tx: Transaction, event: Event) -> None:
         data = event.data()
         YearSchedule(data["year"], frozenset(data["holidays"]), frozenset(data["workdays"]))
-        upsert(tx.session, tables.calendar_years, {
-            "year": data["year"], "holidays": json.dumps(event.payload["holidays"]),
-            "workdays": json.dumps(event.payload["workdays"]), "loaded_by": data["loaded_by"],
-            "loaded_at": event.occurred_at}, keys=["year"], newer_than="loaded_at")
+        upsert(
+            tx.session,
+            tables.calendar_years,
+            {
+                "year": data["year"],
+                "holidays": json.dumps(event.payload["holidays"]),
+                "workdays": json.dumps(event.payload["workdays"]),
+                "loaded_by": data["loaded_by"],
+                "loaded_at": event.occurred_at,
+            },
+            keys=["year"],
+            newer_than="loaded_at",
+        )
+
     return effect
 
 
@@ -300,7 +344,7 @@ class PlatformService:
     probes = Probes()
     worker_metrics = Metrics()
     worker_tracing = Tracing()
-    metrics_hooks: tuple = ()   # f(service) setting scrape-time gauges (supervision: deadlines)
+    metrics_hooks: tuple = ()  # f(service) setting scrape-time gauges (supervision: deadlines)
 
     @http("GET", "/health/live")
     def health_live(self, request):
@@ -333,7 +377,7 @@ class PlatformService:
             "outbox_oldest_pending": oldest.isoformat() if oldest else None,
             "today": self.clock.today().isoformat(),
             "regulations": [p.id for p in all_policies()],
-            "calendar_years_loaded": loaded,   # by the operator, beyond the built-in schedules
+            "calendar_years_loaded": loaded,  # by the operator, beyond the built-in schedules
             "dead_letter_queue": topology.dead_letter_queue_name(self.name),
         }
 

@@ -2,6 +2,7 @@
 (1 s, doubling to 30 s; from 1 s again once it has stayed up a minute), and stderr says so —
 one crashed service no longer takes the whole suite down. (Kubernetes restarts pods itself;
 this is for `make run` on one machine.)"""
+
 from __future__ import annotations
 
 import signal
@@ -17,7 +18,7 @@ from typing import TextIO
 class Backoff:
     first: float = 1.0
     cap: float = 30.0
-    stable: float = 60.0    # up this long, a process counts as recovered
+    stable: float = 60.0  # up this long, a process counts as recovered
     _next: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -43,14 +44,19 @@ def describe(returncode: int) -> str:
 class Keeper:
     """Starts each named process and restarts it whenever it exits, until ``halt()``."""
 
-    def __init__(self, starters: dict[str, Callable[[], subprocess.Popen]], *,
-                 out: TextIO | None = None, clock: Callable[[], float] = time.monotonic,
-                 backoff: Callable[[], Backoff] = Backoff) -> None:
+    def __init__(
+        self,
+        starters: dict[str, Callable[[], subprocess.Popen]],
+        *,
+        out: TextIO | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        backoff: Callable[[], Backoff] = Backoff,
+    ) -> None:
         self.starters, self.out, self.clock = starters, out or sys.stderr, clock
         self.backoffs = {name: backoff() for name in starters}
         self.procs: dict[str, subprocess.Popen] = {}
         self.started: dict[str, float] = {}
-        self.due: dict[str, float] = {}       # name → when it starts again
+        self.due: dict[str, float] = {}  # name → when it starts again
         self.halted = False
         for name in starters:
             self._start(name)
@@ -62,7 +68,7 @@ class Keeper:
         self.started[name] = self.clock()
         try:
             self.procs[name] = self.starters[name]()
-        except OSError as exc:      # could not even be started: try again later, as a crash
+        except OSError as exc:  # could not even be started: try again later, as a crash
             self._say(f"{name} could not start ({exc})")
             self._schedule(name, 0.0)
 

@@ -15,6 +15,7 @@ moment the next agency shows its effect, polled every ``POLL`` seconds), dead le
 resident memory of each service process found on this machine (Linux ``/proc``). It needs the
 suite started with ``GOVPROJ_CLOCK=simulated`` and development tokens (``JWT_MODE=development``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,8 @@ from typing import Any, TextIO
 
 import requests
 
-POLL = 0.05                 # seconds between two reads while waiting for another agency
-SWEEP = 0.5                 # seconds between two reads of the register's list (its load is real)
+POLL = 0.05  # seconds between two reads while waiting for another agency
+SWEEP = 0.5  # seconds between two reads of the register's list (its load is real)
 # seconds another agency may take before the wait counts as an error: beyond the default retry
 # ladder (1 + 5 + 30 + 120 s) of an event that overtook the one it follows
 WAIT = 300.0
@@ -46,10 +47,15 @@ RETURNED = "approval → planning: review_opinion_issued (returned)"
 AWAITING_DRC = "approval → planning: review_opinion_issued (awaiting the DRC)"
 APPROVED = "approval → planning: project_approved"
 WENT_LIVE = "acceptance → planning: project_went_live"
-PLAN_ITEMS = 500            # items per provincial plan (the plan schema's bound)
-ROUND_SIZE = 500            # projects per review round (the round schema's bound)
-FIVE = ("construction_summary", "financial_report", "audit_report", "security_risk_assessment",
-        "crypto_application")
+PLAN_ITEMS = 500  # items per provincial plan (the plan schema's bound)
+ROUND_SIZE = 500  # projects per review round (the round schema's bound)
+FIVE = (
+    "construction_summary",
+    "financial_report",
+    "audit_report",
+    "security_risk_assessment",
+    "crypto_application",
+)
 SERVICES = ("planning", "approval", "finance", "acceptance", "security", "supervision")
 
 
@@ -68,17 +74,17 @@ def add_months(day: date, months: int) -> date:
     raise ValueError(day)
 
 
-@dataclass(eq=False)       # one object per project: a key of the sweeps' dicts
+@dataclass(eq=False)  # one object per project: a key of the sweeps' dicts
 class Project:
     index: int
     unit: str
     item: str
-    fixed_asset: bool          # the DRC approves it too (第四条); it is then the approving body
-    revise: bool               # the first review returns it for revision (第八条)
-    finding: bool              # an inspection finds a violation; criticised (第三十四条)
+    fixed_asset: bool  # the DRC approves it too (第四条); it is then the approving body
+    revise: bool  # the first review returns it for revision (第八条)
+    finding: bool  # an inspection finds a violation; criticised (第三十四条)
     code: str | None = None
     failed: str | None = None
-    since: float = 0.0         # when its last command was answered (a hop's lag starts there)
+    since: float = 0.0  # when its last command was answered (a hop's lag starts there)
 
     @property
     def approving_body(self) -> str:
@@ -125,6 +131,7 @@ class Api:
 
     def token(self, role: str, unit: str | None = None) -> str:
         from services.gateway.auth import development_token
+
         key = (role, unit)
         if key not in self.tokens:
             self.tokens[key] = development_token(self.secret, role, unit)
@@ -135,13 +142,25 @@ class Api:
             self.local.session = requests.Session()
         return self.local.session
 
-    def call(self, name: str, method: str, path: str, role: str, unit: str | None = None,
-             expect: Iterable[int] = (200, 201), **kwargs: Any) -> requests.Response:
+    def call(
+        self,
+        name: str,
+        method: str,
+        path: str,
+        role: str,
+        unit: str | None = None,
+        expect: Iterable[int] = (200, 201),
+        **kwargs: Any,
+    ) -> requests.Response:
         """One request, timed under ``name``; an answer not in ``expect`` is Unexpected."""
         started = time.perf_counter()
         response = self.session().request(
-            method, self.base + path, timeout=60, **kwargs,
-            headers={"Authorization": f"Bearer {self.token(role, unit)}"})
+            method,
+            self.base + path,
+            timeout=60,
+            **kwargs,
+            headers={"Authorization": f"Bearer {self.token(role, unit)}"},
+        )
         self.stats.command(name, time.perf_counter() - started)
         if response.status_code not in tuple(expect):
             raise Unexpected(f"{name} {path}: {response.status_code} {response.text[:300]}")
@@ -163,21 +182,34 @@ class Api:
 
 
 class Simulation:
-    def __init__(self, api: Api, projects: int, concurrency: int, seed: int, start: date,
-                 progress: Callable[[int], None] = lambda n: None) -> None:
+    def __init__(
+        self,
+        api: Api,
+        projects: int,
+        concurrency: int,
+        seed: int,
+        start: date,
+        progress: Callable[[int], None] = lambda n: None,
+    ) -> None:
         self.api, self.n, self.c, self.start = api, projects, concurrency, start
         self.rng = random.Random(seed)
         self.progress = progress
         self.today = start
-        self.projects = [Project(
-            i, unit=f"U-3701{i % 100:02d}-{i // 100:03d}", item=f"SIM-{seed}-{i // PLAN_ITEMS:03d}-"
-            f"{i % PLAN_ITEMS:03d}", fixed_asset=self.rng.random() < 0.2 or i == 1,
-            revise=self.rng.random() < 0.15 or i == 0, finding=self.rng.random() < 0.1 or i == 2)
-            for i in range(projects)]     # a small run still has one of each (i = 0, 1, 2)
+        self.projects = [
+            Project(
+                i,
+                unit=f"U-3701{i % 100:02d}-{i // 100:03d}",
+                item=f"SIM-{seed}-{i // PLAN_ITEMS:03d}-{i % PLAN_ITEMS:03d}",
+                fixed_asset=self.rng.random() < 0.2 or i == 1,
+                revise=self.rng.random() < 0.15 or i == 0,
+                finding=self.rng.random() < 0.1 or i == 2,
+            )
+            for i in range(projects)
+        ]  # a small run still has one of each (i = 0, 1, 2)
         self.sha = hashlib.sha256(f"simulation {seed}".encode()).hexdigest()
 
     # -- the flow, phase by phase (the simulated clock moves between phases) --------------------
-    STEPS = 6    # the calls of each() in run(): the progress bar's total is STEPS × projects
+    STEPS = 6  # the calls of each() in run(): the progress bar's total is STEPS × projects
 
     def run(self) -> None:
         self.set_clock(self.start, force=True)
@@ -186,14 +218,20 @@ class Simulation:
         self.sweep({p: {"under_review": SUBMITTED} for p in self.live()})
         first = self.live()
         self.review(first, revise=True)
-        self.sweep({p: {"returned": RETURNED, "awaiting_approval": AWAITING_DRC,
-                        "approved": APPROVED} for p in first if not p.failed})
+        self.sweep(
+            {
+                p: {"returned": RETURNED, "awaiting_approval": AWAITING_DRC, "approved": APPROVED}
+                for p in first
+                if not p.failed
+            }
+        )
         returned = [p for p in first if p.revise and not p.failed]
         self.each(lambda p: self.resubmit(p) if p in returned else None)
         self.sweep({p: {"under_review": SUBMITTED} for p in returned if not p.failed})
         self.review([p for p in returned if not p.failed], revise=False)
-        self.sweep({p: {"awaiting_approval": AWAITING_DRC, "approved": APPROVED}
-                    for p in returned if not p.failed})
+        self.sweep(
+            {p: {"awaiting_approval": AWAITING_DRC, "approved": APPROVED} for p in returned if not p.failed}
+        )
         self.each(lambda p: self.drc(p) if p.fixed_asset else None)
         self.sweep({p: {"approved": APPROVED} for p in self.live() if p.fixed_asset})
         self.each(self.money)
@@ -216,8 +254,9 @@ class Simulation:
                 self.fail(project, repr(exc))
             finally:
                 self.progress(1)
+
         live = self.live()
-        self.progress(len(self.projects) - len(live))   # a failed project's step is skipped
+        self.progress(len(self.projects) - len(live))  # a failed project's step is skipped
         with ThreadPoolExecutor(self.c) as pool:
             list(pool.map(guarded, live))
 
@@ -230,8 +269,9 @@ class Simulation:
         out: dict[str, str] = {}
         offset = 0
         while True:
-            page = self.api.call("GET /projects", "GET", "/projects", "office",
-                                 params={"limit": 200, "offset": offset}).json()
+            page = self.api.call(
+                "GET /projects", "GET", "/projects", "office", params={"limit": 200, "offset": offset}
+            ).json()
             out.update({item["code"]: item["status"] for item in page["items"]})
             offset += len(page["items"])
             if len(page["items"]) < 200 or offset >= page["total"]:
@@ -251,79 +291,148 @@ class Simulation:
                     del waiting[p]
             if waiting and time.monotonic() > deadline:
                 for p, wanted in waiting.items():
-                    self.fail(p, f"waited {WAIT:g} s for {' or '.join(wanted)} "
-                                 f"(status {statuses.get(p.code or '')})")
+                    self.fail(
+                        p,
+                        f"waited {WAIT:g} s for {' or '.join(wanted)} (status {statuses.get(p.code or '')})",
+                    )
                 return
             if waiting:
                 time.sleep(SWEEP)
 
     def set_clock(self, day: date, force: bool = False) -> None:
-        self.api.call("POST /admin/clock", "POST", "/admin/clock", "operator",
-                      json={"today": day.isoformat(), "force": force})
+        self.api.call(
+            "POST /admin/clock",
+            "POST",
+            "/admin/clock",
+            "operator",
+            json={"today": day.isoformat(), "force": force},
+        )
         self.today = day
 
     def plans(self) -> None:
         """第五条: the office drafts the provincial plan(s), the provincial government approves."""
         items = sorted({p.item for p in self.projects})
         for start in range(0, len(items), PLAN_ITEMS):
-            chunk = items[start:start + PLAN_ITEMS]
-            plan = self.api.call("POST /plans", "POST", "/plans", "office", json={
-                "title": "山东省政务信息系统建设规划（模拟）", "start_year": self.start.year - 1,
-                "end_year": self.start.year + 5,
-                "items": [{"code": c, "title": c} for c in chunk]}).json()["id"]
-            self.api.call("POST /plans/{id}/approval", "POST", f"/plans/{plan}/approval",
-                          "group")
+            chunk = items[start : start + PLAN_ITEMS]
+            plan = self.api.call(
+                "POST /plans",
+                "POST",
+                "/plans",
+                "office",
+                json={
+                    "title": "山东省政务信息系统建设规划（模拟）",
+                    "start_year": self.start.year - 1,
+                    "end_year": self.start.year + 5,
+                    "items": [{"code": c, "title": c} for c in chunk],
+                },
+            ).json()["id"]
+            self.api.call("POST /plans/{id}/approval", "POST", f"/plans/{plan}/approval", "group")
 
     def document(self, p: Project, doc: str) -> None:
-        self.api.call("PUT /projects/{code}/documents/{type}", "PUT",
-                      f"/projects/{p.code}/documents/{doc}", "unit", p.unit,
-                      json={"title": doc, "sha256": self.sha})
+        self.api.call(
+            "PUT /projects/{code}/documents/{type}",
+            "PUT",
+            f"/projects/{p.code}/documents/{doc}",
+            "unit",
+            p.unit,
+            json={"title": doc, "sha256": self.sha},
+        )
 
     def submit(self, p: Project) -> None:
-        self.api.call("POST /projects/{code}/submission", "POST",
-                      f"/projects/{p.code}/submission", "unit", p.unit)
+        self.api.call(
+            "POST /projects/{code}/submission", "POST", f"/projects/{p.code}/submission", "unit", p.unit
+        )
         p.since = time.perf_counter()
 
     def apply(self, p: Project) -> None:
         """第七条: registered, refused for what is missing, completed, submitted."""
-        p.code = self.api.call("POST /projects", "POST", "/projects", "unit", p.unit, json={
-            "name": f"模拟项目 {p.index}", "kind": "construction", "level": "province",
-            "plan_item": p.item, "fixed_asset_investment": p.fixed_asset,
-            "budget": {"total": "1000000.00"}}).json()["code"]
-        refused = self.api.call("POST /projects/{code}/submission", "POST",
-                                f"/projects/{p.code}/submission", "unit", p.unit, expect=(422,))
+        p.code = self.api.call(
+            "POST /projects",
+            "POST",
+            "/projects",
+            "unit",
+            p.unit,
+            json={
+                "name": f"模拟项目 {p.index}",
+                "kind": "construction",
+                "level": "province",
+                "plan_item": p.item,
+                "fixed_asset_investment": p.fixed_asset,
+                "budget": {"total": "1000000.00"},
+            },
+        ).json()["code"]
+        refused = self.api.call(
+            "POST /projects/{code}/submission",
+            "POST",
+            f"/projects/{p.code}/submission",
+            "unit",
+            p.unit,
+            expect=(422,),
+        )
         if "第七条" not in refused.json()["error"]["articles"]:
             raise Unexpected(f"the refusal cites {refused.json()['error']['articles']}")
         self.api.stats.refused("submission before the documents (第七条)")
         for doc in ("construction_plan", "investment_budget"):
             self.document(p, doc)
-        self.api.call("PUT /projects/{code}/catalog", "PUT", f"/projects/{p.code}/catalog",
-                      "unit", p.unit, json={"resources": [{
-                          "name": "基础数据", "source": "本系统", "format": "JSON",
-                          "update_frequency": "每日", "sharing_type": "unconditional",
-                          "open_type": "none"}]})
+        self.api.call(
+            "PUT /projects/{code}/catalog",
+            "PUT",
+            f"/projects/{p.code}/catalog",
+            "unit",
+            p.unit,
+            json={
+                "resources": [
+                    {
+                        "name": "基础数据",
+                        "source": "本系统",
+                        "format": "JSON",
+                        "update_frequency": "每日",
+                        "sharing_type": "unconditional",
+                        "open_type": "none",
+                    }
+                ]
+            },
+        )
         self.submit(p)
 
     def review(self, projects: list[Project], revise: bool) -> None:
         """第八条, 第九条: rounds of opinions (the first returns some for revision)."""
         for start in range(0, len(projects), ROUND_SIZE):
-            chunk = projects[start:start + ROUND_SIZE]
-            round_id = self.api.call("POST /review-rounds", "POST", "/review-rounds", "office",
-                                     json={"title": "集中评审（模拟）",
-                                           "projects": [p.code for p in chunk]}).json()["id"]
+            chunk = projects[start : start + ROUND_SIZE]
+            round_id = self.api.call(
+                "POST /review-rounds",
+                "POST",
+                "/review-rounds",
+                "office",
+                json={"title": "集中评审（模拟）", "projects": [p.code for p in chunk]},
+            ).json()["id"]
 
             def opinion(p: Project, round_id: str = round_id) -> None:
                 decision = "revise" if revise and p.revise else "approve"
-                body = {"project": p.code, "decision": decision, "necessity": "确有必要",
-                        "feasibility": "技术可行", **({"approved_amount": "1000000.00"}
-                                                     if decision == "approve" else
-                                                     {"comments": "补充建设内容"})}
-                self.api.call("POST /review-rounds/{id}/opinions", "POST",
-                              f"/review-rounds/{round_id}/opinions", "office", json=body)
+                body = {
+                    "project": p.code,
+                    "decision": decision,
+                    "necessity": "确有必要",
+                    "feasibility": "技术可行",
+                    **(
+                        {"approved_amount": "1000000.00"}
+                        if decision == "approve"
+                        else {"comments": "补充建设内容"}
+                    ),
+                }
+                self.api.call(
+                    "POST /review-rounds/{id}/opinions",
+                    "POST",
+                    f"/review-rounds/{round_id}/opinions",
+                    "office",
+                    json=body,
+                )
+
             with ThreadPoolExecutor(self.c) as pool:
                 list(pool.map(opinion, chunk))
-            self.api.call("POST /review-rounds/{id}/closure", "POST",
-                          f"/review-rounds/{round_id}/closure", "office")
+            self.api.call(
+                "POST /review-rounds/{id}/closure", "POST", f"/review-rounds/{round_id}/closure", "office"
+            )
             closed = time.perf_counter()
             for p in chunk:
                 p.since = closed
@@ -335,10 +444,17 @@ class Simulation:
 
     def drc(self, p: Project) -> None:
         """第四条: a fixed-asset project is approved by the DRC too, after the opinion."""
-        self.api.call("POST /projects/{code}/drc-approval", "POST",
-                      f"/projects/{p.code}/drc-approval", "drc", json={
-                          "decision": "approve", "approved_investment": "1000000.00",
-                          "document_no": f"鲁发改投资〔{self.today.year}〕{p.index}号"})
+        self.api.call(
+            "POST /projects/{code}/drc-approval",
+            "POST",
+            f"/projects/{p.code}/drc-approval",
+            "drc",
+            json={
+                "decision": "approve",
+                "approved_investment": "1000000.00",
+                "document_no": f"鲁发改投资〔{self.today.year}〕{p.index}号",
+            },
+        )
         p.since = time.perf_counter()
 
     def money(self, p: Project) -> None:
@@ -346,93 +462,176 @@ class Simulation:
         finding for some, its rectification failed, criticised (第三十四条)."""
         # finance heard of the approval long ago (its lag is not measured here): recorded
         # when it accepts the budget
-        self.api.until(None, time.perf_counter(),
-                       lambda: self.api.call(
-                           "POST /projects/{code}/budget", "POST", f"/projects/{p.code}/budget",
-                           "finance", expect=(201, 404, 409, 422), json={
-                               "construction": {"total": "900000.00",
-                                                "by_level": {"province": "900000.00"}},
-                               "om": {"total": "100000.00",
-                                      "by_level": {"province": "100000.00"}}}
-                       ).status_code == 201, "the budget")
+        self.api.until(
+            None,
+            time.perf_counter(),
+            lambda: (
+                self.api.call(
+                    "POST /projects/{code}/budget",
+                    "POST",
+                    f"/projects/{p.code}/budget",
+                    "finance",
+                    expect=(201, 404, 409, 422),
+                    json={
+                        "construction": {"total": "900000.00", "by_level": {"province": "900000.00"}},
+                        "om": {"total": "100000.00", "by_level": {"province": "100000.00"}},
+                    },
+                ).status_code
+                == 201
+            ),
+            "the budget",
+        )
         contract = f"HT-{p.index}"
-        self.api.call("POST /projects/{code}/contracts", "POST", f"/projects/{p.code}/contracts",
-                      "unit", p.unit, json={
-                          "contract_no": contract, "supplier": "浪潮软件",
-                          "amount": "400000.00", "signed_on": self.today.isoformat(),
-                          "text_sha256": hashlib.sha256(contract.encode()).hexdigest()})
-        over = self.api.call("POST /projects/{code}/disbursements", "POST",
-                             f"/projects/{p.code}/disbursements", "unit", p.unit, json={
-                                 "purpose": "construction", "amount": "500000.00",
-                                 "contract_no": contract}).json()
-        if over["status"] != "refused" or "within_contract" not in [
-                g["gate"] for g in over["failed_gates"]]:
+        self.api.call(
+            "POST /projects/{code}/contracts",
+            "POST",
+            f"/projects/{p.code}/contracts",
+            "unit",
+            p.unit,
+            json={
+                "contract_no": contract,
+                "supplier": "浪潮软件",
+                "amount": "400000.00",
+                "signed_on": self.today.isoformat(),
+                "text_sha256": hashlib.sha256(contract.encode()).hexdigest(),
+            },
+        )
+        over = self.api.call(
+            "POST /projects/{code}/disbursements",
+            "POST",
+            f"/projects/{p.code}/disbursements",
+            "unit",
+            p.unit,
+            json={"purpose": "construction", "amount": "500000.00", "contract_no": contract},
+        ).json()
+        if over["status"] != "refused" or "within_contract" not in [g["gate"] for g in over["failed_gates"]]:
             raise Unexpected(f"a payment over the contract was not refused: {over}")
         self.api.stats.refused("payment over the contract (第十三条, 第十七条)")
-        paid = self.api.call("POST /projects/{code}/disbursements", "POST",
-                             f"/projects/{p.code}/disbursements", "unit", p.unit, json={
-                                 "purpose": "construction", "amount": "100000.00",
-                                 "contract_no": contract}).json()
+        paid = self.api.call(
+            "POST /projects/{code}/disbursements",
+            "POST",
+            f"/projects/{p.code}/disbursements",
+            "unit",
+            p.unit,
+            json={"purpose": "construction", "amount": "100000.00", "contract_no": contract},
+        ).json()
         if paid["status"] != "paid":
             raise Unexpected(f"the payment was refused: {paid.get('failed_gates')}")
         if p.finding:
             self.sanction(p)
 
     def sanction(self, p: Project) -> None:
-        [finding] = self.api.call("POST /inspections", "POST", "/inspections", "office", json={
-            "project": p.code, "findings": [{"articles": [17],
-                                             "description": "擅自扩大建设规模"}]}).json()
+        [finding] = self.api.call(
+            "POST /inspections",
+            "POST",
+            "/inspections",
+            "office",
+            json={"project": p.code, "findings": [{"articles": [17], "description": "擅自扩大建设规模"}]},
+        ).json()
         fid = finding["id"]
-        self.api.call("POST /findings/{id}/rectification-order", "POST",
-                      f"/findings/{fid}/rectification-order", "office",
-                      json={"deadline": add_months(self.today, 1).isoformat()})
-        self.api.call("POST /findings/{id}/rectification-report", "POST",
-                      f"/findings/{fid}/rectification-report", "unit", p.unit,
-                      json={"report": "已整改"})
-        self.api.call("POST /findings/{id}/verification", "POST",
-                      f"/findings/{fid}/verification", "office", json={"resolved": False})
-        self.api.call("POST /sanctions", "POST", "/sanctions", "office", json={
-            "project": p.code, "type": "criticism", "finding": fid, "reason": "整改不到位"})
+        self.api.call(
+            "POST /findings/{id}/rectification-order",
+            "POST",
+            f"/findings/{fid}/rectification-order",
+            "office",
+            json={"deadline": add_months(self.today, 1).isoformat()},
+        )
+        self.api.call(
+            "POST /findings/{id}/rectification-report",
+            "POST",
+            f"/findings/{fid}/rectification-report",
+            "unit",
+            p.unit,
+            json={"report": "已整改"},
+        )
+        self.api.call(
+            "POST /findings/{id}/verification",
+            "POST",
+            f"/findings/{fid}/verification",
+            "office",
+            json={"resolved": False},
+        )
+        self.api.call(
+            "POST /sanctions",
+            "POST",
+            "/sanctions",
+            "office",
+            json={"project": p.code, "type": "criticism", "finding": fid, "reason": "整改不到位"},
+        )
 
     def acceptance(self, p: Project) -> None:
         """第二十三条 completion and the five reports, 第二十二条 the approving body's decision,
         第二十四条 go-live with the unit's O&M management rules on file (第十五条)."""
-        self.api.call("POST /projects/{code}/completion", "POST",
-                      f"/projects/{p.code}/completion", "unit", p.unit,
-                      json={"completed_on": self.today.isoformat()})
-        for doc in ("om_management_rules", *FIVE):   # 第十五条: O&M rules before going live
+        self.api.call(
+            "POST /projects/{code}/completion",
+            "POST",
+            f"/projects/{p.code}/completion",
+            "unit",
+            p.unit,
+            json={"completed_on": self.today.isoformat()},
+        )
+        for doc in ("om_management_rules", *FIVE):  # 第十五条: O&M rules before going live
             self.document(p, doc)
         since = time.perf_counter()
-        self.api.until("planning → acceptance: document_filed (archive complete)", since,
-                       lambda: self.api.call(
-                           "GET /projects/{code}/archive", "GET", f"/projects/{p.code}/archive",
-                           "unit", p.unit).json()["complete_for_acceptance"], "the archive")
-        self.api.call("POST /projects/{code}/acceptance-application", "POST",
-                      f"/projects/{p.code}/acceptance-application", "unit", p.unit)
-        self.api.call("POST /projects/{code}/acceptance-decision", "POST",
-                      f"/projects/{p.code}/acceptance-decision", p.approving_body, json={
-                          "passed": True, "report_document": "验收报告.pdf",
-                          "items": {"catalog_registered": True, "products_controllable": True}})
-        self.api.call("POST /projects/{code}/go-live", "POST", f"/projects/{p.code}/go-live",
-                      "unit", p.unit, json={"live_on": self.today.isoformat()})
+        self.api.until(
+            "planning → acceptance: document_filed (archive complete)",
+            since,
+            lambda: self.api.call(
+                "GET /projects/{code}/archive", "GET", f"/projects/{p.code}/archive", "unit", p.unit
+            ).json()["complete_for_acceptance"],
+            "the archive",
+        )
+        self.api.call(
+            "POST /projects/{code}/acceptance-application",
+            "POST",
+            f"/projects/{p.code}/acceptance-application",
+            "unit",
+            p.unit,
+        )
+        self.api.call(
+            "POST /projects/{code}/acceptance-decision",
+            "POST",
+            f"/projects/{p.code}/acceptance-decision",
+            p.approving_body,
+            json={
+                "passed": True,
+                "report_document": "验收报告.pdf",
+                "items": {"catalog_registered": True, "products_controllable": True},
+            },
+        )
+        self.api.call(
+            "POST /projects/{code}/go-live",
+            "POST",
+            f"/projects/{p.code}/go-live",
+            "unit",
+            p.unit,
+            json={"live_on": self.today.isoformat()},
+        )
         p.since = time.perf_counter()
 
     def self_evaluate(self, p: Project) -> None:
-        self.api.call("POST /projects/{code}/self-evaluation", "POST",
-                      f"/projects/{p.code}/self-evaluation", "unit", p.unit,
-                      json={"report_document": "自评价报告.pdf"})
+        self.api.call(
+            "POST /projects/{code}/self-evaluation",
+            "POST",
+            f"/projects/{p.code}/self-evaluation",
+            "unit",
+            p.unit,
+            json={"report_document": "自评价报告.pdf"},
+        )
 
 
 # -- what the broker and the machine say ------------------------------------------------------
 def broker_queues(rabbit_api: str, vhost: str) -> list[dict]:
     parts = urllib.parse.urlsplit(rabbit_api)
-    auth = (urllib.parse.unquote(parts.username or "guest"),
-            urllib.parse.unquote(parts.password or "guest"))
+    auth = (urllib.parse.unquote(parts.username or "guest"), urllib.parse.unquote(parts.password or "guest"))
     netloc = (parts.hostname or "127.0.0.1") + (f":{parts.port}" if parts.port else "")
     base = f"{parts.scheme}://{netloc}{parts.path}".rstrip("/")
-    response = requests.get(f"{base}/queues/{urllib.parse.quote(vhost, safe='')}",
-                            auth=auth, timeout=10,
-                            params={"columns": "name,messages"})
+    response = requests.get(
+        f"{base}/queues/{urllib.parse.quote(vhost, safe='')}",
+        auth=auth,
+        timeout=10,
+        params={"columns": "name,messages"},
+    )
     response.raise_for_status()
     return response.json()
 
@@ -444,8 +643,7 @@ def dead_letters(rabbit_api: str, vhost: str, settle: float = 30.0) -> tuple[int
     while True:
         queues = broker_queues(rabbit_api, vhost)
         dead = sum(q.get("messages") or 0 for q in queues if q["name"].startswith("govproj.dlq."))
-        retrying = sum(q.get("messages") or 0 for q in queues
-                       if q["name"].startswith("govproj.delay."))
+        retrying = sum(q.get("messages") or 0 for q in queues if q["name"].startswith("govproj.delay."))
         if not retrying or time.monotonic() > deadline:
             return dead, retrying
         time.sleep(1)
@@ -462,8 +660,7 @@ def service_processes(api: str) -> dict[str, list[int]]:
             continue
         try:
             cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            name = next((s for s in SERVICES if f"services.{s}." in cmd or
-                         f"services/{s}/" in cmd), None)
+            name = next((s for s in SERVICES if f"services.{s}." in cmd or f"services/{s}/" in cmd), None)
             if name is None and "gunicorn" in cmd and "services.gateway" in cmd:
                 name = "gateway"
             if name is None:
@@ -472,56 +669,90 @@ def service_processes(api: str) -> dict[str, list[int]]:
             status = (proc / "status").read_text()
         except OSError:
             continue
-        rss = next((int(line.split()[1]) for line in status.splitlines()
-                    if line.startswith("VmRSS:")), 0)
+        rss = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
         (found if f"GATEWAY_BIND={bind}".encode() in env else fallback)[name].append(rss)
     return dict(found or fallback)
 
 
-def report(stats: Stats, projects: int, done: int, seconds: float, dead: int | None,
-           retrying: int | None, rss: dict[str, list[int]]) -> dict:
+def report(
+    stats: Stats,
+    projects: int,
+    done: int,
+    seconds: float,
+    dead: int | None,
+    retrying: int | None,
+    rss: dict[str, list[int]],
+) -> dict:
     return {
-        "projects": projects, "completed": done, "seconds": round(seconds, 1),
+        "projects": projects,
+        "completed": done,
+        "seconds": round(seconds, 1),
         "projects_per_minute": round(done / seconds * 60, 1) if seconds else 0,
         "requests": sum(len(v) for v in stats.commands.values()),
         "requests_per_second": round(sum(len(v) for v in stats.commands.values()) / seconds, 1)
-        if seconds else 0,
-        "commands": {name: {"n": len(v), "p50_ms": round(statistics.median(v) * 1000, 1),
-                            "p99_ms": round(percentile(v, 0.99) * 1000, 1)}
-                     for name, v in sorted(stats.commands.items())},
-        "event_lag": {name: {"n": len(v), "p50_ms": round(statistics.median(v) * 1000, 1),
-                             "p99_ms": round(percentile(v, 0.99) * 1000, 1)}
-                      for name, v in sorted(stats.hops.items())},
-        "refusals": dict(stats.refusals), "errors": len(stats.errors),
-        "error_samples": stats.errors[:10], "dead_letters": dead,
+        if seconds
+        else 0,
+        "commands": {
+            name: {
+                "n": len(v),
+                "p50_ms": round(statistics.median(v) * 1000, 1),
+                "p99_ms": round(percentile(v, 0.99) * 1000, 1),
+            }
+            for name, v in sorted(stats.commands.items())
+        },
+        "event_lag": {
+            name: {
+                "n": len(v),
+                "p50_ms": round(statistics.median(v) * 1000, 1),
+                "p99_ms": round(percentile(v, 0.99) * 1000, 1),
+            }
+            for name, v in sorted(stats.hops.items())
+        },
+        "refusals": dict(stats.refusals),
+        "errors": len(stats.errors),
+        "error_samples": stats.errors[:10],
+        "dead_letters": dead,
         "retrying": retrying,
-        "rss_mb": {name: {"max": round(max(v) / 1024, 1), "processes": len(v)}
-                   for name, v in sorted(rss.items())},
+        "rss_mb": {
+            name: {"max": round(max(v) / 1024, 1), "processes": len(v)} for name, v in sorted(rss.items())
+        },
     }
 
 
 def print_report(result: dict, out: TextIO) -> None:
     w = out.write
-    w(f"\n{result['completed']}/{result['projects']} projects through the whole lifecycle in "
-      f"{result['seconds']} s: {result['projects_per_minute']} projects/min, "
-      f"{result['requests']} requests ({result['requests_per_second']}/s)\n")
+    w(
+        f"\n{result['completed']}/{result['projects']} projects through the whole lifecycle in "
+        f"{result['seconds']} s: {result['projects_per_minute']} projects/min, "
+        f"{result['requests']} requests ({result['requests_per_second']}/s)\n"
+    )
     w(f"{'command':58} {'n':>6} {'p50 ms':>8} {'p99 ms':>8}\n")
     for name, s in result["commands"].items():
         w(f"{name:58} {s['n']:>6} {s['p50_ms']:>8} {s['p99_ms']:>8}\n")
-    w(f"\n{'event lag per hop (answer → next agency shows it)':76} {'n':>6} {'p50 ms':>8} "
-      f"{'p99 ms':>8}\n")
+    w(f"\n{'event lag per hop (answer → next agency shows it)':76} {'n':>6} {'p50 ms':>8} {'p99 ms':>8}\n")
     for name, s in result["event_lag"].items():
         w(f"{name:76} {s['n']:>6} {s['p50_ms']:>8} {s['p99_ms']:>8}\n")
-    w("\nexpected refusals / 预期的拒绝: " + ", ".join(
-        f"{k}: {v}" for k, v in result["refusals"].items()) + "\n")
+    w(
+        "\nexpected refusals / 预期的拒绝: "
+        + ", ".join(f"{k}: {v}" for k, v in result["refusals"].items())
+        + "\n"
+    )
     w(f"errors / 错误: {result['errors']}\n")
     for sample in result["error_samples"]:
         w(f"  {sample}\n")
-    w(f"dead letters / 死信: {result['dead_letters']}"
-      + (f" (still retrying: {result['retrying']})" if result["retrying"] else "") + "\n")
-    w("RSS per service / 各服务内存: " + ", ".join(
-        f"{k} {v['max']} MB" + (f" (×{v['processes']})" if v["processes"] > 1 else "")
-        for k, v in result["rss_mb"].items()) + "\n")
+    w(
+        f"dead letters / 死信: {result['dead_letters']}"
+        + (f" (still retrying: {result['retrying']})" if result["retrying"] else "")
+        + "\n"
+    )
+    w(
+        "RSS per service / 各服务内存: "
+        + ", ".join(
+            f"{k} {v['max']} MB" + (f" (×{v['processes']})" if v["processes"] > 1 else "")
+            for k, v in result["rss_mb"].items()
+        )
+        + "\n"
+    )
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -533,24 +764,37 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     config = load_config("gateway")
     if config.get("JWT_MODE") != "development":
-        print("the simulation needs development tokens (JWT_MODE=development) / "
-              "模拟需要开发环境令牌", file=sys.stderr)
+        print(
+            "the simulation needs development tokens (JWT_MODE=development) / 模拟需要开发环境令牌",
+            file=sys.stderr,
+        )
         return 2
     stats = Stats()
     api = Api(args.api, config["JWT_DEV_SECRET"], stats)
     vhost = args.vhost or urllib.parse.unquote(
-        urllib.parse.urlsplit(os.environ.get("AMQP_URI", "amqp://localhost/")).path[1:] or "/")
+        urllib.parse.urlsplit(os.environ.get("AMQP_URI", "amqp://localhost/")).path[1:] or "/"
+    )
     started = time.perf_counter()
-    with Progress("[progress.description]{task.description}", BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), disable=args.quiet,
-                  transient=False) as bar:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        disable=args.quiet,
+        transient=False,
+    ) as bar:
         task = bar.add_task("simulating / 模拟中", total=args.projects * Simulation.STEPS)
-        sim = Simulation(api, args.projects, args.concurrency, args.seed,
-                         date.fromisoformat(args.start),
-                         progress=lambda n: bar.advance(task, n))
+        sim = Simulation(
+            api,
+            args.projects,
+            args.concurrency,
+            args.seed,
+            date.fromisoformat(args.start),
+            progress=lambda n: bar.advance(task, n),
+        )
         try:
             sim.run()
-        except Unexpected as exc:    # a step of the whole province (the clock, a round)
+        except Unexpected as exc:  # a step of the whole province (the clock, a round)
             stats.error(f"province: {exc}")
     seconds = time.perf_counter() - started
     done = len(sim.live()) if not any(e.startswith("province:") for e in stats.errors) else 0
@@ -559,8 +803,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     except requests.RequestException as exc:
         print(f"dead letters not read: {exc}", file=sys.stderr)
         dead, retrying = None, None
-    result = report(stats, args.projects, done, seconds, dead, retrying,
-                    service_processes(args.api))
+    result = report(stats, args.projects, done, seconds, dead, retrying, service_processes(args.api))
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
@@ -569,18 +812,24 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: Any) -> None:
-    sim = sub.add_parser("simulate", help="drive N projects through the whole lifecycle over "
-                                          "the API and report / 全流程模拟")
+    sim = sub.add_parser(
+        "simulate", help="drive N projects through the whole lifecycle over the API and report / 全流程模拟"
+    )
     sim.add_argument("--projects", type=int, default=20, help="how many projects / 项目数")
     sim.add_argument("--concurrency", type=int, default=6, help="projects driven at once / 并发")
-    sim.add_argument("--seed", type=int, default=1, help="which projects get returned, DRC "
-                     "approval or a finding / 随机种子")
+    sim.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        help="which projects get returned, DRC approval or a finding / 随机种子",
+    )
     sim.add_argument("--start", default="2027-01-04", help="the simulated first day")
-    sim.add_argument("--api", default=os.environ.get("GOVPROJ_API",
-                                                     "http://127.0.0.1:8080/api/v1"))
-    sim.add_argument("--rabbit-api", default=os.environ.get(
-        "GOVPROJ_RABBIT_API", "http://guest:guest@127.0.0.1:15672/api"),
-        help="the broker's management API, to count dead letters")
+    sim.add_argument("--api", default=os.environ.get("GOVPROJ_API", "http://127.0.0.1:8080/api/v1"))
+    sim.add_argument(
+        "--rabbit-api",
+        default=os.environ.get("GOVPROJ_RABBIT_API", "http://guest:guest@127.0.0.1:15672/api"),
+        help="the broker's management API, to count dead letters",
+    )
     sim.add_argument("--vhost", help="the suite's vhost (default: AMQP_URI's)")
     sim.add_argument("--json", action="store_true", help="the report as one JSON object")
     sim.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -6,6 +6,7 @@ defaults when they answer, else pytest-docker starts ``tests/docker-compose.yml`
 Each test then gets its own RabbitMQ vhost and its own databases, so tests never see each
 other's messages or rows.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -64,6 +65,7 @@ def sign_as(envelope: dict, principal: str) -> dict:
     import base64
 
     from shared.events import signing
+
     key = keys.load_signing_key(TEST_KEYS_DIR, principal)
     signed = {**envelope, "key_id": key.kid}
     signed["signature"] = base64.b64encode(key.sign(signing.canonical(signed))).decode()
@@ -72,9 +74,9 @@ def sign_as(envelope: dict, principal: str) -> dict:
 
 @dataclass(frozen=True)
 class Infrastructure:
-    amqp_uri: str       # the base vhost
-    rabbit_api: str     # management API, to create per-test vhosts
-    pg_uri: str         # a maintenance database, to create per-test databases
+    amqp_uri: str  # the base vhost
+    rabbit_api: str  # management API, to create per-test vhosts
+    pg_uri: str  # a maintenance database, to create per-test databases
 
 
 def _answers(host: str, port: int) -> bool:
@@ -93,9 +95,11 @@ def _from_environment() -> Infrastructure | None:
         host = urlsplit(amqp).hostname or "127.0.0.1"
         return Infrastructure(amqp, api or f"http://guest:guest@{host}:15672/api", pg)
     if _answers("127.0.0.1", 5672) and _answers("127.0.0.1", 15672) and _answers("127.0.0.1", 5432):
-        return Infrastructure("amqp://guest:guest@127.0.0.1:5672/",
-                              "http://guest:guest@127.0.0.1:15672/api",
-                              "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+        return Infrastructure(
+            "amqp://guest:guest@127.0.0.1:5672/",
+            "http://guest:guest@127.0.0.1:15672/api",
+            "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres",
+        )
     return None
 
 
@@ -114,11 +118,14 @@ def infrastructure(request) -> Infrastructure:
     amqp_port = docker.port_for("rabbitmq", 5672)
     api_port = docker.port_for("rabbitmq", 15672)
     pg_port = docker.port_for("postgres", 5432)
-    docker.wait_until_responsive(timeout=90, pause=1,
-                                 check=lambda: _answers(ip, api_port) and _answers(ip, pg_port))
-    return Infrastructure(f"amqp://guest:guest@{ip}:{amqp_port}/",
-                          f"http://guest:guest@{ip}:{api_port}/api",
-                          f"postgresql+psycopg2://postgres:postgres@{ip}:{pg_port}/postgres")
+    docker.wait_until_responsive(
+        timeout=90, pause=1, check=lambda: _answers(ip, api_port) and _answers(ip, pg_port)
+    )
+    return Infrastructure(
+        f"amqp://guest:guest@{ip}:{amqp_port}/",
+        f"http://guest:guest@{ip}:{api_port}/api",
+        f"postgresql+psycopg2://postgres:postgres@{ip}:{pg_port}/postgres",
+    )
 
 
 class RabbitAdmin(ManagementApi):
@@ -126,19 +133,24 @@ class RabbitAdmin(ManagementApi):
 
     def create_vhost(self, name: str) -> None:
         self._call("PUT", f"/vhosts/{quote(name, safe='')}")
-        self._call("PUT", f"/permissions/{quote(name, safe='')}/{self.auth[0]}",
-                   json={"configure": ".*", "write": ".*", "read": ".*"})
+        self._call(
+            "PUT",
+            f"/permissions/{quote(name, safe='')}/{self.auth[0]}",
+            json={"configure": ".*", "write": ".*", "read": ".*"},
+        )
 
-    def create_user(self, name: str, password: str, vhost: str, rights: Rights | None = None
-                    ) -> str:
+    def create_user(self, name: str, password: str, vhost: str, rights: Rights | None = None) -> str:
         """A user with exactly ``rights`` in ``vhost`` — or, without them, every right (an
         intruder with its own identity)."""
         self.put_user(name, password)
         if rights is not None:
             self.grant(vhost, name, rights)
         else:
-            self._call("PUT", f"/permissions/{quote(vhost, safe='')}/{quote(name, safe='')}",
-                       json={"configure": ".*", "write": ".*", "read": ".*"})
+            self._call(
+                "PUT",
+                f"/permissions/{quote(vhost, safe='')}/{quote(name, safe='')}",
+                json={"configure": ".*", "write": ".*", "read": ".*"},
+            )
         return name
 
     def delete_user(self, name: str) -> None:
@@ -175,11 +187,12 @@ def declare_topology(admin_uri: str) -> None:
 @dataclass
 class VhostUsers:
     """A provisioned test vhost: the administrator's URI and each principal's own."""
+
     admin: RabbitAdmin
     vhost: str
     admin_uri: str
-    users: dict[str, str]   # principal → its broker user (unique to this vhost)
-    uris: dict[str, str]    # principal → AMQP URI logging in as that user
+    users: dict[str, str]  # principal → its broker user (unique to this vhost)
+    uris: dict[str, str]  # principal → AMQP URI logging in as that user
 
     def publisher_users(self) -> dict[str, str]:
         return {service: self.users[service] for service in SERVICES}
@@ -225,8 +238,10 @@ def broker_env(amqp_uri: str, principal: str | None) -> dict[str, str]:
     """A process's broker settings: ``principal``'s own user (or the administrator's, for
     plumbing), each source's events trusted only from its own user."""
     broker = _VHOSTS[amqp_uri]
-    return {"AMQP_URI": broker.uris[principal] if principal else amqp_uri,
-            "EVENT_PUBLISHER_USERS": json.dumps(broker.publisher_users())}
+    return {
+        "AMQP_URI": broker.uris[principal] if principal else amqp_uri,
+        "EVENT_PUBLISHER_USERS": json.dumps(broker.publisher_users()),
+    }
 
 
 @pytest.fixture
@@ -276,8 +291,11 @@ def _databases(kind: str, tmp_path: Path, infrastructure: Infrastructure):
     prefix = f"gp_{uuid.uuid4().hex[:8]}"
     urls = {}
     for service in SERVICES:
-        url = (f"sqlite:///{tmp_path / f'{service}.db'}" if kind == "sqlite"
-               else pg.create(f"{prefix}_{service}"))
+        url = (
+            f"sqlite:///{tmp_path / f'{service}.db'}"
+            if kind == "sqlite"
+            else pg.create(f"{prefix}_{service}")
+        )
         upgrade(service, url)
         urls[service] = url
     try:
@@ -289,14 +307,17 @@ def _databases(kind: str, tmp_path: Path, infrastructure: Infrastructure):
 def service_config(service: str, amqp_uri: str, db_url: str, **overrides) -> dict:
     """The service's test config; in a provisioned vhost it logs in as its own user and trusts
     each source's events only from that source's user, as in production."""
-    settings = {"AMQP_URI": amqp_uri, "DB_URI": db_url, "EVENT_RETRY_DELAYS_MS": FAST_RETRIES,
-                "OUTBOX_POLL_SECONDS": 0.2,
-                # the health endpoints on a free port: several services share this process
-                "WEB_SERVER_ADDRESS": "127.0.0.1:0"}
+    settings = {
+        "AMQP_URI": amqp_uri,
+        "DB_URI": db_url,
+        "EVENT_RETRY_DELAYS_MS": FAST_RETRIES,
+        "OUTBOX_POLL_SECONDS": 0.2,
+        # the health endpoints on a free port: several services share this process
+        "WEB_SERVER_ADDRESS": "127.0.0.1:0",
+    }
     broker = _VHOSTS.get(amqp_uri)
     if broker is not None:
-        settings.update(AMQP_URI=broker.uris[service],
-                        EVENT_PUBLISHER_USERS=broker.publisher_users())
+        settings.update(AMQP_URI=broker.uris[service], EVENT_PUBLISHER_USERS=broker.publisher_users())
     return load_config(service, **{**settings, **overrides})
 
 
@@ -313,8 +334,9 @@ def start_service(amqp_uri) -> Iterator[Callable]:
     containers = []
 
     def start(service: str, db_url: str, **overrides) -> ServiceContainer:
-        container = ServiceContainer(service_class(service),
-                                     service_config(service, amqp_uri, db_url, **overrides))
+        container = ServiceContainer(
+            service_class(service), service_config(service, amqp_uri, db_url, **overrides)
+        )
         container.start()
         containers.append(container)
         return container
@@ -328,8 +350,9 @@ def stop_service(container) -> None:
     container.stop()
 
 
-def wait_for(predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.05,
-             message: str = "condition") -> object:
+def wait_for(
+    predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.05, message: str = "condition"
+) -> object:
     """Poll until ``predicate()`` is truthy (effects across services are asynchronous)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -349,29 +372,32 @@ def unit_identity(unit: str = "U-370100-001") -> Identity:
     return Identity(f"staff@{unit}", "unit", unit)
 
 
-def signed_identity(identity: Identity, audience, lifetime: int = 60, principal: str = "gateway",
-                    now: float | None = None) -> str:
+def signed_identity(
+    identity: Identity, audience, lifetime: int = 60, principal: str = "gateway", now: float | None = None
+) -> str:
     """An identity assertion signed with ``principal``'s test key (the gateway's, or, to try an
     impersonation, another's)."""
     from shared import callers
-    return callers.issue(keys.load_signing_key(TEST_KEYS_DIR, principal), identity, audience,
-                         lifetime, now)
+
+    return callers.issue(keys.load_signing_key(TEST_KEYS_DIR, principal), identity, audience, lifetime, now)
 
 
-def rpc_proxy(amqp_uri: str, timeout: float = 10.0, identity: Identity | None = OFFICE,
-              **context):
+def rpc_proxy(amqp_uri: str, timeout: float = 10.0, identity: Identity | None = OFFICE, **context):
     """A nameko RPC client acting as ``identity``, signed for every service as the gateway
     signs it for one (``shared.callers``; valid for an hour, a test's length)."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
-    data = {**context, **({"identity": signed_identity(identity, list(SERVICES), 3600)}
-                          if identity else {})}
+    data = {**context, **({"identity": signed_identity(identity, list(SERVICES), 3600)} if identity else {})}
     return ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=timeout, context_data=data)
 
 
 PLAN_ITEM = "SDZW-01"
-PLAN = {"title": "山东省政务信息系统建设规划", "start_year": 2020, "end_year": 2035,
-        "items": [{"code": PLAN_ITEM, "title": "政务服务一体化"}]}
+PLAN = {
+    "title": "山东省政务信息系统建设规划",
+    "start_year": 2020,
+    "end_year": 2035,
+    "items": [{"code": PLAN_ITEM, "title": "政务服务一体化"}],
+}
 
 
 _PLANS: dict[str, str] = {}
@@ -394,9 +420,21 @@ def complete_application(planning, code: str) -> None:
     """File what every application needs (第七条, 第二十七条) through a planning proxy."""
     for doc_type in ("construction_plan", "investment_budget"):
         planning.file_document(code, doc_type, {"title": doc_type, "sha256": "ab" * 32})
-    planning.set_catalog(code, {"resources": [{
-        "name": "项目基础信息", "source": "本系统", "format": "JSON", "update_frequency": "daily",
-        "sharing_type": "unconditional", "open_type": "none"}]})
+    planning.set_catalog(
+        code,
+        {
+            "resources": [
+                {
+                    "name": "项目基础信息",
+                    "source": "本系统",
+                    "format": "JSON",
+                    "update_frequency": "daily",
+                    "sharing_type": "unconditional",
+                    "open_type": "none",
+                }
+            ]
+        },
+    )
 
 
 def outbox_rows(url: str, tables, routing_key: str | None = None) -> list:
@@ -465,7 +503,7 @@ class Stack:
         self.admin = RabbitAdmin(infrastructure.rabbit_api)
         self.vhost = f"govproj-e2e-{uuid.uuid4().hex[:10]}"
         self.broker = provision_vhost(self.admin, infrastructure.amqp_uri, self.vhost)
-        self.amqp_uri = self.broker.admin_uri   # test plumbing; each process has its own user
+        self.amqp_uri = self.broker.admin_uri  # test plumbing; each process has its own user
         self.workdir = workdir
         self.urls = {}
         for service in SERVICES:
@@ -478,9 +516,13 @@ class Stack:
 
     def env(self, principal: str | None = None, **extra: str) -> dict[str, str]:
         """A process's environment: as ``principal``'s own broker user, else the administrator."""
-        env = {**broker_env(self.amqp_uri, principal),
-               "LOG_LEVEL": "WARNING", "GATEWAY_BIND": f"127.0.0.1:{self.port}",
-               **self.extra_env, **extra}
+        env = {
+            **broker_env(self.amqp_uri, principal),
+            "LOG_LEVEL": "WARNING",
+            "GATEWAY_BIND": f"127.0.0.1:{self.port}",
+            **self.extra_env,
+            **extra,
+        }
         env.update({f"{s.upper()}_DB_URI": url for s, url in self.urls.items()})
         return env
 
@@ -490,7 +532,7 @@ class Stack:
         log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 (owned by the process)
         starter = start_gateway if name == "gateway" else start_service
         args = () if name == "gateway" else (name,)
-        if name in SERVICES:   # its /health/live, /health/ready, /metrics on a port of its own
+        if name in SERVICES:  # its /health/live, /health/ready, /metrics on a port of its own
             extra = {"WEB_SERVER_ADDRESS": f"127.0.0.1:{self.http_port(name)}", **extra}
         self.procs[name] = starter(*args, env=self.env(name, **extra), stdout=log, stderr=log)
         return self.procs[name]
@@ -532,13 +574,22 @@ class Stack:
 
     def token(self, role: str, unit: str | None = None, sub: str | None = None) -> str:
         from services.gateway.auth import development_token
+
         return development_token(load_config("gateway")["JWT_DEV_SECRET"], role, unit, sub)
 
     # -- the usual way to a project in a given state, through the API ---------------------
     def plan_in_force(self, item: str, start_year: int = 2020, end_year: int = 2035) -> str:
-        plan = self.http("POST", "/plans", "office", json={
-            "title": "山东省政务信息系统建设规划", "start_year": start_year, "end_year": end_year,
-            "items": [{"code": item, "title": item}]}).json()["id"]
+        plan = self.http(
+            "POST",
+            "/plans",
+            "office",
+            json={
+                "title": "山东省政务信息系统建设规划",
+                "start_year": start_year,
+                "end_year": end_year,
+                "items": [{"code": item, "title": item}],
+            },
+        ).json()["id"]
         assert self.http("POST", f"/plans/{plan}/approval", "group").status_code == 200
         return plan
 
@@ -548,23 +599,52 @@ class Stack:
         assert r.status_code == 200, r.text
         with rpc_proxy(self.amqp_uri) as cluster:
             for service in SERVICES:
-                wait_for(lambda s=service: getattr(cluster, s).health()["today"] == day,
-                         timeout=20, message=f"{service} on {day}")
+                wait_for(
+                    lambda s=service: getattr(cluster, s).health()["today"] == day,
+                    timeout=20,
+                    message=f"{service} on {day}",
+                )
 
     def status(self, code: str) -> str:
         return self.http("GET", f"/projects/{code}", "office").json()["status"]
 
     def submitted(self, unit: str, plan_item: str, **changes) -> str:
         """Registered, complete and submitted; returns once the review case is open."""
-        body = {"name": "测试项目", "kind": "construction", "level": "province",
-                "plan_item": plan_item, "budget": {"total": "1000000.00"}, **changes}
+        body = {
+            "name": "测试项目",
+            "kind": "construction",
+            "level": "province",
+            "plan_item": plan_item,
+            "budget": {"total": "1000000.00"},
+            **changes,
+        }
         code = self.http("POST", "/projects", "unit", unit, json=body).json()["code"]
         for doc in ("construction_plan", "investment_budget"):
-            self.http("PUT", f"/projects/{code}/documents/{doc}", "unit", unit,
-                      json={"title": doc, "sha256": "ab" * 32})
-        self.http("PUT", f"/projects/{code}/catalog", "unit", unit, json={"resources": [{
-            "name": "基础数据", "source": "本系统", "format": "JSON", "update_frequency": "每日",
-            "sharing_type": "unconditional", "open_type": "none"}]})
+            self.http(
+                "PUT",
+                f"/projects/{code}/documents/{doc}",
+                "unit",
+                unit,
+                json={"title": doc, "sha256": "ab" * 32},
+            )
+        self.http(
+            "PUT",
+            f"/projects/{code}/catalog",
+            "unit",
+            unit,
+            json={
+                "resources": [
+                    {
+                        "name": "基础数据",
+                        "source": "本系统",
+                        "format": "JSON",
+                        "update_frequency": "每日",
+                        "sharing_type": "unconditional",
+                        "open_type": "none",
+                    }
+                ]
+            },
+        )
         r = self.http("POST", f"/projects/{code}/submission", "unit", unit)
         assert r.status_code == 200, r.text
         wait_for(lambda: self.status(code) == "under_review", timeout=20, message="review")
@@ -572,28 +652,37 @@ class Stack:
 
     def review(self, *opinions: dict) -> str:
         """A round over the projects, one opinion each (necessity and feasibility filled), closed."""
-        r = self.http("POST", "/review-rounds", "office",
-                      json={"title": "集中评审", "projects": [o["project"] for o in opinions]})
+        r = self.http(
+            "POST",
+            "/review-rounds",
+            "office",
+            json={"title": "集中评审", "projects": [o["project"] for o in opinions]},
+        )
         assert r.status_code == 201, r.text
         round_id = r.json()["id"]
         for opinion in opinions:
-            r = self.http("POST", f"/review-rounds/{round_id}/opinions", "office",
-                          json={"necessity": "确有必要", "feasibility": "技术可行", **opinion})
+            r = self.http(
+                "POST",
+                f"/review-rounds/{round_id}/opinions",
+                "office",
+                json={"necessity": "确有必要", "feasibility": "技术可行", **opinion},
+            )
             assert r.status_code == 201, r.text
-        assert self.http("POST", f"/review-rounds/{round_id}/closure",
-                         "office").status_code == 200
+        assert self.http("POST", f"/review-rounds/{round_id}/closure", "office").status_code == 200
         return round_id
 
     def failed_finding(self, code: str, unit: str) -> str:
         """An inspection's finding, ordered rectified, reported by ``unit`` and verified as not
         resolved: what a sanction needs first (第三十四条)."""
-        [finding] = self.http("POST", "/inspections", "office", json={
-            "project": code, "findings": [{"articles": [17], "description": "擅自扩大建设规模"}]}).json()
+        [finding] = self.http(
+            "POST",
+            "/inspections",
+            "office",
+            json={"project": code, "findings": [{"articles": [17], "description": "擅自扩大建设规模"}]},
+        ).json()
         fid = finding["id"]
-        self.http("POST", f"/findings/{fid}/rectification-order", "office",
-                  json={"deadline": "2099-01-01"})
-        self.http("POST", f"/findings/{fid}/rectification-report", "unit", unit,
-                  json={"report": "已整改"})
+        self.http("POST", f"/findings/{fid}/rectification-order", "office", json={"deadline": "2099-01-01"})
+        self.http("POST", f"/findings/{fid}/rectification-report", "unit", unit, json={"report": "已整改"})
         r = self.http("POST", f"/findings/{fid}/verification", "office", json={"resolved": False})
         assert r.json()["status"] == "failed", r.text
         return fid
@@ -604,8 +693,15 @@ class Stack:
         wait_for(lambda: self.status(code) == "approved", timeout=20, message="approved")
         return code
 
-    def http(self, method: str, path: str, role: str | None = None, unit: str | None = None,
-             token: str | None = None, **kwargs) -> requests.Response:
+    def http(
+        self,
+        method: str,
+        path: str,
+        role: str | None = None,
+        unit: str | None = None,
+        token: str | None = None,
+        **kwargs,
+    ) -> requests.Response:
         headers = kwargs.pop("headers", {})
         if token or role:
             headers["Authorization"] = f"Bearer {token or self.token(role, unit)}"
@@ -614,11 +710,13 @@ class Stack:
 
 # -- agencies apart: a second broker, federation (issue 14) ----------------------------------
 
+
 @dataclass(frozen=True)
 class RabbitNode:
     """A RabbitMQ node this test run started (``second_rabbitmq_node``)."""
+
     name: str
-    amqp_uri: str     # guest on its default vhost
+    amqp_uri: str  # guest on its default vhost
     rabbit_api: str
 
 
@@ -627,16 +725,25 @@ def rabbitmq_federation_enabled() -> None:
     `.ci/run` does it too)."""
     import subprocess
 
-    done = subprocess.run(["rabbitmq-plugins", "enable", "--online", "rabbitmq_federation"],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        ["rabbitmq-plugins", "enable", "--online", "rabbitmq_federation"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"rabbitmq-plugins enable rabbitmq_federation: {done.stderr.strip()}")
 
 
 @contextmanager
-def second_rabbitmq_node(name: str = "r2", port: int = 5673, api_port: int = 15673,
-                         dist_port: int = 25673, conf: str = "",
-                         files: dict[str, bytes] | None = None) -> Iterator[RabbitNode]:
+def second_rabbitmq_node(
+    name: str = "r2",
+    port: int = 5673,
+    api_port: int = 15673,
+    dist_port: int = 25673,
+    conf: str = "",
+    files: dict[str, bytes] | None = None,
+) -> Iterator[RabbitNode]:
     """Another agency's broker on this machine (docs/architecture.md §1): its own directory owned by the
     ``rabbitmq`` user (the server drops root for it), federation and management enabled; stopped
     and removed afterwards. Needs root (CI) or the rabbitmq user itself. ``files`` are written
@@ -653,31 +760,49 @@ def second_rabbitmq_node(name: str = "r2", port: int = 5673, api_port: int = 156
     if os.geteuid() not in (0, owner.pw_uid):
         pytest.skip("a second RabbitMQ node needs root or the rabbitmq user (CI runs as root)")
     ctl = ["rabbitmqctl", "-n", node]
-    subprocess.run([*ctl, "stop"], capture_output=True, timeout=60)   # a stale one of a crash
+    subprocess.run([*ctl, "stop"], capture_output=True, timeout=60)  # a stale one of a crash
     base = Path(tempfile.mkdtemp(prefix=f"govproj-{name}-"))
     base.chmod(0o755)
     (base / "enabled_plugins").write_text("[rabbitmq_federation,rabbitmq_management].\n")
-    (base / "rabbitmq.conf").write_text(f"listeners.tcp.default = {port}\n"
-                                        f"management.tcp.port = {api_port}\n"
-                                        + conf.replace("{dir}", str(base)))
+    (base / "rabbitmq.conf").write_text(
+        f"listeners.tcp.default = {port}\n"
+        f"management.tcp.port = {api_port}\n" + conf.replace("{dir}", str(base))
+    )
     for file, content in (files or {}).items():
         (base / file).write_bytes(content)
         (base / file).chmod(0o600)
-    for path in (base, base / "enabled_plugins", base / "rabbitmq.conf",
-                 *(base / file for file in files or {})):
+    for path in (
+        base,
+        base / "enabled_plugins",
+        base / "rabbitmq.conf",
+        *(base / file for file in files or {}),
+    ):
         os.chown(path, owner.pw_uid, owner.pw_gid)
-    env = {**os.environ, "RABBITMQ_NODENAME": node, "RABBITMQ_DIST_PORT": str(dist_port),
-           "RABBITMQ_MNESIA_BASE": str(base / "mnesia"), "RABBITMQ_LOG_BASE": str(base / "log"),
-           "RABBITMQ_ENABLED_PLUGINS_FILE": str(base / "enabled_plugins"),
-           "RABBITMQ_CONFIG_FILE": str(base / "rabbitmq"), "RABBITMQ_PID_FILE": str(base / "pid")}
+    env = {
+        **os.environ,
+        "RABBITMQ_NODENAME": node,
+        "RABBITMQ_DIST_PORT": str(dist_port),
+        "RABBITMQ_MNESIA_BASE": str(base / "mnesia"),
+        "RABBITMQ_LOG_BASE": str(base / "log"),
+        "RABBITMQ_ENABLED_PLUGINS_FILE": str(base / "enabled_plugins"),
+        "RABBITMQ_CONFIG_FILE": str(base / "rabbitmq"),
+        "RABBITMQ_PID_FILE": str(base / "pid"),
+    }
     try:
-        subprocess.run(["rabbitmq-server", "-detached"], env=env, check=True, timeout=60,
-                       capture_output=True)
-        subprocess.run([*ctl, "wait", str(base / "pid"), "--timeout", "120"], check=True,
-                       capture_output=True, timeout=150)
+        subprocess.run(["rabbitmq-server", "-detached"], env=env, check=True, timeout=60, capture_output=True)
+        subprocess.run(
+            [*ctl, "wait", str(base / "pid"), "--timeout", "120"],
+            check=True,
+            capture_output=True,
+            timeout=150,
+        )
         api = f"http://guest:guest@127.0.0.1:{api_port}/api"
-        wait_for(lambda: RabbitAdmin(api).answers(), timeout=60, interval=0.5,
-                 message=f"the management API of {node}")
+        wait_for(
+            lambda: RabbitAdmin(api).answers(),
+            timeout=60,
+            interval=0.5,
+            message=f"the management API of {node}",
+        )
         yield RabbitNode(node, f"amqp://guest:guest@127.0.0.1:{port}/", api)
     finally:
         subprocess.run([*ctl, "stop"], capture_output=True, timeout=120)
@@ -688,14 +813,16 @@ def second_rabbitmq_node(name: str = "r2", port: int = 5673, api_port: int = 156
 class SiteVhost(VhostUsers):
     """A test vhost on one site's broker: its own services' users, the gateway's, and the
     federation users of the sites that read its events."""
+
     hosted: tuple[str, ...] = ()
 
     def publisher_users(self) -> dict[str, str]:
         return {service: self.users[service] for service in self.hosted}
 
 
-def provision_site_vhost(admin: RabbitAdmin, base_amqp_uri: str, vhost: str, deployment,
-                         site: str) -> SiteVhost:
+def provision_site_vhost(
+    admin: RabbitAdmin, base_amqp_uri: str, vhost: str, deployment, site: str
+) -> SiteVhost:
     """``vhost`` on one site's broker as its administrator provisions it
     (shared.messaging.federation.provision_site): the site's topology only, its principals'
     users (named ``<user>.<vhost>``, users being global on a broker) and the federation users
@@ -705,9 +832,14 @@ def provision_site_vhost(admin: RabbitAdmin, base_amqp_uri: str, vhost: str, dep
     admin.create_vhost(vhost)
     base = urlsplit(base_amqp_uri)
     admin_uri = f"{base.scheme}://{base.netloc}/{quote(vhost, safe='')}"
-    handed = federation.provision_site(admin_uri, deployment, site, api=admin.base,
-                                       retry_delays_ms=TEST_RETRY_DELAYS_MS,
-                                       user_of=lambda r: f"{r.user}.{vhost}")
+    handed = federation.provision_site(
+        admin_uri,
+        deployment,
+        site,
+        api=admin.base,
+        retry_delays_ms=TEST_RETRY_DELAYS_MS,
+        user_of=lambda r: f"{r.user}.{vhost}",
+    )
     users, uris = {}, {}
     for rights in federation.site_rights(deployment, site, TEST_RETRY_DELAYS_MS):
         name, password = f"{rights.user}.{vhost}", uuid.uuid4().hex
@@ -729,23 +861,34 @@ class FederatedStack(Stack):
 
     SITES = ("office", "agency")
 
-    def __init__(self, infrastructure: Infrastructure, workdir: Path, node: RabbitNode,
-                 apart: tuple[str, ...] = ("finance",), apart_pg: str | None = None,
-                 **env: str) -> None:
+    def __init__(
+        self,
+        infrastructure: Infrastructure,
+        workdir: Path,
+        node: RabbitNode,
+        apart: tuple[str, ...] = ("finance",),
+        apart_pg: str | None = None,
+        **env: str,
+    ) -> None:
         """``apart_pg``: the ``apart`` agency's own PostgreSQL (a maintenance database's URI),
         where their databases are created; else SQLite files, as ``Stack``."""
         from shared.messaging import federation
 
-        self.deployment = federation.Deployment.from_mapping({
-            "office": [s for s in SERVICES if s not in apart], "agency": list(apart)})
+        self.deployment = federation.Deployment.from_mapping(
+            {"office": [s for s in SERVICES if s not in apart], "agency": list(apart)}
+        )
         self.apart = apart
-        self.admins = {"office": RabbitAdmin(infrastructure.rabbit_api),
-                       "agency": RabbitAdmin(node.rabbit_api)}
+        self.admins = {
+            "office": RabbitAdmin(infrastructure.rabbit_api),
+            "agency": RabbitAdmin(node.rabbit_api),
+        }
         self.admin = self.admins["office"]
-        self.vhost = f"govproj-e2e-{uuid.uuid4().hex[:10]}"   # the same name on both brokers
+        self.vhost = f"govproj-e2e-{uuid.uuid4().hex[:10]}"  # the same name on both brokers
         base = {"office": infrastructure.amqp_uri, "agency": node.amqp_uri}
-        self.sites = {site: provision_site_vhost(self.admins[site], base[site], self.vhost,
-                                                 self.deployment, site) for site in self.SITES}
+        self.sites = {
+            site: provision_site_vhost(self.admins[site], base[site], self.vhost, self.deployment, site)
+            for site in self.SITES
+        }
         for site in self.SITES:
             self.link(site)
         self.broker = self.sites["office"]
@@ -754,9 +897,11 @@ class FederatedStack(Stack):
         self.urls = {}
         self.pg = PostgresDatabases(apart_pg) if apart_pg else None
         for service in SERVICES:
-            self.urls[service] = (self.pg.create(f"gp_{uuid.uuid4().hex[:8]}_{service}")
-                                  if self.pg and service in apart
-                                  else f"sqlite:///{workdir / f'{service}.db'}")
+            self.urls[service] = (
+                self.pg.create(f"gp_{uuid.uuid4().hex[:8]}_{service}")
+                if self.pg and service in apart
+                else f"sqlite:///{workdir / f'{service}.db'}"
+            )
             upgrade(service, self.urls[service])
         self.port = free_port()
         self.api = f"http://127.0.0.1:{self.port}/api/v1"
@@ -773,16 +918,19 @@ class FederatedStack(Stack):
         upstream = self.other(site)
         principal = federation.federation_principal(site)
         federation.set_upstream(
-            self.admins[site], self.vhost, upstream,
+            self.admins[site],
+            self.vhost,
+            upstream,
             federation.upstreams_of(self.deployment, site)[upstream],
-            self.sites[upstream].uris[principal], reconnect_delay=1)
+            self.sites[upstream].uris[principal],
+            reconnect_delay=1,
+        )
 
     def federation_user(self, downstream: str) -> str:
         """The user ``downstream``'s links log in as on the other site's broker."""
         from shared.messaging import federation
 
-        return self.sites[self.other(downstream)].users[
-            federation.federation_principal(downstream)]
+        return self.sites[self.other(downstream)].users[federation.federation_principal(downstream)]
 
     def site_of(self, principal: str | None) -> str:
         return "agency" if principal in self.apart else "office"
@@ -790,14 +938,17 @@ class FederatedStack(Stack):
     def env(self, principal: str | None = None, **extra: str) -> dict[str, str]:
         site = self.site_of(principal)
         broker = self.sites[site]
-        env = {"AMQP_URI": broker.uris[principal] if principal else broker.admin_uri,
-               "EVENT_PUBLISHER_USERS": json.dumps(broker.publisher_users()),
-               "BROKER_SERVICES": ",".join(self.deployment.site(site).services),
-               "LOG_LEVEL": "WARNING", "GATEWAY_BIND": f"127.0.0.1:{self.port}",
-               **self.extra_env, **extra}
+        env = {
+            "AMQP_URI": broker.uris[principal] if principal else broker.admin_uri,
+            "EVENT_PUBLISHER_USERS": json.dumps(broker.publisher_users()),
+            "BROKER_SERVICES": ",".join(self.deployment.site(site).services),
+            "LOG_LEVEL": "WARNING",
+            "GATEWAY_BIND": f"127.0.0.1:{self.port}",
+            **self.extra_env,
+            **extra,
+        }
         if principal == "gateway":
-            env.update({f"AMQP_URI_{s.upper()}": self.sites["agency"].uris["gateway"]
-                        for s in self.apart})
+            env.update({f"AMQP_URI_{s.upper()}": self.sites["agency"].uris["gateway"] for s in self.apart})
         env.update({f"{s.upper()}_DB_URI": url for s, url in self.urls.items()})
         return env
 
@@ -828,12 +979,15 @@ def second_postgres_cluster(name: str = "govproj_agency", port: int = 5433) -> I
         pytest.skip("a second PostgreSQL cluster needs root and pg_createcluster (CI has both)")
     version = sorted(os.listdir("/etc/postgresql"))[-1]
     subprocess.run(["pg_dropcluster", "--stop", version, name], capture_output=True, timeout=60)
-    subprocess.run(["pg_createcluster", version, name, "-p", str(port), "--start", "--",
-                    "--auth=trust"], check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        ["pg_createcluster", version, name, "-p", str(port), "--start", "--", "--auth=trust"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     try:
         uri = f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
         wait_for(lambda: _answers("127.0.0.1", port), timeout=30, message=f"PostgreSQL {name}")
         yield uri
     finally:
-        subprocess.run(["pg_dropcluster", "--stop", version, name], capture_output=True,
-                       timeout=120)
+        subprocess.run(["pg_dropcluster", "--stop", version, name], capture_output=True, timeout=120)

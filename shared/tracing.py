@@ -3,6 +3,7 @@
 travels: gateway → RPC header ``nameko.traceparent`` → the service's worker → every event it emits
 (the envelope's ``traceparent``) → the consumers' workers.
 """
+
 from __future__ import annotations
 
 import logging
@@ -30,17 +31,20 @@ def configure_tracing(service_name: str) -> None:
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
 
-    provider = TracerProvider(resource=Resource.create({
-        "service.name": os.environ.get("OTEL_SERVICE_NAME") or f"govproj-{service_name}"}))
-    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get(
-            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
+    provider = TracerProvider(
+        resource=Resource.create(
+            {"service.name": os.environ.get("OTEL_SERVICE_NAME") or f"govproj-{service_name}"}
+        )
+    )
+    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
         from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-        log.info("exporting traces over OTLP to %s",
-                 os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-                 or os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"])
+        log.info(
+            "exporting traces over OTLP to %s",
+            os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"],
+        )
     trace.set_tracer_provider(provider)
 
 
@@ -68,5 +72,3 @@ def current_ids() -> tuple[str, str] | None:
     if not ctx.is_valid:
         return None
     return trace.format_trace_id(ctx.trace_id), trace.format_span_id(ctx.span_id)
-
-

@@ -1,5 +1,6 @@
 """Wire-format helpers every service's schemas share: strict schemas, loading with a bilingual
 validation error, and the document and catalog formats filed with more than one service."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -55,8 +56,12 @@ def load(schema: type[Schema], data: Any) -> dict:
 
 class DocumentFiling(Strict):
     title = fields.String(required=True, validate=Length(min=1, max=300))
-    sha256 = fields.String(required=True, validate=validate.Regexp(
-        r"^[0-9a-fA-F]{64}$", error="must be a SHA-256 hex digest (64 hex characters)"))
+    sha256 = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[0-9a-fA-F]{64}$", error="must be a SHA-256 hex digest (64 hex characters)"
+        ),
+    )
 
 
 class DocType(Strict):
@@ -69,11 +74,9 @@ class Resource(Strict):
     format = fields.String(required=True, validate=Length(min=1, max=100))
     update_frequency = fields.String(required=True, validate=Length(min=1, max=100))
     sharing_type = fields.String(required=True, validate=validate.OneOf(SHARING_TYPES))
-    sharing_conditions = fields.String(load_default=None, allow_none=True,
-                                       validate=Length(max=2000))
+    sharing_conditions = fields.String(load_default=None, allow_none=True, validate=Length(max=2000))
     open_type = fields.String(required=True, validate=validate.OneOf(OPEN_TYPES))
 
 
 class Catalog(Strict):
-    resources = fields.List(fields.Nested(Resource), required=True,
-                            validate=Items(min=1, max=1000))
+    resources = fields.List(fields.Nested(Resource), required=True, validate=Items(min=1, max=1000))

@@ -1,4 +1,5 @@
 """Every tier runs under eventlet, as the services do (nameko's plugin no longer patches)."""
+
 import warnings
 
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")

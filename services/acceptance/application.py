@@ -1,4 +1,5 @@
 """Acceptance's use cases."""
+
 from __future__ import annotations
 
 import copy
@@ -40,15 +41,21 @@ _FIELDS = [f.name for f in dc_fields(AcceptanceFile)]
 
 # -- learned from events -----------------------------------------------------------------------
 
+
 def project_registered(tx: Transaction, event: Event) -> None:
     """Who owns and who co-builds the project: the readers of its archive and file."""
     data = event.data()
     known = tx.session.get(KnownProjectRow, event.project_code, with_for_update=True)
     if known is None:
-        tx.session.add(KnownProjectRow(project_code=event.project_code, owner_unit=data["unit"],
-                                       co_builders=list(data["co_builders"]),
-                                       regulation_version=event.regulation_version))
-    else:   # known from its approval first (events travel on separate queues)
+        tx.session.add(
+            KnownProjectRow(
+                project_code=event.project_code,
+                owner_unit=data["unit"],
+                co_builders=list(data["co_builders"]),
+                regulation_version=event.regulation_version,
+            )
+        )
+    else:  # known from its approval first (events travel on separate queues)
         known.co_builders = list(data["co_builders"])
 
 
@@ -58,17 +65,26 @@ def project_approved(tx: Transaction, event: Event) -> None:
     body = approving_body(event.payload["fixed_asset_investment"])
     known = tx.session.get(KnownProjectRow, event.project_code, with_for_update=True)
     if known is None:
-        tx.session.add(KnownProjectRow(project_code=event.project_code,
-                                       owner_unit=event.payload["unit"], co_builders=[],
-                                       regulation_version=event.regulation_version,
-                                       approving_body=body))
-    elif known.approving_body != "drc":   # the DRC's taking up (第四条) overtook this
+        tx.session.add(
+            KnownProjectRow(
+                project_code=event.project_code,
+                owner_unit=event.payload["unit"],
+                co_builders=[],
+                regulation_version=event.regulation_version,
+                approving_body=body,
+            )
+        )
+    elif known.approving_body != "drc":  # the DRC's taking up (第四条) overtook this
         known.approving_body = body
     if tx.session.get(AcceptanceFileRow, event.project_code) is None:
-        tx.session.add(AcceptanceFileRow(project_code=event.project_code,
-                                         unit=event.payload["unit"],
-                                         regulation_version=event.regulation_version,
-                                         deadline_ledger=[]))
+        tx.session.add(
+            AcceptanceFileRow(
+                project_code=event.project_code,
+                unit=event.payload["unit"],
+                regulation_version=event.regulation_version,
+                deadline_ledger=[],
+            )
+        )
 
 
 class ProjectNotKnownYet(Exception):
@@ -93,8 +109,9 @@ def project_classified(tx: Transaction, event: Event) -> None:
     versions leave this store (the unit files them with the security service, whose
     classified_material_filed tells which types are on file there)."""
     _known_row(tx, event.project_code).classified = True
-    tx.session.execute(delete(ArchiveDocumentRow).where(
-        ArchiveDocumentRow.project_code == event.project_code))
+    tx.session.execute(
+        delete(ArchiveDocumentRow).where(ArchiveDocumentRow.project_code == event.project_code)
+    )
 
 
 def document_filed(tx: Transaction, event: Event) -> None:
@@ -104,10 +121,13 @@ def document_filed(tx: Transaction, event: Event) -> None:
     known = tx.session.get(KnownProjectRow, event.project_code)
     if known is not None and known.classified:
         return
-    exists = tx.session.scalars(select(ArchiveDocumentRow).where(
-        ArchiveDocumentRow.project_code == event.project_code,
-        ArchiveDocumentRow.doc_type == data["doc_type"],
-        ArchiveDocumentRow.version == data["version"])).first()
+    exists = tx.session.scalars(
+        select(ArchiveDocumentRow).where(
+            ArchiveDocumentRow.project_code == event.project_code,
+            ArchiveDocumentRow.doc_type == data["doc_type"],
+            ArchiveDocumentRow.version == data["version"],
+        )
+    ).first()
     if exists is None:
         tx.session.add(ArchiveDocumentRow(project_code=event.project_code, **data))
 
@@ -141,32 +161,46 @@ def contract_fact(tx: Transaction, event: Event) -> None:
     if row is None:
         raise NotApprovedYet(f"project {event.project_code} has no acceptance file yet")
     facts = dict(row.security or {})
-    facts["contracts"] = {**facts.get("contracts", {}),
-                          event.payload["contract_no"]:
-                              event.payload.get("products_all_controllable")}
+    facts["contracts"] = {
+        **facts.get("contracts", {}),
+        event.payload["contract_no"]: event.payload.get("products_all_controllable"),
+    }
     row.security = facts
 
 
 # -- the file --------------------------------------------------------------------------------------
 
-def _known(session, caller: Identity, code: str, permission: str, *,
-           owner_only: bool = False) -> KnownProjectRow | None:
+
+def _known(
+    session, caller: Identity, code: str, permission: str, *, owner_only: bool = False
+) -> KnownProjectRow | None:
     """The project as registered, once the caller may read it (``owner_only``: act on it — a
     unit, the owner only). Checked before anything of the project is said: to a unit, an
     unknown code is refused like another unit's project (shared.authz.require_project)."""
     known = session.get(KnownProjectRow, code)
-    require_project(caller, permission, code, known.owner_unit if known else None,
-                    (known.co_builders or []) if known else (), owner_only=owner_only)
+    require_project(
+        caller,
+        permission,
+        code,
+        known.owner_unit if known else None,
+        (known.co_builders or []) if known else (),
+        owner_only=owner_only,
+    )
     return known
 
 
-def _load(tx: Transaction, caller: Identity, code: str,
-          permission: str) -> tuple[AcceptanceFileRow, AcceptanceFile]:
+def _load(
+    tx: Transaction, caller: Identity, code: str, permission: str
+) -> tuple[AcceptanceFileRow, AcceptanceFile]:
     _known(tx.session, caller, code, permission, owner_only=True)
     row = tx.session.get(AcceptanceFileRow, code, with_for_update=True)
     if row is None:
-        raise StateConflict(f"project {code} is not an approved project",
-                            f"项目 {code} 尚未立项", articles=[9], details={"project": code})
+        raise StateConflict(
+            f"project {code} is not an approved project",
+            f"项目 {code} 尚未立项",
+            articles=[9],
+            details={"project": code},
+        )
     return row, _file(row)
 
 
@@ -180,18 +214,23 @@ def _save(row: AcceptanceFileRow, file: AcceptanceFile) -> None:
         setattr(row, f, getattr(file, f))
 
 
-def _emit(tx: Transaction, file: AcceptanceFile, kind: str, payload: dict,
-          articles: list[int]) -> None:
-    tx.emit(kind, payload, project_code=file.project_code,
-            regulation_version=file.regulation_version, articles=articles)
+def _emit(tx: Transaction, file: AcceptanceFile, kind: str, payload: dict, articles: list[int]) -> None:
+    tx.emit(
+        kind,
+        payload,
+        project_code=file.project_code,
+        regulation_version=file.regulation_version,
+        articles=articles,
+    )
 
 
 def _archive(tx_session, code: str) -> set[str]:
     """Document types on file: the archive, plus a classified project's types held by security."""
     row = tx_session.get(AcceptanceFileRow, code)
-    classified = ((row.security or {}).get("classified_material_filed", {}) if row else {})
-    return set(tx_session.scalars(select(ArchiveDocumentRow.doc_type).where(
-        ArchiveDocumentRow.project_code == code))) | set(classified.get("doc_types", []))
+    classified = (row.security or {}).get("classified_material_filed", {}) if row else {}
+    return set(
+        tx_session.scalars(select(ArchiveDocumentRow.doc_type).where(ArchiveDocumentRow.project_code == code))
+    ) | set(classified.get("doc_types", []))
 
 
 def _approving_body(session, code: str) -> str | None:
@@ -203,15 +242,16 @@ def _organiser(session, caller: Identity, code: str, file: AcceptanceFile) -> st
     """Who may record this acceptance (第二十二条): the project's approving body (the other of
     office and DRC is refused), or its unit once the approving body delegated it."""
     if caller.role != "unit":
-        require_approving_body(caller, "acceptance.decide", code,
-                               _approving_body(session, code), [22])
+        require_approving_body(caller, "acceptance.decide", code, _approving_body(session, code), [22])
         return caller.role
     if file.delegation is None:
-        raise Forbidden("acceptance is organised by the approving body; the unit records it "
-                        "only when the approving body delegated it",
-                        "竣工验收由项目审批部门组织；经项目审批部门委托后，项目建设单位方可组织并记录验收",
-                        articles=[22], details={"permission": "acceptance.decide",
-                                                "project": code, "delegation": None})
+        raise Forbidden(
+            "acceptance is organised by the approving body; the unit records it "
+            "only when the approving body delegated it",
+            "竣工验收由项目审批部门组织；经项目审批部门委托后，项目建设单位方可组织并记录验收",
+            articles=[22],
+            details={"permission": "acceptance.decide", "project": code, "delegation": None},
+        )
     return "unit"
 
 
@@ -229,11 +269,17 @@ class AcceptanceUseCases:
     def complete(self, caller: Identity, *, code: str, completed_on: date) -> dict:
         with self.ctx.store.transaction() as tx:
             row, file = _load(tx, caller, code, "acceptance.complete")
-            due = file.complete(completed_on, self.ctx.today(), self.ctx.policy(file.regulation_version),
-                                caller.sub)
+            due = file.complete(
+                completed_on, self.ctx.today(), self.ctx.policy(file.regulation_version), caller.sub
+            )
             _save(row, file)
-            _emit(tx, file, "construction_completed",
-                  {"completed_on": completed_on, "acceptance_due": due}, [23])
+            _emit(
+                tx,
+                file,
+                "construction_completed",
+                {"completed_on": completed_on, "acceptance_due": due},
+                [23],
+            )
         return acceptance_view(file)
 
     def request_extension(self, caller: Identity, *, code: str, data: dict) -> dict:
@@ -241,27 +287,53 @@ class AcceptanceUseCases:
             row, file = _load(tx, caller, code, "acceptance.extension.request")
             file.request_extension(data["reason"], data["requested_due"], caller.sub, self.ctx.today())
             _save(row, file)
-            _emit(tx, file, "acceptance_extension_requested", {   # a step of the timeline
-                "reason": data["reason"], "requested_due": data["requested_due"],
-                "acceptance_due": file.acceptance_due, "requested_on": self.ctx.today()}, [23])
+            _emit(
+                tx,
+                file,
+                "acceptance_extension_requested",
+                {  # a step of the timeline
+                    "reason": data["reason"],
+                    "requested_due": data["requested_due"],
+                    "acceptance_due": file.acceptance_due,
+                    "requested_on": self.ctx.today(),
+                },
+                [23],
+            )
         return acceptance_view(file)
 
     def decide_extension(self, caller: Identity, *, code: str, data: dict) -> dict:
         with self.ctx.store.transaction() as tx:
             row, file = _load(tx, caller, code, "acceptance.extension.decide")
-            require_approving_body(caller, "acceptance.extension.decide", code,
-                                   _approving_body(tx.session, code), [23])
+            require_approving_body(
+                caller, "acceptance.extension.decide", code, _approving_body(tx.session, code), [23]
+            )
             previous, reason = file.acceptance_due, (file.extension or {}).get("reason", "")
-            new_due = file.decide_extension(data["decision"] == "grant", caller.sub, self.ctx.today(),
-                                            data.get("granted_due"))
+            new_due = file.decide_extension(
+                data["decision"] == "grant", caller.sub, self.ctx.today(), data.get("granted_due")
+            )
             _save(row, file)
-            _emit(tx, file, "acceptance_extension_decided", {   # granted or refused: on the timeline
-                "decision": data["decision"], "previous_due": previous,
-                "acceptance_due": file.acceptance_due, "reason": reason,
-                "decided_by": caller.role, "decided_on": self.ctx.today()}, [23])
+            _emit(
+                tx,
+                file,
+                "acceptance_extension_decided",
+                {  # granted or refused: on the timeline
+                    "decision": data["decision"],
+                    "previous_due": previous,
+                    "acceptance_due": file.acceptance_due,
+                    "reason": reason,
+                    "decided_by": caller.role,
+                    "decided_on": self.ctx.today(),
+                },
+                [23],
+            )
             if new_due:
-                _emit(tx, file, "acceptance_deadline_extended", {
-                    "previous_due": previous, "acceptance_due": new_due, "reason": reason}, [23])
+                _emit(
+                    tx,
+                    file,
+                    "acceptance_deadline_extended",
+                    {"previous_due": previous, "acceptance_due": new_due, "reason": reason},
+                    [23],
+                )
         return acceptance_view(file)
 
     def apply(self, caller: Identity, *, code: str) -> dict:
@@ -277,14 +349,29 @@ class AcceptanceUseCases:
         with self.ctx.store.transaction() as tx:
             row, file = _load(tx, caller, code, "acceptance.decide")
             organised_by = _organiser(tx.session, caller, code, file)
-            file.decide(data["passed"], data.get("findings") or "", data["report_document"],
-                        data.get("items") or {}, caller.sub, today, facts=row.security or {})
+            file.decide(
+                data["passed"],
+                data.get("findings") or "",
+                data["report_document"],
+                data.get("items") or {},
+                caller.sub,
+                today,
+                facts=row.security or {},
+            )
             file.file_with_office(organised_by, today)
             _save(row, file)
-            _emit(tx, file, "acceptance_decided", {
-                "passed": data["passed"], "decided_on": today,
-                "report_document": data["report_document"], "organised_by": organised_by},
-                [22, 23])
+            _emit(
+                tx,
+                file,
+                "acceptance_decided",
+                {
+                    "passed": data["passed"],
+                    "decided_on": today,
+                    "report_document": data["report_document"],
+                    "organised_by": organised_by,
+                },
+                [22, 23],
+            )
         return acceptance_view(file)
 
     def delegate(self, caller: Identity, *, code: str, comments: str) -> dict:
@@ -297,9 +384,13 @@ class AcceptanceUseCases:
             require_approving_body(caller, "acceptance.delegate", code, body, [22])
             file.delegate(body or caller.role, caller.sub, comments, today)
             _save(row, file)
-            _emit(tx, file, "acceptance_delegated", {
-                "delegated_by": body or caller.role, "comments": comments, "delegated_on": today},
-                [22])
+            _emit(
+                tx,
+                file,
+                "acceptance_delegated",
+                {"delegated_by": body or caller.role, "comments": comments, "delegated_on": today},
+                [22],
+            )
         return acceptance_view(file)
 
     def go_live(self, caller: Identity, *, code: str, live_on: date) -> dict:
@@ -308,50 +399,85 @@ class AcceptanceUseCases:
             file.go_live(live_on, _archive(tx.session, code))
             _save(row, file)
             window = file.evaluation_window(self.ctx.policy(file.regulation_version))
-            _emit(tx, file, "project_went_live", {"live_on": live_on, "window_opens": window.opens,
-                                                  "window_closes": window.closes}, [24])
+            _emit(
+                tx,
+                file,
+                "project_went_live",
+                {"live_on": live_on, "window_opens": window.opens, "window_closes": window.closes},
+                [24],
+            )
         return acceptance_view(file)
 
     def self_evaluate(self, caller: Identity, *, code: str, report_document: str) -> dict:
         today = self.ctx.today()
         with self.ctx.store.transaction() as tx:
             row, file = _load(tx, caller, code, "acceptance.self_evaluate")
-            file.file_self_evaluation(report_document, self.ctx.policy(file.regulation_version), today,
-                                      caller.sub)
+            file.file_self_evaluation(
+                report_document, self.ctx.policy(file.regulation_version), today, caller.sub
+            )
             _save(row, file)
-            _emit(tx, file, "self_evaluation_filed",
-                  {"filed_on": today, "report_document": report_document}, [24])
+            _emit(
+                tx,
+                file,
+                "self_evaluation_filed",
+                {"filed_on": today, "report_document": report_document},
+                [24],
+            )
         return acceptance_view(file)
 
     def annual_report(self, caller: Identity, *, code: str, data: dict) -> dict:
         today = self.ctx.today()
         with self.ctx.store.transaction() as tx:
             row, file = _load(tx, caller, code, "acceptance.annual_report")
-            on_time = check_annual_report(data["year"], today, data["in_trial_operation"],
-                                          data.get("trial_run_effects"),
-                                          self.ctx.policy(file.regulation_version))
-            if tx.session.scalars(select(AnnualReportRow).where(
-                    AnnualReportRow.project_code == code,
-                    AnnualReportRow.year == data["year"])).first():
-                raise StateConflict(f"the {data['year']} report is already filed",
-                                    f"{data['year']} 年度报告已提交", articles=[16])
-            tx.session.add(AnnualReportRow(
-                project_code=code, year=data["year"], progress=data["progress"],
-                budget_execution=data["budget_execution"],
-                trial_run_effects=data.get("trial_run_effects"), filed_on=today, on_time=on_time,
-                filed_by=caller.sub))
-            _emit(tx, file, "annual_report_filed",
-                  {"year": data["year"], "filed_on": today, "on_time": on_time}, [16])
-        return {"project": code, "year": data["year"], "filed_on": today.isoformat(),
-                "on_time": on_time}
+            on_time = check_annual_report(
+                data["year"],
+                today,
+                data["in_trial_operation"],
+                data.get("trial_run_effects"),
+                self.ctx.policy(file.regulation_version),
+            )
+            if tx.session.scalars(
+                select(AnnualReportRow).where(
+                    AnnualReportRow.project_code == code, AnnualReportRow.year == data["year"]
+                )
+            ).first():
+                raise StateConflict(
+                    f"the {data['year']} report is already filed",
+                    f"{data['year']} 年度报告已提交",
+                    articles=[16],
+                )
+            tx.session.add(
+                AnnualReportRow(
+                    project_code=code,
+                    year=data["year"],
+                    progress=data["progress"],
+                    budget_execution=data["budget_execution"],
+                    trial_run_effects=data.get("trial_run_effects"),
+                    filed_on=today,
+                    on_time=on_time,
+                    filed_by=caller.sub,
+                )
+            )
+            _emit(
+                tx,
+                file,
+                "annual_report_filed",
+                {"year": data["year"], "filed_on": today, "on_time": on_time},
+                [16],
+            )
+        return {"project": code, "year": data["year"], "filed_on": today.isoformat(), "on_time": on_time}
 
     def commission_post_evaluation(self, caller: Identity, *, code: str, evaluator: str) -> dict:
         with self.ctx.store.transaction() as tx:
             _, file = _load(tx, caller, code, "post_evaluation.commission")
             file.check_post_evaluation()
-            row = PostEvaluationRow(id=f"PE-{uuid.uuid4().hex[:8].upper()}", project_code=code,
-                                    evaluator=evaluator, commissioned_by=caller.sub,
-                                    commissioned_on=self.ctx.today())
+            row = PostEvaluationRow(
+                id=f"PE-{uuid.uuid4().hex[:8].upper()}",
+                project_code=code,
+                evaluator=evaluator,
+                commissioned_by=caller.sub,
+                commissioned_on=self.ctx.today(),
+            )
             tx.session.add(row)
         return post_evaluation_view(row)
 
@@ -360,17 +486,29 @@ class AcceptanceUseCases:
         with self.ctx.store.transaction() as tx:
             row = tx.session.get(PostEvaluationRow, evaluation_id, with_for_update=True)
             if row is None:
-                raise NotFound(f"no post-evaluation {evaluation_id}", f"后评价 {evaluation_id} 不存在",
-                               details={"id": evaluation_id})
+                raise NotFound(
+                    f"no post-evaluation {evaluation_id}",
+                    f"后评价 {evaluation_id} 不存在",
+                    details={"id": evaluation_id},
+                )
             if row.evaluator != caller.sub:
                 deny(caller, "post_evaluation.report", evaluation_id)
             if row.report is not None:
                 raise StateConflict("the report is already filed", "后评价报告已提交", articles=[24])
             row.report = {**data, "on": today.isoformat()}
             _, file = _load(tx, caller, row.project_code, "post_evaluation.report")
-            _emit(tx, file, "post_evaluation_reported", {
-                "evaluation_id": row.id, "evaluator": row.evaluator,
-                "conclusion": data["conclusion"], "reported_on": today}, [24])
+            _emit(
+                tx,
+                file,
+                "post_evaluation_reported",
+                {
+                    "evaluation_id": row.id,
+                    "evaluator": row.evaluator,
+                    "conclusion": data["conclusion"],
+                    "reported_on": today,
+                },
+                [24],
+            )
         return post_evaluation_view(row)
 
     # -- reads -------------------------------------------------------------------------------------
@@ -380,12 +518,18 @@ class AcceptanceUseCases:
             _known(session, caller, code, "acceptance.read")
             row = session.get(AcceptanceFileRow, code)
             if row is None:
-                raise NotFound(f"acceptance has no file of project {code} before its approval",
-                               f"项目 {code} 立项前尚无验收档案", details={"project": code})
+                raise NotFound(
+                    f"acceptance has no file of project {code} before its approval",
+                    f"项目 {code} 立项前尚无验收档案",
+                    details={"project": code},
+                )
             facts = dict(row.security or {})
             # the decision form, prefilled from what the suite knows (第二十八条, 第三十二条)
-            return {**acceptance_view(_file(row)), "security": facts,
-                    "items_from_facts": items_from_facts(facts)}
+            return {
+                **acceptance_view(_file(row)),
+                "security": facts,
+                "items_from_facts": items_from_facts(facts),
+            }
 
     def archive(self, caller: Identity, *, code: str) -> dict:
         """The electronic archive (第二十条) — to its owner, its co-builders and oversight only, from
@@ -394,17 +538,34 @@ class AcceptanceUseCases:
         with self.ctx.store.read() as session:
             known = _known(session, caller, code, "archive.read")
             if known is None:
-                raise NotFound(f"acceptance knows no project {code}", f"验收档案中无项目 {code}",
-                               details={"project": code})
-            docs = session.scalars(select(ArchiveDocumentRow).where(
-                ArchiveDocumentRow.project_code == code).order_by(ArchiveDocumentRow.id))
-            documents = [{"doc_type": d.doc_type, "version": d.version, "title": d.title,
-                          "sha256": d.sha256, "filed_by": d.filed_by,
-                          "filed_at": d.filed_at.isoformat()} for d in docs]
-            missing = missing_reports(_archive(session, code),
-                                      self.ctx.policy(known.regulation_version))
-            return {"project": code, "documents": documents,
-                    "complete_for_acceptance": not missing, "missing_for_acceptance": missing}
+                raise NotFound(
+                    f"acceptance knows no project {code}",
+                    f"验收档案中无项目 {code}",
+                    details={"project": code},
+                )
+            docs = session.scalars(
+                select(ArchiveDocumentRow)
+                .where(ArchiveDocumentRow.project_code == code)
+                .order_by(ArchiveDocumentRow.id)
+            )
+            documents = [
+                {
+                    "doc_type": d.doc_type,
+                    "version": d.version,
+                    "title": d.title,
+                    "sha256": d.sha256,
+                    "filed_by": d.filed_by,
+                    "filed_at": d.filed_at.isoformat(),
+                }
+                for d in docs
+            ]
+            missing = missing_reports(_archive(session, code), self.ctx.policy(known.regulation_version))
+            return {
+                "project": code,
+                "documents": documents,
+                "complete_for_acceptance": not missing,
+                "missing_for_acceptance": missing,
+            }
 
     def annual_reports(self, caller: Identity, *, code: str) -> list[dict]:
         """第十六条: the unit reports to the approving body and to finance before each year's end.
@@ -413,14 +574,28 @@ class AcceptanceUseCases:
         with self.ctx.store.read() as session:
             known = _known(session, caller, code, "annual_report.read")
             if known is None:
-                raise NotFound(f"acceptance knows no project {code}", f"验收档案中无项目 {code}",
-                               details={"project": code})
-            if caller.role == "drc":   # the office oversees every project; the DRC reads its own
-                require_approving_body(caller, "annual_report.read", code, known.approving_body,
-                                       [16])
-            rows = session.scalars(select(AnnualReportRow).where(
-                AnnualReportRow.project_code == code).order_by(AnnualReportRow.year))
-            return [{"project": r.project_code, "year": r.year, "progress": r.progress,
-                     "budget_execution": r.budget_execution,
-                     "trial_run_effects": r.trial_run_effects, "filed_on": r.filed_on.isoformat(),
-                     "on_time": r.on_time, "filed_by": r.filed_by} for r in rows]
+                raise NotFound(
+                    f"acceptance knows no project {code}",
+                    f"验收档案中无项目 {code}",
+                    details={"project": code},
+                )
+            if caller.role == "drc":  # the office oversees every project; the DRC reads its own
+                require_approving_body(caller, "annual_report.read", code, known.approving_body, [16])
+            rows = session.scalars(
+                select(AnnualReportRow)
+                .where(AnnualReportRow.project_code == code)
+                .order_by(AnnualReportRow.year)
+            )
+            return [
+                {
+                    "project": r.project_code,
+                    "year": r.year,
+                    "progress": r.progress,
+                    "budget_execution": r.budget_execution,
+                    "trial_run_effects": r.trial_run_effects,
+                    "filed_on": r.filed_on.isoformat(),
+                    "on_time": r.on_time,
+                    "filed_by": r.filed_by,
+                }
+                for r in rows
+            ]

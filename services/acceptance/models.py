@@ -1,5 +1,6 @@
 """Acceptance's own database: the electronic archive, acceptance files, annual reports,
 post-evaluations, plus the platform tables."""
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -72,7 +73,7 @@ class AcceptanceFileRow(Base):
     # facts from the other services: security's, the sharing-platform record, the contracts'
     # products (第二十八条, 第三十二条)
     security = mapped_column(JSON, nullable=False, default=dict)
-    delegation = mapped_column(JSON)   # 第二十二条: the approving body let the unit organise it
+    delegation = mapped_column(JSON)  # 第二十二条: the approving body let the unit organise it
 
 
 class AnnualReportRow(Base):

@@ -1,4 +1,5 @@
 """Wire formats of acceptance's commands (shape only; rules are in domain.py)."""
+
 from __future__ import annotations
 
 from marshmallow import fields, validate
@@ -11,8 +12,7 @@ class AnnualReport(Strict):
     progress = fields.String(required=True, validate=Length(min=1, max=20000))
     budget_execution = fields.String(required=True, validate=Length(min=1, max=20000))
     in_trial_operation = fields.Boolean(load_default=False)
-    trial_run_effects = fields.String(load_default=None, allow_none=True,
-                                      validate=Length(max=20000))
+    trial_run_effects = fields.String(load_default=None, allow_none=True, validate=Length(max=20000))
 
 
 class Completion(Strict):
@@ -33,7 +33,7 @@ class AcceptanceItems(Strict):
     """Each item not stated is taken from what the suite knows (items_from_facts on
     GET /projects/{code}/acceptance); a pass the facts contradict is refused."""
 
-    catalog_registered = fields.Boolean(load_default=None, allow_none=True)     # 第二十八条
+    catalog_registered = fields.Boolean(load_default=None, allow_none=True)  # 第二十八条
     products_controllable = fields.Boolean(load_default=None, allow_none=True)  # 第三十二条
 
 
@@ -63,5 +63,3 @@ class Commission(Strict):
 class EvaluationReport(Strict):
     report_document = fields.String(required=True, validate=Length(min=1, max=300))
     conclusion = fields.String(required=True, validate=Length(min=1, max=20000))
-
-

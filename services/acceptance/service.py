@@ -1,4 +1,5 @@
 """Acceptance service entrypoints."""
+
 from services.acceptance import application, schemas
 from services.acceptance.application import AcceptanceUseCases
 from services.acceptance.models import platform
@@ -64,8 +65,7 @@ class AcceptanceService(PlatformService):
     @rpc
     @command("acceptance.annual_report")
     def file_annual_report(self, code: str, data: dict) -> dict:
-        return self.cases.annual_report(self.caller, code=code,
-                                        data=schemas.load(schemas.AnnualReport, data))
+        return self.cases.annual_report(self.caller, code=code, data=schemas.load(schemas.AnnualReport, data))
 
     @rpc
     @command("acceptance.complete")
@@ -76,14 +76,16 @@ class AcceptanceService(PlatformService):
     @rpc
     @command("acceptance.extension.request")
     def request_extension(self, code: str, data: dict) -> dict:
-        return self.cases.request_extension(self.caller, code=code,
-                                            data=schemas.load(schemas.ExtensionRequest, data))
+        return self.cases.request_extension(
+            self.caller, code=code, data=schemas.load(schemas.ExtensionRequest, data)
+        )
 
     @rpc
     @command("acceptance.extension.decide")
     def decide_extension(self, code: str, data: dict) -> dict:
-        return self.cases.decide_extension(self.caller, code=code,
-                                           data=schemas.load(schemas.ExtensionDecision, data))
+        return self.cases.decide_extension(
+            self.caller, code=code, data=schemas.load(schemas.ExtensionDecision, data)
+        )
 
     @rpc
     @command("acceptance.apply")
@@ -93,8 +95,7 @@ class AcceptanceService(PlatformService):
     @rpc
     @command("acceptance.decide")
     def decide_acceptance(self, code: str, data: dict) -> dict:
-        return self.cases.decide(self.caller, code=code,
-                                 data=schemas.load(schemas.AcceptanceDecision, data))
+        return self.cases.decide(self.caller, code=code, data=schemas.load(schemas.AcceptanceDecision, data))
 
     @rpc
     @command("acceptance.delegate")
@@ -112,22 +113,20 @@ class AcceptanceService(PlatformService):
     @command("acceptance.self_evaluate")
     def file_self_evaluation(self, code: str, data: dict) -> dict:
         body = schemas.load(schemas.SelfEvaluation, data)
-        return self.cases.self_evaluate(self.caller, code=code,
-                                        report_document=body["report_document"])
+        return self.cases.self_evaluate(self.caller, code=code, report_document=body["report_document"])
 
     @rpc
     @command("post_evaluation.commission")
     def commission_post_evaluation(self, code: str, data: dict) -> dict:
         body = schemas.load(schemas.Commission, data)
-        return self.cases.commission_post_evaluation(self.caller, code=code,
-                                                     evaluator=body["evaluator"])
+        return self.cases.commission_post_evaluation(self.caller, code=code, evaluator=body["evaluator"])
 
     @rpc
     @command("post_evaluation.report")
     def report_post_evaluation(self, evaluation_id: str, data: dict) -> dict:
         return self.cases.report_post_evaluation(
-            self.caller, evaluation_id=evaluation_id,
-            data=schemas.load(schemas.EvaluationReport, data))
+            self.caller, evaluation_id=evaluation_id, data=schemas.load(schemas.EvaluationReport, data)
+        )
 
     @rpc
     @query("acceptance.read")

@@ -1,5 +1,6 @@
 """Approval's use cases: review cases from submissions, centralized review rounds, opinions,
 the DRC's decision, and approval once every precondition holds."""
+
 from __future__ import annotations
 
 import uuid
@@ -22,8 +23,7 @@ from shared.timekit import Clock
 def open_review_case(today: date):
     def effect(tx: Transaction, event: Event) -> ReviewCase | None:
         """An application was submitted: open its review case (第八条) → ``review_case_opened``."""
-        case = ReviewCase.open_for(event.project_code, event.regulation_version, event.payload,
-                                   today)
+        case = ReviewCase.open_for(event.project_code, event.regulation_version, event.payload, today)
         if repository.get_case(tx.session, case.id) is not None:
             return None  # the same submission announced again under another message id
         secrecy = tx.session.get(SecrecyDecisionRow, case.project_code)
@@ -34,11 +34,15 @@ def open_review_case(today: date):
             case.fixed_asset_investment |= earlier.fixed_asset_investment
             case.classified |= earlier.classified
         repository.add_case(tx.session, case)
-        tx.emit("review_case_opened",
-                {"case_id": case.id, "submission": case.submission, "opened_on": today},
-                project_code=case.project_code, regulation_version=case.regulation_version,
-                articles=[8])
+        tx.emit(
+            "review_case_opened",
+            {"case_id": case.id, "submission": case.submission, "opened_on": today},
+            project_code=case.project_code,
+            regulation_version=case.regulation_version,
+            articles=[8],
+        )
         return case
+
     return effect
 
 
@@ -50,40 +54,60 @@ def project_classified(tx: Transaction, event: Event) -> None:
         case.classified = True
         repository.save_case(tx.session, case)
     # what change requests said of goal, location and content is security's now (第十八条)
-    for row in tx.session.scalars(select(ChangeReviewRow).where(
-            ChangeReviewRow.project_code == event.project_code)):
+    for row in tx.session.scalars(
+        select(ChangeReviewRow).where(ChangeReviewRow.project_code == event.project_code)
+    ):
         if any(k in row.changes for k in ("goal", "location", "content")):
-            row.changes = {k: v for k, v in row.changes.items()
-                           if k not in ("goal", "location", "content")}
+            row.changes = {k: v for k, v in row.changes.items() if k not in ("goal", "location", "content")}
 
 
 def _approve_if_complete(tx: Transaction, case: ReviewCase, today: date) -> None:
     if case.approve_if_complete(today):
-        tx.emit("project_approved", {
-            "case_id": case.id, "unit": case.unit, "approved_amount": case.approved_amount,
-            "approved_on": today,
-            "fixed_asset_investment": case.fixed_asset_investment,
-            "classified": case.classified}, project_code=case.project_code,
-            regulation_version=case.regulation_version, articles=[4, 9])
+        tx.emit(
+            "project_approved",
+            {
+                "case_id": case.id,
+                "unit": case.unit,
+                "approved_amount": case.approved_amount,
+                "approved_on": today,
+                "fixed_asset_investment": case.fixed_asset_investment,
+                "classified": case.classified,
+            },
+            project_code=case.project_code,
+            regulation_version=case.regulation_version,
+            articles=[4, 9],
+        )
 
 
 # -- adjustments (第十八条) ----------------------------------------------------------------------
+
 
 def _of_project(tx: Transaction, model, row_id: str, code: str, what: tuple[str, str]):
     """The row ``row_id`` of project ``code``, locked; 404 if it is not that project's."""
     row = tx.session.get(model, row_id, with_for_update=True)
     if row is None or row.project_code != code:
-        raise NotFound(f"no {what[0]} {row_id} of project {code}",
-                       f"项目 {code} 没有{what[1]} {row_id}", details={"id": row_id})
+        raise NotFound(
+            f"no {what[0]} {row_id} of project {code}",
+            f"项目 {code} 没有{what[1]} {row_id}",
+            details={"id": row_id},
+        )
     return row
 
 
 def _change(row: ChangeReviewRow) -> ChangeReview:
-    return ChangeReview(id=row.id, project_code=row.project_code, changes=dict(row.changes),
-                        reason=row.reason, requested_on=row.requested_on, status=row.status,
-                        decided_by=row.decided_by, decided_on=row.decided_on,
-                        comments=row.comments or "", approved_amount=row.approved_amount,
-                        drc=row.drc)
+    return ChangeReview(
+        id=row.id,
+        project_code=row.project_code,
+        changes=dict(row.changes),
+        reason=row.reason,
+        requested_on=row.requested_on,
+        status=row.status,
+        decided_by=row.decided_by,
+        decided_on=row.decided_on,
+        comments=row.comments or "",
+        approved_amount=row.approved_amount,
+        drc=row.drc,
+    )
 
 
 def _save_change(row: ChangeReviewRow, review: ChangeReview) -> None:
@@ -95,26 +119,42 @@ def change_requested(tx: Transaction, event: Event) -> None:
     """The unit's adjustment application arrives for a new review (第十八条)."""
     data = event.data()
     if tx.session.get(ChangeReviewRow, data["request_id"]) is None:
-        tx.session.add(ChangeReviewRow(
-            id=data["request_id"], project_code=event.project_code,
-            changes=event.payload["changes"], reason=data["reason"],
-            requested_on=data["requested_on"], status="pending", comments=""))
+        tx.session.add(
+            ChangeReviewRow(
+                id=data["request_id"],
+                project_code=event.project_code,
+                changes=event.payload["changes"],
+                reason=data["reason"],
+                requested_on=data["requested_on"],
+                status="pending",
+                comments="",
+            )
+        )
 
 
 # -- incidents (第十九条) ------------------------------------------------------------------------
 
+
 def _incident(row: IncidentRow) -> Incident:
-    return Incident(id=row.id, project_code=row.project_code, kind=row.kind,
-                    description=row.description, reported_by=row.reported_by,
-                    reported_on=row.reported_on, status=row.status, decision=dict(row.decision))
+    return Incident(
+        id=row.id,
+        project_code=row.project_code,
+        kind=row.kind,
+        description=row.description,
+        reported_by=row.reported_by,
+        reported_on=row.reported_on,
+        status=row.status,
+        decision=dict(row.decision),
+    )
 
 
 def _by_approving_body(tx: Transaction, caller: Identity, permission: str, code: str):
     """The project's case, once the caller is its approving body (第十九条: the DRC for a
     fixed-asset project, else the office; the other is refused before anything is said)."""
     case = repository.latest_case(tx.session, code)
-    require_approving_body(caller, permission, code,
-                           approving_body(case.fixed_asset_investment) if case else None, [19])
+    require_approving_body(
+        caller, permission, code, approving_body(case.fixed_asset_investment) if case else None, [19]
+    )
     return case
 
 
@@ -124,14 +164,17 @@ def secrecy_decided(clock: Clock):
         complete an approval that was waiting for it."""
         data = event.data()
         if tx.session.get(SecrecyDecisionRow, event.project_code) is None:
-            tx.session.add(SecrecyDecisionRow(project_code=event.project_code,
-                                              decision=data["decision"],
-                                              decided_on=data["decided_on"]))
+            tx.session.add(
+                SecrecyDecisionRow(
+                    project_code=event.project_code, decision=data["decision"], decided_on=data["decided_on"]
+                )
+            )
         case = repository.latest_case(tx.session, event.project_code, for_update=True)
         if case is not None and data["decision"] == "confirm" and not case.secrecy_confirmed:
             case.secrecy_confirmed = True
             _approve_if_complete(tx, case, clock.today())
             repository.save_case(tx.session, case)
+
     return effect
 
 
@@ -144,15 +187,19 @@ class ApprovalUseCases:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
 
-    def open_round(self, caller: Identity, *, title: str,
-                   projects: list[str]) -> tuple[ReviewRound, list[ReviewCase]]:
+    def open_round(
+        self, caller: Identity, *, title: str, projects: list[str]
+    ) -> tuple[ReviewRound, list[ReviewCase]]:
         with self.ctx.store.transaction() as tx:
-            found = {code: repository.latest_case(tx.session, code, for_update=True)
-                     for code in projects}
+            found = {code: repository.latest_case(tx.session, code, for_update=True) for code in projects}
             ReviewRound.check_cases(projects, found)
-            round_ = ReviewRound(id=f"RR-{uuid.uuid4().hex[:8].upper()}", title=title,
-                                 opened_on=self.ctx.today(), opened_by=caller.sub,
-                                 case_ids=[found[c].id for c in projects])
+            round_ = ReviewRound(
+                id=f"RR-{uuid.uuid4().hex[:8].upper()}",
+                title=title,
+                opened_on=self.ctx.today(),
+                opened_by=caller.sub,
+                case_ids=[found[c].id for c in projects],
+            )
             for case in found.values():
                 case.status, case.round_id = "in_round", round_.id
                 repository.save_case(tx.session, case)
@@ -164,10 +211,17 @@ class ApprovalUseCases:
             round_ = repository.get_round(tx.session, round_id)
             case = repository.require_latest_case(tx.session, data["project"], for_update=True)
             round_.require_open()
-            case.record_opinion(round_id, Opinion(
-                decision=data["decision"], necessity=data["necessity"],
-                feasibility=data["feasibility"], approved_amount=data.get("approved_amount"),
-                comments=data.get("comments") or "", reviewer=caller.sub))
+            case.record_opinion(
+                round_id,
+                Opinion(
+                    decision=data["decision"],
+                    necessity=data["necessity"],
+                    feasibility=data["feasibility"],
+                    approved_amount=data.get("approved_amount"),
+                    comments=data.get("comments") or "",
+                    reviewer=caller.sub,
+                ),
+            )
             repository.save_case(tx.session, case)
         return case
 
@@ -182,14 +236,24 @@ class ApprovalUseCases:
             repository.save_round(tx.session, round_)
             for case in cases:
                 opinion = case.opinion
-                tx.emit("review_opinion_issued", {
-                    "case_id": case.id, "round_id": round_.id, "submission": case.submission,
-                    "decision": opinion.decision, "necessity": opinion.necessity,
-                    "feasibility": opinion.feasibility, "approved_amount": opinion.approved_amount,
-                    "comments": opinion.comments, "issued_on": today,
-                    "waiting_for": case.waiting_for() if opinion.decision == "approve" else [],
-                }, project_code=case.project_code, regulation_version=case.regulation_version,
-                    articles=[8, 9])
+                tx.emit(
+                    "review_opinion_issued",
+                    {
+                        "case_id": case.id,
+                        "round_id": round_.id,
+                        "submission": case.submission,
+                        "decision": opinion.decision,
+                        "necessity": opinion.necessity,
+                        "feasibility": opinion.feasibility,
+                        "approved_amount": opinion.approved_amount,
+                        "comments": opinion.comments,
+                        "issued_on": today,
+                        "waiting_for": case.waiting_for() if opinion.decision == "approve" else [],
+                    },
+                    project_code=case.project_code,
+                    regulation_version=case.regulation_version,
+                    articles=[8, 9],
+                )
                 _approve_if_complete(tx, case, today)
                 repository.save_case(tx.session, case)
         return round_, cases
@@ -199,13 +263,20 @@ class ApprovalUseCases:
         today = self.ctx.today()
         with self.ctx.store.transaction() as tx:
             case = repository.require_latest_case(tx.session, code, for_update=True)
-            case.record_drc_decision(data["decision"], data.get("approved_investment"),
-                                     data["document_no"])
-            tx.emit("drc_decision_recorded", {
-                "case_id": case.id, "decision": case.drc_decision,
-                "approved_investment": case.drc_investment, "document_no": case.drc_document_no,
-                "decided_on": today}, project_code=code,
-                regulation_version=case.regulation_version, articles=[4])
+            case.record_drc_decision(data["decision"], data.get("approved_investment"), data["document_no"])
+            tx.emit(
+                "drc_decision_recorded",
+                {
+                    "case_id": case.id,
+                    "decision": case.drc_decision,
+                    "approved_investment": case.drc_investment,
+                    "document_no": case.drc_document_no,
+                    "decided_on": today,
+                },
+                project_code=code,
+                regulation_version=case.regulation_version,
+                articles=[4],
+            )
             _approve_if_complete(tx, case, today)
             repository.save_case(tx.session, case)
         return case
@@ -221,14 +292,24 @@ class ApprovalUseCases:
             ReviewCase.check_take_up(code, case)
             case.fixed_asset_investment = True
             repository.save_case(tx.session, case)
-            tx.emit("fixed_asset_designated", {
-                "case_id": case.id, "designated_on": today, "comments": comments,
-                "approved": case.approved_on is not None, "drc_decision": case.drc_decision},
-                project_code=code, regulation_version=case.regulation_version, articles=[4])
+            tx.emit(
+                "fixed_asset_designated",
+                {
+                    "case_id": case.id,
+                    "designated_on": today,
+                    "comments": comments,
+                    "approved": case.approved_on is not None,
+                    "drc_decision": case.drc_decision,
+                },
+                project_code=code,
+                regulation_version=case.regulation_version,
+                articles=[4],
+            )
         return case
 
-    def review_cases(self, *, project_code: str | None = None, limit: int | None = None,
-                     after: list | None = None) -> list[ReviewCase]:
+    def review_cases(
+        self, *, project_code: str | None = None, limit: int | None = None, after: list | None = None
+    ) -> list[ReviewCase]:
         with self.ctx.store.read() as session:
             return repository.cases(session, project_code, limit, after)
 
@@ -239,8 +320,7 @@ class ApprovalUseCases:
 
     # -- adjustments (第十八条) ------------------------------------------------------------------
 
-    def decide_change(self, caller: Identity, *, code: str, request_id: str,
-                      data: dict) -> ChangeReview:
+    def decide_change(self, caller: Identity, *, code: str, request_id: str, data: dict) -> ChangeReview:
         today = self.ctx.today()
         with self.ctx.store.transaction() as tx:
             row = _of_project(tx, ChangeReviewRow, request_id, code, ("change request", "调整申请"))
@@ -248,19 +328,33 @@ class ApprovalUseCases:
             case = repository.latest_case(tx.session, code)
             # a project the DRC approved as a fixed-asset investment: the DRC re-approves (第四条)
             fixed_asset = bool(case and case.fixed_asset_investment and case.drc_decision == "approve")
-            review.decide(data["decision"], caller.sub, today, data.get("comments") or "",
-                          data.get("approved_amount"), fixed_asset)
+            review.decide(
+                data["decision"],
+                caller.sub,
+                today,
+                data.get("comments") or "",
+                data.get("approved_amount"),
+                fixed_asset,
+            )
             _save_change(row, review)
-            tx.emit("change_decided", {
-                "request_id": review.id, "decision": data["decision"], "changes": review.changes,
-                "approved_amount": review.new_approved_amount(), "comments": review.comments,
-                "decided_on": today, "awaiting_drc": review.status == "awaiting_drc"},
-                project_code=code, regulation_version=case.regulation_version if case else None,
-                articles=[18])
+            tx.emit(
+                "change_decided",
+                {
+                    "request_id": review.id,
+                    "decision": data["decision"],
+                    "changes": review.changes,
+                    "approved_amount": review.new_approved_amount(),
+                    "comments": review.comments,
+                    "decided_on": today,
+                    "awaiting_drc": review.status == "awaiting_drc",
+                },
+                project_code=code,
+                regulation_version=case.regulation_version if case else None,
+                articles=[18],
+            )
         return review
 
-    def reapprove_change(self, caller: Identity, *, code: str, request_id: str,
-                         data: dict) -> ChangeReview:
+    def reapprove_change(self, caller: Identity, *, code: str, request_id: str, data: dict) -> ChangeReview:
         """The DRC re-approves (or not) a fixed-asset project's approved change (第四条, 第十八条);
         only then does it take effect in the register and in finance (``change_reapproved``)."""
         today = self.ctx.today()
@@ -270,17 +364,29 @@ class ApprovalUseCases:
             review.reapprove(data["decision"], data["document_no"], caller.sub, today)
             _save_change(row, review)
             case = repository.latest_case(tx.session, code)
-            tx.emit("change_reapproved", {
-                "request_id": review.id, "decision": data["decision"], "changes": review.changes,
-                "approved_amount": review.new_approved_amount(), "document_no": data["document_no"],
-                "decided_on": today}, project_code=code,
-                regulation_version=case.regulation_version if case else None, articles=[4, 18])
+            tx.emit(
+                "change_reapproved",
+                {
+                    "request_id": review.id,
+                    "decision": data["decision"],
+                    "changes": review.changes,
+                    "approved_amount": review.new_approved_amount(),
+                    "document_no": data["document_no"],
+                    "decided_on": today,
+                },
+                project_code=code,
+                regulation_version=case.regulation_version if case else None,
+                articles=[4, 18],
+            )
         return review
 
     def change_reviews(self, *, code: str) -> list[ChangeReview]:
         with self.ctx.store.read() as session:
-            rows = session.scalars(select(ChangeReviewRow).where(
-                ChangeReviewRow.project_code == code).order_by(ChangeReviewRow.requested_on))
+            rows = session.scalars(
+                select(ChangeReviewRow)
+                .where(ChangeReviewRow.project_code == code)
+                .order_by(ChangeReviewRow.requested_on)
+            )
             return [_change(r) for r in rows]
 
     # -- incidents (第十九条) --------------------------------------------------------------------
@@ -289,25 +395,50 @@ class ApprovalUseCases:
         with self.ctx.store.transaction() as tx:
             case = repository.latest_case(tx.session, code)
             if case is None or case.approved_on is None:
-                raise StateConflict(f"project {code} is not an approved project under construction",
-                                    f"项目 {code} 不是已立项的在建项目", articles=[19],
-                                    details={"project": code})
+                raise StateConflict(
+                    f"project {code} is not an approved project under construction",
+                    f"项目 {code} 不是已立项的在建项目",
+                    articles=[19],
+                    details={"project": code},
+                )
             if not acts_on_project(caller, case.unit):
                 deny(caller, "project.incident.report", code)
-            incident = Incident(id=f"IN-{uuid.uuid4().hex[:8].upper()}", project_code=code,
-                                kind=data["kind"], description=data["description"],
-                                reported_by=caller.sub, reported_on=self.ctx.today())
-            tx.session.add(IncidentRow(**{f: getattr(incident, f) for f in (
-                "id", "project_code", "kind", "description", "reported_by", "reported_on",
-                "status", "decision")}))
+            incident = Incident(
+                id=f"IN-{uuid.uuid4().hex[:8].upper()}",
+                project_code=code,
+                kind=data["kind"],
+                description=data["description"],
+                reported_by=caller.sub,
+                reported_on=self.ctx.today(),
+            )
+            tx.session.add(
+                IncidentRow(
+                    **{
+                        f: getattr(incident, f)
+                        for f in (
+                            "id",
+                            "project_code",
+                            "kind",
+                            "description",
+                            "reported_by",
+                            "reported_on",
+                            "status",
+                            "decision",
+                        )
+                    }
+                )
+            )
             # a reported serious delay is one the deadline engine need not ask for (第十九条)
-            tx.emit("incident_reported", {"incident_id": incident.id, "kind": incident.kind,
-                                          "reported_on": incident.reported_on},
-                    project_code=code, regulation_version=case.regulation_version, articles=[19])
+            tx.emit(
+                "incident_reported",
+                {"incident_id": incident.id, "kind": incident.kind, "reported_on": incident.reported_on},
+                project_code=code,
+                regulation_version=case.regulation_version,
+                articles=[19],
+            )
         return incident
 
-    def decide_incident(self, caller: Identity, *, code: str, incident_id: str,
-                        data: dict) -> Incident:
+    def decide_incident(self, caller: Identity, *, code: str, incident_id: str, data: dict) -> Incident:
         today = self.ctx.today()
         with self.ctx.store.transaction() as tx:
             _by_approving_body(tx, caller, "project.incident.decide", code)
@@ -316,20 +447,31 @@ class ApprovalUseCases:
             incident.decide(data["action"], data.get("deadline"), caller.sub, today)
             row.status, row.decision = incident.status, incident.decision
             case = repository.latest_case(tx.session, code)
-            common = {"project_code": code, "articles": [19],
-                      "regulation_version": case.regulation_version if case else None}
+            common = {
+                "project_code": code,
+                "articles": [19],
+                "regulation_version": case.regulation_version if case else None,
+            }
             if data["action"] == "rectify":
-                tx.emit("rectification_ordered", {"incident_id": incident.id, "kind": incident.kind,
-                                                  "deadline": data["deadline"], "ordered_on": today},
-                        **common)
+                tx.emit(
+                    "rectification_ordered",
+                    {
+                        "incident_id": incident.id,
+                        "kind": incident.kind,
+                        "deadline": data["deadline"],
+                        "ordered_on": today,
+                    },
+                    **common,
+                )
             elif data["action"] == "suspend":
-                tx.emit("construction_suspended", {"incident_id": incident.id,
-                                                   "kind": incident.kind, "suspended_on": today},
-                        **common)
+                tx.emit(
+                    "construction_suspended",
+                    {"incident_id": incident.id, "kind": incident.kind, "suspended_on": today},
+                    **common,
+                )
         return incident
 
-    def resume_incident(self, caller: Identity, *, code: str, incident_id: str,
-                        reason: str) -> Incident:
+    def resume_incident(self, caller: Identity, *, code: str, incident_id: str, reason: str) -> Incident:
         """A 第十九条 suspension ends: ``construction_resumed`` tells finance (it pays again), the
         register (its status returns) and the deadline engine (the clocks move by the days they
         stood still)."""
@@ -340,15 +482,25 @@ class ApprovalUseCases:
             incident = _incident(row)
             days = incident.resume(reason, caller.sub, today)
             row.status, row.decision = incident.status, incident.decision
-            tx.emit("construction_resumed", {
-                "incident_id": incident.id, "kind": incident.kind,
-                "suspended_on": date.fromisoformat(incident.decision["on"]), "resumed_on": today,
-                "days_suspended": days, "reason": reason}, project_code=code, articles=[19],
-                regulation_version=case.regulation_version if case else None)
+            tx.emit(
+                "construction_resumed",
+                {
+                    "incident_id": incident.id,
+                    "kind": incident.kind,
+                    "suspended_on": date.fromisoformat(incident.decision["on"]),
+                    "resumed_on": today,
+                    "days_suspended": days,
+                    "reason": reason,
+                },
+                project_code=code,
+                articles=[19],
+                regulation_version=case.regulation_version if case else None,
+            )
         return incident
 
     def incidents(self, *, code: str) -> list[Incident]:
         with self.ctx.store.read() as session:
-            rows = session.scalars(select(IncidentRow).where(IncidentRow.project_code == code)
-                                   .order_by(IncidentRow.reported_on))
+            rows = session.scalars(
+                select(IncidentRow).where(IncidentRow.project_code == code).order_by(IncidentRow.reported_on)
+            )
             return [_incident(r) for r in rows]

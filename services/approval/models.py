@@ -1,4 +1,5 @@
 """Approval's own database: review cases and rounds, plus the platform tables."""
+
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -73,8 +74,8 @@ class ChangeReviewRow(Base):
     decided_on = mapped_column(Date)
     comments: Mapped[str] = mapped_column(String(5000), default="")
     # the reviewer's approved amount of a budget change (第十八条)
-    approved_amount = mapped_column("approved_amount_fen", Fen)   # yuan ↔ fen
-    drc = mapped_column(JSON)   # a fixed-asset project's re-approval by the DRC (第四条)
+    approved_amount = mapped_column("approved_amount_fen", Fen)  # yuan ↔ fen
+    drc = mapped_column(JSON)  # a fixed-asset project's re-approval by the DRC (第四条)
 
 
 class IncidentRow(Base):

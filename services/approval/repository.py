@@ -1,4 +1,5 @@
 """Loading and saving review cases and rounds on approval's database."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, fields
@@ -48,10 +49,13 @@ def get_case(session: Session, case_id: str) -> ReviewCase | None:
     return _case(row) if row else None
 
 
-def latest_case(session: Session, project_code: str, *, for_update: bool = False
-                ) -> ReviewCase | None:
-    query = (select(ReviewCaseRow).where(ReviewCaseRow.project_code == project_code)
-             .order_by(ReviewCaseRow.submission.desc()).limit(1))
+def latest_case(session: Session, project_code: str, *, for_update: bool = False) -> ReviewCase | None:
+    query = (
+        select(ReviewCaseRow)
+        .where(ReviewCaseRow.project_code == project_code)
+        .order_by(ReviewCaseRow.submission.desc())
+        .limit(1)
+    )
     row = session.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
     return _case(row) if row else None
 
@@ -59,13 +63,17 @@ def latest_case(session: Session, project_code: str, *, for_update: bool = False
 def require_latest_case(session: Session, project_code: str, **kwargs) -> ReviewCase:
     case = latest_case(session, project_code, **kwargs)
     if case is None:
-        raise NotFound(f"no review case for project {project_code}",
-                       f"项目 {project_code} 没有评审案卷", details={"project": project_code})
+        raise NotFound(
+            f"no review case for project {project_code}",
+            f"项目 {project_code} 没有评审案卷",
+            details={"project": project_code},
+        )
     return case
 
 
-def cases(session: Session, project_code: str | None = None, limit: int | None = None,
-          after: list | None = None) -> list[ReviewCase]:
+def cases(
+    session: Session, project_code: str | None = None, limit: int | None = None, after: list | None = None
+) -> list[ReviewCase]:
     """By project and submission; ``after``: the (project, submission) of the page before's
     last case (keyset pagination, an index range on the unique pair)."""
     order = (ReviewCaseRow.project_code, ReviewCaseRow.submission)
@@ -78,9 +86,16 @@ def cases(session: Session, project_code: str | None = None, limit: int | None =
 
 
 def add_round(session: Session, round_: ReviewRound) -> None:
-    session.add(ReviewRoundRow(id=round_.id, title=round_.title, opened_on=round_.opened_on,
-                               opened_by=round_.opened_by, case_ids=round_.case_ids,
-                               status=round_.status))
+    session.add(
+        ReviewRoundRow(
+            id=round_.id,
+            title=round_.title,
+            opened_on=round_.opened_on,
+            opened_by=round_.opened_by,
+            case_ids=round_.case_ids,
+            status=round_.status,
+        )
+    )
     session.flush()
 
 
@@ -88,11 +103,18 @@ def get_round(session: Session, round_id: str, *, for_update: bool = False) -> R
     query = select(ReviewRoundRow).where(ReviewRoundRow.id == round_id)
     row = session.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
     if row is None:
-        raise NotFound(f"no review round {round_id}", f"评审批次 {round_id} 不存在",
-                       details={"round": round_id})
-    return ReviewRound(id=row.id, title=row.title, opened_on=row.opened_on,
-                       opened_by=row.opened_by, case_ids=list(row.case_ids), status=row.status,
-                       closed_on=row.closed_on)
+        raise NotFound(
+            f"no review round {round_id}", f"评审批次 {round_id} 不存在", details={"round": round_id}
+        )
+    return ReviewRound(
+        id=row.id,
+        title=row.title,
+        opened_on=row.opened_on,
+        opened_by=row.opened_by,
+        case_ids=list(row.case_ids),
+        status=row.status,
+        closed_on=row.closed_on,
+    )
 
 
 def save_round(session: Session, round_: ReviewRound) -> None:

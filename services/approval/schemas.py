@@ -1,4 +1,5 @@
 """Wire formats of approval's commands and views (shape only; rules are in domain.py)."""
+
 from __future__ import annotations
 
 from marshmallow import fields, validate
@@ -20,8 +21,9 @@ class ReviewCasePage(Strict):
 
 class RoundOpening(Strict):
     title = fields.String(required=True, validate=Length(min=1, max=300))
-    projects = fields.List(fields.String(validate=Length(min=1, max=32)), required=True,
-                           validate=Items(min=1, max=500))
+    projects = fields.List(
+        fields.String(validate=Length(min=1, max=32)), required=True, validate=Items(min=1, max=500)
+    )
 
 
 class OpinionFiling(Strict):
@@ -41,6 +43,7 @@ class DrcDecision(Strict):
 
 class FixedAssetTakeUp(Strict):
     """The DRC takes a project up as a fixed-asset project (第四条): why."""
+
     comments = fields.String(required=True, validate=Length(min=1, max=2000))
 
 
@@ -74,21 +77,32 @@ class IncidentResumption(Strict):
 
 
 def change_review_view(review) -> dict:
-    return {"id": review.id, "project_code": review.project_code, "changes": review.changes,
-            "reason": review.reason, "requested_on": review.requested_on.isoformat(),
-            "status": review.status, "decided_by": review.decided_by,
-            "decided_on": review.decided_on.isoformat() if review.decided_on else None,
-            "comments": review.comments, "approved_amount": _money(review.approved_amount),
-            "drc": review.drc}
+    return {
+        "id": review.id,
+        "project_code": review.project_code,
+        "changes": review.changes,
+        "reason": review.reason,
+        "requested_on": review.requested_on.isoformat(),
+        "status": review.status,
+        "decided_by": review.decided_by,
+        "decided_on": review.decided_on.isoformat() if review.decided_on else None,
+        "comments": review.comments,
+        "approved_amount": _money(review.approved_amount),
+        "drc": review.drc,
+    }
 
 
 def incident_view(incident) -> dict:
-    return {"id": incident.id, "project_code": incident.project_code, "kind": incident.kind,
-            "description": incident.description, "reported_by": incident.reported_by,
-            "reported_on": incident.reported_on.isoformat(), "status": incident.status,
-            "decision": incident.decision or None}
-
-
+    return {
+        "id": incident.id,
+        "project_code": incident.project_code,
+        "kind": incident.kind,
+        "description": incident.description,
+        "reported_by": incident.reported_by,
+        "reported_on": incident.reported_on.isoformat(),
+        "status": incident.status,
+        "decision": incident.decision or None,
+    }
 
 
 def _money(value) -> str | None:
@@ -98,21 +112,36 @@ def _money(value) -> str | None:
 def case_view(case) -> dict:
     opinion = case.opinion
     return {
-        "id": case.id, "project_code": case.project_code, "submission": case.submission,
-        "unit": case.unit, "name": None if case.classified else case.name,
+        "id": case.id,
+        "project_code": case.project_code,
+        "submission": case.submission,
+        "unit": case.unit,
+        "name": None if case.classified else case.name,
         "budget_total": _money(case.budget_total),
-        "fixed_asset_investment": case.fixed_asset_investment, "classified": case.classified,
-        "regulation_version": case.regulation_version, "opened_on": case.opened_on.isoformat(),
-        "status": case.status, "round_id": case.round_id,
-        "opinion": None if opinion is None else {
-            "decision": opinion.decision, "necessity": opinion.necessity,
+        "fixed_asset_investment": case.fixed_asset_investment,
+        "classified": case.classified,
+        "regulation_version": case.regulation_version,
+        "opened_on": case.opened_on.isoformat(),
+        "status": case.status,
+        "round_id": case.round_id,
+        "opinion": None
+        if opinion is None
+        else {
+            "decision": opinion.decision,
+            "necessity": opinion.necessity,
             "feasibility": opinion.feasibility,
             "approved_amount": _money(opinion.approved_amount),
-            "comments": opinion.comments, "reviewer": opinion.reviewer,
-            "issued_on": case.issued_on.isoformat() if case.issued_on else None},
-        "drc": None if case.drc_decision is None else {
-            "decision": case.drc_decision, "approved_investment": _money(case.drc_investment),
-            "document_no": case.drc_document_no},
+            "comments": opinion.comments,
+            "reviewer": opinion.reviewer,
+            "issued_on": case.issued_on.isoformat() if case.issued_on else None,
+        },
+        "drc": None
+        if case.drc_decision is None
+        else {
+            "decision": case.drc_decision,
+            "approved_investment": _money(case.drc_investment),
+            "document_no": case.drc_document_no,
+        },
         "waiting_for": case.waiting_for() if case.favourable and not case.approved_on else [],
         "approved_on": case.approved_on.isoformat() if case.approved_on else None,
         "approved_amount": _money(case.approved_amount) if case.approved_on else None,
@@ -120,7 +149,12 @@ def case_view(case) -> dict:
 
 
 def round_view(round_, cases) -> dict:
-    return {"id": round_.id, "title": round_.title, "status": round_.status,
-            "opened_on": round_.opened_on.isoformat(), "opened_by": round_.opened_by,
-            "closed_on": round_.closed_on.isoformat() if round_.closed_on else None,
-            "cases": [case_view(c) for c in cases]}
+    return {
+        "id": round_.id,
+        "title": round_.title,
+        "status": round_.status,
+        "opened_on": round_.opened_on.isoformat(),
+        "opened_by": round_.opened_by,
+        "closed_on": round_.closed_on.isoformat() if round_.closed_on else None,
+        "cases": [case_view(c) for c in cases],
+    }

@@ -1,4 +1,5 @@
 """Approval service entrypoints."""
+
 from services.approval import application, schemas
 from services.approval.application import ApprovalUseCases
 from services.approval.models import platform
@@ -23,19 +24,22 @@ class ApprovalService(PlatformService):
 
     @rpc
     @query("review.list")
-    def list_review_cases(self, project_code: str | None = None,
-                          filters: dict | None = None) -> list[dict]:
-        page = schemas.load(schemas.ReviewCasePage, {k: v for k, v in (filters or {}).items()
-                                                      if k in ("limit", "after")})
-        return [schemas.case_view(c) for c in self.cases.review_cases(
-            project_code=project_code, limit=page["limit"], after=page.get("after"))]
+    def list_review_cases(self, project_code: str | None = None, filters: dict | None = None) -> list[dict]:
+        page = schemas.load(
+            schemas.ReviewCasePage, {k: v for k, v in (filters or {}).items() if k in ("limit", "after")}
+        )
+        return [
+            schemas.case_view(c)
+            for c in self.cases.review_cases(
+                project_code=project_code, limit=page["limit"], after=page.get("after")
+            )
+        ]
 
     @rpc
     @command("review.round.open")
     def open_round(self, data: dict) -> dict:
         body = schemas.load(schemas.RoundOpening, data)
-        round_, cases = self.cases.open_round(self.caller, title=body["title"],
-                                              projects=body["projects"])
+        round_, cases = self.cases.open_round(self.caller, title=body["title"], projects=body["projects"])
         return schemas.round_view(round_, cases)
 
     @rpc
@@ -46,8 +50,9 @@ class ApprovalService(PlatformService):
     @rpc
     @command("review.opinion")
     def record_opinion(self, round_id: str, data: dict) -> dict:
-        case = self.cases.record_opinion(self.caller, round_id=round_id,
-                                         data=schemas.load(schemas.OpinionFiling, data))
+        case = self.cases.record_opinion(
+            self.caller, round_id=round_id, data=schemas.load(schemas.OpinionFiling, data)
+        )
         return schemas.case_view(case)
 
     @rpc
@@ -58,8 +63,7 @@ class ApprovalService(PlatformService):
     @rpc
     @command("drc.approve")
     def record_drc_decision(self, code: str, data: dict) -> dict:
-        case = self.cases.record_drc_decision(code=code,
-                                              data=schemas.load(schemas.DrcDecision, data))
+        case = self.cases.record_drc_decision(code=code, data=schemas.load(schemas.DrcDecision, data))
         return schemas.case_view(case)
 
     @rpc
@@ -83,15 +87,17 @@ class ApprovalService(PlatformService):
     @rpc
     @command("project.change.decide")
     def decide_change(self, code: str, request_id: str, data: dict) -> dict:
-        review = self.cases.decide_change(self.caller, code=code, request_id=request_id,
-                                          data=schemas.load(schemas.ChangeDecision, data))
+        review = self.cases.decide_change(
+            self.caller, code=code, request_id=request_id, data=schemas.load(schemas.ChangeDecision, data)
+        )
         return schemas.change_review_view(review)
 
     @rpc
     @command("project.change.reapprove")
     def reapprove_change(self, code: str, request_id: str, data: dict) -> dict:
-        review = self.cases.reapprove_change(self.caller, code=code, request_id=request_id,
-                                             data=schemas.load(schemas.ChangeReapproval, data))
+        review = self.cases.reapprove_change(
+            self.caller, code=code, request_id=request_id, data=schemas.load(schemas.ChangeReapproval, data)
+        )
         return schemas.change_review_view(review)
 
     @rpc
@@ -102,23 +108,26 @@ class ApprovalService(PlatformService):
     @rpc
     @command("project.incident.report")
     def report_incident(self, code: str, data: dict) -> dict:
-        incident = self.cases.report_incident(self.caller, code=code,
-                                              data=schemas.load(schemas.IncidentReport, data))
+        incident = self.cases.report_incident(
+            self.caller, code=code, data=schemas.load(schemas.IncidentReport, data)
+        )
         return schemas.incident_view(incident)
 
     @rpc
     @command("project.incident.decide")
     def decide_incident(self, code: str, incident_id: str, data: dict) -> dict:
-        incident = self.cases.decide_incident(self.caller, code=code, incident_id=incident_id,
-                                              data=schemas.load(schemas.IncidentDecision, data))
+        incident = self.cases.decide_incident(
+            self.caller, code=code, incident_id=incident_id, data=schemas.load(schemas.IncidentDecision, data)
+        )
         return schemas.incident_view(incident)
 
     @rpc
     @command("project.incident.resume")
     def resume_incident(self, code: str, incident_id: str, data: dict) -> dict:
         reason = schemas.load(schemas.IncidentResumption, data)["reason"]
-        return schemas.incident_view(self.cases.resume_incident(
-            self.caller, code=code, incident_id=incident_id, reason=reason))
+        return schemas.incident_view(
+            self.cases.resume_incident(self.caller, code=code, incident_id=incident_id, reason=reason)
+        )
 
     @rpc
     @query("review.list")

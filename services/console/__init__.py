@@ -6,6 +6,7 @@ request handling in-process (the endpoint table, the role matrix, validation, th
 error table), with the signed-in person's token; what a role may not do is simply not shown,
 decided by the same matrix (``shared/authz.py``).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -23,5 +24,6 @@ def serve(gateway: Any, request: Any) -> Any:
     console = getattr(gateway, "_console", None)
     if console is None:
         from services.console.app import Console
+
         console = gateway._console = Console(gateway)
     return console.handle(request)

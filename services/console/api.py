@@ -5,6 +5,7 @@ same code as any agency system's request (authentication, the endpoint table, th
 validation with the services' schemas, the RPC, the one error table). The console therefore
 never decides a rule; it shows what the API answered.
 """
+
 from __future__ import annotations
 
 import json
@@ -65,8 +66,9 @@ class Api:
             headers["Authorization"] = f"Bearer {self.token}"
         if self.request_id:
             headers["X-Request-Id"] = self.request_id
-        environ = EnvironBuilder(path=API_PREFIX + path, method=method, headers=headers,
-                                 **kwargs).get_environ()
+        environ = EnvironBuilder(
+            path=API_PREFIX + path, method=method, headers=headers, **kwargs
+        ).get_environ()
         response = self.gateway.handle(Request(environ))
         try:
             body = json.loads(response.get_data() or b"null")
@@ -79,17 +81,19 @@ class Api:
         return self._send("GET", path, query_string=params)
 
     def post(self, path: str, body: dict | None = None, key: str | None = None) -> Answer:
-        return self._send("POST", path, json=body if body is not None else {},
-                          headers=_idempotency(key))
+        return self._send("POST", path, json=body if body is not None else {}, headers=_idempotency(key))
 
     def put(self, path: str, body: dict, key: str | None = None) -> Answer:
         return self._send("PUT", path, json=body, headers=_idempotency(key))
 
-    def put_file(self, path: str, stream: Any, filename: str, title: str,
-                 key: str | None = None) -> Answer:
+    def put_file(self, path: str, stream: Any, filename: str, title: str, key: str | None = None) -> Answer:
         """A document as a file: the gateway computes its SHA-256 (第二十条)."""
-        return self._send("PUT", path, data={"file": (stream, filename or "document"),
-                                             "title": title}, headers=_idempotency(key))
+        return self._send(
+            "PUT",
+            path,
+            data={"file": (stream, filename or "document"), "title": title},
+            headers=_idempotency(key),
+        )
 
     def read(self, path: str, **query: Any) -> Any:
         """A read shown beside others: its body, or None when refused or unavailable (a part

@@ -1,5 +1,6 @@
 """The console's request handling: sign-in (an HttpOnly cookie holding the bearer token),
 the language, a CSRF check on every form, routing to the pages, rendering."""
+
 from __future__ import annotations
 
 import hashlib
@@ -78,8 +79,7 @@ def csrf_for(token: str) -> str:
 
 def _safe_next(value: str | None) -> str:
     """Only a console path (no open redirect)."""
-    if value and value.startswith(PREFIX + "/") and not value.startswith("//") \
-            and not urlsplit(value).netloc:
+    if value and value.startswith(PREFIX + "/") and not value.startswith("//") and not urlsplit(value).netloc:
         return value
     return PREFIX + "/"
 
@@ -110,26 +110,34 @@ class Console:
         self.gateway = gateway
         self.development = gateway.auth.mode == "development"
         self.secret = gateway.config.get("JWT_DEV_SECRET") if self.development else None
-        self.templates = Environment(loader=PackageLoader("services.console", "templates"),
-                                     autoescape=select_autoescape(), trim_blocks=True,
-                                     lstrip_blocks=True)
+        self.templates = Environment(
+            loader=PackageLoader("services.console", "templates"),
+            autoescape=select_autoescape(),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
         self.templates.filters.update(money=words.money, beijing=words.beijing, day=words.day)
         self.templates.globals.update(_globals())
-        self.url_map = Map([Rule(PREFIX + path, endpoint=handler, methods=list(methods))
-                            for path, handler, methods in ROUTES]
-                           + [Rule(PREFIX + "/login", endpoint="login", methods=["GET", "POST"]),
-                              Rule(PREFIX + "/logout", endpoint="logout", methods=["POST"]),
-                              Rule(PREFIX + "/lang/<lang>", endpoint="lang", methods=["GET"]),
-                              Rule(PREFIX + "/static/<name>", endpoint="static",
-                                   methods=["GET"])],
-                           strict_slashes=True)
+        self.url_map = Map(
+            [
+                Rule(PREFIX + path, endpoint=handler, methods=list(methods))
+                for path, handler, methods in ROUTES
+            ]
+            + [
+                Rule(PREFIX + "/login", endpoint="login", methods=["GET", "POST"]),
+                Rule(PREFIX + "/logout", endpoint="logout", methods=["POST"]),
+                Rule(PREFIX + "/lang/<lang>", endpoint="lang", methods=["GET"]),
+                Rule(PREFIX + "/static/<name>", endpoint="static", methods=["GET"]),
+            ],
+            strict_slashes=True,
+        )
 
     def handle(self, request: Request) -> Response:
         lang = request.cookies.get(LANG_COOKIE, "zh")
         ctx = Ctx(self, request, lang if lang in words.LANGS else "zh")
         try:
             handler, params = self.url_map.bind_to_environ(request.environ).match()
-        except MethodNotAllowed:      # e.g. reloading a page answered to a form
+        except MethodNotAllowed:  # e.g. reloading a page answered to a form
             return ctx.redirect(request.path.rsplit("/", 1)[0])
         except HTTPException as exc:  # NotFound, or the redirect to a trailing slash
             if isinstance(exc, NotFound):
@@ -145,10 +153,12 @@ class Console:
             return self.logout(ctx)
         if not self._sign_in(ctx):
             return ctx.redirect(f"{PREFIX}/login?next={quote(request.full_path.rstrip('?'))}")
-        if request.method == "POST" and not hmac.compare_digest(
-                request.form.get("_csrf", ""), ctx.csrf):
-            return ctx.render("message.html", 400, title=ctx.t(
-                "表单已失效，请返回重新提交", "The form expired: go back and submit it again"))
+        if request.method == "POST" and not hmac.compare_digest(request.form.get("_csrf", ""), ctx.csrf):
+            return ctx.render(
+                "message.html",
+                400,
+                title=ctx.t("表单已失效，请返回重新提交", "The form expired: go back and submit it again"),
+            )
         return handler(ctx, **params)
 
     # -- who is this ---------------------------------------------------------------------
@@ -156,8 +166,11 @@ class Console:
         """The token from the sign-in cookie, or one an identity-provider proxy forwards in
         ``Authorization``; verified exactly as the API verifies it."""
         header = ctx.request.headers.get("Authorization", "")
-        token = header[len("Bearer "):].strip() if header.startswith("Bearer ") \
+        token = (
+            header[len("Bearer ") :].strip()
+            if header.startswith("Bearer ")
             else ctx.request.cookies.get(TOKEN_COOKIE)
+        )
         if not token:
             return False
         try:
@@ -175,19 +188,29 @@ class Console:
             token, error = self._token_from(ctx, request.form)
             if token:
                 response = ctx.redirect(_safe_next(request.form.get("next")))
-                response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="Strict",
-                                    secure=request.is_secure, path=PREFIX)
+                response.set_cookie(
+                    TOKEN_COOKIE,
+                    token,
+                    httponly=True,
+                    samesite="Strict",
+                    secure=request.is_secure,
+                    path=PREFIX,
+                )
                 return response
-        return ctx.render("login.html", 401 if error else 200, error=error,
-                          roles=authz.ROLES, development=self.development,
-                          next=_safe_next(request.values.get("next")),
-                          form=request.form)
+        return ctx.render(
+            "login.html",
+            401 if error else 200,
+            error=error,
+            roles=authz.ROLES,
+            development=self.development,
+            next=_safe_next(request.values.get("next")),
+            form=request.form,
+        )
 
     def _token_from(self, ctx: Ctx, form) -> tuple[str | None, str | None]:
         if self.development and form.get("role"):
             try:  # the same token `govproj token` prints
-                return development_token(self.secret, form["role"],
-                                         form.get("unit") or None), None
+                return development_token(self.secret, form["role"], form.get("unit") or None), None
             except ValueError:
                 return None, ctx.t("建设单位须填写单位代码", "a construction unit needs its unit code")
         token = (form.get("token") or "").strip()
@@ -206,8 +229,7 @@ class Console:
     def switch_language(request: Request, lang: str) -> Response:
         response = Response(status=303, headers={"Location": _safe_next(request.args.get("next"))})
         if lang in words.LANGS:
-            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax",
-                                path=PREFIX)
+            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax", path=PREFIX)
         return response
 
     @staticmethod
@@ -216,8 +238,9 @@ class Console:
         if not path.is_file() or path.parent != STATIC:
             return Response("not found", status=404)
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        return Response(path.read_bytes(), content_type=content_type,
-                        headers={"Cache-Control": "public, max-age=3600"})
+        return Response(
+            path.read_bytes(), content_type=content_type, headers={"Cache-Control": "public, max-age=3600"}
+        )
 
 
 def _globals() -> dict:
@@ -239,5 +262,11 @@ def _globals() -> dict:
     def event(context, event_type: str) -> str:
         return words.event(event_type, context["ctx"].lang)
 
-    return {"t": t, "w": w, "event": event, "field_label": field_label, "PREFIX": PREFIX,
-            "uuid": lambda: uuid.uuid4().hex}
+    return {
+        "t": t,
+        "w": w,
+        "event": event,
+        "field_label": field_label,
+        "PREFIX": PREFIX,
+        "uuid": lambda: uuid.uuid4().hex,
+    }

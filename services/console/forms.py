@@ -3,6 +3,7 @@ length limits and choices, and how an HTML form's flat fields become the JSON bo
 takes. Nested fields are named with dots (``budget.total``), list items with their index
 (``resources.0.name``); the API's validation errors come back in the same shape and are shown
 beside the field they name."""
+
 from __future__ import annotations
 
 import re
@@ -19,31 +20,35 @@ _LIST_SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 @dataclass
 class Field:
-    name: str                         # dotted form name: "budget.total"
-    key: str                          # the schema's field name, for its label: "total"
-    kind: str                         # text, textarea, select, checkbox, date, money, number,
-                                      # list (several values in one box, e.g. articles "34, 35")
+    name: str  # dotted form name: "budget.total"
+    key: str  # the schema's field name, for its label: "total"
+    kind: str  # text, textarea, select, checkbox, date, money, number,
+    # list (several values in one box, e.g. articles "34, 35")
     required: bool = False
     maxlength: int | None = None
     minimum: int | None = None
     maximum: int | None = None
     choices: tuple[str, ...] = ()
     pattern: str | None = None
-    children: list[Field] = field(default_factory=list)   # a nested group
+    children: list[Field] = field(default_factory=list)  # a nested group
     rows: list[list[Field]] = field(default_factory=list)  # a list of nested items
-    label: tuple[str, str] | None = None   # the page's own label where the name is ambiguous
-    numbers: bool = False                  # a list of integers
+    label: tuple[str, str] | None = None  # the page's own label where the name is ambiguous
+    numbers: bool = False  # a list of integers
 
 
-def describe(schema: type[Schema] | Schema, prefix: str = "", only: tuple[str, ...] = (),
-             rows: int = 1, within_required: bool = True) -> list[Field]:
+def describe(
+    schema: type[Schema] | Schema,
+    prefix: str = "",
+    only: tuple[str, ...] = (),
+    rows: int = 1,
+    within_required: bool = True,
+) -> list[Field]:
     """The form fields of a schema, in declaration order (or in the order of ``only``).
     A field inside an optional group or a list item is required only once that is filled in,
     which the API checks: the page does not insist on it."""
     declared = (schema if isinstance(schema, Schema) else schema()).fields
     names = only or tuple(declared)
-    return [_field(declared[name], prefix + name, name, rows, within_required)
-            for name in names]
+    return [_field(declared[name], prefix + name, name, rows, within_required) for name in names]
 
 
 def _field(f: fields.Field, name: str, key: str, rows: int, within_required: bool) -> Field:
@@ -66,19 +71,16 @@ def _field(f: fields.Field, name: str, key: str, rows: int, within_required: boo
     elif isinstance(f, fields.Integer):
         out.kind = "number"
     elif isinstance(f, fields.Nested):
-        out.kind, out.children = "group", describe(f.schema, name + ".",
-                                                   within_required=out.required)
+        out.kind, out.children = "group", describe(f.schema, name + ".", within_required=out.required)
     elif isinstance(f, fields.List) and isinstance(f.inner, fields.Nested):
         out.kind = "rows"
-        out.rows = [describe(f.inner.schema, f"{name}.{i}.", within_required=False)
-                    for i in range(rows)]
+        out.rows = [describe(f.inner.schema, f"{name}.{i}.", within_required=False) for i in range(rows)]
     elif isinstance(f, fields.List):
         # a short list of plain values (articles cited) typed in one box, the inner choices
         # kept as a hint; the API checks each value
         inner = _field(f.inner, name, key, rows, within_required)
-        out.kind, out.numbers, out.choices = "list", isinstance(f.inner, fields.Integer), \
-            inner.choices
-        out.maxlength = None   # the list's item count, not the box's characters
+        out.kind, out.numbers, out.choices = "list", isinstance(f.inner, fields.Integer), inner.choices
+        out.maxlength = None  # the list's item count, not the box's characters
     elif out.kind == "text" and (out.maxlength or 0) > 300:
         out.kind = "textarea"
     return out
@@ -94,8 +96,11 @@ def body_from(form: Any, specs: list[Field]) -> dict:
             if inner:
                 body[spec.key] = inner
         elif spec.kind == "rows":
-            items = [item for item in (body_from(form, row) for row in spec.rows)
-                     if any(v not in (None, False) for v in item.values())]
+            items = [
+                item
+                for item in (body_from(form, row) for row in spec.rows)
+                if any(v not in (None, False) for v in item.values())
+            ]
             if items or spec.required:
                 body[spec.key] = items
         elif spec.kind == "checkbox":
@@ -103,13 +108,11 @@ def body_from(form: Any, specs: list[Field]) -> dict:
         elif spec.kind == "list":
             values = [v for v in _LIST_SEPARATORS.split(form.get(spec.name) or "") if v]
             if values or spec.required:
-                body[spec.key] = [int(v) if spec.numbers and v.isdigit() else v
-                                  for v in values]
+                body[spec.key] = [int(v) if spec.numbers and v.isdigit() else v for v in values]
         else:
             value = (form.get(spec.name) or "").strip()
             if value:
-                body[spec.key] = int(value) if spec.kind == "number" and value.isdigit() \
-                    else value
+                body[spec.key] = int(value) if spec.kind == "number" and value.isdigit() else value
     return body
 
 

@@ -1,6 +1,7 @@
 """What the operator's page shows: each service's health over the bus (the same ``health`` RPC
 as ``/readyz`` and ``govproj status``: database, outbox backlog, today's date) and how many
 messages wait in each service's dead-letter queue."""
+
 from __future__ import annotations
 
 import logging
@@ -21,8 +22,11 @@ def health(rpc: Any) -> dict[str, dict]:
     answers = rpc.gather([(service, "health") for service in SERVICES], timeout=3)
     out = {}
     for service, (result, error) in zip(SERVICES, answers, strict=True):
-        out[service] = result if error is None else {
-            "status": "down", "error": getattr(error, "reason", type(error).__name__)}
+        out[service] = (
+            result
+            if error is None
+            else {"status": "down", "error": getattr(error, "reason", type(error).__name__)}
+        )
     return out
 
 
@@ -41,11 +45,10 @@ def dead_letters(amqp_uri: str) -> dict[str, int | None]:
         for service in SERVICES:
             channel = connection.channel()
             try:
-                declared = channel.queue_declare(topology.dead_letter_queue_name(service),
-                                                 passive=True)
+                declared = channel.queue_declare(topology.dead_letter_queue_name(service), passive=True)
                 counts[service] = declared.method.message_count
                 channel.close()
-            except ChannelClosedByBroker:   # 404: not declared yet
+            except ChannelClosedByBroker:  # 404: not declared yet
                 pass
     finally:
         connection.close()

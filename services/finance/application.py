@@ -1,5 +1,6 @@
 """Finance's use cases: the gates' state from events, budget review, contracts, disbursements,
 sanctions, surplus return — every movement of money an append-only ledger entry in fen."""
+
 from __future__ import annotations
 
 import uuid
@@ -34,13 +35,20 @@ def _now() -> datetime:
 
 # -- the funding file, from events ---------------------------------------------------------------
 
+
 def _file_row(tx: Transaction, code: str, regulation: str | None = None) -> FundingFileRow:
     """The project's funding file, created on first sight, locked for this transaction."""
     row = tx.session.get(FundingFileRow, code, with_for_update=True)
     if row is None:
-        row = FundingFileRow(project_code=code, regulation_version=regulation, co_builders=[],
-                             kind="construction",
-                             withholding_sanctions=[], suspensions=[], approved_fen=0)
+        row = FundingFileRow(
+            project_code=code,
+            regulation_version=regulation,
+            co_builders=[],
+            kind="construction",
+            withholding_sanctions=[],
+            suspensions=[],
+            approved_fen=0,
+        )
         tx.session.add(row)
         tx.session.flush()
     return row
@@ -53,16 +61,18 @@ def _file(row: FundingFileRow) -> FundingFile:
 
 def _learn(apply):
     """An event effect that updates the funding file."""
+
     def effect(tx: Transaction, event: Event) -> None:
         row = _file_row(tx, event.project_code, event.regulation_version)
         apply(tx, row, event.data(), event)
+
     return effect
 
 
 def _registered(tx, row, data, event):
     """Who owns and who co-builds the project: the readers of its funds (docs/regulation.md §1)."""
     row.owner_unit, row.co_builders = data["unit"], list(data["co_builders"])
-    row.kind = data["kind"]   # construction or O&M (运维项目, 第三条): which gates bind its money
+    row.kind = data["kind"]  # construction or O&M (运维项目, 第三条): which gates bind its money
 
 
 def _opinion(tx, row, data, event):
@@ -92,17 +102,32 @@ def _change(tx, row, data, event):
     if data["decision"] != "approve" or data["approved_amount"] is None:
         return
     ref = f"change:{data['request_id']}"
-    if data.get("awaiting_drc") or tx.session.scalars(select(MoneyLedgerEntryRow.id).where(
-            MoneyLedgerEntryRow.project_code == event.project_code,
-            MoneyLedgerEntryRow.ref == ref)).first():
+    if (
+        data.get("awaiting_drc")
+        or tx.session.scalars(
+            select(MoneyLedgerEntryRow.id).where(
+                MoneyLedgerEntryRow.project_code == event.project_code, MoneyLedgerEntryRow.ref == ref
+            )
+        ).first()
+    ):
         return
     new_fen = domain.to_fen(data["approved_amount"])
     delta, row.approved_fen = new_fen - row.approved_fen, new_fen
     budget = _balances(tx, event.project_code).get("construction", {})
     if delta and budget:
         level = max(budget, key=lambda lvl: budget[lvl]["approved"])
-        _entry(tx, event.project_code, "construction", level, "budget_change", delta, ref,
-               "approval", [18], data["decided_on"])
+        _entry(
+            tx,
+            event.project_code,
+            "construction",
+            level,
+            "budget_change",
+            delta,
+            ref,
+            "approval",
+            [18],
+            data["decided_on"],
+        )
 
 
 def _designated(tx, row, data, event):
@@ -133,26 +158,47 @@ def _sanction(tx, row, data, event):
     sid, kind = data["sanction_id"], data["type"]
     if kind == "withhold_funds" and sid not in row.withholding_sanctions:
         row.withholding_sanctions = [*row.withholding_sanctions, sid]
-        _book(tx, event.project_code, domain.withholding(_balances(tx, event.project_code), sid),
-              "supervision", [34], data["imposed_on"])
+        _book(
+            tx,
+            event.project_code,
+            domain.withholding(_balances(tx, event.project_code), sid),
+            "supervision",
+            [34],
+            data["imposed_on"],
+        )
     elif kind == "suspend":
         row.suspensions = sorted({*row.suspensions, f"sanction:{sid}"})
     elif kind == "terminate" and not row.terminated:
         row.terminated = True
-        _book(tx, event.project_code,
-              domain.recovery_on_termination(_balances(tx, event.project_code), sid),
-              "supervision", [34], data["imposed_on"])
+        _book(
+            tx,
+            event.project_code,
+            domain.recovery_on_termination(_balances(tx, event.project_code), sid),
+            "supervision",
+            [34],
+            data["imposed_on"],
+        )
 
 
 def _lifted(tx, row, data, event):
     sid = data["sanction_id"]
     if data["type"] == "withhold_funds" and sid in row.withholding_sanctions:
         row.withholding_sanctions = [s for s in row.withholding_sanctions if s != sid]
-        held = tx.session.scalars(select(MoneyLedgerEntryRow).where(
-            MoneyLedgerEntryRow.project_code == event.project_code,
-            MoneyLedgerEntryRow.kind == "withholding", MoneyLedgerEntryRow.ref == domain.sanction_ref(sid)))
-        _book(tx, event.project_code, domain.release(_as_entries(list(held)), sid),
-              "supervision", [34], data["lifted_on"])
+        held = tx.session.scalars(
+            select(MoneyLedgerEntryRow).where(
+                MoneyLedgerEntryRow.project_code == event.project_code,
+                MoneyLedgerEntryRow.kind == "withholding",
+                MoneyLedgerEntryRow.ref == domain.sanction_ref(sid),
+            )
+        )
+        _book(
+            tx,
+            event.project_code,
+            domain.release(_as_entries(list(held)), sid),
+            "supervision",
+            [34],
+            data["lifted_on"],
+        )
     elif data["type"] == "suspend":
         row.suspensions = [s for s in row.suspensions if s != f"sanction:{sid}"]
 
@@ -173,7 +219,7 @@ drc_decided = _learn(_drc)
 fixed_asset_designated = _learn(_designated)
 project_approved = _learn(_approved)
 change_decided = _learn(_change)
-change_reapproved = _learn(_change)   # the same effect, idempotent by the change's ledger ref
+change_reapproved = _learn(_change)  # the same effect, idempotent by the change's ledger ref
 construction_suspended = _learn(_suspended)
 construction_resumed = _learn(_resumed)
 sanction_imposed = _learn(_sanction)
@@ -184,34 +230,72 @@ def annual_report_filed(tx: Transaction, event: Event) -> None:
     """The unit reported the year's progress and budget execution (第十六条): finance is told."""
     data = event.data()
     if tx.session.get(AnnualReportRow, (event.project_code, data["year"])) is None:
-        tx.session.add(AnnualReportRow(project_code=event.project_code, year=data["year"],
-                                       filed_on=data["filed_on"], on_time=data["on_time"]))
+        tx.session.add(
+            AnnualReportRow(
+                project_code=event.project_code,
+                year=data["year"],
+                filed_on=data["filed_on"],
+                on_time=data["on_time"],
+            )
+        )
 
 
 def sharing_status_recorded(tx: Transaction, event: Event) -> None:
     """Keep the latest check per project (第二十九条); an older check arriving late loses."""
     data = event.data()
-    upsert(tx.session, SharingStatusRow.__table__, {
-        "project_code": event.project_code, "connected": data["connected"],
-        "sharing_compliant": data["sharing_compliant"], "checked_on": data["checked_on"],
-        "recorded_at": _now()}, keys=["project_code"], newer_than="checked_on")
+    upsert(
+        tx.session,
+        SharingStatusRow.__table__,
+        {
+            "project_code": event.project_code,
+            "connected": data["connected"],
+            "sharing_compliant": data["sharing_compliant"],
+            "checked_on": data["checked_on"],
+            "recorded_at": _now(),
+        },
+        keys=["project_code"],
+        newer_than="checked_on",
+    )
 
 
 # -- the money ledger ----------------------------------------------------------------------------
 
-def _entry(tx: Transaction, code: str, purpose: str, level: str, kind: str, fen: int, ref: str,
-           actor: str, articles: list[int], on, year: int | None = None) -> None:
+
+def _entry(
+    tx: Transaction,
+    code: str,
+    purpose: str,
+    level: str,
+    kind: str,
+    fen: int,
+    ref: str,
+    actor: str,
+    articles: list[int],
+    on,
+    year: int | None = None,
+) -> None:
     """One money-ledger entry; ``year``: the budget year it belongs to (第十一条), by default the
     year of its date."""
-    tx.session.add(MoneyLedgerEntryRow(project_code=code, purpose=purpose, level=level, kind=kind,
-                                  fen=fen, ref=ref, on_date=on, at=_now(), actor=actor,
-                                  business_date=tx.business_date,
-                                  articles=articles, year=year or on.year))
+    tx.session.add(
+        MoneyLedgerEntryRow(
+            project_code=code,
+            purpose=purpose,
+            level=level,
+            kind=kind,
+            fen=fen,
+            ref=ref,
+            on_date=on,
+            at=_now(),
+            actor=actor,
+            business_date=tx.business_date,
+            articles=articles,
+            year=year or on.year,
+        )
+    )
     tx.session.flush()
 
 
-def _book(tx: Transaction, code: str, entries: list[Entry], actor: str, articles: list[int],
-          on) -> None:
+def _book(tx: Transaction, code: str, entries: list[Entry], actor: str, articles: list[int], on) -> None:
     """Write the entries a rule of the domain decided on (withholding, release, recovery,
     surplus return)."""
     for e in entries:
@@ -219,8 +303,13 @@ def _book(tx: Transaction, code: str, entries: list[Entry], actor: str, articles
 
 
 def _entries(session, code: str) -> list[MoneyLedgerEntryRow]:
-    return list(session.scalars(select(MoneyLedgerEntryRow).where(
-        MoneyLedgerEntryRow.project_code == code).order_by(MoneyLedgerEntryRow.id)))
+    return list(
+        session.scalars(
+            select(MoneyLedgerEntryRow)
+            .where(MoneyLedgerEntryRow.project_code == code)
+            .order_by(MoneyLedgerEntryRow.id)
+        )
+    )
 
 
 def _as_entries(rows: list[MoneyLedgerEntryRow]) -> list[Entry]:
@@ -240,9 +329,12 @@ def _balances(tx_or_session, code: str, spendable_in: int | None = None) -> dict
 def _owned_file(tx: Transaction, caller: Identity, code: str, permission: str) -> FundingFileRow:
     row = tx.session.get(FundingFileRow, code, with_for_update=True)
     if row is None or not row.approved:
-        raise StateConflict(f"project {code} is not approved: no money yet",
-                            f"项目 {code} 尚未立项，不能办理资金事项", articles=[9],
-                            details={"project": code})
+        raise StateConflict(
+            f"project {code} is not approved: no money yet",
+            f"项目 {code} 尚未立项，不能办理资金事项",
+            articles=[9],
+            details={"project": code},
+        )
     if caller.role == "unit" and not acts_on_project(caller, row.owner_unit):
         deny(caller, permission, code)
     return row
@@ -251,13 +343,18 @@ def _owned_file(tx: Transaction, caller: Identity, code: str, permission: str) -
 def _contract_on_file(session, code: str, contract_no: str) -> domain.ContractOnFile | None:
     """The contract and what it has paid so far (read under the funding file's lock, so two
     concurrent payments cannot together exceed it)."""
-    row = session.scalars(select(ContractRow).where(
-        ContractRow.project_code == code, ContractRow.contract_no == contract_no)).first()
+    row = session.scalars(
+        select(ContractRow).where(ContractRow.project_code == code, ContractRow.contract_no == contract_no)
+    ).first()
     if row is None:
         return None
-    paid = session.scalar(select(func.coalesce(func.sum(DisbursementRow.amount_fen), 0)).where(
-        DisbursementRow.project_code == code, DisbursementRow.contract_no == contract_no,
-        DisbursementRow.status == "paid"))
+    paid = session.scalar(
+        select(func.coalesce(func.sum(DisbursementRow.amount_fen), 0)).where(
+            DisbursementRow.project_code == code,
+            DisbursementRow.contract_no == contract_no,
+            DisbursementRow.status == "paid",
+        )
+    )
     return domain.ContractOnFile(row.purpose, row.amount_fen, int(paid))
 
 
@@ -279,28 +376,60 @@ class FinanceUseCases:
         given = [p for p in domain.PURPOSES if data.get(p) is not None]
         with self.ctx.store.transaction() as tx:
             row = _owned_file(tx, caller, code, "funds.budget")
-            fen = {p: {lvl: domain.to_fen(v) for lvl, v in data[p]["by_level"].items() if v}
-                   if p in given else {} for p in domain.PURPOSES}
+            fen = {
+                p: {lvl: domain.to_fen(v) for lvl, v in data[p]["by_level"].items() if v}
+                if p in given
+                else {}
+                for p in domain.PURPOSES
+            }
             for purpose in given:
                 if sum(fen[purpose].values()) != domain.to_fen(data[purpose]["total"]):
-                    raise RuleViolation(f"the {purpose} levels do not add up to its total",
-                                        "各级资金之和须等于总额", articles=[11, 25],
-                                        details={purpose: data[purpose]})
+                    raise RuleViolation(
+                        f"the {purpose} levels do not add up to its total",
+                        "各级资金之和须等于总额",
+                        articles=[11, 25],
+                        details={purpose: data[purpose]},
+                    )
             entries = _entries(tx.session, code)
             domain.check_budget(
-                _file(row), year, fen["construction"], fen["om"],
+                _file(row),
+                year,
+                fen["construction"],
+                fen["om"],
                 recorded={e.purpose for e in entries if e.kind == "budget" and e.year == year},
-                construction_so_far=sum(e.fen for e in entries if e.purpose == "construction"
-                                        and e.kind in ("budget", "budget_change")))
+                construction_so_far=sum(
+                    e.fen
+                    for e in entries
+                    if e.purpose == "construction" and e.kind in ("budget", "budget_change")
+                ),
+            )
             for purpose, levels in fen.items():
                 for level, amount in levels.items():
-                    _entry(tx, code, purpose, level, "budget", amount, f"budget-review:{year}",
-                           caller.sub, [11], today, year=year)
-            tx.emit("budget_recorded", {
-                "construction": data["construction"]["total"] if "construction" in given else None,
-                "om": data["om"]["total"] if "om" in given else None, "recorded_on": today,
-                "year": year}, project_code=code, regulation_version=row.regulation_version,
-                articles=[11, 25])
+                    _entry(
+                        tx,
+                        code,
+                        purpose,
+                        level,
+                        "budget",
+                        amount,
+                        f"budget-review:{year}",
+                        caller.sub,
+                        [11],
+                        today,
+                        year=year,
+                    )
+            tx.emit(
+                "budget_recorded",
+                {
+                    "construction": data["construction"]["total"] if "construction" in given else None,
+                    "om": data["om"]["total"] if "om" in given else None,
+                    "recorded_on": today,
+                    "year": year,
+                },
+                project_code=code,
+                regulation_version=row.regulation_version,
+                articles=[11, 25],
+            )
         return self.funds(caller, code=code)
 
     def file_contract(self, caller: Identity, *, code: str, data: dict) -> dict:
@@ -309,34 +438,61 @@ class FinanceUseCases:
         today = self.ctx.today()
         with self.ctx.store.transaction() as tx:
             row = _owned_file(tx, caller, code, "funds.contract")
-            if tx.session.scalars(select(ContractRow).where(
-                    ContractRow.project_code == code,
-                    ContractRow.contract_no == data["contract_no"])).first():
-                raise StateConflict(f"contract {data['contract_no']} is already filed",
-                                    f"合同 {data['contract_no']} 已备案", articles=[13])
+            if tx.session.scalars(
+                select(ContractRow).where(
+                    ContractRow.project_code == code, ContractRow.contract_no == data["contract_no"]
+                )
+            ).first():
+                raise StateConflict(
+                    f"contract {data['contract_no']} is already filed",
+                    f"合同 {data['contract_no']} 已备案",
+                    articles=[13],
+                )
             domain.check_contract_dates(data["signed_on"], today)
             purpose = data.get("purpose") or ("om" if row.kind == "om" else domain.CONTRACT_PURPOSE)
             domain.check_contract_purpose(row.kind, purpose)
             digest = data["text_sha256"].lower()
-            same_text = tx.session.scalars(select(ContractRow.contract_no).where(
-                ContractRow.project_code == code, ContractRow.text_sha256 == digest)).first()
+            same_text = tx.session.scalars(
+                select(ContractRow.contract_no).where(
+                    ContractRow.project_code == code, ContractRow.text_sha256 == digest
+                )
+            ).first()
             if same_text:
-                raise StateConflict(f"this contract text is already filed as contract {same_text}",
-                                    f"该合同文本已作为合同 {same_text} 备案", articles=[13],
-                                    details={"text_sha256": digest, "contract_no": same_text})
+                raise StateConflict(
+                    f"this contract text is already filed as contract {same_text}",
+                    f"该合同文本已作为合同 {same_text} 备案",
+                    articles=[13],
+                    details={"text_sha256": digest, "contract_no": same_text},
+                )
             contract = ContractRow(
-                project_code=code, contract_no=data["contract_no"], supplier=data["supplier"],
-                purpose=purpose, amount_fen=domain.to_fen(data["amount"]), signed_on=data["signed_on"],
-                filed_on=today, products=data["products"], filed_by=caller.sub,
-                text_sha256=digest, document=data.get("document"))
+                project_code=code,
+                contract_no=data["contract_no"],
+                supplier=data["supplier"],
+                purpose=purpose,
+                amount_fen=domain.to_fen(data["amount"]),
+                signed_on=data["signed_on"],
+                filed_on=today,
+                products=data["products"],
+                filed_by=caller.sub,
+                text_sha256=digest,
+                document=data.get("document"),
+            )
             tx.session.add(contract)
-            common = {"project_code": code, "regulation_version": row.regulation_version,
-                      "articles": [13]}
-            tx.emit("contract_filed", {
-                "contract_no": contract.contract_no, "amount": data["amount"],
-                "signed_on": contract.signed_on, "filed_on": today, "text_sha256": digest,
-                "products_all_controllable": (all(p["controllable"] for p in data["products"])
-                                              if data["products"] else None)}, **common)
+            common = {"project_code": code, "regulation_version": row.regulation_version, "articles": [13]}
+            tx.emit(
+                "contract_filed",
+                {
+                    "contract_no": contract.contract_no,
+                    "amount": data["amount"],
+                    "signed_on": contract.signed_on,
+                    "filed_on": today,
+                    "text_sha256": digest,
+                    "products_all_controllable": (
+                        all(p["controllable"] for p in data["products"]) if data["products"] else None
+                    ),
+                },
+                **common,
+            )
         return contract_view(contract)
 
     def request_disbursement(self, caller: Identity, *, code: str, data: dict) -> dict:
@@ -349,8 +505,7 @@ class FinanceUseCases:
             row = _owned_file(tx, caller, code, "funds.disburse")
             purpose, fen = data["purpose"], domain.to_fen(data["amount"])
             budget = _balances(tx, code, spendable_in=today.year).get(purpose, {})
-            level = domain.pick_level({lvl: b["approved"] for lvl, b in budget.items()},
-                                      data.get("level"))
+            level = domain.pick_level({lvl: b["approved"] for lvl, b in budget.items()}, data.get("level"))
             available = budget.get(level, {}).get("available", 0)
             contract = _contract_on_file(tx.session, code, data["contract_no"])
             sharing = tx.session.get(SharingStatusRow, code)
@@ -359,21 +514,49 @@ class FinanceUseCases:
             file.sharing_compliant = bool(sharing and sharing.sharing_compliant)
             failed = domain.failing_gates(file, purpose, fen, available, contract)
             request = DisbursementRow(
-                id=f"DB-{uuid.uuid4().hex[:10].upper()}", project_code=code, purpose=purpose,
-                level=level, amount_fen=fen, contract_no=data["contract_no"],
-                status="refused" if failed else "paid", failed_gates=[g.as_dict() for g in failed],
-                requested_by=caller.sub, requested_on=today, at=_now(),
-                business_date=tx.business_date)
+                id=f"DB-{uuid.uuid4().hex[:10].upper()}",
+                project_code=code,
+                purpose=purpose,
+                level=level,
+                amount_fen=fen,
+                contract_no=data["contract_no"],
+                status="refused" if failed else "paid",
+                failed_gates=[g.as_dict() for g in failed],
+                requested_by=caller.sub,
+                requested_on=today,
+                at=_now(),
+                business_date=tx.business_date,
+            )
             tx.session.add(request)
             if not failed:
-                _entry(tx, code, purpose, level, "payment", fen, domain.disbursement_ref(request.id),
-                       caller.sub, [11], today)
-            tx.emit("disbursement_decided", {
-                "disbursement_id": request.id, "purpose": purpose, "level": level,
-                "amount": data["amount"], "contract_no": request.contract_no,
-                "status": request.status, "failed_gates": [g.gate for g in failed], "on": today},
-                project_code=code, regulation_version=row.regulation_version,
-                articles=sorted({a for g in failed for a in g.articles}) or [11])
+                _entry(
+                    tx,
+                    code,
+                    purpose,
+                    level,
+                    "payment",
+                    fen,
+                    domain.disbursement_ref(request.id),
+                    caller.sub,
+                    [11],
+                    today,
+                )
+            tx.emit(
+                "disbursement_decided",
+                {
+                    "disbursement_id": request.id,
+                    "purpose": purpose,
+                    "level": level,
+                    "amount": data["amount"],
+                    "contract_no": request.contract_no,
+                    "status": request.status,
+                    "failed_gates": [g.gate for g in failed],
+                    "on": today,
+                },
+                project_code=code,
+                regulation_version=row.regulation_version,
+                articles=sorted({a for g in failed for a in g.articles}) or [11],
+            )
         return disbursement_view(request)
 
     def return_surplus(self, caller: Identity, *, code: str) -> dict:
@@ -381,8 +564,14 @@ class FinanceUseCases:
         today = self.ctx.today()
         with self.ctx.store.transaction() as tx:
             row = _owned_file(tx, caller, code, "funds.surplus")
-            _book(tx, code, domain.surplus_return(_file(row), _balances(tx, code), today),
-                  caller.sub, [17], today)
+            _book(
+                tx,
+                code,
+                domain.surplus_return(_file(row), _balances(tx, code), today),
+                caller.sub,
+                [17],
+                today,
+            )
         return self.funds(caller, code=code)
 
     def report_misappropriation(self, caller: Identity, *, code: str, data: dict) -> dict:
@@ -392,12 +581,23 @@ class FinanceUseCases:
         with self.ctx.store.transaction() as tx:
             row = tx.session.get(FundingFileRow, code)
             if row is None:
-                raise NotFound(f"finance knows no project {code}", f"财政部门无项目 {code} 的记录",
-                               articles=[38], details={"project": code})
-            tx.emit("misappropriation_reported", {
-                "description": data["description"], "amount": data.get("amount"),
-                "reported_on": self.ctx.today()}, project_code=code,
-                regulation_version=row.regulation_version, articles=[38])
+                raise NotFound(
+                    f"finance knows no project {code}",
+                    f"财政部门无项目 {code} 的记录",
+                    articles=[38],
+                    details={"project": code},
+                )
+            tx.emit(
+                "misappropriation_reported",
+                {
+                    "description": data["description"],
+                    "amount": data.get("amount"),
+                    "reported_on": self.ctx.today(),
+                },
+                project_code=code,
+                regulation_version=row.regulation_version,
+                articles=[38],
+            )
         return {"project": code, "reported": True}
 
     # -- reads -----------------------------------------------------------------------------------
@@ -406,19 +606,34 @@ class FinanceUseCases:
         with self.ctx.store.read() as session:
             row = session.get(FundingFileRow, code)
             # the caller first: to a unit, an unknown code is refused like another unit's project
-            require_project(caller, "funds.read", code, row.owner_unit if row else None,
-                            (row.co_builders or []) if row else ())
+            require_project(
+                caller,
+                "funds.read",
+                code,
+                row.owner_unit if row else None,
+                (row.co_builders or []) if row else (),
+            )
             if row is None or not row.approved:
-                raise NotFound(f"finance has no file of project {code} before its approval",
-                               f"项目 {code} 批复前财政部门尚无其资金档案", details={"project": code})
+                raise NotFound(
+                    f"finance has no file of project {code} before its approval",
+                    f"项目 {code} 批复前财政部门尚无其资金档案",
+                    details={"project": code},
+                )
             entries = _entries(session, code)
-            view = funds_view(row, entries, domain.balances(
-                [Entry(e.purpose, e.level, e.kind, e.fen, e.ref) for e in entries]),
-                domain.by_year(_as_entries(entries)))
-            view["annual_reports"] = [   # 第十六条: what the unit reported to finance, by year
+            view = funds_view(
+                row,
+                entries,
+                domain.balances([Entry(e.purpose, e.level, e.kind, e.fen, e.ref) for e in entries]),
+                domain.by_year(_as_entries(entries)),
+            )
+            view["annual_reports"] = [  # 第十六条: what the unit reported to finance, by year
                 {"year": r.year, "filed_on": r.filed_on.isoformat(), "on_time": r.on_time}
-                for r in session.scalars(select(AnnualReportRow).where(
-                    AnnualReportRow.project_code == code).order_by(AnnualReportRow.year))]
+                for r in session.scalars(
+                    select(AnnualReportRow)
+                    .where(AnnualReportRow.project_code == code)
+                    .order_by(AnnualReportRow.year)
+                )
+            ]
             return view
 
     def contracts(self, caller: Identity, *, code: str) -> list[dict]:
@@ -426,24 +641,40 @@ class FinanceUseCases:
         (and its co-builders), the office, finance and audit."""
         with self.ctx.store.read() as session:
             row = session.get(FundingFileRow, code)
-            require_project(caller, "funds.contracts.read", code, row.owner_unit if row else None,
-                            (row.co_builders or []) if row else ())
+            require_project(
+                caller,
+                "funds.contracts.read",
+                code,
+                row.owner_unit if row else None,
+                (row.co_builders or []) if row else (),
+            )
             if row is None or not row.approved:
-                raise NotFound(f"finance has no file of project {code} before its approval",
-                               f"项目 {code} 批复前财政部门尚无其资金档案", details={"project": code})
-            paid = dict(session.execute(
-                select(DisbursementRow.contract_no, func.sum(DisbursementRow.amount_fen)).where(
-                    DisbursementRow.project_code == code, DisbursementRow.status == "paid")
-                .group_by(DisbursementRow.contract_no)).all())
-            rows = session.scalars(select(ContractRow).where(ContractRow.project_code == code)
-                                   .order_by(ContractRow.id))
-            return [{**contract_view(c), "paid": domain.to_yuan(int(paid.get(c.contract_no, 0)))}
-                    for c in rows]
+                raise NotFound(
+                    f"finance has no file of project {code} before its approval",
+                    f"项目 {code} 批复前财政部门尚无其资金档案",
+                    details={"project": code},
+                )
+            paid = dict(
+                session.execute(
+                    select(DisbursementRow.contract_no, func.sum(DisbursementRow.amount_fen))
+                    .where(DisbursementRow.project_code == code, DisbursementRow.status == "paid")
+                    .group_by(DisbursementRow.contract_no)
+                ).all()
+            )
+            rows = session.scalars(
+                select(ContractRow).where(ContractRow.project_code == code).order_by(ContractRow.id)
+            )
+            return [
+                {**contract_view(c), "paid": domain.to_yuan(int(paid.get(c.contract_no, 0)))} for c in rows
+            ]
 
     def sharing_status(self, *, code: str) -> dict | None:
         with self.ctx.store.read() as session:
             row = session.get(SharingStatusRow, code)
             if row is None:
                 return None
-            return {"connected": row.connected, "sharing_compliant": row.sharing_compliant,
-                    "checked_on": row.checked_on.isoformat()}
+            return {
+                "connected": row.connected,
+                "sharing_compliant": row.sharing_compliant,
+                "checked_on": row.checked_on.isoformat(),
+            }

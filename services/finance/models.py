@@ -1,5 +1,6 @@
 """Finance's own database: funding files learned from events, budgets and payments as an
 append-only ledger in fen, contracts, disbursement requests (paid and refused)."""
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -57,7 +58,7 @@ class FundingFileRow(Base):
     regulation_version: Mapped[str | None] = mapped_column(String(64))
     owner_unit: Mapped[str | None] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(16), default="construction")  # or om (第三条)
-    co_builders = mapped_column(JSON, nullable=False, default=list)   # unit codes: they read
+    co_builders = mapped_column(JSON, nullable=False, default=list)  # unit codes: they read
     favourable_opinion: Mapped[bool] = mapped_column(Boolean, default=False)
     fixed_asset_investment: Mapped[bool] = mapped_column(Boolean, default=False)
     drc_approved: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -83,10 +84,10 @@ class MoneyLedgerEntryRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     fen: Mapped[int] = mapped_column(BigInteger)
     ref: Mapped[str] = mapped_column(String(100))
-    year: Mapped[int] = mapped_column(Integer)   # the budget year it belongs to (第十一条)
+    year: Mapped[int] = mapped_column(Integer)  # the budget year it belongs to (第十一条)
     on_date = mapped_column(Date, nullable=False)
-    at = mapped_column(DateTime(timezone=True), nullable=False)   # recorded (real time)
-    business_date = mapped_column(Date)   # the day of the act (simulated day); finance_0011
+    at = mapped_column(DateTime(timezone=True), nullable=False)  # recorded (real time)
+    business_date = mapped_column(Date)  # the day of the act (simulated day); finance_0011
     actor: Mapped[str] = mapped_column(String(200))
     articles = mapped_column(JSON, nullable=False)
 
@@ -126,6 +127,6 @@ class DisbursementRow(Base):
     failed_gates = mapped_column(JSON, nullable=False)
     requested_by: Mapped[str] = mapped_column(String(200))
     requested_on = mapped_column(Date, nullable=False)
-    at = mapped_column(DateTime(timezone=True), nullable=False)   # recorded (real time)
-    business_date = mapped_column(Date)   # the day of the act (simulated day); finance_0011
+    at = mapped_column(DateTime(timezone=True), nullable=False)  # recorded (real time)
+    business_date = mapped_column(Date)  # the day of the act (simulated day); finance_0011
     note: Mapped[str | None] = mapped_column(Text)

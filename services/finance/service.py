@@ -1,4 +1,5 @@
 """Finance service entrypoints."""
+
 from services.finance import application, schemas
 from services.finance.application import FinanceUseCases
 from services.finance.models import platform
@@ -82,20 +83,19 @@ class FinanceService(PlatformService):
     @rpc
     @command("funds.budget")
     def record_budget(self, code: str, data: dict) -> dict:
-        return self.cases.record_budget(self.caller, code=code,
-                                        data=schemas.load(schemas.BudgetReview, data))
+        return self.cases.record_budget(self.caller, code=code, data=schemas.load(schemas.BudgetReview, data))
 
     @rpc
     @command("funds.contract")
     def file_contract(self, code: str, data: dict) -> dict:
-        return self.cases.file_contract(self.caller, code=code,
-                                        data=schemas.wire(schemas.Contract, data))
+        return self.cases.file_contract(self.caller, code=code, data=schemas.wire(schemas.Contract, data))
 
     @rpc
     @command("funds.disburse")
     def request_disbursement(self, code: str, data: dict) -> dict:
-        return self.cases.request_disbursement(self.caller, code=code,
-                                               data=schemas.load(schemas.Disbursement, data))
+        return self.cases.request_disbursement(
+            self.caller, code=code, data=schemas.load(schemas.Disbursement, data)
+        )
 
     @rpc
     @command("funds.surplus")
@@ -106,7 +106,8 @@ class FinanceService(PlatformService):
     @command("funds.misappropriation")
     def report_misappropriation(self, code: str, data: dict) -> dict:
         return self.cases.report_misappropriation(
-            self.caller, code=code, data=schemas.load(schemas.Misappropriation, data))
+            self.caller, code=code, data=schemas.load(schemas.Misappropriation, data)
+        )
 
     @rpc
     @query("funds.read")

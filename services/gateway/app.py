@@ -1,5 +1,6 @@
 """The WSGI application: authenticate, route, check the role, validate, call the owning
 service, answer in one error format. Business rules live in the services, not here."""
+
 from __future__ import annotations
 
 import hashlib
@@ -50,21 +51,25 @@ class NotAllowed(GovprojError):
     code = "method_not_allowed"
 
     def __init__(self, method: str, allowed: list[str]) -> None:
-        super().__init__(f"{method} is not allowed here; allowed: {', '.join(allowed)}",
-                         f"此路径不支持 {method} 方法，可用：{', '.join(allowed)}",
-                         details={"allowed": allowed})
+        super().__init__(
+            f"{method} is not allowed here; allowed: {', '.join(allowed)}",
+            f"此路径不支持 {method} 方法，可用：{', '.join(allowed)}",
+            details={"allowed": allowed},
+        )
         self.headers = {"Allow": ", ".join(allowed)}
 
 
-def json_response(status: int, body: Any, request_id: str,
-                  headers: dict | None = None) -> Response:
+def json_response(status: int, body: Any, request_id: str, headers: dict | None = None) -> Response:
     try:
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate (stored before it was refused): escape it
         data = json.dumps(body).encode("ascii")
-    return Response(data, status=status,
-                    content_type="application/json; charset=utf-8",
-                    headers={"X-Request-Id": request_id, **(headers or {})})
+    return Response(
+        data,
+        status=status,
+        content_type="application/json; charset=utf-8",
+        headers={"X-Request-Id": request_id, **(headers or {})},
+    )
 
 
 class Reads:
@@ -86,11 +91,13 @@ class Gateway:
         self.auth = Authenticator(config)
         # a service of an agency on its own broker is reached there (AMQP_URI_<SERVICE>)
         self.rpc = rpc or RoutedRpcClient.from_uris(
-            config["AMQP_URI"], service_uris(config), float(config.get("RPC_TIMEOUT", 10)),
-            caller_key=keys.load_signing_key(keys.keys_dir(config), "gateway"))
+            config["AMQP_URI"],
+            service_uris(config),
+            float(config.get("RPC_TIMEOUT", 10)),
+            caller_key=keys.load_signing_key(keys.keys_dir(config), "gateway"),
+        )
         self.simulated_clock = config.get("CLOCK") == "simulated"
-        self.url_map = Map([Rule(PREFIX + e.path, endpoint=e, methods=[e.method])
-                            for e in ENDPOINTS])
+        self.url_map = Map([Rule(PREFIX + e.path, endpoint=e, methods=[e.method]) for e in ENDPOINTS])
         self.openapi = openapi_document()
 
     def __call__(self, environ, start_response):
@@ -102,14 +109,15 @@ class Gateway:
         seen: dict[str, str] = {}
         started = time.perf_counter()
         with tracing.tracer().start_as_current_span(
-                f"{request.method} {request.path}", kind=trace.SpanKind.SERVER,
-                context=tracing.extract(request.headers.get("traceparent"))) as span:
+            f"{request.method} {request.path}",
+            kind=trace.SpanKind.SERVER,
+            context=tracing.extract(request.headers.get("traceparent")),
+        ) as span:
             response = self._handle(request, seen)
             route = telemetry.route_of(request.path, seen.get("route"))
             span.update_name(f"{request.method} {route}")
             span.set_attribute("http.response.status_code", response.status_code)
-        telemetry.observe(request.method, route, response.status_code,
-                          time.perf_counter() - started)
+        telemetry.observe(request.method, route, response.status_code, time.perf_counter() - started)
         return response
 
     def _handle(self, request: Request, seen: dict[str, str]) -> Response:
@@ -117,14 +125,15 @@ class Gateway:
         started = time.perf_counter()
         identity = None
         try:
-            if console.owns(request.path):   # the agencies' console: services/console
+            if console.owns(request.path):  # the agencies' console: services/console
                 return console.serve(self, request)
             if request.path == "/healthz":
                 return json_response(200, {"status": "ok"}, request_id)
-            if request.path == "/metrics":   # Prometheus exposition (multiprocess under gunicorn)
+            if request.path == "/metrics":  # Prometheus exposition (multiprocess under gunicorn)
                 body, content_type = telemetry.exposition()
-                return Response(body, status=200, content_type=content_type,
-                                headers={"X-Request-Id": request_id})
+                return Response(
+                    body, status=200, content_type=content_type, headers={"X-Request-Id": request_id}
+                )
             if request.path == "/readyz":
                 status, body = self.readiness()
                 return json_response(status, body, request_id)
@@ -134,21 +143,26 @@ class Gateway:
             endpoint, params = self._route(request)
             seen["route"] = PREFIX + endpoint.path
             authz.require(identity, endpoint.permission)
-            status, result, headers = self.call(endpoint, params, request, identity,
-                                                request_id)
+            status, result, headers = self.call(endpoint, params, request, identity, request_id)
             result, headers = pages.with_next(endpoint, request, status, result, headers)
             return json_response(status, result, request_id, headers)
         except Exception as exc:
             status, body = to_response(exc)
             if status >= 500 and status != 503:
                 log.exception("unhandled error", extra={"request_id": request_id})
-            headers = {**(getattr(exc, "headers", None) or {}),
-                       **request.environ.get(REQUEST_KEY_HEADER, {})}
+            headers = {**(getattr(exc, "headers", None) or {}), **request.environ.get(REQUEST_KEY_HEADER, {})}
             return json_response(status, body, request_id, headers)
         finally:
-            log.info("%s %s", request.method, request.path, extra={
-                "request_id": request_id, "sub": identity.sub if identity else None,
-                "ms": round((time.perf_counter() - started) * 1000, 1)})
+            log.info(
+                "%s %s",
+                request.method,
+                request.path,
+                extra={
+                    "request_id": request_id,
+                    "sub": identity.sub if identity else None,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
 
     def _route(self, request: Request) -> tuple[Endpoint, dict]:
         try:
@@ -156,45 +170,55 @@ class Gateway:
         except MethodNotAllowed as exc:
             raise NotAllowed(request.method, sorted(exc.valid_methods or [])) from None
         except NotFound:
-            raise _http_error("not_found", f"no such endpoint: {request.path}",
-                              f"接口不存在：{request.path}") from None
+            raise _http_error(
+                "not_found", f"no such endpoint: {request.path}", f"接口不存在：{request.path}"
+            ) from None
         limits.check_path(params)
         return endpoint, params
 
-    def call(self, endpoint: Endpoint, params: dict, request: Request, identity,
-             request_id: str) -> tuple[int, Any, dict]:
+    def call(
+        self, endpoint: Endpoint, params: dict, request: Request, identity, request_id: str
+    ) -> tuple[int, Any, dict]:
         body = self._body(endpoint, request)
         query = self._query(endpoint, request)
         if endpoint.permission == "admin.clock" and not self.simulated_clock:
-            raise authz.Forbidden(REAL_CLOCK_EN, REAL_CLOCK_ZH, details={
-                "clock": "real", "enable": "GOVPROJ_CLOCK=simulated"})
+            raise authz.Forbidden(
+                REAL_CLOCK_EN, REAL_CLOCK_ZH, details={"clock": "real", "enable": "GOVPROJ_CLOCK=simulated"}
+            )
         # the RPC client signs the identity for each service it calls (shared.callers)
         context = {"identity": identity, "correlation_id": request_id}
         traceparent = tracing.current_traceparent()
-        if traceparent:   # the services' workers and the events they emit continue this trace
+        if traceparent:  # the services' workers and the events they emit continue this trace
             context["traceparent"] = traceparent
         if endpoint.compose is not None:
-            return endpoint.status, endpoint.compose(Reads(self.rpc, context), params, body,
-                                                     query), {}
+            return endpoint.status, endpoint.compose(Reads(self.rpc, context), params, body, query), {}
         args = endpoint.args(params, body, query)
         if request.method not in WRITES:
-            return endpoint.status, self.rpc.call(endpoint.service, endpoint.rpc, *args,
-                                                  context=context, read=True), {}
+            return (
+                endpoint.status,
+                self.rpc.call(endpoint.service, endpoint.rpc, *args, context=context, read=True),
+                {},
+            )
         # every write has a request id: the owning service acts once per id (a retry or a
         # redelivery returns the first answer), and an answer lost in transit is said so
         key = _request_key(request)
-        canonical = json.dumps([request.method, request.path, body, query], sort_keys=True,
-                               ensure_ascii=False, default=str)
-        context.update(idempotency_key=key,
-                       request_fingerprint=hashlib.sha256(canonical.encode()).hexdigest())
+        canonical = json.dumps(
+            [request.method, request.path, body, query], sort_keys=True, ensure_ascii=False, default=str
+        )
+        context.update(
+            idempotency_key=key, request_fingerprint=hashlib.sha256(canonical.encode()).hexdigest()
+        )
         headers = request.environ[REQUEST_KEY_HEADER] = {"Idempotency-Key": key}
         try:
             result = self.rpc.call(endpoint.service, endpoint.rpc, *args, context=context)
         except OutcomeUnknown as unknown:
             outcome = self._outcome(endpoint.service, key, context)
             if outcome is None:
-                return 202, outcomes.accepted_body(key, unknown.reason), {
-                    **headers, "Location": outcomes.location(key)}
+                return (
+                    202,
+                    outcomes.accepted_body(key, unknown.reason),
+                    {**headers, "Location": outcomes.location(key)},
+                )
             status, result = outcomes.replay(outcome)
             if status < 300:
                 self._settle(endpoint, result)
@@ -230,7 +254,6 @@ class Gateway:
             raise ValidationFailed.from_marshmallow(exc.messages) from None
         return body
 
-
     @staticmethod
     def _query(endpoint: Endpoint, request: Request) -> dict:
         query = request.args.to_dict()
@@ -250,8 +273,11 @@ class Gateway:
         problems = self._broker_problems()
         if problems:
             telemetry.observe_readiness(False, {service: False for service in SERVICES})
-            return 503, {"status": "unavailable", "broker": problems,
-                         "missing": {service: "the broker connection fails" for service in SERVICES}}
+            return 503, {
+                "status": "unavailable",
+                "broker": problems,
+                "missing": {service: "the broker connection fails" for service in SERVICES},
+            }
         missing: dict[str, str] = {}
         answers = self.rpc.gather([(service, "health") for service in SERVICES], timeout=3)
         for service, (result, error) in zip(SERVICES, answers, strict=True):
@@ -263,8 +289,12 @@ class Gateway:
             elif not isinstance(result, dict) or result.get("status") != "ok":
                 missing[service] = "unhealthy"
         telemetry.observe_readiness(True, {s: s not in missing for s in SERVICES})
-        return 200, {"status": "ready", "broker": "ok",
-                     "services": [s for s in SERVICES if s not in missing], "missing": missing}
+        return 200, {
+            "status": "ready",
+            "broker": "ok",
+            "services": [s for s in SERVICES if s not in missing],
+            "missing": missing,
+        }
 
     def _broker_problems(self) -> dict[str, str]:
         """{broker: why it fails} over every broker the gateway calls services on."""
@@ -278,6 +308,7 @@ class Gateway:
                 where = urlsplit(getattr(client, "amqp_uri", ""))
                 problems[f"{where.hostname}:{where.port or 5672}{where.path or '/'}"] = problem
         return problems
+
 
 def _json_body(request: Request) -> dict:
     body = limits.parse_json(limits.read_body(request, limits.JSON_BODY_BYTES))
@@ -296,8 +327,7 @@ def _file_filing(request: Request) -> dict:
     digest = hashlib.sha256()
     for chunk in iter(lambda: upload.stream.read(1 << 16), b""):
         digest.update(chunk)
-    return {"title": form.get("title") or upload.filename or "document",
-            "sha256": digest.hexdigest()}
+    return {"title": form.get("title") or upload.filename or "document", "sha256": digest.hexdigest()}
 
 
 def _request_key(request: Request) -> str:
@@ -310,7 +340,8 @@ def _request_key(request: Request) -> str:
         raise ValidationFailed(
             f"Idempotency-Key must be 1 to {MAX_REQUEST_ID} visible ASCII characters",
             f"Idempotency-Key 须为 1 至 {MAX_REQUEST_ID} 个可见 ASCII 字符",
-            details={"Idempotency-Key": [f"1..{MAX_REQUEST_ID} visible ASCII characters"]})
+            details={"Idempotency-Key": [f"1..{MAX_REQUEST_ID} visible ASCII characters"]},
+        )
     return key
 
 
@@ -329,6 +360,7 @@ def _http_error(code: str, message: str, message_zh: str, details: Any = None) -
 
 def create_app(config: dict[str, Any] | None = None) -> Gateway:
     from shared.config import load_config
+
     return Gateway(config if config is not None else load_config("gateway"))
 
 

@@ -3,6 +3,7 @@
 Development signs and verifies HS256 with a configured secret (``govproj token``); production
 verifies against a configured public key or a JWKS endpoint and never accepts HS256.
 """
+
 from __future__ import annotations
 
 import time
@@ -25,8 +26,11 @@ class Authenticator:
             self._key = config["JWT_DEV_SECRET"]
             self._jwks = None
         elif self.mode == "production":
-            self.algorithms = [a.strip() for a in str(config["JWT_ALGORITHMS"]).split(",")
-                               if a.strip() and not a.strip().startswith("HS")]
+            self.algorithms = [
+                a.strip()
+                for a in str(config["JWT_ALGORITHMS"]).split(",")
+                if a.strip() and not a.strip().startswith("HS")
+            ]
             self._key = config.get("JWT_PUBLIC_KEY") or None
             url = config.get("JWT_JWKS_URL") or None
             self._jwks = jwt.PyJWKClient(url, cache_keys=True) if url else None
@@ -37,15 +41,21 @@ class Authenticator:
 
     def identify(self, authorization: str | None) -> Identity:
         if not authorization or not authorization.startswith("Bearer "):
-            raise Unauthenticated("a bearer token is required (Authorization: Bearer <JWT>)",
-                                  "需要身份令牌（Authorization: Bearer <JWT>）")
-        token = authorization[len("Bearer "):].strip()
+            raise Unauthenticated(
+                "a bearer token is required (Authorization: Bearer <JWT>)",
+                "需要身份令牌（Authorization: Bearer <JWT>）",
+            )
+        token = authorization[len("Bearer ") :].strip()
         try:
             key = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._key
-            claims = jwt.decode(token, key, algorithms=self.algorithms, issuer=self.issuer,
-                                audience=self.audience,
-                                options={"require": ["sub", "role", "exp"],
-                                         "verify_aud": self.audience is not None})
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=self.algorithms,
+                issuer=self.issuer,
+                audience=self.audience,
+                options={"require": ["sub", "role", "exp"], "verify_aud": self.audience is not None},
+            )
             _check_claims(claims)
             return Identity(sub=claims["sub"], role=claims["role"], unit=claims.get("unit"))
         except (jwt.PyJWTError, ValueError, TypeError) as exc:
@@ -62,23 +72,27 @@ def _check_claims(claims: dict[str, Any]) -> None:
         value = claims.get(name)
         if value is None and name == "unit":
             continue
-        if not isinstance(value, str) or not 0 < len(value) <= MAX_CLAIM \
-                or not value.isprintable():
+        if not isinstance(value, str) or not 0 < len(value) <= MAX_CLAIM or not value.isprintable():
             raise Unauthenticated(
-                f"invalid token: claim {name!r} must be a string of 1 to {MAX_CLAIM} "
-                "printable characters",
+                f"invalid token: claim {name!r} must be a string of 1 to {MAX_CLAIM} printable characters",
                 f"身份令牌无效：{name} 须为 1 至 {MAX_CLAIM} 个可打印字符的字符串",
-                details={"claim": name})
+                details={"claim": name},
+            )
 
 
-def development_token(secret: str, role: str, unit: str | None = None, sub: str | None = None,
-                      ttl_seconds: int = 8 * 3600) -> str:
+def development_token(
+    secret: str, role: str, unit: str | None = None, sub: str | None = None, ttl_seconds: int = 8 * 3600
+) -> str:
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     Identity(sub or role, role, unit)  # a unit token must carry its unit code
     now = int(time.time())
-    claims = {"sub": sub or (f"{role}@{unit}" if unit else f"{role}-dev"), "role": role,
-              "iat": now, "exp": now + ttl_seconds}
+    claims = {
+        "sub": sub or (f"{role}@{unit}" if unit else f"{role}-dev"),
+        "role": role,
+        "iat": now,
+        "exp": now + ttl_seconds,
+    }
     if unit:
         claims["unit"] = unit
     return jwt.encode(claims, secret, algorithm=DEV_ALGORITHM)

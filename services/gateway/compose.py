@@ -5,6 +5,7 @@ The part an endpoint is about is read strictly: its errors are the answer. The p
 it are read leniently: one the caller is not entitled to, that does not exist yet, or whose
 service is down is left out and named in ``partial`` — never guessed.
 """
+
 from __future__ import annotations
 
 from typing import Any, Protocol
@@ -65,10 +66,9 @@ def project_detail(call: Call, path: dict, body: Any, query: dict) -> dict:
         "findings": ("supervision", "list_findings", {"project": code}),
         "sanctions": ("supervision", "list_sanctions", {"project": code}),
     }
-    (view, error), *added = call.gather([("planning", "get_project", code),
-                                         *parts.values()])
+    (view, error), *added = call.gather([("planning", "get_project", code), *parts.values()])
     if error is not None:
-        raise error                      # the register's answer is the answer
+        raise error  # the register's answer is the answer
     for key, (value, error) in zip(parts, added, strict=True):
         missing = _lenient(error)
         if missing:
@@ -77,7 +77,10 @@ def project_detail(call: Call, path: dict, body: Any, query: dict) -> dict:
     if view["funds"]:
         view["funds"] = {k: v for k, v in view["funds"].items() if k != "ledger"}
     if view["deadlines"] is not None:
-        view["deadlines"] = [d for d in view["deadlines"]     # open ones, and the missed
-                             if d["status"] in ("open", "suspended", "missed")]
+        view["deadlines"] = [
+            d
+            for d in view["deadlines"]  # open ones, and the missed
+            if d["status"] in ("open", "suspended", "missed")
+        ]
     view["partial"] = partial
     return view

@@ -1,5 +1,6 @@
 """gunicorn settings for the gateway: gthread workers (no eventlet worker exists any more, and the
 gateway never imports eventlet); each worker thread opens its own broker connection lazily."""
+
 import os
 
 bind = os.environ.get("GATEWAY_BIND", "127.0.0.1:8080")
@@ -23,8 +24,9 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # Prometheus multiprocess mode (services/gateway/telemetry.py, issue 17): the workers' metric
 # files in one directory per gateway, set here before anything imports prometheus-client (it picks
 # its storage at import), emptied when the master starts, a dead worker's live gauges dropped
-metrics_dir = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",
-                                    f"/tmp/govproj-gateway-metrics-{bind.rsplit(':', 1)[-1]}")
+metrics_dir = os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR", f"/tmp/govproj-gateway-metrics-{bind.rsplit(':', 1)[-1]}"
+)
 
 
 def on_starting(server):

@@ -3,6 +3,7 @@ nesting, string validity (no NUL, no lone surrogate) and path parameters. Each r
 in the one error format naming the limit; none of this input may reach a service (a lone
 surrogate cannot be encoded for the broker, a NUL is refused by PostgreSQL, deep nesting
 exhausts the recursion of every JSON library on the way)."""
+
 from __future__ import annotations
 
 import json
@@ -16,9 +17,9 @@ from shared.errors import GovprojError, ValidationFailed
 from shared.persistence.store import MAX_REQUEST_ID
 from shared.wire import Length, Range
 
-JSON_BODY_BYTES = 1 << 20        # 1 MiB: the largest form (a full catalog) fits several times
-FILE_BODY_BYTES = 32 << 20       # 32 MiB: a document uploaded as a file, hashed as it streams
-MAX_DEPTH = 32                   # the deepest request schema nests 4 levels
+JSON_BODY_BYTES = 1 << 20  # 1 MiB: the largest form (a full catalog) fits several times
+FILE_BODY_BYTES = 32 << 20  # 32 MiB: a document uploaded as a file, hashed as it streams
+MAX_DEPTH = 32  # the deepest request schema nests 4 levels
 PATH_TEXT = Length(min=1, max=64)
 # text path parameters longer than an identifier: a write's request id (its Idempotency-Key)
 PATH_TEXTS = {"request_key": Length(min=1, max=MAX_REQUEST_ID)}
@@ -36,21 +37,23 @@ class PayloadTooLarge(GovprojError):
 
     def __init__(self, limit: int) -> None:
         size = f"{limit >> 20} MiB"
-        super().__init__(f"the request body is larger than the limit of {size} ({limit} bytes)",
-                         f"请求体超过 {size}（{limit} 字节）的上限",
-                         details={"limit_bytes": limit})
+        super().__init__(
+            f"the request body is larger than the limit of {size} ({limit} bytes)",
+            f"请求体超过 {size}（{limit} 字节）的上限",
+            details={"limit_bytes": limit},
+        )
 
 
 def read_body(request: Request, limit: int) -> bytes:
     """The body: refused (413) unread when its Content-Length is over ``limit``; streamed
     without one (chunked), read no further than ``limit + 1`` bytes."""
     _refuse_declared(request, limit)
-    request.max_content_length = limit + 1    # werkzeug stops a streamed body there
+    request.max_content_length = limit + 1  # werkzeug stops a streamed body there
     try:
         data = request.get_data()
     except RequestEntityTooLarge:
         raise PayloadTooLarge(limit) from None
-    except Exception:   # the server's parser (a bad chunk) or a client gone mid-body
+    except Exception:  # the server's parser (a bad chunk) or a client gone mid-body
         raise Malformed("the request body could not be read", "无法读取请求体") from None
     if len(data) > limit:
         raise PayloadTooLarge(limit)
@@ -69,7 +72,7 @@ def read_form(request: Request, limit: int) -> tuple[Any, Any]:
     except Exception:
         raise Malformed("the request body could not be read", "无法读取请求体") from None
     if request.content_length is None and request.stream.is_exhausted:
-        raise PayloadTooLarge(limit)          # the stream went on past the limit
+        raise PayloadTooLarge(limit)  # the stream went on past the limit
     return files, form
 
 
@@ -96,9 +99,11 @@ def _no_constant(name: str) -> None:
 
 
 def _too_deep() -> Malformed:
-    return Malformed(f"the JSON body is nested deeper than the limit of {MAX_DEPTH} levels",
-                     f"JSON 请求体嵌套超过 {MAX_DEPTH} 层的上限",
-                     details={"max_depth": MAX_DEPTH})
+    return Malformed(
+        f"the JSON body is nested deeper than the limit of {MAX_DEPTH} levels",
+        f"JSON 请求体嵌套超过 {MAX_DEPTH} 层的上限",
+        details={"max_depth": MAX_DEPTH},
+    )
 
 
 def check_strings(value: Any) -> None:
@@ -116,13 +121,13 @@ def check_strings(value: Any) -> None:
                 _check_text(key, name, problems)
                 stack.append((child, name, depth + 1))
         elif isinstance(item, list):
-            stack.extend((child, f"{where}.{i}" if where else str(i), depth + 1)
-                         for i, child in enumerate(item))
+            stack.extend(
+                (child, f"{where}.{i}" if where else str(i), depth + 1) for i, child in enumerate(item)
+            )
         elif isinstance(item, str):
             _check_text(item, where or "body", problems)
     if problems:
-        raise ValidationFailed.from_marshmallow(
-            {_printable(k): v for k, v in problems.items()})
+        raise ValidationFailed.from_marshmallow({_printable(k): v for k, v in problems.items()})
 
 
 def _check_text(text: str, name: str, problems: dict[str, list[str]]) -> None:
@@ -131,8 +136,10 @@ def _check_text(text: str, name: str, problems: dict[str, list[str]]) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        problems.setdefault(name, []).append("Contains a lone surrogate (not valid Unicode "
-                                             "text). / 含有孤立代理项（不是合法的 Unicode 文本）。")
+        problems.setdefault(name, []).append(
+            "Contains a lone surrogate (not valid Unicode "
+            "text). / 含有孤立代理项（不是合法的 Unicode 文本）。"
+        )
 
 
 def _printable(name: str) -> str:

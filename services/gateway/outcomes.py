@@ -10,6 +10,7 @@ same transaction as their effects — and answers:
 - ``not_recorded``: every service answered and none has decided it: it has not run (yet);
 - ``unknown``: a service that might hold it did not answer; ask again.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,30 +32,42 @@ def location(request_id: str) -> str:
 
 def accepted_body(request_id: str, reason: str) -> dict:
     """The answer to a write whose outcome is unknown: it was delivered, its answer was lost."""
-    return {"request_id": request_id, "state": "unknown", "outcome": location(request_id),
-            "message": "the request was delivered but its answer was lost; it takes effect at "
-                       "most once: GET the outcome, or retry with the same Idempotency-Key",
-            "message_zh": "请求已送达但未收到答复；它至多生效一次：请查询其结果，或以同一 "
-                          "Idempotency-Key 重试",
-            "details": {"reason": reason}}
+    return {
+        "request_id": request_id,
+        "state": "unknown",
+        "outcome": location(request_id),
+        "message": "the request was delivered but its answer was lost; it takes effect at "
+        "most once: GET the outcome, or retry with the same Idempotency-Key",
+        "message_zh": "请求已送达但未收到答复；它至多生效一次：请查询其结果，或以同一 Idempotency-Key 重试",
+        "details": {"reason": reason},
+    }
 
 
 def endpoint_status(command: str | None) -> int:
     """The HTTP status the endpoint of ``service.method`` answers on success."""
     from services.gateway.endpoints import ENDPOINTS
+
     service, _, method = (command or "").partition(".")
     return next((e.status for e in ENDPOINTS if e.service == service and e.rpc == method), 200)
 
 
 def as_answer(request_id: str, outcome: dict) -> dict:
     if outcome["state"] == "succeeded":
-        return {"request_id": request_id, "state": "succeeded",
-                "status": endpoint_status(outcome.get("command")),
-                "response": outcome.get("response"), "decided_at": outcome.get("decided_at")}
+        return {
+            "request_id": request_id,
+            "state": "succeeded",
+            "status": endpoint_status(outcome.get("command")),
+            "response": outcome.get("response"),
+            "decided_at": outcome.get("decided_at"),
+        }
     error = outcome.get("error") or {}
-    return {"request_id": request_id, "state": "refused",
-            "status": STATUS_BY_CODE.get(error.get("code"), 422), "error": error,
-            "decided_at": outcome.get("decided_at")}
+    return {
+        "request_id": request_id,
+        "state": "refused",
+        "status": STATUS_BY_CODE.get(error.get("code"), 422),
+        "error": error,
+        "decided_at": outcome.get("decided_at"),
+    }
 
 
 def replay(outcome: dict) -> tuple[int, Any]:
@@ -76,10 +89,16 @@ def request_outcome(call, params: dict, body: Any, query: dict) -> dict:
         elif error is not None:
             raise error
     if silent:
-        return {"request_id": request_id, "state": "unknown",
-                "message": "a service that may hold this request did not answer; ask again",
-                "message_zh": "可能持有该请求的服务暂未应答，请稍后再查",
-                "details": {"unavailable": silent}}
-    return {"request_id": request_id, "state": "not_recorded",
-            "message": "no service has run this request: it has changed nothing (yet)",
-            "message_zh": "尚无服务执行该请求：它（迄今）未产生任何效果"}
+        return {
+            "request_id": request_id,
+            "state": "unknown",
+            "message": "a service that may hold this request did not answer; ask again",
+            "message_zh": "可能持有该请求的服务暂未应答，请稍后再查",
+            "details": {"unavailable": silent},
+        }
+    return {
+        "request_id": request_id,
+        "state": "not_recorded",
+        "message": "no service has run this request: it has changed nothing (yet)",
+        "message_zh": "尚无服务执行该请求：它（迄今）未产生任何效果",
+    }

@@ -24,6 +24,7 @@ a correlation id, and waits at most ``timeout`` seconds. One broker round trip p
 
 ``gather`` sends several reads before waiting for any (reads composed from several services).
 """
+
 from __future__ import annotations
 
 import json
@@ -43,7 +44,7 @@ from shared.keys import SigningKey
 log = logging.getLogger(__name__)
 
 RPC_EXCHANGE = "nameko-rpc"
-TRUST_SECONDS = 1.0   # a service seen consuming (a reply, a passive check) this recently serves
+TRUST_SECONDS = 1.0  # a service seen consuming (a reply, a passive check) this recently serves
 READ_TRUST_SECONDS = 10.0  # … for a read, which at worst waits a second more to find it gone
 
 
@@ -90,9 +91,9 @@ class _ThreadConnection:
         self.awaiting: set[str] = set()  # late replies to abandoned calls are dropped
         self.channel.basic_consume(self.reply_queue, self._on_reply, auto_ack=True)
         self.probe = self.connection.channel()
-        self.seen_consumers: dict[str, float] = {}   # service → when last seen consuming
-        self.replies_seen: dict[str, float] = {}     # service → when it last replied here
-        self.service_of: dict[str, str] = {}         # correlation id → service awaited
+        self.seen_consumers: dict[str, float] = {}  # service → when last seen consuming
+        self.replies_seen: dict[str, float] = {}  # service → when it last replied here
+        self.service_of: dict[str, str] = {}  # correlation id → service awaited
 
     def _on_return(self, channel, method, properties, body) -> None:
         if properties.correlation_id in self.awaiting:
@@ -102,7 +103,7 @@ class _ThreadConnection:
         if properties.correlation_id not in self.awaiting:
             return
         service = self.service_of.get(properties.correlation_id)
-        if service is not None:   # it answered: it consumes its queue
+        if service is not None:  # it answered: it consumes its queue
             self.seen_consumers[service] = self.replies_seen[service] = time.monotonic()
         try:
             self.replies[properties.correlation_id] = json.loads(body)
@@ -140,8 +141,7 @@ class _ThreadConnection:
 
 
 class RpcClient:
-    def __init__(self, amqp_uri: str, timeout: float = 10.0,
-                 caller_key: SigningKey | None = None) -> None:
+    def __init__(self, amqp_uri: str, timeout: float = 10.0, caller_key: SigningKey | None = None) -> None:
         self.amqp_uri = amqp_uri
         self.timeout = timeout
         self.caller_key = caller_key  # the gateway's: it signs each caller for each service
@@ -172,27 +172,47 @@ class RpcClient:
             conn.close()
         self._local.conn = None
 
-    def call(self, service: str, method: str, *args: Any, context: dict[str, str] | None = None,
-             timeout: float | None = None, read: bool = False, **kwargs: Any) -> Any:
+    def call(
+        self,
+        service: str,
+        method: str,
+        *args: Any,
+        context: dict[str, str] | None = None,
+        timeout: float | None = None,
+        read: bool = False,
+        **kwargs: Any,
+    ) -> Any:
         """``read=True``: a query, which may trust what this connection knows of the service
         and expires unread after its timeout; otherwise a command (checked before it is sent
         unless the service replied here within ``TRUST_SECONDS``)."""
         timeout = timeout or self.timeout
-        conn, correlation_id = self._send(service, method, args, kwargs, context,
-                                          trust_recent=read,
-                                          expiration=timeout if read else None)
+        conn, correlation_id = self._send(
+            service, method, args, kwargs, context, trust_recent=read, expiration=timeout if read else None
+        )
         return self._wait(conn, service, correlation_id, timeout)
 
-    def gather(self, calls: list[tuple], context: dict[str, str] | None = None,
-               timeout: float | None = None) -> list[tuple[Any, Exception | None]]:
+    def gather(
+        self, calls: list[tuple], context: dict[str, str] | None = None, timeout: float | None = None
+    ) -> list[tuple[Any, Exception | None]]:
         """``[(service, method, *args), …]`` sent at once, answered in order as
         ``(result, None)`` or ``(None, error)``: the services work in parallel."""
         sent: list[tuple[str, Any]] = []
         for service, method, *args in calls:
             try:
-                sent.append((service, self._send(service, method, args, {}, context,
-                                                 trust_recent=True,
-                                                 expiration=timeout or self.timeout)))
+                sent.append(
+                    (
+                        service,
+                        self._send(
+                            service,
+                            method,
+                            args,
+                            {},
+                            context,
+                            trust_recent=True,
+                            expiration=timeout or self.timeout,
+                        ),
+                    )
+                )
             except ServiceUnavailable as exc:
                 sent.append((service, exc))
         out: list[tuple[Any, Exception | None]] = []
@@ -202,14 +222,21 @@ class RpcClient:
                 continue
             conn, correlation_id = handle
             try:
-                out.append((self._wait(conn, service, correlation_id,
-                                       timeout or self.timeout), None))
+                out.append((self._wait(conn, service, correlation_id, timeout or self.timeout), None))
             except (RemoteError, ServiceUnavailable) as exc:
                 out.append((None, exc))
         return out
 
-    def _send(self, service: str, method: str, args, kwargs, context,
-              trust_recent: bool = False, expiration: float | None = None) -> tuple[Any, str]:
+    def _send(
+        self,
+        service: str,
+        method: str,
+        args,
+        kwargs,
+        context,
+        trust_recent: bool = False,
+        expiration: float | None = None,
+    ) -> tuple[Any, str]:
         """Publish the request. A publish that failed midway may still have reached the queue:
         the second attempt carries the same request id (the service acts once per id), and if
         that attempt cannot be made either, the outcome is unknown — not "unavailable"."""
@@ -226,22 +253,27 @@ class RpcClient:
                 headers = self._headers(service, context)
                 headers.setdefault("nameko.call_id_stack", [f"gateway.{correlation_id}"])
                 conn.channel.basic_publish(
-                    RPC_EXCHANGE, f"{service}.{method}",
+                    RPC_EXCHANGE,
+                    f"{service}.{method}",
                     json.dumps({"args": list(args), "kwargs": kwargs}, ensure_ascii=False),
-                    pika.BasicProperties(content_type="application/json",
-                                         content_encoding="utf-8", reply_to=conn.reply_queue,
-                                         correlation_id=correlation_id, headers=headers,
-                                         delivery_mode=1,   # transient: the reply acks it
-                                         expiration=None if expiration is None else
-                                         str(max(1, int(expiration * 1000)))),
-                    mandatory=True)
+                    pika.BasicProperties(
+                        content_type="application/json",
+                        content_encoding="utf-8",
+                        reply_to=conn.reply_queue,
+                        correlation_id=correlation_id,
+                        headers=headers,
+                        delivery_mode=1,  # transient: the reply acks it
+                        expiration=None if expiration is None else str(max(1, int(expiration * 1000))),
+                    ),
+                    mandatory=True,
+                )
                 return conn, correlation_id
             except ServiceUnavailable as exc:
                 if maybe_sent:
                     raise OutcomeUnknown(service, f"sent once, then {exc.reason}") from None
                 raise
             except UnroutableError:
-                conn.awaiting.discard(correlation_id)   # no reply will come
+                conn.awaiting.discard(correlation_id)  # no reply will come
                 if attempt == 2:
                     raise OutcomeUnknown(service, "sent once, then no queue") from None
                 raise ServiceUnavailable(service, "no queue for this service") from None
@@ -252,13 +284,12 @@ class RpcClient:
                     raise error(service, f"broker unreachable: {exc}") from None
         raise AssertionError("unreachable")
 
-    def _wait(self, conn: _ThreadConnection, service: str, correlation_id: str,
-              timeout: float) -> Any:
+    def _wait(self, conn: _ThreadConnection, service: str, correlation_id: str, timeout: float) -> Any:
         checked = time.monotonic()
         deadline = checked + timeout
         try:
             while correlation_id not in conn.replies:
-                if correlation_id in conn.returned:   # no queue took it: nothing delivered
+                if correlation_id in conn.returned:  # no queue took it: nothing delivered
                     conn.returned.discard(correlation_id)
                     conn.seen_consumers.pop(service, None)
                     raise ServiceUnavailable(service, "no queue for this service")
@@ -269,7 +300,7 @@ class RpcClient:
                 # nobody: the reads gathered with it need not wait a second each to learn it)
                 if now - checked >= 1.0 or service not in conn.seen_consumers:
                     if conn.consumers(service) == 0:
-                        conn.seen_consumers.pop(service, None)   # the next call checks first
+                        conn.seen_consumers.pop(service, None)  # the next call checks first
                         raise OutcomeUnknown(service, "stopped while the call waited")
                     conn.seen_consumers[service] = checked = now
                 conn.connection.process_data_events(time_limit=min(deadline - now, 1.0))
@@ -292,7 +323,7 @@ class RpcClient:
             conn = self._connection()
             conn.connection.process_data_events(time_limit=0)
             conn.probe.exchange_declare(RPC_EXCHANGE, exchange_type="topic", passive=True)
-        except Exception as exc:   # unreachable, refused, closed, the exchange missing
+        except Exception as exc:  # unreachable, refused, closed, the exchange missing
             self._reset()
             return f"{type(exc).__name__}: {exc}"[:300] or type(exc).__name__
         return None
@@ -326,8 +357,9 @@ class RoutedRpcClient:
         self.by_service = by_service
 
     @classmethod
-    def from_uris(cls, amqp_uri: str, uris: dict[str, str], timeout: float = 10.0,
-                  caller_key: SigningKey | None = None) -> RoutedRpcClient | RpcClient:
+    def from_uris(
+        cls, amqp_uri: str, uris: dict[str, str], timeout: float = 10.0, caller_key: SigningKey | None = None
+    ) -> RoutedRpcClient | RpcClient:
         default = RpcClient(amqp_uri, timeout, caller_key=caller_key)
         clients = {amqp_uri: default}
         for uri in uris.values():
@@ -346,8 +378,9 @@ class RoutedRpcClient:
     def call(self, service: str, method: str, *args: Any, **kwargs: Any) -> Any:
         return self.client(service).call(service, method, *args, **kwargs)
 
-    def gather(self, calls: list[tuple], context: dict[str, str] | None = None,
-               timeout: float | None = None) -> list[tuple[Any, Exception | None]]:
+    def gather(
+        self, calls: list[tuple], context: dict[str, str] | None = None, timeout: float | None = None
+    ) -> list[tuple[Any, Exception | None]]:
         """Each broker's share sent at once, as ``RpcClient.gather``; answered in order."""
         groups: dict[int, list[int]] = {}
         clients: dict[int, RpcClient] = {}

@@ -3,6 +3,7 @@
 ``POST /admin/clock`` is a command to supervision, which publishes ``clock_set`` to every
 service; the operator's answer waits until each service's health reports the new date, or says
 which have not (503) — a retry with the same Idempotency-Key re-runs nothing and asks again."""
+
 from __future__ import annotations
 
 import time
@@ -45,4 +46,5 @@ def clock_everywhere(rpc, result: Any, timeout: float) -> None:
         f"the clock is set to {day}, but not every service has it yet: {names} (ask again "
         "with the same Idempotency-Key)",
         f"模拟时钟已设为 {day}，但以下服务尚未同步：{names}（可使用相同的 Idempotency-Key 重试查询）",
-        details={"today": day, "services": {s: why.get(s, "no answer") for s in sorted(waiting)}})
+        details={"today": day, "services": {s: why.get(s, "no answer") for s in sorted(waiting)}},
+    )

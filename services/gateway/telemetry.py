@@ -12,6 +12,7 @@ Each request runs in an OpenTelemetry span continuing the client's ``traceparent
 trace); the RPCs it makes carry its own (``nameko.traceparent``), so the services' workers — and
 the events they emit — share its trace id (``shared.tracing``).
 """
+
 from __future__ import annotations
 
 import os
@@ -30,18 +31,28 @@ from prometheus_client import (
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
-REQUESTS = Counter("govproj_gateway_requests_total",
-                   "HTTP requests answered, by method, route template and status",
-                   ["method", "route", "status"])
-LATENCY = Histogram("govproj_gateway_request_seconds",
-                    "HTTP request latency by method and route template", ["method", "route"],
-                    buckets=BUCKETS)
-BROKER_UP = Gauge("govproj_gateway_broker_up",
-                  "1 when the gateway's broker connection worked at the last /readyz",
-                  multiprocess_mode="mostrecent")
-SERVICE_ANSWERING = Gauge("govproj_gateway_service_answering",
-                          "1 when the service answered its health call at the last /readyz",
-                          ["service"], multiprocess_mode="mostrecent")
+REQUESTS = Counter(
+    "govproj_gateway_requests_total",
+    "HTTP requests answered, by method, route template and status",
+    ["method", "route", "status"],
+)
+LATENCY = Histogram(
+    "govproj_gateway_request_seconds",
+    "HTTP request latency by method and route template",
+    ["method", "route"],
+    buckets=BUCKETS,
+)
+BROKER_UP = Gauge(
+    "govproj_gateway_broker_up",
+    "1 when the gateway's broker connection worked at the last /readyz",
+    multiprocess_mode="mostrecent",
+)
+SERVICE_ANSWERING = Gauge(
+    "govproj_gateway_service_answering",
+    "1 when the service answered its health call at the last /readyz",
+    ["service"],
+    multiprocess_mode="mostrecent",
+)
 
 # paths outside the endpoint table, named as themselves; anything else unmatched is one series
 FIXED_ROUTES = ("/healthz", "/readyz", "/metrics", "/api/v1/openapi.json")
@@ -51,7 +62,7 @@ def route_of(path: str, template: str | None) -> str:
     """The label for a request: its endpoint's template (``/api/v1/projects/{code}``), a fixed
     path, ``/console`` for the console's pages, else ``unmatched`` — never the raw path, whose
     values would make a series per project."""
-    if template:   # the endpoint table's werkzeug rule, written as OpenAPI writes its paths
+    if template:  # the endpoint table's werkzeug rule, written as OpenAPI writes its paths
         return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", template)
     if path in FIXED_ROUTES:
         return path

@@ -1,5 +1,6 @@
 """Planning's use cases: each one transaction; events go out through the outbox; every state
 change lands on the project's timeline with its actor and articles."""
+
 from __future__ import annotations
 
 import uuid
@@ -41,22 +42,26 @@ def review_case_opened(tx: Transaction, event: Event) -> None:
 
 def _decision(apply):
     """An effect that loads the project and applies approval's decision to it."""
+
     def effect(tx: Transaction, event: Event) -> None:
         project = repository.get(tx.session, event.project_code, for_update=True)
         data = event.data()
-        record = {"kind": event.event_type, "articles": event.articles,
-                  "at": event.occurred_at.isoformat(),
-                  "business_date": event.day.isoformat(), **event.payload}
+        record = {
+            "kind": event.event_type,
+            "articles": event.articles,
+            "at": event.occurred_at.isoformat(),
+            "business_date": event.day.isoformat(),
+            **event.payload,
+        }
         if apply(project, data, record):
             repository.save(tx.session, project)
+
     return effect
 
 
-opinion_issued = _decision(
-    lambda p, d, r: p.apply_opinion(d["submission"], d["decision"], r))
+opinion_issued = _decision(lambda p, d, r: p.apply_opinion(d["submission"], d["decision"], r))
 drc_decided = _decision(lambda p, d, r: p.apply_drc_decision(d["decision"], r))
-project_approved = _decision(
-    lambda p, d, r: p.approve(d["approved_amount"], d["approved_on"], r))
+project_approved = _decision(lambda p, d, r: p.approve(d["approved_amount"], d["approved_on"], r))
 
 
 def _visible(session, caller: Identity, code: str, permission: str) -> Project:
@@ -67,12 +72,12 @@ def _visible(session, caller: Identity, code: str, permission: str) -> Project:
     except NotFound:
         require_project(caller, permission, code, None)
         raise
-    require_project(caller, permission, code, project.unit,
-                    [c["unit"] for c in project.co_builders])
+    require_project(caller, permission, code, project.unit, [c["unit"] for c in project.co_builders])
     return project
 
 
 # -- major changes (第十八条) --------------------------------------------------------------------
+
 
 def change_decided(tx: Transaction, event: Event) -> None:
     """The new review's decision (第十八条); a fixed-asset project's approved change waits for
@@ -80,7 +85,7 @@ def change_decided(tx: Transaction, event: Event) -> None:
     data = event.data()
     row = repository.get_change(tx.session, data["request_id"])
     if row.status != "pending":
-        return   # decided already — or re-approved by the DRC first (separate queues)
+        return  # decided already — or re-approved by the DRC first (separate queues)
     row.decided_on, row.comments = data["decided_on"], data["comments"]
     if data["decision"] == "approve" and data["awaiting_drc"]:
         row.status = "awaiting_drc"
@@ -106,6 +111,7 @@ def _take_effect(tx: Transaction, row: ChangeRequestRow, data: dict, event: Even
 
 # -- incidents (第十九条) ------------------------------------------------------------------------
 
+
 def construction_suspended(tx: Transaction, event: Event) -> None:
     project = repository.get(tx.session, event.project_code, for_update=True)
     if project.suspend():
@@ -113,6 +119,7 @@ def construction_suspended(tx: Transaction, event: Event) -> None:
 
 
 # -- construction and sanctions ----------------------------------------------------------------
+
 
 class NotYet(Exception):
     """The fact this event follows has not arrived yet — the two travel on separate queues and
@@ -123,13 +130,17 @@ def _status_effect(change, before: tuple[str, ...] = ()):
     """Another service's fact that moves the project's status (the timeline is the ledger's).
     ``before``: the statuses the project is still in when the fact this one follows has not
     arrived yet (e.g. went live while acceptance is not heard of): the event is retried."""
+
     def effect(tx: Transaction, event: Event) -> None:
         project = repository.get(tx.session, event.project_code, for_update=True)
         if project.status in before:
-            raise NotYet(f"{event.event_type} of {event.project_code} overtook the fact it "
-                         f"follows (status {project.status})")
+            raise NotYet(
+                f"{event.event_type} of {event.project_code} overtook the fact it "
+                f"follows (status {project.status})"
+            )
         if change(project, event.data()):
             repository.save(tx.session, project)
+
     return effect
 
 
@@ -141,17 +152,16 @@ _SANCTIONS = {"suspend": Project.suspend, "terminate": Project.terminate}
 contract_filed = _status_effect(lambda p, d: p.start_construction())
 sanction_imposed = _status_effect(lambda p, d: _SANCTIONS.get(d["type"], lambda _: False)(p))
 sanction_lifted = _status_effect(lambda p, d: d["type"] == "suspend" and p.resume())
-construction_resumed = _status_effect(lambda p, d: p.resume())   # 第十九条: suspension ends
+construction_resumed = _status_effect(lambda p, d: p.resume())  # 第十九条: suspension ends
 construction_completed = _status_effect(lambda p, d: p.complete_construction())
 # acceptance publishes these one after the other; planning may hear them in any order
 acceptance_decided = _status_effect(lambda p, d: d["passed"] and p.accept(), before=_BUILDING)
 project_went_live = _status_effect(lambda p, d: p.go_live(), before=(*_BUILDING, "completed"))
 # the secrecy bureau's review (第四条): a refusal ends a classified application
-secrecy_decided = _status_effect(
-    lambda p, d: d["decision"] == "refuse" and p.reject_classified())
+secrecy_decided = _status_effect(lambda p, d: d["decision"] == "refuse" and p.reject_classified())
 
 
-fixed_asset_designated = _status_effect(lambda p, d: p.take_up_as_fixed_asset())   # 第四条
+fixed_asset_designated = _status_effect(lambda p, d: p.take_up_as_fixed_asset())  # 第四条
 
 
 # content a classified project's change requests may carry (第十八条 goal, location, content)
@@ -170,14 +180,12 @@ def project_classified(tx: Transaction, event: Event) -> None:
     tx.session.execute(delete(DocumentRow).where(DocumentRow.project_code == project.code))
     for change in repository.changes_of(tx.session, project.code):
         if any(k in change.changes for k in _CLASSIFIED_CHANGES):
-            change.changes = {k: v for k, v in change.changes.items()
-                              if k not in _CLASSIFIED_CHANGES}
+            change.changes = {k: v for k, v in change.changes.items() if k not in _CLASSIFIED_CHANGES}
 
 
 def _classified_material(project: Project, data: dict) -> bool:
     """Which documents a classified project has on file with security — types, never content."""
-    project.classified_material = {"doc_types": sorted(data["doc_types"]),
-                                   "catalog": data["catalog"]}
+    project.classified_material = {"doc_types": sorted(data["doc_types"]), "catalog": data["catalog"]}
     return True
 
 
@@ -199,64 +207,108 @@ class PlanningUseCases:
         with self.ctx.store.transaction() as tx:
             code = project_code(today.year, repository.next_sequence(tx.session, today.year))
             project = Project.register(
-                code=code, unit=caller.unit, regulation_version=policy.id, registered_on=today,
-                **data)
+                code=code, unit=caller.unit, regulation_version=policy.id, registered_on=today, **data
+            )
             repository.add(tx.session, project)
-            tx.emit("project_registered", {  # never the content: see ProjectRegistered
-                "unit": project.unit, "co_builders": [c["unit"] for c in project.co_builders],
-                "kind": project.kind, "level": project.level,
-                "classified": project.classified, "registered_on": today,
-                "schedule_end": project.schedule_end},
-                project_code=code, regulation_version=policy.id, articles=[3])
+            tx.emit(
+                "project_registered",
+                {  # never the content: see ProjectRegistered
+                    "unit": project.unit,
+                    "co_builders": [c["unit"] for c in project.co_builders],
+                    "kind": project.kind,
+                    "level": project.level,
+                    "classified": project.classified,
+                    "registered_on": today,
+                    "schedule_end": project.schedule_end,
+                },
+                project_code=code,
+                regulation_version=policy.id,
+                articles=[3],
+            )
         return project
 
     def file_document(self, caller: Identity, *, code: str, doc_type: str, data: dict) -> Project:
         with self.ctx.store.transaction() as tx:
-            project = _owned(repository.get(tx.session, code, for_update=True), caller,
-                             "project.documents.put")
-            change = (repository.change_to_replace(tx.session, code, doc_type)
-                      if project.needs_a_change_to_replace(doc_type) else None)
-            document = project.file_document(doc_type, data["title"], data["sha256"], caller.sub,
-                                             _now(), change=change.id if change else None)
-            if change is not None:   # each approved change replaces each document once (第十八条)
+            project = _owned(
+                repository.get(tx.session, code, for_update=True), caller, "project.documents.put"
+            )
+            change = (
+                repository.change_to_replace(tx.session, code, doc_type)
+                if project.needs_a_change_to_replace(doc_type)
+                else None
+            )
+            document = project.file_document(
+                doc_type,
+                data["title"],
+                data["sha256"],
+                caller.sub,
+                _now(),
+                change=change.id if change else None,
+            )
+            if change is not None:  # each approved change replaces each document once (第十八条)
                 change.documents_replaced = [*(change.documents_replaced or []), doc_type]
             repository.save(tx.session, project, new_document=document)
-            tx.emit("document_filed", {  # into the electronic archive kept by acceptance (第二十条)
-                "doc_type": doc_type, "version": document.version,
-                "title": None if project.classified else document.title,
-                "sha256": document.sha256, "filed_by": caller.sub, "filed_at": document.filed_at},
-                project_code=code, regulation_version=project.regulation_version, articles=[20])
+            tx.emit(
+                "document_filed",
+                {  # into the electronic archive kept by acceptance (第二十条)
+                    "doc_type": doc_type,
+                    "version": document.version,
+                    "title": None if project.classified else document.title,
+                    "sha256": document.sha256,
+                    "filed_by": caller.sub,
+                    "filed_at": document.filed_at,
+                },
+                project_code=code,
+                regulation_version=project.regulation_version,
+                articles=[20],
+            )
         return project
 
     def set_catalog(self, caller: Identity, *, code: str, resources: list[dict[str, Any]]) -> Project:
         with self.ctx.store.transaction() as tx:
-            project = _owned(repository.get(tx.session, code, for_update=True), caller,
-                             "project.catalog.put")
+            project = _owned(repository.get(tx.session, code, for_update=True), caller, "project.catalog.put")
             project.set_catalog(resources)
             repository.save(tx.session, project)
-            tx.emit("catalog_set", {
-                "resources": len(resources),
-                "by_sharing_type": dict(Counter(r["sharing_type"] for r in resources))},
-                project_code=code, regulation_version=project.regulation_version, articles=[27])
+            tx.emit(
+                "catalog_set",
+                {
+                    "resources": len(resources),
+                    "by_sharing_type": dict(Counter(r["sharing_type"] for r in resources)),
+                },
+                project_code=code,
+                regulation_version=project.regulation_version,
+                articles=[27],
+            )
         return project
 
     def submit_application(self, caller: Identity, *, code: str) -> Project:
         """Submit the application for review (第六条, 第七条) → ``application_submitted``."""
         today = self.ctx.today()
         with self.ctx.store.transaction() as tx:
-            project = _owned(repository.get(tx.session, code, for_update=True), caller,
-                             "project.submit")
-            submission = project.submit(self.ctx.policy(project.regulation_version),
-                                        items_in_force(*repository.all_plans(tx.session), today.year))
+            project = _owned(repository.get(tx.session, code, for_update=True), caller, "project.submit")
+            submission = project.submit(
+                self.ctx.policy(project.regulation_version),
+                items_in_force(*repository.all_plans(tx.session), today.year),
+            )
             repository.save(tx.session, project)
-            tx.emit("application_submitted", {
-                "name": project.name, "unit": project.unit, "kind": project.kind,
-                "level": project.level, "plan_item": project.plan_item,
-                "budget_total": project.budget_total,
-                "fixed_asset_investment": project.fixed_asset_investment,
-                "classified": project.classified, "submission": submission, "submitted_on": today,
-            }, project_code=project.code, regulation_version=project.regulation_version,
-                articles=[6, 7])
+            tx.emit(
+                "application_submitted",
+                {
+                    "name": project.name,
+                    "unit": project.unit,
+                    "kind": project.kind,
+                    "level": project.level,
+                    "plan_item": project.plan_item,
+                    "budget_total": project.budget_total,
+                    "fixed_asset_investment": project.fixed_asset_investment,
+                    "classified": project.classified,
+                    "submission": submission,
+                    "submitted_on": today,
+                },
+                project_code=project.code,
+                regulation_version=project.regulation_version,
+                articles=[6, 7],
+            )
         failpoint("after_commit")  # fault tests: a crash here must not lose the event
         return project
 
@@ -291,9 +343,13 @@ class PlanningUseCases:
     def issue_annual_plan(self, caller: Identity, *, data: dict) -> AnnualPlan:
         with self.ctx.store.transaction() as tx:
             plan = repository.get_plan(tx.session, data["plan_id"])
-            annual = AnnualPlan.issue(plan, id=f"AP-{data['year']}-{uuid.uuid4().hex[:6].upper()}",
-                                      year=data["year"], items=data["items"],
-                                      issued_on=self.ctx.today())
+            annual = AnnualPlan.issue(
+                plan,
+                id=f"AP-{data['year']}-{uuid.uuid4().hex[:6].upper()}",
+                year=data["year"],
+                items=data["items"],
+                issued_on=self.ctx.today(),
+            )
             repository.add_annual_plan(tx.session, annual)
         return annual
 
@@ -309,30 +365,55 @@ class PlanningUseCases:
             project = repository.get(tx.session, code, for_update=True)
             project.record_national_consent(decision, caller.sub, today)
             repository.save(tx.session, project)
-            tx.emit("national_consent_recorded", {"decision": decision, "decided_on": today},
-                    project_code=code, regulation_version=project.regulation_version, articles=[10])
+            tx.emit(
+                "national_consent_recorded",
+                {"decision": decision, "decided_on": today},
+                project_code=code,
+                regulation_version=project.regulation_version,
+                articles=[10],
+            )
         return project
 
     def file_national_approval(self, caller: Identity, *, code: str, filing: dict) -> Project:
         today = self.ctx.today()
         with self.ctx.store.transaction() as tx:
-            project = _owned(repository.get(tx.session, code, for_update=True), caller,
-                             "project.national.file")
-            record = {"ministry": filing["ministry"], "document_no": filing["document_no"],
-                      "approved_on": filing["approved_on"].isoformat()}
+            project = _owned(
+                repository.get(tx.session, code, for_update=True), caller, "project.national.file"
+            )
+            record = {
+                "ministry": filing["ministry"],
+                "document_no": filing["document_no"],
+                "approved_on": filing["approved_on"].isoformat(),
+            }
             consented = project.file_national_approval(record, caller.sub, today)
             repository.save(tx.session, project)
-            tx.emit("national_approval_filed", {
-                "ministry": filing["ministry"], "document_no": filing["document_no"],
-                "approved_on": filing["approved_on"], "filed_on": today, "consented": consented},
-                project_code=code, regulation_version=project.regulation_version, articles=[10])
-            if not consented:
-                tx.emit("national_approval_filed_without_consent", {
-                    "ministry": filing["ministry"], "document_no": filing["document_no"],
+            tx.emit(
+                "national_approval_filed",
+                {
+                    "ministry": filing["ministry"],
+                    "document_no": filing["document_no"],
                     "approved_on": filing["approved_on"],
-                    "consent": project.national.get("consent", {}).get("decision"),
-                    "filed_on": today}, project_code=code,
-                    regulation_version=project.regulation_version, articles=[10])
+                    "filed_on": today,
+                    "consented": consented,
+                },
+                project_code=code,
+                regulation_version=project.regulation_version,
+                articles=[10],
+            )
+            if not consented:
+                tx.emit(
+                    "national_approval_filed_without_consent",
+                    {
+                        "ministry": filing["ministry"],
+                        "document_no": filing["document_no"],
+                        "approved_on": filing["approved_on"],
+                        "consent": project.national.get("consent", {}).get("decision"),
+                        "filed_on": today,
+                    },
+                    project_code=code,
+                    regulation_version=project.regulation_version,
+                    articles=[10],
+                )
         return project
 
     # -- sharing platform (第二十九条) ----------------------------------------------------------
@@ -340,14 +421,25 @@ class PlanningUseCases:
     def record_sharing_status(self, caller: Identity, *, code: str, data: dict) -> Project:
         with self.ctx.store.transaction() as tx:
             project = repository.get(tx.session, code, for_update=True)
-            project.record_sharing_status(data["connected"], data["sharing_compliant"],
-                                          data["checked_on"], data.get("catalog_registered"))
+            project.record_sharing_status(
+                data["connected"],
+                data["sharing_compliant"],
+                data["checked_on"],
+                data.get("catalog_registered"),
+            )
             repository.save(tx.session, project)
-            tx.emit("sharing_status_recorded", {
-                "connected": data["connected"], "sharing_compliant": data["sharing_compliant"],
-                "checked_on": data["checked_on"],
-                "catalog_registered": data.get("catalog_registered")}, project_code=code,
-                regulation_version=project.regulation_version, articles=[29])
+            tx.emit(
+                "sharing_status_recorded",
+                {
+                    "connected": data["connected"],
+                    "sharing_compliant": data["sharing_compliant"],
+                    "checked_on": data["checked_on"],
+                    "catalog_registered": data.get("catalog_registered"),
+                },
+                project_code=code,
+                regulation_version=project.regulation_version,
+                articles=[29],
+            )
         return project
 
     # -- major changes (第十八条) ----------------------------------------------------------------
@@ -355,21 +447,40 @@ class PlanningUseCases:
     def request_change(self, caller: Identity, *, code: str, data: dict) -> ChangeRequestRow:
         today = self.ctx.today()
         with self.ctx.store.transaction() as tx:
-            project = _owned(repository.get(tx.session, code, for_update=True), caller,
-                             "project.change.request")
+            project = _owned(
+                repository.get(tx.session, code, for_update=True), caller, "project.change.request"
+            )
             project.check_change_request(data["changes"])
             pending = repository.pending_change(tx.session, code)
             if pending is not None:
-                raise StateConflict("an adjustment application of this project is still pending",
-                                    "该项目已有待审核的调整申请", articles=[18],
-                                    details={"pending": pending.id})
-            row = ChangeRequestRow(id=f"CR-{uuid.uuid4().hex[:8].upper()}", project_code=code,
-                                   changes=data["changes"], reason=data["reason"], status="pending",
-                                   requested_by=caller.sub, requested_on=today)
+                raise StateConflict(
+                    "an adjustment application of this project is still pending",
+                    "该项目已有待审核的调整申请",
+                    articles=[18],
+                    details={"pending": pending.id},
+                )
+            row = ChangeRequestRow(
+                id=f"CR-{uuid.uuid4().hex[:8].upper()}",
+                project_code=code,
+                changes=data["changes"],
+                reason=data["reason"],
+                status="pending",
+                requested_by=caller.sub,
+                requested_on=today,
+            )
             tx.session.add(row)
-            tx.emit("change_requested", {"request_id": row.id, "changes": data["changes"],
-                                         "reason": data["reason"], "requested_on": today},
-                    project_code=code, regulation_version=project.regulation_version, articles=[18])
+            tx.emit(
+                "change_requested",
+                {
+                    "request_id": row.id,
+                    "changes": data["changes"],
+                    "reason": data["reason"],
+                    "requested_on": today,
+                },
+                project_code=code,
+                regulation_version=project.regulation_version,
+                articles=[18],
+            )
         return row
 
     def change_requests(self, caller: Identity, *, code: str) -> list[ChangeRequestRow]:

@@ -3,6 +3,7 @@ machine and its completeness check. No I/O here; every refusal names its article
 
 Statuses are the public ones of docs/api.md.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from shared.documents import DOC_TYPES, UPLOADABLE
 from shared.errors import RuleViolation, StateConflict
 from shared.policy import Policy, article_label_zh
 
-KINDS = ("construction", "om")          # 第三条: construction AND O&M are filed
+KINDS = ("construction", "om")  # 第三条: construction AND O&M are filed
 LEVELS = ("province", "city", "county")  # 第四条, 第二十五条
 
 
@@ -80,7 +81,7 @@ class Project:
     # a classified project's documents and catalog are filed with security; only the fact
     # of what is on file reaches the register
     classified_material: dict[str, Any] = field(default_factory=dict)
-    sharing: dict[str, Any] | None = None                   # sharing-platform status (第二十九条)
+    sharing: dict[str, Any] | None = None  # sharing-platform status (第二十九条)
     status_before_suspension: str | None = None
 
     # -- registration --------------------------------------------------------------------
@@ -92,38 +93,65 @@ class Project:
 
     def check_registration(self) -> None:
         if self.kind not in KINDS:
-            raise RuleViolation(f"kind must be one of {KINDS}", f"项目类型须为 {KINDS} 之一",
-                                articles=[3], details={"kind": self.kind})
+            raise RuleViolation(
+                f"kind must be one of {KINDS}",
+                f"项目类型须为 {KINDS} 之一",
+                articles=[3],
+                details={"kind": self.kind},
+            )
         if self.level not in LEVELS:
-            raise RuleViolation(f"level must be one of {LEVELS}", f"项目层级须为 {LEVELS} 之一",
-                                articles=[4], details={"level": self.level})
+            raise RuleViolation(
+                f"level must be one of {LEVELS}",
+                f"项目层级须为 {LEVELS} 之一",
+                articles=[4],
+                details={"level": self.level},
+            )
         if self.budget_total < 0:
-            raise RuleViolation("budget total cannot be negative", "投资预算不能为负数",
-                                articles=[7], details={"budget_total": str(self.budget_total)})
+            raise RuleViolation(
+                "budget total cannot be negative",
+                "投资预算不能为负数",
+                articles=[7],
+                details={"budget_total": str(self.budget_total)},
+            )
         if self.shares and sum(self.shares.values(), Decimal(0)) != self.budget_total:
             raise RuleViolation(
                 "the province/city/county shares must add up to the budget total",
-                "省、市、县分担额之和须等于投资预算总额", articles=[4, 25],
-                details={"shares": {k: str(v) for k, v in self.shares.items()},
-                         "budget_total": str(self.budget_total)})
+                "省、市、县分担额之和须等于投资预算总额",
+                articles=[4, 25],
+                details={
+                    "shares": {k: str(v) for k, v in self.shares.items()},
+                    "budget_total": str(self.budget_total),
+                },
+            )
         if self.schedule_start and self.schedule_end and self.schedule_start > self.schedule_end:
-            raise RuleViolation("the schedule ends before it starts", "建设周期的结束早于开始",
-                                articles=[7], details={"schedule": {
-                                    "start": self.schedule_start.isoformat(),
-                                    "end": self.schedule_end.isoformat()}})
+            raise RuleViolation(
+                "the schedule ends before it starts",
+                "建设周期的结束早于开始",
+                articles=[7],
+                details={
+                    "schedule": {
+                        "start": self.schedule_start.isoformat(),
+                        "end": self.schedule_end.isoformat(),
+                    }
+                },
+            )
         units = [c["unit"] for c in self.co_builders]
         if self.unit in units or len(set(units)) != len(units):
             raise RuleViolation(
                 "co-builders must be other departments, each named once",
-                "共建部门须为牵头部门以外的部门，且不得重复", articles=[14],
-                details={"co_builders": units})
+                "共建部门须为牵头部门以外的部门，且不得重复",
+                articles=[14],
+                details={"co_builders": units},
+            )
         if self.classified and any((self.goals, self.content, self.location)):
             # 涉密 content never reaches the register or the bus (第四条, docs/regulation.md §13)
             raise RuleViolation(
                 "a classified project's goals, content and location are filed with the secrecy "
                 "bureau, not on the register",
                 "涉密项目的建设目标、内容和地点须报送保密部门，不在登记系统中填报",
-                articles=[4], details={"classified": True})
+                articles=[4],
+                details={"classified": True},
+            )
 
     # -- the application ----------------------------------------------------------------
     def _require_status(self, allowed: tuple[str, ...], action: str, articles: list[int]) -> None:
@@ -131,31 +159,38 @@ class Project:
             raise StateConflict(
                 f"project {self.code} is {self.status}: cannot {action}",
                 f"项目 {self.code} 当前状态为 {self.status}，不能{action_zh(action)}",
-                articles=articles, details={"status": self.status, "action": action})
+                articles=articles,
+                details={"status": self.status, "action": action},
+            )
 
     def _refuse_if_classified(self, what: str, what_zh: str) -> None:
         if self.classified:
             raise RuleViolation(
                 f"a classified project's {what} are filed with the secrecy bureau's service "
                 f"(PUT /projects/{self.code}/classified-content), not on the register",
-                f"涉密项目的{what_zh}须报送保密部门，不在登记系统中填报", articles=[4],
-                details={"classified": True})
+                f"涉密项目的{what_zh}须报送保密部门，不在登记系统中填报",
+                articles=[4],
+                details={"classified": True},
+            )
 
     def needs_a_change_to_replace(self, doc_type: str) -> bool:
         """After approval the construction plan and the investment budget are what the project
         is built to (第十七条): a new version of either needs an approved change (第十八条)."""
-        return (doc_type in PLAN_AND_BUDGET and self.status in APPROVED
-                and doc_type in self.documents)
+        return doc_type in PLAN_AND_BUDGET and self.status in APPROVED and doc_type in self.documents
 
-    def file_document(self, doc_type: str, title: str, sha256: str, by: str,
-                      at: datetime, change: str | None = None) -> Document:
+    def file_document(
+        self, doc_type: str, title: str, sha256: str, by: str, at: datetime, change: str | None = None
+    ) -> Document:
         """File (a new version of) a document into the project's archive (第二十条);
         ``change``: the approved change that lets a plan or budget be replaced, if any."""
         self._refuse_if_classified("documents", "文件")
         if doc_type not in UPLOADABLE:
-            raise RuleViolation(f"unknown document type {doc_type!r}", f"未知的文件类型 {doc_type}",
-                                articles=[20], details={"doc_type": doc_type,
-                                                        "allowed": list(UPLOADABLE)})
+            raise RuleViolation(
+                f"unknown document type {doc_type!r}",
+                f"未知的文件类型 {doc_type}",
+                articles=[20],
+                details={"doc_type": doc_type, "allowed": list(UPLOADABLE)},
+            )
         if self.status in CLOSED:
             self._require_status((), "file documents", [20])
         if change is None and self.needs_a_change_to_replace(doc_type):
@@ -164,10 +199,11 @@ class Project:
                 f"the approved project is built to its {what} (第十七条): replacing it needs an "
                 "approved change (第十八条) that has not replaced it yet",
                 f"项目已批复，须严格按照批复的{what_zh}实施（第十七条）；更换须先经批准的调整申请（第十八条）",
-                articles=[17, 18], details={"doc_type": doc_type, "status": self.status})
+                articles=[17, 18],
+                details={"doc_type": doc_type, "status": self.status},
+            )
         previous = self.documents.get(doc_type)
-        document = Document(doc_type, title, sha256.lower(),
-                            previous.version + 1 if previous else 1, by, at)
+        document = Document(doc_type, title, sha256.lower(), previous.version + 1 if previous else 1, by, at)
         self.documents[doc_type] = document
         return document
 
@@ -179,53 +215,72 @@ class Project:
         for i, resource in enumerate(resources):
             if resource["sharing_type"] == "conditional" and not resource.get("sharing_conditions"):
                 problems[f"resources.{i}.sharing_conditions"] = [
-                    "required when sharing is conditional / 有条件共享须写明共享条件"]
+                    "required when sharing is conditional / 有条件共享须写明共享条件"
+                ]
         if problems:
-            raise RuleViolation("conditional sharing needs its conditions",
-                                "有条件共享的资源须写明共享条件", articles=[27], details=problems)
+            raise RuleViolation(
+                "conditional sharing needs its conditions",
+                "有条件共享的资源须写明共享条件",
+                articles=[27],
+                details=problems,
+            )
         self.catalog = resources
 
-    def missing_for_submission(self, policy: Policy,
-                               plan_items: set[str] | None = None) -> list[dict[str, Any]]:
+    def missing_for_submission(
+        self, policy: Policy, plan_items: set[str] | None = None
+    ) -> list[dict[str, Any]]:
         """EVERY item the application still lacks, each with its article (第六条, 第七条,
         第十四条, 第二十七条). ``plan_items``: the plan items in force (None: not checked)."""
         missing = []
         if plan_items is not None and self.plan_item not in plan_items:
-            missing.append({
-                "item": "plan_item", "articles": [article_label_zh(6)],
-                "message": "missing: the item of a plan in force this application implements"
-                           + (f" ({self.plan_item!r} is not one)" if self.plan_item else ""),
-                "message_zh": "缺少：申报所依据的已生效建设规划或年度指导计划条目"
-                              + (f"（{self.plan_item} 不在其中）" if self.plan_item else "")})
+            missing.append(
+                {
+                    "item": "plan_item",
+                    "articles": [article_label_zh(6)],
+                    "message": "missing: the item of a plan in force this application implements"
+                    + (f" ({self.plan_item!r} is not one)" if self.plan_item else ""),
+                    "message_zh": "缺少：申报所依据的已生效建设规划或年度指导计划条目"
+                    + (f"（{self.plan_item} 不在其中）" if self.plan_item else ""),
+                }
+            )
         required = policy.param("required_documents", "application")
         needed = list(required["always"])
         if self.new_civil_works:
             needed += required["new_civil_works"]
         if self.co_builders:
             needed += required["cross_department"]
-        on_file = set(self.classified_material.get("doc_types", [])) if self.classified \
-            else set(self.documents)
-        has_catalog = self.classified_material.get("catalog", False) if self.classified \
-            else bool(self.catalog)
+        on_file = (
+            set(self.classified_material.get("doc_types", [])) if self.classified else set(self.documents)
+        )
+        has_catalog = (
+            self.classified_material.get("catalog", False) if self.classified else bool(self.catalog)
+        )
         for item in needed:
             doc = item["doc"]
             present = has_catalog if doc == "resource_catalog" else doc in on_file
             if not present:
                 en, zh = DOC_TYPES[doc]
-                missing.append({"item": doc, "articles": [article_label_zh(item["article"])],
-                                "message": f"missing: {en}", "message_zh": f"缺少：{zh}"})
+                missing.append(
+                    {
+                        "item": doc,
+                        "articles": [article_label_zh(item["article"])],
+                        "message": f"missing: {en}",
+                        "message_zh": f"缺少：{zh}",
+                    }
+                )
         return missing
 
     def submit(self, policy: Policy, plan_items: set[str]) -> int:
         """Submit the application (第六条, 第七条); returns the submission number."""
-        self._require_status(tuple(s for s, t in TRANSITIONS.items() if "submit" in t),
-                             "submit", [6, 7])
+        self._require_status(tuple(s for s, t in TRANSITIONS.items() if "submit" in t), "submit", [6, 7])
         missing = self.missing_for_submission(policy, plan_items)
         if missing:
             raise RuleViolation(
                 f"the application is incomplete: {len(missing)} item(s) missing",
-                f"申报材料不齐全：缺少 {len(missing)} 项", articles=[6, 7, 27],
-                details={"missing": missing})
+                f"申报材料不齐全：缺少 {len(missing)} 项",
+                articles=[6, 7, 27],
+                details={"missing": missing},
+            )
         self.status = TRANSITIONS[self.status]["submit"]
         self.submissions += 1
         return self.submissions
@@ -235,8 +290,7 @@ class Project:
         """The round's opinion took effect (第九条). False when stale or already superseded."""
         if submission != self.submissions or self.status not in ("submitted", "under_review"):
             return False
-        self.status = {"approve": "awaiting_approval", "reject": "rejected",
-                       "revise": "returned"}[decision]
+        self.status = {"approve": "awaiting_approval", "reject": "rejected", "revise": "returned"}[decision]
         self.decisions.append(record)
         return True
 
@@ -262,16 +316,21 @@ class Project:
         if not self.national_ministry:
             raise RuleViolation(
                 f"project {self.code} is not applied for with a national ministry",
-                f"项目 {self.code} 不属于向国家部委申报的项目", articles=[10],
-                details={"national_ministry": False})
+                f"项目 {self.code} 不属于向国家部委申报的项目",
+                articles=[10],
+                details={"national_ministry": False},
+            )
 
     def record_national_consent(self, decision: str, by: str, on: date) -> None:
         """The office's opinion on applying to the ministry, needed BEFORE applying (第十条)."""
         self._require_national()
         if "consent" in self.national:
-            raise StateConflict("the office has already given its opinion on this application",
-                                "省政务服务管理办公室已就该申报出具意见", articles=[10],
-                                details={"consent": self.national["consent"]})
+            raise StateConflict(
+                "the office has already given its opinion on this application",
+                "省政务服务管理办公室已就该申报出具意见",
+                articles=[10],
+                details={"consent": self.national["consent"]},
+            )
         self.national["consent"] = {"decision": decision, "by": by, "on": on.isoformat()}
 
     def file_national_approval(self, filing: dict[str, Any], by: str, on: date) -> bool:
@@ -280,24 +339,34 @@ class Project:
         violation for supervision."""
         self._require_national()
         if "filing" in self.national:
-            raise StateConflict("the ministry's approval is already filed", "国家部委批复已备案",
-                                articles=[10], details={"filing": self.national["filing"]})
+            raise StateConflict(
+                "the ministry's approval is already filed",
+                "国家部委批复已备案",
+                articles=[10],
+                details={"filing": self.national["filing"]},
+            )
         consented = self.national.get("consent", {}).get("decision") == "consent"
-        self.national["filing"] = {**filing, "by": by, "on": on.isoformat(),
-                                   "with_prior_consent": consented}
+        self.national["filing"] = {**filing, "by": by, "on": on.isoformat(), "with_prior_consent": consented}
         return consented
 
     # -- sharing platform (第二十九条) -----------------------------------------------------------
-    def record_sharing_status(self, connected: bool, compliant: bool, checked_on: date,
-                              catalog_registered: bool | None = None) -> None:
+    def record_sharing_status(
+        self, connected: bool, compliant: bool, checked_on: date, catalog_registered: bool | None = None
+    ) -> None:
         previous = self.sharing or {}
         if previous.get("checked_on", "") > checked_on.isoformat():
-            raise StateConflict("a later check of the sharing platform is already recorded",
-                                "已记录更晚的共享平台检查结果", articles=[29],
-                                details={"recorded": previous})
-        self.sharing = {"connected": connected, "sharing_compliant": compliant,
-                        "checked_on": checked_on.isoformat(),
-                        "catalog_registered": catalog_registered}
+            raise StateConflict(
+                "a later check of the sharing platform is already recorded",
+                "已记录更晚的共享平台检查结果",
+                articles=[29],
+                details={"recorded": previous},
+            )
+        self.sharing = {
+            "connected": connected,
+            "sharing_compliant": compliant,
+            "checked_on": checked_on.isoformat(),
+            "catalog_registered": catalog_registered,
+        }
 
     # -- major changes (第十八条) and suspension (第十九条) --------------------------------------
     def check_change_request(self, changes: dict[str, Any]) -> None:
@@ -305,8 +374,11 @@ class Project:
         if self.classified and any(k in changes for k in ("goal", "location", "content")):
             raise RuleViolation(
                 "changes to a classified project's goals, location or content go to the "
-                "secrecy bureau, not on the register", "涉密项目的目标、地点和内容变更须报送保密部门",
-                articles=[4, 18], details={"changes": sorted(changes)})
+                "secrecy bureau, not on the register",
+                "涉密项目的目标、地点和内容变更须报送保密部门",
+                articles=[4, 18],
+                details={"changes": sorted(changes)},
+            )
 
     def apply_change(self, changes: dict[str, Any], approved_amount: Decimal | None) -> None:
         """An approved adjustment updates the register (第十八条)."""
@@ -319,9 +391,10 @@ class Project:
         if "schedule" in changes:
             self.schedule_start = date.fromisoformat(changes["schedule"]["start"])
             self.schedule_end = date.fromisoformat(changes["schedule"]["end"])
-        if "budget" in changes:   # as reviewed: the approved amount, not the one requested
-            self.budget_total = (approved_amount if approved_amount is not None
-                                 else Decimal(changes["budget"]["total"]))
+        if "budget" in changes:  # as reviewed: the approved amount, not the one requested
+            self.budget_total = (
+                approved_amount if approved_amount is not None else Decimal(changes["budget"]["total"])
+            )
         if approved_amount is not None:
             self.approved_amount = approved_amount
 
@@ -404,8 +477,12 @@ class Project:
         return True
 
 
-_ACTIONS_ZH = {"submit": "提交申报", "file documents": "提交文件", "change the catalog": "修改信息资源目录",
-               "request a change": "申请调整"}
+_ACTIONS_ZH = {
+    "submit": "提交申报",
+    "file documents": "提交文件",
+    "change the catalog": "修改信息资源目录",
+    "request a change": "申请调整",
+}
 
 
 def action_zh(action: str) -> str:

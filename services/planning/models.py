@@ -1,4 +1,5 @@
 """Planning's own database: the register, documents, timeline, plus the platform tables."""
+
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -39,9 +40,9 @@ class ProjectRow(Base):
     new_civil_works: Mapped[bool] = mapped_column(Boolean)
     classified: Mapped[bool] = mapped_column(Boolean)
     national_ministry: Mapped[bool] = mapped_column(Boolean)
-    co_builders = mapped_column(JSON, nullable=False)      # [{unit, scope}]
-    co_builder_units: Mapped[str] = mapped_column(Text)     # "|U1|U2|": indexed visibility filter
-    shares = mapped_column(JSON, nullable=False)           # {level: "decimal string"}
+    co_builders = mapped_column(JSON, nullable=False)  # [{unit, scope}]
+    co_builder_units: Mapped[str] = mapped_column(Text)  # "|U1|U2|": indexed visibility filter
+    shares = mapped_column(JSON, nullable=False)  # {level: "decimal string"}
     schedule_start = mapped_column(Date)
     schedule_end = mapped_column(Date)
     location: Mapped[str | None] = mapped_column(Text)

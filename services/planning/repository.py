@@ -1,4 +1,5 @@
 """Loading and saving Projects (domain objects) on planning's database."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -19,16 +20,37 @@ from services.planning.plans import AnnualPlan, Plan
 from shared.authz import OVERSIGHT, Identity
 from shared.errors import NotFound
 
-_SCALARS = ("code", "name", "unit", "kind", "level", "plan_item", "budget_total",
-            "fixed_asset_investment", "new_civil_works", "classified", "national_ministry",
-            "schedule_start", "schedule_end", "location", "goals", "content",
-            "regulation_version", "registered_on", "status", "submissions", "approved_amount",
-            "approved_on", "status_before_suspension")
+_SCALARS = (
+    "code",
+    "name",
+    "unit",
+    "kind",
+    "level",
+    "plan_item",
+    "budget_total",
+    "fixed_asset_investment",
+    "new_civil_works",
+    "classified",
+    "national_ministry",
+    "schedule_start",
+    "schedule_end",
+    "location",
+    "goals",
+    "content",
+    "regulation_version",
+    "registered_on",
+    "status",
+    "submissions",
+    "approved_amount",
+    "approved_on",
+    "status_before_suspension",
+)
 
 
 def next_sequence(session: Session, year: int) -> int:
-    row = session.execute(select(CodeSequence).where(CodeSequence.year == year)
-                          .with_for_update()).scalar_one_or_none()
+    row = session.execute(
+        select(CodeSequence).where(CodeSequence.year == year).with_for_update()
+    ).scalar_one_or_none()
     if row is None:
         row = CodeSequence(year=year, last=0)
         session.add(row)
@@ -81,10 +103,17 @@ def get(session: Session, code: str, *, for_update: bool = False) -> Project:
 def save(session: Session, project: Project, new_document: Document | None = None) -> None:
     _to_row(project, session.get(ProjectRow, project.code))
     if new_document is not None:
-        session.add(DocumentRow(project_code=project.code, doc_type=new_document.doc_type,
-                                version=new_document.version, title=new_document.title,
-                                sha256=new_document.sha256, filed_by=new_document.filed_by,
-                                filed_at=new_document.filed_at))
+        session.add(
+            DocumentRow(
+                project_code=project.code,
+                doc_type=new_document.doc_type,
+                version=new_document.version,
+                title=new_document.title,
+                sha256=new_document.sha256,
+                filed_by=new_document.filed_by,
+                filed_at=new_document.filed_at,
+            )
+        )
     session.flush()
 
 
@@ -92,30 +121,48 @@ def latest_documents(session: Session, code: str) -> dict[str, Document]:
     """The latest version of each document type: read through the unique index (project,
     type, version), so a project's command costs its document types, not every version it
     ever filed (issue 19)."""
-    latest = (select(DocumentRow.doc_type, func.max(DocumentRow.version).label("version"))
-              .where(DocumentRow.project_code == code).group_by(DocumentRow.doc_type)
-              .subquery())
-    rows = session.scalars(select(DocumentRow).join(latest, and_(
-        DocumentRow.doc_type == latest.c.doc_type, DocumentRow.version == latest.c.version))
-        .where(DocumentRow.project_code == code).order_by(DocumentRow.doc_type))
-    return {r.doc_type: Document(r.doc_type, r.title, r.sha256, r.version, r.filed_by,
-                                 r.filed_at) for r in rows}
+    latest = (
+        select(DocumentRow.doc_type, func.max(DocumentRow.version).label("version"))
+        .where(DocumentRow.project_code == code)
+        .group_by(DocumentRow.doc_type)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(DocumentRow)
+        .join(
+            latest, and_(DocumentRow.doc_type == latest.c.doc_type, DocumentRow.version == latest.c.version)
+        )
+        .where(DocumentRow.project_code == code)
+        .order_by(DocumentRow.doc_type)
+    )
+    return {
+        r.doc_type: Document(r.doc_type, r.title, r.sha256, r.version, r.filed_by, r.filed_at) for r in rows
+    }
 
 
 def visible_to(identity: Identity):
     """The SQL filter of projects an identity may list (units: own and co-built)."""
     if identity.role == "unit":
-        return or_(ProjectRow.unit == identity.unit,
-                   ProjectRow.co_builder_units.contains(f"|{identity.unit}|"))
+        return or_(
+            ProjectRow.unit == identity.unit, ProjectRow.co_builder_units.contains(f"|{identity.unit}|")
+        )
     if identity.role in OVERSIGHT:
         return True
     return False  # evaluators see the projects commissioned to them; none are, yet
 
 
-def search(session: Session, identity: Identity, *, status: str | None = None,
-           unit: str | None = None, year: int | None = None, limit: int = 50,
-           offset: int = 0, among: list[str] | None = None,
-           excluding: list[str] | None = None) -> tuple[int, list[Project]]:
+def search(
+    session: Session,
+    identity: Identity,
+    *,
+    status: str | None = None,
+    unit: str | None = None,
+    year: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    among: list[str] | None = None,
+    excluding: list[str] | None = None,
+) -> tuple[int, list[Project]]:
     query = select(ProjectRow).where(visible_to(identity))
     if among is not None:
         query = query.where(ProjectRow.code.in_(among))
@@ -134,15 +181,31 @@ def search(session: Session, identity: Identity, *, status: str | None = None,
 
 # -- plans ---------------------------------------------------------------------------------
 
+
 def _plan(row: PlanRow) -> Plan:
-    return Plan(id=row.id, title=row.title, start_year=row.start_year, end_year=row.end_year,
-                items=list(row.items), status=row.status, approved_on=row.approved_on,
-                approved_by=row.approved_by)
+    return Plan(
+        id=row.id,
+        title=row.title,
+        start_year=row.start_year,
+        end_year=row.end_year,
+        items=list(row.items),
+        status=row.status,
+        approved_on=row.approved_on,
+        approved_by=row.approved_by,
+    )
 
 
 def add_plan(session: Session, plan: Plan) -> None:
-    session.add(PlanRow(id=plan.id, title=plan.title, start_year=plan.start_year,
-                        end_year=plan.end_year, items=plan.items, status=plan.status))
+    session.add(
+        PlanRow(
+            id=plan.id,
+            title=plan.title,
+            start_year=plan.start_year,
+            end_year=plan.end_year,
+            items=plan.items,
+            status=plan.status,
+        )
+    )
     session.flush()
 
 
@@ -161,16 +224,24 @@ def save_plan(session: Session, plan: Plan) -> None:
 
 
 def add_annual_plan(session: Session, annual: AnnualPlan) -> None:
-    session.add(AnnualPlanRow(id=annual.id, year=annual.year, plan_id=annual.plan_id,
-                              items=annual.items, issued_on=annual.issued_on))
+    session.add(
+        AnnualPlanRow(
+            id=annual.id,
+            year=annual.year,
+            plan_id=annual.plan_id,
+            items=annual.items,
+            issued_on=annual.issued_on,
+        )
+    )
     session.flush()
 
 
 def all_plans(session: Session) -> tuple[list[Plan], list[AnnualPlan]]:
     plans = [_plan(r) for r in session.scalars(select(PlanRow).order_by(PlanRow.id))]
-    annual = [AnnualPlan(id=r.id, year=r.year, plan_id=r.plan_id, items=list(r.items),
-                         issued_on=r.issued_on)
-              for r in session.scalars(select(AnnualPlanRow).order_by(AnnualPlanRow.id))]
+    annual = [
+        AnnualPlan(id=r.id, year=r.year, plan_id=r.plan_id, items=list(r.items), issued_on=r.issued_on)
+        for r in session.scalars(select(AnnualPlanRow).order_by(AnnualPlanRow.id))
+    ]
     return plans, annual
 
 
@@ -180,29 +251,41 @@ def count_rows(session: Session, model) -> int:
 
 # -- change requests (第十八条) --------------------------------------------------------------
 
+
 def pending_change(session: Session, code: str) -> ChangeRequestRow | None:
     """The change still under review — by the office, or the DRC's re-approval (第十八条)."""
-    return session.scalars(select(ChangeRequestRow).where(
-        ChangeRequestRow.project_code == code,
-        ChangeRequestRow.status.in_(("pending", "awaiting_drc")))).first()
+    return session.scalars(
+        select(ChangeRequestRow).where(
+            ChangeRequestRow.project_code == code, ChangeRequestRow.status.in_(("pending", "awaiting_drc"))
+        )
+    ).first()
 
 
 def change_to_replace(session: Session, code: str, doc_type: str) -> ChangeRequestRow | None:
     """An approved change of the project that has not yet replaced ``doc_type`` (第十八条)."""
-    approved = session.scalars(select(ChangeRequestRow).where(
-        ChangeRequestRow.project_code == code, ChangeRequestRow.status == "approved")
-        .order_by(ChangeRequestRow.requested_on, ChangeRequestRow.id).with_for_update())
+    approved = session.scalars(
+        select(ChangeRequestRow)
+        .where(ChangeRequestRow.project_code == code, ChangeRequestRow.status == "approved")
+        .order_by(ChangeRequestRow.requested_on, ChangeRequestRow.id)
+        .with_for_update()
+    )
     return next((c for c in approved if doc_type not in (c.documents_replaced or [])), None)
 
 
 def get_change(session: Session, request_id: str) -> ChangeRequestRow:
     row = session.get(ChangeRequestRow, request_id)
     if row is None:
-        raise NotFound(f"no change request {request_id}", f"调整申请 {request_id} 不存在",
-                       details={"id": request_id})
+        raise NotFound(
+            f"no change request {request_id}", f"调整申请 {request_id} 不存在", details={"id": request_id}
+        )
     return row
 
 
 def changes_of(session: Session, code: str) -> list[ChangeRequestRow]:
-    return list(session.scalars(select(ChangeRequestRow).where(
-        ChangeRequestRow.project_code == code).order_by(ChangeRequestRow.requested_on)))
+    return list(
+        session.scalars(
+            select(ChangeRequestRow)
+            .where(ChangeRequestRow.project_code == code)
+            .order_by(ChangeRequestRow.requested_on)
+        )
+    )

@@ -3,6 +3,7 @@
 The gateway validates requests with these same schemas at the edge; the service loads them
 again, because a service never trusts its caller's validation.
 """
+
 from __future__ import annotations
 
 from marshmallow import fields, validate
@@ -54,27 +55,17 @@ class ProjectRegistration(Strict):
     name = fields.String(required=True, validate=Length(min=1, max=200))
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))
-    plan_item = fields.String(load_default=None, allow_none=True,
-                              validate=Length(max=64))
+    plan_item = fields.String(load_default=None, allow_none=True, validate=Length(max=64))
     fixed_asset_investment = fields.Boolean(load_default=False)
     new_civil_works = fields.Boolean(load_default=False)
     classified = fields.Boolean(load_default=False)
     national_ministry = fields.Boolean(load_default=False)
-    co_builders = fields.List(fields.Nested(CoBuilder), load_default=list,
-                              validate=Items(max=50))
+    co_builders = fields.List(fields.Nested(CoBuilder), load_default=list, validate=Items(max=50))
     budget = fields.Nested(Budget, required=True)
     schedule = fields.Nested(Schedule, load_default=None)
-    location = fields.String(load_default=None, allow_none=True,
-                             validate=Length(max=500))
+    location = fields.String(load_default=None, allow_none=True, validate=Length(max=500))
     goals = fields.String(load_default=None, allow_none=True, validate=Length(max=5000))
-    content = fields.String(load_default=None, allow_none=True,
-                            validate=Length(max=20000))
-
-
-
-
-
-
+    content = fields.String(load_default=None, allow_none=True, validate=Length(max=20000))
 
 
 class ProjectFilters(Strict):
@@ -85,24 +76,28 @@ class ProjectFilters(Strict):
     offset = fields.Integer(load_default=0, validate=Range(min=0, max=1_000_000))
 
 
-
-
-
-
 def registration_fields(data: dict) -> dict:
     """Request → Project fields."""
     budget = data["budget"]
     shares = {k: v for k, v in (budget.get("shares") or {}).items() if v is not None}
     schedule = data.get("schedule") or {}
     return {
-        "name": data["name"], "kind": data["kind"], "level": data["level"],
-        "plan_item": data["plan_item"], "budget_total": budget["total"],
+        "name": data["name"],
+        "kind": data["kind"],
+        "level": data["level"],
+        "plan_item": data["plan_item"],
+        "budget_total": budget["total"],
         "fixed_asset_investment": data["fixed_asset_investment"],
-        "new_civil_works": data["new_civil_works"], "classified": data["classified"],
-        "national_ministry": data["national_ministry"], "co_builders": data["co_builders"],
-        "shares": shares, "schedule_start": schedule.get("start"),
-        "schedule_end": schedule.get("end"), "location": data["location"],
-        "goals": data["goals"], "content": data["content"],
+        "new_civil_works": data["new_civil_works"],
+        "classified": data["classified"],
+        "national_ministry": data["national_ministry"],
+        "co_builders": data["co_builders"],
+        "shares": shares,
+        "schedule_start": schedule.get("start"),
+        "schedule_end": schedule.get("end"),
+        "location": data["location"],
+        "goals": data["goals"],
+        "content": data["content"],
     }
 
 
@@ -110,11 +105,17 @@ def _stub(project: Project) -> dict:
     """The head of the project's view; of a classified one, what shared.authz.classified_stub
     keeps is all anyone but its unit and the secrecy bureau sees (docs/regulation.md §13)."""
     return {
-        "code": project.code, "unit": project.unit, "status": project.status,
-        "stage": project.status, "classified": True, "kind": project.kind,
-        "level": project.level, "budget": {"total": f"{project.budget_total:.2f}"},
-        "approved_amount": (f"{project.approved_amount:.2f}"
-                            if project.approved_amount is not None else None),
+        "code": project.code,
+        "unit": project.unit,
+        "status": project.status,
+        "stage": project.status,
+        "classified": True,
+        "kind": project.kind,
+        "level": project.level,
+        "budget": {"total": f"{project.budget_total:.2f}"},
+        "approved_amount": (
+            f"{project.approved_amount:.2f}" if project.approved_amount is not None else None
+        ),
         "regulation_version": project.regulation_version,
         "registered_on": project.registered_on.isoformat(),
         # the 项目审批部门 that decides acceptance, extensions and incidents (第四条, 第九条)
@@ -176,61 +177,100 @@ def load_change_request(data) -> dict:
     """Shape-check, then keep the wire form (JSON types) of what changes."""
     loaded = load(ChangeRequest, data)
     if not loaded["changes"]:
-        raise ValidationFailed("invalid input: changes", "输入不合法：changes",
-                               details={"changes": ["name at least one change / 至少一项调整"]})
-    return {"changes": {k: data["changes"][k] for k in loaded["changes"]},
-            "reason": loaded["reason"]}
+        raise ValidationFailed(
+            "invalid input: changes",
+            "输入不合法：changes",
+            details={"changes": ["name at least one change / 至少一项调整"]},
+        )
+    return {"changes": {k: data["changes"][k] for k in loaded["changes"]}, "reason": loaded["reason"]}
 
 
 def change_view(row) -> dict:
-    return {"id": row.id, "project_code": row.project_code, "changes": row.changes,
-            "reason": row.reason, "status": row.status, "requested_by": row.requested_by,
-            "requested_on": row.requested_on.isoformat(),
-            "decided_on": row.decided_on.isoformat() if row.decided_on else None,
-            "comments": row.comments, "documents_replaced": row.documents_replaced or []}
+    return {
+        "id": row.id,
+        "project_code": row.project_code,
+        "changes": row.changes,
+        "reason": row.reason,
+        "status": row.status,
+        "requested_by": row.requested_by,
+        "requested_on": row.requested_on.isoformat(),
+        "decided_on": row.decided_on.isoformat() if row.decided_on else None,
+        "comments": row.comments,
+        "documents_replaced": row.documents_replaced or [],
+    }
 
 
 def plan_view(plan) -> dict:
-    return {"id": plan.id, "title": plan.title, "start_year": plan.start_year,
-            "end_year": plan.end_year, "items": plan.items, "status": plan.status,
-            "approved_on": plan.approved_on.isoformat() if plan.approved_on else None,
-            "approved_by": plan.approved_by}
+    return {
+        "id": plan.id,
+        "title": plan.title,
+        "start_year": plan.start_year,
+        "end_year": plan.end_year,
+        "items": plan.items,
+        "status": plan.status,
+        "approved_on": plan.approved_on.isoformat() if plan.approved_on else None,
+        "approved_by": plan.approved_by,
+    }
 
 
 def annual_plan_view(annual) -> dict:
-    return {"id": annual.id, "year": annual.year, "plan_id": annual.plan_id,
-            "items": annual.items, "issued_on": annual.issued_on.isoformat()}
+    return {
+        "id": annual.id,
+        "year": annual.year,
+        "plan_id": annual.plan_id,
+        "items": annual.items,
+        "issued_on": annual.issued_on.isoformat(),
+    }
 
 
-def project_view(project: Project, caller: Identity, detail: bool = True,
-                 plan_items: set[str] | None = None) -> dict:
+def project_view(
+    project: Project, caller: Identity, detail: bool = True, plan_items: set[str] | None = None
+) -> dict:
     if project.classified and not sees_classified_content(caller, project.unit):
         return classified_stub(_stub(project))
     view = {
         **_stub(project),
-        "name": project.name, "classified": project.classified, "plan_item": project.plan_item,
-        "budget": {"total": f"{project.budget_total:.2f}",
-                   "shares": {k: f"{v:.2f}" for k, v in project.shares.items()}},
+        "name": project.name,
+        "classified": project.classified,
+        "plan_item": project.plan_item,
+        "budget": {
+            "total": f"{project.budget_total:.2f}",
+            "shares": {k: f"{v:.2f}" for k, v in project.shares.items()},
+        },
         "fixed_asset_investment": project.fixed_asset_investment,
         "new_civil_works": project.new_civil_works,
-        "national_ministry": project.national_ministry, "co_builders": project.co_builders,
-        "schedule": ({"start": project.schedule_start.isoformat(),
-                      "end": project.schedule_end.isoformat()}
-                     if project.schedule_start and project.schedule_end else None),
-        "location": project.location, "goals": project.goals, "content": project.content,
+        "national_ministry": project.national_ministry,
+        "co_builders": project.co_builders,
+        "schedule": (
+            {"start": project.schedule_start.isoformat(), "end": project.schedule_end.isoformat()}
+            if project.schedule_start and project.schedule_end
+            else None
+        ),
+        "location": project.location,
+        "goals": project.goals,
+        "content": project.content,
         "submissions": project.submissions,
         "approved_on": project.approved_on.isoformat() if project.approved_on else None,
     }
     if detail:
         view["documents"] = [
-            {"doc_type": d.doc_type, "title": d.title, "sha256": d.sha256,
-             "version": d.version, "filed_by": d.filed_by, "filed_at": d.filed_at.isoformat()}
-            for d in project.documents.values()]
+            {
+                "doc_type": d.doc_type,
+                "title": d.title,
+                "sha256": d.sha256,
+                "version": d.version,
+                "filed_by": d.filed_by,
+                "filed_at": d.filed_at.isoformat(),
+            }
+            for d in project.documents.values()
+        ]
         view["catalog"] = project.catalog
         view["decisions"] = [cited(d) for d in project.decisions]
         view["national"] = project.national
         view["sharing"] = project.sharing
-        view["open_items"] = (project.missing_for_submission(
-            get_policy(project.regulation_version), plan_items)
-            if project.status in ("draft", "returned") else [])
+        view["open_items"] = (
+            project.missing_for_submission(get_policy(project.regulation_version), plan_items)
+            if project.status in ("draft", "returned")
+            else []
+        )
     return view

@@ -1,4 +1,5 @@
 """Planning service entrypoints (thin: check, parse, call the use case, shape the answer)."""
+
 from services.planning import application, schemas
 from services.planning.application import PlanningUseCases
 from services.planning.models import platform
@@ -29,16 +30,14 @@ class PlanningService(PlatformService):
     def file_document(self, code: str, doc_type: str, data: dict) -> dict:
         doc_type = schemas.load(schemas.DocType, {"doc_type": doc_type})["doc_type"]
         filing = schemas.load(schemas.DocumentFiling, data)
-        project = self.cases.file_document(self.caller, code=code, doc_type=doc_type,
-                                           data=filing)
+        project = self.cases.file_document(self.caller, code=code, doc_type=doc_type, data=filing)
         return self._changed_view(project)
 
     @rpc
     @command("project.catalog.put")
     def set_catalog(self, code: str, data: dict) -> dict:
         catalog = schemas.load(schemas.Catalog, data)
-        project = self.cases.set_catalog(self.caller, code=code,
-                                         resources=catalog["resources"])
+        project = self.cases.set_catalog(self.caller, code=code, resources=catalog["resources"])
         return self._changed_view(project)
 
     @rpc
@@ -50,8 +49,7 @@ class PlanningService(PlatformService):
     def _changed_view(self, project) -> dict:
         """The project after the unit's change: its open items are exactly what submission
         would refuse, the plan item in force included (第六条)."""
-        return schemas.project_view(project, self.caller,
-                                    plan_items=self.cases.plan_items())
+        return schemas.project_view(project, self.caller, plan_items=self.cases.plan_items())
 
     @rpc
     @query("project.read")
@@ -61,15 +59,19 @@ class PlanningService(PlatformService):
 
     @rpc
     @query("project.list")
-    def list_projects(self, filters: dict | None = None, among: list[str] | None = None,
-                      excluding: list[str] | None = None) -> dict:
+    def list_projects(
+        self, filters: dict | None = None, among: list[str] | None = None, excluding: list[str] | None = None
+    ) -> dict:
         """``among``/``excluding``: project codes another service selected (the gateway's
         ``overdue`` filter, from supervision's deadlines)."""
         params = schemas.load(schemas.ProjectFilters, filters or {})
-        total, projects = self.cases.list_projects(self.caller, among=among,
-                                                   excluding=excluding, **params)
-        return {"items": [schemas.project_view(p, self.caller, detail=False) for p in projects],
-                "total": total, "limit": params["limit"], "offset": params["offset"]}
+        total, projects = self.cases.list_projects(self.caller, among=among, excluding=excluding, **params)
+        return {
+            "items": [schemas.project_view(p, self.caller, detail=False) for p in projects],
+            "total": total,
+            "limit": params["limit"],
+            "offset": params["offset"],
+        }
 
     @rpc
     @command("plan.draft")
@@ -85,50 +87,52 @@ class PlanningService(PlatformService):
     @rpc
     @command("plan.annual")
     def issue_annual_plan(self, data: dict) -> dict:
-        annual = self.cases.issue_annual_plan(
-            self.caller, data=schemas.load(schemas.AnnualPlanIssue, data))
+        annual = self.cases.issue_annual_plan(self.caller, data=schemas.load(schemas.AnnualPlanIssue, data))
         return schemas.annual_plan_view(annual)
 
     @rpc
     @query("plan.read")
     def list_plans(self) -> dict:
         plans, annual = self.cases.list_plans()
-        return {"plans": [schemas.plan_view(p) for p in plans],
-                "annual_plans": [schemas.annual_plan_view(a) for a in annual]}
+        return {
+            "plans": [schemas.plan_view(p) for p in plans],
+            "annual_plans": [schemas.annual_plan_view(a) for a in annual],
+        }
 
     @rpc
     @command("project.national.consent")
     def record_national_consent(self, code: str, data: dict) -> dict:
         decision = schemas.load(schemas.NationalConsent, data)["decision"]
-        return schemas.project_view(self.cases.record_national_consent(
-            self.caller, code=code, decision=decision), self.caller)
+        return schemas.project_view(
+            self.cases.record_national_consent(self.caller, code=code, decision=decision), self.caller
+        )
 
     @rpc
     @command("project.national.file")
     def file_national_approval(self, code: str, data: dict) -> dict:
         filing = schemas.load(schemas.NationalFiling, data)
-        return schemas.project_view(self.cases.file_national_approval(
-            self.caller, code=code, filing=filing), self.caller)
+        return schemas.project_view(
+            self.cases.file_national_approval(self.caller, code=code, filing=filing), self.caller
+        )
 
     @rpc
     @command("project.sharing.record")
     def record_sharing_status(self, code: str, data: dict) -> dict:
         status = schemas.load(schemas.SharingStatus, data)
-        return schemas.project_view(self.cases.record_sharing_status(
-            self.caller, code=code, data=status), self.caller)
+        return schemas.project_view(
+            self.cases.record_sharing_status(self.caller, code=code, data=status), self.caller
+        )
 
     @rpc
     @command("project.change.request")
     def request_change(self, code: str, data: dict) -> dict:
         request = schemas.load_change_request(data)
-        return schemas.change_view(self.cases.request_change(
-            self.caller, code=code, data=request))
+        return schemas.change_view(self.cases.request_change(self.caller, code=code, data=request))
 
     @rpc
     @query("project.read")
     def list_change_requests(self, code: str) -> list[dict]:
-        return [schemas.change_view(r)
-                for r in self.cases.change_requests(self.caller, code=code)]
+        return [schemas.change_view(r) for r in self.cases.change_requests(self.caller, code=code)]
 
     @reliable_handler("contract_filed")
     def on_contract_filed(self, event) -> None:

@@ -1,4 +1,5 @@
 """Security's use cases. A classified project's content enters and leaves only here."""
+
 from __future__ import annotations
 
 import copy
@@ -27,42 +28,69 @@ DUTIES = ("risk_assessment", "crypto_evaluation")
 def project_registered(tx: Transaction, event: Event) -> None:
     if tx.session.get(SecurityFileRow, event.project_code) is None:
         data = event.data()
-        tx.session.add(SecurityFileRow(
-            project_code=event.project_code, owner_unit=data["unit"],
-            co_builders=list(data["co_builders"]), classified=data["classified"],
-            regulation_version=event.regulation_version,
-            registered_on=data["registered_on"], duties_reported={}))
+        tx.session.add(
+            SecurityFileRow(
+                project_code=event.project_code,
+                owner_unit=data["unit"],
+                co_builders=list(data["co_builders"]),
+                classified=data["classified"],
+                regulation_version=event.regulation_version,
+                registered_on=data["registered_on"],
+                duties_reported={},
+            )
+        )
 
 
-def _file(tx_or_session, caller: Identity, code: str, permission: str, *, lock: bool = False,
-          owner_only: bool = False) -> SecurityFileRow:
+def _file(
+    tx_or_session,
+    caller: Identity,
+    code: str,
+    permission: str,
+    *,
+    lock: bool = False,
+    owner_only: bool = False,
+) -> SecurityFileRow:
     """The project's security file, once the caller may see it — or, ``owner_only``, act on it
     (a unit: the owner only). The check comes first: to a unit, an unknown code is refused
     like another unit's project (shared.authz.require_project)."""
     session = getattr(tx_or_session, "session", tx_or_session)
     row = session.get(SecurityFileRow, code, with_for_update=lock)
-    require_project(caller, permission, code, row.owner_unit if row else None,
-                    (row.co_builders or []) if row else (), owner_only=owner_only)
+    require_project(
+        caller,
+        permission,
+        code,
+        row.owner_unit if row else None,
+        (row.co_builders or []) if row else (),
+        owner_only=owner_only,
+    )
     if row is None:
-        raise NotFound(f"security has no file of project {code} (yet)",
-                       f"安全管理尚无项目 {code} 的档案", details={"project": code})
+        raise NotFound(
+            f"security has no file of project {code} (yet)",
+            f"安全管理尚无项目 {code} 的档案",
+            details={"project": code},
+        )
     return row
 
 
-def _emit(tx: Transaction, row: SecurityFileRow, kind: str, payload: dict,
-          articles: list[int]) -> None:
-    tx.emit(kind, payload, project_code=row.project_code,
-            regulation_version=row.regulation_version, articles=articles)
+def _emit(tx: Transaction, row: SecurityFileRow, kind: str, payload: dict, articles: list[int]) -> None:
+    tx.emit(
+        kind,
+        payload,
+        project_code=row.project_code,
+        regulation_version=row.regulation_version,
+        articles=articles,
+    )
 
 
 # -- classified content (第四条, docs/regulation.md §13) ------------------------------------------------
 
-def _content(tx: Transaction, caller: Identity, code: str) -> tuple[SecurityFileRow,
-                                                                      ClassifiedContentRow]:
+
+def _content(tx: Transaction, caller: Identity, code: str) -> tuple[SecurityFileRow, ClassifiedContentRow]:
     row = _file(tx, caller, code, "classified.write", lock=True, owner_only=True)
     if not row.classified:
-        raise RuleViolation("only a classified project's content is held here",
-                            "仅涉密项目的内容在此保存", articles=[4])
+        raise RuleViolation(
+            "only a classified project's content is held here", "仅涉密项目的内容在此保存", articles=[4]
+        )
     content = tx.session.get(ClassifiedContentRow, code)
     if content is None:
         content = ClassifiedContentRow(project_code=code, details={})
@@ -71,9 +99,13 @@ def _content(tx: Transaction, caller: Identity, code: str) -> tuple[SecurityFile
 
 
 def _publish_material(tx: Transaction, row: SecurityFileRow, details: dict) -> None:
-    _emit(tx, row, "classified_material_filed", {
-        "doc_types": sorted(details.get("documents", {})),
-        "catalog": bool(details.get("catalog"))}, [4, 20])
+    _emit(
+        tx,
+        row,
+        "classified_material_filed",
+        {"doc_types": sorted(details.get("documents", {})), "catalog": bool(details.get("catalog"))},
+        [4, 20],
+    )
 
 
 class SecurityUseCases:
@@ -89,19 +121,29 @@ class SecurityUseCases:
         with self.ctx.store.transaction() as tx:
             _, content = _content(tx, caller, code)
             content.goals, content.content, content.location = (
-                data.get("goals"), data.get("content"), data.get("location"))
+                data.get("goals"),
+                data.get("content"),
+                data.get("location"),
+            )
         return classified_view(content)
 
-    def file_classified_document(self, caller: Identity, *, code: str, doc_type: str, data: dict,
-                                 at: datetime) -> dict:
+    def file_classified_document(
+        self, caller: Identity, *, code: str, doc_type: str, data: dict, at: datetime
+    ) -> dict:
         """A classified project's document (第二十条) — kept here; only its type is published."""
         with self.ctx.store.transaction() as tx:
             row, content = _content(tx, caller, code)
             details = copy.deepcopy(content.details or {})
             versions = details.setdefault("documents", {}).setdefault(doc_type, [])
-            versions.append({"version": len(versions) + 1, "title": data["title"],
-                             "sha256": data["sha256"].lower(), "filed_by": caller.sub,
-                             "filed_at": at.isoformat()})
+            versions.append(
+                {
+                    "version": len(versions) + 1,
+                    "title": data["title"],
+                    "sha256": data["sha256"].lower(),
+                    "filed_by": caller.sub,
+                    "filed_at": at.isoformat(),
+                }
+            )
             content.details = details
             _publish_material(tx, row, details)
         return classified_view(content)
@@ -124,12 +166,18 @@ class SecurityUseCases:
             if not sees_classified_content(caller, row.owner_unit):
                 deny(caller, "classified.read", code)
             if not row.classified:
-                raise NotFound(f"project {code} is not classified", f"项目 {code} 不是涉密项目",
-                               details={"project": code})
+                raise NotFound(
+                    f"project {code} is not classified",
+                    f"项目 {code} 不是涉密项目",
+                    details={"project": code},
+                )
             content = session.get(ClassifiedContentRow, code)
             if content is None:
-                raise NotFound(f"no classified content filed for {code}", f"项目 {code} 尚未报送涉密内容",
-                               details={"project": code})
+                raise NotFound(
+                    f"no classified content filed for {code}",
+                    f"项目 {code} 尚未报送涉密内容",
+                    details={"project": code},
+                )
             return classified_view(content)
 
     # -- the secrecy bureau (第四条) --------------------------------------------------------------
@@ -140,9 +188,11 @@ class SecurityUseCases:
             row = _file(tx, caller, code, "secrecy.review", lock=True)
             domain.check_secrecy_review(row.classified, row.secrecy_decision)
             row.secrecy_decision, row.secrecy_comments, row.secrecy_decided_on = (
-                data["decision"], data.get("comments") or "", today)
-            _emit(tx, row, "secrecy_review_decided", {"decision": data["decision"],
-                                                      "decided_on": today}, [4])
+                data["decision"],
+                data.get("comments") or "",
+                today,
+            )
+            _emit(tx, row, "secrecy_review_decided", {"decision": data["decision"], "decided_on": today}, [4])
         return self.view(caller, code=code)
 
     def classify(self, caller: Identity, *, code: str, comments: str) -> dict:
@@ -155,8 +205,11 @@ class SecurityUseCases:
             row = _file(tx, caller, code, "secrecy.classify", lock=True)
             domain.check_classification(row.classified)
             row.classified = True
-            row.classified_by_bureau = {"declared_on": today.isoformat(), "by": caller.sub,
-                                        "comments": comments}
+            row.classified_by_bureau = {
+                "declared_on": today.isoformat(),
+                "by": caller.sub,
+                "comments": comments,
+            }
             _emit(tx, row, "project_classified", {"declared_on": today}, [4])
         return self.view(caller, code=code)
 
@@ -166,15 +219,25 @@ class SecurityUseCases:
         today = self.ctx.today()
         with self.ctx.store.transaction() as tx:
             row = _file(tx, caller, code, "secrecy.inspect", lock=True)
-            domain.check_inspection(row.classified, data["inspected_on"], today,
-                                    data["conclusion"], data["findings"])
+            domain.check_inspection(
+                row.classified, data["inspected_on"], today, data["conclusion"], data["findings"]
+            )
             inspection = SecrecyInspectionRow(
-                id=f"SI-{uuid.uuid4().hex[:8].upper()}", project_code=code,
-                inspected_on=data["inspected_on"], inspected_by=caller.sub, scope=data["scope"],
-                conclusion=data["conclusion"], recorded_on=today,
-                findings=[{"description": f["description"],
-                           "rectify_by": f["rectify_by"].isoformat() if f.get("rectify_by")
-                           else None} for f in data["findings"]])
+                id=f"SI-{uuid.uuid4().hex[:8].upper()}",
+                project_code=code,
+                inspected_on=data["inspected_on"],
+                inspected_by=caller.sub,
+                scope=data["scope"],
+                conclusion=data["conclusion"],
+                recorded_on=today,
+                findings=[
+                    {
+                        "description": f["description"],
+                        "rectify_by": f["rectify_by"].isoformat() if f.get("rectify_by") else None,
+                    }
+                    for f in data["findings"]
+                ],
+            )
             tx.session.add(inspection)
             tx.session.flush()
             return inspection_view(inspection)
@@ -186,9 +249,14 @@ class SecurityUseCases:
             row = _file(session, caller, code, "secrecy.inspection.read", owner_only=True)
             if not sees_classified_content(caller, row.owner_unit):
                 deny(caller, "secrecy.inspection.read", code)
-            return [inspection_view(i) for i in session.scalars(select(SecrecyInspectionRow).where(
-                SecrecyInspectionRow.project_code == code).order_by(
-                SecrecyInspectionRow.inspected_on, SecrecyInspectionRow.id))]
+            return [
+                inspection_view(i)
+                for i in session.scalars(
+                    select(SecrecyInspectionRow)
+                    .where(SecrecyInspectionRow.project_code == code)
+                    .order_by(SecrecyInspectionRow.inspected_on, SecrecyInspectionRow.id)
+                )
+            ]
 
     # -- profile, assessments, evaluations (第三十条–第三十二条) -----------------------------------
 
@@ -197,40 +265,67 @@ class SecurityUseCases:
             row = _file(tx, caller, code, "security.profile", lock=True, owner_only=True)
             domain.check_profile(row.classified, data["protection"], data["crypto"])
             row.profile = data
-            _emit(tx, row, "security_profile_recorded", {
-                "scheme": data["protection"]["scheme"], "level": data["protection"].get("level"),
-                "crypto": data["crypto"],
-                "products_all_controllable": all(p["controllable"] for p in data["products"])},
-                [30, 31, 32])
+            _emit(
+                tx,
+                row,
+                "security_profile_recorded",
+                {
+                    "scheme": data["protection"]["scheme"],
+                    "level": data["protection"].get("level"),
+                    "crypto": data["crypto"],
+                    "products_all_controllable": all(p["controllable"] for p in data["products"]),
+                },
+                [30, 31, 32],
+            )
         return self.view(caller, code=code)
 
     def record_assessment(self, caller: Identity, *, code: str, kind: str, data: dict) -> dict:
         on = data["assessed_on"] if kind == "risk_assessment" else data["evaluated_on"]
         with self.ctx.store.transaction() as tx:
             row = _file(tx, caller, code, f"security.{kind}", lock=True, owner_only=True)
-            tx.session.add(AssessmentRow(project_code=code, kind=kind, on_date=on,
-                                         result=data["result"],
-                                         report_document=data.get("report_document"),
-                                         filed_by=caller.sub))
+            tx.session.add(
+                AssessmentRow(
+                    project_code=code,
+                    kind=kind,
+                    on_date=on,
+                    result=data["result"],
+                    report_document=data.get("report_document"),
+                    filed_by=caller.sub,
+                )
+            )
             if kind == "risk_assessment":
-                _emit(tx, row, "risk_assessment_recorded", {
-                    "assessed_on": on, "result": data["result"],
-                    "report_document": data["report_document"]}, [30])
+                _emit(
+                    tx,
+                    row,
+                    "risk_assessment_recorded",
+                    {"assessed_on": on, "result": data["result"], "report_document": data["report_document"]},
+                    [30],
+                )
             else:
-                _emit(tx, row, "crypto_evaluation_recorded",
-                      {"evaluated_on": on, "result": data["result"]}, [31])
+                _emit(
+                    tx,
+                    row,
+                    "crypto_evaluation_recorded",
+                    {"evaluated_on": on, "result": data["result"]},
+                    [31],
+                )
         return self.view(caller, code=code)
 
     def report_overdue_duties(self, *, as_of: date) -> list[tuple[str, str]]:
         """Each periodic duty overdue under the policy is reported once per due date."""
         reported = []
         with self.ctx.store.transaction() as tx:
-            last = dict(((p, k), d) for p, k, d in tx.session.execute(
-                select(AssessmentRow.project_code, AssessmentRow.kind,
-                       func.max(AssessmentRow.on_date)).group_by(AssessmentRow.project_code,
-                                                                 AssessmentRow.kind)))
-            for row in tx.session.scalars(select(SecurityFileRow).where(
-                    SecurityFileRow.profile.is_not(None)).with_for_update()):
+            last = dict(
+                ((p, k), d)
+                for p, k, d in tx.session.execute(
+                    select(
+                        AssessmentRow.project_code, AssessmentRow.kind, func.max(AssessmentRow.on_date)
+                    ).group_by(AssessmentRow.project_code, AssessmentRow.kind)
+                )
+            )
+            for row in tx.session.scalars(
+                select(SecurityFileRow).where(SecurityFileRow.profile.is_not(None)).with_for_update()
+            ):
                 if not row.profile:
                     continue
                 policy = self.ctx.policy(row.regulation_version)
@@ -240,9 +335,13 @@ class SecurityUseCases:
                     due = domain.duty_due(policy, duty, since or row.registered_on)
                     if as_of > due and done.get(duty) != due.isoformat():
                         done[duty] = due.isoformat()
-                        _emit(tx, row, "security_duty_overdue", {
-                            "duty": duty, "last_on": since, "due_on": due, "detected_on": as_of},
-                            [30] if duty == "risk_assessment" else [31])
+                        _emit(
+                            tx,
+                            row,
+                            "security_duty_overdue",
+                            {"duty": duty, "last_on": since, "due_on": due, "detected_on": as_of},
+                            [30] if duty == "risk_assessment" else [31],
+                        )
                         reported.append((row.project_code, duty))
                 row.duties_reported = done
         return reported
@@ -250,21 +349,36 @@ class SecurityUseCases:
     def view(self, caller: Identity, *, code: str) -> dict:
         with self.ctx.store.read() as session:
             row = _file(session, caller, code, "security.read")
-            assessments = session.scalars(select(AssessmentRow).where(
-                AssessmentRow.project_code == code).order_by(AssessmentRow.on_date))
+            assessments = session.scalars(
+                select(AssessmentRow)
+                .where(AssessmentRow.project_code == code)
+                .order_by(AssessmentRow.on_date)
+            )
             details = not row.classified or sees_classified_content(caller, row.owner_unit)
             return {
-                "project": code, "classified": row.classified,
+                "project": code,
+                "classified": row.classified,
                 # the bureau's own declaration (第四条): when; its reasons to those who see details
-                "classified_by_bureau": ({k: v for k, v in row.classified_by_bureau.items()
-                                          if details or k == "declared_on"}
-                                         if row.classified_by_bureau else None),
-                "secrecy_review": {"decision": row.secrecy_decision,
-                                   "decided_on": row.secrecy_decided_on.isoformat()
-                                   if row.secrecy_decided_on else None},
+                "classified_by_bureau": (
+                    {k: v for k, v in row.classified_by_bureau.items() if details or k == "declared_on"}
+                    if row.classified_by_bureau
+                    else None
+                ),
+                "secrecy_review": {
+                    "decision": row.secrecy_decision,
+                    "decided_on": row.secrecy_decided_on.isoformat() if row.secrecy_decided_on else None,
+                },
                 # a classified system's security details reach only its unit and the bureau
                 "profile": row.profile if details else None,
-                "assessments": [{"kind": a.kind, "on": a.on_date.isoformat(), "result": a.result,
-                                 "report_document": a.report_document} for a in assessments]
-                if details else None,
+                "assessments": [
+                    {
+                        "kind": a.kind,
+                        "on": a.on_date.isoformat(),
+                        "result": a.result,
+                        "report_document": a.report_document,
+                    }
+                    for a in assessments
+                ]
+                if details
+                else None,
             }

@@ -1,5 +1,6 @@
 """Security's own database: projects it knows of, profiles, assessments, evaluations, secrecy
 reviews — and the ONLY copy of a classified project's content (docs/regulation.md §13)."""
+
 from sqlalchemy import JSON, Boolean, Date, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -18,11 +19,11 @@ class SecurityFileRow(Base):
 
     project_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     owner_unit: Mapped[str] = mapped_column(String(64))
-    co_builders = mapped_column(JSON, nullable=False, default=list)   # unit codes: they read
+    co_builders = mapped_column(JSON, nullable=False, default=list)  # unit codes: they read
     classified: Mapped[bool] = mapped_column(Boolean)
     regulation_version: Mapped[str] = mapped_column(String(64))
     registered_on = mapped_column(Date, nullable=False)
-    profile = mapped_column(JSON)                 # protection, crypto, products
+    profile = mapped_column(JSON)  # protection, crypto, products
     secrecy_decision: Mapped[str | None] = mapped_column(String(16))
     secrecy_comments: Mapped[str | None] = mapped_column(Text)
     secrecy_decided_on = mapped_column(Date)
@@ -55,8 +56,8 @@ class SecrecyInspectionRow(Base):
     inspected_on = mapped_column(Date, nullable=False)
     inspected_by: Mapped[str] = mapped_column(String(200))
     scope: Mapped[str] = mapped_column(Text)
-    conclusion: Mapped[str] = mapped_column(String(16))   # compliant | non_compliant
-    findings = mapped_column(JSON, nullable=False)        # [{description, rectify_by}]
+    conclusion: Mapped[str] = mapped_column(String(16))  # compliant | non_compliant
+    findings = mapped_column(JSON, nullable=False)  # [{description, rectify_by}]
     recorded_on = mapped_column(Date, nullable=False)
 
 
@@ -67,7 +68,7 @@ class AssessmentRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     project_code: Mapped[str] = mapped_column(String(32), index=True)
-    kind: Mapped[str] = mapped_column(String(32))      # risk_assessment | crypto_evaluation
+    kind: Mapped[str] = mapped_column(String(32))  # risk_assessment | crypto_evaluation
     on_date = mapped_column(Date, nullable=False)
     result: Mapped[str] = mapped_column(Text)
     report_document: Mapped[str | None] = mapped_column(String(300))

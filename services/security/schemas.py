@@ -1,4 +1,5 @@
 """Wire formats of security's commands (shape only; rules are in domain.py)."""
+
 from __future__ import annotations
 
 from marshmallow import fields, validate
@@ -26,8 +27,7 @@ class KeyProduct(Strict):
 class Profile(Strict):
     protection = fields.Nested(Protection, required=True)
     crypto = fields.Nested(Crypto, required=True)
-    products = fields.List(fields.Nested(KeyProduct), load_default=list,
-                           validate=Items(max=200))
+    products = fields.List(fields.Nested(KeyProduct), load_default=list, validate=Items(max=200))
 
 
 class RiskAssessment(Strict):
@@ -48,6 +48,7 @@ class SecrecyReview(Strict):
 
 class Classification(Strict):
     """The secrecy bureau declares a project classified (第四条): why."""
+
     comments = fields.String(required=True, validate=Length(min=1, max=5000))
 
 
@@ -58,19 +59,14 @@ class SecrecyFinding(Strict):
 
 class SecrecyInspection(Strict):
     """The bureau's inspection of a classified project's secrecy work (第四条)."""
+
     inspected_on = fields.Date(required=True)
     scope = fields.String(required=True, validate=Length(min=1, max=5000))
-    conclusion = fields.String(required=True,
-                               validate=validate.OneOf(("compliant", "non_compliant")))
-    findings = fields.List(fields.Nested(SecrecyFinding), load_default=list,
-                           validate=Items(max=100))
+    conclusion = fields.String(required=True, validate=validate.OneOf(("compliant", "non_compliant")))
+    findings = fields.List(fields.Nested(SecrecyFinding), load_default=list, validate=Items(max=100))
 
 
 class ClassifiedContent(Strict):
     goals = fields.String(load_default=None, allow_none=True, validate=Length(max=5000))
-    content = fields.String(load_default=None, allow_none=True,
-                            validate=Length(max=20000))
-    location = fields.String(load_default=None, allow_none=True,
-                             validate=Length(max=500))
-
-
+    content = fields.String(load_default=None, allow_none=True, validate=Length(max=20000))
+    location = fields.String(load_default=None, allow_none=True, validate=Length(max=500))

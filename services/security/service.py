@@ -1,4 +1,5 @@
 """Security service entrypoints (the secrecy bureau's service)."""
+
 from datetime import UTC, datetime
 
 from nameko.timer import timer
@@ -34,26 +35,31 @@ class SecurityService(PlatformService):
     @rpc
     @command("security.profile")
     def put_profile(self, code: str, data: dict) -> dict:
-        return self.cases.put_profile(self.caller, code=code,
-                                      data=schemas.load(schemas.Profile, data))
+        return self.cases.put_profile(self.caller, code=code, data=schemas.load(schemas.Profile, data))
 
     @rpc
     @command("security.risk_assessment")
     def record_risk_assessment(self, code: str, data: dict) -> dict:
-        return self.cases.record_assessment(self.caller, code=code, kind="risk_assessment",
-                                            data=schemas.load(schemas.RiskAssessment, data))
+        return self.cases.record_assessment(
+            self.caller, code=code, kind="risk_assessment", data=schemas.load(schemas.RiskAssessment, data)
+        )
 
     @rpc
     @command("security.crypto_evaluation")
     def record_crypto_evaluation(self, code: str, data: dict) -> dict:
-        return self.cases.record_assessment(self.caller, code=code, kind="crypto_evaluation",
-                                            data=schemas.load(schemas.CryptoEvaluation, data))
+        return self.cases.record_assessment(
+            self.caller,
+            code=code,
+            kind="crypto_evaluation",
+            data=schemas.load(schemas.CryptoEvaluation, data),
+        )
 
     @rpc
     @command("secrecy.review")
     def secrecy_review(self, code: str, data: dict) -> dict:
-        return self.cases.secrecy_review(self.caller, code=code,
-                                         data=schemas.load(schemas.SecrecyReview, data))
+        return self.cases.secrecy_review(
+            self.caller, code=code, data=schemas.load(schemas.SecrecyReview, data)
+        )
 
     @rpc
     @command("secrecy.classify")
@@ -65,7 +71,8 @@ class SecurityService(PlatformService):
     @command("secrecy.inspect")
     def record_secrecy_inspection(self, code: str, data: dict) -> dict:
         return self.cases.record_secrecy_inspection(
-            self.caller, code=code, data=schemas.load(schemas.SecrecyInspection, data))
+            self.caller, code=code, data=schemas.load(schemas.SecrecyInspection, data)
+        )
 
     @rpc
     @query("secrecy.inspection.read")
@@ -76,22 +83,23 @@ class SecurityService(PlatformService):
     @command("classified.write")
     def put_classified_content(self, code: str, data: dict) -> dict:
         return self.cases.put_classified_content(
-            self.caller, code=code, data=schemas.load(schemas.ClassifiedContent, data))
+            self.caller, code=code, data=schemas.load(schemas.ClassifiedContent, data)
+        )
 
     @rpc
     @command("classified.write")
     def file_classified_document(self, code: str, doc_type: str, data: dict) -> dict:
         doc_type = load(DocType, {"doc_type": doc_type})["doc_type"]
         filing = load(DocumentFiling, data)
-        return self.cases.file_classified_document(self.caller, code=code, doc_type=doc_type,
-                                                   data=filing, at=datetime.now(UTC))
+        return self.cases.file_classified_document(
+            self.caller, code=code, doc_type=doc_type, data=filing, at=datetime.now(UTC)
+        )
 
     @rpc
     @command("classified.write")
     def put_classified_catalog(self, code: str, data: dict) -> dict:
         catalog = load(Catalog, data)
-        return self.cases.put_classified_catalog(self.caller, code=code,
-                                                 resources=catalog["resources"])
+        return self.cases.put_classified_catalog(self.caller, code=code, resources=catalog["resources"])
 
     @rpc
     @query("classified.read")

@@ -6,6 +6,7 @@ removed record (痕迹管理; the audit office's check, 第三十五条). Each r
 its publisher signed it; verification also checks that signature against the claimed publisher's
 keys (non-repudiation across agencies: a chain rewritten whole still cannot forge a signature).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,10 +31,21 @@ class Record:
     hash: str
 
 
-def entry_hash(seq: int, message_id: str, event_type: str, source: str,
-               project_code: str | None, occurred_at: str, body: str, prev_hash: str) -> str:
-    canonical = json.dumps([seq, message_id, event_type, source, project_code, occurred_at, body,
-                            prev_hash], ensure_ascii=False, separators=(",", ":"))
+def entry_hash(
+    seq: int,
+    message_id: str,
+    event_type: str,
+    source: str,
+    project_code: str | None,
+    occurred_at: str,
+    body: str,
+    prev_hash: str,
+) -> str:
+    canonical = json.dumps(
+        [seq, message_id, event_type, source, project_code, occurred_at, body, prev_hash],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -42,8 +54,11 @@ class Chain:
     batches (a background job yielding between them) or from a signed checkpoint on: ``start``
     is the (seq, hash) of the last record already verified — (0, GENESIS) for the whole chain."""
 
-    def __init__(self, signature_problem: Callable[[Record], str | None] | None = None,
-                 start: tuple[int, str] = (0, GENESIS)) -> None:
+    def __init__(
+        self,
+        signature_problem: Callable[[Record], str | None] | None = None,
+        start: tuple[int, str] = (0, GENESIS),
+    ) -> None:
         self.signature_problem = signature_problem
         self.start = start
         self.prev_hash, self.expected_seq = start[1], start[0] + 1
@@ -57,18 +72,37 @@ class Chain:
         record its claimed publisher did not sign is ``unsigned``."""
         problems = self.problems
         if r.seq < self.expected_seq:
-            problems.append({"seq": r.seq, "problem": "inserted",
-                             "detail": "sequence number repeated or out of order"})
+            problems.append(
+                {"seq": r.seq, "problem": "inserted", "detail": "sequence number repeated or out of order"}
+            )
         elif r.seq > self.expected_seq:
-            problems.append({"seq": self.expected_seq, "problem": "removed",
-                             "detail": f"records {self.expected_seq}–{r.seq - 1} are missing"})
-        if entry_hash(r.seq, r.message_id, r.event_type, r.source, r.project_code,
-                      r.occurred_at, r.body, r.prev_hash) != r.hash:
-            problems.append({"seq": r.seq, "problem": "altered",
-                             "detail": "the record does not match its hash"})
+            problems.append(
+                {
+                    "seq": self.expected_seq,
+                    "problem": "removed",
+                    "detail": f"records {self.expected_seq}–{r.seq - 1} are missing",
+                }
+            )
+        if (
+            entry_hash(
+                r.seq,
+                r.message_id,
+                r.event_type,
+                r.source,
+                r.project_code,
+                r.occurred_at,
+                r.body,
+                r.prev_hash,
+            )
+            != r.hash
+        ):
+            problems.append(
+                {"seq": r.seq, "problem": "altered", "detail": "the record does not match its hash"}
+            )
         elif r.prev_hash != self.prev_hash:
-            problems.append({"seq": r.seq, "problem": "inserted",
-                             "detail": "the record does not link to its predecessor"})
+            problems.append(
+                {"seq": r.seq, "problem": "inserted", "detail": "the record does not link to its predecessor"}
+            )
         why = self.signature_problem(r) if self.signature_problem else None
         if why:
             problems.append({"seq": r.seq, "problem": "unsigned", "detail": why})
@@ -79,15 +113,18 @@ class Chain:
         """A head that no longer matches the last record: records were removed at the end."""
         problems = list(self.problems)
         if head is not None and self.last != tuple(head):
-            problems.append({"seq": head[0], "problem": "removed",
-                             "detail": "the ledger ends before its recorded head"})
-        return {"ok": not problems, "length": self.last[0], "head": self.last[1],
-                "problems": problems}
+            problems.append(
+                {"seq": head[0], "problem": "removed", "detail": "the ledger ends before its recorded head"}
+            )
+        return {"ok": not problems, "length": self.last[0], "head": self.last[1], "problems": problems}
 
 
-def verify(records: Iterable[Record], head: tuple[int, str] | None,
-           signature_problem: Callable[[Record], str | None] | None = None,
-           start: tuple[int, str] = (0, GENESIS)) -> dict[str, Any]:
+def verify(
+    records: Iterable[Record],
+    head: tuple[int, str] | None,
+    signature_problem: Callable[[Record], str | None] | None = None,
+    start: tuple[int, str] = (0, GENESIS),
+) -> dict[str, Any]:
     """Walk the chain (from ``start``, the last record already verified): see ``Chain``."""
     chain = Chain(signature_problem, start)
     for r in records:

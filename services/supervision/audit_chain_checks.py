@@ -13,6 +13,7 @@
   a record altered, removed or inserted before the newest checkpoint — and, when the chain
   checks out, signs a checkpoint at its end.
 """
+
 from __future__ import annotations
 
 import base64
@@ -43,21 +44,28 @@ from shared.persistence.store import Store
 
 log = logging.getLogger(__name__)
 
-PRINCIPAL = "supervision"    # whose key signs checkpoints
-BATCH = 500                  # records per read of the full re-verification
+PRINCIPAL = "supervision"  # whose key signs checkpoints
+BATCH = 500  # records per read of the full re-verification
 STALE = timedelta(seconds=30)  # a running job without a heartbeat this long was interrupted
-MAX_PROBLEMS = 1000          # problems kept per job (the count is kept whole)
-RECORD_COLUMNS = (AuditChainRow.seq, AuditChainRow.message_id, AuditChainRow.event_type, AuditChainRow.source,
-                  AuditChainRow.project_code, AuditChainRow.occurred_at, AuditChainRow.body,
-                  AuditChainRow.prev_hash, AuditChainRow.hash)
+MAX_PROBLEMS = 1000  # problems kept per job (the count is kept whole)
+RECORD_COLUMNS = (
+    AuditChainRow.seq,
+    AuditChainRow.message_id,
+    AuditChainRow.event_type,
+    AuditChainRow.source,
+    AuditChainRow.project_code,
+    AuditChainRow.occurred_at,
+    AuditChainRow.body,
+    AuditChainRow.prev_hash,
+    AuditChainRow.hash,
+)
 
 
 class CheckpointKey(DependencyProvider):
     """``self.checkpoint_key``: this service's own signing key (``KEYS_DIR``)."""
 
     def setup(self) -> None:
-        self.key = keys.load_signing_key(keys.keys_dir(self.container.config),
-                                         self.container.service_name)
+        self.key = keys.load_signing_key(keys.keys_dir(self.container.config), self.container.service_name)
 
     def get_dependency(self, worker_ctx) -> SigningKey:
         return self.key
@@ -68,15 +76,15 @@ def _now() -> str:
 
 
 def checkpoint_bytes(seq: int, digest: str, at: str, how: str) -> bytes:
-    return json.dumps(["govproj-ledger-checkpoint", seq, digest, at, how],
-                      separators=(",", ":")).encode("utf-8")
+    return json.dumps(["govproj-ledger-checkpoint", seq, digest, at, how], separators=(",", ":")).encode(
+        "utf-8"
+    )
 
 
 def signed_checkpoint(key: SigningKey, seq: int, digest: str, how: str) -> AuditChainCheckpointRow:
     at = _now()
     signature = base64.b64encode(key.sign(checkpoint_bytes(seq, digest, at, how))).decode()
-    return AuditChainCheckpointRow(seq=seq, hash=digest, at=at, how=how, key_id=key.kid,
-                               signature=signature)
+    return AuditChainCheckpointRow(seq=seq, hash=digest, at=at, how=how, key_id=key.kid, signature=signature)
 
 
 def checkpoint_holds(ring: KeyRing, row: AuditChainCheckpointRow) -> bool:
@@ -84,8 +92,7 @@ def checkpoint_holds(ring: KeyRing, row: AuditChainCheckpointRow) -> bool:
         raw = base64.b64decode(row.signature, validate=True)
     except (binascii.Error, ValueError):
         return False
-    return ring.verifies(PRINCIPAL, row.key_id, raw,
-                         checkpoint_bytes(row.seq, row.hash, row.at, row.how))
+    return ring.verifies(PRINCIPAL, row.key_id, raw, checkpoint_bytes(row.seq, row.hash, row.at, row.how))
 
 
 def _keep_checkpoint(store: Store, key: SigningKey, seq: int, digest: str, how: str) -> None:
@@ -93,26 +100,41 @@ def _keep_checkpoint(store: Store, key: SigningKey, seq: int, digest: str, how: 
         with store.transaction() as tx:
             if tx.session.get(AuditChainCheckpointRow, seq) is None:
                 tx.session.add(signed_checkpoint(key, seq, digest, how))
-    except IntegrityError:   # another verification signed the same point meanwhile
+    except IntegrityError:  # another verification signed the same point meanwhile
         pass
 
 
 def latest_checkpoint(session, ring: KeyRing) -> tuple[AuditChainCheckpointRow | None, list[dict]]:
     """The newest checkpoint whose signature holds; newer ones that do not are reported."""
     problems = []
-    for row in session.scalars(select(AuditChainCheckpointRow)
-                               .order_by(AuditChainCheckpointRow.seq.desc()).limit(20)):
+    for row in session.scalars(
+        select(AuditChainCheckpointRow).order_by(AuditChainCheckpointRow.seq.desc()).limit(20)
+    ):
         if checkpoint_holds(ring, row):
             return row, problems
-        problems.append({"seq": row.seq, "problem": "checkpoint",
-                         "detail": "a checkpoint whose signature does not verify under "
-                                   "supervision's key (forged or altered): ignored"})
+        problems.append(
+            {
+                "seq": row.seq,
+                "problem": "checkpoint",
+                "detail": "a checkpoint whose signature does not verify under "
+                "supervision's key (forged or altered): ignored",
+            }
+        )
     return None, problems
 
 
 def _record(r) -> Record:
-    return Record(r.seq, r.message_id, r.event_type, r.source, r.project_code, r.occurred_at,
-                  r.body, r.prev_hash, r.hash)
+    return Record(
+        r.seq,
+        r.message_id,
+        r.event_type,
+        r.source,
+        r.project_code,
+        r.occurred_at,
+        r.body,
+        r.prev_hash,
+        r.hash,
+    )
 
 
 def verification(store: Store, ring: KeyRing, key: SigningKey | None) -> dict:
@@ -125,51 +147,95 @@ def verification(store: Store, ring: KeyRing, key: SigningKey | None) -> dict:
         checkpoint, problems = latest_checkpoint(session, ring)
         start = (checkpoint.seq, checkpoint.hash) if checkpoint else (0, GENESIS)
         if checkpoint is not None:
-            anchor = session.execute(select(*RECORD_COLUMNS).where(
-                AuditChainRow.seq == checkpoint.seq)).first()
+            anchor = session.execute(
+                select(*RECORD_COLUMNS).where(AuditChainRow.seq == checkpoint.seq)
+            ).first()
             if anchor is None:
-                problems.append({"seq": checkpoint.seq, "problem": "removed",
-                                 "detail": f"the record checkpointed at {checkpoint.at} is "
-                                           "missing"})
-            elif anchor.hash != checkpoint.hash or entry_hash(
-                    anchor.seq, anchor.message_id, anchor.event_type, anchor.source,
-                    anchor.project_code, anchor.occurred_at, anchor.body,
-                    anchor.prev_hash) != anchor.hash:
-                problems.append({"seq": checkpoint.seq, "problem": "altered",
-                                 "detail": "the record no longer matches the checkpoint "
-                                           f"signed at {checkpoint.at}"})
+                problems.append(
+                    {
+                        "seq": checkpoint.seq,
+                        "problem": "removed",
+                        "detail": f"the record checkpointed at {checkpoint.at} is missing",
+                    }
+                )
+            elif (
+                anchor.hash != checkpoint.hash
+                or entry_hash(
+                    anchor.seq,
+                    anchor.message_id,
+                    anchor.event_type,
+                    anchor.source,
+                    anchor.project_code,
+                    anchor.occurred_at,
+                    anchor.body,
+                    anchor.prev_hash,
+                )
+                != anchor.hash
+            ):
+                problems.append(
+                    {
+                        "seq": checkpoint.seq,
+                        "problem": "altered",
+                        "detail": f"the record no longer matches the checkpoint signed at {checkpoint.at}",
+                    }
+                )
         chain = Chain(functools.partial(signature_problem, ring), start)
-        rows = session.execute(select(*RECORD_COLUMNS).where(AuditChainRow.seq > start[0])
-                               .order_by(AuditChainRow.seq).execution_options(yield_per=BATCH))
+        rows = session.execute(
+            select(*RECORD_COLUMNS)
+            .where(AuditChainRow.seq > start[0])
+            .order_by(AuditChainRow.seq)
+            .execution_options(yield_per=BATCH)
+        )
         for r in rows:
             chain.feed(_record(r))
         result = chain.result(head)
-        last_full = session.scalars(select(AuditChainVerificationRow).where(
-            AuditChainVerificationRow.state == "done").order_by(
-            AuditChainVerificationRow.finished_at.desc()).limit(1)).first()
+        last_full = session.scalars(
+            select(AuditChainVerificationRow)
+            .where(AuditChainVerificationRow.state == "done")
+            .order_by(AuditChainVerificationRow.finished_at.desc())
+            .limit(1)
+        ).first()
         full = job_view(last_full) if last_full else None
     result["problems"] = problems + result["problems"]
     if not result["problems"] and chain.count and key is not None:
         _keep_checkpoint(store, key, *chain.last, "incremental")
     result["ok"] = not result["problems"] and (full is None or full["ok"] is not False)
-    return {**result, "mode": "incremental", "verified_from": start[0] + 1,
-            "verified_records": chain.count,
-            "checkpoint": {"seq": checkpoint.seq, "hash": checkpoint.hash, "at": checkpoint.at,
-                           "how": checkpoint.how, "key_id": checkpoint.key_id}
-            if checkpoint else None,
-            "full": full}
+    return {
+        **result,
+        "mode": "incremental",
+        "verified_from": start[0] + 1,
+        "verified_records": chain.count,
+        "checkpoint": {
+            "seq": checkpoint.seq,
+            "hash": checkpoint.hash,
+            "at": checkpoint.at,
+            "how": checkpoint.how,
+            "key_id": checkpoint.key_id,
+        }
+        if checkpoint
+        else None,
+        "full": full,
+    }
 
 
 # -- the full re-verification, in the background -------------------------------------------------
 def job_view(row: AuditChainVerificationRow) -> dict:
     state = row.state
     if state == "running" and datetime.fromisoformat(row.heartbeat_at) < datetime.now(UTC) - STALE:
-        state = "interrupted"    # the process running it stopped; start another
+        state = "interrupted"  # the process running it stopped; start another
     problems = row.problems or []
-    return {"id": row.id, "state": state, "length": row.target_seq, "verified": row.verified,
-            "progress": round(row.verified / row.target_seq, 4) if row.target_seq else 1.0,
-            "ok": row.ok, "problems": problems, "started_by": row.started_by,
-            "started_at": row.started_at, "finished_at": row.finished_at}
+    return {
+        "id": row.id,
+        "state": state,
+        "length": row.target_seq,
+        "verified": row.verified,
+        "progress": round(row.verified / row.target_seq, 4) if row.target_seq else 1.0,
+        "ok": row.ok,
+        "problems": problems,
+        "started_by": row.started_by,
+        "started_at": row.started_at,
+        "finished_at": row.finished_at,
+    }
 
 
 def start_full(store: Store, caller_sub: str) -> tuple[dict, bool]:
@@ -177,17 +243,24 @@ def start_full(store: Store, caller_sub: str) -> tuple[dict, bool]:
     a job already running is answered instead of starting a second."""
     with store.transaction() as tx:
         session = tx.session
-        for running in session.scalars(select(AuditChainVerificationRow).where(
-                AuditChainVerificationRow.state == "running")):
+        for running in session.scalars(
+            select(AuditChainVerificationRow).where(AuditChainVerificationRow.state == "running")
+        ):
             if job_view(running)["state"] == "running":
                 return job_view(running), False
             running.state = "interrupted"
         head = session.get(AuditChainHeadRow, 1)
         now = _now()
         row = AuditChainVerificationRow(
-            id=uuid.uuid4().hex, state="running", target_seq=head.seq if head else 0,
-            target_hash=head.hash if head else GENESIS, verified=0, started_by=caller_sub,
-            started_at=now, heartbeat_at=now)
+            id=uuid.uuid4().hex,
+            state="running",
+            target_seq=head.seq if head else 0,
+            target_hash=head.hash if head else GENESIS,
+            verified=0,
+            started_by=caller_sub,
+            started_at=now,
+            heartbeat_at=now,
+        )
         session.add(row)
         session.flush()
         return job_view(row), True
@@ -197,8 +270,9 @@ def get_job(store: Store, job_id: str) -> dict:
     with store.read() as session:
         row = session.get(AuditChainVerificationRow, job_id)
         if row is None:
-            raise NotFound(f"no ledger verification {job_id}", f"无台账校验任务 {job_id}",
-                           details={"id": job_id})
+            raise NotFound(
+                f"no ledger verification {job_id}", f"无台账校验任务 {job_id}", details={"id": job_id}
+            )
         return job_view(row)
 
 
@@ -207,7 +281,7 @@ def run_full(store: Store, ring: KeyRing, key: SigningKey, job_id: str) -> None:
     and a yield between them."""
     store = Store(store.engine, store.tables)
     job = None
-    for _ in range(400):                 # the command that created it may not have committed
+    for _ in range(400):  # the command that created it may not have committed
         with store.read() as session:
             job = session.get(AuditChainVerificationRow, job_id)
         if job is not None:
@@ -221,30 +295,45 @@ def run_full(store: Store, ring: KeyRing, key: SigningKey, job_id: str) -> None:
     try:
         while after < target[0]:
             with store.read() as session:
-                rows = session.execute(select(*RECORD_COLUMNS).where(
-                    AuditChainRow.seq > after, AuditChainRow.seq <= target[0])
-                    .order_by(AuditChainRow.seq).limit(BATCH)).all()
+                rows = session.execute(
+                    select(*RECORD_COLUMNS)
+                    .where(AuditChainRow.seq > after, AuditChainRow.seq <= target[0])
+                    .order_by(AuditChainRow.seq)
+                    .limit(BATCH)
+                ).all()
             if not rows:
                 break
             for r in rows:
                 chain.feed(_record(r))
             after = rows[-1].seq
             with store.transaction() as tx:
-                tx.session.execute(update(AuditChainVerificationRow).where(
-                    AuditChainVerificationRow.id == job_id).values(
-                    verified=chain.count, heartbeat_at=_now()))
-            eventlet.sleep(0)            # the other reads go first
+                tx.session.execute(
+                    update(AuditChainVerificationRow)
+                    .where(AuditChainVerificationRow.id == job_id)
+                    .values(verified=chain.count, heartbeat_at=_now())
+                )
+            eventlet.sleep(0)  # the other reads go first
         result = chain.result(target if target[0] else None)
         with store.transaction() as tx:
-            tx.session.execute(update(AuditChainVerificationRow).where(
-                AuditChainVerificationRow.id == job_id).values(
-                state="done", ok=result["ok"], verified=chain.count,
-                problems=result["problems"][:MAX_PROBLEMS], heartbeat_at=_now(),
-                finished_at=_now()))
+            tx.session.execute(
+                update(AuditChainVerificationRow)
+                .where(AuditChainVerificationRow.id == job_id)
+                .values(
+                    state="done",
+                    ok=result["ok"],
+                    verified=chain.count,
+                    problems=result["problems"][:MAX_PROBLEMS],
+                    heartbeat_at=_now(),
+                    finished_at=_now(),
+                )
+            )
         if result["ok"] and target[0]:
             _keep_checkpoint(store, key, *target, "full")
     except Exception:
         log.exception("ledger verification %s failed", job_id)
         with store.transaction() as tx:
-            tx.session.execute(update(AuditChainVerificationRow).where(
-                AuditChainVerificationRow.id == job_id).values(state="failed", finished_at=_now()))
+            tx.session.execute(
+                update(AuditChainVerificationRow)
+                .where(AuditChainVerificationRow.id == job_id)
+                .values(state="failed", finished_at=_now())
+            )

@@ -1,5 +1,6 @@
 """Recording every event in the hash-chained ledger, verifying it, and reading a project's
 timeline from it (痕迹管理: who did what, when, under which article — docs/regulation.md §13)."""
+
 from __future__ import annotations
 
 import functools
@@ -19,7 +20,7 @@ from shared.keys import KeyRing
 from shared.persistence.store import Store, Transaction
 from shared.policy import article_label_zh
 
-BEIJING = timezone(timedelta(hours=8), "CST")   # the date a Shandong official reads
+BEIJING = timezone(timedelta(hours=8), "CST")  # the date a Shandong official reads
 
 
 def append(tx: Transaction, event: Event) -> None:
@@ -28,12 +29,23 @@ def append(tx: Transaction, event: Event) -> None:
     head = tx.session.execute(_HEAD_FOR_UPDATE).one()
     # the envelope as received, its publisher's signature included (non-repudiation)
     seq, body, occurred = head.seq + 1, event.received_json(), event.occurred_at.isoformat()
-    digest = entry_hash(seq, event.message_id, event.event_type, event.source,
-                        event.project_code, occurred, body, head.hash)
-    tx.session.execute(insert(_LEDGER), {
-        "seq": seq, "message_id": event.message_id, "event_type": event.event_type,
-        "source": event.source, "project_code": event.project_code, "occurred_at": occurred,
-        "body": body, "prev_hash": head.hash, "hash": digest})
+    digest = entry_hash(
+        seq, event.message_id, event.event_type, event.source, event.project_code, occurred, body, head.hash
+    )
+    tx.session.execute(
+        insert(_LEDGER),
+        {
+            "seq": seq,
+            "message_id": event.message_id,
+            "event_type": event.event_type,
+            "source": event.source,
+            "project_code": event.project_code,
+            "occurred_at": occurred,
+            "body": body,
+            "prev_hash": head.hash,
+            "hash": digest,
+        },
+    )
     tx.session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=digest))
 
 
@@ -48,10 +60,24 @@ def verification(store: Store, ring: KeyRing) -> dict:
     with store.snapshot() as session:
         head = session.get(AuditChainHeadRow, 1)
         rows = session.scalars(select(AuditChainRow).order_by(AuditChainRow.seq))
-        return verify((Record(r.seq, r.message_id, r.event_type, r.source, r.project_code,
-                              r.occurred_at, r.body, r.prev_hash, r.hash) for r in rows),
-                      (head.seq, head.hash) if head and head.seq else None,
-                      functools.partial(signature_problem, ring))
+        return verify(
+            (
+                Record(
+                    r.seq,
+                    r.message_id,
+                    r.event_type,
+                    r.source,
+                    r.project_code,
+                    r.occurred_at,
+                    r.body,
+                    r.prev_hash,
+                    r.hash,
+                )
+                for r in rows
+            ),
+            (head.seq, head.hash) if head and head.seq else None,
+            functools.partial(signature_problem, ring),
+        )
 
 
 def signature_problem(ring: KeyRing, record: Record) -> str | None:
@@ -60,8 +86,11 @@ def signature_problem(ring: KeyRing, record: Record) -> str | None:
         envelope = json.loads(record.body)
     except ValueError:
         return "the stored envelope is not JSON"
-    if not isinstance(envelope, dict) or envelope.get("source") != record.source \
-            or envelope.get("message_id") != record.message_id:
+    if (
+        not isinstance(envelope, dict)
+        or envelope.get("source") != record.source
+        or envelope.get("message_id") != record.message_id
+    ):
         return "the stored envelope does not name the record's source and message id"
     return signing.problem(envelope, ring)
 
@@ -84,28 +113,32 @@ def project_trail(store: Store, code: str, page: tuple | None = None) -> list[di
         out = []
         for r in rows:
             envelope = json.loads(r.body)
-            out.append({"seq": r.seq, "event_type": r.event_type, "source": r.source,
-                        "actor": envelope.get("actor"), "occurred_at": r.occurred_at,
-                        "recorded_at": r.occurred_at,
-                        "business_date": business_date(envelope, r.occurred_at),
-                        "articles": [article_label_zh(a) for a in envelope["articles"]],
-                        "hash": r.hash})
+            out.append(
+                {
+                    "seq": r.seq,
+                    "event_type": r.event_type,
+                    "source": r.source,
+                    "actor": envelope.get("actor"),
+                    "occurred_at": r.occurred_at,
+                    "recorded_at": r.occurred_at,
+                    "business_date": business_date(envelope, r.occurred_at),
+                    "articles": [article_label_zh(a) for a in envelope["articles"]],
+                    "hash": r.hash,
+                }
+            )
         return out
 
 
-def project_timeline(store: Store, caller: Identity, code: str,
-                     page: tuple | None = None) -> dict:
+def project_timeline(store: Store, caller: Identity, code: str, page: tuple | None = None) -> dict:
     """Every recorded event of the project, in ledger order. Whoever sees the project sees its
     timeline. The payloads are what travelled on the bus (never classified content); of a
     classified project even those (e.g. its name, sent for review) are shown only to its unit
     and the secrecy bureau, as the register shows the others a stub."""
     with store.read() as session:
         project = session.get(SupervisedProjectRow, code)
-        visibility.require(session, caller, "project.timeline", code,
-                           project.owner_unit if project else None)
+        visibility.require(session, caller, "project.timeline", code, project.owner_unit if project else None)
         if project is None:
-            raise NotFound(f"no project {code} in the ledger", f"台账中无项目 {code}",
-                           details={"code": code})
+            raise NotFound(f"no project {code} in the ledger", f"台账中无项目 {code}", details={"code": code})
         rows = session.scalars(_project_rows(code, page))
         details = not project.classified or sees_classified_content(caller, project.owner_unit)
         return {"code": code, "events": [_timeline_entry(r, details) for r in rows]}
@@ -125,10 +158,18 @@ def _timeline_entry(row: AuditChainRow, details: bool) -> dict:
     envelope = json.loads(row.body)
     what, what_zh = title(row.event_type)
     at = datetime.fromisoformat(row.occurred_at)
-    return {"seq": row.seq, "at": row.occurred_at, "recorded_at": row.occurred_at,
-            "business_date": business_date(envelope, row.occurred_at),
-            "date": at.astimezone(BEIJING).date().isoformat(),
-            "actor": envelope.get("actor") or row.source, "service": row.source,
-            "action": row.event_type, "what": what, "what_zh": what_zh,
-            "articles": [article_label_zh(a) for a in envelope["articles"]],
-            "details": envelope["payload"] if details else {}, "hash": row.hash}
+    return {
+        "seq": row.seq,
+        "at": row.occurred_at,
+        "recorded_at": row.occurred_at,
+        "business_date": business_date(envelope, row.occurred_at),
+        "date": at.astimezone(BEIJING).date().isoformat(),
+        "actor": envelope.get("actor") or row.source,
+        "service": row.source,
+        "action": row.event_type,
+        "what": what,
+        "what_zh": what_zh,
+        "articles": [article_label_zh(a) for a in envelope["articles"]],
+        "details": envelope["payload"] if details else {},
+        "hash": row.hash,
+    }

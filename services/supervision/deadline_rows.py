@@ -1,5 +1,6 @@
 """The deadline rows every part of supervision starts, settles and ends the same way: each with
 a ledger of who moved it, when, why and under which article (docs/regulation.md §13)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -26,9 +27,17 @@ def entry(at: str, by: str, due: date, why: str, article: int, **extra) -> dict:
     the day the act happened on (the transaction's: the triggering event's publisher's today,
     or this service's clock), beside ``at``, the recorded time."""
     day = business_day()
-    return {"at": at, "business_date": day.isoformat() if day else None, "by": by,
-            "due": due.isoformat(), "why": why, "why_zh": zh(why) or why,
-            "article": article_label_zh(article), "article_number": article, **extra}
+    return {
+        "at": at,
+        "business_date": day.isoformat() if day else None,
+        "by": by,
+        "due": due.isoformat(),
+        "why": why,
+        "why_zh": zh(why) or why,
+        "article": article_label_zh(article),
+        "article_number": article,
+        **extra,
+    }
 
 
 def shown(line: dict) -> dict:
@@ -38,15 +47,15 @@ def shown(line: dict) -> dict:
         return line
     at = str(line.get("at") or "")
     try:
-        day = (beijing_date(datetime.fromisoformat(at)) if "T" in at
-               else date.fromisoformat(at[:10]))
+        day = beijing_date(datetime.fromisoformat(at)) if "T" in at else date.fromisoformat(at[:10])
     except ValueError:
         return {**line, "business_date": None}
     return {**line, "business_date": day.isoformat()}
 
 
-def start(tx: Transaction, code: str, kind: str, ref: str, due: Due, at: str, by: str,
-          why: str) -> DeadlineRow | None:
+def start(
+    tx: Transaction, code: str, kind: str, ref: str, due: Due, at: str, by: str, why: str
+) -> DeadlineRow | None:
     """A deadline starts, once (None if it already exists): its first entry says from what."""
     deadline_id = f"{kind}:{code}:{ref}"
     if tx.session.get(DeadlineRow, deadline_id) is not None:
@@ -54,9 +63,15 @@ def start(tx: Transaction, code: str, kind: str, ref: str, due: Due, at: str, by
     extra = {"provisional": True} if due.provisional else {}
     if due.opens:
         extra["opens"] = due.opens.isoformat()
-    row = DeadlineRow(id=deadline_id, project_code=code, kind=kind, article=due.article,
-                      due_on=due.on, status="open",
-                      ledger=[entry(at, by, due.on, why, due.article, **extra)])
+    row = DeadlineRow(
+        id=deadline_id,
+        project_code=code,
+        kind=kind,
+        article=due.article,
+        due_on=due.on,
+        status="open",
+        ledger=[entry(at, by, due.on, why, due.article, **extra)],
+    )
     tx.session.add(row)
     return row
 
@@ -80,8 +95,7 @@ def void(rows, at: str, by: str, why: str) -> None:
 
 
 def running(tx: Transaction, code: str, kind: str | None = None) -> list[DeadlineRow]:
-    query = select(DeadlineRow).where(DeadlineRow.project_code == code,
-                                      DeadlineRow.status.in_(RUNNING))
+    query = select(DeadlineRow).where(DeadlineRow.project_code == code, DeadlineRow.status.in_(RUNNING))
     if kind:
         query = query.where(DeadlineRow.kind == kind)
     return list(tx.session.scalars(query.with_for_update()))

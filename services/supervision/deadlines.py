@@ -7,6 +7,7 @@ is retried by the reliable handler until it is; an annual report is settled whic
 first. A deadline ends ("void") when it stops applying: reports after construction finished,
 everything of a terminated project.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -32,21 +33,23 @@ from shared.timekit import Clock, WorkingCalendar
 # what each deadline is, in words (its length is the policy's; the due date is on the row)
 NAMES = {
     "contract_filing": ("filing of a signed procurement contract", "采购合同签订后备案"),
-    "annual_report": ("annual report on progress and budget execution",
-                      "年度建设进度和预算执行情况报告"),
-    "acceptance_application": ("application for acceptance after construction finished",
-                               "建设完成后申请竣工验收"),
-    "self_evaluation": ("self-evaluation after acceptance and going live",
-                        "竣工验收并投入使用后开展自评价"),
-    "incident_rectification": ("rectification ordered by the approving body",
-                               "项目审批部门责令的整改"),
-    "rectification": ("rectification of a finding, by the office's order",
-                      "按责令限期整改"),
-    "planned_completion": ("construction finished by the end of the registered schedule",
-                           "按登记的建设周期完成建设"),
-    "security_profile": ("security profile filed: graded or classified protection and the "
-                         "cryptography plan (第三十条, 第三十一条)",
-                         "报送安全保护方案：等级保护或分级保护及密码保障系统方案（第三十条、第三十一条）"),
+    "annual_report": ("annual report on progress and budget execution", "年度建设进度和预算执行情况报告"),
+    "acceptance_application": (
+        "application for acceptance after construction finished",
+        "建设完成后申请竣工验收",
+    ),
+    "self_evaluation": ("self-evaluation after acceptance and going live", "竣工验收并投入使用后开展自评价"),
+    "incident_rectification": ("rectification ordered by the approving body", "项目审批部门责令的整改"),
+    "rectification": ("rectification of a finding, by the office's order", "按责令限期整改"),
+    "planned_completion": (
+        "construction finished by the end of the registered schedule",
+        "按登记的建设周期完成建设",
+    ),
+    "security_profile": (
+        "security profile filed: graded or classified protection and the "
+        "cryptography plan (第三十条, 第三十一条)",
+        "报送安全保护方案：等级保护或分级保护及密码保障系统方案（第三十条、第三十一条）",
+    ),
 }
 PLANNED = "planned_completion"
 SECURITY_PROFILE = "security_profile"
@@ -56,17 +59,25 @@ def _policy(event: Event) -> Policy:
     """The version the project is pinned to (its events carry it)."""
     if event.regulation_version:
         return get_policy(event.regulation_version)
-    return policy_in_force(event.day)   # the day of the act (simulated under that clock)
+    return policy_in_force(event.day)  # the day of the act (simulated under that clock)
 
 
 def project_registered(tx: Transaction, event: Event) -> None:
-    upsert(tx.session, SupervisedProjectRow.__table__, {
-        "project_code": event.project_code, "owner_unit": event.payload["unit"],
-        "classified": event.payload["classified"],
-        "planned_end": event.data()["schedule_end"],
-        "regulation_version": event.regulation_version}, keys=["project_code"])
-    visibility.record_units(tx.session, event.project_code, event.payload["unit"],
-                            event.payload["co_builders"])
+    upsert(
+        tx.session,
+        SupervisedProjectRow.__table__,
+        {
+            "project_code": event.project_code,
+            "owner_unit": event.payload["unit"],
+            "classified": event.payload["classified"],
+            "planned_end": event.data()["schedule_end"],
+            "regulation_version": event.regulation_version,
+        },
+        keys=["project_code"],
+    )
+    visibility.record_units(
+        tx.session, event.project_code, event.payload["unit"], event.payload["co_builders"]
+    )
 
 
 def project_classified(tx: Transaction, event: Event) -> None:
@@ -81,22 +92,32 @@ def project_classified(tx: Transaction, event: Event) -> None:
     # re-opens from the declaration, unless classified protection has been filed already
     declared = event.data()["declared_on"]
     project.security_profile_on = None
-    row = tx.session.get(DeadlineRow, f"{SECURITY_PROFILE}:{event.project_code}:1",
-                         with_for_update=True)
-    if row is not None and row.status == "met" and not any(
-            e.get("scheme") == "classified" for e in row.ledger):
+    row = tx.session.get(DeadlineRow, f"{SECURITY_PROFILE}:{event.project_code}:1", with_for_update=True)
+    if (
+        row is not None
+        and row.status == "met"
+        and not any(e.get("scheme") == "classified" for e in row.ledger)
+    ):
         due = schedule.security_profile(_policy(event), declared)
         row.status, row.due_on = "open", due.on
-        row.ledger = [*row.ledger, deadline_rows.entry(
-            event.occurred_at.isoformat(), event.source, due.on,
-            f"declared classified {declared.isoformat()}: classified protection due",
-            due.article)]
+        row.ledger = [
+            *row.ledger,
+            deadline_rows.entry(
+                event.occurred_at.isoformat(),
+                event.source,
+                due.on,
+                f"declared classified {declared.isoformat()}: classified protection due",
+                due.article,
+            ),
+        ]
 
 
-def _open(tx: Transaction, event: Event, kind: str, ref: str, due: schedule.Due,
-          why: str) -> DeadlineRow | None:
-    return deadline_rows.start(tx, event.project_code, kind, ref, due, event.occurred_at.isoformat(),
-                        event.source, why)
+def _open(
+    tx: Transaction, event: Event, kind: str, ref: str, due: schedule.Due, why: str
+) -> DeadlineRow | None:
+    return deadline_rows.start(
+        tx, event.project_code, kind, ref, due, event.occurred_at.isoformat(), event.source, why
+    )
 
 
 def _miss(tx: Transaction, row: DeadlineRow, on: date) -> None:
@@ -104,14 +125,20 @@ def _miss(tx: Transaction, row: DeadlineRow, on: date) -> None:
     row.status = "missed"
     en, zh = NAMES[row.kind]
     findings.add_finding(
-        tx, row.project_code, source="deadline", kind=f"missed:{row.kind}",
+        tx,
+        row.project_code,
+        source="deadline",
+        kind=f"missed:{row.kind}",
         articles=[row.article],
         description=f"deadline missed: {en}, due {row.due_on.isoformat()} / "
-                    f"逾期：{zh}（期限 {row.due_on.isoformat()}）",
-        details={"deadline": row.id, "due_on": row.due_on.isoformat()}, today=on)
+        f"逾期：{zh}（期限 {row.due_on.isoformat()}）",
+        details={"deadline": row.id, "due_on": row.due_on.isoformat()},
+        today=on,
+    )
 
 
 # -- the planned end of construction (第十九条) -------------------------------------------------
+
 
 def project_approved(tx: Transaction, event: Event) -> None:
     """Approved: construction is due by the registered schedule's end. Retried until the
@@ -120,8 +147,14 @@ def project_approved(tx: Transaction, event: Event) -> None:
     if project is None:
         raise deadline_rows.NotKnownYet(f"project {event.project_code} is not known yet")
     if project.planned_end is not None:
-        _open(tx, event, PLANNED, "1", schedule.planned_completion(project.planned_end),
-              f"planned end of construction {project.planned_end.isoformat()}")
+        _open(
+            tx,
+            event,
+            PLANNED,
+            "1",
+            schedule.planned_completion(project.planned_end),
+            f"planned end of construction {project.planned_end.isoformat()}",
+        )
 
 
 def _planned(tx: Transaction, code: str) -> DeadlineRow | None:
@@ -142,9 +175,16 @@ def schedule_changed(tx: Transaction, event: Event) -> None:
     row = _planned(tx, event.project_code)
     if row is not None and row.status in deadline_rows.RUNNING:
         row.due_on = end
-        row.ledger = [*row.ledger, deadline_rows.entry(
-            event.occurred_at.isoformat(), event.source, end,
-            f"schedule changed by {data['request_id']}: ends {end.isoformat()}", 18)]
+        row.ledger = [
+            *row.ledger,
+            deadline_rows.entry(
+                event.occurred_at.isoformat(),
+                event.source,
+                end,
+                f"schedule changed by {data['request_id']}: ends {end.isoformat()}",
+                18,
+            ),
+        ]
 
 
 def incident_reported(tx: Transaction, event: Event) -> None:
@@ -158,9 +198,16 @@ def incident_reported(tx: Transaction, event: Event) -> None:
     project.delay_reported = project.delay_reported or data["incident_id"]
     row = _planned(tx, event.project_code)
     if row is not None:
-        row.ledger = [*row.ledger, deadline_rows.entry(
-            event.occurred_at.isoformat(), event.source, row.due_on,
-            f"serious delay reported: incident {data['incident_id']}", 19)]
+        row.ledger = [
+            *row.ledger,
+            deadline_rows.entry(
+                event.occurred_at.isoformat(),
+                event.source,
+                row.due_on,
+                f"serious delay reported: incident {data['incident_id']}",
+                19,
+            ),
+        ]
 
 
 def _overrun(tx: Transaction, row: DeadlineRow, on: date) -> bool:
@@ -170,21 +217,39 @@ def _overrun(tx: Transaction, row: DeadlineRow, on: date) -> bool:
     row.status = "missed"
     project = tx.session.get(SupervisedProjectRow, row.project_code)
     if project is not None and project.delay_reported:
-        row.ledger = [*row.ledger, deadline_rows.entry(
-            on.isoformat(), "supervision", row.due_on,
-            f"past the planned end; serious delay reported: incident {project.delay_reported}",
-            19)]
+        row.ledger = [
+            *row.ledger,
+            deadline_rows.entry(
+                on.isoformat(),
+                "supervision",
+                row.due_on,
+                f"past the planned end; serious delay reported: incident {project.delay_reported}",
+                19,
+            ),
+        ]
         return False
     due = row.due_on.isoformat()
     findings.add_finding(
-        tx, row.project_code, source="deadline", kind="unreported_delay", articles=[19],
+        tx,
+        row.project_code,
+        source="deadline",
+        kind="unreported_delay",
+        articles=[19],
         description=f"construction is past its planned end ({due}) unfinished and no serious "
-                    "delay was reported: report it to the approving body / "
-                    f"项目已超过计划完成日期（{due}）仍未完成建设，且未报告工程严重逾期情况："
-                    "请及时向项目审批部门报告",
-        details={"deadline": row.id, "due_on": due, "asks": {
-            "report": "serious_delay", "to": "the approving body / 项目审批部门",
-            "how": f"POST /projects/{row.project_code}/incidents"}}, today=on)
+        "delay was reported: report it to the approving body / "
+        f"项目已超过计划完成日期（{due}）仍未完成建设，且未报告工程严重逾期情况："
+        "请及时向项目审批部门报告",
+        details={
+            "deadline": row.id,
+            "due_on": due,
+            "asks": {
+                "report": "serious_delay",
+                "to": "the approving body / 项目审批部门",
+                "how": f"POST /projects/{row.project_code}/incidents",
+            },
+        },
+        today=on,
+    )
     return True
 
 
@@ -199,16 +264,28 @@ def construction_completed(tx: Transaction, event: Event) -> None:
             planned.status = "met"
         else:
             _overrun(tx, planned, event.day)
-    _open(tx, event, "acceptance_application", "1",
-          schedule.acceptance_application(_policy(event), due),   # acceptance's (第二十三条)
-          f"construction finished {completed_on.isoformat()}")
+    _open(
+        tx,
+        event,
+        "acceptance_application",
+        "1",
+        schedule.acceptance_application(_policy(event), due),  # acceptance's (第二十三条)
+        f"construction finished {completed_on.isoformat()}",
+    )
     project = tx.session.get(SupervisedProjectRow, event.project_code, with_for_update=True)
     if project is not None:
         project.completed_on = completed_on
-    later = [r for r in deadline_rows.running(tx, event.project_code, "annual_report")
-             if int(r.id.rsplit(":", 1)[1]) > completed_on.year]
-    deadline_rows.void(later, event.occurred_at.isoformat(), event.source,
-          f"construction finished {completed_on.isoformat()}")
+    later = [
+        r
+        for r in deadline_rows.running(tx, event.project_code, "annual_report")
+        if int(r.id.rsplit(":", 1)[1]) > completed_on.year
+    ]
+    deadline_rows.void(
+        later,
+        event.occurred_at.isoformat(),
+        event.source,
+        f"construction finished {completed_on.isoformat()}",
+    )
 
 
 def acceptance_deadline_extended(tx: Transaction, event: Event) -> None:
@@ -216,9 +293,16 @@ def acceptance_deadline_extended(tx: Transaction, event: Event) -> None:
     row = deadline_rows.known(tx, f"acceptance_application:{event.project_code}:1")
     if row.status == "open":
         row.due_on = data["acceptance_due"]
-        row.ledger = [*row.ledger, deadline_rows.entry(event.occurred_at.isoformat(), event.source,
-                                          data["acceptance_due"],
-                                          f"extension granted: {data['reason']}", row.article)]
+        row.ledger = [
+            *row.ledger,
+            deadline_rows.entry(
+                event.occurred_at.isoformat(),
+                event.source,
+                data["acceptance_due"],
+                f"extension granted: {data['reason']}",
+                row.article,
+            ),
+        ]
 
 
 def acceptance_applied(tx: Transaction, event: Event) -> None:
@@ -229,36 +313,59 @@ def contract_filed(calendar: WorkingCalendar):
     """第十三条: the filing deadline runs from the signature, on the official calendar; a
     filing after it is settled as missed at once. Filing also starts the year's annual
     report (第十六条)."""
+
     def effect(tx: Transaction, event: Event) -> None:
         data, policy = event.data(), _policy(event)
-        row = _open(tx, event, "contract_filing", data["contract_no"],
-                    schedule.contract_filing(calendar, policy, data["signed_on"]),
-                    f"contract {data['contract_no']} signed {data['signed_on'].isoformat()}")
+        row = _open(
+            tx,
+            event,
+            "contract_filing",
+            data["contract_no"],
+            schedule.contract_filing(calendar, policy, data["signed_on"]),
+            f"contract {data['contract_no']} signed {data['signed_on'].isoformat()}",
+        )
         if row is not None:
             filed = f"filed {data['filed_on'].isoformat()}"
-            row.ledger = [*row.ledger, deadline_rows.entry(event.occurred_at.isoformat(), event.source,
-                                                    row.due_on, filed, row.article)]
+            row.ledger = [
+                *row.ledger,
+                deadline_rows.entry(
+                    event.occurred_at.isoformat(), event.source, row.due_on, filed, row.article
+                ),
+            ]
             if data["filed_on"] > row.due_on:
                 _miss(tx, row, data["filed_on"])
             else:
                 row.status = "met"
         year = data["filed_on"].year
-        _open(tx, event, "annual_report", str(year), schedule.annual_report(policy, year),
-              f"in construction in {year}")
+        _open(
+            tx,
+            event,
+            "annual_report",
+            str(year),
+            schedule.annual_report(policy, year),
+            f"in construction in {year}",
+        )
         _security_profile_due(tx, event, policy, data)
+
     return effect
 
 
 # -- the security profile (第三十条, 第三十一条) --------------------------------------------------
+
 
 def _security_profile_due(tx: Transaction, event: Event, policy: Policy, data: dict) -> None:
     """The project's first contract filed opens the duty to file its security profile (graded
     or classified protection, and the cryptography plan planned with the system, 同步规划); a
     profile already on file meets it at once. A missing one is a finding at the scan — never a
     funding gate (the text sets none)."""
-    row = _open(tx, event, SECURITY_PROFILE, "1",
-                schedule.security_profile(policy, data["signed_on"]),
-                f"first contract {data['contract_no']} signed {data['signed_on'].isoformat()}")
+    row = _open(
+        tx,
+        event,
+        SECURITY_PROFILE,
+        "1",
+        schedule.security_profile(policy, data["signed_on"]),
+        f"first contract {data['contract_no']} signed {data['signed_on'].isoformat()}",
+    )
     project = tx.session.get(SupervisedProjectRow, event.project_code)
     if row is not None and project is not None and project.security_profile_on is not None:
         _profile_filed(row, project.security_profile_on, "security")
@@ -266,9 +373,17 @@ def _security_profile_due(tx: Transaction, event: Event, policy: Policy, data: d
 
 def _profile_filed(row: DeadlineRow, on: date, by: str, scheme: str | None = None) -> None:
     row.status = "met"
-    row.ledger = [*row.ledger, deadline_rows.entry(on.isoformat(), by, row.due_on,
-                                            f"security profile filed {on.isoformat()}",
-                                            row.article, **({"scheme": scheme} if scheme else {}))]
+    row.ledger = [
+        *row.ledger,
+        deadline_rows.entry(
+            on.isoformat(),
+            by,
+            row.due_on,
+            f"security profile filed {on.isoformat()}",
+            row.article,
+            **({"scheme": scheme} if scheme else {}),
+        ),
+    ]
 
 
 def security_profile_recorded(tx: Transaction, event: Event) -> None:
@@ -280,12 +395,11 @@ def security_profile_recorded(tx: Transaction, event: Event) -> None:
         raise deadline_rows.NotKnownYet(f"project {event.project_code} is not known yet")
     scheme = event.payload.get("scheme")
     if project.classified and scheme != "classified":
-        return   # a classified system's profile is classified protection (分级保护, 第三十条)
+        return  # a classified system's profile is classified protection (分级保护, 第三十条)
     on = event.occurred_at.date()
     if project.security_profile_on is None:
         project.security_profile_on = on
-    row = tx.session.get(DeadlineRow, f"{SECURITY_PROFILE}:{event.project_code}:1",
-                         with_for_update=True)
+    row = tx.session.get(DeadlineRow, f"{SECURITY_PROFILE}:{event.project_code}:1", with_for_update=True)
     if row is not None and row.status in deadline_rows.RUNNING:
         _profile_filed(row, on, event.source, scheme)
 
@@ -294,22 +408,26 @@ def annual_report_filed(tx: Transaction, event: Event) -> None:
     """The year's report settles that year (whether or not its deadline arrived first) and,
     while construction goes on, starts the next (第十六条)."""
     year, policy = event.data()["year"], _policy(event)
-    this = (_open(tx, event, "annual_report", str(year), schedule.annual_report(policy, year),
-                  f"reported {year}")
-            or tx.session.get(DeadlineRow, f"annual_report:{event.project_code}:{year}",
-                              with_for_update=True))
+    this = _open(
+        tx, event, "annual_report", str(year), schedule.annual_report(policy, year), f"reported {year}"
+    ) or tx.session.get(DeadlineRow, f"annual_report:{event.project_code}:{year}", with_for_update=True)
     deadline_rows.meet(this)
     project = tx.session.get(SupervisedProjectRow, event.project_code)
     if project is None or project.completed_on is None or project.completed_on.year > year:
-        _open(tx, event, "annual_report", str(year + 1),
-              schedule.annual_report(policy, year + 1), f"reported {year}; {year + 1} next")
+        _open(
+            tx,
+            event,
+            "annual_report",
+            str(year + 1),
+            schedule.annual_report(policy, year + 1),
+            f"reported {year}; {year + 1} next",
+        )
 
 
 def project_went_live(tx: Transaction, event: Event) -> None:
-    data = event.data()   # the window is acceptance's (第二十四条): taken from its event
+    data = event.data()  # the window is acceptance's (第二十四条): taken from its event
     due = schedule.self_evaluation(_policy(event), data["window_opens"], data["window_closes"])
-    _open(tx, event, "self_evaluation", "1", due,
-          f"accepted and in use from {data['live_on'].isoformat()}")
+    _open(tx, event, "self_evaluation", "1", due, f"accepted and in use from {data['live_on'].isoformat()}")
 
 
 def self_evaluation_filed(tx: Transaction, event: Event) -> None:
@@ -321,8 +439,9 @@ def end_deadlines(tx: Transaction, code: str, on: date, by: str, why: str) -> No
     deadline_rows.void(deadline_rows.running(tx, code), on.isoformat(), by, f"terminated: {why}")
 
 
-def suspend_deadlines(tx: Transaction, code: str, on: date, by: str, why: str, ref: str,
-                      article: int = 34) -> None:
+def suspend_deadlines(
+    tx: Transaction, code: str, on: date, by: str, why: str, ref: str, article: int = 34
+) -> None:
     """Construction suspended (``ref``: a sanction's, 第三十四条, or the approving body's,
     第十九条): the project's running deadlines stop, and the ledger says why. A rectification
     order's deadline is the office's and keeps running."""
@@ -331,41 +450,66 @@ def suspend_deadlines(tx: Transaction, code: str, on: date, by: str, why: str, r
     for row in deadline_rows.running(tx, code):
         if row.status == "open" and row.kind != findings.RECTIFICATION:
             row.status = "suspended"
-            row.ledger = [*row.ledger, deadline_rows.entry(on.isoformat(), by, row.due_on,
-                                                    f"suspended: {why}", article,
-                                                    suspended_on=on.isoformat())]
+            row.ledger = [
+                *row.ledger,
+                deadline_rows.entry(
+                    on.isoformat(), by, row.due_on, f"suspended: {why}", article, suspended_on=on.isoformat()
+                ),
+            ]
 
 
-def resume_deadlines(tx: Transaction, code: str, on: date, by: str, why: str, ref: str,
-                     article: int = 34) -> None:
+def resume_deadlines(
+    tx: Transaction, code: str, on: date, by: str, why: str, ref: str, article: int = 34
+) -> None:
     """The suspension ``ref`` ended. While another still stands the deadlines stay stopped (the
     ledger says which); once none does, each deadline moves by the days it stood still."""
     ended = tx.session.get(SuspensionRow, (code, ref), with_for_update=True)
     if ended is not None:
         ended.until = on
-    standing = sorted(tx.session.scalars(select(SuspensionRow.ref).where(
-        SuspensionRow.project_code == code, SuspensionRow.until.is_(None))))
+    standing = sorted(
+        tx.session.scalars(
+            select(SuspensionRow.ref).where(SuspensionRow.project_code == code, SuspensionRow.until.is_(None))
+        )
+    )
     for row in deadline_rows.running(tx, code):
         if row.status != "suspended":
             continue
         if standing:
-            row.ledger = [*row.ledger, deadline_rows.entry(
-                on.isoformat(), by, row.due_on,
-                f"{ref} ended: {why}; still suspended by {', '.join(standing)}", article)]
+            row.ledger = [
+                *row.ledger,
+                deadline_rows.entry(
+                    on.isoformat(),
+                    by,
+                    row.due_on,
+                    f"{ref} ended: {why}; still suspended by {', '.join(standing)}",
+                    article,
+                ),
+            ]
             continue
-        since = date.fromisoformat(next(e["suspended_on"] for e in reversed(row.ledger)
-                                        if "suspended_on" in e))
+        since = date.fromisoformat(
+            next(e["suspended_on"] for e in reversed(row.ledger) if "suspended_on" in e)
+        )
         row.due_on = row.due_on + (on - since)
         row.status = "open"
-        row.ledger = [*row.ledger, deadline_rows.entry(on.isoformat(), by, row.due_on,
-                                                f"resumed after {(on - since).days} days: {why}",
-                                                article)]
+        row.ledger = [
+            *row.ledger,
+            deadline_rows.entry(
+                on.isoformat(), by, row.due_on, f"resumed after {(on - since).days} days: {why}", article
+            ),
+        ]
 
 
 def construction_suspended(tx: Transaction, event: Event) -> None:
     data = event.data()
-    suspend_deadlines(tx, event.project_code, data["suspended_on"], event.source,
-                   f"incident {data['kind']}", f"incident:{data['incident_id']}", 19)
+    suspend_deadlines(
+        tx,
+        event.project_code,
+        data["suspended_on"],
+        event.source,
+        f"incident {data['kind']}",
+        f"incident:{data['incident_id']}",
+        19,
+    )
 
 
 def construction_resumed(tx: Transaction, event: Event) -> None:
@@ -375,15 +519,27 @@ def construction_resumed(tx: Transaction, event: Event) -> None:
     ref = f"incident:{data['incident_id']}"
     if tx.session.get(SuspensionRow, (event.project_code, ref)) is None:
         raise deadline_rows.NotKnownYet(f"suspension {ref} of {event.project_code} is not known yet")
-    resume_deadlines(tx, event.project_code, data["resumed_on"], event.source,
-                  f"incident {data['kind']}: {data['reason']}", ref, 19)
+    resume_deadlines(
+        tx,
+        event.project_code,
+        data["resumed_on"],
+        event.source,
+        f"incident {data['kind']}: {data['reason']}",
+        ref,
+        19,
+    )
 
 
 def rectification_ordered(tx: Transaction, event: Event) -> None:
     data = event.data()
-    _open(tx, event, "incident_rectification", data["incident_id"],
-          schedule.Due(data["deadline"], 19),
-          f"incident {data['kind']}: rectify by {data['deadline'].isoformat()}")
+    _open(
+        tx,
+        event,
+        "incident_rectification",
+        data["incident_id"],
+        schedule.Due(data["deadline"], 19),
+        f"incident {data['kind']}: rectify by {data['deadline'].isoformat()}",
+    )
 
 
 def scan(store: Store, as_of: date) -> dict:
@@ -391,62 +547,94 @@ def scan(store: Store, as_of: date) -> dict:
     unreported makes its finding 'ignored' (第三十四条) instead."""
     missed, ignored, unreported = [], [], []
     with store.transaction() as tx:
-        for row in tx.session.scalars(select(DeadlineRow).where(
-                DeadlineRow.status == "open", DeadlineRow.due_on < as_of).with_for_update()):
+        for row in tx.session.scalars(
+            select(DeadlineRow)
+            .where(DeadlineRow.status == "open", DeadlineRow.due_on < as_of)
+            .with_for_update()
+        ):
             if row.kind == findings.RECTIFICATION:
                 row.status = "missed"
                 ignored.append(findings.ignore(tx, row, as_of))
                 continue
-            if row.kind == PLANNED:       # 第十九条: an overrun the unit did not report
+            if row.kind == PLANNED:  # 第十九条: an overrun the unit did not report
                 if _overrun(tx, row, as_of):
                     unreported.append(row.project_code)
             else:
                 _miss(tx, row, as_of)
             missed.append(row.id)
-    return {"as_of": as_of.isoformat(), "missed_deadlines": missed,
-            "ignored_rectifications": ignored, "unreported_delays": unreported}
+    return {
+        "as_of": as_of.isoformat(),
+        "missed_deadlines": missed,
+        "ignored_rectifications": ignored,
+        "unreported_delays": unreported,
+    }
 
 
 def scanner(clock: Clock):
     def run(store: Store) -> dict:
         return scan(store, clock.today())
+
     return run
 
 
 def is_overdue(today: date):
     """Missed, or open and past its due date (before the next scan marks it missed)."""
-    return (DeadlineRow.status == "missed") | ((DeadlineRow.status == "open")
-                                               & (DeadlineRow.due_on < today))
+    return (DeadlineRow.status == "missed") | ((DeadlineRow.status == "open") & (DeadlineRow.due_on < today))
 
 
-def list_deadlines(store: Store, caller: Identity, project: str | None, due_before: date | None,
-                   overdue: bool | None, today: date,
-                   page: tuple = (200, 0)) -> list[dict]:
+def list_deadlines(
+    store: Store,
+    caller: Identity,
+    project: str | None,
+    due_before: date | None,
+    overdue: bool | None,
+    today: date,
+    page: tuple = (200, 0),
+) -> list[dict]:
     """A page of the deadlines of the projects the caller sees, by due date and id
     (``page``: limit, offset and, optionally, the keyset cursor's (due_on, id))."""
     late = is_overdue(today)
-    query = visibility.restrict(select(DeadlineRow, late.label("overdue"))
-                                .order_by(DeadlineRow.due_on), DeadlineRow.project_code, caller)
+    query = visibility.restrict(
+        select(DeadlineRow, late.label("overdue")).order_by(DeadlineRow.due_on),
+        DeadlineRow.project_code,
+        caller,
+    )
     if project:
         query = query.where(DeadlineRow.project_code == project)
     if due_before:
         query = query.where(DeadlineRow.due_on < due_before)
     if overdue is not None:
         query = query.where(late if overdue else ~late)
-    query = paging.after(query.order_by(DeadlineRow.id), (DeadlineRow.due_on, DeadlineRow.id),
-                         page[2] if len(page) > 2 else None).limit(page[0]).offset(page[1])
+    query = (
+        paging.after(
+            query.order_by(DeadlineRow.id),
+            (DeadlineRow.due_on, DeadlineRow.id),
+            page[2] if len(page) > 2 else None,
+        )
+        .limit(page[0])
+        .offset(page[1])
+    )
     with store.read() as session:
-        return [{"id": r.id, "project": r.project_code, "kind": r.kind,
-                 "article": article_label_zh(r.article), "due_on": r.due_on.isoformat(),
-                 "status": r.status, "overdue": bool(late_),
-                 "ledger": [deadline_rows.shown(e) for e in r.ledger]}
-                for r, late_ in session.execute(query)]
+        return [
+            {
+                "id": r.id,
+                "project": r.project_code,
+                "kind": r.kind,
+                "article": article_label_zh(r.article),
+                "due_on": r.due_on.isoformat(),
+                "status": r.status,
+                "overdue": bool(late_),
+                "ledger": [deadline_rows.shown(e) for e in r.ledger],
+            }
+            for r, late_ in session.execute(query)
+        ]
 
 
 def overdue_projects(store: Store, caller: Identity, today: date) -> list[str]:
     """The projects (that the caller sees) with an overdue deadline: the register's filter."""
-    query = visibility.restrict(select(DeadlineRow.project_code).where(is_overdue(today))
-                                .distinct(), DeadlineRow.project_code, caller)
+    query = visibility.restrict(
+        select(DeadlineRow.project_code).where(is_overdue(today)).distinct(), DeadlineRow.project_code, caller
+    )
     with store.read() as session:
         return sorted(session.scalars(query))
 
@@ -456,31 +644,46 @@ def overview(store: Store, today: date, page: tuple = (200, 0, None)) -> dict:
     the database), and by project in pages of project codes (``page``: limit, offset, after
     the last code of the page before) — an answer that does not grow with the province."""
     limit, offset, after = page
-    counted = (("open_findings", FindingRow, FindingRow.status != "resolved"),
-               ("overdue", DeadlineRow, is_overdue(today)),
-               ("active_sanctions", SanctionRow, SanctionRow.status == "active"))
+    counted = (
+        ("open_findings", FindingRow, FindingRow.status != "resolved"),
+        ("overdue", DeadlineRow, is_overdue(today)),
+        ("active_sanctions", SanctionRow, SanctionRow.status == "active"),
+    )
     zero = {name: 0 for name, _, _ in counted}
     with store.read() as session:
-        listed = union(*(select(model.project_code.label("code")).where(where)
-                         for _, model, where in counted)).subquery()
+        listed = union(
+            *(select(model.project_code.label("code")).where(where) for _, model, where in counted)
+        ).subquery()
         query = select(listed.c.code).order_by(listed.c.code)
         if after:
             query = query.where(listed.c.code > after[0])
         codes = list(session.scalars(query.limit(limit).offset(offset)))
-        owners = dict(session.execute(select(
-            SupervisedProjectRow.project_code, SupervisedProjectRow.owner_unit).where(
-            SupervisedProjectRow.project_code.in_(codes))).all())
+        owners = dict(
+            session.execute(
+                select(SupervisedProjectRow.project_code, SupervisedProjectRow.owner_unit).where(
+                    SupervisedProjectRow.project_code.in_(codes)
+                )
+            ).all()
+        )
         rows = {c: {"project": c, "unit": owners.get(c), **zero} for c in codes}
         by_unit: dict[str, dict] = {}
         for name, model, where in counted:
-            for code, n in session.execute(select(model.project_code, func.count()).where(
-                    where, model.project_code.in_(codes)).group_by(model.project_code)):
+            for code, n in session.execute(
+                select(model.project_code, func.count())
+                .where(where, model.project_code.in_(codes))
+                .group_by(model.project_code)
+            ):
                 rows[code][name] = n
             for unit, n in session.execute(
-                    select(SupervisedProjectRow.owner_unit, func.count()).select_from(model)
-                    .outerjoin(SupervisedProjectRow,
-                               SupervisedProjectRow.project_code == model.project_code)
-                    .where(where).group_by(SupervisedProjectRow.owner_unit)):
+                select(SupervisedProjectRow.owner_unit, func.count())
+                .select_from(model)
+                .outerjoin(SupervisedProjectRow, SupervisedProjectRow.project_code == model.project_code)
+                .where(where)
+                .group_by(SupervisedProjectRow.owner_unit)
+            ):
                 by_unit.setdefault(unit or "-", dict(zero))[name] += n
-    return {"as_of": today.isoformat(), "by_project": [rows[c] for c in codes],
-            "by_unit": dict(sorted(by_unit.items()))}
+    return {
+        "as_of": today.isoformat(),
+        "by_project": [rows[c] for c in codes],
+        "by_unit": dict(sorted(by_unit.items())),
+    }

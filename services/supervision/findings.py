@@ -1,5 +1,6 @@
 """Findings (第三十四条): from other services' violations, missed deadlines, inspections and
 audits; ordered rectified by a deadline, reported, verified — or ignored."""
+
 from __future__ import annotations
 
 import uuid
@@ -21,15 +22,18 @@ VIOLATIONS = {
     "national_approval_filed_without_consent": (
         "national_filing_without_consent",
         "a national ministry's approval was filed without the office's prior consent",
-        "未经省政务服务管理办公室同意即向国家部委申报并备案批复"),
+        "未经省政务服务管理办公室同意即向国家部委申报并备案批复",
+    ),
     "security_duty_overdue": (
         "security_duty_overdue",
         "a periodic risk assessment or cryptography evaluation is overdue",
-        "未按期开展风险评估或密码应用评估"),
+        "未按期开展风险评估或密码应用评估",
+    ),
     "misappropriation_reported": (
         "misappropriation",
         "finance reported diverted or misappropriated project funds",
-        "财政部门报告项目资金被截留、挪用"),
+        "财政部门报告项目资金被截留、挪用",
+    ),
 }
 
 
@@ -41,25 +45,53 @@ def project(tx: Transaction, code: str) -> SupervisedProjectRow:
     return row
 
 
-def publish(tx: Transaction, code: str, event_type: str, payload: dict[str, Any],
-            articles: list[int]) -> None:
+def publish(
+    tx: Transaction, code: str, event_type: str, payload: dict[str, Any], articles: list[int]
+) -> None:
     """Supervision's own steps are events too: they reach the ledger, hence the timeline."""
     known = tx.session.get(SupervisedProjectRow, code)
-    tx.emit(event_type, payload, project_code=code, articles=articles,
-            regulation_version=known.regulation_version if known else None)
+    tx.emit(
+        event_type,
+        payload,
+        project_code=code,
+        articles=articles,
+        regulation_version=known.regulation_version if known else None,
+    )
 
 
-def add_finding(tx: Transaction, code: str, *, source: str, kind: str, articles: list[int],
-                description: str, details: dict[str, Any], today: date,
-                finding_id: str | None = None) -> FindingRow:
-    row = FindingRow(id=finding_id or f"FD-{uuid.uuid4().hex[:12].upper()}", project_code=code,
-                     source=source, kind=kind, articles=articles, description=description,
-                     details=details, status="open", found_on=today, history=[])
+def add_finding(
+    tx: Transaction,
+    code: str,
+    *,
+    source: str,
+    kind: str,
+    articles: list[int],
+    description: str,
+    details: dict[str, Any],
+    today: date,
+    finding_id: str | None = None,
+) -> FindingRow:
+    row = FindingRow(
+        id=finding_id or f"FD-{uuid.uuid4().hex[:12].upper()}",
+        project_code=code,
+        source=source,
+        kind=kind,
+        articles=articles,
+        description=description,
+        details=details,
+        status="open",
+        found_on=today,
+        history=[],
+    )
     tx.session.add(row)
     tx.session.flush()
-    publish(tx, code, "finding_recorded", {"finding_id": row.id, "on": today, "kind": kind,
-                                           "source": source, "description": description},
-            articles)
+    publish(
+        tx,
+        code,
+        "finding_recorded",
+        {"finding_id": row.id, "on": today, "kind": kind, "source": source, "description": description},
+        articles,
+    )
     return row
 
 
@@ -67,22 +99,32 @@ def violation_reported(clock: Clock):
     """Another service's violation becomes a finding — of a project on the register only: one
     whose registration has not arrived yet is retried until it has (never a finding of no
     project; exhausted retries leave it in the dead-letter queue with the reason)."""
+
     def effect(tx: Transaction, event: Event) -> None:
         if tx.session.get(SupervisedProjectRow, event.project_code) is None:
             raise deadline_rows.NotKnownYet(f"project {event.project_code} is not known yet")
         kind, text_en, text_zh = VIOLATIONS[event.event_type]
-        add_finding(tx, event.project_code, source=f"event:{event.source}", kind=kind,
-                    articles=event.articles, description=f"{text_en} / {text_zh}",
-                    details=dict(event.payload), today=clock.today(),
-                    finding_id=f"FD-{event.message_id[:12].upper()}")
+        add_finding(
+            tx,
+            event.project_code,
+            source=f"event:{event.source}",
+            kind=kind,
+            articles=event.articles,
+            description=f"{text_en} / {text_zh}",
+            details=dict(event.payload),
+            today=clock.today(),
+            finding_id=f"FD-{event.message_id[:12].upper()}",
+        )
+
     return effect
 
 
 def _finding(tx: Transaction, finding_id: str) -> FindingRow:
     row = tx.session.get(FindingRow, finding_id, with_for_update=True)
     if row is None:
-        raise NotFound(f"no finding {finding_id}", f"问题 {finding_id} 不存在",
-                       details={"finding": finding_id})
+        raise NotFound(
+            f"no finding {finding_id}", f"问题 {finding_id} 不存在", details={"finding": finding_id}
+        )
     return row
 
 
@@ -90,7 +132,7 @@ def _step(row: FindingRow, action: str, by: str, on: date, **details) -> None:
     row.history = [*row.history, {"action": action, "by": by, "on": on.isoformat(), **details}]
 
 
-RECTIFICATION = "rectification"   # the deadline kind of an order to rectify a finding
+RECTIFICATION = "rectification"  # the deadline kind of an order to rectify a finding
 
 
 def _order_ref(row: FindingRow) -> str:
@@ -99,8 +141,9 @@ def _order_ref(row: FindingRow) -> str:
     return f"{row.id}:{orders}"
 
 
-def order_rectification(store: Store, clock: Clock, caller: Identity, finding_id: str,
-                        deadline: date) -> dict:
+def order_rectification(
+    store: Store, clock: Clock, caller: Identity, finding_id: str, deadline: date
+) -> dict:
     today = clock.today()
     with store.transaction() as tx:
         row = _finding(tx, finding_id)
@@ -108,16 +151,27 @@ def order_rectification(store: Store, clock: Clock, caller: Identity, finding_id
         rules.check_order(deadline, today)
         row.status, row.rectification_deadline = "rectification_ordered", deadline
         _step(row, "rectification_ordered", caller.sub, today, deadline=deadline.isoformat())
-        deadline_rows.start(tx, row.project_code, RECTIFICATION, _order_ref(row), Due(deadline, 34),
-                     today.isoformat(), caller.sub, f"finding {row.id}: rectify by "
-                     f"{deadline.isoformat()}")
-        publish(tx, row.project_code, "finding_rectification_ordered",
-                {"finding_id": row.id, "on": today, "deadline": deadline}, [34])
+        deadline_rows.start(
+            tx,
+            row.project_code,
+            RECTIFICATION,
+            _order_ref(row),
+            Due(deadline, 34),
+            today.isoformat(),
+            caller.sub,
+            f"finding {row.id}: rectify by {deadline.isoformat()}",
+        )
+        publish(
+            tx,
+            row.project_code,
+            "finding_rectification_ordered",
+            {"finding_id": row.id, "on": today, "deadline": deadline},
+            [34],
+        )
     return finding_view(row)
 
 
-def report_rectification(store: Store, clock: Clock, caller: Identity, finding_id: str,
-                         report: str) -> dict:
+def report_rectification(store: Store, clock: Clock, caller: Identity, finding_id: str, report: str) -> dict:
     with store.transaction() as tx:
         row = _finding(tx, finding_id)
         owner = tx.session.get(SupervisedProjectRow, row.project_code)
@@ -127,20 +181,31 @@ def report_rectification(store: Store, clock: Clock, caller: Identity, finding_i
         row.status = "reported"
         deadline_rows.meet(deadline_rows.known(tx, f"{RECTIFICATION}:{row.project_code}:{_order_ref(row)}"))
         _step(row, "rectification_reported", caller.sub, clock.today(), report=report)
-        publish(tx, row.project_code, "finding_rectification_reported",
-                {"finding_id": row.id, "on": clock.today(), "report": report}, [34])
+        publish(
+            tx,
+            row.project_code,
+            "finding_rectification_reported",
+            {"finding_id": row.id, "on": clock.today(), "report": report},
+            [34],
+        )
     return finding_view(row)
 
 
-def verify_rectification(store: Store, clock: Clock, caller: Identity, finding_id: str,
-                         resolved: bool) -> dict:
+def verify_rectification(
+    store: Store, clock: Clock, caller: Identity, finding_id: str, resolved: bool
+) -> dict:
     with store.transaction() as tx:
         row = _finding(tx, finding_id)
         rules.require(row.status, "verify", finding_id)
         row.status = "resolved" if resolved else "failed"
         _step(row, "verified", caller.sub, clock.today(), resolved=resolved)
-        publish(tx, row.project_code, "finding_verified",
-                {"finding_id": row.id, "on": clock.today(), "resolved": resolved}, [34])
+        publish(
+            tx,
+            row.project_code,
+            "finding_verified",
+            {"finding_id": row.id, "on": clock.today(), "resolved": resolved},
+            [34],
+        )
     return finding_view(row)
 
 
@@ -151,17 +216,34 @@ def ignore(tx: Transaction, deadline: DeadlineRow, as_of: date) -> str:
     row = _finding(tx, deadline.id.split(":")[2])
     row.status = "ignored"
     _step(row, "ignored", "supervision", as_of, deadline=deadline.due_on.isoformat())
-    publish(tx, row.project_code, "finding_ignored",
-            {"finding_id": row.id, "on": as_of, "deadline": deadline.due_on}, [33, 34])
+    publish(
+        tx,
+        row.project_code,
+        "finding_ignored",
+        {"finding_id": row.id, "on": as_of, "deadline": deadline.due_on},
+        [33, 34],
+    )
     return row.id
 
 
-def list_findings(store: Store, caller: Identity, project: str | None = None,
-                  status: str | None = None, page: tuple[int, int] = (200, 0)) -> list:
+def list_findings(
+    store: Store,
+    caller: Identity,
+    project: str | None = None,
+    status: str | None = None,
+    page: tuple[int, int] = (200, 0),
+) -> list:
     """A page of findings; a unit sees only those of the projects it owns or co-builds."""
     with store.read() as session:
-        return [finding_view(r) for r in visibility.listing(
-            session, caller, FindingRow, (FindingRow.found_on, FindingRow.id), page,
-            project_code=project, status=status)]
-
-
+        return [
+            finding_view(r)
+            for r in visibility.listing(
+                session,
+                caller,
+                FindingRow,
+                (FindingRow.found_on, FindingRow.id),
+                page,
+                project_code=project,
+                status=status,
+            )
+        ]

@@ -1,5 +1,6 @@
 """Supervision's own database: findings, plus the platform tables. (Deadlines, rectification,
 sanctions and the audit ledger arrive with their issue.)"""
+
 from sqlalchemy import JSON, Boolean, Date, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -20,7 +21,7 @@ class FindingRow(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     project_code: Mapped[str] = mapped_column(String(32), index=True)
-    source: Mapped[str] = mapped_column(String(64))      # e.g. event:planning
+    source: Mapped[str] = mapped_column(String(64))  # e.g. event:planning
     kind: Mapped[str] = mapped_column(String(100))
     articles = mapped_column(JSON, nullable=False)
     description: Mapped[str] = mapped_column(Text)
@@ -84,7 +85,7 @@ class AuditChainCheckpointRow(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     hash: Mapped[str] = mapped_column(String(64))
     at: Mapped[str] = mapped_column(String(40))
-    how: Mapped[str] = mapped_column(String(16))      # incremental | full
+    how: Mapped[str] = mapped_column(String(16))  # incremental | full
     key_id: Mapped[str] = mapped_column(String(32))
     signature: Mapped[str] = mapped_column(String(128))
 
@@ -95,7 +96,7 @@ class AuditChainVerificationRow(Base):
     __tablename__ = "audit_ledger_verifications"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    state: Mapped[str] = mapped_column(String(16))    # running | done
+    state: Mapped[str] = mapped_column(String(16))  # running | done
     target_seq: Mapped[int] = mapped_column(Integer)  # the head when it started
     target_hash: Mapped[str] = mapped_column(String(64))
     verified: Mapped[int] = mapped_column(Integer, default=0)
@@ -115,8 +116,8 @@ class SupervisedProjectRow(Base):
     project_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     owner_unit: Mapped[str] = mapped_column(String(64))
     regulation_version: Mapped[str | None] = mapped_column(String(64))
-    completed_on = mapped_column(Date)   # construction finished: annual reports stop after it
-    planned_end = mapped_column(Date)    # the registered schedule's end (第十九条)
+    completed_on = mapped_column(Date)  # construction finished: annual reports stop after it
+    planned_end = mapped_column(Date)  # the registered schedule's end (第十九条)
     delay_reported: Mapped[str | None] = mapped_column(String(32))  # a serious_delay incident
     security_profile_on = mapped_column(Date)  # first security profile filed (第三十条, 第三十一条)
     classified: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -129,7 +130,7 @@ class ProjectUnitRow(Base):
 
     unit: Mapped[str] = mapped_column(String(64), primary_key=True)
     project_code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    role: Mapped[str] = mapped_column(String(16))   # owner | co_builder
+    role: Mapped[str] = mapped_column(String(16))  # owner | co_builder
 
 
 class DeadlineRow(Base):
@@ -137,7 +138,7 @@ class DeadlineRow(Base):
 
     __tablename__ = "deadlines"
 
-    id: Mapped[str] = mapped_column(String(80), primary_key=True)   # kind:project[:ref]
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)  # kind:project[:ref]
     project_code: Mapped[str] = mapped_column(String(32), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     article: Mapped[int] = mapped_column(Integer)

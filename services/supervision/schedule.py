@@ -17,6 +17,7 @@ completion is a serious delay the unit must report (第十九条).
 (***) the text sets no length (policy data says why); met by the security profile, never a
 funding gate — a missing one is a finding at the scan.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,8 +31,8 @@ from shared.timekit import WorkingCalendar, add_months
 class Due:
     on: date
     article: int
-    provisional: bool = False   # crosses a year whose official schedule is not yet published
-    opens: date | None = None   # a window's first day
+    provisional: bool = False  # crosses a year whose official schedule is not yet published
+    opens: date | None = None  # a window's first day
 
 
 def contract_filing(calendar: WorkingCalendar, policy: Policy, signed_on: date) -> Due:
@@ -67,10 +68,11 @@ def acceptance_application(policy: Policy, acceptance_due: date) -> Due:
     return Due(acceptance_due, policy.param("acceptance_application", "article"))
 
 
-
 def security_profile(policy: Policy, first_signed_on: date) -> Due:
     """第三十条, 第三十一条: the security profile (graded or classified protection, and the
     cryptography plan, 同步规划) is filed within the policy's months of the first contract's
     signing — construction has begun; the length is policy, the text sets none."""
-    return Due(add_months(first_signed_on, policy.param("security_profile", "months")),
-               policy.param("security_profile", "article"))
+    return Due(
+        add_months(first_signed_on, policy.param("security_profile", "months")),
+        policy.param("security_profile", "article"),
+    )

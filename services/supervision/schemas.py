@@ -1,4 +1,5 @@
 """Wire formats of supervision's commands (shape only; rules are in the modules using them)."""
+
 from marshmallow import fields, validate
 
 from shared.events.schemas import Money
@@ -25,11 +26,17 @@ class Imposition(Strict):
     type = fields.String(required=True, validate=Length(min=1, max=32))
     # the rule, not the shape: without a sanctionable finding the request is refused (409,
     # 第三十四条), so the refusal names the finding's state, not a missing field
-    finding = fields.String(load_default=None, allow_none=True, validate=Length(max=64),
-                            metadata={"description": "the finding whose ordered rectification "
-                                      "was refused, ignored past its deadline or verified as "
-                                      "not resolved; without one the sanction is refused "
-                                      "(409, 第三十四条)"})
+    finding = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=Length(max=64),
+        metadata={
+            "description": "the finding whose ordered rectification "
+            "was refused, ignored past its deadline or verified as "
+            "not resolved; without one the sanction is refused "
+            "(409, 第三十四条)"
+        },
+    )
     reason = fields.String(required=True, validate=Length(min=1, max=5000))
 
 
@@ -38,15 +45,15 @@ class Lifting(Strict):
 
 
 class FindingItem(Strict):
-    articles = fields.List(fields.Integer(validate=Range(min=1, max=42)),
-                           required=True, validate=Items(min=1, max=42))
+    articles = fields.List(
+        fields.Integer(validate=Range(min=1, max=42)), required=True, validate=Items(min=1, max=42)
+    )
     description = fields.String(required=True, validate=Length(min=1, max=5000))
 
 
 class Inspection(Strict):
     project = fields.String(required=True, validate=Length(min=1, max=32))
-    findings = fields.List(fields.Nested(FindingItem), required=True,
-                           validate=Items(min=1, max=100))
+    findings = fields.List(fields.Nested(FindingItem), required=True, validate=Items(min=1, max=100))
 
 
 class RectificationOrder(Strict):
@@ -67,20 +74,21 @@ class AuditOpening(Strict):
 
 
 class AuditFinding(Strict):
-    articles = fields.List(fields.Integer(validate=Range(min=1, max=42)),
-                           required=True, validate=Items(min=1, max=42))
+    articles = fields.List(
+        fields.Integer(validate=Range(min=1, max=42)), required=True, validate=Items(min=1, max=42)
+    )
     description = fields.String(required=True, validate=Length(min=1, max=5000))
-    amount = Money(load_default=None, allow_none=True)   # yuan, e.g. "50000.00"
+    amount = Money(load_default=None, allow_none=True)  # yuan, e.g. "50000.00"
 
 
 class Referral(Strict):
     project = fields.String(required=True, validate=Length(min=1, max=32))
     kind = fields.String(required=True, validate=validate.OneOf(("disciplinary", "judicial")))
-    articles = fields.List(fields.Integer(validate=validate.OneOf((37, 38, 39))), required=True,
-                           validate=Items(min=1, max=3))
+    articles = fields.List(
+        fields.Integer(validate=validate.OneOf((37, 38, 39))), required=True, validate=Items(min=1, max=3)
+    )
     description = fields.String(required=True, validate=Length(min=1, max=5000))
-    finding = fields.String(load_default=None, allow_none=True,
-                            validate=Length(max=64))
+    finding = fields.String(load_default=None, allow_none=True, validate=Length(max=64))
 
 
 class Scan(Strict):
@@ -95,7 +103,7 @@ class Page(Strict):
 
     limit = fields.Integer(load_default=200, validate=Range(min=1, max=500))
     offset = fields.Integer(load_default=0, validate=Range(min=0, max=1_000_000))
-    after = Cursor("date", "str")      # (the date the list is ordered by, id)
+    after = Cursor("date", "str")  # (the date the list is ordered by, id)
 
 
 class LedgerPage(Page):

@@ -1,5 +1,6 @@
 """Supervision service entrypoints. It also runs the suite's time: the simulated clock and the
 operator-loaded calendar years are its events, which every service applies."""
+
 import eventlet
 from nameko.timer import timer
 
@@ -24,28 +25,28 @@ from shared.wire import load
 class SupervisionService(PlatformService):
     name = "supervision"
     db = Database(platform)
-    metrics_hooks = (deadline_gauges,)   # deadlines open/missed on /metrics (issue 17)
+    metrics_hooks = (deadline_gauges,)  # deadlines open/missed on /metrics (issue 17)
 
     @rpc
     @command("admin.clock")
     def set_clock(self, today: str, force: bool = False) -> dict:
         current = self.clock.set_day() if self.clock.simulated else None
         day = load(schemas.ClockDay, {"today": today})["today"]
-        return operations.set_clock(self.db, self.clock.simulated, day, self.caller.sub,
-                                    current, force)
+        return operations.set_clock(self.db, self.clock.simulated, day, self.caller.sub, current, force)
 
     @rpc
     @command("admin.calendar")
     def load_calendar_year(self, year: int, schedule: dict) -> dict:
         return operations.load_calendar_year(
-            self.db, load(schemas.CalendarYear, {"year": year, **schedule}), self.caller.sub)
+            self.db, load(schemas.CalendarYear, {"year": year, **schedule}), self.caller.sub
+        )
 
     @audit_trail_handler
     def on_any_event(self, event) -> None:
         """Every event of every service, chained into the audit ledger."""
         self.db.handle_once(event, audit_trail.append)
 
-    checkpoint_key = audit_chain_checks.CheckpointKey()   # signs the ledger's checkpoints
+    checkpoint_key = audit_chain_checks.CheckpointKey()  # signs the ledger's checkpoints
 
     @rpc
     @query("ledger.verify")
@@ -59,8 +60,9 @@ class SupervisionService(PlatformService):
         """The full re-verification, in the background; poll it by its id."""
         job, new = audit_chain_checks.start_full(self.db, self.caller.sub)
         if new:
-            eventlet.spawn_n(audit_chain_checks.run_full, self.db, self.trusted_keys,
-                             self.checkpoint_key, job["id"])
+            eventlet.spawn_n(
+                audit_chain_checks.run_full, self.db, self.trusted_keys, self.checkpoint_key, job["id"]
+            )
         return job
 
     @rpc
@@ -100,22 +102,19 @@ class SupervisionService(PlatformService):
     @rpc
     @command("sanction.lift")
     def lift_sanction(self, sanction_id: str, data: dict) -> dict:
-        return sanctions.lift(self.db, self.clock, self.caller, sanction_id,
-                              load(schemas.Lifting, data))
+        return sanctions.lift(self.db, self.clock, self.caller, sanction_id, load(schemas.Lifting, data))
 
     @rpc
     @query("sanction.read")
     def list_sanctions(self, filters: dict | None = None) -> list[dict]:
         f = load(schemas.SanctionFilter, filters or {})
-        return sanctions.list_sanctions(self.db, self.caller, f.get("project"), f.get("status"),
-                                        _page(f))
+        return sanctions.list_sanctions(self.db, self.caller, f.get("project"), f.get("status"), _page(f))
 
     @rpc
     @query("finding.read")
     def list_findings(self, filters: dict | None = None) -> list[dict]:
         f = load(schemas.FindingFilter, filters or {})
-        return findings.list_findings(self.db, self.caller, f.get("project"), f.get("status"),
-                                      _page(f))
+        return findings.list_findings(self.db, self.caller, f.get("project"), f.get("status"), _page(f))
 
     # -- the deadline engine ---------------------------------------------------------------------
     @reliable_handler("project_registered")
@@ -201,9 +200,15 @@ class SupervisionService(PlatformService):
     @query("deadline.read")
     def list_deadlines(self, filters: dict | None = None) -> list[dict]:
         f = load(schemas.DeadlineFilter, filters or {})
-        return deadlines.list_deadlines(self.db, self.caller, f.get("project"),
-                                        f.get("due_before"), f.get("overdue"),
-                                        self.clock.today(), _page(f))
+        return deadlines.list_deadlines(
+            self.db,
+            self.caller,
+            f.get("project"),
+            f.get("due_before"),
+            f.get("overdue"),
+            self.clock.today(),
+            _page(f),
+        )
 
     @rpc
     @query("deadline.read")
@@ -220,41 +225,37 @@ class SupervisionService(PlatformService):
     @rpc
     @command("inspection.record")
     def record_inspection(self, data: dict) -> list[dict]:
-        return oversight.inspect(self.db, self.clock, self.caller,
-                                 load(schemas.Inspection, data))
+        return oversight.inspect(self.db, self.clock, self.caller, load(schemas.Inspection, data))
 
     @rpc
     @command("finding.order")
     def order_rectification(self, finding_id: str, data: dict) -> dict:
         deadline = load(schemas.RectificationOrder, data)["deadline"]
-        return findings.order_rectification(self.db, self.clock, self.caller, finding_id,
-                                            deadline)
+        return findings.order_rectification(self.db, self.clock, self.caller, finding_id, deadline)
 
     @rpc
     @command("finding.report")
     def report_rectification(self, finding_id: str, data: dict) -> dict:
         report = load(schemas.RectificationReport, data)["report"]
-        return findings.report_rectification(self.db, self.clock, self.caller, finding_id,
-                                             report)
+        return findings.report_rectification(self.db, self.clock, self.caller, finding_id, report)
 
     @rpc
     @command("finding.verify")
     def verify_rectification(self, finding_id: str, data: dict) -> dict:
         resolved = load(schemas.Verification, data)["resolved"]
-        return findings.verify_rectification(self.db, self.clock, self.caller, finding_id,
-                                             resolved)
+        return findings.verify_rectification(self.db, self.clock, self.caller, finding_id, resolved)
 
     @rpc
     @command("audit.open")
     def open_audit(self, data: dict) -> dict:
-        return oversight.open_audit(self.db, self.clock, self.caller,
-                                    load(schemas.AuditOpening, data))
+        return oversight.open_audit(self.db, self.clock, self.caller, load(schemas.AuditOpening, data))
 
     @rpc
     @command("audit.finding")
     def record_audit_finding(self, audit_id: str, data: dict) -> dict:
-        return oversight.audit_finding(self.db, self.clock, self.caller, audit_id,
-                                       load(schemas.AuditFinding, data))
+        return oversight.audit_finding(
+            self.db, self.clock, self.caller, audit_id, load(schemas.AuditFinding, data)
+        )
 
     @rpc
     @command("referral.record")

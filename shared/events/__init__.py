@@ -3,6 +3,7 @@
 Producers build events through ``make_event`` (which dumps the payload through its schema);
 consumers load through ``load_event`` (which raises ``InvalidEvent`` naming what is wrong).
 """
+
 from shared.events.envelope import Event, InvalidEvent, load_event, make_event
 from shared.events.registry import (
     EVENT_TYPES,
@@ -14,6 +15,14 @@ from shared.events.registry import (
 )
 
 __all__ = [
-    "Event", "InvalidEvent", "load_event", "make_event", "EVENT_TYPES", "SUBSCRIPTIONS",
-    "EventType", "event_type", "publishers_of", "subscribers_of",
+    "Event",
+    "InvalidEvent",
+    "load_event",
+    "make_event",
+    "EVENT_TYPES",
+    "SUBSCRIPTIONS",
+    "EventType",
+    "event_type",
+    "publishers_of",
+    "subscribers_of",
 ]

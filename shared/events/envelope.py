@@ -1,4 +1,5 @@
 """The envelope: what every event says about itself, whatever its payload."""
+
 from __future__ import annotations
 
 import json
@@ -12,7 +13,7 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validat
 from shared.events.registry import event_type as lookup_event_type
 
 PROJECT_CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9-]{2,63}$", error="not a project code")
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")   # the suite's civil dates
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")  # the suite's civil dates
 
 
 def beijing_date(moment: datetime) -> date:
@@ -44,20 +45,27 @@ class EnvelopeSchema(Schema):
     regulation_version = fields.String(required=True, allow_none=True)
     articles = fields.List(fields.Integer(validate=validate.Range(min=1, max=99)), required=True)
     correlation_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    actor = fields.String(load_default=None, allow_none=True,  # who did it (痕迹管理)
-                          validate=validate.Length(max=200))
+    actor = fields.String(
+        load_default=None,
+        allow_none=True,  # who did it (痕迹管理)
+        validate=validate.Length(max=200),
+    )
     # the publisher's today when it acted — the simulated day under a simulated clock — which
     # every consumer records rather than its own (absent from envelopes of before it existed)
     business_date = fields.Date(load_default=None, allow_none=True)
     payload = fields.Dict(required=True)
     # the W3C trace context of the work that emitted it (issue 17): its consumers continue the
     # trace, so one request's effects across agencies share a trace id (shared.tracing)
-    traceparent = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
-        r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$", error="not a W3C traceparent"))
+    traceparent = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(
+            r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$", error="not a W3C traceparent"
+        ),
+    )
     # the publisher's signature (shared.events.signing); absent only before the relay signs
     key_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
-    signature = fields.String(load_default=None, allow_none=True,
-                              validate=validate.Length(max=200))
+    signature = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
 
 
 _ENVELOPE = EnvelopeSchema()
@@ -170,8 +178,7 @@ def load_event(body: Any) -> Event:
     except LookupError as exc:
         raise InvalidEvent(str(exc)) from None
     if env["source"] != kind.source:
-        raise InvalidEvent(
-            f"{env['event_type']} comes from {kind.source}, not {env['source']}")
+        raise InvalidEvent(f"{env['event_type']} comes from {kind.source}, not {env['source']}")
     schema = _schema(kind, unknown=EXCLUDE)
     try:
         loaded = schema.load(env["payload"])

@@ -5,6 +5,7 @@ has its consumers' queues declared before it is sent — it can never be unrouta
 reaches the audit trail (supervision's ledger), which is how each project's timeline is read; an
 event with no domain subscriber is recorded there alone.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,8 +30,9 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("drc_decision_recorded", 1, "approval", schemas.DrcDecisionRecorded),
     EventType("project_approved", 1, "approval", schemas.ProjectApproved),
     EventType("fixed_asset_designated", 1, "approval", schemas.FixedAssetDesignated),
-    EventType("national_approval_filed_without_consent", 1, "planning",
-              schemas.NationalApprovalFiledWithoutConsent),
+    EventType(
+        "national_approval_filed_without_consent", 1, "planning", schemas.NationalApprovalFiledWithoutConsent
+    ),
     EventType("national_consent_recorded", 1, "planning", schemas.NationalConsentRecorded),
     EventType("national_approval_filed", 1, "planning", schemas.NationalApprovalFiled),
     EventType("catalog_set", 1, "planning", schemas.CatalogSet),
@@ -48,12 +50,9 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("misappropriation_reported", 1, "finance", schemas.MisappropriationReported),
     EventType("document_filed", 1, "planning", schemas.DocumentFiled),
     EventType("construction_completed", 1, "acceptance", schemas.ConstructionCompleted),
-    EventType("acceptance_extension_requested", 1, "acceptance",
-              schemas.AcceptanceExtensionRequested),
-    EventType("acceptance_extension_decided", 1, "acceptance",
-              schemas.AcceptanceExtensionDecided),
-    EventType("acceptance_deadline_extended", 1, "acceptance",
-              schemas.AcceptanceDeadlineExtended),
+    EventType("acceptance_extension_requested", 1, "acceptance", schemas.AcceptanceExtensionRequested),
+    EventType("acceptance_extension_decided", 1, "acceptance", schemas.AcceptanceExtensionDecided),
+    EventType("acceptance_deadline_extended", 1, "acceptance", schemas.AcceptanceDeadlineExtended),
     EventType("acceptance_applied", 1, "acceptance", schemas.AcceptanceApplied),
     EventType("acceptance_decided", 1, "acceptance", schemas.AcceptanceDecided),
     EventType("acceptance_delegated", 1, "acceptance", schemas.AcceptanceDelegated),
@@ -70,10 +69,8 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("project_classified", 1, "security", schemas.ProjectClassified),
     EventType("security_duty_overdue", 1, "security", schemas.SecurityDutyOverdue),
     EventType("finding_recorded", 1, "supervision", schemas.FindingRecorded),
-    EventType("finding_rectification_ordered", 1, "supervision",
-              schemas.FindingRectificationOrdered),
-    EventType("finding_rectification_reported", 1, "supervision",
-              schemas.FindingRectificationReported),
+    EventType("finding_rectification_ordered", 1, "supervision", schemas.FindingRectificationOrdered),
+    EventType("finding_rectification_reported", 1, "supervision", schemas.FindingRectificationReported),
     EventType("finding_verified", 1, "supervision", schemas.FindingVerified),
     EventType("finding_ignored", 1, "supervision", schemas.FindingIgnored),
     EventType("audit_opened", 1, "supervision", schemas.AuditOpened),
@@ -90,49 +87,93 @@ PLATFORM_EVENTS = ("clock_set", "calendar_year_loaded")
 
 # consumer service → event types it handles (one reliable handler per type)
 _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "approval": ("application_submitted", "change_requested", "secrecy_review_decided",
-                 "project_classified"),
+    "approval": ("application_submitted", "change_requested", "secrecy_review_decided", "project_classified"),
     "security": ("project_registered",),
     # planning keeps the register's status; what happened is the ledger's (the timeline)
-    "planning": ("review_case_opened", "review_opinion_issued", "drc_decision_recorded",
-                 "project_approved", "change_decided", "change_reapproved",
-                 "construction_suspended", "construction_resumed", "contract_filed",
-                 "sanction_imposed", "sanction_lifted",
-                 "secrecy_review_decided", "classified_material_filed",
-                 "construction_completed", "acceptance_decided", "project_went_live",
-                 # flags not only self-declared (第四条): the DRC's, the secrecy bureau's
-                 "fixed_asset_designated", "project_classified"),
+    "planning": (
+        "review_case_opened",
+        "review_opinion_issued",
+        "drc_decision_recorded",
+        "project_approved",
+        "change_decided",
+        "change_reapproved",
+        "construction_suspended",
+        "construction_resumed",
+        "contract_filed",
+        "sanction_imposed",
+        "sanction_lifted",
+        "secrecy_review_decided",
+        "classified_material_filed",
+        "construction_completed",
+        "acceptance_decided",
+        "project_went_live",
+        # flags not only self-declared (第四条): the DRC's, the secrecy bureau's
+        "fixed_asset_designated",
+        "project_classified",
+    ),
     # finance and acceptance learn each project's owner and co-builders (its readers) from
     # its registration
-    "finance": ("project_registered", "sharing_status_recorded", "review_opinion_issued",
-                "drc_decision_recorded", "project_approved", "change_decided",
-                "change_reapproved", "construction_suspended", "construction_resumed",
-                "sanction_imposed", "sanction_lifted", "construction_completed",
-                "acceptance_decided",
-                "annual_report_filed",    # 第十六条: finance is told of each report
-                "fixed_asset_designated"),   # 第四条: the DRC's approval needed again
+    "finance": (
+        "project_registered",
+        "sharing_status_recorded",
+        "review_opinion_issued",
+        "drc_decision_recorded",
+        "project_approved",
+        "change_decided",
+        "change_reapproved",
+        "construction_suspended",
+        "construction_resumed",
+        "sanction_imposed",
+        "sanction_lifted",
+        "construction_completed",
+        "acceptance_decided",
+        "annual_report_filed",  # 第十六条: finance is told of each report
+        "fixed_asset_designated",
+    ),  # 第四条: the DRC's approval needed again
     # acceptance also learns the facts its items are prefilled from (第二十八条, 第三十二条)
-    "acceptance": ("project_registered", "project_approved", "document_filed",
-                   "sharing_status_recorded", "contract_filed",
-                   "security_profile_recorded", "risk_assessment_recorded",
-                   "crypto_evaluation_recorded", "classified_material_filed",
-                   "fixed_asset_designated", "project_classified"),
-    "supervision": ("national_approval_filed_without_consent", "misappropriation_reported",
-                    "security_duty_overdue", "project_registered", "construction_completed",
-                    "acceptance_deadline_extended", "acceptance_applied", "project_went_live",
-                    "self_evaluation_filed", "rectification_ordered", "contract_filed",
-                    "annual_report_filed", "construction_suspended", "construction_resumed",
-                    # the planned end of construction (第十九条): from approval, moved by an
-                    # approved schedule change, reported overruns
-                    "project_approved", "change_decided", "change_reapproved",
-                    "incident_reported",
-                    # the security profile meets its duty (第三十条, 第三十一条)
-                    "security_profile_recorded",
-                    # a classified project's timeline details: its unit and the bureau (第四条)
-                    "project_classified"),
+    "acceptance": (
+        "project_registered",
+        "project_approved",
+        "document_filed",
+        "sharing_status_recorded",
+        "contract_filed",
+        "security_profile_recorded",
+        "risk_assessment_recorded",
+        "crypto_evaluation_recorded",
+        "classified_material_filed",
+        "fixed_asset_designated",
+        "project_classified",
+    ),
+    "supervision": (
+        "national_approval_filed_without_consent",
+        "misappropriation_reported",
+        "security_duty_overdue",
+        "project_registered",
+        "construction_completed",
+        "acceptance_deadline_extended",
+        "acceptance_applied",
+        "project_went_live",
+        "self_evaluation_filed",
+        "rectification_ordered",
+        "contract_filed",
+        "annual_report_filed",
+        "construction_suspended",
+        "construction_resumed",
+        # the planned end of construction (第十九条): from approval, moved by an
+        # approved schedule change, reported overruns
+        "project_approved",
+        "change_decided",
+        "change_reapproved",
+        "incident_reported",
+        # the security profile meets its duty (第三十条, 第三十一条)
+        "security_profile_recorded",
+        # a classified project's timeline details: its unit and the bureau (第四条)
+        "project_classified",
+    ),
 }
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    svc: PLATFORM_EVENTS + _DOMAIN_SUBSCRIPTIONS.get(svc, ()) for svc in SERVICES}
+    svc: PLATFORM_EVENTS + _DOMAIN_SUBSCRIPTIONS.get(svc, ()) for svc in SERVICES
+}
 
 
 def event_type(name: str, version: int | None = None) -> EventType:

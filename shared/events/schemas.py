@@ -2,6 +2,7 @@
 
 Money travels as a decimal string in yuan (``"1250000.00"``), never a float.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,11 +26,14 @@ class Money(fields.Decimal):
 
     def __init__(self, positive: bool = False, **kwargs: Any) -> None:
         self.positive = positive
-        metadata = {"pattern": POSITIVE_WIRE_PATTERN if positive else WIRE_PATTERN,
-                    "example": "1250000.00",
-                    "description": "yuan, a decimal string with at most two decimals, "
-                                   f"{'above 0' if positive else 'at least 0'} and at most "
-                                   f"{MAX_YUAN} (below 10^13)", **kwargs.pop("metadata", {})}
+        metadata = {
+            "pattern": POSITIVE_WIRE_PATTERN if positive else WIRE_PATTERN,
+            "example": "1250000.00",
+            "description": "yuan, a decimal string with at most two decimals, "
+            f"{'above 0' if positive else 'at least 0'} and at most "
+            f"{MAX_YUAN} (below 10^13)",
+            **kwargs.pop("metadata", {}),
+        }
         super().__init__(places=2, as_string=True, metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
@@ -38,16 +42,23 @@ class Money(fields.Decimal):
         elif isinstance(value, Decimal) and value.is_finite():  # in-process callers
             exact = value
         else:
-            raise ValidationError('a decimal string of yuan such as "1250000.00" (not a number) '
-                                  '/ 金额须为以元为单位的数字字符串，如 "1250000.00"')
+            raise ValidationError(
+                'a decimal string of yuan such as "1250000.00" (not a number) '
+                '/ 金额须为以元为单位的数字字符串，如 "1250000.00"'
+            )
         if exact >= LIMIT_YUAN:
-            raise ValidationError(f"at most {MAX_YUAN} yuan: amounts must be below 10^13 yuan "
-                                  f"/ 金额不得超过 {MAX_YUAN} 元（须小于 10^13 元）")
+            raise ValidationError(
+                f"at most {MAX_YUAN} yuan: amounts must be below 10^13 yuan "
+                f"/ 金额不得超过 {MAX_YUAN} 元（须小于 10^13 元）"
+            )
         if int(exact.as_tuple().exponent) < -2:
             raise ValidationError("at most two decimals (fen) / 金额最多保留两位小数")
         if exact < 0 or (self.positive and exact == 0):
-            raise ValidationError("must be greater than 0 / 金额须大于 0" if self.positive
-                                  else "must not be negative / 金额不能为负数")
+            raise ValidationError(
+                "must be greater than 0 / 金额须大于 0"
+                if self.positive
+                else "must not be negative / 金额不能为负数"
+            )
         return exact.quantize(FEN)
 
 
@@ -188,7 +199,7 @@ class ChangeDecided(Schema):
     request_id = fields.String(required=True)
     decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
     changes = fields.Dict(required=True)
-    approved_amount = Money(required=True, allow_none=True)   # the reviewer's (第十八条)
+    approved_amount = Money(required=True, allow_none=True)  # the reviewer's (第十八条)
     comments = fields.String(required=True)
     decided_on = fields.Date(required=True)
     # a fixed-asset project's approved change takes effect only on the DRC's re-approval
@@ -222,8 +233,7 @@ class IncidentReported(Schema):
     Its description stays with approval."""
 
     incident_id = fields.String(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(("serious_delay",
-                                                                 "major_loss")))
+    kind = fields.String(required=True, validate=validate.OneOf(("serious_delay", "major_loss")))
     reported_on = fields.Date(required=True)
 
 
@@ -264,10 +274,10 @@ class ContractFiled(Schema):
 class BudgetRecorded(Schema):
     """Finance recorded the financial investment review's budget (第十一条, 第二十五条)."""
 
-    construction = Money(required=True, allow_none=True)   # None: not in this year's record
+    construction = Money(required=True, allow_none=True)  # None: not in this year's record
     om = Money(required=True, allow_none=True)
     recorded_on = fields.Date(required=True)
-    year = fields.Integer(load_default=None, allow_none=True)   # 第十一条; older events: None
+    year = fields.Integer(load_default=None, allow_none=True)  # 第十一条; older events: None
 
 
 class DisbursementDecided(Schema):
@@ -391,7 +401,7 @@ class AcceptanceExtensionRequested(Schema):
 
     reason = fields.String(required=True)
     requested_due = fields.Date(required=True)
-    acceptance_due = fields.Date(required=True)    # the deadline in force
+    acceptance_due = fields.Date(required=True)  # the deadline in force
     requested_on = fields.Date(required=True)
 
 
@@ -401,9 +411,9 @@ class AcceptanceExtensionDecided(Schema):
 
     decision = fields.String(required=True, validate=validate.OneOf(("grant", "refuse")))
     previous_due = fields.Date(required=True)
-    acceptance_due = fields.Date(required=True)    # after the decision
-    reason = fields.String(required=True)          # the application's
-    decided_by = fields.String(required=True)      # office or drc, the approving body
+    acceptance_due = fields.Date(required=True)  # after the decision
+    reason = fields.String(required=True)  # the application's
+    decided_by = fields.String(required=True)  # office or drc, the approving body
     decided_on = fields.Date(required=True)
 
 
@@ -470,7 +480,7 @@ class ProjectRegistered(Schema):
     goals and content are held by the security service alone."""
 
     unit = fields.String(required=True)
-    co_builders = fields.List(fields.String(), required=True)   # unit codes, not their scope
+    co_builders = fields.List(fields.String(), required=True)  # unit codes, not their scope
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))
     classified = fields.Boolean(required=True)
@@ -510,8 +520,8 @@ class FixedAssetDesignated(Schema):
 
     case_id = fields.String(required=True)
     designated_on = fields.Date(required=True)
-    comments = fields.String(required=True)         # why (the timeline shows it)
-    approved = fields.Boolean(required=True)        # already approved (立项) by the office
+    comments = fields.String(required=True)  # why (the timeline shows it)
+    approved = fields.Boolean(required=True)  # already approved (立项) by the office
     drc_decision = fields.String(required=True, allow_none=True)
 
 
@@ -532,8 +542,7 @@ class SecrecyReviewDecided(Schema):
 class SecurityDutyOverdue(Schema):
     """A periodic risk assessment or cryptography evaluation is overdue (第三十条, 第三十一条)."""
 
-    duty = fields.String(required=True, validate=validate.OneOf(
-        ("risk_assessment", "crypto_evaluation")))
+    duty = fields.String(required=True, validate=validate.OneOf(("risk_assessment", "crypto_evaluation")))
     last_on = fields.Date(required=True, allow_none=True)
     due_on = fields.Date(required=True)
     detected_on = fields.Date(required=True)

@@ -6,6 +6,7 @@ signature itself — and every consumer, and the audit ledger later, checks that
 valid under a key this deployment trusts FOR THE SOURCE THE ENVELOPE NAMES: an event of
 ``finance`` signed with planning's key is wrongly attributed, whatever its signature.
 """
+
 from __future__ import annotations
 
 import base64
@@ -20,8 +21,7 @@ from shared.keys import KeyRing, SigningKey
 def canonical(envelope: dict[str, Any]) -> bytes:
     """The signed bytes: sorted keys, no spaces, UTF-8; the signature itself left out."""
     unsigned = {k: v for k, v in envelope.items() if k != "signature"}
-    return json.dumps(unsigned, ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":")).encode("utf-8")
+    return json.dumps(unsigned, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 def sign(envelope: dict[str, Any], key: SigningKey) -> dict[str, Any]:
@@ -40,8 +40,7 @@ def sign_json(body: str, key: SigningKey) -> str:
 
 def problem(envelope: dict[str, Any], ring: KeyRing) -> str | None:
     """Why the envelope is not proven to come from its source — None when it is."""
-    source, kid, signature = (envelope.get("source"), envelope.get("key_id"),
-                              envelope.get("signature"))
+    source, kid, signature = (envelope.get("source"), envelope.get("key_id"), envelope.get("signature"))
     if not kid or not signature:
         return "unsigned: the event carries no key_id and signature"
     if not isinstance(kid, str) or not isinstance(signature, str):
@@ -63,5 +62,4 @@ def problem(envelope: dict[str, Any], ring: KeyRing) -> str | None:
 def verify(envelope: dict[str, Any], ring: KeyRing) -> None:
     reason = problem(envelope, ring)
     if reason:
-        raise InvalidEvent(reason, {"source": envelope.get("source"),
-                                    "key_id": envelope.get("key_id")})
+        raise InvalidEvent(reason, {"source": envelope.get("source"), "key_id": envelope.get("key_id")})

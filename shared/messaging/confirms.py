@@ -5,6 +5,7 @@ quorum-queue fsync); here a batch is published back to back and the confirms are
 arrive. A message counts as delivered only when the broker acked it AND did not return it as
 unroutable (a ``basic.return`` precedes the ack of a returned message).
 """
+
 from __future__ import annotations
 
 import time
@@ -18,10 +19,10 @@ from shared.messaging import tls, topology
 
 @dataclass
 class Outgoing:
-    key: object            # the caller's identifier (an outbox seq)
+    key: object  # the caller's identifier (an outbox seq)
     exchange: str
     routing_key: str
-    body: bytes            # the JSON document, as stored
+    body: bytes  # the JSON document, as stored
     message_id: str
     headers: dict = field(default_factory=dict)
 
@@ -97,11 +98,19 @@ class ConfirmingPublisher:
                 self._acked[self._tag] = None
                 tags[self._tag] = out
                 channel.basic_publish(
-                    Message(out.body,
-                            content_type="application/json", content_encoding="utf-8",
-                            delivery_mode=2, message_id=out.message_id, user_id=self.user_id,
-                            application_headers=out.headers),
-                    exchange=out.exchange, routing_key=out.routing_key, mandatory=True)
+                    Message(
+                        out.body,
+                        content_type="application/json",
+                        content_encoding="utf-8",
+                        delivery_mode=2,
+                        message_id=out.message_id,
+                        user_id=self.user_id,
+                        application_headers=out.headers,
+                    ),
+                    exchange=out.exchange,
+                    routing_key=out.routing_key,
+                    mandatory=True,
+                )
             deadline = time.monotonic() + self.confirm_timeout
             while any(self._acked[t] is None for t in tags) and time.monotonic() < deadline:
                 try:

@@ -23,6 +23,7 @@ publisher's Ed25519 signature is the proof (shared.messaging.reliable) — for l
 broker user is still checked as well. The outbox relay requires only the queues of subscribers
 on its own broker (a remote subscriber's copy waits in its federation link's upstream queue).
 """
+
 from __future__ import annotations
 
 import json
@@ -48,8 +49,9 @@ def broker_services(setting: Any) -> frozenset[str]:
     named = frozenset(s.strip() for s in (setting or ()) if s and s.strip())
     unknown = named - set(SERVICES)
     if unknown:
-        raise ValueError(f"BROKER_SERVICES names unknown services {sorted(unknown)} "
-                         f"(BROKER_SERVICES 含未知服务)")
+        raise ValueError(
+            f"BROKER_SERVICES names unknown services {sorted(unknown)} (BROKER_SERVICES 含未知服务)"
+        )
     return named or frozenset(SERVICES)
 
 
@@ -73,20 +75,25 @@ class Deployment:
             if not SITE_NAME.match(site.name):
                 raise InvalidDeployment(
                     f"site name {site.name!r}: lower-case letters, digits and '-' only "
-                    f"(站点名称只能包含小写字母、数字和连字符)")
+                    f"(站点名称只能包含小写字母、数字和连字符)"
+                )
             for service in site.services:
                 if service not in SERVICES:
-                    raise InvalidDeployment(f"site {site.name}: unknown service {service!r} "
-                                            f"(未知服务；已知: {', '.join(SERVICES)})")
+                    raise InvalidDeployment(
+                        f"site {site.name}: unknown service {service!r} "
+                        f"(未知服务；已知: {', '.join(SERVICES)})"
+                    )
                 if service in placed:
                     raise InvalidDeployment(
                         f"{service} is on both {placed[service]} and {site.name}: each service "
-                        f"runs on one site (每个服务只能部署在一个站点)")
+                        f"runs on one site (每个服务只能部署在一个站点)"
+                    )
                 placed[service] = site.name
         missing = [s for s in SERVICES if s not in placed]
         if missing:
-            raise InvalidDeployment(f"no site hosts {', '.join(missing)} "
-                                    f"(以下服务没有部署站点: {', '.join(missing)})")
+            raise InvalidDeployment(
+                f"no site hosts {', '.join(missing)} (以下服务没有部署站点: {', '.join(missing)})"
+            )
         if len({s.name for s in self.sites}) != len(self.sites):
             raise InvalidDeployment("two sites share a name (站点名称重复)")
 
@@ -105,9 +112,11 @@ class Deployment:
         for site in self.sites:
             if site.name == name:
                 return site
-        raise InvalidDeployment(f"no site {name!r} in the deployment "
-                                f"(部署中没有站点 {name!r}; sites: "
-                                f"{', '.join(s.name for s in self.sites)})")
+        raise InvalidDeployment(
+            f"no site {name!r} in the deployment "
+            f"(部署中没有站点 {name!r}; sites: "
+            f"{', '.join(s.name for s in self.sites)})"
+        )
 
     def site_of(self, service: str) -> Site:
         return next(site for site in self.sites if service in site.services)
@@ -147,6 +156,7 @@ def downstreams_of(deployment: Deployment, site: str) -> dict[str, list[str]]:
 
 # -- names (the Kubernetes overlays use the same: README, Agencies apart) -----------------------
 
+
 def upstream_name(upstream_site: str) -> str:
     return f"govproj-{upstream_site}"
 
@@ -178,24 +188,32 @@ def federation_rights(deployment: Deployment, upstream: str, downstream: str) ->
     publishing to an events exchange, no other queue)."""
     sources = upstreams_of(deployment, downstream).get(upstream)
     if not sources:
-        raise InvalidDeployment(f"{downstream} federates nothing from {upstream} "
-                                f"({downstream} 不需要从 {upstream} 联邦任何事件)")
+        raise InvalidDeployment(
+            f"{downstream} federates nothing from {upstream} ({downstream} 不需要从 {upstream} 联邦任何事件)"
+        )
     link = link_pattern(sources)
     exchanges = [topology.events_exchange(s).name for s in sources]
-    return Rights(principal=federation_principal(downstream), configure=link, write=link,
-                  read=_exactly(exchanges, [link[1:-1]]), topics=())
+    return Rights(
+        principal=federation_principal(downstream),
+        configure=link,
+        write=link,
+        read=_exactly(exchanges, [link[1:-1]]),
+        topics=(),
+    )
 
 
-def site_rights(deployment: Deployment, site: str,
-                retry_delays_ms: Iterable[int] = topology.DEFAULT_RETRY_DELAYS_MS) -> list[Rights]:
+def site_rights(
+    deployment: Deployment, site: str, retry_delays_ms: Iterable[int] = topology.DEFAULT_RETRY_DELAYS_MS
+) -> list[Rights]:
     """The users a site's broker has for its own processes: each hosted service's and the
     gateway's (which may call services on any site: AMQP_URI_<SERVICE>)."""
     delays = tuple(retry_delays_ms)
     return [rights_of(s, delays) for s in deployment.site(site).services] + [rights_of(GATEWAY)]
 
 
-def site_declarations(services: Iterable[str],
-                      retry_delays_ms: Iterable[int] = topology.DEFAULT_RETRY_DELAYS_MS) -> list:
+def site_declarations(
+    services: Iterable[str], retry_delays_ms: Iterable[int] = topology.DEFAULT_RETRY_DELAYS_MS
+) -> list:
     """What one site's broker holds: ``topology.all_declarations`` restricted to the services it
     hosts, plus their own events exchanges (federated away even when no local queue binds)."""
     services = [s for s in SERVICES if s in set(services)]
@@ -214,47 +232,75 @@ def site_declarations(services: Iterable[str],
 def upstream_definition(uri: str, reconnect_delay: int = RECONNECT_DELAY_S) -> dict:
     """The ``federation-upstream`` parameter's value. No ``expires``/``message-ttl``: while a link
     is down its upstream queue keeps every event; ``trust-user-id`` off."""
-    return {"uri": uri, "ack-mode": "on-confirm", "trust-user-id": False,
-            "reconnect-delay": reconnect_delay, "max-hops": 1}
+    return {
+        "uri": uri,
+        "ack-mode": "on-confirm",
+        "trust-user-id": False,
+        "reconnect-delay": reconnect_delay,
+        "max-hops": 1,
+    }
 
 
 def policy_definition(upstream_site: str, sources: Iterable[str]) -> dict:
-    return {"pattern": exchanges_pattern(sources), "apply-to": "exchanges", "priority": 10,
-            "definition": {"federation-upstream": upstream_name(upstream_site)}}
+    return {
+        "pattern": exchanges_pattern(sources),
+        "apply-to": "exchanges",
+        "priority": 10,
+        "definition": {"federation-upstream": upstream_name(upstream_site)},
+    }
 
 
 # -- applying it to a broker (management API) ----------------------------------------------------
 
-def set_upstream(management: Any, vhost: str, upstream_site: str, sources: Iterable[str], uri: str,
-                 reconnect_delay: int = RECONNECT_DELAY_S) -> None:
+
+def set_upstream(
+    management: Any,
+    vhost: str,
+    upstream_site: str,
+    sources: Iterable[str],
+    uri: str,
+    reconnect_delay: int = RECONNECT_DELAY_S,
+) -> None:
     """Federate ``sources``' events exchanges in ``vhost`` from ``upstream_site``'s broker at
     ``uri`` (logging in as this site's federation user there)."""
     v = quote(vhost, safe="")
-    management._call("PUT", f"/parameters/federation-upstream/{v}/{upstream_name(upstream_site)}",
-                     json={"value": upstream_definition(uri, reconnect_delay)})
-    management._call("PUT", f"/policies/{v}/{policy_name(upstream_site)}",
-                     json=policy_definition(upstream_site, sources))
+    management._call(
+        "PUT",
+        f"/parameters/federation-upstream/{v}/{upstream_name(upstream_site)}",
+        json={"value": upstream_definition(uri, reconnect_delay)},
+    )
+    management._call(
+        "PUT", f"/policies/{v}/{policy_name(upstream_site)}", json=policy_definition(upstream_site, sources)
+    )
 
 
 def clear_upstream(management: Any, vhost: str, upstream_site: str) -> None:
     v = quote(vhost, safe="")
-    for path in (f"/policies/{v}/{policy_name(upstream_site)}",
-                 f"/parameters/federation-upstream/{v}/{upstream_name(upstream_site)}"):
+    for path in (
+        f"/policies/{v}/{policy_name(upstream_site)}",
+        f"/parameters/federation-upstream/{v}/{upstream_name(upstream_site)}",
+    ):
         management._call("DELETE", path)
 
 
 def link_uri(endpoint: str, user: str, password: str) -> str:
     """The upstream's AMQP endpoint (``amqp[s]://host:port/vhost``) with the federation user."""
     from shared.messaging.provision import with_credentials
+
     return with_credentials(endpoint, user, password)
 
 
-def provision_site(admin_uri: str, deployment: Deployment, site: str,
-                   upstream_uris: Mapping[str, str] | None = None, api: str | None = None,
-                   retry_delays_ms: Iterable[int] = topology.DEFAULT_RETRY_DELAYS_MS,
-                   user_of: Any = lambda rights: rights.user,
-                   reconnect_delay: int = RECONNECT_DELAY_S, grant: bool = True
-                   ) -> dict[str, str]:
+def provision_site(
+    admin_uri: str,
+    deployment: Deployment,
+    site: str,
+    upstream_uris: Mapping[str, str] | None = None,
+    api: str | None = None,
+    retry_delays_ms: Iterable[int] = topology.DEFAULT_RETRY_DELAYS_MS,
+    user_of: Any = lambda rights: rights.user,
+    reconnect_delay: int = RECONNECT_DELAY_S,
+    grant: bool = True,
+) -> dict[str, str]:
     """Everything one site's administrator does on its own broker (the vhost of ``admin_uri``):
 
     1. declares the site's topology (``site_declarations``);
@@ -276,13 +322,14 @@ def provision_site(admin_uri: str, deployment: Deployment, site: str,
     downstreams = downstreams_of(deployment, site)
     if downstreams and grant:
         _, uris = provision_users(
-            admin_uri, [federation_rights(deployment, site, d) for d in downstreams], api,
-            user_of=user_of)
+            admin_uri, [federation_rights(deployment, site, d) for d in downstreams], api, user_of=user_of
+        )
         handed = {d: uris[federation_principal(d)] for d in downstreams}
     wanted = upstreams_of(deployment, site)
     for upstream, uri in (upstream_uris or {}).items():
         if upstream not in wanted:
-            raise InvalidDeployment(f"{site} federates nothing from {upstream} "
-                                    f"({site} 不需要从 {upstream} 联邦任何事件)")
+            raise InvalidDeployment(
+                f"{site} federates nothing from {upstream} ({site} 不需要从 {upstream} 联邦任何事件)"
+            )
         set_upstream(management, vhost, upstream, wanted[upstream], uri, reconnect_delay)
     return handed

@@ -9,6 +9,7 @@ declare other services' queues; a missing one keeps the rows, with an error nami
 envelope leaves signed with the service's own Ed25519 key (``shared.events.signing``): consumers
 on other brokers trust the signature, not the broker's ``user_id``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,9 +34,15 @@ log = logging.getLogger(__name__)
 
 
 class OutboxRelay:
-    def __init__(self, engine: Engine, tables: PlatformTables, amqp_uri: str,
-                 batch_size: int = 200, signing_key: SigningKey | None = None,
-                 local_consumers=None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        tables: PlatformTables,
+        amqp_uri: str,
+        batch_size: int = 200,
+        signing_key: SigningKey | None = None,
+        local_consumers=None,
+    ) -> None:
         self.engine = engine
         # the services on this broker (None: all): only their queues must exist here; another
         # agency's broker gets its copy by federation (shared.messaging.federation)
@@ -55,8 +62,14 @@ class OutboxRelay:
     def stuck(self) -> bool:
         """Are there rows that failed and still wait (→ back off instead of hammering)?"""
         with Session(self.engine) as session:
-            return session.scalar(select(func.count()).select_from(self.table).where(
-                self.table.c.published_at.is_(None), self.table.c.last_error.is_not(None))) > 0
+            return (
+                session.scalar(
+                    select(func.count())
+                    .select_from(self.table)
+                    .where(self.table.c.published_at.is_(None), self.table.c.last_error.is_not(None))
+                )
+                > 0
+            )
 
     def publish_pending(self) -> int:
         """Publish one batch of unpublished rows in seq order; → how many were delivered
@@ -75,39 +88,51 @@ class OutboxRelay:
         else:
             # Several replicas may relay: SKIP LOCKED hands each row to one of them at a time.
             with Session(self.engine) as session, session.begin():
-                rows = session.execute(
-                    self._select().with_for_update(skip_locked=True)).all()
+                rows = session.execute(self._select().with_for_update(skip_locked=True)).all()
                 delivered, failed = self._send(rows)
                 self._record(session, delivered, failed)
         self.last_failed = len(failed)
         return len(delivered)
 
     def _select(self):
-        return (select(self.table).where(self.table.c.published_at.is_(None))
-                .order_by(self.table.c.seq).limit(self.batch_size))
+        return (
+            select(self.table)
+            .where(self.table.c.published_at.is_(None))
+            .order_by(self.table.c.seq)
+            .limit(self.batch_size)
+        )
 
     def _send(self, rows) -> tuple[list[int], dict[int, str]]:
         if not rows:
             return [], {}
         if self.signing_key is None:  # an unsigned event would be refused by every consumer
-            return [], {row.seq: "no signing key: run `govproj keys` or mount the service's key"
-                        for row in rows}
+            return [], {
+                row.seq: "no signing key: run `govproj keys` or mount the service's key" for row in rows
+            }
         try:  # every subscriber's queue must exist, or the event would be lost for it
             for key in {row.routing_key for row in rows}:
-                self.publisher.require(key, [events_exchange(event_type(key).source),
-                                             *queues_for_event(key, self.local_consumers)])
+                self.publisher.require(
+                    key,
+                    [events_exchange(event_type(key).source), *queues_for_event(key, self.local_consumers)],
+                )
         except TopologyMissing as exc:
             self.publisher.close()
             return [], {row.seq: f"topology missing: {exc}" for row in rows}
         except Exception as exc:
             self.publisher.close()
-            return [], {row.seq: f"checking topology: {type(exc).__name__}: {exc}"
-                        for row in rows}
-        delivered, failed = self.publisher.publish_batch([
-            Outgoing(key=row.seq, exchange=row.exchange, routing_key=row.routing_key,
-                     body=sign_json(row.body, self.signing_key).encode("utf-8"),
-                     message_id=row.message_id)
-            for row in rows])
+            return [], {row.seq: f"checking topology: {type(exc).__name__}: {exc}" for row in rows}
+        delivered, failed = self.publisher.publish_batch(
+            [
+                Outgoing(
+                    key=row.seq,
+                    exchange=row.exchange,
+                    routing_key=row.routing_key,
+                    body=sign_json(row.body, self.signing_key).encode("utf-8"),
+                    message_id=row.message_id,
+                )
+                for row in rows
+            ]
+        )
         faults.failpoint("relay_after_confirm")
         for seq, reason in failed.items():
             log.warning("outbox publish failed: %s", reason, extra={"outbox_seq": seq})
@@ -116,26 +141,34 @@ class OutboxRelay:
     def _record(self, session: Session, delivered: list[int], failed: dict[int, str]) -> None:
         # A crash before this commit re-sends the batch; consumers' inboxes absorb the repeats.
         if delivered:
-            session.execute(update(self.table).where(self.table.c.seq.in_(delivered)).values(
-                published_at=datetime.now(UTC), attempts=self.table.c.attempts + 1))
+            session.execute(
+                update(self.table)
+                .where(self.table.c.seq.in_(delivered))
+                .values(published_at=datetime.now(UTC), attempts=self.table.c.attempts + 1)
+            )
         for seq, reason in failed.items():
-            session.execute(update(self.table).where(self.table.c.seq == seq).values(
-                attempts=self.table.c.attempts + 1, last_error=reason[:2000]))
+            session.execute(
+                update(self.table)
+                .where(self.table.c.seq == seq)
+                .values(attempts=self.table.c.attempts + 1, last_error=reason[:2000])
+            )
 
 
 def backlog(engine: Engine, table) -> tuple[int, datetime | None]:
     """(unpublished rows, when the oldest was written) — what health reports."""
     with Session(engine) as session:
-        row = session.execute(select(func.count(), func.min(table.c.created_at))
-                              .where(table.c.published_at.is_(None))).one()
+        row = session.execute(
+            select(func.count(), func.min(table.c.created_at)).where(table.c.published_at.is_(None))
+        ).one()
     return row[0] or 0, row[1]
 
 
 class RelayLoop:
     """Runs the relay in a greenthread: woken after each commit that emitted, polling otherwise."""
 
-    def __init__(self, relay: OutboxRelay, poll_interval: float = 1.0,
-                 max_backoff: float = 30.0, linger: float = 0.002) -> None:
+    def __init__(
+        self, relay: OutboxRelay, poll_interval: float = 1.0, max_backoff: float = 30.0, linger: float = 0.002
+    ) -> None:
         self.relay = relay
         self.poll_interval = poll_interval
         self.linger = linger  # after a wake-up, let concurrent commits join the batch
@@ -144,7 +177,7 @@ class RelayLoop:
         self._stopping = False
         self.stopped = False
         self.last_error: str | None = None
-        self.last_run: float | None = None   # monotonic time the loop last went round
+        self.last_run: float | None = None  # monotonic time the loop last went round
 
     def wake(self) -> None:
         self._wake.set()
@@ -168,8 +201,7 @@ class RelayLoop:
             log.warning("outbox flush on stop failed: %s: %s", type(exc).__name__, exc)
             return -1
         if left:
-            log.warning("stopping with %s outbox rows unpublished; they go out after the restart",
-                        left)
+            log.warning("stopping with %s outbox rows unpublished; they go out after the restart", left)
         return left
 
     def run(self) -> None:

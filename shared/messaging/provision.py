@@ -3,6 +3,7 @@
 Through the management HTTP API when it answers, else ``rabbitmqctl`` on this machine; Kubernetes
 does the same with the manifests rendered from the same derivation (shared.messaging.rights).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -24,8 +25,7 @@ class ManagementApi:
         self.auth = auth or (parts.username or "guest", parts.password or "guest")
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        response = requests.request(method, f"{self.base}{path}", auth=self.auth, timeout=10,
-                                    **kwargs)
+        response = requests.request(method, f"{self.base}{path}", auth=self.auth, timeout=10, **kwargs)
         response.raise_for_status()
         return response
 
@@ -43,19 +43,25 @@ class ManagementApi:
         """Exactly ``rights`` in ``vhost``: permissions, and topic permissions replacing any
         earlier ones (a stale topic permission would keep a right the derivation dropped)."""
         v, u = quote(vhost, safe=""), quote(user, safe="")
-        self._call("PUT", f"/permissions/{v}/{u}", json={
-            "configure": rights.configure, "write": rights.write, "read": rights.read})
+        self._call(
+            "PUT",
+            f"/permissions/{v}/{u}",
+            json={"configure": rights.configure, "write": rights.write, "read": rights.read},
+        )
         requests.delete(f"{self.base}/topic-permissions/{v}/{u}", auth=self.auth, timeout=10)
         for topic in rights.topics:
-            self._call("PUT", f"/topic-permissions/{v}/{u}", json={
-                "exchange": topic.exchange, "write": topic.write, "read": topic.read})
+            self._call(
+                "PUT",
+                f"/topic-permissions/{v}/{u}",
+                json={"exchange": topic.exchange, "write": topic.write, "read": topic.read},
+            )
 
 
 def grant_with_rabbitmqctl(vhost: str, user: str, password: str, rights: Rights) -> None:
     """The same with the broker's own CLI (needs this machine's Erlang cookie)."""
+
     def ctl(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True,
-                              timeout=60)
+        return subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True, timeout=60)
 
     if ctl("add_user", user, password).returncode != 0:
         done = ctl("change_password", user, password)
@@ -63,8 +69,9 @@ def grant_with_rabbitmqctl(vhost: str, user: str, password: str, rights: Rights)
             raise RuntimeError(f"rabbitmqctl: {done.stderr.strip() or done.stdout.strip()}")
     ctl("clear_topic_permissions", "-p", vhost, user)
     steps = [("set_permissions", "-p", vhost, user, rights.configure, rights.write, rights.read)]
-    steps += [("set_topic_permissions", "-p", vhost, user, t.exchange, t.write, t.read)
-              for t in rights.topics]
+    steps += [
+        ("set_topic_permissions", "-p", vhost, user, t.exchange, t.write, t.read) for t in rights.topics
+    ]
     for step in steps:
         done = ctl(*step)
         if done.returncode != 0:
@@ -75,8 +82,10 @@ def rabbitmqctl_available() -> bool:
     if not shutil.which("rabbitmqctl"):
         return False
     try:
-        return subprocess.run(["rabbitmqctl", "-q", "list_vhosts"], capture_output=True,
-                              timeout=30).returncode == 0
+        return (
+            subprocess.run(["rabbitmqctl", "-q", "list_vhosts"], capture_output=True, timeout=30).returncode
+            == 0
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
 
@@ -93,8 +102,9 @@ class CannotProvision(Exception):
     pass
 
 
-def provision_users(admin_uri: str, rights: list[Rights], api: str | None = None,
-                    user_of: Any = lambda rights: rights.user) -> tuple[str, dict[str, str]]:
+def provision_users(
+    admin_uri: str, rights: list[Rights], api: str | None = None, user_of: Any = lambda rights: rights.user
+) -> tuple[str, dict[str, str]]:
     """Create (or reset the password of) each principal's user with exactly its rights in the
     vhost of ``admin_uri``, through the management API at ``api`` (default: the broker's host,
     port 15672) or else ``rabbitmqctl``; → (how it was done, {principal: its own AMQP URI})."""
@@ -119,6 +129,7 @@ def provision_users(admin_uri: str, rights: list[Rights], api: str | None = None
             grant_with_rabbitmqctl(vhost, users[r.principal], passwords[r.principal], r)
         how = "rabbitmqctl"
     else:
-        raise CannotProvision(f"neither the management API at {management.base} nor "
-                              "rabbitmqctl on this machine answers")
+        raise CannotProvision(
+            f"neither the management API at {management.base} nor rabbitmqctl on this machine answers"
+        )
     return how, {p: with_credentials(admin_uri, users[p], passwords[p]) for p in users}

@@ -18,6 +18,7 @@ nameko acks a message after its worker even when the handler raised, so the even
 The handler method receives a validated ``shared.events.Event``; deduplication is the inbox's job
 (``Store.handle_once``), committed with the effects.
 """
+
 from __future__ import annotations
 
 import json
@@ -102,14 +103,15 @@ class ReliableEventHandler(EventHandler):
 
     def __init__(self, name: str, **kwargs) -> None:
         self.kind = event_type(name)
-        super().__init__(self.kind.source, name, reliable_delivery=True, requeue_on_error=False,
-                         **kwargs)
+        super().__init__(self.kind.source, name, reliable_delivery=True, requeue_on_error=False, **kwargs)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def make_queue(self, service: str):
         if self.event_type not in SUBSCRIPTIONS.get(service, ()):
-            raise RuntimeError(f"{service} handles {self.event_type} but the subscription registry "
-                               "does not say so: its queue would not be declared up front")
+            raise RuntimeError(
+                f"{service} handles {self.event_type} but the subscription registry "
+                "does not say so: its queue would not be declared up front"
+            )
         return topology.consumer_queue(service, self.event_type)
 
     def setup(self) -> None:
@@ -120,8 +122,9 @@ class ReliableEventHandler(EventHandler):
         self.queue.no_declare = True
         config = self.container.config
         self.max_attempts = int(config.get("EVENT_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
-        self.retry_delays = tuple(int(ms) for ms in
-                                  config.get("EVENT_RETRY_DELAYS_MS", DEFAULT_RETRY_DELAYS_MS))
+        self.retry_delays = tuple(
+            int(ms) for ms in config.get("EVENT_RETRY_DELAYS_MS", DEFAULT_RETRY_DELAYS_MS)
+        )
         self.trusted_users = config.get("EVENT_PUBLISHER_USERS") or {}
         # the services on this broker: the others' events arrive by federation
         self.local_sources = broker_services(config.get("BROKER_SERVICES"))
@@ -131,11 +134,24 @@ class ReliableEventHandler(EventHandler):
         self.dead_letter_exchange = topology.dead_letter_exchange(service)
         amqp_uri = config["AMQP_URI"]
         from kombu import Connection
+
         self.own_user = Connection(amqp_uri).userid
-        topology.require_on(amqp_uri, [self.queue, self.dead_letter_exchange,
-                                       *[topology.delay_exchange(ms) for ms in self.retry_delays]])
-        self.publisher = Publisher(amqp_uri, use_confirms=True, mandatory=True, retry=False,
-                                   declare=[], ssl=tls.ssl_options(amqp_uri, config.get(tls.AMQP_SSL)))
+        topology.require_on(
+            amqp_uri,
+            [
+                self.queue,
+                self.dead_letter_exchange,
+                *[topology.delay_exchange(ms) for ms in self.retry_delays],
+            ],
+        )
+        self.publisher = Publisher(
+            amqp_uri,
+            use_confirms=True,
+            mandatory=True,
+            retry=False,
+            declare=[],
+            ssl=tls.ssl_options(amqp_uri, config.get(tls.AMQP_SSL)),
+        )
         self.queue_consumer.register_provider(self)
 
     # -- receiving ---------------------------------------------------------------------------
@@ -147,13 +163,16 @@ class ReliableEventHandler(EventHandler):
         except InvalidEvent as exc:
             self._give_up(message, "invalid", str(exc), exc.details)
             return
-        context = {"correlation_id": event.correlation_id, "project_code": event.project_code,
-                   "message_id": event.message_id,
-                   "traceparent": event.traceparent}   # the emitter's trace goes on (issue 17)
+        context = {
+            "correlation_id": event.correlation_id,
+            "project_code": event.project_code,
+            "message_id": event.message_id,
+            "traceparent": event.traceparent,
+        }  # the emitter's trace goes on (issue 17)
         try:
             self.container.spawn_worker(
-                self, (event,), {}, context_data=context,
-                handle_result=partial(self.handle_result, message))
+                self, (event,), {}, context_data=context, handle_result=partial(self.handle_result, message)
+            )
         except ContainerBeingKilled:
             self.queue_consumer.requeue_message(message)
 
@@ -166,7 +185,7 @@ class ReliableEventHandler(EventHandler):
             raise InvalidEvent("AMQP message_id missing or differs from the envelope's")
         user = props.get("user_id")
         if not user and self._arrived_federated(message, event):
-            return   # federation clears user_id: the signature, verified above, is the proof
+            return  # federation clears user_id: the signature, verified above, is the proof
         if not user:
             raise InvalidEvent("no user_id: the publisher's identity is unverified")
         expected = self.trusted_users.get(event.source)
@@ -208,38 +227,56 @@ class ReliableEventHandler(EventHandler):
 
     def _retry(self, message, attempt: int, reason: str) -> None:
         delay = self.retry_delays[min(attempt - 1, len(self.retry_delays) - 1)]
-        log.warning("event handling failed (attempt %s of %s), retrying in %s ms: %s",
-                    attempt, self.max_attempts, delay, reason,
-                    extra={"queue": self.queue.name})
-        headers = dict(message.headers or {}, **{ATTEMPT_HEADER: attempt + 1,
-                                                  "x-govproj-last-error": reason[:1000]})
+        log.warning(
+            "event handling failed (attempt %s of %s), retrying in %s ms: %s",
+            attempt,
+            self.max_attempts,
+            delay,
+            reason,
+            extra={"queue": self.queue.name},
+        )
+        headers = dict(
+            message.headers or {}, **{ATTEMPT_HEADER: attempt + 1, "x-govproj-last-error": reason[:1000]}
+        )
         observability.event_retried(self.container.service_name, _routed_type(message))
-        self._republish(message, Exchange(topology.delay_exchange(delay).name, type="topic"),
-                        self.queue.name, headers)
+        self._republish(
+            message, Exchange(topology.delay_exchange(delay).name, type="topic"), self.queue.name, headers
+        )
 
     def _give_up(self, message, outcome: str, reason: str, details) -> None:
-        log.error("event dead-lettered (%s): %s", outcome, reason,
-                  extra={"queue": self.queue.name, "details": details})
-        headers = dict(message.headers or {}, **{
-            "x-govproj-dead-outcome": outcome,
-            "x-govproj-dead-reason": reason[:2000],
-            "x-govproj-dead-details": json.dumps(details, ensure_ascii=False, default=str)[:4000],
-            "x-govproj-original-queue": self.queue.name,
-            "x-govproj-dead-at": datetime.now(UTC).isoformat(),
-            ATTEMPT_HEADER: self._attempt(message),
-        })
-        observability.event_dead_lettered(self.container.service_name, _routed_type(message),
-                                          outcome)
+        log.error(
+            "event dead-lettered (%s): %s",
+            outcome,
+            reason,
+            extra={"queue": self.queue.name, "details": details},
+        )
+        headers = dict(
+            message.headers or {},
+            **{
+                "x-govproj-dead-outcome": outcome,
+                "x-govproj-dead-reason": reason[:2000],
+                "x-govproj-dead-details": json.dumps(details, ensure_ascii=False, default=str)[:4000],
+                "x-govproj-original-queue": self.queue.name,
+                "x-govproj-dead-at": datetime.now(UTC).isoformat(),
+                ATTEMPT_HEADER: self._attempt(message),
+            },
+        )
+        observability.event_dead_lettered(self.container.service_name, _routed_type(message), outcome)
         self._republish(message, self.dead_letter_exchange, self.dead_letter_queue.name, headers)
 
     def _republish(self, message, exchange, routing_key: str, headers: dict) -> None:
         props = message.properties
         try:
             self.publisher.publish(
-                message.body, exchange=exchange, routing_key=routing_key, headers=headers,
+                message.body,
+                exchange=exchange,
+                routing_key=routing_key,
+                headers=headers,
                 content_type=message.content_type or "application/octet-stream",
                 content_encoding=message.content_encoding or "binary",
-                message_id=props.get("message_id"), user_id=self.own_user)
+                message_id=props.get("message_id"),
+                user_id=self.own_user,
+            )
         except Exception:
             log.exception("could not move the message aside; requeueing it")
             self.queue_consumer.requeue_message(message)
@@ -259,8 +296,7 @@ class AuditTrailHandler(ReliableEventHandler):
     """The same reliability for one queue that receives every event of every service."""
 
     def __init__(self, **kwargs) -> None:
-        EventHandler.__init__(self, "*", "*", reliable_delivery=True, requeue_on_error=False,
-                              **kwargs)
+        EventHandler.__init__(self, "*", "*", reliable_delivery=True, requeue_on_error=False, **kwargs)
 
     def make_queue(self, service: str):
         if service != topology.AUDIT_TRAIL_CONSUMER:

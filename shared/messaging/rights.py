@@ -27,6 +27,7 @@ default exchange (which reaches every queue), or bind a queue to listen in on ot
 The gateway (``govproj-gateway``) only publishes RPC requests to the six services and consumes its
 own reply queues.
 """
+
 from __future__ import annotations
 
 import re
@@ -97,9 +98,11 @@ def service_rights(service: str, retry_delays_ms: Iterable[int]) -> Rights:
     delays = sorted({topology.delay_exchange(ms).name for ms in retry_delays_ms})
     reply = reply_queue_pattern(service)
     topics = [
-        TopicRights(topology.RPC_EXCHANGE,
-                    write=_exactly([f"{service}.health"], [ANY_REPLY_KEY]),
-                    read=_exactly([], [reply])),
+        TopicRights(
+            topology.RPC_EXCHANGE,
+            write=_exactly([f"{service}.health"], [ANY_REPLY_KEY]),
+            read=_exactly([], [reply]),
+        ),
         *[TopicRights(delay, write=_exactly(queues), read=NOTHING) for delay in delays],
     ]
     if own_events:
@@ -107,11 +110,16 @@ def service_rights(service: str, retry_delays_ms: Iterable[int]) -> Rights:
     return Rights(
         principal=service,
         configure=_exactly([], [reply]),
-        write=_exactly([*([events] if own_events else []),
-                        topology.dead_letter_exchange(service).name, *delays,
-                        topology.RPC_EXCHANGE], [reply]),
-        read=_exactly([*queues, topology.rpc_queue_name(service), topology.RPC_EXCHANGE],
-                      [reply]),
+        write=_exactly(
+            [
+                *([events] if own_events else []),
+                topology.dead_letter_exchange(service).name,
+                *delays,
+                topology.RPC_EXCHANGE,
+            ],
+            [reply],
+        ),
+        read=_exactly([*queues, topology.rpc_queue_name(service), topology.RPC_EXCHANGE], [reply]),
         topics=tuple(topics),
     )
 
@@ -124,13 +132,13 @@ def gateway_rights() -> Rights:
         configure=_exactly([], [reply]),
         write=_exactly([topology.RPC_EXCHANGE], [reply]),
         read=_exactly([topology.RPC_EXCHANGE], [reply]),
-        topics=(TopicRights(topology.RPC_EXCHANGE, write=_exactly([], [requests]),
-                            read=_exactly([], [reply])),),
+        topics=(
+            TopicRights(topology.RPC_EXCHANGE, write=_exactly([], [requests]), read=_exactly([], [reply])),
+        ),
     )
 
 
-def rights_of(principal: str,
-              retry_delays_ms: Iterable[int] = topology.DEFAULT_RETRY_DELAYS_MS) -> Rights:
+def rights_of(principal: str, retry_delays_ms: Iterable[int] = topology.DEFAULT_RETRY_DELAYS_MS) -> Rights:
     if principal == GATEWAY:
         return gateway_rights()
     if principal not in SERVICES:

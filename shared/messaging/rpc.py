@@ -15,6 +15,7 @@ the connection broke first).
 exclusive reply queue ``rpc.reply-<client>-<uuid>``, which that client's user may declare;
 ``ask_health`` is the probe's (``govproj probe`` in a service's pod, as that service's user).
 """
+
 from __future__ import annotations
 
 import json
@@ -39,7 +40,7 @@ from shared.messaging.reliable import AttachedQueueConsumer
 
 class TransientPublisher(Publisher):
     use_confirms = False
-    delivery_mode = 1   # transient
+    delivery_mode = 1  # transient
     # its own dict: nameko writes confirm_publish into the (otherwise shared) class default
     transport_options = {**DEFAULT_TRANSPORT_OPTIONS, "confirm_publish": False}
 
@@ -54,16 +55,20 @@ class DeclaredRpcConsumer(nameko_rpc.RpcConsumer):
 
     def setup(self) -> None:
         super().setup()
-        self.queue.no_declare = True   # kombu then consumes it without declaring anything
+        self.queue.no_declare = True  # kombu then consumes it without declaring anything
         topology.require_on(self.container.config["AMQP_URI"], [self.queue])
 
     def handle_result(self, message: Any, result: Any, exc_info: Any) -> Any:
         """nameko's, with the transient, unconfirmed reply."""
         config = self.container.config
         responder = TransientResponder(
-            config[AMQP_URI_CONFIG_KEY], nameko_rpc.get_rpc_exchange(config),
-            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
-            ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+            config[AMQP_URI_CONFIG_KEY],
+            nameko_rpc.get_rpc_exchange(config),
+            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER),
+            message,
+            ssl=config.get(AMQP_SSL_CONFIG_KEY),
+            login_method=config.get(LOGIN_METHOD_CONFIG_KEY),
+        )
         result, exc_info = responder.send_response(result, exc_info)
         self.queue_consumer.ack_message(message)
         return result, exc_info
@@ -86,8 +91,16 @@ class RemoteError(Exception):
         self.exc_type = exc_type
 
 
-def call_once(amqp_uri: str, client: str, service: str, method: str, args: Any = (),
-              kwargs: Any = None, context: dict | None = None, timeout: float = 5.0) -> Any:
+def call_once(
+    amqp_uri: str,
+    client: str,
+    service: str,
+    method: str,
+    args: Any = (),
+    kwargs: Any = None,
+    context: dict | None = None,
+    timeout: float = 5.0,
+) -> Any:
     """One RPC over nameko's wire protocol from ``client`` (whose user may declare the exclusive
     reply queues ``rpc.reply-<client>-<uuid>``): the result, RemoteError, or NoAnswer (no
     instance, timeout)."""
@@ -100,17 +113,30 @@ def call_once(amqp_uri: str, client: str, service: str, method: str, args: Any =
         topology.require(channel, [topology.rpc_exchange()])
         channel.queue_declare(reply_queue, exclusive=True, auto_delete=True)
         channel.queue_bind(reply_queue, topology.RPC_EXCHANGE, routing_key=reply_queue)
-        channel.basic_consume(reply_queue, no_ack=True, callback=lambda message: (
-            replies.append(message)
-            if message.properties.get("correlation_id") == correlation_id else None))
+        channel.basic_consume(
+            reply_queue,
+            no_ack=True,
+            callback=lambda message: (
+                replies.append(message)
+                if message.properties.get("correlation_id") == correlation_id
+                else None
+            ),
+        )
         channel.events["basic_return"].add(lambda *returned_message: returned.append(1))
         headers = {f"nameko.{key}": value for key, value in (context or {}).items()}
         channel.basic_publish(
-            Message(json.dumps({"args": list(args), "kwargs": kwargs or {}}),
-                    content_type="application/json", content_encoding="utf-8",
-                    reply_to=reply_queue, correlation_id=correlation_id,
-                    application_headers=headers),
-            exchange=topology.RPC_EXCHANGE, routing_key=f"{service}.{method}", mandatory=True)
+            Message(
+                json.dumps({"args": list(args), "kwargs": kwargs or {}}),
+                content_type="application/json",
+                content_encoding="utf-8",
+                reply_to=reply_queue,
+                correlation_id=correlation_id,
+                application_headers=headers,
+            ),
+            exchange=topology.RPC_EXCHANGE,
+            routing_key=f"{service}.{method}",
+            mandatory=True,
+        )
         deadline = time.monotonic() + timeout
         while not replies and not returned:
             remaining = deadline - time.monotonic()

@@ -17,6 +17,7 @@ A plain ``amqp://`` URI gets no TLS options (``None``), unless ``AMQP_SSL`` asks
 Other ``AMQP_SSL`` entries (a client certificate: ``certfile``, ``keyfile``; ``ciphers``) are
 kept; verification is never weakened: ``cert_reqs`` and ``server_hostname`` are always ours.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,7 +27,7 @@ from urllib.parse import urlsplit
 
 from kombu import Connection
 
-AMQP_SSL = "AMQP_SSL"   # nameko's config key (nameko.constants.AMQP_SSL_CONFIG_KEY)
+AMQP_SSL = "AMQP_SSL"  # nameko's config key (nameko.constants.AMQP_SSL_CONFIG_KEY)
 
 
 class TlsConfigError(ValueError):
@@ -44,11 +45,13 @@ def ssl_options(amqp_uri: str, configured: Any = None) -> dict[str, Any] | None:
         raise TlsConfigError(
             f"AMQP_URI 未写明主机名，无法核对消息代理证书上的主机名（第三十条 保障系统安全稳定运行）; "
             f"AMQP_URI {parts.scheme}://… names no host: the broker's certificate cannot be "
-            "checked against it (host-name verification, Article 30)")
+            "checked against it (host-name verification, Article 30)"
+        )
     if configured is not None and configured is not True and not isinstance(configured, dict):
         raise TlsConfigError(
             f"AMQP_SSL 须为 true 或 ssl 选项字典，而不是 {configured!r}（第三十条）; "
-            f"AMQP_SSL must be true or a dict of ssl options, not {configured!r} (Article 30)")
+            f"AMQP_SSL must be true or a dict of ssl options, not {configured!r} (Article 30)"
+        )
     options: dict[str, Any] = dict(configured) if isinstance(configured, dict) else {}
     cafile = options.get("ca_certs") or os.environ.get("SSL_CERT_FILE")
     if cafile:

@@ -20,6 +20,7 @@ topology operator's resources rendered from these same objects, shared.messaging
 services only check passively (``require``) that what they use exists: declaring would need
 configure rights on other services' queues and the shared exchanges, i.e. the right to delete them.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -55,8 +56,12 @@ def dead_letter_exchange(consumer: str) -> Exchange:
 
 
 def dead_letter_queue(consumer: str) -> Queue:
-    return Queue(dead_letter_queue_name(consumer), exchange=dead_letter_exchange(consumer),
-                 durable=True, queue_arguments={"x-queue-type": "quorum"})
+    return Queue(
+        dead_letter_queue_name(consumer),
+        exchange=dead_letter_exchange(consumer),
+        durable=True,
+        queue_arguments={"x-queue-type": "quorum"},
+    )
 
 
 def consumer_queue_name(consumer: str, name: str) -> str:
@@ -118,6 +123,7 @@ def queues_for_event(name: str, consumers: Any = None) -> list[Queue]:
     """What must exist before ``name`` is published: every subscriber's queue and dead-letter
     queue — of the subscribers among ``consumers`` (those on this broker) when given: a
     subscriber on another agency's broker gets its copy by federation (shared.messaging.federation)."""
+
     def here(consumer: str) -> bool:
         return consumers is None or consumer in consumers
 
@@ -140,8 +146,7 @@ def rpc_queue_name(service: str) -> str:
 
 def rpc_queue(service: str) -> Queue:
     """nameko's RPC queue for ``service``, with the arguments its RpcConsumer uses."""
-    return Queue(rpc_queue_name(service), exchange=rpc_exchange(), routing_key=f"{service}.*",
-                 durable=True)
+    return Queue(rpc_queue_name(service), exchange=rpc_exchange(), routing_key=f"{service}.*", durable=True)
 
 
 def own_queue_names(consumer: str) -> list[str]:
@@ -188,7 +193,8 @@ def require(channel: Any, entities: Any) -> None:
             raise TopologyMissing(
                 f"the broker has no {kind} {entity.name!r} in this vhost: an administrator "
                 "declares the topology before the services start (`govproj topology`, or the "
-                "messaging topology operator's resources in Kubernetes)") from None
+                "messaging topology operator's resources in Kubernetes)"
+            ) from None
 
 
 def require_on(amqp_uri: str, entities: Any) -> None:

@@ -12,6 +12,7 @@
   (SQLAlchemy's default), so after a database restart only the statements in flight fail —
   a handler's failure is retried through its delay queue, the relay's on its next pass.
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,8 +28,8 @@ log = logging.getLogger(__name__)
 
 _LOCKS: dict[int, threading.RLock] = {}
 
-IDLE_CHECK_SECONDS = 10.0   # a PostgreSQL connection idle this long is checked before use
-RECYCLE_SECONDS = 1800      # and none is used longer than this
+IDLE_CHECK_SECONDS = 10.0  # a PostgreSQL connection idle this long is checked before use
+RECYCLE_SECONDS = 1800  # and none is used longer than this
 
 
 class DatabaseConfigError(ValueError):
@@ -41,7 +42,8 @@ def normalise_url(url: str) -> str:
     if backend == "postgresql":
         if driver and driver != "psycopg2":
             raise DatabaseConfigError(
-                f"driver {driver!r} blocks the eventlet hub; use postgresql+psycopg2://")
+                f"driver {driver!r} blocks the eventlet hub; use postgresql+psycopg2://"
+            )
         return parsed.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
     if backend != "sqlite":
         raise DatabaseConfigError(f"unsupported database {backend!r}: use sqlite or postgresql")
@@ -54,8 +56,7 @@ def create_engine_for(url: str, idle_check: float = IDLE_CHECK_SECONDS, **kwargs
     if parsed.drivername.startswith("sqlite"):
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                               **kwargs)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's legacy transaction handling starts transactions only before DML; begin
         # them ourselves so reads inside a transaction see one snapshot (SQLAlchemy's recipe).
@@ -64,8 +65,11 @@ def create_engine_for(url: str, idle_check: float = IDLE_CHECK_SECONDS, **kwargs
         kwargs.setdefault("pool_recycle", RECYCLE_SECONDS)
         engine = create_engine(url, pool_size=10, max_overflow=10, **kwargs)
         event.listen(engine, "checkin", _idle_since)
-        event.listen(engine, "checkout", lambda dbapi_conn, record, _proxy:
-                     _check_if_idle(dbapi_conn, record, idle_check))
+        event.listen(
+            engine,
+            "checkout",
+            lambda dbapi_conn, record, _proxy: _check_if_idle(dbapi_conn, record, idle_check),
+        )
     _LOCKS[id(engine)] = threading.RLock()
     return engine
 
@@ -84,10 +88,11 @@ def _check_if_idle(dbapi_conn: Any, record: Any, idle_check: float) -> None:
         cursor = dbapi_conn.cursor()
         cursor.execute("SELECT 1")
         cursor.close()
-        dbapi_conn.rollback()   # leave no transaction open (isolation levels are set after)
+        dbapi_conn.rollback()  # leave no transaction open (isolation levels are set after)
     except Exception as error:
-        log.info("a pooled database connection was dropped while idle; reconnecting",
-                 extra={"error": str(error)})
+        log.info(
+            "a pooled database connection was dropped while idle; reconnecting", extra={"error": str(error)}
+        )
         raise exc.DisconnectionError(str(error)) from error
 
 

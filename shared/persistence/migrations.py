@@ -1,4 +1,5 @@
 """Run a service's Alembic migrations against its own database."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -3,6 +3,7 @@
 Never edit a published step: a change to the platform tables is a new ``vN`` function and a new
 revision in every service.
 """
+
 from typing import Any
 
 import sqlalchemy as sa

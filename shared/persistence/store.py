@@ -4,6 +4,7 @@ Everything a command or handler changes, and every event it produces, commits in
 the relay publishes afterwards. A consumer's inbox claim commits with its effects, so a redelivered
 message finds its claim and does nothing.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,8 +53,9 @@ class Transaction:
     the triggering event carries (its publisher's today), so every consumer records the same
     day; the events it emits carry it on."""
 
-    def __init__(self, session: Session, tables: PlatformTables,
-                 today: Callable[[Session], date] = real_today) -> None:
+    def __init__(
+        self, session: Session, tables: PlatformTables, today: Callable[[Session], date] = real_today
+    ) -> None:
         self.session = session
         self._tables = tables
         self._today = today
@@ -70,34 +72,56 @@ class Transaction:
     def business_date(self, day: date) -> None:
         self._business_date = day
 
-    def emit(self, event_type: str, payload: dict[str, Any], *, project_code: str | None,
-             regulation_version: str | None, articles: list[int]) -> Event:
+    def emit(
+        self,
+        event_type: str,
+        payload: dict[str, Any],
+        *,
+        project_code: str | None,
+        regulation_version: str | None,
+        articles: list[int],
+    ) -> Event:
         """Record an event to be published once this transaction commits."""
         context = logs.current()
-        event = make_event(event_type, payload, project_code=project_code,
-                           regulation_version=regulation_version, articles=articles,
-                           correlation_id=context.get("correlation_id"),
-                           actor=context.get("actor"), business_date=self.business_date,
-                           traceparent=tracing.current_traceparent())
+        event = make_event(
+            event_type,
+            payload,
+            project_code=project_code,
+            regulation_version=regulation_version,
+            articles=articles,
+            correlation_id=context.get("correlation_id"),
+            actor=context.get("actor"),
+            business_date=self.business_date,
+            traceparent=tracing.current_traceparent(),
+        )
         # one prepared statement with parameters: compiled once, cached by SQLAlchemy
-        self.session.execute(insert(self._tables.outbox), {
-            "message_id": event.message_id,
-            "exchange": events_exchange(event.source).name,
-            "routing_key": event.event_type,
-            "body": event.to_json(),
-            "project_code": event.project_code,
-            "correlation_id": event.correlation_id,
-            "created_at": datetime.now(UTC),
-        })
+        self.session.execute(
+            insert(self._tables.outbox),
+            {
+                "message_id": event.message_id,
+                "exchange": events_exchange(event.source).name,
+                "routing_key": event.event_type,
+                "body": event.to_json(),
+                "project_code": event.project_code,
+                "correlation_id": event.correlation_id,
+                "created_at": datetime.now(UTC),
+            },
+        )
         self.published.append(event)
         return event
 
     def claim(self, consumer: str, event: Event) -> None:
         """Insert the inbox row for this message. A duplicate raises IntegrityError (the primary
         key), which aborts the whole transaction: no effect of a processed message twice."""
-        self.session.execute(insert(self._tables.processed_messages), {
-            "consumer": consumer, "message_id": event.message_id,
-            "event_type": event.event_type, "processed_at": datetime.now(UTC)})
+        self.session.execute(
+            insert(self._tables.processed_messages),
+            {
+                "consumer": consumer,
+                "message_id": event.message_id,
+                "event_type": event.event_type,
+                "processed_at": datetime.now(UTC),
+            },
+        )
 
 
 MAX_REQUEST_ID = 200  # characters of a request id (Idempotency-Key); the gateway refuses more
@@ -149,12 +173,17 @@ class CommandScope:
 class Store:
     """What a service's workers get: transactions on the service's own database."""
 
-    def __init__(self, engine: Engine, tables: PlatformTables,
-                 on_published: Callable[[], None] = lambda: None, consumer: str = "",
-                 idempotency: Idempotency | None = None,
-                 today: Callable[[Session], date] = real_today) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        tables: PlatformTables,
+        on_published: Callable[[], None] = lambda: None,
+        consumer: str = "",
+        idempotency: Idempotency | None = None,
+        today: Callable[[Session], date] = real_today,
+    ) -> None:
         self.engine = engine
-        self.today = today   # the service clock's today: a command's business date
+        self.today = today  # the service clock's today: a command's business date
         self.tables = tables
         self._on_published = on_published
         self.consumer = consumer  # "service.method" of the worker, the inbox's key
@@ -183,7 +212,7 @@ class Store:
         retried request finds the claim and gets the first response (``IdempotentReplay``), and
         a crash anywhere leaves either all of it or none. A refusal is kept as the request's
         outcome (for ``GET /requests/{id}``) and does not hold the id: a retry may act."""
-        if self.idempotency is None:   # an internal caller (tests, tools): no request id
+        if self.idempotency is None:  # an internal caller (tests, tools): no request id
             yield CommandScope(self, None)
             return
         try:
@@ -209,9 +238,15 @@ class Store:
         if row is None:
             try:
                 with session.begin_nested():
-                    session.execute(insert(table).values(
-                        principal=idem.principal, key=idem.key, fingerprint=idem.fingerprint,
-                        command=idem.command, created_at=datetime.now(UTC)))
+                    session.execute(
+                        insert(table).values(
+                            principal=idem.principal,
+                            key=idem.key,
+                            fingerprint=idem.fingerprint,
+                            command=idem.command,
+                            created_at=datetime.now(UTC),
+                        )
+                    )
                 return
             except IntegrityError:  # a concurrent request with this id committed first
                 row = self._row(session)
@@ -219,39 +254,55 @@ class Store:
                     raise RequestInProgress(
                         "a request with this Idempotency-Key is being processed",
                         "使用该 Idempotency-Key 的请求正在处理中",
-                        details={"idempotency_key": idem.key}) from None
+                        details={"idempotency_key": idem.key},
+                    ) from None
         if row.fingerprint != idem.fingerprint:
             raise IdempotencyKeyReused(
                 "this Idempotency-Key was used for a different request",
-                "该 Idempotency-Key 已用于另一请求", details={"idempotency_key": idem.key})
-        if row.outcome == REFUSED:   # the refused attempt changed nothing: this one may act
-            taken = session.execute(update(table).where(
-                table.c.principal == idem.principal, table.c.key == idem.key,
-                table.c.outcome == REFUSED).values(outcome=None, error=None)).rowcount
+                "该 Idempotency-Key 已用于另一请求",
+                details={"idempotency_key": idem.key},
+            )
+        if row.outcome == REFUSED:  # the refused attempt changed nothing: this one may act
+            taken = session.execute(
+                update(table)
+                .where(
+                    table.c.principal == idem.principal, table.c.key == idem.key, table.c.outcome == REFUSED
+                )
+                .values(outcome=None, error=None)
+            ).rowcount
             if taken == 1:
                 return
             row = self._row(session)
         if row is not None and row.response is not None:
             raise IdempotentReplay(json.loads(row.response))
-        raise RequestInProgress("the first request with this Idempotency-Key is still "
-                                "being processed", "使用该 Idempotency-Key 的首个请求仍在处理中",
-                                details={"idempotency_key": idem.key})
+        raise RequestInProgress(
+            "the first request with this Idempotency-Key is still being processed",
+            "使用该 Idempotency-Key 的首个请求仍在处理中",
+            details={"idempotency_key": idem.key},
+        )
 
     def _row(self, session: Session):
         table, idem = self.tables.idempotency_keys, self.idempotency
-        return session.execute(select(table).where(
-            table.c.principal == idem.principal, table.c.key == idem.key)).first()
+        return session.execute(
+            select(table).where(table.c.principal == idem.principal, table.c.key == idem.key)
+        ).first()
 
-    def _keep_outcome(self, session: Session, outcome: str, *, response: Any = None,
-                      error: dict | None = None) -> None:
+    def _keep_outcome(
+        self, session: Session, outcome: str, *, response: Any = None, error: dict | None = None
+    ) -> None:
         table, idem = self.tables.idempotency_keys, self.idempotency
-        session.execute(update(table).where(
-            table.c.principal == idem.principal, table.c.key == idem.key).values(
-            outcome=outcome,
-            response=None if response is None and outcome == REFUSED else
-            json.dumps(response, ensure_ascii=False, default=str),
-            error=json.dumps(error, ensure_ascii=False, default=str) if error else None,
-            decided_at=datetime.now(UTC)))
+        session.execute(
+            update(table)
+            .where(table.c.principal == idem.principal, table.c.key == idem.key)
+            .values(
+                outcome=outcome,
+                response=None
+                if response is None and outcome == REFUSED
+                else json.dumps(response, ensure_ascii=False, default=str),
+                error=json.dumps(error, ensure_ascii=False, default=str) if error else None,
+                decided_at=datetime.now(UTC),
+            )
+        )
 
     def _keep_refusal(self, refusal: GovprojError) -> None:
         """The request was refused and rolled back: keep the refusal as its outcome, unless
@@ -263,10 +314,15 @@ class Store:
                 if row is None:
                     try:
                         with session.begin_nested():
-                            session.execute(insert(table).values(
-                                principal=idem.principal, key=idem.key,
-                                fingerprint=idem.fingerprint, command=idem.command,
-                                created_at=datetime.now(UTC)))
+                            session.execute(
+                                insert(table).values(
+                                    principal=idem.principal,
+                                    key=idem.key,
+                                    fingerprint=idem.fingerprint,
+                                    command=idem.command,
+                                    created_at=datetime.now(UTC),
+                                )
+                            )
                     except IntegrityError:
                         return
                 elif row.outcome == SUCCEEDED or row.fingerprint != idem.fingerprint:
@@ -277,18 +333,22 @@ class Store:
         """What became of the caller's request ``key``: None when this service never decided it."""
         table = self.tables.idempotency_keys
         with self.read() as session:
-            row = session.execute(select(table).where(
-                table.c.principal == principal, table.c.key == key)).first()
+            row = session.execute(
+                select(table).where(table.c.principal == principal, table.c.key == key)
+            ).first()
         if row is None or (row.outcome is None and row.response is None):
             return None
-        return {"state": row.outcome or SUCCEEDED, "command": row.command or None,
-                "response": json.loads(row.response) if row.response is not None else None,
-                "error": json.loads(row.error) if row.error else None,
-                "decided_at": row.decided_at.isoformat() if row.decided_at else None}
+        return {
+            "state": row.outcome or SUCCEEDED,
+            "command": row.command or None,
+            "response": json.loads(row.response) if row.response is not None else None,
+            "error": json.loads(row.error) if row.error else None,
+            "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+        }
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        if self._joined is not None:   # a command reads what it has written so far
+        if self._joined is not None:  # a command reads what it has written so far
             yield self._joined.session
             return
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
@@ -318,14 +378,16 @@ class Store:
         try:
             with self.transaction() as tx:
                 tx.claim(consumer, event)
-                tx.business_date = event.day   # the publisher's day, not this service's
+                tx.business_date = event.day  # the publisher's day, not this service's
                 return effect(tx, event)
         except IntegrityError:
             with self.read() as session:
                 table = self.tables.processed_messages
-                if session.execute(select(table.c.message_id).where(
-                        table.c.consumer == consumer,
-                        table.c.message_id == event.message_id)).first():
+                if session.execute(
+                    select(table.c.message_id).where(
+                        table.c.consumer == consumer, table.c.message_id == event.message_id
+                    )
+                ).first():
                     return None
             raise
 

@@ -1,4 +1,5 @@
 """INSERT ... ON CONFLICT DO UPDATE for SQLite and PostgreSQL alike (both speak it)."""
+
 from __future__ import annotations
 
 from functools import cache
@@ -10,22 +11,27 @@ from sqlalchemy.orm import Session
 
 
 @cache
-def _statement(dialect_name: str, table: Table, columns: tuple[str, ...], keys: tuple[str, ...],
-               newer_than: str | None) -> Any:
+def _statement(
+    dialect_name: str, table: Table, columns: tuple[str, ...], keys: tuple[str, ...], newer_than: str | None
+) -> Any:
     # built once per shape: constructing ON CONFLICT clauses is far costlier than running them
     dialect = sqlite if dialect_name == "sqlite" else postgresql
     statement = dialect.insert(table)
     where = table.c[newer_than] < statement.excluded[newer_than] if newer_than else None
     return statement.on_conflict_do_update(
         index_elements=[table.c[k] for k in keys],
-        set_={c: statement.excluded[c] for c in columns if c not in keys}, where=where)
+        set_={c: statement.excluded[c] for c in columns if c not in keys},
+        where=where,
+    )
 
 
-def upsert(session: Session, table: Table, values: dict[str, Any], keys: list[str],
-           newer_than: str | None = None) -> None:
+def upsert(
+    session: Session, table: Table, values: dict[str, Any], keys: list[str], newer_than: str | None = None
+) -> None:
     """Insert ``values``, or update the row with the same ``keys``. With ``newer_than`` (a
     column), an existing row is only replaced by a later value: concurrent or out-of-order
     deliveries leave the latest, whatever order they commit in."""
-    statement = _statement(session.get_bind().dialect.name, table, tuple(sorted(values)),
-                           tuple(keys), newer_than)
+    statement = _statement(
+        session.get_bind().dialect.name, table, tuple(sorted(values)), tuple(keys), newer_than
+    )
     session.execute(statement, values)

@@ -3,6 +3,7 @@
 Every decision cites ``Citation(regulation, article)``; the numbers it applies (5 working days,
 3 months, 12-24 months, document lists, the sanction ladder) come from the project's pinned version.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,8 +36,7 @@ def cited(record: dict) -> dict:
     numbers = record.get("articles")
     if not isinstance(numbers, list) or not all(isinstance(n, int) for n in numbers):
         return record
-    return {**record, "articles": [article_label_zh(n) for n in numbers],
-            "article_numbers": numbers}
+    return {**record, "articles": [article_label_zh(n) for n in numbers], "article_numbers": numbers}
 
 
 class UnknownPolicy(LookupError):
@@ -69,8 +69,12 @@ class Citation:
         return f"art. {self.article}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"regulation": self.regulation, "article": self.article,
-                "label_zh": self.label_zh, "label_en": self.label_en}
+        return {
+            "regulation": self.regulation,
+            "article": self.article,
+            "label_zh": self.label_zh,
+            "label_en": self.label_en,
+        }
 
 
 @dataclass(frozen=True)
@@ -121,8 +125,12 @@ def _load(path: Path) -> Policy:
     with open(path.parent / raw["articles"], encoding="utf-8") as fh:
         articles = {a["number"]: Article(**a) for a in yaml.safe_load(fh)["articles"]}
     return Policy(
-        jurisdiction=raw["jurisdiction"], version=raw["version"], title_zh=raw["title_zh"],
-        title_en=raw["title_en"], effective_from=raw["effective_from"], articles=articles,
+        jurisdiction=raw["jurisdiction"],
+        version=raw["version"],
+        title_zh=raw["title_zh"],
+        title_en=raw["title_en"],
+        effective_from=raw["effective_from"],
+        articles=articles,
         parameters=raw["parameters"],
     )
 
@@ -142,8 +150,7 @@ def get_policy(regulation_id: str) -> Policy:
 
 def policy_in_force(on: date, jurisdiction: str = DEFAULT_JURISDICTION) -> Policy:
     """The newest version of the jurisdiction's measures effective on ``on``."""
-    candidates = [p for p in all_policies()
-                  if p.jurisdiction == jurisdiction and p.effective_from <= on]
+    candidates = [p for p in all_policies() if p.jurisdiction == jurisdiction and p.effective_from <= on]
     if not candidates:
         raise UnknownPolicy(f"no {jurisdiction} measures in force on {on.isoformat()}")
     return max(candidates, key=lambda p: p.effective_from)

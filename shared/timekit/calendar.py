@@ -4,6 +4,7 @@ Years published by the State Council come from ``chinese_calendar`` (2004 to its
 an operator loads a newer notice with ``load_year``. A date in a year nobody has published is
 answered by the weekend rule and flagged *provisional* — never silently treated as known.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -74,12 +75,14 @@ def _chinese_calendar_years() -> list[YearSchedule]:
     last = max(y for y in years if _supported(chinese_calendar, y))
     schedules = []
     for year in range(min(years), last + 1):
-        schedules.append(YearSchedule(
-            year=year,
-            holidays=frozenset(d for d in holidays if d.year == year and d.weekday() < 5),
-            workdays=frozenset(d for d in workdays if d.year == year),
-            source="chinese_calendar",
-        ))
+        schedules.append(
+            YearSchedule(
+                year=year,
+                holidays=frozenset(d for d in holidays if d.year == year and d.weekday() < 5),
+                workdays=frozenset(d for d in workdays if d.year == year),
+                source="chinese_calendar",
+            )
+        )
     return schedules
 
 

@@ -2,6 +2,7 @@
 
 Dates are the civil date in China (Asia/Shanghai), whatever the host's timezone.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -30,12 +31,16 @@ class RealClock:
 
 
 # what a person who tries to set the real clock is told, by the gateway and by supervision
-REAL_CLOCK_EN = ("the suite runs on the real clock, whose date cannot be set: start it in "
-                 "simulated mode (GOVPROJ_CLOCK=simulated make run; CLOCK: simulated in each "
-                 "service's config), then `govproj clock set YYYY-MM-DD` as an operator")
-REAL_CLOCK_ZH = ("系统使用真实时钟，不能设置日期：请以模拟时钟模式启动（GOVPROJ_CLOCK=simulated make run；"
-                 "或在各服务配置中设置 CLOCK: simulated），再以运维人员身份执行 "
-                 "govproj clock set YYYY-MM-DD")
+REAL_CLOCK_EN = (
+    "the suite runs on the real clock, whose date cannot be set: start it in "
+    "simulated mode (GOVPROJ_CLOCK=simulated make run; CLOCK: simulated in each "
+    "service's config), then `govproj clock set YYYY-MM-DD` as an operator"
+)
+REAL_CLOCK_ZH = (
+    "系统使用真实时钟，不能设置日期：请以模拟时钟模式启动（GOVPROJ_CLOCK=simulated make run；"
+    "或在各服务配置中设置 CLOCK: simulated），再以运维人员身份执行 "
+    "govproj clock set YYYY-MM-DD"
+)
 
 
 class SimulatedClock:

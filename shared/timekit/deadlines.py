@@ -1,4 +1,5 @@
 """Deadline arithmetic: working days, calendar months (month-end clamped) and month windows."""
+
 from __future__ import annotations
 
 import calendar as _cal

@@ -1,5 +1,6 @@
 """Classified projects: content only in security, to its unit and the bureau; approval waits for
 the secrecy bureau (issue: security)."""
+
 import hashlib
 import json
 import sqlite3
@@ -15,14 +16,13 @@ UNIT, OTHER = "U-370600-001", "U-370600-002"
 ITEM = "SDZW-2026-40"
 SHA = hashlib.sha256(b"doc").hexdigest()
 SECRET = {"goals": "绝密目标甲乙丙", "content": "涉密建设内容丁戊己", "location": "某地庚辛"}
-DOC_TITLE = "涉密建设方案壬癸"      # a classified document's title is content too
+DOC_TITLE = "涉密建设方案壬癸"  # a classified document's title is content too
 CATALOG_NAME = "涉密资源子丑寅"
 
 
 @pytest.fixture(scope="module")
 def stack(infrastructure, tmp_path_factory):
-    with running_stack(infrastructure, tmp_path_factory.mktemp("classified"),
-                       RPC_TIMEOUT="30") as running:
+    with running_stack(infrastructure, tmp_path_factory.mktemp("classified"), RPC_TIMEOUT="30") as running:
         running.plan_in_force(ITEM)
         yield running
 
@@ -32,32 +32,84 @@ def status(stack, code):
 
 
 def classified_under_review(stack):
-    code = stack.http("POST", "/projects", "unit", UNIT, json={
-        "name": "涉密业务系统", "kind": "construction", "level": "province", "plan_item": ITEM,
-        "classified": True, "budget": {"total": "300000.00"}}).json()["code"]
-    wait_for(lambda: stack.http("PUT", f"/projects/{code}/classified-content", "unit", UNIT,
-                                json=SECRET).status_code == 200, timeout=20,
-             message="security knows the project")
-    on_register = stack.http("PUT", f"/projects/{code}/documents/construction_plan", "unit",
-                             UNIT, json={"title": DOC_TITLE, "sha256": SHA})
-    assert on_register.status_code == 422 and on_register.json()["error"]["articles"] == [
-        "第四条"]
+    code = stack.http(
+        "POST",
+        "/projects",
+        "unit",
+        UNIT,
+        json={
+            "name": "涉密业务系统",
+            "kind": "construction",
+            "level": "province",
+            "plan_item": ITEM,
+            "classified": True,
+            "budget": {"total": "300000.00"},
+        },
+    ).json()["code"]
+    wait_for(
+        lambda: (
+            stack.http("PUT", f"/projects/{code}/classified-content", "unit", UNIT, json=SECRET).status_code
+            == 200
+        ),
+        timeout=20,
+        message="security knows the project",
+    )
+    on_register = stack.http(
+        "PUT",
+        f"/projects/{code}/documents/construction_plan",
+        "unit",
+        UNIT,
+        json={"title": DOC_TITLE, "sha256": SHA},
+    )
+    assert on_register.status_code == 422 and on_register.json()["error"]["articles"] == ["第四条"]
     for doc in ("construction_plan", "investment_budget"):
-        r = stack.http("PUT", f"/projects/{code}/classified-documents/{doc}", "unit", UNIT,
-                       json={"title": f"{DOC_TITLE}-{doc}", "sha256": SHA})
+        r = stack.http(
+            "PUT",
+            f"/projects/{code}/classified-documents/{doc}",
+            "unit",
+            UNIT,
+            json={"title": f"{DOC_TITLE}-{doc}", "sha256": SHA},
+        )
         assert r.status_code == 200, r.text
-    stack.http("PUT", f"/projects/{code}/classified-catalog", "unit", UNIT, json={"resources": [{
-        "name": CATALOG_NAME, "source": "本系统", "format": "XML", "update_frequency": "每月",
-        "sharing_type": "none", "open_type": "none"}]})
-    wait_for(lambda: stack.http("POST", f"/projects/{code}/submission", "unit",
-                                UNIT).status_code == 200, timeout=20,
-             message="the register learned what is on file with security")
+    stack.http(
+        "PUT",
+        f"/projects/{code}/classified-catalog",
+        "unit",
+        UNIT,
+        json={
+            "resources": [
+                {
+                    "name": CATALOG_NAME,
+                    "source": "本系统",
+                    "format": "XML",
+                    "update_frequency": "每月",
+                    "sharing_type": "none",
+                    "open_type": "none",
+                }
+            ]
+        },
+    )
+    wait_for(
+        lambda: stack.http("POST", f"/projects/{code}/submission", "unit", UNIT).status_code == 200,
+        timeout=20,
+        message="the register learned what is on file with security",
+    )
     wait_for(lambda: status(stack, code) == "under_review", timeout=20, message="review")
-    rid = stack.http("POST", "/review-rounds", "office",
-                     json={"title": "涉密批次", "projects": [code]}).json()["id"]
-    stack.http("POST", f"/review-rounds/{rid}/opinions", "office", json={
-        "project": code, "decision": "approve", "necessity": "必要", "feasibility": "可行",
-        "approved_amount": "280000.00"})
+    rid = stack.http(
+        "POST", "/review-rounds", "office", json={"title": "涉密批次", "projects": [code]}
+    ).json()["id"]
+    stack.http(
+        "POST",
+        f"/review-rounds/{rid}/opinions",
+        "office",
+        json={
+            "project": code,
+            "decision": "approve",
+            "necessity": "必要",
+            "feasibility": "可行",
+            "approved_amount": "280000.00",
+        },
+    )
     stack.http("POST", f"/review-rounds/{rid}/closure", "office")
     return code
 
@@ -67,22 +119,29 @@ def test_classified_project_waits_for_the_secrecy_bureau(stack):
     wait_for(lambda: status(stack, code) == "awaiting_approval", timeout=20, message="awaiting")
     [case] = stack.http("GET", "/review-cases", "office", params={"project": code}).json()
     assert case["waiting_for"] == ["secrecy"] and case["name"] is None
-    not_bureau = stack.http("POST", f"/projects/{code}/secrecy-review", "office",
-                            json={"decision": "confirm"})
+    not_bureau = stack.http(
+        "POST", f"/projects/{code}/secrecy-review", "office", json={"decision": "confirm"}
+    )
     assert not_bureau.status_code == 403
-    r = stack.http("POST", f"/projects/{code}/secrecy-review", "secrecy",
-                   json={"decision": "confirm", "comments": "同意"})
+    r = stack.http(
+        "POST",
+        f"/projects/{code}/secrecy-review",
+        "secrecy",
+        json={"decision": "confirm", "comments": "同意"},
+    )
     assert r.status_code == 200 and r.json()["secrecy_review"]["decision"] == "confirm"
     wait_for(lambda: status(stack, code) == "approved", timeout=20, message="approved")
-    twice = stack.http("POST", f"/projects/{code}/secrecy-review", "secrecy",
-                       json={"decision": "refuse"})
+    twice = stack.http("POST", f"/projects/{code}/secrecy-review", "secrecy", json={"decision": "refuse"})
     assert twice.status_code == 409
     # the timeline (from the ledger) shows a classified project's steps to those who see the
     # project, their details (e.g. the name sent for review) only to its unit and the bureau
-    office = wait_for(lambda: (lambda e: e if "project_approved" in [x["action"] for x in e]
-                               else None)(stack.http("GET", f"/projects/{code}/timeline",
-                                                     "office").json()["events"]),
-                      timeout=20, message="approval on the timeline")
+    office = wait_for(
+        lambda: (lambda e: e if "project_approved" in [x["action"] for x in e] else None)(
+            stack.http("GET", f"/projects/{code}/timeline", "office").json()["events"]
+        ),
+        timeout=20,
+        message="approval on the timeline",
+    )
     assert all(e["details"] == {} for e in office)
     own = stack.http("GET", f"/projects/{code}/timeline", "unit", UNIT).json()["events"]
     assert [e["action"] for e in own] == [e["action"] for e in office]
@@ -96,17 +155,43 @@ def test_refused_classified_project_is_rejected(stack):
     wait_for(lambda: status(stack, code) == "rejected", timeout=20, message="rejected")
 
 
-@pytest.mark.parametrize("role, unit, allowed", [
-    ("unit", UNIT, True), ("secrecy", None, True), ("unit", OTHER, False),
-    ("office", None, False), ("drc", None, False), ("finance", None, False),
-    ("audit", None, False), ("group", None, False), ("evaluator", None, False),
-    ("operator", None, False)])
+@pytest.mark.parametrize(
+    "role, unit, allowed",
+    [
+        ("unit", UNIT, True),
+        ("secrecy", None, True),
+        ("unit", OTHER, False),
+        ("office", None, False),
+        ("drc", None, False),
+        ("finance", None, False),
+        ("audit", None, False),
+        ("group", None, False),
+        ("evaluator", None, False),
+        ("operator", None, False),
+    ],
+)
 def test_classified_content_reaches_only_its_unit_and_the_bureau(stack, role, unit, allowed):
-    code = stack.http("POST", "/projects", "unit", UNIT, json={
-        "name": "涉密系统", "kind": "om", "level": "province", "classified": True,
-        "budget": {"total": "1.00"}}).json()["code"]
-    wait_for(lambda: stack.http("PUT", f"/projects/{code}/classified-content", "unit", UNIT,
-                                json=SECRET).status_code == 200, timeout=20, message="filed")
+    code = stack.http(
+        "POST",
+        "/projects",
+        "unit",
+        UNIT,
+        json={
+            "name": "涉密系统",
+            "kind": "om",
+            "level": "province",
+            "classified": True,
+            "budget": {"total": "1.00"},
+        },
+    ).json()["code"]
+    wait_for(
+        lambda: (
+            stack.http("PUT", f"/projects/{code}/classified-content", "unit", UNIT, json=SECRET).status_code
+            == 200
+        ),
+        timeout=20,
+        message="filed",
+    )
     r = stack.http("GET", f"/projects/{code}/classified-content", role, unit)
     if allowed:
         assert r.status_code == 200 and r.json()["goals"] == SECRET["goals"]
@@ -123,8 +208,11 @@ def test_no_event_and_no_other_database_holds_classified_content(stack):
     code = classified_under_review(stack)
     stack.http("POST", f"/projects/{code}/secrecy-review", "secrecy", json={"decision": "confirm"})
     wait_for(lambda: status(stack, code) == "approved", timeout=20, message="approved")
-    secrets = [form for text in (*SECRET.values(), DOC_TITLE, CATALOG_NAME)
-               for form in (text, json.dumps(text)[1:-1])]  # as written, and JSON-escaped
+    secrets = [
+        form
+        for text in (*SECRET.values(), DOC_TITLE, CATALOG_NAME)
+        for form in (text, json.dumps(text)[1:-1])
+    ]  # as written, and JSON-escaped
     published_anything = False
     for service in SERVICES:
         path = stack.urls[service].removeprefix("sqlite:///")
@@ -141,7 +229,6 @@ def test_no_event_and_no_other_database_holds_classified_content(stack):
         conn.close()
     assert published_anything
     # the security database is the one place that holds them
-    security_dump = "\n".join(sqlite3.connect(
-        stack.urls["security"].removeprefix("sqlite:///")).iterdump())
+    security_dump = "\n".join(sqlite3.connect(stack.urls["security"].removeprefix("sqlite:///")).iterdump())
     for text in (*SECRET.values(), DOC_TITLE, CATALOG_NAME):
         assert text in security_dump or json.dumps(text)[1:-1] in security_dump

@@ -1,5 +1,6 @@
 """The agencies' console in a real browser (issue 16): what a person sees and does, against the
 whole suite running as processes. Screenshots go to each test's temporary directory."""
+
 import hashlib
 import re
 from datetime import date, timedelta
@@ -19,8 +20,7 @@ BUDGET_TEXT = b"%PDF-1.4 investment budget"
 
 @pytest.fixture(scope="module")
 def stack(infrastructure, tmp_path_factory):
-    with running_stack(infrastructure, tmp_path_factory.mktemp("console"),
-                       RPC_TIMEOUT="30") as running:
+    with running_stack(infrastructure, tmp_path_factory.mktemp("console"), RPC_TIMEOUT="30") as running:
         running.plan_in_force(ITEM)
         yield running
 
@@ -37,8 +37,9 @@ def person(browser, stack, tmp_path):
     contexts = []
 
     def open_as(role: str | None = None, unit: str | None = None, width: int = 1280):
-        context = browser.new_context(viewport={"width": width, "height": 900},
-                                      locale="zh-CN", timezone_id="Asia/Shanghai")
+        context = browser.new_context(
+            viewport={"width": width, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(20_000)
@@ -69,11 +70,13 @@ def shot(page, tmp_path, name):
 def until_shown(page, text, timeout=30):
     """Effects in other services follow asynchronously: reload until the text (or, for
     "#id", the element) appears."""
+
     def shown():
         if (page.locator(text) if text.startswith("#") else page.get_by_text(text)).count():
             return True
         page.reload()
         return False
+
     wait_for(shown, timeout=timeout, interval=1, message=f"{text!r} on {page.url}")
 
 
@@ -100,15 +103,14 @@ def test_a_project_from_application_to_its_first_payment(stack, person, tmp_path
     assert "缺少：投资预算（第七条）" in unit.locator("tr[data-doc=investment_budget]").inner_text()
     assert "缺少：信息资源目录（第二十七条）" in unit.locator("#catalog").inner_text()
 
-    for doc_type, content in (("construction_plan", PLAN_TEXT),
-                              ("investment_budget", BUDGET_TEXT)):
+    for doc_type, content in (("construction_plan", PLAN_TEXT), ("investment_budget", BUDGET_TEXT)):
         form = unit.locator("#form-documents")
         form.get_by_label("文件类型").select_option(doc_type)
         form.get_by_label("文件", exact=True).set_input_files(
-            files=[{"name": f"{doc_type}.pdf", "mimeType": "application/pdf",
-                    "buffer": content}])
+            files=[{"name": f"{doc_type}.pdf", "mimeType": "application/pdf", "buffer": content}]
+        )
         form.get_by_role("button", name="上传").click()
-        digest = hashlib.sha256(content).hexdigest()   # computed by the server from the file
+        digest = hashlib.sha256(content).hexdigest()  # computed by the server from the file
         unit.locator(f"tr[data-doc={doc_type}]").filter(has_text=digest[:12]).wait_for()
         assert "文件已归档" in unit.locator("main").inner_text()
     catalog = unit.locator("#form-catalog")
@@ -153,7 +155,7 @@ def test_a_project_from_application_to_its_first_payment(stack, person, tmp_path
     budget.get_by_role("button", name="记录预算").click()
     finance.get_by_text("预算已记录").wait_for()
     assert "400,000.00 元" in finance.locator("#funds").inner_text()
-    assert finance.locator("#form-contracts").count() == 0     # the unit's to file, not finance's
+    assert finance.locator("#form-contracts").count() == 0  # the unit's to file, not finance's
 
     # -- the unit asks for money before filing the contract: refused, the gate listed
     unit.goto(f"http://127.0.0.1:{stack.port}/console/projects/{code}")
@@ -174,7 +176,7 @@ def test_a_project_from_application_to_its_first_payment(stack, person, tmp_path
     contract.get_by_label("供应商").fill("浪潮软件股份有限公司")
     contract.get_by_label("金额（元）").fill("300000.00")
     contract.get_by_label("签订日期").fill(date.today().isoformat())
-    contract.get_by_label("合同文本 SHA-256 摘要").fill("5e" * 32)   # filed as its text (第十三条)
+    contract.get_by_label("合同文本 SHA-256 摘要").fill("5e" * 32)  # filed as its text (第十三条)
     contract.get_by_role("button", name="备案").click()
     unit.get_by_text("合同已备案").wait_for()
 
@@ -200,22 +202,44 @@ def test_a_project_from_application_to_its_first_payment(stack, person, tmp_path
     until_shown(unit, "#form-acceptance-application")
     unit.get_by_role("button", name="申请验收").click()
     unit.get_by_text("竣工验收申请缺少 5 项报告").wait_for()
-    assert "缺少：项目建设总结（第二十三条）" in unit.locator(
-        "tr[data-doc=construction_summary]").inner_text()
+    assert (
+        "缺少：项目建设总结（第二十三条）" in unit.locator("tr[data-doc=construction_summary]").inner_text()
+    )
     assert "缺少：审计报告（第二十三条）" in unit.locator("tr[data-doc=audit_report]").inner_text()
     shot(unit, tmp_path, "5-acceptance-refused")
 
 
 def test_a_classified_project_shows_others_only_its_stub(stack, person, tmp_path):
-    registered = stack.http("POST", "/projects", "unit", UNIT, json={
-        "name": "涉密业务系统", "kind": "construction", "level": "province", "plan_item": ITEM,
-        "classified": True, "budget": {"total": "300000.00"}})
+    registered = stack.http(
+        "POST",
+        "/projects",
+        "unit",
+        UNIT,
+        json={
+            "name": "涉密业务系统",
+            "kind": "construction",
+            "level": "province",
+            "plan_item": ITEM,
+            "classified": True,
+            "budget": {"total": "300000.00"},
+        },
+    )
     assert registered.status_code == 201, registered.text
     code = registered.json()["code"]
-    wait_for(lambda: stack.http("PUT", f"/projects/{code}/classified-content", "unit", UNIT,
-                                json={"goals": "绝密目标甲乙丙", "content": "涉密内容丁戊己",
-                                      "location": "某地"}).status_code == 200,
-             timeout=20, message="security knows the project")
+    wait_for(
+        lambda: (
+            stack.http(
+                "PUT",
+                f"/projects/{code}/classified-content",
+                "unit",
+                UNIT,
+                json={"goals": "绝密目标甲乙丙", "content": "涉密内容丁戊己", "location": "某地"},
+            ).status_code
+            == 200
+        ),
+        timeout=20,
+        message="security knows the project",
+    )
 
     office = person("office")
     office.goto(f"http://127.0.0.1:{stack.port}/console/projects/{code}")
@@ -249,16 +273,20 @@ def test_language_switch_and_only_what_a_role_may_do(stack, person, tmp_path):
     page.get_by_role("heading", name="Service health").wait_for()
     states = page.locator("tr[data-service] td:nth-child(2)").all_inner_texts()
     assert states == ["up"] * 6
-    loaded = stack.http("PUT", "/admin/calendar/2031", "operator",
-                        json={"holidays": ["2031-01-01"], "workdays": []})
+    loaded = stack.http(
+        "PUT", "/admin/calendar/2031", "operator", json={"holidays": ["2031-01-01"], "workdays": []}
+    )
     assert loaded.status_code == 200, loaded.text
-    wait_for(lambda: "2031" in (page.reload() and page.locator(
-        "[data-calendar-loaded]").inner_text()), timeout=20, message="the year on the page")
+    wait_for(
+        lambda: "2031" in (page.reload() and page.locator("[data-calendar-loaded]").inner_text()),
+        timeout=20,
+        message="the year on the page",
+    )
     shot(page, tmp_path, "operator-en")
     page.get_by_role("link", name="中文").click()
     page.get_by_role("heading", name="服务运行状态").wait_for()
 
-    audit = person("audit", width=390)   # a phone's width
+    audit = person("audit", width=390)  # a phone's width
     audit.get_by_role("link", name="审计").click()
     audit.get_by_text("哈希链完整").wait_for()
     assert "运维" not in audit.get_by_role("navigation", name="主导航").inner_text()
@@ -266,9 +294,20 @@ def test_language_switch_and_only_what_a_role_may_do(stack, person, tmp_path):
 
 
 def register(stack, name, **extra):
-    registered = stack.http("POST", "/projects", "unit", UNIT, json={
-        "name": name, "kind": "construction", "level": "province", "plan_item": ITEM,
-        "budget": {"total": "300000.00"}, **extra})
+    registered = stack.http(
+        "POST",
+        "/projects",
+        "unit",
+        UNIT,
+        json={
+            "name": name,
+            "kind": "construction",
+            "level": "province",
+            "plan_item": ITEM,
+            "budget": {"total": "300000.00"},
+            **extra,
+        },
+    )
     assert registered.status_code == 201, registered.text
     return registered.json()["code"]
 
@@ -308,7 +347,7 @@ def test_an_inspection_through_a_failed_rectification_to_a_sanction(stack, perso
     unit = person("unit", UNIT)
     unit.goto(project_page)
     mine = unit.locator(f"[data-finding='{finding_id}']")
-    assert mine.get_by_role("button", name="责令整改").count() == 0   # the office's, not the unit's
+    assert mine.get_by_role("button", name="责令整改").count() == 0  # the office's, not the unit's
     mine.get_by_label("整改情况").fill("已补报年度建设报告")
     mine.get_by_role("button", name="报告整改").click()
     unit.get_by_text("整改情况已报告").wait_for()
@@ -340,13 +379,19 @@ def test_an_inspection_through_a_failed_rectification_to_a_sanction(stack, perso
 def test_supervision_lists_are_paged(stack, person, tmp_path):
     code = register(stack, "政务数据共享平台")
     findings = [{"articles": [34], "description": f"问题{n:02d}"} for n in range(21)]
-    wait_for(lambda: stack.http("POST", "/inspections", "office", json={
-        "project": code, "findings": findings}).status_code == 201,
-        timeout=20, message="supervision knows the project")
+    wait_for(
+        lambda: (
+            stack.http(
+                "POST", "/inspections", "office", json={"project": code, "findings": findings}
+            ).status_code
+            == 201
+        ),
+        timeout=20,
+        message="supervision knows the project",
+    )
     office = person("office")
     office.goto(f"http://127.0.0.1:{stack.port}/console/supervision?project={code}")
-    rows = office.locator("section").filter(has=office.get_by_role("heading", name="问题",
-                                                                   exact=True))
+    rows = office.locator("section").filter(has=office.get_by_role("heading", name="问题", exact=True))
     assert rows.locator("tbody tr").count() == 20
     rows.locator("[data-pager=findings]").get_by_role("link", name="下一页").click()
     office.get_by_role("link", name="上一页").wait_for()
@@ -366,14 +411,42 @@ def test_the_secrecy_bureau_reviews_a_classified_project(stack, person, tmp_path
     content.get_by_role("button", name="保存涉密内容").click()
     unit.get_by_text("涉密内容已保存").wait_for()
     for doc in ("construction_plan", "investment_budget"):
-        assert stack.http("PUT", f"/projects/{code}/classified-documents/{doc}", "unit", UNIT,
-                          json={"title": doc, "sha256": "a" * 64}).status_code == 200
-    assert stack.http("PUT", f"/projects/{code}/classified-catalog", "unit", UNIT, json={
-        "resources": [{"name": "涉密资源", "source": "本系统", "format": "XML",
-                       "update_frequency": "每月", "sharing_type": "none",
-                       "open_type": "none"}]}).status_code == 200
-    wait_for(lambda: stack.http("POST", f"/projects/{code}/submission", "unit",
-                                UNIT).status_code == 200, timeout=20, message="submitted")
+        assert (
+            stack.http(
+                "PUT",
+                f"/projects/{code}/classified-documents/{doc}",
+                "unit",
+                UNIT,
+                json={"title": doc, "sha256": "a" * 64},
+            ).status_code
+            == 200
+        )
+    assert (
+        stack.http(
+            "PUT",
+            f"/projects/{code}/classified-catalog",
+            "unit",
+            UNIT,
+            json={
+                "resources": [
+                    {
+                        "name": "涉密资源",
+                        "source": "本系统",
+                        "format": "XML",
+                        "update_frequency": "每月",
+                        "sharing_type": "none",
+                        "open_type": "none",
+                    }
+                ]
+            },
+        ).status_code
+        == 200
+    )
+    wait_for(
+        lambda: stack.http("POST", f"/projects/{code}/submission", "unit", UNIT).status_code == 200,
+        timeout=20,
+        message="submitted",
+    )
 
     bureau = person("secrecy")
     bureau.goto(project_page)
@@ -408,5 +481,5 @@ def test_the_audit_office_opens_an_engagement_and_records_a_finding(stack, perso
     engagement.get_by_role("button", name="记录审计发现").click()
     audit.get_by_text("审计发现已记录").wait_for()
     assert "挪用建设资金" in audit.locator("#findings").inner_text()
-    assert audit.locator("#form-inspections").count() == 0     # the office's, not audit's
+    assert audit.locator("#form-inspections").count() == 0  # the office's, not audit's
     shot(audit, tmp_path, "audit-finding")

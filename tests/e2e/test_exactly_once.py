@@ -6,6 +6,7 @@ The fault test counts EFFECTS (rows in the services' stores, finance's ledger en
 ledger's timeline steps) against ANSWERS, per request: nothing lost, nothing twice, nothing behind
 an answer that said it failed.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,22 +33,43 @@ RETRIES = 4  # a client that retries a 503 (nothing was done) with the same Idem
 
 @pytest.fixture(scope="module")
 def stack(infrastructure, tmp_path_factory):
-    with running_stack(infrastructure, tmp_path_factory.mktemp("once"),
-                       RPC_TIMEOUT="4") as running:
+    with running_stack(infrastructure, tmp_path_factory.mktemp("once"), RPC_TIMEOUT="4") as running:
         running.plan_in_force(ITEM)
         yield running
 
 
 def paying_project(stack) -> str:
     code = stack.approved(UNIT, ITEM, amount="900000.00")
-    wait_for(lambda: stack.http("POST", f"/projects/{code}/budget", "finance", json={
-        "construction": {"total": "800000.00", "by_level": {"province": "800000.00"}},
-        "om": {"total": "0.00", "by_level": {}}}).status_code == 201,
-        timeout=20, message="finance learned the approval")
-    r = stack.http("POST", f"/projects/{code}/contracts", "unit", UNIT, json={
-        "contract_no": "HT-ONCE", "supplier": "浪潮软件股份有限公司", "amount": "600000.00",
-        "signed_on": date.today().isoformat(), "text_sha256": "0e" * 32, "products": [
-            {"name": "数据库", "category": "base_software", "controllable": True}]})
+    wait_for(
+        lambda: (
+            stack.http(
+                "POST",
+                f"/projects/{code}/budget",
+                "finance",
+                json={
+                    "construction": {"total": "800000.00", "by_level": {"province": "800000.00"}},
+                    "om": {"total": "0.00", "by_level": {}},
+                },
+            ).status_code
+            == 201
+        ),
+        timeout=20,
+        message="finance learned the approval",
+    )
+    r = stack.http(
+        "POST",
+        f"/projects/{code}/contracts",
+        "unit",
+        UNIT,
+        json={
+            "contract_no": "HT-ONCE",
+            "supplier": "浪潮软件股份有限公司",
+            "amount": "600000.00",
+            "signed_on": date.today().isoformat(),
+            "text_sha256": "0e" * 32,
+            "products": [{"name": "数据库", "category": "base_software", "controllable": True}],
+        },
+    )
     assert r.status_code == 201, r.text
     return code
 
@@ -69,20 +91,28 @@ def outcome(stack, request_id: str, role: str, unit: str | None = None) -> dict:
 
 def settled(stack, request_id: str, role: str = "unit", unit: str | None = UNIT) -> dict:
     """The outcome once every service answers and no request waits in a queue."""
-    return wait_for(lambda: (o := outcome(stack, request_id, role, unit))["state"] != "unknown"
-                    and o, timeout=60, message=f"the outcome of {request_id}")
+    return wait_for(
+        lambda: (o := outcome(stack, request_id, role, unit))["state"] != "unknown" and o,
+        timeout=60,
+        message=f"the outcome of {request_id}",
+    )
 
 
 # -- the lost answer, made on purpose --------------------------------------------------------
 
+
 def test_a_write_whose_answer_is_lost_is_202_with_its_id_and_acts_once(stack):
     code = paying_project(stack)
     finance = stack.procs["finance"]
-    os.kill(finance.pid, signal.SIGSTOP)       # delivered, but nobody answers in time
+    os.kill(finance.pid, signal.SIGSTOP)  # delivered, but nobody answers in time
     try:
-        r = stack.http("POST", f"/projects/{code}/disbursements", "unit", UNIT,
-                       json={"purpose": "construction", "amount": "10.00",
-                             "contract_no": "HT-ONCE"})
+        r = stack.http(
+            "POST",
+            f"/projects/{code}/disbursements",
+            "unit",
+            UNIT,
+            json={"purpose": "construction", "amount": "10.00", "contract_no": "HT-ONCE"},
+        )
     finally:
         os.kill(finance.pid, signal.SIGCONT)
     assert r.status_code == 202, r.text
@@ -92,26 +122,43 @@ def test_a_write_whose_answer_is_lost_is_202_with_its_id_and_acts_once(stack):
     assert r.headers["Location"] == body["outcome"] == f"/api/v1/requests/{request_id}"
     assert body["message"] and body["message_zh"]
 
-    done = wait_for(lambda: (o := outcome(stack, request_id, "unit", UNIT))["state"]
-                    == "succeeded" and o, timeout=30, message="the payment's outcome")
+    done = wait_for(
+        lambda: (o := outcome(stack, request_id, "unit", UNIT))["state"] == "succeeded" and o,
+        timeout=30,
+        message="the payment's outcome",
+    )
     assert done["status"] == 201 and done["response"]["status"] == "paid"
     # the retry a client may make with the id it was given acts no more
-    again = stack.http("POST", f"/projects/{code}/disbursements", "unit", UNIT,
-                       headers={"Idempotency-Key": request_id},
-                       json={"purpose": "construction", "amount": "10.00",
-                             "contract_no": "HT-ONCE"})
+    again = stack.http(
+        "POST",
+        f"/projects/{code}/disbursements",
+        "unit",
+        UNIT,
+        headers={"Idempotency-Key": request_id},
+        json={"purpose": "construction", "amount": "10.00", "contract_no": "HT-ONCE"},
+    )
     assert again.status_code == 201 and again.json() == done["response"]
-    paid = rows(stack, "finance", "SELECT id FROM disbursements WHERE project_code = :c "
-                "AND status = 'paid'", c=code)
+    paid = rows(
+        stack, "finance", "SELECT id FROM disbursements WHERE project_code = :c AND status = 'paid'", c=code
+    )
     assert len(paid) == 1
     # someone else's view of the same id: nothing (outcomes are the caller's own)
     assert outcome(stack, request_id, "unit", "U-370500-999")["state"] == "not_recorded"
 
 
 def test_every_write_gets_a_request_id_and_refusals_are_outcomes(stack):
-    r = stack.http("POST", "/projects", "unit", UNIT, json={
-        "name": "结果可查", "kind": "construction", "level": "province",
-        "budget": {"total": "100.00", "shares": {"province": "60.00"}}})
+    r = stack.http(
+        "POST",
+        "/projects",
+        "unit",
+        UNIT,
+        json={
+            "name": "结果可查",
+            "kind": "construction",
+            "level": "province",
+            "budget": {"total": "100.00", "shares": {"province": "60.00"}},
+        },
+    )
     assert r.status_code == 422
     refused = outcome(stack, r.headers["Idempotency-Key"], "unit", UNIT)
     assert refused["state"] == "refused" and refused["status"] == 422
@@ -120,13 +167,10 @@ def test_every_write_gets_a_request_id_and_refusals_are_outcomes(stack):
 
 
 def test_an_idempotency_key_is_never_cut(stack):
-    body = {"name": "长键", "kind": "construction", "level": "province",
-            "budget": {"total": "100.00"}}
-    r = stack.http("POST", "/projects", "unit", UNIT, json=body,
-                   headers={"Idempotency-Key": "k" * 201})
+    body = {"name": "长键", "kind": "construction", "level": "province", "budget": {"total": "100.00"}}
+    r = stack.http("POST", "/projects", "unit", UNIT, json=body, headers={"Idempotency-Key": "k" * 201})
     assert r.status_code == 422 and "Idempotency-Key" in r.json()["error"]["details"]
-    first = stack.http("POST", "/projects", "unit", UNIT, json=body,
-                       headers={"Idempotency-Key": "k" * 200})
+    first = stack.http("POST", "/projects", "unit", UNIT, json=body, headers={"Idempotency-Key": "k" * 200})
     assert first.status_code == 201
 
 
@@ -134,9 +178,14 @@ def test_the_outcome_of_any_key_a_write_accepted_can_be_read(stack):
     """200 visible ASCII characters, "/", "?", "#" and "%" among them: the key names its outcome
     (percent-encoded in the path, as the 202's Location gives it)."""
     key = "a/b?c#d%2F" + "k" * 190
-    r = stack.http("POST", "/projects", "unit", UNIT, headers={"Idempotency-Key": key}, json={
-        "name": "任意键", "kind": "construction", "level": "province",
-        "budget": {"total": "100.00"}})
+    r = stack.http(
+        "POST",
+        "/projects",
+        "unit",
+        UNIT,
+        headers={"Idempotency-Key": key},
+        json={"name": "任意键", "kind": "construction", "level": "province", "budget": {"total": "100.00"}},
+    )
     assert r.status_code == 201 and r.headers["Idempotency-Key"] == key
     done = outcome(stack, quote(key, safe=""), "unit", UNIT)
     assert done["request_id"] == key and done["state"] == "succeeded", done
@@ -144,6 +193,7 @@ def test_the_outcome_of_any_key_a_write_accepted_can_be_read(stack):
 
 
 # -- faults under a bounded load ----------------------------------------------------------------
+
 
 class Faults(threading.Thread):
     """While the load runs: closes every broker connection of the vhost, and kills -9 and
@@ -158,8 +208,12 @@ class Faults(threading.Thread):
         admin = self.stack.admin
         vhost = quote(self.stack.vhost, safe="")
         for conn in admin._call("GET", f"/vhosts/{vhost}/connections").json():
-            requests.delete(f"{admin.base}/connections/{quote(conn['name'], safe='')}",
-                            auth=admin.auth, timeout=10, headers={"X-Reason": "fault test"})
+            requests.delete(
+                f"{admin.base}/connections/{quote(conn['name'], safe='')}",
+                auth=admin.auth,
+                timeout=10,
+                headers={"X-Reason": "fault test"},
+            )
         self.log.append("closed connections")
 
     def kill(self, service: str) -> None:
@@ -171,9 +225,13 @@ class Faults(threading.Thread):
         self.log.append(f"killed and restarted {service}")
 
     def run(self) -> None:
-        for fault in (self.close_connections, lambda: self.kill("finance"),
-                      self.close_connections, lambda: self.kill("planning"),
-                      self.close_connections):
+        for fault in (
+            self.close_connections,
+            lambda: self.kill("finance"),
+            self.close_connections,
+            lambda: self.kill("planning"),
+            self.close_connections,
+        ):
             time.sleep(self.every)
             fault()
 
@@ -203,25 +261,52 @@ def client(stack, requests_to_make, answers, lock, with_key: bool, faults: Fault
 
 def test_no_effect_lost_doubled_or_behind_a_failure_under_faults(stack):
     code = paying_project(stack)
-    draft = stack.http("POST", "/projects", "unit", UNIT, json={
-        "name": "文档项目", "kind": "construction", "level": "province",
-        "budget": {"total": "100.00"}}).json()["code"]
+    draft = stack.http(
+        "POST",
+        "/projects",
+        "unit",
+        UNIT,
+        json={"name": "文档项目", "kind": "construction", "level": "province", "budget": {"total": "100.00"}},
+    ).json()["code"]
     work: list[list[tuple]] = [[], [], []]
-    for i in range(300):   # bounded: at most 300 payments, 150 registrations, 150 versions
-        work[i % 3].append((f"pay{i}", "POST", f"/projects/{code}/disbursements", {
-            "purpose": "construction", "amount": f"{1 + i / 100:.2f}", "contract_no": "HT-ONCE"}))
+    for i in range(300):  # bounded: at most 300 payments, 150 registrations, 150 versions
+        work[i % 3].append(
+            (
+                f"pay{i}",
+                "POST",
+                f"/projects/{code}/disbursements",
+                {"purpose": "construction", "amount": f"{1 + i / 100:.2f}", "contract_no": "HT-ONCE"},
+            )
+        )
         if i % 2 == 0:
-            work[(i + 1) % 3].append((f"reg{i}", "POST", "/projects", {
-                "name": f"故障注册-{i}", "kind": "construction", "level": "province",
-                "budget": {"total": "100.00"}}))
-            work[(i + 2) % 3].append((f"doc{i}", "PUT", f"/projects/{draft}/documents/"
-                                      "construction_plan", {"title": f"版本-{i}",
-                                                            "sha256": f"{i:064x}"}))
+            work[(i + 1) % 3].append(
+                (
+                    f"reg{i}",
+                    "POST",
+                    "/projects",
+                    {
+                        "name": f"故障注册-{i}",
+                        "kind": "construction",
+                        "level": "province",
+                        "budget": {"total": "100.00"},
+                    },
+                )
+            )
+            work[(i + 2) % 3].append(
+                (
+                    f"doc{i}",
+                    "PUT",
+                    f"/projects/{draft}/documents/construction_plan",
+                    {"title": f"版本-{i}", "sha256": f"{i:064x}"},
+                )
+            )
     answers: dict[str, tuple] = {}
     lock = threading.Lock()
     faults = Faults(stack)
-    clients = [threading.Thread(target=client, args=(stack, w, answers, lock, n == 0, faults))
-               for n, w in enumerate(work)]
+    clients = [
+        threading.Thread(target=client, args=(stack, w, answers, lock, n == 0, faults))
+        for n, w in enumerate(work)
+    ]
     faults.start()
     for c in clients:
         c.start()
@@ -244,16 +329,31 @@ def test_no_effect_lost_doubled_or_behind_a_failure_under_faults(stack):
     assert not [a for a in answers.values() if a[0] == "error" or a[0] >= 500 and a[0] != 503]
 
     # effects, counted in the stores
-    payments = Counter(r.amount_fen for r in rows(
-        stack, "finance", "SELECT amount_fen FROM disbursements WHERE project_code = :c "
-        "AND status = 'paid'", c=code))
-    ledger = Counter(r.fen for r in rows(
-        stack, "finance", "SELECT fen FROM ledger_entries WHERE project_code = :c "
-        "AND kind = 'payment'", c=code))
-    projects = Counter(r.name for r in rows(stack, "planning", "SELECT name FROM projects "
-                                                               "WHERE name LIKE '故障注册-%'"))
-    versions = Counter(r.title for r in rows(stack, "planning", "SELECT title FROM documents "
-                                                                "WHERE project_code = :c", c=draft))
+    payments = Counter(
+        r.amount_fen
+        for r in rows(
+            stack,
+            "finance",
+            "SELECT amount_fen FROM disbursements WHERE project_code = :c AND status = 'paid'",
+            c=code,
+        )
+    )
+    ledger = Counter(
+        r.fen
+        for r in rows(
+            stack,
+            "finance",
+            "SELECT fen FROM ledger_entries WHERE project_code = :c AND kind = 'payment'",
+            c=code,
+        )
+    )
+    projects = Counter(
+        r.name for r in rows(stack, "planning", "SELECT name FROM projects WHERE name LIKE '故障注册-%'")
+    )
+    versions = Counter(
+        r.title
+        for r in rows(stack, "planning", "SELECT title FROM documents WHERE project_code = :c", c=draft)
+    )
 
     def effects(tag: str) -> list[int]:
         i = int(tag[3:])
@@ -270,12 +370,22 @@ def test_no_effect_lost_doubled_or_behind_a_failure_under_faults(stack):
 
     # the timeline (the audit ledger) holds each paid request's step once
     def timeline() -> Counter:
-        return Counter(json.loads(r.body)["payload"]["disbursement_id"] for r in rows(
-            stack, "supervision", "SELECT body FROM audit_ledger WHERE project_code = :c AND "
-            "event_type = 'disbursement_decided'", c=code)
-            if json.loads(r.body)["payload"]["status"] == "paid")
+        return Counter(
+            json.loads(r.body)["payload"]["disbursement_id"]
+            for r in rows(
+                stack,
+                "supervision",
+                "SELECT body FROM audit_ledger WHERE project_code = :c AND "
+                "event_type = 'disbursement_decided'",
+                c=code,
+            )
+            if json.loads(r.body)["payload"]["status"] == "paid"
+        )
 
     paid = sum(payments.values())
-    steps = wait_for(lambda: (s := timeline()) and sum(s.values()) >= paid and s, timeout=60,
-                     message="the timeline caught up")
+    steps = wait_for(
+        lambda: (s := timeline()) and sum(s.values()) >= paid and s,
+        timeout=60,
+        message="the timeline caught up",
+    )
     assert all(n == 1 for n in steps.values()) and sum(steps.values()) == paid

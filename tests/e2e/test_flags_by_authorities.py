@@ -2,6 +2,7 @@
 project up as a fixed-asset project, the secrecy bureau declares one classified — both re-open
 the gates that follow; each refusal names its article and changes nothing. And the bureau's own
 inspections of a classified project's secrecy work (item 9), read by it and the unit only."""
+
 import uuid
 
 import pytest
@@ -17,8 +18,7 @@ BUDGET = {"construction": {"total": "100000.00", "by_level": {"province": "10000
 
 @pytest.fixture(scope="module")
 def stack(infrastructure, tmp_path_factory):
-    with running_stack(infrastructure, tmp_path_factory.mktemp("flags"),
-                       RPC_TIMEOUT="30") as running:
+    with running_stack(infrastructure, tmp_path_factory.mktemp("flags"), RPC_TIMEOUT="30") as running:
         running.plan_in_force(ITEM)
         yield running
 
@@ -34,18 +34,26 @@ def project(stack, code, role="office", unit=None):
 def test_the_drc_takes_up_an_approved_project_and_its_approval_comes_first(stack):
     code = stack.approved(UNIT, ITEM, amount="500000.00")
     assert project(stack, code)["approving_body"] == "office"
-    draft = stack.http("POST", "/projects", "unit", UNIT, json={
-        "name": "草稿项目", "kind": "construction", "level": "province", "plan_item": ITEM,
-        "budget": {"total": "1.00"}}).json()["code"]
+    draft = stack.http(
+        "POST",
+        "/projects",
+        "unit",
+        UNIT,
+        json={
+            "name": "草稿项目",
+            "kind": "construction",
+            "level": "province",
+            "plan_item": ITEM,
+            "budget": {"total": "1.00"},
+        },
+    ).json()["code"]
 
     # refusals: another role (403), no reason (422), a project never submitted (409) ...
-    office = stack.http("POST", f"/projects/{code}/fixed-asset", "office",
-                        json={"comments": "涉及机房土建"})
+    office = stack.http("POST", f"/projects/{code}/fixed-asset", "office", json={"comments": "涉及机房土建"})
     assert office.status_code == 403
     bare = stack.http("POST", f"/projects/{code}/fixed-asset", "drc", json={})
     assert bare.status_code == 422 and "comments" in error(bare)["details"]
-    never = stack.http("POST", f"/projects/{draft}/fixed-asset", "drc",
-                       json={"comments": "涉及机房土建"})
+    never = stack.http("POST", f"/projects/{draft}/fixed-asset", "drc", json={"comments": "涉及机房土建"})
     assert never.status_code == 409 and error(never)["articles"] == ["第四条"]
     assert error(never)["message"] and error(never)["message_zh"]
     # ... and each changed nothing
@@ -54,112 +62,203 @@ def test_the_drc_takes_up_an_approved_project_and_its_approval_comes_first(stack
     assert project(stack, code)["approving_body"] == "office"
 
     key = {"Idempotency-Key": f"take-up-{uuid.uuid4()}"}
-    taken = stack.http("POST", f"/projects/{code}/fixed-asset", "drc", headers=key,
-                       json={"comments": "涉及机房土建，属固定资产投资"})
+    taken = stack.http(
+        "POST",
+        f"/projects/{code}/fixed-asset",
+        "drc",
+        headers=key,
+        json={"comments": "涉及机房土建，属固定资产投资"},
+    )
     assert taken.status_code == 200, taken.text
     assert taken.json()["fixed_asset_investment"] is True
-    again = stack.http("POST", f"/projects/{code}/fixed-asset", "drc", headers=key,
-                       json={"comments": "涉及机房土建，属固定资产投资"})
-    assert again.status_code == 200 and again.json() == taken.json()     # the same request
-    twice = stack.http("POST", f"/projects/{code}/fixed-asset", "drc",
-                       json={"comments": "再次"})
+    again = stack.http(
+        "POST",
+        f"/projects/{code}/fixed-asset",
+        "drc",
+        headers=key,
+        json={"comments": "涉及机房土建，属固定资产投资"},
+    )
+    assert again.status_code == 200 and again.json() == taken.json()  # the same request
+    twice = stack.http("POST", f"/projects/{code}/fixed-asset", "drc", json={"comments": "再次"})
     assert twice.status_code == 409 and error(twice)["details"]["approving_body"] == "drc"
 
     # the register shows the DRC as the approving body; finance records no budget before the
     # DRC's approval (第四条), and says so
-    wait_for(lambda: project(stack, code)["approving_body"] == "drc", timeout=20,
-             message="the register learned it")
-    wait_for(lambda: stack.http("GET", f"/projects/{code}/funds", "finance").json()[
-        "gates"]["drc_approved"] is False, timeout=20, message="finance learned it")
+    wait_for(
+        lambda: project(stack, code)["approving_body"] == "drc", timeout=20, message="the register learned it"
+    )
+    wait_for(
+        lambda: (
+            stack.http("GET", f"/projects/{code}/funds", "finance").json()["gates"]["drc_approved"] is False
+        ),
+        timeout=20,
+        message="finance learned it",
+    )
     refused = stack.http("POST", f"/projects/{code}/budget", "finance", json=BUDGET)
     assert refused.status_code == 409 and error(refused)["articles"] == ["第四条", "第十一条"]
     assert error(refused)["details"]["gate"] == "drc_approval"
     funds = stack.http("GET", f"/projects/{code}/funds", "finance").json()
-    assert funds["gates"]["drc_approved"] is False and funds["ledger"] == []   # nothing recorded
+    assert funds["gates"]["drc_approved"] is False and funds["ledger"] == []  # nothing recorded
     # the office no longer decides its incidents: the DRC does (第十九条)
-    incident = stack.http("POST", f"/projects/{code}/incidents", "unit", UNIT, json={
-        "kind": "serious_delay", "description": "工期滞后"}).json()["id"]
+    incident = stack.http(
+        "POST",
+        f"/projects/{code}/incidents",
+        "unit",
+        UNIT,
+        json={"kind": "serious_delay", "description": "工期滞后"},
+    ).json()["id"]
     decide = f"/projects/{code}/incidents/{incident}/decision"
     body = {"action": "rectify", "deadline": "2099-01-01"}
     assert stack.http("POST", decide, "office", json=body).status_code == 403
     assert stack.http("POST", decide, "drc", json=body).status_code == 200
 
     # the DRC approves: the gate opens again
-    drc = stack.http("POST", f"/projects/{code}/drc-approval", "drc", json={
-        "decision": "approve", "approved_investment": "500000.00",
-        "document_no": "鲁发改投资〔2026〕70号"})
+    drc = stack.http(
+        "POST",
+        f"/projects/{code}/drc-approval",
+        "drc",
+        json={
+            "decision": "approve",
+            "approved_investment": "500000.00",
+            "document_no": "鲁发改投资〔2026〕70号",
+        },
+    )
     assert drc.status_code == 200, drc.text
-    wait_for(lambda: stack.http("POST", f"/projects/{code}/budget", "finance",
-                                json=BUDGET).status_code == 201, timeout=20,
-             message="budget after the DRC's approval")
+    wait_for(
+        lambda: stack.http("POST", f"/projects/{code}/budget", "finance", json=BUDGET).status_code == 201,
+        timeout=20,
+        message="budget after the DRC's approval",
+    )
     # and the step is on the timeline, with the DRC's reason
-    events = wait_for(lambda: (lambda e: e if "fixed_asset_designated" in [
-        x["action"] for x in e] else None)(stack.http(
-            "GET", f"/projects/{code}/timeline", "office").json()["events"]), timeout=20,
-        message="the step on the timeline")
+    events = wait_for(
+        lambda: (lambda e: e if "fixed_asset_designated" in [x["action"] for x in e] else None)(
+            stack.http("GET", f"/projects/{code}/timeline", "office").json()["events"]
+        ),
+        timeout=20,
+        message="the step on the timeline",
+    )
     [step] = [e for e in events if e["action"] == "fixed_asset_designated"]
     assert step["articles"] == ["第四条"] and step["details"]["comments"].startswith("涉及机房")
 
 
 def test_the_bureau_declares_a_project_classified_and_its_content_leaves(stack):
-    code = stack.approved(UNIT, ITEM, amount="500000.00")   # documents and catalog on the register
-    wait_for(lambda: stack.http("GET", f"/projects/{code}/archive", "office").json()[
-        "documents"], timeout=20, message="archived")
+    code = stack.approved(UNIT, ITEM, amount="500000.00")  # documents and catalog on the register
+    wait_for(
+        lambda: stack.http("GET", f"/projects/{code}/archive", "office").json()["documents"],
+        timeout=20,
+        message="archived",
+    )
     assert project(stack, code, "unit", UNIT)["catalog"]
 
-    office = stack.http("POST", f"/projects/{code}/classification", "office",
-                        json={"comments": "涉及国家秘密"})
+    office = stack.http(
+        "POST", f"/projects/{code}/classification", "office", json={"comments": "涉及国家秘密"}
+    )
     assert office.status_code == 403
     bare = stack.http("POST", f"/projects/{code}/classification", "secrecy", json={})
     assert bare.status_code == 422 and "comments" in error(bare)["details"]
-    early = stack.http("POST", f"/projects/{code}/secrecy-inspections", "secrecy", json={
-        "inspected_on": "2026-01-05", "scope": "保密管理", "conclusion": "compliant"})
-    assert early.status_code == 422 and error(early)["articles"] == ["第四条"]   # not classified
-    assert project(stack, code)["classified"] is False                        # nothing changed
+    early = stack.http(
+        "POST",
+        f"/projects/{code}/secrecy-inspections",
+        "secrecy",
+        json={"inspected_on": "2026-01-05", "scope": "保密管理", "conclusion": "compliant"},
+    )
+    assert early.status_code == 422 and error(early)["articles"] == ["第四条"]  # not classified
+    assert project(stack, code)["classified"] is False  # nothing changed
 
-    declared = stack.http("POST", f"/projects/{code}/classification", "secrecy",
-                          json={"comments": "经审查涉及国家秘密"})
+    declared = stack.http(
+        "POST", f"/projects/{code}/classification", "secrecy", json={"comments": "经审查涉及国家秘密"}
+    )
     assert declared.status_code == 200, declared.text
     assert declared.json()["classified"] is True
     assert declared.json()["classified_by_bureau"]["comments"] == "经审查涉及国家秘密"
-    twice = stack.http("POST", f"/projects/{code}/classification", "secrecy",
-                       json={"comments": "再次"})
+    twice = stack.http("POST", f"/projects/{code}/classification", "secrecy", json={"comments": "再次"})
     assert twice.status_code == 409 and error(twice)["articles"] == ["第四条"]
 
     # the content leaves the register and the archive; the others see the stub
     wait_for(lambda: project(stack, code).get("name") is None, timeout=20, message="stub")
-    own = wait_for(lambda: (lambda p: p if not p.get("documents") else None)(
-        project(stack, code, "unit", UNIT)), timeout=20, message="documents gone")
+    own = wait_for(
+        lambda: (lambda p: p if not p.get("documents") else None)(project(stack, code, "unit", UNIT)),
+        timeout=20,
+        message="documents gone",
+    )
     assert own["catalog"] == [] and own["goals"] is None
-    wait_for(lambda: stack.http("GET", f"/projects/{code}/archive", "office").json()[
-        "documents"] == [], timeout=20, message="the archive dropped them")
+    wait_for(
+        lambda: stack.http("GET", f"/projects/{code}/archive", "office").json()["documents"] == [],
+        timeout=20,
+        message="the archive dropped them",
+    )
     # the timeline's details are for its unit and the bureau only from now on
-    wait_for(lambda: all(e["details"] == {} for e in stack.http(
-        "GET", f"/projects/{code}/timeline", "office").json()["events"]), timeout=20,
-        message="timeline details hidden")
-    assert any(e["details"] for e in stack.http(
-        "GET", f"/projects/{code}/timeline", "unit", UNIT).json()["events"])
+    wait_for(
+        lambda: all(
+            e["details"] == {}
+            for e in stack.http("GET", f"/projects/{code}/timeline", "office").json()["events"]
+        ),
+        timeout=20,
+        message="timeline details hidden",
+    )
+    assert any(
+        e["details"] for e in stack.http("GET", f"/projects/{code}/timeline", "unit", UNIT).json()["events"]
+    )
     # the register refuses content now; security takes it (the gates re-open there)
-    refused = stack.http("PUT", f"/projects/{code}/documents/construction_plan", "unit", UNIT,
-                         json={"title": "方案", "sha256": "ab" * 32})
+    refused = stack.http(
+        "PUT",
+        f"/projects/{code}/documents/construction_plan",
+        "unit",
+        UNIT,
+        json={"title": "方案", "sha256": "ab" * 32},
+    )
     assert refused.status_code == 422 and error(refused)["articles"] == ["第四条"]
-    assert stack.http("PUT", f"/projects/{code}/classified-content", "unit", UNIT, json={
-        "goals": "目标", "content": "内容", "location": "地点"}).status_code == 200
-    [case] = wait_for(lambda: [c for c in stack.http("GET", "/review-cases", "office", params={
-        "project": code}).json() if c["classified"]], timeout=20, message="approval learned it")
+    assert (
+        stack.http(
+            "PUT",
+            f"/projects/{code}/classified-content",
+            "unit",
+            UNIT,
+            json={"goals": "目标", "content": "内容", "location": "地点"},
+        ).status_code
+        == 200
+    )
+    [case] = wait_for(
+        lambda: [
+            c
+            for c in stack.http("GET", "/review-cases", "office", params={"project": code}).json()
+            if c["classified"]
+        ],
+        timeout=20,
+        message="approval learned it",
+    )
     assert case["name"] is None
 
     # the bureau's own inspections of its secrecy work (第四条), kept by security only
     inspections = f"/projects/{code}/secrecy-inspections"
-    inconsistent = stack.http("POST", inspections, "secrecy", json={
-        "inspected_on": "2026-01-05", "scope": "涉密载体管理", "conclusion": "non_compliant"})
+    inconsistent = stack.http(
+        "POST",
+        inspections,
+        "secrecy",
+        json={"inspected_on": "2026-01-05", "scope": "涉密载体管理", "conclusion": "non_compliant"},
+    )
     assert inconsistent.status_code == 422 and "findings" in error(inconsistent)["details"]
-    assert stack.http("POST", inspections, "office", json={
-        "inspected_on": "2026-01-05", "scope": "x", "conclusion": "compliant"}).status_code == 403
-    assert stack.http("GET", inspections, "secrecy").json() == []          # nothing recorded
-    recorded = stack.http("POST", inspections, "secrecy", json={
-        "inspected_on": "2026-01-05", "scope": "涉密载体管理", "conclusion": "non_compliant",
-        "findings": [{"description": "涉密计算机违规连接互联网", "rectify_by": "2026-02-05"}]})
+    assert (
+        stack.http(
+            "POST",
+            inspections,
+            "office",
+            json={"inspected_on": "2026-01-05", "scope": "x", "conclusion": "compliant"},
+        ).status_code
+        == 403
+    )
+    assert stack.http("GET", inspections, "secrecy").json() == []  # nothing recorded
+    recorded = stack.http(
+        "POST",
+        inspections,
+        "secrecy",
+        json={
+            "inspected_on": "2026-01-05",
+            "scope": "涉密载体管理",
+            "conclusion": "non_compliant",
+            "findings": [{"description": "涉密计算机违规连接互联网", "rectify_by": "2026-02-05"}],
+        },
+    )
     assert recorded.status_code == 201, recorded.text
     assert stack.http("GET", inspections, "unit", UNIT).json() == [recorded.json()]
     for role, unit in (("unit", OTHER), ("office", None), ("audit", None), ("drc", None)):

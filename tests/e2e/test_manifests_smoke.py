@@ -8,6 +8,7 @@ broker user to the test vhost's user of that principal, and each pod's listening
 one. Each process must become ready on its own readiness probe (httpGet), and the first flow
 must pass through the gateway: a project registered, completed and submitted, and the review
 case opened by the approval service reaching planning over the broker."""
+
 import base64
 import json
 import os
@@ -41,8 +42,13 @@ VAR = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
 
 
 def render(overlay: Path) -> list[dict]:
-    out = subprocess.run([str(BIN / "kubectl"), "kustomize", str(overlay)], check=True,
-                         capture_output=True, text=True, timeout=60).stdout
+    out = subprocess.run(
+        [str(BIN / "kubectl"), "kustomize", str(overlay)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
     return [doc for doc in yaml.safe_load_all(out) if doc]
 
 
@@ -54,11 +60,14 @@ def expand(value: str, env: dict[str, str]) -> str:
 class Manifests:
     def __init__(self, docs: list[dict]) -> None:
         self.docs = docs
-        self.secrets = {d["metadata"]["name"]: {k: base64.b64decode(v).decode()
-                                                for k, v in d.get("data", {}).items()}
-                        for d in docs if d["kind"] == "Secret"}
-        self.config_maps = {d["metadata"]["name"]: d.get("data", {})
-                            for d in docs if d["kind"] == "ConfigMap"}
+        self.secrets = {
+            d["metadata"]["name"]: {k: base64.b64decode(v).decode() for k, v in d.get("data", {}).items()}
+            for d in docs
+            if d["kind"] == "Secret"
+        }
+        self.config_maps = {
+            d["metadata"]["name"]: d.get("data", {}) for d in docs if d["kind"] == "ConfigMap"
+        }
         self.deployments = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Deployment"}
 
     def of_kind(self, kind: str) -> dict[str, dict]:
@@ -118,11 +127,12 @@ class Local:
         prefix = f"gp_smoke_{uuid.uuid4().hex[:8]}"
         self.databases = {s: self.pg.create(f"{prefix}_{s}") for s in SERVICES}
         # who the manifests say logs in where
-        self.broker_users = {d["spec"]["importCredentialsSecret"]["name"]: name
-                             for name, d in manifests.of_kind("User").items()}
+        self.broker_users = {
+            d["spec"]["importCredentialsSecret"]["name"]: name
+            for name, d in manifests.of_kind("User").items()
+        }
         [cluster] = manifests.of_kind("Cluster").values()
-        self.roles = {r["name"]: r["passwordSecret"]["name"]
-                      for r in cluster["spec"]["managed"]["roles"]}
+        self.roles = {r["name"]: r["passwordSecret"]["name"] for r in cluster["spec"]["managed"]["roles"]}
         [vhost] = manifests.of_kind("Vhost").values()
         self.cluster_vhost = vhost["spec"]["name"]
         self.procs: dict[str, subprocess.Popen] = {}
@@ -171,15 +181,23 @@ class Local:
         return ports
 
     def process_env(self, env: dict[str, str]) -> dict[str, str]:
-        return {**{k: v for k, v in os.environ.items() if not k.startswith("GOVPROJ_TEST")},
-                "PATH": f"{BIN}:{os.environ['PATH']}", **env}
+        return {
+            **{k: v for k, v in os.environ.items() if not k.startswith("GOVPROJ_TEST")},
+            "PATH": f"{BIN}:{os.environ['PATH']}",
+            **env,
+        }
 
     def run_init(self, name: str, pod: dict, container: dict, root: Path) -> None:
         self.manifests.mount(pod, container, root)
         env = self.localise(name, container, self.manifests.environment(container), root)
-        done = subprocess.run(container["command"] + container.get("args", []), cwd=ROOT,
-                              env=self.process_env(env), capture_output=True, text=True,
-                              timeout=120)
+        done = subprocess.run(
+            container["command"] + container.get("args", []),
+            cwd=ROOT,
+            env=self.process_env(env),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, f"{name} init {container['name']}: {done.stderr}"
 
     def start(self, name: str, pod: dict, container: dict, root: Path) -> str:
@@ -187,12 +205,18 @@ class Local:
         env = self.localise(name, container, self.manifests.environment(container), root)
         ports = self.listen(container, env)
         log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 (owned by the process)
-        self.procs[name] = subprocess.Popen(container["command"] + container.get("args", []),
-                                            cwd=ROOT, env=self.process_env(env),
-                                            stdout=log, stderr=log)
-        return {kind: f"http://127.0.0.1:{ports[get['port']]}{get['path']}"
-                for kind in ("startup", "liveness", "readiness")
-                if (get := container.get(f"{kind}Probe", {}).get("httpGet"))}
+        self.procs[name] = subprocess.Popen(
+            container["command"] + container.get("args", []),
+            cwd=ROOT,
+            env=self.process_env(env),
+            stdout=log,
+            stderr=log,
+        )
+        return {
+            kind: f"http://127.0.0.1:{ports[get['port']]}{get['path']}"
+            for kind in ("startup", "liveness", "readiness")
+            if (get := container.get(f"{kind}Probe", {}).get("httpGet"))
+        }
 
     def stop(self, name: str, grace: int) -> int:
         """SIGTERM, as the kubelet sends it; the exit code within the pod's grace period."""
@@ -233,13 +257,17 @@ def test_the_dev_overlay_runs_as_written(infrastructure, tmp_path):
             pod = deployment["spec"]["template"]["spec"]
             root = tmp_path / name
             for init in pod.get("initContainers", []):
-                local.run_init(name, pod, init, root)     # migrations before the service
+                local.run_init(name, pod, init, root)  # migrations before the service
             [container] = pod["containers"]
             probes[name] = local.start(name, pod, container, root)
         for name, urls in probes.items():
-            wait_for(lambda url=urls["readiness"]: ready(url), timeout=120, interval=0.5,
-                     message=f"{name} ready on its readiness probe {urls['readiness']} "
-                             f"(log: {tmp_path / f'{name}.log'})")
+            wait_for(
+                lambda url=urls["readiness"]: ready(url),
+                timeout=120,
+                interval=0.5,
+                message=f"{name} ready on its readiness probe {urls['readiness']} "
+                f"(log: {tmp_path / f'{name}.log'})",
+            )
             assert ready(urls["liveness"]) and ready(urls["startup"]), name
 
         gateway = manifests.deployments["gateway"]["spec"]["template"]["spec"]["containers"][0]
@@ -249,8 +277,7 @@ def test_the_dev_overlay_runs_as_written(infrastructure, tmp_path):
 
         # a rollout's SIGTERM: every process exits 0 within its pod's grace period
         for name, deployment in manifests.deployments.items():
-            grace = deployment["spec"]["template"]["spec"].get(
-                "terminationGracePeriodSeconds", 30)
+            grace = deployment["spec"]["template"]["spec"].get("terminationGracePeriodSeconds", 30)
             assert local.stop(name, grace) == 0, (name, (tmp_path / f"{name}.log").read_text()[-2000:])
             assert "Traceback" not in (tmp_path / f"{name}.log").read_text(), name
     finally:
@@ -262,31 +289,73 @@ def first_flow(api: str, secret: str) -> None:
 
     def call(method, path, role, unit=None, **kwargs):
         token = development_token(secret, role, unit)
-        return requests.request(method, api + path, timeout=30,
-                                headers={"Authorization": f"Bearer {token}"}, **kwargs)
+        return requests.request(
+            method, api + path, timeout=30, headers={"Authorization": f"Bearer {token}"}, **kwargs
+        )
 
     unit, item = "U-370100-001", "SMOKE-2026-01"
-    plan = call("POST", "/plans", "office", json={
-        "title": "山东省政务信息系统建设规划", "start_year": 2020, "end_year": 2035,
-        "items": [{"code": item, "title": "全省电子证照系统"}]})
+    plan = call(
+        "POST",
+        "/plans",
+        "office",
+        json={
+            "title": "山东省政务信息系统建设规划",
+            "start_year": 2020,
+            "end_year": 2035,
+            "items": [{"code": item, "title": "全省电子证照系统"}],
+        },
+    )
     assert plan.status_code == 201, plan.text
     approved = call("POST", f"/plans/{plan.json()['id']}/approval", "group")
     assert approved.status_code == 200, approved.text
-    registered = call("POST", "/projects", "unit", unit, json={
-        "name": "全省电子证照系统", "kind": "construction", "level": "province",
-        "plan_item": item, "budget": {"total": "500000.00"}})
+    registered = call(
+        "POST",
+        "/projects",
+        "unit",
+        unit,
+        json={
+            "name": "全省电子证照系统",
+            "kind": "construction",
+            "level": "province",
+            "plan_item": item,
+            "budget": {"total": "500000.00"},
+        },
+    )
     assert registered.status_code == 201, registered.text
     code = registered.json()["code"]
     for doc in ("construction_plan", "investment_budget"):
-        r = call("PUT", f"/projects/{quote(code)}/documents/{doc}", "unit", unit,
-                 json={"title": doc, "sha256": "ab" * 32})
+        r = call(
+            "PUT",
+            f"/projects/{quote(code)}/documents/{doc}",
+            "unit",
+            unit,
+            json={"title": doc, "sha256": "ab" * 32},
+        )
         assert r.status_code in (200, 201), r.text
-    r = call("PUT", f"/projects/{code}/catalog", "unit", unit, json={"resources": [{
-        "name": "电子证照", "source": "本系统", "format": "JSON", "update_frequency": "每日",
-        "sharing_type": "unconditional", "open_type": "none"}]})
+    r = call(
+        "PUT",
+        f"/projects/{code}/catalog",
+        "unit",
+        unit,
+        json={
+            "resources": [
+                {
+                    "name": "电子证照",
+                    "source": "本系统",
+                    "format": "JSON",
+                    "update_frequency": "每日",
+                    "sharing_type": "unconditional",
+                    "open_type": "none",
+                }
+            ]
+        },
+    )
     assert r.status_code == 200, r.text
     r = call("POST", f"/projects/{code}/submission", "unit", unit)
     assert r.status_code == 200, r.text
     # planning → application_submitted → approval opens a review case → planning learns it
-    wait_for(lambda: call("GET", f"/projects/{code}", "office").json()["status"]
-             == "under_review", timeout=30, message="the review case to open")
+    wait_for(
+        lambda: call("GET", f"/projects/{code}", "office").json()["status"] == "under_review",
+        timeout=30,
+        message="the review case to open",
+    )

@@ -8,6 +8,7 @@ and gunicorn, as the Deployments run them):
   exits 0 within its grace period with no traceback, leaves no committed event unpublished, and
   after its restart nothing is lost and nothing done twice.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,9 +57,14 @@ def metric(body: str, name: str, **labels) -> float:
 
 
 def register(stack, name: str, key: str, headers: dict | None = None) -> requests.Response:
-    return stack.http("POST", "/projects", "unit", UNIT, json={
-        "name": name, "kind": "construction", "level": "province",
-        "budget": {"total": "100.00"}}, headers={"Idempotency-Key": key, **(headers or {})})
+    return stack.http(
+        "POST",
+        "/projects",
+        "unit",
+        UNIT,
+        json={"name": name, "kind": "construction", "level": "province", "budget": {"total": "100.00"}},
+        headers={"Idempotency-Key": key, **(headers or {})},
+    )
 
 
 def test_each_service_answers_its_probes_and_metrics_and_one_trace_spans_the_agencies(stack):
@@ -73,30 +79,55 @@ def test_each_service_answers_its_probes_and_metrics_and_one_trace_spans_the_age
     assert r.status_code == 201, r.text
     code = r.json()["code"]
     # the audit trail keeps every envelope as published: the registration carries the trace
-    envelope = wait_for(lambda: rows(stack, "supervision", "SELECT body FROM audit_ledger WHERE "
-                                     "project_code = :c AND event_type = 'project_registered'",
-                                     c=code), timeout=30, message="the registration audited")
+    envelope = wait_for(
+        lambda: rows(
+            stack,
+            "supervision",
+            "SELECT body FROM audit_ledger WHERE project_code = :c AND event_type = 'project_registered'",
+            c=code,
+        ),
+        timeout=30,
+        message="the registration audited",
+    )
     traceparent = json.loads(envelope[0].body)["traceparent"]
     assert traceparent.split("-")[1] == TRACE_ID
 
-    wait_for(lambda: rows(stack, "acceptance", "SELECT 1 FROM known_projects WHERE "
-                          "project_code = :c", c=code), timeout=30, message="acceptance knows it")
+    wait_for(
+        lambda: rows(stack, "acceptance", "SELECT 1 FROM known_projects WHERE project_code = :c", c=code),
+        timeout=30,
+        message="acceptance knows it",
+    )
     planning = requests.get(stack.service_url("planning", "/metrics"), timeout=10).text
     assert metric(planning, "govproj_rpc_seconds_count", service="planning", outcome="ok") >= 1
     assert 'govproj_outbox_backlog{service="planning"}' in planning
     acceptance = requests.get(stack.service_url("acceptance", "/metrics"), timeout=10).text
-    assert metric(acceptance, "govproj_events_handled_total", service="acceptance",
-                  event_type="project_registered") >= 1
-    assert metric(acceptance, "govproj_event_handler_seconds_count", service="acceptance",
-                  event_type="project_registered") >= 1
+    assert (
+        metric(
+            acceptance, "govproj_events_handled_total", service="acceptance", event_type="project_registered"
+        )
+        >= 1
+    )
+    assert (
+        metric(
+            acceptance,
+            "govproj_event_handler_seconds_count",
+            service="acceptance",
+            event_type="project_registered",
+        )
+        >= 1
+    )
     supervision = requests.get(stack.service_url("supervision", "/metrics"), timeout=10).text
     assert "govproj_deadlines" in supervision and "govproj_ready" in supervision
 
     gateway = requests.get(stack.api.replace("/api/v1", "/metrics"), timeout=10).text
-    assert metric(gateway, "govproj_gateway_requests_total", method="POST",
-                  route="/api/v1/projects", status="201") >= 1
+    assert (
+        metric(
+            gateway, "govproj_gateway_requests_total", method="POST", route="/api/v1/projects", status="201"
+        )
+        >= 1
+    )
     assert metric(gateway, "govproj_gateway_request_seconds_count", route="/api/v1/projects") >= 1
-    assert code not in gateway   # by route template, never by project
+    assert code not in gateway  # by route template, never by project
     readyz = requests.get(stack.api.replace("/api/v1", "/readyz"), timeout=10)
     assert readyz.status_code == 200 and readyz.json()["missing"] == {}
 
@@ -108,7 +139,7 @@ class Registrations(threading.Thread):
     def __init__(self, stack, count: int) -> None:
         super().__init__(daemon=True)
         self.stack, self.count = stack, count
-        self.done: list[str] = []          # names registered (201)
+        self.done: list[str] = []  # names registered (201)
         self.retries = Counter()
 
     def run(self) -> None:
@@ -155,9 +186,8 @@ def test_sigterm_mid_stream_exits_0_without_traceback_and_loses_or_doubles_nothi
     # the command service, while commands arrive and its relay publishes
     code, said = sigterm(stack, "planning")
     assert code == 0 and "Traceback" not in said and "re-send()" not in said, said[-3000:]
-    unpublished = rows(stack, "planning", "SELECT count(*) AS n FROM outbox "
-                                          "WHERE published_at IS NULL")[0].n
-    assert unpublished == 0   # the relay flushed what the finished commands committed
+    unpublished = rows(stack, "planning", "SELECT count(*) AS n FROM outbox WHERE published_at IS NULL")[0].n
+    assert unpublished == 0  # the relay flushed what the finished commands committed
     stack.start("planning")
 
     client.join(240)
@@ -165,16 +195,22 @@ def test_sigterm_mid_stream_exits_0_without_traceback_and_loses_or_doubles_nothi
     wait_for(stack.ready, timeout=60, interval=0.5, message="the stack back")
 
     # nothing lost, nothing twice: each registration once in planning, known once in acceptance
-    registered = rows(stack, "planning", "SELECT code, name FROM projects "
-                                         "WHERE name LIKE '停机注册-%'")
+    registered = rows(stack, "planning", "SELECT code, name FROM projects WHERE name LIKE '停机注册-%'")
     assert Counter(r.name for r in registered) == Counter(client.done)
     codes = {r.code for r in registered}
 
     def known() -> set[str]:
-        return {r.project_code for r in rows(stack, "acceptance",
-                                             "SELECT project_code FROM known_projects")} & codes
+        return {
+            r.project_code for r in rows(stack, "acceptance", "SELECT project_code FROM known_projects")
+        } & codes
+
     wait_for(lambda: known() == codes, timeout=60, message="acceptance learned every project")
-    handled = Counter(r.message_id for r in rows(
-        stack, "acceptance", "SELECT message_id FROM processed_messages WHERE "
-        "event_type = 'project_registered'"))
+    handled = Counter(
+        r.message_id
+        for r in rows(
+            stack,
+            "acceptance",
+            "SELECT message_id FROM processed_messages WHERE event_type = 'project_registered'",
+        )
+    )
     assert all(n == 1 for n in handled.values())

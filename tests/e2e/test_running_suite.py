@@ -1,4 +1,5 @@
 """End to end: the services as real processes (``nameko run``), driven over the bus."""
+
 import os
 import signal
 import subprocess
@@ -23,8 +24,13 @@ from shared.testing import (
 
 pytestmark = pytest.mark.e2e
 
-PROJECT = {"name": "电子证照共享系统", "kind": "construction", "level": "province",
-           "budget": {"total": "880000.00"}, "plan_item": PLAN_ITEM}
+PROJECT = {
+    "name": "电子证照共享系统",
+    "kind": "construction",
+    "level": "province",
+    "budget": {"total": "880000.00"},
+    "plan_item": PLAN_ITEM,
+}
 
 
 class Suite:
@@ -50,9 +56,14 @@ class Suite:
         proc.wait(20)
 
     def status(self):
-        return subprocess.run([sys.executable, "-m", "shared.cli", "status", "--timeout", "3"],
-                              cwd=REPO_ROOT, env={**os.environ, **self.env()},
-                              capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "shared.cli", "status", "--timeout", "3"],
+            cwd=REPO_ROOT,
+            env={**os.environ, **self.env()},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     def stop_all(self):
         for service in list(self.procs):
@@ -99,8 +110,7 @@ def test_crash_after_commit_before_publish_loses_nothing(suite):
     """(c) a real crash: planning dies right after committing the submission."""
     suite.start("approval")
     planning = suite.start("planning", GOVPROJ_FAILPOINTS="after_commit")
-    wait_for(lambda: ready(suite, "planning") and ready(suite, "approval"), timeout=60,
-             message="services up")
+    wait_for(lambda: ready(suite, "planning") and ready(suite, "approval"), timeout=60, message="services up")
     plan_in_force(suite.amqp_uri)
     with rpc_proxy(suite.amqp_uri, timeout=3, identity=unit_identity("U-370100-009")) as cluster:
         code = cluster.planning.register_project(PROJECT)["code"]
@@ -123,8 +133,7 @@ def test_consumer_killed_mid_stream_catches_up_exactly_once(suite):
     """kill -9 the consumer while events flow: redeliveries are absorbed, none is lost."""
     suite.start("planning")
     suite.start("approval")
-    wait_for(lambda: ready(suite, "planning") and ready(suite, "approval"), timeout=60,
-             message="services up")
+    wait_for(lambda: ready(suite, "planning") and ready(suite, "approval"), timeout=60, message="services up")
     codes = []
     plan_in_force(suite.amqp_uri)
     with rpc_proxy(suite.amqp_uri, identity=unit_identity("U-370100-010")) as cluster:

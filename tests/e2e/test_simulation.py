@@ -1,6 +1,7 @@
 """`govproj simulate` (issue 19): a few projects driven through the whole lifecycle over the API
 against a running suite complete with no error and no dead letter; then what they left behind
 reads in keyset pages and the audit ledger verifies from signed checkpoints and in full."""
+
 import json
 import subprocess
 
@@ -16,14 +17,34 @@ GOVPROJ = str(REPO_ROOT / ".venv" / "bin" / "govproj")
 
 @pytest.fixture(scope="module")
 def simulated(infrastructure, tmp_path_factory):
-    with running_stack(infrastructure, tmp_path_factory.mktemp("simulate"),
-                       GOVPROJ_CLOCK="simulated", RPC_TIMEOUT="30") as stack:
+    with running_stack(
+        infrastructure, tmp_path_factory.mktemp("simulate"), GOVPROJ_CLOCK="simulated", RPC_TIMEOUT="30"
+    ) as stack:
         done = subprocess.run(
-            [GOVPROJ, "simulate", "--projects", "5", "--concurrency", "3", "--seed", "7",
-             "--api", stack.api, "--rabbit-api", infrastructure.rabbit_api,
-             "--vhost", stack.vhost, "--json", "--quiet"],
-            cwd=REPO_ROOT, env={"PATH": "/usr/local/bin:/usr/bin:/bin", **stack.env()},
-            capture_output=True, text=True, timeout=600)
+            [
+                GOVPROJ,
+                "simulate",
+                "--projects",
+                "5",
+                "--concurrency",
+                "3",
+                "--seed",
+                "7",
+                "--api",
+                stack.api,
+                "--rabbit-api",
+                infrastructure.rabbit_api,
+                "--vhost",
+                stack.vhost,
+                "--json",
+                "--quiet",
+            ],
+            cwd=REPO_ROOT,
+            env={"PATH": "/usr/local/bin:/usr/bin:/bin", **stack.env()},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         yield stack, done
 
 
@@ -33,10 +54,15 @@ def test_five_projects_through_the_whole_lifecycle(simulated):
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert (result["completed"], result["errors"], result["dead_letters"]) == (5, 0, 0), result
     # every kind of step ran: refusals, review, DRC, money, acceptance, self-evaluation
-    for command in ("POST /projects", "POST /review-rounds/{id}/closure",
-                    "POST /projects/{code}/drc-approval", "POST /sanctions",
-                    "POST /projects/{code}/disbursements", "POST /projects/{code}/go-live",
-                    "POST /projects/{code}/self-evaluation"):
+    for command in (
+        "POST /projects",
+        "POST /review-rounds/{id}/closure",
+        "POST /projects/{code}/drc-approval",
+        "POST /sanctions",
+        "POST /projects/{code}/disbursements",
+        "POST /projects/{code}/go-live",
+        "POST /projects/{code}/self-evaluation",
+    ):
         assert result["commands"][command]["n"] >= 1, command
     assert result["refusals"]["submission before the documents (第七条)"] == 5
     assert result["refusals"]["payment over the contract (第十三条, 第十七条)"] == 5
@@ -52,8 +78,12 @@ def test_lists_read_in_keyset_pages(simulated):
     assert whole["next"] is None and len(whole["events"]) > 10
     events, cursor = [], None
     while True:
-        page = stack.http("GET", f"/projects/{code}/timeline", "office",
-                          params={"limit": 4, **({"after": cursor} if cursor else {})}).json()
+        page = stack.http(
+            "GET",
+            f"/projects/{code}/timeline",
+            "office",
+            params={"limit": 4, **({"after": cursor} if cursor else {})},
+        ).json()
         events += page["events"]
         cursor = page["next"]
         if cursor is None:
@@ -87,9 +117,13 @@ def test_the_ledger_verifies_from_its_checkpoint_and_in_full_in_the_background(s
     started = stack.http("POST", "/ledger/verifications", "audit")
     assert started.status_code == 201, started.text
     job = started.json()
-    done = wait_for(lambda: (lambda j: j if j["state"] == "done" else None)(stack.http(
-        "GET", f"/ledger/verifications/{job['id']}", "audit").json()), timeout=60,
-        message="the full verification")
+    done = wait_for(
+        lambda: (lambda j: j if j["state"] == "done" else None)(
+            stack.http("GET", f"/ledger/verifications/{job['id']}", "audit").json()
+        ),
+        timeout=60,
+        message="the full verification",
+    )
     assert done["ok"] and done["progress"] == 1.0 and done["verified"] == job["length"]
     assert stack.http("POST", "/ledger/verifications", "office").status_code == 403
     assert stack.http("GET", "/ledger/verifications/nope", "audit").status_code == 404

@@ -1,5 +1,6 @@
 """Every event of every service lands in supervision's hash-chained ledger; tampering with a
 stored record (update, delete, insert) is detected and located (第三十五条)."""
+
 from datetime import date
 
 import pytest
@@ -23,19 +24,23 @@ def full_verification(amqp_uri):
     with rpc_proxy(amqp_uri, identity=AUDIT) as cluster:
         job = cluster.supervision.start_ledger_verification()
         assert job["state"] == "running" and job["started_by"] == AUDIT.sub
-        return wait_for(lambda: (lambda j: j if j["state"] == "done" else None)(
-            cluster.supervision.ledger_verification_job(job["id"])),
-            message="the full verification")
+        return wait_for(
+            lambda: (lambda j: j if j["state"] == "done" else None)(
+                cluster.supervision.ledger_verification_job(job["id"])
+            ),
+            message="the full verification",
+        )
 
 
-def test_the_ledger_records_every_event_and_detects_tampering(amqp_uri, database_urls,
-                                                            start_service):
+def test_the_ledger_records_every_event_and_detects_tampering(amqp_uri, database_urls, start_service):
     start_service("supervision", database_urls["supervision"], CLOCK="simulated")
     with rpc_proxy(amqp_uri, identity=OPERATOR) as cluster:
         for day in ("2027-01-04", "2027-01-05", "2027-01-06", "2027-01-07"):
             cluster.supervision.set_clock(day)
-    result = wait_for(lambda: (lambda v: v if v["length"] == 4 else None)(
-        verification(amqp_uri)), message="four events chained")
+    result = wait_for(
+        lambda: (lambda v: v if v["length"] == 4 else None)(verification(amqp_uri)),
+        message="four events chained",
+    )
     assert result["ok"] and result["problems"] == []
     # the next check goes on from the checkpoint it signed: nothing new, nothing read
     again = verification(amqp_uri)
@@ -47,30 +52,34 @@ def test_the_ledger_records_every_event_and_detects_tampering(amqp_uri, database
     engine = create_engine(database_urls["supervision"])
     with engine.begin() as conn:  # an insider edits a stored record behind the checkpoint
         conn.execute(text("UPDATE audit_ledger SET body = body || ' ' WHERE seq = 2"))
-    job = full_verification(amqp_uri)   # the full re-verification finds it
+    job = full_verification(amqp_uri)  # the full re-verification finds it
     assert not job["ok"] and {"seq": 2, "problem": "altered"} in [
-        {k: p[k] for k in ("seq", "problem")} for p in job["problems"]]
-    assert not verification(amqp_uri)["ok"]   # and the quick check says so from then on
+        {k: p[k] for k in ("seq", "problem")} for p in job["problems"]
+    ]
+    assert not verification(amqp_uri)["ok"]  # and the quick check says so from then on
 
     with engine.begin() as conn:  # ... restores it, then deletes one
-        conn.execute(text("UPDATE audit_ledger SET body = substr(body, 1, length(body) - 1) "
-                          "WHERE seq = 2"))
+        conn.execute(text("UPDATE audit_ledger SET body = substr(body, 1, length(body) - 1) WHERE seq = 2"))
         conn.execute(text("DELETE FROM audit_ledger WHERE seq = 3"))
     job = full_verification(amqp_uri)
     assert [(p["seq"], p["problem"]) for p in job["problems"]][0] == (3, "removed")
 
     with engine.begin() as conn:  # ... and puts a forged one in its place
-        conn.execute(text(
-            "INSERT INTO audit_ledger (seq, message_id, event_type, source, project_code, "
-            "occurred_at, body, prev_hash, hash) SELECT 3, 'forged', event_type, source, "
-            "project_code, occurred_at, body, hash, hash FROM audit_ledger WHERE seq = 2"))
+        conn.execute(
+            text(
+                "INSERT INTO audit_ledger (seq, message_id, event_type, source, project_code, "
+                "occurred_at, body, prev_hash, hash) SELECT 3, 'forged', event_type, source, "
+                "project_code, occurred_at, body, hash, hash FROM audit_ledger WHERE seq = 2"
+            )
+        )
     job = full_verification(amqp_uri)
     assert not job["ok"] and 3 in [p["seq"] for p in job["problems"]]
     engine.dispose()
 
 
 def test_verification_costs_the_new_records_and_trusts_only_signed_checkpoints(
-        amqp_uri, sqlite_urls, start_service):
+    amqp_uri, sqlite_urls, start_service
+):
     """Issue 19: each check reads the records appended since the newest checkpoint signed with
     supervision's key; a record tampered with after it, or the checkpointed record itself, is
     found at once; a checkpoint without a valid signature is ignored and named."""
@@ -80,11 +89,13 @@ def test_verification_costs_the_new_records_and_trusts_only_signed_checkpoints(
         with rpc_proxy(amqp_uri, identity=OPERATOR) as cluster:
             for day in days:
                 cluster.supervision.set_clock(day)
+
     engine = create_engine(sqlite_urls["supervision"])
 
-    def chained(n):   # read from the database, so that no verification runs meanwhile
+    def chained(n):  # read from the database, so that no verification runs meanwhile
         with engine.connect() as conn:
             return conn.execute(text("SELECT seq FROM audit_ledger_head")).scalar() == n
+
     days("2027-01-04", "2027-01-05")
     wait_for(lambda: chained(2), message="two events chained")
     first = verification(amqp_uri)
@@ -96,23 +107,28 @@ def test_verification_costs_the_new_records_and_trusts_only_signed_checkpoints(
     assert (later["verified_from"], later["verified_records"]) == (3, 3)
 
     with engine.begin() as conn:  # a forged checkpoint past the head is ignored and named
-        conn.execute(text("INSERT INTO audit_ledger_checkpoints (seq, hash, at, how, key_id, "
-                          "signature) VALUES (99, :h, '2027-01-01', 'full', 'x', 'eA==')"),
-                     {"h": "0" * 64})
+        conn.execute(
+            text(
+                "INSERT INTO audit_ledger_checkpoints (seq, hash, at, how, key_id, "
+                "signature) VALUES (99, :h, '2027-01-01', 'full', 'x', 'eA==')"
+            ),
+            {"h": "0" * 64},
+        )
     result = verification(amqp_uri)
-    assert result["checkpoint"]["seq"] == 5 and [(p["seq"], p["problem"]) for p in
-                                                 result["problems"]] == [(99, "checkpoint")]
+    assert result["checkpoint"]["seq"] == 5 and [(p["seq"], p["problem"]) for p in result["problems"]] == [
+        (99, "checkpoint")
+    ]
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_ledger_checkpoints WHERE seq = 99"))
         conn.execute(text("UPDATE audit_ledger SET body = body || ' ' WHERE seq = 5"))
-    result = verification(amqp_uri)   # the checkpointed record itself was edited
-    assert not result["ok"] and (5, "altered") in [(p["seq"], p["problem"])
-                                                   for p in result["problems"]]
+    result = verification(amqp_uri)  # the checkpointed record itself was edited
+    assert not result["ok"] and (5, "altered") in [(p["seq"], p["problem"]) for p in result["problems"]]
     engine.dispose()
 
 
 def test_only_the_audit_office_verifies(amqp_uri, sqlite_urls, start_service):
     from nameko.exceptions import RemoteError
+
     start_service("supervision", sqlite_urls["supervision"])
     with rpc_proxy(amqp_uri, identity=OPERATOR) as cluster:
         with pytest.raises(RemoteError) as err:
@@ -134,41 +150,57 @@ def test_verification_reads_one_snapshot_while_appends_commit(database_urls):
     store = Store(engine, platform)
 
     def append():
-        store.handle_once(make_event("clock_set", {"today": date(2027, 1, 4), "set_by": "op"},
-                                     project_code=None, regulation_version=None, articles=[]),
-                          audit_trail.append)
+        store.handle_once(
+            make_event(
+                "clock_set",
+                {"today": date(2027, 1, 4), "set_by": "op"},
+                project_code=None,
+                regulation_version=None,
+                articles=[],
+            ),
+            audit_trail.append,
+        )
+
     append()
     with store.snapshot() as session:
         head = session.get(AuditChainHeadRow, 1).seq
-        append()                               # commits from another connection meanwhile
+        append()  # commits from another connection meanwhile
         assert session.query(AuditChainRow).count() == head == 1
     assert audit_chain_checks.verification(store, KeyRing(), None)["length"] == 2
     engine.dispose()
 
 
 def test_a_chain_rewritten_whole_still_fails_on_its_publishers_signatures(
-        amqp_uri, sqlite_urls, start_service):
+    amqp_uri, sqlite_urls, start_service
+):
     """Non-repudiation: each record keeps its publisher's signature; an insider who edits a
     record and re-hashes the chain up to the head passes the hash checks, not the signature's;
     a record re-attributed to another agency names the key that really signed it."""
     import json
 
     from services.supervision.audit_chain import entry_hash
+
     start_service("supervision", sqlite_urls["supervision"], CLOCK="simulated")
     with rpc_proxy(amqp_uri, identity=OPERATOR) as cluster:
         for day in ("2027-01-04", "2027-01-05", "2027-01-06"):
             cluster.supervision.set_clock(day)
-    assert wait_for(lambda: (lambda v: v if v["length"] == 3 else None)(
-        verification(amqp_uri)), message="three events chained")["ok"]
+    assert wait_for(
+        lambda: (lambda v: v if v["length"] == 3 else None)(verification(amqp_uri)),
+        message="three events chained",
+    )["ok"]
 
     engine = create_engine(sqlite_urls["supervision"])
 
     def rewrite(seq, change):
         """Edit one record's envelope, then re-hash it and every later record and the head."""
         with engine.begin() as conn:
-            rows = conn.execute(text("SELECT seq, message_id, event_type, source, project_code, "
-                                     "occurred_at, body, prev_hash FROM audit_ledger "
-                                     "ORDER BY seq")).all()
+            rows = conn.execute(
+                text(
+                    "SELECT seq, message_id, event_type, source, project_code, "
+                    "occurred_at, body, prev_hash FROM audit_ledger "
+                    "ORDER BY seq"
+                )
+            ).all()
             prev = None
             for r in rows:
                 body, source = r.body, r.source
@@ -178,11 +210,16 @@ def test_a_chain_rewritten_whole_still_fails_on_its_publishers_signatures(
                     change(envelope)
                     body, source = json.dumps(envelope, ensure_ascii=False), envelope["source"]
                 prev = r.prev_hash if prev is None else prev
-                digest = entry_hash(r.seq, r.message_id, r.event_type, source, r.project_code,
-                                    r.occurred_at, body, prev)
-                conn.execute(text("UPDATE audit_ledger SET body = :b, source = :s, "
-                                  "prev_hash = :p, hash = :h WHERE seq = :q"),
-                             {"b": body, "s": source, "p": prev, "h": digest, "q": r.seq})
+                digest = entry_hash(
+                    r.seq, r.message_id, r.event_type, source, r.project_code, r.occurred_at, body, prev
+                )
+                conn.execute(
+                    text(
+                        "UPDATE audit_ledger SET body = :b, source = :s, "
+                        "prev_hash = :p, hash = :h WHERE seq = :q"
+                    ),
+                    {"b": body, "s": source, "p": prev, "h": digest, "q": r.seq},
+                )
                 prev = digest
             conn.execute(text("UPDATE audit_ledger_head SET hash = :h WHERE id = 1"), {"h": prev})
 

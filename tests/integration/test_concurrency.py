@@ -1,5 +1,6 @@
 """Concurrent writers under eventlet: SQLite serialised by the green lock; PostgreSQL racing on the
 inbox key; a publisher whose identity does not match the source is refused."""
+
 import json
 from datetime import date
 from urllib.parse import unquote, urlsplit
@@ -20,8 +21,9 @@ pytestmark = pytest.mark.integration
 
 
 def clock_event(day=date(2026, 1, 5)):
-    return make_event("clock_set", {"today": day, "set_by": "op"}, project_code=None,
-                      regulation_version=None, articles=[])
+    return make_event(
+        "clock_set", {"today": day, "set_by": "op"}, project_code=None, regulation_version=None, articles=[]
+    )
 
 
 def count(store, table):
@@ -35,8 +37,13 @@ def test_fifty_concurrent_sqlite_writers_all_commit(sqlite_urls):
 
     def write(i):
         with store.transaction() as tx:
-            tx.emit("clock_set", {"today": date(2026, 1, 1 + i % 28), "set_by": f"op{i}"},
-                    project_code=None, regulation_version=None, articles=[])
+            tx.emit(
+                "clock_set",
+                {"today": date(2026, 1, 1 + i % 28), "set_by": f"op{i}"},
+                project_code=None,
+                regulation_version=None,
+                articles=[],
+            )
             eventlet.sleep(0)  # yield mid-transaction: the others must wait on the green lock
 
     pool = eventlet.GreenPool(50)
@@ -57,33 +64,49 @@ def test_the_same_message_racing_twice_takes_effect_once(request, backend):
         effects.append(ev.message_id)
         return "applied"
 
-    results = list(eventlet.GreenPool(2).imap(lambda _: store.handle_once(event, effect),
-                                              range(2)))
+    results = list(eventlet.GreenPool(2).imap(lambda _: store.handle_once(event, effect), range(2)))
     assert sorted(results, key=lambda r: r is None) == ["applied", None]
     assert count(store, approval_tables.processed_messages) == 1
     engine.dispose()
 
 
-def test_event_from_an_untrusted_publisher_is_dead_lettered(amqp_uri, sqlite_urls, start_service,
-                                                           rabbit_admin):
+def test_event_from_an_untrusted_publisher_is_dead_lettered(
+    amqp_uri, sqlite_urls, start_service, rabbit_admin
+):
     """The broker vouches for user_id; the consumer checks it is the source's publisher."""
     vhost = urlsplit(amqp_uri).path.lstrip("/")
     intruder = rabbit_admin.create_user(f"intruder-{vhost}", "secret", vhost=unquote(vhost))
-    start_service("approval", sqlite_urls["approval"],
-                  EVENT_PUBLISHER_USERS={"planning": "govproj-planning"})
-    event = make_event("application_submitted", {
-        "name": "伪造", "unit": "U1", "kind": "construction", "level": "province",
-        "plan_item": None, "budget_total": 1, "fixed_asset_investment": False,
-        "classified": False, "submission": 1, "submitted_on": date(2026, 1, 5)},
-        project_code="SD-2026-000001", regulation_version="shandong/v1", articles=[7])
+    start_service("approval", sqlite_urls["approval"], EVENT_PUBLISHER_USERS={"planning": "govproj-planning"})
+    event = make_event(
+        "application_submitted",
+        {
+            "name": "伪造",
+            "unit": "U1",
+            "kind": "construction",
+            "level": "province",
+            "plan_item": None,
+            "budget_total": 1,
+            "fixed_asset_investment": False,
+            "classified": False,
+            "submission": 1,
+            "submitted_on": date(2026, 1, 5),
+        },
+        project_code="SD-2026-000001",
+        regulation_version="shandong/v1",
+        articles=[7],
+    )
     as_intruder = amqp_uri.replace("guest:guest@", f"{intruder}:secret@")
     try:
-        publish_raw(as_intruder, topology.events_exchange("planning").name,
-                    "application_submitted",
-                    sign_as(json.loads(json.dumps(event.to_wire())), "planning"),
-                    serializer="json", message_id=event.message_id, user_id=intruder)
+        publish_raw(
+            as_intruder,
+            topology.events_exchange("planning").name,
+            "application_submitted",
+            sign_as(json.loads(json.dumps(event.to_wire())), "planning"),
+            serializer="json",
+            message_id=event.message_id,
+            user_id=intruder,
+        )
         [dead] = get_dead_letters(amqp_uri, "approval")
     finally:
         rabbit_admin.delete_user(intruder)
-    assert f"user '{intruder}' may not publish planning events" in \
-        dead.headers["x-govproj-dead-reason"]
+    assert f"user '{intruder}' may not publish planning events" in dead.headers["x-govproj-dead-reason"]

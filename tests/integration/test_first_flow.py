@@ -2,6 +2,7 @@
 
 planning ──application_submitted──▶ approval (review case) ──review_case_opened──▶ planning
 """
+
 import json
 from datetime import date
 
@@ -28,8 +29,13 @@ from shared.testing import (
 pytestmark = pytest.mark.integration
 
 UNIT = "U-370100-001"
-PROJECT = {"name": "全省政务云平台扩容", "kind": "construction", "level": "province",
-           "budget": {"total": "1250000.00"}, "plan_item": PLAN_ITEM}
+PROJECT = {
+    "name": "全省政务云平台扩容",
+    "kind": "construction",
+    "level": "province",
+    "budget": {"total": "1250000.00"},
+    "plan_item": PLAN_ITEM,
+}
 
 
 def register_and_submit(amqp_uri):
@@ -79,9 +85,15 @@ def test_same_message_delivered_twice_opens_one_case(amqp_uri, database_urls, st
 
     [row] = outbox(database_urls["planning"])
     for _ in range(3):  # the publisher sends it again (as after a crash between confirm and mark)
-        publish_raw(as_principal(amqp_uri, "planning"), row.exchange, row.routing_key,
-                    sign_as(json.loads(row.body), "planning"), message_id=row.message_id,
-                    user_id=broker_user_of(amqp_uri, "planning"), serializer="json")
+        publish_raw(
+            as_principal(amqp_uri, "planning"),
+            row.exchange,
+            row.routing_key,
+            sign_as(json.loads(row.body), "planning"),
+            message_id=row.message_id,
+            user_id=broker_user_of(amqp_uri, "planning"),
+            serializer="json",
+        )
     queue = topology.consumer_queue_name("approval", "application_submitted")
     wait_for(lambda: _queue_drained(amqp_uri, queue), message="replays consumed")
     assert len(review_cases(amqp_uri, code)) == 1
@@ -90,13 +102,15 @@ def test_same_message_delivered_twice_opens_one_case(amqp_uri, database_urls, st
 
 def _queue_drained(amqp_uri, queue_name):
     from kombu import Connection
+
     with Connection(amqp_uri) as conn:
         _, messages, _ = conn.default_channel.queue_declare(queue_name, passive=True)
     return messages == 0
 
 
 def test_event_committed_but_not_published_goes_out_once_when_relay_runs(
-        amqp_uri, sqlite_urls, start_service):
+    amqp_uri, sqlite_urls, start_service
+):
     """(c) planning committed, then stopped before its relay published: nothing is lost."""
     planning = start_service("planning", sqlite_urls["planning"], OUTBOX_RELAY=False)
     start_service("approval", sqlite_urls["approval"])
@@ -112,14 +126,18 @@ def test_event_committed_but_not_published_goes_out_once_when_relay_runs(
     assert len(review_cases(amqp_uri, code)) == 1
 
 
-@pytest.mark.parametrize("body, properties, outcome, reason", [
-    (b"{not json", {"content_type": "application/json"}, "invalid", "undecodable"),
-    ({"event_type": "nonsense"}, {"serializer": "json"}, "invalid", "invalid envelope"),
-    ("valid-but-unsigned", {"serializer": "json"}, "invalid", "no user_id"),
-    ("unknown-type", {"serializer": "json"}, "invalid", "unknown event type"),
-])
+@pytest.mark.parametrize(
+    "body, properties, outcome, reason",
+    [
+        (b"{not json", {"content_type": "application/json"}, "invalid", "undecodable"),
+        ({"event_type": "nonsense"}, {"serializer": "json"}, "invalid", "invalid envelope"),
+        ("valid-but-unsigned", {"serializer": "json"}, "invalid", "no user_id"),
+        ("unknown-type", {"serializer": "json"}, "invalid", "unknown event type"),
+    ],
+)
 def test_malformed_or_unknown_messages_are_dead_lettered_while_valid_ones_flow(
-        amqp_uri, sqlite_urls, start_service, body, properties, outcome, reason):
+    amqp_uri, sqlite_urls, start_service, body, properties, outcome, reason
+):
     """(d) the dead-letter queue gets the message with its reason; the consumer keeps going."""
     start_service("planning", sqlite_urls["planning"])
     start_service("approval", sqlite_urls["approval"])
@@ -131,8 +149,13 @@ def test_malformed_or_unknown_messages_are_dead_lettered_while_valid_ones_flow(
         body = sign_as({**json.loads(row.body), "message_id": "f" * 32}, "planning")
         properties = {**properties, "message_id": body["message_id"]}
     elif body == "unknown-type":  # a well-formed envelope of a type nobody defined
-        body = make_event("clock_set", {"today": date(2026, 1, 5), "set_by": "op"},
-                          project_code=None, regulation_version=None, articles=[]).to_wire()
+        body = make_event(
+            "clock_set",
+            {"today": date(2026, 1, 5), "set_by": "op"},
+            project_code=None,
+            regulation_version=None,
+            articles=[],
+        ).to_wire()
         body["event_type"] = "application_teleported"
         properties = {**properties, "user_id": "guest", "message_id": body["message_id"]}
     publish_raw(amqp_uri, exchange, "application_submitted", body, **properties)
@@ -146,15 +169,16 @@ def test_malformed_or_unknown_messages_are_dead_lettered_while_valid_ones_flow(
     wait_for(lambda: review_cases(amqp_uri, code), message="valid case after poison")
 
 
-def test_consumer_stopped_while_producer_publishes_loses_nothing(
-        amqp_uri, database_urls, start_service):
+def test_consumer_stopped_while_producer_publishes_loses_nothing(amqp_uri, database_urls, start_service):
     """(e) approval is down; planning publishes; approval starts and catches up."""
     start_service("planning", database_urls["planning"])
     approval = start_service("approval", database_urls["approval"])
     approval.stop()
     codes = [register_and_submit(amqp_uri) for _ in range(5)]
-    wait_for(lambda: all(r.published_at for r in outbox(database_urls["planning"])),
-             message="all published while approval is down")
+    wait_for(
+        lambda: all(r.published_at for r in outbox(database_urls["planning"])),
+        message="all published while approval is down",
+    )
 
     start_service("approval", database_urls["approval"])
     wait_for(lambda: len(review_cases(amqp_uri)) == 5, message="five cases")

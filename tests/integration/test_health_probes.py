@@ -2,6 +2,7 @@
 consumers are attached, its database answers and its outbox drains; 503 naming the database when
 it stops answering, the outbox when an event stays unpublished past OUTBOX_STUCK_SECONDS; ready
 again once they recover. /metrics says the same."""
+
 from __future__ import annotations
 
 import uuid
@@ -30,8 +31,9 @@ def ready(url: str) -> requests.Response:
 
 def ready_as(url: str, status: int, message: str) -> dict:
     """The readiness body once it answers ``status`` (a Response is falsy when not ok)."""
-    return wait_for(lambda: (r := ready(url)).status_code == status and [r.json()],
-                    timeout=30, message=message)[0]
+    return wait_for(
+        lambda: (r := ready(url)).status_code == status and [r.json()], timeout=30, message=message
+    )[0]
 
 
 def connections(infrastructure, database: str, allowed: bool) -> None:
@@ -39,17 +41,21 @@ def connections(infrastructure, database: str, allowed: bool) -> None:
     admin = create_engine(infrastructure.pg_uri, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS '
-                              f'{"true" if allowed else "false"}'))
+            conn.execute(
+                text(f'ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS {"true" if allowed else "false"}')
+            )
             if not allowed:
-                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                  "WHERE datname = :d"), {"d": database})
+                conn.execute(
+                    text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d"),
+                    {"d": database},
+                )
     finally:
         admin.dispose()
 
 
 def test_ready_names_the_database_and_the_stuck_outbox_then_recovers(
-        amqp_uri, postgres_urls, start_service, infrastructure):
+    amqp_uri, postgres_urls, start_service, infrastructure
+):
     db_url = postgres_urls["finance"]
     url = base_url(start_service("finance", db_url, OUTBOX_STUCK_SECONDS=1))
     live = requests.get(url + "/health/live", timeout=10)
@@ -72,10 +78,17 @@ def test_ready_names_the_database_and_the_stuck_outbox_then_recovers(
     engine = create_engine(db_url)
     message_id = uuid.uuid4().hex
     with engine.begin() as conn:
-        conn.execute(insert(platform.outbox).values(
-            message_id=message_id, exchange="finance.events", routing_key="no_such_event",
-            body="{}", project_code=None, correlation_id=message_id,
-            created_at=datetime.now(UTC) - timedelta(seconds=2)))
+        conn.execute(
+            insert(platform.outbox).values(
+                message_id=message_id,
+                exchange="finance.events",
+                routing_key="no_such_event",
+                body="{}",
+                project_code=None,
+                correlation_id=message_id,
+                created_at=datetime.now(UTC) - timedelta(seconds=2),
+            )
+        )
     try:
         body = ready_as(url, 503, "not ready with a stuck outbox")
         assert body["failing"] == ["outbox"]

@@ -1,6 +1,7 @@
 """Supervision's lists in keyset pages (issue 19), on SQLite and PostgreSQL: following `next`
 from page to page lists every row once in the list's order, pages do not shift while rows are
 added, a unit's pages hold only its projects, and the overview pages its projects."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -39,18 +40,43 @@ def seed(store, n=12):
             code, unit = f"SD-2027-{i:06d}", f"U-{i % 2}"
             tx.session.add(SupervisedProjectRow(project_code=code, owner_unit=unit))
             tx.session.add(ProjectUnitRow(unit=unit, project_code=code, role="owner"))
-            tx.session.add(DeadlineRow(id=f"contract_filing:{code}", project_code=code,
-                                       kind="contract_filing", article=13,
-                                       due_on=TODAY - timedelta(days=i % 4), status="open",
-                                       ledger=[]))
-            tx.session.add(FindingRow(id=f"F{i:03d}", project_code=code, source="inspection",
-                                      kind="inspection", articles=[17], description="d",
-                                      details={}, status="open", found_on=date(2027, 1, 1 + i % 3),
-                                      history=[]))
+            tx.session.add(
+                DeadlineRow(
+                    id=f"contract_filing:{code}",
+                    project_code=code,
+                    kind="contract_filing",
+                    article=13,
+                    due_on=TODAY - timedelta(days=i % 4),
+                    status="open",
+                    ledger=[],
+                )
+            )
+            tx.session.add(
+                FindingRow(
+                    id=f"F{i:03d}",
+                    project_code=code,
+                    source="inspection",
+                    kind="inspection",
+                    articles=[17],
+                    description="d",
+                    details={},
+                    status="open",
+                    found_on=date(2027, 1, 1 + i % 3),
+                    history=[],
+                )
+            )
             if i % 3 == 0:
-                tx.session.add(SanctionRow(id=f"S{i:03d}", project_code=code, type="criticism",
-                                           reason="r", status="active", imposed_by="office",
-                                           imposed_on=date(2027, 2, 1)))
+                tx.session.add(
+                    SanctionRow(
+                        id=f"S{i:03d}",
+                        project_code=code,
+                        type="criticism",
+                        reason="r",
+                        status="active",
+                        imposed_by="office",
+                        imposed_on=date(2027, 2, 1),
+                    )
+                )
 
 
 def walk(read, schema, key, limit=5, **filters):
@@ -68,16 +94,27 @@ def walk(read, schema, key, limit=5, **filters):
 def test_deadlines_findings_and_sanctions_walk_once_each_in_order(store):
     seed(store)
     every = deadlines.list_deadlines(store, OFFICE, None, None, None, TODAY, (500, 0))
-    paged = walk(lambda page: deadlines.list_deadlines(store, OFFICE, None, None, None, TODAY,
-                                                       page), DeadlineFilter, ("due_on", "id"))
+    paged = walk(
+        lambda page: deadlines.list_deadlines(store, OFFICE, None, None, None, TODAY, page),
+        DeadlineFilter,
+        ("due_on", "id"),
+    )
     assert [d["id"] for d in paged] == [d["id"] for d in every] and len(paged) == 12
     assert [d["due_on"] for d in paged] == sorted(d["due_on"] for d in paged)
     unit = Identity("u", "unit", "U-1")
-    mine = walk(lambda page: findings.list_findings(store, unit, None, None, page),
-                FindingFilter, ("found_on", "id"), limit=2)
+    mine = walk(
+        lambda page: findings.list_findings(store, unit, None, None, page),
+        FindingFilter,
+        ("found_on", "id"),
+        limit=2,
+    )
     assert len(mine) == 6 and {f["project"][-1] for f in mine} <= {"1", "3", "5", "7", "9"}
-    listed = walk(lambda page: sanctions.list_sanctions(store, OFFICE, None, "active", page),
-                  FindingFilter, ("imposed_on", "id"), limit=3)
+    listed = walk(
+        lambda page: sanctions.list_sanctions(store, OFFICE, None, "active", page),
+        FindingFilter,
+        ("imposed_on", "id"),
+        limit=3,
+    )
     assert [s["id"] for s in listed] == ["S000", "S003", "S006", "S009"]
 
 
@@ -85,10 +122,21 @@ def test_a_page_does_not_shift_when_rows_land_before_it(store):
     seed(store)
     first = findings.list_findings(store, OFFICE, None, None, (4, 0, None))
     after = FindingFilter().load({"after": paging.next_cursor(first, 4, ("found_on", "id"))})
-    with store.transaction() as tx:   # a finding found earlier than the page's last one
-        tx.session.add(FindingRow(id="F000a", project_code="SD-2027-000000", source="s",
-                                  kind="k", articles=[17], description="d", details={},
-                                  status="open", found_on=date(2026, 1, 1), history=[]))
+    with store.transaction() as tx:  # a finding found earlier than the page's last one
+        tx.session.add(
+            FindingRow(
+                id="F000a",
+                project_code="SD-2027-000000",
+                source="s",
+                kind="k",
+                articles=[17],
+                description="d",
+                details={},
+                status="open",
+                found_on=date(2026, 1, 1),
+                history=[],
+            )
+        )
     second = findings.list_findings(store, OFFICE, None, None, (4, 0, after["after"]))
     assert not {f["id"] for f in first} & {f["id"] for f in second}
     assert second[0]["found_on"] >= first[-1]["found_on"]
@@ -99,7 +147,7 @@ def test_the_overview_pages_its_projects_and_sums_every_unit(store):
     whole = deadlines.overview(store, TODAY, (500, 0, None))
     assert len(whole["by_project"]) == 12
     assert whole["by_unit"]["U-0"]["open_findings"] == 6
-    assert whole["by_unit"]["U-0"]["active_sanctions"] == 2      # 0, 6 (U-0); 3, 9 (U-1)
+    assert whole["by_unit"]["U-0"]["active_sanctions"] == 2  # 0, 6 (U-0); 3, 9 (U-1)
     pages, cursor = [], None
     while True:
         after = OverviewPage().load({"after": cursor})["after"] if cursor else None

@@ -1,4 +1,5 @@
 """The relay: mandatory publishing notices an unroutable message and keeps it until it routes."""
+
 import pytest
 from kombu import Connection
 
@@ -17,8 +18,13 @@ from shared.testing import (
 
 pytestmark = pytest.mark.integration
 
-PROJECT = {"name": "路由测试", "kind": "om", "level": "county", "budget": {"total": "1.00"},
-           "plan_item": PLAN_ITEM}
+PROJECT = {
+    "name": "路由测试",
+    "kind": "om",
+    "level": "county",
+    "budget": {"total": "1.00"},
+    "plan_item": PLAN_ITEM,
+}
 
 
 def outbox(url, routing_key="application_submitted"):
@@ -39,8 +45,7 @@ def published_after(url, before):
     return rows if rows and all(r.published_at for r in rows) else None
 
 
-def test_missing_queue_keeps_events_until_the_administrator_declares_it(amqp_uri, sqlite_urls,
-                                                                        start_service):
+def test_missing_queue_keeps_events_until_the_administrator_declares_it(amqp_uri, sqlite_urls, start_service):
     """The relay may not declare another service's queue (shared.messaging.rights): it keeps the
     event, naming what is missing, until `govproj topology` has run."""
     queue = topology.consumer_queue_name("approval", "application_submitted")
@@ -48,20 +53,25 @@ def test_missing_queue_keeps_events_until_the_administrator_declares_it(amqp_uri
         conn.default_channel.queue_delete(queue)
     start_service("planning", sqlite_urls["planning"])
     submit(amqp_uri)
-    [kept] = wait_for(lambda: [r for r in outbox(sqlite_urls["planning"]) if r.last_error],
-                      timeout=15, message="the submission kept with its error")
+    [kept] = wait_for(
+        lambda: [r for r in outbox(sqlite_urls["planning"]) if r.last_error],
+        timeout=15,
+        message="the submission kept with its error",
+    )
     assert kept.published_at is None and "topology missing" in kept.last_error
     assert repr(queue) in kept.last_error and "govproj topology" in kept.last_error
 
     declare_topology(amqp_uri)
-    wait_for(lambda: published_after(sqlite_urls["planning"], 0), timeout=40,
-             message="everything published once the topology is complete")
+    wait_for(
+        lambda: published_after(sqlite_urls["planning"], 0),
+        timeout=40,
+        message="everything published once the topology is complete",
+    )
     with Connection(amqp_uri) as conn:  # it reached the declared queue: nothing vanished
         assert conn.default_channel.queue_declare(queue, passive=True).message_count == 1
 
 
-def test_unroutable_publish_is_kept_and_retried_after_redeclaring(amqp_uri, sqlite_urls,
-                                                                  start_service):
+def test_unroutable_publish_is_kept_and_retried_after_redeclaring(amqp_uri, sqlite_urls, start_service):
     start_service("planning", sqlite_urls["planning"])
     queue = topology.consumer_queue_name("approval", "application_submitted")
     with Connection(amqp_uri) as conn:  # every route of the submission is unbound
@@ -70,13 +80,19 @@ def test_unroutable_publish_is_kept_and_retried_after_redeclaring(amqp_uri, sqli
         channel.queue_unbind(topology.AUDIT_TRAIL_QUEUE, "planning.events", "#")
 
     submit(amqp_uri)
-    [kept] = wait_for(lambda: [r for r in outbox(sqlite_urls["planning"]) if r.last_error],
-                      timeout=15, message="the unroutable submission kept")
+    [kept] = wait_for(
+        lambda: [r for r in outbox(sqlite_urls["planning"]) if r.last_error],
+        timeout=15,
+        message="the unroutable submission kept",
+    )
     assert kept.last_error == "unroutable (no queue bound)" and kept.published_at is None
 
     declare_topology(amqp_uri)
-    wait_for(lambda: published_after(sqlite_urls["planning"], 0), timeout=40,
-             message="everything published after the administrator re-declared the topology")
+    wait_for(
+        lambda: published_after(sqlite_urls["planning"], 0),
+        timeout=40,
+        message="everything published after the administrator re-declared the topology",
+    )
     [row] = outbox(sqlite_urls["planning"])
     assert row.attempts >= 2
     with Connection(amqp_uri) as conn:
@@ -93,8 +109,14 @@ def test_broker_unreachable_keeps_events_until_it_returns(sqlite_urls, tmp_path)
     store = Store(engine, planning_tables)
     with store.transaction() as tx:
         from datetime import date
-        tx.emit("clock_set", {"today": date(2026, 1, 5), "set_by": "op"}, project_code=None,
-                regulation_version=None, articles=[])
+
+        tx.emit(
+            "clock_set",
+            {"today": date(2026, 1, 5), "set_by": "op"},
+            project_code=None,
+            regulation_version=None,
+            articles=[],
+        )
     relay = OutboxRelay(engine, planning_tables, "amqp://guest:guest@127.0.0.1:1/")
     assert relay.publish_pending() == 0
     [row] = outbox(sqlite_urls["planning"], "clock_set")

@@ -1,6 +1,7 @@
 """PostgreSQL connections without a ping per checkout (issue 19): a pooled connection the server
 dropped while it sat idle is replaced before use, and a drop met in use costs that one statement
 only — the pool is invalidated, the next transaction gets a new connection."""
+
 from __future__ import annotations
 
 import pytest
@@ -38,7 +39,7 @@ def test_a_connection_dropped_while_idle_is_replaced_before_use(postgres_urls, i
     try:
         first = _backend_pid(engine)
         _terminate(infrastructure.pg_uri, first)
-        with engine.begin() as conn:          # no error: the dead connection was replaced
+        with engine.begin() as conn:  # no error: the dead connection was replaced
             assert conn.scalar(text("SELECT pg_backend_pid()")) != first
             # and no transaction was left open by the check: an isolation level can be set
         with engine.connect() as conn:
@@ -49,14 +50,14 @@ def test_a_connection_dropped_while_idle_is_replaced_before_use(postgres_urls, i
 
 
 def test_a_drop_met_in_use_fails_that_statement_only(postgres_urls, infrastructure):
-    engine = create_engine_for(postgres_urls["finance"])   # rested too briefly to be checked
+    engine = create_engine_for(postgres_urls["finance"])  # rested too briefly to be checked
     try:
         first = _backend_pid(engine)
         _terminate(infrastructure.pg_uri, first)
         with pytest.raises(OperationalError) as failed, engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         assert failed.value.connection_invalidated
-        with engine.begin() as conn:          # the next one reconnects
+        with engine.begin() as conn:  # the next one reconnects
             assert conn.scalar(text("SELECT pg_backend_pid()")) != first
     finally:
         engine.dispose()

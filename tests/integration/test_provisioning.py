@@ -1,5 +1,6 @@
 """`govproj run` provisions the derived users itself (management API, else rabbitmqctl), or says
 plainly that it falls back to one user."""
+
 import os
 import uuid
 
@@ -25,6 +26,7 @@ def unique_users(rabbit_admin):
     def user_of(rights):
         names.append(f"{rights.user}.prov-{suffix}")
         return names[-1]
+
     yield user_of
     for name in names:
         rabbit_admin.delete_user(name)
@@ -40,18 +42,28 @@ def assert_least_privilege(uri: str) -> None:
 def test_provisioned_through_the_management_api(amqp_uri, unique_users):
     how, uris = provision_users(amqp_uri, all_rights(FAST_RETRIES), user_of=unique_users)
     assert how.startswith("the management API")
-    assert set(uris) == {"planning", "approval", "finance", "acceptance", "security",
-                         "supervision", "gateway"}
+    assert set(uris) == {
+        "planning",
+        "approval",
+        "finance",
+        "acceptance",
+        "security",
+        "supervision",
+        "gateway",
+    }
     assert_least_privilege(uris["planning"])
 
 
 # rabbitmqctl talks to a broker on this machine; where the broker runs elsewhere (pytest-docker)
 # there is none to reach. In CI the broker is local: there the test must run, never skip.
-@pytest.mark.skipif(os.environ.get("CI") != "true" and not rabbitmqctl_available(),
-                    reason="rabbitmqctl cannot reach the broker (a broker not on this machine)")
+@pytest.mark.skipif(
+    os.environ.get("CI") != "true" and not rabbitmqctl_available(),
+    reason="rabbitmqctl cannot reach the broker (a broker not on this machine)",
+)
 def test_provisioned_with_rabbitmqctl_when_the_api_does_not_answer(amqp_uri, unique_users):
-    how, uris = provision_users(amqp_uri, all_rights(FAST_RETRIES), api="http://127.0.0.1:9/api",
-                                user_of=unique_users)
+    how, uris = provision_users(
+        amqp_uri, all_rights(FAST_RETRIES), api="http://127.0.0.1:9/api", user_of=unique_users
+    )
     assert how == "rabbitmqctl"
     assert_least_privilege(uris["planning"])
 

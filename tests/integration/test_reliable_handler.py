@@ -1,4 +1,5 @@
 """Retries with backoff, exhaustion and permanent refusals of the reliable handler; the clock."""
+
 import time
 
 import pytest
@@ -52,8 +53,8 @@ def reset_calls():
 
 def start(cls, amqp_uri, urls, **overrides):
     from nameko.containers import ServiceContainer
-    container = ServiceContainer(cls, service_config(cls.name, amqp_uri, urls[cls.name],
-                                                     **overrides))
+
+    container = ServiceContainer(cls, service_config(cls.name, amqp_uri, urls[cls.name], **overrides))
     container.start()
     return container
 
@@ -68,14 +69,16 @@ def health(amqp_uri, service):
         return getattr(cluster, service).health()
 
 
-def test_transient_failure_is_retried_with_backoff_then_applied(amqp_uri, sqlite_urls,
-                                                                start_service):
+def test_transient_failure_is_retried_with_backoff_then_applied(amqp_uri, sqlite_urls, start_service):
     start_service("supervision", sqlite_urls["supervision"], CLOCK="simulated")
     finance = start(FlakyFinance, amqp_uri, sqlite_urls, CLOCK="simulated")
     try:
         set_clock(amqp_uri, "2027-03-01")
-        wait_for(lambda: health(amqp_uri, "finance")["today"] == "2027-03-01", timeout=15,
-                 message="clock applied after retries")
+        wait_for(
+            lambda: health(amqp_uri, "finance")["today"] == "2027-03-01",
+            timeout=15,
+            message="clock applied after retries",
+        )
         assert len(CALLS) == 3
         assert CALLS[1] - CALLS[0] >= 0.09 and CALLS[2] - CALLS[1] >= 0.29  # the backoff ladder
         assert get_dead_letters(amqp_uri, "finance", timeout=0.5) == []
@@ -83,16 +86,17 @@ def test_transient_failure_is_retried_with_backoff_then_applied(amqp_uri, sqlite
         finance.kill()
 
 
-def test_exhausted_retries_go_to_the_dead_letter_queue_with_the_reason(amqp_uri, sqlite_urls,
-                                                                       start_service):
+def test_exhausted_retries_go_to_the_dead_letter_queue_with_the_reason(amqp_uri, sqlite_urls, start_service):
     start_service("supervision", sqlite_urls["supervision"], CLOCK="simulated")
     finance = start(BrokenFinance, amqp_uri, sqlite_urls, EVENT_MAX_ATTEMPTS=3)
     try:
         set_clock(amqp_uri, "2027-03-01")
         [dead] = get_dead_letters(amqp_uri, "finance", timeout=15)
         assert dead.headers["x-govproj-dead-outcome"] == "exhausted"
-        assert "after 3 attempts: ConnectionError: database down for good" in \
-            dead.headers["x-govproj-dead-reason"]
+        assert (
+            "after 3 attempts: ConnectionError: database down for good"
+            in dead.headers["x-govproj-dead-reason"]
+        )
         assert len(CALLS) == 3  # and no more: nothing loops
         time.sleep(0.6)
         assert len(CALLS) == 3
@@ -119,17 +123,21 @@ def test_simulated_clock_reaches_every_service(amqp_uri, database_urls, start_se
         start_service(service, database_urls[service], CLOCK="simulated")
     set_clock(amqp_uri, "2028-02-29")
     for service in services:
-        wait_for(lambda s=service: health(amqp_uri, s)["today"] == "2028-02-29",
-                 message=f"{service} on the simulated date")
+        wait_for(
+            lambda s=service: health(amqp_uri, s)["today"] == "2028-02-29",
+            message=f"{service} on the simulated date",
+        )
     with rpc_proxy(amqp_uri, identity=unit_identity("U1")) as cluster:
-        code = cluster.planning.register_project({
-            "name": "模拟时钟项目", "kind": "om", "level": "city", "budget": {"total": "10"}})
+        code = cluster.planning.register_project(
+            {"name": "模拟时钟项目", "kind": "om", "level": "city", "budget": {"total": "10"}}
+        )
         assert cluster.planning.get_project(code["code"])["registered_on"] == "2028-02-29"
         assert code["code"].startswith("SD-2028-")
 
 
 def test_clock_cannot_be_set_on_a_real_clock(amqp_uri, sqlite_urls, start_service):
     from nameko.exceptions import RemoteError
+
     start_service("supervision", sqlite_urls["supervision"])
     with pytest.raises(RemoteError) as err:
         set_clock(amqp_uri, "2027-03-01")

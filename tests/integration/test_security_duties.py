@@ -1,4 +1,5 @@
 """Overdue periodic security duties are reported once per due date (第三十条, 第三十一条)."""
+
 from datetime import date
 
 import pytest
@@ -19,19 +20,35 @@ def test_overdue_assessments_become_violations_once(database_urls):
     engine = create_engine_for(url)
     store = Store(engine, platform)
     with store.transaction() as tx:
-        tx.session.add(SecurityFileRow(
-            project_code="SD-2025-000001", owner_unit="U1", classified=False,
-            regulation_version="shandong/v1", registered_on=date(2025, 1, 10),
-            profile={"protection": {"scheme": "graded", "level": 3}}, duties_reported={}))
-        tx.session.add(AssessmentRow(project_code="SD-2025-000001", kind="risk_assessment",
-                                     on_date=date(2025, 6, 30), result="中风险",
-                                     report_document="r", filed_by="u"))
+        tx.session.add(
+            SecurityFileRow(
+                project_code="SD-2025-000001",
+                owner_unit="U1",
+                classified=False,
+                regulation_version="shandong/v1",
+                registered_on=date(2025, 1, 10),
+                profile={"protection": {"scheme": "graded", "level": 3}},
+                duties_reported={},
+            )
+        )
+        tx.session.add(
+            AssessmentRow(
+                project_code="SD-2025-000001",
+                kind="risk_assessment",
+                on_date=date(2025, 6, 30),
+                result="中风险",
+                report_document="r",
+                filed_by="u",
+            )
+        )
     cases = SecurityUseCases(AppContext(store, fixed(date(2026, 1, 10))))
     assert cases.report_overdue_duties(as_of=date(2026, 1, 10)) == []
     assert cases.report_overdue_duties(as_of=date(2026, 1, 11)) == [
-        ("SD-2025-000001", "crypto_evaluation")]          # never evaluated: due a year on
+        ("SD-2025-000001", "crypto_evaluation")
+    ]  # never evaluated: due a year on
     assert cases.report_overdue_duties(as_of=date(2026, 7, 1)) == [
-        ("SD-2025-000001", "risk_assessment")]            # a year after the last one
+        ("SD-2025-000001", "risk_assessment")
+    ]  # a year after the last one
     assert cases.report_overdue_duties(as_of=date(2026, 8, 1)) == []
     assert len(outbox_rows(url, platform, "security_duty_overdue")) == 2
     engine.dispose()

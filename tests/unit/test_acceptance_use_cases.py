@@ -2,6 +2,7 @@
 context — a Store on a temporary SQLite file and a fixed clock. The unit declares completion and
 the 3-month acceptance deadline starts from it (第二十三条); applying with an empty archive is
 refused, nothing changed; the file reads back with its deadline ledger."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -32,15 +33,35 @@ def cases(tmp_path):
     engine = create_engine_for(url)
     store = Store(engine, platform, consumer="acceptance.test", today=lambda _session: TODAY)
     for kind, payload, effect in (
-            ("project_registered", {"unit": UNIT, "co_builders": [], "kind": "construction",
-                                    "level": "province", "classified": False,
-                                    "registered_on": TODAY}, application.project_registered),
-            ("project_approved", {"case_id": "RC-1", "unit": UNIT,
-                                  "approved_amount": Decimal("500000.00"), "approved_on": TODAY,
-                                  "fixed_asset_investment": False, "classified": False},
-             application.project_approved)):
-        store.handle_once(make_event(kind, payload, project_code=CODE,
-                                     regulation_version="shandong/v1", articles=[3]), effect)
+        (
+            "project_registered",
+            {
+                "unit": UNIT,
+                "co_builders": [],
+                "kind": "construction",
+                "level": "province",
+                "classified": False,
+                "registered_on": TODAY,
+            },
+            application.project_registered,
+        ),
+        (
+            "project_approved",
+            {
+                "case_id": "RC-1",
+                "unit": UNIT,
+                "approved_amount": Decimal("500000.00"),
+                "approved_on": TODAY,
+                "fixed_asset_investment": False,
+                "classified": False,
+            },
+            application.project_approved,
+        ),
+    ):
+        store.handle_once(
+            make_event(kind, payload, project_code=CODE, regulation_version="shandong/v1", articles=[3]),
+            effect,
+        )
     yield AcceptanceUseCases(AppContext(store, fixed(TODAY)))
     engine.dispose()
 

@@ -1,6 +1,7 @@
 """The TLS options every AMQP connection of the services passes (shared.messaging.tls, issue 17):
 amqps verifies the chain and the URI's host name; plain amqp gets none; verification cannot be
 configured away."""
+
 import ssl
 
 import pytest
@@ -11,8 +12,11 @@ from shared.messaging import tls
 def test_amqps_checks_the_chain_and_the_uris_host(monkeypatch):
     monkeypatch.setenv("SSL_CERT_FILE", "/etc/govproj/tls/ca.crt")
     options = tls.ssl_options("amqps://u:p@govproj-rabbitmq.govproj.svc:5671/govproj")
-    assert options == {"cert_reqs": ssl.CERT_REQUIRED, "ca_certs": "/etc/govproj/tls/ca.crt",
-                       "server_hostname": "govproj-rabbitmq.govproj.svc"}
+    assert options == {
+        "cert_reqs": ssl.CERT_REQUIRED,
+        "ca_certs": "/etc/govproj/tls/ca.crt",
+        "server_hostname": "govproj-rabbitmq.govproj.svc",
+    }
 
 
 def test_localhost_stays_the_name_checked(monkeypatch):
@@ -31,16 +35,22 @@ def test_plain_amqp_has_no_tls():
 
 def test_amqp_ssl_asks_for_tls_on_a_plain_uri_and_keeps_its_client_certificate(monkeypatch):
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
-    config = tls.nameko_config({"AMQP_URI": "amqp://u:p@broker.example:5671/v",
-                                "AMQP_SSL": {"certfile": "c.pem", "keyfile": "k.pem",
-                                             "ca_certs": "ca.pem"}})
-    assert config["AMQP_SSL"] == {"certfile": "c.pem", "keyfile": "k.pem", "ca_certs": "ca.pem",
-                                  "cert_reqs": ssl.CERT_REQUIRED,
-                                  "server_hostname": "broker.example"}
+    config = tls.nameko_config(
+        {
+            "AMQP_URI": "amqp://u:p@broker.example:5671/v",
+            "AMQP_SSL": {"certfile": "c.pem", "keyfile": "k.pem", "ca_certs": "ca.pem"},
+        }
+    )
+    assert config["AMQP_SSL"] == {
+        "certfile": "c.pem",
+        "keyfile": "k.pem",
+        "ca_certs": "ca.pem",
+        "cert_reqs": ssl.CERT_REQUIRED,
+        "server_hostname": "broker.example",
+    }
 
 
-@pytest.mark.parametrize("weakened", [{"cert_reqs": ssl.CERT_NONE},
-                                      {"server_hostname": "other.example"}])
+@pytest.mark.parametrize("weakened", [{"cert_reqs": ssl.CERT_NONE}, {"server_hostname": "other.example"}])
 def test_verification_cannot_be_configured_away(weakened):
     options = tls.ssl_options("amqps://broker.example/", weakened)
     assert options["cert_reqs"] == ssl.CERT_REQUIRED
@@ -52,10 +62,13 @@ def test_nameko_config_is_idempotent():
     assert tls.nameko_config(dict(once)) == once
 
 
-@pytest.mark.parametrize("uri, configured, words", [
-    ("amqps:///vhost", None, "names no host"),
-    ("amqps://broker.example/", "yes", "must be true or a dict"),
-])
+@pytest.mark.parametrize(
+    "uri, configured, words",
+    [
+        ("amqps:///vhost", None, "names no host"),
+        ("amqps://broker.example/", "yes", "must be true or a dict"),
+    ],
+)
 def test_refused_in_both_languages_with_the_article(uri, configured, words):
     with pytest.raises(tls.TlsConfigError) as refused:
         tls.ssl_options(uri, configured)

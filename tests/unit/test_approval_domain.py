@@ -10,8 +10,15 @@ TODAY = date(2026, 6, 1)
 
 
 def case(**changes):
-    application = {"submission": 1, "unit": "U1", "name": "n", "budget_total": "1000.00",
-                   "fixed_asset_investment": False, "classified": False, **changes}
+    application = {
+        "submission": 1,
+        "unit": "U1",
+        "name": "n",
+        "budget_total": "1000.00",
+        "fixed_asset_investment": False,
+        "classified": False,
+        **changes,
+    }
     return ReviewCase.open_for("SD-2026-000001", "shandong/v1", application, TODAY)
 
 
@@ -28,8 +35,9 @@ def test_round_takes_only_open_cases_once():
     open_case = case()
     ReviewRound.check_cases(["SD-2026-000001"], {"SD-2026-000001": open_case})
     with pytest.raises(RuleViolation) as err:
-        ReviewRound.check_cases(["SD-2026-000001", "SD-X"],
-                                {"SD-2026-000001": in_round(case()), "SD-X": None})
+        ReviewRound.check_cases(
+            ["SD-2026-000001", "SD-X"], {"SD-2026-000001": in_round(case()), "SD-X": None}
+        )
     problems = err.value.details["projects"]
     assert set(problems) == {"SD-2026-000001", "SD-X"}
     assert err.value.as_dict()["articles"] == ["第八条"]
@@ -44,9 +52,15 @@ def test_one_opinion_per_project_in_its_round():
         c.record_opinion("RR-1", opinion("reject", None))
 
 
-@pytest.mark.parametrize("decision, amount, article", [
-    ("approve", None, "第九条"), ("approve", "0", "第九条"), ("approve", "1000.01", "第十七条"),
-    ("reject", "10.00", "第八条")])
+@pytest.mark.parametrize(
+    "decision, amount, article",
+    [
+        ("approve", None, "第九条"),
+        ("approve", "0", "第九条"),
+        ("approve", "1000.01", "第十七条"),
+        ("reject", "10.00", "第八条"),
+    ],
+)
 def test_opinion_amount_rules(decision, amount, article):
     with pytest.raises(RuleViolation) as err:
         in_round(case()).record_opinion("RR-1", opinion(decision, amount))

@@ -2,6 +2,7 @@
 context — a Store on a temporary SQLite file and a fixed clock. The office opens a round of a
 submitted application, records a favourable opinion and closes the round (第八条, 第九条): the
 opinion is issued on the clock's day and, nothing else being needed, the project approved."""
+
 from __future__ import annotations
 
 import json
@@ -25,9 +26,18 @@ from shared.wire import load
 
 CODE, TODAY = "SD-2026-000001", date(2026, 3, 2)
 OFFICE = Identity("o1", "office")
-SUBMITTED = dict(name="政务云", unit="U-370100-001", kind="construction", level="province",
-                 plan_item=None, budget_total=Decimal("500000"), fixed_asset_investment=False,
-                 classified=False, submission=1, submitted_on=TODAY)
+SUBMITTED = dict(
+    name="政务云",
+    unit="U-370100-001",
+    kind="construction",
+    level="province",
+    plan_item=None,
+    budget_total=Decimal("500000"),
+    fixed_asset_investment=False,
+    classified=False,
+    submission=1,
+    submitted_on=TODAY,
+)
 
 
 @pytest.fixture
@@ -36,9 +46,16 @@ def store(tmp_path):
     upgrade("approval", url)
     engine = create_engine_for(url)
     store = Store(engine, platform, consumer="approval.test", today=lambda _session: TODAY)
-    store.handle_once(make_event("application_submitted", SUBMITTED, project_code=CODE,
-                                 regulation_version="shandong/v1", articles=[6, 7]),
-                      application.open_review_case(TODAY))
+    store.handle_once(
+        make_event(
+            "application_submitted",
+            SUBMITTED,
+            project_code=CODE,
+            regulation_version="shandong/v1",
+            articles=[6, 7],
+        ),
+        application.open_review_case(TODAY),
+    )
     yield store
     engine.dispose()
 
@@ -53,12 +70,26 @@ def test_a_round_opened_decided_and_closed_approves_the_project(store):
     cases = ApprovalUseCases(AppContext(store, fixed(TODAY)))
     round_, opened = cases.open_round(OFFICE, title="2026年第一批", projects=[CODE])
     assert [c.project_code for c in opened] == [CODE] and round_.opened_on == TODAY
-    cases.record_opinion(OFFICE, round_id=round_.id, data=load(schemas.OpinionFiling, {
-        "project": CODE, "decision": "approve", "necessity": "确有必要",
-        "feasibility": "技术可行", "approved_amount": "450000.00"}))
+    cases.record_opinion(
+        OFFICE,
+        round_id=round_.id,
+        data=load(
+            schemas.OpinionFiling,
+            {
+                "project": CODE,
+                "decision": "approve",
+                "necessity": "确有必要",
+                "feasibility": "技术可行",
+                "approved_amount": "450000.00",
+            },
+        ),
+    )
     closed, decided = cases.close_round(round_id=round_.id)
     assert decided[0].approved_on == TODAY
     assert [k for k, _ in emitted(store)] == [
-        "review_case_opened", "review_opinion_issued", "project_approved"]
+        "review_case_opened",
+        "review_opinion_issued",
+        "project_approved",
+    ]
     assert cases.review_cases(project_code=CODE)[0].approved_on == TODAY
     assert cases.incidents(code=CODE) == [] and cases.change_reviews(code=CODE) == []

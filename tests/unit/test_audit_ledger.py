@@ -6,8 +6,16 @@ from services.supervision.audit_chain import GENESIS, Record, entry_hash, verify
 def chain(n=5):
     records, prev = [], GENESIS
     for seq in range(1, n + 1):
-        fields = (seq, f"m{seq}", "clock_set", "supervision", None, "2026-01-01T00:00:00+00:00",
-                  f'{{"n": {seq}}}', prev)
+        fields = (
+            seq,
+            f"m{seq}",
+            "clock_set",
+            "supervision",
+            None,
+            "2026-01-01T00:00:00+00:00",
+            f'{{"n": {seq}}}',
+            prev,
+        )
         digest = entry_hash(*fields)
         records.append(Record(*fields, digest))
         prev = digest
@@ -30,14 +38,19 @@ def test_an_altered_record_is_located():
     tampered = records[:2] + [replace(records[2], body='{"n": 999}')] + records[3:]
     result = verify(tampered, head(records))
     assert not result["ok"] and result["problems"] == [
-        {"seq": 3, "problem": "altered", "detail": "the record does not match its hash"}]
+        {"seq": 3, "problem": "altered", "detail": "the record does not match its hash"}
+    ]
 
 
 def test_a_rehashed_record_still_breaks_the_link():
     records = chain()
     forged = replace(records[2], body='{"n": 999}')
-    forged = replace(forged, hash=entry_hash(3, "m3", "clock_set", "supervision", None,
-                                             forged.occurred_at, forged.body, forged.prev_hash))
+    forged = replace(
+        forged,
+        hash=entry_hash(
+            3, "m3", "clock_set", "supervision", None, forged.occurred_at, forged.body, forged.prev_hash
+        ),
+    )
     result = verify(records[:2] + [forged] + records[3:], head(records))
     assert [p["seq"] for p in result["problems"]] == [4]  # its successor no longer links
     assert result["problems"][0]["problem"] == "inserted"
@@ -46,23 +59,32 @@ def test_a_rehashed_record_still_breaks_the_link():
 def test_a_removed_record_is_located():
     records = chain()
     result = verify(records[:2] + records[3:], head(records))
-    assert {"seq": 3, "problem": "removed"} == {k: result["problems"][0][k]
-                                                 for k in ("seq", "problem")}
+    assert {"seq": 3, "problem": "removed"} == {k: result["problems"][0][k] for k in ("seq", "problem")}
 
 
 def test_removing_the_last_records_is_seen_from_the_head():
     records = chain()
     result = verify(records[:3], head(records))
-    assert result["problems"] == [{"seq": 5, "problem": "removed",
-                                   "detail": "the ledger ends before its recorded head"}]
+    assert result["problems"] == [
+        {"seq": 5, "problem": "removed", "detail": "the ledger ends before its recorded head"}
+    ]
 
 
 def test_an_inserted_record_is_located():
     records = chain()
-    extra = Record(3, "mX", "clock_set", "supervision", None, records[2].occurred_at, "{}",
-                   records[1].hash, entry_hash(3, "mX", "clock_set", "supervision", None,
-                                               records[2].occurred_at, "{}", records[1].hash))
+    extra = Record(
+        3,
+        "mX",
+        "clock_set",
+        "supervision",
+        None,
+        records[2].occurred_at,
+        "{}",
+        records[1].hash,
+        entry_hash(3, "mX", "clock_set", "supervision", None, records[2].occurred_at, "{}", records[1].hash),
+    )
     result = verify(records[:3] + [extra] + records[3:], head(records))
     assert not result["ok"]
-    assert {"seq": 3, "problem": "inserted"} in [{k: p[k] for k in ("seq", "problem")}
-                                                  for p in result["problems"]]
+    assert {"seq": 3, "problem": "inserted"} in [
+        {k: p[k] for k in ("seq", "problem")} for p in result["problems"]
+    ]

@@ -69,8 +69,7 @@ def test_matrix_refuses_the_unentitled_with_a_bilingual_error(role):
 def test_only_the_office_that_runs_the_sharing_platform_records_a_projects_status(role):
     """第二十六条 (the office runs the sharing platforms), 第二十九条: only the office records a
     project's sharing-platform status; anyone else is refused saying why, citing both."""
-    assert PERMISSIONS["project.sharing.record"] == {"office"} and \
-        "project.sharing.record" in PLATFORM_OFFICE
+    assert PERMISSIONS["project.sharing.record"] == {"office"} and "project.sharing.record" in PLATFORM_OFFICE
     who = Identity("x", role, "U1" if role == "unit" else None)
     if role == "office":
         assert require(who, "project.sharing.record") is who
@@ -81,7 +80,7 @@ def test_only_the_office_that_runs_the_sharing_platform_records_a_projects_statu
     assert body["articles"] == ["第二十六条", "第二十九条"]
     assert "runs the sharing platform" in body["message"]
     assert "负责建设、管理和运维共享交换平台" in body["message_zh"]
-    with pytest.raises(Forbidden) as other:          # other refusals keep their own article
+    with pytest.raises(Forbidden) as other:  # other refusals keep their own article
         require(who, "plan.draft")
     assert other.value.as_dict()["articles"] == ["第四条"]
 
@@ -113,17 +112,17 @@ def test_not_yours_and_no_such_project_are_one_and_the_same_refusal():
     """A unit learns nothing of projects it may not read: the same 403, body and all."""
     stranger = Identity("s", "unit", "U3")
     refusals = []
-    for owner in ("U1", None):           # another unit's project; a code no one registered
+    for owner in ("U1", None):  # another unit's project; a code no one registered
         with pytest.raises(Forbidden) as err:
             require_project(stranger, "funds.read", "SD-2026-000001", owner, ["U2"])
         refusals.append(err.value.as_dict())
     assert refusals[0] == refusals[1] and "不存在" in refusals[0]["message_zh"]
     require_project(Identity("c", "unit", "U2"), "funds.read", "SD-2026-000001", "U1", ["U2"])
-    with pytest.raises(Forbidden):       # co-builders read; only the owner acts
-        require_project(Identity("c", "unit", "U2"), "acceptance.apply", "SD-2026-000001",
-                        "U1", ["U2"], owner_only=True)
-    require_project(Identity("o", "unit", "U1"), "acceptance.apply", "SD-2026-000001", "U1",
-                    owner_only=True)
+    with pytest.raises(Forbidden):  # co-builders read; only the owner acts
+        require_project(
+            Identity("c", "unit", "U2"), "acceptance.apply", "SD-2026-000001", "U1", ["U2"], owner_only=True
+        )
+    require_project(Identity("o", "unit", "U1"), "acceptance.apply", "SD-2026-000001", "U1", owner_only=True)
     # oversight sees every project; an unknown one is the service's 404, after this check
     require_project(Identity("o", "office"), "funds.read", "SD-2026-000001", None)
     require_project(Identity("o", "office"), "funds.read", "SD-2026-000001", "U1")
@@ -133,8 +132,20 @@ def test_the_classified_stub_keeps_the_register_fields_and_no_content():
     """第四条: everyone but the unit and the secrecy bureau sees a classified project's stub."""
     from shared.authz import classified_stub
 
-    stub = classified_stub({"code": "SD-2026-000001", "unit": "U-1", "status": "approved",
-                            "name": "涉密系统", "content": "机密", "budget": {
-                                "total": "100.00", "shares": {"province": "100.00"}}})
-    assert stub == {"code": "SD-2026-000001", "unit": "U-1", "status": "approved",
-                    "budget": {"total": "100.00"}, "classified": True}
+    stub = classified_stub(
+        {
+            "code": "SD-2026-000001",
+            "unit": "U-1",
+            "status": "approved",
+            "name": "涉密系统",
+            "content": "机密",
+            "budget": {"total": "100.00", "shares": {"province": "100.00"}},
+        }
+    )
+    assert stub == {
+        "code": "SD-2026-000001",
+        "unit": "U-1",
+        "status": "approved",
+        "budget": {"total": "100.00"},
+        "classified": True,
+    }

@@ -48,8 +48,9 @@ def test_unpublished_year_is_provisional_not_silently_known(calendar):
 
 
 def test_operator_loaded_year_replaces_the_guess(calendar):
-    cal = official_calendar([YearSchedule(2099, holidays=frozenset({date(2099, 3, 3)}),
-                                          workdays=frozenset({date(2099, 3, 7)}))])
+    cal = official_calendar(
+        [YearSchedule(2099, holidays=frozenset({date(2099, 3, 3)}), workdays=frozenset({date(2099, 3, 7)}))]
+    )
     deadline = add_working_days(cal, date(2099, 3, 2), 4)
     assert not deadline.provisional
     assert deadline.due == date(2099, 3, 7)  # Tue 3rd off; Wed, Thu, Fri, then Sat 7th worked
@@ -59,8 +60,7 @@ def test_schedule_rejects_dates_of_another_year_or_both_kinds():
     with pytest.raises(ValueError):
         YearSchedule(2030, holidays=frozenset({date(2031, 1, 1)}))
     with pytest.raises(ValueError):
-        YearSchedule(2030, holidays=frozenset({date(2030, 5, 1)}),
-                     workdays=frozenset({date(2030, 5, 1)}))
+        YearSchedule(2030, holidays=frozenset({date(2030, 5, 1)}), workdays=frozenset({date(2030, 5, 1)}))
 
 
 def test_zero_and_negative_working_days():
@@ -70,14 +70,17 @@ def test_zero_and_negative_working_days():
         add_working_days(cal, date(2030, 1, 1), -1)
 
 
-@pytest.mark.parametrize("start, months, due", [
-    (date(2026, 8, 31), 3, date(2026, 11, 30)),   # the regulation's example: clamped
-    (date(2023, 11, 30), 3, date(2024, 2, 29)),   # into a leap February
-    (date(2025, 11, 30), 3, date(2026, 2, 28)),   # into a common February
-    (date(2026, 1, 31), 1, date(2026, 2, 28)),
-    (date(2026, 10, 15), 3, date(2027, 1, 15)),   # across the year end
-    (date(2026, 2, 28), 12, date(2027, 2, 28)),
-])
+@pytest.mark.parametrize(
+    "start, months, due",
+    [
+        (date(2026, 8, 31), 3, date(2026, 11, 30)),  # the regulation's example: clamped
+        (date(2023, 11, 30), 3, date(2024, 2, 29)),  # into a leap February
+        (date(2025, 11, 30), 3, date(2026, 2, 28)),  # into a common February
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2026, 10, 15), 3, date(2027, 1, 15)),  # across the year end
+        (date(2026, 2, 28), 12, date(2027, 2, 28)),
+    ],
+)
 def test_calendar_months_are_month_end_clamped(start, months, due):
     assert add_months(start, months) == due
 

@@ -1,6 +1,7 @@
 """Signed callers without a signature and a verification per RPC (issue 19): the gateway reuses
 an assertion while half its lifetime is left; a service remembers one it verified until it
 expires, but still refuses it at once when its key is no longer trusted."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,8 +27,8 @@ def test_the_gateway_reuses_an_assertion_per_caller_and_service_for_half_its_lif
     issue = callers.Issuer(gateway_key(), lifetime=60)
     first = issue(OFFICE, "planning")
     assert issue(OFFICE, "planning") == first
-    assert issue(OFFICE, "finance") != first                       # another audience
-    assert issue(Identity("u-1", "unit", "U-1"), "planning") != first   # another caller
+    assert issue(OFFICE, "finance") != first  # another audience
+    assert issue(Identity("u-1", "unit", "U-1"), "planning") != first  # another caller
     issue._issued[("office-1", "office", None, "planning")] = (first, 0.0)  # half-life passed
     assert issue(OFFICE, "planning") != first
 
@@ -36,8 +37,8 @@ def test_a_verified_assertion_is_remembered_but_not_past_its_key():
     key = gateway_key()
     assertion = callers.Issuer(key)(OFFICE, "planning")
     assert callers.verify(assertion, ring_of(key), "planning") == OFFICE
-    assert callers.verify(assertion, ring_of(key), "planning") == OFFICE   # remembered
+    assert callers.verify(assertion, ring_of(key), "planning") == OFFICE  # remembered
     with pytest.raises(callers.UnverifiedCaller, match="not for finance"):
-        callers.verify(assertion, ring_of(key), "finance")           # audience still checked
+        callers.verify(assertion, ring_of(key), "finance")  # audience still checked
     with pytest.raises(callers.UnverifiedCaller, match="unknown key"):
-        callers.verify(assertion, KeyRing({}), "planning")            # key no longer trusted
+        callers.verify(assertion, KeyRing({}), "planning")  # key no longer trusted

@@ -11,16 +11,26 @@ TODAY = date(2026, 6, 1)
 
 
 def project(**changes):
-    fields = dict(code="SD-2026-000001", name="n", unit="U1", kind="construction",
-                  level="province", plan_item="P1", budget_total=Decimal("100.00"),
-                  fixed_asset_investment=False, new_civil_works=False, classified=False,
-                  regulation_version="shandong/v1", registered_on=TODAY, status="approved")
+    fields = dict(
+        code="SD-2026-000001",
+        name="n",
+        unit="U1",
+        kind="construction",
+        level="province",
+        plan_item="P1",
+        budget_total=Decimal("100.00"),
+        fixed_asset_investment=False,
+        new_civil_works=False,
+        classified=False,
+        regulation_version="shandong/v1",
+        registered_on=TODAY,
+        status="approved",
+    )
     return Project(**{**fields, **changes})
 
 
 def change(changes=None, id="CR-1"):
-    return ChangeReview(id, "SD-2026-000001", changes or {"budget": {"total": "150.00"}}, "r",
-                        TODAY)
+    return ChangeReview(id, "SD-2026-000001", changes or {"budget": {"total": "150.00"}}, "r", TODAY)
 
 
 def test_change_review_decides_once_and_sets_the_reviewed_amount():
@@ -36,40 +46,42 @@ def test_change_review_decides_once_and_sets_the_reviewed_amount():
     assert rejected.new_approved_amount() is None
 
 
-@pytest.mark.parametrize("changes, decision, amount", [
-    ({"budget": {"total": "150.00"}}, "approve", None),          # a budget change: required
-    ({"location": "烟台"}, "approve", Decimal("1.00")),           # no budget change: none
-    ({"budget": {"total": "150.00"}}, "reject", Decimal("1.00")),  # a refusal sets no amount
-])
-def test_the_approved_amount_is_set_exactly_when_a_budget_change_is_approved(
-        changes, decision, amount):
+@pytest.mark.parametrize(
+    "changes, decision, amount",
+    [
+        ({"budget": {"total": "150.00"}}, "approve", None),  # a budget change: required
+        ({"location": "烟台"}, "approve", Decimal("1.00")),  # no budget change: none
+        ({"budget": {"total": "150.00"}}, "reject", Decimal("1.00")),  # a refusal sets no amount
+    ],
+)
+def test_the_approved_amount_is_set_exactly_when_a_budget_change_is_approved(changes, decision, amount):
     review = change(changes)
     with pytest.raises(RuleViolation) as err:
         review.decide(decision, "office", TODAY, "", amount)
     body = err.value.as_dict()
     assert body["articles"] == ["第十八条"] and list(body["details"]) == ["approved_amount"]
-    assert review.status == "pending"                             # nothing decided
-    review.decide("reject", "office", TODAY, "")                   # still decidable
+    assert review.status == "pending"  # nothing decided
+    review.decide("reject", "office", TODAY, "")  # still decidable
 
 
 def test_a_fixed_asset_projects_change_waits_for_the_drcs_reapproval():
     """第四条: the DRC approved the project, so it re-approves the change; nothing before."""
     review = change()
     with pytest.raises(StateConflict):
-        review.reapprove("approve", "鲁发改投资〔2026〕9号", "drc", TODAY)   # not yet reviewed
+        review.reapprove("approve", "鲁发改投资〔2026〕9号", "drc", TODAY)  # not yet reviewed
     review.decide("approve", "office", TODAY, "", Decimal("130.00"), fixed_asset=True)
     assert review.status == "awaiting_drc" and review.new_approved_amount() == Decimal("130.00")
     review.reapprove("approve", "鲁发改投资〔2026〕9号", "drc", TODAY)
     assert review.status == "approved" and review.drc["document_no"] == "鲁发改投资〔2026〕9号"
     with pytest.raises(StateConflict) as err:
-        review.reapprove("reject", "x", "drc", TODAY)                      # once
+        review.reapprove("reject", "x", "drc", TODAY)  # once
     assert err.value.as_dict()["articles"] == ["第四条", "第十八条"]
     refused = change(id="CR-3")
     refused.decide("approve", "office", TODAY, "", Decimal("130.00"), fixed_asset=True)
     refused.reapprove("reject", "x", "drc", TODAY)
     assert refused.status == "rejected" and refused.new_approved_amount() is None
     plain = change({"location": "烟台"}, id="CR-4")
-    plain.decide("approve", "office", TODAY, "")                          # not fixed-asset
+    plain.decide("approve", "office", TODAY, "")  # not fixed-asset
     assert plain.status == "approved"
 
 
@@ -77,10 +89,11 @@ def test_after_approval_the_plan_and_budget_are_replaced_only_under_an_approved_
     """第十七条/第十八条: before approval a document is revised freely; after it, a new version
     of the construction plan or the investment budget needs an approved change."""
     from datetime import UTC, datetime
+
     at = datetime(2026, 6, 1, tzinfo=UTC)
     draft = project(status="draft")
     draft.file_document("construction_plan", "方案", "ab" * 32, "u", at)
-    draft.file_document("construction_plan", "方案二", "cd" * 32, "u", at)   # a draft: freely
+    draft.file_document("construction_plan", "方案二", "cd" * 32, "u", at)  # a draft: freely
     approved = project()
     approved.file_document("construction_plan", "方案", "ab" * 32, "u", at)  # the first: fine
     assert approved.needs_a_change_to_replace("construction_plan")
@@ -88,7 +101,7 @@ def test_after_approval_the_plan_and_budget_are_replaced_only_under_an_approved_
         with pytest.raises(RuleViolation) as err:
             approved.file_document(doc_type, "新方案", "ef" * 32, "u", at)
         assert err.value.as_dict()["articles"] == ["第十七条", "第十八条"]
-    assert approved.documents["construction_plan"].version == 1          # nothing changed
+    assert approved.documents["construction_plan"].version == 1  # nothing changed
     approved.file_document("construction_plan", "新方案", "ef" * 32, "u", at, change="CR-1")
     assert approved.documents["construction_plan"].version == 2
     approved.file_document("construction_summary", "总结", "01" * 32, "u", at)
@@ -99,8 +112,9 @@ def incident():
     return Incident("IN-1", "SD-2026-000001", "serious_delay", "d", "u", TODAY)
 
 
-@pytest.mark.parametrize("action, deadline", [
-    ("rectify", None), ("rectify", TODAY), ("suspend", date(2026, 7, 1))])
+@pytest.mark.parametrize(
+    "action, deadline", [("rectify", None), ("rectify", TODAY), ("suspend", date(2026, 7, 1))]
+)
 def test_incident_decision_rules(action, deadline):
     with pytest.raises(RuleViolation) as err:
         incident().decide(action, deadline, "office", TODAY)
@@ -130,10 +144,9 @@ def test_only_a_suspension_resumes_and_once():
         undecided.resume("恢复", "office", TODAY)
     suspended = incident()
     suspended.decide("suspend", None, "office", TODAY)
-    assert suspended.resume("整改完成", "office", TODAY) == 0       # the same day: no days
+    assert suspended.resume("整改完成", "office", TODAY) == 0  # the same day: no days
     assert suspended.status == "resumed"
-    assert suspended.decision["resumption"] == {"reason": "整改完成", "by": "office",
-                                                "on": TODAY.isoformat()}
+    assert suspended.decision["resumption"] == {"reason": "整改完成", "by": "office", "on": TODAY.isoformat()}
     with pytest.raises(StateConflict) as err:
         suspended.resume("again", "office", date(2026, 7, 1))
     assert err.value.as_dict()["message_zh"]
@@ -153,8 +166,14 @@ def test_change_requests_only_for_approved_projects_and_not_of_classified_conten
 
 def test_approved_change_updates_the_register():
     p = project()
-    p.apply_change({"goal": "新目标", "schedule": {"start": "2026-07-01", "end": "2027-06-30"},
-                    "budget": {"total": "120.00"}}, Decimal("120.00"))
+    p.apply_change(
+        {
+            "goal": "新目标",
+            "schedule": {"start": "2026-07-01", "end": "2027-06-30"},
+            "budget": {"total": "120.00"},
+        },
+        Decimal("120.00"),
+    )
     assert p.goals == "新目标" and p.schedule_end == date(2027, 6, 30)
     assert p.budget_total == p.approved_amount == Decimal("120.00")
 

@@ -1,6 +1,7 @@
 """The console without a broker: forms drawn from the services' schemas, what a person reads
 (money, Beijing time), and what the console decides before any service is asked (sign-in, the
 cookie, the form check, the language). Its pages against a running suite: tests/e2e."""
+
 import time
 
 import jwt
@@ -60,22 +61,31 @@ def test_the_registration_form_is_the_schema_with_its_limits_and_choices():
 
 def test_a_submitted_form_becomes_the_body_the_api_takes():
     specs = forms.describe(ProjectRegistration, rows=2)
-    form = {"name": " 电子证照 ", "kind": "construction", "level": "province",
-            "budget.total": "500000.00", "budget.shares.province": "", "classified": "on",
-            "co_builders.0.unit": "U-2", "co_builders.0.scope": "数据共享",
-            "co_builders.1.unit": "", "co_builders.1.scope": ""}
+    form = {
+        "name": " 电子证照 ",
+        "kind": "construction",
+        "level": "province",
+        "budget.total": "500000.00",
+        "budget.shares.province": "",
+        "classified": "on",
+        "co_builders.0.unit": "U-2",
+        "co_builders.0.scope": "数据共享",
+        "co_builders.1.unit": "",
+        "co_builders.1.scope": "",
+    }
     body = forms.body_from(form, specs)
     assert body["name"] == "电子证照" and body["classified"] is True
     assert body["national_ministry"] is False and "plan_item" not in body
-    assert body["budget"] == {"total": "500000.00"}          # the empty share is left out
-    assert body["co_builders"] == [{"unit": "U-2", "scope": "数据共享"}]   # the blank row too
-    ProjectRegistration().load(body)      # what the API's schema accepts
+    assert body["budget"] == {"total": "500000.00"}  # the empty share is left out
+    assert body["co_builders"] == [{"unit": "U-2", "scope": "数据共享"}]  # the blank row too
+    ProjectRegistration().load(body)  # what the API's schema accepts
 
 
 def test_the_apis_validation_errors_land_beside_the_fields_that_caused_them():
     with pytest.raises(ValidationError) as refused:
-        ProjectRegistration().load({"name": "", "kind": "tower", "budget": {"total": 5},
-                                    "co_builders": [{"unit": "U-2"}]})
+        ProjectRegistration().load(
+            {"name": "", "kind": "tower", "budget": {"total": 5}, "co_builders": [{"unit": "U-2"}]}
+        )
     errors = forms.flatten_errors(refused.value.messages)
     names = set()
 
@@ -85,16 +95,17 @@ def test_the_apis_validation_errors_land_beside_the_fields_that_caused_them():
             collect(spec.children)
             for row in spec.rows:
                 collect(row)
+
     collect(forms.describe(ProjectRegistration))
     assert {"name", "kind", "level", "budget.total", "co_builders.0.scope"} <= set(errors)
-    assert set(errors) <= names          # every message has its field on the page
+    assert set(errors) <= names  # every message has its field on the page
 
 
 # -- what a person reads ---------------------------------------------------------------------
 def test_money_has_thousands_separators_and_yuan_and_times_are_beijing_time():
     assert words.money("1234567.5") == "1,234,567.50 元"
     assert words.money(None) == "—"
-    assert words.beijing("2026-11-30T08:05:43.772627") == "2026-11-30 16:05"       # UTC stamp
+    assert words.beijing("2026-11-30T08:05:43.772627") == "2026-11-30 16:05"  # UTC stamp
     assert words.beijing("2026-12-31T20:00:00+00:00") == "2027-01-01 04:00"
     assert words.field_label("resources.0.name", "zh") == "资源名称"
     assert words.field_label("construction.by_level.province", "en") == "province (yuan)"
@@ -121,8 +132,9 @@ def test_a_stranger_is_sent_to_sign_in_and_back_afterwards():
 
 def test_development_sign_in_puts_the_token_in_an_httponly_cookie():
     client = console()
-    r = client.post("/console/login", data={"role": "unit", "unit": "U-370100-001",
-                                            "next": "/console/projects"})
+    r = client.post(
+        "/console/login", data={"role": "unit", "unit": "U-370100-001", "next": "/console/projects"}
+    )
     assert r.status_code == 303 and r.headers["Location"] == "/console/projects"
     cookie = r.headers["Set-Cookie"]
     assert cookie.startswith(f"{TOKEN_COOKIE}=") and "HttpOnly" in cookie
@@ -144,8 +156,9 @@ def test_sign_in_refuses_a_unit_without_its_code_and_never_redirects_elsewhere()
 
 def test_an_expired_token_means_signing_in_again():
     client = console()
-    client.set_cookie(TOKEN_COOKIE, development_token(CONFIG["JWT_DEV_SECRET"], "office",
-                                                      ttl_seconds=-10), path="/console")
+    client.set_cookie(
+        TOKEN_COOKIE, development_token(CONFIG["JWT_DEV_SECRET"], "office", ttl_seconds=-10), path="/console"
+    )
     assert client.get("/console/").headers["Location"].startswith("/console/login")
 
 
@@ -153,8 +166,7 @@ def test_a_form_without_the_pages_check_value_is_refused_before_any_service_is_a
     client, token = signed_in()
     r = client.post("/console/projects/SD-2026-000001/submission", data={})
     assert r.status_code == 400 and "表单已失效" in r.get_data(as_text=True)
-    r = client.post("/console/projects/SD-2026-000001/submission",
-                    data={"_csrf": csrf_for("another token")})
+    r = client.post("/console/projects/SD-2026-000001/submission", data={"_csrf": csrf_for("another token")})
     assert r.status_code == 400
     r = client.post("/console/logout", data={"_csrf": csrf_for(token)})
     assert r.status_code == 303 and f"{TOKEN_COOKIE}=;" in r.headers["Set-Cookie"]
@@ -163,8 +175,7 @@ def test_a_form_without_the_pages_check_value_is_refused_before_any_service_is_a
 def test_the_language_switch_and_the_vendored_script():
     client = console()
     r = client.get("/console/lang/en?next=/console/login")
-    assert r.headers["Location"] == "/console/login" and "govproj_lang=en" in r.headers[
-        "Set-Cookie"]
+    assert r.headers["Location"] == "/console/login" and "govproj_lang=en" in r.headers["Set-Cookie"]
     page = client.get("/console/login").get_data(as_text=True)
     assert '<html lang="en">' in page and "Sign in" in page and "中文" in page
     script = client.get("/console/static/htmx.min.js")
@@ -174,13 +185,17 @@ def test_the_language_switch_and_the_vendored_script():
 
 def test_production_takes_the_identity_providers_token():
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    public = private.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    public = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     client = console(JWT_MODE="production", JWT_PUBLIC_KEY=public)
     page = client.get("/console/login").get_data(as_text=True)
-    assert "选择角色" not in page and 'name="token"' in page      # no role picker
-    token = jwt.encode({"sub": "li", "role": "finance", "exp": int(time.time()) + 60},
-                       private, algorithm="RS256")
+    assert "选择角色" not in page and 'name="token"' in page  # no role picker
+    token = jwt.encode(
+        {"sub": "li", "role": "finance", "exp": int(time.time()) + 60}, private, algorithm="RS256"
+    )
     r = client.post("/console/login", data={"token": token})
     assert r.status_code == 303 and "HttpOnly" in r.headers["Set-Cookie"]
     forged = development_token(CONFIG["JWT_DEV_SECRET"], "finance")
@@ -191,15 +206,21 @@ def test_a_list_of_articles_is_typed_in_one_box_and_the_page_names_the_project()
     from werkzeug.datastructures import MultiDict
 
     from services.console import pages
+
     inspection = pages.ACTIONS["inspections"]
-    [findings] = inspection.fields("SD-2026-000001", rows=2)   # "project" comes from the page
+    [findings] = inspection.fields("SD-2026-000001", rows=2)  # "project" comes from the page
     assert findings.kind == "rows" and findings.label == ("发现的问题", "findings")
     articles = findings.rows[0][0]
     assert articles.kind == "list" and articles.numbers and articles.maxlength is None
-    body = inspection.body("SD-2026-000001", MultiDict({
-        "findings.0.articles": "34、35, 36", "findings.0.description": "未按期整改"}), rows=2)
-    assert body == {"project": "SD-2026-000001",
-                    "findings": [{"articles": [34, 35, 36], "description": "未按期整改"}]}
+    body = inspection.body(
+        "SD-2026-000001",
+        MultiDict({"findings.0.articles": "34、35, 36", "findings.0.description": "未按期整改"}),
+        rows=2,
+    )
+    assert body == {
+        "project": "SD-2026-000001",
+        "findings": [{"articles": [34, 35, 36], "description": "未按期整改"}],
+    }
     referral = {f.key: f for f in pages.ACTIONS["referrals"].fields("SD-1")}
-    assert referral["articles"].choices == (37, 38, 39)   # the schema's, shown as a hint
+    assert referral["articles"].choices == (37, 38, 39)  # the schema's, shown as a hint
     assert pages.ACTIONS["verification"].body("SD-1", MultiDict()) == {"resolved": False}

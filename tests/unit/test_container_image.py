@@ -1,6 +1,7 @@
 """The image and docker-compose.yml (issue 17): the base image pinned by digest, dependencies
 installed from a lock file with hashes in their own layer before the code, and a compose file
 that validates against the compose specification and runs what the Kubernetes manifests run."""
+
 import re
 import subprocess
 import sys
@@ -18,8 +19,11 @@ LOCK = (ROOT / "requirements.lock").read_text()
 def instructions():
     """(INSTRUCTION, argument) per Dockerfile line, continuation lines joined."""
     text = re.sub(r"\\\n\s*", " ", DOCKERFILE)
-    return [tuple(line.split(None, 1)) for line in text.splitlines()
-            if line.strip() and not line.lstrip().startswith("#")]
+    return [
+        tuple(line.split(None, 1))
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
 
 
 def _name(requirement: str) -> str:
@@ -33,17 +37,22 @@ def test_the_base_image_is_pinned_by_digest():
 
 def test_dependencies_come_from_the_lock_with_hashes_before_the_code():
     steps = instructions()
-    install_lock = next(i for i, (op, arg) in enumerate(steps)
-                        if op == "RUN" and "-r requirements.lock" in arg)
+    install_lock = next(
+        i for i, (op, arg) in enumerate(steps) if op == "RUN" and "-r requirements.lock" in arg
+    )
     assert "--require-hashes" in steps[install_lock][1]
-    copy_lock = next(i for i, (op, arg) in enumerate(steps)
-                     if op == "COPY" and arg.startswith("requirements.lock"))
-    copies_of_code = [i for i, (op, arg) in enumerate(steps)
-                      if op == "COPY" and re.match(r"(shared|services)\b", arg)]
+    copy_lock = next(
+        i for i, (op, arg) in enumerate(steps) if op == "COPY" and arg.startswith("requirements.lock")
+    )
+    copies_of_code = [
+        i for i, (op, arg) in enumerate(steps) if op == "COPY" and re.match(r"(shared|services)\b", arg)
+    ]
     assert copy_lock < install_lock < min(copies_of_code)
     # the project itself adds nothing unlocked
-    assert any(op == "RUN" and "--no-deps" in arg and "pip install" in arg and " ." in arg
-               for op, arg in steps[install_lock + 1:])
+    assert any(
+        op == "RUN" and "--no-deps" in arg and "pip install" in arg and " ." in arg
+        for op, arg in steps[install_lock + 1 :]
+    )
     assert [arg for op, arg in steps if op == "USER"] == ["10001:10001"]
 
 
@@ -68,17 +77,35 @@ def test_gunicorn_has_no_control_socket():
 
 
 def test_compose_file_follows_the_compose_specification():
-    done = subprocess.run([str(BIN / "check-jsonschema"), "--builtin-schema",
-                           "vendor.compose-spec", str(ROOT / "docker-compose.yml")],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            str(BIN / "check-jsonschema"),
+            "--builtin-schema",
+            "vendor.compose-spec",
+            str(ROOT / "docker-compose.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_compose_runs_the_whole_suite_as_kubernetes_does():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert {"rabbitmq", "postgres", "setup", "gateway", "planning", "approval", "finance",
-            "acceptance", "security", "supervision"} <= set(services)
+    assert {
+        "rabbitmq",
+        "postgres",
+        "setup",
+        "gateway",
+        "planning",
+        "approval",
+        "finance",
+        "acceptance",
+        "security",
+        "supervision",
+    } <= set(services)
     k8s = {}
     for path in (ROOT / "deploy" / "k8s" / "components").glob("*/*.yaml"):
         for doc in yaml.safe_load_all(path.read_text()):
@@ -87,6 +114,5 @@ def test_compose_runs_the_whole_suite_as_kubernetes_does():
     for name, container in k8s.items():
         assert services[name]["command"] == container["command"], name
         assert services[name]["read_only"] is True
-        assert services[name]["depends_on"]["setup"]["condition"] == \
-            "service_completed_successfully"
+        assert services[name]["depends_on"]["setup"]["condition"] == "service_completed_successfully"
     assert "govproj migrate" in services["setup"]["command"][-1]

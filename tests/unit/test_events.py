@@ -16,14 +16,28 @@ from shared.events import (
 from shared.events.titles import TITLES
 from shared.messaging.topology import audit_trail_queue, queues_for_event
 
-APPLICATION = dict(name="政务云", unit="U1", kind="construction", level="province",
-                   plan_item=None, budget_total=Decimal("1250000"), fixed_asset_investment=True,
-                   classified=False, submission=1, submitted_on=date(2026, 3, 2))
+APPLICATION = dict(
+    name="政务云",
+    unit="U1",
+    kind="construction",
+    level="province",
+    plan_item=None,
+    budget_total=Decimal("1250000"),
+    fixed_asset_investment=True,
+    classified=False,
+    submission=1,
+    submitted_on=date(2026, 3, 2),
+)
 
 
 def wire(**changes):
-    event = make_event("application_submitted", APPLICATION, project_code="SD-2026-000001",
-                       regulation_version="shandong/v1", articles=[6, 7])
+    event = make_event(
+        "application_submitted",
+        APPLICATION,
+        project_code="SD-2026-000001",
+        regulation_version="shandong/v1",
+        articles=[6, 7],
+    )
     return json.loads(json.dumps({**event.to_wire(), **changes}))
 
 
@@ -37,15 +51,18 @@ def test_round_trip_through_json_keeps_envelope_and_money_as_string():
     assert event.data()["submitted_on"] == date(2026, 3, 2)
 
 
-@pytest.mark.parametrize("changes, reason", [
-    ({"event_type": "application_sent"}, "unknown event type"),
-    ({"schema_version": 9}, "unknown schema version"),
-    ({"source": "finance"}, "comes from planning"),
-    ({"payload": {"name": "x"}}, "invalid application_submitted payload"),
-    ({"occurred_at": "yesterday"}, "invalid envelope"),
-    ({"project_code": "lower-case"}, "invalid envelope"),
-    ({"surprise": 1}, "invalid envelope"),
-])
+@pytest.mark.parametrize(
+    "changes, reason",
+    [
+        ({"event_type": "application_sent"}, "unknown event type"),
+        ({"schema_version": 9}, "unknown schema version"),
+        ({"source": "finance"}, "comes from planning"),
+        ({"payload": {"name": "x"}}, "invalid application_submitted payload"),
+        ({"occurred_at": "yesterday"}, "invalid envelope"),
+        ({"project_code": "lower-case"}, "invalid envelope"),
+        ({"surprise": 1}, "invalid envelope"),
+    ],
+)
 def test_invalid_events_are_refused_with_the_reason(changes, reason):
     with pytest.raises(InvalidEvent, match=reason):
         load_event(wire(**changes))
@@ -58,11 +75,21 @@ def test_non_object_body_is_invalid():
 
 def test_producer_cannot_emit_an_invalid_payload():
     with pytest.raises(InvalidEvent):
-        make_event("application_submitted", {**APPLICATION, "kind": "palace"},
-                   project_code="SD-2026-000001", regulation_version="shandong/v1", articles=[7])
+        make_event(
+            "application_submitted",
+            {**APPLICATION, "kind": "palace"},
+            project_code="SD-2026-000001",
+            regulation_version="shandong/v1",
+            articles=[7],
+        )
     with pytest.raises(InvalidEvent):
-        make_event("application_submitted", {**APPLICATION, "submitted_on": "2026-03-02"},
-                   project_code="SD-2026-000001", regulation_version="shandong/v1", articles=[7])
+        make_event(
+            "application_submitted",
+            {**APPLICATION, "submitted_on": "2026-03-02"},
+            project_code="SD-2026-000001",
+            regulation_version="shandong/v1",
+            articles=[7],
+        )
 
 
 def test_every_event_is_routable_at_least_to_the_audit_trail():
@@ -87,8 +114,14 @@ def test_every_subscription_names_a_known_event():
 
 
 def test_the_actor_travels_in_the_envelope_and_is_optional_on_the_wire():
-    event = make_event("clock_set", {"today": date(2026, 1, 5), "set_by": "ops"},
-                       project_code=None, regulation_version=None, articles=[], actor="ops@sd")
+    event = make_event(
+        "clock_set",
+        {"today": date(2026, 1, 5), "set_by": "ops"},
+        project_code=None,
+        regulation_version=None,
+        articles=[],
+        actor="ops@sd",
+    )
     assert load_event(json.loads(json.dumps(event.to_wire()))).actor == "ops@sd"
     body = event.to_wire()
     del body["actor"]

@@ -1,5 +1,6 @@
 """Agencies apart (issue 14): which site federates what from whom, with which user's rights,
 and where the gateway sends each service's RPCs — derived from the event registry."""
+
 from __future__ import annotations
 
 import re
@@ -17,10 +18,10 @@ APART = fed.Deployment.from_mapping({"office": OFFICE, "finance": ["finance"]})
 
 
 def test_finance_apart_federates_what_its_consumers_read_and_the_office_what_finance_publishes():
-    assert fed.federated_sources(APART, "finance") == [
-        "acceptance", "approval", "planning", "supervision"]
+    assert fed.federated_sources(APART, "finance") == ["acceptance", "approval", "planning", "supervision"]
     assert fed.upstreams_of(APART, "finance") == {
-        "office": ["acceptance", "approval", "planning", "supervision"]}
+        "office": ["acceptance", "approval", "planning", "supervision"]
+    }
     # the office's consumers (the audit trail among them) read finance's events
     assert fed.federated_sources(APART, "office") == ["finance"]
     assert fed.upstreams_of(APART, "office") == {"finance": ["finance"]}
@@ -57,12 +58,16 @@ def test_the_federation_user_reads_the_federated_exchanges_only():
         assert may(rights.configure, name) and may(rights.write, name) and may(rights.read, name)
     assert may(rights.read, "planning.events") and may(rights.read, "supervision.events")
     # not the exchange finance publishes itself, nor anyone's queue, nor publishing an event
-    for name in ("finance.events", "federation: finance.events -> rabbit@vm",
-                 "finance.planning.project_approved", "govproj.dlq.finance", "rpc-finance",
-                 "nameko-rpc"):
+    for name in (
+        "finance.events",
+        "federation: finance.events -> rabbit@vm",
+        "finance.planning.project_approved",
+        "govproj.dlq.finance",
+        "rpc-finance",
+        "nameko-rpc",
+    ):
         assert not may(rights.read, name), name
-    assert not may(rights.write, "planning.events") and not may(rights.configure,
-                                                                 "planning.events")
+    assert not may(rights.write, "planning.events") and not may(rights.configure, "planning.events")
     assert rights.topics == ()
     with pytest.raises(fed.InvalidDeployment, match="federates nothing"):
         fed.federation_rights(APART, "finance", "finance")
@@ -72,10 +77,11 @@ def test_a_site_declares_only_what_its_own_services_use():
     decl = fed.site_declarations(["finance"], [1000])
     queues = [d.name for d in decl if isinstance(d, Queue)]
     exchanges = [d.name for d in decl if isinstance(d, Exchange)]
-    assert exchanges == ["finance.events"]   # published here, federated away
+    assert exchanges == ["finance.events"]  # published here, federated away
     assert "rpc-finance" in queues and "govproj.dlq.finance" in queues
-    assert all(q.startswith(("finance.", "govproj.dlq.finance", "rpc-finance",
-                             "govproj.delay.")) for q in queues), queues
+    assert all(
+        q.startswith(("finance.", "govproj.dlq.finance", "rpc-finance", "govproj.delay.")) for q in queues
+    ), queues
     office = [d.name for d in fed.site_declarations(OFFICE, [1000]) if isinstance(d, Queue)]
     assert "supervision.audit-trail" in office and "rpc-finance" not in office
     assert not any(q.startswith("finance.") for q in office)

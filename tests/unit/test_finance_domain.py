@@ -11,16 +11,22 @@ from shared.errors import RuleViolation, StateConflict
 
 
 def ok_file(**changes):
-    return FundingFile(**{"project_code": "SD-2026-000001", "favourable_opinion": True,
-                          "approved": True, "approved_fen": 100_000, **changes})
+    return FundingFile(
+        **{
+            "project_code": "SD-2026-000001",
+            "favourable_opinion": True,
+            "approved": True,
+            "approved_fen": 100_000,
+            **changes,
+        }
+    )
 
 
 def on_file(purpose="construction", amount_fen=1_000_000, paid_fen=0):
     return ContractOnFile(purpose, amount_fen, paid_fen)
 
 
-def gates(file=None, purpose="construction", fen=1000, available=1000, filed=True,
-          contract=None):
+def gates(file=None, purpose="construction", fen=1000, available=1000, filed=True, contract=None):
     contract = contract or (on_file(purpose) if filed else None)
     return [g.gate for g in failing_gates(file or ok_file(), purpose, fen, available, contract)]
 
@@ -36,15 +42,18 @@ def test_all_gates_open():
     assert gates() == []
 
 
-@pytest.mark.parametrize("changes, purpose, expected", [
-    ({"favourable_opinion": False}, "construction", "review_opinion"),
-    ({"fixed_asset_investment": True}, "construction", "drc_approval"),
-    ({"withholding_sanctions": ["SN-1"]}, "construction", "no_withholding"),
-    ({"suspensions": ["sanction:SN-2"]}, "construction", "not_suspended"),
-    ({"terminated": True}, "om", "not_suspended"),
-    ({"construction_completed": True}, "construction", "acceptance_passed"),
-    ({}, "om", "acceptance_passed"),
-])
+@pytest.mark.parametrize(
+    "changes, purpose, expected",
+    [
+        ({"favourable_opinion": False}, "construction", "review_opinion"),
+        ({"fixed_asset_investment": True}, "construction", "drc_approval"),
+        ({"withholding_sanctions": ["SN-1"]}, "construction", "no_withholding"),
+        ({"suspensions": ["sanction:SN-2"]}, "construction", "not_suspended"),
+        ({"terminated": True}, "om", "not_suspended"),
+        ({"construction_completed": True}, "construction", "acceptance_passed"),
+        ({}, "om", "acceptance_passed"),
+    ],
+)
 def test_each_gate_refuses_with_its_article(changes, purpose, expected):
     failed = failing_gates(ok_file(**changes), purpose, 1, 1000, on_file(purpose))
     assert expected in [g.gate for g in failed]
@@ -72,8 +81,9 @@ def test_a_contract_pays_up_to_its_amount_and_not_one_fen_more():
 
 def test_a_contract_pays_only_the_purpose_it_serves():
     """O&M money against a construction contract is refused, and the other way round."""
-    done = ok_file(construction_completed=True, acceptance_passed=True,
-                   sharing_connected=True, sharing_compliant=True)
+    done = ok_file(
+        construction_completed=True, acceptance_passed=True, sharing_connected=True, sharing_compliant=True
+    )
     assert gates(done, "om", contract=on_file("om")) == []
     assert gates(done, "om", contract=on_file("construction")) == ["contract_purpose"]
     assert gates(done, "construction", contract=on_file("om")) == ["contract_purpose"]
@@ -83,16 +93,24 @@ def test_a_contract_pays_only_the_purpose_it_serves():
 
 
 def test_every_failing_gate_is_listed_at_once():
-    file = FundingFile("SD-2026-000001", fixed_asset_investment=True,
-                       withholding_sanctions=["SN-1"], terminated=True)
+    file = FundingFile(
+        "SD-2026-000001", fixed_asset_investment=True, withholding_sanctions=["SN-1"], terminated=True
+    )
     assert gates(file, "om", 2, 1, False) == [
-        "review_opinion", "drc_approval", "within_budget", "not_suspended",
-        "acceptance_passed", "sharing_platform", "contract_filed"]
+        "review_opinion",
+        "drc_approval",
+        "within_budget",
+        "not_suspended",
+        "acceptance_passed",
+        "sharing_platform",
+        "contract_filed",
+    ]
 
 
 def test_withholding_blocks_construction_but_not_om():
-    file = ok_file(withholding_sanctions=["SN-1"], acceptance_passed=True,
-                   sharing_connected=True, sharing_compliant=True)
+    file = ok_file(
+        withholding_sanctions=["SN-1"], acceptance_passed=True, sharing_connected=True, sharing_compliant=True
+    )
     assert "no_withholding" in gates(file, "construction")
     assert gates(file, "om") == []
 
@@ -100,8 +118,9 @@ def test_withholding_blocks_construction_but_not_om():
 def test_sharing_gate_after_completion_and_for_om():
     done = ok_file(construction_completed=True, acceptance_passed=True)
     assert gates(done) == ["sharing_platform"]
-    shared = ok_file(construction_completed=True, acceptance_passed=True,
-                     sharing_connected=True, sharing_compliant=False)
+    shared = ok_file(
+        construction_completed=True, acceptance_passed=True, sharing_connected=True, sharing_compliant=False
+    )
     assert gates(shared, "om") == ["sharing_platform"]
     assert gates(ok_file(), "construction") == []  # before completion: not yet a gate
 
@@ -123,18 +142,32 @@ def test_contract_cannot_be_filed_before_signing():
 
 # -- the ledger: balances always equal the sums of their entries ---------------------------------
 
-OPS = st.lists(st.one_of(
-    st.tuples(st.just("budget"), st.sampled_from(domain.PURPOSES),
-              st.sampled_from(domain.LEVELS), st.integers(1, 10**9)),
-    st.tuples(st.just("pay"), st.sampled_from(domain.PURPOSES),
-              st.sampled_from(domain.LEVELS), st.integers(1, 10**9)),
-    st.tuples(st.just("withhold"), st.just("construction"), st.sampled_from(domain.LEVELS),
-              st.integers(0, 5)),
-    st.tuples(st.just("lift"), st.just("construction"), st.sampled_from(domain.LEVELS),
-              st.integers(0, 5)),
-    st.tuples(st.just("return"), st.sampled_from(domain.PURPOSES),
-              st.sampled_from(domain.LEVELS), st.just(0)),
-), max_size=60)
+OPS = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("budget"),
+            st.sampled_from(domain.PURPOSES),
+            st.sampled_from(domain.LEVELS),
+            st.integers(1, 10**9),
+        ),
+        st.tuples(
+            st.just("pay"),
+            st.sampled_from(domain.PURPOSES),
+            st.sampled_from(domain.LEVELS),
+            st.integers(1, 10**9),
+        ),
+        st.tuples(
+            st.just("withhold"), st.just("construction"), st.sampled_from(domain.LEVELS), st.integers(0, 5)
+        ),
+        st.tuples(
+            st.just("lift"), st.just("construction"), st.sampled_from(domain.LEVELS), st.integers(0, 5)
+        ),
+        st.tuples(
+            st.just("return"), st.sampled_from(domain.PURPOSES), st.sampled_from(domain.LEVELS), st.just(0)
+        ),
+    ),
+    max_size=60,
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -161,42 +194,47 @@ def test_balances_equal_the_sums_of_their_entries(ops):
                 held[(purpose, level, n)] = amount
                 entries.append(Entry(purpose, level, "withholding", amount, f"s{n}"))
         elif op == "lift" and (purpose, level, n) in held:
-            entries.append(Entry(purpose, level, "release", held.pop((purpose, level, n)),
-                                 f"s{n}"))
+            entries.append(Entry(purpose, level, "release", held.pop((purpose, level, n)), f"s{n}"))
         elif op == "return" and available(purpose, level) > 0:
-            entries.append(Entry(purpose, level, "surplus_return", available(purpose, level),
-                                 "r"))
+            entries.append(Entry(purpose, level, "surplus_return", available(purpose, level), "r"))
     for purpose, levels in domain.balances(entries).items():
         for level, b in levels.items():
             mine = [e for e in entries if (e.purpose, e.level) == (purpose, level)]
 
             def total(kind, mine=mine):
                 return sum(e.fen for e in mine if e.kind == kind)
+
             assert b["approved"] == total("budget")
             assert b["disbursed"] == total("payment")
             assert b["withheld"] == total("withholding") - total("release")
             assert b["returned"] == total("surplus_return")
-            assert b["available"] == (b["approved"] - b["disbursed"] - b["withheld"]
-                                      - b["returned"])
+            assert b["available"] == (b["approved"] - b["disbursed"] - b["withheld"] - b["returned"])
             assert b["available"] >= 0 and b["disbursed"] <= b["approved"]
     assert Decimal(domain.to_yuan(sum(e.fen for e in entries if e.kind == "payment"))) >= 0
 
 
 def test_totals_are_the_sums_over_every_purpose_and_level():
     """GET /funds totals (docs/api.md): approved, disbursed, withheld, available, from the ledger."""
-    entries = [Entry("construction", "province", "budget", 80_000, "b"),
-               Entry("construction", "city", "budget", 20_000, "b"),
-               Entry("om", "province", "budget", 5_000, "b"),
-               Entry("construction", "province", "payment", 30_000, "p"),
-               Entry("om", "province", "payment", 1_000, "p"),
-               Entry("construction", "city", "withholding", 20_000, "s"),
-               Entry("construction", "province", "surplus_return", 10_000, "r")]
+    entries = [
+        Entry("construction", "province", "budget", 80_000, "b"),
+        Entry("construction", "city", "budget", 20_000, "b"),
+        Entry("om", "province", "budget", 5_000, "b"),
+        Entry("construction", "province", "payment", 30_000, "p"),
+        Entry("om", "province", "payment", 1_000, "p"),
+        Entry("construction", "city", "withholding", 20_000, "s"),
+        Entry("construction", "province", "surplus_return", 10_000, "r"),
+    ]
     assert domain.totals(domain.balances(entries)) == {
-        "approved": 105_000, "disbursed": 31_000, "withheld": 20_000, "available": 44_000}
+        "approved": 105_000,
+        "disbursed": 31_000,
+        "withheld": 20_000,
+        "available": 44_000,
+    }
     assert domain.totals({}) == {"approved": 0, "disbursed": 0, "withheld": 0, "available": 0}
 
 
 # -- O&M projects and annual budgets (第三条, 第十一条, 第十七条, 第二十三条, 第二十九条) -------------
+
 
 def test_an_om_projects_om_money_waits_for_no_acceptance_but_for_sharing():
     """第二十三条 binds a construction project's O&M money; an O&M project has no construction
@@ -206,20 +244,27 @@ def test_an_om_projects_om_money_waits_for_no_acceptance_but_for_sharing():
     shared = ok_file(kind="om", sharing_connected=True, sharing_compliant=True)
     assert gates(shared, "om", contract=on_file("om")) == []
     # a construction project's O&M money still waits for its acceptance
-    assert gates(ok_file(sharing_connected=True, sharing_compliant=True), "om",
-                 contract=on_file("om")) == ["acceptance_passed"]
+    assert gates(ok_file(sharing_connected=True, sharing_compliant=True), "om", contract=on_file("om")) == [
+        "acceptance_passed"
+    ]
 
 
 def budget(file=None, year=2026, construction=0, om=0, recorded=(), so_far=0):
-    domain.check_budget(file or ok_file(), year, {"province": construction} if construction
-                        else {}, {"province": om} if om else {}, set(recorded), so_far)
+    domain.check_budget(
+        file or ok_file(),
+        year,
+        {"province": construction} if construction else {},
+        {"province": om} if om else {},
+        set(recorded),
+        so_far,
+    )
 
 
 def test_a_budget_is_recorded_once_per_year_and_purpose():
     budget(construction=60_000, om=5_000)
-    budget(om=5_000, recorded={"construction"})          # the year's O&M, later
-    budget(year=2027, om=5_000, recorded=set())           # next year's O&M
-    budget(construction=0, om=5_000, recorded={"construction"})   # a zero purpose records nothing
+    budget(om=5_000, recorded={"construction"})  # the year's O&M, later
+    budget(year=2027, om=5_000, recorded=set())  # next year's O&M
+    budget(construction=0, om=5_000, recorded={"construction"})  # a zero purpose records nothing
     with pytest.raises(StateConflict) as err:
         budget(construction=1, om=5_000, recorded={"om"})
     body = err.value.as_dict()
@@ -228,7 +273,7 @@ def test_a_budget_is_recorded_once_per_year_and_purpose():
 
 
 def test_construction_money_over_every_year_stays_within_the_approved_amount():
-    budget(year=2027, construction=40_000, so_far=60_000)             # exactly 100,000 fen
+    budget(year=2027, construction=40_000, so_far=60_000)  # exactly 100,000 fen
     with pytest.raises(RuleViolation) as err:
         budget(year=2027, construction=40_001, so_far=60_000)
     assert err.value.as_dict()["articles"] == ["第十一条", "第十七条"]
@@ -257,14 +302,17 @@ def test_surplus_is_construction_money_returned_at_completion_or_termination():
 
 
 def test_a_later_years_budget_is_not_money_of_this_year():
-    entries = [Entry("om", "province", "budget", 5_000, "b", 2026),
-               Entry("om", "province", "budget", 7_000, "b", 2027),
-               Entry("om", "province", "payment", 1_000, "p", 2026),
-               Entry("construction", "province", "budget", 9_000, "old")]   # before years
+    entries = [
+        Entry("om", "province", "budget", 5_000, "b", 2026),
+        Entry("om", "province", "budget", 7_000, "b", 2027),
+        Entry("om", "province", "payment", 1_000, "p", 2026),
+        Entry("construction", "province", "budget", 9_000, "old"),
+    ]  # before years
     now = domain.balances(domain.spendable(entries, 2026))
     assert now["om"]["province"]["available"] == 4_000
     assert now["construction"]["province"]["available"] == 9_000
-    assert domain.balances(domain.spendable(entries, 2027))["om"]["province"][
-        "available"] == 11_000
-    assert domain.by_year(entries) == {2026: {"om": {"approved": 5_000, "disbursed": 1_000}},
-                                       2027: {"om": {"approved": 7_000, "disbursed": 0}}}
+    assert domain.balances(domain.spendable(entries, 2027))["om"]["province"]["available"] == 11_000
+    assert domain.by_year(entries) == {
+        2026: {"om": {"approved": 5_000, "disbursed": 1_000}},
+        2027: {"om": {"approved": 7_000, "disbursed": 0}},
+    }

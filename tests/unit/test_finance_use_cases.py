@@ -2,6 +2,7 @@
 temporary SQLite file, the events it learns from made as the other services publish them, the
 commands' data loaded with the entrypoint's own schemas. The broker, PostgreSQL and concurrency
 stay in tests/integration."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -46,34 +47,86 @@ def cases(store: Store) -> FinanceUseCases:
     return FinanceUseCases(AppContext(store, CLOCK))
 
 
-def learn(store: Store, effect: Any, event_type: str, payload: dict[str, Any],
-          articles: list[int]) -> None:
-    store.handle_once(make_event(event_type, payload, project_code=CODE,
-                                 regulation_version="shandong/v1", articles=articles), effect)
+def learn(store: Store, effect: Any, event_type: str, payload: dict[str, Any], articles: list[int]) -> None:
+    store.handle_once(
+        make_event(
+            event_type, payload, project_code=CODE, regulation_version="shandong/v1", articles=articles
+        ),
+        effect,
+    )
 
 
 def approved_project(store: Store) -> None:
-    learn(store, application.project_registered, "project_registered", {
-        "unit": UNIT, "co_builders": [], "kind": "construction", "level": "province",
-        "classified": False, "registered_on": TODAY}, [7])
-    learn(store, application.project_approved, "project_approved", {
-        "case_id": "RC-1", "unit": UNIT, "approved_amount": Decimal("500000.00"),
-        "approved_on": TODAY, "fixed_asset_investment": False, "classified": False}, [9])
-    learn(store, application.sharing_status_recorded, "sharing_status_recorded", {
-        "connected": True, "sharing_compliant": True, "checked_on": TODAY}, [29])
+    learn(
+        store,
+        application.project_registered,
+        "project_registered",
+        {
+            "unit": UNIT,
+            "co_builders": [],
+            "kind": "construction",
+            "level": "province",
+            "classified": False,
+            "registered_on": TODAY,
+        },
+        [7],
+    )
+    learn(
+        store,
+        application.project_approved,
+        "project_approved",
+        {
+            "case_id": "RC-1",
+            "unit": UNIT,
+            "approved_amount": Decimal("500000.00"),
+            "approved_on": TODAY,
+            "fixed_asset_investment": False,
+            "classified": False,
+        },
+        [9],
+    )
+    learn(
+        store,
+        application.sharing_status_recorded,
+        "sharing_status_recorded",
+        {"connected": True, "sharing_compliant": True, "checked_on": TODAY},
+        [29],
+    )
 
 
 def budget_and_contract(store: Store) -> None:
-    cases(store).record_budget(FINANCE, code=CODE, data=schemas.load(schemas.BudgetReview, {
-        "construction": {"total": "450000.00", "by_level": {"province": "450000.00"}}}))
-    cases(store).file_contract(UNIT_CALLER, code=CODE, data=schemas.wire(schemas.Contract, {
-        "contract_no": "HT-1", "supplier": "浪潮软件", "amount": "400000.00",
-        "signed_on": TODAY.isoformat(), "text_sha256": SHA}))
+    cases(store).record_budget(
+        FINANCE,
+        code=CODE,
+        data=schemas.load(
+            schemas.BudgetReview,
+            {"construction": {"total": "450000.00", "by_level": {"province": "450000.00"}}},
+        ),
+    )
+    cases(store).file_contract(
+        UNIT_CALLER,
+        code=CODE,
+        data=schemas.wire(
+            schemas.Contract,
+            {
+                "contract_no": "HT-1",
+                "supplier": "浪潮软件",
+                "amount": "400000.00",
+                "signed_on": TODAY.isoformat(),
+                "text_sha256": SHA,
+            },
+        ),
+    )
 
 
 def pay(store: Store, amount: str) -> dict[str, Any]:
-    return cases(store).request_disbursement(UNIT_CALLER, code=CODE, data=schemas.load(
-        schemas.Disbursement, {"purpose": "construction", "amount": amount, "contract_no": "HT-1"}))
+    return cases(store).request_disbursement(
+        UNIT_CALLER,
+        code=CODE,
+        data=schemas.load(
+            schemas.Disbursement, {"purpose": "construction", "amount": amount, "contract_no": "HT-1"}
+        ),
+    )
 
 
 def construction(store: Store) -> dict[str, str]:
@@ -97,9 +150,20 @@ def test_a_refused_contract_changes_nothing(store):
     """第十三条: a contract is filed once signed; a refusal writes no row and emits nothing."""
     approved_project(store)
     with pytest.raises((RuleViolation, StateConflict)) as err:
-        cases(store).file_contract(UNIT_CALLER, code=CODE, data=schemas.wire(
-            schemas.Contract, {"contract_no": "HT-1", "supplier": "s", "amount": "1.00",
-                               "signed_on": "2026-03-03", "text_sha256": SHA}))  # signed tomorrow
+        cases(store).file_contract(
+            UNIT_CALLER,
+            code=CODE,
+            data=schemas.wire(
+                schemas.Contract,
+                {
+                    "contract_no": "HT-1",
+                    "supplier": "s",
+                    "amount": "1.00",
+                    "signed_on": "2026-03-03",
+                    "text_sha256": SHA,
+                },
+            ),
+        )  # signed tomorrow
     assert "第十三条" in err.value.as_dict()["articles"]
     assert outbox_types(store) == [] and cases(store).contracts(FINANCE, code=CODE) == []
 
@@ -109,16 +173,30 @@ def test_a_withholding_holds_the_available_money_until_lifted_then_releases_exac
     approved_project(store)
     budget_and_contract(store)
     pay(store, "100000.00")
-    learn(store, application.sanction_imposed, "sanction_imposed", {
-        "sanction_id": "SN-1", "type": "withhold_funds", "finding": "F-1",
-        "reason": "ignored", "imposed_on": TODAY}, [34])
+    learn(
+        store,
+        application.sanction_imposed,
+        "sanction_imposed",
+        {
+            "sanction_id": "SN-1",
+            "type": "withhold_funds",
+            "finding": "F-1",
+            "reason": "ignored",
+            "imposed_on": TODAY,
+        },
+        [34],
+    )
     held = construction(store)
     assert (held["withheld"], held["available"]) == ("350000.00", "0.00")
     refused = pay(store, "1.00")
     assert refused["status"] != "paid"
-    learn(store, application.sanction_lifted, "sanction_lifted", {
-        "sanction_id": "SN-1", "type": "withhold_funds", "reason": "rectified",
-        "lifted_on": TODAY}, [34])
+    learn(
+        store,
+        application.sanction_lifted,
+        "sanction_lifted",
+        {"sanction_id": "SN-1", "type": "withhold_funds", "reason": "rectified", "lifted_on": TODAY},
+        [34],
+    )
     assert construction(store)["available"] == "350000.00"
     assert construction(store)["withheld"] == "0.00"
 
@@ -127,9 +205,19 @@ def test_termination_books_the_disbursed_money_to_recover(store):
     approved_project(store)
     budget_and_contract(store)
     pay(store, "100000.00")
-    learn(store, application.sanction_imposed, "sanction_imposed", {
-        "sanction_id": "SN-9", "type": "terminate", "finding": "F-1", "reason": "failed",
-        "imposed_on": TODAY}, [34])
+    learn(
+        store,
+        application.sanction_imposed,
+        "sanction_imposed",
+        {
+            "sanction_id": "SN-9",
+            "type": "terminate",
+            "finding": "F-1",
+            "reason": "failed",
+            "imposed_on": TODAY,
+        },
+        [34],
+    )
     with store.read() as session:
         kinds = [(e.kind, e.fen) for e in application._entries(session, CODE)]
     assert ("recovery_due", 10_000_000) in kinds
@@ -141,9 +229,14 @@ def test_the_surplus_returns_after_completion_and_only_once(store):
     budget_and_contract(store)
     pay(store, "100000.00")
     with pytest.raises(StateConflict):
-        cases(store).return_surplus(UNIT_CALLER, code=CODE)   # still building
-    learn(store, application.construction_completed, "construction_completed", {
-        "completed_on": TODAY, "acceptance_due": date(2026, 6, 2)}, [23])
+        cases(store).return_surplus(UNIT_CALLER, code=CODE)  # still building
+    learn(
+        store,
+        application.construction_completed,
+        "construction_completed",
+        {"completed_on": TODAY, "acceptance_due": date(2026, 6, 2)},
+        [23],
+    )
     cases(store).return_surplus(UNIT_CALLER, code=CODE)
     assert construction(store)["available"] == "0.00"
     with pytest.raises(StateConflict) as err:

@@ -1,4 +1,5 @@
 """The gateway without a broker: what it decides before any service is asked."""
+
 import subprocess
 import sys
 import time
@@ -36,15 +37,17 @@ def bearer(role, unit=None):
 
 
 def test_the_gateway_never_imports_eventlet():
-    out = subprocess.run([sys.executable, "-c", "import sys, services.gateway.wsgi; "
-                          "print('eventlet' in sys.modules)"], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys, services.gateway.wsgi; print('eventlet' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip() == "False"
 
 
 def test_clock_is_403_on_the_real_clock():
-    r = client().post("/api/v1/admin/clock", json={"today": "2027-01-01"},
-                      headers=bearer("operator"))
+    r = client().post("/api/v1/admin/clock", json={"today": "2027-01-01"}, headers=bearer("operator"))
     assert r.status_code == 403 and r.json["error"]["code"] == "forbidden"
 
 
@@ -65,32 +68,46 @@ def test_unknown_path_and_method():
 
 def test_validation_happens_at_the_edge():
     r = client().post("/api/v1/projects", json={"name": ""}, headers=bearer("unit", "U1"))
-    assert r.status_code == 422 and {"name", "kind", "level", "budget"} <= set(
-        r.json["error"]["details"])
+    assert r.status_code == 422 and {"name", "kind", "level", "budget"} <= set(r.json["error"]["details"])
 
 
 def test_the_error_table():
     assert to_response(NotFound("x", "无"))[0] == 404
-    assert to_response(RuleViolation("x", "规", articles=[23]))[1]["error"]["articles"] == [
-        "第二十三条"]
+    assert to_response(RuleViolation("x", "规", articles=[23]))[1]["error"]["articles"] == ["第二十三条"]
     assert to_response(ServiceUnavailable("finance", "down"))[0] == 503
-    remote = RemoteError("StateConflict", RuleViolation("x", "y").args[0].replace(
-        "rule_violation", "state_conflict"))
+    remote = RemoteError(
+        "StateConflict", RuleViolation("x", "y").args[0].replace("rule_violation", "state_conflict")
+    )
     assert to_response(remote)[0] == 409
     assert to_response(RemoteError("KeyError", "'boom'"))[0] == 500
     assert to_response(ValueError("internal detail"))[1]["error"]["message"] == "internal error"
-    assert set(STATUS_BY_CODE.values()) <= {400, 401, 403, 404, 405, 409, 413, 414, 417,
-                                            422, 431, 503}
+    assert set(STATUS_BY_CODE.values()) <= {400, 401, 403, 404, 405, 409, 413, 414, 417, 422, 431, 503}
 
 
 def test_production_verifies_with_the_public_key_and_refuses_hs256():
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    public = private.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    auth = Authenticator({**CONFIG, "JWT_MODE": "production", "JWT_PUBLIC_KEY": public,
-                          "JWT_ISSUER": "https://idp.sd.gov.cn", "JWT_AUDIENCE": "govproj"})
-    claims = {"sub": "li", "role": "unit", "unit": "U1", "exp": int(time.time()) + 60,
-              "iss": "https://idp.sd.gov.cn", "aud": "govproj"}
+    public = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    auth = Authenticator(
+        {
+            **CONFIG,
+            "JWT_MODE": "production",
+            "JWT_PUBLIC_KEY": public,
+            "JWT_ISSUER": "https://idp.sd.gov.cn",
+            "JWT_AUDIENCE": "govproj",
+        }
+    )
+    claims = {
+        "sub": "li",
+        "role": "unit",
+        "unit": "U1",
+        "exp": int(time.time()) + 60,
+        "iss": "https://idp.sd.gov.cn",
+        "aud": "govproj",
+    }
     good = jwt.encode(claims, private, algorithm="RS256")
     assert auth.identify(f"Bearer {good}").unit == "U1"
     hs = jwt.encode(claims, CONFIG["JWT_DEV_SECRET"], algorithm="HS256")
@@ -106,7 +123,8 @@ def test_production_verifies_with_the_public_key_and_refuses_hs256():
 def test_a_unit_token_must_carry_its_unit():
     with pytest.raises(ValueError):
         development_token("s", "unit")
-    no_unit = jwt.encode({"sub": "x", "role": "unit", "exp": int(time.time()) + 60},
-                         CONFIG["JWT_DEV_SECRET"], "HS256")
+    no_unit = jwt.encode(
+        {"sub": "x", "role": "unit", "exp": int(time.time()) + 60}, CONFIG["JWT_DEV_SECRET"], "HS256"
+    )
     with pytest.raises(Unauthenticated):
         Authenticator(CONFIG).identify(f"Bearer {no_unit}")

@@ -1,6 +1,7 @@
 """Operability without a broker (issue 17): the readiness rules at their edges, the gateway's
 /readyz, /metrics and trace context, the envelope's traceparent, trace ids in the logs, and the
 queue consumer that stops cleanly while it starts."""
+
 import json
 import logging
 from datetime import UTC, date, datetime, timedelta
@@ -24,13 +25,19 @@ TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 
 def stuck(**kw):
-    args = dict(relay_enabled=True, relay_running=True, pending=1, oldest_age_seconds=0.0,
-                stuck_after=120.0, last_error=None)
+    args = dict(
+        relay_enabled=True,
+        relay_running=True,
+        pending=1,
+        oldest_age_seconds=0.0,
+        stuck_after=120.0,
+        last_error=None,
+    )
     return outbox_check(**{**args, **kw})
 
 
 def test_the_outbox_is_stuck_only_past_its_limit():
-    assert stuck(oldest_age_seconds=120.0)[0]            # exactly the limit: not yet
+    assert stuck(oldest_age_seconds=120.0)[0]  # exactly the limit: not yet
     ok, detail = stuck(oldest_age_seconds=120.1, last_error="topology missing: finance.x")
     assert not ok and "OUTBOX_STUCK_SECONDS" in detail["reason"] and "积压" in detail["reason"]
     assert detail["last_error"] == "topology missing: finance.x"
@@ -42,14 +49,15 @@ def test_the_outbox_is_stuck_only_past_its_limit():
 def test_age_of_a_naive_moment_is_taken_as_utc():
     now = datetime(2027, 1, 1, 12, tzinfo=UTC)
     assert age_seconds(datetime(2027, 1, 1, 11, 59), now) == 60.0
-    assert age_seconds(now + timedelta(seconds=5), now) == 0.0   # clock skew: never negative
+    assert age_seconds(now + timedelta(seconds=5), now) == 0.0  # clock skew: never negative
     assert age_seconds(None, now) is None
 
 
 def test_ready_only_when_every_check_passes_and_503_names_the_failing():
     assert verdict("finance", {"database": (True, "sqlite"), "outbox": (True, {})})[0] == 200
-    status, body = verdict("finance", {"consumers": (False, {"RpcQueue": "lost"}),
-                                       "database": (True, "sqlite")})
+    status, body = verdict(
+        "finance", {"consumers": (False, {"RpcQueue": "lost"}), "database": (True, "sqlite")}
+    )
     assert status == 503 and body["failing"] == ["consumers"]
     assert body["checks"]["database"]["ok"] and body["status"] == "unavailable"
 
@@ -72,8 +80,12 @@ class FakeRpc:
         return self.broker
 
     def gather(self, calls, context=None, timeout=None):
-        return [(None, ServiceUnavailable(s, "no instance is running")) if s in self.down
-                else ({"status": "ok"}, None) for s, *_ in calls]
+        return [
+            (None, ServiceUnavailable(s, "no instance is running"))
+            if s in self.down
+            else ({"status": "ok"}, None)
+            for s, *_ in calls
+        ]
 
     def call(self, service, method, *args, context=None, **kwargs):
         self.contexts.append(context)
@@ -105,15 +117,21 @@ def test_gateway_metrics_count_by_route_template_not_raw_path():
     client = gateway(FakeRpc())
     auth = {"Authorization": "Bearer " + development_token(CONFIG["JWT_DEV_SECRET"], "office")}
     route = "/api/v1/projects/{code}/timeline"
-    before = _sample(client.get("/metrics").get_data(as_text=True),
-                     "govproj_gateway_requests_total", route=route, status="200") or 0
+    before = (
+        _sample(
+            client.get("/metrics").get_data(as_text=True),
+            "govproj_gateway_requests_total",
+            route=route,
+            status="200",
+        )
+        or 0
+    )
     for code in ("SD-2026-000001", "SD-2026-000002"):
         assert client.get(f"/api/v1/projects/{code}/timeline", headers=auth).status_code == 200
-    client.get("/api/v1/projects/SD-2026-000003/timeline")              # 401: no token
+    client.get("/api/v1/projects/SD-2026-000003/timeline")  # 401: no token
     text = client.get("/metrics").get_data(as_text=True)
     assert "SD-2026-00000" not in text
-    assert _sample(text, "govproj_gateway_requests_total", route=route, status="200") \
-        == before + 2
+    assert _sample(text, "govproj_gateway_requests_total", route=route, status="200") == before + 2
     assert _sample(text, "govproj_gateway_requests_total", route="unmatched", status="401") >= 1
     assert _sample(text, "govproj_gateway_request_seconds_count", method="GET", route=route) >= 2
     assert telemetry.route_of("/api/v1/nowhere/1", None) == "unmatched"
@@ -125,34 +143,45 @@ def test_the_callers_trace_goes_on_into_the_rpc_context():
     tracing.configure_tracing("gateway")
     rpc = FakeRpc()
     token = development_token(CONFIG["JWT_DEV_SECRET"], "office")
-    gateway(rpc).get("/api/v1/projects/SD-2026-000001/timeline",
-                     headers={"Authorization": f"Bearer {token}", "traceparent": TRACEPARENT})
+    gateway(rpc).get(
+        "/api/v1/projects/SD-2026-000001/timeline",
+        headers={"Authorization": f"Bearer {token}", "traceparent": TRACEPARENT},
+    )
     sent = rpc.contexts[-1]["traceparent"]
-    assert sent.split("-")[1] == TRACEPARENT.split("-")[1]      # the same trace
-    assert sent.split("-")[2] != TRACEPARENT.split("-")[2]      # the gateway's own span
-    gateway(rpc).get("/api/v1/projects/SD-2026-000001/timeline",
-                     headers={"Authorization": f"Bearer {token}"})
+    assert sent.split("-")[1] == TRACEPARENT.split("-")[1]  # the same trace
+    assert sent.split("-")[2] != TRACEPARENT.split("-")[2]  # the gateway's own span
+    gateway(rpc).get("/api/v1/projects/SD-2026-000001/timeline", headers={"Authorization": f"Bearer {token}"})
     assert rpc.contexts[-1]["traceparent"].split("-")[1] != TRACEPARENT.split("-")[1]
 
 
 def test_an_envelope_carries_a_w3c_traceparent_or_none():
-    event = make_event("clock_set", {"today": date(2027, 1, 1), "set_by": "ops"}, project_code=None,
-                       regulation_version=None, articles=[], traceparent=TRACEPARENT)
+    event = make_event(
+        "clock_set",
+        {"today": date(2027, 1, 1), "set_by": "ops"},
+        project_code=None,
+        regulation_version=None,
+        articles=[],
+        traceparent=TRACEPARENT,
+    )
     assert load_event(json.loads(event.to_json())).traceparent == TRACEPARENT
     wire = {**json.loads(event.to_json()), "traceparent": "00-not-a-trace"}
     with pytest.raises(InvalidEvent) as refused:
         load_event(wire)
     assert "traceparent" in str(refused.value.details)
-    bare = make_event("clock_set", {"today": date(2027, 1, 1), "set_by": "ops"}, project_code=None,
-                      regulation_version=None, articles=[])
+    bare = make_event(
+        "clock_set",
+        {"today": date(2027, 1, 1), "set_by": "ops"},
+        project_code=None,
+        regulation_version=None,
+        articles=[],
+    )
     assert load_event(json.loads(bare.to_json())).traceparent is None
 
 
 def test_log_lines_carry_the_trace_id_of_the_work_in_hand():
     tracing.configure_tracing("test")
     formatter = logs.JsonFormatter(service="finance")
-    record = logging.makeLogRecord({"msg": "paid", "levelno": logging.INFO,
-                                    "levelname": "INFO", "name": "t"})
+    record = logging.makeLogRecord({"msg": "paid", "levelno": logging.INFO, "levelname": "INFO", "name": "t"})
     with tracing.tracer().start_as_current_span("work", context=tracing.extract(TRACEPARENT)):
         line = json.loads(formatter.format(record))
         assert tracing.current_traceparent().split("-")[1] == line["trace_id"]
@@ -169,10 +198,20 @@ def test_migrate_one_service_reads_only_its_own_database_setting(tmp_path):
 
     from shared.cli import REPO_ROOT
 
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(REPO_ROOT),
-           "FINANCE_DB_URI": f"sqlite:///{tmp_path / 'finance.db'}"}
-    done = subprocess.run([sys.executable, "-m", "shared.cli", "migrate", "finance"], cwd=tmp_path,
-                          env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(REPO_ROOT),
+        "FINANCE_DB_URI": f"sqlite:///{tmp_path / 'finance.db'}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "shared.cli", "migrate", "finance"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "finance: database at revision head" in done.stdout
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["finance.db"]   # no other database
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["finance.db"]  # no other database

@@ -3,6 +3,7 @@ kinds against Kubernetes 1.30 (strict: unknown fields fail), custom resources ag
 vendored CRD schemas with closed properties (a typo fails) — and says what the runbook promises:
 probes, migrations per service, PDBs, service accounts without tokens, each pod only its own
 secrets, autoscaling, monitors, TLS in production, federation per agency (issues 14, 17)."""
+
 import base64
 import re
 import subprocess
@@ -27,8 +28,13 @@ PRINCIPALS = (*SERVICES, "gateway")
 
 
 def rendered(overlay: str) -> list[dict]:
-    out = subprocess.run([str(KUBECTL), "kustomize", str(K8S / "overlays" / overlay)], check=True,
-                         capture_output=True, text=True, timeout=60).stdout
+    out = subprocess.run(
+        [str(KUBECTL), "kustomize", str(K8S / "overlays" / overlay)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
     return [doc for doc in yaml.safe_load_all(out) if doc]
 
 
@@ -42,8 +48,7 @@ def crd_schemas():
         group, kind = crd["spec"]["group"], crd["spec"]["names"]["kind"]
         for version in crd["spec"]["versions"]:
             schema = _closed(version["schema"]["openAPIV3Schema"])
-            schema = {**schema, "properties": {**schema["properties"],
-                                               "metadata": {"type": "object"}}}
+            schema = {**schema, "properties": {**schema["properties"], "metadata": {"type": "object"}}}
             schemas[(f"{group}/{version['name']}", kind)] = jsonschema.Draft7Validator(schema)
     return schemas
 
@@ -82,8 +87,7 @@ def secrets_of(spec_with_containers, containers_key="containers"):
                 names.add(ref["name"])
         names |= {e["secretRef"]["name"] for e in container.get("envFrom", []) if "secretRef" in e}
     if containers_key == "containers":
-        names |= {v["secret"]["secretName"] for v in spec_with_containers.get("volumes", [])
-                  if "secret" in v}
+        names |= {v["secret"]["secretName"] for v in spec_with_containers.get("volumes", []) if "secret" in v}
     return names
 
 
@@ -108,8 +112,12 @@ def test_kubernetes_validate_command_line_agrees_on_the_dev_overlay(tmp_path):
     builtin = [d for d in RENDERED["dev"] if (d["apiVersion"], d["kind"]) not in SCHEMAS]
     path = tmp_path / "builtin.yaml"
     path.write_text(yaml.safe_dump_all(builtin))
-    done = subprocess.run([str(KUBECTL.parent / "kubernetes-validate"), "--strict", "-k", "1.30",
-                           "--quiet", str(path)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(KUBECTL.parent / "kubernetes-validate"), "--strict", "-k", "1.30", "--quiet", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -147,13 +155,11 @@ def test_every_deployment_is_operable(overlay):
         assert pdbs[name]["spec"]["selector"]["matchLabels"].items() <= labels.items()
         assert pdbs[name]["spec"].get("minAvailable") == 1
         port = {p["name"]: p["containerPort"] for p in container["ports"]}["http"]
-        probes = {kind: container[f"{kind}Probe"]["httpGet"]
-                  for kind in ("liveness", "readiness", "startup")}
+        probes = {kind: container[f"{kind}Probe"]["httpGet"] for kind in ("liveness", "readiness", "startup")}
         assert all(p["port"] == "http" for p in probes.values())
         if name == "gateway":
             assert container["command"][0] == "gunicorn" and port == 8080
-            assert (probes["liveness"]["path"], probes["readiness"]["path"]) == ("/healthz",
-                                                                                 "/readyz")
+            assert (probes["liveness"]["path"], probes["readiness"]["path"]) == ("/healthz", "/readyz")
             env = {e["name"]: e.get("value") for e in container["env"]}
             assert env["PROMETHEUS_MULTIPROC_DIR"].startswith("/tmp/")
             assert env["GATEWAY_BIND"] == "0.0.0.0:8080"
@@ -162,7 +168,9 @@ def test_every_deployment_is_operable(overlay):
         else:
             assert container["command"][:2] == ["nameko", "run"] and port == 8000
             assert (probes["liveness"]["path"], probes["readiness"]["path"]) == (
-                "/health/live", "/health/ready")
+                "/health/live",
+                "/health/ready",
+            )
             env = {e["name"]: e.get("value") for e in container["env"]}
             assert env["WEB_SERVER_ADDRESS"] == "0.0.0.0:8000"
             assert f"{name.upper()}_DB_URI" in env
@@ -187,8 +195,14 @@ def test_every_deployment_is_operable(overlay):
 def test_each_pod_gets_only_its_own_secrets(overlay):
     for name, deployment in of_kind(RENDERED[overlay], "Deployment").items():
         spec = pod(deployment)
-        own = {f"govproj-amqp-{name}", f"govproj-key-{name}", f"govproj-db-{name}",
-               "govproj-trusted-ca", "govproj-jwt-dev", "govproj-gateway-remote-brokers"}
+        own = {
+            f"govproj-amqp-{name}",
+            f"govproj-key-{name}",
+            f"govproj-db-{name}",
+            "govproj-trusted-ca",
+            "govproj-jwt-dev",
+            "govproj-gateway-remote-brokers",
+        }
         mine = secrets_of(spec)
         assert mine <= own, (overlay, name, mine - own)
         assert not any(s.startswith("govproj-federation") for s in mine)
@@ -207,11 +221,15 @@ def test_network_policies_deny_by_default_and_monitors_scrape_everything(overlay
     deny = policies["default-deny"]["spec"]
     assert deny["podSelector"] == {} and set(deny["policyTypes"]) == {"Ingress", "Egress"}
     assert "ingress" not in deny and "egress" not in deny
-    assert {"allow-dns", "govproj-apps", "govproj-rabbitmq", "govproj-postgres",
-            "govproj-postgres-pooler"} <= set(policies)
+    assert {
+        "allow-dns",
+        "govproj-apps",
+        "govproj-rabbitmq",
+        "govproj-postgres",
+        "govproj-postgres-pooler",
+    } <= set(policies)
     monitors = {**of_kind(docs, "PodMonitor"), **of_kind(docs, "ServiceMonitor")}
-    assert {"govproj-services", "govproj-gateway", "govproj-rabbitmq",
-            "govproj-postgres"} <= set(monitors)
+    assert {"govproj-services", "govproj-gateway", "govproj-rabbitmq", "govproj-postgres"} <= set(monitors)
     vhost = of_kind(docs, "Vhost")["govproj-vhost"]["spec"]
     assert vhost["deletionPolicy"] == "retain"
     assert {"govproj-postgres-nightly"} == set(of_kind(docs, "ScheduledBackup"))
@@ -252,8 +270,10 @@ def referenced_secrets(docs):
 
 def test_the_dev_overlay_generates_every_secret_with_the_names_the_broker_and_database_use():
     docs = RENDERED["dev"]
-    secrets = {name: {k: base64.b64decode(v).decode() for k, v in s["data"].items()}
-               for name, s in of_kind(docs, "Secret").items()}
+    secrets = {
+        name: {k: base64.b64decode(v).decode() for k, v in s["data"].items()}
+        for name, s in of_kind(docs, "Secret").items()
+    }
     assert referenced_secrets(docs) <= set(secrets)
     for user in of_kind(docs, "User").values():
         secret = secrets[user["spec"]["importCredentialsSecret"]["name"]]
@@ -285,8 +305,7 @@ def test_production_and_agency_overlays_use_tls_and_generate_no_secret(overlay):
     certificates = of_kind(docs, "Certificate")
     [broker] = of_kind(docs, "RabbitmqCluster").values()
     assert broker["spec"]["tls"]["disableNonTLSListeners"] is True
-    assert broker["spec"]["tls"]["secretName"] in {c["spec"]["secretName"]
-                                                   for c in certificates.values()}
+    assert broker["spec"]["tls"]["secretName"] in {c["spec"]["secretName"] for c in certificates.values()}
     [cluster] = of_kind(docs, "Cluster").values()
     assert cluster["spec"]["certificates"]["serverTLSSecret"] == "govproj-postgres-server-tls"
     pg_names = certificates["govproj-postgres-server-tls"]["spec"]["dnsNames"]
@@ -296,8 +315,7 @@ def test_production_and_agency_overlays_use_tls_and_generate_no_secret(overlay):
     for deployment in of_kind(docs, "Deployment").values():
         spec = pod(deployment)
         for c in [*spec["containers"], *spec.get("initContainers", [])]:
-            assert {"name": "tls-ca", "mountPath": "/etc/govproj/tls", "readOnly": True} in \
-                c["volumeMounts"]
+            assert {"name": "tls-ca", "mountPath": "/etc/govproj/tls", "readOnly": True} in c["volumeMounts"]
     if "gateway" in of_kind(docs, "Deployment"):
         [ingress] = of_kind(docs, "Ingress").values()
         [tls] = ingress["spec"]["tls"]
@@ -321,7 +339,7 @@ def test_each_agency_pulls_exactly_the_events_its_services_consume_by_federation
         spec = federations[federation.upstream_name(upstream)]["spec"]
         # the signature, not the broker's user_id, proves the publisher across brokers
         assert spec["trustUserId"] is False and spec["ackMode"] == "on-confirm"
-        assert "expires" not in spec and "messageTTL" not in spec   # a cut link loses nothing
+        assert "expires" not in spec and "messageTTL" not in spec  # a cut link loses nothing
         assert spec["uriSecret"]["name"] == f"govproj-federation-{upstream}"
         policy = policies[federation.policy_name(upstream)]["spec"]
         assert policy["definition"] == {"federation-upstream": federation.upstream_name(upstream)}
@@ -342,15 +360,15 @@ def test_each_agency_pulls_exactly_the_events_its_services_consume_by_federation
     assert federation.broker_services(config["BROKER_SERVICES"]) == own & set(SERVICES)
     # only its own queues: nothing piles up for a consumer that lives elsewhere
     queues = {q["spec"]["name"] for q in of_kind(docs, "Queue").values()}
-    owned = {q.name for q in federation.site_declarations(own & set(SERVICES))
-             if hasattr(q, "queue_arguments")}
+    owned = {
+        q.name for q in federation.site_declarations(own & set(SERVICES)) if hasattr(q, "queue_arguments")
+    }
     assert queues == owned
     # the other agencies' links: exactly the rights federation_rights derives
     for downstream in federation.downstreams_of(deployment, agency):
         rights = federation.federation_rights(deployment, agency, downstream)
         permission = of_kind(docs, "Permission")[rights.user]["spec"]["permissions"]
-        assert permission == {"configure": rights.configure, "write": rights.write,
-                              "read": rights.read}
+        assert permission == {"configure": rights.configure, "write": rights.write, "read": rights.read}
         user = of_kind(docs, "User")[rights.user]
         assert user["spec"]["importCredentialsSecret"]["name"] == f"govproj-amqp-{rights.principal}"
     users = {u for u in of_kind(docs, "User") if not u.startswith("govproj-federation-")}
@@ -363,8 +381,13 @@ def test_every_service_runs_in_exactly_one_agency():
 
 
 def test_each_service_may_publish_only_its_own_events():
-    writes = {(d["spec"]["userReference"]["name"], d["spec"]["permissions"]["exchange"]):
-              d["spec"]["permissions"]["write"] for d in DOCS if d["kind"] == "TopicPermission"}
+    writes = {
+        (d["spec"]["userReference"]["name"], d["spec"]["permissions"]["exchange"]): d["spec"]["permissions"][
+            "write"
+        ]
+        for d in DOCS
+        if d["kind"] == "TopicPermission"
+    }
     for service in SERVICES:
         exchanges = {e for (user, e) in writes if user == f"govproj-{service}"}
         assert {e for e in exchanges if e.endswith(".events")} == {f"{service}.events"}
@@ -384,17 +407,27 @@ def test_rendered_rights_are_exactly_the_derived_ones():
     from shared.messaging.rights import all_rights, publisher_users
 
     users = {d["metadata"]["name"] for d in DOCS if d["kind"] == "User"} - {"govproj-keda"}
-    permissions = {(d["spec"]["userReference"]["name"], d["spec"]["vhost"]):
-                   d["spec"]["permissions"] for d in DOCS if d["kind"] == "Permission"}
+    permissions = {
+        (d["spec"]["userReference"]["name"], d["spec"]["vhost"]): d["spec"]["permissions"]
+        for d in DOCS
+        if d["kind"] == "Permission"
+    }
     permissions.pop(("govproj-keda", "govproj"))
-    topics = {(d["spec"]["userReference"]["name"], d["spec"]["permissions"]["exchange"]):
-              d["spec"]["permissions"] for d in DOCS if d["kind"] == "TopicPermission"}
+    topics = {
+        (d["spec"]["userReference"]["name"], d["spec"]["permissions"]["exchange"]): d["spec"]["permissions"]
+        for d in DOCS
+        if d["kind"] == "TopicPermission"
+    }
     derived = all_rights()
     assert users == {r.user for r in derived}
-    assert permissions == {(r.user, "govproj"): {"configure": r.configure, "write": r.write,
-                                                 "read": r.read} for r in derived}
-    assert topics == {(r.user, t.exchange): {"exchange": t.exchange, "write": t.write,
-                                             "read": t.read} for r in derived for t in r.topics}
+    assert permissions == {
+        (r.user, "govproj"): {"configure": r.configure, "write": r.write, "read": r.read} for r in derived
+    }
+    assert topics == {
+        (r.user, t.exchange): {"exchange": t.exchange, "write": t.write, "read": t.read}
+        for r in derived
+        for t in r.topics
+    }
     # nobody may do everything, and every topic exchange a user writes to restricts its keys
     for r in derived:
         assert ".*" not in (r.configure, r.write, r.read)
@@ -409,12 +442,14 @@ def test_the_topology_resources_declare_what_govproj_topology_declares():
     assert set(queues) == {q.name for q in declared}
     audit = queues[topology.AUDIT_TRAIL_QUEUE]
     assert audit["type"] == "quorum" and audit["deletionPolicy"] == "retain"
-    bindings = {(d["spec"]["source"], d["spec"]["destination"], d["spec"].get("routingKey", ""))
-                for d in DOCS if d["kind"] == "Binding"}
+    bindings = {
+        (d["spec"]["source"], d["spec"]["destination"], d["spec"].get("routingKey", ""))
+        for d in DOCS
+        if d["kind"] == "Binding"
+    }
     assert ("nameko-rpc", "rpc-planning", "planning.*") in bindings
     assert ("govproj.dlx.finance", "govproj.dlq.finance", "") in bindings
-    assert ("planning.events", "approval.planning.application_submitted",
-            "application_submitted") in bindings
+    assert ("planning.events", "approval.planning.application_submitted", "application_submitted") in bindings
 
 
 def test_each_deployment_signs_with_its_own_key_and_trusts_the_public_ones():
@@ -425,8 +460,7 @@ def test_each_deployment_signs_with_its_own_key_and_trusts_the_public_ones():
         [container] = spec["containers"]
         volumes = {v["name"]: v for v in spec["volumes"]}
         assert volumes["signing-key"]["secret"]["secretName"] == f"govproj-key-{name}"
-        assert volumes["signing-key"]["secret"]["items"] == [
-            {"key": "private.pem", "path": f"{name}.pem"}]
+        assert volumes["signing-key"]["secret"]["items"] == [{"key": "private.pem", "path": f"{name}.pem"}]
         assert volumes["public-keys"]["configMap"]["name"] == "govproj-public-keys"
         mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
         assert mounts["signing-key"] == "/keys/private"

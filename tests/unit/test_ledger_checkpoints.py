@@ -1,6 +1,7 @@
 """Ledger verification that does not grow (issue 19, 第三十五条): the chain walked from a
 checkpoint on, or in batches, says what the whole walk says; a checkpoint holds only under
 supervision's own key."""
+
 from dataclasses import replace
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -13,8 +14,16 @@ from shared.keys import KeyRing, SigningKey, key_id
 def chain(n=6):
     records, prev = [], GENESIS
     for seq in range(1, n + 1):
-        fields = (seq, f"m{seq}", "clock_set", "supervision", None, "2026-01-01T00:00:00+00:00",
-                  f'{{"n": {seq}}}', prev)
+        fields = (
+            seq,
+            f"m{seq}",
+            "clock_set",
+            "supervision",
+            None,
+            "2026-01-01T00:00:00+00:00",
+            f'{{"n": {seq}}}',
+            prev,
+        )
         records.append(Record(*fields, entry_hash(*fields)))
         prev = records[-1].hash
     return records
@@ -65,12 +74,16 @@ def signing_key(principal="supervision"):
 
 def test_a_checkpoint_holds_only_as_signed_and_only_under_supervisions_key():
     key, other = signing_key(), signing_key("finance")
-    ring = KeyRing({"supervision": {key.kid: key.private.public_key()},
-                    "finance": {other.kid: other.private.public_key()}})
+    ring = KeyRing(
+        {
+            "supervision": {key.kid: key.private.public_key()},
+            "finance": {other.kid: other.private.public_key()},
+        }
+    )
     row = signed_checkpoint(key, 6, "a" * 64, "incremental")
     assert checkpoint_holds(ring, row)
     moved = signed_checkpoint(key, 6, "a" * 64, "incremental")
-    moved.seq = 7                               # an insider moves it on
+    moved.seq = 7  # an insider moves it on
     assert not checkpoint_holds(ring, moved)
     assert not checkpoint_holds(ring, signed_checkpoint(other, 6, "a" * 64, "full"))
     garbled = signed_checkpoint(key, 6, "a" * 64, "full")

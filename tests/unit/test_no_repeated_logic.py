@@ -2,6 +2,7 @@
 whose body has the same shape as another service's — names and constants aside — is a fact or a
 rule computed twice: it belongs to the service that owns it (the other takes it from its event)
 or in shared/. Entrypoint wiring (one call) is below the size looked at."""
+
 from __future__ import annotations
 
 import ast
@@ -9,12 +10,15 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-MIN_NODES = 30   # a body smaller than this is wiring, not logic
+MIN_NODES = 30  # a body smaller than this is wiring, not logic
 
 # the same few lines, on purpose: a follow-up event before its fact is retried (get the row, or
 # raise the service's own "not known yet" so the reliable handler retries)
-ALLOWED = {frozenset({"services/acceptance/application.py:_known_row",
-                      "services/supervision/deadline_rows.py:known"})}
+ALLOWED = {
+    frozenset(
+        {"services/acceptance/application.py:_known_row", "services/supervision/deadline_rows.py:known"}
+    )
+}
 
 
 class _Shape(ast.NodeTransformer):
@@ -40,14 +44,16 @@ def shapes() -> dict[str, list[str]]:
             if sum(1 for stmt in body for _ in ast.walk(stmt)) < MIN_NODES:
                 continue
             copy = ast.parse(ast.unparse(ast.Module(body=body, type_ignores=[])))
-            found[ast.dump(_Shape().visit(copy), annotate_fields=False)].append(
-                f"{rel}:{node.name}")
+            found[ast.dump(_Shape().visit(copy), annotate_fields=False)].append(f"{rel}:{node.name}")
     return found
 
 
 def test_no_function_body_is_repeated_in_another_service():
-    repeated = [sorted(where) for where in shapes().values()
-                if len({w.split("/")[1] for w in where}) > 1 and frozenset(where) not in ALLOWED]
+    repeated = [
+        sorted(where)
+        for where in shapes().values()
+        if len({w.split("/")[1] for w in where}) > 1 and frozenset(where) not in ALLOWED
+    ]
     assert repeated == [], f"logic repeated between services: {repeated}"
 
 

@@ -1,6 +1,7 @@
 """The OpenAPI document (issue 12): valid OpenAPI 3 by a validator, and truthful — every status the
 gateway answers declared on each operation, path parameters bounded exactly as the gateway checks
 them, money a decimal string (a string ``minimum`` made schema tools skip the money operations)."""
+
 import re
 
 import pytest
@@ -19,9 +20,19 @@ from shared.persistence.store import MAX_REQUEST_ID
 
 DOC = openapi_document()
 SCHEMAS = DOC["components"]["schemas"]
-NUMERIC_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
-                    "minLength", "maxLength", "minItems", "maxItems", "minProperties",
-                    "maxProperties")
+NUMERIC_KEYWORDS = (
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "minProperties",
+    "maxProperties",
+)
 EVERY_OPERATION = {400, 401, 403, 404, 405, 414, 417, 422, 431, 503}
 
 
@@ -55,7 +66,7 @@ def resolve(node, seen=()):
 
 
 def test_the_document_is_valid_openapi_3():
-    validate(DOC)   # openapi-spec-validator: raises on the first violation
+    validate(DOC)  # openapi-spec-validator: raises on the first violation
     assert DOC["openapi"].startswith("3.")
 
 
@@ -63,7 +74,7 @@ def test_numeric_keywords_are_numbers():
     for node in walk(DOC):
         for key in NUMERIC_KEYWORDS:
             if key in node and isinstance(node[key], dict | list):
-                continue   # a property or parameter so named, not the keyword
+                continue  # a property or parameter so named, not the keyword
             if key in node:
                 assert isinstance(node[key], int | float) and not isinstance(node[key], bool), node
 
@@ -96,14 +107,16 @@ def test_every_operation_declares_every_status_the_gateway_answers():
             expected |= {202, 409}
             assert responses[202]["headers"]["Location"]
             assert responses[202]["content"]["application/json"]["schema"] == {
-                "$ref": "#/components/schemas/Accepted"}
+                "$ref": "#/components/schemas/Accepted"
+            }
         if endpoint.body is not None:
             expected.add(413)
         assert expected <= set(responses), (path, method, expected - set(responses))
         for code, response in responses.items():
             if code >= 400:
                 assert response["content"]["application/json"]["schema"] == {
-                    "$ref": "#/components/schemas/Error"}, (path, method, code)
+                    "$ref": "#/components/schemas/Error"
+                }, (path, method, code)
         assert "Allow" in responses[405]["headers"]
     # every status of the one error table is declared somewhere (500 is a bug, never promised)
     assert set(STATUS_BY_CODE.values()) <= declared
@@ -125,9 +138,15 @@ def _checked(name, value):
     return True
 
 
-@pytest.mark.parametrize("path,method,param", [
-    (path, method, param) for path, method, operation in api_operations()
-    for param in operation["parameters"] if param["in"] == "path"])
+@pytest.mark.parametrize(
+    "path,method,param",
+    [
+        (path, method, param)
+        for path, method, operation in api_operations()
+        for param in operation["parameters"]
+        if param["in"] == "path"
+    ],
+)
 def test_path_parameters_carry_the_limits_the_gateway_checks(path, method, param):
     schema, name = param["schema"], param["name"]
     if schema["type"] == "integer":
@@ -150,7 +169,7 @@ def test_path_parameters_carry_the_limits_the_gateway_checks(path, method, param
 def test_the_outcome_route_takes_any_key_a_write_accepts():
     """An Idempotency-Key is up to 200 visible ASCII characters, "/" included: its outcome's
     route matches and its path check lets it through."""
-    gateway = Gateway(load_config("gateway", CLOCK="real"))   # routing only: no broker needed
+    gateway = Gateway(load_config("gateway", CLOCK="real"))  # routing only: no broker needed
     key = "a/b?c" + "k" * (MAX_REQUEST_ID - 5)
     environ = EnvironBuilder(path="/api/v1/requests/" + key.replace("?", "%3F")).get_environ()
     endpoint, params = gateway._route(Request(environ))

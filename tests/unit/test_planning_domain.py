@@ -10,15 +10,32 @@ from shared.policy import get_policy
 POLICY = get_policy("shandong/v1")
 ITEMS = {"P1"}  # plan items in force
 NOW = datetime(2026, 1, 5, 9, tzinfo=UTC)
-RESOURCE = {"name": "r", "source": "s", "format": "JSON", "update_frequency": "daily",
-            "sharing_type": "unconditional", "sharing_conditions": None, "open_type": "none"}
+RESOURCE = {
+    "name": "r",
+    "source": "s",
+    "format": "JSON",
+    "update_frequency": "daily",
+    "sharing_type": "unconditional",
+    "sharing_conditions": None,
+    "open_type": "none",
+}
 
 
 def project(**changes):
-    fields = dict(code=project_code(2026, 7), name="政务云", unit="U1", kind="construction",
-                  level="province", plan_item="P1", budget_total=Decimal("100.00"),
-                  fixed_asset_investment=False, new_civil_works=False, classified=False,
-                  regulation_version="shandong/v1", registered_on=date(2026, 1, 5))
+    fields = dict(
+        code=project_code(2026, 7),
+        name="政务云",
+        unit="U1",
+        kind="construction",
+        level="province",
+        plan_item="P1",
+        budget_total=Decimal("100.00"),
+        fixed_asset_investment=False,
+        new_civil_works=False,
+        classified=False,
+        regulation_version="shandong/v1",
+        registered_on=date(2026, 1, 5),
+    )
     return Project.register(**{**fields, **changes})
 
 
@@ -64,19 +81,23 @@ def test_returned_project_can_be_resubmitted():
 
 
 def test_incomplete_application_lists_every_missing_item_and_changes_nothing():
-    p = project(new_civil_works=True, co_builders=[{"unit": "U2", "scope": "数据"}],
-                plan_item="NOT-IN-FORCE")
+    p = project(new_civil_works=True, co_builders=[{"unit": "U2", "scope": "数据"}], plan_item="NOT-IN-FORCE")
     with pytest.raises(RuleViolation) as err:
         p.submit(POLICY, ITEMS)
     missing = err.value.details["missing"]
     assert [m["item"] for m in missing] == [
-        "plan_item", "construction_plan", "investment_budget", "resource_catalog", "feasibility_study",
-        "preliminary_design", "overall_plan"]
+        "plan_item",
+        "construction_plan",
+        "investment_budget",
+        "resource_catalog",
+        "feasibility_study",
+        "preliminary_design",
+        "overall_plan",
+    ]
     assert {m["item"]: m["articles"] for m in missing}["resource_catalog"] == ["第二十七条"]
     assert {m["item"]: m["articles"] for m in missing}["overall_plan"] == ["第十四条"]
     assert {m["item"]: m["articles"] for m in missing}["plan_item"] == ["第六条"]
-    assert all(m["message"].startswith("missing: ") and m["message_zh"].startswith("缺少")
-               for m in missing)
+    assert all(m["message"].startswith("missing: ") and m["message_zh"].startswith("缺少") for m in missing)
     assert p.status == "draft" and p.submissions == 0
 
 
@@ -109,15 +130,19 @@ def test_catalog_is_frozen_once_submitted():
         p.set_catalog([RESOURCE])
 
 
-@pytest.mark.parametrize("changes, article", [
-    ({"kind": "palace"}, "第三条"), ({"level": "nation"}, "第四条"),
-    ({"budget_total": Decimal("-1")}, "第七条"),
-    ({"shares": {"province": Decimal("60"), "city": Decimal("30")}}, "第二十五条"),
-    ({"schedule_start": date(2026, 5, 1), "schedule_end": date(2026, 4, 1)}, "第七条"),
-    ({"co_builders": [{"unit": "U1", "scope": "x"}]}, "第十四条"),
-    ({"co_builders": [{"unit": "U2", "scope": "x"}, {"unit": "U2", "scope": "y"}]}, "第十四条"),
-    ({"classified": True, "goals": "涉密目标"}, "第四条"),
-])
+@pytest.mark.parametrize(
+    "changes, article",
+    [
+        ({"kind": "palace"}, "第三条"),
+        ({"level": "nation"}, "第四条"),
+        ({"budget_total": Decimal("-1")}, "第七条"),
+        ({"shares": {"province": Decimal("60"), "city": Decimal("30")}}, "第二十五条"),
+        ({"schedule_start": date(2026, 5, 1), "schedule_end": date(2026, 4, 1)}, "第七条"),
+        ({"co_builders": [{"unit": "U1", "scope": "x"}]}, "第十四条"),
+        ({"co_builders": [{"unit": "U2", "scope": "x"}, {"unit": "U2", "scope": "y"}]}, "第十四条"),
+        ({"classified": True, "goals": "涉密目标"}, "第四条"),
+    ],
+)
 def test_registration_rules_cite_articles(changes, article):
     with pytest.raises(RuleViolation) as err:
         project(**changes)
@@ -125,8 +150,7 @@ def test_registration_rules_cite_articles(changes, article):
 
 
 def test_shares_that_add_up_are_accepted():
-    p = project(shares={"province": Decimal("60"), "city": Decimal("30"),
-                        "county": Decimal("10")})
+    p = project(shares={"province": Decimal("60"), "city": Decimal("30"), "county": Decimal("10")})
     assert sum(p.shares.values()) == p.budget_total
 
 
@@ -137,8 +161,9 @@ def under_review():
     return p
 
 
-@pytest.mark.parametrize("decision, status", [
-    ("approve", "awaiting_approval"), ("reject", "rejected"), ("revise", "returned")])
+@pytest.mark.parametrize(
+    "decision, status", [("approve", "awaiting_approval"), ("reject", "rejected"), ("revise", "returned")]
+)
 def test_opinions_move_the_application(decision, status):
     p = under_review()
     assert p.apply_opinion(1, decision, {"kind": "review_opinion_issued"})
@@ -147,10 +172,10 @@ def test_opinions_move_the_application(decision, status):
 
 def test_approval_and_late_or_stale_notices():
     p = under_review()
-    assert not p.apply_opinion(2, "approve", {})          # another submission's opinion
+    assert not p.apply_opinion(2, "approve", {})  # another submission's opinion
     assert p.approve(Decimal("90.00"), date(2026, 6, 1), {"kind": "project_approved"})
     assert p.status == "approved" and p.approved_amount == Decimal("90.00")
-    assert not p.apply_opinion(1, "approve", {})          # arrived after the approval
+    assert not p.apply_opinion(1, "approve", {})  # arrived after the approval
     assert p.status == "approved"
 
 

@@ -2,6 +2,7 @@
 on a temporary SQLite file, with the entrypoint's own schemas loading the commands' data and the
 other services' events made as they publish them. The broker, PostgreSQL and concurrency stay in
 tests/integration."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -32,9 +33,20 @@ CLOCK = SimulatedClock(lambda: TODAY)
 def cases(store: Store) -> PlanningUseCases:
     """Planning's use cases over the store and the test's clock (shared.context)."""
     return PlanningUseCases(AppContext(store, CLOCK))
-CATALOG = {"resources": [{"name": "电子证照", "source": "本系统", "format": "JSON",
-                          "update_frequency": "每日", "sharing_type": "unconditional",
-                          "open_type": "none"}]}
+
+
+CATALOG = {
+    "resources": [
+        {
+            "name": "电子证照",
+            "source": "本系统",
+            "format": "JSON",
+            "update_frequency": "每日",
+            "sharing_type": "unconditional",
+            "open_type": "none",
+        }
+    ]
+}
 
 
 @pytest.fixture
@@ -53,25 +65,45 @@ def outbox_types(store: Store) -> list[str]:
 
 def plan_in_force(store: Store) -> None:
     """第五条: the office drafts the provincial plan, the provincial government approves it."""
-    plan = cases(store).draft_plan(OFFICE, data=schemas.load(schemas.PlanDraft, {
-        "title": "山东省政务信息系统建设规划", "start_year": 2025, "end_year": 2030,
-        "items": [{"code": "SDZW-2026-01", "title": "全省电子证照系统"}]}))
+    plan = cases(store).draft_plan(
+        OFFICE,
+        data=schemas.load(
+            schemas.PlanDraft,
+            {
+                "title": "山东省政务信息系统建设规划",
+                "start_year": 2025,
+                "end_year": 2030,
+                "items": [{"code": "SDZW-2026-01", "title": "全省电子证照系统"}],
+            },
+        ),
+    )
     cases(store).approve_plan(GROUP, plan_id=plan.id)
 
 
 def register(store: Store, **changes: Any) -> str:
-    data = {"name": "全省电子证照系统", "kind": "construction", "level": "province",
-            "plan_item": "SDZW-2026-01", "budget": {"total": "500000.00"}, **changes}
+    data = {
+        "name": "全省电子证照系统",
+        "kind": "construction",
+        "level": "province",
+        "plan_item": "SDZW-2026-01",
+        "budget": {"total": "500000.00"},
+        **changes,
+    }
     fields = schemas.registration_fields(schemas.load(schemas.ProjectRegistration, data))
     return cases(store).register_project(UNIT_CALLER, data=fields).code
 
 
 def complete_application(store: Store, code: str) -> None:
     for doc in ("construction_plan", "investment_budget"):
-        cases(store).file_document(UNIT_CALLER, code=code, doc_type=doc, data=schemas.load(
-            schemas.DocumentFiling, {"title": doc, "sha256": "b" * 64}))
-    cases(store).set_catalog(UNIT_CALLER, code=code,
-                             resources=schemas.load(schemas.Catalog, CATALOG)["resources"])
+        cases(store).file_document(
+            UNIT_CALLER,
+            code=code,
+            doc_type=doc,
+            data=schemas.load(schemas.DocumentFiling, {"title": doc, "sha256": "b" * 64}),
+        )
+    cases(store).set_catalog(
+        UNIT_CALLER, code=code, resources=schemas.load(schemas.Catalog, CATALOG)["resources"]
+    )
 
 
 def test_an_incomplete_application_is_refused_with_every_missing_item_and_emits_nothing(store):
@@ -103,18 +135,41 @@ def test_a_complete_application_is_submitted_then_follows_the_review_and_approva
     complete_application(store, code)
     project = cases(store).submit_application(UNIT_CALLER, code=code)
     assert project.status == "submitted"
-    assert outbox_types(store) == ["project_registered", "document_filed", "document_filed",
-                                   "catalog_set", "application_submitted"]
+    assert outbox_types(store) == [
+        "project_registered",
+        "document_filed",
+        "document_filed",
+        "catalog_set",
+        "application_submitted",
+    ]
 
     def learn(effect: Any, event_type: str, payload: dict[str, Any], articles: list[int]) -> None:
-        store.handle_once(make_event(event_type, payload, project_code=code,
-                                     regulation_version="shandong/v1", articles=articles), effect)
+        store.handle_once(
+            make_event(
+                event_type, payload, project_code=code, regulation_version="shandong/v1", articles=articles
+            ),
+            effect,
+        )
 
-    learn(application.review_case_opened, "review_case_opened",
-          {"case_id": "RC-1", "submission": 1, "opened_on": TODAY}, [8])
-    learn(application.project_approved, "project_approved", {
-        "case_id": "RC-1", "unit": UNIT, "approved_amount": Decimal("500000.00"),
-        "approved_on": TODAY, "fixed_asset_investment": False, "classified": False}, [9])
+    learn(
+        application.review_case_opened,
+        "review_case_opened",
+        {"case_id": "RC-1", "submission": 1, "opened_on": TODAY},
+        [8],
+    )
+    learn(
+        application.project_approved,
+        "project_approved",
+        {
+            "case_id": "RC-1",
+            "unit": UNIT,
+            "approved_amount": Decimal("500000.00"),
+            "approved_on": TODAY,
+            "fixed_asset_investment": False,
+            "classified": False,
+        },
+        [9],
+    )
     project, _ = cases(store).get_project(UNIT_CALLER, code=code)
     assert project.status == "approved"
 

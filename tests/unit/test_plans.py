@@ -9,8 +9,9 @@ ITEMS = [{"code": "A", "title": "一"}, {"code": "B", "title": "二"}]
 
 
 def plan(**changes):
-    return Plan.draft(**{"id": "PL-1", "title": "规划", "start_year": 2026, "end_year": 2030,
-                         "items": ITEMS, **changes})
+    return Plan.draft(
+        **{"id": "PL-1", "title": "规划", "start_year": 2026, "end_year": 2030, "items": ITEMS, **changes}
+    )
 
 
 def test_plan_takes_effect_only_when_the_government_approves_it():
@@ -22,8 +23,9 @@ def test_plan_takes_effect_only_when_the_government_approves_it():
         p.approve("group", date(2026, 3, 1))
 
 
-@pytest.mark.parametrize("changes", [
-    {"start_year": 2031}, {"items": []}, {"items": [{"code": "A", "title": "x"}] * 2}])
+@pytest.mark.parametrize(
+    "changes", [{"start_year": 2031}, {"items": []}, {"items": [{"code": "A", "title": "x"}] * 2}]
+)
 def test_plan_shape_rules_cite_article_5(changes):
     with pytest.raises(RuleViolation) as err:
         plan(**changes)

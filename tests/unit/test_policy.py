@@ -15,8 +15,17 @@ def test_all_42_articles_with_chinese_text_and_english_gist():
     assert "3 个月" in policy.article(23).text_zh
 
 
-@pytest.mark.parametrize("n, label", [(1, "第一条"), (10, "第十条"), (13, "第十三条"),
-                                      (20, "第二十条"), (23, "第二十三条"), (42, "第四十二条")])
+@pytest.mark.parametrize(
+    "n, label",
+    [
+        (1, "第一条"),
+        (10, "第十条"),
+        (13, "第十三条"),
+        (20, "第二十条"),
+        (23, "第二十三条"),
+        (42, "第四十二条"),
+    ],
+)
 def test_article_labels(n, label):
     assert article_label_zh(n) == label
 
@@ -26,19 +35,29 @@ def test_parameters_are_data_of_the_pinned_version():
     assert policy.id == "shandong/v1"
     assert policy.param("contract_filing", "working_days") == 5
     assert policy.param("acceptance_application", "months") == 3
-    assert (policy.param("self_evaluation_window", "opens_months"),
-            policy.param("self_evaluation_window", "closes_months")) == (12, 24)
-    assert policy.param("sanction_ladder", "steps") == [
-        "criticism", "withhold_funds", "suspend", "terminate"]
+    assert (
+        policy.param("self_evaluation_window", "opens_months"),
+        policy.param("self_evaluation_window", "closes_months"),
+    ) == (12, 24)
+    assert policy.param("sanction_ladder", "steps") == ["criticism", "withhold_funds", "suspend", "terminate"]
     docs = [d["doc"] for d in policy.param("required_documents", "acceptance")]
-    assert docs == ["construction_summary", "financial_report", "audit_report",
-                    "security_risk_assessment", "crypto_application"]
+    assert docs == [
+        "construction_summary",
+        "financial_report",
+        "audit_report",
+        "security_risk_assessment",
+        "crypto_application",
+    ]
 
 
 def test_citations_and_unknowns():
     policy = get_policy("shandong/v1")
-    assert policy.cite(23).as_dict() == {"regulation": "shandong/v1", "article": 23,
-                                         "label_zh": "第二十三条", "label_en": "art. 23"}
+    assert policy.cite(23).as_dict() == {
+        "regulation": "shandong/v1",
+        "article": 23,
+        "label_zh": "第二十三条",
+        "label_en": "art. 23",
+    }
     with pytest.raises(UnknownPolicy):
         policy.cite(43)
     with pytest.raises(UnknownPolicy):

@@ -1,4 +1,5 @@
 """`govproj run` keeps its processes up: real child processes, a settable clock for the backoff."""
+
 import io
 import signal
 import subprocess
@@ -20,15 +21,17 @@ def python(code: str):
 def test_an_exited_process_is_restarted_after_its_backoff_and_the_others_keep_running():
     now = [100.0]
     out = io.StringIO()
-    keeper = Keeper({"finance": python("import sys; sys.exit(3)"),
-                     "planning": python("import time; time.sleep(60)")},
-                    out=out, clock=lambda: now[0])
+    keeper = Keeper(
+        {"finance": python("import sys; sys.exit(3)"), "planning": python("import time; time.sleep(60)")},
+        out=out,
+        clock=lambda: now[0],
+    )
     try:
         first, steady = keeper.procs["finance"], keeper.procs["planning"]
         first.wait(10)
         keeper.tick()
         assert out.getvalue() == "finance exited with 3; restarting in 1 s\n"
-        keeper.tick()                       # its backoff is not over yet
+        keeper.tick()  # its backoff is not over yet
         assert "finance" not in keeper.procs
         now[0] += 1
         keeper.tick()
@@ -42,7 +45,7 @@ def test_an_exited_process_is_restarted_after_its_backoff_and_the_others_keep_ru
         steady.wait(10)
         keeper.tick()
         assert "planning exited with -9 (SIGKILL); restarting in 1 s" in out.getvalue()
-        keeper.halt()                       # Ctrl-C: nothing is restarted any more
+        keeper.halt()  # Ctrl-C: nothing is restarted any more
         now[0] += 60
         keeper.tick()
         assert "planning" not in keeper.procs and "finance" not in keeper.procs

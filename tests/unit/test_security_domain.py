@@ -9,18 +9,33 @@ from shared.policy import get_policy
 CRYPTO = {"planned": True, "built": True, "running": True}
 
 
-@pytest.mark.parametrize("classified, protection, crypto, article", [
-    (True, {"scheme": "graded", "level": 3}, CRYPTO, "第三十条"),
-    (False, {"scheme": "classified"}, CRYPTO, "第三十条"),
-    (False, {"scheme": "graded", "level": 6}, CRYPTO, "第三十条"),
-    (False, {"scheme": "graded", "level": None}, CRYPTO, "第三十条"),
-    (False, {"scheme": "graded", "level": 2}, {"planned": False, "built": True,
-                                               "running": False}, "第三十一条"),
-    (False, {"scheme": "graded", "level": 2}, {"planned": True, "built": False,
-                                               "running": True}, "第三十一条"),
-    (False, {"scheme": "graded", "level": 2}, {"planned": False, "built": False,
-                                               "running": False}, "第三十一条"),
-])
+@pytest.mark.parametrize(
+    "classified, protection, crypto, article",
+    [
+        (True, {"scheme": "graded", "level": 3}, CRYPTO, "第三十条"),
+        (False, {"scheme": "classified"}, CRYPTO, "第三十条"),
+        (False, {"scheme": "graded", "level": 6}, CRYPTO, "第三十条"),
+        (False, {"scheme": "graded", "level": None}, CRYPTO, "第三十条"),
+        (
+            False,
+            {"scheme": "graded", "level": 2},
+            {"planned": False, "built": True, "running": False},
+            "第三十一条",
+        ),
+        (
+            False,
+            {"scheme": "graded", "level": 2},
+            {"planned": True, "built": False, "running": True},
+            "第三十一条",
+        ),
+        (
+            False,
+            {"scheme": "graded", "level": 2},
+            {"planned": False, "built": False, "running": False},
+            "第三十一条",
+        ),
+    ],
+)
 def test_profile_rules(classified, protection, crypto, article):
     with pytest.raises(RuleViolation) as err:
         check_profile(classified, protection, crypto)
@@ -28,8 +43,9 @@ def test_profile_rules(classified, protection, crypto, article):
 
 
 def test_valid_profiles():
-    check_profile(False, {"scheme": "graded", "level": 1}, {"planned": True, "built": False,
-                                                           "running": False})
+    check_profile(
+        False, {"scheme": "graded", "level": 1}, {"planned": True, "built": False, "running": False}
+    )
     check_profile(True, {"scheme": "classified"}, CRYPTO)
 
 

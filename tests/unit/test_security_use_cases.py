@@ -2,6 +2,7 @@
 context — a Store on a temporary SQLite file and a fixed clock — taking the caller and the
 domain arguments; the secrecy bureau declares a project classified on its clock's day and its
 content is then kept here alone (第四条)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -31,19 +32,33 @@ def cases(tmp_path):
     upgrade("security", url)
     engine = create_engine_for(url)
     store = Store(engine, platform, consumer="security.test", today=lambda _session: TODAY)
-    store.handle_once(make_event("project_registered", {
-        "unit": UNIT, "co_builders": [], "kind": "construction", "level": "province",
-        "classified": False, "registered_on": TODAY}, project_code=CODE,
-        regulation_version="shandong/v1", articles=[3]), project_registered)
+    store.handle_once(
+        make_event(
+            "project_registered",
+            {
+                "unit": UNIT,
+                "co_builders": [],
+                "kind": "construction",
+                "level": "province",
+                "classified": False,
+                "registered_on": TODAY,
+            },
+            project_code=CODE,
+            regulation_version="shandong/v1",
+            articles=[3],
+        ),
+        project_registered,
+    )
     yield SecurityUseCases(AppContext(store, fixed(TODAY)))
     engine.dispose()
 
 
 def test_the_bureau_declares_a_project_classified_on_its_clocks_day(cases):
-    with pytest.raises(RuleViolation):     # not classified yet: no content is kept here
+    with pytest.raises(RuleViolation):  # not classified yet: no content is kept here
         cases.put_classified_content(OWNER, code=CODE, data={"goals": "g"})
-    view = cases.classify(BUREAU, code=CODE, comments=load(schemas.Classification, {
-        "comments": "涉及国家秘密"})["comments"])
+    view = cases.classify(
+        BUREAU, code=CODE, comments=load(schemas.Classification, {"comments": "涉及国家秘密"})["comments"]
+    )
     assert view["classified"] is True
     assert view["classified_by_bureau"]["declared_on"] == TODAY.isoformat()
     content = cases.put_classified_content(OWNER, code=CODE, data={"goals": "g"})

@@ -1,4 +1,5 @@
 """Signed envelopes and key files (issue 14), without a broker."""
+
 import json
 import stat
 from datetime import date
@@ -17,13 +18,19 @@ def deployment(tmp_path):
 
 
 def envelope():
-    return json.loads(make_event("clock_set", {"today": date(2027, 1, 4), "set_by": "op"},
-                                 project_code=None, regulation_version=None,
-                                 articles=[]).to_json())
+    return json.loads(
+        make_event(
+            "clock_set",
+            {"today": date(2027, 1, 4), "set_by": "op"},
+            project_code=None,
+            regulation_version=None,
+            articles=[],
+        ).to_json()
+    )
 
 
 def test_keys_are_made_once_the_private_one_readable_by_its_owner_only(deployment):
-    assert keys.generate(deployment, "planning") is None          # kept, not replaced
+    assert keys.generate(deployment, "planning") is None  # kept, not replaced
     path = keys.private_path(deployment, "planning")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     key = keys.load_signing_key(deployment, "planning")
@@ -47,13 +54,13 @@ def test_unsigned_forged_misattributed_and_unknown_envelopes_say_why(deployment,
     altered = signing.sign(envelope(), supervision)
     altered["payload"]["set_by"] = "mallory"
     assert "forged or altered" in signing.problem(altered, ring)
-    with pytest.raises(ValueError):                   # a publisher signs its own events only
+    with pytest.raises(ValueError):  # a publisher signs its own events only
         signing.sign(envelope(), keys.load_signing_key(deployment, "finance"))
     finance = keys.load_signing_key(deployment, "finance")
     misattributed = {**envelope(), "key_id": finance.kid}
     import base64
-    misattributed["signature"] = base64.b64encode(
-        finance.sign(signing.canonical(misattributed))).decode()
+
+    misattributed["signature"] = base64.b64encode(finance.sign(signing.canonical(misattributed))).decode()
     assert "wrongly attributed" in signing.problem(misattributed, ring)
     stranger = keys.generate(tmp_path / "elsewhere", "supervision")
     assert "not a trusted key" in signing.problem(signing.sign(envelope(), stranger), ring)
@@ -73,15 +80,28 @@ def test_a_rotation_keeps_the_old_public_key_until_it_is_withdrawn(deployment):
 def test_the_ledger_reports_a_record_its_publisher_did_not_sign(deployment):
     from services.supervision.audit_chain import GENESIS, Record, entry_hash, verify
     from services.supervision.audit_trail import signature_problem
+
     supervision = keys.generate(deployment, "supervision")
     ring = keys.load_key_ring(deployment)
     records, prev = [], GENESIS
     for seq, body in enumerate([signing.sign(envelope(), supervision), envelope()], start=1):
         text = json.dumps(body, ensure_ascii=False)
-        digest = entry_hash(seq, body["message_id"], "clock_set", "supervision", None,
-                            body["occurred_at"], text, prev)
-        records.append(Record(seq, body["message_id"], "clock_set", "supervision", None,
-                              body["occurred_at"], text, prev, digest))
+        digest = entry_hash(
+            seq, body["message_id"], "clock_set", "supervision", None, body["occurred_at"], text, prev
+        )
+        records.append(
+            Record(
+                seq,
+                body["message_id"],
+                "clock_set",
+                "supervision",
+                None,
+                body["occurred_at"],
+                text,
+                prev,
+                digest,
+            )
+        )
         prev = digest
     result = verify(records, (2, prev), lambda r: signature_problem(ring, r))
     assert [(p["seq"], p["problem"]) for p in result["problems"]] == [(2, "unsigned")]

@@ -1,5 +1,6 @@
 """The simulated clock (issue 18): it never goes backwards unless forced, and setting the real
 clock says how to start in simulated mode instead of a bare 'forbidden'."""
+
 from datetime import date
 
 import pytest
@@ -34,8 +35,7 @@ def test_the_clock_moves_forward_and_back_only_when_forced(store):
     error = refused.value.as_dict()
     assert "does not go backwards" in error["message"] and "倒退" in error["message_zh"]
     assert error["details"] == {"today": "2026-10-22", "requested": "2026-08-31"}
-    assert set_clock(store, True, date(2026, 8, 31), "op", today, force=True) == {
-        "today": "2026-08-31"}
+    assert set_clock(store, True, date(2026, 8, 31), "op", today, force=True) == {"today": "2026-08-31"}
     # no day set yet: the first one may be any (the real date ran until then)
     assert set_clock(store, True, date(2020, 1, 1), "op", None) == {"today": "2020-01-01"}
 
@@ -56,8 +56,8 @@ def test_the_gateway_on_the_real_clock_says_how_and_cites_no_article():
     config = load_config("gateway", CLOCK="real")
     token = development_token(config["JWT_DEV_SECRET"], "operator")
     r = Client(Gateway(config, rpc=NoRpc())).post(
-        "/api/v1/admin/clock", json={"today": "2027-01-01"},
-        headers={"Authorization": f"Bearer {token}"})
+        "/api/v1/admin/clock", json={"today": "2027-01-01"}, headers={"Authorization": f"Bearer {token}"}
+    )
     error = r.json["error"]
     assert r.status_code == 403 and error["articles"] == []
     assert "GOVPROJ_CLOCK=simulated make run" in error["message"]

@@ -1,4 +1,5 @@
 """The unit of work on an embedded database (no broker): outbox and inbox in the same commit."""
+
 import json
 
 import pytest
@@ -27,14 +28,25 @@ def outbox_rows(store):
 
 def clock_event():
     from datetime import date
-    return make_event("clock_set", {"today": date(2026, 1, 5), "set_by": "op"},
-                      project_code=None, regulation_version=None, articles=[])
+
+    return make_event(
+        "clock_set",
+        {"today": date(2026, 1, 5), "set_by": "op"},
+        project_code=None,
+        regulation_version=None,
+        articles=[],
+    )
 
 
 def test_emitted_event_commits_with_the_transaction(store):
     with store.transaction() as tx:
-        event = tx.emit("clock_set", {"today": clock_event().data()["today"], "set_by": "op"},
-                        project_code=None, regulation_version=None, articles=[])
+        event = tx.emit(
+            "clock_set",
+            {"today": clock_event().data()["today"], "set_by": "op"},
+            project_code=None,
+            regulation_version=None,
+            articles=[],
+        )
     rows = outbox_rows(store)
     assert [r.message_id for r in rows] == [event.message_id]
     assert rows[0].exchange == "supervision.events" and rows[0].published_at is None
@@ -44,8 +56,9 @@ def test_emitted_event_commits_with_the_transaction(store):
 def test_rollback_leaves_no_event(store):
     with pytest.raises(RuntimeError):
         with store.transaction() as tx:
-            tx.emit("clock_set", clock_event().data(), project_code=None,
-                    regulation_version=None, articles=[])
+            tx.emit(
+                "clock_set", clock_event().data(), project_code=None, regulation_version=None, articles=[]
+            )
             raise RuntimeError("rule refused after emitting")
     assert outbox_rows(store) == []
 
@@ -75,18 +88,18 @@ def test_failed_effect_leaves_no_inbox_claim(store):
 
 def idempotent_store(store, key="k1", fingerprint="f1"):
     from shared.persistence.store import Idempotency
-    return Store(store.engine, platform, idempotency=Idempotency("alice", key, fingerprint,
-                                                                 "approval.test"))
+
+    return Store(store.engine, platform, idempotency=Idempotency("alice", key, fingerprint, "approval.test"))
 
 
 def emit_clock(tx):
-    tx.emit("clock_set", clock_event().data(), project_code=None, regulation_version=None,
-            articles=[])
+    tx.emit("clock_set", clock_event().data(), project_code=None, regulation_version=None, articles=[])
 
 
 def run_command(store, effect=emit_clock, response=None):
     """What the ``command`` decorator does: the whole command in ``Store.command``."""
     from shared.persistence.store import IdempotentReplay
+
     try:
         with store.command() as scope:
             with store.transaction() as tx:

@@ -28,7 +28,7 @@ def test_no_sanction_while_rectification_is_under_way_or_done():
 def test_unknown_sanction_and_sanctions_without_a_finding():
     with pytest.raises(RuleViolation):
         next_sanction(LADDER, [], None, "public_flogging")
-    for kind in LADDER:   # never without a finding, not even the mildest step (第三十四条)
+    for kind in LADDER:  # never without a finding, not even the mildest step (第三十四条)
         with pytest.raises(StateConflict) as err:
             next_sanction(LADDER, [], None, kind)
         body = err.value.as_dict()
@@ -39,7 +39,7 @@ def test_unknown_sanction_and_sanctions_without_a_finding():
 def test_only_a_refused_ignored_or_failed_rectification_is_sanctionable():
     assert next_sanction(LADDER, [], "ignored", "criticism") is None
     assert next_sanction(LADDER, [], "failed", "criticism") is None
-    with pytest.raises(StateConflict) as err:   # never ordered rectified
+    with pytest.raises(StateConflict) as err:  # never ordered rectified
         next_sanction(LADDER, [], "open", "criticism")
     assert err.value.details == {"finding_status": "open"}
 

@@ -1,4 +1,5 @@
 """When each deadline falls (docs/regulation.md §11), at its boundaries, from the policy data."""
+
 from datetime import date
 
 import pytest
@@ -10,12 +11,15 @@ from shared.timekit import official_calendar
 V1 = get_policy("shandong/v1")
 
 
-@pytest.mark.parametrize("signed, due", [
-    (date(2026, 9, 28), date(2026, 10, 10)),  # National Day week; the 5th is Sat 10 Oct (调休)
-    (date(2026, 2, 12), date(2026, 2, 26)),   # across the Spring Festival and its 调休 weekend
-    (date(2026, 4, 29), date(2026, 5, 9)),    # Labour Day: 30 Apr, 6, 7, 8 May, Sat 9 (调休)
-    (date(2026, 3, 2), date(2026, 3, 9)),     # an ordinary week
-])
+@pytest.mark.parametrize(
+    "signed, due",
+    [
+        (date(2026, 9, 28), date(2026, 10, 10)),  # National Day week; the 5th is Sat 10 Oct (调休)
+        (date(2026, 2, 12), date(2026, 2, 26)),  # across the Spring Festival and its 调休 weekend
+        (date(2026, 4, 29), date(2026, 5, 9)),  # Labour Day: 30 Apr, 6, 7, 8 May, Sat 9 (调休)
+        (date(2026, 3, 2), date(2026, 3, 9)),  # an ordinary week
+    ],
+)
 def test_contract_filing_is_five_working_days_on_the_official_calendar(signed, due):
     result = schedule.contract_filing(official_calendar(), V1, signed)
     assert (result.on, result.article, result.provisional) == (due, 13, False)
@@ -23,14 +27,13 @@ def test_contract_filing_is_five_working_days_on_the_official_calendar(signed, d
 
 def test_contract_filing_into_an_unpublished_year_is_provisional():
     result = schedule.contract_filing(official_calendar(), V1, date(2099, 3, 2))
-    assert result.provisional and result.on == date(2099, 3, 9)   # the weekend rule alone
+    assert result.provisional and result.on == date(2099, 3, 9)  # the weekend rule alone
 
 
 def test_acceptance_application_is_due_when_acceptance_says():
     """One owner per fact (第二十三条): acceptance computes the 3 months (its boundaries:
     tests/unit/test_acceptance_domain.py) and sends the date; supervision takes it."""
-    assert schedule.acceptance_application(V1, date(2024, 2, 29)) == schedule.Due(
-        date(2024, 2, 29), 23)
+    assert schedule.acceptance_application(V1, date(2024, 2, 29)) == schedule.Due(date(2024, 2, 29), 23)
 
 
 def test_self_evaluation_window_is_the_one_acceptance_sent():

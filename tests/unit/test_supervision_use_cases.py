@@ -2,6 +2,7 @@
 loaded with the entrypoint's own schemas): audit engagements (第三十五条), referrals for misconduct,
 misappropriation or abuse of office (第三十七条 to 第三十九条), and the deadlines it takes from
 acceptance's events (one owner per fact, 第二十三条, 第二十四条)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -31,10 +32,23 @@ def store(tmp_path):
     upgrade("supervision", url)
     engine = create_engine_for(url)
     store = Store(engine, platform, consumer="supervision.test", today=lambda _session: TODAY)
-    store.handle_once(make_event("project_registered", {
-        "unit": UNIT, "co_builders": [], "kind": "construction", "level": "province",
-        "classified": False, "registered_on": TODAY}, project_code=CODE,
-        regulation_version="shandong/v1", articles=[3]), deadlines.project_registered)
+    store.handle_once(
+        make_event(
+            "project_registered",
+            {
+                "unit": UNIT,
+                "co_builders": [],
+                "kind": "construction",
+                "level": "province",
+                "classified": False,
+                "registered_on": TODAY,
+            },
+            project_code=CODE,
+            regulation_version="shandong/v1",
+            articles=[3],
+        ),
+        deadlines.project_registered,
+    )
     yield store
     engine.dispose()
 
@@ -50,9 +64,20 @@ def outbox(store: Store) -> list[tuple[str, list[int]]]:
 def test_an_officials_abuse_of_office_is_referred_citing_the_39th_article(store):
     """第三十九条: abuse of power, neglect, favouritism or bribery by officials → accountability,
     recorded as a referral and on the timeline citing the article."""
-    referral = oversight.refer(store, CLOCK, AUDIT, load(schemas.Referral, {
-        "project": CODE, "kind": "disciplinary", "articles": [39],
-        "description": "玩忽职守，未按规定组织验收"}))
+    referral = oversight.refer(
+        store,
+        CLOCK,
+        AUDIT,
+        load(
+            schemas.Referral,
+            {
+                "project": CODE,
+                "kind": "disciplinary",
+                "articles": [39],
+                "description": "玩忽职守，未按规定组织验收",
+            },
+        ),
+    )
     assert referral["articles"] == ["第三十九条"] and referral["referred_on"] == "2026-03-02"
     assert outbox(store) == [("referral_recorded", [39])]
 
@@ -61,34 +86,61 @@ def test_a_referral_cites_only_the_articles_of_referral(store):
     """A referral cites 第三十七条, 第三十八条 or 第三十九条; another article is refused (422) and
     nothing is recorded."""
     with pytest.raises(ValidationFailed):
-        load(schemas.Referral, {"project": CODE, "kind": "judicial", "articles": [34],
-                                "description": "x"})
+        load(schemas.Referral, {"project": CODE, "kind": "judicial", "articles": [34], "description": "x"})
     assert outbox(store) == []
 
 
 def test_a_referral_of_an_unknown_project_or_finding_is_refused(store):
     with pytest.raises(NotFound):
-        oversight.refer(store, CLOCK, OFFICE, load(schemas.Referral, {
-            "project": "SD-2026-999999", "kind": "judicial", "articles": [38],
-            "description": "挪用资金"}))
+        oversight.refer(
+            store,
+            CLOCK,
+            OFFICE,
+            load(
+                schemas.Referral,
+                {
+                    "project": "SD-2026-999999",
+                    "kind": "judicial",
+                    "articles": [38],
+                    "description": "挪用资金",
+                },
+            ),
+        )
     with pytest.raises(NotFound):
-        oversight.refer(store, CLOCK, OFFICE, load(schemas.Referral, {
-            "project": CODE, "kind": "judicial", "articles": [38], "description": "挪用资金",
-            "finding": "F-NONE"}))
+        oversight.refer(
+            store,
+            CLOCK,
+            OFFICE,
+            load(
+                schemas.Referral,
+                {
+                    "project": CODE,
+                    "kind": "judicial",
+                    "articles": [38],
+                    "description": "挪用资金",
+                    "finding": "F-NONE",
+                },
+            ),
+        )
     assert outbox(store) == []
 
 
 def test_an_audit_engagement_opens_on_the_timeline(store):
     """第三十五条: the audit office audits projects; the engagement is on the timeline."""
-    opened = oversight.open_audit(store, CLOCK, AUDIT, load(schemas.AuditOpening, {
-        "project": CODE, "scope": "专项资金"}))
+    opened = oversight.open_audit(
+        store, CLOCK, AUDIT, load(schemas.AuditOpening, {"project": CODE, "scope": "专项资金"})
+    )
     assert opened["opened_on"] == "2026-03-02"
     assert outbox(store) == [("audit_opened", [35])]
 
 
 def fact(store: Store, effect, event_type: str, payload: dict, articles: list[int]) -> None:
-    store.handle_once(make_event(event_type, payload, project_code=CODE,
-                                 regulation_version="shandong/v1", articles=articles), effect)
+    store.handle_once(
+        make_event(
+            event_type, payload, project_code=CODE, regulation_version="shandong/v1", articles=articles
+        ),
+        effect,
+    )
 
 
 def due(store: Store, key: str) -> DeadlineRow:
@@ -99,17 +151,26 @@ def due(store: Store, key: str) -> DeadlineRow:
 def test_the_acceptance_deadline_is_the_date_acceptance_sent(store):
     """第二十三条: acceptance computes the 3 months and sends the date; supervision does not
     recompute it (a date unlike completion + 3 months proves which one is used)."""
-    fact(store, deadlines.construction_completed, "construction_completed", {
-        "completed_on": date(2026, 3, 2), "acceptance_due": date(2026, 7, 15)}, [23])
+    fact(
+        store,
+        deadlines.construction_completed,
+        "construction_completed",
+        {"completed_on": date(2026, 3, 2), "acceptance_due": date(2026, 7, 15)},
+        [23],
+    )
     row = due(store, "acceptance_application")
     assert (row.due_on, row.article) == (date(2026, 7, 15), 23)
 
 
 def test_the_self_evaluation_deadline_is_the_window_acceptance_sent(store):
     """第二十四条: the window runs from the later of acceptance and going live — acceptance's."""
-    fact(store, deadlines.project_went_live, "project_went_live", {
-        "live_on": date(2026, 3, 2), "window_opens": date(2027, 5, 1),
-        "window_closes": date(2028, 5, 1)}, [24])
+    fact(
+        store,
+        deadlines.project_went_live,
+        "project_went_live",
+        {"live_on": date(2026, 3, 2), "window_opens": date(2027, 5, 1), "window_closes": date(2028, 5, 1)},
+        [24],
+    )
     row = due(store, "self_evaluation")
     assert (row.due_on, row.ledger[0]["opens"]) == (date(2028, 5, 1), "2027-05-01")
 
@@ -119,12 +180,26 @@ def test_a_sanction_without_a_failed_rectification_is_refused_and_changes_nothin
     or failed; on a finding just recorded it is refused (409) and nothing is imposed."""
     from services.supervision import sanctions
 
-    found = oversight.inspect(store, CLOCK, OFFICE, load(schemas.Inspection, {
-        "project": CODE, "findings": [{"articles": [13], "description": "合同未按期备案"}]}))
+    found = oversight.inspect(
+        store,
+        CLOCK,
+        OFFICE,
+        load(
+            schemas.Inspection,
+            {"project": CODE, "findings": [{"articles": [13], "description": "合同未按期备案"}]},
+        ),
+    )
     before = outbox(store)
     with pytest.raises(StateConflict) as refused:
-        sanctions.impose(store, CLOCK, OFFICE, load(schemas.Imposition, {
-            "project": CODE, "type": "criticism", "finding": found[0]["id"], "reason": "逾期"}))
+        sanctions.impose(
+            store,
+            CLOCK,
+            OFFICE,
+            load(
+                schemas.Imposition,
+                {"project": CODE, "type": "criticism", "finding": found[0]["id"], "reason": "逾期"},
+            ),
+        )
     assert "第三十四条" in refused.value.as_dict()["articles"]
     assert outbox(store) == before and sanctions.list_sanctions(store, OFFICE, CODE, None) == []
 
@@ -136,26 +211,52 @@ def test_a_unit_that_does_not_answer_the_offices_supervision_is_refusing_it(stor
     34 — and only then may the office sanction it."""
     from services.supervision import findings, sanctions
 
-    found = oversight.inspect(store, CLOCK, OFFICE, load(schemas.Inspection, {
-        "project": CODE, "findings": [
-            {"articles": [33], "description": "拒绝接受现场检查"},
-            {"articles": [13], "description": "合同未按期备案"}]}))
+    found = oversight.inspect(
+        store,
+        CLOCK,
+        OFFICE,
+        load(
+            schemas.Inspection,
+            {
+                "project": CODE,
+                "findings": [
+                    {"articles": [33], "description": "拒绝接受现场检查"},
+                    {"articles": [13], "description": "合同未按期备案"},
+                ],
+            },
+        ),
+    )
     assert [f["kind"] for f in found] == ["non_cooperation", "inspection"]
     assert found[0]["articles"] == ["第三十三条"]
     finding = found[0]["id"]
     findings.order_rectification(store, CLOCK, OFFICE, finding, date(2026, 3, 16))
+
     def status() -> str:
         [row] = [f for f in findings.list_findings(store, OFFICE, CODE) if f["id"] == finding]
         return row["status"]
 
-    deadlines.scan(store, date(2026, 3, 16))              # the last day: not ignored yet
+    deadlines.scan(store, date(2026, 3, 16))  # the last day: not ignored yet
     assert status() == "rectification_ordered"
-    with pytest.raises(StateConflict):                      # no sanction while it runs
-        sanctions.impose(store, CLOCK, OFFICE, load(schemas.Imposition, {
-            "project": CODE, "type": "criticism", "finding": finding, "reason": "拒不整改"}))
+    with pytest.raises(StateConflict):  # no sanction while it runs
+        sanctions.impose(
+            store,
+            CLOCK,
+            OFFICE,
+            load(
+                schemas.Imposition,
+                {"project": CODE, "type": "criticism", "finding": finding, "reason": "拒不整改"},
+            ),
+        )
     deadlines.scan(store, date(2026, 3, 17))
     assert status() == "ignored"
     assert ("finding_ignored", [33, 34]) in outbox(store)
-    imposed = sanctions.impose(store, CLOCK, OFFICE, load(schemas.Imposition, {
-        "project": CODE, "type": "criticism", "finding": finding, "reason": "拒不整改"}))
+    imposed = sanctions.impose(
+        store,
+        CLOCK,
+        OFFICE,
+        load(
+            schemas.Imposition,
+            {"project": CODE, "type": "criticism", "finding": finding, "reason": "拒不整改"},
+        ),
+    )
     assert imposed["type"] == "criticism"

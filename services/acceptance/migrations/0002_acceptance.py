@@ -1,4 +1,5 @@
 """acceptance: archive, acceptance files, annual reports, post-evaluations."""
+
 import sqlalchemy as sa
 from alembic import op
 

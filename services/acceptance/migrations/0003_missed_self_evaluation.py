@@ -1,4 +1,5 @@
 """acceptance: a self-evaluation missing at the window's close is reported once (第二十四条)."""
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -1,5 +1,6 @@
 """acceptance: the self-evaluation window's miss is the deadline engine's (supervision) to find;
 acceptance no longer scans for it."""
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -2,6 +2,7 @@
 regulation — so every read checks the caller before saying anything of a project, and an
 archive that is not approved yet still lists what acceptance will need. Approved projects
 already on file are known with their owner (their co-builders come with no earlier event)."""
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -19,8 +20,10 @@ def upgrade() -> None:
         sa.Column("co_builders", sa.JSON, nullable=False, server_default=sa.text("'[]'")),
         sa.Column("regulation_version", sa.String(64), nullable=False),
     )
-    op.execute("INSERT INTO known_projects (project_code, owner_unit, regulation_version) "
-               "SELECT project_code, unit, regulation_version FROM acceptance_files")
+    op.execute(
+        "INSERT INTO known_projects (project_code, owner_unit, regulation_version) "
+        "SELECT project_code, unit, regulation_version FROM acceptance_files"
+    )
 
 
 def downgrade() -> None:

@@ -3,6 +3,7 @@ a fixed-asset investment, else office), learned from its approval, so that only 
 decides its acceptance and extensions (第二十二条, 第二十三条); and the delegation of an
 acceptance to the unit (第二十二条 委托项目建设单位组织). Projects approved before are left
 without a known body (the role matrix alone applies to them), as their approval did not say."""
+
 import sqlalchemy as sa
 from alembic import op
 

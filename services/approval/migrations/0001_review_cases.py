@@ -1,4 +1,5 @@
 """approval: platform tables and review cases."""
+
 import sqlalchemy as sa
 from alembic import op
 

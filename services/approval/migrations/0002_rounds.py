@@ -1,4 +1,5 @@
 """approval: centralized review rounds, opinions, DRC decisions, approval (第四条, 第八条, 第九条)."""
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -8,9 +9,13 @@ branch_labels = None
 depends_on = None
 
 CASE_COLUMNS = (
-    ("round_id", sa.String(32)), ("opinion", sa.JSON), ("issued_on", sa.Date),
-    ("drc_decision", sa.String(16)), ("drc_investment", sa.Numeric(18, 2)),
-    ("drc_document_no", sa.String(100)), ("approved_on", sa.Date),
+    ("round_id", sa.String(32)),
+    ("opinion", sa.JSON),
+    ("issued_on", sa.Date),
+    ("drc_decision", sa.String(16)),
+    ("drc_investment", sa.Numeric(18, 2)),
+    ("drc_document_no", sa.String(100)),
+    ("approved_on", sa.Date),
 )
 
 
@@ -18,8 +23,9 @@ def upgrade() -> None:
     with op.batch_alter_table("review_cases") as batch:
         for name, type_ in CASE_COLUMNS:
             batch.add_column(sa.Column(name, type_))
-        batch.add_column(sa.Column("secrecy_confirmed", sa.Boolean, nullable=False,
-                                   server_default=sa.false()))
+        batch.add_column(
+            sa.Column("secrecy_confirmed", sa.Boolean, nullable=False, server_default=sa.false())
+        )
     op.create_table(
         "review_rounds",
         sa.Column("id", sa.String(32), primary_key=True),

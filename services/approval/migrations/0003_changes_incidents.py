@@ -1,4 +1,5 @@
 """approval: adjustment reviews (第十八条) and incidents (第十九条)."""
+
 import sqlalchemy as sa
 from alembic import op
 

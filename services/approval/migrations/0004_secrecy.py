@@ -1,4 +1,5 @@
 """approval: the secrecy bureau's decisions (第四条)."""
+
 import sqlalchemy as sa
 from alembic import op
 

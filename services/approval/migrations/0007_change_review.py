@@ -2,6 +2,7 @@
 budget change (integer fen) and, for a fixed-asset project, the DRC's re-approval (第四条).
 Changes decided before this revision keep neither (their amount was the requested one, which
 the register and finance already applied)."""
+
 import sqlalchemy as sa
 from alembic import op
 

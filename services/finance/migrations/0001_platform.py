@@ -1,4 +1,5 @@
 """finance: platform tables (outbox, inbox, simulated clock, calendar years)."""
+
 from alembic import op
 
 from shared.persistence import platform_migrations
@@ -15,4 +16,3 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     platform_migrations.drop_v1(op)
-

@@ -1,4 +1,5 @@
 """finance: the sharing-platform status its 第二十九条 gate reads."""
+
 import sqlalchemy as sa
 from alembic import op
 

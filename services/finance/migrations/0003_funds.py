@@ -1,4 +1,5 @@
 """finance: funding files, the ledger (fen), contracts, disbursements."""
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -14,12 +15,20 @@ def upgrade() -> None:
         sa.Column("project_code", sa.String(32), primary_key=True),
         sa.Column("regulation_version", sa.String(64)),
         sa.Column("owner_unit", sa.String(64)),
-        *[sa.Column(name, sa.Boolean, nullable=False, server_default=sa.false()) for name in (
-            "favourable_opinion", "fixed_asset_investment", "drc_approved", "approved",
-            "construction_completed", "acceptance_passed", "terminated")],
+        *[
+            sa.Column(name, sa.Boolean, nullable=False, server_default=sa.false())
+            for name in (
+                "favourable_opinion",
+                "fixed_asset_investment",
+                "drc_approved",
+                "approved",
+                "construction_completed",
+                "acceptance_passed",
+                "terminated",
+            )
+        ],
         sa.Column("approved_fen", sa.BigInteger, nullable=False, server_default="0"),
-        sa.Column("withholding_sanctions", sa.JSON, nullable=False,
-                  server_default=sa.text("'[]'")),
+        sa.Column("withholding_sanctions", sa.JSON, nullable=False, server_default=sa.text("'[]'")),
         sa.Column("suspensions", sa.JSON, nullable=False, server_default=sa.text("'[]'")),
     )
     op.create_table(

@@ -1,5 +1,6 @@
 """finance: a contract's filing deadline is the deadline engine's (supervision) — finance keeps the
 dates it was signed and filed, not a second computation of whether that was in time."""
+
 import sqlalchemy as sa
 from alembic import op
 

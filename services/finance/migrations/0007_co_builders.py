@@ -1,6 +1,7 @@
 """finance: a project's co-builders (from its registration), who read its funds as its owner
 does (docs/regulation.md §1); finance now knows a project, and its owner, from its registration.
 Funding files from before this revision have none recorded."""
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -12,8 +13,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("funding_files") as batch:
-        batch.add_column(sa.Column("co_builders", sa.JSON, nullable=False,
-                                   server_default=sa.text("'[]'")))
+        batch.add_column(sa.Column("co_builders", sa.JSON, nullable=False, server_default=sa.text("'[]'")))
 
 
 def downgrade() -> None:

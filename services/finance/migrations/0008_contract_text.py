@@ -1,5 +1,6 @@
 """finance: a contract is filed as its text (第十三条 合同文本报…备案): the text's SHA-256 and,
 optionally, where the document is. Contracts filed before this revision have neither."""
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -1,5 +1,6 @@
 """finance: the annual reports the unit files (第十六条: progress and budget execution, reported
 to the approving body and to finance), as acceptance's annual_report_filed tells them."""
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -1,4 +1,5 @@
 """planning: platform tables, the project register, documents, timeline."""
+
 import sqlalchemy as sa
 from alembic import op
 

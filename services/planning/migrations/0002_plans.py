@@ -1,4 +1,5 @@
 """planning: the provincial plan and annual guidance plans (第五条)."""
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -1,5 +1,6 @@
 """planning: national-ministry consent and filing (第十条), sharing-platform status (第二十九条),
 change requests (第十八条), suspension (第十九条)."""
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -11,8 +12,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("projects") as batch:
-        batch.add_column(sa.Column("national", sa.JSON, nullable=False,
-                                   server_default=sa.text("'{}'")))
+        batch.add_column(sa.Column("national", sa.JSON, nullable=False, server_default=sa.text("'{}'")))
         batch.add_column(sa.Column("sharing", sa.JSON))
         batch.add_column(sa.Column("status_before_suspension", sa.String(32)))
     op.create_table(

@@ -1,4 +1,5 @@
 """planning: what a classified project has on file with security (types only, 第四条)."""
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -10,8 +11,9 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("projects") as batch:
-        batch.add_column(sa.Column("classified_material", sa.JSON, nullable=False,
-                                   server_default=sa.text("'{}'")))
+        batch.add_column(
+            sa.Column("classified_material", sa.JSON, nullable=False, server_default=sa.text("'{}'"))
+        )
 
 
 def downgrade() -> None:

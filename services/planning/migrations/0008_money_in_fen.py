@@ -1,5 +1,6 @@
 """planning: a project's budget total and approved amount are integer fen, not NUMERIC — SQLite
 kept NUMERIC as a float and changed large amounts without a word. Every row is carried over."""
+
 from shared.persistence.money import fen_columns_to_yuan, yuan_columns_to_fen
 
 revision = "planning_0008"

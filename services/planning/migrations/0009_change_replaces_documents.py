@@ -1,6 +1,7 @@
 """planning: after approval the construction plan and the investment budget are replaced only
 under an approved change (第十七条, 第十八条), each change once per document — which documents a
 change has replaced. Changes from before this revision have replaced none."""
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -1,4 +1,5 @@
 """security: files, classified contents, assessments."""
+
 import sqlalchemy as sa
 from alembic import op
 

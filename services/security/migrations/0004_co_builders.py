@@ -1,5 +1,6 @@
 """security: a project's co-builders (from its registration), who read its security file as
 its owner does (docs/regulation.md §1). Files registered before this revision have none recorded."""
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -11,8 +12,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("security_files") as batch:
-        batch.add_column(sa.Column("co_builders", sa.JSON, nullable=False,
-                                   server_default=sa.text("'[]'")))
+        batch.add_column(sa.Column("co_builders", sa.JSON, nullable=False, server_default=sa.text("'[]'")))
 
 
 def downgrade() -> None:

@@ -2,6 +2,7 @@
 事宜的审查确认 — not only the unit's self-declaration), and the bureau's inspections of a
 classified project's secrecy work and their findings (对项目建设使用单位保密业务进行监督管理),
 kept here only."""
+
 import sqlalchemy as sa
 from alembic import op
 

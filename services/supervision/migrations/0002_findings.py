@@ -1,4 +1,5 @@
 """supervision: findings (第三十四条)."""
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -1,4 +1,5 @@
 """supervision: the hash-chained audit ledger of every event (第三十五条, 痕迹管理)."""
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -1,4 +1,5 @@
 """supervision: rectification on findings, deadlines, audits, referrals, supervised projects."""
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -12,8 +13,7 @@ def upgrade() -> None:
     with op.batch_alter_table("findings") as batch:
         batch.alter_column("status", type_=sa.String(32))
         batch.add_column(sa.Column("rectification_deadline", sa.Date))
-        batch.add_column(sa.Column("history", sa.JSON, nullable=False,
-                                   server_default=sa.text("'[]'")))
+        batch.add_column(sa.Column("history", sa.JSON, nullable=False, server_default=sa.text("'[]'")))
     op.create_table(
         "supervised_projects",
         sa.Column("project_code", sa.String(32), primary_key=True),

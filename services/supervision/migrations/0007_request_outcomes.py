@@ -1,4 +1,5 @@
 """supervision: request outcomes (succeeded or refused) for GET /requests/{id}."""
+
 from alembic import op
 
 from shared.persistence.platform_migrations import downgrade_v2, upgrade_v2

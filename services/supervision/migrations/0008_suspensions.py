@@ -2,6 +2,7 @@
 (第三十四条) or the approving body's (第十九条) — so its clocks stand still while any of them
 stands, and a 第十九条 resumption that overtakes its suspension waits for it. Active suspension
 sanctions already on file become standing suspensions."""
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -19,9 +20,11 @@ def upgrade() -> None:
         sa.Column("since", sa.Date, nullable=False),
         sa.Column("until", sa.Date),
     )
-    op.execute("INSERT INTO suspensions (project_code, ref, since) "
-               "SELECT project_code, 'sanction:' || id, imposed_on FROM sanctions "
-               "WHERE type = 'suspend' AND status = 'active'")
+    op.execute(
+        "INSERT INTO suspensions (project_code, ref, since) "
+        "SELECT project_code, 'sanction:' || id, imposed_on FROM sanctions "
+        "WHERE type = 'suspend' AND status = 'active'"
+    )
 
 
 def downgrade() -> None:

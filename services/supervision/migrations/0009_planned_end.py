@@ -3,6 +3,7 @@ moved by an approved change) and the serious delay its unit reported, if any —
 past its planned end unfinished is listed by the deadline engine and, unreported, becomes a
 finding asking the unit to report it (第十九条). Projects registered before are left without a
 planned end: their registration did not carry it."""
+
 import sqlalchemy as sa
 from alembic import op
 

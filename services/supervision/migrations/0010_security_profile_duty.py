@@ -1,5 +1,6 @@
 """supervision: the day each project's security profile was first filed (第三十条, 第三十一条),
 so that a profile filed before the first contract meets the duty that contract opens."""
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -1,6 +1,7 @@
 """supervision: reads of the audit ledger that do not grow (issue 19) — signed checkpoints of
 the verified chain (verification goes on from the newest), the background full re-verification
 with its progress, and the ledger indexed by project and seq (a project's timeline in pages)."""
+
 import sqlalchemy as sa
 from alembic import op
 
