@@ -8,13 +8,12 @@ CI (``CI=true``), where ``.ci/run`` installs it. The tests run under eventlet's 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
+from shared.testing import unavailable
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -38,10 +37,7 @@ def require_chromium() -> None:
         missing.append("the playwright package (pip install -e '.[dev]')")
     if not missing:
         return
-    reason = "browser tests need " + " and ".join(missing)
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}: CI must run them (.ci/run installs the browser)")
-    pytest.skip(reason)
+    unavailable("browser tests need " + " and ".join(missing))
 
 
 @contextmanager
