@@ -702,6 +702,18 @@ class Stack:
         wait_for(lambda: self.status(code) == "approved", timeout=20, message="approved")
         return code
 
+    def budgeted(self, code: str, construction: str, om: str = "50000.00", message: str = "budget") -> None:
+        """Finance records the project's budget (province level) once it has learned the approval."""
+
+        def recorded() -> bool:
+            body = {
+                "construction": {"total": construction, "by_level": {"province": construction}},
+                "om": {"total": om, "by_level": {"province": om}},
+            }
+            return self.http("POST", f"/projects/{code}/budget", "finance", json=body).status_code == 201
+
+        wait_for(recorded, timeout=20, message=message)
+
     def http(
         self,
         method: str,

@@ -44,22 +44,7 @@ def self_evaluation_deadline(stack, code):
 
 def approved(stack):
     code = stack.approved(UNIT, ITEM, amount="500000.00", budget={"total": "500000.00"})
-    wait_for(
-        lambda: (
-            stack.http(
-                "POST",
-                f"/projects/{code}/budget",
-                "finance",
-                json={
-                    "construction": {"total": "450000.00", "by_level": {"province": "450000.00"}},
-                    "om": {"total": "50000.00", "by_level": {"province": "50000.00"}},
-                },
-            ).status_code
-            == 201
-        ),
-        timeout=20,
-        message="budget",
-    )
+    stack.budgeted(code, "450000.00", message="budget")
     stack.http(
         "POST",
         f"/projects/{code}/contracts",

@@ -23,22 +23,7 @@ def stack(infrastructure, tmp_path_factory):
 
 def approved(stack):
     code = stack.approved(UNIT, ITEM, amount="900000.00")
-    wait_for(
-        lambda: (
-            stack.http(
-                "POST",
-                f"/projects/{code}/budget",
-                "finance",
-                json={
-                    "construction": {"total": "800000.00", "by_level": {"province": "800000.00"}},
-                    "om": {"total": "50000.00", "by_level": {"province": "50000.00"}},
-                },
-            ).status_code
-            == 201
-        ),
-        timeout=20,
-        message="finance learned the approval",
-    )
+    stack.budgeted(code, "800000.00", message="finance learned the approval")
     return code
 
 
