@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 # English template → Chinese template. marshmallow 4's default messages first, then the
 # services' own validators and the deadline ledger's reasons (services/supervision/deadlines.py).
@@ -131,7 +132,7 @@ def bilingual(message: str) -> str:
     return f"{message} / {chinese}" if chinese else f"{message} / 输入不合法：{message}"
 
 
-def bilingual_messages(messages):
+def bilingual_messages(messages: Any) -> Any:
     """marshmallow's nested error messages with every string made bilingual, shape kept."""
     if isinstance(messages, dict):
         return {k: bilingual_messages(v) for k, v in messages.items()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from amqp import Message
 from kombu import Connection
@@ -24,7 +25,7 @@ class Outgoing:
     routing_key: str
     body: bytes  # the JSON document, as stored
     message_id: str
-    headers: dict = field(default_factory=dict)
+    headers: dict[str, Any] = field(default_factory=dict)
 
 
 class PublishFailed(Exception):
@@ -37,7 +38,7 @@ class ConfirmingPublisher:
         self.confirm_timeout = confirm_timeout
         self.user_id = Connection(amqp_uri).userid
         self._conn: Connection | None = None
-        self._channel = None
+        self._channel: Any = None  # amqp's Channel (amqp ships no type information)
         self._declared: set[str] = set()
 
     def close(self) -> None:
@@ -49,7 +50,7 @@ class ConfirmingPublisher:
         self._conn = self._channel = None
         self._declared.clear()
 
-    def _open(self):
+    def _open(self) -> Any:
         if self._channel is None:
             # No heartbeats: nothing would service them between batches; a dead connection
             # shows up as a failed publish, and we reconnect.
@@ -58,7 +59,7 @@ class ConfirmingPublisher:
             channel = self._conn.channel()
             channel.confirm_select()
             self._tag = 0
-            self._acked: dict[int, bool] = {}
+            self._acked: dict[int, bool | None] = {}
             self._returned: set[str] = set()
             channel.events["basic_ack"].add(self._on_ack)
             channel.events["basic_nack"].add(self._on_nack)
@@ -77,10 +78,10 @@ class ConfirmingPublisher:
             if self._acked[pending] is None:
                 self._acked[pending] = ok
 
-    def _on_return(self, exc, exchange, routing_key, message) -> None:
+    def _on_return(self, exc: Exception, exchange: str, routing_key: str, message: Message) -> None:
         self._returned.add(message.properties.get("message_id"))
 
-    def require(self, key: str, entities) -> None:
+    def require(self, key: str, entities: Any) -> None:
         """Check passively (once per connection) that what ``key``'s messages need exists; the
         publisher may not declare it (shared.messaging.rights), the administrator has."""
         if key in self._declared:
@@ -92,6 +93,8 @@ class ConfirmingPublisher:
         """→ (keys delivered, {key: why not}). Never raises for a single bad message."""
         try:
             channel = self._open()
+            conn = self._conn
+            assert conn is not None  # _open() connected it
             tags: dict[int, Outgoing] = {}
             for out in batch:
                 self._tag += 1
@@ -114,7 +117,7 @@ class ConfirmingPublisher:
             deadline = time.monotonic() + self.confirm_timeout
             while any(self._acked[t] is None for t in tags) and time.monotonic() < deadline:
                 try:
-                    self._conn.drain_events(timeout=max(0.01, deadline - time.monotonic()))
+                    conn.drain_events(timeout=max(0.01, deadline - time.monotonic()))
                 except TimeoutError:
                     break
         except Exception as exc:  # connection lost mid-batch: all unconfirmed are failures
