@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from amqp import Message
 from kombu import Connection
 
 from shared.messaging import tls, topology
 
+K = TypeVar("K")
+
 
 @dataclass
-class Outgoing:
-    key: object  # the caller's identifier (an outbox seq)
+class Outgoing(Generic[K]):
+    key: K  # the caller's identifier (an outbox seq)
     exchange: str
     routing_key: str
     body: bytes  # the JSON document, as stored
@@ -89,13 +91,13 @@ class ConfirmingPublisher:
         topology.require(self._open(), entities)
         self._declared.add(key)
 
-    def publish_batch(self, batch: list[Outgoing]) -> tuple[list[object], dict[object, str]]:
+    def publish_batch(self, batch: list[Outgoing[K]]) -> tuple[list[K], dict[K, str]]:
         """→ (keys delivered, {key: why not}). Never raises for a single bad message."""
         try:
             channel = self._open()
             conn = self._conn
             assert conn is not None  # _open() connected it
-            tags: dict[int, Outgoing] = {}
+            tags: dict[int, Outgoing[K]] = {}
             for out in batch:
                 self._tag += 1
                 self._acked[self._tag] = None
@@ -123,7 +125,8 @@ class ConfirmingPublisher:
         except Exception as exc:  # connection lost mid-batch: all unconfirmed are failures
             self.close()
             return [], {out.key: f"{type(exc).__name__}: {exc}" for out in batch}
-        delivered, failed = [], {}
+        delivered: list[K] = []
+        failed: dict[K, str] = {}
         for tag, out in tags.items():
             state = self._acked.pop(tag)
             if out.message_id in self._returned:

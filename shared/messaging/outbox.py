@@ -15,9 +15,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, Select, Table, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -41,7 +43,7 @@ class OutboxRelay:
         amqp_uri: str,
         batch_size: int = 200,
         signing_key: SigningKey | None = None,
-        local_consumers=None,
+        local_consumers: Collection[str] | None = None,
     ) -> None:
         self.engine = engine
         # the services on this broker (None: all): only their queues must exist here; another
@@ -62,14 +64,12 @@ class OutboxRelay:
     def stuck(self) -> bool:
         """Are there rows that failed and still wait (→ back off instead of hammering)?"""
         with Session(self.engine) as session:
-            return (
-                session.scalar(
-                    select(func.count())
-                    .select_from(self.table)
-                    .where(self.table.c.published_at.is_(None), self.table.c.last_error.is_not(None))
-                )
-                > 0
+            waiting = session.scalar(
+                select(func.count())
+                .select_from(self.table)
+                .where(self.table.c.published_at.is_(None), self.table.c.last_error.is_not(None))
             )
+            return (waiting or 0) > 0
 
     def publish_pending(self) -> int:
         """Publish one batch of unpublished rows in seq order; → how many were delivered
@@ -94,7 +94,7 @@ class OutboxRelay:
         self.last_failed = len(failed)
         return len(delivered)
 
-    def _select(self):
+    def _select(self) -> Select[Any]:
         return (
             select(self.table)
             .where(self.table.c.published_at.is_(None))
@@ -102,7 +102,7 @@ class OutboxRelay:
             .limit(self.batch_size)
         )
 
-    def _send(self, rows) -> tuple[list[int], dict[int, str]]:
+    def _send(self, rows: Sequence[Row[Any]]) -> tuple[list[int], dict[int, str]]:
         if not rows:
             return [], {}
         if self.signing_key is None:  # an unsigned event would be refused by every consumer
@@ -154,7 +154,7 @@ class OutboxRelay:
             )
 
 
-def backlog(engine: Engine, table) -> tuple[int, datetime | None]:
+def backlog(engine: Engine, table: Table) -> tuple[int, datetime | None]:
     """(unpublished rows, when the oldest was written) — what health reports."""
     with Session(engine) as session:
         row = session.execute(
