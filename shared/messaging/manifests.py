@@ -22,7 +22,9 @@ Each resource lands in the kustomize component of whoever owns it (deploy/k8s/co
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import yaml
 from kombu import Exchange, Queue
@@ -77,7 +79,7 @@ def k8s_name(*parts: str) -> str:
     return name
 
 
-def _resource(kind: str, name: str, spec: dict) -> dict:
+def _resource(kind: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
     return {
         "apiVersion": "rabbitmq.com/v1beta1",
         "kind": kind,
@@ -86,22 +88,24 @@ def _resource(kind: str, name: str, spec: dict) -> dict:
     }
 
 
-def _exchange(exchange: Exchange) -> dict:
-    spec = {
+def _exchange(exchange: Exchange) -> dict[str, Any]:
+    spec: dict[str, Any] = {
         "name": exchange.name,
         "vhost": VHOST,
         "type": exchange.type,
         "durable": bool(exchange.durable),
         "autoDelete": bool(exchange.auto_delete),
     }
-    if exchange.arguments:
-        spec["arguments"] = dict(exchange.arguments)
+    # kombu sets ``arguments``/``queue_arguments`` from its ``attrs`` table at run time; its
+    # inline types do not declare them (wrong third-party types, not ours)
+    if exchange.arguments:  # type: ignore[attr-defined]
+        spec["arguments"] = dict(exchange.arguments)  # type: ignore[attr-defined]
     return _resource("Exchange", k8s_name(exchange.name), spec)
 
 
-def _queue(queue: Queue) -> dict:
-    arguments = dict(queue.queue_arguments or {})
-    spec = {"name": queue.name, "vhost": VHOST}
+def _queue(queue: Queue) -> dict[str, Any]:
+    arguments = dict(queue.queue_arguments or {})  # type: ignore[attr-defined]  # as above
+    spec: dict[str, Any] = {"name": queue.name, "vhost": VHOST}
     if "x-queue-type" in arguments:  # the operator's own field for it
         spec["type"] = arguments.pop("x-queue-type")
     spec.update({"durable": bool(queue.durable), "autoDelete": bool(queue.auto_delete)})
@@ -112,8 +116,13 @@ def _queue(queue: Queue) -> dict:
     return _resource("Queue", k8s_name(queue.name), spec)
 
 
-def _binding(source: str, queue: str, key: str) -> dict:
-    spec = {"vhost": VHOST, "source": source, "destination": queue, "destinationType": "queue"}
+def _binding(source: str, queue: str, key: str) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "vhost": VHOST,
+        "source": source,
+        "destination": queue,
+        "destinationType": "queue",
+    }
     if key:
         spec["routingKey"] = key
     return _resource("Binding", k8s_name(source, queue), spec)
@@ -138,8 +147,8 @@ def _exchange_owner(name: str) -> str | None:
 
 
 def topology_documents(
-    retry_delays_ms=topology.DEFAULT_RETRY_DELAYS_MS, owner: str | None | object = ...
-) -> list[dict]:
+    retry_delays_ms: Iterable[int] = topology.DEFAULT_RETRY_DELAYS_MS, owner: str | None | object = ...
+) -> list[dict[str, Any]]:
     """Every Exchange, Queue and Binding (``owner`` left out), or only those of one service's
     component (``owner="finance"``), or those every broker has (``owner=None``)."""
     exchanges: dict[str, Exchange] = {}
@@ -166,7 +175,7 @@ def topology_documents(
     return _unique(docs)
 
 
-def _user_documents(rights: Rights) -> list[dict]:
+def _user_documents(rights: Rights) -> list[dict[str, Any]]:
     user, reference = rights.user, {"name": rights.user}
     docs = [
         _resource("User", user, {"importCredentialsSecret": {"name": f"govproj-amqp-{rights.principal}"}}),
@@ -195,11 +204,11 @@ def _user_documents(rights: Rights) -> list[dict]:
     return docs
 
 
-def user_documents(retry_delays_ms=topology.DEFAULT_RETRY_DELAYS_MS) -> list[dict]:
+def user_documents(retry_delays_ms: Iterable[int] = topology.DEFAULT_RETRY_DELAYS_MS) -> list[dict[str, Any]]:
     return _unique([doc for rights in all_rights(retry_delays_ms) for doc in _user_documents(rights)])
 
 
-def federation_documents(agency: str) -> list[dict]:
+def federation_documents(agency: str) -> list[dict[str, Any]]:
     """An agency's side of exchange federation, named as shared.messaging.federation names it:
     per upstream agency a Federation upstream (``govproj-<upstream>``: ack on confirm, no expiry
     — a cut link loses nothing —, user_id not trusted: the signature is the proof) and the policy
@@ -262,7 +271,7 @@ def federation_documents(agency: str) -> list[dict]:
     return _unique(docs)
 
 
-def _unique(docs: list[dict]) -> list[dict]:
+def _unique(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     keys = [(d["kind"], d["metadata"]["name"]) for d in docs]
     duplicates = {k for k in keys if keys.count(k) > 1}
     if duplicates:
@@ -270,7 +279,7 @@ def _unique(docs: list[dict]) -> list[dict]:
     return docs
 
 
-def render(docs: list[dict], source: str) -> str:
+def render(docs: list[dict[str, Any]], source: str) -> str:
     body = yaml.safe_dump_all(docs, sort_keys=False, explicit_start=True, allow_unicode=True, width=10_000)
     return HEADER.format(source=source) + body
 
