@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import logging
 import time
+from contextvars import Token
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from nameko.extensions import DependencyProvider
@@ -40,7 +43,13 @@ from prometheus_client import (
 
 from shared.tracing import TRACEPARENT, configure_tracing, extract, tracer
 
+if TYPE_CHECKING:
+    from nameko.containers import WorkerContext
+
 log = logging.getLogger(__name__)
+
+# what nameko hands ``worker_result`` for a failed worker (``sys.exc_info()``)
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
 
 # -- metrics -----------------------------------------------------------------------------------
 
@@ -114,12 +123,17 @@ class Metrics(DependencyProvider):
     reliable handler's decisions (``shared.messaging.reliable``)."""
 
     def setup(self) -> None:
-        self._started: WeakKeyDictionary = WeakKeyDictionary()
+        self._started: WeakKeyDictionary[WorkerContext, float] = WeakKeyDictionary()
 
-    def worker_setup(self, worker_ctx) -> None:
+    def worker_setup(self, worker_ctx: WorkerContext) -> None:
         self._started[worker_ctx] = time.perf_counter()
 
-    def worker_result(self, worker_ctx, result=None, exc_info=None) -> None:
+    def worker_result(
+        self,
+        worker_ctx: WorkerContext,
+        result: Any = None,
+        exc_info: ExcInfo | None = None,
+    ) -> None:
         started = self._started.pop(worker_ctx, None)
         if started is None:
             return
@@ -165,9 +179,11 @@ class Tracing(DependencyProvider):
 
     def setup(self) -> None:
         configure_tracing(self.container.service_name)
-        self._spans: WeakKeyDictionary = WeakKeyDictionary()
+        self._spans: WeakKeyDictionary[WorkerContext, tuple[trace.Span, Token[otel_context.Context]]] = (
+            WeakKeyDictionary()
+        )
 
-    def worker_setup(self, worker_ctx) -> None:
+    def worker_setup(self, worker_ctx: WorkerContext) -> None:
         from nameko.web.handlers import HttpRequestHandler
 
         if isinstance(worker_ctx.entrypoint, HttpRequestHandler):  # probes and scrapes
@@ -182,12 +198,17 @@ class Tracing(DependencyProvider):
         token = otel_context.attach(trace.set_span_in_context(span, parent))
         self._spans[worker_ctx] = (span, token)
 
-    def worker_result(self, worker_ctx, result=None, exc_info=None) -> None:
+    def worker_result(
+        self,
+        worker_ctx: WorkerContext,
+        result: Any = None,
+        exc_info: ExcInfo | None = None,
+    ) -> None:
         entry = self._spans.get(worker_ctx)
         if entry is not None and exc_info is not None:
             entry[0].set_status(trace.Status(trace.StatusCode.ERROR, type(exc_info[1]).__name__))
 
-    def worker_teardown(self, worker_ctx) -> None:
+    def worker_teardown(self, worker_ctx: WorkerContext) -> None:
         entry = self._spans.pop(worker_ctx, None)
         if entry is None:
             return
