@@ -12,13 +12,24 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TextIO
 
 from marshmallow import fields
 
 from shared.i18n import has_chinese, zh
 from shared.timekit.clock import CHINA
+
+if TYPE_CHECKING:
+    from requests import Response
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from services.gateway.endpoints import Endpoint
 
 # group → its help, Chinese first
 GROUPS: dict[str, str] = {
@@ -269,7 +280,7 @@ PATH_HELP = {
 }
 
 
-def endpoint_of(command: Command):
+def endpoint_of(command: Command) -> Endpoint | None:
     """The command's endpoint, or None where the gateway has no such endpoint (any more)."""
     from services.gateway.endpoints import ENDPOINTS
 
@@ -285,7 +296,7 @@ def path_params(path: str) -> list[str]:
 # -- values from the command line, typed by the schema's field --------------------------------
 
 
-def _scalar(field: fields.Field, text: str):
+def _scalar(field: fields.Field, text: str) -> bool | int | str:
     if isinstance(field, fields.Boolean):
         if text.lower() in ("true", "yes", "1", "是"):
             return True
@@ -300,7 +311,7 @@ def _scalar(field: fields.Field, text: str):
     return text
 
 
-def _json(text: str):
+def _json(text: str) -> Any:
     """JSON inline, or @path/to/file.json."""
     try:
         if text.startswith("@"):
@@ -311,12 +322,12 @@ def _json(text: str):
         raise argparse.ArgumentTypeError(f"not JSON ({exc}) / 不是有效的 JSON") from None
 
 
-def converter(field: fields.Field):
+def converter(field: fields.Field) -> Callable[[str], Any]:
     """How an option's text becomes the field's JSON value: objects and lists of objects as
     JSON, a list of plain values as comma-separated text (or JSON), others as they are."""
     if isinstance(field, fields.List) and not isinstance(field.inner, fields.Nested | fields.Dict):
 
-        def items(text: str):
+        def items(text: str) -> Any:
             if text.lstrip().startswith("["):
                 return _json(text)
             return [_scalar(field.inner, t.strip()) for t in text.split(",") if t.strip()]
@@ -337,7 +348,7 @@ def _metavar(field: fields.Field) -> str:
     )
 
 
-def _field_help(field: fields.Field) -> str:
+def _field_help(field: fields.Field) -> str | None:
     parts = ["required / 必填" if field.required else ""]
     what = field.metadata.get("description")
     if what:  # in both languages, as every line a person reads (shared.i18n)
@@ -385,13 +396,13 @@ def common_options() -> argparse.ArgumentParser:
     return api
 
 
-def field_of(data, dotted: str):
+def field_of(data: Any, dotted: str) -> Any:
     for part in dotted.split("."):
         data = data[int(part)] if isinstance(data, list) else (data or {}).get(part)
     return data
 
 
-def _as_text(value) -> str:
+def _as_text(value: Any) -> str:
     return (
         json.dumps(value, ensure_ascii=False)
         if isinstance(value, bool | dict | list) or value is None
@@ -399,10 +410,10 @@ def _as_text(value) -> str:
     )
 
 
-def add_commands(sub) -> None:
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """One sub-parser per group, one command per endpoint of COMMANDS."""
     common = common_options()
-    groups = {}
+    groups: dict[str, argparse._SubParsersAction[argparse.ArgumentParser]] = {}
     for command in COMMANDS:
         if command.group not in groups:
             groups[command.group] = sub.add_parser(
@@ -465,14 +476,16 @@ def add_commands(sub) -> None:
         parser.set_defaults(func=run_command, command_spec=command, has_body=schema is not None)
 
 
-def run_command(args) -> int:
+def run_command(args: argparse.Namespace) -> int:
     method, path, body, query = request_of(args)
-    return ApiClient(args, roles=endpoint_of(args.command_spec).roles).call(
+    endpoint = endpoint_of(args.command_spec)
+    assert endpoint is not None  # add_commands made a command only for an endpoint that exists
+    return ApiClient(args, roles=endpoint.roles).call(
         method, path, body, query, upload=getattr(args, "file", None)
     )
 
 
-def request_of(args) -> tuple[str, str, dict | None, dict | None]:
+def request_of(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | None, dict[str, Any] | None]:
     """The HTTP request a parsed command makes: only the fields given (never nulls)."""
     command: Command = args.command_spec
     values = vars(args)
@@ -501,12 +514,12 @@ def request_of(args) -> tuple[str, str, dict | None, dict | None]:
 class ApiClient:
     """The CLI's HTTP client: the same API and errors as any agency system gets."""
 
-    def __init__(self, args, roles: list[str] | None = None) -> None:
+    def __init__(self, args: argparse.Namespace, roles: list[str] | None = None) -> None:
         self.roles = roles
         self.base = (args.api or os.environ.get("GOVPROJ_API") or "http://127.0.0.1:8080/api/v1").rstrip("/")
         self.token = args.token or os.environ.get("GOVPROJ_TOKEN")
         self.key, self.as_json = getattr(args, "key", None), getattr(args, "json", False)
-        self.until = getattr(args, "until", None)
+        self.until: str | None = getattr(args, "until", None)
         self.wait = getattr(args, "wait", 0) or (30.0 if self.until else 0)
         self.get = getattr(args, "get", None)
         if not self.token:
@@ -517,11 +530,25 @@ class ApiClient:
                 "govproj token --role 角色 [--unit 单位代码]"
             )
 
-    def __call__(self, method: str, path: str, body=None, params=None, key=None) -> int:
+    def __call__(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+        key: str | None = None,
+    ) -> int:
         self.key = key or self.key
         return self.call(method, path, body, params)
 
-    def call(self, method: str, path: str, body=None, params=None, upload=None) -> int:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+        upload: str | None = None,
+    ) -> int:
         import uuid
 
         import requests
@@ -578,11 +605,12 @@ class ApiClient:
             )
         return 1
 
-    def _holds(self, data) -> bool:
+    def _holds(self, data: Any) -> bool:
+        assert self.until is not None  # asked only with --until
         name, _, value = self.until.partition("=")
         return _as_text(field_of(data, name)) == value
 
-    def _again(self, response) -> bool:
+    def _again(self, response: Response) -> bool:
         """Ask again? While the step before is not known here yet (404/409), or --until waits."""
         if response.status_code in (404, 409):
             return True
@@ -593,7 +621,16 @@ class ApiClient:
                 return True
         return False
 
-    def _send(self, requests, method, path, body, params, headers, upload):
+    def _send(
+        self,
+        requests: ModuleType,
+        method: str,
+        path: str,
+        body: Any,
+        params: dict[str, Any] | None,
+        headers: dict[str, str],
+        upload: str | None,
+    ) -> Response:
         if upload:
             from rich.progress import open as progress_open
 
@@ -625,25 +662,25 @@ class waiting:
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled and sys.stderr.isatty()
-        self.progress = None
+        self.progress: Progress | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> Callable[[], None]:
         if not self.enabled:
             return lambda: None
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        self.progress = Progress(
+        progress = self.progress = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
             TimeElapsedColumn(),
             console=_console(sys.stderr),
             transient=True,
         )
-        self.progress.start()
-        task = self.progress.add_task("waiting for the other agencies / 等待其他部门处理…")
-        return lambda: self.progress.advance(task)
+        progress.start()
+        task = progress.add_task("waiting for the other agencies / 等待其他部门处理…")
+        return lambda: progress.advance(task)
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.progress is not None:
             self.progress.stop()
 
@@ -651,7 +688,7 @@ class waiting:
 # -- output ----------------------------------------------------------------------------------
 
 
-def _console(stream=None):
+def _console(stream: TextIO | None = None) -> Console:
     from rich.console import Console
 
     return Console(
@@ -659,7 +696,7 @@ def _console(stream=None):
     )
 
 
-def _cell(value) -> str:
+def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, dict | list):
@@ -668,7 +705,7 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _rows_table(rows: list[dict], title: str | None = None):
+def _rows_table(rows: list[dict[str, Any]], title: str | None = None) -> Table:
     """One row per record; nested objects are left to --json (a table of them is unreadable),
     lists of plain values are joined."""
     from rich.table import Table
@@ -708,7 +745,7 @@ _MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)")
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
-def _readable(value) -> str:
+def _readable(value: Any) -> str:
     """A cell as a person reads it: a recorded moment in Beijing time to the second, a
     SHA-256 digest by its first 12 characters (``--json`` keeps them whole)."""
     if isinstance(value, str) and _MOMENT.fullmatch(value):
@@ -719,11 +756,11 @@ def _readable(value) -> str:
     return _cell(value)
 
 
-def _records(value) -> bool:
+def _records(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(r, dict) for r in value)
 
 
-def _nested_tables(console, rows: list[dict]) -> None:
+def _nested_tables(console: Console, rows: list[dict[str, Any]]) -> None:
     """Each record's own lists of records (a deadline's ledger) as tables of their own, titled
     by the record they belong to."""
     for row in rows:
@@ -733,7 +770,7 @@ def _nested_tables(console, rows: list[dict]) -> None:
                 console.print(_rows_table(value, title=f"{name} · {key}"))
 
 
-def show(data, as_json: bool = False) -> None:
+def show(data: Any, as_json: bool = False) -> None:
     """``--json``: the answer as it came; else tables a person reads (lists of records as rows,
     a record as field/value lines, its lists of records as tables of their own)."""
     if as_json:
@@ -766,7 +803,7 @@ def show(data, as_json: bool = False) -> None:
         console.print(_rows_table(rows, title=key))
 
 
-def print_error(status: int, error: dict) -> None:
+def print_error(status: int, error: dict[str, Any]) -> None:
     print(
         f"{status} {error.get('code', '')}: {error.get('message', '')}\n{error.get('message_zh', '')}",
         file=sys.stderr,
