@@ -43,7 +43,15 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 from kombu import Connection  # noqa: E402
 
-from shared.config import SERVICES, amqp_uri_from_env, config_path, load_config  # noqa: E402
+from shared.config import (  # noqa: E402
+    PROCESSES,
+    SERVICES,
+    amqp_uri_from_env,
+    config_path,
+    load_config,
+    process_class,
+    service_of,
+)
 from shared.messaging import tls  # noqa: E402
 from shared.restarts import Keeper  # noqa: E402
 
@@ -275,25 +283,26 @@ def cmd_run(args) -> int:
     cmd_keys(argparse.Namespace(rotate=None))
     users = broker_users(uri)
     # each service's /health/live, /health/ready, /metrics on a port of its own (README)
+    # (supervision's audit trail in a process of its own, as its own user: shared.config)
     starters = {
-        service: functools.partial(
+        process: functools.partial(
             start_service,
-            service,
-            {**(users.get(service) or {}), "WEB_SERVER_ADDRESS": local_http_address(service)},
+            process,
+            {**(users.get(service_of(process)) or {}), "WEB_SERVER_ADDRESS": local_http_address(process)},
         )
-        for service in SERVICES
+        for process in PROCESSES
     }
     starters["gateway"] = functools.partial(start_gateway, users.get("gateway"))
     # a process that exits is restarted with backoff (shared.restarts), not the suite stopped
     keeper = Keeper(starters)
     print(
-        f"started {', '.join(SERVICES)} against {_safe(uri)}, and the gateway on "
+        f"started {', '.join(PROCESSES)} against {_safe(uri)}, and the gateway on "
         f"http://{os.environ.get('GATEWAY_BIND', '127.0.0.1:8080')}/api/v1; Ctrl-C stops them",
         flush=True,
     )
     print(
         "each service's /health/live, /health/ready and /metrics: "
-        + ", ".join(f"{service} http://{local_http_address(service)}" for service in SERVICES),
+        + ", ".join(f"{process} http://{local_http_address(process)}" for process in PROCESSES),
         flush=True,
     )
     signal.signal(signal.SIGINT, lambda *_: keeper.halt())
@@ -312,26 +321,26 @@ QUIET_WARNINGS = (
 )
 
 
-def service_command(service: str) -> list[str]:
-    """How a service process starts: ``nameko run`` with the service's own config."""
-    class_name = f"{service.capitalize()}Service"
+def service_command(process: str) -> list[str]:
+    """How a service's process starts: ``nameko run`` with the service's own config (a
+    service's extra process, e.g. ``supervision-audit``, with its service's: shared.config)."""
     return [
         sys.executable,
         "-m",
         "shared.nameko_quiet",
         "run",
         "--config",
-        str(config_path(service)),
-        f"services.{service}.service:{class_name}",
+        str(config_path(service_of(process))),
+        process_class(process),
     ]
 
 
-def local_http_address(service: str) -> str:
-    """Where `govproj run` serves a service's health and metrics: 127.0.0.1, port
-    ``GOVPROJ_SERVICE_PORT_BASE`` (8100) + its place in SERVICES — planning 8101, approval 8102,
-    finance 8103, acceptance 8104, security 8105, supervision 8106."""
+def local_http_address(process: str) -> str:
+    """Where `govproj run` serves a process's health and metrics: 127.0.0.1, port
+    ``GOVPROJ_SERVICE_PORT_BASE`` (8100) + its place in PROCESSES — planning 8101, approval 8102,
+    finance 8103, acceptance 8104, security 8105, supervision 8106, supervision-audit 8107."""
     base = int(os.environ.get("GOVPROJ_SERVICE_PORT_BASE", "8100"))
-    return f"127.0.0.1:{base + SERVICES.index(service) + 1}"
+    return f"127.0.0.1:{base + PROCESSES.index(process) + 1}"
 
 
 def start_service(service: str, env: dict[str, str] | None = None, **kwargs) -> subprocess.Popen:

@@ -330,17 +330,13 @@ def _apply_calendar_year(tables: PlatformTables):
     return effect
 
 
-class PlatformService:
-    """Base of every govproj service (subclasses set ``name`` and ``db``)."""
+class OperableProcess:
+    """What every govproj process serves for its operators (issue 17): probes and metrics over
+    HTTP, worker timings, trace context, log context. Subclasses set ``name`` and ``db``."""
 
     name: str
     db: Database
-    clock = ClockProvider()
-    calendar = CalendarProvider()
-    caller = Caller()
-    trusted_keys = TrustedKeys()
     log_context = LogContext()
-    # operability (issue 17): probes and metrics over HTTP, timings, trace context
     probes = Probes()
     worker_metrics = Metrics()
     worker_tracing = Tracing()
@@ -361,6 +357,16 @@ class PlatformService:
     def prometheus_metrics(self, request):
         body, content_type = self.probes.metrics(self.metrics_hooks, self)
         return Response(body, content_type=content_type)
+
+
+class PlatformService(OperableProcess):
+    """Base of every govproj service (subclasses set ``name`` and ``db``): its RPC health and
+    request outcomes, clock, calendar, caller, and the platform's own event handlers."""
+
+    clock = ClockProvider()
+    calendar = CalendarProvider()
+    caller = Caller()
+    trusted_keys = TrustedKeys()
 
     @rpc
     def health(self) -> dict:

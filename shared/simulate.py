@@ -652,6 +652,8 @@ def dead_letters(rabbit_api: str, vhost: str, settle: float = 30.0) -> tuple[int
 def service_processes(api: str) -> dict[str, list[int]]:
     """The suite's processes on this machine → resident KiB each: those started for this
     gateway's address (GATEWAY_BIND in their environment), else every govproj process."""
+    from shared.config import EXTRA_PROCESSES  # supervision's audit trail runs apart
+
     bind = urllib.parse.urlsplit(api).netloc
     found: dict[str, list[int]] = defaultdict(list)
     fallback: dict[str, list[int]] = defaultdict(list)
@@ -660,7 +662,10 @@ def service_processes(api: str) -> dict[str, list[int]]:
             continue
         try:
             cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            name = next((s for s in SERVICES if f"services.{s}." in cmd or f"services/{s}/" in cmd), None)
+            name = next((p for p, (_, cls) in EXTRA_PROCESSES.items() if cls.split(":")[0] in cmd), None)
+            name = name or next(
+                (s for s in SERVICES if f"services.{s}." in cmd or f"services/{s}/" in cmd), None
+            )
             if name is None and "gunicorn" in cmd and "services.gateway" in cmd:
                 name = "gateway"
             if name is None:

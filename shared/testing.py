@@ -31,7 +31,7 @@ from sqlalchemy import create_engine, select, text
 
 from shared import keys
 from shared.authz import Identity
-from shared.config import SERVICES, load_config
+from shared.config import PROCESSES, SERVICES, load_config, process_class, processes_of, service_of
 from shared.messaging.provision import ManagementApi, with_credentials
 from shared.messaging.rights import Rights, all_rights
 from shared.messaging.topology import DEFAULT_RETRY_DELAYS_MS
@@ -330,9 +330,9 @@ def service_config(service: str, amqp_uri: str, db_url: str, **overrides) -> dic
     return load_config(service, **{**settings, **overrides})
 
 
-def service_class(service: str):
-    module = importlib.import_module(f"services.{service}.service")
-    return getattr(module, f"{service.capitalize()}Service")
+def service_class(process: str):
+    module, _, name = process_class(process).partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 @pytest.fixture
@@ -343,12 +343,16 @@ def start_service(amqp_uri) -> Iterator[Callable]:
     containers = []
 
     def start(service: str, db_url: str, **overrides) -> ServiceContainer:
-        container = ServiceContainer(
-            service_class(service), service_config(service, amqp_uri, db_url, **overrides)
-        )
-        container.start()
-        containers.append(container)
-        return container
+        """The service's container, returned; its extra processes (supervision's audit trail)
+        started beside it in this process, as ``govproj run`` starts them beside it."""
+        config = service_config(service, amqp_uri, db_url, **overrides)
+        started = []
+        for process in processes_of(service):
+            container = ServiceContainer(service_class(process), config)
+            container.start()
+            containers.append(container)
+            started.append(container)
+        return started[0]
 
     yield start
     for container in containers:
@@ -541,9 +545,10 @@ class Stack:
         log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 (owned by the process)
         starter = start_gateway if name == "gateway" else start_service
         args = () if name == "gateway" else (name,)
-        if name in SERVICES:  # its /health/live, /health/ready, /metrics on a port of its own
+        if name in PROCESSES:  # its /health/live, /health/ready, /metrics on a port of its own
             extra = {"WEB_SERVER_ADDRESS": f"127.0.0.1:{self.http_port(name)}", **extra}
-        self.procs[name] = starter(*args, env=self.env(name, **extra), stdout=log, stderr=log)
+        principal = "gateway" if name == "gateway" else service_of(name)
+        self.procs[name] = starter(*args, env=self.env(principal, **extra), stdout=log, stderr=log)
         return self.procs[name]
 
     def http_port(self, service: str) -> int:
@@ -563,7 +568,7 @@ class Stack:
         proc.wait(30)
 
     def start_all(self) -> Stack:
-        for name in (*SERVICES, "gateway"):
+        for name in (*PROCESSES, "gateway"):
             self.start(name)
         wait_for(self.ready, timeout=90, interval=0.5, message="the stack to be ready")
         return self

@@ -23,9 +23,13 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import UTC, datetime
 from functools import partial
 
+import eventlet
+from eventlet.event import Event as Event_
+from eventlet.queue import Empty, LightQueue
 from kombu import Exchange
 from nameko.amqp.publish import Publisher
 from nameko.events import EventHandler
@@ -34,7 +38,7 @@ from nameko.messaging import QueueConsumer
 
 from shared import keys, observability
 from shared.errors import PermanentError
-from shared.events import InvalidEvent, event_type, load_event, signing
+from shared.events import Event, InvalidEvent, event_type, load_event, signing
 from shared.events.registry import SUBSCRIPTIONS
 from shared.messaging import tls, topology
 from shared.messaging.federation import broker_services
@@ -156,13 +160,23 @@ class ReliableEventHandler(EventHandler):
 
     # -- receiving ---------------------------------------------------------------------------
     def handle_message(self, body, message) -> None:
+        event = self._accepted(body, message)
+        if event is not None:
+            self._spawn_one(message, event)
+
+    def _accepted(self, body, message) -> Event | None:
+        """The message's event when its envelope, signature and properties hold; else it is
+        dead-lettered here, alone, and None."""
         try:
             event = load_event(body)
             signing.verify(body, keys.key_ring(self.keys_dir))
             self._check_properties(message, event)
         except InvalidEvent as exc:
             self._give_up(message, "invalid", str(exc), exc.details)
-            return
+            return None
+        return event
+
+    def _spawn_one(self, message, event: Event, handle_result=None) -> None:
         context = {
             "correlation_id": event.correlation_id,
             "project_code": event.project_code,
@@ -171,10 +185,19 @@ class ReliableEventHandler(EventHandler):
         }  # the emitter's trace goes on (issue 17)
         try:
             self.container.spawn_worker(
-                self, (event,), {}, context_data=context, handle_result=partial(self.handle_result, message)
+                self,
+                self._arguments(event),
+                {},
+                context_data=context,
+                handle_result=handle_result or partial(self.handle_result, message),
             )
         except ContainerBeingKilled:
             self.queue_consumer.requeue_message(message)
+            if handle_result is not None:
+                raise
+
+    def _arguments(self, event: Event) -> tuple:
+        return (event,)
 
     def handle_undecodable(self, message, exc) -> None:
         self._give_up(message, "invalid", f"undecodable body: {exc}", None)
@@ -292,8 +315,165 @@ def _routed_type(message) -> str:
     return str((message.delivery_info or {}).get("routing_key") or "unknown")[:64]
 
 
-class AuditTrailHandler(ReliableEventHandler):
-    """The same reliability for one queue that receives every event of every service."""
+DEFAULT_BATCH_SIZE = 100
+DEFAULT_BATCH_LINGER_MS = 5
+
+
+class BatchingQueueConsumer(ReliableQueueConsumer):
+    """Its own consumer (own channel, own prefetch) for batching handlers: room for two batches
+    in flight, so the next fills while one commits (``EVENT_BATCH_SIZE``)."""
+
+    @property
+    def prefetch_count(self) -> int:
+        return 2 * int(self.container.config.get("EVENT_BATCH_SIZE") or DEFAULT_BATCH_SIZE)
+
+
+_STOP = object()
+
+
+class BatchingEventHandler(ReliableEventHandler):
+    """The reliable handler, taking deliveries in batches (issue 19) where the effects allow it.
+
+    Each delivery is checked on arrival as by ``ReliableEventHandler`` — envelope, signature,
+    properties: an invalid one is dead-lettered alone at once. The valid ones queue up; one
+    batcher thread takes what is waiting, up to ``EVENT_BATCH_SIZE`` (default 100), lingering
+    ``EVENT_BATCH_LINGER_MS`` (default 5) for more when fewer wait, and hands the batch to ONE
+    worker: the service method receives a list of events and applies them in one transaction
+    (``Store.handle_batch_once``). Committed: every message of the batch is acked. Failed: each
+    event of the batch is handled again alone (a list of one), so its outcome — ack, retry
+    through the delay queue, dead letter — is its own, exactly as with the reliable handler.
+    One batch at a time per handler: while it commits the next fills up, so batches grow with
+    the load and a quiet queue costs one linger of latency.
+    """
+
+    queue_consumer = BatchingQueueConsumer()
+
+    def setup(self) -> None:
+        super().setup()
+        config = self.container.config
+        self.batch_size = max(1, int(config.get("EVENT_BATCH_SIZE") or DEFAULT_BATCH_SIZE))
+        linger_ms = config.get("EVENT_BATCH_LINGER_MS")
+        self.linger = float(DEFAULT_BATCH_LINGER_MS if linger_ms in (None, "") else linger_ms) / 1000
+        self.grace = float(config.get("GRACEFUL_STOP_SECONDS") or 25)
+        self._waiting: LightQueue = LightQueue()
+        self._batcher = None
+
+    def start(self) -> None:
+        super().start()
+        self._batcher = self.container.spawn_managed_thread(
+            self._batches, identifier=f"{type(self).__name__}.batches"
+        )
+
+    def stop(self) -> None:
+        super().stop()  # no new deliveries; then what is waiting is handled before we return
+        self._waiting.put(_STOP)
+        if self._batcher is not None:
+            with eventlet.Timeout(self.grace, False):
+                self._batcher.wait()
+
+    def kill(self) -> None:
+        if self._batcher is not None:
+            self._batcher.kill()
+        super().kill()
+
+    def handle_message(self, body, message) -> None:
+        event = self._accepted(body, message)
+        if event is not None:
+            self._waiting.put((message, event))
+
+    def _arguments(self, event: Event) -> tuple:
+        return ([event],)
+
+    # -- the batcher -------------------------------------------------------------------------
+    def _batches(self) -> None:
+        while True:
+            first = self._waiting.get()
+            if first is _STOP:
+                return
+            batch, stop = [first], False
+            deadline = time.monotonic() + self.linger
+            while len(batch) < self.batch_size:
+                try:
+                    if self._waiting.qsize():
+                        item = self._waiting.get_nowait()
+                    else:
+                        item = self._waiting.get(timeout=max(0.0, deadline - time.monotonic()))
+                except Empty:
+                    break
+                if item is _STOP:
+                    stop = True
+                    break
+                batch.append(item)
+            try:
+                self._handle(batch)
+            except ContainerBeingKilled:
+                return
+            except Exception:  # never lose the thread: the messages stay unacked, redelivered
+                log.exception("a batch of %s events could not be handed to a worker", len(batch))
+            if stop:
+                return
+
+    def _handle(self, batch: list) -> None:
+        if len(batch) == 1:
+            self._alone(batch)
+            return
+        done: Event_ = Event_()
+        events = [event for _, event in batch]
+        try:
+            self.container.spawn_worker(
+                self,
+                (events,),
+                {},
+                context_data={"batch_size": len(events)},
+                handle_result=partial(self._batch_result, batch, done),
+            )
+        except ContainerBeingKilled:
+            for message, _ in batch:
+                self.queue_consumer.requeue_message(message)
+            raise
+        if not done.wait():
+            self._alone(batch)
+
+    def _batch_result(self, batch: list, done: Event_, worker_ctx, result=None, exc_info=None):
+        try:
+            if exc_info is None:
+                for message, _ in batch:
+                    self.queue_consumer.ack_message(message)
+                    observability.event_handled(self.container.service_name, _routed_type(message))
+            else:
+                error = exc_info[1]
+                log.warning(
+                    "a batch of %s events failed (%s: %s): handling each alone",
+                    len(batch),
+                    type(error).__name__,
+                    error,
+                    extra={"queue": self.queue.name},
+                )
+        finally:
+            done.send(exc_info is None)
+        return result, exc_info
+
+    def _alone(self, batch: list) -> None:
+        """Each event in a worker of its own, one after the other (in arrival order), with the
+        reliable handler's per-message outcome."""
+        for message, event in batch:
+            done: Event_ = Event_()
+            self._spawn_one(message, event, partial(self._one_result, message, done))
+            done.wait()
+
+    def _one_result(self, message, done: Event_, worker_ctx, result=None, exc_info=None):
+        try:
+            return self.handle_result(message, worker_ctx, result, exc_info)
+        finally:
+            done.send(None)
+
+
+batched_handler = BatchingEventHandler.decorator
+
+
+class AuditTrailHandler(BatchingEventHandler):
+    """One queue that receives every event of every service, taken in batches: the service
+    method receives a list of events (``services/supervision/audit_process.py``)."""
 
     def __init__(self, **kwargs) -> None:
         EventHandler.__init__(self, "*", "*", reliable_delivery=True, requeue_on_error=False, **kwargs)

@@ -60,7 +60,10 @@ def create_engine_for(url: str, idle_check: float = IDLE_CHECK_SECONDS, **kwargs
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's legacy transaction handling starts transactions only before DML; begin
         # them ourselves so reads inside a transaction see one snapshot (SQLAlchemy's recipe).
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        # A write transaction (``writer``) takes the file's write lock at once: with another
+        # process on the file (supervision's audit-trail process), a read snapshot upgraded
+        # to a write after that process committed would fail with SQLITE_BUSY instead of waiting.
+        event.listen(engine, "begin", _sqlite_begin)
     else:
         kwargs.setdefault("pool_recycle", RECYCLE_SECONDS)
         engine = create_engine(url, pool_size=10, max_overflow=10, **kwargs)
@@ -104,6 +107,25 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
+
+
+_WRITE = "govproj_write"
+
+
+def writer(engine: Engine) -> Engine:
+    """The engine for write transactions: on SQLite they begin IMMEDIATE (the write lock first,
+    waiting up to the busy timeout for another process's); elsewhere the engine itself."""
+    if not is_sqlite(engine):
+        return engine
+    found: Engine | None = getattr(engine, "_govproj_writer", None)
+    if found is None:
+        found = engine.execution_options(**{_WRITE: True})
+        setattr(engine, "_govproj_writer", found)  # noqa: B010 (an attribute Engine does not declare)
+    return found
 
 
 def is_sqlite(engine: Engine) -> bool:

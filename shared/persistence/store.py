@@ -8,14 +8,14 @@ message finds its claim and does nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-from sqlalchemy import CursorResult, Row, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -25,7 +25,7 @@ from shared.errors import GovprojError
 from shared.events import Event, make_event
 from shared.events.envelope import beijing_date
 from shared.messaging.topology import events_exchange
-from shared.persistence.engine import is_sqlite, write_lock
+from shared.persistence.engine import is_sqlite, write_lock, writer
 from shared.persistence.platform_tables import PlatformTables
 
 T = TypeVar("T")
@@ -198,7 +198,7 @@ class Store:
             yield self._joined
             return
         with write_lock(self.engine) if is_sqlite(self.engine) else _nothing():
-            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            with Session(writer(self.engine), expire_on_commit=False) as session, session.begin():
                 tx = Transaction(session, self.tables, self.today)
                 with _acting(tx):
                     yield tx
@@ -217,7 +217,7 @@ class Store:
             return
         try:
             with write_lock(self.engine) if is_sqlite(self.engine) else _nothing():
-                with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                with Session(writer(self.engine), expire_on_commit=False) as session, session.begin():
                     self._claim(session)
                     tx = self._joined = Transaction(session, self.tables, self.today)
                     try:
@@ -232,15 +232,8 @@ class Store:
         if tx.published:
             self._on_published()
 
-    @property
-    def _request(self) -> Idempotency:
-        """The running command's request id: only a command that has one (``command()``)
-        claims, keeps or refuses under it."""
-        assert self.idempotency is not None
-        return self.idempotency
-
     def _claim(self, session: Session) -> None:
-        table, idem = self.tables.idempotency_keys, self._request
+        table, idem = self.tables.idempotency_keys, self.idempotency
         row = self._row(session)
         if row is None:
             try:
@@ -270,18 +263,12 @@ class Store:
                 details={"idempotency_key": idem.key},
             )
         if row.outcome == REFUSED:  # the refused attempt changed nothing: this one may act
-            # an UPDATE's result is a CursorResult (SQLAlchemy types Session.execute as any Result)
-            taken = cast(
-                "CursorResult[Any]",
-                session.execute(
-                    update(table)
-                    .where(
-                        table.c.principal == idem.principal,
-                        table.c.key == idem.key,
-                        table.c.outcome == REFUSED,
-                    )
-                    .values(outcome=None, error=None)
-                ),
+            taken = session.execute(
+                update(table)
+                .where(
+                    table.c.principal == idem.principal, table.c.key == idem.key, table.c.outcome == REFUSED
+                )
+                .values(outcome=None, error=None)
             ).rowcount
             if taken == 1:
                 return
@@ -294,8 +281,8 @@ class Store:
             details={"idempotency_key": idem.key},
         )
 
-    def _row(self, session: Session) -> Row[Any] | None:
-        table, idem = self.tables.idempotency_keys, self._request
+    def _row(self, session: Session):
+        table, idem = self.tables.idempotency_keys, self.idempotency
         return session.execute(
             select(table).where(table.c.principal == idem.principal, table.c.key == idem.key)
         ).first()
@@ -303,7 +290,7 @@ class Store:
     def _keep_outcome(
         self, session: Session, outcome: str, *, response: Any = None, error: dict | None = None
     ) -> None:
-        table, idem = self.tables.idempotency_keys, self._request
+        table, idem = self.tables.idempotency_keys, self.idempotency
         session.execute(
             update(table)
             .where(table.c.principal == idem.principal, table.c.key == idem.key)
@@ -320,9 +307,9 @@ class Store:
     def _keep_refusal(self, refusal: GovprojError) -> None:
         """The request was refused and rolled back: keep the refusal as its outcome, unless
         another attempt under the same id has succeeded meanwhile."""
-        table, idem = self.tables.idempotency_keys, self._request
+        table, idem = self.tables.idempotency_keys, self.idempotency
         with write_lock(self.engine) if is_sqlite(self.engine) else _nothing():
-            with Session(self.engine) as session, session.begin():
+            with Session(writer(self.engine)) as session, session.begin():
                 row = self._row(session)
                 if row is None:
                     try:
@@ -404,9 +391,65 @@ class Store:
                     return None
             raise
 
+    def handle_batch_once(
+        self, events: Sequence[Event], effect: Callable[[Transaction, list[Event]], object]
+    ) -> list[Event]:
+        """``handle_once`` for a batch (issue 19): ONE transaction claims the inbox for every
+        event not yet processed by this consumer — one SELECT of those already claimed, one
+        multi-row insert of the new claims — and applies ``effect`` to them, in order; a message
+        id twice in the batch counts once. Returns the events applied (the duplicates left out).
+
+        Any failure rolls back the whole batch, claims included; the caller then handles the
+        events one at a time (a batch of one), so each has its own outcome. A concurrent
+        consumer that claimed them first makes the insert collide: when every claim is then
+        found, nothing is applied (as ``handle_once``); else the same fallback sorts them out.
+        The business date of a batch of one is its event's; in a larger batch the effect sets
+        each record's itself (``tx.business_date = event.day``) when it writes dated rows."""
+        consumer, table = self.consumer, self.tables.processed_messages
+        unique = list({event.message_id: event for event in events}.values())  # in arrival order
+        ids = [event.message_id for event in unique]
+        try:
+            with self.transaction() as tx:
+                claimed = set(
+                    tx.session.scalars(
+                        select(table.c.message_id).where(
+                            table.c.consumer == consumer, table.c.message_id.in_(ids)
+                        )
+                    )
+                )
+                fresh = [event for event in unique if event.message_id not in claimed]
+                if fresh:
+                    now = datetime.now(UTC)
+                    tx.session.execute(
+                        insert(table),
+                        [
+                            {
+                                "consumer": consumer,
+                                "message_id": event.message_id,
+                                "event_type": event.event_type,
+                                "processed_at": now,
+                            }
+                            for event in fresh
+                        ],
+                    )
+                    if len(fresh) == 1:
+                        tx.business_date = fresh[0].day  # one event: its publisher's day
+                    effect(tx, fresh)
+        except IntegrityError:  # a concurrent consumer claimed some first: were they all?
+            with self.read() as session:
+                found = session.scalars(
+                    select(table.c.message_id).where(
+                        table.c.consumer == consumer, table.c.message_id.in_(ids)
+                    )
+                ).all()
+            if len(set(found)) == len(ids):
+                return []
+            raise
+        return fresh
+
 
 @contextmanager
-def _nothing() -> Iterator[None]:
+def _nothing():
     yield
 
 

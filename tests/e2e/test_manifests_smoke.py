@@ -23,6 +23,7 @@ import pytest
 import requests
 import yaml
 
+from shared.config import PROCESSES, service_of
 from shared.events.registry import SERVICES
 from shared.messaging.rights import publisher_users
 from shared.testing import (
@@ -160,7 +161,7 @@ class Local:
         local = dict(env)
         for key, value in env.items():
             if key == "AMQP_URI":
-                local[key] = self.amqp(value, name)
+                local[key] = self.amqp(value, service_of(name))  # supervision-audit: supervision
             elif key.endswith("_DB_URI"):
                 local[key] = self.database(value, key.removesuffix("_DB_URI").lower())
             elif key == "EVENT_PUBLISHER_USERS":
@@ -249,7 +250,7 @@ def ready(url: str) -> bool:
 
 def test_the_dev_overlay_runs_as_written(infrastructure, tmp_path):
     manifests = Manifests(render(DEV))
-    assert set(manifests.deployments) == {*SERVICES, "gateway"}
+    assert set(manifests.deployments) == {*PROCESSES, "gateway"}  # supervision-audit too
     local = Local(infrastructure, manifests, tmp_path)
     try:
         probes = {}

@@ -12,7 +12,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from shared.cli import REPO_ROOT
-from shared.config import SERVICES
+from shared.config import PROCESSES, SERVICES, process_class
 from shared.testing import RabbitAdmin, free_port, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -109,12 +109,12 @@ def test_a_killed_service_is_restarted_and_ctrl_c_stops_everything(broker, infra
         )
         assert run.poll() is None  # the others never stopped
 
-        everyone = [
+        everyone = [  # each service's process, supervision's audit trail's, the gateway
             pid
-            for s in (*SERVICES, "gateway")
-            for pid in children(run.pid, "gunicorn" if s == "gateway" else f"services.{s}.service")
+            for p in (*PROCESSES, "gateway")
+            for pid in children(run.pid, "gunicorn" if p == "gateway" else process_class(p).split(":")[0])
         ]
-        assert len(everyone) == len(SERVICES) + 1
+        assert len(everyone) == len(PROCESSES) + 1
         run.send_signal(signal.SIGINT)  # Ctrl-C
         assert run.wait(60) == 0
         assert "all services stopped" in out.read_text()

@@ -1,13 +1,29 @@
 """Every event of every service lands in supervision's hash-chained ledger; tampering with a
 stored record (update, delete, insert) is detected and located (第三十五条)."""
 
+import json
+import time
 from datetime import date
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from services.supervision.audit_process import SupervisionAuditTrail
 from shared.authz import Identity
-from shared.testing import OPERATOR, rpc_proxy, wait_for
+from shared.errors import PermanentError
+from shared.events import make_event
+from shared.messaging import topology
+from shared.messaging.reliable import audit_trail_handler
+from shared.testing import (
+    OPERATOR,
+    as_principal,
+    broker_user_of,
+    get_dead_letters,
+    rpc_proxy,
+    service_config,
+    sign_as,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -234,3 +250,131 @@ def test_a_chain_rewritten_whole_still_fails_on_its_publishers_signatures(
     assert [(p["seq"], p["problem"]) for p in result["problems"]] == [(3, "unsigned")]
     assert "wrongly attributed" in result["problems"][0]["detail"]
     engine.dispose()
+
+
+# -- the audit trail in its own process, appended in batches (issue 19) ----------------------
+
+
+def submitted(code: str) -> dict:
+    """A signed application_submitted of planning's (supervision's main process consumes none)."""
+    body = make_event(
+        "application_submitted",
+        {
+            "name": "全省电子证照系统",
+            "unit": "U-370100-001",
+            "kind": "construction",
+            "level": "province",
+            "plan_item": None,
+            "budget_total": 100000,
+            "fixed_asset_investment": False,
+            "classified": False,
+            "submission": 1,
+            "submitted_on": date(2026, 1, 5),
+        },
+        project_code=code,
+        regulation_version="shandong/v1",
+        articles=[7],
+    ).to_wire()
+    return sign_as(body, "planning")
+
+
+def publish_as_planning(amqp_uri: str, bodies: list[dict]) -> None:
+    """Each body as planning's own broker user, on one connection (a burst)."""
+    from kombu import Connection
+
+    with Connection(as_principal(amqp_uri, "planning")) as conn:
+        producer = conn.Producer()
+        for body in bodies:
+            producer.publish(
+                body,
+                exchange=topology.events_exchange("planning").name,
+                routing_key="application_submitted",
+                serializer="json",
+                message_id=body["message_id"],
+                user_id=broker_user_of(amqp_uri, "planning"),
+            )
+
+
+def chained(url: str) -> list:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT message_id FROM audit_ledger ORDER BY seq")).scalars().all()
+    finally:
+        engine.dispose()
+
+
+def audit_workers() -> float:
+    """Workers the audit-trail handler has run in this test process (its latency histogram)."""
+    from prometheus_client import REGISTRY
+
+    return (
+        REGISTRY.get_sample_value(
+            "govproj_event_handler_seconds_count", {"service": "supervision", "event_type": "*"}
+        )
+        or 0.0
+    )
+
+
+def test_a_burst_lands_once_each_in_batches_and_a_forged_event_is_dead_lettered_alone(
+    amqp_uri, sqlite_urls, start_service
+):
+    """Supervision's audit-trail process (started beside supervision, as `govproj run` does)
+    takes the burst in batches: each event chained once — a duplicate delivery too —, the chain
+    verifies with every publisher's signature, and only the forged event is dead-lettered."""
+    url = sqlite_urls["supervision"]
+    start_service("supervision", url)
+    before = audit_workers()
+    good = [submitted(f"SD-2026-{n:06d}") for n in range(1, 301)]
+    forged = submitted("SD-2026-009999")
+    forged["payload"] = {**forged["payload"], "budget_total": "99999999.00"}  # altered after signing
+    publish_as_planning(amqp_uri, good[:150] + [forged] + good[150:] + [good[7]])  # good[7] twice
+
+    wait_for(lambda: len(chained(url)) >= 300, timeout=60, message="the burst chained")
+    time.sleep(0.5)  # nothing more comes: the duplicate was chained once
+    records = chained(url)
+    assert len(records) == 300 and set(records) == {b["message_id"] for b in good}  # once each
+    [dead] = get_dead_letters(amqp_uri, "supervision")
+    assert dead.headers["x-govproj-original-queue"] == topology.AUDIT_TRAIL_QUEUE
+    assert dead.headers["x-govproj-dead-outcome"] == "invalid"
+    assert "forged or altered" in dead.headers["x-govproj-dead-reason"]
+    assert json.loads(dead.body)["message_id"] == forged["message_id"]
+    assert get_dead_letters(amqp_uri, "supervision", timeout=0.5) == []
+    result = verification(amqp_uri)  # hashes and every record's publisher's signature
+    assert result["ok"] and result["length"] == 300 and result["problems"] == []
+    workers = audit_workers() - before
+    assert 3 <= workers < 150, workers  # batches (at most EVENT_BATCH_SIZE each), not one per event
+
+
+class FailingAuditTrail(SupervisionAuditTrail):
+    """The audit-trail process whose effect refuses one project's event, wherever it sits."""
+
+    @audit_trail_handler
+    def on_any_event(self, events):
+        if any(e.project_code == "SD-2026-000013" for e in events):
+            raise PermanentError("refused for the test", "测试拒绝")
+        super().on_any_event(events)
+
+
+def test_a_failing_batch_falls_back_to_one_event_at_a_time(amqp_uri, sqlite_urls):
+    """The batch holding the refused event rolls back whole; each of its events is handled
+    again alone: the others chained once, the refused one dead-lettered alone (rejected)."""
+    from nameko.containers import ServiceContainer
+
+    url = sqlite_urls["supervision"]
+    bodies = [submitted(f"SD-2026-{n:06d}") for n in range(1, 41)]
+    publish_as_planning(amqp_uri, bodies)  # waiting in the queue: the first batch takes many
+    container = ServiceContainer(
+        FailingAuditTrail, service_config("supervision", amqp_uri, url, EVENT_BATCH_LINGER_MS=50)
+    )
+    container.start()
+    try:
+        wait_for(lambda: len(chained(url)) >= 39, timeout=30, message="the others chained")
+        [dead] = get_dead_letters(amqp_uri, "supervision")
+        assert dead.headers["x-govproj-dead-outcome"] == "rejected"
+        assert "PermanentError" in dead.headers["x-govproj-dead-reason"]
+        assert json.loads(dead.body)["project_code"] == "SD-2026-000013"
+        assert chained(url) == [b["message_id"] for b in bodies if b["project_code"] != "SD-2026-000013"]
+        assert get_dead_letters(amqp_uri, "supervision", timeout=0.5) == []
+    finally:
+        container.kill()

@@ -15,6 +15,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from shared.config import EXTRA_PROCESSES, service_of
 from shared.events.registry import EVENT_TYPES, SERVICES, SUBSCRIPTIONS, event_type, publishers_of
 from shared.messaging import federation, manifests, topology
 
@@ -122,9 +123,10 @@ def test_kubernetes_validate_command_line_agrees_on_the_dev_overlay(tmp_path):
 
 
 def expected_deployments(overlay):
-    if overlay in AGENCIES:
-        return set(manifests.AGENCIES[overlay])
-    return set(PRINCIPALS)
+    """A Deployment per principal of the overlay, and one per extra process of its services
+    (supervision-audit: supervision's audit trail, issue 19)."""
+    principals = set(manifests.AGENCIES[overlay]) if overlay in AGENCIES else set(PRINCIPALS)
+    return principals | {p for p, (service, _) in EXTRA_PROCESSES.items() if service in principals}
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -137,6 +139,7 @@ def test_every_deployment_is_operable(overlay):
     accounts, pdbs = of_kind(docs, "ServiceAccount"), of_kind(docs, "PodDisruptionBudget")
     scaled, hpas = of_kind(docs, "ScaledObject"), of_kind(docs, "HorizontalPodAutoscaler")
     for name, deployment in deployments.items():
+        principal = "gateway" if name == "gateway" else service_of(name)  # whose process it is
         spec = pod(deployment)
         [container] = spec["containers"]
         labels = deployment["spec"]["template"]["metadata"]["labels"]
@@ -148,9 +151,9 @@ def test_every_deployment_is_operable(overlay):
             assert {"name": "tmp", "mountPath": "/tmp"} in c["volumeMounts"]
         volumes = {v["name"]: v for v in spec["volumes"]}
         assert "emptyDir" in volumes["tmp"]
-        # its own ServiceAccount, no API token in the pod
-        assert spec["serviceAccountName"] == name and spec["automountServiceAccountToken"] is False
-        assert accounts[name]["automountServiceAccountToken"] is False
+        # its principal's own ServiceAccount, no API token in the pod
+        assert spec["serviceAccountName"] == principal and spec["automountServiceAccountToken"] is False
+        assert accounts[principal]["automountServiceAccountToken"] is False
         # a PDB that selects exactly its pods
         assert pdbs[name]["spec"]["selector"]["matchLabels"].items() <= labels.items()
         assert pdbs[name]["spec"].get("minAvailable") == 1
@@ -173,19 +176,26 @@ def test_every_deployment_is_operable(overlay):
             )
             env = {e["name"]: e.get("value") for e in container["env"]}
             assert env["WEB_SERVER_ADDRESS"] == "0.0.0.0:8000"
-            assert f"{name.upper()}_DB_URI" in env
+            assert f"{principal.upper()}_DB_URI" in env
             [init] = spec["initContainers"]
-            assert init["command"] == ["govproj", "migrate", name]
+            assert init["command"] == ["govproj", "migrate", principal]
             assert init["image"] == container["image"]
             init_env = {e["name"] for e in init["env"]}
-            assert init_env == {"DB_PASSWORD", f"{name.upper()}_DB_URI"}
+            assert init_env == {"DB_PASSWORD", f"{principal.upper()}_DB_URI"}
+            if name in EXTRA_PROCESSES:  # the audit trail: one chain, appended a batch at a time
+                assert container["command"][-1] == EXTRA_PROCESSES[name][1]
+                assert name not in scaled and name not in hpas
+                continue
             # more consumers as its queues fill up (RabbitMQ queue length, KEDA)
             [trigger] = scaled[name]["spec"]["triggers"]
             assert scaled[name]["spec"]["scaleTargetRef"]["name"] == name
             assert trigger["type"] == "rabbitmq" and trigger["metadata"]["mode"] == "QueueLength"
             pattern = re.compile(trigger["metadata"]["queueName"])
             assert pattern.match(f"rpc-{name}")
-            assert all(pattern.match(q) for q in topology.own_queue_names(name))
+            own = [q for q in topology.own_queue_names(name) if q != topology.AUDIT_TRAIL_QUEUE]
+            assert all(pattern.match(q) for q in own)
+            # the audit trail's backlog is supervision-audit's, not a reason for more of these
+            assert not pattern.match(topology.AUDIT_TRAIL_QUEUE)
             others = [q for s in SERVICES if s != name for q in topology.own_queue_names(s)]
             assert not any(pattern.match(q) for q in others)
     assert "migrate" not in {d["metadata"]["name"] for d in docs if d["kind"] == "Job"}
@@ -193,7 +203,8 @@ def test_every_deployment_is_operable(overlay):
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_each_pod_gets_only_its_own_secrets(overlay):
-    for name, deployment in of_kind(RENDERED[overlay], "Deployment").items():
+    for deployment in of_kind(RENDERED[overlay], "Deployment").values():
+        name = service_of(deployment["metadata"]["name"])  # supervision-audit is supervision
         spec = pod(deployment)
         own = {
             f"govproj-amqp-{name}",
@@ -241,7 +252,7 @@ def test_network_policies_deny_by_default_and_monitors_scrape_everything(overlay
     pool = int(pooler["spec"]["pgbouncer"]["parameters"]["default_pool_size"])
     assert pooler["spec"]["instances"] * len(databases) * pool <= max_connections * 0.75
     roles = {r["name"]: r for r in cluster["spec"]["managed"]["roles"]}
-    services = expected_deployments(overlay) - {"gateway"}
+    services = {service_of(d) for d in expected_deployments(overlay) - {"gateway"}}
     assert set(roles) == set(databases) == services
     for service in services:
         assert databases[service]["spec"]["owner"] == service
@@ -455,7 +466,7 @@ def test_the_topology_resources_declare_what_govproj_topology_declares():
 def test_each_deployment_signs_with_its_own_key_and_trusts_the_public_ones():
     """Issue 14: a pod holds its own principal's private key only, and every public key."""
     for deployment in (d for d in DOCS if d["kind"] == "Deployment"):
-        name = deployment["metadata"]["name"]
+        name = service_of(deployment["metadata"]["name"])  # supervision-audit signs as supervision
         spec = pod(deployment)
         [container] = spec["containers"]
         volumes = {v["name"]: v for v in spec["volumes"]}
