@@ -272,6 +272,10 @@ class ApprovalUseCases:
                     "approved_investment": case.drc_investment,
                     "document_no": case.drc_document_no,
                     "decided_on": today,
+                    # a project the DRC took up after the office approved it (第四条): its
+                    # approved amount is now the case's (never above the DRC's investment),
+                    # told here — project_approved is not sent twice
+                    "approved_amount": case.approved_amount_after_take_up(),
                 },
                 project_code=code,
                 regulation_version=case.regulation_version,

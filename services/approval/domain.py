@@ -203,6 +203,16 @@ class ReviewCase:
             return min(self.drc_investment, approved)
         return approved
 
+    def approved_amount_after_take_up(self) -> Decimal | None:
+        """The approved amount a DRC approval sets on a project it took up after the office
+        had approved it (第四条: fixed-asset projects are approved by the DRC; 第十七条: built
+        within the approving body's budget) — the DRC's investment where lower. None when the
+        project was not approved before (its approval, ``project_approved``, carries the amount)
+        or the DRC did not approve."""
+        if self.approved_on is None or self.drc_decision != "approve":
+            return None
+        return self.approved_amount
+
 
 @dataclass
 class ReviewRound:

@@ -83,15 +83,24 @@ def _opinion(tx, row, data, event):
 def _drc(tx, row, data, event):
     row.fixed_asset_investment = True
     row.drc_approved = data["decision"] == "approve"
+    if data["approved_amount"] is not None:
+        # the DRC approved a project it took up after the office's approval (第四条): the
+        # approved amount is approval's figure now — the ceiling of budgets and payments
+        row.approved_fen = domain.to_fen(data["approved_amount"])
 
 
 def _approved(tx, row, data, event):
+    fen = domain.to_fen(data["approved_amount"])
+    if row.drc_approved and row.approved_fen and not row.approved:
+        # the DRC's later approval of the taken-up project overtook this (separate queues):
+        # its amount, never above the office's, stays the approved amount
+        fen = min(fen, row.approved_fen)
     row.approved, row.owner_unit = True, data["unit"]
     row.favourable_opinion = True
     # the DRC may have taken it up already (fixed_asset_designated overtook this): that stays
     row.fixed_asset_investment = row.fixed_asset_investment or data["fixed_asset_investment"]
     row.drc_approved = row.drc_approved or data["fixed_asset_investment"]
-    row.approved_fen = domain.to_fen(data["approved_amount"])
+    row.approved_fen = fen
 
 
 def _change(tx, row, data, event):
@@ -312,6 +321,17 @@ def _entries(session, code: str) -> list[MoneyLedgerEntryRow]:
     )
 
 
+def _construction_paid(session, code: str) -> int:
+    """The construction money paid so far, every level and year (one SQL sum)."""
+    return session.scalar(
+        select(func.coalesce(func.sum(MoneyLedgerEntryRow.fen), 0)).where(
+            MoneyLedgerEntryRow.project_code == code,
+            MoneyLedgerEntryRow.purpose == "construction",
+            MoneyLedgerEntryRow.kind == "payment",
+        )
+    )
+
+
 def _as_entries(rows: list[MoneyLedgerEntryRow]) -> list[Entry]:
     return [Entry(e.purpose, e.level, e.kind, e.fen, e.ref, e.year) for e in rows]
 
@@ -512,7 +532,9 @@ class FinanceUseCases:
             file = _file(row)
             file.sharing_connected = bool(sharing and sharing.connected)
             file.sharing_compliant = bool(sharing and sharing.sharing_compliant)
-            failed = domain.failing_gates(file, purpose, fen, available, contract)
+            failed = domain.failing_gates(
+                file, purpose, fen, available, contract, _construction_paid(tx.session, code)
+            )
             request = DisbursementRow(
                 id=f"DB-{uuid.uuid4().hex[:10].upper()}",
                 project_code=code,

@@ -155,10 +155,16 @@ class ContractOnFile:
 
 
 def failing_gates(
-    file: FundingFile, purpose: str, fen: int, available_fen: int, contract: ContractOnFile | None
+    file: FundingFile,
+    purpose: str,
+    fen: int,
+    available_fen: int,
+    contract: ContractOnFile | None,
+    construction_paid_fen: int = 0,
 ) -> list[Gate]:
     """EVERY gate of docs/regulation.md §12 this disbursement fails (``contract``: None if the
-    payment's contract is not on file)."""
+    payment's contract is not on file; ``construction_paid_fen``: the construction money paid
+    so far, every level and year)."""
     failed = []
     if not file.favourable_opinion:
         failed.append(Gate("review_opinion", [9], "no favourable review opinion", "尚无同意的审核意见"))
@@ -169,6 +175,26 @@ def failing_gates(
                 [4],
                 "the DRC has not approved this fixed-asset project",
                 "涉及固定资产投资的项目尚未经发展改革委立项审批",
+            )
+        )
+    if (
+        purpose == "construction"
+        and file.fixed_asset_investment
+        and file.drc_approved
+        and construction_paid_fen + fen > file.approved_fen
+    ):
+        # 第四条: the DRC approves a fixed-asset project; 第十七条: built within the investment
+        # the approving body approved — a budget recorded before the DRC took it up does not
+        # raise that ceiling
+        left = max(file.approved_fen - construction_paid_fen, 0)
+        failed.append(
+            Gate(
+                "within_drc_approval",
+                [4, 17],
+                f"exceeds the investment approved for this fixed-asset project: {to_yuan(left)} of "
+                f"{to_yuan(file.approved_fen)} left ({to_yuan(construction_paid_fen)} already paid)",
+                f"超出涉及固定资产投资项目经批复的投资额：批复金额 {to_yuan(file.approved_fen)} 元，"
+                f"已拨付 {to_yuan(construction_paid_fen)} 元，尚余 {to_yuan(left)} 元",
             )
         )
     if fen > available_fen:
@@ -308,6 +334,20 @@ def check_budget(
             details={"year": year, "recorded": again},
         )
     if construction_so_far + sum(construction.values()) > file.approved_fen:
+        if file.fixed_asset_investment:
+            # 第四条: a fixed-asset project's approved amount is the DRC's approval (never
+            # above its approved investment); 第十七条: the budget stays within it
+            raise RuleViolation(
+                "the construction budget exceeds the investment approved for this fixed-asset "
+                "project (the DRC's approval)",
+                "建设资金预算超过涉及固定资产投资项目经发展改革委批复的投资额",
+                articles=[4, 11, 17],
+                details={
+                    "approved": to_yuan(file.approved_fen),
+                    "construction_so_far": to_yuan(construction_so_far),
+                    "construction": to_yuan(sum(construction.values())),
+                },
+            )
         raise RuleViolation(
             "the construction budget exceeds the approved amount",
             "建设资金预算超过批复金额",

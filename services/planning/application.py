@@ -60,7 +60,7 @@ def _decision(apply):
 
 
 opinion_issued = _decision(lambda p, d, r: p.apply_opinion(d["submission"], d["decision"], r))
-drc_decided = _decision(lambda p, d, r: p.apply_drc_decision(d["decision"], r))
+drc_decided = _decision(lambda p, d, r: p.apply_drc_decision(d["decision"], r, d["approved_amount"]))
 project_approved = _decision(lambda p, d, r: p.approve(d["approved_amount"], d["approved_on"], r))
 
 

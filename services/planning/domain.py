@@ -294,13 +294,20 @@ class Project:
         self.decisions.append(record)
         return True
 
-    def apply_drc_decision(self, decision: str, record: dict[str, Any]) -> bool:
-        """The DRC decided (第四条); a rejection ends the application."""
-        if self.status not in ("awaiting_approval", "approved"):
+    def apply_drc_decision(
+        self, decision: str, record: dict[str, Any], approved_amount: Decimal | None = None
+    ) -> bool:
+        """The DRC decided (第四条); a rejection ends the application. ``approved_amount``:
+        approval's new figure when the DRC approved a project it took up after its approval
+        (in construction already, perhaps)."""
+        taken_up = approved_amount is not None and self.approved_on is not None
+        if self.status not in ("awaiting_approval", "approved") and not taken_up:
             return False
         self.decisions.append(record)
         if decision == "reject" and self.status == "awaiting_approval":
             self.status = "rejected"
+        if taken_up:
+            self.approved_amount = approved_amount
         return True
 
     def approve(self, amount: Decimal, on: date, record: dict[str, Any]) -> bool:

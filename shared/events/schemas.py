@@ -125,6 +125,10 @@ class DrcDecisionRecorded(Schema):
     approved_investment = Money(required=True, allow_none=True)
     document_no = fields.String(required=True)
     decided_on = fields.Date(required=True)
+    # of a project the DRC took up after it was approved: its approved amount now (approval's,
+    # never above the DRC's investment); None otherwise (project_approved carries it). Older
+    # events: None
+    approved_amount = Money(load_default=None, allow_none=True)
 
 
 class ProjectApproved(Schema):

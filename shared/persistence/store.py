@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import CursorResult, Row, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -232,8 +232,15 @@ class Store:
         if tx.published:
             self._on_published()
 
+    @property
+    def _request(self) -> Idempotency:
+        """The running command's request id: only a command that has one (``command()``)
+        claims, keeps or refuses under it."""
+        assert self.idempotency is not None
+        return self.idempotency
+
     def _claim(self, session: Session) -> None:
-        table, idem = self.tables.idempotency_keys, self.idempotency
+        table, idem = self.tables.idempotency_keys, self._request
         row = self._row(session)
         if row is None:
             try:
@@ -263,12 +270,18 @@ class Store:
                 details={"idempotency_key": idem.key},
             )
         if row.outcome == REFUSED:  # the refused attempt changed nothing: this one may act
-            taken = session.execute(
-                update(table)
-                .where(
-                    table.c.principal == idem.principal, table.c.key == idem.key, table.c.outcome == REFUSED
-                )
-                .values(outcome=None, error=None)
+            # an UPDATE's result is a CursorResult (SQLAlchemy types Session.execute as any Result)
+            taken = cast(
+                "CursorResult[Any]",
+                session.execute(
+                    update(table)
+                    .where(
+                        table.c.principal == idem.principal,
+                        table.c.key == idem.key,
+                        table.c.outcome == REFUSED,
+                    )
+                    .values(outcome=None, error=None)
+                ),
             ).rowcount
             if taken == 1:
                 return
@@ -281,8 +294,8 @@ class Store:
             details={"idempotency_key": idem.key},
         )
 
-    def _row(self, session: Session):
-        table, idem = self.tables.idempotency_keys, self.idempotency
+    def _row(self, session: Session) -> Row[Any] | None:
+        table, idem = self.tables.idempotency_keys, self._request
         return session.execute(
             select(table).where(table.c.principal == idem.principal, table.c.key == idem.key)
         ).first()
@@ -290,7 +303,7 @@ class Store:
     def _keep_outcome(
         self, session: Session, outcome: str, *, response: Any = None, error: dict | None = None
     ) -> None:
-        table, idem = self.tables.idempotency_keys, self.idempotency
+        table, idem = self.tables.idempotency_keys, self._request
         session.execute(
             update(table)
             .where(table.c.principal == idem.principal, table.c.key == idem.key)
@@ -307,7 +320,7 @@ class Store:
     def _keep_refusal(self, refusal: GovprojError) -> None:
         """The request was refused and rolled back: keep the refusal as its outcome, unless
         another attempt under the same id has succeeded meanwhile."""
-        table, idem = self.tables.idempotency_keys, self.idempotency
+        table, idem = self.tables.idempotency_keys, self._request
         with write_lock(self.engine) if is_sqlite(self.engine) else _nothing():
             with Session(writer(self.engine)) as session, session.begin():
                 row = self._row(session)
@@ -449,7 +462,7 @@ class Store:
 
 
 @contextmanager
-def _nothing():
+def _nothing() -> Iterator[None]:
     yield
 
 

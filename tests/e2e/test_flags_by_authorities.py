@@ -3,7 +3,9 @@ project up as a fixed-asset project, the secrecy bureau declares one classified 
 the gates that follow; each refusal names its article and changes nothing. And the bureau's own
 inspections of a classified project's secrecy work (item 9), read by it and the unit only."""
 
+import hashlib
 import uuid
+from datetime import date
 
 import pytest
 
@@ -139,6 +141,81 @@ def test_the_drc_takes_up_an_approved_project_and_its_approval_comes_first(stack
     )
     [step] = [e for e in events if e["action"] == "fixed_asset_designated"]
     assert step["articles"] == ["第四条"] and step["details"]["comments"].startswith("涉及机房")
+
+
+def test_after_a_take_up_the_drcs_lower_approval_is_the_ceiling_of_budget_and_money(stack):
+    """Approved by the office at 500000.00 and budgeted 450000.00; the DRC takes it up and
+    approves 300000.00: approval's approved amount is that (第四条), finance and the register
+    take it from approval's event, and neither a payment nor a further budget exceeds it
+    (第四条, 第十七条) — each refusal bilingual, changing nothing."""
+    code = stack.approved(UNIT, ITEM, amount="500000.00")
+    stack.budgeted(code, "450000.00", om="0.00")
+    filed = stack.http(
+        "POST",
+        f"/projects/{code}/contracts",
+        "unit",
+        UNIT,
+        json={
+            "contract_no": f"HT-{code}",
+            "supplier": "浪潮软件股份有限公司",
+            "amount": "450000.00",
+            "signed_on": date.today().isoformat(),
+            "text_sha256": hashlib.sha256(code.encode()).hexdigest(),
+        },
+    )
+    assert filed.status_code == 201, filed.text
+    taken = stack.http("POST", f"/projects/{code}/fixed-asset", "drc", json={"comments": "涉及机房土建"})
+    assert taken.status_code == 200, taken.text
+    drc = stack.http(
+        "POST",
+        f"/projects/{code}/drc-approval",
+        "drc",
+        json={
+            "decision": "approve",
+            "approved_investment": "300000.00",
+            "document_no": "鲁发改投资〔2026〕71号",
+        },
+    )
+    assert drc.status_code == 200, drc.text
+    wait_for(
+        lambda: (
+            stack.http("GET", f"/projects/{code}/funds", "finance").json()["approved_amount"] == "300000.00"
+        ),
+        timeout=20,
+        message="finance took the DRC's approved amount",
+    )
+    wait_for(
+        lambda: project(stack, code)["approved_amount"] == "300000.00",
+        timeout=20,
+        message="the register took it",
+    )
+
+    def pay(amount):
+        return stack.http(
+            "POST",
+            f"/projects/{code}/disbursements",
+            "unit",
+            UNIT,
+            json={"purpose": "construction", "amount": amount, "contract_no": f"HT-{code}"},
+        ).json()
+
+    over = pay("300000.01")  # within the budget (450000.00) and the contract, not the approval
+    assert over["status"] == "refused", over
+    [gate] = over["failed_gates"]
+    assert gate["gate"] == "within_drc_approval" and gate["articles"] == ["第四条", "第十七条"]
+    assert gate["message"] and "300000.00" in gate["message_zh"]
+    assert pay("300000.00")["status"] == "paid"
+    assert pay("0.01")["failed_gates"][0]["gate"] == "within_drc_approval"
+    more = stack.http(
+        "POST",
+        f"/projects/{code}/budget",
+        "finance",
+        json={"year": 2099, "construction": {"total": "0.01", "by_level": {"province": "0.01"}}},
+    )
+    assert more.status_code == 422 and error(more)["articles"] == ["第四条", "第十一条", "第十七条"]
+    assert error(more)["message"] and error(more)["message_zh"]
+    funds = stack.http("GET", f"/projects/{code}/funds", "finance").json()
+    assert (funds["approved"], funds["disbursed"]) == ("450000.00", "300000.00")  # nothing more
 
 
 def test_the_bureau_declares_a_project_classified_and_its_content_leaves(stack):

@@ -316,3 +316,57 @@ def test_a_later_years_budget_is_not_money_of_this_year():
         2026: {"om": {"approved": 5_000, "disbursed": 1_000}},
         2027: {"om": {"approved": 7_000, "disbursed": 0}},
     }
+
+
+# -- a fixed-asset project's approved amount is the DRC's (第四条, 第十七条) --------------------------
+
+
+def drc_file(approved_fen=300_000):
+    """Taken up as fixed-asset after the office's approval, then approved by the DRC at less."""
+    return ok_file(fixed_asset_investment=True, drc_approved=True, approved_fen=approved_fen)
+
+
+def test_a_fixed_asset_projects_construction_payments_stay_within_the_drcs_approval():
+    """Paid so far + this payment <= the approved amount (the DRC's approval, 第四条; built
+    within it, 第十七条) — even when a budget recorded before the take-up leaves more."""
+    file, contract = drc_file(), on_file(amount_fen=10**9)
+    assert failing_gates(file, "construction", 100_000, 10**9, contract, 200_000) == []
+    [gate] = failing_gates(file, "construction", 100_001, 10**9, contract, 200_000)
+    assert gate.gate == "within_drc_approval"
+    body = gate.as_dict()
+    assert body["articles"] == ["第四条", "第十七条"]
+    assert "1000.00 of 3000.00 left" in body["message"] and "尚余 1000.00 元" in body["message_zh"]
+    # O&M money is not the approved construction investment; nor binds this a project the
+    # office approves, nor one whose DRC approval is still missing (that gate says why)
+    done = ok_file(
+        fixed_asset_investment=True,
+        drc_approved=True,
+        approved_fen=0,
+        acceptance_passed=True,
+        sharing_connected=True,
+        sharing_compliant=True,
+    )
+    assert failing_gates(done, "om", 100_001, 10**9, on_file("om"), 10**9) == []
+    assert failing_gates(ok_file(approved_fen=0), "construction", 1, 10**9, contract, 10**9) == []
+    waiting = ok_file(fixed_asset_investment=True, approved_fen=0)
+    assert [g.gate for g in failing_gates(waiting, "construction", 1, 10**9, contract)] == ["drc_approval"]
+
+
+def test_a_fixed_asset_projects_budget_stays_within_the_drcs_approval():
+    """Every year's construction budget together <= the DRC's approved amount; the refusal
+    says so citing 第四条 with 第十一条 and 第十七条, and the figures."""
+    domain.check_budget(drc_file(), 2027, {"province": 100_000}, {}, set(), 200_000)
+    with pytest.raises(RuleViolation) as err:
+        domain.check_budget(drc_file(), 2027, {"province": 100_001}, {}, set(), 200_000)
+    body = err.value.as_dict()
+    assert body["articles"] == ["第四条", "第十一条", "第十七条"]
+    assert "发展改革委" in body["message_zh"] and "DRC" in body["message"]
+    assert body["details"] == {
+        "approved": "3000.00",
+        "construction_so_far": "2000.00",
+        "construction": "1000.01",
+    }
+    # an office-approved project is refused as before, without 第四条
+    with pytest.raises(RuleViolation) as office:
+        domain.check_budget(ok_file(approved_fen=300_000), 2027, {"province": 100_001}, {}, set(), 200_000)
+    assert office.value.as_dict()["articles"] == ["第十一条", "第十七条"]

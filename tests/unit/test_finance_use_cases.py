@@ -242,3 +242,71 @@ def test_the_surplus_returns_after_completion_and_only_once(store):
     with pytest.raises(StateConflict) as err:
         cases(store).return_surplus(UNIT_CALLER, code=CODE)
     assert err.value.as_dict()["articles"] == ["第十七条"]
+
+
+def drc_approves_at(store: Store, amount: str) -> None:
+    """The DRC took the approved project up (第四条) and approved it at ``amount``; approval
+    tells the approved amount (the lower) with its decision."""
+    learn(
+        store,
+        application.fixed_asset_designated,
+        "fixed_asset_designated",
+        {
+            "case_id": "RC-1",
+            "designated_on": TODAY,
+            "comments": "涉及机房土建",
+            "approved": True,
+            "drc_decision": None,
+        },
+        [4],
+    )
+    learn(
+        store,
+        application.drc_decided,
+        "drc_decision_recorded",
+        {
+            "case_id": "RC-1",
+            "decision": "approve",
+            "approved_investment": Decimal(amount),
+            "document_no": "鲁发改投资〔2026〕9号",
+            "decided_on": TODAY,
+            "approved_amount": Decimal(amount),
+        },
+        [4],
+    )
+
+
+def test_the_drcs_lower_approval_caps_budget_and_payments_after_a_take_up(store):
+    """Approved at 500000 by the office, budgeted 450000, then taken up and approved by the DRC
+    at 300000: finance's approved amount is the DRC's, payments stop at it and no further
+    construction budget is recorded (第四条, 第十七条); each refusal changes nothing."""
+    approved_project(store)
+    budget_and_contract(store)
+    drc_approves_at(store, "300000.00")
+    assert cases(store).funds(FINANCE, code=CODE)["approved_amount"] == "300000.00"
+    assert pay(store, "200000.00")["status"] == "paid"
+    over = pay(store, "100000.01")
+    assert over["status"] == "refused"
+    [gate] = over["failed_gates"]
+    assert gate["gate"] == "within_drc_approval" and gate["articles"] == ["第四条", "第十七条"]
+    assert construction(store)["disbursed"] == "200000.00"
+    assert pay(store, "100000.00")["status"] == "paid"
+    with pytest.raises(RuleViolation) as err:
+        cases(store).record_budget(
+            FINANCE,
+            code=CODE,
+            data=schemas.load(
+                schemas.BudgetReview,
+                {"year": 2027, "construction": {"total": "0.01", "by_level": {"province": "0.01"}}},
+            ),
+        )
+    assert err.value.as_dict()["articles"] == ["第四条", "第十一条", "第十七条"]
+    assert construction(store)["approved"] == "450000.00"  # nothing recorded
+
+
+def test_the_drcs_approval_overtaking_the_offices_keeps_the_lower_amount(store):
+    """The two travel on separate queues: heard in either order, the approved amount is the
+    DRC's lower figure."""
+    drc_approves_at(store, "300000.00")
+    approved_project(store)
+    assert cases(store).funds(FINANCE, code=CODE)["approved_amount"] == "300000.00"

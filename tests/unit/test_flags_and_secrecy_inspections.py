@@ -60,6 +60,30 @@ def test_taken_up_before_approval_the_approval_waits_for_the_drc():
     assert c.approve_if_complete(TODAY) and c.approved_amount == Decimal("700.00")
 
 
+def test_taken_up_after_approval_the_drcs_approval_sets_the_approved_amount():
+    """Approval owns the approved amount (第四条): a DRC approval of a project the office had
+    approved tells the amount — the DRC's investment where lower, never above the office's —
+    and nothing when the project was not approved before (project_approved carries it then)."""
+    c = case()
+    c.status, c.round_id = "in_round", "RR-1"
+    c.record_opinion("RR-1", Opinion("approve", "必要", "可行", Decimal("800.00"), "", "o"))
+    c.issue(TODAY)
+    assert c.approve_if_complete(TODAY) and c.approved_amount == Decimal("800.00")
+    assert c.approved_amount_after_take_up() is None  # not taken up: the office's amount stands
+    c.fixed_asset_investment = True  # taken up after the approval
+    assert c.approved_amount_after_take_up() is None  # the DRC has not approved yet
+    c.record_drc_decision("approve", Decimal("799.99"), "鲁发改投资〔2026〕2号")
+    assert c.approved_amount_after_take_up() == Decimal("799.99")
+    higher = case()
+    higher.status, higher.round_id = "in_round", "RR-1"
+    higher.record_opinion("RR-1", Opinion("approve", "必要", "可行", Decimal("800.00"), "", "o"))
+    higher.issue(TODAY)
+    higher.approve_if_complete(TODAY)
+    higher.fixed_asset_investment = True
+    higher.record_drc_decision("approve", Decimal("900.00"), "鲁发改投资〔2026〕3号")
+    assert higher.approved_amount_after_take_up() == Decimal("800.00")
+
+
 def approved_file(**changes):
     return FundingFile(
         **{
@@ -190,3 +214,17 @@ def test_who_may_declare_take_up_and_inspect():
     assert PERMISSIONS["drc.take_up"] == {"drc"}
     assert PERMISSIONS["secrecy.classify"] == PERMISSIONS["secrecy.inspect"] == {"secrecy"}
     assert PERMISSIONS["secrecy.inspection.read"] == {"unit", "secrecy"}
+
+
+def test_the_register_takes_the_drcs_approved_amount_of_a_taken_up_project():
+    """Approved by the office, in construction, taken up and approved by the DRC at less: the
+    register's approved amount is approval's new figure (第四条); a DRC decision without one
+    (the project approved only now, by project_approved) leaves it."""
+    p = register()
+    p.status, p.approved_amount, p.approved_on = "in_construction", Decimal("100.00"), TODAY
+    assert p.apply_drc_decision("approve", {"kind": "drc_decision_recorded"}, Decimal("80.00"))
+    assert p.approved_amount == Decimal("80.00") and p.status == "in_construction"
+    waiting = register()
+    waiting.status = "awaiting_approval"
+    assert waiting.apply_drc_decision("approve", {"kind": "drc_decision_recorded"}, None)
+    assert waiting.approved_amount is None
