@@ -11,14 +11,16 @@ import functools
 import json
 import logging
 import time
+from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import eventlet
 from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler, http
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
 from shared import authz, callers, health, keys, logs
 from shared.authz import Identity
@@ -43,6 +45,7 @@ from shared.persistence.store import (
 from shared.persistence.upsert import upsert
 from shared.policy import all_policies
 from shared.timekit import (
+    Clock,
     RealClock,
     SimulatedClock,
     WorkingCalendar,
@@ -50,7 +53,13 @@ from shared.timekit import (
     official_calendar,
 )
 
+if TYPE_CHECKING:
+    from nameko.containers import ServiceContainer, WorkerContext
+
 log = logging.getLogger(__name__)
+
+# what an RPC method is, to the decorators below (nameko calls it with the service instance)
+Method = Callable[..., Any]
 
 
 class Database(DependencyProvider):
@@ -103,7 +112,7 @@ class Database(DependencyProvider):
             today=clock.today_in if clock else real_today,
         )
 
-    def get_dependency(self, worker_ctx) -> Store:
+    def get_dependency(self, worker_ctx: WorkerContext) -> Store:
         name = f"{self.container.service_name}.{worker_ctx.entrypoint.method_name}"
         store = self.store(name)
         identity = caller_of(worker_ctx)
@@ -118,14 +127,14 @@ class Database(DependencyProvider):
         return store
 
 
-def _database(container) -> Database:
+def _database(container: ServiceContainer) -> Database:
     for dependency in container.dependencies:
         if isinstance(dependency, Database):
             return dependency
     raise RuntimeError("the service declares no Database")
 
 
-def _clock_provider(container) -> ClockProvider | None:
+def _clock_provider(container: ServiceContainer) -> ClockProvider | None:
     for dependency in container.dependencies:
         if isinstance(dependency, ClockProvider):
             return dependency
@@ -140,7 +149,7 @@ class ClockProvider(DependencyProvider):
         if self.mode not in ("real", "simulated"):
             raise ValueError(f"CLOCK must be real or simulated, not {self.mode!r}")
 
-    def clock(self):
+    def clock(self) -> Clock:
         if self.mode == "real":
             return RealClock()
         db = _database(self.container)
@@ -161,7 +170,7 @@ class ClockProvider(DependencyProvider):
                 return day
         return RealClock().today()
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: WorkerContext) -> Clock:
         return self.clock()
 
 
@@ -192,7 +201,7 @@ class CalendarProvider(DependencyProvider):
     def invalidate(self) -> None:
         self._cached = None
 
-    def get_dependency(self, worker_ctx) -> WorkingCalendar | None:
+    def get_dependency(self, worker_ctx: WorkerContext) -> WorkingCalendar | None:
         if isinstance(worker_ctx.entrypoint, HttpRequestHandler):
             # the probes and the scrape read no calendar, and must answer (503 naming the
             # database) when the database does not — loading it here would fail the worker
@@ -200,7 +209,7 @@ class CalendarProvider(DependencyProvider):
         return self.calendar()
 
 
-def caller_of(worker_ctx) -> Identity | None:
+def caller_of(worker_ctx: WorkerContext) -> Identity | None:
     """The caller the gateway vouches for in a signed assertion (``shared.callers``), verified
     once per worker: signature under a gateway key, issuer, this service as audience, expiry.
     No identity is None (the matrix refuses it where one is needed); an identity that does not
@@ -231,26 +240,26 @@ class Caller(DependencyProvider):
     """``self.caller``: the Identity the gateway authenticated and signed for (None when the
     request carries none, or one that does not verify)."""
 
-    def get_dependency(self, worker_ctx) -> Identity | None:
+    def get_dependency(self, worker_ctx: WorkerContext) -> Identity | None:
         return caller_of(worker_ctx)
 
 
 class TrustedKeys(DependencyProvider):
     """``self.trusted_keys``: the publishers' public keys this deployment trusts (``KEYS_DIR``)."""
 
-    def get_dependency(self, worker_ctx) -> keys.KeyRing:
+    def get_dependency(self, worker_ctx: WorkerContext) -> keys.KeyRing:
         return keys.key_ring(keys.keys_dir(self.container.config))
 
 
-def command(permission: str):
+def command(permission: str) -> Callable[[Method], Method]:
     """An RPC command: re-checks the role matrix, and runs exactly once in effect per request id
     (the Idempotency-Key, or the id the gateway gave the request): the id's claim, the effects,
     the events and the response commit in one transaction (``Store.command``); a replay — a
     client's retry or the broker's redelivery — returns the first response."""
 
-    def decorate(method):
+    def decorate(method: Method) -> Method:
         @functools.wraps(method)
-        def wrapper(self, *args, **kwargs):
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
             authz.require(self.caller, permission)
             try:
                 with self.db.command() as scope:
@@ -263,12 +272,12 @@ def command(permission: str):
     return decorate
 
 
-def query(permission: str):
+def query(permission: str) -> Callable[[Method], Method]:
     """An RPC read: re-checks the role matrix."""
 
-    def decorate(method):
+    def decorate(method: Method) -> Method:
         @functools.wraps(method)
-        def wrapper(self, *args, **kwargs):
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
             authz.require(self.caller, permission)
             return method(self, *args, **kwargs)
 
@@ -280,7 +289,7 @@ def query(permission: str):
 class LogContext(DependencyProvider):
     """Binds correlation id and project code into every log line of a worker."""
 
-    def worker_setup(self, worker_ctx) -> None:
+    def worker_setup(self, worker_ctx: WorkerContext) -> None:
         data = worker_ctx.data
         logs.clear()
         identity = caller_of(worker_ctx)
@@ -291,11 +300,11 @@ class LogContext(DependencyProvider):
             entrypoint=f"{self.container.service_name}.{worker_ctx.entrypoint.method_name}",
         )
 
-    def worker_teardown(self, worker_ctx) -> None:
+    def worker_teardown(self, worker_ctx: WorkerContext) -> None:
         logs.clear()
 
 
-def _apply_clock_set(tables: PlatformTables):
+def _apply_clock_set(tables: PlatformTables) -> Callable[[Transaction, Event], None]:
     def effect(tx: Transaction, event: Event) -> None:
         data = event.data()
         upsert(
@@ -309,7 +318,7 @@ def _apply_clock_set(tables: PlatformTables):
     return effect
 
 
-def _apply_calendar_year(tables: PlatformTables):
+def _apply_calendar_year(tables: PlatformTables) -> Callable[[Transaction, Event], None]:
     def effect(tx: Transaction, event: Event) -> None:
         data = event.data()
         YearSchedule(data["year"], frozenset(data["holidays"]), frozenset(data["workdays"]))
@@ -343,18 +352,18 @@ class OperableProcess:
     metrics_hooks: tuple = ()  # f(service) setting scrape-time gauges (supervision: deadlines)
 
     @http("GET", "/health/live")
-    def health_live(self, request):
+    def health_live(self, request: Request) -> Response:
         """200 while the event loop runs: answering is the proof."""
         return health.json_response(200, {"service": self.name, "status": "alive"})
 
     @http("GET", "/health/ready")
-    def health_ready(self, request):
+    def health_ready(self, request: Request) -> Response:
         """200 when consumers are attached, the database answers and the outbox drains;
         else 503 naming each failing check (``shared.health``)."""
         return health.json_response(*self.probes.ready())
 
     @http("GET", "/metrics")
-    def prometheus_metrics(self, request):
+    def prometheus_metrics(self, request: Request) -> Response:
         body, content_type = self.probes.metrics(self.metrics_hooks, self)
         return Response(body, content_type=content_type)
 
