@@ -36,6 +36,8 @@ import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
@@ -84,13 +86,15 @@ ARGPARSE_WORDS = {
 
 
 def _bilingual_argparse() -> None:
-    english = argparse._
+    # typeshed's argparse stub leaves out the module's gettext alias ``_`` (there at run time):
+    # hence the two ignores
+    english = argparse._  # type: ignore[attr-defined]
 
     def words(text: str) -> str:
         return ARGPARSE_WORDS.get(text) or english(text)
 
     if getattr(english, "__name__", "") != "words":
-        argparse._ = words
+        argparse._ = words  # type: ignore[attr-defined]
 
 
 def _safe(uri: str) -> str:
@@ -141,7 +145,7 @@ def require_broker(uri: str) -> None:
         raise SystemExit(2)
 
 
-def cmd_migrate(args) -> int:
+def cmd_migrate(args: argparse.Namespace) -> int:
     from shared.persistence.migrations import upgrade
 
     for service in args.services or SERVICES:
@@ -151,7 +155,7 @@ def cmd_migrate(args) -> int:
     return 0
 
 
-def cmd_topology(args) -> int:
+def cmd_topology(args: argparse.Namespace) -> int:
     """Every exchange, queue and binding, declared once by an administrator: the services may
     not declare them (shared.messaging.rights) and only check they exist."""
     from shared.messaging import topology
@@ -164,7 +168,7 @@ def cmd_topology(args) -> int:
     return 0
 
 
-def cmd_manifests(args) -> int:
+def cmd_manifests(args: argparse.Namespace) -> int:
     from shared.messaging import manifests
 
     if args.check:
@@ -181,7 +185,7 @@ def cmd_manifests(args) -> int:
     return 0
 
 
-def cmd_keys(args) -> int:
+def cmd_keys(args: argparse.Namespace) -> int:
     """Make each principal's Ed25519 key pair where it is missing (or rotate one): development
     keys per deployment, never committed (README, Signing)."""
     from shared import keys
@@ -189,6 +193,7 @@ def cmd_keys(args) -> int:
     directory = keys.keys_dir()
     if args.rotate:
         key = keys.generate(directory, args.rotate, rotate=True)
+        assert key is not None  # rotating always makes a new key
         print(
             f"{args.rotate}: new key {key.kid}; its old public key stays trusted until you "
             f"remove it from {directory / 'public'}"
@@ -201,7 +206,7 @@ def cmd_keys(args) -> int:
     return 0
 
 
-def cmd_federate(args) -> int:
+def cmd_federate(args: argparse.Namespace) -> int:
     """One site's broker, as its administrator (AMQP_URI) sets it up: shared.messaging.federation."""
     from shared.messaging import federation
 
@@ -275,7 +280,7 @@ def broker_users(admin_uri: str) -> dict[str, dict[str, str]]:
     return {p: {"AMQP_URI": uri, "EVENT_PUBLISHER_USERS": publishers} for p, uri in uris.items()}
 
 
-def cmd_run(args) -> int:
+def cmd_run(args: argparse.Namespace) -> int:
     uri = amqp_uri_from_env()
     require_broker(uri)
     cmd_migrate(argparse.Namespace(services=None))
@@ -284,7 +289,7 @@ def cmd_run(args) -> int:
     users = broker_users(uri)
     # each service's /health/live, /health/ready, /metrics on a port of its own (README)
     # (supervision's audit trail in a process of its own, as its own user: shared.config)
-    starters = {
+    starters: dict[str, Callable[[], subprocess.Popen]] = {
         process: functools.partial(
             start_service,
             process,
@@ -343,7 +348,7 @@ def local_http_address(process: str) -> str:
     return f"127.0.0.1:{base + PROCESSES.index(process) + 1}"
 
 
-def start_service(service: str, env: dict[str, str] | None = None, **kwargs) -> subprocess.Popen:
+def start_service(service: str, env: dict[str, str] | None = None, **kwargs: Any) -> subprocess.Popen:
     env = {**os.environ, **(env or {})}
     env.setdefault("PYTHONWARNINGS", QUIET_WARNINGS)
     # several services on one machine: a free port unless told (the config's default is 8000)
@@ -351,7 +356,7 @@ def start_service(service: str, env: dict[str, str] | None = None, **kwargs) -> 
     return subprocess.Popen(service_command(service), cwd=REPO_ROOT, env=env, **kwargs)
 
 
-def start_gateway(env: dict[str, str] | None = None, **kwargs) -> subprocess.Popen:
+def start_gateway(env: dict[str, str] | None = None, **kwargs: Any) -> subprocess.Popen:
     """The HTTP gateway under gunicorn (gthread workers)."""
     env = {**os.environ, **(env or {})}
     env.setdefault("PYTHONWARNINGS", QUIET_WARNINGS)
@@ -427,7 +432,7 @@ def health_of_all(uri: str, timeout: float) -> dict[str, dict]:
     return {service: results[service] for service in SERVICES}
 
 
-def cmd_status(args) -> int:
+def cmd_status(args: argparse.Namespace) -> int:
     uri = amqp_uri_from_env()
     require_broker(uri)
     results = health_of_all(uri, args.timeout)
@@ -445,7 +450,7 @@ def cmd_status(args) -> int:
     return 0 if all(h.get("status") == "ok" for h in results.values()) else 1
 
 
-def cmd_probe(args) -> int:
+def cmd_probe(args: argparse.Namespace) -> int:
     """Readiness of one service (Kubernetes readinessProbe): its health RPC answers "ok". Runs in
     the service's pod under the service's own broker user (a reply queue of its own)."""
     from shared.messaging.rpc import ask_health
@@ -458,7 +463,7 @@ def cmd_probe(args) -> int:
     return 0 if ok else 1
 
 
-def cmd_token(args) -> int:
+def cmd_token(args: argparse.Namespace) -> int:
     from services.gateway.auth import development_token
 
     config = load_config("gateway")
