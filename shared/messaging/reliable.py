@@ -24,13 +24,16 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import eventlet
 from eventlet.event import Event as Event_
 from eventlet.queue import Empty, LightQueue
-from kombu import Exchange
+from kombu import Connection, Consumer, Exchange, Queue
+from kombu.message import Message
 from nameko.amqp.publish import Publisher
 from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
@@ -42,6 +45,10 @@ from shared.events import Event, InvalidEvent, event_type, load_event, signing
 from shared.events.registry import SUBSCRIPTIONS
 from shared.messaging import tls, topology
 from shared.messaging.federation import broker_services
+from shared.observability import ExcInfo
+
+if TYPE_CHECKING:
+    from nameko.containers import WorkerContext
 
 log = logging.getLogger(__name__)
 
@@ -66,22 +73,24 @@ class AttachedQueueConsumer(QueueConsumer):
         self.attached = False
         self.detached_reason: str | None = "not started"
 
-    def unregister_provider(self, provider) -> None:
+    def unregister_provider(self, provider: Any) -> None:
         if not self._consumers_ready.ready():
             if not self._last_provider_unregistered.ready():
                 self._last_provider_unregistered.send()
             return
         super().unregister_provider(provider)
 
-    def on_consume_ready(self, connection, channel, consumers, **kwargs) -> None:
+    def on_consume_ready(
+        self, connection: Connection, channel: Any, consumers: list[Consumer], **kwargs: Any
+    ) -> None:
         self.attached, self.detached_reason = True, None
         super().on_consume_ready(connection, channel, consumers, **kwargs)
 
-    def on_connection_error(self, exc, interval) -> None:
+    def on_connection_error(self, exc: Exception, interval: float) -> None:
         self.attached, self.detached_reason = False, f"broker connection: {exc}"
         super().on_connection_error(exc, interval)
 
-    def consume(self, *args, **kwargs):
+    def consume(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
         try:
             yield from super().consume(*args, **kwargs)
         except BaseException as exc:
@@ -95,7 +104,7 @@ class ReliableQueueConsumer(AttachedQueueConsumer):
     """nameko's queue consumer, but an undecodable body goes to its provider instead of killing
     the consumer thread (kombu raises from ``drain_events`` when no ``on_decode_error`` is set)."""
 
-    def get_consumers(self, consumer_cls, channel):
+    def get_consumers(self, consumer_cls: type[Consumer], channel: Any) -> list[Consumer]:
         consumers = super().get_consumers(consumer_cls, channel)
         for provider, consumer in self._consumers.items():
             consumer.on_decode_error = partial(provider.handle_undecodable)
@@ -105,12 +114,12 @@ class ReliableQueueConsumer(AttachedQueueConsumer):
 class ReliableEventHandler(EventHandler):
     queue_consumer = ReliableQueueConsumer()
 
-    def __init__(self, name: str, **kwargs) -> None:
+    def __init__(self, name: str, **kwargs: Any) -> None:
         self.kind = event_type(name)
         super().__init__(self.kind.source, name, reliable_delivery=True, requeue_on_error=False, **kwargs)
 
     # -- lifecycle ---------------------------------------------------------------------------
-    def make_queue(self, service: str):
+    def make_queue(self, service: str) -> Queue:
         if self.event_type not in SUBSCRIPTIONS.get(service, ()):
             raise RuntimeError(
                 f"{service} handles {self.event_type} but the subscription registry "
@@ -123,7 +132,8 @@ class ReliableEventHandler(EventHandler):
         self.queue = self.make_queue(service)
         # The administrator declared it with its bindings; the service's user may only consume
         # it (shared.messaging.rights), so kombu must not declare it: checked passively below.
-        self.queue.no_declare = True
+        # kombu sets its entities' ``attrs`` at run time; its types leave ``no_declare`` out
+        self.queue.no_declare = True  # type: ignore[attr-defined]
         config = self.container.config
         self.max_attempts = int(config.get("EVENT_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
         self.retry_delays = tuple(
@@ -159,12 +169,12 @@ class ReliableEventHandler(EventHandler):
         self.queue_consumer.register_provider(self)
 
     # -- receiving ---------------------------------------------------------------------------
-    def handle_message(self, body, message) -> None:
+    def handle_message(self, body: Any, message: Message) -> None:
         event = self._accepted(body, message)
         if event is not None:
             self._spawn_one(message, event)
 
-    def _accepted(self, body, message) -> Event | None:
+    def _accepted(self, body: Any, message: Message) -> Event | None:
         """The message's event when its envelope, signature and properties hold; else it is
         dead-lettered here, alone, and None."""
         try:
@@ -176,7 +186,12 @@ class ReliableEventHandler(EventHandler):
             return None
         return event
 
-    def _spawn_one(self, message, event: Event, handle_result=None) -> None:
+    def _spawn_one(
+        self,
+        message: Message,
+        event: Event,
+        handle_result: Callable[..., tuple[Any, ExcInfo | None]] | None = None,
+    ) -> None:
         context = {
             "correlation_id": event.correlation_id,
             "project_code": event.project_code,
@@ -199,10 +214,10 @@ class ReliableEventHandler(EventHandler):
     def _arguments(self, event: Event) -> tuple:
         return (event,)
 
-    def handle_undecodable(self, message, exc) -> None:
+    def handle_undecodable(self, message: Message, exc: Exception) -> None:
         self._give_up(message, "invalid", f"undecodable body: {exc}", None)
 
-    def _check_properties(self, message, event) -> None:
+    def _check_properties(self, message: Message, event: Event) -> None:
         props = message.properties
         if props.get("message_id") != event.message_id:
             raise InvalidEvent("AMQP message_id missing or differs from the envelope's")
@@ -215,7 +230,7 @@ class ReliableEventHandler(EventHandler):
         if expected and user not in (expected, self.own_user):
             raise InvalidEvent(f"user {user!r} may not publish {event.source} events")
 
-    def _arrived_federated(self, message, event) -> bool:
+    def _arrived_federated(self, message: Message, event: Event) -> bool:
         """An event of a source published on another broker, copied here by a federation link
         (which adds ``x-received-from`` and clears ``user_id``). Only for sources not on this
         broker (``BROKER_SERVICES``): a local source's events must still come from its own
@@ -223,7 +238,9 @@ class ReliableEventHandler(EventHandler):
         hops = (message.headers or {}).get("x-received-from")
         return event.source not in self.local_sources and isinstance(hops, list) and bool(hops)
 
-    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+    def handle_result(
+        self, message: Message, worker_ctx: WorkerContext, result: Any = None, exc_info: ExcInfo | None = None
+    ) -> tuple[Any, ExcInfo | None]:
         if exc_info is None:
             self.queue_consumer.ack_message(message)
             observability.event_handled(self.container.service_name, _routed_type(message))
@@ -242,13 +259,13 @@ class ReliableEventHandler(EventHandler):
 
     # -- outcomes ----------------------------------------------------------------------------
     @staticmethod
-    def _attempt(message) -> int:
+    def _attempt(message: Message) -> int:
         try:
             return max(1, int((message.headers or {}).get(ATTEMPT_HEADER, 1)))
         except (TypeError, ValueError):
             return 1
 
-    def _retry(self, message, attempt: int, reason: str) -> None:
+    def _retry(self, message: Message, attempt: int, reason: str) -> None:
         delay = self.retry_delays[min(attempt - 1, len(self.retry_delays) - 1)]
         log.warning(
             "event handling failed (attempt %s of %s), retrying in %s ms: %s",
@@ -266,7 +283,7 @@ class ReliableEventHandler(EventHandler):
             message, Exchange(topology.delay_exchange(delay).name, type="topic"), self.queue.name, headers
         )
 
-    def _give_up(self, message, outcome: str, reason: str, details) -> None:
+    def _give_up(self, message: Message, outcome: str, reason: str, details: Any) -> None:
         log.error(
             "event dead-lettered (%s): %s",
             outcome,
@@ -287,7 +304,9 @@ class ReliableEventHandler(EventHandler):
         observability.event_dead_lettered(self.container.service_name, _routed_type(message), outcome)
         self._republish(message, self.dead_letter_exchange, self.dead_letter_queue.name, headers)
 
-    def _republish(self, message, exchange, routing_key: str, headers: dict) -> None:
+    def _republish(
+        self, message: Message, exchange: Exchange, routing_key: str, headers: dict[str, Any]
+    ) -> None:
         props = message.properties
         try:
             self.publisher.publish(
@@ -310,7 +329,7 @@ class ReliableEventHandler(EventHandler):
 reliable_handler = ReliableEventHandler.decorator
 
 
-def _routed_type(message) -> str:
+def _routed_type(message: Message) -> str:
     """The event type a message was published as (its routing key), for the metrics."""
     return str((message.delivery_info or {}).get("routing_key") or "unknown")[:64]
 
@@ -376,7 +395,7 @@ class BatchingEventHandler(ReliableEventHandler):
             self._batcher.kill()
         super().kill()
 
-    def handle_message(self, body, message) -> None:
+    def handle_message(self, body: Any, message: Message) -> None:
         event = self._accepted(body, message)
         if event is not None:
             self._waiting.put((message, event))
@@ -434,7 +453,14 @@ class BatchingEventHandler(ReliableEventHandler):
         if not done.wait():
             self._alone(batch)
 
-    def _batch_result(self, batch: list, done: Event_, worker_ctx, result=None, exc_info=None):
+    def _batch_result(
+        self,
+        batch: list,
+        done: Event_,
+        worker_ctx: WorkerContext,
+        result: Any = None,
+        exc_info: ExcInfo | None = None,
+    ) -> tuple[Any, ExcInfo | None]:
         try:
             if exc_info is None:
                 for message, _ in batch:
@@ -461,7 +487,14 @@ class BatchingEventHandler(ReliableEventHandler):
             self._spawn_one(message, event, partial(self._one_result, message, done))
             done.wait()
 
-    def _one_result(self, message, done: Event_, worker_ctx, result=None, exc_info=None):
+    def _one_result(
+        self,
+        message: Message,
+        done: Event_,
+        worker_ctx: WorkerContext,
+        result: Any = None,
+        exc_info: ExcInfo | None = None,
+    ) -> tuple[Any, ExcInfo | None]:
         try:
             return self.handle_result(message, worker_ctx, result, exc_info)
         finally:
@@ -475,10 +508,10 @@ class AuditTrailHandler(BatchingEventHandler):
     """One queue that receives every event of every service, taken in batches: the service
     method receives a list of events (``services/supervision/audit_process.py``)."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         EventHandler.__init__(self, "*", "*", reliable_delivery=True, requeue_on_error=False, **kwargs)
 
-    def make_queue(self, service: str):
+    def make_queue(self, service: str) -> Queue:
         if service != topology.AUDIT_TRAIL_CONSUMER:
             raise RuntimeError(f"the audit trail is {topology.AUDIT_TRAIL_CONSUMER}'s, not {service}'s")
         return topology.audit_trail_queue()
