@@ -18,10 +18,11 @@ import socket
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -36,6 +37,17 @@ from shared.messaging.provision import ManagementApi, with_credentials
 from shared.messaging.rights import Rights, all_rights
 from shared.messaging.topology import DEFAULT_RETRY_DELAYS_MS
 from shared.persistence.migrations import upgrade
+
+if TYPE_CHECKING:
+    from subprocess import Popen
+
+    from kombu.message import Message
+    from nameko.containers import ServiceContainer
+    from nameko.standalone.rpc import ClusterRpcProxy
+    from sqlalchemy import Row
+
+    from shared.messaging.federation import Deployment
+    from shared.persistence.platform_tables import PlatformTables
 
 COMPOSE_FILE = Path(__file__).resolve().parent.parent / "tests" / "docker-compose.yml"
 FAST_RETRIES = [100, 300]  # ms: the retry ladder in tests, so exhaustion takes a second
@@ -118,7 +130,7 @@ def docker_compose_file() -> str:
 
 
 @pytest.fixture(scope="session")
-def infrastructure(request) -> Infrastructure:
+def infrastructure(request: pytest.FixtureRequest) -> Infrastructure:
     found = _from_environment()
     if found:
         return found
@@ -173,7 +185,7 @@ class RabbitAdmin(ManagementApi):
 
 
 @pytest.fixture
-def amqp_uri(infrastructure) -> Iterator[str]:
+def amqp_uri(infrastructure: Infrastructure) -> Iterator[str]:
     """A fresh vhost for this test, as production has it: the topology declared by the
     administrator and each service's own least-privilege user (``as_principal``). The URI is the
     administrator's (test plumbing); services started by ``start_service`` or ``service_config``
@@ -254,7 +266,7 @@ def broker_env(amqp_uri: str, principal: str | None) -> dict[str, str]:
 
 
 @pytest.fixture
-def rabbit_admin(infrastructure) -> RabbitAdmin:
+def rabbit_admin(infrastructure: Infrastructure) -> RabbitAdmin:
     return RabbitAdmin(infrastructure.rabbit_api)
 
 
@@ -280,22 +292,24 @@ class PostgresDatabases:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_urls(request, tmp_path, infrastructure) -> Iterator[dict[str, str]]:
+def database_urls(
+    request: pytest.FixtureRequest, tmp_path: Path, infrastructure: Infrastructure
+) -> Iterator[dict[str, str]]:
     """Freshly migrated databases, one per service, on SQLite and on PostgreSQL."""
     yield from _databases(request.param, tmp_path, infrastructure)
 
 
 @pytest.fixture
-def sqlite_urls(tmp_path, infrastructure) -> Iterator[dict[str, str]]:
+def sqlite_urls(tmp_path: Path, infrastructure: Infrastructure) -> Iterator[dict[str, str]]:
     yield from _databases("sqlite", tmp_path, infrastructure)
 
 
 @pytest.fixture
-def postgres_urls(tmp_path, infrastructure) -> Iterator[dict[str, str]]:
+def postgres_urls(tmp_path: Path, infrastructure: Infrastructure) -> Iterator[dict[str, str]]:
     yield from _databases("postgresql", tmp_path, infrastructure)
 
 
-def _databases(kind: str, tmp_path: Path, infrastructure: Infrastructure):
+def _databases(kind: str, tmp_path: Path, infrastructure: Infrastructure) -> Iterator[dict[str, str]]:
     pg = PostgresDatabases(infrastructure.pg_uri)
     prefix = f"gp_{uuid.uuid4().hex[:8]}"
     urls = {}
@@ -313,7 +327,7 @@ def _databases(kind: str, tmp_path: Path, infrastructure: Infrastructure):
         pg.drop_all()
 
 
-def service_config(service: str, amqp_uri: str, db_url: str, **overrides) -> dict:
+def service_config(service: str, amqp_uri: str, db_url: str, **overrides: Any) -> dict:
     """The service's test config; in a provisioned vhost it logs in as its own user and trusts
     each source's events only from that source's user, as in production."""
     settings = {
@@ -330,19 +344,19 @@ def service_config(service: str, amqp_uri: str, db_url: str, **overrides) -> dic
     return load_config(service, **{**settings, **overrides})
 
 
-def service_class(process: str):
+def service_class(process: str) -> type:
     module, _, name = process_class(process).partition(":")
     return getattr(importlib.import_module(module), name)
 
 
 @pytest.fixture
-def start_service(amqp_uri) -> Iterator[Callable]:
+def start_service(amqp_uri: str) -> Iterator[Callable]:
     """Start a service container in this process: ``start_service("planning", db_url, **config)``."""
     from nameko.containers import ServiceContainer
 
     containers = []
 
-    def start(service: str, db_url: str, **overrides) -> ServiceContainer:
+    def start(service: str, db_url: str, **overrides: Any) -> ServiceContainer:
         """The service's container, returned; its extra processes (supervision's audit trail)
         started beside it in this process, as ``govproj run`` starts them beside it."""
         config = service_config(service, amqp_uri, db_url, **overrides)
@@ -359,7 +373,7 @@ def start_service(amqp_uri) -> Iterator[Callable]:
         container.kill() if not container._died.ready() else None
 
 
-def stop_service(container) -> None:
+def stop_service(container: ServiceContainer) -> None:
     container.stop()
 
 
@@ -386,7 +400,11 @@ def unit_identity(unit: str = "U-370100-001") -> Identity:
 
 
 def signed_identity(
-    identity: Identity, audience, lifetime: int = 60, principal: str = "gateway", now: float | None = None
+    identity: Identity,
+    audience: str | list[str],
+    lifetime: int = 60,
+    principal: str = "gateway",
+    now: float | None = None,
 ) -> str:
     """An identity assertion signed with ``principal``'s test key (the gateway's, or, to try an
     impersonation, another's)."""
@@ -395,7 +413,9 @@ def signed_identity(
     return callers.issue(keys.load_signing_key(TEST_KEYS_DIR, principal), identity, audience, lifetime, now)
 
 
-def rpc_proxy(amqp_uri: str, timeout: float = 10.0, identity: Identity | None = OFFICE, **context):
+def rpc_proxy(
+    amqp_uri: str, timeout: float = 10.0, identity: Identity | None = OFFICE, **context: Any
+) -> ClusterRpcProxy:
     """A nameko RPC client acting as ``identity``, signed for every service as the gateway
     signs it for one (``shared.callers``; valid for an hour, a test's length)."""
     from nameko.standalone.rpc import ClusterRpcProxy
@@ -429,7 +449,7 @@ def plan_in_force(amqp_uri: str) -> str:
     return plan_id
 
 
-def complete_application(planning, code: str) -> None:
+def complete_application(planning: Any, code: str) -> None:
     """File what every application needs (第七条, 第二十七条) through a planning proxy."""
     for doc_type in ("construction_plan", "investment_budget"):
         planning.file_document(code, doc_type, {"title": doc_type, "sha256": "ab" * 32})
@@ -450,7 +470,7 @@ def complete_application(planning, code: str) -> None:
     )
 
 
-def outbox_rows(url: str, tables, routing_key: str | None = None) -> list:
+def outbox_rows(url: str, tables: PlatformTables, routing_key: str | None = None) -> Sequence[Row[Any]]:
     """A service's outbox rows in order (optionally of one event type), read directly."""
     table = tables.outbox
     query = select(table).order_by(table.c.seq)
@@ -463,7 +483,7 @@ def outbox_rows(url: str, tables, routing_key: str | None = None) -> list:
     return rows
 
 
-def publish_raw(amqp_uri: str, exchange: str, routing_key: str, body, **properties) -> None:
+def publish_raw(amqp_uri: str, exchange: str, routing_key: str, body: Any, **properties: Any) -> None:
     """Publish exactly these bytes/properties (for malformed, spoofed or replayed messages), as
     whoever ``amqp_uri`` logs in as; the vhost's topology is already declared."""
     with Connection(amqp_uri) as conn:
@@ -471,11 +491,11 @@ def publish_raw(amqp_uri: str, exchange: str, routing_key: str, body, **properti
         producer.publish(body, exchange=exchange, routing_key=routing_key, **properties)
 
 
-def get_dead_letters(amqp_uri: str, service: str, timeout: float = 10.0) -> list:
+def get_dead_letters(amqp_uri: str, service: str, timeout: float = 10.0) -> list[Message]:
     """Drain the service's dead-letter queue (messages with their reasons)."""
     from shared.messaging import topology
 
-    out = []
+    out: list[Message] = []
     with Connection(amqp_uri) as conn:
         queue = topology.dead_letter_queue(service)(conn.default_channel)
         queue.declare()
@@ -525,7 +545,7 @@ class Stack:
         self.port = free_port()
         self.api = f"http://127.0.0.1:{self.port}/api/v1"
         self.extra_env = env
-        self.procs: dict[str, object] = {}
+        self.procs: dict[str, Popen] = {}
 
     def env(self, principal: str | None = None, **extra: str) -> dict[str, str]:
         """A process's environment: as ``principal``'s own broker user, else the administrator."""
@@ -539,11 +559,12 @@ class Stack:
         env.update({f"{s.upper()}_DB_URI": url for s, url in self.urls.items()})
         return env
 
-    def start(self, name: str, **extra: str):
+    def start(self, name: str, **extra: str) -> Popen:
         from shared.cli import start_gateway, start_service
 
         log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 (owned by the process)
-        starter = start_gateway if name == "gateway" else start_service
+        # (either takes the environment by keyword: ``args`` is the service's name, or nothing)
+        starter: Callable[..., Popen] = start_gateway if name == "gateway" else start_service
         args = () if name == "gateway" else (name,)
         if name in PROCESSES:  # its /health/live, /health/ready, /metrics on a port of its own
             extra = {"WEB_SERVER_ADDRESS": f"127.0.0.1:{self.http_port(name)}", **extra}
@@ -613,8 +634,12 @@ class Stack:
         assert r.status_code == 200, r.text
         with rpc_proxy(self.amqp_uri) as cluster:
             for service in SERVICES:
+
+                def on_the_day(s: str = service) -> bool:
+                    return getattr(cluster, s).health()["today"] == day
+
                 wait_for(
-                    lambda s=service: getattr(cluster, s).health()["today"] == day,
+                    on_the_day,
                     timeout=20,
                     message=f"{service} on {day}",
                 )
@@ -622,7 +647,7 @@ class Stack:
     def status(self, code: str) -> str:
         return self.http("GET", f"/projects/{code}", "office").json()["status"]
 
-    def submitted(self, unit: str, plan_item: str, **changes) -> str:
+    def submitted(self, unit: str, plan_item: str, **changes: Any) -> str:
         """Registered, complete and submitted; returns once the review case is open."""
         body = {
             "name": "测试项目",
@@ -701,7 +726,7 @@ class Stack:
         assert r.json()["status"] == "failed", r.text
         return fid
 
-    def approved(self, unit: str, plan_item: str, amount: str = "1000000.00", **changes) -> str:
+    def approved(self, unit: str, plan_item: str, amount: str = "1000000.00", **changes: Any) -> str:
         code = self.submitted(unit, plan_item, **changes)
         self.review({"project": code, "decision": "approve", "approved_amount": amount})
         wait_for(lambda: self.status(code) == "approved", timeout=20, message="approved")
@@ -726,11 +751,13 @@ class Stack:
         role: str | None = None,
         unit: str | None = None,
         token: str | None = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> requests.Response:
         headers = kwargs.pop("headers", {})
-        if token or role:
-            headers["Authorization"] = f"Bearer {token or self.token(role, unit)}"
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        elif role:
+            headers["Authorization"] = f"Bearer {self.token(role, unit)}"
         return requests.request(method, self.api + path, headers=headers, timeout=30, **kwargs)
 
 
@@ -847,7 +874,7 @@ class SiteVhost(VhostUsers):
 
 
 def provision_site_vhost(
-    admin: RabbitAdmin, base_amqp_uri: str, vhost: str, deployment, site: str
+    admin: RabbitAdmin, base_amqp_uri: str, vhost: str, deployment: Deployment, site: str
 ) -> SiteVhost:
     """``vhost`` on one site's broker as its administrator provisions it
     (shared.messaging.federation.provision_site): the site's topology only, its principals'
@@ -873,10 +900,12 @@ def provision_site_vhost(
         uris[rights.principal] = with_credentials(admin_uri, name, password)
     for downstream, uri in handed.items():
         principal = federation.federation_principal(downstream)
-        users[principal], uris[principal] = urlsplit(uri).username, uri
+        user = urlsplit(uri).username
+        assert user is not None  # provision_site hands each a URI logging in as its user
+        users[principal], uris[principal] = user, uri
     hosted = deployment.site(site).services
-    _VHOSTS[admin_uri] = SiteVhost(admin, vhost, admin_uri, users, uris, hosted=hosted)
-    return _VHOSTS[admin_uri]
+    site_vhost = _VHOSTS[admin_uri] = SiteVhost(admin, vhost, admin_uri, users, uris, hosted=hosted)
+    return site_vhost
 
 
 class FederatedStack(Stack):
