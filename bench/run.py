@@ -1,14 +1,16 @@
 """`make bench`: every benchmark, each in its own process, and as the LAST line one JSON object
 of every ratio measured (name → value), so runs can be compared.
 
-    .venv/bin/python bench/run.py [--runs 3] [--only pipeline|gateway]
+    .venv/bin/python bench/run.py [--runs 3] [--only pipeline|gateway|audit]
 
 Each benchmark prints its own table and, last, ``BENCH {json}`` of its ratios (measured against
 its baseline in the same run). With ``--runs N`` each is run N times; every run's ratios are
 printed, and the final object holds each ratio's median. The goals (issue 19):
 ``pipeline_*`` (reliable ÷ bare nameko) ≥ 0.5, ``pipeline_vs_broker_*`` (reliable ÷ the
 broker's streamed-confirm rate to a quorum queue) ≥ 0.25, ``gateway_read_vs_echo_rpc`` (one-RPC
-read ÷ gunicorn + plain pika RPC to an echo service) ≥ 0.5, ``gateway_composed_vs_read`` ≥ 0.5.
+read ÷ gunicorn + plain pika RPC to an echo service) ≥ 0.5, ``gateway_composed_vs_read`` ≥ 0.5;
+``audit_trail_batched_vs_single_*`` (supervision's audit trail, a batch per transaction ÷ one
+event per transaction) has no goal: it says what batching buys.
 Nothing here is a test: no time is asserted.
 """
 
@@ -30,6 +32,10 @@ BENCHES = {
         ["bench/pipeline.py", "--db", "postgresql"],
     ],
     "gateway": [["bench/gateway.py"]],
+    "audit": [
+        ["bench/audit_trail.py"],
+        ["bench/audit_trail.py", "--db", "postgresql"],
+    ],
 }
 
 
