@@ -81,12 +81,19 @@ class Issuer:
         return assertion
 
 
-_VERIFIED: dict[tuple[str, str], tuple[Identity, float]] = {}
+_VERIFIED: dict[tuple[str, str], tuple[Identity, float, str]] = {}  # → (caller, expiry, key id)
 _VERIFIED_MAX = 10_000
 
 
 def verify(assertion: object, ring: KeyRing, audience: str) -> Identity:
     """The caller the gateway vouches for, or ``UnverifiedCaller`` saying why not."""
+    remembered = _VERIFIED.get((assertion, audience)) if isinstance(assertion, str) else None
+    if (
+        remembered is not None
+        and time.time() < remembered[1]
+        and remembered[2] in ring.keys.get(ISSUER, {})  # its key still trusted, asked every time
+    ):
+        return remembered[0]  # no header parsed again: a tenth of a millisecond per RPC
     if not isinstance(assertion, str) or assertion.count(".") != 2:
         raise UnverifiedCaller("the identity is not a signed assertion")
     try:
@@ -98,9 +105,6 @@ def verify(assertion: object, ring: KeyRing, audience: str) -> Identity:
         owner = ring.owner_of(kid) if isinstance(kid, str) else None
         whose = f"{owner}'s key" if owner else "an unknown key"
         raise UnverifiedCaller(f"signed with {whose} {kid}, not the gateway's")
-    remembered = _VERIFIED.get((assertion, audience))
-    if remembered is not None and time.time() < remembered[1]:
-        return remembered[0]
     try:
         claims = jwt.decode(
             assertion,
@@ -114,7 +118,7 @@ def verify(assertion: object, ring: KeyRing, audience: str) -> Identity:
         identity = Identity(claims["sub"], claims["role"], claims.get("unit"))
         if len(_VERIFIED) >= _VERIFIED_MAX:
             _VERIFIED.clear()
-        _VERIFIED[(assertion, audience)] = (identity, float(claims["exp"]))
+        _VERIFIED[(assertion, audience)] = (identity, float(claims["exp"]), str(kid))
         return identity
     except jwt.ExpiredSignatureError:
         raise UnverifiedCaller("the assertion has expired") from None
