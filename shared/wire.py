@@ -3,6 +3,7 @@ validation error, and the document and catalog formats filed with more than one 
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -47,9 +48,17 @@ class Strict(Schema):
         unknown = RAISE
 
 
+@functools.cache
+def schema_of(schema: type[Schema]) -> Schema:
+    """One instance per schema class, reused (issue 19: building one copies its fields, several
+    times the cost of loading with it). Loading keeps nothing on the instance (marshmallow 4 has
+    no schema context), so threads and green threads may share it."""
+    return schema()
+
+
 def load(schema: type[Schema], data: Any) -> dict:
     try:
-        return schema().load(data if data is not None else {})
+        return schema_of(schema).load(data if data is not None else {})
     except ValidationError as exc:
         raise ValidationFailed.from_marshmallow(exc.messages_dict) from None
 

@@ -37,6 +37,7 @@ from shared.config import SERVICES
 from shared.errors import GovprojError, ValidationFailed
 from shared.persistence.store import MAX_REQUEST_ID
 from shared.timekit.clock import REAL_CLOCK_EN, REAL_CLOCK_ZH
+from shared.wire import schema_of
 
 log = logging.getLogger("govproj.gateway")
 
@@ -249,7 +250,7 @@ class Gateway:
         else:
             body = _json_body(request)
         try:
-            endpoint.body().load(body)  # the edge check; the service validates again
+            schema_of(endpoint.body).load(body)  # the edge check; the service validates again
         except ValidationError as exc:
             raise ValidationFailed.from_marshmallow(exc.messages) from None
         return body
@@ -261,7 +262,7 @@ class Gateway:
             return {}
         limits.check_query(query)
         try:
-            endpoint.query().load(query)
+            schema_of(endpoint.query).load(query)
         except ValidationError as exc:
             raise ValidationFailed.from_marshmallow(exc.messages) from None
         return query
