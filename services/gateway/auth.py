@@ -14,6 +14,11 @@ import jwt
 from shared.authz import ROLES, Identity, Unauthenticated
 
 DEV_ALGORITHM = "HS256"
+# a token verified is remembered this long (never past its exp): a client sends the same token
+# with every request, and verifying it again was a tenth of a read's cost in the gateway (issue
+# 19). No weaker than the JWKS client, which trusts a fetched key for minutes.
+REMEMBER_SECONDS = 60.0
+REMEMBER_MAX = 10_000
 
 
 class Authenticator:
@@ -38,6 +43,7 @@ class Authenticator:
                 raise ValueError("production JWT_MODE needs JWT_PUBLIC_KEY or JWT_JWKS_URL")
         else:
             raise ValueError(f"JWT_MODE must be development or production, not {self.mode!r}")
+        self._verified: dict[str, tuple[Identity, float]] = {}  # token → (identity, until)
 
     def identify(self, authorization: str | None) -> Identity:
         if not authorization or not authorization.startswith("Bearer "):
@@ -46,6 +52,10 @@ class Authenticator:
                 "需要身份令牌（Authorization: Bearer <JWT>）",
             )
         token = authorization[len("Bearer ") :].strip()
+        now = time.time()
+        remembered = self._verified.get(token)
+        if remembered is not None and now < remembered[1]:
+            return remembered[0]
         try:
             key = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._key
             claims = jwt.decode(
@@ -57,9 +67,13 @@ class Authenticator:
                 options={"require": ["sub", "role", "exp"], "verify_aud": self.audience is not None},
             )
             _check_claims(claims)
-            return Identity(sub=claims["sub"], role=claims["role"], unit=claims.get("unit"))
+            identity = Identity(sub=claims["sub"], role=claims["role"], unit=claims.get("unit"))
         except (jwt.PyJWTError, ValueError, TypeError) as exc:
             raise Unauthenticated(f"invalid token: {exc}", "身份令牌无效或已过期") from None
+        if len(self._verified) >= REMEMBER_MAX:
+            self._verified.clear()
+        self._verified[token] = (identity, min(float(claims["exp"]), now + REMEMBER_SECONDS))
+        return identity
 
 
 MAX_CLAIM = 200
