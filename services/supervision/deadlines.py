@@ -1,5 +1,6 @@
 """The deadline engine: deadlines of docs/regulation.md §11 fed by other services' events, moved only
-with a ledger entry, and a scan "as of" a date that turns misses into findings.
+with a ledger entry, and, as of a date, the missed ones turned into findings (``settle_missed``,
+which the scan — a use case, application.py — runs in its transaction).
 
 Events come on separate queues, so a follow-up fact can arrive before the fact it follows (a
 retry, a stopped consumer). A follow-up whose deadline is not known yet raises NotKnownYet and
@@ -12,23 +13,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select, union
+from sqlalchemy import select
 
 from services.supervision import deadline_rows, findings, schedule, visibility
-from services.supervision.models import (
-    DeadlineRow,
-    FindingRow,
-    SanctionRow,
-    SupervisedProjectRow,
-    SuspensionRow,
-)
-from shared import paging
-from shared.authz import Identity
+from services.supervision.models import DeadlineRow, SupervisedProjectRow, SuspensionRow
 from shared.events import Event
-from shared.persistence.store import Store, Transaction
+from shared.persistence.store import Transaction
 from shared.persistence.upsert import upsert
-from shared.policy import Policy, article_label_zh, get_policy, policy_in_force
-from shared.timekit import Clock, WorkingCalendar
+from shared.policy import Policy, get_policy, policy_in_force
+from shared.timekit import WorkingCalendar
 
 # what each deadline is, in words (its length is the policy's; the due date is on the row)
 NAMES = {
@@ -542,26 +535,23 @@ def rectification_ordered(tx: Transaction, event: Event) -> None:
     )
 
 
-def scan(store: Store, as_of: date) -> dict:
-    """Turn misses into findings, once each; a rectification order whose deadline passed
-    unreported makes its finding 'ignored' (第三十四条) instead."""
+def settle_missed(tx: Transaction, as_of: date) -> dict:
+    """Turn the deadlines missed as of ``as_of`` into findings, once each; a rectification
+    order whose deadline passed unreported makes its finding 'ignored' (第三十四条) instead."""
     missed, ignored, unreported = [], [], []
-    with store.transaction() as tx:
-        for row in tx.session.scalars(
-            select(DeadlineRow)
-            .where(DeadlineRow.status == "open", DeadlineRow.due_on < as_of)
-            .with_for_update()
-        ):
-            if row.kind == findings.RECTIFICATION:
-                row.status = "missed"
-                ignored.append(findings.ignore(tx, row, as_of))
-                continue
-            if row.kind == PLANNED:  # 第十九条: an overrun the unit did not report
-                if _overrun(tx, row, as_of):
-                    unreported.append(row.project_code)
-            else:
-                _miss(tx, row, as_of)
-            missed.append(row.id)
+    for row in tx.session.scalars(
+        select(DeadlineRow).where(DeadlineRow.status == "open", DeadlineRow.due_on < as_of).with_for_update()
+    ):
+        if row.kind == findings.RECTIFICATION:
+            row.status = "missed"
+            ignored.append(findings.ignore(tx, row, as_of))
+            continue
+        if row.kind == PLANNED:  # 第十九条: an overrun the unit did not report
+            if _overrun(tx, row, as_of):
+                unreported.append(row.project_code)
+        else:
+            _miss(tx, row, as_of)
+        missed.append(row.id)
     return {
         "as_of": as_of.isoformat(),
         "missed_deadlines": missed,
@@ -570,120 +560,6 @@ def scan(store: Store, as_of: date) -> dict:
     }
 
 
-def scanner(clock: Clock):
-    def run(store: Store) -> dict:
-        return scan(store, clock.today())
-
-    return run
-
-
 def is_overdue(today: date):
     """Missed, or open and past its due date (before the next scan marks it missed)."""
     return (DeadlineRow.status == "missed") | ((DeadlineRow.status == "open") & (DeadlineRow.due_on < today))
-
-
-def list_deadlines(
-    store: Store,
-    caller: Identity,
-    project: str | None,
-    due_before: date | None,
-    overdue: bool | None,
-    today: date,
-    page: tuple = (200, 0),
-) -> list[dict]:
-    """A page of the deadlines of the projects the caller sees, by due date and id
-    (``page``: limit, offset and, optionally, the keyset cursor's (due_on, id))."""
-    late = is_overdue(today)
-    query = visibility.restrict(
-        select(DeadlineRow, late.label("overdue")).order_by(DeadlineRow.due_on),
-        DeadlineRow.project_code,
-        caller,
-    )
-    if project:
-        query = query.where(DeadlineRow.project_code == project)
-    if due_before:
-        query = query.where(DeadlineRow.due_on < due_before)
-    if overdue is not None:
-        query = query.where(late if overdue else ~late)
-    query = (
-        paging.after(
-            query.order_by(DeadlineRow.id),
-            (DeadlineRow.due_on, DeadlineRow.id),
-            page[2] if len(page) > 2 else None,
-        )
-        .limit(page[0])
-        .offset(page[1])
-    )
-    with store.read() as session:
-        return [
-            {
-                "id": r.id,
-                "project": r.project_code,
-                "kind": r.kind,
-                "article": article_label_zh(r.article),
-                "due_on": r.due_on.isoformat(),
-                "status": r.status,
-                "overdue": bool(late_),
-                "ledger": [deadline_rows.shown(e) for e in r.ledger],
-            }
-            for r, late_ in session.execute(query)
-        ]
-
-
-def overdue_projects(store: Store, caller: Identity, today: date) -> list[str]:
-    """The projects (that the caller sees) with an overdue deadline: the register's filter."""
-    query = visibility.restrict(
-        select(DeadlineRow.project_code).where(is_overdue(today)).distinct(), DeadlineRow.project_code, caller
-    )
-    with store.read() as session:
-        return sorted(session.scalars(query))
-
-
-def overview(store: Store, today: date, page: tuple = (200, 0, None)) -> dict:
-    """Open findings, overdue deadlines and active sanctions: by unit (every unit, summed in
-    the database), and by project in pages of project codes (``page``: limit, offset, after
-    the last code of the page before) — an answer that does not grow with the province."""
-    limit, offset, after = page
-    counted = (
-        ("open_findings", FindingRow, FindingRow.status != "resolved"),
-        ("overdue", DeadlineRow, is_overdue(today)),
-        ("active_sanctions", SanctionRow, SanctionRow.status == "active"),
-    )
-    zero = {name: 0 for name, _, _ in counted}
-    with store.read() as session:
-        listed = union(
-            *(select(model.project_code.label("code")).where(where) for _, model, where in counted)
-        ).subquery()
-        query = select(listed.c.code).order_by(listed.c.code)
-        if after:
-            query = query.where(listed.c.code > after[0])
-        codes = list(session.scalars(query.limit(limit).offset(offset)))
-        owners = dict(
-            session.execute(
-                select(SupervisedProjectRow.project_code, SupervisedProjectRow.owner_unit).where(
-                    SupervisedProjectRow.project_code.in_(codes)
-                )
-            ).all()
-        )
-        rows = {c: {"project": c, "unit": owners.get(c), **zero} for c in codes}
-        by_unit: dict[str, dict] = {}
-        for name, model, where in counted:
-            for code, n in session.execute(
-                select(model.project_code, func.count())
-                .where(where, model.project_code.in_(codes))
-                .group_by(model.project_code)
-            ):
-                rows[code][name] = n
-            for unit, n in session.execute(
-                select(SupervisedProjectRow.owner_unit, func.count())
-                .select_from(model)
-                .outerjoin(SupervisedProjectRow, SupervisedProjectRow.project_code == model.project_code)
-                .where(where)
-                .group_by(SupervisedProjectRow.owner_unit)
-            ):
-                by_unit.setdefault(unit or "-", dict(zero))[name] += n
-    return {
-        "as_of": today.isoformat(),
-        "by_project": [rows[c] for c in codes],
-        "by_unit": dict(sorted(by_unit.items())),
-    }

@@ -1,5 +1,7 @@
 """Findings (第三十四条): from other services' violations, missed deadlines, inspections and
-audits; ordered rectified by a deadline, reported, verified — or ignored."""
+audits; ordered rectified by a deadline, reported, verified — or ignored. What a finding is and
+how it is recorded, published and stepped, within a transaction; the office's acts on it are
+use cases (application.py)."""
 
 from __future__ import annotations
 
@@ -7,14 +9,11 @@ import uuid
 from datetime import date
 from typing import Any
 
-from services.supervision import deadline_rows, rules, visibility
+from services.supervision import deadline_rows
 from services.supervision.models import DeadlineRow, FindingRow, SupervisedProjectRow
-from services.supervision.schedule import Due
-from services.supervision.views import finding_view
-from shared.authz import Identity, acts_on_project, deny
 from shared.errors import NotFound
 from shared.events import Event
-from shared.persistence.store import Store, Transaction
+from shared.persistence.store import Transaction
 from shared.timekit import Clock
 
 # event type → (kind, English description, Chinese description)
@@ -119,7 +118,8 @@ def violation_reported(clock: Clock):
     return effect
 
 
-def _finding(tx: Transaction, finding_id: str) -> FindingRow:
+def for_update(tx: Transaction, finding_id: str) -> FindingRow:
+    """The finding, locked for the step about to change it."""
     row = tx.session.get(FindingRow, finding_id, with_for_update=True)
     if row is None:
         raise NotFound(
@@ -128,94 +128,26 @@ def _finding(tx: Transaction, finding_id: str) -> FindingRow:
     return row
 
 
-def _step(row: FindingRow, action: str, by: str, on: date, **details) -> None:
+def step(row: FindingRow, action: str, by: str, on: date, **details) -> None:
     row.history = [*row.history, {"action": action, "by": by, "on": on.isoformat(), **details}]
 
 
 RECTIFICATION = "rectification"  # the deadline kind of an order to rectify a finding
 
 
-def _order_ref(row: FindingRow) -> str:
+def order_ref(row: FindingRow) -> str:
     """Each order of a finding is its own deadline: a failed rectification may be ordered again."""
-    orders = sum(1 for step in row.history if step["action"] == "rectification_ordered")
+    orders = sum(1 for done in row.history if done["action"] == "rectification_ordered")
     return f"{row.id}:{orders}"
-
-
-def order_rectification(
-    store: Store, clock: Clock, caller: Identity, finding_id: str, deadline: date
-) -> dict:
-    today = clock.today()
-    with store.transaction() as tx:
-        row = _finding(tx, finding_id)
-        rules.require(row.status, "order", finding_id)
-        rules.check_order(deadline, today)
-        row.status, row.rectification_deadline = "rectification_ordered", deadline
-        _step(row, "rectification_ordered", caller.sub, today, deadline=deadline.isoformat())
-        deadline_rows.start(
-            tx,
-            row.project_code,
-            RECTIFICATION,
-            _order_ref(row),
-            Due(deadline, 34),
-            today.isoformat(),
-            caller.sub,
-            f"finding {row.id}: rectify by {deadline.isoformat()}",
-        )
-        publish(
-            tx,
-            row.project_code,
-            "finding_rectification_ordered",
-            {"finding_id": row.id, "on": today, "deadline": deadline},
-            [34],
-        )
-    return finding_view(row)
-
-
-def report_rectification(store: Store, clock: Clock, caller: Identity, finding_id: str, report: str) -> dict:
-    with store.transaction() as tx:
-        row = _finding(tx, finding_id)
-        owner = tx.session.get(SupervisedProjectRow, row.project_code)
-        if owner is None or not acts_on_project(caller, owner.owner_unit):
-            deny(caller, "finding.report", finding_id)
-        rules.require(row.status, "report", finding_id)
-        row.status = "reported"
-        deadline_rows.meet(deadline_rows.known(tx, f"{RECTIFICATION}:{row.project_code}:{_order_ref(row)}"))
-        _step(row, "rectification_reported", caller.sub, clock.today(), report=report)
-        publish(
-            tx,
-            row.project_code,
-            "finding_rectification_reported",
-            {"finding_id": row.id, "on": clock.today(), "report": report},
-            [34],
-        )
-    return finding_view(row)
-
-
-def verify_rectification(
-    store: Store, clock: Clock, caller: Identity, finding_id: str, resolved: bool
-) -> dict:
-    with store.transaction() as tx:
-        row = _finding(tx, finding_id)
-        rules.require(row.status, "verify", finding_id)
-        row.status = "resolved" if resolved else "failed"
-        _step(row, "verified", caller.sub, clock.today(), resolved=resolved)
-        publish(
-            tx,
-            row.project_code,
-            "finding_verified",
-            {"finding_id": row.id, "on": clock.today(), "resolved": resolved},
-            [34],
-        )
-    return finding_view(row)
 
 
 def ignore(tx: Transaction, deadline: DeadlineRow, as_of: date) -> str:
     """The order's deadline passed without a report: the finding is ignored — the unit did not
     accept the office's supervision (第三十三条), which counts as refusing to rectify and opens
     the sanction ladder (第三十四条, ``rules.SANCTIONABLE``)."""
-    row = _finding(tx, deadline.id.split(":")[2])
+    row = for_update(tx, deadline.id.split(":")[2])
     row.status = "ignored"
-    _step(row, "ignored", "supervision", as_of, deadline=deadline.due_on.isoformat())
+    step(row, "ignored", "supervision", as_of, deadline=deadline.due_on.isoformat())
     publish(
         tx,
         row.project_code,
@@ -224,26 +156,3 @@ def ignore(tx: Transaction, deadline: DeadlineRow, as_of: date) -> str:
         [33, 34],
     )
     return row.id
-
-
-def list_findings(
-    store: Store,
-    caller: Identity,
-    project: str | None = None,
-    status: str | None = None,
-    page: tuple[int, int] = (200, 0),
-) -> list:
-    """A page of findings; a unit sees only those of the projects it owns or co-builds."""
-    with store.read() as session:
-        return [
-            finding_view(r)
-            for r in visibility.listing(
-                session,
-                caller,
-                FindingRow,
-                (FindingRow.found_on, FindingRow.id),
-                page,
-                project_code=project,
-                status=status,
-            )
-        ]

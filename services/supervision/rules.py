@@ -31,6 +31,13 @@ def require(status: str, action: str, finding_id: str) -> None:
         )
 
 
+def finding_kind(found_by: str, articles: list[int]) -> str:
+    """Not accepting the supervision of the office and the other bodies (第三十三条) — refusing
+    an inspection, say — and refusing, hiding or misreporting materials (第三十六条) are a
+    violation of their own: non-cooperation, whatever found it (an inspection, an audit)."""
+    return "non_cooperation" if 33 in articles or 36 in articles else found_by
+
+
 def check_order(deadline: date, today: date) -> None:
     if deadline <= today:
         raise RuleViolation(

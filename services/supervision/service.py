@@ -4,18 +4,11 @@ operator-loaded calendar years are its events, which every service applies."""
 import eventlet
 from nameko.timer import timer
 
-from services.supervision import (
-    audit_chain_checks,
-    audit_trail,
-    deadlines,
-    findings,
-    operations,
-    oversight,
-    sanctions,
-    schemas,
-)
+from services.supervision import audit_chain_checks, deadlines, findings, schemas
+from services.supervision.application import SupervisionUseCases
 from services.supervision.metrics import deadline_gauges
 from services.supervision.models import platform
+from shared.context import AppContext
 from shared.messaging.reliable import reliable_handler
 from shared.messaging.rpc import rpc
 from shared.platform import Database, PlatformService, command, query
@@ -27,19 +20,22 @@ class SupervisionService(PlatformService):
     db = Database(platform)
     metrics_hooks = (deadline_gauges,)  # deadlines open/missed on /metrics (issue 17)
 
+    @property
+    def cases(self) -> SupervisionUseCases:
+        """The use cases against this worker's store and clock (shared.context)."""
+        return SupervisionUseCases(AppContext(self.db, self.clock))
+
     @rpc
     @command("admin.clock")
     def set_clock(self, today: str, force: bool = False) -> dict:
-        current = self.clock.set_day() if self.clock.simulated else None
         day = load(schemas.ClockDay, {"today": today})["today"]
-        return operations.set_clock(self.db, self.clock.simulated, day, self.caller.sub, current, force)
+        return self.cases.set_clock(self.caller, day=day, force=force)
 
     @rpc
     @command("admin.calendar")
     def load_calendar_year(self, year: int, schedule: dict) -> dict:
-        return operations.load_calendar_year(
-            self.db, load(schemas.CalendarYear, {"year": year, **schedule}), self.caller.sub
-        )
+        data = load(schemas.CalendarYear, {"year": year, **schedule})
+        return self.cases.load_calendar_year(self.caller, data=data)
 
     # every event of every service is chained into the audit ledger by supervision's own
     # audit-trail process, in batches: services/supervision/audit_process.py (issue 19)
@@ -72,13 +68,13 @@ class SupervisionService(PlatformService):
     @query("project.timeline")
     def project_timeline(self, code: str, filters: dict | None = None) -> dict:
         page = _page(load(schemas.LedgerPage, filters or {}))
-        return audit_trail.project_timeline(self.db, self.caller, code, page)
+        return self.cases.project_timeline(self.caller, code=code, page=page)
 
     @rpc
     @query("ledger.verify")
     def project_trail(self, code: str, filters: dict | None = None) -> list[dict]:
         page = _page(load(schemas.LedgerPage, filters or {}))
-        return audit_trail.project_trail(self.db, code, page)
+        return self.cases.project_trail(code=code, page=page)
 
     @reliable_handler("national_approval_filed_without_consent")
     def on_national_approval_filed_without_consent(self, event) -> None:
@@ -95,24 +91,29 @@ class SupervisionService(PlatformService):
     @rpc
     @command("sanction.impose")
     def impose_sanction(self, data: dict) -> dict:
-        return sanctions.impose(self.db, self.clock, self.caller, load(schemas.Imposition, data))
+        return self.cases.impose_sanction(self.caller, data=load(schemas.Imposition, data))
 
     @rpc
     @command("sanction.lift")
     def lift_sanction(self, sanction_id: str, data: dict) -> dict:
-        return sanctions.lift(self.db, self.clock, self.caller, sanction_id, load(schemas.Lifting, data))
+        reason = load(schemas.Lifting, data)["reason"]
+        return self.cases.lift_sanction(self.caller, sanction_id=sanction_id, reason=reason)
 
     @rpc
     @query("sanction.read")
     def list_sanctions(self, filters: dict | None = None) -> list[dict]:
         f = load(schemas.SanctionFilter, filters or {})
-        return sanctions.list_sanctions(self.db, self.caller, f.get("project"), f.get("status"), _page(f))
+        return self.cases.list_sanctions(
+            self.caller, project=f.get("project"), status=f.get("status"), page=_page(f)
+        )
 
     @rpc
     @query("finding.read")
     def list_findings(self, filters: dict | None = None) -> list[dict]:
         f = load(schemas.FindingFilter, filters or {})
-        return findings.list_findings(self.db, self.caller, f.get("project"), f.get("status"), _page(f))
+        return self.cases.list_findings(
+            self.caller, project=f.get("project"), status=f.get("status"), page=_page(f)
+        )
 
     # -- the deadline engine ---------------------------------------------------------------------
     @reliable_handler("project_registered")
@@ -186,79 +187,80 @@ class SupervisionService(PlatformService):
     @timer(interval=3600)
     def periodic_scan(self) -> None:
         """Hourly: missed deadlines and ignored rectification orders become findings."""
-        deadlines.scan(self.db, self.clock.today())
+        self.cases.scan()
 
     @rpc
     @command("supervision.scan")
     def scan(self, data: dict | None = None) -> dict:
-        as_of = load(schemas.Scan, data or {})["as_of"] or self.clock.today()
-        return deadlines.scan(self.db, as_of)
+        return self.cases.scan(as_of=load(schemas.Scan, data or {})["as_of"])
 
     @rpc
     @query("deadline.read")
     def list_deadlines(self, filters: dict | None = None) -> list[dict]:
         f = load(schemas.DeadlineFilter, filters or {})
-        return deadlines.list_deadlines(
-            self.db,
+        return self.cases.list_deadlines(
             self.caller,
-            f.get("project"),
-            f.get("due_before"),
-            f.get("overdue"),
-            self.clock.today(),
-            _page(f),
+            project=f.get("project"),
+            due_before=f.get("due_before"),
+            overdue=f.get("overdue"),
+            page=_page(f),
         )
 
     @rpc
     @query("deadline.read")
     def overdue_projects(self) -> list[str]:
-        return deadlines.overdue_projects(self.db, self.caller, self.clock.today())
+        return self.cases.overdue_projects(self.caller)
 
     @rpc
     @query("overview.read")
     def overview(self, filters: dict | None = None) -> dict:
         page = _page(load(schemas.OverviewPage, filters or {}))
-        return deadlines.overview(self.db, self.clock.today(), page)
+        return self.cases.overview(page=page)
 
     # -- findings: inspections, rectification, audits, referrals ---------------------------------
     @rpc
     @command("inspection.record")
     def record_inspection(self, data: dict) -> list[dict]:
-        return oversight.inspect(self.db, self.clock, self.caller, load(schemas.Inspection, data))
+        inspection = load(schemas.Inspection, data)
+        return self.cases.record_inspection(
+            self.caller, project=inspection["project"], found=inspection["findings"]
+        )
 
     @rpc
     @command("finding.order")
     def order_rectification(self, finding_id: str, data: dict) -> dict:
         deadline = load(schemas.RectificationOrder, data)["deadline"]
-        return findings.order_rectification(self.db, self.clock, self.caller, finding_id, deadline)
+        return self.cases.order_rectification(self.caller, finding_id=finding_id, deadline=deadline)
 
     @rpc
     @command("finding.report")
     def report_rectification(self, finding_id: str, data: dict) -> dict:
         report = load(schemas.RectificationReport, data)["report"]
-        return findings.report_rectification(self.db, self.clock, self.caller, finding_id, report)
+        return self.cases.report_rectification(self.caller, finding_id=finding_id, report=report)
 
     @rpc
     @command("finding.verify")
     def verify_rectification(self, finding_id: str, data: dict) -> dict:
         resolved = load(schemas.Verification, data)["resolved"]
-        return findings.verify_rectification(self.db, self.clock, self.caller, finding_id, resolved)
+        return self.cases.verify_rectification(self.caller, finding_id=finding_id, resolved=resolved)
 
     @rpc
     @command("audit.open")
     def open_audit(self, data: dict) -> dict:
-        return oversight.open_audit(self.db, self.clock, self.caller, load(schemas.AuditOpening, data))
+        opening = load(schemas.AuditOpening, data)
+        return self.cases.open_audit(self.caller, project=opening["project"], scope=opening["scope"])
 
     @rpc
     @command("audit.finding")
     def record_audit_finding(self, audit_id: str, data: dict) -> dict:
-        return oversight.audit_finding(
-            self.db, self.clock, self.caller, audit_id, load(schemas.AuditFinding, data)
+        return self.cases.record_audit_finding(
+            self.caller, audit_id=audit_id, data=load(schemas.AuditFinding, data)
         )
 
     @rpc
     @command("referral.record")
     def record_referral(self, data: dict) -> dict:
-        return oversight.refer(self.db, self.clock, self.caller, load(schemas.Referral, data))
+        return self.cases.refer(self.caller, data=load(schemas.Referral, data))
 
 
 def _page(filters: dict) -> tuple:

@@ -7,12 +7,15 @@ from datetime import UTC, date, datetime
 import pytest
 
 from services.supervision import deadline_rows, deadlines
+from services.supervision.application import SupervisionUseCases
 from services.supervision.models import DeadlineRow, FindingRow, platform
 from shared.authz import Identity
+from shared.context import AppContext
 from shared.events import make_event
 from shared.persistence import create_engine_for
 from shared.persistence.store import Store
 from shared.timekit import official_calendar
+from shared.timekit.clock import fixed
 
 pytestmark = pytest.mark.integration
 
@@ -36,6 +39,11 @@ def store(database_urls):
     engine = create_engine_for(database_urls["supervision"])
     yield Store(engine, platform)
     engine.dispose()
+
+
+def cases_on(store: Store, day: date) -> SupervisionUseCases:
+    """Supervision's use cases on ``day``: the store, and a clock fixed on that day."""
+    return SupervisionUseCases(AppContext(store, fixed(day)))
 
 
 def state(store):
@@ -69,7 +77,7 @@ def test_contract_filing_on_the_official_calendar_settled_at_filing(store):
     assert found[f"annual_report:{CODE}:2026"] == ("open", date(2026, 12, 31))
     # the scan does not find the settled contract deadlines again (the first contract's
     # security-profile duty, unmet, is its own: tests/integration/test_security_profile_duty.py)
-    assert deadlines.scan(store, date(2026, 12, 1))["missed_deadlines"] == [f"security_profile:{CODE}:1"]
+    assert cases_on(store, date(2026, 12, 1)).scan()["missed_deadlines"] == [f"security_profile:{CODE}:1"]
 
 
 def test_self_evaluation_window_from_going_live(store):
@@ -83,9 +91,9 @@ def test_self_evaluation_window_from_going_live(store):
         row = session.get(DeadlineRow, f"self_evaluation:{CODE}:1")
         assert row.due_on == date(2026, 2, 28) and row.ledger[0]["opens"] == "2025-02-28"
         assert row.article == 24
-    assert deadlines.scan(store, date(2026, 2, 28))["missed_deadlines"] == []  # last day: in time
-    assert deadlines.scan(store, date(2026, 3, 1))["missed_deadlines"] == [f"self_evaluation:{CODE}:1"]
-    assert deadlines.scan(store, date(2026, 3, 2))["missed_deadlines"] == []  # once
+    assert cases_on(store, date(2026, 2, 28)).scan()["missed_deadlines"] == []  # last day: in time
+    assert cases_on(store, date(2026, 3, 1)).scan()["missed_deadlines"] == [f"self_evaluation:{CODE}:1"]
+    assert cases_on(store, date(2026, 3, 2)).scan()["missed_deadlines"] == []  # once
     assert state(store)[1] == ["missed:self_evaluation"]
 
 
@@ -130,7 +138,7 @@ def test_a_self_evaluation_filed_meets_the_deadline(store):
         ),
         deadlines.self_evaluation_filed,
     )
-    assert deadlines.scan(store, date(2028, 1, 1))["missed_deadlines"] == []
+    assert cases_on(store, date(2028, 1, 1)).scan()["missed_deadlines"] == []
     assert state(store) == ({f"self_evaluation:{CODE}:1": ("met", date(2027, 1, 15))}, [])
 
 
@@ -151,7 +159,7 @@ def test_annual_report_filed_meets_its_year_and_opens_the_next(store):
     assert found[f"annual_report:{CODE}:2027"] == ("open", date(2027, 12, 31))
     assert [
         m
-        for m in deadlines.scan(store, date(2028, 1, 1))["missed_deadlines"]
+        for m in cases_on(store, date(2028, 1, 1)).scan()["missed_deadlines"]
         if m.startswith("annual_report")
     ] == [f"annual_report:{CODE}:2027"]
 
@@ -186,7 +194,7 @@ def test_a_report_before_the_contract_settles_its_year_either_way(store):
     )
     found, _ = state(store)
     assert found[f"annual_report:{CODE}:2026"] == ("met", date(2026, 12, 31))
-    assert f"annual_report:{CODE}:2026" not in deadlines.scan(store, date(2027, 1, 15))["missed_deadlines"]
+    assert f"annual_report:{CODE}:2026" not in cases_on(store, date(2027, 1, 15)).scan()["missed_deadlines"]
 
 
 def suspension(kind: str, incident: str, on: date, **extra):
@@ -317,15 +325,15 @@ def test_past_the_planned_end_unreported_is_a_finding_asking_for_the_report(stor
     planned(store)
     row_id = f"planned_completion:{CODE}:1"
     assert state(store)[0][row_id] == ("open", date(2027, 6, 30))
-    assert deadlines.overdue_projects(store, OFFICE, date(2027, 6, 30)) == []  # the last day
-    assert deadlines.overdue_projects(store, OFFICE, date(2027, 7, 1)) == [CODE]
-    assert deadlines.scan(store, date(2027, 6, 30))["unreported_delays"] == []
-    scan = deadlines.scan(store, date(2027, 7, 1))
+    assert cases_on(store, date(2027, 6, 30)).overdue_projects(OFFICE) == []  # the last day
+    assert cases_on(store, date(2027, 7, 1)).overdue_projects(OFFICE) == [CODE]
+    assert cases_on(store, date(2027, 6, 30)).scan()["unreported_delays"] == []
+    scan = cases_on(store, date(2027, 7, 1)).scan()
     assert scan["unreported_delays"] == [CODE] and scan["missed_deadlines"] == [row_id]
     [(kind, articles, details)] = findings_of(store)
     assert (kind, articles) == ("unreported_delay", [19])
     assert details["asks"]["report"] == "serious_delay" and details["due_on"] == "2027-06-30"
-    assert deadlines.scan(store, date(2027, 8, 1))["unreported_delays"] == []  # once
+    assert cases_on(store, date(2027, 8, 1)).scan()["unreported_delays"] == []  # once
     assert len(findings_of(store)) == 1
 
 
@@ -347,7 +355,7 @@ def test_a_reported_serious_delay_is_listed_but_not_asked_for_again(store):
         ),
         deadlines.incident_reported,
     )
-    scan = deadlines.scan(store, date(2027, 7, 1))
+    scan = cases_on(store, date(2027, 7, 1)).scan()
     assert scan["missed_deadlines"] == [f"planned_completion:{CODE}:1"]
     assert scan["unreported_delays"] == [] and findings_of(store) == []
     with store.read() as session:
@@ -356,14 +364,14 @@ def test_a_reported_serious_delay_is_listed_but_not_asked_for_again(store):
         "serious delay reported: incident IN-8",
         "past the planned end; serious delay reported: incident IN-8",
     ]
-    assert deadlines.overdue_projects(store, OFFICE, date(2027, 7, 2)) == [CODE]  # listed
+    assert cases_on(store, date(2027, 7, 2)).overdue_projects(OFFICE) == [CODE]  # listed
 
 
 def test_completion_meets_the_planned_end_or_settles_the_overrun(store):
     planned(store)
     completed(store, date(2027, 6, 30))
     assert state(store)[0][f"planned_completion:{CODE}:1"][0] == "met"
-    assert deadlines.scan(store, date(2027, 12, 1))["unreported_delays"] == []
+    assert cases_on(store, date(2027, 12, 1)).scan()["unreported_delays"] == []
 
 
 def test_an_approved_schedule_change_moves_the_planned_end(store):
@@ -384,7 +392,7 @@ def test_an_approved_schedule_change_moves_the_planned_end(store):
         deadlines.schedule_changed,
     )
     assert state(store)[0][f"planned_completion:{CODE}:1"] == ("open", date(2027, 12, 31))
-    assert deadlines.scan(store, date(2027, 7, 1))["unreported_delays"] == []
+    assert cases_on(store, date(2027, 7, 1)).scan()["unreported_delays"] == []
     with store.read() as session:
         entry = session.get(DeadlineRow, f"planned_completion:{CODE}:1").ledger[-1]
     assert entry["why"] == "schedule changed by CR-1: ends 2027-12-31"
@@ -467,4 +475,4 @@ def test_reports_end_with_construction_and_a_termination_ends_every_clock(store)
         deadlines.end_deadlines(tx, CODE, date(2027, 1, 5), "office", "终止项目")
     found, _ = state(store)
     assert found[f"acceptance_application:{CODE}:1"][0] == "void"
-    assert deadlines.scan(store, date(2028, 1, 1))["missed_deadlines"] == []
+    assert cases_on(store, date(2028, 1, 1)).scan()["missed_deadlines"] == []

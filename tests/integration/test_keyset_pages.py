@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.supervision import deadlines, findings, sanctions
+from services.supervision.application import SupervisionUseCases
 from services.supervision.models import (
     DeadlineRow,
     FindingRow,
@@ -18,8 +18,10 @@ from services.supervision.models import (
 from services.supervision.schemas import DeadlineFilter, FindingFilter, OverviewPage
 from shared import paging
 from shared.authz import Identity
+from shared.context import AppContext
 from shared.persistence import create_engine_for
 from shared.persistence.store import Store
+from shared.timekit.clock import fixed
 
 pytestmark = pytest.mark.integration
 
@@ -32,6 +34,11 @@ def store(database_urls):
     engine = create_engine_for(database_urls["supervision"])
     yield Store(engine, platform)
     engine.dispose()
+
+
+@pytest.fixture
+def cases(store):
+    return SupervisionUseCases(AppContext(store, fixed(TODAY)))
 
 
 def seed(store, n=12):
@@ -91,11 +98,11 @@ def walk(read, schema, key, limit=5, **filters):
             return seen
 
 
-def test_deadlines_findings_and_sanctions_walk_once_each_in_order(store):
+def test_deadlines_findings_and_sanctions_walk_once_each_in_order(store, cases):
     seed(store)
-    every = deadlines.list_deadlines(store, OFFICE, None, None, None, TODAY, (500, 0))
+    every = cases.list_deadlines(OFFICE, page=(500, 0))
     paged = walk(
-        lambda page: deadlines.list_deadlines(store, OFFICE, None, None, None, TODAY, page),
+        lambda page: cases.list_deadlines(OFFICE, page=page),
         DeadlineFilter,
         ("due_on", "id"),
     )
@@ -103,14 +110,14 @@ def test_deadlines_findings_and_sanctions_walk_once_each_in_order(store):
     assert [d["due_on"] for d in paged] == sorted(d["due_on"] for d in paged)
     unit = Identity("u", "unit", "U-1")
     mine = walk(
-        lambda page: findings.list_findings(store, unit, None, None, page),
+        lambda page: cases.list_findings(unit, page=page),
         FindingFilter,
         ("found_on", "id"),
         limit=2,
     )
     assert len(mine) == 6 and {f["project"][-1] for f in mine} <= {"1", "3", "5", "7", "9"}
     listed = walk(
-        lambda page: sanctions.list_sanctions(store, OFFICE, None, "active", page),
+        lambda page: cases.list_sanctions(OFFICE, status="active", page=page),
         FindingFilter,
         ("imposed_on", "id"),
         limit=3,
@@ -118,9 +125,9 @@ def test_deadlines_findings_and_sanctions_walk_once_each_in_order(store):
     assert [s["id"] for s in listed] == ["S000", "S003", "S006", "S009"]
 
 
-def test_a_page_does_not_shift_when_rows_land_before_it(store):
+def test_a_page_does_not_shift_when_rows_land_before_it(store, cases):
     seed(store)
-    first = findings.list_findings(store, OFFICE, None, None, (4, 0, None))
+    first = cases.list_findings(OFFICE, page=(4, 0, None))
     after = FindingFilter().load({"after": paging.next_cursor(first, 4, ("found_on", "id"))})
     with store.transaction() as tx:  # a finding found earlier than the page's last one
         tx.session.add(
@@ -137,21 +144,21 @@ def test_a_page_does_not_shift_when_rows_land_before_it(store):
                 history=[],
             )
         )
-    second = findings.list_findings(store, OFFICE, None, None, (4, 0, after["after"]))
+    second = cases.list_findings(OFFICE, page=(4, 0, after["after"]))
     assert not {f["id"] for f in first} & {f["id"] for f in second}
     assert second[0]["found_on"] >= first[-1]["found_on"]
 
 
-def test_the_overview_pages_its_projects_and_sums_every_unit(store):
+def test_the_overview_pages_its_projects_and_sums_every_unit(store, cases):
     seed(store)
-    whole = deadlines.overview(store, TODAY, (500, 0, None))
+    whole = cases.overview(page=(500, 0, None))
     assert len(whole["by_project"]) == 12
     assert whole["by_unit"]["U-0"]["open_findings"] == 6
     assert whole["by_unit"]["U-0"]["active_sanctions"] == 2  # 0, 6 (U-0); 3, 9 (U-1)
     pages, cursor = [], None
     while True:
         after = OverviewPage().load({"after": cursor})["after"] if cursor else None
-        page = deadlines.overview(store, TODAY, (5, 0, after))
+        page = cases.overview(page=(5, 0, after))
         assert page["by_unit"] == whole["by_unit"]
         pages += page["by_project"]
         cursor = paging.next_cursor(page["by_project"], 5, ("project",))

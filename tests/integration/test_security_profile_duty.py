@@ -7,12 +7,15 @@ from datetime import UTC, date, datetime
 import pytest
 
 from services.supervision import deadline_rows, deadlines, schedule
+from services.supervision.application import SupervisionUseCases
 from services.supervision.models import DeadlineRow, FindingRow, platform
+from shared.context import AppContext
 from shared.events import make_event
 from shared.persistence import create_engine_for
 from shared.persistence.store import Store
 from shared.policy import get_policy
 from shared.timekit import official_calendar
+from shared.timekit.clock import fixed
 
 pytestmark = pytest.mark.integration
 
@@ -53,6 +56,11 @@ def store(database_urls):
     )
     yield store
     engine.dispose()
+
+
+def cases_on(store: Store, day: date) -> SupervisionUseCases:
+    """Supervision's use cases on ``day``: the store, and a clock fixed on that day."""
+    return SupervisionUseCases(AppContext(store, fixed(day)))
 
 
 def contract(no: str, signed: date):
@@ -97,9 +105,9 @@ def test_a_missing_profile_is_a_finding_at_the_scan_once(store):
     store.handle_once(contract("C-1", date(2026, 5, 11)), filed)
     store.handle_once(contract("C-2", date(2026, 6, 1)), filed)  # a later contract: same duty
     assert duty(store) == ("open", date(2026, 6, 11), ["first contract C-1 signed 2026-05-11"])
-    assert deadlines.scan(store, date(2026, 6, 11))["missed_deadlines"] == []  # the last day
-    assert deadlines.scan(store, date(2026, 6, 12))["missed_deadlines"] == [DUTY]
-    assert deadlines.scan(store, date(2026, 7, 1))["missed_deadlines"] == []  # once
+    assert cases_on(store, date(2026, 6, 11)).scan()["missed_deadlines"] == []  # the last day
+    assert cases_on(store, date(2026, 6, 12)).scan()["missed_deadlines"] == [DUTY]
+    assert cases_on(store, date(2026, 7, 1)).scan()["missed_deadlines"] == []  # once
     assert kinds(store) == [("missed:security_profile", [30])]
     with store.read() as session:
         [finding] = session.query(FindingRow).all()
@@ -111,7 +119,7 @@ def test_the_profile_meets_the_duty(store):
     store.handle_once(profile(date(2026, 6, 1)), deadlines.security_profile_recorded)
     status, _, ledger = duty(store)
     assert status == "met" and ledger[-1] == "security profile filed 2026-06-01"
-    assert deadlines.scan(store, date(2026, 12, 1))["missed_deadlines"] == []
+    assert cases_on(store, date(2026, 12, 1)).scan()["missed_deadlines"] == []
     assert kinds(store) == []  # (the year's annual report is due only on 31 Dec)
 
 
@@ -121,7 +129,7 @@ def test_a_profile_before_the_first_contract_meets_it_at_once(store):
     store.handle_once(contract("C-1", date(2026, 5, 11)), deadlines.contract_filed(official_calendar()))
     status, _, ledger = duty(store)
     assert status == "met" and ledger[-1] == "security profile filed 2026-04-01"
-    assert DUTY not in deadlines.scan(store, date(2027, 1, 1))["missed_deadlines"]
+    assert DUTY not in cases_on(store, date(2027, 1, 1)).scan()["missed_deadlines"]
 
 
 def test_the_duty_stands_still_while_construction_is_suspended(store):

@@ -8,13 +8,18 @@ from werkzeug.test import Client
 
 from services.gateway.app import Gateway
 from services.gateway.auth import development_token
+from services.supervision.application import SupervisionUseCases
 from services.supervision.models import platform
-from services.supervision.operations import set_clock
+from shared.authz import Identity
 from shared.config import load_config
+from shared.context import AppContext
 from shared.errors import StateConflict
 from shared.persistence import create_engine_for
 from shared.persistence.migrations import upgrade
 from shared.persistence.store import Store
+from shared.timekit import RealClock, SimulatedClock
+
+OPERATOR = Identity("op", "operator")
 
 
 @pytest.fixture
@@ -26,23 +31,28 @@ def store(tmp_path):
     engine.dispose()
 
 
+def cases(store, clock) -> SupervisionUseCases:
+    return SupervisionUseCases(AppContext(store, clock))
+
+
 def test_the_clock_moves_forward_and_back_only_when_forced(store):
-    today = date(2026, 10, 22)
-    assert set_clock(store, True, date(2026, 10, 23), "op", today) == {"today": "2026-10-23"}
-    assert set_clock(store, True, date(2026, 10, 22), "op", today) == {"today": "2026-10-22"}
+    simulated = cases(store, SimulatedClock(lambda: date(2026, 10, 22)))
+    assert simulated.set_clock(OPERATOR, day=date(2026, 10, 23)) == {"today": "2026-10-23"}
+    assert simulated.set_clock(OPERATOR, day=date(2026, 10, 22)) == {"today": "2026-10-22"}
     with pytest.raises(StateConflict) as refused:
-        set_clock(store, True, date(2026, 8, 31), "op", today)
+        simulated.set_clock(OPERATOR, day=date(2026, 8, 31))
     error = refused.value.as_dict()
     assert "does not go backwards" in error["message"] and "倒退" in error["message_zh"]
     assert error["details"] == {"today": "2026-10-22", "requested": "2026-08-31"}
-    assert set_clock(store, True, date(2026, 8, 31), "op", today, force=True) == {"today": "2026-08-31"}
+    assert simulated.set_clock(OPERATOR, day=date(2026, 8, 31), force=True) == {"today": "2026-08-31"}
     # no day set yet: the first one may be any (the real date ran until then)
-    assert set_clock(store, True, date(2020, 1, 1), "op", None) == {"today": "2020-01-01"}
+    unset = cases(store, SimulatedClock(lambda: None))
+    assert unset.set_clock(OPERATOR, day=date(2020, 1, 1)) == {"today": "2020-01-01"}
 
 
 def test_the_real_clock_says_how_to_enable_the_simulated_one(store):
     with pytest.raises(StateConflict) as refused:
-        set_clock(store, False, date(2026, 8, 31), "op")
+        cases(store, RealClock()).set_clock(OPERATOR, day=date(2026, 8, 31))
     assert "GOVPROJ_CLOCK=simulated" in refused.value.message
     assert "GOVPROJ_CLOCK=simulated" in refused.value.message_zh
 

@@ -1,5 +1,6 @@
-"""Supervision's use cases without a broker (against a Store on a temporary SQLite file, commands
-loaded with the entrypoint's own schemas): audit engagements (第三十五条), referrals for misconduct,
+"""Supervision's use cases without a broker (issue 20): SupervisionUseCases over an application
+context — a Store on a temporary SQLite file and a fixed clock —, commands loaded with the
+entrypoint's own schemas: audit engagements (第三十五条), referrals for misconduct,
 misappropriation or abuse of office (第三十七条 to 第三十九条), and the deadlines it takes from
 acceptance's events (one owner per fact, 第二十三条, 第二十四条)."""
 
@@ -10,20 +11,21 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from services.supervision import deadlines, oversight, schemas
+from services.supervision import deadlines, schemas
+from services.supervision.application import SupervisionUseCases
 from services.supervision.models import DeadlineRow, platform
-from shared.authz import Identity
-from shared.errors import NotFound, StateConflict, ValidationFailed
+from shared.authz import Forbidden, Identity
+from shared.context import AppContext
+from shared.errors import NotFound, RuleViolation, StateConflict, ValidationFailed
 from shared.events import make_event
 from shared.persistence import create_engine_for
 from shared.persistence.migrations import upgrade
 from shared.persistence.store import Store
-from shared.timekit import SimulatedClock
+from shared.timekit.clock import fixed
 from shared.wire import load
 
 CODE, UNIT, TODAY = "SD-2026-000001", "U-370100-001", date(2026, 3, 2)
 OFFICE, AUDIT = Identity("o1", "office"), Identity("a1", "audit")
-CLOCK = SimulatedClock(lambda: TODAY)
 
 
 @pytest.fixture
@@ -53,6 +55,11 @@ def store(tmp_path):
     engine.dispose()
 
 
+@pytest.fixture
+def cases(store):
+    return SupervisionUseCases(AppContext(store, fixed(TODAY)))
+
+
 def outbox(store: Store) -> list[tuple[str, list[int]]]:
     import json
 
@@ -61,14 +68,12 @@ def outbox(store: Store) -> list[tuple[str, list[int]]]:
     return [(r.routing_key, json.loads(r.body)["articles"]) for r in rows]
 
 
-def test_an_officials_abuse_of_office_is_referred_citing_the_39th_article(store):
+def test_an_officials_abuse_of_office_is_referred_citing_the_39th_article(store, cases):
     """第三十九条: abuse of power, neglect, favouritism or bribery by officials → accountability,
     recorded as a referral and on the timeline citing the article."""
-    referral = oversight.refer(
-        store,
-        CLOCK,
+    referral = cases.refer(
         AUDIT,
-        load(
+        data=load(
             schemas.Referral,
             {
                 "project": CODE,
@@ -90,13 +95,11 @@ def test_a_referral_cites_only_the_articles_of_referral(store):
     assert outbox(store) == []
 
 
-def test_a_referral_of_an_unknown_project_or_finding_is_refused(store):
+def test_a_referral_of_an_unknown_project_or_finding_is_refused(store, cases):
     with pytest.raises(NotFound):
-        oversight.refer(
-            store,
-            CLOCK,
+        cases.refer(
             OFFICE,
-            load(
+            data=load(
                 schemas.Referral,
                 {
                     "project": "SD-2026-999999",
@@ -107,11 +110,9 @@ def test_a_referral_of_an_unknown_project_or_finding_is_refused(store):
             ),
         )
     with pytest.raises(NotFound):
-        oversight.refer(
-            store,
-            CLOCK,
+        cases.refer(
             OFFICE,
-            load(
+            data=load(
                 schemas.Referral,
                 {
                     "project": CODE,
@@ -125,11 +126,10 @@ def test_a_referral_of_an_unknown_project_or_finding_is_refused(store):
     assert outbox(store) == []
 
 
-def test_an_audit_engagement_opens_on_the_timeline(store):
+def test_an_audit_engagement_opens_on_the_timeline(store, cases):
     """第三十五条: the audit office audits projects; the engagement is on the timeline."""
-    opened = oversight.open_audit(
-        store, CLOCK, AUDIT, load(schemas.AuditOpening, {"project": CODE, "scope": "专项资金"})
-    )
+    opening = load(schemas.AuditOpening, {"project": CODE, "scope": "专项资金"})
+    opened = cases.open_audit(AUDIT, project=opening["project"], scope=opening["scope"])
     assert opened["opened_on"] == "2026-03-02"
     assert outbox(store) == [("audit_opened", [35])]
 
@@ -175,88 +175,122 @@ def test_the_self_evaluation_deadline_is_the_window_acceptance_sent(store):
     assert (row.due_on, row.ledger[0]["opens"]) == (date(2028, 5, 1), "2027-05-01")
 
 
-def test_a_sanction_without_a_failed_rectification_is_refused_and_changes_nothing(store):
+def test_a_sanction_without_a_failed_rectification_is_refused_and_changes_nothing(store, cases):
     """第三十四条: a sanction answers a finding whose ordered rectification was refused, ignored
     or failed; on a finding just recorded it is refused (409) and nothing is imposed."""
-    from services.supervision import sanctions
-
-    found = oversight.inspect(
-        store,
-        CLOCK,
-        OFFICE,
-        load(
-            schemas.Inspection,
-            {"project": CODE, "findings": [{"articles": [13], "description": "合同未按期备案"}]},
-        ),
+    found = cases.record_inspection(
+        OFFICE, project=CODE, found=[{"articles": [13], "description": "合同未按期备案"}]
     )
     before = outbox(store)
     with pytest.raises(StateConflict) as refused:
-        sanctions.impose(
-            store,
-            CLOCK,
+        cases.impose_sanction(
             OFFICE,
-            load(
+            data=load(
                 schemas.Imposition,
                 {"project": CODE, "type": "criticism", "finding": found[0]["id"], "reason": "逾期"},
             ),
         )
     assert "第三十四条" in refused.value.as_dict()["articles"]
-    assert outbox(store) == before and sanctions.list_sanctions(store, OFFICE, CODE, None) == []
+    assert outbox(store) == before and cases.list_sanctions(OFFICE, project=CODE) == []
 
 
-def test_a_unit_that_does_not_answer_the_offices_supervision_is_refusing_it(store):
+def test_a_unit_that_does_not_answer_the_offices_supervision_is_refusing_it(store, cases):
     """第三十三条 (the unit accepts the office's supervision), with 第三十四条 and 第三十六条: a
     finding that the unit did not accept supervision is non-cooperation, whatever found it; an
     order to rectify left unanswered past its deadline is ignored — on the timeline citing 33 and
     34 — and only then may the office sanction it."""
-    from services.supervision import findings, sanctions
-
-    found = oversight.inspect(
-        store,
-        CLOCK,
-        OFFICE,
-        load(
-            schemas.Inspection,
-            {
-                "project": CODE,
-                "findings": [
-                    {"articles": [33], "description": "拒绝接受现场检查"},
-                    {"articles": [13], "description": "合同未按期备案"},
-                ],
-            },
-        ),
+    inspection = load(
+        schemas.Inspection,
+        {
+            "project": CODE,
+            "findings": [
+                {"articles": [33], "description": "拒绝接受现场检查"},
+                {"articles": [13], "description": "合同未按期备案"},
+            ],
+        },
     )
+    found = cases.record_inspection(OFFICE, project=inspection["project"], found=inspection["findings"])
     assert [f["kind"] for f in found] == ["non_cooperation", "inspection"]
     assert found[0]["articles"] == ["第三十三条"]
     finding = found[0]["id"]
-    findings.order_rectification(store, CLOCK, OFFICE, finding, date(2026, 3, 16))
+    cases.order_rectification(OFFICE, finding_id=finding, deadline=date(2026, 3, 16))
 
     def status() -> str:
-        [row] = [f for f in findings.list_findings(store, OFFICE, CODE) if f["id"] == finding]
+        [row] = [f for f in cases.list_findings(OFFICE, project=CODE) if f["id"] == finding]
         return row["status"]
 
-    deadlines.scan(store, date(2026, 3, 16))  # the last day: not ignored yet
+    cases.scan(as_of=date(2026, 3, 16))  # the last day: not ignored yet
     assert status() == "rectification_ordered"
     with pytest.raises(StateConflict):  # no sanction while it runs
-        sanctions.impose(
-            store,
-            CLOCK,
+        cases.impose_sanction(
             OFFICE,
-            load(
+            data=load(
                 schemas.Imposition,
                 {"project": CODE, "type": "criticism", "finding": finding, "reason": "拒不整改"},
             ),
         )
-    deadlines.scan(store, date(2026, 3, 17))
+    cases.scan(as_of=date(2026, 3, 17))
     assert status() == "ignored"
     assert ("finding_ignored", [33, 34]) in outbox(store)
-    imposed = sanctions.impose(
-        store,
-        CLOCK,
+    imposed = cases.impose_sanction(
         OFFICE,
-        load(
+        data=load(
             schemas.Imposition,
             {"project": CODE, "type": "criticism", "finding": finding, "reason": "拒不整改"},
         ),
     )
     assert imposed["type"] == "criticism"
+
+
+def test_a_failed_rectification_climbs_the_ladder_and_a_suspension_stops_the_deadlines(store, cases):
+    """第三十四条: the office orders a finding rectified; only the project's unit reports it; found
+    not resolved, the office climbs the policy's ladder one step at a time. Suspending construction
+    stops the project's deadlines; lifting it on a later day (that context's clock) moves each by
+    the days it stood still, in its ledger."""
+    fact(
+        store,
+        deadlines.construction_completed,
+        "construction_completed",
+        {"completed_on": date(2026, 3, 2), "acceptance_due": date(2026, 7, 15)},
+        [23],
+    )
+    [found] = cases.record_inspection(
+        OFFICE, project=CODE, found=[{"articles": [17], "description": "未按批复内容建设"}]
+    )
+    finding = found["id"]
+    ordered = cases.order_rectification(OFFICE, finding_id=finding, deadline=date(2026, 3, 20))
+    assert (ordered["status"], ordered["rectification_deadline"]) == ("rectification_ordered", "2026-03-20")
+    with pytest.raises(Forbidden):  # another unit's report is refused
+        cases.report_rectification(
+            Identity("u2", "unit", "U-370100-999"), finding_id=finding, report="已整改"
+        )
+    cases.report_rectification(Identity("u1", "unit", UNIT), finding_id=finding, report="已整改")
+    assert cases.verify_rectification(OFFICE, finding_id=finding, resolved=False)["status"] == "failed"
+
+    def impose(kind: str) -> dict:
+        data = {"project": CODE, "type": kind, "finding": finding, "reason": "整改后仍不符合要求"}
+        return cases.impose_sanction(OFFICE, data=load(schemas.Imposition, data))
+
+    assert [impose(kind)["type"] for kind in ("criticism", "withhold_funds")] == [
+        "criticism",
+        "withhold_funds",
+    ]
+    with pytest.raises(RuleViolation):  # a step skipped
+        impose("terminate")
+    suspended = impose("suspend")
+
+    def acceptance_deadline(on: SupervisionUseCases) -> dict:
+        [row] = [d for d in on.list_deadlines(OFFICE, project=CODE) if d["kind"] == "acceptance_application"]
+        return row
+
+    assert acceptance_deadline(cases)["status"] == "suspended"
+    later = SupervisionUseCases(AppContext(store, fixed(date(2026, 3, 12))))
+    lifted = later.lift_sanction(OFFICE, sanction_id=suspended["id"], reason="已恢复建设")
+    assert (lifted["status"], lifted["lifted_on"]) == ("lifted", "2026-03-12")
+    resumed = acceptance_deadline(later)
+    assert (resumed["status"], resumed["due_on"]) == ("open", "2026-07-25")
+    assert {s["type"]: s["status"] for s in later.list_sanctions(OFFICE, project=CODE)} == {
+        "criticism": "active",
+        "withhold_funds": "active",
+        "suspend": "lifted",
+    }
