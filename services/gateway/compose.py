@@ -55,25 +55,33 @@ def project_list(call: Call, path: dict, body: Any, query: dict) -> Any:
     return call("planning", "list_projects", filters, None, late)
 
 
+SUPERVISED = ("deadlines", "findings", "sanctions")  # supervision's parts of a project's view
+
+
 def project_detail(call: Call, path: dict, body: Any, query: dict) -> dict:
-    """The register's view plus funds, open deadlines, findings and sanctions (docs/api.md), all
-    five asked at once."""
+    """The register's view plus funds, open deadlines, findings and sanctions (docs/api.md):
+    three RPCs asked at once — the register, finance, and supervision answering its three
+    parts in one (``project_oversight``, issue 19)."""
     code = path["code"]
-    partial: dict[str, str] = {}
-    parts = {
-        "funds": ("finance", "get_funds", code),
-        "deadlines": ("supervision", "list_deadlines", {"project": code}),
-        "findings": ("supervision", "list_findings", {"project": code}),
-        "sanctions": ("supervision", "list_sanctions", {"project": code}),
-    }
-    (view, error), *added = call.gather([("planning", "get_project", code), *parts.values()])
+    (view, error), funds, oversight = call.gather(
+        [
+            ("planning", "get_project", code),
+            ("finance", "get_funds", code),
+            ("supervision", "project_oversight", code),
+        ]
+    )
     if error is not None:
         raise error  # the register's answer is the answer
-    for key, (value, error) in zip(parts, added, strict=True):
-        missing = _lenient(error)
+    partial: dict[str, str] = {}
+    view["funds"], error = funds
+    missing = _lenient(error)
+    if missing:
+        partial["funds"] = missing
+    parts = _supervised(call, code, *oversight)
+    for key in SUPERVISED:
+        view[key], missing = parts[key]
         if missing:
             partial[key] = missing
-        view[key] = value
     if view["funds"]:
         view["funds"] = {k: v for k, v in view["funds"].items() if k != "ledger"}
     if view["deadlines"] is not None:
@@ -84,3 +92,16 @@ def project_detail(call: Call, path: dict, body: Any, query: dict) -> dict:
         ]
     view["partial"] = partial
     return view
+
+
+def _supervised(call: Call, code: str, oversight: Any, error: Exception | None) -> dict:
+    """{part: (value, why it is left out or None)} from supervision's one answer. A supervision
+    not yet upgraded to ``project_oversight`` (a rolling upgrade) is asked its three lists."""
+    if isinstance(error, RemoteError) and error.exc_type == "MethodNotFound":
+        answers = call.gather([("supervision", f"list_{part}", {"project": code}) for part in SUPERVISED])
+        return {part: (value, _lenient(e)) for part, (value, e) in zip(SUPERVISED, answers, strict=True)}
+    missing = _lenient(error)
+    if missing:
+        return {part: (None, missing) for part in SUPERVISED}
+    refused = oversight["refused"]
+    return {part: (oversight[part], refused.get(part)) for part in SUPERVISED}
