@@ -21,6 +21,7 @@ from services.acceptance.models import (
     ArchiveDocumentRow,
     KnownProjectRow,
     PostEvaluationRow,
+    platform,
 )
 from services.acceptance.views import acceptance_view, post_evaluation_view
 from shared.authz import (
@@ -34,6 +35,7 @@ from shared.authz import (
 from shared.context import AppContext
 from shared.errors import NotFound, StateConflict
 from shared.events import Event
+from shared.persistence.forget import forget_project_content
 from shared.persistence.store import Transaction
 
 _FIELDS = [f.name for f in dc_fields(AcceptanceFile)]
@@ -112,6 +114,8 @@ def project_classified(tx: Transaction, event: Event) -> None:
     tx.session.execute(
         delete(ArchiveDocumentRow).where(ArchiveDocumentRow.project_code == event.project_code)
     )
+    # and the copies: the answers kept for replays, the events it wrote
+    forget_project_content(tx.session, platform, event.project_code)
 
 
 def document_filed(tx: Transaction, event: Event) -> None:

@@ -11,11 +11,12 @@ from sqlalchemy import select
 from services.approval import repository
 from services.approval.domain import Opinion, ReviewCase, ReviewRound
 from services.approval.incidents import ChangeReview, Incident
-from services.approval.models import ChangeReviewRow, IncidentRow, SecrecyDecisionRow
+from services.approval.models import ChangeReviewRow, IncidentRow, SecrecyDecisionRow, platform
 from shared.authz import Identity, acts_on_project, approving_body, deny, require_approving_body
 from shared.context import AppContext
 from shared.errors import NotFound, StateConflict
 from shared.events import Event
+from shared.persistence.forget import forget_project_content
 from shared.persistence.store import Transaction
 from shared.timekit import Clock
 
@@ -59,6 +60,8 @@ def project_classified(tx: Transaction, event: Event) -> None:
     ):
         if any(k in row.changes for k in ("goal", "location", "content")):
             row.changes = {k: v for k, v in row.changes.items() if k not in ("goal", "location", "content")}
+    # and the copies: the answers kept for replays, the events it wrote (change decisions)
+    forget_project_content(tx.session, platform, event.project_code)
 
 
 def _approve_if_complete(tx: Transaction, case: ReviewCase, today: date) -> None:

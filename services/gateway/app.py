@@ -194,6 +194,8 @@ class Gateway:
         if endpoint.compose is not None:
             return endpoint.status, endpoint.compose(Reads(self.rpc, context), params, body, query), {}
         args = endpoint.args(params, body, query)
+        if endpoint.carries is not None:  # what this command moves from another service
+            args = (*args, endpoint.carries(Reads(self.rpc, context), params))
         if request.method not in WRITES:
             return (
                 endpoint.status,

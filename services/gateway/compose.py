@@ -105,3 +105,12 @@ def _supervised(call: Call, code: str, oversight: Any, error: Exception | None) 
         return {part: (None, missing) for part in SUPERVISED}
     refused = oversight["refused"]
     return {part: (oversight[part], refused.get(part)) for part in SUPERVISED}
+
+
+def content_to_classify(call: Call, path: dict) -> Any:
+    """What the register holds of the content of a project the secrecy bureau declares
+    classified (第四条), read as the bureau for the declaring command, which takes it to
+    security: it moves in that one command and is never published. None once the register
+    holds none (a retry of the same declaration re-runs nothing: security answers the first
+    outcome)."""
+    return call("planning", "content_to_classify", path["code"])

@@ -70,6 +70,10 @@ class Endpoint:
     # a list read in keyset pages (pages.py): (where the items are — None: the answer is the
     # list — , the item fields making the cursor, in the list's order)
     page: tuple[str | None, tuple[str, ...]] | None = None
+    # a command that moves what another service holds to the one it commands (compose.py):
+    # read by RPC as the caller just before the command and passed to it as its last argument
+    # — it travels in this one command, never on the event bus
+    carries: Callable[[Callable, dict], Any] | None = None
 
     @property
     def roles(self) -> list[str]:
@@ -816,11 +820,13 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "secrecy.classify",
         "security",
         "classify",
-        "The secrecy bureau declares a project classified: its content leaves every store "
-        "but security's, the unit files it there, the bureau's review follows (第四条)",
+        "The secrecy bureau declares a project classified: its content moves to security "
+        "(goals, content, location, catalog, every document version, what change requests "
+        "said of them) and leaves every other store; the bureau's review follows (第四条)",
         tag="security",
         args=lambda p, b, q: (p["code"], b),
         body=security.Classification,
+        carries=compose.content_to_classify,
     ),
     Endpoint(
         "POST",

@@ -8,17 +8,18 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from services.planning import repository
 from services.planning.domain import Project, project_code
-from services.planning.models import ChangeRequestRow, DocumentRow
+from services.planning.models import ChangeRequestRow, DocumentRow, platform
 from services.planning.plans import AnnualPlan, Plan, items_in_force
 from shared.authz import Identity, acts_on_project, deny, require_project
 from shared.context import AppContext
 from shared.errors import NotFound, StateConflict
 from shared.events import Event
 from shared.faults import failpoint
+from shared.persistence.forget import forget_project_content
 from shared.persistence.store import Transaction
 from shared.policy import policy_in_force
 
@@ -171,8 +172,9 @@ _CLASSIFIED_CHANGES = ("goal", "location", "content")
 def project_classified(tx: Transaction, event: Event) -> None:
     """The secrecy bureau declared the project classified (第四条): its content leaves the
     register — goals, content, location, catalog, every document version and what change
-    requests said of goal, location and content. Nothing of it travels: the unit files it
-    with the security service, and the completeness checks read what is on file there."""
+    requests said of goal, location and content; security received it in the declaring
+    command (``content_to_move``). Nothing of it travels: the completeness checks read what
+    is on file with security, and the unit files anything further there."""
     project = repository.get(tx.session, event.project_code, for_update=True)
     if not project.declare_classified():
         return
@@ -181,6 +183,47 @@ def project_classified(tx: Transaction, event: Event) -> None:
     for change in repository.changes_of(tx.session, project.code):
         if any(k in change.changes for k in _CLASSIFIED_CHANGES):
             change.changes = {k: v for k, v in change.changes.items() if k not in _CLASSIFIED_CHANGES}
+    # and the copies: the answers kept for replays, the events it wrote (titles, changes)
+    forget_project_content(tx.session, platform, project.code)
+
+
+def content_to_move(session, code: str) -> dict | None:
+    """What the register holds of a project's content (第四条: goals, content, location, the
+    catalog, every document version and what change requests said of goal, location and
+    content) — what the bureau's declaration moves to the security service, read by the
+    gateway for that one command and never published. None once the project is classified:
+    nothing of it is here any more."""
+    project = repository.get(session, code)
+    if project.classified:
+        return None
+    documents: dict[str, list[dict]] = {}
+    for row in session.scalars(
+        select(DocumentRow)
+        .where(DocumentRow.project_code == code)
+        .order_by(DocumentRow.doc_type, DocumentRow.version)
+    ):
+        documents.setdefault(row.doc_type, []).append(
+            {
+                "version": row.version,
+                "title": row.title,
+                "sha256": row.sha256,
+                "filed_by": row.filed_by,
+                "filed_at": row.filed_at.isoformat(),
+            }
+        )
+    changes = [
+        {"request_id": c.id, **{k: c.changes[k] for k in _CLASSIFIED_CHANGES if k in c.changes}}
+        for c in repository.changes_of(session, code)
+        if any(k in c.changes for k in _CLASSIFIED_CHANGES)
+    ]
+    return {
+        "goals": project.goals,
+        "content": project.content,
+        "location": project.location,
+        "catalog": list(project.catalog),
+        "documents": documents,
+        "changes": changes,
+    }
 
 
 def _classified_material(project: Project, data: dict) -> bool:
@@ -322,6 +365,14 @@ class PlanningUseCases:
         with self.ctx.store.read() as session:
             project = _visible(session, caller, code, "project.read")
             return project, items_in_force(*repository.all_plans(session), self.ctx.today().year)
+
+    def content_to_classify(self, caller: Identity, *, code: str) -> dict | None:
+        """The secrecy bureau declaring the project classified (第四条) takes what the register
+        holds of its content to the security service (the gateway passes it on in the same
+        command): the bureau alone reads it, and only while it is still here."""
+        with self.ctx.store.read() as session:
+            _visible(session, caller, code, "secrecy.classify")
+            return content_to_move(session, code)
 
     def list_projects(self, caller: Identity, **filters: Any) -> tuple[int, list[Project]]:
         with self.ctx.store.read() as session:

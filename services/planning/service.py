@@ -58,6 +58,13 @@ class PlanningService(PlatformService):
         return schemas.project_view(project, self.caller, plan_items=plan_items)
 
     @rpc
+    @query("secrecy.classify")
+    def content_to_classify(self, code: str) -> dict | None:
+        """What the bureau's declaration moves to security (第四条): read by the gateway for
+        that command only, passed to security in it — never published."""
+        return self.cases.content_to_classify(self.caller, code=code)
+
+    @rpc
     @query("project.list")
     def list_projects(
         self, filters: dict | None = None, among: list[str] | None = None, excluding: list[str] | None = None

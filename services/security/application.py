@@ -108,6 +108,30 @@ def _publish_material(tx: Transaction, row: SecurityFileRow, details: dict) -> N
     )
 
 
+def _moved_here(tx: Transaction, code: str, moved: dict) -> ClassifiedContentRow:
+    """What the register held of a project just declared classified (第四条), kept here as
+    its classified content: goals, content and location; the catalog; every document version
+    as filed (a later filing here is the next version); what change requests said of goal,
+    location and content."""
+    held = tx.session.get(ClassifiedContentRow, code)
+    if held is None:
+        held = ClassifiedContentRow(project_code=code, details={})
+        tx.session.add(held)
+    held.goals, held.content, held.location = moved["goals"], moved["content"], moved["location"]
+    details = copy.deepcopy(held.details or {})
+    if moved["catalog"]:
+        details["catalog"] = moved["catalog"]
+    if moved["documents"]:
+        details["documents"] = {
+            doc_type: [{**v, "sha256": v["sha256"].lower()} for v in versions]
+            for doc_type, versions in moved["documents"].items()
+        }
+    if moved["changes"]:
+        details["changes"] = moved["changes"]
+    held.details = details
+    return held
+
+
 class SecurityUseCases:
     """The secrecy bureau's and the units' security use cases, against one context (store, clock,
     policy): each takes the caller and the domain arguments, keyword-only past the caller."""
@@ -195,11 +219,16 @@ class SecurityUseCases:
             _emit(tx, row, "secrecy_review_decided", {"decision": data["decision"], "decided_on": today}, [4])
         return self.view(caller, code=code)
 
-    def classify(self, caller: Identity, *, code: str, comments: str) -> dict:
+    def classify(self, caller: Identity, *, code: str, comments: str, content: dict | None = None) -> dict:
         """The bureau declares the project classified (第四条 涉密项目有关事宜的审查确认) — not
-        only a unit's self-declaration. Its content then belongs here alone: the register and the
-        archive drop theirs on ``project_classified`` (which carries none of it, nor the reasons,
-        kept here), the unit files it with this service, and the bureau's review follows."""
+        only a unit's self-declaration. Its content then belongs here alone: ``content``, what
+        the register held (read by the gateway for this command), is kept here in the same
+        transaction as the declaration; the register, the archive and the review cases drop
+        theirs on ``project_classified`` (which carries none of it, nor the reasons, kept here);
+        ``classified_material_filed`` says which document types are now on file here. The unit
+        files anything further with this service, and the bureau's review follows. Once: a
+        second declaration is refused, a retry of this one (its Idempotency-Key) answers the
+        first outcome — nothing is moved twice."""
         today = self.ctx.today()
         with self.ctx.store.transaction() as tx:
             row = _file(tx, caller, code, "secrecy.classify", lock=True)
@@ -211,6 +240,10 @@ class SecurityUseCases:
                 "comments": comments,
             }
             _emit(tx, row, "project_classified", {"declared_on": today}, [4])
+            if content is not None:
+                held = _moved_here(tx, code, content)
+                if held.details.get("documents") or held.details.get("catalog"):
+                    _publish_material(tx, row, held.details)
         return self.view(caller, code=code)
 
     def record_secrecy_inspection(self, caller: Identity, *, code: str, data: dict) -> dict:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from shared.wire import Items, Length, Range, Strict, load  # noqa: F401  (load: the service's loader)
+from shared.wire import (  # noqa: F401  (load: the service's loader)
+    Items,
+    Length,
+    Range,
+    Resource,
+    Strict,
+    load,
+)
 
 
 class Protection(Strict):
@@ -70,3 +77,36 @@ class ClassifiedContent(Strict):
     goals = fields.String(load_default=None, allow_none=True, validate=Length(max=5000))
     content = fields.String(load_default=None, allow_none=True, validate=Length(max=20000))
     location = fields.String(load_default=None, allow_none=True, validate=Length(max=500))
+
+
+class MovedDocument(Strict):
+    """One document version the register held (第二十条), as it was filed there."""
+
+    version = fields.Integer(required=True, validate=Range(min=1))
+    title = fields.String(required=True, validate=Length(min=1, max=300))
+    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-fA-F]{64}$"))
+    filed_by = fields.String(required=True, validate=Length(min=1, max=200))
+    filed_at = fields.String(required=True, validate=Length(min=1, max=64))
+
+
+class MovedChange(Strict):
+    """What a change request said of goal, location and content (第十八条)."""
+
+    request_id = fields.String(required=True, validate=Length(min=1, max=32))
+    goal = fields.String(validate=Length(min=1, max=5000))
+    location = fields.String(validate=Length(min=1, max=500))
+    content = fields.String(validate=Length(min=1, max=20000))
+
+
+class MovedContent(ClassifiedContent):
+    """What the register held of a project the bureau declares classified (第四条), carried to
+    security in the declaring command (the gateway reads it from planning): it arrives here and
+    leaves every other store; it never travels on the event bus."""
+
+    catalog = fields.List(fields.Nested(Resource), load_default=list, validate=Items(max=1000))
+    documents = fields.Dict(
+        keys=fields.String(validate=Length(min=1, max=64)),
+        values=fields.List(fields.Nested(MovedDocument), validate=Items(max=1000)),
+        load_default=dict,
+    )
+    changes = fields.List(fields.Nested(MovedChange), load_default=list, validate=Items(max=1000))

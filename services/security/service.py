@@ -63,9 +63,12 @@ class SecurityService(PlatformService):
 
     @rpc
     @command("secrecy.classify")
-    def classify(self, code: str, data: dict) -> dict:
+    def classify(self, code: str, data: dict, content: dict | None = None) -> dict:
+        """``content``: what the register held, read from planning by the gateway for this
+        command (第四条: it moves here) — None when the register holds none (any more)."""
         comments = schemas.load(schemas.Classification, data)["comments"]
-        return self.cases.classify(self.caller, code=code, comments=comments)
+        moved = schemas.load(schemas.MovedContent, content) if content is not None else None
+        return self.cases.classify(self.caller, code=code, comments=comments, content=moved)
 
     @rpc
     @command("secrecy.inspect")

@@ -4,11 +4,14 @@ the gates that follow; each refusal names its article and changes nothing. And t
 inspections of a classified project's secrecy work (item 9), read by it and the unit only."""
 
 import hashlib
+import json
+import sqlite3
 import uuid
 from datetime import date
 
 import pytest
 
+from shared.config import SERVICES
 from shared.testing import running_stack, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -218,14 +221,44 @@ def test_after_a_take_up_the_drcs_lower_approval_is_the_ceiling_of_budget_and_mo
     assert (funds["approved"], funds["disbursed"]) == ("450000.00", "300000.00")  # nothing more
 
 
-def test_the_bureau_declares_a_project_classified_and_its_content_leaves(stack):
-    code = stack.approved(UNIT, ITEM, amount="500000.00")  # documents and catalog on the register
+def test_the_bureau_declares_a_project_classified_and_its_content_moves_to_security(stack):
+    code = stack.approved(  # goals, content, location, documents and catalog on the register
+        UNIT,
+        ITEM,
+        amount="500000.00",
+        goals="建成涉密业务系统",
+        content="涉密网络与应用",
+        location="济南市某涉密机房",
+    )
     wait_for(
         lambda: stack.http("GET", f"/projects/{code}/archive", "office").json()["documents"],
         timeout=20,
         message="archived",
     )
-    assert project(stack, code, "unit", UNIT)["catalog"]
+    title = f"可行性研究报告（涉密）{code}"  # a document the register and the archive hold
+    filed = stack.http(
+        "PUT",
+        f"/projects/{code}/documents/feasibility_study",
+        "unit",
+        UNIT,
+        json={"title": title, "sha256": "cd" * 32},
+    )
+    assert filed.status_code == 200, filed.text
+    wait_for(
+        lambda: (
+            title
+            in [
+                d["title"]
+                for d in stack.http("GET", f"/projects/{code}/archive", "office").json()["documents"]
+            ]
+        ),
+        timeout=20,
+        message="archived",
+    )
+    held = project(stack, code, "unit", UNIT)  # what the register holds before the declaration
+    assert held["catalog"] and held["documents"] and held["goals"] == "建成涉密业务系统"
+    classified_content = f"/projects/{code}/classified-content"
+    assert stack.http("GET", classified_content, "unit", UNIT).status_code == 404  # not classified
 
     office = stack.http(
         "POST", f"/projects/{code}/classification", "office", json={"comments": "涉及国家秘密"}
@@ -251,6 +284,25 @@ def test_the_bureau_declares_a_project_classified_and_its_content_leaves(stack):
     twice = stack.http("POST", f"/projects/{code}/classification", "secrecy", json={"comments": "再次"})
     assert twice.status_code == 409 and error(twice)["articles"] == ["第四条"]
 
+    # the content moved to security in the declaring command: what the register held, read as
+    # the unit (and the bureau); nobody else reads it
+    moved = stack.http("GET", classified_content, "unit", UNIT)
+    assert moved.status_code == 200, moved.text
+    moved = moved.json()
+    assert (moved["goals"], moved["content"], moved["location"]) == (
+        held["goals"],
+        held["content"],
+        held["location"],
+    )
+    assert moved["details"]["catalog"] == held["catalog"]
+    assert {
+        doc_type: [(v["version"], v["title"], v["sha256"]) for v in versions]
+        for doc_type, versions in moved["details"]["documents"].items()
+    } == {d["doc_type"]: [(d["version"], d["title"], d["sha256"])] for d in held["documents"]}
+    assert stack.http("GET", classified_content, "secrecy").json() == moved
+    for role, unit in (("office", None), ("finance", None), ("audit", None), ("unit", OTHER)):
+        assert stack.http("GET", classified_content, role, unit).status_code == 403
+
     # the content leaves the register and the archive; the others see the stub
     wait_for(lambda: project(stack, code).get("name") is None, timeout=20, message="stub")
     own = wait_for(
@@ -259,6 +311,9 @@ def test_the_bureau_declares_a_project_classified_and_its_content_leaves(stack):
         message="documents gone",
     )
     assert own["catalog"] == [] and own["goals"] is None
+    assert own["content"] is None and own["location"] is None
+    stub = project(stack, code)  # the office: the stub, none of the content
+    assert not {"goals", "content", "location", "catalog", "documents", "name"} & set(stub)
     wait_for(
         lambda: stack.http("GET", f"/projects/{code}/archive", "office").json()["documents"] == [],
         timeout=20,
@@ -305,6 +360,18 @@ def test_the_bureau_declares_a_project_classified_and_its_content_leaves(stack):
         message="approval learned it",
     )
     assert case["name"] is None
+    # no other service's database keeps any of it — not in its tables, the answers it keeps for
+    # replays, nor the events it wrote; only the audit ledger keeps what was published before
+    # the declaration (the document's title), shown now to the unit and the bureau alone
+    never_published = [held["goals"], held["content"], held["location"]]
+    for service in SERVICES:
+        if service == "security":
+            continue
+        with sqlite3.connect(stack.urls[service].removeprefix("sqlite:///")) as conn:
+            dump = "\n".join(conn.iterdump())
+        for text in never_published + ([] if service == "supervision" else [title]):
+            for form in (text, json.dumps(text)[1:-1]):  # as written, and JSON-escaped
+                assert form not in dump, f"{service} keeps {text!r}"
 
     # the bureau's own inspections of its secrecy work (第四条), kept by security only
     inspections = f"/projects/{code}/secrecy-inspections"

@@ -128,3 +128,46 @@ def test_a_unit_token_must_carry_its_unit():
     )
     with pytest.raises(Unauthenticated):
         Authenticator(CONFIG).identify(f"Bearer {no_unit}")
+
+
+class Recording:
+    """The services' answers, recorded in the order the gateway asks (no broker)."""
+
+    def __init__(self, answers):
+        self.answers, self.calls = answers, []
+
+    def call(self, service, method, *args, context=None, read=False, **kwargs):
+        self.calls.append((service, method, args, dict(context or {}), read))
+        return self.answers[(service, method)]
+
+
+def test_the_bureaus_declaration_carries_the_registers_content_to_security_in_one_command():
+    """第四条: the gateway reads what the register holds (as the bureau, a read) and passes it
+    to security in the declaring command — the one write, with its Idempotency-Key; nothing
+    else is sent, and the answer is security's (no content in it)."""
+    content = {
+        "goals": "目标",
+        "content": None,
+        "location": None,
+        "catalog": [],
+        "documents": {},
+        "changes": [],
+    }
+    rpc = Recording(
+        {
+            ("planning", "content_to_classify"): content,
+            ("security", "classify"): {"project": "SD-2026-000001", "classified": True},
+        }
+    )
+    r = Client(Gateway(CONFIG, rpc=rpc)).post(
+        "/api/v1/projects/SD-2026-000001/classification",
+        json={"comments": "涉及国家秘密"},
+        headers={**bearer("secrecy"), "Idempotency-Key": "declare-1"},
+    )
+    assert r.status_code == 200 and r.json == {"project": "SD-2026-000001", "classified": True}
+    (read_from, read, args, context, is_read), (to, command, sent, write_context, write_is_read) = rpc.calls
+    assert (read_from, read, args, is_read) == ("planning", "content_to_classify", ("SD-2026-000001",), True)
+    assert context["identity"].role == "secrecy" and "idempotency_key" not in context
+    assert (to, command, write_is_read) == ("security", "classify", False)
+    assert sent == ("SD-2026-000001", {"comments": "涉及国家秘密"}, content)
+    assert write_context["idempotency_key"] == "declare-1"

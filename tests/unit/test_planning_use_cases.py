@@ -193,3 +193,44 @@ def test_a_classified_project_is_a_stub_to_everyone_but_its_unit(store):
     assert stub["classified"] is True and stub["code"] == code and "name" not in stub
     mine, _ = cases(store).get_project(UNIT_CALLER, code=code)
     assert schemas.project_view(mine, UNIT_CALLER)["name"] == "全省电子证照系统"
+
+
+def test_what_the_bureaus_declaration_moves_is_read_here_once_and_then_gone(store):
+    """第四条: the register hands the bureau's declaring command what it holds of the content —
+    goals, content, location, catalog, every document version — and after project_classified
+    holds none of it, so a retried declaration finds nothing more to move."""
+    bureau = Identity("s1", "secrecy")
+    code = register(store, goals="目标", content="内容", location="济南")
+    complete_application(store, code)
+    cases(store).file_document(
+        UNIT_CALLER,
+        code=code,
+        doc_type="construction_plan",
+        data=schemas.load(schemas.DocumentFiling, {"title": "方案第二版", "sha256": "c" * 64}),
+    )
+    moved = cases(store).content_to_classify(bureau, code=code)
+    assert (moved["goals"], moved["content"], moved["location"]) == ("目标", "内容", "济南")
+    assert [r["name"] for r in moved["catalog"]] == ["电子证照"]
+    assert [(v["version"], v["title"]) for v in moved["documents"]["construction_plan"]] == [
+        (1, "construction_plan"),
+        (2, "方案第二版"),
+    ]
+    assert set(moved["documents"]) == {"construction_plan", "investment_budget"}
+    store.handle_once(
+        make_event(
+            "project_classified",
+            {"declared_on": TODAY},
+            project_code=code,
+            regulation_version="shandong/v1",
+            articles=[4],
+        ),
+        application.project_classified,
+    )
+    assert cases(store).content_to_classify(bureau, code=code) is None
+    # nor in what it wrote to the outbox: the document_filed events keep no title
+    with store.read() as session:
+        bodies = [r.body for r in session.execute(select(platform.outbox)).all()]
+    assert any('"document_filed"' in b for b in bodies) and not any("方案第二版" in b for b in bodies)
+    mine, _ = cases(store).get_project(UNIT_CALLER, code=code)
+    view = schemas.project_view(mine, UNIT_CALLER)
+    assert view["goals"] is None and view["catalog"] == [] and not view.get("documents")

@@ -5,16 +5,18 @@ content is then kept here alone (第四条)."""
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 
 from services.security import schemas
 from services.security.application import SecurityUseCases, project_registered
 from services.security.models import platform
 from shared.authz import Identity
 from shared.context import AppContext
-from shared.errors import RuleViolation
+from shared.errors import RuleViolation, StateConflict
 from shared.events import make_event
 from shared.persistence import create_engine_for
 from shared.persistence.migrations import upgrade
@@ -68,3 +70,87 @@ def test_the_bureau_declares_a_project_classified_on_its_clocks_day(cases):
 
 def test_no_duty_is_overdue_before_a_profile_is_recorded(cases):
     assert cases.report_overdue_duties(as_of=date(2030, 1, 1)) == []
+
+
+MOVED = {
+    "goals": "建成涉密业务系统",
+    "content": "涉密网络与应用",
+    "location": "济南某处",
+    "catalog": [
+        {
+            "name": "涉密目录",
+            "source": "本单位",
+            "format": "表格",
+            "update_frequency": "每月",
+            "sharing_type": "none",
+            "open_type": "none",
+        }
+    ],
+    "documents": {
+        "construction_plan": [
+            {
+                "version": 1,
+                "title": "建设方案",
+                "sha256": "AB" * 32,
+                "filed_by": "u1",
+                "filed_at": "2026-03-01T08:00:00+00:00",
+            }
+        ]
+    },
+    "changes": [{"request_id": "CR-1", "location": "青岛某处"}],
+}
+
+
+def outbox(cases) -> list[tuple[str, str]]:
+    """(event type, the envelope as it will travel) of each event written to the outbox."""
+    with cases.ctx.store.read() as session:
+        return [(r.routing_key, r.body) for r in session.execute(select(platform.outbox)).all()]
+
+
+def test_the_declaration_moves_the_registers_content_here_and_publishes_none_of_it(cases):
+    """第四条: what the register held arrives in security's store in the declaring command —
+    goals, content, location, catalog, every document version, what change requests said —
+    and the events say only the date and which document types are on file here."""
+    moved = load(schemas.MovedContent, MOVED)
+    cases.classify(BUREAU, code=CODE, comments="涉及国家秘密", content=moved)
+    held = cases.get_classified_content(OWNER, code=CODE)
+    assert (held["goals"], held["content"], held["location"]) == (
+        "建成涉密业务系统",
+        "涉密网络与应用",
+        "济南某处",
+    )
+    assert held["details"]["catalog"] == [{**MOVED["catalog"][0], "sharing_conditions": None}]
+    [version] = held["details"]["documents"]["construction_plan"]
+    assert version["title"] == "建设方案" and version["sha256"] == "ab" * 32
+    assert held["details"]["changes"] == MOVED["changes"]
+    events = outbox(cases)
+    assert [k for k, _ in events] == ["project_classified", "classified_material_filed"]
+    said = "".join(json.dumps(json.loads(body), ensure_ascii=False) for _, body in events)
+    for secret in ("建成涉密", "涉密网络", "济南", "建设方案", "涉密目录", "青岛"):
+        assert secret not in said
+    # a later filing by the unit is the next version of the moved document
+    again = cases.file_classified_document(
+        OWNER,
+        code=CODE,
+        doc_type="construction_plan",
+        data={"title": "建设方案（修订）", "sha256": "cd" * 32},
+        at=datetime(2026, 3, 2, tzinfo=UTC),
+    )
+    assert [v["version"] for v in again["details"]["documents"]["construction_plan"]] == [1, 2]
+
+
+def test_a_second_declaration_moves_nothing_twice(cases):
+    """Declared once (第四条): a second declaration is refused and changes nothing — the content
+    moved the first time stays as it was."""
+    cases.classify(BUREAU, code=CODE, comments="涉及国家秘密", content=load(schemas.MovedContent, MOVED))
+    before = cases.get_classified_content(OWNER, code=CODE)
+    with pytest.raises(StateConflict) as err:
+        cases.classify(
+            BUREAU,
+            code=CODE,
+            comments="再次",
+            content=load(schemas.MovedContent, {**MOVED, "goals": "别的"}),
+        )
+    assert err.value.as_dict()["articles"] == ["第四条"]
+    assert cases.get_classified_content(OWNER, code=CODE) == before
+    assert len(outbox(cases)) == 2
