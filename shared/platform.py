@@ -286,6 +286,34 @@ def query(permission: str) -> Callable[[Method], Method]:
     return decorate
 
 
+# what an event's effect is to the inbox (``Store.handle_once``): applied in the claim's transaction
+Effect = Callable[[Transaction, Event], Any]
+
+
+def subscribe(
+    name: str, effect: Effect | None = None, *, effect_for: Callable[[Any], Effect] | None = None
+) -> Method:
+    """A service's subscription to the event type ``name``, in one line (a class attribute):
+    the reliable handler (``shared.messaging.reliable``) that applies ``effect`` exactly once per
+    message through the inbox (``Store.handle_once``: the claim and the effects in one commit).
+
+    ``effect_for(service)`` instead, for an effect that needs the worker's clock or calendar,
+    built per delivery. nameko finds the handler under the attribute's name, which names its
+    entrypoint in the logs; the queue it consumes is the registry's (``SUBSCRIPTIONS``)::
+
+        on_change_decided = subscribe("change_decided", application.change_decided)
+    """
+    if (effect is None) == (effect_for is None):
+        raise TypeError(f"subscribe({name!r}): give either an effect or effect_for, not both or neither")
+
+    def handler(self: Any, event: Event) -> None:
+        self.db.handle_once(event, effect if effect_for is None else effect_for(self))
+
+    handler.__name__ = handler.__qualname__ = f"on_{name}"
+    handler.__doc__ = f"The {name} event, applied once (shared.platform.subscribe)."
+    return reliable_handler(name)(handler)
+
+
 class LogContext(DependencyProvider):
     """Binds correlation id and project code into every log line of a worker."""
 
@@ -404,10 +432,7 @@ class PlatformService(OperableProcess):
             return None
         return self.db.outcome(self.caller.sub, str(request_id)[:MAX_REQUEST_ID])
 
-    @reliable_handler("clock_set")
-    def on_clock_set(self, event: Event) -> None:
-        self.db.handle_once(event, _apply_clock_set(self.db.tables))
-
-    @reliable_handler("calendar_year_loaded")
-    def on_calendar_year_loaded(self, event: Event) -> None:
-        self.db.handle_once(event, _apply_calendar_year(self.db.tables))
+    on_clock_set = subscribe("clock_set", effect_for=lambda service: _apply_clock_set(service.db.tables))
+    on_calendar_year_loaded = subscribe(
+        "calendar_year_loaded", effect_for=lambda service: _apply_calendar_year(service.db.tables)
+    )

@@ -4,9 +4,8 @@ from services.acceptance import application, schemas
 from services.acceptance.application import AcceptanceUseCases
 from services.acceptance.models import platform
 from shared.context import AppContext
-from shared.messaging.reliable import reliable_handler
 from shared.messaging.rpc import rpc
-from shared.platform import Database, PlatformService, command, query
+from shared.platform import Database, PlatformService, command, query, subscribe
 
 
 class AcceptanceService(PlatformService):
@@ -18,49 +17,17 @@ class AcceptanceService(PlatformService):
         """The use cases against this worker's store and clock (shared.context)."""
         return AcceptanceUseCases(AppContext(self.db, self.clock))
 
-    @reliable_handler("project_registered")
-    def on_project_registered(self, event) -> None:
-        self.db.handle_once(event, application.project_registered)
-
-    @reliable_handler("project_approved")
-    def on_project_approved(self, event) -> None:
-        self.db.handle_once(event, application.project_approved)
-
-    @reliable_handler("fixed_asset_designated")
-    def on_fixed_asset_designated(self, event) -> None:
-        self.db.handle_once(event, application.fixed_asset_designated)
-
-    @reliable_handler("project_classified")
-    def on_project_classified(self, event) -> None:
-        self.db.handle_once(event, application.project_classified)
-
-    @reliable_handler("document_filed")
-    def on_document_filed(self, event) -> None:
-        self.db.handle_once(event, application.document_filed)
-
-    @reliable_handler("sharing_status_recorded")
-    def on_sharing_status_recorded(self, event) -> None:
-        self.db.handle_once(event, application.sharing_fact)
-
-    @reliable_handler("contract_filed")
-    def on_contract_filed(self, event) -> None:
-        self.db.handle_once(event, application.contract_fact)
-
-    @reliable_handler("security_profile_recorded")
-    def on_security_profile_recorded(self, event) -> None:
-        self.db.handle_once(event, application.security_fact)
-
-    @reliable_handler("risk_assessment_recorded")
-    def on_risk_assessment_recorded(self, event) -> None:
-        self.db.handle_once(event, application.security_fact)
-
-    @reliable_handler("classified_material_filed")
-    def on_classified_material_filed(self, event) -> None:
-        self.db.handle_once(event, application.security_fact)
-
-    @reliable_handler("crypto_evaluation_recorded")
-    def on_crypto_evaluation_recorded(self, event) -> None:
-        self.db.handle_once(event, application.security_fact)
+    on_project_registered = subscribe("project_registered", application.project_registered)
+    on_project_approved = subscribe("project_approved", application.project_approved)
+    on_fixed_asset_designated = subscribe("fixed_asset_designated", application.fixed_asset_designated)
+    on_project_classified = subscribe("project_classified", application.project_classified)
+    on_document_filed = subscribe("document_filed", application.document_filed)
+    on_sharing_status_recorded = subscribe("sharing_status_recorded", application.sharing_fact)
+    on_contract_filed = subscribe("contract_filed", application.contract_fact)
+    on_security_profile_recorded = subscribe("security_profile_recorded", application.security_fact)
+    on_risk_assessment_recorded = subscribe("risk_assessment_recorded", application.security_fact)
+    on_classified_material_filed = subscribe("classified_material_filed", application.security_fact)
+    on_crypto_evaluation_recorded = subscribe("crypto_evaluation_recorded", application.security_fact)
 
     @rpc
     @command("acceptance.annual_report")

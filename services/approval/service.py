@@ -4,9 +4,8 @@ from services.approval import application, schemas
 from services.approval.application import ApprovalUseCases
 from services.approval.models import platform
 from shared.context import AppContext
-from shared.messaging.reliable import reliable_handler
 from shared.messaging.rpc import rpc
-from shared.platform import Database, PlatformService, command, query
+from shared.platform import Database, PlatformService, command, query, subscribe
 
 
 class ApprovalService(PlatformService):
@@ -18,9 +17,10 @@ class ApprovalService(PlatformService):
         """The use cases against this worker's store and clock (shared.context)."""
         return ApprovalUseCases(AppContext(self.db, self.clock))
 
-    @reliable_handler("application_submitted")
-    def on_application_submitted(self, event) -> None:
-        self.db.handle_once(event, application.open_review_case(self.clock.today()))
+    on_application_submitted = subscribe(
+        "application_submitted",
+        effect_for=lambda service: application.open_review_case(service.clock.today()),
+    )
 
     @rpc
     @query("review.list")
@@ -72,17 +72,11 @@ class ApprovalService(PlatformService):
         comments = schemas.load(schemas.FixedAssetTakeUp, data)["comments"]
         return schemas.case_view(self.cases.take_up_fixed_asset(code=code, comments=comments))
 
-    @reliable_handler("secrecy_review_decided")
-    def on_secrecy_review_decided(self, event) -> None:
-        self.db.handle_once(event, application.secrecy_decided(self.clock))
-
-    @reliable_handler("project_classified")
-    def on_project_classified(self, event) -> None:
-        self.db.handle_once(event, application.project_classified)
-
-    @reliable_handler("change_requested")
-    def on_change_requested(self, event) -> None:
-        self.db.handle_once(event, application.change_requested)
+    on_secrecy_review_decided = subscribe(
+        "secrecy_review_decided", effect_for=lambda service: application.secrecy_decided(service.clock)
+    )
+    on_project_classified = subscribe("project_classified", application.project_classified)
+    on_change_requested = subscribe("change_requested", application.change_requested)
 
     @rpc
     @command("project.change.decide")

@@ -4,9 +4,8 @@ from services.finance import application, schemas
 from services.finance.application import FinanceUseCases
 from services.finance.models import platform
 from shared.context import AppContext
-from shared.messaging.reliable import reliable_handler
 from shared.messaging.rpc import rpc
-from shared.platform import Database, PlatformService, command, query
+from shared.platform import Database, PlatformService, command, query, subscribe
 
 
 class FinanceService(PlatformService):
@@ -19,65 +18,21 @@ class FinanceService(PlatformService):
         return FinanceUseCases(AppContext(self.db, self.clock))
 
     # -- state the gates learn from other services (never a synchronous call) ---------------
-    @reliable_handler("project_registered")
-    def on_project_registered(self, event) -> None:
-        self.db.handle_once(event, application.project_registered)
-
-    @reliable_handler("sharing_status_recorded")
-    def on_sharing_status_recorded(self, event) -> None:
-        self.db.handle_once(event, application.sharing_status_recorded)
-
-    @reliable_handler("review_opinion_issued")
-    def on_review_opinion_issued(self, event) -> None:
-        self.db.handle_once(event, application.opinion_issued)
-
-    @reliable_handler("drc_decision_recorded")
-    def on_drc_decision_recorded(self, event) -> None:
-        self.db.handle_once(event, application.drc_decided)
-
-    @reliable_handler("fixed_asset_designated")
-    def on_fixed_asset_designated(self, event) -> None:
-        self.db.handle_once(event, application.fixed_asset_designated)
-
-    @reliable_handler("project_approved")
-    def on_project_approved(self, event) -> None:
-        self.db.handle_once(event, application.project_approved)
-
-    @reliable_handler("change_decided")
-    def on_change_decided(self, event) -> None:
-        self.db.handle_once(event, application.change_decided)
-
-    @reliable_handler("change_reapproved")
-    def on_change_reapproved(self, event) -> None:
-        self.db.handle_once(event, application.change_reapproved)
-
-    @reliable_handler("construction_suspended")
-    def on_construction_suspended(self, event) -> None:
-        self.db.handle_once(event, application.construction_suspended)
-
-    @reliable_handler("construction_resumed")
-    def on_construction_resumed(self, event) -> None:
-        self.db.handle_once(event, application.construction_resumed)
-
-    @reliable_handler("annual_report_filed")
-    def on_annual_report_filed(self, event) -> None:
-        self.db.handle_once(event, application.annual_report_filed)
-
-    @reliable_handler("construction_completed")
-    def on_construction_completed(self, event) -> None:
-        self.db.handle_once(event, application.construction_completed)
-
-    @reliable_handler("acceptance_decided")
-    def on_acceptance_decided(self, event) -> None:
-        self.db.handle_once(event, application.acceptance_decided)
-
-    @reliable_handler("sanction_imposed")
-    def on_sanction_imposed(self, event) -> None:
-        self.db.handle_once(event, application.sanction_imposed)
-
-    @reliable_handler("sanction_lifted")
-    def on_sanction_lifted(self, event) -> None:
-        self.db.handle_once(event, application.sanction_lifted)
+    on_project_registered = subscribe("project_registered", application.project_registered)
+    on_sharing_status_recorded = subscribe("sharing_status_recorded", application.sharing_status_recorded)
+    on_review_opinion_issued = subscribe("review_opinion_issued", application.opinion_issued)
+    on_drc_decision_recorded = subscribe("drc_decision_recorded", application.drc_decided)
+    on_fixed_asset_designated = subscribe("fixed_asset_designated", application.fixed_asset_designated)
+    on_project_approved = subscribe("project_approved", application.project_approved)
+    on_change_decided = subscribe("change_decided", application.change_decided)
+    on_change_reapproved = subscribe("change_reapproved", application.change_reapproved)
+    on_construction_suspended = subscribe("construction_suspended", application.construction_suspended)
+    on_construction_resumed = subscribe("construction_resumed", application.construction_resumed)
+    on_annual_report_filed = subscribe("annual_report_filed", application.annual_report_filed)
+    on_construction_completed = subscribe("construction_completed", application.construction_completed)
+    on_acceptance_decided = subscribe("acceptance_decided", application.acceptance_decided)
+    on_sanction_imposed = subscribe("sanction_imposed", application.sanction_imposed)
+    on_sanction_lifted = subscribe("sanction_lifted", application.sanction_lifted)
 
     # -- commands and reads ----------------------------------------------------------------------
     @rpc

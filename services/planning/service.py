@@ -4,9 +4,8 @@ from services.planning import application, schemas
 from services.planning.application import PlanningUseCases
 from services.planning.models import platform
 from shared.context import AppContext
-from shared.messaging.reliable import reliable_handler
 from shared.messaging.rpc import rpc
-from shared.platform import Database, PlatformService, command, query
+from shared.platform import Database, PlatformService, command, query, subscribe
 
 
 class PlanningService(PlatformService):
@@ -141,74 +140,23 @@ class PlanningService(PlatformService):
     def list_change_requests(self, code: str) -> list[dict]:
         return [schemas.change_view(r) for r in self.cases.change_requests(self.caller, code=code)]
 
-    @reliable_handler("contract_filed")
-    def on_contract_filed(self, event) -> None:
-        self.db.handle_once(event, application.contract_filed)
-
-    @reliable_handler("sanction_imposed")
-    def on_sanction_imposed(self, event) -> None:
-        self.db.handle_once(event, application.sanction_imposed)
-
-    @reliable_handler("sanction_lifted")
-    def on_sanction_lifted(self, event) -> None:
-        self.db.handle_once(event, application.sanction_lifted)
-
-    @reliable_handler("construction_completed")
-    def on_construction_completed(self, event) -> None:
-        self.db.handle_once(event, application.construction_completed)
-
-    @reliable_handler("acceptance_decided")
-    def on_acceptance_decided(self, event) -> None:
-        self.db.handle_once(event, application.acceptance_decided)
-
-    @reliable_handler("project_went_live")
-    def on_project_went_live(self, event) -> None:
-        self.db.handle_once(event, application.project_went_live)
-
-    @reliable_handler("classified_material_filed")
-    def on_classified_material_filed(self, event) -> None:
-        self.db.handle_once(event, application.classified_material_filed)
-
-    @reliable_handler("fixed_asset_designated")
-    def on_fixed_asset_designated(self, event) -> None:
-        self.db.handle_once(event, application.fixed_asset_designated)
-
-    @reliable_handler("project_classified")
-    def on_project_classified(self, event) -> None:
-        self.db.handle_once(event, application.project_classified)
-
-    @reliable_handler("secrecy_review_decided")
-    def on_secrecy_review_decided(self, event) -> None:
-        self.db.handle_once(event, application.secrecy_decided)
-
-    @reliable_handler("change_decided")
-    def on_change_decided(self, event) -> None:
-        self.db.handle_once(event, application.change_decided)
-
-    @reliable_handler("change_reapproved")
-    def on_change_reapproved(self, event) -> None:
-        self.db.handle_once(event, application.change_reapproved)
-
-    @reliable_handler("construction_suspended")
-    def on_construction_suspended(self, event) -> None:
-        self.db.handle_once(event, application.construction_suspended)
-
-    @reliable_handler("construction_resumed")
-    def on_construction_resumed(self, event) -> None:
-        self.db.handle_once(event, application.construction_resumed)
-
-    @reliable_handler("review_case_opened")
-    def on_review_case_opened(self, event) -> None:
-        self.db.handle_once(event, application.review_case_opened)
-
-    @reliable_handler("review_opinion_issued")
-    def on_review_opinion_issued(self, event) -> None:
-        self.db.handle_once(event, application.opinion_issued)
-
-    @reliable_handler("drc_decision_recorded")
-    def on_drc_decision_recorded(self, event) -> None:
-        self.db.handle_once(event, application.drc_decided)
-
-    @reliable_handler("project_approved")
-    def on_project_approved(self, event) -> None:
-        self.db.handle_once(event, application.project_approved)
+    on_contract_filed = subscribe("contract_filed", application.contract_filed)
+    on_sanction_imposed = subscribe("sanction_imposed", application.sanction_imposed)
+    on_sanction_lifted = subscribe("sanction_lifted", application.sanction_lifted)
+    on_construction_completed = subscribe("construction_completed", application.construction_completed)
+    on_acceptance_decided = subscribe("acceptance_decided", application.acceptance_decided)
+    on_project_went_live = subscribe("project_went_live", application.project_went_live)
+    on_classified_material_filed = subscribe(
+        "classified_material_filed", application.classified_material_filed
+    )
+    on_fixed_asset_designated = subscribe("fixed_asset_designated", application.fixed_asset_designated)
+    on_project_classified = subscribe("project_classified", application.project_classified)
+    on_secrecy_review_decided = subscribe("secrecy_review_decided", application.secrecy_decided)
+    on_change_decided = subscribe("change_decided", application.change_decided)
+    on_change_reapproved = subscribe("change_reapproved", application.change_reapproved)
+    on_construction_suspended = subscribe("construction_suspended", application.construction_suspended)
+    on_construction_resumed = subscribe("construction_resumed", application.construction_resumed)
+    on_review_case_opened = subscribe("review_case_opened", application.review_case_opened)
+    on_review_opinion_issued = subscribe("review_opinion_issued", application.opinion_issued)
+    on_drc_decision_recorded = subscribe("drc_decision_recorded", application.drc_decided)
+    on_project_approved = subscribe("project_approved", application.project_approved)

@@ -8,9 +8,8 @@ from services.security import application, schemas
 from services.security.application import SecurityUseCases
 from services.security.models import platform
 from shared.context import AppContext
-from shared.messaging.reliable import reliable_handler
 from shared.messaging.rpc import rpc
-from shared.platform import Database, PlatformService, command, query
+from shared.platform import Database, PlatformService, command, query, subscribe
 from shared.wire import Catalog, DocType, DocumentFiling, load
 
 
@@ -23,9 +22,7 @@ class SecurityService(PlatformService):
         """The use cases against this worker's store and clock (shared.context)."""
         return SecurityUseCases(AppContext(self.db, self.clock))
 
-    @reliable_handler("project_registered")
-    def on_project_registered(self, event) -> None:
-        self.db.handle_once(event, application.project_registered)
+    on_project_registered = subscribe("project_registered", application.project_registered)
 
     @timer(interval=3600)
     def scan_duties(self) -> None:

@@ -126,3 +126,29 @@ def test_the_actor_travels_in_the_envelope_and_is_optional_on_the_wire():
     body = event.to_wire()
     del body["actor"]
     assert load_event(body).actor is None
+
+
+def test_every_service_handles_exactly_its_subscriptions_under_the_handlers_names():
+    """The services declare their handlers (``shared.platform.subscribe``); the queues, bindings
+    and broker rights come from the registry: the two must agree, one handler per type. The
+    attribute stays ``on_<type>``: it names the inbox's consumer, so a rename would re-apply
+    every event already handled."""
+    import importlib
+    import inspect
+
+    from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
+
+    from shared.config import process_class
+    from shared.messaging.reliable import ReliableEventHandler
+
+    for service in SUBSCRIPTIONS:
+        module, name = process_class(service).split(":")
+        cls = getattr(importlib.import_module(module), name)
+        handled = [
+            (attr, ext.event_type)
+            for attr, method in inspect.getmembers(cls)
+            for ext in getattr(method, ENTRYPOINT_EXTENSIONS_ATTR, ())
+            if type(ext) is ReliableEventHandler
+        ]
+        assert sorted(kind for _, kind in handled) == sorted(SUBSCRIPTIONS[service]), service
+        assert all(attr == f"on_{kind}" for attr, kind in handled), service
