@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Collection
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from shared.errors import GovprojError
 
@@ -332,4 +332,35 @@ def require_project(
         f"无权访问项目 {code}：该项目不属于本单位，或不存在",
         articles=[4],
         details={"permission": permission, "project": code},
+    )
+
+
+class ProjectReaders(Protocol):
+    """A service's copy of who may read a project, learnt from its registration: the owning
+    unit and its co-builders (None: none)."""
+
+    @property
+    def owner_unit(self) -> str | None: ...
+
+    @property
+    def co_builders(self) -> list[str] | None: ...
+
+
+def require_readers(
+    identity: Identity,
+    permission: str,
+    code: str,
+    readers: ProjectReaders | None,
+    *,
+    owner_only: bool = False,
+) -> None:
+    """``require_project`` against a service's copy of the project's readers (a row with
+    ``owner_unit`` and ``co_builders``), None when the service knows no project ``code``."""
+    require_project(
+        identity,
+        permission,
+        code,
+        readers.owner_unit if readers else None,
+        (readers.co_builders or []) if readers else (),
+        owner_only=owner_only,
     )

@@ -30,7 +30,7 @@ from shared.authz import (
     approving_body,
     deny,
     require_approving_body,
-    require_project,
+    require_readers,
 )
 from shared.context import AppContext
 from shared.errors import NotFound, StateConflict
@@ -182,14 +182,7 @@ def _known(
     unit, the owner only). Checked before anything of the project is said: to a unit, an
     unknown code is refused like another unit's project (shared.authz.require_project)."""
     known = session.get(KnownProjectRow, code)
-    require_project(
-        caller,
-        permission,
-        code,
-        known.owner_unit if known else None,
-        (known.co_builders or []) if known else (),
-        owner_only=owner_only,
-    )
+    require_readers(caller, permission, code, known, owner_only=owner_only)
     return known
 
 

@@ -19,7 +19,7 @@ from services.finance.models import (
     SharingStatusRow,
 )
 from services.finance.views import contract_view, disbursement_view, funds_view
-from shared.authz import Identity, acts_on_project, deny, require_project
+from shared.authz import Identity, acts_on_project, deny, require_readers
 from shared.context import AppContext
 from shared.errors import NotFound, RuleViolation, StateConflict
 from shared.events import Event
@@ -628,13 +628,7 @@ class FinanceUseCases:
         with self.ctx.store.read() as session:
             row = session.get(FundingFileRow, code)
             # the caller first: to a unit, an unknown code is refused like another unit's project
-            require_project(
-                caller,
-                "funds.read",
-                code,
-                row.owner_unit if row else None,
-                (row.co_builders or []) if row else (),
-            )
+            require_readers(caller, "funds.read", code, row)
             if row is None or not row.approved:
                 raise NotFound(
                     f"finance has no file of project {code} before its approval",
@@ -663,13 +657,7 @@ class FinanceUseCases:
         (and its co-builders), the office, finance and audit."""
         with self.ctx.store.read() as session:
             row = session.get(FundingFileRow, code)
-            require_project(
-                caller,
-                "funds.contracts.read",
-                code,
-                row.owner_unit if row else None,
-                (row.co_builders or []) if row else (),
-            )
+            require_readers(caller, "funds.contracts.read", code, row)
             if row is None or not row.approved:
                 raise NotFound(
                     f"finance has no file of project {code} before its approval",

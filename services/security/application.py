@@ -16,7 +16,7 @@ from services.security.models import (
     SecurityFileRow,
 )
 from services.security.views import classified_view, inspection_view
-from shared.authz import Identity, deny, require_project, sees_classified_content
+from shared.authz import Identity, deny, require_readers, sees_classified_content
 from shared.context import AppContext
 from shared.errors import NotFound, RuleViolation
 from shared.events import Event
@@ -55,14 +55,7 @@ def _file(
     like another unit's project (shared.authz.require_project)."""
     session = getattr(tx_or_session, "session", tx_or_session)
     row = session.get(SecurityFileRow, code, with_for_update=lock)
-    require_project(
-        caller,
-        permission,
-        code,
-        row.owner_unit if row else None,
-        (row.co_builders or []) if row else (),
-        owner_only=owner_only,
-    )
+    require_readers(caller, permission, code, row, owner_only=owner_only)
     if row is None:
         raise NotFound(
             f"security has no file of project {code} (yet)",
