@@ -17,6 +17,7 @@ from shared.context import AppContext
 from shared.errors import NotFound, StateConflict
 from shared.events import Event
 from shared.persistence.forget import forget_project_content
+from shared.persistence.rows import dataclass_of, row_of
 from shared.persistence.store import Transaction
 from shared.timekit import Clock
 
@@ -139,16 +140,7 @@ def change_requested(tx: Transaction, event: Event) -> None:
 
 
 def _incident(row: IncidentRow) -> Incident:
-    return Incident(
-        id=row.id,
-        project_code=row.project_code,
-        kind=row.kind,
-        description=row.description,
-        reported_by=row.reported_by,
-        reported_on=row.reported_on,
-        status=row.status,
-        decision=dict(row.decision),
-    )
+    return dataclass_of(Incident, row, decision=dict(row.decision))
 
 
 def _by_approving_body(tx: Transaction, caller: Identity, permission: str, code: str):
@@ -418,23 +410,7 @@ class ApprovalUseCases:
                 reported_by=caller.sub,
                 reported_on=self.ctx.today(),
             )
-            tx.session.add(
-                IncidentRow(
-                    **{
-                        f: getattr(incident, f)
-                        for f in (
-                            "id",
-                            "project_code",
-                            "kind",
-                            "description",
-                            "reported_by",
-                            "reported_on",
-                            "status",
-                            "decision",
-                        )
-                    }
-                )
-            )
+            tx.session.add(row_of(IncidentRow, incident))
             # a reported serious delay is one the deadline engine need not ask for (第十九条)
             tx.emit(
                 "incident_reported",

@@ -12,6 +12,7 @@ from services.approval.domain import Opinion, ReviewCase, ReviewRound
 from services.approval.models import ReviewCaseRow, ReviewRoundRow
 from shared import paging
 from shared.errors import NotFound
+from shared.persistence.rows import dataclass_of, row_of
 
 _CASE = [f.name for f in fields(ReviewCase) if f.name != "opinion"]
 
@@ -86,16 +87,7 @@ def cases(
 
 
 def add_round(session: Session, round_: ReviewRound) -> None:
-    session.add(
-        ReviewRoundRow(
-            id=round_.id,
-            title=round_.title,
-            opened_on=round_.opened_on,
-            opened_by=round_.opened_by,
-            case_ids=round_.case_ids,
-            status=round_.status,
-        )
-    )
+    session.add(row_of(ReviewRoundRow, round_))
     session.flush()
 
 
@@ -106,15 +98,7 @@ def get_round(session: Session, round_id: str, *, for_update: bool = False) -> R
         raise NotFound(
             f"no review round {round_id}", f"评审批次 {round_id} 不存在", details={"round": round_id}
         )
-    return ReviewRound(
-        id=row.id,
-        title=row.title,
-        opened_on=row.opened_on,
-        opened_by=row.opened_by,
-        case_ids=list(row.case_ids),
-        status=row.status,
-        closed_on=row.closed_on,
-    )
+    return dataclass_of(ReviewRound, row, case_ids=list(row.case_ids))
 
 
 def save_round(session: Session, round_: ReviewRound) -> None:
