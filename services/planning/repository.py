@@ -19,6 +19,7 @@ from services.planning.models import (
 from services.planning.plans import AnnualPlan, Plan
 from shared.authz import OVERSIGHT, Identity
 from shared.errors import NotFound
+from shared.persistence.rows import dataclass_of, row_of
 
 _SCALARS = (
     "code",
@@ -183,29 +184,11 @@ def search(
 
 
 def _plan(row: PlanRow) -> Plan:
-    return Plan(
-        id=row.id,
-        title=row.title,
-        start_year=row.start_year,
-        end_year=row.end_year,
-        items=list(row.items),
-        status=row.status,
-        approved_on=row.approved_on,
-        approved_by=row.approved_by,
-    )
+    return dataclass_of(Plan, row, items=list(row.items))
 
 
 def add_plan(session: Session, plan: Plan) -> None:
-    session.add(
-        PlanRow(
-            id=plan.id,
-            title=plan.title,
-            start_year=plan.start_year,
-            end_year=plan.end_year,
-            items=plan.items,
-            status=plan.status,
-        )
-    )
+    session.add(row_of(PlanRow, plan))
     session.flush()
 
 
@@ -224,22 +207,14 @@ def save_plan(session: Session, plan: Plan) -> None:
 
 
 def add_annual_plan(session: Session, annual: AnnualPlan) -> None:
-    session.add(
-        AnnualPlanRow(
-            id=annual.id,
-            year=annual.year,
-            plan_id=annual.plan_id,
-            items=annual.items,
-            issued_on=annual.issued_on,
-        )
-    )
+    session.add(row_of(AnnualPlanRow, annual))
     session.flush()
 
 
 def all_plans(session: Session) -> tuple[list[Plan], list[AnnualPlan]]:
     plans = [_plan(r) for r in session.scalars(select(PlanRow).order_by(PlanRow.id))]
     annual = [
-        AnnualPlan(id=r.id, year=r.year, plan_id=r.plan_id, items=list(r.items), issued_on=r.issued_on)
+        dataclass_of(AnnualPlan, r, items=list(r.items))
         for r in session.scalars(select(AnnualPlanRow).order_by(AnnualPlanRow.id))
     ]
     return plans, annual
