@@ -211,16 +211,6 @@ def _save(row: AcceptanceFileRow, file: AcceptanceFile) -> None:
         setattr(row, f, getattr(file, f))
 
 
-def _emit(tx: Transaction, file: AcceptanceFile, kind: str, payload: dict, articles: list[int]) -> None:
-    tx.emit(
-        kind,
-        payload,
-        project_code=file.project_code,
-        regulation_version=file.regulation_version,
-        articles=articles,
-    )
-
-
 def _archive(tx_session, code: str) -> set[str]:
     """Document types on file: the archive, plus a classified project's types held by security."""
     row = tx_session.get(AcceptanceFileRow, code)
@@ -270,8 +260,7 @@ class AcceptanceUseCases:
                 completed_on, self.ctx.today(), self.ctx.policy(file.regulation_version), caller.sub
             )
             _save(row, file)
-            _emit(
-                tx,
+            tx.emit_about(
                 file,
                 "construction_completed",
                 {"completed_on": completed_on, "acceptance_due": due},
@@ -284,8 +273,7 @@ class AcceptanceUseCases:
             row, file = _load(tx, caller, code, "acceptance.extension.request")
             file.request_extension(data["reason"], data["requested_due"], caller.sub, self.ctx.today())
             _save(row, file)
-            _emit(
-                tx,
+            tx.emit_about(
                 file,
                 "acceptance_extension_requested",
                 {  # a step of the timeline
@@ -309,8 +297,7 @@ class AcceptanceUseCases:
                 data["decision"] == "grant", caller.sub, self.ctx.today(), data.get("granted_due")
             )
             _save(row, file)
-            _emit(
-                tx,
+            tx.emit_about(
                 file,
                 "acceptance_extension_decided",
                 {  # granted or refused: on the timeline
@@ -324,8 +311,7 @@ class AcceptanceUseCases:
                 [23],
             )
             if new_due:
-                _emit(
-                    tx,
+                tx.emit_about(
                     file,
                     "acceptance_deadline_extended",
                     {"previous_due": previous, "acceptance_due": new_due, "reason": reason},
@@ -338,7 +324,7 @@ class AcceptanceUseCases:
             row, file = _load(tx, caller, code, "acceptance.apply")
             file.apply(_archive(tx.session, code), self.ctx.policy(file.regulation_version), self.ctx.today())
             _save(row, file)
-            _emit(tx, file, "acceptance_applied", {"applied_on": self.ctx.today()}, [23])
+            tx.emit_about(file, "acceptance_applied", {"applied_on": self.ctx.today()}, [23])
         return acceptance_view(file)
 
     def decide(self, caller: Identity, *, code: str, data: dict) -> dict:
@@ -357,8 +343,7 @@ class AcceptanceUseCases:
             )
             file.file_with_office(organised_by, today)
             _save(row, file)
-            _emit(
-                tx,
+            tx.emit_about(
                 file,
                 "acceptance_decided",
                 {
@@ -381,8 +366,7 @@ class AcceptanceUseCases:
             require_approving_body(caller, "acceptance.delegate", code, body, [22])
             file.delegate(body or caller.role, caller.sub, comments, today)
             _save(row, file)
-            _emit(
-                tx,
+            tx.emit_about(
                 file,
                 "acceptance_delegated",
                 {"delegated_by": body or caller.role, "comments": comments, "delegated_on": today},
@@ -396,8 +380,7 @@ class AcceptanceUseCases:
             file.go_live(live_on, _archive(tx.session, code))
             _save(row, file)
             window = file.evaluation_window(self.ctx.policy(file.regulation_version))
-            _emit(
-                tx,
+            tx.emit_about(
                 file,
                 "project_went_live",
                 {"live_on": live_on, "window_opens": window.opens, "window_closes": window.closes},
@@ -413,8 +396,7 @@ class AcceptanceUseCases:
                 report_document, self.ctx.policy(file.regulation_version), today, caller.sub
             )
             _save(row, file)
-            _emit(
-                tx,
+            tx.emit_about(
                 file,
                 "self_evaluation_filed",
                 {"filed_on": today, "report_document": report_document},
@@ -455,8 +437,7 @@ class AcceptanceUseCases:
                     filed_by=caller.sub,
                 )
             )
-            _emit(
-                tx,
+            tx.emit_about(
                 file,
                 "annual_report_filed",
                 {"year": data["year"], "filed_on": today, "on_time": on_time},
@@ -494,8 +475,7 @@ class AcceptanceUseCases:
                 raise StateConflict("the report is already filed", "后评价报告已提交", articles=[24])
             row.report = {**data, "on": today.isoformat()}
             _, file = _load(tx, caller, row.project_code, "post_evaluation.report")
-            _emit(
-                tx,
+            tx.emit_about(
                 file,
                 "post_evaluation_reported",
                 {

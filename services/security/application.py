@@ -65,16 +65,6 @@ def _file(
     return row
 
 
-def _emit(tx: Transaction, row: SecurityFileRow, kind: str, payload: dict, articles: list[int]) -> None:
-    tx.emit(
-        kind,
-        payload,
-        project_code=row.project_code,
-        regulation_version=row.regulation_version,
-        articles=articles,
-    )
-
-
 # -- classified content (第四条, docs/regulation.md §13) ------------------------------------------------
 
 
@@ -92,8 +82,7 @@ def _content(tx: Transaction, caller: Identity, code: str) -> tuple[SecurityFile
 
 
 def _publish_material(tx: Transaction, row: SecurityFileRow, details: dict) -> None:
-    _emit(
-        tx,
+    tx.emit_about(
         row,
         "classified_material_filed",
         {"doc_types": sorted(details.get("documents", {})), "catalog": bool(details.get("catalog"))},
@@ -209,7 +198,9 @@ class SecurityUseCases:
                 data.get("comments") or "",
                 today,
             )
-            _emit(tx, row, "secrecy_review_decided", {"decision": data["decision"], "decided_on": today}, [4])
+            tx.emit_about(
+                row, "secrecy_review_decided", {"decision": data["decision"], "decided_on": today}, [4]
+            )
         return self.view(caller, code=code)
 
     def classify(self, caller: Identity, *, code: str, comments: str, content: dict | None = None) -> dict:
@@ -232,7 +223,7 @@ class SecurityUseCases:
                 "by": caller.sub,
                 "comments": comments,
             }
-            _emit(tx, row, "project_classified", {"declared_on": today}, [4])
+            tx.emit_about(row, "project_classified", {"declared_on": today}, [4])
             if content is not None:
                 held = _moved_here(tx, code, content)
                 if held.details.get("documents") or held.details.get("catalog"):
@@ -291,8 +282,7 @@ class SecurityUseCases:
             row = _file(tx, caller, code, "security.profile", lock=True, owner_only=True)
             domain.check_profile(row.classified, data["protection"], data["crypto"])
             row.profile = data
-            _emit(
-                tx,
+            tx.emit_about(
                 row,
                 "security_profile_recorded",
                 {
@@ -320,16 +310,14 @@ class SecurityUseCases:
                 )
             )
             if kind == "risk_assessment":
-                _emit(
-                    tx,
+                tx.emit_about(
                     row,
                     "risk_assessment_recorded",
                     {"assessed_on": on, "result": data["result"], "report_document": data["report_document"]},
                     [30],
                 )
             else:
-                _emit(
-                    tx,
+                tx.emit_about(
                     row,
                     "crypto_evaluation_recorded",
                     {"evaluated_on": on, "result": data["result"]},
@@ -361,8 +349,7 @@ class SecurityUseCases:
                     due = domain.duty_due(policy, duty, since or row.registered_on)
                     if as_of > due and done.get(duty) != due.isoformat():
                         done[duty] = due.isoformat()
-                        _emit(
-                            tx,
+                        tx.emit_about(
                             row,
                             "security_duty_overdue",
                             {"duty": duty, "last_on": since, "due_on": due, "detected_on": as_of},

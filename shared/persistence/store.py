@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from sqlalchemy import CursorResult, Row, insert, select, update
 from sqlalchemy.engine import Engine
@@ -29,6 +29,18 @@ from shared.persistence.engine import is_sqlite, write_lock, writer
 from shared.persistence.platform_tables import PlatformTables
 
 T = TypeVar("T")
+
+
+class ProjectFile(Protocol):
+    """What a service keeps of one project (a row or a domain object): which project, under
+    which regulation version."""
+
+    @property
+    def project_code(self) -> str: ...
+
+    @property
+    def regulation_version(self) -> str | None: ...
+
 
 # the transaction the running worker acts in: what ``business_day()`` reads
 _ACTING: ContextVar[Transaction | None] = ContextVar("govproj_acting_tx", default=None)
@@ -109,6 +121,19 @@ class Transaction:
         )
         self.published.append(event)
         return event
+
+    def emit_about(
+        self, subject: ProjectFile, event_type: str, payload: dict[str, Any], articles: list[int]
+    ) -> Event:
+        """``emit`` an event about the project a service's file (``subject``) is of: its project
+        code and the regulation version it is under are the file's."""
+        return self.emit(
+            event_type,
+            payload,
+            project_code=subject.project_code,
+            regulation_version=subject.regulation_version,
+            articles=articles,
+        )
 
     def claim(self, consumer: str, event: Event) -> None:
         """Insert the inbox row for this message. A duplicate raises IntegrityError (the primary
