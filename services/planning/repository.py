@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import and_, extract, func, or_, select
+from sqlalchemy import and_, bindparam, extract, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.planning.domain import Document, Project
@@ -94,8 +94,8 @@ def add(session: Session, project: Project) -> None:
 
 
 def get(session: Session, code: str, *, for_update: bool = False) -> Project:
-    query = select(ProjectRow).where(ProjectRow.code == code)
-    row = session.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
+    query = _PROJECT_FOR_UPDATE if for_update else _PROJECT
+    row = session.execute(query, {"code": code}).scalar_one_or_none()
     if row is None:
         raise NotFound(f"no project {code}", f"项目 {code} 不存在", details={"code": code})
     return _from_row(row, latest_documents(session, code))
@@ -122,23 +122,28 @@ def latest_documents(session: Session, code: str) -> dict[str, Document]:
     """The latest version of each document type: read through the unique index (project,
     type, version), so a project's command costs its document types, not every version it
     ever filed (issue 19)."""
-    latest = (
-        select(DocumentRow.doc_type, func.max(DocumentRow.version).label("version"))
-        .where(DocumentRow.project_code == code)
-        .group_by(DocumentRow.doc_type)
-        .subquery()
-    )
-    rows = session.scalars(
-        select(DocumentRow)
-        .join(
-            latest, and_(DocumentRow.doc_type == latest.c.doc_type, DocumentRow.version == latest.c.version)
-        )
-        .where(DocumentRow.project_code == code)
-        .order_by(DocumentRow.doc_type)
-    )
     return {
-        r.doc_type: Document(r.doc_type, r.title, r.sha256, r.version, r.filed_by, r.filed_at) for r in rows
+        r.doc_type: Document(r.doc_type, r.title, r.sha256, r.version, r.filed_by, r.filed_at)
+        for r in session.scalars(_LATEST_DOCUMENTS, {"code": code})
     }
+
+
+# statements built once, their values bound per call (issue 19: building them cost more than
+# running them on every read of a project)
+_PROJECT = select(ProjectRow).where(ProjectRow.code == bindparam("code"))
+_PROJECT_FOR_UPDATE = _PROJECT.with_for_update()
+_LATEST = (
+    select(DocumentRow.doc_type, func.max(DocumentRow.version).label("version"))
+    .where(DocumentRow.project_code == bindparam("code"))
+    .group_by(DocumentRow.doc_type)
+    .subquery()
+)
+_LATEST_DOCUMENTS = (
+    select(DocumentRow)
+    .join(_LATEST, and_(DocumentRow.doc_type == _LATEST.c.doc_type, DocumentRow.version == _LATEST.c.version))
+    .where(DocumentRow.project_code == bindparam("code"))
+    .order_by(DocumentRow.doc_type)
+)
 
 
 def visible_to(identity: Identity):
