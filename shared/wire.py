@@ -1,9 +1,11 @@
 """Wire-format helpers every service's schemas share: strict schemas, loading with a bilingual
-validation error, and the document and catalog formats filed with more than one service."""
+validation error, the document and catalog formats filed with more than one service, and the
+views reads return."""
 
 from __future__ import annotations
 
 import functools
+from datetime import date
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -61,6 +63,19 @@ def load(schema: type[Schema], data: Any) -> dict:
         return schema_of(schema).load(data if data is not None else {})
     except ValidationError as exc:
         raise ValidationFailed.from_marshmallow(exc.messages_dict) from None
+
+
+def view(source: object, *names: str, **given: Any) -> dict[str, Any]:
+    """A read's view of a row or a domain object, keyed in the order of ``names``: each the
+    attribute of the same name (a date or a time in ISO form), or the value ``given`` for it
+    (converted, or read under another name); ``given`` values not named follow."""
+    shown = {name: given[name] if name in given else _plain(getattr(source, name)) for name in names}
+    shown.update((name, value) for name, value in given.items() if name not in shown)
+    return shown
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value  # a datetime is a date
 
 
 class DocumentFiling(Strict):

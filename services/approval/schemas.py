@@ -8,7 +8,7 @@ from services.approval.domain import DECISIONS
 from services.approval.incidents import ACTIONS, INCIDENT_KINDS
 from shared.events.schemas import Money
 from shared.paging import Cursor
-from shared.wire import Items, Length, Range, Strict, load  # noqa: F401  (load: the service's loader)
+from shared.wire import Items, Length, Range, Strict, load, view  # noqa: F401  (load: the service's loader)
 
 
 class ReviewCasePage(Strict):
@@ -77,32 +77,20 @@ class IncidentResumption(Strict):
 
 
 def change_review_view(review) -> dict:
-    return {
-        "id": review.id,
-        "project_code": review.project_code,
-        "changes": review.changes,
-        "reason": review.reason,
-        "requested_on": review.requested_on.isoformat(),
-        "status": review.status,
-        "decided_by": review.decided_by,
-        "decided_on": review.decided_on.isoformat() if review.decided_on else None,
-        "comments": review.comments,
-        "approved_amount": _money(review.approved_amount),
-        "drc": review.drc,
-    }
+    return view(
+        review,
+        *("id", "project_code", "changes", "reason", "requested_on", "status", "decided_by"),
+        *("decided_on", "comments", "approved_amount", "drc"),
+        approved_amount=_money(review.approved_amount),
+    )
 
 
 def incident_view(incident) -> dict:
-    return {
-        "id": incident.id,
-        "project_code": incident.project_code,
-        "kind": incident.kind,
-        "description": incident.description,
-        "reported_by": incident.reported_by,
-        "reported_on": incident.reported_on.isoformat(),
-        "status": incident.status,
-        "decision": incident.decision or None,
-    }
+    return view(
+        incident,
+        *("id", "project_code", "kind", "description", "reported_by", "reported_on", "status"),
+        decision=incident.decision or None,
+    )
 
 
 def _money(value) -> str | None:
@@ -149,12 +137,8 @@ def case_view(case) -> dict:
 
 
 def round_view(round_, cases) -> dict:
-    return {
-        "id": round_.id,
-        "title": round_.title,
-        "status": round_.status,
-        "opened_on": round_.opened_on.isoformat(),
-        "opened_by": round_.opened_by,
-        "closed_on": round_.closed_on.isoformat() if round_.closed_on else None,
-        "cases": [case_view(c) for c in cases],
-    }
+    return view(
+        round_,
+        *("id", "title", "status", "opened_on", "opened_by", "closed_on"),
+        cases=[case_view(c) for c in cases],
+    )

@@ -8,6 +8,7 @@ from typing import Any
 
 from services.finance import domain
 from services.finance.models import ContractRow, DisbursementRow, FundingFileRow, MoneyLedgerEntryRow
+from shared.wire import view
 
 
 def funds_view(
@@ -56,32 +57,21 @@ def funds_view(
 
 
 def contract_view(row: ContractRow) -> dict:
-    return {
-        "contract_no": row.contract_no,
-        "supplier": row.supplier,
-        "purpose": row.purpose,
-        "amount": domain.to_yuan(row.amount_fen),
-        "signed_on": row.signed_on.isoformat(),
-        "filed_on": row.filed_on.isoformat(),
-        "products": row.products,
-        "text_sha256": row.text_sha256,
-        "document": row.document,
-        "filed_by": row.filed_by,
-    }
+    return view(
+        row,
+        *("contract_no", "supplier", "purpose", "amount", "signed_on", "filed_on", "products"),
+        *("text_sha256", "document", "filed_by"),
+        amount=domain.to_yuan(row.amount_fen),
+    )
 
 
 def disbursement_view(row: DisbursementRow) -> dict:
-    return {
-        "id": row.id,
-        "status": row.status,
-        "purpose": row.purpose,
-        "level": row.level,
-        "amount": domain.to_yuan(row.amount_fen),
-        "contract_no": row.contract_no,
-        "failed_gates": row.failed_gates,
-        "requested_on": row.requested_on.isoformat(),
+    return view(
+        row,
+        *("id", "status", "purpose", "level", "amount", "contract_no", "failed_gates", "requested_on"),
+        amount=domain.to_yuan(row.amount_fen),
         **recorded(row),
-    }
+    )
 
 
 def recorded(row) -> dict:

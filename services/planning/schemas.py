@@ -27,6 +27,7 @@ from shared.wire import (  # noqa: F401  (re-exported: the register's wire forma
     Resource,
     Strict,
     load,
+    view,
 )
 
 
@@ -186,41 +187,22 @@ def load_change_request(data) -> dict:
 
 
 def change_view(row) -> dict:
-    return {
-        "id": row.id,
-        "project_code": row.project_code,
-        "changes": row.changes,
-        "reason": row.reason,
-        "status": row.status,
-        "requested_by": row.requested_by,
-        "requested_on": row.requested_on.isoformat(),
-        "decided_on": row.decided_on.isoformat() if row.decided_on else None,
-        "comments": row.comments,
-        "documents_replaced": row.documents_replaced or [],
-    }
+    return view(
+        row,
+        *("id", "project_code", "changes", "reason", "status", "requested_by", "requested_on"),
+        *("decided_on", "comments"),
+        documents_replaced=row.documents_replaced or [],
+    )
 
 
 def plan_view(plan) -> dict:
-    return {
-        "id": plan.id,
-        "title": plan.title,
-        "start_year": plan.start_year,
-        "end_year": plan.end_year,
-        "items": plan.items,
-        "status": plan.status,
-        "approved_on": plan.approved_on.isoformat() if plan.approved_on else None,
-        "approved_by": plan.approved_by,
-    }
+    return view(
+        plan, "id", "title", "start_year", "end_year", "items", "status", "approved_on", "approved_by"
+    )
 
 
 def annual_plan_view(annual) -> dict:
-    return {
-        "id": annual.id,
-        "year": annual.year,
-        "plan_id": annual.plan_id,
-        "items": annual.items,
-        "issued_on": annual.issued_on.isoformat(),
-    }
+    return view(annual, "id", "year", "plan_id", "items", "issued_on")
 
 
 def project_view(

@@ -4,26 +4,17 @@ secrecy bureau's inspections (one place for views, issue 20; 第四条: kept her
 from __future__ import annotations
 
 from services.security.models import ClassifiedContentRow, SecrecyInspectionRow
+from shared.wire import view
 
 
 def classified_view(row: ClassifiedContentRow) -> dict:
-    return {
-        "project": row.project_code,
-        "goals": row.goals,
-        "content": row.content,
-        "location": row.location,
-        "details": row.details,
-    }
+    return view(row, "project", "goals", "content", "location", "details", project=row.project_code)
 
 
 def inspection_view(row: SecrecyInspectionRow) -> dict:
-    return {
-        "id": row.id,
-        "project": row.project_code,
-        "inspected_on": row.inspected_on.isoformat(),
-        "inspected_by": row.inspected_by,
-        "scope": row.scope,
-        "conclusion": row.conclusion,
-        "findings": row.findings,
-        "recorded_on": row.recorded_on.isoformat(),
-    }
+    return view(
+        row,
+        *("id", "project", "inspected_on", "inspected_by", "scope", "conclusion", "findings"),
+        "recorded_on",
+        project=row.project_code,
+    )
