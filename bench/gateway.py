@@ -7,8 +7,8 @@ echo:     the same gunicorn answering with ONE plain pika RPC to a nameko servic
           echoes (bench/echo_app.py, bench/echo_service.py): the floor of any RPC gateway.
 timeline: GET /api/v1/projects/{code}/timeline — JWT check, role matrix, ONE pika RPC to
           supervision (nameko), a read of the project's ledger entries, JSON out.
-project:  GET /api/v1/projects/{code} — the composed view: FIVE RPCs in turn (planning's
-          register, finance's funds, supervision's deadlines, findings and sanctions).
+project:  GET /api/v1/projects/{code} — the composed view: THREE RPCs sent at once (planning's
+          register, finance's funds, supervision's deadlines, findings and sanctions in one).
 All are loaded by the same client threads (keep-alive HTTP/1.1) for the same time; prints
 requests/s, p50/p99 latency, the ratios, and as its last line ``BENCH {json}``: the ratios
 ``gateway_read_vs_echo_rpc`` (timeline ÷ echo, goal ≥ 0.5) and ``gateway_composed_vs_read``

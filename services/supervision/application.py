@@ -18,7 +18,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, union
+from sqlalchemy import bindparam, func, select, union
 
 from services.supervision import audit_trail, deadline_rows, deadlines, findings, rules, visibility
 from services.supervision.models import (
@@ -449,19 +449,7 @@ class SupervisionUseCases:
             .offset(page[1])
         )
         with self.ctx.store.read() as session:
-            return [
-                {
-                    "id": r.id,
-                    "project": r.project_code,
-                    "kind": r.kind,
-                    "article": article_label_zh(r.article),
-                    "due_on": r.due_on.isoformat(),
-                    "status": r.status,
-                    "overdue": bool(late_),
-                    "ledger": [deadline_rows.shown(e) for e in r.ledger],
-                }
-                for r, late_ in session.execute(query)
-            ]
+            return [_deadline_view(r, late_) for r, late_ in session.execute(query)]
 
     def overdue_projects(self, caller: Identity) -> list[str]:
         """The projects (that the caller sees) with a deadline overdue today: the register's filter."""
@@ -524,12 +512,69 @@ class SupervisionUseCases:
             "by_unit": dict(sorted(by_unit.items())),
         }
 
+    def project_oversight(self, caller: Identity, *, code: str, parts: tuple[str, ...]) -> dict:
+        """What a project's view shows of supervision, ``parts`` of its deadlines, findings and
+        sanctions: each the first page ``list_deadlines``, ``list_findings`` and
+        ``list_sanctions`` filtered on the project answer the caller (to a unit, nothing of a
+        project it neither owns nor co-builds) — in one read, by statements built once (issue
+        19: building them cost more than running them)."""
+        today = self.ctx.today()
+        with self.ctx.store.read() as session:
+            if not visibility.sees(session, caller, code):
+                return {part: [] for part in parts}
+            found: dict[str, list[dict]] = {}
+            if "deadlines" in parts:
+                rows = session.execute(_DEADLINES, {"code": code, "today": today, "limit": PAGE})
+                found["deadlines"] = [_deadline_view(r, late_) for r, late_ in rows]
+            if "findings" in parts:
+                rows = session.scalars(_FINDINGS, {"code": code, "limit": PAGE})
+                found["findings"] = [finding_view(r) for r in rows]
+            if "sanctions" in parts:
+                rows = session.scalars(_SANCTIONS, {"code": code, "limit": PAGE})
+                found["sanctions"] = [sanction_view(r) for r in rows]
+            return found
+
     # -- a project's timeline, read from the audit ledger (痕迹管理, audit_trail.py) ---------------
     def project_timeline(self, caller: Identity, *, code: str, page: tuple | None = None) -> dict:
         return audit_trail.project_timeline(self.ctx.store, caller, code, page)
 
     def project_trail(self, *, code: str, page: tuple | None = None) -> list[dict]:
         return audit_trail.project_trail(self.ctx.store, code, page)
+
+
+def _deadline_view(r: DeadlineRow, overdue: bool) -> dict:
+    return {
+        "id": r.id,
+        "project": r.project_code,
+        "kind": r.kind,
+        "article": article_label_zh(r.article),
+        "due_on": r.due_on.isoformat(),
+        "status": r.status,
+        "overdue": bool(overdue),
+        "ledger": [deadline_rows.shown(e) for e in r.ledger],
+    }
+
+
+# a project's first page of each list, in the lists' order (project_oversight)
+PAGE = 200  # the lists' default page (schemas.Page)
+_DEADLINES = (
+    select(DeadlineRow, deadlines.is_overdue(bindparam("today")).label("overdue"))
+    .where(DeadlineRow.project_code == bindparam("code"))
+    .order_by(DeadlineRow.due_on, DeadlineRow.id)
+    .limit(bindparam("limit"))
+)
+_FINDINGS = (
+    select(FindingRow)
+    .where(FindingRow.project_code == bindparam("code"))
+    .order_by(FindingRow.found_on, FindingRow.id)
+    .limit(bindparam("limit"))
+)
+_SANCTIONS = (
+    select(SanctionRow)
+    .where(SanctionRow.project_code == bindparam("code"))
+    .order_by(SanctionRow.imposed_on, SanctionRow.id)
+    .limit(bindparam("limit"))
+)
 
 
 def _finding_of(tx: Transaction, finding_id: str, code: str) -> FindingRow:

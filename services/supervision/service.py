@@ -8,6 +8,7 @@ from services.supervision import audit_chain_checks, deadlines, findings, schema
 from services.supervision.application import SupervisionUseCases
 from services.supervision.metrics import deadline_gauges
 from services.supervision.models import platform
+from shared import authz
 from shared.context import AppContext
 from shared.messaging.reliable import reliable_handler
 from shared.messaging.rpc import rpc
@@ -217,6 +218,20 @@ class SupervisionService(PlatformService):
         page = _page(load(schemas.OverviewPage, filters or {}))
         return self.cases.overview(page=page)
 
+    @rpc
+    @query("project.read")
+    def project_oversight(self, code: str) -> dict:
+        """What a project's composed view (``GET /projects/{code}``) shows of supervision, in one
+        call (issue 19): its deadlines, findings and sanctions as ``list_deadlines``,
+        ``list_findings`` and ``list_sanctions`` filtered on the project answer the caller (a
+        unit: only of a project it owns or co-builds); a part whose permission the caller lacks
+        is None and named in ``refused``."""
+        load(schemas.DeadlineFilter, {"project": code})  # the code as the lists check it
+        allowed = tuple(part for part, permission in OVERSIGHT if authz.allowed(self.caller, permission))
+        found = self.cases.project_oversight(self.caller, code=code, parts=allowed)
+        refused = {part: "forbidden" for part, _ in OVERSIGHT if part not in allowed}
+        return {**{part: found.get(part) for part, _ in OVERSIGHT}, "refused": refused}
+
     # -- findings: inspections, rectification, audits, referrals ---------------------------------
     @rpc
     @command("inspection.record")
@@ -261,6 +276,10 @@ class SupervisionService(PlatformService):
     @command("referral.record")
     def record_referral(self, data: dict) -> dict:
         return self.cases.refer(self.caller, data=load(schemas.Referral, data))
+
+
+# a project's view of supervision (project_oversight): each part and who may read it
+OVERSIGHT = (("deadlines", "deadline.read"), ("findings", "finding.read"), ("sanctions", "sanction.read"))
 
 
 def _page(filters: dict) -> tuple:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
-from services.supervision.models import ProjectUnitRow
+from services.supervision.models import ProjectUnitRow, SupervisedProjectRow
 from shared import paging
 from shared.authz import Identity, require_project
 
@@ -28,6 +28,29 @@ def require(session: Session, caller: Identity, permission: str, code: str, owne
     require_project(caller, permission, code, owner, _co_builders(session, code) if owner else ())
 
 
+def require_known(session: Session, caller: Identity, permission: str, code: str) -> tuple[str, bool] | None:
+    """``require`` for a read of one project by its code, asking its owner, whether it is
+    classified and its co-builders in one statement built once (issue 19): (owner unit,
+    classified), or None when supervision knows no such project — refused first as ``require``
+    refuses it."""
+    rows = session.execute(_READERS, {"code": code}).all()
+    owner = rows[0].owner_unit if rows else None
+    require_project(caller, permission, code, owner, [r.unit for r in rows if r.unit is not None])
+    return (rows[0].owner_unit, bool(rows[0].classified)) if rows else None
+
+
+_PROJECTS, _UNITS = SupervisedProjectRow.__table__, ProjectUnitRow.__table__
+_READERS = (
+    select(_PROJECTS.c.owner_unit, _PROJECTS.c.classified, _UNITS.c.unit)
+    .select_from(
+        _PROJECTS.outerjoin(
+            _UNITS, and_(_UNITS.c.project_code == _PROJECTS.c.project_code, _UNITS.c.role == "co_builder")
+        )
+    )
+    .where(_PROJECTS.c.project_code == bindparam("code"))
+)
+
+
 def _co_builders(session: Session, code: str) -> list[str]:
     return list(
         session.scalars(
@@ -36,6 +59,19 @@ def _co_builders(session: Session, code: str) -> list[str]:
             )
         )
     )
+
+
+def sees(session: Session, caller: Identity, code: str) -> bool:
+    """Whether the caller sees supervision's records of one project: ``restrict`` for one code
+    (oversight roles all; a unit those it owns or co-builds), by a statement built once."""
+    if caller.role != "unit":
+        return True
+    return session.execute(_UNIT_SEES, {"unit": caller.unit, "code": code}).first() is not None
+
+
+_UNIT_SEES = select(ProjectUnitRow.project_code).where(
+    ProjectUnitRow.unit == bindparam("unit"), ProjectUnitRow.project_code == bindparam("code")
+)
 
 
 def restrict(query, column, caller: Identity):
