@@ -12,6 +12,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from shared.documents import DOC_TYPES, UPLOADABLE  # noqa: F401  (re-exported: the wire's vocabulary)
 from shared.errors import ValidationFailed
+from shared.events.schemas import Money
 
 SHARING_TYPES = ("unconditional", "conditional", "none")  # 第二十七条
 OPEN_TYPES = ("unconditional", "conditional", "none")
@@ -48,6 +49,15 @@ class Strict(Schema):
 
     class Meta:
         unknown = RAISE
+
+
+class ByLevel(Strict):
+    """An amount for each level of government funding a project (省, 市, 县: 第四条, 第二十五条),
+    each optional: a plan's shares (planning), a budget's arrangement by level (finance)."""
+
+    province = Money(load_default=None)
+    city = Money(load_default=None)
+    county = Money(load_default=None)
 
 
 @functools.cache

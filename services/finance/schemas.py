@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from services.finance.domain import CONTRACT_PURPOSE, LEVELS, PURPOSES
 from shared.events.schemas import Money
-from shared.wire import Items, Length, Range, Strict, load  # noqa: F401  (load: the service's loader)
+from shared.wire import ByLevel, Items, Length, Range, Strict, load  # noqa: F401  (load: the service's loader)
 
 PRODUCT_CATEGORIES = (
     "security_equipment",
@@ -16,12 +16,6 @@ PRODUCT_CATEGORIES = (
     "business_software",
     "other",
 )  # 第三十二条
-
-
-class ByLevel(Strict):
-    province = Money(load_default=None)
-    city = Money(load_default=None)
-    county = Money(load_default=None)
 
 
 class PurposeBudget(Strict):

@@ -18,6 +18,7 @@ from shared.errors import ValidationFailed
 from shared.events.schemas import Money
 from shared.policy import cited, get_policy
 from shared.wire import (  # noqa: F401  (re-exported: the register's wire formats)
+    ByLevel,
     Catalog,
     DocType,
     DocumentFiling,
@@ -36,15 +37,9 @@ class CoBuilder(Strict):
     scope = fields.String(required=True, validate=Length(min=1, max=2000))
 
 
-class Shares(Strict):
-    province = Money(load_default=None)
-    city = Money(load_default=None)
-    county = Money(load_default=None)
-
-
 class Budget(Strict):
     total = Money(required=True)
-    shares = fields.Nested(Shares, load_default=None)
+    shares = fields.Nested(ByLevel, load_default=None)
 
 
 class Schedule(Strict):
