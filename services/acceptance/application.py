@@ -416,9 +416,7 @@ class AcceptanceUseCases:
                 self.ctx.policy(file.regulation_version),
             )
             if tx.session.scalars(
-                select(AnnualReportRow).where(
-                    AnnualReportRow.project_code == code, AnnualReportRow.year == data["year"]
-                )
+                select(AnnualReportRow).filter_by(project_code=code, year=data["year"])
             ).first():
                 raise StateConflict(
                     f"the {data['year']} report is already filed",

@@ -92,8 +92,7 @@ def add_round(session: Session, round_: ReviewRound) -> None:
 
 
 def get_round(session: Session, round_id: str, *, for_update: bool = False) -> ReviewRound:
-    query = select(ReviewRoundRow).where(ReviewRoundRow.id == round_id)
-    row = session.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
+    row = session.get(ReviewRoundRow, round_id, with_for_update=for_update)
     if row is None:
         raise NotFound(
             f"no review round {round_id}", f"评审批次 {round_id} 不存在", details={"round": round_id}

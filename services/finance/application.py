@@ -459,9 +459,7 @@ class FinanceUseCases:
         with self.ctx.store.transaction() as tx:
             row = _owned_file(tx, caller, code, "funds.contract")
             if tx.session.scalars(
-                select(ContractRow).where(
-                    ContractRow.project_code == code, ContractRow.contract_no == data["contract_no"]
-                )
+                select(ContractRow).filter_by(project_code=code, contract_no=data["contract_no"])
             ).first():
                 raise StateConflict(
                     f"contract {data['contract_no']} is already filed",

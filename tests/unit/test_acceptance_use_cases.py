@@ -76,3 +76,16 @@ def test_completion_starts_the_acceptance_deadline_and_an_empty_archive_is_refus
     assert again["applied_on"] is None and again["acceptance_due"] == file["acceptance_due"]
     assert cases.archive(OWNER, code=CODE)["complete_for_acceptance"] is False
     assert cases.annual_reports(OWNER, code=CODE) == []
+
+
+def test_a_years_annual_report_is_filed_once(cases):
+    """第十六条: one report a year; filed again, a conflict, and the first stays on file."""
+    from services.acceptance import schemas
+    from shared.errors import StateConflict
+
+    report = {"year": 2025, "progress": "on schedule", "budget_execution": "60%"}
+    cases.annual_report(OWNER, code=CODE, data=schemas.load(schemas.AnnualReport, report))
+    with pytest.raises(StateConflict) as err:
+        cases.annual_report(OWNER, code=CODE, data=schemas.load(schemas.AnnualReport, report))
+    assert "第十六条" in err.value.as_dict()["articles"]
+    assert [r["year"] for r in cases.annual_reports(OWNER, code=CODE)] == [2025]

@@ -168,6 +168,19 @@ def test_a_refused_contract_changes_nothing(store):
     assert outbox_types(store) == [] and cases(store).contracts(FINANCE, code=CODE) == []
 
 
+def test_a_contract_number_is_filed_once_per_project(store):
+    """第十三条: the same contract filed again is a conflict; the first stays the one on file."""
+    approved_project(store)
+    budget_and_contract(store)
+    again = {"contract_no": "HT-1", "supplier": "s", "amount": "1.00", "signed_on": TODAY.isoformat()}
+    with pytest.raises(StateConflict) as err:
+        cases(store).file_contract(
+            UNIT_CALLER, code=CODE, data=schemas.wire(schemas.Contract, {**again, "text_sha256": "b" * 64})
+        )
+    assert "HT-1" in str(err.value) and "第十三条" in err.value.as_dict()["articles"]
+    assert [c["contract_no"] for c in cases(store).contracts(FINANCE, code=CODE)] == ["HT-1"]
+
+
 def test_a_withholding_holds_the_available_money_until_lifted_then_releases_exactly_it(store):
     """第三十四条 暂缓拨付建设资金, through the application: held, a payment refused, released."""
     approved_project(store)
