@@ -198,8 +198,7 @@ def add_plan(session: Session, plan: Plan) -> None:
 
 
 def get_plan(session: Session, plan_id: str, *, for_update: bool = False) -> Plan:
-    query = select(PlanRow).where(PlanRow.id == plan_id)
-    row = session.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
+    row = session.get(PlanRow, plan_id, with_for_update=for_update)
     if row is None:
         raise NotFound(f"no plan {plan_id}", f"规划 {plan_id} 不存在", details={"id": plan_id})
     return _plan(row)
