@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import eventlet
 from nameko.extensions import DependencyProvider
@@ -24,6 +24,7 @@ from werkzeug.wrappers import Request, Response
 
 from shared import authz, callers, health, keys, logs
 from shared.authz import Identity
+from shared.context import AppContext
 from shared.events import Event
 from shared.health import Probes
 from shared.messaging import topology
@@ -396,14 +397,24 @@ class OperableProcess:
         return Response(body, content_type=content_type)
 
 
-class PlatformService(OperableProcess):
-    """Base of every govproj service (subclasses set ``name`` and ``db``): its RPC health and
-    request outcomes, clock, calendar, caller, and the platform's own event handlers."""
+UseCases = TypeVar("UseCases")
+
+
+class PlatformService(OperableProcess, Generic[UseCases]):
+    """Base of every govproj service (subclasses set ``name``, ``db`` and ``use_cases``): its RPC
+    health and request outcomes, clock, calendar, caller, its use cases, and the platform's own
+    event handlers."""
 
     clock = ClockProvider()
     calendar = CalendarProvider()
     caller = Caller()
     trusted_keys = TrustedKeys()
+    use_cases: Callable[[AppContext], UseCases]  # the service's use-case class (application.py)
+
+    @property
+    def cases(self) -> UseCases:
+        """The use cases against this worker's store and clock (shared.context)."""
+        return self.use_cases(AppContext(self.db, self.clock))
 
     @rpc
     def health(self) -> dict:

@@ -3,19 +3,14 @@
 from services.acceptance import application, schemas
 from services.acceptance.application import AcceptanceUseCases
 from services.acceptance.models import platform
-from shared.context import AppContext
 from shared.messaging.rpc import rpc
 from shared.platform import Database, PlatformService, command, query, subscribe
 
 
-class AcceptanceService(PlatformService):
+class AcceptanceService(PlatformService[AcceptanceUseCases]):
     name = "acceptance"
     db = Database(platform)
-
-    @property
-    def cases(self) -> AcceptanceUseCases:
-        """The use cases against this worker's store and clock (shared.context)."""
-        return AcceptanceUseCases(AppContext(self.db, self.clock))
+    use_cases = AcceptanceUseCases
 
     on_project_registered = subscribe("project_registered", application.project_registered)
     on_project_approved = subscribe("project_approved", application.project_approved)

@@ -3,19 +3,14 @@
 from services.approval import application, schemas
 from services.approval.application import ApprovalUseCases
 from services.approval.models import platform
-from shared.context import AppContext
 from shared.messaging.rpc import rpc
 from shared.platform import Database, PlatformService, command, query, subscribe
 
 
-class ApprovalService(PlatformService):
+class ApprovalService(PlatformService[ApprovalUseCases]):
     name = "approval"
     db = Database(platform)
-
-    @property
-    def cases(self) -> ApprovalUseCases:
-        """The use cases against this worker's store and clock (shared.context)."""
-        return ApprovalUseCases(AppContext(self.db, self.clock))
+    use_cases = ApprovalUseCases
 
     on_application_submitted = subscribe(
         "application_submitted",

@@ -3,19 +3,14 @@
 from services.finance import application, schemas
 from services.finance.application import FinanceUseCases
 from services.finance.models import platform
-from shared.context import AppContext
 from shared.messaging.rpc import rpc
 from shared.platform import Database, PlatformService, command, query, subscribe
 
 
-class FinanceService(PlatformService):
+class FinanceService(PlatformService[FinanceUseCases]):
     name = "finance"
     db = Database(platform)
-
-    @property
-    def cases(self) -> FinanceUseCases:
-        """The use cases against this worker's store and clock (shared.context)."""
-        return FinanceUseCases(AppContext(self.db, self.clock))
+    use_cases = FinanceUseCases
 
     # -- state the gates learn from other services (never a synchronous call) ---------------
     on_project_registered = subscribe("project_registered", application.project_registered)

@@ -3,19 +3,14 @@
 from services.planning import application, schemas
 from services.planning.application import PlanningUseCases
 from services.planning.models import platform
-from shared.context import AppContext
 from shared.messaging.rpc import rpc
 from shared.platform import Database, PlatformService, command, query, subscribe
 
 
-class PlanningService(PlatformService):
+class PlanningService(PlatformService[PlanningUseCases]):
     name = "planning"
     db = Database(platform)
-
-    @property
-    def cases(self) -> PlanningUseCases:
-        """The use cases against this worker's store and clock (shared.context)."""
-        return PlanningUseCases(AppContext(self.db, self.clock))
+    use_cases = PlanningUseCases
 
     @rpc
     @command("project.register")

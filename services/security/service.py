@@ -7,20 +7,15 @@ from nameko.timer import timer
 from services.security import application, schemas
 from services.security.application import SecurityUseCases
 from services.security.models import platform
-from shared.context import AppContext
 from shared.messaging.rpc import rpc
 from shared.platform import Database, PlatformService, command, query, subscribe
 from shared.wire import Catalog, DocType, DocumentFiling, load
 
 
-class SecurityService(PlatformService):
+class SecurityService(PlatformService[SecurityUseCases]):
     name = "security"
     db = Database(platform)
-
-    @property
-    def cases(self) -> SecurityUseCases:
-        """The use cases against this worker's store and clock (shared.context)."""
-        return SecurityUseCases(AppContext(self.db, self.clock))
+    use_cases = SecurityUseCases
 
     on_project_registered = subscribe("project_registered", application.project_registered)
 
