@@ -360,6 +360,20 @@ def _owned_file(tx: Transaction, caller: Identity, code: str, permission: str) -
     return row
 
 
+def _readable_file(session, caller: Identity, code: str, permission: str) -> FundingFileRow:
+    """The project's funding file, once the caller may read it — checked first: to a unit, an
+    unknown code is refused like another unit's project — and once the project is approved."""
+    row = session.get(FundingFileRow, code)
+    require_readers(caller, permission, code, row)
+    if row is None or not row.approved:
+        raise NotFound(
+            f"finance has no file of project {code} before its approval",
+            f"项目 {code} 批复前财政部门尚无其资金档案",
+            details={"project": code},
+        )
+    return row
+
+
 def _contract_on_file(session, code: str, contract_no: str) -> domain.ContractOnFile | None:
     """The contract and what it has paid so far (read under the funding file's lock, so two
     concurrent payments cannot together exceed it)."""
@@ -624,15 +638,7 @@ class FinanceUseCases:
 
     def funds(self, caller: Identity, *, code: str) -> dict:
         with self.ctx.store.read() as session:
-            row = session.get(FundingFileRow, code)
-            # the caller first: to a unit, an unknown code is refused like another unit's project
-            require_readers(caller, "funds.read", code, row)
-            if row is None or not row.approved:
-                raise NotFound(
-                    f"finance has no file of project {code} before its approval",
-                    f"项目 {code} 批复前财政部门尚无其资金档案",
-                    details={"project": code},
-                )
+            row = _readable_file(session, caller, code, "funds.read")
             entries = _entries(session, code)
             view = funds_view(
                 row,
@@ -654,14 +660,7 @@ class FinanceUseCases:
         """The contracts filed as text (第十三条), with what each has paid: to the owning unit
         (and its co-builders), the office, finance and audit."""
         with self.ctx.store.read() as session:
-            row = session.get(FundingFileRow, code)
-            require_readers(caller, "funds.contracts.read", code, row)
-            if row is None or not row.approved:
-                raise NotFound(
-                    f"finance has no file of project {code} before its approval",
-                    f"项目 {code} 批复前财政部门尚无其资金档案",
-                    details={"project": code},
-                )
+            _readable_file(session, caller, code, "funds.contracts.read")
             paid = dict(
                 session.execute(
                     select(DisbursementRow.contract_no, func.sum(DisbursementRow.amount_fen))
