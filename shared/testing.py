@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
+import eventlet
 import pytest
 import requests
 from kombu import Connection
@@ -41,6 +42,7 @@ from shared.persistence.migrations import upgrade
 if TYPE_CHECKING:
     from subprocess import Popen
 
+    from eventlet.greenthread import GreenThread
     from kombu.message import Message
     from nameko.containers import ServiceContainer
     from nameko.standalone.rpc import ClusterRpcProxy
@@ -184,17 +186,62 @@ class RabbitAdmin(ManagementApi):
         return self._call("GET", f"/queues/{quote(vhost, safe='')}/{quote(name, safe='')}").json()
 
 
+class VhostPool:
+    """Fresh vhosts, each provisioned one test ahead in a green thread and deleted behind it.
+
+    A vhost's quorum queues take the broker seconds to create and to delete; doing both while
+    the previous/next test runs (it mostly waits on the broker too) keeps that off the suite's
+    time. Every test still gets a vhost no other test has touched."""
+
+    def __init__(self, admin: RabbitAdmin, base_amqp_uri: str) -> None:
+        self.admin, self.base_amqp_uri = admin, base_amqp_uri
+        self._next: GreenThread | None = None
+        self._releasing: list[GreenThread] = []
+
+    def _provision_next(self) -> None:
+        vhost = f"govproj-test-{uuid.uuid4().hex[:10]}"
+        self._next = eventlet.spawn(provision_vhost, self.admin, self.base_amqp_uri, vhost)
+
+    def take(self) -> VhostUsers:
+        if self._next is None:
+            self._provision_next()
+        assert self._next is not None
+        ahead, self._next = self._next, None
+        try:
+            return ahead.wait()  # a failed provisioning fails this test; the next one tries anew
+        finally:
+            self._provision_next()
+
+    def give_back(self, broker: VhostUsers) -> None:
+        self._releasing = [g for g in self._releasing if not g.dead]
+        self._releasing.append(eventlet.spawn(broker.release))
+
+    def close(self) -> None:
+        if self._next is not None:
+            try:
+                self.give_back(self._next.wait())
+            except Exception:  # noqa: BLE001 — it was never handed out; nothing to release
+                pass
+        for releasing in self._releasing:
+            releasing.wait()
+
+
+@pytest.fixture(scope="session")
+def vhost_pool(infrastructure: Infrastructure) -> Iterator[VhostPool]:
+    pool = VhostPool(RabbitAdmin(infrastructure.rabbit_api), infrastructure.amqp_uri)
+    yield pool
+    pool.close()
+
+
 @pytest.fixture
-def amqp_uri(infrastructure: Infrastructure) -> Iterator[str]:
+def amqp_uri(vhost_pool: VhostPool) -> Iterator[str]:
     """A fresh vhost for this test, as production has it: the topology declared by the
     administrator and each service's own least-privilege user (``as_principal``). The URI is the
     administrator's (test plumbing); services started by ``start_service`` or ``service_config``
     run as their own users."""
-    admin = RabbitAdmin(infrastructure.rabbit_api)
-    vhost = f"govproj-test-{uuid.uuid4().hex[:10]}"
-    broker = provision_vhost(admin, infrastructure.amqp_uri, vhost)
+    broker = vhost_pool.take()
     yield broker.admin_uri
-    broker.release()
+    vhost_pool.give_back(broker)
 
 
 def declare_topology(admin_uri: str) -> None:
