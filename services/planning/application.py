@@ -331,7 +331,7 @@ class PlanningUseCases:
             project = _owned(repository.get(tx.session, code, for_update=True), caller, "project.submit")
             submission = project.submit(
                 self.ctx.policy(project.regulation_version),
-                items_in_force(*repository.all_plans(tx.session), today.year),
+                items_in_force(*repository.plans_of_year(tx.session, today.year), today.year),
             )
             repository.save(tx.session, project)
             tx.emit(
@@ -358,13 +358,15 @@ class PlanningUseCases:
     def plan_items(self) -> set[str]:
         """The plan items in force this year: what an application must implement (第六条)."""
         with self.ctx.store.read() as session:
-            return items_in_force(*repository.all_plans(session), self.ctx.today().year)
+            year = self.ctx.today().year
+            return items_in_force(*repository.plans_of_year(session, year), year)
 
     def get_project(self, caller: Identity, *, code: str) -> tuple[Project, set[str]]:
         """The project, and the plan items in force this year (for its open items)."""
         with self.ctx.store.read() as session:
             project = _visible(session, caller, code, "project.read")
-            return project, items_in_force(*repository.all_plans(session), self.ctx.today().year)
+            year = self.ctx.today().year
+            return project, items_in_force(*repository.plans_of_year(session, year), year)
 
     def content_to_classify(self, caller: Identity, *, code: str) -> dict | None:
         """The secrecy bureau declaring the project classified (第四条) takes what the register

@@ -224,6 +224,30 @@ def all_plans(session: Session) -> tuple[list[Plan], list[AnnualPlan]]:
     return plans, annual
 
 
+def plans_of_year(session: Session, year: int) -> tuple[list[Plan], list[AnnualPlan]]:
+    """All that ``plans.items_in_force`` can count in ``year`` (第六条): the plans whose period
+    covers it and that year's annual plans, by two statements built once (issue 19: a project's
+    read and its submission loaded every plan and annual plan ever drafted); the rule stays
+    the domain's (approved, derived from a plan in force)."""
+    plans = [_plan(r) for r in session.execute(_PLANS_COVERING, {"year": year})]
+    annual = [
+        dataclass_of(AnnualPlan, r, items=list(r.items)) for r in session.execute(_ANNUAL_OF, {"year": year})
+    ]
+    return plans, annual
+
+
+_PLANS_COVERING = (
+    select(*PlanRow.__table__.c)
+    .where(PlanRow.start_year <= bindparam("year"), PlanRow.end_year >= bindparam("year"))
+    .order_by(PlanRow.id)
+)
+_ANNUAL_OF = (
+    select(*AnnualPlanRow.__table__.c)
+    .where(AnnualPlanRow.year == bindparam("year"))
+    .order_by(AnnualPlanRow.id)
+)
+
+
 def count_rows(session: Session, model) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
 

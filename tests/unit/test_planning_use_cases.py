@@ -234,3 +234,56 @@ def test_what_the_bureaus_declaration_moves_is_read_here_once_and_then_gone(stor
     mine, _ = cases(store).get_project(UNIT_CALLER, code=code)
     view = schemas.project_view(mine, UNIT_CALLER)
     assert view["goals"] is None and view["catalog"] == [] and not view.get("documents")
+
+
+def test_the_plan_items_in_force_are_read_from_that_years_plans_only_and_are_the_same(store):
+    """第五条, 第六条: the items an application may cite in a year are those of the plans approved
+    and covering it and of that year's annual plans derived from them — read from that year's
+    plans only (issue 19), the same set and the same project view as from every plan."""
+    from services.planning import repository
+    from services.planning.plans import AnnualPlan, Plan, items_in_force
+
+    def item(code: str) -> dict[str, str]:
+        return {"code": code, "title": code}
+
+    plans = [
+        Plan("PL-A", "in force 2025–2027", 2025, 2027, [item("A-1"), item("A-2")], "approved", TODAY, "g1"),
+        Plan("PL-B", "in force 2027–2030", 2027, 2030, [item("B-1")], "approved", TODAY, "g1"),
+        Plan("PL-C", "a draft covering 2026", 2026, 2026, [item("C-1")]),
+        Plan("PL-D", "in force before", 2020, 2024, [item("D-1")], "approved", TODAY, "g1"),
+    ]
+    annual = [
+        AnnualPlan("AP-1", 2026, "PL-A", [item("A-2026")], TODAY),
+        AnnualPlan("AP-2", 2027, "PL-B", [item("B-2027")], TODAY),
+        AnnualPlan("AP-3", 2026, "PL-C", [item("C-2026")], TODAY),  # of a plan not in force
+        AnnualPlan("AP-4", 2024, "PL-D", [item("D-2024")], TODAY),
+    ]
+    with store.transaction() as tx:
+        for plan in plans:
+            repository.add_plan(tx.session, plan)
+        for a in annual:
+            repository.add_annual_plan(tx.session, a)
+    with store.read() as session:
+        for year in range(2019, 2032):
+            old = items_in_force(*repository.all_plans(session), year)
+            assert items_in_force(*repository.plans_of_year(session, year), year) == old, year
+        assert items_in_force(*repository.plans_of_year(session, 2026), 2026) == {"A-1", "A-2", "A-2026"}
+        assert items_in_force(*repository.plans_of_year(session, 2027), 2027) == {
+            "A-1",
+            "A-2",
+            "B-1",
+            "B-2027",
+        }
+    assert cases(store).plan_items() == {"A-1", "A-2", "A-2026"}
+    for plan_item in ("A-2026", "B-1", "C-1", None):
+        code = register(store, plan_item=plan_item)
+        project, plan_items = cases(store).get_project(UNIT_CALLER, code=code)
+        with store.read() as session:
+            old = items_in_force(*repository.all_plans(session), TODAY.year)
+        assert schemas.project_view(project, UNIT_CALLER, plan_items=plan_items) == schemas.project_view(
+            project, UNIT_CALLER, plan_items=old
+        )
+        open_items = [
+            i["item"] for i in schemas.project_view(project, UNIT_CALLER, plan_items=plan_items)["open_items"]
+        ]
+        assert ("plan_item" in open_items) == (plan_item != "A-2026"), plan_item
