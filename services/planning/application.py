@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from services.planning import repository
-from services.planning.domain import Project, project_code
+from services.planning.domain import EDITABLE, Project, project_code
 from services.planning.models import ChangeRequestRow, DocumentRow, platform
 from services.planning.plans import AnnualPlan, Plan, items_in_force
 from shared.authz import Identity, acts_on_project, deny, require_project
@@ -362,9 +362,14 @@ class PlanningUseCases:
             return items_in_force(*repository.plans_of_year(session, year), year)
 
     def get_project(self, caller: Identity, *, code: str) -> tuple[Project, set[str]]:
-        """The project, and the plan items in force this year (for its open items)."""
+        """The project, and the plan items in force this year as far as its open items ask
+        (第六条): read only for an application still open (draft or returned) naming an item —
+        past submission it has no open items, and no item is in force under no code (issue 19:
+        the project view's read)."""
         with self.ctx.store.read() as session:
             project = _visible(session, caller, code, "project.read")
+            if project.plan_item is None or project.status not in EDITABLE:
+                return project, set()
             year = self.ctx.today().year
             return project, items_in_force(*repository.plans_of_year(session, year), year)
 

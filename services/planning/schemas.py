@@ -9,6 +9,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from services.planning.domain import (
+    EDITABLE,
     KINDS,
     LEVELS,
     Project,
@@ -247,7 +248,7 @@ def project_view(
         view["sharing"] = project.sharing
         view["open_items"] = (
             project.missing_for_submission(get_policy(project.regulation_version), plan_items)
-            if project.status in ("draft", "returned")
+            if project.status in EDITABLE
             else []
         )
     return view

@@ -287,3 +287,11 @@ def test_the_plan_items_in_force_are_read_from_that_years_plans_only_and_are_the
             i["item"] for i in schemas.project_view(project, UNIT_CALLER, plan_items=plan_items)["open_items"]
         ]
         assert ("plan_item" in open_items) == (plan_item != "A-2026"), plan_item
+    code = register(store, plan_item="A-2026")  # past submission: no open items, no plans read
+    complete_application(store, code)
+    cases(store).submit_application(UNIT_CALLER, code=code)
+    project, plan_items = cases(store).get_project(UNIT_CALLER, code=code)
+    assert project.status == "submitted" and plan_items == set()
+    view = schemas.project_view(project, UNIT_CALLER, plan_items=plan_items)
+    assert view == schemas.project_view(project, UNIT_CALLER, plan_items={"A-1", "A-2", "A-2026"})
+    assert view["open_items"] == []
