@@ -566,9 +566,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_stack(infrastructure: Infrastructure, workdir: Path, **env: str) -> Iterator[Stack]:
-    """A started Stack, closed (processes killed, vhost deleted) afterwards."""
-    stack = Stack(infrastructure, workdir, **env)
+def running_stack(
+    infrastructure: Infrastructure, workdir: Path, *, vhosts: VhostPool | None = None, **env: str
+) -> Iterator[Stack]:
+    """A started Stack, closed (processes killed, vhost deleted) afterwards; its vhost from
+    ``vhosts`` (the session's pool, provisioned ahead) when given."""
+    stack = Stack(infrastructure, workdir, vhosts=vhosts, **env)
     try:
         yield stack.start_all()
     finally:
@@ -579,10 +582,17 @@ class Stack:
     """The whole suite as processes — six ``nameko run`` services and the gunicorn gateway —
     on a fresh vhost and fresh SQLite databases. Used by the end-to-end tests."""
 
-    def __init__(self, infrastructure: Infrastructure, workdir: Path, **env: str) -> None:
+    def __init__(
+        self, infrastructure: Infrastructure, workdir: Path, *, vhosts: VhostPool | None = None, **env: str
+    ) -> None:
         self.admin = RabbitAdmin(infrastructure.rabbit_api)
-        self.vhost = f"govproj-e2e-{uuid.uuid4().hex[:10]}"
-        self.broker = provision_vhost(self.admin, infrastructure.amqp_uri, self.vhost)
+        self.vhosts = vhosts
+        if vhosts is not None:
+            self.broker = vhosts.take()
+            self.vhost = self.broker.vhost
+        else:
+            self.vhost = f"govproj-e2e-{uuid.uuid4().hex[:10]}"
+            self.broker = provision_vhost(self.admin, infrastructure.amqp_uri, self.vhost)
         self.amqp_uri = self.broker.admin_uri  # test plumbing; each process has its own user
         self.workdir = workdir
         self.urls = {}
@@ -652,7 +662,10 @@ class Stack:
     def close(self) -> None:
         for name in list(self.procs):
             self.stop(name, 9)
-        self.broker.release()
+        if self.vhosts is not None:
+            self.vhosts.give_back(self.broker)
+        else:
+            self.broker.release()
 
     def token(self, role: str, unit: str | None = None, sub: str | None = None) -> str:
         from services.gateway.auth import development_token
