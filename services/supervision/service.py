@@ -9,22 +9,16 @@ from services.supervision.application import SupervisionUseCases
 from services.supervision.metrics import deadline_gauges
 from services.supervision.models import platform
 from shared import authz
-from shared.context import AppContext
-from shared.messaging.reliable import reliable_handler
 from shared.messaging.rpc import rpc
-from shared.platform import Database, PlatformService, command, query
+from shared.platform import Database, PlatformService, command, query, subscribe
 from shared.wire import load
 
 
-class SupervisionService(PlatformService):
+class SupervisionService(PlatformService[SupervisionUseCases]):
     name = "supervision"
     db = Database(platform)
+    use_cases = SupervisionUseCases
     metrics_hooks = (deadline_gauges,)  # deadlines open/missed on /metrics (issue 17)
-
-    @property
-    def cases(self) -> SupervisionUseCases:
-        """The use cases against this worker's store and clock (shared.context)."""
-        return SupervisionUseCases(AppContext(self.db, self.clock))
 
     @rpc
     @command("admin.clock")
@@ -77,17 +71,16 @@ class SupervisionService(PlatformService):
         page = _page(load(schemas.LedgerPage, filters or {}))
         return self.cases.project_trail(code=code, page=page)
 
-    @reliable_handler("national_approval_filed_without_consent")
-    def on_national_approval_filed_without_consent(self, event) -> None:
-        self.db.handle_once(event, findings.violation_reported(self.clock))
-
-    @reliable_handler("security_duty_overdue")
-    def on_security_duty_overdue(self, event) -> None:
-        self.db.handle_once(event, findings.violation_reported(self.clock))
-
-    @reliable_handler("misappropriation_reported")
-    def on_misappropriation_reported(self, event) -> None:
-        self.db.handle_once(event, findings.violation_reported(self.clock))
+    on_national_approval_filed_without_consent = subscribe(
+        "national_approval_filed_without_consent",
+        effect_for=lambda service: findings.violation_reported(service.clock),
+    )
+    on_security_duty_overdue = subscribe(
+        "security_duty_overdue", effect_for=lambda service: findings.violation_reported(service.clock)
+    )
+    on_misappropriation_reported = subscribe(
+        "misappropriation_reported", effect_for=lambda service: findings.violation_reported(service.clock)
+    )
 
     @rpc
     @command("sanction.impose")
@@ -117,73 +110,27 @@ class SupervisionService(PlatformService):
         )
 
     # -- the deadline engine ---------------------------------------------------------------------
-    @reliable_handler("project_registered")
-    def on_project_registered(self, event) -> None:
-        self.db.handle_once(event, deadlines.project_registered)
-
-    @reliable_handler("construction_completed")
-    def on_construction_completed(self, event) -> None:
-        self.db.handle_once(event, deadlines.construction_completed)
-
-    @reliable_handler("acceptance_deadline_extended")
-    def on_acceptance_deadline_extended(self, event) -> None:
-        self.db.handle_once(event, deadlines.acceptance_deadline_extended)
-
-    @reliable_handler("acceptance_applied")
-    def on_acceptance_applied(self, event) -> None:
-        self.db.handle_once(event, deadlines.acceptance_applied)
-
-    @reliable_handler("construction_suspended")
-    def on_construction_suspended(self, event) -> None:
-        self.db.handle_once(event, deadlines.construction_suspended)
-
-    @reliable_handler("construction_resumed")
-    def on_construction_resumed(self, event) -> None:
-        self.db.handle_once(event, deadlines.construction_resumed)
-
-    @reliable_handler("project_approved")
-    def on_project_approved(self, event) -> None:
-        self.db.handle_once(event, deadlines.project_approved)
-
-    @reliable_handler("change_decided")
-    def on_change_decided(self, event) -> None:
-        self.db.handle_once(event, deadlines.schedule_changed)
-
-    @reliable_handler("change_reapproved")
-    def on_change_reapproved(self, event) -> None:
-        self.db.handle_once(event, deadlines.schedule_changed)
-
-    @reliable_handler("incident_reported")
-    def on_incident_reported(self, event) -> None:
-        self.db.handle_once(event, deadlines.incident_reported)
-
-    @reliable_handler("contract_filed")
-    def on_contract_filed(self, event) -> None:
-        self.db.handle_once(event, deadlines.contract_filed(self.calendar))
-
-    @reliable_handler("project_classified")
-    def on_project_classified(self, event) -> None:
-        self.db.handle_once(event, deadlines.project_classified)
-
-    @reliable_handler("security_profile_recorded")
-    def on_security_profile_recorded(self, event) -> None:
-        self.db.handle_once(event, deadlines.security_profile_recorded)
-
-    @reliable_handler("annual_report_filed")
-    def on_annual_report_filed(self, event) -> None:
-        self.db.handle_once(event, deadlines.annual_report_filed)
-
-    @reliable_handler("project_went_live")
-    def on_project_went_live(self, event) -> None:
-        self.db.handle_once(event, deadlines.project_went_live)
-
-    @reliable_handler("self_evaluation_filed")
-    def on_self_evaluation_filed(self, event) -> None:
-        self.db.handle_once(event, deadlines.self_evaluation_filed)
-
-    @reliable_handler("rectification_ordered")
-    def on_rectification_ordered(self, event) -> None:
-        self.db.handle_once(event, deadlines.rectification_ordered)
+    on_project_registered = subscribe("project_registered", deadlines.project_registered)
+    on_construction_completed = subscribe("construction_completed", deadlines.construction_completed)
+    on_acceptance_deadline_extended = subscribe(
+        "acceptance_deadline_extended", deadlines.acceptance_deadline_extended
+    )
+    on_acceptance_applied = subscribe("acceptance_applied", deadlines.acceptance_applied)
+    on_construction_suspended = subscribe("construction_suspended", deadlines.construction_suspended)
+    on_construction_resumed = subscribe("construction_resumed", deadlines.construction_resumed)
+    on_project_approved = subscribe("project_approved", deadlines.project_approved)
+    on_change_decided = subscribe("change_decided", deadlines.schedule_changed)
+    on_change_reapproved = subscribe("change_reapproved", deadlines.schedule_changed)
+    on_incident_reported = subscribe("incident_reported", deadlines.incident_reported)
+    on_contract_filed = subscribe(
+        "contract_filed", effect_for=lambda service: deadlines.contract_filed(service.calendar)
+    )
+    on_project_classified = subscribe("project_classified", deadlines.project_classified)
+    on_security_profile_recorded = subscribe("security_profile_recorded", deadlines.security_profile_recorded)
+    on_annual_report_filed = subscribe("annual_report_filed", deadlines.annual_report_filed)
+    on_project_went_live = subscribe("project_went_live", deadlines.project_went_live)
+    on_self_evaluation_filed = subscribe("self_evaluation_filed", deadlines.self_evaluation_filed)
+    on_rectification_ordered = subscribe("rectification_ordered", deadlines.rectification_ordered)
 
     @timer(interval=3600)
     def periodic_scan(self) -> None:
