@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export AMQP_URI ?= amqp://guest:guest@localhost
 
-.PHONY: run test unit-and-integration unit integration e2e status migrate bench lint clean
+.PHONY: run test unit integration e2e status migrate bench lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,13 +17,7 @@ run: $(STAMP)           ## migrate, start every service (embedded SQLite) and th
 	$(BIN)/govproj run
 
 test: $(STAMP) lint     ## lint, then every tier: unit, integration (RabbitMQ + PostgreSQL), end-to-end
-	@# Two pytest processes side by side: the end-to-end tier mostly waits on its service processes,
-	@# so it overlaps the unit and integration tiers on two cores. Each test already has its own vhost,
-	@# databases and ports; -Otarget prints each run's output whole when it ends.
-	$(MAKE) --no-print-directory -j2 -Otarget unit-and-integration e2e
-
-unit-and-integration: $(STAMP)
-	$(BIN)/python -m pytest -q tests/unit tests/integration
+	$(BIN)/python -m pytest -q
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit

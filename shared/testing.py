@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-import eventlet
 import pytest
 import requests
 from kombu import Connection
@@ -42,7 +41,6 @@ from shared.persistence.migrations import upgrade
 if TYPE_CHECKING:
     from subprocess import Popen
 
-    from eventlet.greenthread import GreenThread
     from kombu.message import Message
     from nameko.containers import ServiceContainer
     from nameko.standalone.rpc import ClusterRpcProxy
@@ -186,62 +184,17 @@ class RabbitAdmin(ManagementApi):
         return self._call("GET", f"/queues/{quote(vhost, safe='')}/{quote(name, safe='')}").json()
 
 
-class VhostPool:
-    """Fresh vhosts, each provisioned one test ahead in a green thread and deleted behind it.
-
-    A vhost's quorum queues take the broker seconds to create and to delete; doing both while
-    the previous/next test runs (it mostly waits on the broker too) keeps that off the suite's
-    time. Every test still gets a vhost no other test has touched."""
-
-    def __init__(self, admin: RabbitAdmin, base_amqp_uri: str) -> None:
-        self.admin, self.base_amqp_uri = admin, base_amqp_uri
-        self._next: GreenThread | None = None
-        self._releasing: list[GreenThread] = []
-
-    def _provision_next(self) -> None:
-        vhost = f"govproj-test-{uuid.uuid4().hex[:10]}"
-        self._next = eventlet.spawn(provision_vhost, self.admin, self.base_amqp_uri, vhost)
-
-    def take(self) -> VhostUsers:
-        if self._next is None:
-            self._provision_next()
-        assert self._next is not None
-        ahead, self._next = self._next, None
-        try:
-            return ahead.wait()  # a failed provisioning fails this test; the next one tries anew
-        finally:
-            self._provision_next()
-
-    def give_back(self, broker: VhostUsers) -> None:
-        self._releasing = [g for g in self._releasing if not g.dead]
-        self._releasing.append(eventlet.spawn(broker.release))
-
-    def close(self) -> None:
-        if self._next is not None:
-            try:
-                self.give_back(self._next.wait())
-            except Exception:  # noqa: BLE001 — it was never handed out; nothing to release
-                pass
-        for releasing in self._releasing:
-            releasing.wait()
-
-
-@pytest.fixture(scope="session")
-def vhost_pool(infrastructure: Infrastructure) -> Iterator[VhostPool]:
-    pool = VhostPool(RabbitAdmin(infrastructure.rabbit_api), infrastructure.amqp_uri)
-    yield pool
-    pool.close()
-
-
 @pytest.fixture
-def amqp_uri(vhost_pool: VhostPool) -> Iterator[str]:
+def amqp_uri(infrastructure: Infrastructure) -> Iterator[str]:
     """A fresh vhost for this test, as production has it: the topology declared by the
     administrator and each service's own least-privilege user (``as_principal``). The URI is the
     administrator's (test plumbing); services started by ``start_service`` or ``service_config``
     run as their own users."""
-    broker = vhost_pool.take()
+    admin = RabbitAdmin(infrastructure.rabbit_api)
+    vhost = f"govproj-test-{uuid.uuid4().hex[:10]}"
+    broker = provision_vhost(admin, infrastructure.amqp_uri, vhost)
     yield broker.admin_uri
-    vhost_pool.give_back(broker)
+    broker.release()
 
 
 def declare_topology(admin_uri: str) -> None:
@@ -566,12 +519,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_stack(
-    infrastructure: Infrastructure, workdir: Path, *, vhosts: VhostPool | None = None, **env: str
-) -> Iterator[Stack]:
-    """A started Stack, closed (processes killed, vhost deleted) afterwards; its vhost from
-    ``vhosts`` (the session's pool, provisioned ahead) when given."""
-    stack = Stack(infrastructure, workdir, vhosts=vhosts, **env)
+def running_stack(infrastructure: Infrastructure, workdir: Path, **env: str) -> Iterator[Stack]:
+    """A started Stack, closed (processes killed, vhost deleted) afterwards."""
+    stack = Stack(infrastructure, workdir, **env)
     try:
         yield stack.start_all()
     finally:
@@ -582,17 +532,10 @@ class Stack:
     """The whole suite as processes — six ``nameko run`` services and the gunicorn gateway —
     on a fresh vhost and fresh SQLite databases. Used by the end-to-end tests."""
 
-    def __init__(
-        self, infrastructure: Infrastructure, workdir: Path, *, vhosts: VhostPool | None = None, **env: str
-    ) -> None:
+    def __init__(self, infrastructure: Infrastructure, workdir: Path, **env: str) -> None:
         self.admin = RabbitAdmin(infrastructure.rabbit_api)
-        self.vhosts = vhosts
-        if vhosts is not None:
-            self.broker = vhosts.take()
-            self.vhost = self.broker.vhost
-        else:
-            self.vhost = f"govproj-e2e-{uuid.uuid4().hex[:10]}"
-            self.broker = provision_vhost(self.admin, infrastructure.amqp_uri, self.vhost)
+        self.vhost = f"govproj-e2e-{uuid.uuid4().hex[:10]}"
+        self.broker = provision_vhost(self.admin, infrastructure.amqp_uri, self.vhost)
         self.amqp_uri = self.broker.admin_uri  # test plumbing; each process has its own user
         self.workdir = workdir
         self.urls = {}
@@ -662,10 +605,7 @@ class Stack:
     def close(self) -> None:
         for name in list(self.procs):
             self.stop(name, 9)
-        if self.vhosts is not None:
-            self.vhosts.give_back(self.broker)
-        else:
-            self.broker.release()
+        self.broker.release()
 
     def token(self, role: str, unit: str | None = None, sub: str | None = None) -> str:
         from services.gateway.auth import development_token

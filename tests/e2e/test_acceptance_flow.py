@@ -21,13 +21,9 @@ FIVE = (
 
 
 @pytest.fixture(scope="module")
-def stack(infrastructure, vhost_pool, tmp_path_factory):
+def stack(infrastructure, tmp_path_factory):
     with running_stack(
-        infrastructure,
-        tmp_path_factory.mktemp("acceptance"),
-        vhosts=vhost_pool,
-        GOVPROJ_CLOCK="simulated",
-        RPC_TIMEOUT="30",
+        infrastructure, tmp_path_factory.mktemp("acceptance"), GOVPROJ_CLOCK="simulated", RPC_TIMEOUT="30"
     ) as running:
         running.set_today("2026-03-02")
         running.plan_in_force(ITEM)

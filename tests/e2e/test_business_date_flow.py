@@ -29,7 +29,7 @@ def readme_block() -> str:
     return re.search(r"```sh\n(.*?)```", section, re.S).group(1)
 
 
-def test_records_show_the_simulated_day_they_happened_on(infrastructure, vhost_pool, tmp_path):
+def test_records_show_the_simulated_day_they_happened_on(infrastructure, tmp_path):
     block = readme_block()
     assert "today=$(TZ=Asia/Shanghai date +%F)" in block
     # the same block on a simulated day: the operator sets the clock, the dates are that day's
@@ -37,9 +37,7 @@ def test_records_show_the_simulated_day_they_happened_on(infrastructure, vhost_p
         "today=$(TZ=Asia/Shanghai date +%F)",
         f"today={DAY}\nGOVPROJ_TOKEN=$($gp token --role operator) $gp clock set {DAY}",
     )
-    with running_stack(
-        infrastructure, tmp_path, vhosts=vhost_pool, GOVPROJ_CLOCK="simulated", RPC_TIMEOUT="30"
-    ) as stack:
+    with running_stack(infrastructure, tmp_path, GOVPROJ_CLOCK="simulated", RPC_TIMEOUT="30") as stack:
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "HOME": str(tmp_path),

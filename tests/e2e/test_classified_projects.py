@@ -21,10 +21,8 @@ CATALOG_NAME = "涉密资源子丑寅"
 
 
 @pytest.fixture(scope="module")
-def stack(infrastructure, vhost_pool, tmp_path_factory):
-    with running_stack(
-        infrastructure, tmp_path_factory.mktemp("classified"), vhosts=vhost_pool, RPC_TIMEOUT="30"
-    ) as running:
+def stack(infrastructure, tmp_path_factory):
+    with running_stack(infrastructure, tmp_path_factory.mktemp("classified"), RPC_TIMEOUT="30") as running:
         running.plan_in_force(ITEM)
         yield running
 

@@ -24,8 +24,8 @@ def readme_block() -> str:
 
 
 @pytest.fixture(scope="module")
-def stack(infrastructure, vhost_pool, tmp_path_factory):
-    with running_stack(infrastructure, tmp_path_factory.mktemp("cli"), vhosts=vhost_pool) as running:
+def stack(infrastructure, tmp_path_factory):
+    with running_stack(infrastructure, tmp_path_factory.mktemp("cli")) as running:
         yield running
 
 

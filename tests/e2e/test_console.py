@@ -19,10 +19,8 @@ BUDGET_TEXT = b"%PDF-1.4 investment budget"
 
 
 @pytest.fixture(scope="module")
-def stack(infrastructure, vhost_pool, tmp_path_factory):
-    with running_stack(
-        infrastructure, tmp_path_factory.mktemp("console"), vhosts=vhost_pool, RPC_TIMEOUT="30"
-    ) as running:
+def stack(infrastructure, tmp_path_factory):
+    with running_stack(infrastructure, tmp_path_factory.mktemp("console"), RPC_TIMEOUT="30") as running:
         running.plan_in_force(ITEM)
         yield running
 

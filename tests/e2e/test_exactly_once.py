@@ -32,10 +32,8 @@ RETRIES = 4  # a client that retries a 503 (nothing was done) with the same Idem
 
 
 @pytest.fixture(scope="module")
-def stack(infrastructure, vhost_pool, tmp_path_factory):
-    with running_stack(
-        infrastructure, tmp_path_factory.mktemp("once"), vhosts=vhost_pool, RPC_TIMEOUT="4"
-    ) as running:
+def stack(infrastructure, tmp_path_factory):
+    with running_stack(infrastructure, tmp_path_factory.mktemp("once"), RPC_TIMEOUT="4") as running:
         running.plan_in_force(ITEM)
         yield running
 

@@ -15,10 +15,8 @@ ITEM = "SDZW-2026-20"
 
 
 @pytest.fixture(scope="module")
-def stack(infrastructure, vhost_pool, tmp_path_factory):
-    with running_stack(
-        infrastructure, tmp_path_factory.mktemp("finance"), vhosts=vhost_pool, RPC_TIMEOUT="30"
-    ) as running:
+def stack(infrastructure, tmp_path_factory):
+    with running_stack(infrastructure, tmp_path_factory.mktemp("finance"), RPC_TIMEOUT="30") as running:
         running.plan_in_force(ITEM)
         yield running
 

@@ -22,10 +22,8 @@ BUDGET = {"construction": {"total": "100000.00", "by_level": {"province": "10000
 
 
 @pytest.fixture(scope="module")
-def stack(infrastructure, vhost_pool, tmp_path_factory):
-    with running_stack(
-        infrastructure, tmp_path_factory.mktemp("flags"), vhosts=vhost_pool, RPC_TIMEOUT="30"
-    ) as running:
+def stack(infrastructure, tmp_path_factory):
+    with running_stack(infrastructure, tmp_path_factory.mktemp("flags"), RPC_TIMEOUT="30") as running:
         running.plan_in_force(ITEM)
         yield running
 

@@ -45,13 +45,9 @@ SHA = hashlib.sha256(b"plan").hexdigest()
 
 
 @pytest.fixture(scope="module")
-def stack(infrastructure, vhost_pool, tmp_path_factory):
+def stack(infrastructure, tmp_path_factory):
     with running_stack(
-        infrastructure,
-        tmp_path_factory.mktemp("stack"),
-        vhosts=vhost_pool,
-        GOVPROJ_CLOCK="simulated",
-        RPC_TIMEOUT="30",
+        infrastructure, tmp_path_factory.mktemp("stack"), GOVPROJ_CLOCK="simulated", RPC_TIMEOUT="30"
     ) as running:
         yield running
 

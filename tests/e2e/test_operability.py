@@ -33,10 +33,8 @@ TRACEPARENT = f"00-{TRACE_ID}-{uuid.uuid4().hex[:16]}-01"
 
 
 @pytest.fixture(scope="module")
-def stack(infrastructure, vhost_pool, tmp_path_factory):
-    with running_stack(
-        infrastructure, tmp_path_factory.mktemp("ops"), vhosts=vhost_pool, RPC_TIMEOUT="4"
-    ) as s:
+def stack(infrastructure, tmp_path_factory):
+    with running_stack(infrastructure, tmp_path_factory.mktemp("ops"), RPC_TIMEOUT="4") as s:
         yield s
 
 

@@ -14,10 +14,8 @@ SHA = hashlib.sha256(b"doc").hexdigest()
 
 
 @pytest.fixture(scope="module")
-def stack(infrastructure, vhost_pool, tmp_path_factory):
-    with running_stack(
-        infrastructure, tmp_path_factory.mktemp("review"), vhosts=vhost_pool, RPC_TIMEOUT="30"
-    ) as running:
+def stack(infrastructure, tmp_path_factory):
+    with running_stack(infrastructure, tmp_path_factory.mktemp("review"), RPC_TIMEOUT="30") as running:
         running.plan_in_force(ITEM)
         yield running
 

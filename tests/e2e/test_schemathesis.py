@@ -55,13 +55,9 @@ schema = schemathesis.openapi.from_dict(
 
 
 @pytest.fixture(scope="module")
-def stack(infrastructure, vhost_pool, tmp_path_factory):
+def stack(infrastructure, tmp_path_factory):
     with running_stack(
-        infrastructure,
-        tmp_path_factory.mktemp("stack"),
-        vhosts=vhost_pool,
-        GOVPROJ_CLOCK="simulated",
-        RPC_TIMEOUT="30",
+        infrastructure, tmp_path_factory.mktemp("stack"), GOVPROJ_CLOCK="simulated", RPC_TIMEOUT="30"
     ) as running:
         yield running
 

@@ -16,13 +16,9 @@ GOVPROJ = str(REPO_ROOT / ".venv" / "bin" / "govproj")
 
 
 @pytest.fixture(scope="module")
-def simulated(infrastructure, vhost_pool, tmp_path_factory):
+def simulated(infrastructure, tmp_path_factory):
     with running_stack(
-        infrastructure,
-        tmp_path_factory.mktemp("simulate"),
-        vhosts=vhost_pool,
-        GOVPROJ_CLOCK="simulated",
-        RPC_TIMEOUT="30",
+        infrastructure, tmp_path_factory.mktemp("simulate"), GOVPROJ_CLOCK="simulated", RPC_TIMEOUT="30"
     ) as stack:
         done = subprocess.run(
             [

@@ -13,13 +13,9 @@ ITEM = "SDZW-2026-70"
 
 
 @pytest.fixture(scope="module")
-def stack(infrastructure, vhost_pool, tmp_path_factory):
+def stack(infrastructure, tmp_path_factory):
     with running_stack(
-        infrastructure,
-        tmp_path_factory.mktemp("supervision"),
-        vhosts=vhost_pool,
-        GOVPROJ_CLOCK="simulated",
-        RPC_TIMEOUT="30",
+        infrastructure, tmp_path_factory.mktemp("supervision"), GOVPROJ_CLOCK="simulated", RPC_TIMEOUT="30"
     ) as running:
         running.set_today("2026-09-28")
         running.plan_in_force(ITEM)

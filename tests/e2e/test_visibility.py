@@ -26,10 +26,8 @@ READS = (
 
 
 @pytest.fixture(scope="module")
-def stack(infrastructure, vhost_pool, tmp_path_factory):
-    with running_stack(
-        infrastructure, tmp_path_factory.mktemp("visibility"), vhosts=vhost_pool, RPC_TIMEOUT="30"
-    ) as running:
+def stack(infrastructure, tmp_path_factory):
+    with running_stack(infrastructure, tmp_path_factory.mktemp("visibility"), RPC_TIMEOUT="30") as running:
         yield running
 
 
