@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from shared.testing import running_stack, wait_for
+from shared.timekit.clock import RealClock
 
 pytestmark = pytest.mark.e2e
 
@@ -267,7 +268,7 @@ def test_contracts_are_filed_as_text_and_read_by_unit_office_finance_and_audit(s
             "HT-TXT",
             "ab" * 32,
             "HT-TXT.pdf",
-            date.today().isoformat(),
+            RealClock().today().isoformat(),  # the service dates in Beijing, not the host
             "400.00",
         )
     assert stack.http("GET", f"/projects/{code}/contracts", "unit", "U-OTHER").status_code == 403
