@@ -6,7 +6,9 @@ Starts the whole suite as processes (``shared.testing.Stack``: six services and 
 fresh vhost, simulated clock; SQLite, or PostgreSQL databases with ``--postgres``), runs
 ``govproj simulate`` against it and prints its report, then as its last line ``BENCH {json}``:
 ``simulate_projects_per_minute``, ``simulate_minutes`` (the whole run), the dead letters and the
-largest RSS of any service process. Goals (issue 19): 2,000 projects through the whole lifecycle
+largest RSS of any service process, sampled every 5 s while the simulation runs (each sample
+also goes to stderr as a JSON line, and the report ends with the trend: RSS per service at each
+tenth of the run). Goals (issue 19): 2,000 projects through the whole lifecycle
 in under 10 minutes on this machine; 10,000 on PostgreSQL with RSS under 150 MB per service.
 Not a test: nothing asserts a time. Needs RabbitMQ (with its management API) and, for
 ``--postgres``, PostgreSQL: GOVPROJ_TEST_AMQP_URI, GOVPROJ_TEST_RABBIT_API, GOVPROJ_TEST_PG or
@@ -70,6 +72,8 @@ def main() -> int:
                     "--vhost",
                     stack.vhost,
                     "--json",
+                    "--quiet",
+                    "--rss-log",  # a memory sample per line on stderr while it runs
                 ],
                 cwd=ROOT,
                 env={"PATH": "/usr/local/bin:/usr/bin:/bin", **stack.env()},
@@ -94,6 +98,7 @@ def main() -> int:
                 "simulate_errors": result["errors"],
                 "simulate_dead_letters": result["dead_letters"],
                 "simulate_max_rss_mb": max((v["max"] for v in result["rss_mb"].values()), default=None),
+                **{f"simulate_rss_mb_{k}": v["max"] for k, v in result["rss_mb"].items()},
             }
         )
     )

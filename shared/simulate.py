@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import os
 import random
@@ -679,6 +680,55 @@ def service_processes(api: str) -> dict[str, list[int]]:
     return dict(found or fallback)
 
 
+class RssSampler:
+    """Every ``every`` seconds while the simulation runs, the resident memory of each service
+    process (``service_processes``): the largest seen per service, and a trend — one sample
+    per tenth of the run's steps — so memory that grows with N shows. ``log``: each sample also
+    written there as one line (to watch a long run)."""
+
+    def __init__(self, api: str, every: float = 5.0, log: TextIO | None = None) -> None:
+        self.api, self.every, self.log = api, every, log
+        self.steps, self.total = 0, 1  # the progress bar's count, advanced by the simulation
+        self.started = time.perf_counter()
+        self.peak: dict[str, list[int]] = {}  # service → the largest KiB seen per process slot
+        self.trend: list[dict] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.loop, name="rss-sampler", daemon=True)
+
+    def advance(self, n: int) -> None:
+        self.steps += n
+
+    def __enter__(self) -> RssSampler:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+        self.sample()  # the end, whatever the interval
+
+    def loop(self) -> None:
+        while not self.stop.wait(self.every):
+            self.sample()
+
+    def sample(self) -> dict[str, list[int]]:
+        now = service_processes(self.api)
+        for name, kib in now.items():  # per process slot, largest first
+            ranked, old = sorted(kib, reverse=True), self.peak.get(name, [])
+            self.peak[name] = [max(pair) for pair in itertools.zip_longest(ranked, old, fillvalue=0)]
+        point = {
+            "seconds": round(time.perf_counter() - self.started, 1),
+            "progress": round(self.steps / self.total, 3),
+            "rss_mb": {k: round(max(v) / 1024, 1) for k, v in sorted(now.items())},
+        }
+        if not self.trend or point["progress"] >= self.trend[-1]["progress"] + 0.1 or self.stop.is_set():
+            self.trend.append(point)
+        if self.log is not None:
+            self.log.write(json.dumps({"rss": point}, ensure_ascii=False) + "\n")
+            self.log.flush()
+        return now
+
+
 def report(
     stats: Stats,
     projects: int,
@@ -687,6 +737,7 @@ def report(
     dead: int | None,
     retrying: int | None,
     rss: dict[str, list[int]],
+    rss_trend: list[dict] | None = None,
 ) -> dict:
     return {
         "projects": projects,
@@ -721,6 +772,7 @@ def report(
         "rss_mb": {
             name: {"max": round(max(v) / 1024, 1), "processes": len(v)} for name, v in sorted(rss.items())
         },
+        "rss_trend": rss_trend or [],
     }
 
 
@@ -751,13 +803,21 @@ def print_report(result: dict, out: TextIO) -> None:
         + "\n"
     )
     w(
-        "RSS per service / 各服务内存: "
+        "largest RSS per service / 各服务最大内存: "
         + ", ".join(
             f"{k} {v['max']} MB" + (f" (×{v['processes']})" if v["processes"] > 1 else "")
             for k, v in result["rss_mb"].items()
         )
         + "\n"
     )
+    if len(result.get("rss_trend", [])) > 1:
+        w("RSS trend (MB, sampled every few seconds) / 内存走势:\n")
+        for point in result["rss_trend"]:
+            w(
+                f"  {point['progress']:>6.0%} {point['seconds']:>8} s  "
+                + ", ".join(f"{k} {v}" for k, v in point["rss_mb"].items())
+                + "\n"
+            )
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -780,35 +840,40 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         urllib.parse.urlsplit(os.environ.get("AMQP_URI", "amqp://localhost/")).path[1:] or "/"
     )
     started = time.perf_counter()
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        disable=args.quiet,
-        transient=False,
-    ) as bar:
-        task = bar.add_task("simulating / 模拟中", total=args.projects * Simulation.STEPS)
+    sampler = RssSampler(args.api, args.rss_every, sys.stderr if args.rss_log else None)
+    sampler.total = args.projects * Simulation.STEPS
+    with (
+        sampler,
+        Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            disable=args.quiet,
+            transient=False,
+        ) as bar,
+    ):
+        task = bar.add_task("simulating / 模拟中", total=sampler.total)
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+            sampler.advance(n)
+
         sim = Simulation(
-            api,
-            args.projects,
-            args.concurrency,
-            args.seed,
-            date.fromisoformat(args.start),
-            progress=lambda n: bar.advance(task, n),
+            api, args.projects, args.concurrency, args.seed, date.fromisoformat(args.start), progress=advance
         )
         try:
             sim.run()
         except Unexpected as exc:  # a step of the whole province (the clock, a round)
             stats.error(f"province: {exc}")
-    seconds = time.perf_counter() - started
+        seconds = time.perf_counter() - started
     done = len(sim.live()) if not any(e.startswith("province:") for e in stats.errors) else 0
     try:
         dead, retrying = dead_letters(args.rabbit_api, vhost)
     except requests.RequestException as exc:
         print(f"dead letters not read: {exc}", file=sys.stderr)
         dead, retrying = None, None
-    result = report(stats, args.projects, done, seconds, dead, retrying, service_processes(args.api))
+    result = report(stats, args.projects, done, seconds, dead, retrying, sampler.peak, sampler.trend)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
@@ -838,4 +903,8 @@ def add_parser(sub: Any) -> None:
     sim.add_argument("--vhost", help="the suite's vhost (default: AMQP_URI's)")
     sim.add_argument("--json", action="store_true", help="the report as one JSON object")
     sim.add_argument("--quiet", action="store_true", help="no progress bar")
+    sim.add_argument(
+        "--rss-every", type=float, default=5.0, help="seconds between two samples of the services' memory"
+    )
+    sim.add_argument("--rss-log", action="store_true", help="each memory sample as a JSON line on stderr")
     sim.set_defaults(func=cmd_simulate)
