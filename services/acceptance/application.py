@@ -33,9 +33,10 @@ from shared.authz import (
     require_readers,
 )
 from shared.context import AppContext
-from shared.errors import NotFound, StateConflict
+from shared.errors import StateConflict
 from shared.events import Event
 from shared.persistence.forget import forget_project_content
+from shared.persistence.lookup import found, get_or_not_found, refuse_if_filed
 from shared.persistence.store import Transaction
 
 _FIELDS = [f.name for f in dc_fields(AcceptanceFile)]
@@ -184,6 +185,16 @@ def _known(
     known = session.get(KnownProjectRow, code)
     require_readers(caller, permission, code, known, owner_only=owner_only)
     return known
+
+
+def _registered(session, caller: Identity, code: str, permission: str) -> KnownProjectRow:
+    """``_known``, and a project acceptance has not heard of is not found."""
+    return found(
+        _known(session, caller, code, permission),
+        f"acceptance knows no project {code}",
+        f"验收档案中无项目 {code}",
+        details={"project": code},
+    )
 
 
 def _load(
@@ -415,14 +426,14 @@ class AcceptanceUseCases:
                 data.get("trial_run_effects"),
                 self.ctx.policy(file.regulation_version),
             )
-            if tx.session.scalars(
-                select(AnnualReportRow).filter_by(project_code=code, year=data["year"])
-            ).first():
-                raise StateConflict(
-                    f"the {data['year']} report is already filed",
-                    f"{data['year']} 年度报告已提交",
-                    articles=[16],
-                )
+            refuse_if_filed(
+                tx.session,
+                AnnualReportRow,
+                {"project_code": code, "year": data["year"]},
+                f"the {data['year']} report is already filed",
+                f"{data['year']} 年度报告已提交",
+                articles=[16],
+            )
             tx.session.add(
                 AnnualReportRow(
                     project_code=code,
@@ -460,13 +471,13 @@ class AcceptanceUseCases:
     def report_post_evaluation(self, caller: Identity, *, evaluation_id: str, data: dict) -> dict:
         today = self.ctx.today()
         with self.ctx.store.transaction() as tx:
-            row = tx.session.get(PostEvaluationRow, evaluation_id, with_for_update=True)
-            if row is None:
-                raise NotFound(
-                    f"no post-evaluation {evaluation_id}",
-                    f"后评价 {evaluation_id} 不存在",
-                    details={"id": evaluation_id},
-                )
+            row = get_or_not_found(
+                tx.session,
+                PostEvaluationRow,
+                evaluation_id,
+                what=("post-evaluation", "后评价"),
+                for_update=True,
+            )
             if row.evaluator != caller.sub:
                 deny(caller, "post_evaluation.report", evaluation_id)
             if row.report is not None:
@@ -491,13 +502,12 @@ class AcceptanceUseCases:
     def acceptance(self, caller: Identity, *, code: str) -> dict:
         with self.ctx.store.read() as session:
             _known(session, caller, code, "acceptance.read")
-            row = session.get(AcceptanceFileRow, code)
-            if row is None:
-                raise NotFound(
-                    f"acceptance has no file of project {code} before its approval",
-                    f"项目 {code} 立项前尚无验收档案",
-                    details={"project": code},
-                )
+            row = found(
+                session.get(AcceptanceFileRow, code),
+                f"acceptance has no file of project {code} before its approval",
+                f"项目 {code} 立项前尚无验收档案",
+                details={"project": code},
+            )
             facts = dict(row.security or {})
             # the decision form, prefilled from what the suite knows (第二十八条, 第三十二条)
             return {
@@ -511,13 +521,7 @@ class AcceptanceUseCases:
         registration on; and which of the reports acceptance needs are missing (all of them while
         it is empty: an empty archive is never complete)."""
         with self.ctx.store.read() as session:
-            known = _known(session, caller, code, "archive.read")
-            if known is None:
-                raise NotFound(
-                    f"acceptance knows no project {code}",
-                    f"验收档案中无项目 {code}",
-                    details={"project": code},
-                )
+            known = _registered(session, caller, code, "archive.read")
             docs = session.scalars(
                 select(ArchiveDocumentRow)
                 .where(ArchiveDocumentRow.project_code == code)
@@ -547,13 +551,7 @@ class AcceptanceUseCases:
         Read by the unit (its own projects only), the office, the approving body (the DRC only of
         a project it approved), finance and audit — the caller is checked before anything is said."""
         with self.ctx.store.read() as session:
-            known = _known(session, caller, code, "annual_report.read")
-            if known is None:
-                raise NotFound(
-                    f"acceptance knows no project {code}",
-                    f"验收档案中无项目 {code}",
-                    details={"project": code},
-                )
+            known = _registered(session, caller, code, "annual_report.read")
             if caller.role == "drc":  # the office oversees every project; the DRC reads its own
                 require_approving_body(caller, "annual_report.read", code, known.approving_body, [16])
             rows = session.scalars(

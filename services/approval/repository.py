@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from services.approval.domain import Opinion, ReviewCase, ReviewRound
 from services.approval.models import ReviewCaseRow, ReviewRoundRow
 from shared import paging
-from shared.errors import NotFound
+from shared.persistence.lookup import found, get_or_not_found
 from shared.persistence.rows import dataclass_of, row_of
 
 _CASE = [f.name for f in fields(ReviewCase) if f.name != "opinion"]
@@ -62,14 +62,12 @@ def latest_case(session: Session, project_code: str, *, for_update: bool = False
 
 
 def require_latest_case(session: Session, project_code: str, **kwargs) -> ReviewCase:
-    case = latest_case(session, project_code, **kwargs)
-    if case is None:
-        raise NotFound(
-            f"no review case for project {project_code}",
-            f"项目 {project_code} 没有评审案卷",
-            details={"project": project_code},
-        )
-    return case
+    return found(
+        latest_case(session, project_code, **kwargs),
+        f"no review case for project {project_code}",
+        f"项目 {project_code} 没有评审案卷",
+        details={"project": project_code},
+    )
 
 
 def cases(
@@ -92,11 +90,14 @@ def add_round(session: Session, round_: ReviewRound) -> None:
 
 
 def get_round(session: Session, round_id: str, *, for_update: bool = False) -> ReviewRound:
-    row = session.get(ReviewRoundRow, round_id, with_for_update=for_update)
-    if row is None:
-        raise NotFound(
-            f"no review round {round_id}", f"评审批次 {round_id} 不存在", details={"round": round_id}
-        )
+    row = get_or_not_found(
+        session,
+        ReviewRoundRow,
+        round_id,
+        what=("review round", "评审批次"),
+        detail="round",
+        for_update=for_update,
+    )
     return dataclass_of(ReviewRound, row, case_ids=list(row.case_ids))
 
 

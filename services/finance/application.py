@@ -23,6 +23,7 @@ from shared.authz import Identity, acts_on_project, deny, require_readers
 from shared.context import AppContext
 from shared.errors import NotFound, RuleViolation, StateConflict
 from shared.events import Event
+from shared.persistence.lookup import refuse_if_filed
 from shared.persistence.store import Transaction
 from shared.persistence.upsert import upsert
 
@@ -472,14 +473,14 @@ class FinanceUseCases:
         today = self.ctx.today()
         with self.ctx.store.transaction() as tx:
             row = _owned_file(tx, caller, code, "funds.contract")
-            if tx.session.scalars(
-                select(ContractRow).filter_by(project_code=code, contract_no=data["contract_no"])
-            ).first():
-                raise StateConflict(
-                    f"contract {data['contract_no']} is already filed",
-                    f"合同 {data['contract_no']} 已备案",
-                    articles=[13],
-                )
+            refuse_if_filed(
+                tx.session,
+                ContractRow,
+                {"project_code": code, "contract_no": data["contract_no"]},
+                f"contract {data['contract_no']} is already filed",
+                f"合同 {data['contract_no']} 已备案",
+                articles=[13],
+            )
             domain.check_contract_dates(data["signed_on"], today)
             purpose = data.get("purpose") or ("om" if row.kind == "om" else domain.CONTRACT_PURPOSE)
             domain.check_contract_purpose(row.kind, purpose)

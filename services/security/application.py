@@ -20,6 +20,7 @@ from shared.authz import Identity, deny, require_readers, sees_classified_conten
 from shared.context import AppContext
 from shared.errors import NotFound, RuleViolation
 from shared.events import Event
+from shared.persistence.lookup import found
 from shared.persistence.store import Transaction
 
 DUTIES = ("risk_assessment", "crypto_evaluation")
@@ -56,13 +57,12 @@ def _file(
     session = getattr(tx_or_session, "session", tx_or_session)
     row = session.get(SecurityFileRow, code, with_for_update=lock)
     require_readers(caller, permission, code, row, owner_only=owner_only)
-    if row is None:
-        raise NotFound(
-            f"security has no file of project {code} (yet)",
-            f"安全管理尚无项目 {code} 的档案",
-            details={"project": code},
-        )
-    return row
+    return found(
+        row,
+        f"security has no file of project {code} (yet)",
+        f"安全管理尚无项目 {code} 的档案",
+        details={"project": code},
+    )
 
 
 # -- classified content (第四条, docs/regulation.md §13) ------------------------------------------------
@@ -177,13 +177,12 @@ class SecurityUseCases:
                     f"项目 {code} 不是涉密项目",
                     details={"project": code},
                 )
-            content = session.get(ClassifiedContentRow, code)
-            if content is None:
-                raise NotFound(
-                    f"no classified content filed for {code}",
-                    f"项目 {code} 尚未报送涉密内容",
-                    details={"project": code},
-                )
+            content = found(
+                session.get(ClassifiedContentRow, code),
+                f"no classified content filed for {code}",
+                f"项目 {code} 尚未报送涉密内容",
+                details={"project": code},
+            )
             return classified_view(content)
 
     # -- the secrecy bureau (第四条) --------------------------------------------------------------

@@ -34,7 +34,8 @@ from services.supervision.views import finding_view, sanction_view
 from shared import paging
 from shared.authz import Identity, acts_on_project, deny
 from shared.context import AppContext
-from shared.errors import NotFound, RuleViolation, StateConflict
+from shared.errors import RuleViolation, StateConflict
+from shared.persistence.lookup import get_of_project, get_or_not_found
 from shared.persistence.store import Transaction
 from shared.policy import article_label_zh, cited, policy_in_force
 from shared.timekit import YearSchedule
@@ -235,11 +236,9 @@ class SupervisionUseCases:
     def record_audit_finding(self, caller: Identity, *, audit_id: str, data: dict) -> dict:
         """``data``: the finding's articles, description and the amount concerned, if any."""
         with self.ctx.store.transaction() as tx:
-            audit = tx.session.get(AuditRow, audit_id)
-            if audit is None:
-                raise NotFound(
-                    f"no audit {audit_id}", f"审计项目 {audit_id} 不存在", details={"audit": audit_id}
-                )
+            audit = get_or_not_found(
+                tx.session, AuditRow, audit_id, what=("audit", "审计项目"), detail="audit"
+            )
             row = findings.add_finding(
                 tx,
                 audit.project_code,
@@ -363,13 +362,14 @@ class SupervisionUseCases:
     def lift_sanction(self, caller: Identity, *, sanction_id: str, reason: str) -> dict:
         today = self.ctx.today()
         with self.ctx.store.transaction() as tx:
-            row = tx.session.get(SanctionRow, sanction_id, with_for_update=True)
-            if row is None:
-                raise NotFound(
-                    f"no sanction {sanction_id}",
-                    f"处理决定 {sanction_id} 不存在",
-                    details={"sanction": sanction_id},
-                )
+            row = get_or_not_found(
+                tx.session,
+                SanctionRow,
+                sanction_id,
+                what=("sanction", "处理决定"),
+                detail="sanction",
+                for_update=True,
+            )
             rules.check_liftable(sanction_id, row.status, row.type)
             row.status, row.lifted_on, row.lift_reason = "lifted", today, reason
             if row.type == "suspend":
@@ -579,11 +579,6 @@ _SANCTIONS = (
 
 def _finding_of(tx: Transaction, finding_id: str, code: str) -> FindingRow:
     """The finding a sanction or a referral names must be one of its project's."""
-    finding = tx.session.get(FindingRow, finding_id)
-    if finding is None or finding.project_code != code:
-        raise NotFound(
-            f"no finding {finding_id} of project {code}",
-            f"项目 {code} 没有问题 {finding_id}",
-            details={"finding": finding_id},
-        )
-    return finding
+    return get_of_project(
+        tx.session, FindingRow, finding_id, code, what=("finding", "问题"), detail="finding"
+    )

@@ -11,8 +11,8 @@ from typing import Any
 
 from services.supervision import deadline_rows
 from services.supervision.models import DeadlineRow, FindingRow, SupervisedProjectRow
-from shared.errors import NotFound
 from shared.events import Event
+from shared.persistence.lookup import get_or_not_found
 from shared.persistence.store import Transaction
 from shared.timekit import Clock
 
@@ -38,10 +38,9 @@ VIOLATIONS = {
 
 def project(tx: Transaction, code: str) -> SupervisedProjectRow:
     """A project the office acts on must be on the register (known from its events)."""
-    row = tx.session.get(SupervisedProjectRow, code)
-    if row is None:
-        raise NotFound(f"no project {code}", f"项目 {code} 不存在", details={"project": code})
-    return row
+    return get_or_not_found(
+        tx.session, SupervisedProjectRow, code, what=("project", "项目"), detail="project"
+    )
 
 
 def publish(
@@ -120,12 +119,8 @@ def violation_reported(clock: Clock):
 
 def for_update(tx: Transaction, finding_id: str) -> FindingRow:
     """The finding, locked for the step about to change it."""
-    row = tx.session.get(FindingRow, finding_id, with_for_update=True)
-    if row is None:
-        raise NotFound(
-            f"no finding {finding_id}", f"问题 {finding_id} 不存在", details={"finding": finding_id}
-        )
-    return row
+    what = ("finding", "问题")
+    return get_or_not_found(tx.session, FindingRow, finding_id, what=what, detail="finding", for_update=True)
 
 
 def step(row: FindingRow, action: str, by: str, on: date, **details) -> None:
