@@ -15,10 +15,12 @@ ledger is audit_trail.py and audit_chain_checks.py.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, union
+from sqlalchemy import Select, bindparam, func, select, union
 
 from services.supervision import audit_trail, deadline_rows, deadlines, findings, rules, visibility
 from services.supervision.models import (
@@ -36,7 +38,7 @@ from shared.authz import Identity, acts_on_project, deny
 from shared.context import AppContext
 from shared.errors import RuleViolation, StateConflict
 from shared.persistence.lookup import get_of_project, get_or_not_found
-from shared.persistence.store import Transaction
+from shared.persistence.store import Store, Transaction
 from shared.policy import article_label_zh, cited, policy_in_force
 from shared.timekit import YearSchedule
 from shared.timekit.clock import REAL_CLOCK_EN, REAL_CLOCK_ZH
@@ -193,19 +195,7 @@ class SupervisionUseCases:
         page: tuple = (200, 0),
     ) -> list[dict]:
         """A page of findings; a unit sees only those of the projects it owns or co-builds."""
-        with self.ctx.store.read() as session:
-            return [
-                finding_view(r)
-                for r in visibility.listing(
-                    session,
-                    caller,
-                    FindingRow,
-                    (FindingRow.found_on, FindingRow.id),
-                    page,
-                    project_code=project,
-                    status=status,
-                )
-            ]
+        return _listed(self.ctx.store, caller, _FINDINGS_LISTED, page, project_code=project, status=status)
 
     # -- audits (第三十五条) and referrals (第三十七条–第三十九条) -----------------------------------
     def open_audit(self, caller: Identity, *, project: str, scope: str) -> dict:
@@ -393,19 +383,8 @@ class SupervisionUseCases:
         status: str | None = None,
         page: tuple = (200, 0),
     ) -> list[dict]:
-        with self.ctx.store.read() as session:
-            return [
-                sanction_view(r)
-                for r in visibility.listing(
-                    session,
-                    caller,
-                    SanctionRow,
-                    (SanctionRow.imposed_on, SanctionRow.id),
-                    page,
-                    project_code=project,
-                    status=status,
-                )
-            ]
+        """A page of sanctions; a unit sees only those of the projects it owns or co-builds."""
+        return _listed(self.ctx.store, caller, _SANCTIONS_LISTED, page, project_code=project, status=status)
 
     # -- the deadline engine's scan and reads (docs/regulation.md §11) ------------------------------
     def scan(self, *, as_of: date | None = None) -> dict:
@@ -557,24 +536,43 @@ def _deadline_view(r: DeadlineRow, overdue: bool) -> dict:
 
 # a project's first page of each list, in the lists' order (project_oversight)
 PAGE = 200  # the lists' default page (schemas.Page)
-_DEADLINES = (
-    select(DeadlineRow, deadlines.is_overdue(bindparam("today")).label("overdue"))
-    .where(DeadlineRow.project_code == bindparam("code"))
-    .order_by(DeadlineRow.due_on, DeadlineRow.id)
-    .limit(bindparam("limit"))
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """A list of the office's records: its rows, their order (the keyset of the pages), the view
+    of a row."""
+
+    model: Any
+    order: tuple
+    view: Callable[[Any], dict]
+
+
+_FINDINGS_LISTED = _Listed(FindingRow, (FindingRow.found_on, FindingRow.id), finding_view)
+_SANCTIONS_LISTED = _Listed(SanctionRow, (SanctionRow.imposed_on, SanctionRow.id), sanction_view)
+
+
+def _listed(store: Store, caller: Identity, listed: _Listed, page: tuple, **equal: Any) -> list[dict]:
+    """A page of the caller's rows of the list, filtered by equality (visibility.listing), viewed."""
+    with store.read() as session:
+        rows = visibility.listing(session, caller, listed.model, listed.order, page, **equal)
+        return [listed.view(r) for r in rows]
+
+
+def _first_page(model: Any, order: tuple, *also: Any) -> Select:
+    """A project's first page of ``model``'s rows in ``order`` (``also``: columns beside the row),
+    a statement built once, bound to ``code`` and ``limit`` (and what ``also`` binds)."""
+    query = select(model, *also).where(model.project_code == bindparam("code"))
+    return query.order_by(*order).limit(bindparam("limit"))
+
+
+_DEADLINES = _first_page(
+    DeadlineRow,
+    (DeadlineRow.due_on, DeadlineRow.id),
+    deadlines.is_overdue(bindparam("today")).label("overdue"),
 )
-_FINDINGS = (
-    select(FindingRow)
-    .where(FindingRow.project_code == bindparam("code"))
-    .order_by(FindingRow.found_on, FindingRow.id)
-    .limit(bindparam("limit"))
-)
-_SANCTIONS = (
-    select(SanctionRow)
-    .where(SanctionRow.project_code == bindparam("code"))
-    .order_by(SanctionRow.imposed_on, SanctionRow.id)
-    .limit(bindparam("limit"))
-)
+_FINDINGS = _first_page(_FINDINGS_LISTED.model, _FINDINGS_LISTED.order)
+_SANCTIONS = _first_page(_SANCTIONS_LISTED.model, _SANCTIONS_LISTED.order)
 
 
 def _finding_of(tx: Transaction, finding_id: str, code: str) -> FindingRow:

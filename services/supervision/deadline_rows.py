@@ -40,6 +40,24 @@ def entry(at: str, by: str, due: date, why: str, article: int, **extra) -> dict:
     }
 
 
+def note(
+    row: DeadlineRow,
+    at: str,
+    by: str,
+    why: str,
+    article: int | None = None,
+    *,
+    due: date | None = None,
+    **extra,
+) -> None:
+    """A line added to the deadline's ledger (``entry``; a new list, so that the JSON column is
+    seen changed): by default under the deadline's article and at its due date."""
+    line = entry(
+        at, by, row.due_on if due is None else due, why, row.article if article is None else article, **extra
+    )
+    row.ledger = [*row.ledger, line]
+
+
 def shown(line: dict) -> dict:
     """A ledger line as read: one written before lines carried their business date gets the
     Beijing date of its recorded time (``at``: a moment, or a scan's day)."""
@@ -91,7 +109,7 @@ def meet(row: DeadlineRow) -> None:
 def void(rows, at: str, by: str, why: str) -> None:
     for row in rows:
         row.status = "void"
-        row.ledger = [*row.ledger, entry(at, by, row.due_on, why, row.article)]
+        note(row, at, by, why)
 
 
 def running(tx: Transaction, code: str, kind: str | None = None) -> list[DeadlineRow]:

@@ -93,16 +93,14 @@ def project_classified(tx: Transaction, event: Event) -> None:
     ):
         due = schedule.security_profile(_policy(event), declared)
         row.status, row.due_on = "open", due.on
-        row.ledger = [
-            *row.ledger,
-            deadline_rows.entry(
-                event.occurred_at.isoformat(),
-                event.source,
-                due.on,
-                f"declared classified {declared.isoformat()}: classified protection due",
-                due.article,
-            ),
-        ]
+        deadline_rows.note(
+            row,
+            event.occurred_at.isoformat(),
+            event.source,
+            f"declared classified {declared.isoformat()}: classified protection due",
+            due.article,
+            due=due.on,
+        )
 
 
 def _open(
@@ -168,16 +166,14 @@ def schedule_changed(tx: Transaction, event: Event) -> None:
     row = _planned(tx, event.project_code)
     if row is not None and row.status in deadline_rows.RUNNING:
         row.due_on = end
-        row.ledger = [
-            *row.ledger,
-            deadline_rows.entry(
-                event.occurred_at.isoformat(),
-                event.source,
-                end,
-                f"schedule changed by {data['request_id']}: ends {end.isoformat()}",
-                18,
-            ),
-        ]
+        deadline_rows.note(
+            row,
+            event.occurred_at.isoformat(),
+            event.source,
+            f"schedule changed by {data['request_id']}: ends {end.isoformat()}",
+            18,
+            due=end,
+        )
 
 
 def incident_reported(tx: Transaction, event: Event) -> None:
@@ -191,16 +187,13 @@ def incident_reported(tx: Transaction, event: Event) -> None:
     project.delay_reported = project.delay_reported or data["incident_id"]
     row = _planned(tx, event.project_code)
     if row is not None:
-        row.ledger = [
-            *row.ledger,
-            deadline_rows.entry(
-                event.occurred_at.isoformat(),
-                event.source,
-                row.due_on,
-                f"serious delay reported: incident {data['incident_id']}",
-                19,
-            ),
-        ]
+        deadline_rows.note(
+            row,
+            event.occurred_at.isoformat(),
+            event.source,
+            f"serious delay reported: incident {data['incident_id']}",
+            19,
+        )
 
 
 def _overrun(tx: Transaction, row: DeadlineRow, on: date) -> bool:
@@ -210,16 +203,13 @@ def _overrun(tx: Transaction, row: DeadlineRow, on: date) -> bool:
     row.status = "missed"
     project = tx.session.get(SupervisedProjectRow, row.project_code)
     if project is not None and project.delay_reported:
-        row.ledger = [
-            *row.ledger,
-            deadline_rows.entry(
-                on.isoformat(),
-                "supervision",
-                row.due_on,
-                f"past the planned end; serious delay reported: incident {project.delay_reported}",
-                19,
-            ),
-        ]
+        deadline_rows.note(
+            row,
+            on.isoformat(),
+            "supervision",
+            f"past the planned end; serious delay reported: incident {project.delay_reported}",
+            19,
+        )
         return False
     due = row.due_on.isoformat()
     findings.add_finding(
@@ -286,16 +276,13 @@ def acceptance_deadline_extended(tx: Transaction, event: Event) -> None:
     row = deadline_rows.known(tx, f"acceptance_application:{event.project_code}:1")
     if row.status == "open":
         row.due_on = data["acceptance_due"]
-        row.ledger = [
-            *row.ledger,
-            deadline_rows.entry(
-                event.occurred_at.isoformat(),
-                event.source,
-                data["acceptance_due"],
-                f"extension granted: {data['reason']}",
-                row.article,
-            ),
-        ]
+        deadline_rows.note(
+            row,
+            event.occurred_at.isoformat(),
+            event.source,
+            f"extension granted: {data['reason']}",
+            due=data["acceptance_due"],
+        )
 
 
 def acceptance_applied(tx: Transaction, event: Event) -> None:
@@ -319,12 +306,7 @@ def contract_filed(calendar: WorkingCalendar):
         )
         if row is not None:
             filed = f"filed {data['filed_on'].isoformat()}"
-            row.ledger = [
-                *row.ledger,
-                deadline_rows.entry(
-                    event.occurred_at.isoformat(), event.source, row.due_on, filed, row.article
-                ),
-            ]
+            deadline_rows.note(row, event.occurred_at.isoformat(), event.source, filed)
             if data["filed_on"] > row.due_on:
                 _miss(tx, row, data["filed_on"])
             else:
@@ -366,17 +348,13 @@ def _security_profile_due(tx: Transaction, event: Event, policy: Policy, data: d
 
 def _profile_filed(row: DeadlineRow, on: date, by: str, scheme: str | None = None) -> None:
     row.status = "met"
-    row.ledger = [
-        *row.ledger,
-        deadline_rows.entry(
-            on.isoformat(),
-            by,
-            row.due_on,
-            f"security profile filed {on.isoformat()}",
-            row.article,
-            **({"scheme": scheme} if scheme else {}),
-        ),
-    ]
+    deadline_rows.note(
+        row,
+        on.isoformat(),
+        by,
+        f"security profile filed {on.isoformat()}",
+        **({"scheme": scheme} if scheme else {}),
+    )
 
 
 def security_profile_recorded(tx: Transaction, event: Event) -> None:
@@ -443,12 +421,9 @@ def suspend_deadlines(
     for row in deadline_rows.running(tx, code):
         if row.status == "open" and row.kind != findings.RECTIFICATION:
             row.status = "suspended"
-            row.ledger = [
-                *row.ledger,
-                deadline_rows.entry(
-                    on.isoformat(), by, row.due_on, f"suspended: {why}", article, suspended_on=on.isoformat()
-                ),
-            ]
+            deadline_rows.note(
+                row, on.isoformat(), by, f"suspended: {why}", article, suspended_on=on.isoformat()
+            )
 
 
 def resume_deadlines(
@@ -468,28 +443,20 @@ def resume_deadlines(
         if row.status != "suspended":
             continue
         if standing:
-            row.ledger = [
-                *row.ledger,
-                deadline_rows.entry(
-                    on.isoformat(),
-                    by,
-                    row.due_on,
-                    f"{ref} ended: {why}; still suspended by {', '.join(standing)}",
-                    article,
-                ),
-            ]
+            deadline_rows.note(
+                row,
+                on.isoformat(),
+                by,
+                f"{ref} ended: {why}; still suspended by {', '.join(standing)}",
+                article,
+            )
             continue
         since = date.fromisoformat(
             next(e["suspended_on"] for e in reversed(row.ledger) if "suspended_on" in e)
         )
         row.due_on = row.due_on + (on - since)
         row.status = "open"
-        row.ledger = [
-            *row.ledger,
-            deadline_rows.entry(
-                on.isoformat(), by, row.due_on, f"resumed after {(on - since).days} days: {why}", article
-            ),
-        ]
+        deadline_rows.note(row, on.isoformat(), by, f"resumed after {(on - since).days} days: {why}", article)
 
 
 def construction_suspended(tx: Transaction, event: Event) -> None:
