@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from shared.documents import DOC_TYPES, UPLOADABLE
+from shared.documents import DOC_TYPES, UPLOADABLE, check_replacement, needs_a_change_to_replace
 from shared.errors import RuleViolation, StateConflict
 from shared.policy import Policy, article_label_zh
 
@@ -28,9 +28,6 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 EDITABLE = ("draft", "returned")  # the application can still change (第七条)
 CLOSED = ("rejected", "terminated")
 APPROVED = ("approved", "in_construction", "completed", "accepted", "in_operation", "suspended")
-# what the project is built to (第十七条): after approval replaced only under an approved
-# change (第十八条)
-PLAN_AND_BUDGET = ("construction_plan", "investment_budget")
 
 
 def project_code(year: int, seq: int) -> str:
@@ -176,7 +173,9 @@ class Project:
     def needs_a_change_to_replace(self, doc_type: str) -> bool:
         """After approval the construction plan and the investment budget are what the project
         is built to (第十七条): a new version of either needs an approved change (第十八条)."""
-        return doc_type in PLAN_AND_BUDGET and self.status in APPROVED and doc_type in self.documents
+        return needs_a_change_to_replace(
+            doc_type, approved=self.status in APPROVED, on_file=doc_type in self.documents
+        )
 
     def file_document(
         self, doc_type: str, title: str, sha256: str, by: str, at: datetime, change: str | None = None
@@ -193,15 +192,13 @@ class Project:
             )
         if self.status in CLOSED:
             self._require_status((), "file documents", [20])
-        if change is None and self.needs_a_change_to_replace(doc_type):
-            what, what_zh = DOC_TYPES[doc_type]
-            raise RuleViolation(
-                f"the approved project is built to its {what} (第十七条): replacing it needs an "
-                "approved change (第十八条) that has not replaced it yet",
-                f"项目已批复，须严格按照批复的{what_zh}实施（第十七条）；更换须先经批准的调整申请（第十八条）",
-                articles=[17, 18],
-                details={"doc_type": doc_type, "status": self.status},
-            )
+        check_replacement(
+            doc_type,
+            approved=self.status in APPROVED,
+            on_file=doc_type in self.documents,
+            change=change is not None,
+            details={"status": self.status},
+        )
         previous = self.documents.get(doc_type)
         document = Document(doc_type, title, sha256.lower(), previous.version + 1 if previous else 1, by, at)
         self.documents[doc_type] = document

@@ -18,9 +18,10 @@ from services.security.models import (
 from services.security.views import classified_view, inspection_view
 from shared.authz import Identity, deny, require_readers, sees_classified_content
 from shared.context import AppContext
+from shared.documents import check_replacement
 from shared.errors import NotFound, RuleViolation
 from shared.events import Event
-from shared.persistence.lookup import found
+from shared.persistence.lookup import found, known_yet
 from shared.persistence.store import Transaction
 
 DUTIES = ("risk_assessment", "crypto_evaluation")
@@ -40,6 +41,44 @@ def project_registered(tx: Transaction, event: Event) -> None:
                 duties_reported={},
             )
         )
+
+
+def _known_file(tx: Transaction, code: str) -> SecurityFileRow:
+    """The project's file, for an approval event — retried while it overtook the registration."""
+    return known_yet(tx.session, SecurityFileRow, code, "the security file of project")
+
+
+def project_approved(tx: Transaction, event: Event) -> None:
+    """The project is approved (立项): its plan and budget are what it is built to (第十七条)."""
+    row = _known_file(tx, event.project_code)
+    row.approved_on = row.approved_on or event.data()["approved_on"]
+
+
+def change_approved(tx: Transaction, event: Event) -> None:
+    """An approved change (第十八条) — a fixed-asset project's once the DRC re-approved it
+    (change_reapproved): each lets a classified project's plan and budget be replaced here once."""
+    data = event.data()
+    if data["decision"] != "approve" or data.get("awaiting_drc"):
+        return
+    row = _known_file(tx, event.project_code)
+    changes = list(row.approved_changes or [])
+    if all(c["id"] != data["request_id"] for c in changes):
+        row.approved_changes = [*changes, {"id": data["request_id"], "replaced": []}]
+
+
+def _replacing(row: SecurityFileRow, versions: list, doc_type: str) -> dict | None:
+    """The approved change a new version of ``doc_type`` uses (the first that has not replaced
+    it yet) — or None when none is needed; refused when one is needed and none is left
+    (第十七条, 第十八条: the register's rule, shared.documents.check_replacement)."""
+    change = next((c for c in row.approved_changes or [] if doc_type not in c["replaced"]), None)
+    check_replacement(
+        doc_type,
+        approved=row.approved_on is not None,
+        on_file=bool(versions),
+        change=change is not None,
+        details={"approved_on": row.approved_on.isoformat() if row.approved_on else None},
+    )
+    return change if versions and row.approved_on is not None else None
 
 
 def _file(
@@ -141,6 +180,12 @@ class SecurityUseCases:
             row, content = _content(tx, caller, code)
             details = copy.deepcopy(content.details or {})
             versions = details.setdefault("documents", {}).setdefault(doc_type, [])
+            change = _replacing(row, versions, doc_type)
+            if change is not None:  # each approved change replaces each document once (第十八条)
+                row.approved_changes = [
+                    {**c, "replaced": [*c["replaced"], doc_type]} if c["id"] == change["id"] else c
+                    for c in row.approved_changes
+                ]
             versions.append(
                 {
                     "version": len(versions) + 1,

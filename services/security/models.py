@@ -30,6 +30,10 @@ class SecurityFileRow(Base):
     duties_reported = mapped_column(JSON, nullable=False, default=dict)  # duty → due reported
     # the bureau's own declaration (第四条): {declared_on, by, comments}; None if self-declared
     classified_by_bureau = mapped_column(JSON)
+    # approval's facts (第十七条, 第十八条): the approval date, and each approved change in the order
+    # heard, [{id, replaced: [doc types it has replaced here]}]
+    approved_on = mapped_column(Date)
+    approved_changes = mapped_column(JSON)
 
 
 class ClassifiedContentRow(Base):

@@ -18,6 +18,11 @@ class SecurityService(PlatformService[SecurityUseCases]):
     use_cases = SecurityUseCases
 
     on_project_registered = subscribe("project_registered", application.project_registered)
+    # approval's facts: after approval a classified project's plan and budget are replaced
+    # only under an approved change (第十七条, 第十八条)
+    on_project_approved = subscribe("project_approved", application.project_approved)
+    on_change_decided = subscribe("change_decided", application.change_approved)
+    on_change_reapproved = subscribe("change_reapproved", application.change_approved)
 
     @timer(interval=3600)
     def scan_duties(self) -> None:

@@ -88,7 +88,13 @@ PLATFORM_EVENTS = ("clock_set", "calendar_year_loaded")
 # consumer service → event types it handles (one reliable handler per type)
 _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "approval": ("application_submitted", "change_requested", "secrecy_review_decided", "project_classified"),
-    "security": ("project_registered",),
+    "security": (
+        "project_registered",
+        # 第十七条, 第十八条: a classified project's plan and budget after approval
+        "project_approved",
+        "change_decided",
+        "change_reapproved",
+    ),
     # planning keeps the register's status; what happened is the ledger's (the timeline)
     "planning": (
         "review_case_opened",

@@ -71,3 +71,16 @@ def refuse_if_filed(
     is filed once (a year's report, a contract) is not filed twice."""
     if session.scalars(select(model).filter_by(**keys)).first() is not None:
         raise StateConflict(message, message_zh, articles=articles)
+
+
+class NotKnownYet(Exception):
+    """An event overtook the one that creates the row it updates (separate queues): raised in
+    the handler, the event is retried until that row is in (shared.messaging.reliable)."""
+
+
+def known_yet(session: Session, model: type[T], key: Any, what: str) -> T:
+    """The row of ``model`` an event updates, locked for it — or ``NotKnownYet`` (retried)."""
+    row = session.get(model, key, with_for_update=True)
+    if row is None:
+        raise NotKnownYet(f"{what} {key} is not known yet")
+    return row

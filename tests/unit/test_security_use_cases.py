@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from services.security import schemas
+from services.security import application, schemas
 from services.security.application import SecurityUseCases, project_registered
 from services.security.models import platform
 from shared.authz import Identity
@@ -154,3 +154,74 @@ def test_a_second_declaration_moves_nothing_twice(cases):
     assert err.value.as_dict()["articles"] == ["第四条"]
     assert cases.get_classified_content(OWNER, code=CODE) == before
     assert len(outbox(cases)) == 2
+
+
+def _heard(cases, effect, event_type: str, payload: dict) -> None:
+    cases.ctx.store.handle_once(
+        make_event(event_type, payload, project_code=CODE, regulation_version="shandong/v1", articles=[18]),
+        effect,
+    )
+
+
+def _file_plan(cases, title: str) -> list[int]:
+    content = cases.file_classified_document(
+        OWNER,
+        code=CODE,
+        doc_type="construction_plan",
+        data={"title": title, "sha256": "ab" * 32},
+        at=datetime(2026, 3, 2, tzinfo=UTC),
+    )
+    return [v["version"] for v in content["details"]["documents"]["construction_plan"]]
+
+
+def _change(request_id: str, decision: str = "approve", **more) -> dict:
+    return {
+        "request_id": request_id,
+        "decision": decision,
+        "changes": {"budget": "1.00"},
+        "approved_amount": None,
+        "comments": "",
+        "decided_on": TODAY,
+        **more,
+    }
+
+
+def test_an_approved_classified_projects_plan_is_replaced_only_under_an_approved_change(cases):
+    """第十七条, 第十八条 for a classified project, as in the register (shared.documents): before
+    approval a new version is filed freely; after it, each approved change replaces the plan
+    once; a rejected change, or one still awaiting the DRC, replaces nothing."""
+    cases.classify(BUREAU, code=CODE, comments="涉及国家秘密")
+    assert _file_plan(cases, "v1") == [1]
+    assert _file_plan(cases, "v2") == [1, 2]  # not approved yet
+    _heard(
+        cases,
+        application.project_approved,
+        "project_approved",
+        {
+            "case_id": "RC-1",
+            "unit": UNIT,
+            "approved_amount": "10.00",
+            "approved_on": TODAY,
+            "fixed_asset_investment": False,
+            "classified": True,
+        },
+    )
+    with pytest.raises(RuleViolation) as err:
+        _file_plan(cases, "v3")
+    refusal = err.value.as_dict()
+    assert "第十七条" in refusal["articles"] and "第十八条" in refusal["articles"]
+    assert "调整申请" in refusal["message_zh"]
+    _heard(cases, application.change_approved, "change_decided", _change("CR-1", "reject"))
+    _heard(cases, application.change_approved, "change_decided", _change("CR-2", awaiting_drc=True))
+    with pytest.raises(RuleViolation):
+        _file_plan(cases, "v3")
+    _heard(cases, application.change_approved, "change_reapproved", {**_change("CR-2"), "document_no": "D-1"})
+    assert _file_plan(cases, "v3") == [1, 2, 3]
+    with pytest.raises(RuleViolation):  # that change has replaced the plan already
+        _file_plan(cases, "v4")
+    assert (
+        cases.get_classified_content(OWNER, code=CODE)["details"]["documents"]["construction_plan"][-1][
+            "title"
+        ]
+        == "v3"
+    )
