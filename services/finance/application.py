@@ -74,6 +74,8 @@ def _registered(tx, row, data, event):
     """Who owns and who co-builds the project: the readers of its funds (docs/regulation.md §1)."""
     row.owner_unit, row.co_builders = data["unit"], list(data["co_builders"])
     row.kind = data["kind"]  # construction or O&M (运维项目, 第三条): which gates bind its money
+    # a self-declared classified project (第四条); the bureau's declaration may have come first
+    row.classified = row.classified or data["classified"]
 
 
 def _opinion(tx, row, data, event):
@@ -213,6 +215,19 @@ def _lifted(tx, row, data, event):
         row.suspensions = [s for s in row.suspensions if s != f"sanction:{sid}"]
 
 
+def _classified(tx, row, data, event):
+    """The secrecy bureau declared the project classified (第四条) — before or after its approval:
+    no money until the bureau's review confirms it (the ``secrecy_review`` gate)."""
+    row.classified = True
+
+
+def _secrecy_decided(tx, row, data, event):
+    """The bureau confirmed (money flows again) or refused (none flows) a classified project
+    (第四条); it decides once. It reviews only classified projects: the review may overtake
+    the declaration (separate queues)."""
+    row.classified, row.secrecy_decision = True, data["decision"]
+
+
 def _completed(tx, row, data, event):
     row.construction_completed = True
 
@@ -234,6 +249,8 @@ construction_suspended = _learn(_suspended)
 construction_resumed = _learn(_resumed)
 sanction_imposed = _learn(_sanction)
 sanction_lifted = _learn(_lifted)
+project_classified = _learn(_classified)
+secrecy_review_decided = _learn(_secrecy_decided)
 
 
 def annual_report_filed(tx: Transaction, event: Event) -> None:

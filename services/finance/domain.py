@@ -122,10 +122,18 @@ class FundingFile:
     withholding_sanctions: list[str] = field(default_factory=list)
     suspensions: list[str] = field(default_factory=list)  # sanction and incident ids
     terminated: bool = False
+    classified: bool = False  # 第四条: self-declared or declared by the secrecy bureau
+    secrecy_decision: str | None = None  # the bureau's review: confirm | refuse; None: pending
 
     @property
     def suspended(self) -> bool:
         return bool(self.suspensions)
+
+    @property
+    def secrecy_unconfirmed(self) -> bool:
+        """A classified project the secrecy bureau has not confirmed (第四条 涉密项目有关事宜的审查
+        确认): its review pending or refused — declared after approval too."""
+        return self.classified and self.secrecy_decision != "confirm"
 
 
 @dataclass(frozen=True)
@@ -214,6 +222,18 @@ def failing_gates(
                 [34],
                 "construction funds are withheld by a sanction",
                 "项目受暂缓拨付建设资金处理",
+            )
+        )
+    if file.secrecy_unconfirmed:
+        refused = file.secrecy_decision == "refuse"
+        failed.append(
+            Gate(
+                "secrecy_review",
+                [4],
+                "the secrecy bureau "
+                + ("refused" if refused else "has not yet confirmed")
+                + " this classified project",
+                "省国家保密局" + ("未通过" if refused else "尚未完成") + "对该涉密项目的审查确认",
             )
         )
     if file.suspended or file.terminated:

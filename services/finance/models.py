@@ -69,6 +69,10 @@ class FundingFileRow(Base):
     withholding_sanctions = mapped_column(JSON, nullable=False, default=list)
     suspensions = mapped_column(JSON, nullable=False, default=list)  # sanction / incident ids
     terminated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 第四条: a classified project (self-declared or declared by the secrecy bureau) and the
+    # bureau's review of it (confirm | refuse; None while pending)
+    classified: Mapped[bool] = mapped_column(Boolean, default=False)
+    secrecy_decision: Mapped[str | None] = mapped_column(String(16))
 
 
 class MoneyLedgerEntryRow(Base):

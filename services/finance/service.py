@@ -28,6 +28,9 @@ class FinanceService(PlatformService[FinanceUseCases]):
     on_acceptance_decided = subscribe("acceptance_decided", application.acceptance_decided)
     on_sanction_imposed = subscribe("sanction_imposed", application.sanction_imposed)
     on_sanction_lifted = subscribe("sanction_lifted", application.sanction_lifted)
+    # 第四条: a classified project is paid only once the secrecy bureau confirmed it
+    on_project_classified = subscribe("project_classified", application.project_classified)
+    on_secrecy_review_decided = subscribe("secrecy_review_decided", application.secrecy_review_decided)
 
     # -- commands and reads ----------------------------------------------------------------------
     @rpc

@@ -134,8 +134,11 @@ _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
         "construction_completed",
         "acceptance_decided",
         "annual_report_filed",  # 第十六条: finance is told of each report
-        "fixed_asset_designated",
-    ),  # 第四条: the DRC's approval needed again
+        "fixed_asset_designated",  # 第四条: the DRC's approval needed again
+        # 第四条: a classified project is paid only once the secrecy bureau confirmed it
+        "project_classified",
+        "secrecy_review_decided",
+    ),
     # acceptance also learns the facts its items are prefilled from (第二十八条, 第三十二条)
     "acceptance": (
         "project_registered",

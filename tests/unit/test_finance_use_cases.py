@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from services.finance import application, schemas
+from services.finance import application, domain, schemas
 from services.finance.application import FinanceUseCases
 from services.finance.models import platform
 from shared.authz import Identity
@@ -323,3 +323,67 @@ def test_the_drcs_approval_overtaking_the_offices_keeps_the_lower_amount(store):
     drc_approves_at(store, "300000.00")
     approved_project(store)
     assert cases(store).funds(FINANCE, code=CODE)["approved_amount"] == "300000.00"
+
+
+def secrecy(store: Store, effect: Any, event_type: str, payload: dict[str, Any]) -> None:
+    learn(store, effect, event_type, payload, [4])
+
+
+def failed_gates(result: dict[str, Any]) -> list[str]:
+    return [g["gate"] for g in result["failed_gates"]]
+
+
+def test_a_project_declared_classified_after_approval_is_paid_only_once_the_bureau_confirms(store):
+    """第四条 (省国家保密局负责涉密项目有关事宜的审查确认): the bureau's declaration after approval
+    re-opens the gate — payments refused while its review is pending, paid again once confirmed."""
+    approved_project(store)
+    budget_and_contract(store)
+    assert pay(store, "1.00")["status"] == "paid"
+    secrecy(store, application.project_classified, "project_classified", {"declared_on": TODAY})
+    pending = pay(store, "1.00")
+    assert pending["status"] == "refused" and failed_gates(pending) == ["secrecy_review"]
+    [gate] = pending["failed_gates"]
+    assert "第四条" in gate["articles"] and "尚未完成" in gate["message_zh"]
+    assert construction(store)["disbursed"] == "1.00"  # the refusal paid nothing
+    secrecy(
+        store,
+        application.secrecy_review_decided,
+        "secrecy_review_decided",
+        {"decision": "confirm", "decided_on": TODAY},
+    )
+    assert pay(store, "1.00")["status"] == "paid"
+
+
+def test_a_refused_classified_project_stays_unpaid_and_a_review_may_overtake_the_declaration(store):
+    """第四条: the bureau refused — no money, whatever arrives later; its review heard before its
+    declaration (separate queues) still makes the project classified."""
+    approved_project(store)
+    budget_and_contract(store)
+    secrecy(
+        store,
+        application.secrecy_review_decided,
+        "secrecy_review_decided",
+        {"decision": "refuse", "decided_on": TODAY},
+    )
+    secrecy(store, application.project_classified, "project_classified", {"declared_on": TODAY})
+    refused = pay(store, "1.00")
+    assert (
+        failed_gates(refused) == ["secrecy_review"] and "未通过" in refused["failed_gates"][0]["message_zh"]
+    )
+    assert construction(store)["disbursed"] == "0.00"
+
+
+@pytest.mark.parametrize(
+    ("classified", "decision", "gated"),
+    [(False, None, False), (True, None, True), (True, "refuse", True), (True, "confirm", False)],
+)
+def test_the_secrecy_gate_binds_a_classified_project_until_confirmed(classified, decision, gated):
+    """第四条, at the gate's boundary: only a classified project the bureau has not confirmed."""
+    file = domain.FundingFile(
+        CODE, favourable_opinion=True, approved=True, classified=classified, secrecy_decision=decision
+    )
+    gates = [
+        g.gate
+        for g in domain.failing_gates(file, "construction", 1, 1, domain.ContractOnFile("construction", 1, 0))
+    ]
+    assert ("secrecy_review" in gates) is gated
