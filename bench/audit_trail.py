@@ -38,9 +38,10 @@ from kombu import Connection  # noqa: E402
 from nameko.containers import ServiceContainer  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from services.supervision.audit_chain import Record, verify  # noqa: E402
+from services.supervision import audit_trail  # noqa: E402
+from services.supervision.audit_chain import verify  # noqa: E402
 from services.supervision.audit_process import SupervisionAuditTrail  # noqa: E402
-from services.supervision.models import AuditChainHeadRow, AuditChainRow  # noqa: E402
+from services.supervision.models import AuditChainHeadRow  # noqa: E402
 from shared.events import make_event  # noqa: E402
 from shared.messaging import topology  # noqa: E402
 from shared.persistence import create_engine_for  # noqa: E402
@@ -89,23 +90,7 @@ def head(engine) -> int:
 
 def chain_ok(engine) -> bool:
     with engine.connect() as conn:
-        top = conn.execute(select(AuditChainHeadRow.seq, AuditChainHeadRow.hash)).one()
-        rows = conn.execute(select(AuditChainRow).order_by(AuditChainRow.seq)).all()
-    records = [
-        Record(
-            r.seq,
-            r.message_id,
-            r.event_type,
-            r.source,
-            r.project_code,
-            r.occurred_at,
-            r.body,
-            r.prev_hash,
-            r.hash,
-        )
-        for r in rows
-    ]
-    return verify(records, (top.seq, top.hash))["ok"]
+        return verify(audit_trail.records(conn), audit_trail.recorded_head(conn))["ok"]
 
 
 def one_pass(infra, db: str, bodies: list[dict], batch_size: int) -> float:

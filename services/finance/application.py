@@ -23,7 +23,7 @@ from shared.authz import Identity, acts_on_project, deny, require_readers
 from shared.context import AppContext
 from shared.errors import NotFound, RuleViolation, StateConflict
 from shared.events import Event
-from shared.persistence.lookup import refuse_if_filed
+from shared.persistence.lookup import found, refuse_if_filed
 from shared.persistence.store import Transaction
 from shared.persistence.upsert import upsert
 
@@ -631,14 +631,13 @@ class FinanceUseCases:
         events, registration on): a report on an unknown code is 404 and emits nothing, so it can
         never become a finding of no project."""
         with self.ctx.store.transaction() as tx:
-            row = tx.session.get(FundingFileRow, code)
-            if row is None:
-                raise NotFound(
-                    f"finance knows no project {code}",
-                    f"财政部门无项目 {code} 的记录",
-                    articles=[38],
-                    details={"project": code},
-                )
+            row = found(
+                tx.session.get(FundingFileRow, code),
+                f"finance knows no project {code}",
+                f"财政部门无项目 {code} 的记录",
+                articles=[38],
+                details={"project": code},
+            )
             tx.emit(
                 "misappropriation_reported",
                 {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 GENESIS = "0" * 64
@@ -29,6 +29,40 @@ class Record:
     body: str
     prev_hash: str
     hash: str
+
+    @classmethod
+    def of(cls, row: Any) -> Record:
+        """The record a stored row (ORM or Core, anything with these attributes) holds."""
+        return cls(*(getattr(row, f.name) for f in fields(cls)))
+
+    @classmethod
+    def linked(cls, *fields_hashed: Any) -> Record:
+        """The record of these fields (``entry_hash``'s, in its order: the previous record's
+        hash last), chained after it: its hash computed over them."""
+        return cls(*(*fields_hashed, entry_hash(*fields_hashed)))
+
+    def relinked(self, prev_hash: str) -> Record:
+        """The same fields chained after ``prev_hash`` instead, its hash recomputed (a chain
+        rebuilt from a record on: every later record relinked after the one before)."""
+        return Record.linked(*self.fields_hashed()[:-1], prev_hash)
+
+    @property
+    def intact(self) -> bool:
+        """Does the record still match its hash (no field changed since it was chained)?"""
+        return entry_hash(*self.fields_hashed()) == self.hash
+
+    def fields_hashed(self) -> tuple[int, str, str, str, str | None, str, str, str]:
+        """What the hash covers: every field but the hash itself, the previous record's included."""
+        return (
+            self.seq,
+            self.message_id,
+            self.event_type,
+            self.source,
+            self.project_code,
+            self.occurred_at,
+            self.body,
+            self.prev_hash,
+        )
 
 
 def entry_hash(
@@ -83,19 +117,7 @@ class Chain:
                     "detail": f"records {self.expected_seq}–{r.seq - 1} are missing",
                 }
             )
-        if (
-            entry_hash(
-                r.seq,
-                r.message_id,
-                r.event_type,
-                r.source,
-                r.project_code,
-                r.occurred_at,
-                r.body,
-                r.prev_hash,
-            )
-            != r.hash
-        ):
+        if not r.intact:
             problems.append(
                 {"seq": r.seq, "problem": "altered", "detail": "the record does not match its hash"}
             )

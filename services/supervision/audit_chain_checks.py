@@ -29,17 +29,16 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from services.supervision.audit_chain import GENESIS, Chain, Record, entry_hash
-from services.supervision.audit_trail import signature_problem
+from services.supervision.audit_chain import GENESIS, Chain
+from services.supervision.audit_trail import recorded_head, records, signature_problem
 from services.supervision.models import (
     AuditChainCheckpointRow,
     AuditChainHeadRow,
-    AuditChainRow,
     AuditChainVerificationRow,
 )
 from shared import keys
-from shared.errors import NotFound
 from shared.keys import KeyRing, SigningKey
+from shared.persistence.lookup import found
 from shared.persistence.store import Store
 
 log = logging.getLogger(__name__)
@@ -48,17 +47,6 @@ PRINCIPAL = "supervision"  # whose key signs checkpoints
 BATCH = 500  # records per read of the full re-verification
 STALE = timedelta(seconds=30)  # a running job without a heartbeat this long was interrupted
 MAX_PROBLEMS = 1000  # problems kept per job (the count is kept whole)
-RECORD_COLUMNS = (
-    AuditChainRow.seq,
-    AuditChainRow.message_id,
-    AuditChainRow.event_type,
-    AuditChainRow.source,
-    AuditChainRow.project_code,
-    AuditChainRow.occurred_at,
-    AuditChainRow.body,
-    AuditChainRow.prev_hash,
-    AuditChainRow.hash,
-)
 
 
 class CheckpointKey(DependencyProvider):
@@ -123,33 +111,16 @@ def latest_checkpoint(session, ring: KeyRing) -> tuple[AuditChainCheckpointRow |
     return None, problems
 
 
-def _record(r) -> Record:
-    return Record(
-        r.seq,
-        r.message_id,
-        r.event_type,
-        r.source,
-        r.project_code,
-        r.occurred_at,
-        r.body,
-        r.prev_hash,
-        r.hash,
-    )
-
-
 def verification(store: Store, ring: KeyRing, key: SigningKey | None) -> dict:
     """The chain from the newest valid checkpoint to the head, from one snapshot (an append
     committing mid-read is neither half-seen nor mistaken for tampering). ``ok`` also carries
     the last full re-verification's verdict, when one found a problem."""
     with store.snapshot() as session:
-        head_row = session.get(AuditChainHeadRow, 1)
-        head = (head_row.seq, head_row.hash) if head_row and head_row.seq else None
+        head = recorded_head(session)
         checkpoint, problems = latest_checkpoint(session, ring)
         start = (checkpoint.seq, checkpoint.hash) if checkpoint else (0, GENESIS)
         if checkpoint is not None:
-            anchor = session.execute(
-                select(*RECORD_COLUMNS).where(AuditChainRow.seq == checkpoint.seq)
-            ).first()
+            anchor = next(records(session, after=checkpoint.seq - 1, upto=checkpoint.seq), None)
             if anchor is None:
                 problems.append(
                     {
@@ -158,20 +129,7 @@ def verification(store: Store, ring: KeyRing, key: SigningKey | None) -> dict:
                         "detail": f"the record checkpointed at {checkpoint.at} is missing",
                     }
                 )
-            elif (
-                anchor.hash != checkpoint.hash
-                or entry_hash(
-                    anchor.seq,
-                    anchor.message_id,
-                    anchor.event_type,
-                    anchor.source,
-                    anchor.project_code,
-                    anchor.occurred_at,
-                    anchor.body,
-                    anchor.prev_hash,
-                )
-                != anchor.hash
-            ):
+            elif anchor.hash != checkpoint.hash or not anchor.intact:
                 problems.append(
                     {
                         "seq": checkpoint.seq,
@@ -180,14 +138,8 @@ def verification(store: Store, ring: KeyRing, key: SigningKey | None) -> dict:
                     }
                 )
         chain = Chain(functools.partial(signature_problem, ring), start)
-        rows = session.execute(
-            select(*RECORD_COLUMNS)
-            .where(AuditChainRow.seq > start[0])
-            .order_by(AuditChainRow.seq)
-            .execution_options(yield_per=BATCH)
-        )
-        for r in rows:
-            chain.feed(_record(r))
+        for record in records(session, after=start[0], stream=BATCH):
+            chain.feed(record)
         result = chain.result(head)
         last_full = session.scalars(
             select(AuditChainVerificationRow)
@@ -269,11 +221,8 @@ def start_full(store: Store, caller_sub: str) -> tuple[dict, bool]:
 def get_job(store: Store, job_id: str) -> dict:
     with store.read() as session:
         row = session.get(AuditChainVerificationRow, job_id)
-        if row is None:
-            raise NotFound(
-                f"no ledger verification {job_id}", f"无台账校验任务 {job_id}", details={"id": job_id}
-            )
-        return job_view(row)
+        missing = (f"no ledger verification {job_id}", f"无台账校验任务 {job_id}")
+        return job_view(found(row, *missing, details={"id": job_id}))
 
 
 def run_full(store: Store, ring: KeyRing, key: SigningKey, job_id: str) -> None:
@@ -295,17 +244,12 @@ def run_full(store: Store, ring: KeyRing, key: SigningKey, job_id: str) -> None:
     try:
         while after < target[0]:
             with store.read() as session:
-                rows = session.execute(
-                    select(*RECORD_COLUMNS)
-                    .where(AuditChainRow.seq > after, AuditChainRow.seq <= target[0])
-                    .order_by(AuditChainRow.seq)
-                    .limit(BATCH)
-                ).all()
-            if not rows:
+                batch = list(records(session, after=after, upto=target[0], limit=BATCH))
+            if not batch:
                 break
-            for r in rows:
-                chain.feed(_record(r))
-            after = rows[-1].seq
+            for record in batch:
+                chain.feed(record)
+            after = batch[-1].seq
             with store.transaction() as tx:
                 tx.session.execute(
                     update(AuditChainVerificationRow)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterator
+from dataclasses import fields
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Result, Row, bindparam, insert, select, update
+from sqlalchemy import Connection, Result, Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.supervision import visibility
-from services.supervision.audit_chain import Record, entry_hash, verify
+from services.supervision.audit_chain import Record, verify
 from services.supervision.models import AuditChainHeadRow, AuditChainRow
 from shared.authz import Identity, sees_classified_content
 from shared.errors import NotFound
@@ -40,29 +42,46 @@ def append_batch(tx: Transaction, events: list[Event]) -> None:
     for event in events:
         # the envelope as received, its publisher's signature included (non-repudiation)
         seq, body, occurred = seq + 1, event.received_json(), event.occurred_at.isoformat()
-        digest = entry_hash(
+        record = Record.linked(
             seq, event.message_id, event.event_type, event.source, event.project_code, occurred, body, prev
         )
-        records.append(
-            {
-                "seq": seq,
-                "message_id": event.message_id,
-                "event_type": event.event_type,
-                "source": event.source,
-                "project_code": event.project_code,
-                "occurred_at": occurred,
-                "body": body,
-                "prev_hash": prev,
-                "hash": digest,
-            }
-        )
-        prev = digest
+        records.append(vars(record))  # its fields are the ledger's columns
+        prev = record.hash
     tx.session.execute(insert(_LEDGER), records)
     tx.session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=prev))
 
 
 _LEDGER, _HEAD = AuditChainRow.__table__, AuditChainHeadRow.__table__
-_HEAD_FOR_UPDATE = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+_HEAD_ROW = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)
+_HEAD_FOR_UPDATE = _HEAD_ROW.with_for_update()
+RECORD_COLUMNS = tuple(_LEDGER.c[f.name] for f in fields(Record))
+
+
+def recorded_head(session: Session | Connection) -> tuple[int, str] | None:
+    """The head as recorded: (last seq, its hash); None before the first record."""
+    head = session.execute(_HEAD_ROW).first()
+    return (head.seq, head.hash) if head is not None and head.seq else None
+
+
+def records(
+    session: Session | Connection,
+    *,
+    after: int = 0,
+    upto: int | None = None,
+    limit: int | None = None,
+    stream: int | None = None,
+) -> Iterator[Record]:
+    """The ledger's records after seq ``after`` (up to ``upto``, at most ``limit``) in seq
+    order: read at once, or (``stream``) as they are walked, that many rows a fetch — then
+    walk them all before the next statement."""
+    query = select(*RECORD_COLUMNS).where(_LEDGER.c.seq > after).order_by(_LEDGER.c.seq)
+    if upto is not None:
+        query = query.where(_LEDGER.c.seq <= upto)
+    if limit is not None:
+        query = query.limit(limit)
+    if stream is None:
+        return iter([Record.of(r) for r in session.execute(query)])
+    return (Record.of(r) for r in session.execute(query.execution_options(yield_per=stream)))
 
 
 def verification(store: Store, ring: KeyRing) -> dict:
@@ -70,26 +89,8 @@ def verification(store: Store, ring: KeyRing) -> dict:
     half-seen nor mistaken for tampering. Each record must carry its claimed publisher's
     signature, valid under the keys this deployment trusts for it (``ring``)."""
     with store.snapshot() as session:
-        head = session.get(AuditChainHeadRow, 1)
-        rows = session.scalars(select(AuditChainRow).order_by(AuditChainRow.seq))
-        return verify(
-            (
-                Record(
-                    r.seq,
-                    r.message_id,
-                    r.event_type,
-                    r.source,
-                    r.project_code,
-                    r.occurred_at,
-                    r.body,
-                    r.prev_hash,
-                    r.hash,
-                )
-                for r in rows
-            ),
-            (head.seq, head.hash) if head and head.seq else None,
-            functools.partial(signature_problem, ring),
-        )
+        head = recorded_head(session)
+        return verify(records(session), head, functools.partial(signature_problem, ring))
 
 
 def signature_problem(ring: KeyRing, record: Record) -> str | None:

@@ -16,10 +16,12 @@ from shared.errors import NotFound, StateConflict
 T = TypeVar("T")
 
 
-def found(row: T | None, message: str, message_zh: str, *, details: Any) -> T:
-    """``row``, or ``NotFound(message, message_zh)`` when there is none."""
+def found(
+    row: T | None, message: str, message_zh: str, *, details: Any, articles: list[int] | None = None
+) -> T:
+    """``row``, or ``NotFound(message, message_zh)`` (citing ``articles``) when there is none."""
     if row is None:
-        raise NotFound(message, message_zh, details=details)
+        raise NotFound(message, message_zh, articles=articles, details=details)
     return row
 
 

@@ -192,9 +192,10 @@ def test_a_chain_rewritten_whole_still_fails_on_its_publishers_signatures(
     """Non-repudiation: each record keeps its publisher's signature; an insider who edits a
     record and re-hashes the chain up to the head passes the hash checks, not the signature's;
     a record re-attributed to another agency names the key that really signed it."""
+    import dataclasses
     import json
 
-    from services.supervision.audit_chain import entry_hash
+    from services.supervision import audit_trail
 
     start_service("supervision", sqlite_urls["supervision"], CLOCK="simulated")
     with rpc_proxy(amqp_uri, identity=OPERATOR) as cluster:
@@ -210,33 +211,24 @@ def test_a_chain_rewritten_whole_still_fails_on_its_publishers_signatures(
     def rewrite(seq, change):
         """Edit one record's envelope, then re-hash it and every later record and the head."""
         with engine.begin() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT seq, message_id, event_type, source, project_code, "
-                    "occurred_at, body, prev_hash FROM audit_ledger "
-                    "ORDER BY seq"
-                )
-            ).all()
-            prev = None
-            for r in rows:
-                body, source = r.body, r.source
+            chain = list(audit_trail.records(conn))
+            prev = chain[0].prev_hash
+            for r in chain:
                 if r.seq == seq:
-                    envelope = json.loads(body)
+                    envelope = json.loads(r.body)
                     assert envelope["source"] == "supervision" and envelope["signature"]
                     change(envelope)
-                    body, source = json.dumps(envelope, ensure_ascii=False), envelope["source"]
-                prev = r.prev_hash if prev is None else prev
-                digest = entry_hash(
-                    r.seq, r.message_id, r.event_type, source, r.project_code, r.occurred_at, body, prev
-                )
+                    body = json.dumps(envelope, ensure_ascii=False)
+                    r = dataclasses.replace(r, body=body, source=envelope["source"])
+                r = r.relinked(prev)
                 conn.execute(
                     text(
                         "UPDATE audit_ledger SET body = :b, source = :s, "
                         "prev_hash = :p, hash = :h WHERE seq = :q"
                     ),
-                    {"b": body, "s": source, "p": prev, "h": digest, "q": r.seq},
+                    {"b": r.body, "s": r.source, "p": r.prev_hash, "h": r.hash, "q": r.seq},
                 )
-                prev = digest
+                prev = r.hash
             conn.execute(text("UPDATE audit_ledger_head SET hash = :h WHERE id = 1"), {"h": prev})
 
     rewrite(2, lambda e: e["payload"].update(set_by="someone-else"))

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from services.supervision import audit_trail
 from services.supervision.audit_chain import GENESIS, Record, verify
-from services.supervision.models import AuditChainHeadRow, AuditChainRow, platform
+from services.supervision.models import AuditChainHeadRow, platform
 from shared.errors import PermanentError
 from shared.events import Event, make_event
 from shared.persistence import create_engine_for
@@ -51,23 +51,7 @@ def clock_set(day: int) -> Event:
 
 def chain(store: Store) -> tuple[list[Record], tuple[int, str] | None]:
     with store.read() as session:
-        head = session.get(AuditChainHeadRow, 1)
-        rows = session.scalars(select(AuditChainRow).order_by(AuditChainRow.seq)).all()
-        records = [
-            Record(
-                r.seq,
-                r.message_id,
-                r.event_type,
-                r.source,
-                r.project_code,
-                r.occurred_at,
-                r.body,
-                r.prev_hash,
-                r.hash,
-            )
-            for r in rows
-        ]
-        return records, ((head.seq, head.hash) if head and head.seq else None)
+        return list(audit_trail.records(session)), audit_trail.recorded_head(session)
 
 
 def claims(store: Store) -> int:

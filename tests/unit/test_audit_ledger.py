@@ -6,7 +6,7 @@ from services.supervision.audit_chain import GENESIS, Record, entry_hash, verify
 def chain(n=5):
     records, prev = [], GENESIS
     for seq in range(1, n + 1):
-        fields = (
+        record = Record.linked(
             seq,
             f"m{seq}",
             "clock_set",
@@ -16,9 +16,8 @@ def chain(n=5):
             f'{{"n": {seq}}}',
             prev,
         )
-        digest = entry_hash(*fields)
-        records.append(Record(*fields, digest))
-        prev = digest
+        records.append(record)
+        prev = record.hash
     return records
 
 
@@ -88,3 +87,15 @@ def test_an_inserted_record_is_located():
     assert {"seq": 3, "problem": "inserted"} in [
         {k: p[k] for k in ("seq", "problem")} for p in result["problems"]
     ]
+
+
+def test_a_record_is_linked_by_the_hash_of_its_fields_and_the_one_before():
+    first, second = chain(2)
+    assert first.prev_hash == GENESIS and second.prev_hash == first.hash
+    assert second.hash == entry_hash(*second.fields_hashed()) and second.intact
+    assert not replace(second, body='{"n": 999}').intact
+    relinked = replace(second, body='{"n": 999}').relinked(first.hash)  # what a forger can do
+    assert relinked.intact and relinked.hash != second.hash and relinked.body == '{"n": 999}'
+    assert verify([first, relinked], head([first, relinked]))["ok"]  # hashes alone: the signatures tell
+    row = type("Row", (), vars(second))()  # a stored row: the same attributes
+    assert Record.of(row) == second
