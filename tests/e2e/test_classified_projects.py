@@ -4,6 +4,7 @@ the secrecy bureau (issue: security)."""
 import hashlib
 import json
 import sqlite3
+from datetime import date
 
 import pytest
 
@@ -232,3 +233,127 @@ def test_no_event_and_no_other_database_holds_classified_content(stack):
     security_dump = "\n".join(sqlite3.connect(stack.urls["security"].removeprefix("sqlite:///")).iterdump())
     for text in (*SECRET.values(), DOC_TITLE, CATALOG_NAME):
         assert text in security_dump or json.dumps(text)[1:-1] in security_dump
+
+
+# -- the bureau's declaration re-opens the gates that follow (issue 15 items 6 and 7, 第四条) ------
+
+
+def declare(stack, code):
+    r = stack.http(
+        "POST", f"/projects/{code}/classification", "secrecy", json={"comments": "经审查涉及国家秘密"}
+    )
+    assert r.status_code == 200, r.text
+
+
+def review(stack, code, decision):
+    r = stack.http("POST", f"/projects/{code}/secrecy-review", "secrecy", json={"decision": decision})
+    assert r.status_code == 200, r.text
+
+
+def paying(stack, code):
+    """An approved, budgeted project with a filed contract; returns its payment request."""
+    stack.budgeted(code, "100000.00")
+    filed = stack.http(
+        "POST",
+        f"/projects/{code}/contracts",
+        "unit",
+        UNIT,
+        json={
+            "contract_no": f"HT-{code}",
+            "supplier": "浪潮软件股份有限公司",
+            "amount": "100000.00",
+            "signed_on": date.today().isoformat(),
+            "text_sha256": hashlib.sha256(code.encode()).hexdigest(),
+        },
+    )
+    assert filed.status_code == 201, filed.text
+
+    def pay(amount="1.00"):
+        return stack.http(
+            "POST",
+            f"/projects/{code}/disbursements",
+            "unit",
+            UNIT,
+            json={"purpose": "construction", "amount": amount, "contract_no": f"HT-{code}"},
+        ).json()
+
+    return pay
+
+
+def disbursed(stack, code):
+    return stack.http("GET", f"/projects/{code}/funds", "finance").json()["disbursed"]
+
+
+def refused_for_secrecy(result):
+    return (
+        result
+        if result["status"] == "refused" and result["failed_gates"][0]["gate"] == "secrecy_review"
+        else None
+    )
+
+
+def test_declared_classified_before_approval_the_approval_waits_for_the_bureaus_review(stack):
+    code = stack.submitted(UNIT, ITEM)
+    declare(stack, code)
+    wait_for(
+        lambda: stack.http("GET", "/review-cases", "office", params={"project": code}).json()[0][
+            "classified"
+        ],
+        timeout=20,
+        message="approval learned the declaration",
+    )
+    stack.review({"project": code, "decision": "approve", "approved_amount": "100000.00"})
+    wait_for(lambda: status(stack, code) == "awaiting_approval", timeout=20, message="awaiting")
+    [case] = stack.http("GET", "/review-cases", "office", params={"project": code}).json()
+    assert case["waiting_for"] == ["secrecy"]
+    review(stack, code, "confirm")
+    wait_for(lambda: status(stack, code) == "approved", timeout=20, message="approved")
+
+
+def test_declared_classified_after_approval_no_payment_until_the_bureau_confirms(stack):
+    """第四条: payments stop at the declaration and resume on the bureau's confirmation; and the
+    approved plan, moved to security, is replaced there only under an approved change
+    (第十七条, 第十八条) — each refusal bilingual, changing nothing."""
+    code = stack.approved(UNIT, ITEM, amount="100000.00")
+    pay = paying(stack, code)
+    assert pay()["status"] == "paid"
+    declare(stack, code)
+    refused = wait_for(lambda: refused_for_secrecy(pay()), timeout=20, message="finance learned it")
+    [gate] = refused["failed_gates"]
+    assert gate["articles"] == ["第四条"] and gate["message"] and "尚未完成" in gate["message_zh"]
+    assert disbursed(stack, code) == "1.00"  # the refusals paid nothing
+
+    replaced = stack.http(
+        "PUT",
+        f"/projects/{code}/classified-documents/construction_plan",
+        "unit",
+        UNIT,
+        json={"title": "建设方案（修订）", "sha256": "ef" * 32},
+    )
+    assert replaced.status_code == 422, replaced.text
+    assert replaced.json()["error"]["articles"] == ["第十七条", "第十八条"]
+    assert replaced.json()["error"]["message_zh"]
+    held = stack.http("GET", f"/projects/{code}/classified-content", "unit", UNIT).json()
+    assert [v["version"] for v in held["details"]["documents"]["construction_plan"]] == [1]
+
+    review(stack, code, "confirm")
+    wait_for(lambda: pay()["status"] == "paid", timeout=20, message="paid again")
+    assert disbursed(stack, code) == "2.00"
+
+
+def test_declared_classified_after_approval_and_refused_no_payment_ever(stack):
+    code = stack.approved(UNIT, ITEM, amount="100000.00")
+    pay = paying(stack, code)
+    declare(stack, code)
+    review(stack, code, "refuse")
+    refused = wait_for(
+        lambda: (lambda r: r if r and "未通过" in r["failed_gates"][0]["message_zh"] else None)(
+            refused_for_secrecy(pay())
+        ),
+        timeout=20,
+        message="finance learned the refusal",
+    )
+    assert refused["failed_gates"][0]["articles"] == ["第四条"]
+    again = stack.http("POST", f"/projects/{code}/secrecy-review", "secrecy", json={"decision": "confirm"})
+    assert again.status_code == 409  # the bureau decides once: it stays refused
+    assert refused_for_secrecy(pay()) and disbursed(stack, code) == "0.00"
