@@ -72,6 +72,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "finding.order": frozenset({"office"}),
     "finding.report": frozenset({"unit"}),
     "finding.verify": frozenset({"office"}),
+    "finding.refuse": frozenset({"office"}),  # 拒不整改 (第三十四条)
     "audit.open": frozenset({"audit"}),  # 第三十五条
     "audit.finding": frozenset({"audit"}),
     "referral.record": frozenset({"office", "audit"}),  # 第三十七条–第三十九条

@@ -254,6 +254,7 @@ COMMANDS: tuple[Command, ...] = (
     C("supervision", "order", "POST", "/findings/<finding_id>/rectification-order", "责令限期整改"),
     C("supervision", "report", "POST", "/findings/<finding_id>/rectification-report", "建设单位报告整改情况"),
     C("supervision", "verify", "POST", "/findings/<finding_id>/verification", "核查整改结果"),
+    C("supervision", "refusal", "POST", "/findings/<finding_id>/rectification-refusal", "记录拒不整改"),
     C("supervision", "sanction", "POST", "/sanctions", "采取处理措施", ("project",)),
     C("supervision", "lift", "POST", "/sanctions/<sanction_id>/lifting", "解除处理措施"),
     C("supervision", "refer", "POST", "/referrals", "移送纪检监察或司法机关", ("project",)),

@@ -485,6 +485,18 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
     Endpoint(
         "POST",
+        "/findings/<finding_id>/rectification-refusal",
+        "finding.refuse",
+        "supervision",
+        "refuse_rectification",
+        "The office records that the unit refused to rectify (拒不整改, 第三十四条): the finding "
+        "becomes sanctionable",
+        tag="supervision",
+        args=lambda p, b, q: (p["finding_id"], b),
+        body=supervision.RectificationRefusal,
+    ),
+    Endpoint(
+        "POST",
         "/findings/<finding_id>/verification",
         "finding.verify",
         "supervision",

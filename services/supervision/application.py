@@ -171,6 +171,35 @@ class SupervisionUseCases:
             )
         return finding_view(row)
 
+    def refuse_rectification(self, caller: Identity, *, finding_id: str, reason: str) -> dict:
+        """The office records that the unit refused to rectify (拒不整改, 第三十四条) an order still
+        running: the finding is ``refused`` — sanctionable (rules.SANCTIONABLE) — and the order's
+        deadline ends (void: it can no longer be met nor ignored)."""
+        today = self.ctx.today()
+        with self.ctx.store.transaction() as tx:
+            row = findings.for_update(tx, finding_id)
+            rules.require(row.status, "refuse", finding_id)
+            row.status = "refused"
+            deadline_rows.void(
+                [
+                    deadline_rows.known(
+                        tx, f"{findings.RECTIFICATION}:{row.project_code}:{findings.order_ref(row)}"
+                    )
+                ],
+                today.isoformat(),
+                caller.sub,
+                f"finding {row.id}: the unit refused to rectify",
+            )
+            findings.step(row, "rectification_refused", caller.sub, today, reason=reason)
+            findings.publish(
+                tx,
+                row.project_code,
+                "finding_rectification_refused",
+                {"finding_id": row.id, "on": today, "reason": reason},
+                [34],
+            )
+        return finding_view(row)
+
     def verify_rectification(self, caller: Identity, *, finding_id: str, resolved: bool) -> dict:
         with self.ctx.store.transaction() as tx:
             row = findings.for_update(tx, finding_id)

@@ -13,10 +13,11 @@ from shared.errors import RuleViolation, StateConflict
 # finding status → what may happen next
 FINDING_FLOW = {
     "open": ("order",),
-    "rectification_ordered": ("report", "ignore"),
+    "rectification_ordered": ("report", "ignore", "refuse"),
     "reported": ("verify",),
     "failed": ("order",),  # a new order may follow a failed rectification
     "ignored": ("order",),
+    "refused": ("order",),  # 拒不整改, recorded by the office
     "resolved": (),
 }
 
@@ -48,8 +49,9 @@ def check_order(deadline: date, today: date) -> None:
         )
 
 
-# 拒不整改 (an order ignored past its deadline counts as refused) or 整改后仍不符合要求
-SANCTIONABLE = ("ignored", "failed")
+# 拒不整改 (refused, as the office records it — or an order ignored past its deadline, which
+# counts as refused) or 整改后仍不符合要求 (failed)
+SANCTIONABLE = ("refused", "ignored", "failed")
 
 
 def next_sanction(ladder: list[str], applied: list[str], finding_status: str | None, requested: str) -> None:

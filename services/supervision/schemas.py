@@ -68,6 +68,12 @@ class Verification(Strict):
     resolved = fields.Boolean(required=True)
 
 
+class RectificationRefusal(Strict):
+    """拒不整改 (第三十四条): how the unit refused, as the office records it."""
+
+    reason = fields.String(required=True, validate=Length(min=1, max=5000))
+
+
 class AuditOpening(Strict):
     project = fields.String(required=True, validate=Length(min=1, max=32))
     scope = fields.String(required=True, validate=Length(min=1, max=5000))

@@ -201,6 +201,12 @@ class SupervisionService(PlatformService[SupervisionUseCases]):
         return self.cases.report_rectification(self.caller, finding_id=finding_id, report=report)
 
     @rpc
+    @command("finding.refuse")
+    def refuse_rectification(self, finding_id: str, data: dict) -> dict:
+        reason = load(schemas.RectificationRefusal, data)["reason"]
+        return self.cases.refuse_rectification(self.caller, finding_id=finding_id, reason=reason)
+
+    @rpc
     @command("finding.verify")
     def verify_rectification(self, finding_id: str, data: dict) -> dict:
         resolved = load(schemas.Verification, data)["resolved"]

@@ -71,6 +71,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("finding_recorded", 1, "supervision", schemas.FindingRecorded),
     EventType("finding_rectification_ordered", 1, "supervision", schemas.FindingRectificationOrdered),
     EventType("finding_rectification_reported", 1, "supervision", schemas.FindingRectificationReported),
+    EventType("finding_rectification_refused", 1, "supervision", schemas.FindingRectificationRefused),
     EventType("finding_verified", 1, "supervision", schemas.FindingVerified),
     EventType("finding_ignored", 1, "supervision", schemas.FindingIgnored),
     EventType("audit_opened", 1, "supervision", schemas.AuditOpened),

@@ -334,6 +334,12 @@ class FindingRectificationReported(FindingStep):
     report = fields.String(required=True)
 
 
+class FindingRectificationRefused(FindingStep):
+    """拒不整改 (第三十四条): the office recorded that the unit refused to rectify."""
+
+    reason = fields.String(required=True)
+
+
 class FindingVerified(FindingStep):
     resolved = fields.Boolean(required=True)
 

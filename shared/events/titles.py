@@ -67,6 +67,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "finding_recorded": ("finding recorded", "发现问题"),
     "finding_rectification_ordered": ("ordered to rectify by a deadline", "责令限期整改"),
     "finding_rectification_reported": ("rectification reported", "报告整改情况"),
+    "finding_rectification_refused": ("refused to rectify", "拒不整改"),
     "finding_verified": ("rectification verified", "核查整改情况"),
     "finding_ignored": ("rectification deadline passed unreported", "逾期未整改"),
     "audit_opened": ("audit opened", "审计立项"),

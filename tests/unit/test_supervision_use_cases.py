@@ -294,3 +294,35 @@ def test_a_failed_rectification_climbs_the_ladder_and_a_suspension_stops_the_dea
         "withhold_funds": "active",
         "suspend": "lifted",
     }
+
+
+def test_the_office_records_a_refusal_to_rectify_and_it_is_sanctionable(store, cases):
+    """拒不整改 (第三十四条): the office records that the unit refused an order still running —
+    the finding is refused (sanctionable), the order's deadline ends (never 'ignored' later);
+    before an order, or a second time, the refusal is 409 and changes nothing."""
+    [found] = cases.record_inspection(
+        OFFICE, project=CODE, found=[{"articles": [17], "description": "擅自扩大建设规模"}]
+    )
+    finding = found["id"]
+    before = outbox(store)
+    with pytest.raises(StateConflict) as early:  # not ordered rectified yet
+        cases.refuse_rectification(OFFICE, finding_id=finding, reason="拒绝整改")
+    assert "第三十四条" in early.value.as_dict()["articles"] and outbox(store) == before
+    cases.order_rectification(OFFICE, finding_id=finding, deadline=date(2026, 3, 16))
+    refused = cases.refuse_rectification(OFFICE, finding_id=finding, reason="书面答复拒绝整改")
+    assert refused["status"] == "refused"
+    assert refused["history"][-1]["action"] == "rectification_refused"
+    assert ("finding_rectification_refused", [34]) in outbox(store)
+    with pytest.raises(StateConflict):
+        cases.refuse_rectification(OFFICE, finding_id=finding, reason="again")
+    cases.scan(as_of=date(2026, 4, 1))  # past the deadline: the order ended, not ignored
+    [row] = [f for f in cases.list_findings(OFFICE, project=CODE) if f["id"] == finding]
+    assert row["status"] == "refused"
+    imposed = cases.impose_sanction(
+        OFFICE,
+        data=load(
+            schemas.Imposition,
+            {"project": CODE, "type": "criticism", "finding": finding, "reason": "拒不整改"},
+        ),
+    )
+    assert imposed["type"] == "criticism"
