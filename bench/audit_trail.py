@@ -28,7 +28,6 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
-from datetime import date  # noqa: E402
 from pathlib import Path  # noqa: E402
 from urllib.parse import quote, urlsplit  # noqa: E402
 
@@ -42,7 +41,6 @@ from services.supervision import audit_trail  # noqa: E402
 from services.supervision.audit_chain import verify  # noqa: E402
 from services.supervision.audit_process import SupervisionAuditTrail  # noqa: E402
 from services.supervision.models import AuditChainHeadRow  # noqa: E402
-from shared.events import make_event  # noqa: E402
 from shared.messaging import topology  # noqa: E402
 from shared.persistence import create_engine_for  # noqa: E402
 from shared.persistence.migrations import upgrade  # noqa: E402
@@ -54,33 +52,11 @@ from shared.testing import (  # noqa: E402
     service_config,
     sign_as,
 )
+from shared.testing_events import submission  # noqa: E402
 
 
 def events(n: int) -> list[dict]:
-    return [
-        sign_as(
-            make_event(
-                "application_submitted",
-                {
-                    "name": "全省电子证照系统",
-                    "unit": "U-370100-001",
-                    "kind": "construction",
-                    "level": "province",
-                    "plan_item": None,
-                    "budget_total": 100000,
-                    "fixed_asset_investment": False,
-                    "classified": False,
-                    "submission": 1,
-                    "submitted_on": date(2026, 1, 5),
-                },
-                project_code=f"SD-2026-{i:06d}",
-                regulation_version="shandong/v1",
-                articles=[7],
-            ).to_wire(),
-            "planning",
-        )
-        for i in range(1, n + 1)
-    ]
+    return [sign_as(submission(f"SD-2026-{i:06d}"), "planning") for i in range(1, n + 1)]
 
 
 def head(engine) -> int:

@@ -24,6 +24,7 @@ from shared.testing import (
     sign_as,
     wait_for,
 )
+from shared.testing_events import submission
 
 pytestmark = pytest.mark.integration
 
@@ -157,7 +158,6 @@ def test_verification_reads_one_snapshot_while_appends_commit(database_urls):
     like tampering (PostgreSQL's default read committed would let it)."""
     from services.supervision import audit_chain_checks, audit_trail
     from services.supervision.models import AuditChainHeadRow, AuditChainRow, platform
-    from shared.events import make_event
     from shared.keys import KeyRing
     from shared.persistence import create_engine_for
     from shared.persistence.store import Store
@@ -249,25 +249,7 @@ def test_a_chain_rewritten_whole_still_fails_on_its_publishers_signatures(
 
 def submitted(code: str) -> dict:
     """A signed application_submitted of planning's (supervision's main process consumes none)."""
-    body = make_event(
-        "application_submitted",
-        {
-            "name": "全省电子证照系统",
-            "unit": "U-370100-001",
-            "kind": "construction",
-            "level": "province",
-            "plan_item": None,
-            "budget_total": 100000,
-            "fixed_asset_investment": False,
-            "classified": False,
-            "submission": 1,
-            "submitted_on": date(2026, 1, 5),
-        },
-        project_code=code,
-        regulation_version="shandong/v1",
-        articles=[7],
-    ).to_wire()
-    return sign_as(body, "planning")
+    return sign_as(submission(code), "planning")
 
 
 def publish_as_planning(amqp_uri: str, bodies: list[dict]) -> None:

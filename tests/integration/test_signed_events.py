@@ -8,12 +8,10 @@ are both accepted.
 """
 
 import shutil
-from datetime import date
 
 import pytest
 
 from shared import keys
-from shared.events import make_event
 from shared.messaging import topology
 from shared.testing import (
     TEST_KEYS_DIR,
@@ -25,29 +23,13 @@ from shared.testing import (
     sign_as,
     wait_for,
 )
+from shared.testing_events import submission
 
 pytestmark = pytest.mark.integration
 
 
 def application(code: str, name: str = "全省电子证照系统") -> dict:
-    return make_event(
-        "application_submitted",
-        {
-            "name": name,
-            "unit": "U-370100-001",
-            "kind": "construction",
-            "level": "province",
-            "plan_item": None,
-            "budget_total": 100000,
-            "fixed_asset_investment": False,
-            "classified": False,
-            "submission": 1,
-            "submitted_on": date(2026, 1, 5),
-        },
-        project_code=code,
-        regulation_version="shandong/v1",
-        articles=[7],
-    ).to_wire()
+    return submission(code, name=name)
 
 
 def publish_as_planning(amqp_uri: str, body: dict) -> None:
