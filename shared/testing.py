@@ -3,13 +3,15 @@
 One session fixture resolves the broker and PostgreSQL: from the environment when given
 (``GOVPROJ_TEST_AMQP_URI``, ``GOVPROJ_TEST_RABBIT_API``, ``GOVPROJ_TEST_PG``), else the local
 defaults when they answer, else pytest-docker starts ``tests/docker-compose.yml``.
-Each test then gets its own RabbitMQ vhost and its own databases, so tests never see each
-other's messages or rows.
+Each test then gets a RabbitMQ vhost of its own — a new one, or one a finished test left exactly
+as provisioned, emptied (``VhostPool``) — and its own databases, so tests never see each other's
+messages or rows.
 """
 
 from __future__ import annotations
 
 import atexit
+import gc
 import importlib
 import json
 import os
@@ -18,6 +20,7 @@ import socket
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +40,7 @@ from shared.messaging.provision import ManagementApi, with_credentials
 from shared.messaging.rights import Rights, all_rights
 from shared.messaging.topology import DEFAULT_RETRY_DELAYS_MS
 from shared.persistence.migrations import upgrade
+from shared.testing_vhosts import VhostState, changes, connections_closed, purge_queues, vhost_state
 
 if TYPE_CHECKING:
     from subprocess import Popen
@@ -186,15 +190,14 @@ class RabbitAdmin(ManagementApi):
 
 @pytest.fixture
 def amqp_uri(infrastructure: Infrastructure) -> Iterator[str]:
-    """A fresh vhost for this test, as production has it: the topology declared by the
-    administrator and each service's own least-privilege user (``as_principal``). The URI is the
+    """A vhost for this test alone, as production has it: the topology declared by the
+    administrator and each service's own least-privilege user (``as_principal``); a recycled one
+    (``VHOST_POOL``: empty, exactly as provisioned) or else a new one. The URI is the
     administrator's (test plumbing); services started by ``start_service`` or ``service_config``
     run as their own users."""
-    admin = RabbitAdmin(infrastructure.rabbit_api)
-    vhost = f"govproj-test-{uuid.uuid4().hex[:10]}"
-    broker = provision_vhost(admin, infrastructure.amqp_uri, vhost)
+    broker = VHOST_POOL.take(RabbitAdmin(infrastructure.rabbit_api), infrastructure.amqp_uri)
     yield broker.admin_uri
-    broker.release()
+    VHOST_POOL.give_back(broker)
 
 
 def declare_topology(admin_uri: str) -> None:
@@ -243,6 +246,110 @@ def provision_vhost(admin: RabbitAdmin, base_amqp_uri: str, vhost: str) -> Vhost
         uris[rights.principal] = with_credentials(admin_uri, name, password)
     _VHOSTS[admin_uri] = VhostUsers(admin, vhost, admin_uri, users, uris)
     return _VHOSTS[admin_uri]
+
+
+def _close_idle_pooled_connections() -> None:
+    """This process's broker connections nothing uses any more: kombu's pooled publisher
+    connections (nameko's event dispatchers keep theirs open after their container stops), and
+    those of unreachable objects."""
+    from kombu import pools
+
+    gc.collect()
+    pools.reset()
+
+
+class VhostPool:
+    """Test vhosts recycled rather than deleted: creating a vhost's ~100 quorum queues and deleting
+    them took 3.5–5.5 s of each test. A test gives its vhost back; once its connections are closed,
+    if it is exactly as provisioned (shared.testing_vhosts.vhost_state: the same queues, exchanges,
+    bindings, users and rights, no policy, parameter or limit), its queues are purged and the next
+    test takes it; otherwise it is deleted, as before. Every broker operation is sequential in
+    this process (creating and deleting vhosts concurrently stalled RabbitMQ 3.10); the pooled
+    vhosts are deleted at the session's end (``pytest_sessionfinish``)."""
+
+    CONNECTIONS_TIMEOUT = 5.0  # s for a stopping test's connections to close
+    # vhosts kept idle: each holds ~100 queues' worth of the broker's file-handle budget (927 at
+    # the default 1024 open files; ~3 such vhosts at once exhaust it and RabbitMQ then blocks
+    # every vhost creation and deletion)
+    MAX_IDLE = 1
+
+    def __init__(self) -> None:
+        self.idle: list[VhostUsers] = []
+        self.provisioned: dict[str, VhostState] = {}  # vhost → its state as provisioned
+        self.counts: Counter[str] = Counter()
+
+    def take(self, admin: RabbitAdmin, base_amqp_uri: str) -> VhostUsers:
+        netloc = urlsplit(base_amqp_uri).netloc
+        for broker in self.idle:
+            if broker.admin.base == admin.base and urlsplit(broker.admin_uri).netloc == netloc:
+                self.idle.remove(broker)
+                _VHOSTS[broker.admin_uri] = broker
+                self.counts["reused"] += 1
+                return broker
+        broker = provision_vhost(admin, base_amqp_uri, f"govproj-test-{uuid.uuid4().hex[:10]}")
+        state = vhost_state(admin, broker.vhost)
+        if state is not None:
+            self.provisioned[broker.vhost] = state
+        self.counts["created"] += 1
+        return broker
+
+    def give_back(self, broker: VhostUsers) -> None:
+        _VHOSTS.pop(broker.admin_uri, None)
+        _PLANS.pop(broker.admin_uri, None)  # the next test's databases are new
+        try:
+            left = self.left_behind(broker)
+        except Exception as error:  # the broker answered unexpectedly: the slow, safe way
+            left = f"check failed ({type(error).__name__})"
+        if left is None and len(self.idle) >= self.MAX_IDLE:
+            left = "the pool is full"
+        if left is None:
+            self.idle.append(broker)
+            return
+        self.counts[f"deleted: {left}"] += 1
+        self.provisioned.pop(broker.vhost, None)
+        broker.release()
+
+    def left_behind(self, broker: VhostUsers) -> str | None:
+        """Why the test's vhost cannot be reused (None: it can, and its queues are empty now)."""
+        provisioned = self.provisioned.get(broker.vhost)
+        if provisioned is None:
+            return "not provisioned by the pool"
+        _close_idle_pooled_connections()
+        if not connections_closed(broker.admin, broker.vhost, self.CONNECTIONS_TIMEOUT):
+            return "connections still open"
+        state = vhost_state(broker.admin, broker.vhost)
+        if state is None:
+            return "deleted by the test"
+        changed = changes(provisioned, state)
+        if changed:
+            return "changed " + ", ".join(changed)
+        if not purge_queues(broker.admin_uri, _topology_queue_names()):
+            return "messages or consumers left"
+        return None
+
+    def drain(self) -> None:
+        while self.idle:
+            self.idle.pop().release()
+
+
+def _topology_queue_names() -> list[str]:
+    from shared.messaging import topology
+
+    return [queue.name for queue in topology.all_declarations(TEST_RETRY_DELAYS_MS)]
+
+
+VHOST_POOL = VhostPool()
+
+
+@pytest.hookimpl(trylast=True)  # after the last fixtures gave their vhosts back
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    VHOST_POOL.drain()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if VHOST_POOL.counts:
+        counts = ", ".join(f"{n} {what}" for what, n in sorted(VHOST_POOL.counts.items()))
+        terminalreporter.write_line(f"test vhosts: {counts}")
 
 
 def as_principal(amqp_uri: str, principal: str) -> str:
@@ -520,7 +627,7 @@ def free_port() -> int:
 
 @contextmanager
 def running_stack(infrastructure: Infrastructure, workdir: Path, **env: str) -> Iterator[Stack]:
-    """A started Stack, closed (processes killed, vhost deleted) afterwards."""
+    """A started Stack, closed (processes killed, vhost given back to the pool) afterwards."""
     stack = Stack(infrastructure, workdir, **env)
     try:
         yield stack.start_all()
@@ -530,12 +637,12 @@ def running_stack(infrastructure: Infrastructure, workdir: Path, **env: str) -> 
 
 class Stack:
     """The whole suite as processes — six ``nameko run`` services and the gunicorn gateway —
-    on a fresh vhost and fresh SQLite databases. Used by the end-to-end tests."""
+    on a vhost of its own (``VHOST_POOL``) and fresh SQLite databases. Used by the end-to-end tests."""
 
     def __init__(self, infrastructure: Infrastructure, workdir: Path, **env: str) -> None:
         self.admin = RabbitAdmin(infrastructure.rabbit_api)
-        self.vhost = f"govproj-e2e-{uuid.uuid4().hex[:10]}"
-        self.broker = provision_vhost(self.admin, infrastructure.amqp_uri, self.vhost)
+        self.broker = VHOST_POOL.take(self.admin, infrastructure.amqp_uri)  # given back by close()
+        self.vhost = self.broker.vhost
         self.amqp_uri = self.broker.admin_uri  # test plumbing; each process has its own user
         self.workdir = workdir
         self.urls = {}
@@ -605,7 +712,7 @@ class Stack:
     def close(self) -> None:
         for name in list(self.procs):
             self.stop(name, 9)
-        self.broker.release()
+        VHOST_POOL.give_back(self.broker)
 
     def token(self, role: str, unit: str | None = None, sub: str | None = None) -> str:
         from services.gateway.auth import development_token
@@ -732,14 +839,17 @@ class Stack:
         wait_for(lambda: self.status(code) == "approved", timeout=20, message="approved")
         return code
 
-    def budgeted(self, code: str, construction: str, om: str = "50000.00", message: str = "budget") -> None:
-        """Finance records the project's budget (province level) once it has learned the approval."""
+    def budgeted(self, code: str, construction: str, om: str | None = None, message: str = "budget") -> None:
+        """Finance records the project's budget (province level) once it has learned the approval:
+        construction money, and O&M money only when ``om`` is given — a construction project's
+        O&M is budgeted by year after its acceptance (第十一条, 第二十三条)."""
 
         def recorded() -> bool:
-            body = {
-                "construction": {"total": construction, "by_level": {"province": construction}},
-                "om": {"total": om, "by_level": {"province": om}},
+            body: dict[str, Any] = {
+                "construction": {"total": construction, "by_level": {"province": construction}}
             }
+            if om is not None:
+                body["om"] = {"total": om, "by_level": {"province": om}}
             return self.http("POST", f"/projects/{code}/budget", "finance", json=body).status_code == 201
 
         wait_for(recorded, timeout=20, message=message)
