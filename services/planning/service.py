@@ -2,6 +2,7 @@
 
 from services.planning import application, schemas
 from services.planning.application import PlanningUseCases
+from services.planning.domain import EDITABLE
 from services.planning.models import platform
 from shared.messaging.rpc import rpc
 from shared.platform import Database, PlatformService, command, query, subscribe
@@ -42,8 +43,11 @@ class PlanningService(PlatformService[PlanningUseCases]):
 
     def _changed_view(self, project) -> dict:
         """The project after the unit's change: its open items are exactly what submission
-        would refuse, the plan item in force included (第六条)."""
-        return schemas.project_view(project, self.caller, plan_items=self.cases.plan_items())
+        would refuse, the plan item in force included (第六条) — read only while the application
+        is open and names an item, as ``get_project`` (past submission it has no open items)."""
+        open_application = project.plan_item is not None and project.status in EDITABLE
+        plan_items = self.cases.plan_items() if open_application else set()
+        return schemas.project_view(project, self.caller, plan_items=plan_items)
 
     @rpc
     @query("project.read")
