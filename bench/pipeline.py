@@ -4,8 +4,10 @@
 
 bare:     nameko's standalone dispatcher (confirms) → a plain @event_handler that does nothing.
 reliable: a command transaction writes the event to the outbox → the relay publishes it
-          (confirms + mandatory) → the reliable handler validates it → inbox claim and a database
-          write in one transaction.
+          (confirms + mandatory) → finance's clock_set subscription, declared batched
+          (shared.platform.subscribe): each delivery validated (envelope, signature, properties)
+          on arrival, then inbox claims and database writes of a batch (what is waiting, up to
+          EVENT_BATCH_SIZE) in one transaction.
 broker:   what the broker itself sustains the way the relay publishes: raw durable messages to
           a quorum queue, published in batches of 200 with streamed publisher confirms, consumed
           and acked by one consumer (no database, no envelope, no signature).
@@ -49,7 +51,7 @@ from services.finance.service import FinanceService  # noqa: E402
 from services.supervision.models import platform as supervision_tables  # noqa: E402
 from shared.keys import load_signing_key  # noqa: E402
 from shared.messaging.outbox import OutboxRelay, RelayLoop  # noqa: E402
-from shared.messaging.reliable import reliable_handler  # noqa: E402
+from shared.messaging.reliable import batched_handler  # noqa: E402
 from shared.persistence import create_engine_for  # noqa: E402
 from shared.persistence.store import Store  # noqa: E402
 from shared.testing import (  # noqa: E402
@@ -82,12 +84,14 @@ class BareConsumer:
 
 
 class TimedFinance(FinanceService):
-    """Finance's real clock handler (inbox + database write), timed."""
+    """Finance's real clock subscription (batched: inbox claims + database writes of a batch in
+    one transaction, shared.platform.subscribe), timed."""
 
-    @reliable_handler("clock_set")
-    def on_clock_set(self, event):
-        super().on_clock_set(event)
-        RELIABLE_SEEN.append(time.time() - event.occurred_at.timestamp())
+    @batched_handler("clock_set")
+    def on_clock_set(self, events):
+        super().on_clock_set(events)
+        now = time.time()
+        RELIABLE_SEEN.extend(now - event.occurred_at.timestamp() for event in events)
 
 
 PRODUCERS = 0  # concurrent senders (set by --producers; 0 = one burst from one sender)

@@ -30,7 +30,7 @@ from shared.health import Probes
 from shared.messaging import topology
 from shared.messaging.federation import broker_services
 from shared.messaging.outbox import OutboxRelay, RelayLoop, backlog
-from shared.messaging.reliable import reliable_handler
+from shared.messaging.reliable import batched_handler, reliable_handler
 from shared.messaging.rpc import rpc
 from shared.observability import Metrics, Tracing
 from shared.persistence.engine import create_engine_for
@@ -292,7 +292,11 @@ Effect = Callable[[Transaction, Event], Any]
 
 
 def subscribe(
-    name: str, effect: Effect | None = None, *, effect_for: Callable[[Any], Effect] | None = None
+    name: str,
+    effect: Effect | None = None,
+    *,
+    effect_for: Callable[[Any], Effect] | None = None,
+    batched: bool = False,
 ) -> Method:
     """A service's subscription to the event type ``name``, in one line (a class attribute):
     the reliable handler (``shared.messaging.reliable``) that applies ``effect`` exactly once per
@@ -300,19 +304,59 @@ def subscribe(
 
     ``effect_for(service)`` instead, for an effect that needs the worker's clock or calendar,
     built per delivery. nameko finds the handler under the attribute's name, which names its
-    entrypoint in the logs; the queue it consumes is the registry's (``SUBSCRIPTIONS``)::
+    entrypoint in the logs and the inbox's consumer; the queue it consumes is the registry's
+    (``SUBSCRIPTIONS``)::
 
         on_change_decided = subscribe("change_decided", application.change_decided)
+
+    ``batched=True`` (issue 19) takes the deliveries in batches (``BatchingEventHandler``): one
+    transaction claims the inbox for every event of a batch and applies ``effect`` to each in
+    arrival order (``Store.handle_batch_once``), each with its own business date and log
+    context. Only for effects that are independent per event — a projection an event writes
+    whatever the others of the batch do, never raising to wait for another event: a failing
+    event rolls back its whole batch, whose events are then handled one by one (each acked,
+    retried or dead-lettered alone, as without batching), so a batch that often fails costs
+    twice. The handler method then receives a list of events.
     """
     if (effect is None) == (effect_for is None):
         raise TypeError(f"subscribe({name!r}): give either an effect or effect_for, not both or neither")
 
-    def handler(self: Any, event: Event) -> None:
-        self.db.handle_once(event, effect if effect_for is None else effect_for(self))
+    def effect_of(service: Any) -> Effect:
+        if effect_for is not None:
+            return effect_for(service)
+        assert effect is not None  # one of the two, checked above
+        return effect
 
-    handler.__name__ = handler.__qualname__ = f"on_{name}"
-    handler.__doc__ = f"The {name} event, applied once (shared.platform.subscribe)."
-    return reliable_handler(name)(handler)
+    def handler(self: Any, event: Event) -> None:
+        self.db.handle_once(event, effect_of(self))
+
+    def batch_handler(self: Any, events: list[Event]) -> None:
+        self.db.handle_batch_once(events, functools.partial(_each_event, effect_of(self)))
+
+    chosen = batch_handler if batched else handler
+    chosen.__name__ = chosen.__qualname__ = f"on_{name}"
+    chosen.__doc__ = f"The {name} event, applied once (shared.platform.subscribe)."
+    if batched:
+        return batched_handler(name)(chosen)
+    return reliable_handler(name)(chosen)
+
+
+def _each_event(effect: Effect, tx: Transaction, events: list[Event]) -> None:
+    """``effect`` on each event of a batch in one transaction, as it would run alone: the
+    business date the event carries (what it records and emits is dated by it), and its
+    correlation id and project code in the logs and in any event it emits."""
+    worker = logs.current()
+    try:
+        for event in events:
+            tx.business_date = event.day
+            logs.clear()
+            logs.bind(
+                **{**worker, "correlation_id": event.correlation_id, "project_code": event.project_code}
+            )
+            effect(tx, event)
+    finally:
+        logs.clear()
+        logs.bind(**worker)
 
 
 class LogContext(DependencyProvider):
@@ -443,7 +487,12 @@ class PlatformService(OperableProcess, Generic[UseCases]):
             return None
         return self.db.outcome(self.caller.sub, str(request_id)[:MAX_REQUEST_ID])
 
-    on_clock_set = subscribe("clock_set", effect_for=lambda service: _apply_clock_set(service.db.tables))
+    # both upsert one row, newest by its time (order-free), never waiting for another event: batched
+    on_clock_set = subscribe(
+        "clock_set", effect_for=lambda service: _apply_clock_set(service.db.tables), batched=True
+    )
     on_calendar_year_loaded = subscribe(
-        "calendar_year_loaded", effect_for=lambda service: _apply_calendar_year(service.db.tables)
+        "calendar_year_loaded",
+        effect_for=lambda service: _apply_calendar_year(service.db.tables),
+        batched=True,
     )

@@ -12,7 +12,8 @@ class AcceptanceService(PlatformService[AcceptanceUseCases]):
     db = Database(platform)
     use_cases = AcceptanceUseCases
 
-    on_project_registered = subscribe("project_registered", application.project_registered)
+    # the project's own row(s), created or completed, never waiting for another event: batched
+    on_project_registered = subscribe("project_registered", application.project_registered, batched=True)
     on_project_approved = subscribe("project_approved", application.project_approved)
     on_fixed_asset_designated = subscribe("fixed_asset_designated", application.fixed_asset_designated)
     on_project_classified = subscribe("project_classified", application.project_classified)

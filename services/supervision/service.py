@@ -110,7 +110,8 @@ class SupervisionService(PlatformService[SupervisionUseCases]):
         )
 
     # -- the deadline engine ---------------------------------------------------------------------
-    on_project_registered = subscribe("project_registered", deadlines.project_registered)
+    # the project's own rows (its file, its units), never waiting for another event: batched
+    on_project_registered = subscribe("project_registered", deadlines.project_registered, batched=True)
     on_construction_completed = subscribe("construction_completed", deadlines.construction_completed)
     on_acceptance_deadline_extended = subscribe(
         "acceptance_deadline_extended", deadlines.acceptance_deadline_extended
