@@ -695,3 +695,45 @@ def test_a_unit_sees_only_its_own_findings(stack):
     assert [f["articles"] for f in mine] == [["第三十六条"]]
     assert stack.http("GET", "/findings", "unit", "U-OTHER", params={"project": code}).json() == []
     assert stack.http("GET", "/overview", "unit", UNIT).status_code == 403
+
+
+def test_a_refusal_to_rectify_is_recorded_and_sanctionable(stack):
+    """拒不整改 (第三十四条): the office records that the unit refused an order still running — only
+    the office, only then (409 otherwise, changing nothing); the refusal is on the timeline and
+    the finding is sanctionable."""
+    code = funded(stack)
+    [finding] = stack.http(
+        "POST",
+        "/inspections",
+        "office",
+        json={"project": code, "findings": [{"articles": [17], "description": "擅自扩大建设规模"}]},
+    ).json()
+    fid = finding["id"]
+    refusal = f"/findings/{fid}/rectification-refusal"
+    early = stack.http("POST", refusal, "office", json={"reason": "拒绝整改"})
+    assert early.status_code == 409 and early.json()["error"]["articles"] == ["第三十四条"]
+    assert early.json()["error"]["message_zh"] and findings(stack, code)[0]["status"] == "open"
+    stack.http("POST", f"/findings/{fid}/rectification-order", "office", json={"deadline": "2099-01-01"})
+    assert stack.http("POST", refusal, "unit", UNIT, json={"reason": "x"}).status_code == 403
+    assert stack.http("POST", refusal, "office", json={}).status_code == 422
+    refused = stack.http("POST", refusal, "office", json={"reason": "书面答复拒绝整改"})
+    assert refused.status_code == 200, refused.text
+    assert refused.json()["status"] == "refused"
+    again = stack.http("POST", refusal, "office", json={"reason": "再次"})
+    assert again.status_code == 409
+    imposed = stack.http(
+        "POST",
+        "/sanctions",
+        "office",
+        json={"project": code, "type": "criticism", "finding": fid, "reason": "拒不整改"},
+    )
+    assert imposed.status_code == 201, imposed.text
+    events = wait_for(
+        lambda: (lambda e: e if "sanction_imposed" in [x["action"] for x in e] else None)(
+            stack.http("GET", f"/projects/{code}/timeline", "office").json()["events"]
+        ),
+        timeout=20,
+        message="the refusal and the sanction on the timeline",
+    )
+    [step] = [e for e in events if e["action"] == "finding_rectification_refused"]
+    assert step["what_zh"] == "拒不整改" and step["articles"] == ["第三十四条"]
