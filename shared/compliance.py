@@ -62,6 +62,7 @@ INTERFACES = (
     "shared/cli_api.py",
     "shared/simulate.py",
     "shared/testing.py",
+    "shared/testing_events.py",
     "shared/browser.py",
 )
 _LABELS = {article_label_zh(n): n for n in range(1, 43)}
