@@ -18,10 +18,10 @@ APART = fed.Deployment.from_mapping({"office": OFFICE, "finance": ["finance"]})
 
 
 def test_finance_apart_federates_what_its_consumers_read_and_the_office_what_finance_publishes():
-    assert fed.federated_sources(APART, "finance") == ["acceptance", "approval", "planning", "supervision"]
-    assert fed.upstreams_of(APART, "finance") == {
-        "office": ["acceptance", "approval", "planning", "supervision"]
-    }
+    # finance reads security's too: a classified project is paid once the bureau confirmed it (第四条)
+    read = ["acceptance", "approval", "planning", "security", "supervision"]
+    assert fed.federated_sources(APART, "finance") == read
+    assert fed.upstreams_of(APART, "finance") == {"office": read}
     # the office's consumers (the audit trail among them) read finance's events
     assert fed.federated_sources(APART, "office") == ["finance"]
     assert fed.upstreams_of(APART, "office") == {"finance": ["finance"]}
