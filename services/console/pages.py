@@ -333,7 +333,7 @@ ACTIONS: dict[str, Action] = {
         ("责令整改", "Order rectification"),
         ("已责令限期整改", "Rectification ordered"),
         item="finding",
-        item_statuses=("open", "failed", "ignored"),
+        item_statuses=("open", "failed", "ignored", "refused_to_rectify"),
         labels=(("deadline", ("整改期限", "rectify by")),),
     ),
     "rectification-report": Action(

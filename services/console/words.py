@@ -56,6 +56,7 @@ STATUSES: dict[str, tuple[str, str]] = {
     "resolved": ("已整改", "resolved"),
     "ignored": ("逾期未整改", "ignored"),
     "failed": ("整改未通过", "failed"),
+    "refused_to_rectify": ("拒不整改", "refused to rectify"),
     "active": ("生效中", "active"),
     "lifted": ("已解除", "lifted"),
     "paid": ("已支付", "paid"),

@@ -173,13 +173,13 @@ class SupervisionUseCases:
 
     def refuse_rectification(self, caller: Identity, *, finding_id: str, reason: str) -> dict:
         """The office records that the unit refused to rectify (拒不整改, 第三十四条) an order still
-        running: the finding is ``refused`` — sanctionable (rules.SANCTIONABLE) — and the order's
+        running: the finding is ``refused_to_rectify`` — sanctionable (rules.SANCTIONABLE) — and the order's
         deadline ends (void: it can no longer be met nor ignored)."""
         today = self.ctx.today()
         with self.ctx.store.transaction() as tx:
             row = findings.for_update(tx, finding_id)
             rules.require(row.status, "refuse", finding_id)
-            row.status = "refused"
+            row.status = "refused_to_rectify"
             deadline_rows.void(
                 [
                     deadline_rows.known(

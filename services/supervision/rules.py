@@ -17,7 +17,7 @@ FINDING_FLOW = {
     "reported": ("verify",),
     "failed": ("order",),  # a new order may follow a failed rectification
     "ignored": ("order",),
-    "refused": ("order",),  # 拒不整改, recorded by the office
+    "refused_to_rectify": ("order",),  # 拒不整改, recorded by the office
     "resolved": (),
 }
 
@@ -51,7 +51,7 @@ def check_order(deadline: date, today: date) -> None:
 
 # 拒不整改 (refused, as the office records it — or an order ignored past its deadline, which
 # counts as refused) or 整改后仍不符合要求 (failed)
-SANCTIONABLE = ("refused", "ignored", "failed")
+SANCTIONABLE = ("refused_to_rectify", "ignored", "failed")
 
 
 def next_sanction(ladder: list[str], applied: list[str], finding_status: str | None, requested: str) -> None:

@@ -718,7 +718,7 @@ def test_a_refusal_to_rectify_is_recorded_and_sanctionable(stack):
     assert stack.http("POST", refusal, "office", json={}).status_code == 422
     refused = stack.http("POST", refusal, "office", json={"reason": "书面答复拒绝整改"})
     assert refused.status_code == 200, refused.text
-    assert refused.json()["status"] == "refused"
+    assert refused.json()["status"] == "refused_to_rectify"
     again = stack.http("POST", refusal, "office", json={"reason": "再次"})
     assert again.status_code == 409
     imposed = stack.http(

@@ -39,7 +39,7 @@ def test_unknown_sanction_and_sanctions_without_a_finding():
 def test_only_a_refused_ignored_or_failed_rectification_is_sanctionable():
     assert next_sanction(LADDER, [], "ignored", "criticism") is None
     assert next_sanction(LADDER, [], "failed", "criticism") is None
-    assert next_sanction(LADDER, [], "refused", "criticism") is None  # 拒不整改, as recorded
+    assert next_sanction(LADDER, [], "refused_to_rectify", "criticism") is None  # 拒不整改, as recorded
     with pytest.raises(StateConflict) as err:  # never ordered rectified
         next_sanction(LADDER, [], "open", "criticism")
     assert err.value.details == {"finding_status": "open"}
@@ -50,8 +50,8 @@ def test_finding_flow():
     require("rectification_ordered", "report", "F")
     require("failed", "order", "F")
     require("rectification_ordered", "refuse", "F")  # 拒不整改: only an order still running
-    require("refused", "order", "F")
-    for status in ("open", "reported", "failed", "ignored", "refused", "resolved"):
+    require("refused_to_rectify", "order", "F")
+    for status in ("open", "reported", "failed", "ignored", "refused_to_rectify", "resolved"):
         with pytest.raises(StateConflict):
             require(status, "refuse", "F")
     with pytest.raises(StateConflict):

@@ -310,14 +310,14 @@ def test_the_office_records_a_refusal_to_rectify_and_it_is_sanctionable(store, c
     assert "第三十四条" in early.value.as_dict()["articles"] and outbox(store) == before
     cases.order_rectification(OFFICE, finding_id=finding, deadline=date(2026, 3, 16))
     refused = cases.refuse_rectification(OFFICE, finding_id=finding, reason="书面答复拒绝整改")
-    assert refused["status"] == "refused"
+    assert refused["status"] == "refused_to_rectify"
     assert refused["history"][-1]["action"] == "rectification_refused"
     assert ("finding_rectification_refused", [34]) in outbox(store)
     with pytest.raises(StateConflict):
         cases.refuse_rectification(OFFICE, finding_id=finding, reason="again")
     cases.scan(as_of=date(2026, 4, 1))  # past the deadline: the order ended, not ignored
     [row] = [f for f in cases.list_findings(OFFICE, project=CODE) if f["id"] == finding]
-    assert row["status"] == "refused"
+    assert row["status"] == "refused_to_rectify"
     imposed = cases.impose_sanction(
         OFFICE,
         data=load(
