@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -63,6 +63,15 @@ class Record:
             self.body,
             self.prev_hash,
         )
+
+
+def chained(entries: Iterable[tuple[Any, ...]], prev_hash: str = GENESIS) -> Iterator[Record]:
+    """The records of ``entries`` (each a record's fields up to its body, in ``entry_hash``'s
+    order) linked one after the other, the first after ``prev_hash``: how the ledger appends."""
+    for entry in entries:
+        record = Record.linked(*entry, prev_hash)
+        yield record
+        prev_hash = record.hash
 
 
 def entry_hash(

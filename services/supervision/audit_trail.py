@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Result, Row, bindparam, insert, select, updat
 from sqlalchemy.orm import Session
 
 from services.supervision import visibility
-from services.supervision.audit_chain import Record, verify
+from services.supervision.audit_chain import Record, chained, verify
 from services.supervision.models import AuditChainHeadRow, AuditChainRow
 from shared.authz import Identity, sees_classified_content
 from shared.errors import NotFound
@@ -38,17 +38,23 @@ def append_batch(tx: Transaction, events: list[Event]) -> None:
     if not events:
         return
     head = tx.session.execute(_HEAD_FOR_UPDATE).one()
-    seq, prev, records = head.seq, head.hash, []
-    for event in events:
+    entries = (
         # the envelope as received, its publisher's signature included (non-repudiation)
-        seq, body, occurred = seq + 1, event.received_json(), event.occurred_at.isoformat()
-        record = Record.linked(
-            seq, event.message_id, event.event_type, event.source, event.project_code, occurred, body, prev
+        (
+            seq,
+            e.message_id,
+            e.event_type,
+            e.source,
+            e.project_code,
+            e.occurred_at.isoformat(),
+            e.received_json(),
         )
-        records.append(vars(record))  # its fields are the ledger's columns
-        prev = record.hash
+        for seq, e in enumerate(events, start=head.seq + 1)
+    )
+    records = [vars(r) for r in chained(entries, head.hash)]  # a Record's fields are the columns
     tx.session.execute(insert(_LEDGER), records)
-    tx.session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=prev))
+    last = records[-1]
+    tx.session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=last["seq"], hash=last["hash"]))
 
 
 _LEDGER, _HEAD = AuditChainRow.__table__, AuditChainHeadRow.__table__

@@ -1,24 +1,13 @@
 from dataclasses import replace
 
-from services.supervision.audit_chain import GENESIS, Record, entry_hash, verify
+from services.supervision.audit_chain import GENESIS, Record, chained, entry_hash, verify
 
 
 def chain(n=5):
-    records, prev = [], GENESIS
-    for seq in range(1, n + 1):
-        record = Record.linked(
-            seq,
-            f"m{seq}",
-            "clock_set",
-            "supervision",
-            None,
-            "2026-01-01T00:00:00+00:00",
-            f'{{"n": {seq}}}',
-            prev,
-        )
-        records.append(record)
-        prev = record.hash
-    return records
+    at = "2026-01-01T00:00:00+00:00"
+    return list(
+        chained((s, f"m{s}", "clock_set", "supervision", None, at, f'{{"n": {s}}}') for s in range(1, n + 1))
+    )
 
 
 def head(records):

@@ -6,27 +6,16 @@ from dataclasses import replace
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services.supervision.audit_chain import GENESIS, Chain, Record, entry_hash, verify
+from services.supervision.audit_chain import Chain, chained, verify
 from services.supervision.audit_chain_checks import checkpoint_holds, signed_checkpoint
 from shared.keys import KeyRing, SigningKey, key_id
 
 
 def chain(n=6):
-    records, prev = [], GENESIS
-    for seq in range(1, n + 1):
-        fields = (
-            seq,
-            f"m{seq}",
-            "clock_set",
-            "supervision",
-            None,
-            "2026-01-01T00:00:00+00:00",
-            f'{{"n": {seq}}}',
-            prev,
-        )
-        records.append(Record(*fields, entry_hash(*fields)))
-        prev = records[-1].hash
-    return records
+    at = "2026-01-01T00:00:00+00:00"
+    return list(
+        chained((s, f"m{s}", "clock_set", "supervision", None, at, f'{{"n": {s}}}') for s in range(1, n + 1))
+    )
 
 
 def head(records):
