@@ -13,7 +13,8 @@ class FinanceService(PlatformService[FinanceUseCases]):
     use_cases = FinanceUseCases
 
     # -- state the gates learn from other services (never a synchronous call) ---------------
-    on_project_registered = subscribe("project_registered", application.project_registered)
+    # the project's own row(s), created or completed, never waiting for another event: batched
+    on_project_registered = subscribe("project_registered", application.project_registered, batched=True)
     on_sharing_status_recorded = subscribe("sharing_status_recorded", application.sharing_status_recorded)
     on_review_opinion_issued = subscribe("review_opinion_issued", application.opinion_issued)
     on_drc_decision_recorded = subscribe("drc_decision_recorded", application.drc_decided)

@@ -17,7 +17,8 @@ class SecurityService(PlatformService[SecurityUseCases]):
     db = Database(platform)
     use_cases = SecurityUseCases
 
-    on_project_registered = subscribe("project_registered", application.project_registered)
+    # the project's own row(s), created or completed, never waiting for another event: batched
+    on_project_registered = subscribe("project_registered", application.project_registered, batched=True)
     # approval's facts: after approval a classified project's plan and budget are replaced
     # only under an approved change (第十七条, 第十八条)
     on_project_approved = subscribe("project_approved", application.project_approved)
