@@ -71,6 +71,7 @@ def _to_row(project: Project, row: ProjectRow) -> None:
     row.national = dict(project.national)
     row.sharing = dict(project.sharing) if project.sharing else None
     row.classified_material = dict(project.classified_material)
+    row.suspensions = list(project.suspensions)
 
 
 def _from_row(row: ProjectRow, documents: dict[str, Document] | None = None) -> Project:
@@ -82,6 +83,7 @@ def _from_row(row: ProjectRow, documents: dict[str, Document] | None = None) -> 
     project.national = dict(row.national or {})
     project.sharing = dict(row.sharing) if row.sharing else None
     project.classified_material = dict(row.classified_material or {})
+    project.suspensions = list(row.suspensions or [])
     project.documents = documents or {}
     return project
 
