@@ -110,8 +110,21 @@ class Incident:
     status: str = "open"
     decision: dict[str, Any] = field(default_factory=dict)
 
-    def decide(self, action: str, deadline: date | None, by: str, on: date) -> None:
-        """The approving body orders rectification, suspends construction, or neither."""
+    def decide(
+        self, action: str, deadline: date | None, by: str, on: date, completed_on: date | None = None
+    ) -> None:
+        """The approving body orders rectification, suspends construction, or neither. Only a
+        project under construction can be suspended (第十九条 暂停项目建设): ``completed_on``, the
+        completion acceptance announced, refuses it — before anything else is said."""
+        if action == "suspend" and completed_on is not None:
+            raise StateConflict(
+                f"project {self.project_code} finished construction on {completed_on.isoformat()}: "
+                "only a project under construction can be suspended",
+                f"项目 {self.project_code} 已于 {completed_on.isoformat()} 完成建设，"
+                "仅在建项目可暂停项目建设",
+                articles=[19],
+                details={"action": action, "completed_on": completed_on.isoformat()},
+            )
         if self.status != "open":
             raise StateConflict(
                 f"incident {self.id} is already decided",

@@ -12,8 +12,9 @@ from sqlalchemy import delete, select
 
 from services.planning import repository
 from services.planning.domain import EDITABLE, Project, project_code
+from services.planning.in_force import plan_items_in_force
 from services.planning.models import ChangeRequestRow, DocumentRow, platform
-from services.planning.plans import AnnualPlan, Plan, items_in_force
+from services.planning.plans import AnnualPlan, Plan
 from shared.authz import Identity, acts_on_project, deny, require_project
 from shared.context import AppContext
 from shared.errors import NotFound, StateConflict
@@ -113,10 +114,29 @@ def _take_effect(tx: Transaction, row: ChangeRequestRow, data: dict, event: Even
 # -- incidents (第十九条) ------------------------------------------------------------------------
 
 
-def construction_suspended(tx: Transaction, event: Event) -> None:
+def _suspension_ref(event: Event) -> str:
+    """The suspension an event is about, named as finance and supervision name it."""
+    data = event.data()
+    if "incident_id" in data:
+        return f"incident:{data['incident_id']}"  # 第十九条
+    return f"sanction:{data['sanction_id']}"  # 第三十四条
+
+
+def _suspended(tx: Transaction, event: Event) -> None:
     project = repository.get(tx.session, event.project_code, for_update=True)
-    if project.suspend():
+    if project.suspend(_suspension_ref(event)):
         repository.save(tx.session, project)
+
+
+def _resumed(tx: Transaction, event: Event) -> None:
+    """A suspension lifted; the status returns only when no other stands (domain.resume)."""
+    project = repository.get(tx.session, event.project_code, for_update=True)
+    if project.resume(_suspension_ref(event)):
+        repository.save(tx.session, project)
+
+
+construction_suspended = _suspended  # 第十九条
+construction_resumed = _resumed
 
 
 # -- construction and sanctions ----------------------------------------------------------------
@@ -148,12 +168,21 @@ def _status_effect(change, before: tuple[str, ...] = ()):
 _BUILDING = ("approved", "in_construction")
 
 
-_SANCTIONS = {"suspend": Project.suspend, "terminate": Project.terminate}
+def sanction_imposed(tx: Transaction, event: Event) -> None:
+    """第三十四条: a suspension is kept by its sanction; a termination ends the project."""
+    kind = event.data()["type"]
+    if kind == "suspend":
+        _suspended(tx, event)
+    elif kind == "terminate":
+        _status_effect(lambda p, d: p.terminate())(tx, event)
+
+
+def sanction_lifted(tx: Transaction, event: Event) -> None:
+    if event.data()["type"] == "suspend":
+        _resumed(tx, event)
+
 
 contract_filed = _status_effect(lambda p, d: p.start_construction())
-sanction_imposed = _status_effect(lambda p, d: _SANCTIONS.get(d["type"], lambda _: False)(p))
-sanction_lifted = _status_effect(lambda p, d: d["type"] == "suspend" and p.resume())
-construction_resumed = _status_effect(lambda p, d: p.resume())  # 第十九条: suspension ends
 construction_completed = _status_effect(lambda p, d: p.complete_construction())
 # acceptance publishes these one after the other; planning may hear them in any order
 acceptance_decided = _status_effect(lambda p, d: d["passed"] and p.accept(), before=_BUILDING)
@@ -331,7 +360,7 @@ class PlanningUseCases:
             project = _owned(repository.get(tx.session, code, for_update=True), caller, "project.submit")
             submission = project.submit(
                 self.ctx.policy(project.regulation_version),
-                items_in_force(*repository.plans_of_year(tx.session, today.year), today.year),
+                plan_items_in_force(tx.session, today.year),
             )
             repository.save(tx.session, project)
             tx.emit(
@@ -359,7 +388,7 @@ class PlanningUseCases:
         """The plan items in force this year: what an application must implement (第六条)."""
         with self.ctx.store.read() as session:
             year = self.ctx.today().year
-            return items_in_force(*repository.plans_of_year(session, year), year)
+            return plan_items_in_force(session, year)
 
     def get_project(self, caller: Identity, *, code: str) -> tuple[Project, set[str]]:
         """The project, and the plan items in force this year as far as its open items ask
@@ -371,7 +400,7 @@ class PlanningUseCases:
             if project.plan_item is None or project.status not in EDITABLE:
                 return project, set()
             year = self.ctx.today().year
-            return project, items_in_force(*repository.plans_of_year(session, year), year)
+            return project, plan_items_in_force(session, year)
 
     def content_to_classify(self, caller: Identity, *, code: str) -> dict | None:
         """The secrecy bureau declaring the project classified (第四条) takes what the register

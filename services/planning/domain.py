@@ -80,6 +80,9 @@ class Project:
     classified_material: dict[str, Any] = field(default_factory=dict)
     sharing: dict[str, Any] | None = None  # sharing-platform status (第二十九条)
     status_before_suspension: str | None = None
+    # each suspension standing (第十九条 "incident:<id>", 第三十四条 "sanction:<id>"): construction
+    # resumes only when none remains
+    suspensions: list[str] = field(default_factory=list)
 
     # -- registration --------------------------------------------------------------------
     @classmethod
@@ -459,18 +462,31 @@ class Project:
         self.status = "terminated"
         return True
 
-    def resume(self) -> bool:
-        """A lifted suspension returns the project to where it was."""
-        if self.status != "suspended" or not self.status_before_suspension:
-            return False
+    def resume(self, ref: str) -> bool:
+        """The suspension ``ref`` was lifted; the project returns to where it was once no other
+        suspension stands (a 第三十四条 sanction and a 第十九条 decision may overlap). Raises
+        SuspensionNotKnown when the lifting overtook its suspension (separate queues)."""
+        if ref not in self.suspensions:
+            if self.status == "suspended" and not self.suspensions and self.status_before_suspension:
+                # suspended before the register kept each suspension: the one lifting ends it
+                self.status, self.status_before_suspension = self.status_before_suspension, None
+                return True
+            raise SuspensionNotKnown(ref)
+        self.suspensions = [s for s in self.suspensions if s != ref]
+        if self.suspensions or self.status != "suspended" or not self.status_before_suspension:
+            return True  # the list changed; the status stays while another suspension stands
         self.status, self.status_before_suspension = self.status_before_suspension, None
         return True
 
-    def suspend(self) -> bool:
-        """The approving body suspended construction (第十九条)."""
-        if self.status not in ("approved", "in_construction"):
-            return False
-        self.status_before_suspension, self.status = self.status, "suspended"
+    def suspend(self, ref: str) -> bool:
+        """Construction suspended by ``ref`` — the approving body's (第十九条) or a sanction
+        (第三十四条). Every suspension is kept, whatever the status, so its lifting is known; only
+        an approved or building project's status becomes ``suspended``."""
+        if ref in self.suspensions:
+            return False  # the same suspension heard again
+        self.suspensions = [*self.suspensions, ref]
+        if self.status in ("approved", "in_construction"):
+            self.status_before_suspension, self.status = self.status, "suspended"
         return True
 
     def open_review(self, submission: int) -> bool:
@@ -479,6 +495,11 @@ class Project:
             return False
         self.status = TRANSITIONS["submitted"]["open_review"]
         return True
+
+
+class SuspensionNotKnown(Exception):
+    """A lifting overtook the suspension it ends (they travel on separate queues): the event is
+    retried until the suspension has arrived."""
 
 
 _ACTIONS_ZH = {

@@ -59,6 +59,7 @@ class ProjectRow(Base):
     national = mapped_column(JSON, nullable=False, default=dict)
     sharing = mapped_column(JSON)
     status_before_suspension: Mapped[str | None] = mapped_column(String(32))
+    suspensions = mapped_column(JSON, nullable=False, default=list)  # each standing suspension
     classified_material = mapped_column(JSON, nullable=False, default=dict)
 
 

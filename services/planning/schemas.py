@@ -246,6 +246,8 @@ def project_view(
         view["decisions"] = [cited(d) for d in project.decisions]
         view["national"] = project.national
         view["sharing"] = project.sharing
+        # each suspension standing (第十九条 incident:<id>, 第三十四条 sanction:<id>)
+        view["suspensions"] = list(project.suspensions)
         view["open_items"] = (
             project.missing_for_submission(get_policy(project.regulation_version), plan_items)
             if project.status in EDITABLE

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from services.approval.incidents import ChangeReview, Incident
-from services.planning.domain import Project
+from services.planning.domain import Project, SuspensionNotKnown
 from shared.errors import RuleViolation, StateConflict
 
 TODAY = date(2026, 6, 1)
@@ -121,6 +121,22 @@ def test_incident_decision_rules(action, deadline):
     assert "第十九条" in err.value.as_dict()["articles"]
 
 
+def test_a_finished_project_is_not_suspended_but_may_still_be_ordered_to_rectify():
+    """第十九条 暂停项目建设: once acceptance announced the completion, a suspension is refused,
+    before the incident's own state is looked at; nothing of the incident changes."""
+    i = incident()
+    with pytest.raises(StateConflict) as err:
+        i.decide("suspend", None, "office", TODAY, completed_on=TODAY)
+    assert err.value.as_dict()["articles"] == ["第十九条"] and err.value.as_dict()["message_zh"]
+    assert err.value.as_dict()["details"]["completed_on"] == "2026-06-01"
+    assert i.status == "open" and i.decision == {}
+    i.decide("suspend", None, "office", TODAY)  # under construction: suspended
+    assert i.decision["action"] == "suspend"
+    ordered = incident()
+    ordered.decide("rectify", date(2026, 7, 1), "office", TODAY, completed_on=TODAY)
+    assert ordered.status == "decided"
+
+
 def test_incident_is_decided_once():
     i = incident()
     i.decide("rectify", date(2026, 7, 1), "drc", TODAY)
@@ -204,6 +220,40 @@ def test_sharing_status_keeps_the_latest_check():
 
 def test_suspension_only_of_approved_or_building_projects():
     p = project()
-    assert p.suspend() and p.status == "suspended" and p.status_before_suspension == "approved"
-    assert not p.suspend()
-    assert not project(status="draft").suspend()
+    assert p.suspend("incident:IN-1") and p.status == "suspended" and p.status_before_suspension == "approved"
+    assert not p.suspend("incident:IN-1")  # the same suspension heard again
+    draft = project(status="draft")
+    assert draft.suspend("sanction:S-1") and draft.status == "draft"  # kept, the status stays
+    assert draft.resume("sanction:S-1") and draft.status == "draft" and draft.suspensions == []
+
+
+def test_overlapping_suspensions_resume_only_when_both_are_lifted():
+    """第三十四条 and 第十九条 suspensions overlap: lifting the first leaves the project suspended."""
+    p = project(status="in_construction")
+    p.suspend("sanction:S-1")
+    p.suspend("incident:IN-1")
+    assert p.resume("sanction:S-1") and p.status == "suspended" and p.suspensions == ["incident:IN-1"]
+    assert p.resume("incident:IN-1") and p.status == "in_construction" and p.suspensions == []
+    assert p.status_before_suspension is None
+
+
+def test_a_lifting_before_its_suspension_waits_for_it():
+    p = project(status="in_construction")
+    with pytest.raises(SuspensionNotKnown):
+        p.resume("incident:IN-1")
+    p.suspend("sanction:S-1")
+    with pytest.raises(SuspensionNotKnown):
+        p.resume("incident:IN-1")
+    assert p.status == "suspended"
+
+
+def test_a_suspension_from_before_the_register_kept_each_is_lifted_by_its_lifting():
+    p = project(status="suspended", status_before_suspension="in_construction")
+    assert p.resume("incident:IN-1") and p.status == "in_construction"
+
+
+def test_a_suspended_project_terminated_stays_terminated_when_lifted():
+    p = project(status="in_construction")
+    p.suspend("sanction:S-1")
+    p.terminate()
+    assert p.resume("sanction:S-1") and p.status == "terminated"
