@@ -40,7 +40,14 @@ from shared.messaging.provision import ManagementApi, with_credentials
 from shared.messaging.rights import Rights, all_rights
 from shared.messaging.topology import DEFAULT_RETRY_DELAYS_MS
 from shared.persistence.migrations import upgrade
-from shared.testing_vhosts import VhostState, changes, connections_closed, purge_queues, vhost_state
+from shared.testing_vhosts import (
+    VhostState,
+    changes,
+    connections_closed,
+    delete_reply_queues,
+    purge_queues,
+    vhost_state,
+)
 
 if TYPE_CHECKING:
     from subprocess import Popen
@@ -317,6 +324,7 @@ class VhostPool:
         _close_idle_pooled_connections()
         if not connections_closed(broker.admin, broker.vhost, self.CONNECTIONS_TIMEOUT):
             return "connections still open"
+        delete_reply_queues(broker.admin, broker.admin_uri, broker.vhost)  # (raises if deleted)
         state = vhost_state(broker.admin, broker.vhost)
         if state is None:
             return "deleted by the test"

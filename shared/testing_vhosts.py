@@ -98,6 +98,23 @@ def connections_closed(admin: ManagementApi, vhost: str, timeout: float) -> bool
     return True
 
 
+REPLY_QUEUE_PREFIX = "rpc.reply-"  # nameko's RPC reply queues: gone 5 min after their consumer
+
+
+def delete_reply_queues(admin: ManagementApi, admin_uri: str, vhost: str) -> list[str]:
+    """Delete the RPC reply queues the test's callers left (nameko's live on for ``x-expires``
+    after their connection closed; nobody can be waiting on them once no connection is open):
+    they are no part of the topology. → their names."""
+    queues = admin._call("GET", f"/queues/{quote(vhost, safe='')}?disable_stats=true").json()
+    names = [q["name"] for q in queues if q["name"].startswith(REPLY_QUEUE_PREFIX)]
+    if names:
+        with Connection(admin_uri, connect_timeout=10) as conn:
+            channel = conn.channel()
+            for name in names:
+                channel.queue_delete(name)
+    return names
+
+
 def purge_queues(admin_uri: str, queues: list[str], attempts: int = 3) -> bool:
     """Empty ``queues`` (delay queues first: an expiring retry is dead-lettered into its target),
     then read each one's counts back; True when all are empty and none has a consumer."""

@@ -38,7 +38,7 @@ def exists(broker: VhostUsers) -> bool:
     return any(v["name"] == broker.vhost for v in broker.admin._call("GET", "/vhosts").json())
 
 
-def test_a_vhost_left_as_provisioned_is_reused_with_every_queue_empty(pool, infrastructure):
+def test_a_vhost_left_as_provisioned_is_reused_empty_without_reply_queues(pool, infrastructure):
     broker = take(pool, infrastructure)
     waiting = [name for name in QUEUES if not name.startswith("govproj.delay.")]
     confirmed = {"confirm_publish": True}
@@ -49,6 +49,10 @@ def test_a_vhost_left_as_provisioned_is_reused_with_every_queue_empty(pool, infr
             producer.publish(b"left behind", exchange="", routing_key=name)
         producer.publish(b"retried", exchange="govproj.delay.120000ms", routing_key=waiting[0])
         assert conn.channel().basic_get(waiting[0], no_ack=False) is not None
+        reply_queue = "rpc.reply-standalone_rpc_proxy-3f1c"  # as nameko's callers leave theirs
+        channel = conn.channel()
+        channel.queue_declare(reply_queue, durable=True, arguments={"x-expires": 300000})
+        channel.queue_bind(reply_queue, topology.RPC_EXCHANGE, routing_key="3f1c")
     counts = message_counts(broker.admin_uri)
     assert all(counts[name] for name in waiting[1:]) and counts["govproj.delay.120000ms"] == 1
 
@@ -57,6 +61,8 @@ def test_a_vhost_left_as_provisioned_is_reused_with_every_queue_empty(pool, infr
 
     assert again.vhost == broker.vhost and pool.counts == {"created": 1, "reused": 1}
     assert not any(message_counts(again.admin_uri).values())
+    queues = again.admin._call("GET", f"/queues/{quote(again.vhost, safe='')}").json()
+    assert reply_queue not in {queue["name"] for queue in queues}
     with Connection(again.uris["planning"]) as conn:  # its users still log in
         conn.connect()
     pool.give_back(again)  # (to be deleted with the pool)
