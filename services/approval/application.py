@@ -65,6 +65,12 @@ def project_classified(tx: Transaction, event: Event) -> None:
     forget_project_content(tx.session, platform, event.project_code)
 
 
+def construction_completed(tx: Transaction, event: Event) -> None:
+    """Acceptance announced the completion: the project is no longer under construction, and a
+    第十九条 suspension of it is refused (Incident.decide)."""
+    repository.record_completion(tx.session, event.project_code, event.data()["completed_on"])
+
+
 def _approve_if_complete(tx: Transaction, case: ReviewCase, today: date) -> None:
     if case.approve_if_complete(today):
         tx.emit(
