@@ -99,3 +99,13 @@ class SecrecyDecisionRow(Base):
     project_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     decision: Mapped[str] = mapped_column(String(16))
     decided_on = mapped_column(Date, nullable=False)
+
+
+class CompletionRow(Base):
+    """Construction declared finished (acceptance's ``construction_completed``): from then on
+    the project is not under construction, so no 第十九条 suspension stops it."""
+
+    __tablename__ = "completions"
+
+    project_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    completed_on = mapped_column(Date, nullable=False)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, fields
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.approval.domain import Opinion, ReviewCase, ReviewRound
-from services.approval.models import ReviewCaseRow, ReviewRoundRow
+from services.approval.models import CompletionRow, ReviewCaseRow, ReviewRoundRow
 from shared import paging
 from shared.persistence.lookup import found, get_or_not_found
 from shared.persistence.rows import dataclass_of, row_of
@@ -105,3 +106,15 @@ def save_round(session: Session, round_: ReviewRound) -> None:
     row = session.get(ReviewRoundRow, round_.id)
     row.status, row.closed_on = round_.status, round_.closed_on
     session.flush()
+
+
+def record_completion(session: Session, code: str, completed_on: date) -> None:
+    """Acceptance announced the project's completion (``construction_completed``), kept once."""
+    if session.get(CompletionRow, code) is None:
+        session.add(CompletionRow(project_code=code, completed_on=completed_on))
+
+
+def completed_on(session: Session, code: str) -> date | None:
+    """When construction finished, once acceptance said so; None while under construction."""
+    row = session.get(CompletionRow, code)
+    return row.completed_on if row else None

@@ -72,6 +72,8 @@ class ApprovalService(PlatformService[ApprovalUseCases]):
     )
     on_project_classified = subscribe("project_classified", application.project_classified)
     on_change_requested = subscribe("change_requested", application.change_requested)
+    # 第十九条: a finished project is no longer suspended (acceptance owns the completion)
+    on_construction_completed = subscribe("construction_completed", application.construction_completed)
 
     @rpc
     @command("project.change.decide")

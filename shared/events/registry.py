@@ -88,7 +88,13 @@ PLATFORM_EVENTS = ("clock_set", "calendar_year_loaded")
 
 # consumer service → event types it handles (one reliable handler per type)
 _DOMAIN_SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "approval": ("application_submitted", "change_requested", "secrecy_review_decided", "project_classified"),
+    "approval": (
+        "application_submitted",
+        "change_requested",
+        "secrecy_review_decided",
+        "project_classified",
+        "construction_completed",  # 第十九条: only a project under construction is suspended
+    ),
     "security": (
         "project_registered",
         # 第十七条, 第十八条: a classified project's plan and budget after approval
