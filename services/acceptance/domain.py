@@ -357,6 +357,17 @@ class AcceptanceFile:
             )
         if self.live_on is not None:
             raise StateConflict("the project is already live", "项目已投入使用", articles=[24])
+        if live_on < self.accepted_on:
+            # use follows the passed acceptance (验收和后评价制度; 竣工验收并投入使用): a go-live
+            # dated before the pass would record the use the gate above refuses
+            raise RuleViolation(
+                f"a project goes live on or after the day it passed acceptance ({self.accepted_on})",
+                f"投入使用日期不得早于竣工验收通过日期（{self.accepted_on}）",
+                articles=[21, 23, 24],
+                details={
+                    "live_on": [f"on or after {self.accepted_on} (the acceptance) / 不得早于竣工验收通过日期"]
+                },
+            )
         if OM_RULES not in archive:
             en, zh = DOC_TYPES[OM_RULES]
             raise RuleViolation(

@@ -164,6 +164,20 @@ def test_go_live_only_after_acceptance():
         file().go_live(date(2026, 1, 1), OM)
 
 
+def test_a_go_live_dated_before_the_acceptance_is_refused():
+    """第二十一条, 第二十三条, 第二十四条 (竣工验收并投入使用): use follows the pass — a go-live dated
+    the day before it is refused naming live_on, changing nothing; the day itself is enough."""
+    f = accepted(date(2026, 10, 1))
+    with pytest.raises(RuleViolation) as err:
+        f.go_live(date(2026, 9, 30), OM)
+    body = err.value.as_dict()
+    assert body["articles"] == ["第二十一条", "第二十三条", "第二十四条"]
+    assert "live_on" in body["details"] and "竣工验收" in body["message_zh"]
+    assert f.live_on is None
+    f.go_live(date(2026, 10, 1), OM)
+    assert f.live_on == date(2026, 10, 1)
+
+
 def test_acceptance_before_use_and_post_evaluation_after_it():
     """第二十一条 (验收和后评价制度), with 第二十三条 and 第二十四条: a project goes live only
     once it passed acceptance — not while applied for, nor after a failed decision — and a

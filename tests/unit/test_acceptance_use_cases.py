@@ -89,3 +89,43 @@ def test_a_years_annual_report_is_filed_once(cases):
         cases.annual_report(OWNER, code=CODE, data=schemas.load(schemas.AnnualReport, report))
     assert "第十六条" in err.value.as_dict()["articles"]
     assert [r["year"] for r in cases.annual_reports(OWNER, code=CODE)] == [2025]
+
+
+def test_who_reads_the_annual_reports(cases):
+    """第十六条: reported to the approving body and finance, overseen by the office and audit — the
+    unit reads its own project's only, the DRC only a project it approves (403 to the other of
+    office and DRC, citing the article), every other role is refused."""
+    from services.acceptance import schemas
+    from shared.authz import ROLES, Forbidden, allowed
+
+    # the role matrix (the gateway's first check): these five roles, no other
+    readers = {role for role in ROLES if allowed(Identity(role, role, UNIT), "annual_report.read")}
+    assert readers == {"unit", "office", "drc", "finance", "audit"}
+    report = {"year": 2025, "progress": "on schedule", "budget_execution": "60%"}
+    cases.annual_report(OWNER, code=CODE, data=schemas.load(schemas.AnnualReport, report))
+    for reader in ("office", "finance", "audit"):
+        assert [r["year"] for r in cases.annual_reports(Identity(reader, reader), code=CODE)] == [2025]
+    assert [r["year"] for r in cases.annual_reports(OWNER, code=CODE)] == [2025]
+    with pytest.raises(Forbidden):  # another unit's project, said like no project at all
+        cases.annual_reports(Identity("u2", "unit", "U-370100-999"), code=CODE)
+    with pytest.raises(Forbidden) as err:  # the office approved it: the DRC is not its approving body
+        cases.annual_reports(Identity("drc", "drc"), code=CODE)
+    assert err.value.as_dict()["articles"] == ["第十六条"] and err.value.details["approving_body"] == "office"
+    # the DRC takes it up (第四条): now it is the approving body, and reads
+    cases.ctx.store.handle_once(
+        make_event(
+            "fixed_asset_designated",
+            {
+                "case_id": "RC-1",
+                "designated_on": TODAY,
+                "comments": "涉及机房土建",
+                "approved": True,
+                "drc_decision": None,
+            },
+            project_code=CODE,
+            regulation_version="shandong/v1",
+            articles=[4],
+        ),
+        application.fixed_asset_designated,
+    )
+    assert [r["year"] for r in cases.annual_reports(Identity("drc", "drc"), code=CODE)] == [2025]

@@ -54,3 +54,18 @@ def test_planned_completion_is_the_registered_schedules_end():
 
 def test_annual_report_before_the_year_end():
     assert schedule.annual_report(V1, 2027) == schedule.Due(date(2027, 12, 31), 16)
+
+
+@pytest.mark.parametrize(
+    "signed, due",
+    [
+        (date(2026, 3, 2), date(2026, 4, 2)),  # one calendar month (the policy's length)
+        (date(2026, 1, 31), date(2026, 2, 28)),  # clamped to the month's end
+        (date(2028, 1, 31), date(2028, 2, 29)),  # a leap February
+        (date(2026, 12, 15), date(2027, 1, 15)),  # across the year's end
+    ],
+)
+def test_security_profile_is_due_a_month_from_the_first_contract(signed, due):
+    """第三十条, 第三十一条: the security profile is due the policy's months (1 in shandong/v1) after
+    the first contract's signing, calendar months clamped to the month's end — no working days."""
+    assert schedule.security_profile(V1, signed) == schedule.Due(due, 30)
