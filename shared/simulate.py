@@ -474,8 +474,8 @@ class Simulation:
                     "finance",
                     expect=(201, 404, 409, 422),
                     json={
+                        # its O&M money comes after acceptance (第十一条, 第二十三条)
                         "construction": {"total": "900000.00", "by_level": {"province": "900000.00"}},
-                        "om": {"total": "100000.00", "by_level": {"province": "100000.00"}},
                     },
                 ).status_code
                 == 201

@@ -318,7 +318,8 @@ def check_budget(
     """The financial investment review result for one year (第十一条: annual budget
     arrangements), by purpose: recorded once per year and purpose (``recorded``: the purposes
     that year already has); construction money, over every year, within the approved amount
-    (``construction_so_far``: approved until now); an O&M project has no construction money."""
+    (``construction_so_far``: approved until now); an O&M project has no construction money;
+    a construction project has O&M money only once its acceptance passed (第二十三条)."""
     if not file.approved:
         raise StateConflict(
             f"project {file.project_code} is not approved",
@@ -340,6 +341,18 @@ def check_budget(
             "运维项目不安排建设资金，只安排运行维护经费",
             articles=[3, 11],
             details={"construction": ["must be 0.00 for an O&M project / 运维项目须为 0.00"]},
+        )
+    if file.kind == "construction" and sum(om.values()) != 0 and not file.acceptance_passed:
+        # 第二十三条: 对未经验收的项目，不得拨付…运行维护经费; 第十一条: budgeted by year
+        raise StateConflict(
+            f"project {file.project_code} has not passed its completion acceptance: the O&M "
+            "money of a construction project is budgeted by year after acceptance",
+            f"项目 {file.project_code} 尚未通过竣工验收，建设项目的运行维护经费须在验收通过后按年度安排",
+            articles=[11, 23],
+            details={
+                "om": ["0.00 until the acceptance passed / 竣工验收通过前须为 0.00"],
+                "gate": "acceptance",
+            },
         )
     again = [
         p

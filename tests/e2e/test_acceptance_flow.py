@@ -160,6 +160,14 @@ def test_completion_to_acceptance_to_self_evaluation(stack):
     assert no_items.status_code == 422
     assert no_items.json()["error"]["articles"] == ["第二十八条", "第三十二条"]
     assert "acceptance_passed" in [g["gate"] for g in om(stack, code)["failed_gates"]]
+    # 第十一条, 第二十三条: a construction project's O&M money is budgeted after its acceptance
+    this_years_om = {"om": {"total": "50000.00", "by_level": {"province": "50000.00"}}}
+    early = stack.http("POST", f"/projects/{code}/budget", "finance", json=this_years_om)
+    assert early.status_code == 409, early.text
+    assert early.json()["error"]["articles"] == ["第十一条", "第二十三条"]
+    assert "om" in early.json()["error"]["details"] and early.json()["error"]["message_zh"]
+    funds = stack.http("GET", f"/projects/{code}/funds", "finance").json()
+    assert "om" not in funds["by_year"]["2026"]  # nothing recorded
     passed = stack.http(
         "POST",
         f"/projects/{code}/acceptance-decision",
@@ -173,6 +181,13 @@ def test_completion_to_acceptance_to_self_evaluation(stack):
     assert passed.status_code == 200
     wait_for(lambda: status(stack, code) == "accepted", timeout=20, message="accepted")
     wait_for(
+        lambda: (
+            stack.http("POST", f"/projects/{code}/budget", "finance", json=this_years_om).status_code == 201
+        ),
+        timeout=20,
+        message="this year's O&M budgeted once finance learned the acceptance",
+    )
+    wait_for(
         lambda: [g["gate"] for g in om(stack, code)["failed_gates"]] == ["sharing_platform"],
         timeout=20,
         message="acceptance gate open",
@@ -184,6 +199,13 @@ def test_completion_to_acceptance_to_self_evaluation(stack):
         json={"connected": True, "sharing_compliant": True, "checked_on": "2026-03-02"},
     )
     wait_for(lambda: om(stack, code)["status"] == "paid", timeout=20, message="O&M money")
+    # 第十七条: the surplus returned is construction money only; the O&M money stays
+    returned = stack.http("POST", f"/projects/{code}/surplus-return", "finance")
+    assert returned.status_code == 200, returned.text
+    by_purpose = returned.json()["by_purpose"]
+    assert by_purpose["construction"]["province"]["available"] == "0.00"
+    assert by_purpose["om"]["province"]["returned"] == "0.00"
+    assert by_purpose["om"]["province"]["available"] == "40000.00"
     # after acceptance, its O&M is budgeted by year (第十一条): next year's is not this year's money
     next_year = stack.http(
         "POST",

@@ -88,7 +88,8 @@ def test_records_show_the_simulated_day_they_happened_on(infrastructure, tmp_pat
         ):
             assert first[step] == DAY, (step, first)
         assert [e["business_date"] for e in timeline if e["action"] == "disbursement_decided"] == [DAY, NEXT]
-        assert [e["business_date"] for e in timeline if e["action"] == "budget_recorded"] == [DAY, NEXT]
+        # construction money, O&M money after the acceptance (第二十三条), next year's O&M
+        assert [e["business_date"] for e in timeline if e["action"] == "budget_recorded"] == [DAY, DAY, NEXT]
         trail = stack.http("GET", f"/projects/{code}/audit-trail", "audit").json()
         assert {r["business_date"] for r in trail} == {DAY, NEXT}
 

@@ -150,8 +150,7 @@ def test_a_project_from_application_to_its_first_payment(stack, person, tmp_path
     budget = finance.locator("#form-budget")
     budget.locator("[name='construction.total']").fill("400000.00")
     budget.locator("[name='construction.by_level.province']").fill("400000.00")
-    budget.locator("[name='om.total']").fill("50000.00")
-    budget.locator("[name='om.by_level.province']").fill("50000.00")
+    # a construction project's O&M money is budgeted after its acceptance (第二十三条): left blank
     budget.get_by_role("button", name="记录预算").click()
     finance.get_by_text("预算已记录").wait_for()
     assert "400,000.00 元" in finance.locator("#funds").inner_text()

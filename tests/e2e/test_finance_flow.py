@@ -90,8 +90,12 @@ def test_budget_contract_payment_and_refusals(stack):
     assert gate["articles"] == ["第十七条"] and "超支不补" in gate["message_zh"]
     unfiled = disburse(stack, code, "1.00", contract_no="HT-NOPE")
     assert gates(unfiled) == ["contract_filed"]
-    om = disburse(stack, code, "1.00", purpose="om")  # O&M money, a construction contract
-    assert gates(om) == ["acceptance_passed", "sharing_platform", "contract_purpose"]
+    # O&M money, a construction contract; no O&M budget before the acceptance (第二十三条)
+    om = disburse(stack, code, "1.00", purpose="om")
+    assert gates(om) == ["within_budget", "acceptance_passed", "sharing_platform", "contract_purpose"]
+    early_om = {"om": {"total": "50000.00", "by_level": {"province": "50000.00"}}}
+    refused = stack.http("POST", f"/projects/{code}/budget", "finance", json=early_om)
+    assert refused.status_code == 409 and refused.json()["error"]["articles"] == ["第十一条", "第二十三条"]
     funds = stack.http("GET", f"/projects/{code}/funds", "unit", UNIT).json()
     province = funds["by_purpose"]["construction"]["province"]
     assert province == {
@@ -102,13 +106,13 @@ def test_budget_contract_payment_and_refusals(stack):
         "available": "300000.00",
         "to_recover": "0.00",
     }
-    assert [e["kind"] for e in funds["ledger"]] == ["budget", "budget", "payment"]
+    assert [e["kind"] for e in funds["ledger"]] == ["budget", "payment"]  # the O&M refusal: nothing
     # the totals over every purpose and level, beside by_purpose (docs/api.md)
     assert {k: funds[k] for k in ("approved", "disbursed", "withheld", "available")} == {
-        "approved": "850000.00",
+        "approved": "800000.00",
         "disbursed": "500000.00",
         "withheld": "0.00",
-        "available": "350000.00",
+        "available": "300000.00",
     }
     # the contract (600,000.00, 500,000.00 paid) pays up to its amount and not a fen more
     one_fen_more = disburse(stack, code, "100000.01")
@@ -333,7 +337,9 @@ def funds(stack, code, role="finance"):
 def test_budgets_by_year_and_surplus_returns_construction_money_only(stack):
     """第十一条: a budget per year and purpose (year defaults to this year); a later year's
     money cannot leave this year; 第十七条: the surplus returned is construction money only."""
-    this, code = date.today().year, approved(stack)  # 800,000 + 50,000 O&M, this year
+    # 800,000 this year (a construction project's O&M money comes after its acceptance:
+    # test_acceptance_flow); the services' year is Beijing's, not the host's
+    this, code = RealClock().today().year, approved(stack)
     budget = {"construction": {"total": "100000.00", "by_level": {"province": "100000.00"}}}
     assert (
         stack.http(
@@ -354,10 +360,7 @@ def test_budgets_by_year_and_surplus_returns_construction_money_only(stack):
     assert no_purpose.status_code == 422 and "construction" in no_purpose.json()["error"]["details"]
     before = funds(stack, code).json()
     assert before["by_year"] == {
-        str(this): {
-            "construction": {"approved": "800000.00", "disbursed": "0.00"},
-            "om": {"approved": "50000.00", "disbursed": "0.00"},
-        },
+        str(this): {"construction": {"approved": "800000.00", "disbursed": "0.00"}},
         str(this + 1): {"construction": {"approved": "100000.00", "disbursed": "0.00"}},
     }
     assert contract(stack, code).status_code == 201
@@ -402,8 +405,7 @@ def test_budgets_by_year_and_surplus_returns_construction_money_only(stack):
     ).json()
     construction = returned["by_purpose"]["construction"]["province"]
     assert construction["returned"] == "100000.00" and construction["available"] == "0.00"
-    om = returned["by_purpose"]["om"]["province"]
-    assert om["returned"] == "0.00" and om["available"] == "50000.00"  # O&M money stays
+    assert "om" not in returned["by_purpose"]  # none before acceptance; it stays after (acceptance e2e)
     assert (
         stack.http("POST", f"/projects/{code}/surplus-return", "finance").status_code == 409
     )  # nothing left to return

@@ -152,7 +152,7 @@ def test_after_a_take_up_the_drcs_lower_approval_is_the_ceiling_of_budget_and_mo
     take it from approval's event, and neither a payment nor a further budget exceeds it
     (第四条, 第十七条) — each refusal bilingual, changing nothing."""
     code = stack.approved(UNIT, ITEM, amount="500000.00")
-    stack.budgeted(code, "450000.00", om="0.00")
+    stack.budgeted(code, "450000.00")
     filed = stack.http(
         "POST",
         f"/projects/{code}/contracts",

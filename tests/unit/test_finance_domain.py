@@ -261,15 +261,32 @@ def budget(file=None, year=2026, construction=0, om=0, recorded=(), so_far=0):
 
 
 def test_a_budget_is_recorded_once_per_year_and_purpose():
-    budget(construction=60_000, om=5_000)
-    budget(om=5_000, recorded={"construction"})  # the year's O&M, later
-    budget(year=2027, om=5_000, recorded=set())  # next year's O&M
-    budget(construction=0, om=5_000, recorded={"construction"})  # a zero purpose records nothing
+    accepted = ok_file(acceptance_passed=True)
+    budget(accepted, construction=60_000, om=5_000)
+    budget(accepted, om=5_000, recorded={"construction"})  # the year's O&M, later
+    budget(accepted, year=2027, om=5_000, recorded=set())  # next year's O&M
+    budget(accepted, construction=0, om=5_000, recorded={"construction"})  # a zero purpose records nothing
     with pytest.raises(StateConflict) as err:
-        budget(construction=1, om=5_000, recorded={"om"})
+        budget(accepted, construction=1, om=5_000, recorded={"om"})
     body = err.value.as_dict()
     assert body["articles"] == ["第十一条"] and body["details"]["recorded"] == ["om"]
     assert "2026 年度运行维护资金" in body["message_zh"]
+
+
+def test_a_construction_projects_om_money_is_budgeted_only_after_its_acceptance():
+    """第十一条 (by year) and 第二十三条 (no O&M money for an unaccepted project): the refusal names
+    the field; construction money alone, and an O&M project's O&M money, are not concerned."""
+    with pytest.raises(StateConflict) as err:
+        budget(construction=60_000, om=1)
+    body = err.value.as_dict()
+    assert body["articles"] == ["第十一条", "第二十三条"] and "竣工验收" in body["message_zh"]
+    assert "om" in body["details"] and body["details"]["gate"] == "acceptance"
+    budget(construction=60_000)  # construction money only: no acceptance needed
+    budget(ok_file(construction_completed=True), construction=60_000, om=0)
+    with pytest.raises(StateConflict):  # completed is not accepted
+        budget(ok_file(construction_completed=True), om=5_000)
+    budget(ok_file(acceptance_passed=True), om=5_000)  # accepted: the year's O&M
+    budget(ok_file(kind="om"), om=5_000)  # an O&M project has no construction to accept
 
 
 def test_construction_money_over_every_year_stays_within_the_approved_amount():
