@@ -5,8 +5,9 @@
 Starts the whole suite as processes (``shared.testing.Stack``: six services and the gateway on a
 fresh vhost, simulated clock; SQLite, or PostgreSQL databases with ``--postgres``), runs
 ``govproj simulate`` against it and prints its report, then as its last line ``BENCH {json}``:
-``simulate_projects_per_minute``, ``simulate_minutes`` (the simulation, not the suite's start), the dead letters and the
-largest RSS of any service process, sampled every 5 s while the simulation runs (each sample
+``simulate_projects_per_minute``, ``simulate_minutes`` (the simulation, not the suite's start),
+the dead letters and the largest RSS of any service process, sampled every 5 s while the
+simulation runs (each sample
 also goes to stderr as a JSON line, and the report ends with the trend: RSS per service at each
 tenth of the run). Goals (issue 19): 2,000 projects through the whole lifecycle
 in under 10 minutes on this machine; 10,000 on PostgreSQL with RSS under 150 MB per service.
