@@ -7,10 +7,10 @@ fresh vhost, simulated clock; SQLite, or PostgreSQL databases with ``--postgres`
 ``govproj simulate`` against it and prints its report, then as its last line ``BENCH {json}``:
 ``simulate_projects_per_minute``, ``simulate_minutes`` (the simulation, not the suite's start),
 the dead letters and the largest RSS of any service process, sampled every 5 s while the
-simulation runs (each sample
-also goes to stderr as a JSON line, and the report ends with the trend: RSS per service at each
-tenth of the run). Goals (issue 19): 2,000 projects through the whole lifecycle
-in under 10 minutes on this machine; 10,000 on PostgreSQL with RSS under 150 MB per service.
+simulation runs (each sample also goes to stderr as a JSON line, and the report ends with the
+trend: RSS per service at each tenth of the run). Goals (issue 19): 2,000 projects through the
+whole lifecycle in under 10 minutes on this machine; 10,000 on PostgreSQL with RSS under 150 MB
+per service.
 Twelve projects at a time by default (measured on this machine while other runs shared it,
 2,000 projects, 0 errors, 0 dead letters: 11.2 min with 6 before planning's read of the plan
 items in force was fixed, 10.0 min with 12 after — the two changes not measured apart).
