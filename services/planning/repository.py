@@ -19,6 +19,7 @@ from services.planning.models import (
 from services.planning.plans import AnnualPlan, Plan
 from shared.authz import OVERSIGHT, Identity
 from shared.errors import NotFound
+from shared.persistence.lookup import get_or_not_found
 from shared.persistence.rows import dataclass_of, row_of
 
 _SCALARS = (
@@ -200,10 +201,7 @@ def add_plan(session: Session, plan: Plan) -> None:
 
 
 def get_plan(session: Session, plan_id: str, *, for_update: bool = False) -> Plan:
-    row = session.get(PlanRow, plan_id, with_for_update=for_update)
-    if row is None:
-        raise NotFound(f"no plan {plan_id}", f"规划 {plan_id} 不存在", details={"id": plan_id})
-    return _plan(row)
+    return _plan(get_or_not_found(session, PlanRow, plan_id, what=("plan", "规划"), for_update=for_update))
 
 
 def save_plan(session: Session, plan: Plan) -> None:
@@ -278,12 +276,7 @@ def change_to_replace(session: Session, code: str, doc_type: str) -> ChangeReque
 
 
 def get_change(session: Session, request_id: str) -> ChangeRequestRow:
-    row = session.get(ChangeRequestRow, request_id)
-    if row is None:
-        raise NotFound(
-            f"no change request {request_id}", f"调整申请 {request_id} 不存在", details={"id": request_id}
-        )
-    return row
+    return get_or_not_found(session, ChangeRequestRow, request_id, what=("change request", "调整申请"))
 
 
 def changes_of(session: Session, code: str) -> list[ChangeRequestRow]:
