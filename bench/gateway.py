@@ -10,7 +10,9 @@ timeline: GET /api/v1/projects/{code}/timeline — JWT check, role matrix, ONE p
 project:  GET /api/v1/projects/{code} — the composed view: THREE RPCs sent at once (planning's
           register, finance's funds, supervision's deadlines, findings and sanctions in one).
 All are loaded by the same client threads (keep-alive HTTP/1.1) for the same time; prints
-requests/s, p50/p99 latency, the ratios, and as its last line ``BENCH {json}``: the ratios
+requests/s, p50/p99 latency, the CPU each process spent per request (from ``/proc``: the
+gateway's gunicorn, each service, the broker — the broker's figure counts whatever else it
+served meanwhile), the ratios, and as its last line ``BENCH {json}``: the ratios
 ``gateway_read_vs_echo_rpc`` (timeline ÷ echo, goal ≥ 0.5) and ``gateway_composed_vs_read``
 (project ÷ timeline, goal ≥ 0.5), with ``gateway_read_vs_bare``. Not a test: nothing asserts a
 time.
@@ -71,6 +73,40 @@ def load(url: str, headers: dict[str, str], seconds: float, clients: int):
 
 def pct(values, q):
     return statistics.quantiles(values, n=100)[q - 1] * 1000
+
+
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat(pid: int) -> list[str]:
+    """/proc/<pid>/stat's fields after the command name (ppid is [1], utime [11], stime [12])."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    return sum((int(f[11]) + int(f[12])) / TICK for f in map(_stat, pids) if f)
+
+
+def with_children(pid: int) -> list[int]:
+    """The process and its children (gunicorn's workers)."""
+    proc = Path("/proc")
+    kids = [int(d.name) for d in proc.iterdir() if d.name.isdigit() and _stat(int(d.name))[1:2] == [str(pid)]]
+    return [pid, *kids]
+
+
+def broker_pids() -> list[int]:
+    """RabbitMQ's Erlang VM on this machine (none when the broker runs elsewhere)."""
+    found = []
+    for d in Path("/proc").iterdir():
+        try:
+            if d.name.isdigit() and (d / "comm").read_text().strip() == "beam.smp":
+                found.append(int(d.name))
+        except OSError:
+            continue
+    return found
 
 
 def main() -> int:
@@ -139,7 +175,19 @@ def main() -> int:
         wait_for(lambda: _ok(urls["echo"]), timeout=30, interval=0.5, message="echo baseline")
         for url in urls.values():
             load(url, auth, 1, 4)  # warm: connections, caches
-        results = {name: load(url, auth, args.seconds, args.clients) for name, url in urls.items()}
+        groups = {
+            "bare": with_children(bare.pid),
+            "echo": with_children(echo.pid) + [echo_service.pid],
+            "gateway": with_children(stack.procs["gateway"].pid),
+            **{s: [stack.procs[s].pid] for s in ("planning", "finance", "supervision")},
+            "broker": broker_pids(),
+        }
+        results, cpu = {}, {}
+        for name, url in urls.items():
+            before = {g: cpu_seconds(pids) for g, pids in groups.items()}
+            results[name] = load(url, auth, args.seconds, args.clients)
+            served = len(results[name][1])
+            cpu[name] = {g: (cpu_seconds(pids) - before[g]) * 1000 / served for g, pids in groups.items()}
     finally:
         for proc in (bare, echo, echo_service):
             proc.terminate()
@@ -152,6 +200,10 @@ def main() -> int:
     print(f"{'endpoint':9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for name, (rate, lat, err) in results.items():
         print(f"{name:9} {rate:8.0f} {pct(lat, 50):8.2f} {pct(lat, 99):8.2f} {err:7}")
+    print("CPU ms per request, by process (the broker's includes whatever else it served):")
+    print(f"{'endpoint':9} " + " ".join(f"{g:>11}" for g in cpu["bare"]) + f" {'total':>7}")
+    for name, spent in cpu.items():
+        print(f"{name:9} " + " ".join(f"{v:11.2f}" for v in spent.values()) + f" {sum(spent.values()):7.2f}")
     bare_rate, bare_lat, _ = results["bare"]
     for name in ("echo", "timeline", "project"):
         rate, lat, _ = results[name]
