@@ -81,7 +81,8 @@ def om(stack, code):
         f"/projects/{code}/disbursements",
         "unit",
         UNIT,
-        json={"purpose": "om", "amount": "10000.00", "contract_no": "HT-OM"},
+        # the level named: before its O&M budget no level funds the purpose (第二十五条)
+        json={"purpose": "om", "amount": "10000.00", "contract_no": "HT-OM", "level": "province"},
     ).json()
 
 

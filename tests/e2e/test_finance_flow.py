@@ -49,13 +49,13 @@ def contract(stack, code, no="HT-2026-001", signed=None):
     )
 
 
-def disburse(stack, code, amount, purpose="construction", contract_no="HT-2026-001", unit=UNIT):
+def disburse(stack, code, amount, purpose="construction", contract_no="HT-2026-001", unit=UNIT, **more):
     return stack.http(
         "POST",
         f"/projects/{code}/disbursements",
         "unit",
         unit,
-        json={"purpose": purpose, "amount": amount, "contract_no": contract_no},
+        json={"purpose": purpose, "amount": amount, "contract_no": contract_no, **more},
     )
 
 
@@ -91,7 +91,7 @@ def test_budget_contract_payment_and_refusals(stack):
     unfiled = disburse(stack, code, "1.00", contract_no="HT-NOPE")
     assert gates(unfiled) == ["contract_filed"]
     # O&M money, a construction contract; no O&M budget before the acceptance (第二十三条)
-    om = disburse(stack, code, "1.00", purpose="om")
+    om = disburse(stack, code, "1.00", purpose="om", level="province")  # no level funds it yet
     assert gates(om) == ["within_budget", "acceptance_passed", "sharing_platform", "contract_purpose"]
     early_om = {"om": {"total": "50000.00", "by_level": {"province": "50000.00"}}}
     refused = stack.http("POST", f"/projects/{code}/budget", "finance", json=early_om)
