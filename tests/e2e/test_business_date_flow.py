@@ -135,9 +135,11 @@ def _timeline_with(stack, code: str) -> list[dict]:
 
     def recorded() -> bool:
         found[:] = stack.http("GET", f"/projects/{code}/timeline", "office").json()["events"]
-        return all(
-            sum(e["action"] == act for e in found) >= 2 for act in ("disbursement_decided", "budget_recorded")
-        )
+        # the day's budgets: construction, then O&M after the acceptance (第二十三条); the next day's
+        count = {
+            act: sum(e["action"] == act for e in found) for act in ("disbursement_decided", "budget_recorded")
+        }
+        return count["disbursement_decided"] >= 2 and count["budget_recorded"] >= 3
 
     wait_for(recorded, timeout=60, interval=0.5, message="the next day's acts on the timeline")
     return found
