@@ -347,6 +347,8 @@ def _topology_queue_names() -> list[str]:
 
 
 VHOST_POOL = VhostPool()
+# scripts outside pytest (bench/) hold a Stack's vhost too: delete what is idle when they exit
+atexit.register(VHOST_POOL.drain)
 
 
 @pytest.hookimpl(trylast=True)  # after the last fixtures gave their vhosts back
