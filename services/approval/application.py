@@ -14,9 +14,10 @@ from services.approval.incidents import ChangeReview, Incident
 from services.approval.models import ChangeReviewRow, IncidentRow, SecrecyDecisionRow, platform
 from shared.authz import Identity, acts_on_project, approving_body, deny, require_approving_body
 from shared.context import AppContext
-from shared.errors import NotFound, StateConflict
+from shared.errors import StateConflict
 from shared.events import Event
 from shared.persistence.forget import forget_project_content
+from shared.persistence.lookup import get_of_project
 from shared.persistence.rows import dataclass_of, row_of
 from shared.persistence.store import Transaction
 from shared.timekit import Clock
@@ -92,16 +93,17 @@ def _approve_if_complete(tx: Transaction, case: ReviewCase, today: date) -> None
 # -- adjustments (第十八条) ----------------------------------------------------------------------
 
 
-def _of_project(tx: Transaction, model, row_id: str, code: str, what: tuple[str, str]):
-    """The row ``row_id`` of project ``code``, locked; 404 if it is not that project's."""
-    row = tx.session.get(model, row_id, with_for_update=True)
-    if row is None or row.project_code != code:
-        raise NotFound(
-            f"no {what[0]} {row_id} of project {code}",
-            f"项目 {code} 没有{what[1]} {row_id}",
-            details={"id": row_id},
-        )
-    return row
+def _change_row(tx: Transaction, code: str, request_id: str) -> ChangeReviewRow:
+    """Project ``code``'s adjustment application ``request_id``, locked (404 if not its)."""
+    what = ("change request", "调整申请")
+    return get_of_project(tx.session, ChangeReviewRow, request_id, code, what=what, for_update=True)
+
+
+def _incident_row(tx: Transaction, code: str, incident_id: str) -> IncidentRow:
+    """Project ``code``'s incident ``incident_id``, locked (404 if not its)."""
+    return get_of_project(
+        tx.session, IncidentRow, incident_id, code, what=("incident", "事项"), for_update=True
+    )
 
 
 def _change(row: ChangeReviewRow) -> ChangeReview:
@@ -328,7 +330,7 @@ class ApprovalUseCases:
     def decide_change(self, caller: Identity, *, code: str, request_id: str, data: dict) -> ChangeReview:
         today = self.ctx.today()
         with self.ctx.store.transaction() as tx:
-            row = _of_project(tx, ChangeReviewRow, request_id, code, ("change request", "调整申请"))
+            row = _change_row(tx, code, request_id)
             review = _change(row)
             case = repository.latest_case(tx.session, code)
             # a project the DRC approved as a fixed-asset investment: the DRC re-approves (第四条)
@@ -364,7 +366,7 @@ class ApprovalUseCases:
         only then does it take effect in the register and in finance (``change_reapproved``)."""
         today = self.ctx.today()
         with self.ctx.store.transaction() as tx:
-            row = _of_project(tx, ChangeReviewRow, request_id, code, ("change request", "调整申请"))
+            row = _change_row(tx, code, request_id)
             review = _change(row)
             review.reapprove(data["decision"], data["document_no"], caller.sub, today)
             _save_change(row, review)
@@ -431,9 +433,15 @@ class ApprovalUseCases:
         today = self.ctx.today()
         with self.ctx.store.transaction() as tx:
             _by_approving_body(tx, caller, "project.incident.decide", code)
-            row = _of_project(tx, IncidentRow, incident_id, code, ("incident", "事项"))
+            row = _incident_row(tx, code, incident_id)
             incident = _incident(row)
-            incident.decide(data["action"], data.get("deadline"), caller.sub, today)
+            incident.decide(
+                data["action"],
+                data.get("deadline"),
+                caller.sub,
+                today,
+                completed_on=repository.completed_on(tx.session, code),
+            )
             row.status, row.decision = incident.status, incident.decision
             case = repository.latest_case(tx.session, code)
             common = {
@@ -467,7 +475,7 @@ class ApprovalUseCases:
         today = self.ctx.today()
         with self.ctx.store.transaction() as tx:
             case = _by_approving_body(tx, caller, "project.incident.resume", code)
-            row = _of_project(tx, IncidentRow, incident_id, code, ("incident", "事项"))
+            row = _incident_row(tx, code, incident_id)
             incident = _incident(row)
             days = incident.resume(reason, caller.sub, today)
             row.status, row.decision = incident.status, incident.decision

@@ -612,6 +612,159 @@ def test_a_19th_article_suspension_ends_when_the_approving_body_says_so(stack):
     assert step["details"]["days_suspended"] == 10
 
 
+def _building(stack, day):
+    stack.set_today(day)
+    code = funded(stack)
+    filed = stack.http(
+        "POST",
+        f"/projects/{code}/contracts",
+        "unit",
+        UNIT,
+        json={
+            "contract_no": "HT-7",
+            "supplier": "浪潮",
+            "amount": "300000.00",
+            "signed_on": day,
+            "text_sha256": "a7" * 32,
+        },
+    )
+    assert filed.status_code == 201, filed.text
+    wait_for(lambda: stack.status(code) == "in_construction", timeout=20, message="building")
+    return code
+
+
+def _suspensions(stack, code):
+    return stack.http("GET", f"/projects/{code}", "office").json()["suspensions"]
+
+
+def test_overlapping_suspensions_end_only_when_both_are_lifted(stack):
+    """A 第三十四条 sanction and a 第十九条 decision suspend the same project: lifting the sanction
+    leaves it suspended — in the register, at finance and in the deadline engine alike — until
+    the approving body lets construction resume; each lifting is its own step on the timeline."""
+    code = _building(stack, "2026-09-01")
+    fid, sanctions = failed_finding(stack, code), {}
+    for step in ("criticism", "withhold_funds", "suspend"):
+        r = stack.http(
+            "POST",
+            "/sanctions",
+            "office",
+            json={"project": code, "type": step, "finding": fid, "reason": "整改后仍不符合要求"},
+        )
+        assert r.status_code == 201, r.text
+        sanctions[step] = r.json()["id"]
+    incidents = f"/projects/{code}/incidents"
+    loss = stack.http(
+        "POST", incidents, "unit", UNIT, json={"kind": "major_loss", "description": "投资重大损失"}
+    ).json()["id"]
+    decided = stack.http("POST", f"{incidents}/{loss}/decision", "office", json={"action": "suspend"})
+    assert decided.status_code == 200, decided.text
+    both = sorted([f"sanction:{sanctions['suspend']}", f"incident:{loss}"])
+    wait_for(lambda: sorted(_suspensions(stack, code)) == both, timeout=20, message="both suspensions")
+    assert stack.status(code) == "suspended"
+
+    stack.set_today("2026-09-05")
+    for step in ("suspend", "withhold_funds"):  # finance hears them in this order (one queue)
+        lifted = stack.http(
+            "POST", f"/sanctions/{sanctions[step]}/lifting", "office", json={"reason": "已整改"}
+        )
+        assert lifted.status_code == 200, lifted.text
+    # the register heard the lifting, and the 第十九条 suspension still stands
+    wait_for(
+        lambda: _suspensions(stack, code) == [f"incident:{loss}"],
+        timeout=20,
+        message="the sanction's lifting",
+    )
+    assert stack.status(code) == "suspended"
+    wait_for(
+        lambda: (lambda g: g if not g["withholding_sanctions"] else None)(
+            stack.http("GET", f"/projects/{code}/funds", "finance").json()["gates"]
+        ),
+        timeout=20,
+        message="finance heard both liftings",
+    )
+    assert stack.http("GET", f"/projects/{code}/funds", "finance").json()["gates"]["suspended"] is True
+    assert [g["gate"] for g in pay(stack, code)["failed_gates"]] == ["not_suspended"]
+    [report] = [
+        d
+        for d in stack.http("GET", "/deadlines", "office", params={"project": code}).json()
+        if d["kind"] == "annual_report"
+    ]
+    assert report["status"] == "suspended"
+    assert f"still suspended by incident:{loss}" in report["ledger"][-1]["why"]
+
+    stack.set_today("2026-09-11")
+    resumed = stack.http("POST", f"{incidents}/{loss}/resumption", "office", json={"reason": "损失已挽回"})
+    assert resumed.status_code == 200, resumed.text
+    wait_for(lambda: stack.status(code) == "in_construction", timeout=20, message="resumed")
+    assert _suspensions(stack, code) == []
+    wait_for(lambda: pay(stack, code)["status"] == "paid", timeout=20, message="paid again")
+    events = wait_for(
+        lambda: (lambda e: e if "construction_resumed" in [x["action"] for x in e] else None)(
+            stack.http("GET", f"/projects/{code}/timeline", "office").json()["events"]
+        ),
+        timeout=20,
+        message="both liftings on the timeline",
+    )
+    story = [e["action"] for e in events]
+    assert story.count("sanction_lifted") == 2 and story.count("construction_resumed") == 1
+    assert story.index("sanction_lifted") < story.index("construction_resumed")
+
+
+def test_a_finished_project_is_not_suspended(stack):
+    """第十九条 暂停项目建设 concerns a project under construction: once acceptance announced the
+    completion, the approving body's suspension is refused (409, bilingual) and changes nothing —
+    the incident stays open, the register, finance and the deadlines as they were."""
+    code = _building(stack, "2026-09-01")
+    incidents = f"/projects/{code}/incidents"
+
+    def report(kind):
+        return stack.http(
+            "POST", incidents, "unit", UNIT, json={"kind": kind, "description": "投资重大损失"}
+        ).json()["id"]
+
+    earlier = report("serious_delay")  # decided before the completion: a harmless probe below
+    assert (
+        stack.http("POST", f"{incidents}/{earlier}/decision", "office", json={"action": "none"}).status_code
+        == 200
+    )
+    done = stack.http(
+        "POST", f"/projects/{code}/completion", "unit", UNIT, json={"completed_on": "2026-09-01"}
+    )
+    assert done.status_code == 201, done.text
+    wait_for(lambda: stack.status(code) == "completed", timeout=20, message="completed")
+    # the completion reaches approval: the refusal of a suspension now names it
+    probe = wait_for(  # the body (a 409 Response is falsy)
+        lambda: (lambda body: body if "completed_on" in body["error"]["details"] else None)(
+            stack.http("POST", f"{incidents}/{earlier}/decision", "office", json={"action": "suspend"}).json()
+        ),
+        timeout=20,
+        message="approval learned the completion",
+    )
+    assert probe["error"]["code"] == "state_conflict"
+    loss = report("major_loss")
+    refused = stack.http("POST", f"{incidents}/{loss}/decision", "office", json={"action": "suspend"})
+    assert refused.status_code == 409, refused.text
+    error = refused.json()["error"]
+    assert error["articles"] == ["第十九条"] and "完成建设" in error["message_zh"]
+    assert error["details"] == {"action": "suspend", "completed_on": "2026-09-01"}
+    # nothing changed
+    [incident] = [i for i in stack.http("GET", incidents, "office").json() if i["id"] == loss]
+    assert incident["status"] == "open" and not incident["decision"]
+    assert stack.status(code) == "completed" and _suspensions(stack, code) == []
+    assert stack.http("GET", f"/projects/{code}/funds", "finance").json()["gates"]["suspended"] is False
+    deadlines = stack.http("GET", "/deadlines", "office", params={"project": code}).json()
+    assert "suspended" not in {d["status"] for d in deadlines}
+    actions = [
+        e["action"] for e in stack.http("GET", f"/projects/{code}/timeline", "office").json()["events"]
+    ]
+    assert "construction_suspended" not in actions
+    # a rectification is still the approving body's to order
+    ordered = stack.http(
+        "POST", f"{incidents}/{loss}/decision", "office", json={"action": "rectify", "deadline": "2099-01-01"}
+    )
+    assert ordered.status_code == 200, ordered.text
+
+
 def test_a_project_past_its_planned_end_is_noticed(stack):
     """第十九条: a project past its registered schedule's end unfinished is listed by the
     deadline engine; the scan asks a unit that did not report the serious delay to report it,

@@ -93,3 +93,45 @@ def test_a_round_opened_decided_and_closed_approves_the_project(store):
     ]
     assert cases.review_cases(project_code=CODE)[0].approved_on == TODAY
     assert cases.incidents(code=CODE) == [] and cases.change_reviews(code=CODE) == []
+
+
+def test_a_suspension_is_refused_once_the_completion_is_known(store):
+    """第十九条 暂停项目建设: approval keeps acceptance's construction_completed; from then on a
+    suspension is refused (409 citing the article) before the incident's own state is looked at,
+    nothing changes and nothing is emitted; a rectification may still be ordered."""
+    from shared.errors import StateConflict
+
+    cases = ApprovalUseCases(AppContext(store, fixed(TODAY)))
+    round_, _ = cases.open_round(OFFICE, title="2026年第一批", projects=[CODE])
+    opinion = {"project": CODE, "decision": "approve", "necessity": "n", "feasibility": "f"}
+    opinion["approved_amount"] = "450000.00"
+    cases.record_opinion(OFFICE, round_id=round_.id, data=load(schemas.OpinionFiling, opinion))
+    cases.close_round(round_id=round_.id)
+    unit = Identity("u1", "unit", SUBMITTED["unit"])
+    report = load(schemas.IncidentReport, {"kind": "major_loss", "description": "损失"})
+    decided, loss = (cases.report_incident(unit, code=CODE, data=report) for _ in range(2))
+    cases.decide_incident(
+        OFFICE, code=CODE, incident_id=decided.id, data=load(schemas.IncidentDecision, {"action": "none"})
+    )
+    completed = {"completed_on": TODAY, "acceptance_due": date(2026, 6, 2)}
+    store.handle_once(
+        make_event(
+            "construction_completed",
+            completed,
+            project_code=CODE,
+            regulation_version="shandong/v1",
+            articles=[23],
+        ),
+        application.construction_completed,
+    )
+    before = emitted(store)
+    suspend = load(schemas.IncidentDecision, {"action": "suspend"})
+    for incident in (loss, decided):  # the completion is said first, whatever the incident's state
+        with pytest.raises(StateConflict) as err:
+            cases.decide_incident(OFFICE, code=CODE, incident_id=incident.id, data=suspend)
+        assert err.value.as_dict()["articles"] == ["第十九条"]
+        assert err.value.details == {"action": "suspend", "completed_on": "2026-03-02"}
+    assert emitted(store) == before
+    assert [i.status for i in cases.incidents(code=CODE)].count("open") == 1
+    rectify = load(schemas.IncidentDecision, {"action": "rectify", "deadline": "2099-01-01"})
+    assert cases.decide_incident(OFFICE, code=CODE, incident_id=loss.id, data=rectify).status == "decided"
