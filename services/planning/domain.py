@@ -467,11 +467,11 @@ class Project:
         suspension stands (a 第三十四条 sanction and a 第十九条 decision may overlap). Raises
         SuspensionNotKnown when the lifting overtook its suspension (separate queues)."""
         if ref not in self.suspensions:
-            if self.status == "suspended" and not self.suspensions and self.status_before_suspension:
-                # suspended before the register kept each suspension: the one lifting ends it
-                self.status, self.status_before_suspension = self.status_before_suspension, None
-                return True
-            raise SuspensionNotKnown(ref)
+            if UNNAMED_SUSPENSION not in self.suspensions:
+                raise SuspensionNotKnown(ref)
+            # suspended before the register named each suspension (migration planning_0010):
+            # the first lifting not otherwise known ends that one
+            ref = UNNAMED_SUSPENSION
         self.suspensions = [s for s in self.suspensions if s != ref]
         if self.suspensions or self.status != "suspended" or not self.status_before_suspension:
             return True  # the list changed; the status stays while another suspension stands
@@ -495,6 +495,10 @@ class Project:
             return False
         self.status = TRANSITIONS["submitted"]["open_review"]
         return True
+
+
+# the suspension of a project suspended before the register kept each by name (planning_0010)
+UNNAMED_SUSPENSION = "unnamed"
 
 
 class SuspensionNotKnown(Exception):

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from services.approval.incidents import ChangeReview, Incident
-from services.planning.domain import Project, SuspensionNotKnown
+from services.planning.domain import UNNAMED_SUSPENSION, Project, SuspensionNotKnown
 from shared.errors import RuleViolation, StateConflict
 
 TODAY = date(2026, 6, 1)
@@ -249,7 +249,20 @@ def test_a_lifting_before_its_suspension_waits_for_it():
 
 def test_a_suspension_from_before_the_register_kept_each_is_lifted_by_its_lifting():
     p = project(status="suspended", status_before_suspension="in_construction")
-    assert p.resume("incident:IN-1") and p.status == "in_construction"
+    p.suspensions = [UNNAMED_SUSPENSION]  # as migration planning_0010 leaves it
+    assert p.resume("incident:IN-1") and p.status == "in_construction" and p.suspensions == []
+
+
+def test_an_unnamed_suspension_stands_beside_one_named_later():
+    """Suspended before the upgrade (unnamed), then sanctioned: lifting the sanction leaves the
+    project suspended; the older suspension's lifting, unknown by name, ends it."""
+    p = project(status="suspended", status_before_suspension="in_construction")
+    p.suspensions = [UNNAMED_SUSPENSION]
+    p.suspend("sanction:S-2")
+    assert p.resume("sanction:S-2") and p.status == "suspended"
+    assert p.resume("incident:IN-1") and p.status == "in_construction" and p.suspensions == []
+    with pytest.raises(SuspensionNotKnown):
+        p.resume("incident:IN-9")
 
 
 def test_a_suspended_project_terminated_stays_terminated_when_lifted():
