@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -863,6 +863,23 @@ class Stack:
             return self.http("POST", f"/projects/{code}/budget", "finance", json=body).status_code == 201
 
         wait_for(recorded, timeout=20, message=message)
+
+    def timeline_with(
+        self,
+        code: str,
+        action: str,
+        role: str,
+        unit: str | None = None,
+        message: str = "the step on the timeline",
+    ) -> list[dict]:
+        """The project's timeline as ``role`` reads it, once it shows a step ``action`` (the
+        step's event reaches planning asynchronously)."""
+
+        def read() -> list[dict] | None:
+            events = self.http("GET", f"/projects/{code}/timeline", role, unit).json()["events"]
+            return events if action in [e["action"] for e in events] else None
+
+        return cast(list[dict], wait_for(read, timeout=20, message=message))
 
     def http(
         self,

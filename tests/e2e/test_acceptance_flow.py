@@ -462,13 +462,7 @@ def test_the_approving_body_delegates_the_acceptance_to_the_unit(stack):
     assert record["delegation"]["comments"] == "委托建设单位组织竣工验收"
     filed = stack.http("GET", f"/projects/{code}/acceptance", "office").json()["decision"]
     assert filed["filed_with_office"] == {"on": "2027-03-02", "report_document": "验收意见书.pdf"}
-    events = wait_for(
-        lambda: (lambda e: e if "acceptance_decided" in [x["action"] for x in e] else None)(
-            stack.http("GET", f"/projects/{code}/timeline", "office").json()["events"]
-        ),
-        timeout=20,
-        message="on the timeline",
-    )
+    events = stack.timeline_with(code, "acceptance_decided", "office", message="on the timeline")
     story = [e["action"] for e in events]
     assert story.index("acceptance_delegated") < story.index("acceptance_decided")
     step = events[story.index("acceptance_delegated")]

@@ -136,13 +136,7 @@ def test_classified_project_waits_for_the_secrecy_bureau(stack):
     assert twice.status_code == 409
     # the timeline (from the ledger) shows a classified project's steps to those who see the
     # project, their details (e.g. the name sent for review) only to its unit and the bureau
-    office = wait_for(
-        lambda: (lambda e: e if "project_approved" in [x["action"] for x in e] else None)(
-            stack.http("GET", f"/projects/{code}/timeline", "office").json()["events"]
-        ),
-        timeout=20,
-        message="approval on the timeline",
-    )
+    office = stack.timeline_with(code, "project_approved", "office", message="approval on the timeline")
     assert all(e["details"] == {} for e in office)
     own = stack.http("GET", f"/projects/{code}/timeline", "unit", UNIT).json()["events"]
     assert [e["action"] for e in own] == [e["action"] for e in office]

@@ -135,13 +135,7 @@ def test_the_drc_takes_up_an_approved_project_and_its_approval_comes_first(stack
         message="budget after the DRC's approval",
     )
     # and the step is on the timeline, with the DRC's reason
-    events = wait_for(
-        lambda: (lambda e: e if "fixed_asset_designated" in [x["action"] for x in e] else None)(
-            stack.http("GET", f"/projects/{code}/timeline", "office").json()["events"]
-        ),
-        timeout=20,
-        message="the step on the timeline",
-    )
+    events = stack.timeline_with(code, "fixed_asset_designated", "office", message="the step on the timeline")
     [step] = [e for e in events if e["action"] == "fixed_asset_designated"]
     assert step["articles"] == ["第四条"] and step["details"]["comments"].startswith("涉及机房")
 

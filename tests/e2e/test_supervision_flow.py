@@ -598,12 +598,8 @@ def test_a_19th_article_suspension_ends_when_the_approving_body_says_so(stack):
     wait_for(lambda: pay(stack, code)["status"] == "paid", timeout=20, message="paid again")
     again = stack.http("POST", f"{incidents}/{loss}/resumption", "office", json={"reason": "again"})
     assert again.status_code == 409 and again.json()["error"]["articles"] == ["第十九条"]
-    events = wait_for(
-        lambda: (lambda e: e if "construction_resumed" in [x["action"] for x in e] else None)(
-            stack.http("GET", f"/projects/{code}/timeline", "unit", UNIT).json()["events"]
-        ),
-        timeout=20,
-        message="the resumption on the timeline",
+    events = stack.timeline_with(
+        code, "construction_resumed", "unit", UNIT, message="the resumption on the timeline"
     )
     story = [e["action"] for e in events]
     assert story.index("construction_suspended") < story.index("construction_resumed")
@@ -698,12 +694,8 @@ def test_overlapping_suspensions_end_only_when_both_are_lifted(stack):
     wait_for(lambda: stack.status(code) == "in_construction", timeout=20, message="resumed")
     assert _suspensions(stack, code) == []
     wait_for(lambda: pay(stack, code)["status"] == "paid", timeout=20, message="paid again")
-    events = wait_for(
-        lambda: (lambda e: e if "construction_resumed" in [x["action"] for x in e] else None)(
-            stack.http("GET", f"/projects/{code}/timeline", "office").json()["events"]
-        ),
-        timeout=20,
-        message="both liftings on the timeline",
+    events = stack.timeline_with(
+        code, "construction_resumed", "office", message="both liftings on the timeline"
     )
     story = [e["action"] for e in events]
     assert story.count("sanction_lifted") == 2 and story.count("construction_resumed") == 1
@@ -825,13 +817,7 @@ def test_a_project_past_its_planned_end_is_noticed(stack):
     assert settled["ledger"][-1]["why"].startswith("past the planned end; serious delay reported")
     again = stack.http("POST", "/admin/scan", "office", json={}).json()
     assert silent not in again["unreported_delays"]  # once
-    events = wait_for(
-        lambda: (lambda e: e if "incident_reported" in [x["action"] for x in e] else None)(
-            stack.http("GET", f"/projects/{told}/timeline", "office").json()["events"]
-        ),
-        timeout=20,
-        message="the report on the timeline",
-    )
+    events = stack.timeline_with(told, "incident_reported", "office", message="the report on the timeline")
     [step] = [e for e in events if e["action"] == "incident_reported"]
     assert step["what_zh"] == "报告工程严重逾期或投资重大损失" and step["articles"] == ["第十九条"]
 
@@ -881,12 +867,8 @@ def test_a_refusal_to_rectify_is_recorded_and_sanctionable(stack):
         json={"project": code, "type": "criticism", "finding": fid, "reason": "拒不整改"},
     )
     assert imposed.status_code == 201, imposed.text
-    events = wait_for(
-        lambda: (lambda e: e if "sanction_imposed" in [x["action"] for x in e] else None)(
-            stack.http("GET", f"/projects/{code}/timeline", "office").json()["events"]
-        ),
-        timeout=20,
-        message="the refusal and the sanction on the timeline",
+    events = stack.timeline_with(
+        code, "sanction_imposed", "office", message="the refusal and the sanction on the timeline"
     )
     [step] = [e for e in events if e["action"] == "finding_rectification_refused"]
     assert step["what_zh"] == "拒不整改" and step["articles"] == ["第三十四条"]
