@@ -1,6 +1,7 @@
 """Benchmark: bare nameko event dispatch→handle vs our reliable pipeline, same run, same broker.
 
     .venv/bin/python bench/pipeline.py [--events 2000] [--db sqlite|postgresql]
+                                       [--layout deployed|one-process]
 
 bare:     nameko's standalone dispatcher (confirms) → a plain @event_handler that does nothing.
 reliable: a command transaction writes the event to the outbox → the relay publishes it
@@ -16,6 +17,23 @@ latency p50/p99; its last line is ``BENCH {json}`` of the ratios, named after th
 configuration (``pipeline_sqlite_burst``, ``pipeline_sqlite_10_producers``,
 ``pipeline_postgresql``; ``pipeline_vs_broker_<db>``), which bench/run.py collects.
 Each run uses a fresh vhost and fresh databases; nothing is timed as a test assertion.
+
+Layouts (--layout), the same measurement in both: throughput = n events ÷ the time from the
+first send until the consumer has seen all n, then the paced pass; a latency is the consumer's
+receive time − the event's sent (bare) or occurred (reliable) time, on the one machine clock.
+deployed (the default): the consuming service runs in its own process — this script again,
+          with the hidden ``--serve bare|reliable``: the BareConsumer container, or TimedFinance
+          with its database — which says ``ready`` on stdout once its container has started
+          (its queues consumed), then writes each latency it observes there, and stops when
+          its stdin closes. The producing side stays here: nameko's event_dispatcher (bare);
+          supervision's Store command transactions and the RelayLoop greenthread, which in
+          production runs inside the producing service's process (reliable). This is how every
+          deployment runs (each service its own process, its own pod); in one process the
+          consumer takes the producer's CPU (one Python thread under eventlet), which distorts
+          the ratio on a small machine.
+one-process: everything in this process under eventlet, as the figures before the layouts
+          were measured (to reproduce them).
+The broker measurement is one process in both layouts.
 """
 
 from __future__ import annotations
@@ -30,6 +48,7 @@ eventlet.monkey_patch()
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -42,6 +61,7 @@ from urllib.parse import quote, urlsplit  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from eventlet.green import subprocess  # noqa: E402
 from nameko.containers import ServiceContainer  # noqa: E402
 from nameko.events import event_handler  # noqa: E402
 from nameko.standalone.events import event_dispatcher  # noqa: E402
@@ -73,6 +93,15 @@ class Result:
 
 BARE_SEEN: list[float] = []
 RELIABLE_SEEN: list[float] = []
+SERVING = False  # this process is the consumer of --layout deployed (--serve): report on stdout
+
+
+def _observe(seen: list[float], latencies: list[float]) -> None:
+    if SERVING:  # one line per delivery or batch, read by the benchmark's ConsumerProcess
+        sys.stdout.write("seen " + " ".join(f"{x:.6f}" for x in latencies) + "\n")
+        sys.stdout.flush()
+    else:
+        seen.extend(latencies)
 
 
 class BareConsumer:
@@ -80,7 +109,7 @@ class BareConsumer:
 
     @event_handler("bench_source", "tick")
     def on_tick(self, payload):
-        BARE_SEEN.append(time.time() - payload["sent"])
+        _observe(BARE_SEEN, [time.time() - payload["sent"]])
 
 
 class TimedFinance(FinanceService):
@@ -91,15 +120,91 @@ class TimedFinance(FinanceService):
     def on_clock_set(self, events):
         super().on_clock_set(events)
         now = time.time()
-        RELIABLE_SEEN.extend(now - event.occurred_at.timestamp() for event in events)
+        _observe(RELIABLE_SEEN, [now - event.occurred_at.timestamp() for event in events])
 
 
 PRODUCERS = 0  # concurrent senders (set by --producers; 0 = one burst from one sender)
 
 
-def measure(send, seen: list[float], n: int, paced: int, rate: float) -> Result:
+class ConsumerProcess:
+    """The consuming service in its own process (--layout deployed): this script with
+    ``--serve``. Its stdout is read here by a greenthread: ``ready`` once its container has
+    started, then ``seen <latency>…`` for each delivery or batch, appended to ``seen``."""
+
+    def __init__(self, kind: str, amqp_uri: str, seen: list[float], db_url: str = "") -> None:
+        self.seen = seen
+        self.ready = False
+        self.ended = False
+        command = [sys.executable, str(Path(__file__).resolve()), "--serve", kind]
+        command += ["--amqp-uri", amqp_uri] + (["--db-url", db_url] if db_url else [])
+        command += ["--keys-dir", str(TEST_KEYS_DIR)]  # its import of shared.testing made others
+        self.process = subprocess.Popen(command, bufsize=-1, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.reader = eventlet.spawn(self._read)
+
+    def _read(self) -> None:
+        try:
+            for line in self.process.stdout:
+                word, _, rest = line.decode().partition(" ")
+                if word == "seen":
+                    self.seen.extend(float(x) for x in rest.split())
+                elif word.strip() == "ready":
+                    self.ready = True
+        finally:
+            self.ended = True
+
+    def check(self) -> None:
+        if self.ended:
+            raise RuntimeError(f"the consumer process ended (exit code {self.process.poll()})")
+
+    def wait_ready(self) -> None:
+        _wait(lambda: self.check() or self.ready, timeout=120)
+
+    def stop(self) -> None:
+        """Close its stdin (it stops its container and exits); terminate it if it does not."""
+        if self.process.poll() is None:
+            try:
+                self.process.stdin.close()
+                self.process.wait(timeout=30)
+            except (OSError, subprocess.TimeoutExpired):
+                self.process.terminate()
+                try:
+                    self.process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+        self.reader.wait()
+
+
+def serve(kind: str, amqp_uri: str, db_url: str, keys_dir: str) -> int:
+    """The consumer of --layout deployed (run by ConsumerProcess): start the container, say
+    ``ready``, report what it sees (_observe) until stdin closes, then stop."""
+    global SERVING
+    SERVING = True
+    # the benchmark's keys (the relay signs with its supervision key), not the fresh ones
+    # shared.testing generated when this process imported it
+    os.environ["GOVPROJ_KEYS_DIR"] = keys_dir
+    if kind == "bare":
+        container = ServiceContainer(BareConsumer, {"AMQP_URI": amqp_uri})
+    else:
+        container = ServiceContainer(TimedFinance, service_config("finance", amqp_uri, db_url))
+    container.start()  # returns once its consumers are consuming
+
+    def until_stdin_closes() -> None:
+        while os.read(sys.stdin.fileno(), 4096):  # green (monkey-patched): waits cooperatively
+            pass
+        container.stop()
+
+    eventlet.spawn(until_stdin_closes)
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    container.wait()
+    return 0
+
+
+def measure(send, seen: list[float], n: int, paced: int, rate: float, check=lambda: None) -> Result:
     """Saturation: n sends from PRODUCERS concurrent greenthreads (throughput). Paced: ``paced``
-    sends at ``rate``/s (latency of a pipeline that is not queueing behind itself)."""
+    sends at ``rate``/s (latency of a pipeline that is not queueing behind itself). ``check``
+    raises if the consumer cannot finish (its process ended)."""
     seen.clear()
     start = time.time()
     if PRODUCERS == 0:  # a burst: the sender never waits for the pipeline
@@ -108,18 +213,39 @@ def measure(send, seen: list[float], n: int, paced: int, rate: float) -> Result:
     else:
         for _ in eventlet.GreenPool(PRODUCERS).imap(send, range(n)):
             pass
-    _wait(lambda: len(seen) >= n)
+    _wait(lambda: check() or len(seen) >= n)
     throughput = n / (time.time() - start)
     saturated = list(seen)
     seen.clear()
     for i in range(paced):
         send(i)
         eventlet.sleep(1 / rate)
-    _wait(lambda: len(seen) >= paced)
+    _wait(lambda: check() or len(seen) >= paced)
     return Result(throughput, saturated, list(seen))
 
 
-def run_bare(amqp_uri: str, n: int, paced: int, rate: float) -> Result:
+def run_bare(amqp_uri: str, n: int, paced: int, rate: float, deployed: bool) -> Result:
+    if not deployed:
+        return _run_bare_one_process(amqp_uri, n, paced, rate)
+    consumer = ConsumerProcess("bare", amqp_uri, BARE_SEEN)
+    try:
+        consumer.wait_ready()
+        dispatch = event_dispatcher({"AMQP_URI": amqp_uri})  # pooled connections: green-safe
+        dispatch("bench_source", "tick", {"sent": time.time()})  # declare and warm up
+        _wait(lambda: consumer.check() or len(BARE_SEEN) == 1)
+        return measure(
+            lambda i: dispatch("bench_source", "tick", {"sent": time.time()}),
+            BARE_SEEN,
+            n,
+            paced,
+            rate,
+            consumer.check,
+        )
+    finally:
+        consumer.stop()
+
+
+def _run_bare_one_process(amqp_uri: str, n: int, paced: int, rate: float) -> Result:
     container = ServiceContainer(BareConsumer, {"AMQP_URI": amqp_uri})
     container.start()
     dispatch = event_dispatcher({"AMQP_URI": amqp_uri})  # pooled connections: green-safe
@@ -132,7 +258,60 @@ def run_bare(amqp_uri: str, n: int, paced: int, rate: float) -> Result:
     return result
 
 
-def run_reliable(amqp_uri: str, urls: dict[str, str], n: int, paced: int, rate: float) -> Result:
+def run_reliable(
+    amqp_uri: str, urls: dict[str, str], n: int, paced: int, rate: float, deployed: bool
+) -> Result:
+    if not deployed:
+        return _run_reliable_one_process(amqp_uri, urls, n, paced, rate)
+    # the producing service's side: its command transactions and its relay, in this process
+    supervision_engine = create_engine_for(urls["supervision"])
+    relay = RelayLoop(
+        OutboxRelay(
+            supervision_engine,
+            supervision_tables,
+            amqp_uri,
+            signing_key=load_signing_key(TEST_KEYS_DIR, "supervision"),
+        )
+    )
+    producer = Store(supervision_engine, supervision_tables, on_published=relay.wake)
+    consumer = ConsumerProcess("reliable", amqp_uri, RELIABLE_SEEN, urls["finance"])
+    relay_thread = None
+    try:
+        consumer.wait_ready()
+        relay_thread = eventlet.spawn(relay.run)
+        command = _clock_command(producer)
+        command(0)
+        _wait(lambda: consumer.check() or len(RELIABLE_SEEN) == 1)
+        result = measure(command, RELIABLE_SEEN, n, paced, rate, consumer.check)
+        # every event handled once, through the inbox (the consumer has seen all of them)
+        finance_engine = create_engine_for(urls["finance"])
+        inbox = TimedFinance.db.tables.processed_messages
+        with finance_engine.connect() as conn:
+            assert conn.scalar(select(func.count()).select_from(inbox)) == n + paced + 1
+        finance_engine.dispose()
+        return result
+    finally:
+        consumer.stop()
+        if relay_thread is not None:
+            relay.stop()
+            relay_thread.wait()
+
+
+def _clock_command(producer: Store):
+    def command(i: int) -> None:
+        with producer.transaction() as tx:
+            tx.emit(
+                "clock_set",
+                {"today": date(2030, 1, 1) + timedelta(days=i % 300), "set_by": "bench"},
+                project_code=None,
+                regulation_version=None,
+                articles=[],
+            )
+
+    return command
+
+
+def _run_reliable_one_process(amqp_uri: str, urls: dict[str, str], n: int, paced: int, rate: float) -> Result:
     supervision_engine = create_engine_for(urls["supervision"])
     # signed with supervision's key, which finance trusts (the tests' keys, shared.testing)
     relay = RelayLoop(
@@ -249,6 +428,17 @@ def main() -> int:
     parser.add_argument("--paced", type=int, default=300, help="events in the latency pass")
     parser.add_argument("--rate", type=float, default=100, help="events/s in the latency pass")
     parser.add_argument(
+        "--layout",
+        choices=["deployed", "one-process"],
+        default="deployed",
+        help="deployed: the consuming service in its own process, as deployed; one-process: "
+        "everything in this process (the figures measured before this option)",
+    )
+    parser.add_argument("--serve", choices=["bare", "reliable"], help=argparse.SUPPRESS)
+    parser.add_argument("--amqp-uri", help=argparse.SUPPRESS)
+    parser.add_argument("--db-url", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--keys-dir", help=argparse.SUPPRESS)
+    parser.add_argument(
         "--producers",
         type=int,
         default=0,
@@ -256,6 +446,9 @@ def main() -> int:
         "waiting for its command (10 = a service's workers)",
     )
     args = parser.parse_args()
+    if args.serve:
+        return serve(args.serve, args.amqp_uri, args.db_url, args.keys_dir)
+    deployed = args.layout == "deployed"
     global PRODUCERS
     PRODUCERS = args.producers
     infra = _from_environment()
@@ -285,25 +478,27 @@ def main() -> int:
             )
             upgrade(service, urls[service])
         broker = run_broker(amqp_uri, args.events)
-        bare = run_bare(amqp_uri, args.events, args.paced, args.rate)
-        reliable = run_reliable(amqp_uri, urls, args.events, args.paced, args.rate)
+        bare = run_bare(amqp_uri, args.events, args.paced, args.rate, deployed)
+        reliable = run_reliable(amqp_uri, urls, args.events, args.paced, args.rate, deployed)
     finally:
         admin.delete_vhost(vhost)
         pg.drop_all()
     senders = f"{PRODUCERS} concurrent senders" if PRODUCERS else "a burst from one sender"
     print(
-        f"events: {args.events} from {senders}, then {args.paced} at {args.rate:.0f}/s; database: {args.db}"
+        f"events: {args.events} from {senders}, then {args.paced} at {args.rate:.0f}/s; "
+        f"database: {args.db}; layout: {args.layout}"
     )
     print(
         f"{'pipeline':10} {'events/s':>9} | {'paced p50':>9} {'p99 ms':>7} | "
-        f"{'saturated p50':>13} {'p99 ms':>7}"
+        f"{'saturated p50':>13} {'p99 ms':>7} | consumer"
     )
+    where = "own process" if deployed else "this process"
     for name, r in (("bare", bare), ("reliable", reliable)):
         print(
             f"{name:10} {r.throughput:9.0f} | {pct(r.paced, 50):9.1f} {pct(r.paced, 99):7.1f} | "
-            f"{pct(r.saturated, 50):13.1f} {pct(r.saturated, 99):7.1f}"
+            f"{pct(r.saturated, 50):13.1f} {pct(r.saturated, 99):7.1f} | {where}"
         )
-    print(f"{'broker':10} {broker:9.0f}")
+    print(f"{'broker':10} {broker:9.0f} | {'':9} {'':7} | {'':13} {'':7} | this process")
     ratio = reliable.throughput / bare.throughput
     vs_broker = reliable.throughput / broker
     print(f"ratio reliable/bare: {ratio:.2f}  (goal ≥ 0.50: {'met' if ratio >= 0.5 else 'NOT met'})")
