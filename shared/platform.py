@@ -155,10 +155,11 @@ class ClockProvider(DependencyProvider):
             return RealClock()
         db = _database(self.container)
         table = db.tables.simulated_clock
+        statement = select(table.c.today).where(table.c.id == 1)
 
-        def simulated_today() -> date | None:
-            with Session(db.engine) as session:
-                return session.scalar(select(table.c.today).where(table.c.id == 1))
+        def simulated_today() -> date | None:  # asked by every command: a bare connection
+            with db.engine.connect() as conn:
+                return conn.scalar(statement)
 
         return SimulatedClock(simulated_today)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from typing import Any
 
@@ -384,13 +385,13 @@ class PlanningUseCases:
         failpoint("after_commit")  # fault tests: a crash here must not lose the event
         return project
 
-    def plan_items(self) -> set[str]:
+    def plan_items(self) -> AbstractSet[str]:
         """The plan items in force this year: what an application must implement (第六条)."""
         with self.ctx.store.read() as session:
             year = self.ctx.today().year
             return plan_items_in_force(session, year)
 
-    def get_project(self, caller: Identity, *, code: str) -> tuple[Project, set[str]]:
+    def get_project(self, caller: Identity, *, code: str) -> tuple[Project, AbstractSet[str]]:
         """The project, and the plan items in force this year as far as its open items ask
         (第六条): read only for an application still open (draft or returned) naming an item —
         past submission it has no open items, and no item is in force under no code (issue 19:

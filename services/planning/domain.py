@@ -6,6 +6,7 @@ Statuses are the public ones of docs/api.md.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -227,7 +228,7 @@ class Project:
         self.catalog = resources
 
     def missing_for_submission(
-        self, policy: Policy, plan_items: set[str] | None = None
+        self, policy: Policy, plan_items: AbstractSet[str] | None = None
     ) -> list[dict[str, Any]]:
         """EVERY item the application still lacks, each with its article (第六条, 第七条,
         第十四条, 第二十七条). ``plan_items``: the plan items in force (None: not checked)."""
@@ -270,7 +271,7 @@ class Project:
                 )
         return missing
 
-    def submit(self, policy: Policy, plan_items: set[str]) -> int:
+    def submit(self, policy: Policy, plan_items: AbstractSet[str]) -> int:
         """Submit the application (第六条, 第七条); returns the submission number."""
         self._require_status(tuple(s for s, t in TRANSITIONS.items() if "submit" in t), "submit", [6, 7])
         missing = self.missing_for_submission(policy, plan_items)

@@ -12,6 +12,8 @@ and loads the items of a plan it has not seen. The rule itself stays ``plans.ite
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
@@ -34,7 +36,24 @@ _ANNUAL_ITEMS = select(AnnualPlanRow.id, AnnualPlanRow.items).where(
 _KNOWN: weakref.WeakKeyDictionary[Engine, dict[tuple[str, str], frozenset[str]]] = weakref.WeakKeyDictionary()
 
 
-def plan_items_in_force(session: Session, year: int) -> set[str]:
+class ItemsInForce(AbstractSet[str]):
+    """The union of the plans' item codes, not copied: a command asks only whether its
+    application's item is among them (a union built per command grew with the plans)."""
+
+    def __init__(self, parts: list[frozenset[str]]) -> None:
+        self._parts = parts
+
+    def __contains__(self, code: object) -> bool:
+        return any(code in part for part in self._parts)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(frozenset().union(*self._parts))
+
+    def __len__(self) -> int:
+        return len(frozenset().union(*self._parts))
+
+
+def plan_items_in_force(session: Session, year: int) -> ItemsInForce:
     """Item codes an application may reference in ``year``: those of the approved plans whose
     period covers it, and of that year's annual plans derived from one of them (第六条)."""
     known = _KNOWN.setdefault(session.get_bind().engine, {})
@@ -45,7 +64,6 @@ def plan_items_in_force(session: Session, year: int) -> set[str]:
         if unseen:
             for key, items in session.execute(query, {"ids": unseen}):
                 known[(table, key)] = frozenset(item["code"] for item in items)
-    codes: set[str] = set()
-    for key in [("plan", i) for i in plans] + [("annual", i) for i in annual]:
-        codes |= known[key]
-    return codes
+    return ItemsInForce(
+        [known[key] for key in [("plan", i) for i in plans] + [("annual", i) for i in annual]]
+    )

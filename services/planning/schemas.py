@@ -6,6 +6,8 @@ again, because a service never trusts its caller's validation.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from marshmallow import fields, validate
 
 from services.planning.domain import (
@@ -202,7 +204,7 @@ def annual_plan_view(annual) -> dict:
 
 
 def project_view(
-    project: Project, caller: Identity, detail: bool = True, plan_items: set[str] | None = None
+    project: Project, caller: Identity, detail: bool = True, plan_items: AbstractSet[str] | None = None
 ) -> dict:
     if project.classified and not sees_classified_content(caller, project.unit):
         return classified_stub(_stub(project))

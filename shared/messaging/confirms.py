@@ -83,6 +83,10 @@ class ConfirmingPublisher:
     def _on_return(self, exc: Exception, exchange: str, routing_key: str, message: Message) -> None:
         self._returned.add(message.properties.get("message_id"))
 
+    def knows(self, key: str) -> bool:
+        """Has ``key``'s topology been checked on the current connection?"""
+        return key in self._declared
+
     def require(self, key: str, entities: Any) -> None:
         """Check passively (once per connection) that what ``key``'s messages need exists; the
         publisher may not declare it (shared.messaging.rights), the administrator has."""

@@ -19,8 +19,8 @@ from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, Table, func, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import Row, Table, bindparam, func, select, update
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from shared import faults
@@ -29,7 +29,7 @@ from shared.events.signing import sign_json
 from shared.keys import SigningKey
 from shared.messaging.confirms import ConfirmingPublisher, Outgoing
 from shared.messaging.topology import TopologyMissing, events_exchange, queues_for_event
-from shared.persistence.engine import is_sqlite, write_lock
+from shared.persistence.engine import is_sqlite, write_lock, writer
 from shared.persistence.platform_tables import PlatformTables
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,22 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.publisher = ConfirmingPublisher(amqp_uri)
         self.last_failed = 0
+        self._needs: dict[str, list[Any]] = {}
+        table = self.table
+        self._pending = (
+            select(table).where(table.c.published_at.is_(None)).order_by(table.c.seq).limit(batch_size)
+        )
+        self._pending_locked = self._pending.with_for_update(skip_locked=True)
+        self._mark_published = (
+            update(table)
+            .where(table.c.seq.in_(bindparam("seqs", expanding=True)))
+            .values(published_at=bindparam("at"), attempts=table.c.attempts + 1)
+        )
+        self._mark_failed = (
+            update(table)
+            .where(table.c.seq == bindparam("seq_"))
+            .values(attempts=table.c.attempts + 1, last_error=bindparam("error"))
+        )
 
     def pending(self) -> int:
         return backlog(self.engine, self.table)[0]
@@ -77,30 +93,37 @@ class OutboxRelay:
 
         Rows that failed stay unpublished with the error and are sent again later, so a failure
         can reorder them behind later rows: consumers must not depend on strict order.
+        Core statements built once (issue 19): the relay runs a batch per commit it is woken
+        by, so its per-batch cost is paid per handful of events.
         """
         if is_sqlite(self.engine):
             # No network I/O while holding SQLite's write lock: read, publish, mark briefly.
-            with Session(self.engine) as session:
-                rows = session.execute(self._select()).all()
+            with self.engine.connect() as conn:
+                rows = conn.execute(self._pending).all()
             delivered, failed = self._send(rows)
-            with write_lock(self.engine), Session(self.engine) as session, session.begin():
-                self._record(session, delivered, failed)
+            if delivered or failed:
+                with write_lock(self.engine), writer(self.engine).begin() as conn:
+                    self._record(conn, delivered, failed)
         else:
             # Several replicas may relay: SKIP LOCKED hands each row to one of them at a time.
-            with Session(self.engine) as session, session.begin():
-                rows = session.execute(self._select().with_for_update(skip_locked=True)).all()
+            with self.engine.begin() as conn:
+                rows = conn.execute(self._pending_locked).all()
                 delivered, failed = self._send(rows)
-                self._record(session, delivered, failed)
+                self._record(conn, delivered, failed)
         self.last_failed = len(failed)
         return len(delivered)
 
-    def _select(self) -> Select[Any]:
-        return (
-            select(self.table)
-            .where(self.table.c.published_at.is_(None))
-            .order_by(self.table.c.seq)
-            .limit(self.batch_size)
-        )
+    def _required(self, key: str) -> list[Any]:
+        """What ``key``'s messages need on this broker (the registry does not change while
+        the process runs: computed once per routing key)."""
+        needed = self._needs.get(key)
+        if needed is None:
+            source = event_type(key).source
+            needed = self._needs[key] = [
+                events_exchange(source),
+                *queues_for_event(key, self.local_consumers),
+            ]
+        return needed
 
     def _send(self, rows: Sequence[Row[Any]]) -> tuple[list[int], dict[int, str]]:
         if not rows:
@@ -111,10 +134,8 @@ class OutboxRelay:
             }
         try:  # every subscriber's queue must exist, or the event would be lost for it
             for key in {row.routing_key for row in rows}:
-                self.publisher.require(
-                    key,
-                    [events_exchange(event_type(key).source), *queues_for_event(key, self.local_consumers)],
-                )
+                if not self.publisher.knows(key):
+                    self.publisher.require(key, self._required(key))
         except TopologyMissing as exc:
             self.publisher.close()
             return [], {row.seq: f"topology missing: {exc}" for row in rows}
@@ -138,19 +159,13 @@ class OutboxRelay:
             log.warning("outbox publish failed: %s", reason, extra={"outbox_seq": seq})
         return delivered, failed
 
-    def _record(self, session: Session, delivered: list[int], failed: dict[int, str]) -> None:
+    def _record(self, conn: Connection, delivered: list[int], failed: dict[int, str]) -> None:
         # A crash before this commit re-sends the batch; consumers' inboxes absorb the repeats.
         if delivered:
-            session.execute(
-                update(self.table)
-                .where(self.table.c.seq.in_(delivered))
-                .values(published_at=datetime.now(UTC), attempts=self.table.c.attempts + 1)
-            )
-        for seq, reason in failed.items():
-            session.execute(
-                update(self.table)
-                .where(self.table.c.seq == seq)
-                .values(attempts=self.table.c.attempts + 1, last_error=reason[:2000])
+            conn.execute(self._mark_published, {"seqs": delivered, "at": datetime.now(UTC)})
+        if failed:
+            conn.execute(
+                self._mark_failed, [{"seq_": seq, "error": reason[:2000]} for seq, reason in failed.items()]
             )
 
 
