@@ -3,7 +3,6 @@ timeline from it (痕迹管理: who did what, when, under which article — docs
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterator
 from dataclasses import fields
@@ -13,7 +12,7 @@ from sqlalchemy import Connection, Result, Row, bindparam, insert, select, updat
 from sqlalchemy.orm import Session
 
 from services.supervision import visibility
-from services.supervision.audit_chain import Record, chained, verify
+from services.supervision.audit_chain import Record, chained
 from services.supervision.models import AuditChainHeadRow, AuditChainRow
 from shared.authz import Identity, sees_classified_content
 from shared.errors import NotFound
@@ -88,15 +87,6 @@ def records(
     if stream is None:
         return iter([Record.of(r) for r in session.execute(query)])
     return (Record.of(r) for r in session.execute(query.execution_options(yield_per=stream)))
-
-
-def verification(store: Store, ring: KeyRing) -> dict:
-    """The head and the records from one snapshot: an append committing mid-read is neither
-    half-seen nor mistaken for tampering. Each record must carry its claimed publisher's
-    signature, valid under the keys this deployment trusts for it (``ring``)."""
-    with store.snapshot() as session:
-        head = recorded_head(session)
-        return verify(records(session), head, functools.partial(signature_problem, ring))
 
 
 def signature_problem(ring: KeyRing, record: Record) -> str | None:
