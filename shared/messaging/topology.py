@@ -42,8 +42,12 @@ DEFAULT_RETRY_DELAYS_MS = (1000, 5000, 30000, 120000)
 RPC_EXCHANGE = "nameko-rpc"
 
 
+def events_exchange_name(source: str) -> str:
+    return f"{source}.events"
+
+
 def events_exchange(source: str) -> Exchange:
-    return Exchange(f"{source}.events", type="topic", durable=True, auto_delete=False)
+    return Exchange(events_exchange_name(source), type="topic", durable=True, auto_delete=False)
 
 
 def dead_letter_queue_name(consumer: str) -> str:
