@@ -264,16 +264,7 @@ def run_reliable(
     if not deployed:
         return _run_reliable_one_process(amqp_uri, urls, n, paced, rate)
     # the producing service's side: its command transactions and its relay, in this process
-    supervision_engine = create_engine_for(urls["supervision"])
-    relay = RelayLoop(
-        OutboxRelay(
-            supervision_engine,
-            supervision_tables,
-            amqp_uri,
-            signing_key=load_signing_key(TEST_KEYS_DIR, "supervision"),
-        )
-    )
-    producer = Store(supervision_engine, supervision_tables, on_published=relay.wake)
+    relay, producer = _producer(amqp_uri, urls)
     consumer = ConsumerProcess("reliable", amqp_uri, RELIABLE_SEEN, urls["finance"])
     relay_thread = None
     try:
@@ -297,6 +288,18 @@ def run_reliable(
             relay_thread.wait()
 
 
+def _producer(amqp_uri: str, urls: dict[str, str]) -> tuple[RelayLoop, Store]:
+    """Supervision's command transactions and its relay (events signed with supervision's key,
+    which finance trusts: the tests' keys, shared.testing)."""
+    engine = create_engine_for(urls["supervision"])
+    relay = RelayLoop(
+        OutboxRelay(
+            engine, supervision_tables, amqp_uri, signing_key=load_signing_key(TEST_KEYS_DIR, "supervision")
+        )
+    )
+    return relay, Store(engine, supervision_tables, on_published=relay.wake)
+
+
 def _clock_command(producer: Store):
     def command(i: int) -> None:
         with producer.transaction() as tx:
@@ -312,33 +315,13 @@ def _clock_command(producer: Store):
 
 
 def _run_reliable_one_process(amqp_uri: str, urls: dict[str, str], n: int, paced: int, rate: float) -> Result:
-    supervision_engine = create_engine_for(urls["supervision"])
-    # signed with supervision's key, which finance trusts (the tests' keys, shared.testing)
-    relay = RelayLoop(
-        OutboxRelay(
-            supervision_engine,
-            supervision_tables,
-            amqp_uri,
-            signing_key=load_signing_key(TEST_KEYS_DIR, "supervision"),
-        )
-    )
-    producer = Store(supervision_engine, supervision_tables, on_published=relay.wake)
+    relay, producer = _producer(amqp_uri, urls)
     finance = ServiceContainer(TimedFinance, service_config("finance", amqp_uri, urls["finance"]))
     finance.start()
     relay_thread = eventlet.spawn(relay.run)
     finance_engine = create_engine_for(urls["finance"])
     inbox = TimedFinance.db.tables.processed_messages
-
-    def command(i: int) -> None:
-        with producer.transaction() as tx:
-            tx.emit(
-                "clock_set",
-                {"today": date(2030, 1, 1) + timedelta(days=i % 300), "set_by": "bench"},
-                project_code=None,
-                regulation_version=None,
-                articles=[],
-            )
-
+    command = _clock_command(producer)
     command(0)
     _wait(lambda: len(RELIABLE_SEEN) == 1)
     result = measure(command, RELIABLE_SEEN, n, paced, rate)
