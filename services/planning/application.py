@@ -411,7 +411,7 @@ class PlanningUseCases:
             _visible(session, caller, code, "secrecy.classify")
             return content_to_move(session, code)
 
-    def list_projects(self, caller: Identity, **filters: Any) -> tuple[int, list[Project]]:
+    def list_projects(self, caller: Identity, **filters: Any) -> tuple[int | None, list[Project]]:
         with self.ctx.store.read() as session:
             return repository.search(session, caller, **filters)
 
@@ -441,9 +441,11 @@ class PlanningUseCases:
             repository.add_annual_plan(tx.session, annual)
         return annual
 
-    def list_plans(self) -> tuple[list[Plan], list[AnnualPlan]]:
+    def list_plans(
+        self, *, limit: int | None = None, after: list | None = None
+    ) -> tuple[list[Plan], list[AnnualPlan]]:
         with self.ctx.store.read() as session:
-            return repository.all_plans(session)
+            return repository.all_plans(session, limit, after)
 
     # -- national-ministry projects (第十条) --------------------------------------------------
 
@@ -571,7 +573,9 @@ class PlanningUseCases:
             )
         return row
 
-    def change_requests(self, caller: Identity, *, code: str) -> list[ChangeRequestRow]:
+    def change_requests(
+        self, caller: Identity, *, code: str, limit: int | None = None, after: list | None = None
+    ) -> list[ChangeRequestRow]:
         with self.ctx.store.read() as session:
             _visible(session, caller, code, "project.read")
-            return repository.changes_of(session, code)
+            return repository.changes_of(session, code, limit, after)

@@ -17,6 +17,7 @@ from services.planning.models import (
     ProjectRow,
 )
 from services.planning.plans import AnnualPlan, Plan
+from shared import paging
 from shared.authz import OVERSIGHT, Identity
 from shared.errors import NotFound
 from shared.persistence.lookup import get_or_not_found
@@ -169,9 +170,13 @@ def search(
     year: int | None = None,
     limit: int = 50,
     offset: int = 0,
+    after: list | None = None,
     among: list[str] | None = None,
     excluding: list[str] | None = None,
-) -> tuple[int, list[Project]]:
+) -> tuple[int | None, list[Project]]:
+    """(total, a page of the projects by code). ``after``: the code of the page before's last
+    project (keyset pagination, an index range on the primary key); such a page does not count
+    the list again (total None: the walk's first page, asked without it, counted)."""
     query = select(ProjectRow).where(visible_to(identity))
     if among is not None:
         query = query.where(ProjectRow.code.in_(among))
@@ -183,8 +188,9 @@ def search(
         query = query.where(ProjectRow.unit == unit)
     if year:
         query = query.where(extract("year", ProjectRow.registered_on) == year)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.order_by(ProjectRow.code).limit(limit).offset(offset))
+    total = None if after else session.scalar(select(func.count()).select_from(query.subquery()))
+    order = (ProjectRow.code,)
+    rows = session.scalars(paging.after(query.order_by(*order), order, after).limit(limit).offset(offset))
     return total, [_from_row(r) for r in rows]
 
 
@@ -215,13 +221,21 @@ def add_annual_plan(session: Session, annual: AnnualPlan) -> None:
     session.flush()
 
 
-def all_plans(session: Session) -> tuple[list[Plan], list[AnnualPlan]]:
-    plans = [_plan(r) for r in session.scalars(select(PlanRow).order_by(PlanRow.id))]
-    annual = [
-        dataclass_of(AnnualPlan, r, items=list(r.items))
-        for r in session.scalars(select(AnnualPlanRow).order_by(AnnualPlanRow.id))
+def all_plans(
+    session: Session, limit: int | None = None, after: list | None = None
+) -> tuple[list[Plan], list[AnnualPlan]]:
+    """The plans by id and the annual plans issued from them, by id — or a page of the plans
+    (``limit``; ``after``: the id of the page before's last plan, keyset pagination on the
+    primary key) with the annual plans of those plans."""
+    order = (PlanRow.id,)
+    plans = [
+        _plan(r)
+        for r in session.scalars(paging.after(select(PlanRow).order_by(*order), order, after).limit(limit))
     ]
-    return plans, annual
+    annual = select(AnnualPlanRow).order_by(AnnualPlanRow.id)
+    if limit is not None or after:
+        annual = annual.where(AnnualPlanRow.plan_id.in_([p.id for p in plans]))
+    return plans, [dataclass_of(AnnualPlan, r, items=list(r.items)) for r in session.scalars(annual)]
 
 
 def plans_of_year(session: Session, year: int) -> tuple[list[Plan], list[AnnualPlan]]:
@@ -279,11 +293,11 @@ def get_change(session: Session, request_id: str) -> ChangeRequestRow:
     return get_or_not_found(session, ChangeRequestRow, request_id, what=("change request", "调整申请"))
 
 
-def changes_of(session: Session, code: str) -> list[ChangeRequestRow]:
-    return list(
-        session.scalars(
-            select(ChangeRequestRow)
-            .where(ChangeRequestRow.project_code == code)
-            .order_by(ChangeRequestRow.requested_on)
-        )
-    )
+def changes_of(
+    session: Session, code: str, limit: int | None = None, after: list | None = None
+) -> list[ChangeRequestRow]:
+    """The project's change requests by the day requested and id; ``after``: that key of the
+    page before's last one (keyset pagination, index (project_code, requested_on, id))."""
+    order = (ChangeRequestRow.requested_on, ChangeRequestRow.id)
+    query = select(ChangeRequestRow).where(ChangeRequestRow.project_code == code).order_by(*order)
+    return list(session.scalars(paging.after(query, order, after).limit(limit)))

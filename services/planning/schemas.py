@@ -19,6 +19,7 @@ from services.planning.domain import (
 from shared.authz import Identity, approving_body, classified_stub, sees_classified_content
 from shared.errors import ValidationFailed
 from shared.events.schemas import Money
+from shared.paging import Cursor
 from shared.policy import cited, get_policy
 from shared.wire import (  # noqa: F401  (re-exported: the register's wire formats)
     ByLevel,
@@ -73,6 +74,22 @@ class ProjectFilters(Strict):
     year = fields.Integer(load_default=None, validate=Range(min=2000, max=2200))
     limit = fields.Integer(load_default=50, validate=Range(min=1, max=200))
     offset = fields.Integer(load_default=0, validate=Range(min=0, max=1_000_000))
+    after = Cursor("str")  # the code of the page before's last project (keyset pagination)
+
+
+class PlanPage(Strict):
+    """Plans in pages by id, each page with the annual plans issued from its plans (keyset
+    pagination, shared/paging.py): ``after`` is the `next` of the page before."""
+
+    limit = fields.Integer(load_default=200, validate=Range(min=1, max=500))
+    after = Cursor("str")
+
+
+class ChangeRequestPage(PlanPage):
+    """A project's change requests in pages, by the day requested and id: ``after`` is the
+    `X-Next-Cursor` of the page before."""
+
+    after = Cursor("date", "str")
 
 
 def registration_fields(data: dict) -> dict:

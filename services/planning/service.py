@@ -97,8 +97,9 @@ class PlanningService(PlatformService[PlanningUseCases]):
 
     @rpc
     @query("plan.read")
-    def list_plans(self) -> dict:
-        plans, annual = self.cases.list_plans()
+    def list_plans(self, filters: dict | None = None) -> dict:
+        page = schemas.load(schemas.PlanPage, filters or {})
+        plans, annual = self.cases.list_plans(limit=page["limit"], after=page.get("after"))
         return {
             "plans": [schemas.plan_view(p) for p in plans],
             "annual_plans": [schemas.annual_plan_view(a) for a in annual],
@@ -136,8 +137,14 @@ class PlanningService(PlatformService[PlanningUseCases]):
 
     @rpc
     @query("project.read")
-    def list_change_requests(self, code: str) -> list[dict]:
-        return [schemas.change_view(r) for r in self.cases.change_requests(self.caller, code=code)]
+    def list_change_requests(self, code: str, filters: dict | None = None) -> list[dict]:
+        page = schemas.load(schemas.ChangeRequestPage, filters or {})
+        return [
+            schemas.change_view(r)
+            for r in self.cases.change_requests(
+                self.caller, code=code, limit=page["limit"], after=page.get("after")
+            )
+        ]
 
     on_contract_filed = subscribe("contract_filed", application.contract_filed)
     on_sanction_imposed = subscribe("sanction_imposed", application.sanction_imposed)
