@@ -12,6 +12,7 @@ from services.approval import repository
 from services.approval.domain import Opinion, ReviewCase, ReviewRound
 from services.approval.incidents import ChangeReview, Incident
 from services.approval.models import ChangeReviewRow, IncidentRow, SecrecyDecisionRow, platform
+from shared import paging
 from shared.authz import Identity, acts_on_project, approving_body, deny, require_approving_body
 from shared.context import AppContext
 from shared.errors import StateConflict
@@ -495,9 +496,10 @@ class ApprovalUseCases:
             )
         return incident
 
-    def incidents(self, *, code: str) -> list[Incident]:
+    def incidents(self, *, code: str, limit: int | None = None, after: list | None = None) -> list[Incident]:
+        """The project's incidents by the day reported and id; ``after``: that key of the page
+        before's last one (keyset pagination, index (project_code, reported_on, id))."""
+        order = (IncidentRow.reported_on, IncidentRow.id)
+        query = select(IncidentRow).where(IncidentRow.project_code == code).order_by(*order)
         with self.ctx.store.read() as session:
-            rows = session.scalars(
-                select(IncidentRow).where(IncidentRow.project_code == code).order_by(IncidentRow.reported_on)
-            )
-            return [_incident(r) for r in rows]
+            return [_incident(r) for r in session.scalars(paging.after(query, order, after).limit(limit))]

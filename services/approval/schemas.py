@@ -19,6 +19,13 @@ class ReviewCasePage(Strict):
     after = Cursor("str", "int")
 
 
+class IncidentPage(ReviewCasePage):
+    """A project's incidents in pages, by the day reported and id: ``after`` is the
+    `X-Next-Cursor` of the page before."""
+
+    after = Cursor("date", "str")
+
+
 class RoundOpening(Strict):
     title = fields.String(required=True, validate=Length(min=1, max=300))
     projects = fields.List(

@@ -122,5 +122,9 @@ class ApprovalService(PlatformService[ApprovalUseCases]):
 
     @rpc
     @query("review.list")
-    def list_incidents(self, code: str) -> list[dict]:
-        return [schemas.incident_view(i) for i in self.cases.incidents(code=code)]
+    def list_incidents(self, code: str, filters: dict | None = None) -> list[dict]:
+        page = schemas.load(schemas.IncidentPage, filters or {})
+        return [
+            schemas.incident_view(i)
+            for i in self.cases.incidents(code=code, limit=page["limit"], after=page.get("after"))
+        ]
