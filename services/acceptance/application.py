@@ -24,6 +24,7 @@ from services.acceptance.models import (
     platform,
 )
 from services.acceptance.views import acceptance_view, post_evaluation_view
+from shared import paging
 from shared.authz import (
     Forbidden,
     Identity,
@@ -546,19 +547,21 @@ class AcceptanceUseCases:
                 "missing_for_acceptance": missing,
             }
 
-    def annual_reports(self, caller: Identity, *, code: str) -> list[dict]:
+    def annual_reports(
+        self, caller: Identity, *, code: str, limit: int | None = None, after: list | None = None
+    ) -> list[dict]:
         """第十六条: the unit reports to the approving body and to finance before each year's end.
         Read by the unit (its own projects only), the office, the approving body (the DRC only of
-        a project it approved), finance and audit — the caller is checked before anything is said."""
+        a project it approved), finance and audit — the caller is checked before anything is said.
+        By year; ``after``: the year of the page before's last report (keyset pagination on the
+        unique (project_code, year))."""
         with self.ctx.store.read() as session:
             known = _registered(session, caller, code, "annual_report.read")
             if caller.role == "drc":  # the office oversees every project; the DRC reads its own
                 require_approving_body(caller, "annual_report.read", code, known.approving_body, [16])
-            rows = session.scalars(
-                select(AnnualReportRow)
-                .where(AnnualReportRow.project_code == code)
-                .order_by(AnnualReportRow.year)
-            )
+            order = (AnnualReportRow.year,)
+            query = select(AnnualReportRow).where(AnnualReportRow.project_code == code).order_by(*order)
+            rows = session.scalars(paging.after(query, order, after).limit(limit))
             return [
                 {
                     "project": r.project_code,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from shared.paging import Cursor
 from shared.wire import Length, Range, Strict, load  # noqa: F401  (load: the service's loader)
 
 
@@ -63,3 +64,11 @@ class Commission(Strict):
 class EvaluationReport(Strict):
     report_document = fields.String(required=True, validate=Length(min=1, max=300))
     conclusion = fields.String(required=True, validate=Length(min=1, max=20000))
+
+
+class AnnualReportPage(Strict):
+    """A project's annual reports in pages, by year: ``after`` is the `X-Next-Cursor` of the
+    page before (keyset pagination)."""
+
+    limit = fields.Integer(load_default=200, validate=Range(min=1, max=500))
+    after = Cursor("int")

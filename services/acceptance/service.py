@@ -98,8 +98,9 @@ class AcceptanceService(PlatformService[AcceptanceUseCases]):
 
     @rpc
     @query("annual_report.read")
-    def list_annual_reports(self, code: str) -> list[dict]:
-        return self.cases.annual_reports(self.caller, code=code)
+    def list_annual_reports(self, code: str, filters: dict | None = None) -> list[dict]:
+        page = schemas.load(schemas.AnnualReportPage, filters or {})
+        return self.cases.annual_reports(self.caller, code=code, limit=page["limit"], after=page.get("after"))
 
     @rpc
     @query("archive.read")

@@ -16,6 +16,7 @@ from services.security.models import (
     SecurityFileRow,
 )
 from services.security.views import classified_view, inspection_view
+from shared import paging
 from shared.authz import Identity, deny, require_readers, sees_classified_content
 from shared.context import AppContext
 from shared.documents import check_replacement
@@ -303,20 +304,21 @@ class SecurityUseCases:
             tx.session.flush()
             return inspection_view(inspection)
 
-    def secrecy_inspections(self, caller: Identity, *, code: str) -> list[dict]:
+    def secrecy_inspections(
+        self, caller: Identity, *, code: str, limit: int | None = None, after: list | None = None
+    ) -> list[dict]:
         """The bureau's inspections of a classified project: the bureau and the owning unit only
-        (checked before anything, even whether the project is classified, is said)."""
+        (checked before anything, even whether the project is classified, is said). By the day
+        inspected and id; ``after``: that key of the page before's last one (keyset pagination,
+        index (project_code, inspected_on, id))."""
+        order = (SecrecyInspectionRow.inspected_on, SecrecyInspectionRow.id)
+        query = select(SecrecyInspectionRow).where(SecrecyInspectionRow.project_code == code).order_by(*order)
         with self.ctx.store.read() as session:
             row = _file(session, caller, code, "secrecy.inspection.read", owner_only=True)
             if not sees_classified_content(caller, row.owner_unit):
                 deny(caller, "secrecy.inspection.read", code)
             return [
-                inspection_view(i)
-                for i in session.scalars(
-                    select(SecrecyInspectionRow)
-                    .where(SecrecyInspectionRow.project_code == code)
-                    .order_by(SecrecyInspectionRow.inspected_on, SecrecyInspectionRow.id)
-                )
+                inspection_view(i) for i in session.scalars(paging.after(query, order, after).limit(limit))
             ]
 
     # -- profile, assessments, evaluations (第三十条–第三十二条) -----------------------------------

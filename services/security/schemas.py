@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from shared.paging import Cursor
 from shared.wire import (  # noqa: F401  (load: the service's loader)
     Items,
     Length,
@@ -110,3 +111,11 @@ class MovedContent(ClassifiedContent):
         load_default=dict,
     )
     changes = fields.List(fields.Nested(MovedChange), load_default=list, validate=Items(max=1000))
+
+
+class SecrecyInspectionPage(Strict):
+    """A classified project's secrecy inspections in pages, by the day inspected and id:
+    ``after`` is the `X-Next-Cursor` of the page before (keyset pagination)."""
+
+    limit = fields.Integer(load_default=200, validate=Range(min=1, max=500))
+    after = Cursor("date", "str")

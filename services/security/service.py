@@ -77,8 +77,11 @@ class SecurityService(PlatformService[SecurityUseCases]):
 
     @rpc
     @query("secrecy.inspection.read")
-    def secrecy_inspections(self, code: str) -> list[dict]:
-        return self.cases.secrecy_inspections(self.caller, code=code)
+    def secrecy_inspections(self, code: str, filters: dict | None = None) -> list[dict]:
+        page = load(schemas.SecrecyInspectionPage, filters or {})
+        return self.cases.secrecy_inspections(
+            self.caller, code=code, limit=page["limit"], after=page.get("after")
+        )
 
     @rpc
     @command("classified.write")
