@@ -19,6 +19,7 @@ from services.finance.models import (
     SharingStatusRow,
 )
 from services.finance.views import contract_view, disbursement_view, funds_view
+from shared import paging
 from shared.authz import Identity, acts_on_project, deny, require_readers
 from shared.context import AppContext
 from shared.errors import NotFound, RuleViolation, StateConflict
@@ -673,9 +674,12 @@ class FinanceUseCases:
             ]
             return view
 
-    def contracts(self, caller: Identity, *, code: str) -> list[dict]:
+    def contracts(
+        self, caller: Identity, *, code: str, limit: int | None = None, after: list | None = None
+    ) -> list[dict]:
         """The contracts filed as text (第十三条), with what each has paid: to the owning unit
-        (and its co-builders), the office, finance and audit."""
+        (and its co-builders), the office, finance and audit. In filing order (``id``);
+        ``after``: the id of the page before's last one (keyset pagination on the primary key)."""
         with self.ctx.store.read() as session:
             _readable_file(session, caller, code, "funds.contracts.read")
             paid = dict(
@@ -685,11 +689,12 @@ class FinanceUseCases:
                     .group_by(DisbursementRow.contract_no)
                 ).all()
             )
-            rows = session.scalars(
-                select(ContractRow).where(ContractRow.project_code == code).order_by(ContractRow.id)
-            )
+            order = (ContractRow.id,)
+            query = select(ContractRow).where(ContractRow.project_code == code).order_by(*order)
+            rows = session.scalars(paging.after(query, order, after).limit(limit))
             return [
-                {**contract_view(c), "paid": domain.to_yuan(int(paid.get(c.contract_no, 0)))} for c in rows
+                {**contract_view(c), "id": c.id, "paid": domain.to_yuan(int(paid.get(c.contract_no, 0)))}
+                for c in rows
             ]
 
     def sharing_status(self, *, code: str) -> dict | None:

@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from services.finance.domain import CONTRACT_PURPOSE, LEVELS, PURPOSES
 from shared.events.schemas import Money
+from shared.paging import Cursor
 from shared.wire import ByLevel, Items, Length, Range, Strict, load  # noqa: F401  (load: the service's loader)
 
 PRODUCT_CATEGORIES = (
@@ -98,3 +99,11 @@ def wire(schema: type[Schema], data) -> dict:
     """Validated, then kept in JSON form (contracts store their products as sent)."""
     loaded = load(schema, data)
     return {**loaded, "products": data.get("products", [])} if "products" in loaded else loaded
+
+
+class ContractPage(Strict):
+    """A project's contracts in pages, in filing order: ``after`` is the `X-Next-Cursor` of
+    the page before (keyset pagination on the contract's id)."""
+
+    limit = fields.Integer(load_default=200, validate=Range(min=1, max=500))
+    after = Cursor("int")

@@ -70,8 +70,9 @@ class FinanceService(PlatformService[FinanceUseCases]):
 
     @rpc
     @query("funds.contracts.read")
-    def list_contracts(self, code: str) -> list[dict]:
-        return self.cases.contracts(self.caller, code=code)
+    def list_contracts(self, code: str, filters: dict | None = None) -> list[dict]:
+        page = schemas.load(schemas.ContractPage, filters or {})
+        return self.cases.contracts(self.caller, code=code, limit=page["limit"], after=page.get("after"))
 
     @rpc
     @query("sharing.read")
