@@ -121,8 +121,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "plan.read",
         "planning",
         "list_plans",
-        "Provincial plans and annual guidance plans",
+        "Provincial plans and annual guidance plans: the plans by id, in pages with the annual "
+        "plans issued from them (limit, after: `next` of the page before)",
         tag="plans",
+        args=lambda p, b, q: (q,),
+        query=planning.PlanPage,
+        page=("plans", ("id",)),
     ),
     Endpoint(
         "POST",
@@ -141,9 +145,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "project.list",
         "planning",
         "list_projects",
-        "List projects (a unit sees its own and co-built ones); overdue from the deadline engine",
+        "List projects (a unit sees its own and co-built ones); overdue from the deadline "
+        "engine; by code, in pages (limit, offset, or after: `next` of the page before — a "
+        "page asked with after does not count the list again: total null)",
         query=ProjectListQuery,
         compose=compose.project_list,
+        page=("items", ("code",)),
     ),
     Endpoint(
         "GET",
@@ -326,8 +333,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "project.read",
         "planning",
         "list_change_requests",
-        "The project's adjustment applications (第十八条)",
-        args=lambda p, b, q: (p["code"],),
+        "The project's adjustment applications (第十八条), by the day requested; in pages "
+        "(limit, after the cursor of the page before)",
+        args=lambda p, b, q: (p["code"], q),
+        query=planning.ChangeRequestPage,
+        page=(None, ("requested_on", "id")),
     ),
     Endpoint(
         "POST",
@@ -371,9 +381,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "review.list",
         "approval",
         "list_incidents",
-        "The project's incidents and decisions (第十九条)",
+        "The project's incidents and decisions (第十九条), by the day reported; in pages "
+        "(limit, after the cursor of the page before)",
         tag="review",
-        args=lambda p, b, q: (p["code"],),
+        args=lambda p, b, q: (p["code"], q),
+        query=approval.IncidentPage,
+        page=(None, ("reported_on", "id")),
     ),
     Endpoint(
         "POST",
@@ -572,9 +585,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "funds.contracts.read",
         "finance",
         "list_contracts",
-        "The contracts filed as text: digest, filing date, what each has paid (第十三条)",
+        "The contracts filed as text: digest, filing date, what each has paid (第十三条); "
+        "in filing order, in pages (limit, after the cursor of the page before)",
         tag="finance",
-        args=lambda p, b, q: (p["code"],),
+        args=lambda p, b, q: (p["code"], q),
+        query=finance.ContractPage,
+        page=(None, ("id",)),
     ),
     Endpoint(
         "POST",
@@ -639,9 +655,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "acceptance",
         "list_annual_reports",
         "The annual reports filed (第十六条): the unit (its own), the office, the approving "
-        "body, finance and audit",
+        "body, finance and audit; by year, in pages (limit, after the cursor of the page before)",
         tag="acceptance",
-        args=lambda p, b, q: (p["code"],),
+        args=lambda p, b, q: (p["code"], q),
+        query=acceptance.AnnualReportPage,
+        page=(None, ("year",)),
     ),
     Endpoint(
         "POST",
@@ -860,9 +878,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "security",
         "secrecy_inspections",
         "The secrecy bureau's inspections of a classified project: the bureau and the "
-        "owning unit only (第四条)",
+        "owning unit only (第四条); by the day inspected, in pages (limit, after the cursor "
+        "of the page before)",
         tag="security",
-        args=lambda p, b, q: (p["code"],),
+        args=lambda p, b, q: (p["code"], q),
+        query=security.SecrecyInspectionPage,
+        page=(None, ("inspected_on", "id")),
     ),
     Endpoint(
         "PUT",
