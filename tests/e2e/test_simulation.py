@@ -107,6 +107,100 @@ def test_lists_read_in_keyset_pages(simulated):
     assert stack.http("GET", "/findings", "office", params={"limit": 0}).status_code == 422
 
 
+def walk(stack, path, role, unit=None, items_at=None, limit=2, **params):
+    """Every page of a list by cursor (`next`, or X-Next-Cursor beside an array with its Link)."""
+    pages, cursor = [], None
+    while True:
+        r = stack.http(
+            "GET",
+            path,
+            role,
+            unit,
+            params={**params, "limit": limit, **({"after": cursor} if cursor else {})},
+        )
+        assert r.status_code == 200, r.text
+        pages.append(r.json())
+        if items_at:
+            cursor = pages[-1]["next"]
+        else:
+            cursor = r.headers.get("X-Next-Cursor")
+            assert (cursor is None) == ("Link" not in r.headers)
+        if cursor is None:
+            return pages
+
+
+def test_the_lists_paged_since_walk_by_cursor_and_answer_as_before_without(simulated):
+    """GET /projects keeps limit, offset and total and walks by `after` (a page asked with it
+    does not count the list again: total null); /plans, a project's incidents and the other
+    lists of the second round walk by cursor to what one unpaged read lists, once each; a
+    cursor a list did not give is 422 in both languages."""
+    stack, _ = simulated
+    every = stack.http("GET", "/projects", "office", params={"limit": 200}).json()
+    codes = [p["code"] for p in every["items"]]
+    assert every["total"] == len(codes) >= 5 and every["offset"] == 0 and every["next"] is None
+    shifted = stack.http("GET", "/projects", "office", params={"limit": 2, "offset": 2}).json()
+    assert [p["code"] for p in shifted["items"]] == codes[2:4] and shifted["total"] == len(codes)
+    pages = walk(stack, "/projects", "office", items_at="items")
+    assert [p["code"] for page in pages for p in page["items"]] == codes and len(pages) >= 3
+    assert pages[0]["total"] == len(codes) and all(page["total"] is None for page in pages[1:])
+
+    for title in ("规划甲", "规划乙"):  # three plans at least: two pages of two
+        drafted = stack.http(
+            "POST",
+            "/plans",
+            "office",
+            json={
+                "title": title,
+                "start_year": 2030,
+                "end_year": 2035,
+                "items": [{"code": title, "title": title}],
+            },
+        )
+        assert drafted.status_code == 201, drafted.text
+    whole = stack.http("GET", "/plans", "office").json()
+    assert set(whole) == {"plans", "annual_plans", "next"} and whole["next"] is None
+    pages = walk(stack, "/plans", "office", items_at="plans")
+    assert len(pages) >= 2
+    assert [p["id"] for page in pages for p in page["plans"]] == [p["id"] for p in whole["plans"]]
+    annual = sorted(a["id"] for page in pages for a in page["annual_plans"])
+    assert annual == sorted(a["id"] for a in whole["annual_plans"])
+
+    code = codes[0]
+    unit = stack.http("GET", f"/projects/{code}", "office").json()["unit"]
+    for n in range(3):
+        reported = stack.http(
+            "POST",
+            f"/projects/{code}/incidents",
+            "unit",
+            unit,
+            json={"kind": "serious_delay", "description": f"进度滞后 {n}"},
+        )
+        assert reported.status_code == 201, reported.text
+    whole = stack.http("GET", f"/projects/{code}/incidents", "office")
+    assert isinstance(whole.json(), list) and "X-Next-Cursor" not in whole.headers
+    pages = walk(stack, f"/projects/{code}/incidents", "office")
+    assert len(pages) == 2
+    assert [i["id"] for page in pages for i in page] == [i["id"] for i in whole.json()]
+    contracts = stack.http("GET", f"/projects/{code}/contracts", "office").json()
+    paged = walk(stack, f"/projects/{code}/contracts", "office", limit=1)
+    assert [c["contract_no"] for page in paged for c in page] == [c["contract_no"] for c in contracts]
+
+    for path in (
+        "/projects",
+        "/plans",
+        f"/projects/{code}/change-requests",
+        f"/projects/{code}/incidents",
+        f"/projects/{code}/contracts",
+        f"/projects/{code}/annual-reports",
+        f"/projects/{code}/secrecy-inspections",
+    ):
+        role = "secrecy" if path.endswith("secrecy-inspections") else "office"
+        bad = stack.http("GET", path, role, params={"after": "not-a-cursor"})
+        assert bad.status_code == 422, (path, bad.text)
+        error = bad.json()["error"]
+        assert "after" in error["details"] and "游标" in str(error["details"]["after"]), (path, bad.text)
+
+
 def test_the_ledger_verifies_from_its_checkpoint_and_in_full_in_the_background(simulated):
     stack, _ = simulated
     first = stack.http("GET", "/ledger/verification", "audit").json()
