@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from services.planning import application, schemas
 from services.planning.application import PlanningUseCases
 from services.planning.models import platform
+from shared import paging
 from shared.authz import Forbidden, Identity
 from shared.context import AppContext
 from shared.errors import RuleViolation
@@ -295,3 +297,26 @@ def test_the_plan_items_in_force_are_read_from_that_years_plans_only_and_are_the
     view = schemas.project_view(project, UNIT_CALLER, plan_items=plan_items)
     assert view == schemas.project_view(project, UNIT_CALLER, plan_items={"A-1", "A-2", "A-2026"})
     assert view["open_items"] == []
+
+
+def test_the_project_list_pages_by_offset_as_before_and_by_cursor_without_counting_again(store):
+    """Issue 19: ``after`` (the code of the page before's last project) walks the list by code
+    once each; the first page counts the list (``total``), a page asked by cursor does not
+    (None); ``offset`` pages and counts as before."""
+    codes = sorted(register(store) for _ in range(5))
+    filters = schemas.load(schemas.ProjectFilters, {"limit": 200})
+    assert cases(store).list_projects(OFFICE, **filters) == (5, ANY)
+    total, shifted = cases(store).list_projects(
+        OFFICE, **schemas.load(schemas.ProjectFilters, {"limit": 2, "offset": 2})
+    )
+    assert total == 5 and [p.code for p in shifted] == codes[2:4]
+    walked, totals, cursor = [], [], None
+    while True:
+        page = schemas.load(schemas.ProjectFilters, {"limit": 2, **({"after": cursor} if cursor else {})})
+        total, projects = cases(store).list_projects(OFFICE, **page)
+        walked += [p.code for p in projects]
+        totals.append(total)
+        cursor = paging.next_cursor([{"code": p.code} for p in projects], 2, ("code",))
+        if cursor is None:
+            break
+    assert walked == codes and totals == [5, None, None]
