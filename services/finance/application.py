@@ -15,6 +15,7 @@ from services.finance.models import (
     ContractRow,
     DisbursementRow,
     FundingFileRow,
+    LedgerBalanceRow,
     MoneyLedgerEntryRow,
     SharingStatusRow,
 )
@@ -302,24 +303,44 @@ def _entry(
     on,
     year: int | None = None,
 ) -> None:
-    """One money-ledger entry; ``year``: the budget year it belongs to (第十一条), by default the
-    year of its date."""
-    tx.session.add(
-        MoneyLedgerEntryRow(
+    """One money-ledger entry and the running balance it moves, in the same transaction — the one
+    writer of the ledger; ``year``: the budget year it belongs to (第十一条), by default the year of
+    its date. Every caller holds the project's funding file row locked (``_file_row``,
+    ``_owned_file``: FOR UPDATE; on SQLite the write lock), so two commands of one project never
+    move its balances at once nor check them before the other's entry."""
+    entry = MoneyLedgerEntryRow(
+        project_code=code,
+        purpose=purpose,
+        level=level,
+        kind=kind,
+        fen=fen,
+        ref=ref,
+        on_date=on,
+        at=_now(),
+        actor=actor,
+        business_date=tx.business_date,
+        articles=articles,
+        year=year or on.year,
+    )
+    tx.session.add(entry)
+    tx.session.flush()  # a duplicate (the ledger's unique ref) fails here, before any balance moves
+    balance = tx.session.get(LedgerBalanceRow, (code, purpose, level, entry.year))
+    if balance is None:
+        balance = LedgerBalanceRow(
             project_code=code,
             purpose=purpose,
             level=level,
-            kind=kind,
-            fen=fen,
-            ref=ref,
-            on_date=on,
-            at=_now(),
-            actor=actor,
-            business_date=tx.business_date,
-            articles=articles,
-            year=year or on.year,
+            year=entry.year,
+            **dict.fromkeys(domain.BALANCE_FIELDS, 0),
+            budget_recorded=False,
+            first_entry_id=entry.id,
         )
-    )
+        tx.session.add(balance)
+    figures = {f: getattr(balance, f) for f in domain.BALANCE_FIELDS}
+    domain.moved(figures, kind, fen)
+    for f, value in figures.items():
+        setattr(balance, f, value)
+    balance.budget_recorded = balance.budget_recorded or kind == "budget"
     tx.session.flush()
 
 
@@ -340,15 +361,13 @@ def _entries(session, code: str) -> list[MoneyLedgerEntryRow]:
     )
 
 
-def _construction_paid(session, code: str) -> int:
-    """The construction money paid so far, every level and year (one SQL sum)."""
-    return session.scalar(
-        select(func.coalesce(func.sum(MoneyLedgerEntryRow.fen), 0)).where(
-            MoneyLedgerEntryRow.project_code == code,
-            MoneyLedgerEntryRow.purpose == "construction",
-            MoneyLedgerEntryRow.kind == "payment",
-        )
-    )
+def _balance_rows(session, code: str, spendable_in: int | None = None) -> list[LedgerBalanceRow]:
+    """The project's running balances (a row per purpose, level and budget year), in the order
+    of their first entry; ``spendable_in``: only the years up to that one (第十一条)."""
+    query = select(LedgerBalanceRow).where(LedgerBalanceRow.project_code == code)
+    if spendable_in is not None:
+        query = query.where(LedgerBalanceRow.year <= spendable_in)
+    return list(session.scalars(query.order_by(LedgerBalanceRow.first_entry_id)))
 
 
 def _as_entries(rows: list[MoneyLedgerEntryRow]) -> list[Entry]:
@@ -356,13 +375,16 @@ def _as_entries(rows: list[MoneyLedgerEntryRow]) -> list[Entry]:
 
 
 def _balances(tx_or_session, code: str, spendable_in: int | None = None) -> dict:
-    """Balances by purpose and level; ``spendable_in``: only what can leave in that year
-    (a later year's budget is not yet money, 第十一条)."""
+    """Balances by purpose and level — ``domain.balances`` of the project's entries, read from
+    its running balances (a few rows, however long its history); ``spendable_in``: only what can
+    leave in that year (a later year's budget is not yet money, 第十一条)."""
     session = getattr(tx_or_session, "session", tx_or_session)
-    entries = _as_entries(_entries(session, code))
-    if spendable_in is not None:
-        entries = domain.spendable(entries, spendable_in)
-    return domain.balances(entries)
+    return domain.combined(
+        [
+            (r.purpose, r.level, {f: getattr(r, f) for f in domain.BALANCE_FIELDS})
+            for r in _balance_rows(session, code, spendable_in)
+        ]
+    )
 
 
 def _owned_file(tx: Transaction, caller: Identity, code: str, permission: str) -> FundingFileRow:
@@ -443,18 +465,14 @@ class FinanceUseCases:
                         articles=[11, 25],
                         details={purpose: data[purpose]},
                     )
-            entries = _entries(tx.session, code)
+            balances = _balance_rows(tx.session, code)
             domain.check_budget(
                 _file(row),
                 year,
                 fen["construction"],
                 fen["om"],
-                recorded={e.purpose for e in entries if e.kind == "budget" and e.year == year},
-                construction_so_far=sum(
-                    e.fen
-                    for e in entries
-                    if e.purpose == "construction" and e.kind in ("budget", "budget_change")
-                ),
+                recorded={b.purpose for b in balances if b.budget_recorded and b.year == year},
+                construction_so_far=sum(b.approved for b in balances if b.purpose == "construction"),
             )
             for purpose, levels in fen.items():
                 for level, amount in levels.items():
@@ -563,9 +581,10 @@ class FinanceUseCases:
             file = _file(row)
             file.sharing_connected = bool(sharing and sharing.connected)
             file.sharing_compliant = bool(sharing and sharing.sharing_compliant)
-            failed = domain.failing_gates(
-                file, purpose, fen, available, contract, _construction_paid(tx.session, code)
+            construction_paid = sum(  # every level and year
+                b["disbursed"] for b in _balances(tx, code).get("construction", {}).values()
             )
+            failed = domain.failing_gates(file, purpose, fen, available, contract, construction_paid)
             request = DisbursementRow(
                 id=f"DB-{uuid.uuid4().hex[:10].upper()}",
                 project_code=code,
@@ -661,7 +680,8 @@ class FinanceUseCases:
             view = funds_view(
                 row,
                 entries,
-                domain.balances([Entry(e.purpose, e.level, e.kind, e.fen, e.ref) for e in entries]),
+                _balances(session, code),
+                # the annual view is still summed from the entries the view lists
                 domain.by_year(_as_entries(entries)),
             )
             view["annual_reports"] = [  # 第十六条: what the unit reported to finance, by year

@@ -2,7 +2,8 @@
 
 What finance knows of a project it learned from other services' events (the FundingFile); a
 disbursement passes every gate of docs/regulation.md §12 or is refused listing EVERY failing gate.
-The ledger is append-only; balances are always the sums of its entries.
+The ledger is append-only; balances are always the sums of its entries (``moved`` is what
+one entry does to them).
 """
 
 from __future__ import annotations
@@ -69,28 +70,49 @@ def by_year(entries: list[Entry]) -> dict[int, dict[str, dict[str, int]]]:
     return dict(sorted(out.items()))
 
 
+BALANCE_FIELDS = ("approved", "disbursed", "withheld", "returned", "available", "to_recover")
+
+
+def moved(figures: dict[str, int], kind: str, fen: int) -> None:
+    """What one ledger entry of ``kind`` does to its purpose and level's figures (in place) —
+    the one rule ``balances`` folds over the entries and finance's running balances apply as
+    each entry is written (issue 19), so the two cannot differ."""
+    if kind in ("budget", "budget_change"):
+        figures["approved"] += fen
+    elif kind == "payment":
+        figures["disbursed"] += fen
+    elif kind == "withholding":
+        figures["withheld"] += fen
+    elif kind == "release":
+        figures["withheld"] -= fen
+    elif kind == "surplus_return":
+        figures["returned"] += fen
+    elif kind == "recovery_due":
+        figures["to_recover"] += fen
+    if kind in ENTRY_EFFECT:
+        figures["available"] += ENTRY_EFFECT[kind] * fen
+
+
 def balances(entries: list[Entry]) -> dict[str, dict[str, dict[str, int]]]:
-    """purpose → level → {approved, disbursed, withheld, returned, available}, in fen."""
+    """purpose → level → {approved, disbursed, withheld, returned, available, to_recover}, in
+    fen; purposes and levels in the order of their first entry."""
     out: dict[str, dict[str, dict[str, int]]] = {}
     for e in entries:
-        b = out.setdefault(e.purpose, {}).setdefault(
-            e.level,
-            {"approved": 0, "disbursed": 0, "withheld": 0, "returned": 0, "available": 0, "to_recover": 0},
+        moved(
+            out.setdefault(e.purpose, {}).setdefault(e.level, dict.fromkeys(BALANCE_FIELDS, 0)), e.kind, e.fen
         )
-        if e.kind in ("budget", "budget_change"):
-            b["approved"] += e.fen
-        elif e.kind == "payment":
-            b["disbursed"] += e.fen
-        elif e.kind == "withholding":
-            b["withheld"] += e.fen
-        elif e.kind == "release":
-            b["withheld"] -= e.fen
-        elif e.kind == "surplus_return":
-            b["returned"] += e.fen
-        elif e.kind == "recovery_due":
-            b["to_recover"] += e.fen
-        if e.kind in ENTRY_EFFECT:
-            b["available"] += ENTRY_EFFECT[e.kind] * e.fen
+    return out
+
+
+def combined(parts: list[tuple[str, str, dict[str, int]]]) -> dict[str, dict[str, dict[str, int]]]:
+    """``balances`` from partial sums — (purpose, level, figures) of disjoint sets of entries
+    (finance keeps one per budget year), given in the order of each part's first entry: the
+    figures add up, so this equals ``balances`` of all their entries, order included."""
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    for purpose, level, figures in parts:
+        b = out.setdefault(purpose, {}).setdefault(level, dict.fromkeys(BALANCE_FIELDS, 0))
+        for k in BALANCE_FIELDS:
+            b[k] += figures[k]
     return out
 
 

@@ -1,5 +1,6 @@
 """Finance's own database: funding files learned from events, budgets and payments as an
-append-only ledger in fen, contracts, disbursement requests (paid and refused)."""
+append-only ledger in fen (with its running balances), contracts, disbursement requests (paid
+and refused)."""
 
 from sqlalchemy import (
     JSON,
@@ -94,6 +95,31 @@ class MoneyLedgerEntryRow(Base):
     business_date = mapped_column(Date)  # the day of the act (simulated day); finance_0011
     actor: Mapped[str] = mapped_column(String(200))
     articles = mapped_column(JSON, nullable=False)
+
+
+class LedgerBalanceRow(Base):
+    """A running balance (issue 19): the figures of ``domain.balances`` over the ledger entries of
+    one project, purpose, level and budget year, moved by the transaction that writes each entry
+    (``application._entry``), so a command reads a few rows instead of the project's history.
+    Kept per year because a payment spends only the years up to its own (第十一条)."""
+
+    __tablename__ = "ledger_balances"
+
+    project_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    approved: Mapped[int] = mapped_column(BigInteger, default=0)
+    disbursed: Mapped[int] = mapped_column(BigInteger, default=0)
+    withheld: Mapped[int] = mapped_column(BigInteger, default=0)
+    returned: Mapped[int] = mapped_column(BigInteger, default=0)
+    available: Mapped[int] = mapped_column(BigInteger, default=0)
+    to_recover: Mapped[int] = mapped_column(BigInteger, default=0)
+    # a budget review's entry (kind ``budget``) is among them: the year's budget of this purpose
+    # is recorded (第十一条, once a year)
+    budget_recorded: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the id of its first entry: balances list purposes and levels in the order they first moved
+    first_entry_id: Mapped[int] = mapped_column(Integer)
 
 
 class ContractRow(Base):
