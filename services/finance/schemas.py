@@ -101,6 +101,15 @@ def wire(schema: type[Schema], data) -> dict:
     return {**loaded, "products": data.get("products", [])} if "products" in loaded else loaded
 
 
+class FundsPage(Strict):
+    """A project's funds with its ledger in pages, oldest entry first: ``after`` is the
+    ``next`` of the page before (keyset pagination on the entry's id); the balances and the
+    annual view always cover the whole ledger."""
+
+    limit = fields.Integer(load_default=200, validate=Range(min=1, max=500))
+    after = Cursor("int")
+
+
 class ContractPage(Strict):
     """A project's contracts in pages, in filing order: ``after`` is the `X-Next-Cursor` of
     the page before (keyset pagination on the contract's id)."""

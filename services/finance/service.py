@@ -65,8 +65,9 @@ class FinanceService(PlatformService[FinanceUseCases]):
 
     @rpc
     @query("funds.read")
-    def get_funds(self, code: str) -> dict:
-        return self.cases.funds(self.caller, code=code)
+    def get_funds(self, code: str, filters: dict | None = None) -> dict:
+        page = schemas.load(schemas.FundsPage, filters or {})
+        return self.cases.funds(self.caller, code=code, limit=page["limit"], after=page.get("after"))
 
     @rpc
     @query("funds.contracts.read")

@@ -66,7 +66,7 @@ def project_detail(call: Call, path: dict, body: Any, query: dict) -> dict:
     (view, error), funds, oversight = call.gather(
         [
             ("planning", "get_project", code),
-            ("finance", "get_funds", code),
+            ("finance", "get_funds", code, {"limit": 1}),  # the view drops the ledger
             ("supervision", "project_oversight", code),
         ]
     )

@@ -610,9 +610,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "funds.read",
         "finance",
         "get_funds",
-        "Approved, disbursed, withheld, available by purpose and level; the ledger",
+        "Approved, disbursed, withheld, available by purpose and level, by year; the ledger, "
+        "oldest first, in pages (limit, after the next of the page before)",
         tag="finance",
-        args=lambda p, b, q: (p["code"],),
+        args=lambda p, b, q: (p["code"], q),
+        query=finance.FundsPage,
+        page=("ledger", ("id",)),
     ),
     Endpoint(
         "POST",

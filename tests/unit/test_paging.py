@@ -223,6 +223,49 @@ def contracts(tmp_path, monkeypatch):
     return lambda limit, after: cases.contracts(OFFICE, code=CODE, limit=limit, after=after)
 
 
+def funds_ledger(tmp_path, monkeypatch):
+    from datetime import UTC, datetime
+
+    from services.finance import application
+    from services.finance.models import FundingFileRow, MoneyLedgerEntryRow, platform
+
+    store = _store(tmp_path, "finance", platform)
+    kinds = ["budget", "payment", "withholding", "budget_change", "payment", "release", "payment"]
+    _seed(
+        store,
+        [FundingFileRow(project_code=CODE, co_builders=[], withholding_sanctions=[], suspensions=[])]
+        + [
+            MoneyLedgerEntryRow(
+                project_code=CODE,
+                purpose="construction",
+                level="provincial",
+                kind=kind,
+                fen=100 * (i + 1),
+                ref=f"r{i}",
+                year=2026 + i % 2,
+                on_date=day,
+                at=datetime.now(UTC),
+                actor="u",
+                articles=[11],
+            )
+            for i, (kind, day) in enumerate(zip(kinds, DAYS, strict=True))
+        ],
+    )
+    monkeypatch.setattr(application, "_readable_file", lambda session, *a: session.get(FundingFileRow, CODE))
+    cases = application.FinanceUseCases(AppContext(store, fixed(date(2027, 2, 1))))
+
+    def read(limit, after):
+        answer = cases.funds(OFFICE, code=CODE, limit=limit, after=after)
+        # the annual view covers the whole ledger on every page (summed by the database)
+        assert answer["by_year"] == {
+            "2026": {"construction": {"approved": "1.00", "disbursed": "12.00"}},
+            "2027": {"construction": {"approved": "4.00", "disbursed": "2.00"}},
+        }
+        return answer
+
+    return read
+
+
 def annual_reports(tmp_path, monkeypatch):
     from services.acceptance import application
     from services.acceptance.models import AnnualReportRow, platform
@@ -309,6 +352,7 @@ PAGED = {
     "/projects/<code>/change-requests": (change_requests, "id"),
     "/projects/<code>/incidents": (incidents, "id"),
     "/projects/<code>/contracts": (contracts, "contract_no"),
+    "/projects/<code>/funds": (funds_ledger, "id"),
     "/projects/<code>/annual-reports": (annual_reports, "year"),
     "/projects/<code>/secrecy-inspections": (secrecy_inspections, "id"),
     "/plans": (plans, "id"),
