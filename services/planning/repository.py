@@ -22,6 +22,7 @@ from shared.authz import OVERSIGHT, Identity
 from shared.errors import NotFound
 from shared.persistence.lookup import get_or_not_found
 from shared.persistence.rows import dataclass_of, row_of
+from shared.persistence.upsert import increment
 
 _SCALARS = (
     "code",
@@ -51,15 +52,9 @@ _SCALARS = (
 
 
 def next_sequence(session: Session, year: int) -> int:
-    row = session.execute(
-        select(CodeSequence).where(CodeSequence.year == year).with_for_update()
-    ).scalar_one_or_none()
-    if row is None:
-        row = CodeSequence(year=year, last=0)
-        session.add(row)
-    row.last += 1
-    session.flush()
-    return row.last
+    """The year's next project number (第三条's lifelong code), each exactly once however many
+    registrations run at the same time."""
+    return increment(session, CodeSequence.__table__, "year", year, "last")
 
 
 def _to_row(project: Project, row: ProjectRow) -> None:
@@ -260,10 +255,6 @@ _ANNUAL_OF = (
     .where(AnnualPlanRow.year == bindparam("year"))
     .order_by(AnnualPlanRow.id)
 )
-
-
-def count_rows(session: Session, model) -> int:
-    return session.scalar(select(func.count()).select_from(model)) or 0
 
 
 # -- change requests (第十八条) --------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""INSERT ... ON CONFLICT DO UPDATE for SQLite and PostgreSQL alike (both speak it)."""
+"""INSERT ... ON CONFLICT DO UPDATE for SQLite and PostgreSQL alike (both speak it): an upsert,
+and a counter."""
 
 from __future__ import annotations
 
@@ -35,3 +36,21 @@ def upsert(
         session.get_bind().dialect.name, table, tuple(sorted(values)), tuple(keys), newer_than
     )
     session.execute(statement, values)
+
+
+@cache
+def _counter(dialect_name: str, table: Table, key: str, column: str) -> Any:
+    dialect = sqlite if dialect_name == "sqlite" else postgresql
+    statement = dialect.insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c[key]], set_={column: table.c[column] + 1}
+    ).returning(table.c[column])
+
+
+def increment(session: Session, table: Table, key: str, value: Any, column: str) -> int:
+    """The counter ``column`` of the row whose ``key`` is ``value``: created at 1, or raised by
+    one — in ONE statement, so concurrent callers queue on the row's lock and each gets its own
+    number. (Reading the row and inserting it when missing let two first callers race on
+    PostgreSQL: the loser's insert failed — a 500 to a user.)"""
+    statement = _counter(session.get_bind().dialect.name, table, key, column)
+    return int(session.execute(statement, {key: value, column: 1}).scalar_one())

@@ -1,5 +1,6 @@
 """Concurrent writers under eventlet: SQLite serialised by the green lock; PostgreSQL racing on the
-inbox key; a publisher whose identity does not match the source is refused."""
+inbox key and on a year's first project number; a publisher whose identity does not match the
+source is refused."""
 
 import json
 from datetime import date
@@ -10,6 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from services.approval.models import platform as approval_tables
+from services.planning import repository as register
+from services.planning.models import CodeSequence
 from services.planning.models import platform as planning_tables
 from shared.events import make_event
 from shared.messaging import topology
@@ -67,6 +70,30 @@ def test_the_same_message_racing_twice_takes_effect_once(request, backend):
     results = list(eventlet.GreenPool(2).imap(lambda _: store.handle_once(event, effect), range(2)))
     assert sorted(results, key=lambda r: r is None) == ["applied", None]
     assert count(store, approval_tables.processed_messages) == 1
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite_urls", "postgres_urls"])
+def test_a_years_first_registrations_racing_each_get_their_own_number(request, backend):
+    """The province simulation's first registrations (1,000 projects on PostgreSQL) met 500s:
+    each read the year's counter, found none, and inserted it — all but one insert failed. Eight
+    transactions now take numbers at once, each holding its transaction open a moment (the
+    others wait on the row's lock): eight numbers, 1 to 8, the counter at 8."""
+    urls = request.getfixturevalue(backend)
+    engine = create_engine_for(urls["planning"])
+    store = Store(engine, planning_tables)
+
+    def register_one(_):
+        with store.transaction() as tx:
+            number = register.next_sequence(tx.session, 2026)
+            eventlet.sleep(0.02)  # still in the transaction: the others arrive meanwhile
+            return number
+
+    numbers = list(eventlet.GreenPool(8).imap(register_one, range(8)))
+    assert sorted(numbers) == list(range(1, 9))
+    with store.read() as session:
+        assert session.get(CodeSequence, 2026).last == 8
+        assert session.get(CodeSequence, 2027) is None
     engine.dispose()
 
 
