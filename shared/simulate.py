@@ -266,17 +266,17 @@ class Simulation:
         self.api.stats.error(f"{project.code or project.index}: {why}")
 
     def statuses(self) -> dict[str, str]:
-        """Every project's status from the register's list, in pages (one read per 200)."""
+        """Every project's status from the register's list, in keyset pages of 200 (``after``:
+        each page one index range, not counted again — an offset page read and counted every
+        project before it, so a sweep grew with the square of the province)."""
         out: dict[str, str] = {}
-        offset = 0
+        params: dict[str, object] = {"limit": 200}
         while True:
-            page = self.api.call(
-                "GET /projects", "GET", "/projects", "office", params={"limit": 200, "offset": offset}
-            ).json()
+            page = self.api.call("GET /projects", "GET", "/projects", "office", params=params).json()
             out.update({item["code"]: item["status"] for item in page["items"]})
-            offset += len(page["items"])
-            if len(page["items"]) < 200 or offset >= page["total"]:
+            if not page.get("next"):
                 return out
+            params = {"limit": 200, "after": page["next"]}
 
     def sweep(self, waiting: dict[Project, dict[str, str]]) -> None:
         """Until each project shows one of the statuses it waits for (status → hop): the hop's
