@@ -327,7 +327,13 @@ class SupervisionUseCases:
                 if project.regulation_version
                 else policy_in_force(today)
             )
-            finding = _finding_of(tx, data["finding"], data["project"]) if data["finding"] else None
+            # locked: two impositions on one finding take the ladder's steps one after the
+            # other (else both passed next_sanction and finance withheld twice, 第三十四条)
+            finding = (
+                _finding_of(tx, data["finding"], data["project"], for_update=True)
+                if data["finding"]
+                else None
+            )
             applied = (
                 [
                     s.type
@@ -604,8 +610,14 @@ _FINDINGS = _first_page(_FINDINGS_LISTED.model, _FINDINGS_LISTED.order)
 _SANCTIONS = _first_page(_SANCTIONS_LISTED.model, _SANCTIONS_LISTED.order)
 
 
-def _finding_of(tx: Transaction, finding_id: str, code: str) -> FindingRow:
+def _finding_of(tx: Transaction, finding_id: str, code: str, *, for_update: bool = False) -> FindingRow:
     """The finding a sanction or a referral names must be one of its project's."""
     return get_of_project(
-        tx.session, FindingRow, finding_id, code, what=("finding", "问题"), detail="finding"
+        tx.session,
+        FindingRow,
+        finding_id,
+        code,
+        what=("finding", "问题"),
+        detail="finding",
+        for_update=for_update,
     )

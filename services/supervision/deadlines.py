@@ -510,8 +510,10 @@ def settle_missed(tx: Transaction, as_of: date) -> dict:
         select(DeadlineRow).where(DeadlineRow.status == "open", DeadlineRow.due_on < as_of).with_for_update()
     ):
         if row.kind == findings.RECTIFICATION:
-            row.status = "missed"
-            ignored.append(findings.ignore(tx, row, as_of))
+            finding = findings.ignore(tx, row, as_of)
+            if finding is not None:  # else the deadline stays open for the next scan
+                row.status = "missed"
+                ignored.append(finding)
             continue
         if row.kind == PLANNED:  # 第十九条: an overrun the unit did not report
             if _overrun(tx, row, as_of):

@@ -136,11 +136,16 @@ def order_ref(row: FindingRow) -> str:
     return f"{row.id}:{orders}"
 
 
-def ignore(tx: Transaction, deadline: DeadlineRow, as_of: date) -> str:
+def ignore(tx: Transaction, deadline: DeadlineRow, as_of: date) -> str | None:
     """The order's deadline passed without a report: the finding is ignored — the unit did not
     accept the office's supervision (第三十三条), which counts as refusing to rectify and opens
-    the sanction ladder (第三十四条, ``rules.SANCTIONABLE``)."""
-    row = for_update(tx, deadline.id.split(":")[2])
+    the sanction ladder (第三十四条, ``rules.SANCTIONABLE``). None, nothing changed, while a
+    command holds the finding: the scan holds its due deadlines and a report or refusal holds
+    the finding and then asks for its deadline — waiting here would deadlock the two (a 500 on
+    PostgreSQL); the command goes first and the next scan sees what it left."""
+    row = tx.session.get(FindingRow, deadline.id.split(":")[2], with_for_update={"skip_locked": True})
+    if row is None:
+        return None
     row.status = "ignored"
     step(row, "ignored", "supervision", as_of, deadline=deadline.due_on.isoformat())
     publish(
