@@ -195,7 +195,13 @@ class ApprovalUseCases:
         self, caller: Identity, *, title: str, projects: list[str]
     ) -> tuple[ReviewRound, list[ReviewCase]]:
         with self.ctx.store.transaction() as tx:
-            found = {code: repository.latest_case(tx.session, code, for_update=True) for code in projects}
+            # locked in one order whatever order the caller lists them: two rounds naming the
+            # same projects wait for each other instead of deadlocking (a 500 on PostgreSQL)
+            locked = {
+                code: repository.latest_case(tx.session, code, for_update=True)
+                for code in sorted(set(projects))
+            }
+            found = {code: locked[code] for code in projects}
             ReviewRound.check_cases(projects, found)
             round_ = ReviewRound(
                 id=f"RR-{uuid.uuid4().hex[:8].upper()}",
@@ -235,7 +241,12 @@ class ApprovalUseCases:
         today = self.ctx.today()
         with self.ctx.store.transaction() as tx:
             round_ = repository.get_round(tx.session, round_id, for_update=True)
-            cases = [repository.get_case(tx.session, cid) for cid in round_.case_ids]
+            # each case locked (in one order) as the round decides on it: a DRC take-up or a
+            # classification committed meanwhile is seen, never approved past (第九条, 第四条)
+            locked = {
+                cid: repository.get_case(tx.session, cid, for_update=True) for cid in sorted(round_.case_ids)
+            }
+            cases = [locked[cid] for cid in round_.case_ids]
             round_.close(cases, today)
             repository.save_round(tx.session, round_)
             for case in cases:

@@ -46,8 +46,8 @@ def save_case(session: Session, case: ReviewCase, row: ReviewCaseRow | None = No
     session.flush()
 
 
-def get_case(session: Session, case_id: str) -> ReviewCase | None:
-    row = session.get(ReviewCaseRow, case_id)
+def get_case(session: Session, case_id: str, *, for_update: bool = False) -> ReviewCase | None:
+    row = session.get(ReviewCaseRow, case_id, with_for_update=for_update)
     return _case(row) if row else None
 
 

@@ -1,17 +1,24 @@
-"""Commands racing on the same rows, on SQLite and PostgreSQL (where several greenthreads and
-replicas really run at once): the second waits for the first and sees what it did — no step
-taken twice, no deadlock answered with a 500. Each race is forced: the first command pauses
-inside its transaction (a use case's own rule, wrapped to sleep) while the second starts."""
+"""Commands racing on the same rows — supervision's sanctions and scan, approval's rounds — on
+SQLite and PostgreSQL (where several greenthreads and replicas really run at once): the second
+waits for the first and sees what it did — no step taken twice, no deadlock answered with a 500.
+Each race is forced: the first command pauses inside its transaction (a use case's own rule,
+wrapped to sleep) while the second starts."""
 
 from __future__ import annotations
 
 import time
 from datetime import date
+from decimal import Decimal
 
 import eventlet
 import pytest
 from sqlalchemy import select
 
+from services.approval import application as approval
+from services.approval import schemas as approval_schemas
+from services.approval.application import ApprovalUseCases
+from services.approval.domain import ReviewCase
+from services.approval.models import platform as approval_tables
 from services.supervision import application, deadlines
 from services.supervision.application import SupervisionUseCases
 from services.supervision.models import DeadlineRow, FindingRow, SanctionRow, platform
@@ -22,6 +29,7 @@ from shared.events import make_event
 from shared.persistence import create_engine_for
 from shared.persistence.store import Store
 from shared.timekit.clock import fixed
+from shared.wire import load
 
 pytestmark = pytest.mark.integration
 
@@ -135,3 +143,102 @@ def test_a_late_report_racing_the_scan_is_taken_not_deadlocked(store, monkeypatc
     other = ordered_finding(cases)
     later = on(store, date(2026, 3, 21)).scan(as_of=date(2026, 3, 21))
     assert later["ignored_rectifications"] == [other]
+
+
+# -- approval: rounds and the DRC ---------------------------------------------------------------
+
+A, B = "SD-2026-000101", "SD-2026-000102"
+
+
+@pytest.fixture
+def review(database_urls):
+    """Approval with a submitted application for A and for B (their review cases open)."""
+    engine = create_engine_for(database_urls["approval"])
+    store = Store(engine, approval_tables, consumer="approval.test")
+    for code in (A, B):
+        submitted = dict(
+            name="政务云",
+            unit=UNIT,
+            kind="construction",
+            level="province",
+            plan_item=None,
+            budget_total=Decimal("500000"),
+            fixed_asset_investment=False,
+            classified=False,
+            submission=1,
+            submitted_on=TODAY,
+        )
+        event = make_event(
+            "application_submitted",
+            submitted,
+            project_code=code,
+            regulation_version="shandong/v1",
+            articles=[7],
+        )
+        store.handle_once(event, approval.open_review_case(TODAY))
+    yield ApprovalUseCases(AppContext(store, fixed(TODAY)))
+    engine.dispose()
+
+
+def emitted(cases: ApprovalUseCases) -> list[str]:
+    with cases.ctx.store.read() as session:
+        return list(session.scalars(select(approval_tables.outbox.c.routing_key)))
+
+
+def test_two_rounds_naming_the_same_projects_in_either_order_do_not_deadlock(review, monkeypatch):
+    """第八条: rounds lock their projects' cases. Listed A, B and B, A and opened at once, they
+    deadlocked on PostgreSQL (a 500); now both lock in one order: one opens, the other waits and
+    is refused — the cases are in a round already."""
+    original, paused = approval.repository.latest_case, set()
+
+    def latest_case(*args, **kwargs):
+        case = original(*args, **kwargs)
+        if eventlet.getcurrent() not in paused:  # each round holds its first lock a moment
+            paused.add(eventlet.getcurrent())
+            eventlet.sleep(0.3)
+        return case
+
+    monkeypatch.setattr(approval.repository, "latest_case", latest_case)
+
+    def open_round(projects):
+        return outcome(lambda: review.open_round(OFFICE, title="第一批", projects=projects))
+
+    answers = list(eventlet.GreenPool(2).imap(open_round, [[A, B], [B, A]]))
+    opened = [a for a in answers if isinstance(a, tuple)]
+    refused = [a for a in answers if isinstance(a, GovprojError)]
+    assert len(opened) == 1 and len(refused) == 1, answers
+    assert {c.project_code for c in opened[0][1]} == {A, B}
+
+
+def test_a_round_closing_while_the_drc_takes_the_project_up_does_not_approve_past_it(review, monkeypatch):
+    """第四条: the DRC takes A up (it must approve a fixed-asset project) while the office closes
+    the round that favours A. The round read A's case unlocked and approved it as it was — a
+    project_approved with no fixed-asset investment, the DRC's approval skipped. Now the round
+    waits for the take-up and leaves A waiting for the DRC."""
+    round_, _ = review.open_round(OFFICE, title="第一批", projects=[A])
+    opinion = {"project": A, "decision": "approve", "necessity": "n", "feasibility": "f"}
+    opinion["approved_amount"] = "450000.00"
+    review.record_opinion(OFFICE, round_id=round_.id, data=load(approval_schemas.OpinionFiling, opinion))
+    check, paused = ReviewCase.check_take_up, []
+
+    def held_check(*args, **kwargs):  # the take-up holds A's case a moment
+        paused.append(True)
+        eventlet.sleep(0.3)
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(ReviewCase, "check_take_up", staticmethod(held_check))
+
+    def close():
+        time.sleep(0.1)  # the take-up holds the case by now
+        return outcome(lambda: review.close_round(round_id=round_.id))
+
+    taking = eventlet.spawn(
+        lambda: outcome(lambda: review.take_up_fixed_asset(code=A, comments="涉及固定资产投资"))
+    )
+    closing = eventlet.spawn(close)
+    taken, closed = taking.wait(), closing.wait()
+    assert paused and not isinstance(taken, Exception), taken
+    assert not isinstance(closed, Exception), closed
+    assert "project_approved" not in emitted(review)
+    [case] = review.review_cases(project_code=A)
+    assert case.fixed_asset_investment and case.approved_on is None
