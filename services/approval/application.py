@@ -32,8 +32,9 @@ def open_review_case(today: date):
             return None  # the same submission announced again under another message id
         secrecy = tx.session.get(SecrecyDecisionRow, case.project_code)
         case.secrecy_confirmed = bool(secrecy and secrecy.decision == "confirm")
-        # a flag the DRC or the secrecy bureau set stays, whatever the register said (第四条)
-        earlier = repository.latest_case(tx.session, case.project_code)
+        # a flag the DRC or the secrecy bureau set stays, whatever the register said (第四条);
+        # locked: a take-up committing meanwhile is waited for and carried over, not lost
+        earlier = repository.latest_case(tx.session, case.project_code, for_update=True)
         if earlier is not None:
             case.fixed_asset_investment |= earlier.fixed_asset_investment
             case.classified |= earlier.classified

@@ -148,6 +148,18 @@ def test_a_late_report_racing_the_scan_is_taken_not_deadlocked(store, monkeypatc
 # -- approval: rounds and the DRC ---------------------------------------------------------------
 
 A, B = "SD-2026-000101", "SD-2026-000102"
+SUBMITTED = dict(
+    name="政务云",
+    unit=UNIT,
+    kind="construction",
+    level="province",
+    plan_item=None,
+    budget_total=Decimal("500000"),
+    fixed_asset_investment=False,
+    classified=False,
+    submission=1,
+    submitted_on=TODAY,
+)
 
 
 @pytest.fixture
@@ -208,6 +220,37 @@ def test_two_rounds_naming_the_same_projects_in_either_order_do_not_deadlock(rev
     refused = [a for a in answers if isinstance(a, GovprojError)]
     assert len(opened) == 1 and len(refused) == 1, answers
     assert {c.project_code for c in opened[0][1]} == {A, B}
+
+
+def test_a_resubmission_while_the_drc_takes_the_project_up_keeps_the_designation(review, monkeypatch):
+    """第四条: a project's new review case carries the DRC's designation over from the one
+    before. Opened while a take-up held the earlier case, it read that case unlocked, before the
+    designation — the new case, the one that decides, lost it. Now it waits and carries it."""
+    check = ReviewCase.check_take_up
+
+    def held_check(*args, **kwargs):
+        eventlet.sleep(0.3)
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(ReviewCase, "check_take_up", staticmethod(held_check))
+    again = make_event(
+        "application_submitted",
+        {**SUBMITTED, "submission": 2},
+        project_code=A,
+        regulation_version="shandong/v1",
+        articles=[7],
+    )
+
+    def resubmit():
+        time.sleep(0.1)  # the take-up holds the earlier case by now
+        return review.ctx.store.handle_once(again, approval.open_review_case(TODAY))
+
+    taking = eventlet.spawn(lambda: review.take_up_fixed_asset(code=A, comments="涉及固定资产投资"))
+    opening = eventlet.spawn(resubmit)
+    taking.wait()
+    opening.wait()
+    latest = max(review.review_cases(project_code=A), key=lambda c: c.submission)
+    assert latest.submission == 2 and latest.fixed_asset_investment
 
 
 def test_a_round_closing_while_the_drc_takes_the_project_up_does_not_approve_past_it(review, monkeypatch):
