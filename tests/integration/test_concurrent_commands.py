@@ -168,21 +168,9 @@ def review(database_urls):
     engine = create_engine_for(database_urls["approval"])
     store = Store(engine, approval_tables, consumer="approval.test")
     for code in (A, B):
-        submitted = dict(
-            name="政务云",
-            unit=UNIT,
-            kind="construction",
-            level="province",
-            plan_item=None,
-            budget_total=Decimal("500000"),
-            fixed_asset_investment=False,
-            classified=False,
-            submission=1,
-            submitted_on=TODAY,
-        )
         event = make_event(
             "application_submitted",
-            submitted,
+            SUBMITTED,
             project_code=code,
             regulation_version="shandong/v1",
             articles=[7],
