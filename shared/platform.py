@@ -19,6 +19,7 @@ import eventlet
 from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler, http
 from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Request, Response
 
@@ -253,21 +254,43 @@ class TrustedKeys(DependencyProvider):
         return keys.key_ring(keys.keys_dir(self.container.config))
 
 
+# PostgreSQL's "deadlock detected" and "could not serialize access": the transaction was rolled
+# back whole — the request id's claim with it —, so the command may simply run again
+RACE_LOST = frozenset({"40P01", "40001"})
+COMMAND_ATTEMPTS = 2
+
+
+def lost_a_race(exc: DBAPIError) -> bool:
+    return getattr(exc.orig, "pgcode", None) in RACE_LOST
+
+
 def command(permission: str) -> Callable[[Method], Method]:
     """An RPC command: re-checks the role matrix, and runs exactly once in effect per request id
     (the Idempotency-Key, or the id the gateway gave the request): the id's claim, the effects,
     the events and the response commit in one transaction (``Store.command``); a replay — a
-    client's retry or the broker's redelivery — returns the first response."""
+    client's retry or the broker's redelivery — returns the first response. A command that lost
+    a race on PostgreSQL (a deadlock, a serialization failure) runs once more: the safety net
+    under the locks each use case takes in one order (a 500 otherwise)."""
 
     def decorate(method: Method) -> Method:
         @functools.wraps(method)
         def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
             authz.require(self.caller, permission)
-            try:
-                with self.db.command() as scope:
-                    return scope.succeeded(method(self, *args, **kwargs))
-            except IdempotentReplay as replay:
-                return replay.response
+            for attempt in range(1, COMMAND_ATTEMPTS + 1):
+                try:
+                    with self.db.command() as scope:
+                        return scope.succeeded(method(self, *args, **kwargs))
+                except IdempotentReplay as replay:
+                    return replay.response
+                except DBAPIError as exc:
+                    if attempt == COMMAND_ATTEMPTS or not lost_a_race(exc):
+                        raise
+                    log.info(
+                        "command %s lost a race on the database (%s); running it again",
+                        method.__name__,
+                        exc.orig.pgcode,  # type: ignore[union-attr]
+                    )
+            raise AssertionError("unreachable")  # the last attempt returned or raised
 
         return wrapper
 

@@ -19,6 +19,8 @@ from services.approval import schemas as approval_schemas
 from services.approval.application import ApprovalUseCases
 from services.approval.domain import ReviewCase
 from services.approval.models import platform as approval_tables
+from services.planning.models import CodeSequence
+from services.planning.models import platform as planning_tables
 from services.supervision import application, deadlines
 from services.supervision.application import SupervisionUseCases
 from services.supervision.models import DeadlineRow, FindingRow, SanctionRow, platform
@@ -28,6 +30,8 @@ from shared.errors import GovprojError
 from shared.events import make_event
 from shared.persistence import create_engine_for
 from shared.persistence.store import Store
+from shared.persistence.upsert import increment
+from shared.platform import command
 from shared.timekit.clock import fixed
 from shared.wire import load
 
@@ -273,3 +277,37 @@ def test_a_round_closing_while_the_drc_takes_the_project_up_does_not_approve_pas
     assert "project_approved" not in emitted(review)
     [case] = review.review_cases(project_code=A)
     assert case.fixed_asset_investment and case.approved_on is None
+
+
+# -- the safety net: a command that lost a race runs once more ------------------------------------
+
+
+def test_a_command_chosen_as_a_deadlock_victim_runs_again_and_both_succeed(postgres_urls):
+    """Two commands lock the same two rows in opposite orders (a race no use case should have
+    left — the net under those missed): PostgreSQL breaks the deadlock by failing one. The
+    command wrapper runs that one again; both answer, and the loser ran twice."""
+    engine = create_engine_for(postgres_urls["planning"])
+    store = Store(engine, planning_tables)
+    with store.transaction() as tx:
+        for year in (2026, 2027):
+            increment(tx.session, CodeSequence.__table__, "year", year, "last")
+    runs: list[tuple[int, int]] = []
+
+    class Service:
+        db, caller = store, OFFICE
+
+        @command("project.read")
+        def lock(self, first: int, second: int) -> list[int]:
+            runs.append((first, second))
+            with self.db.transaction() as tx:
+                for year in (first, second):
+                    tx.session.get(CodeSequence, year, with_for_update=True)
+                    eventlet.sleep(0.2)  # the other command takes its first row meanwhile
+            return [first, second]
+
+    answers = list(
+        eventlet.GreenPool(2).imap(lambda order: Service().lock(*order), [(2026, 2027), (2027, 2026)])
+    )
+    assert answers == [[2026, 2027], [2027, 2026]]
+    assert len(runs) == 3  # one of them was the victim, and ran again
+    engine.dispose()
