@@ -195,13 +195,15 @@ def start_full(store: Store, caller_sub: str) -> tuple[dict, bool]:
     a job already running is answered instead of starting a second."""
     with store.transaction() as tx:
         session = tx.session
+        # the head locked first: two starts at once queue here, and the second answers the
+        # first's job instead of starting another over the same chain
+        head = session.get(AuditChainHeadRow, 1, with_for_update=True)
         for running in session.scalars(
             select(AuditChainVerificationRow).where(AuditChainVerificationRow.state == "running")
         ):
             if job_view(running)["state"] == "running":
                 return job_view(running), False
             running.state = "interrupted"
-        head = session.get(AuditChainHeadRow, 1)
         now = _now()
         row = AuditChainVerificationRow(
             id=uuid.uuid4().hex,

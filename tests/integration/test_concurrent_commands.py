@@ -1,8 +1,8 @@
-"""Commands racing on the same rows — supervision's sanctions and scan, approval's rounds — on
-SQLite and PostgreSQL (where several greenthreads and replicas really run at once): the second
-waits for the first and sees what it did — no step taken twice, no deadlock answered with a 500.
-Each race is forced: the first command pauses inside its transaction (a use case's own rule,
-wrapped to sleep) while the second starts."""
+"""Commands racing on the same rows — supervision's sanctions, scan and ledger verification,
+approval's rounds — on SQLite and PostgreSQL (where several greenthreads and replicas really run
+at once): the second waits for the first and sees what it did — no step taken twice, no deadlock
+answered with a 500. Each race is forced: the first command pauses inside its transaction (a use
+case's own rule, wrapped to sleep) while the second starts."""
 
 from __future__ import annotations
 
@@ -21,9 +21,16 @@ from services.approval.domain import ReviewCase
 from services.approval.models import platform as approval_tables
 from services.planning.models import CodeSequence
 from services.planning.models import platform as planning_tables
-from services.supervision import application, deadlines
+from services.supervision import application, audit_chain_checks, deadlines
 from services.supervision.application import SupervisionUseCases
-from services.supervision.models import DeadlineRow, FindingRow, SanctionRow, platform
+from services.supervision.models import (
+    AuditChainHeadRow,
+    AuditChainVerificationRow,
+    DeadlineRow,
+    FindingRow,
+    SanctionRow,
+    platform,
+)
 from shared.authz import Identity
 from shared.context import AppContext
 from shared.errors import GovprojError
@@ -147,6 +154,28 @@ def test_a_late_report_racing_the_scan_is_taken_not_deadlocked(store, monkeypatc
     other = ordered_finding(cases)
     later = on(store, date(2026, 3, 21)).scan(as_of=date(2026, 3, 21))
     assert later["ignored_rectifications"] == [other]
+
+
+def test_two_full_ledger_verifications_started_at_once_run_one_job(store, monkeypatch):
+    """Two clicks on "verify the whole ledger" at once: each looked for a running job, found
+    none, and both started one over the same chain. Now the second waits on the chain's head and
+    answers the first's job."""
+    with store.read() as session:
+        assert session.get(AuditChainHeadRow, 1) is not None  # the chain's head (migrated in)
+    original, calls = audit_chain_checks._now, []
+
+    def paused_now():
+        calls.append(True)
+        if len(calls) == 1:  # the first start, past its look for a running job
+            eventlet.sleep(0.3)
+        return original()
+
+    monkeypatch.setattr(audit_chain_checks, "_now", paused_now)
+    answers = list(eventlet.GreenPool(2).imap(lambda _: audit_chain_checks.start_full(store, "o1"), range(2)))
+    assert sorted(new for _, new in answers) == [False, True]
+    assert answers[0][0]["id"] == answers[1][0]["id"]
+    with store.read() as session:
+        assert len(session.scalars(select(AuditChainVerificationRow)).all()) == 1
 
 
 # -- approval: rounds and the DRC ---------------------------------------------------------------
