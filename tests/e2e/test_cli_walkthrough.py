@@ -84,14 +84,17 @@ def test_status_names_a_stopped_service_at_once(stack):
     stack.stop("finance")
     started = time.monotonic()
     done = subprocess.run(
-        [GOVPROJ, "status"],
+        [GOVPROJ, "status", "--timeout", "30"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         env=shell_env(stack, AMQP_URI=stack.amqp_uri),
-        timeout=60,
+        timeout=90,
     )
-    assert time.monotonic() - started < 4  # asked of the broker, not after an RPC timeout
+    # asked of the broker, not after the RPC timeout: the answer comes long before 30 s (the
+    # bound leaves room for a loaded machine's interpreter start; 4 s against the default 5 s
+    # timeout failed once under load)
+    assert time.monotonic() - started < 15
     assert done.returncode == 1
     line = next(x for x in done.stdout.splitlines() if x.startswith("finance"))
     assert "DOWN" in line and "not running" in line
